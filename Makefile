@@ -1,0 +1,39 @@
+# Attendandt — `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+UV ?= uv
+B ?=
+
+.PHONY: help sync run test lint fmt typecheck pytest bench schemas
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+sync: ## Install every package and the dev tools into .venv (uv.lock, frozen)
+	$(UV) sync --all-packages --frozen
+
+run: sync ## Run the whole system locally (embedded NATS, Postgres, Mews simulator)
+	$(UV) run attendandt dev
+
+test: sync lint typecheck pytest ## Everything CI runs: sync, lint, type-check, tests
+
+lint: ## ruff lint and format check
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+fmt: ## Format and autofix
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+SRC_DIRS = $(wildcard libs/*/src services/*/src tools/*/src)
+typecheck: ## mypy strict over every package's code
+	MYPYPATH=$(subst $(eval) ,:,$(SRC_DIRS)) $(UV) run mypy $(SRC_DIRS)
+
+pytest: ## The test suite on real nats-server and Postgres
+	$(UV) run pytest
+
+bench: sync ## Run benchmarks: `make bench` all, `make bench B=<name>` one
+	$(UV) run attendandt-bench $(B)
+
+schemas: ## Re-snapshot contract JSON schemas after an additive payload change
+	$(UV) run attendandt contracts snapshot

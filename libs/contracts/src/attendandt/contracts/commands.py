@@ -1,0 +1,81 @@
+"""Domain commands: sync and the publisher → the domain services, on `cmd.v1.<service>.<verb>`.
+
+The DOMAIN_COMMANDS stream is a work queue; each service consumes only its own subjects.
+Every command carries a `command_id` its consumer records in an inbox, so a redelivery has no
+second effect.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from attendandt.contracts.base import Payload, Subject
+from attendandt.contracts.snapshots import (
+    GuestSnapshot,
+    StaySnapshot,
+    UserRole,
+    VendorSnapshot,
+)
+
+
+class Command(Payload, frozen=True, kw_only=True):
+    command_id: str
+    enterprise_id: str
+    issued_at: datetime
+
+
+class UpsertGuest(Command, frozen=True, kw_only=True):
+    """Create or update a guest from a Mews customer; older Mews versions are ignored."""
+
+    SCHEMA = "guests.upsert_guest"
+    guest: GuestSnapshot
+
+
+class UpsertStay(Command, frozen=True, kw_only=True):
+    """Create or update a stay from a Mews reservation; older Mews versions are ignored."""
+
+    SCHEMA = "guests.upsert_stay"
+    stay: StaySnapshot
+
+
+class UpsertVendor(Command, frozen=True, kw_only=True):
+    """Create or update a vendor (e.g. from a Mews partner company)."""
+
+    SCHEMA = "vendors.upsert_vendor"
+    vendor: VendorSnapshot
+
+
+class UpsertUser(Command, frozen=True, kw_only=True):
+    """Create or update a staff or vendor account (e.g. provisioning from another system)."""
+
+    SCHEMA = "users.upsert_user"
+    email: str
+    name: str
+    role: UserRole
+    vendor_id: str | None = None
+    external_subject: str | None = None
+    is_active: bool = True
+
+
+class RecordChargeResult(Command, frozen=True, kw_only=True):
+    """The publisher's outcome of posting a charge to Mews."""
+
+    SCHEMA = "vendors.record_charge_result"
+    charge_id: str
+    posted: bool
+    mews_order_id: str | None = None
+    failure_reason: str | None = None
+    #: True when Mews refused for good (400/403); False for e.g. a retry budget exhausted.
+    permanent: bool = False
+
+
+UPSERT_GUEST = Subject("cmd.v1.guests.upsert_guest", UpsertGuest)
+UPSERT_STAY = Subject("cmd.v1.guests.upsert_stay", UpsertStay)
+UPSERT_VENDOR = Subject("cmd.v1.vendors.upsert_vendor", UpsertVendor)
+UPSERT_USER = Subject("cmd.v1.users.upsert_user", UpsertUser)
+RECORD_CHARGE_RESULT = Subject("cmd.v1.vendors.record_charge_result", RecordChargeResult)
+
+
+def service_commands(service: str) -> str:
+    """Filter subject of one service's commands, e.g. `cmd.v1.guests.>`."""
+    return f"cmd.v1.{service}.>"

@@ -1,0 +1,177 @@
+"""One realistic example of every payload: for round-trip tests, docs and other packages' tests."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from attendandt.contracts.base import Payload
+from attendandt.contracts.commands import (
+    RecordChargeResult,
+    UpsertGuest,
+    UpsertStay,
+    UpsertUser,
+    UpsertVendor,
+)
+from attendandt.contracts.deadletter import DeadLetter
+from attendandt.contracts.events import (
+    BookingEvent,
+    ChargeEvent,
+    GuestEvent,
+    StayEvent,
+    UserEvent,
+    VendorEvent,
+)
+from attendandt.contracts.mews import ChangeSource, MewsChange, MewsEntity
+from attendandt.contracts.outbound import ChargeLine, PostCharge, UpdateCustomer
+from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    BookingState,
+    ChargeSnapshot,
+    ChargeState,
+    GuestSnapshot,
+    StaySnapshot,
+    StayState,
+    UserRole,
+    UserSnapshot,
+    VendorSnapshot,
+)
+
+ENT = "8a1f3b0e-1c2d-4e5f-9a8b-7c6d5e4f3a2b"
+NOW = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
+GUEST = GuestSnapshot(
+    mews_id="35d4b117-4e60-44a3-9580-c582117eff98",
+    mews_updated_utc=NOW,
+    first_name="Ada",
+    last_name="Lovelace",
+    email="ada@example.com",
+    phone="+44 20 7946 0000",
+    language_code="en-GB",
+    nationality_code="GB",
+    birth_date=date(1815, 12, 10),
+    classifications=("VeryImportant",),
+)
+STAY = StaySnapshot(
+    mews_id="bfee2c44-1f84-4326-a862-5289598f6e2d",
+    mews_updated_utc=NOW,
+    number="52",
+    state=StayState.STARTED,
+    mews_state="Started",
+    scheduled_start_utc=NOW,
+    scheduled_end_utc=NOW,
+    resource_name="101",
+    owner_mews_id=GUEST.mews_id,
+    companion_mews_ids=(GUEST.mews_id,),
+)
+VENDOR = VendorSnapshot(vendor_id="v-1", name="Lagoon Spa", category="spa")
+BOOKING = BookingSnapshot(
+    booking_id="b-1",
+    vendor_id="v-1",
+    offering_id="o-1",
+    guest_id="g-1",
+    stay_id="s-1",
+    quantity=2,
+    state=BookingState.CONFIRMED,
+)
+CHARGE = ChargeSnapshot(
+    charge_id="c-1",
+    vendor_id="v-1",
+    guest_id="g-1",
+    description="Massage 60 min",
+    quantity=1,
+    unit_amount=Decimal("85.50"),
+    currency="EUR",
+    state=ChargeState.POSTED,
+    mews_order_id="o-123",
+)
+USER = UserSnapshot(
+    user_id="u-1", email="fd@hotel.example", name="Front Desk", role=UserRole.FRONT_DESK
+)
+
+EXAMPLES: list[Payload] = [
+    MewsChange(
+        enterprise_id=ENT,
+        entity=MewsEntity.RESERVATION,
+        mews_id=STAY.mews_id,
+        source=ChangeSource.WEBSOCKET,
+        observed_at=NOW,
+        observed_state="Started",
+    ),
+    UpsertGuest(command_id="cmd-1", enterprise_id=ENT, issued_at=NOW, guest=GUEST),
+    UpsertStay(command_id="cmd-2", enterprise_id=ENT, issued_at=NOW, stay=STAY),
+    UpsertVendor(command_id="cmd-3", enterprise_id=ENT, issued_at=NOW, vendor=VENDOR),
+    UpsertUser(
+        command_id="cmd-4",
+        enterprise_id=ENT,
+        issued_at=NOW,
+        email="v@spa.example",
+        name="Spa Desk",
+        role=UserRole.VENDOR,
+        vendor_id="v-1",
+    ),
+    RecordChargeResult(
+        command_id="cmd-5",
+        enterprise_id=ENT,
+        issued_at=NOW,
+        charge_id="c-1",
+        posted=True,
+        mews_order_id="o-123",
+    ),
+    GuestEvent(
+        event_id="e-1",
+        enterprise_id=ENT,
+        occurred_at=NOW,
+        event="updated",
+        guest_id="g-1",
+        guest=GUEST,
+    ),
+    StayEvent(
+        event_id="e-2",
+        enterprise_id=ENT,
+        occurred_at=NOW,
+        event="checked_in",
+        stay_id="s-1",
+        stay=STAY,
+        guest_ids=("g-1",),
+    ),
+    VendorEvent(event_id="e-3", enterprise_id=ENT, occurred_at=NOW, event="created", vendor=VENDOR),
+    BookingEvent(
+        event_id="e-4", enterprise_id=ENT, occurred_at=NOW, event="confirmed", booking=BOOKING
+    ),
+    ChargeEvent(event_id="e-5", enterprise_id=ENT, occurred_at=NOW, event="posted", charge=CHARGE),
+    UserEvent(event_id="e-6", enterprise_id=ENT, occurred_at=NOW, event="created", user=USER),
+    PostCharge(
+        command_id="cmd-6",
+        enterprise_id=ENT,
+        charge_id="c-1",
+        reference="attendandt:c-1",
+        account_id=GUEST.mews_id,
+        service_id="svc-1",
+        linked_reservation_id=STAY.mews_id,
+        lines=(
+            ChargeLine(
+                name="Massage",
+                unit_count=1,
+                unit_amount=Decimal("85.50"),
+                currency="EUR",
+                tax_codes=("UK-S",),
+            ),
+        ),
+        requested_at=NOW,
+    ),
+    UpdateCustomer(
+        command_id="cmd-7",
+        enterprise_id=ENT,
+        customer_id=GUEST.mews_id,
+        email="new@example.com",
+        requested_at=NOW,
+    ),
+    DeadLetter(
+        service="guests",
+        consumer="guests-commands",
+        subject="cmd.v1.guests.upsert_guest",
+        data=b"\x00not json",
+        headers={"Nats-Msg-Id": "x"},
+        reason="cannot decode: invalid JSON",
+        error_type="DecodeError",
+        failed_at=NOW,
+    ),
+]

@@ -1,0 +1,59 @@
+"""Mews change notifications: mews-ingest → sync, on `mews.v1.<enterprise>.change.<entity>`."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from attendandt.contracts.base import Payload, Subject
+
+
+class MewsEntity(enum.StrEnum):
+    CUSTOMER = "customer"
+    RESERVATION = "reservation"
+    COMPANY = "company"
+    RESOURCE = "resource"
+    ORDER_ITEM = "order_item"
+    PAYMENT = "payment"
+    COMMAND = "command"
+
+
+class ChangeSource(enum.StrEnum):
+    WEBSOCKET = "websocket"
+    WEBHOOK = "webhook"
+    SWEEP = "sweep"
+    BACKFILL = "backfill"
+    RECONCILE = "reconcile"
+
+
+class MewsChange(Payload, frozen=True, kw_only=True):
+    """Something changed in Mews: only the id and what the source saw; sync fetches the rest."""
+
+    SCHEMA = "mews.change"
+
+    enterprise_id: str
+    entity: MewsEntity
+    mews_id: str
+    source: ChangeSource
+    observed_at: datetime
+    #: Mews UpdatedUtc when the source knows it (sweeps); None for id-only sources.
+    observed_version: datetime | None = None
+    #: The state a WebSocket event carried (e.g. reservation `Started`), for diagnostics.
+    observed_state: str | None = None
+
+    def msg_id(self) -> str:
+        """JetStream de-duplication key: the same version seen by two sources is stored once.
+
+        Id-only notifications (webhook, WebSocket) carry no version; they de-duplicate on the
+        time they were observed, to the second, so a Mews re-delivery of the same batch is
+        dropped while a later change of the same entity is not.
+        """
+        version = (
+            self.observed_version.isoformat()
+            if self.observed_version is not None
+            else f"seen:{self.observed_at.replace(microsecond=0).isoformat()}"
+        )
+        return f"{self.enterprise_id}:{self.entity}:{self.mews_id}:{version}"
+
+
+MEWS_CHANGE = Subject("mews.v1.{enterprise}.change.{entity}", MewsChange)

@@ -1,0 +1,63 @@
+"""Writes to Mews: a domain service → mews-publisher, on `mews.v1.<enterprise>.outbound.<verb>`.
+
+MEWS_OUTBOX is a work queue; the publisher is the only consumer and the only writer to Mews.
+Results come back to the owning service as a domain command (e.g. RecordChargeResult).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import msgspec
+
+from attendandt.contracts.base import Payload, Subject
+
+
+class ChargeLine(msgspec.Struct, frozen=True, kw_only=True):
+    """One item on the order: an ad-hoc item, or a Mews product when `product_id` is set."""
+
+    name: str
+    unit_count: int
+    unit_amount: Decimal
+    currency: str
+    #: Gross (tax included) or net amount, per the enterprise's pricing.
+    amount_is_gross: bool = True
+    tax_codes: tuple[str, ...] = ()
+    accounting_category_id: str | None = None
+    product_id: str | None = None
+
+
+class PostCharge(Payload, frozen=True, kw_only=True):
+    """Post one charge to a guest's Mews account, linked to the stay (orders/add)."""
+
+    SCHEMA = "outbound.post_charge"
+    command_id: str
+    enterprise_id: str
+    charge_id: str
+    #: Our reference, written into the order's ExternalIdentifier so it can be found again.
+    reference: str
+    account_id: str
+    service_id: str
+    linked_reservation_id: str | None = None
+    lines: tuple[ChargeLine, ...]
+    consumption_utc: datetime | None = None
+    notes: str | None = None
+    requested_at: datetime
+
+
+class UpdateCustomer(Payload, frozen=True, kw_only=True):
+    """Change a guest's Mews profile (customers/update; omitted fields stay as they are)."""
+
+    SCHEMA = "outbound.update_customer"
+    command_id: str
+    enterprise_id: str
+    customer_id: str
+    email: str | None = None
+    phone: str | None = None
+    notes: str | None = None
+    requested_at: datetime
+
+
+POST_CHARGE = Subject("mews.v1.{enterprise}.outbound.post_charge", PostCharge)
+UPDATE_CUSTOMER = Subject("mews.v1.{enterprise}.outbound.update_customer", UpdateCustomer)

@@ -1,0 +1,133 @@
+"""JSON-schema snapshots of every payload, and the rule that guards them.
+
+The committed snapshot `schemas/<schema>.v<version>.json` is the contract other processes and
+other hotel systems rely on. When a payload's schema differs from its snapshot:
+- additive (only new optional fields): record it with `make schemas`;
+- anything else (a field removed, renamed, retyped, made required; an enum changed): that is
+  a new version: bump `VERSION` and publish on a new `v2` subject, keeping v1 until its
+  consumers move. The snapshot tool refuses to overwrite a version with a breaking change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from attendandt.contracts.base import Payload
+from attendandt.contracts.registry import payload_types
+
+SNAPSHOT_DIR = Path(__file__).parent / "schemas"
+
+JsonObject = dict[str, Any]
+
+
+def schema_of(payload: type[Payload]) -> JsonObject:
+    schema: JsonObject = msgspec.json.schema(payload)
+    return schema
+
+
+def snapshot_path(payload: type[Payload], directory: Path = SNAPSHOT_DIR) -> Path:
+    return directory / f"{payload.SCHEMA}.v{payload.VERSION}.json"
+
+
+def render(schema: JsonObject) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+def _definitions(schema: JsonObject) -> dict[str, JsonObject]:
+    defs: dict[str, JsonObject] = dict(schema.get("$defs", {}))
+    root = {k: v for k, v in schema.items() if k != "$defs"}
+    defs["<root>"] = root
+    return defs
+
+
+def breaking_changes(old: JsonObject, new: JsonObject) -> list[str]:
+    """What in `new` would break a reader or a writer of `old` (empty: additive or equal)."""
+    problems: list[str] = []
+    old_defs, new_defs = _definitions(old), _definitions(new)
+    for name, old_def in old_defs.items():
+        new_def = new_defs.get(name)
+        if new_def is None:
+            problems.append(f"{name}: type removed or renamed")
+            continue
+        if "properties" not in old_def:
+            if old_def != new_def:
+                problems.append(f"{name}: changed ({_short(old_def)} → {_short(new_def)})")
+            continue
+        old_props: JsonObject = old_def.get("properties", {})
+        new_props: JsonObject = new_def.get("properties", {})
+        for prop, prop_schema in old_props.items():
+            if prop not in new_props:
+                problems.append(f"{name}.{prop}: field removed or renamed")
+            elif new_props[prop] != prop_schema:
+                problems.append(
+                    f"{name}.{prop}: type changed "
+                    f"({_short(prop_schema)} → {_short(new_props[prop])})"
+                )
+        old_required = set(old_def.get("required", []))
+        for prop in sorted(set(new_def.get("required", [])) - old_required):
+            problems.append(f"{name}.{prop}: new required field (give it a default)")
+    return problems
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+@dataclass(frozen=True)
+class SchemaDrift:
+    payload: type[Payload]
+    kind: str  # "new", "additive" or "breaking"
+    details: tuple[str, ...] = ()
+
+    def explain(self) -> str:
+        name = f"{self.payload.__name__} ({self.payload.schema_id()})"
+        if self.kind == "new":
+            return f"{name}: no snapshot yet; run `make schemas` to record it"
+        if self.kind == "additive":
+            return f"{name}: additive change not recorded; run `make schemas` to record it"
+        listed = "; ".join(self.details)
+        return (
+            f"{name}: breaking change without a version decision ({listed}); bump VERSION and "
+            f"publish it on a new v{self.payload.VERSION + 1} subject, keep v{self.payload.VERSION}"
+            " until its consumers move"
+        )
+
+
+def drift(
+    payloads: tuple[type[Payload], ...] | None = None, directory: Path = SNAPSHOT_DIR
+) -> list[SchemaDrift]:
+    """Every payload whose schema is not exactly its committed snapshot."""
+    found: list[SchemaDrift] = []
+    for payload in payloads if payloads is not None else payload_types():
+        path = snapshot_path(payload, directory)
+        current = schema_of(payload)
+        if not path.exists():
+            found.append(SchemaDrift(payload, "new"))
+            continue
+        recorded: JsonObject = json.loads(path.read_text())
+        if recorded == json.loads(render(current)):
+            continue
+        problems = breaking_changes(recorded, current)
+        found.append(SchemaDrift(payload, "breaking" if problems else "additive", tuple(problems)))
+    return found
+
+
+def write_snapshots(directory: Path = SNAPSHOT_DIR) -> tuple[list[str], list[SchemaDrift]]:
+    """Record new and additive schemas; refuse breaking ones (returned for the caller to show)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    refused: list[SchemaDrift] = []
+    for item in drift(directory=directory):
+        if item.kind == "breaking":
+            refused.append(item)
+            continue
+        path = snapshot_path(item.payload, directory)
+        path.write_text(render(schema_of(item.payload)))
+        written.append(f"{item.kind}: {path.name}")
+    return written, refused

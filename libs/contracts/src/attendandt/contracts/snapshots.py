@@ -1,0 +1,132 @@
+"""Snapshots of domain aggregates, shared by the commands that set them and the events that
+announce them. Money is Decimal (encoded as a string), times are aware UTC datetimes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import msgspec
+
+
+class Snapshot(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
+    pass
+
+
+class GuestSnapshot(Snapshot, frozen=True, kw_only=True):
+    mews_id: str
+    mews_updated_utc: datetime
+    first_name: str | None = None
+    last_name: str
+    email: str | None = None
+    phone: str | None = None
+    language_code: str | None = None
+    nationality_code: str | None = None
+    birth_date: date | None = None
+    classifications: tuple[str, ...] = ()
+    company_mews_id: str | None = None
+    notes: str | None = None
+    is_active: bool = True
+    #: Set when Mews merged this profile into another one.
+    merge_target_mews_id: str | None = None
+
+
+class StayState(enum.StrEnum):
+    INQUIRED = "inquired"
+    OPTIONAL = "optional"
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    STARTED = "started"  # checked in
+    PROCESSED = "processed"  # checked out
+    CANCELED = "canceled"
+    UNKNOWN = "unknown"  # a Mews state we do not know yet (the enum is not exhaustive)
+
+
+class StaySnapshot(Snapshot, frozen=True, kw_only=True):
+    mews_id: str
+    mews_updated_utc: datetime
+    number: str | None = None
+    state: StayState
+    mews_state: str
+    scheduled_start_utc: datetime | None = None
+    scheduled_end_utc: datetime | None = None
+    actual_start_utc: datetime | None = None
+    actual_end_utc: datetime | None = None
+    cancelled_utc: datetime | None = None
+    resource_mews_id: str | None = None
+    resource_name: str | None = None
+    owner_mews_id: str | None = None
+    companion_mews_ids: tuple[str, ...] = ()
+    company_mews_id: str | None = None
+    service_mews_id: str | None = None
+
+
+class VendorSnapshot(Snapshot, frozen=True, kw_only=True):
+    vendor_id: str
+    name: str
+    category: str
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    is_active: bool = True
+    #: A vendor may be a Mews company (partner); then its id and version are kept.
+    mews_id: str | None = None
+    mews_updated_utc: datetime | None = None
+
+
+class BookingState(enum.StrEnum):
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    FULFILLED = "fulfilled"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class BookingSnapshot(Snapshot, frozen=True, kw_only=True):
+    booking_id: str
+    vendor_id: str
+    offering_id: str
+    guest_id: str
+    stay_id: str | None = None
+    quantity: int
+    scheduled_for: datetime | None = None
+    notes: str | None = None
+    state: BookingState
+
+
+class ChargeState(enum.StrEnum):
+    PENDING = "pending"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+class ChargeSnapshot(Snapshot, frozen=True, kw_only=True):
+    charge_id: str
+    vendor_id: str
+    booking_id: str | None = None
+    guest_id: str
+    stay_id: str | None = None
+    description: str
+    quantity: int
+    unit_amount: Decimal
+    currency: str
+    state: ChargeState
+    mews_order_id: str | None = None
+    failure_reason: str | None = None
+
+
+class UserRole(enum.StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    FRONT_DESK = "front_desk"
+    VENDOR = "vendor"
+
+
+class UserSnapshot(Snapshot, frozen=True, kw_only=True):
+    user_id: str
+    email: str
+    name: str
+    role: UserRole
+    vendor_id: str | None = None
+    is_active: bool = True

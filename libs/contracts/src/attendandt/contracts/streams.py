@@ -1,0 +1,170 @@
+"""JetStream streams and KV buckets, as data, and `ensure_streams()` to create them.
+
+Every process calls `ensure_streams(js)` at start: it creates what is missing and updates
+what changed, so deploying a new version never needs a manual step. A change that JetStream
+cannot apply in place (retention, storage) fails loudly instead of silently keeping the old.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # nats-py is only needed by processes that talk to JetStream
+    from nats.js import JetStreamContext
+
+DAY = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    name: str
+    subjects: tuple[str, ...]
+    retention: Literal["limits", "workqueue"]
+    description: str
+    max_age_s: float | None = None
+    duplicate_window_s: float = 120.0
+
+
+@dataclass(frozen=True)
+class KVSpec:
+    bucket: str
+    description: str
+    history: int = 1
+    ttl_s: float | None = None
+
+
+MEWS_CHANGES = StreamSpec(
+    name="MEWS_CHANGES",
+    subjects=("mews.v1.*.change.>",),
+    retention="limits",
+    max_age_s=7 * DAY,
+    # A webhook arrives minutes after the WebSocket event for the same change: keep ids long
+    # enough that the second sighting is dropped.
+    duplicate_window_s=15 * 60.0,
+    description="Mews change notifications from mews-ingest (WebSocket, webhooks, sweeps).",
+)
+DOMAIN_COMMANDS = StreamSpec(
+    name="DOMAIN_COMMANDS",
+    subjects=("cmd.v1.>",),
+    retention="workqueue",
+    description="Commands to the domain services; each service consumes its own subjects.",
+)
+ATTENDANDT_EVENTS = StreamSpec(
+    name="ATTENDANDT_EVENTS",
+    subjects=("attendandt.v1.>",),
+    retention="limits",
+    max_age_s=30 * DAY,
+    description="Public domain events; late subscribers replay up to 30 days.",
+)
+MEWS_OUTBOX = StreamSpec(
+    name="MEWS_OUTBOX",
+    subjects=("mews.v1.*.outbound.>",),
+    retention="workqueue",
+    description="Writes to Mews, consumed by mews-publisher only.",
+)
+DEAD_LETTERS = StreamSpec(
+    name="DEAD_LETTERS",
+    subjects=("deadletter.v1.>",),
+    retention="limits",
+    max_age_s=90 * DAY,
+    description="Messages a consumer could not process, with the reason.",
+)
+STREAMS: tuple[StreamSpec, ...] = (
+    MEWS_CHANGES,
+    DOMAIN_COMMANDS,
+    ATTENDANDT_EVENTS,
+    MEWS_OUTBOX,
+    DEAD_LETTERS,
+)
+
+INGEST_CHECKPOINTS = KVSpec(
+    bucket="ingest_checkpoints",
+    history=5,
+    description="Per enterprise and entity: the UpdatedUtc up to which every change is published.",
+)
+INGEST_STATE = KVSpec(
+    bucket="ingest_state",
+    description="Per enterprise: connection state, last event, last sweep, lag.",
+)
+MEWS_RATE_LIMITS = KVSpec(
+    bucket="mews_rate_limits",
+    description="The token bucket per Mews AccessToken shared by every process.",
+)
+SYNC_HEALTH = KVSpec(
+    bucket="sync_health",
+    description="Per enterprise: consumer lag, last applied change, Mews calls, 429s.",
+)
+BUCKETS: tuple[KVSpec, ...] = (INGEST_CHECKPOINTS, INGEST_STATE, MEWS_RATE_LIMITS, SYNC_HEALTH)
+
+
+class StreamConflict(RuntimeError):
+    """An existing stream differs in a way JetStream cannot change in place."""
+
+
+async def ensure_streams(
+    js: JetStreamContext,
+    streams: tuple[StreamSpec, ...] = STREAMS,
+    buckets: tuple[KVSpec, ...] = BUCKETS,
+) -> list[str]:
+    """Create or update every stream and bucket; returns what it did, one line each."""
+    from nats.js.api import (
+        KeyValueConfig,
+        RetentionPolicy,
+        StorageType,
+        StreamConfig,
+    )
+    from nats.js.errors import BucketNotFoundError, NotFoundError
+
+    done: list[str] = []
+    for spec in streams:
+        retention = (
+            RetentionPolicy.WORK_QUEUE if spec.retention == "workqueue" else RetentionPolicy.LIMITS
+        )
+        config = StreamConfig(
+            name=spec.name,
+            subjects=list(spec.subjects),
+            retention=retention,
+            storage=StorageType.FILE,
+            max_age=spec.max_age_s or 0,
+            duplicate_window=spec.duplicate_window_s,
+            description=spec.description,
+        )
+        try:
+            current = await js.stream_info(spec.name)
+        except NotFoundError:
+            await js.add_stream(config)
+            done.append(f"created stream {spec.name}")
+            continue
+        if current.config.retention != retention:
+            raise StreamConflict(
+                f"stream {spec.name} has retention {current.config.retention}, contracts say "
+                f"{retention}: migrate it by hand (copy, delete, recreate)"
+            )
+        wanted = (sorted(spec.subjects), spec.max_age_s or 0, spec.duplicate_window_s)
+        have = (
+            sorted(current.config.subjects or []),
+            current.config.max_age or 0,
+            current.config.duplicate_window or 0,
+        )
+        if wanted != have:
+            await js.update_stream(config)
+            done.append(f"updated stream {spec.name}")
+        else:
+            done.append(f"stream {spec.name} up to date")
+    for bucket in buckets:
+        try:
+            await js.key_value(bucket.bucket)
+            done.append(f"bucket {bucket.bucket} up to date")
+        except BucketNotFoundError:
+            await js.create_key_value(
+                KeyValueConfig(
+                    bucket=bucket.bucket,
+                    description=bucket.description,
+                    history=bucket.history,
+                    ttl=bucket.ttl_s,
+                    storage=StorageType.FILE,
+                )
+            )
+            done.append(f"created bucket {bucket.bucket}")
+    return done

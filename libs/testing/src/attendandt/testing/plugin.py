@@ -1,0 +1,177 @@
+"""pytest plugin: a real nats-server with JetStream and a real Postgres for the whole session.
+
+Loaded for every test run (`-p attendandt.testing.plugin` in the root pytest config).
+
+Servers start lazily, once per session, the first time a test asks for them, and stop (their
+files removed) when the session ends, or, when pytest is killed, through the parent-death
+signal and a detached reaper. `TEST_NATS_URL` / `TEST_DATABASE_URL` use servers you run
+yourself instead.
+
+Isolation: every test that asks for `database_url` gets a fresh database; `jetstream`
+starts with no streams and no KV buckets (tests run one at a time, so the shared names from
+the contracts are safe to use); `unique` gives a short unique token for names.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import nats
+import pytest
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from attendandt.testing.processes import python_module
+from attendandt.testing.servers import (
+    LocalProcessServer,
+    RunningServer,
+    any_nats,
+    any_postgres,
+)
+
+
+@pytest.fixture(scope="session")
+def servers_dir() -> Iterator[Path]:
+    """One directory for every server this session starts, removed at the end (or by the reaper)."""
+    path = Path(tempfile.mkdtemp(prefix="attendandt-test-"))
+    path.chmod(0o755)  # Postgres runs as its own user when we are root and must reach its dir
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+class _Reaper:
+    """One detached watcher per started server: cleans up if pytest dies without teardown."""
+
+    def __init__(self) -> None:
+        self.watchers: list[subprocess.Popen[bytes]] = []
+
+    def watch(self, server: RunningServer, directory: Path) -> None:
+        if not isinstance(server, LocalProcessServer):
+            return
+        args = python_module(
+            "attendandt.testing.reaper",
+            "--watch", str(os.getpid()),
+            "--kill", str(server.pid),
+            "--remove", str(directory),
+        )  # fmt: skip
+        self.watchers.append(
+            subprocess.Popen(  # noqa: S603
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # must survive the death of this process
+            )
+        )
+
+    def close(self) -> None:
+        for watcher in self.watchers:
+            watcher.kill()
+            watcher.wait()
+
+
+@pytest.fixture(scope="session")
+def _reaper() -> Iterator[_Reaper]:
+    reaper = _Reaper()
+    yield reaper
+    reaper.close()
+
+
+@pytest.fixture(scope="session")
+def nats_url(servers_dir: Path, _reaper: _Reaper) -> Iterator[str]:
+    """URL of a JetStream-enabled nats-server for this session."""
+    given = os.environ.get("TEST_NATS_URL")
+    if given:
+        yield given
+        return
+    directory = servers_dir / "nats"
+    server = any_nats(directory)
+    _reaper.watch(server, directory)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(servers_dir: Path, _reaper: _Reaper) -> Iterator[str]:
+    """Superuser URL (`postgresql://...`) of a Postgres server for this session."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    directory = servers_dir / "postgres"
+    server = any_postgres(directory)
+    _reaper.watch(server, directory)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short token that makes stream, subject, consumer and database names unique."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+async def nats_client(nats_url: str) -> AsyncIterator[NatsClient]:
+    client = await nats.connect(nats_url, name="pytest", connect_timeout=5)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+async def reset_jetstream(js: JetStreamContext) -> None:
+    """Delete every stream and KV bucket (KV buckets are streams named KV_<bucket>)."""
+    for info in await js.streams_info():
+        try:
+            await js.delete_stream(info.config.name or "")
+        except NotFoundError:
+            continue
+
+
+@pytest.fixture
+async def jetstream(nats_client: NatsClient) -> JetStreamContext:
+    """A JetStream context on an empty server: no streams, no KV buckets."""
+    js = nats_client.jetstream()
+    await reset_jetstream(js)
+    return js
+
+
+@pytest.fixture
+async def database_url(postgres_url: str, unique: str) -> AsyncIterator[str]:
+    """A fresh, empty database for this test (asyncpg-style URL), dropped afterwards."""
+    name = f"t_{unique}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base, _, _ = postgres_url.rpartition("/")
+    yield f"{base}/{name}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def sqlalchemy_url(url: str) -> str:
+    """`postgresql://` → `postgresql+asyncpg://` for SQLAlchemy's async engine."""
+    if url.startswith("postgresql+asyncpg://"):
+        return url
+    return "postgresql+asyncpg://" + url.split("://", 1)[1]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return (
+        f"attendandt: real nats-server and Postgres per session (python {sys.version.split()[0]})"
+    )

@@ -1,0 +1,51 @@
+"""`attendandt`: the ops command.
+
+Each package adds its own subcommands through the entry-point group `attendandt.cli`: an
+entry point names a function `register(subparsers)` that adds one subparser and sets
+`handler` (a callable taking the parsed arguments and returning an exit code, plain or
+async). So the CLI never imports a service it does not run, and a package's commands live
+beside the code they operate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from typing import Any
+
+GROUP = "attendandt.cli"
+
+Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="attendandt",
+        description="Attendandt ops commands: run the stack, migrate, sweep, backfill, inspect.",
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="<command>")
+    for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        register: Register = entry.load()
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], Any] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        raise SystemExit(0 if not (argv or sys.argv[1:]) else 2)
+    result = handler(args)
+    if inspect.isawaitable(result):
+        result = asyncio.run(_await(result))
+    raise SystemExit(int(result or 0))
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
