@@ -1,0 +1,129 @@
+"""Publishing contract payloads to JetStream, and dead letters for what cannot be processed."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import nats
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import PubAck
+
+from attendandt.contracts import headers as h
+from attendandt.contracts.base import Payload, Subject, encode
+from attendandt.contracts.deadletter import DEAD_LETTER, DeadLetter
+from attendandt.platform.settings import NatsSettings
+from attendandt.platform.telemetry import inject, producer_span
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=Payload)
+
+
+async def connect(settings: NatsSettings, name: str) -> NatsClient:
+    """A NATS connection that keeps reconnecting: a broker restart must not kill a service."""
+
+    async def on_error(exc: Exception) -> None:
+        log.warning("nats error: %s", exc)
+
+    async def on_disconnected() -> None:
+        log.warning("nats disconnected; reconnecting")
+
+    async def on_reconnected() -> None:
+        log.info("nats reconnected")
+
+    return await nats.connect(
+        settings.url,
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        error_cb=on_error,
+        disconnected_cb=on_disconnected,
+        reconnected_cb=on_reconnected,
+    )
+
+
+def message_headers(
+    payload: Payload,
+    *,
+    msg_id: str | None,
+    correlation_id: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The standard headers: de-duplication id, schema, correlation id, trace context."""
+    headers: dict[str, str] = dict(extra or {})
+    if msg_id is not None:
+        headers[h.MSG_ID] = msg_id
+    headers[h.SCHEMA] = payload.schema_id()
+    headers[h.CORRELATION_ID] = correlation_id or headers.get(h.CORRELATION_ID) or uuid.uuid4().hex
+    return inject(headers)
+
+
+async def publish(
+    js: JetStreamContext,
+    subject: Subject[P],
+    payload: P,
+    *,
+    msg_id: str | None,
+    correlation_id: str | None = None,
+    ack_timeout: float = 5.0,
+    **parts: str,
+) -> PubAck:
+    """Publish `payload` on `subject` (its parts filled from `parts`) and wait for the store."""
+    name = subject.format(**parts)
+    with producer_span(name):
+        headers = message_headers(payload, msg_id=msg_id, correlation_id=correlation_id)
+        return await js.publish(name, encode(payload), headers=headers, timeout=ack_timeout)
+
+
+def _headers_of(msg: Msg) -> dict[str, str]:
+    return {k: str(v) for k, v in (msg.headers or {}).items()}
+
+
+async def dead_letter(
+    js: JetStreamContext,
+    msg: Msg,
+    *,
+    service: str,
+    consumer: str,
+    reason: str,
+    error: BaseException | None = None,
+) -> PubAck:
+    """Keep `msg` whole in DEAD_LETTERS with why it failed (the caller then terms it)."""
+    stream: str | None = None
+    sequence: int | None = None
+    delivered = 1
+    metadata: Any = None
+    try:
+        metadata = msg.metadata
+    except Exception:
+        metadata = None
+    if metadata is not None:
+        stream = metadata.stream
+        sequence = metadata.sequence.stream
+        delivered = metadata.num_delivered
+    letter = DeadLetter(
+        service=service,
+        consumer=consumer,
+        subject=msg.subject,
+        data=msg.data,
+        headers=_headers_of(msg),
+        reason=reason,
+        error_type=type(error).__name__ if error is not None else "Rejected",
+        stream=stream,
+        stream_sequence=sequence,
+        delivery_count=delivered,
+        failed_at=datetime.now(UTC),
+    )
+    # One dead letter per stored message, however often it is redelivered and rejected.
+    msg_id = f"dl:{stream}:{sequence}:{consumer}" if sequence is not None else None
+    log.warning(
+        "dead letter",
+        extra={"consumer": consumer, "subject": msg.subject, "reason": reason},
+    )
+    return await publish(js, DEAD_LETTER, letter, msg_id=msg_id, service=service, consumer=consumer)

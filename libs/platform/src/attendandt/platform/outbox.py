@@ -1,0 +1,174 @@
+"""Outbox: messages written in the same transaction as the change they announce, and a relay
+that publishes them to JetStream after the commit.
+
+A rolled-back transaction leaves no row, so nothing is published for it. The relay deletes
+a row only after JetStream stored its message; if it dies in between, the next relay
+publishes the row again with the same `Nats-Msg-Id` and JetStream drops the repeat (within
+the stream's duplicate window; consumers are idempotent beyond it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import asyncpg
+from nats.js import JetStreamContext
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from attendandt.contracts.base import Payload, encode
+from attendandt.platform.db import plain_url
+from attendandt.platform.messaging import message_headers
+
+log = logging.getLogger(__name__)
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("subject", Text, nullable=False),
+        Column("payload", LargeBinary, nullable=False),
+        Column("headers", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+def notify_channel(outbox: Table) -> str:
+    return f"{outbox.schema or 'public'}_outbox"
+
+
+async def add(
+    session: AsyncSession,
+    outbox: Table,
+    *,
+    subject: str,
+    payload: Payload,
+    msg_id: str,
+    correlation_id: str | None = None,
+) -> None:
+    """Queue `payload` for `subject` inside the caller's transaction (trace context kept)."""
+    headers = message_headers(payload, msg_id=msg_id, correlation_id=correlation_id)
+    await session.execute(
+        insert(outbox).values(subject=subject, payload=encode(payload), headers=headers)
+    )
+    # Delivered at commit only (and dropped on rollback): wakes the relay without polling.
+    await session.execute(
+        text("SELECT pg_notify(:channel, '')"), {"channel": notify_channel(outbox)}
+    )
+
+
+PublishHook = Callable[[list[int]], Awaitable[None]]
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows in order, then deletes them.
+
+    Several relays may run (replicas): `FOR UPDATE SKIP LOCKED` gives each batch to one.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        outbox: Table,
+        js: JetStreamContext,
+        *,
+        batch_size: int = 200,
+        poll_interval: float = 1.0,
+        after_publish: PublishHook | None = None,
+    ) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.js = js
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self._after_publish = after_publish  # test seam: fail between publish and delete
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    async def relay_once(self) -> int:
+        """Publish one batch; returns how many rows it relayed."""
+        table = self.outbox
+        async with self.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    select(table.c.id, table.c.subject, table.c.payload, table.c.headers)
+                    .order_by(table.c.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            # Acks are awaited together; the publishes leave in row order on one connection.
+            await asyncio.gather(
+                *(
+                    self.js.publish(row.subject, row.payload, headers=_str_headers(row.headers))
+                    for row in rows
+                )
+            )
+            ids = [row.id for row in rows]
+            if self._after_publish is not None:
+                await self._after_publish(ids)
+            await conn.execute(delete(table).where(table.c.id.in_(ids)))
+        self.published += len(rows)
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until `stop` is set: at once on NOTIFY, else every `poll_interval`."""
+        listener = await self._listen()
+        try:
+            while not stop.is_set():
+                self._wake.clear()  # before relaying: a NOTIFY during the batch is not lost
+                try:
+                    relayed = await self.relay_once()
+                except Exception:
+                    log.exception("outbox relay failed; retrying")
+                    relayed = 0
+                if relayed == self.batch_size:
+                    continue  # more are waiting
+                woken = asyncio.ensure_future(self._wake.wait())
+                stopped = asyncio.ensure_future(stop.wait())
+                await asyncio.wait(
+                    {woken, stopped},
+                    timeout=self.poll_interval,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                woken.cancel()
+                stopped.cancel()
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _listen(self) -> Any:
+        url = self.engine.url.render_as_string(hide_password=False)
+        try:
+            conn = await asyncpg.connect(plain_url(url))
+        except (OSError, asyncpg.PostgresError):
+            log.warning("outbox relay cannot LISTEN; polling every %ss", self.poll_interval)
+            return None
+        await conn.add_listener(notify_channel(self.outbox), lambda *_: self._wake.set())
+        return conn
+
+
+def _str_headers(headers: Mapping[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in headers.items()}

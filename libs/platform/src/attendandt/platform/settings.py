@@ -1,0 +1,94 @@
+"""Settings read from the environment into explicit objects, when asked, never at import time.
+
+Every service builds its settings in its `__main__` and passes them down; tests build them
+from a dict. A missing or malformed variable fails with its name and how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Environment = Literal["development", "production"]
+
+
+class SettingsError(ValueError):
+    """A variable is missing or malformed; the message names it and the fix."""
+
+
+def env_str(env: Mapping[str, str], name: str, default: str | None = None) -> str:
+    value = env.get(name, default)
+    if value is None or value == "":
+        raise SettingsError(f"{name} is not set: export {name}=... (see README, configuration)")
+    return value
+
+
+def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from exc
+
+
+def env_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not a number") from exc
+
+
+@dataclass(frozen=True)
+class NatsSettings:
+    url: str = "nats://127.0.0.1:4222"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> NatsSettings:
+        return cls(url=env_str(env, "NATS_URL", cls.url))
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+    schema: str
+    pool_size: int = 5
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], schema: str) -> DatabaseSettings:
+        return cls(
+            url=env_str(env, "DATABASE_URL"),
+            schema=env.get("DATABASE_SCHEMA", schema),
+            pool_size=env_int(env, "DATABASE_POOL_SIZE", 5),
+        )
+
+
+@dataclass(frozen=True)
+class ObservabilitySettings:
+    service: str
+    environment: Environment = "development"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], service: str) -> ObservabilitySettings:
+        environment = env.get("ATTENDANDT_ENV", "development")
+        if environment not in ("development", "production"):
+            raise SettingsError(
+                f"ATTENDANDT_ENV={environment!r}: use 'development' or 'production'"
+            )
+        return cls(
+            service=service,
+            environment=environment,  # type: ignore[arg-type]
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        )
+
+
+def process_env() -> Mapping[str, str]:
+    """The process environment; the one place services read it."""
+    return os.environ

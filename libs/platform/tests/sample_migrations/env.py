@@ -1,0 +1,5 @@
+from sample_models import metadata
+
+from attendandt.platform.migrations import run_env
+
+run_env(metadata)
