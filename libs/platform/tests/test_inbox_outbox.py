@@ -84,7 +84,8 @@ async def test_outbox_publishes_committed_rows_and_nothing_from_rolled_back(
             payload=CHANGE,
             msg_id="kept-1",
         )
-    with pytest.raises(RuntimeError, match="abandon"):
+
+    async def add_then_abandon() -> None:
         async with sessions.begin() as session:
             await outbox_module.add(
                 session,
@@ -94,6 +95,9 @@ async def test_outbox_publishes_committed_rows_and_nothing_from_rolled_back(
                 msg_id="lost-1",
             )
             raise RuntimeError("abandon the transaction")
+
+    with pytest.raises(RuntimeError, match="abandon"):
+        await add_then_abandon()
 
     relay = OutboxRelay(engine, sample_models.outbox, jetstream)
     assert await relay.relay_once() == 1
