@@ -1,0 +1,138 @@
+"""The ack policy every JetStream consumer follows, in one place.
+
+    outcome = await process(msg, UpsertGuest, handler, policy, js)
+
+- decodes the body into the contract's payload type; undecodable or invalid → dead letter
+  with the reason, then `term` (redelivering it cannot help);
+- runs the handler inside a CONSUMER span that continues the publisher's trace;
+- handler raised `Rejected` → dead letter + term (a permanent, content-level failure);
+- any other exception is transient → `nak` with a growing delay, and after `max_deliver`
+  deliveries → dead letter + term, so nothing is dropped silently and nothing loops forever;
+- success → `ack`, awaited, so a returned "acked" is stored on the server.
+
+It works on a raw nats-py message, so the same rules hold whether the message came through
+a FastStream subscriber (`message.raw_message`) or a plain pull subscription.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import msgspec
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig
+
+from attendandt.contracts import headers as h
+from attendandt.contracts.base import Payload, decode
+from attendandt.platform.messaging import dead_letter
+from attendandt.platform.telemetry import consumer_span
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=Payload)
+
+
+class Rejected(Exception):
+    """This message can never succeed (invalid content, a reference that cannot exist)."""
+
+
+class Outcome(enum.StrEnum):
+    ACKED = "acked"
+    RETRYING = "retrying"
+    DEAD_LETTERED = "dead_lettered"
+
+
+@dataclass(frozen=True)
+class ConsumerPolicy:
+    service: str
+    consumer: str
+    max_deliver: int = 8
+    #: nak delay (s) after delivery 1, 2, ...; the last value repeats.
+    backoff: tuple[float, ...] = (0.2, 1.0, 2.0, 5.0, 10.0, 30.0)
+    #: The server waits this long for an ack before redelivering (a crashed worker).
+    ack_wait_s: float = 30.0
+    max_ack_pending: int = 1000
+
+    def delay_after(self, delivery: int) -> float:
+        return self.backoff[min(delivery, len(self.backoff)) - 1]
+
+    def consumer_config(self, filter_subject: str) -> ConsumerConfig:
+        """Durable, explicit acks; the server never gives up by itself (max_deliver=-1):
+        `process` decides when a message becomes a dead letter."""
+        return ConsumerConfig(
+            durable_name=self.consumer,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.ack_wait_s,
+            max_deliver=-1,
+            max_ack_pending=self.max_ack_pending,
+            filter_subject=filter_subject,
+        )
+
+
+@dataclass(frozen=True)
+class Delivery(Generic[P]):
+    payload: P
+    #: Stable id of the stored message: Nats-Msg-Id, else stream and sequence.
+    message_id: str
+    subject: str
+    headers: Mapping[str, str]
+    delivery: int
+
+
+def _message_id(msg: Msg) -> str:
+    given = (msg.headers or {}).get(h.MSG_ID)
+    if given:
+        return given
+    meta = msg.metadata
+    return f"{meta.stream}:{meta.sequence.stream}"
+
+
+async def process(
+    msg: Msg,
+    payload_type: type[P],
+    handler: Callable[[Delivery[P]], Awaitable[None]],
+    policy: ConsumerPolicy,
+    js: JetStreamContext,
+) -> Outcome:
+    headers = dict(msg.headers or {})
+    delivery = msg.metadata.num_delivered
+    with consumer_span(msg.subject, headers) as span:
+        try:
+            payload = decode(msg.data, payload_type)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            reason = f"cannot decode as {payload_type.schema_id()}: {exc}"
+            return await _give_up(msg, policy, js, reason, exc)
+        try:
+            await handler(Delivery(payload, _message_id(msg), msg.subject, headers, delivery))
+        except Rejected as exc:
+            return await _give_up(msg, policy, js, f"rejected: {exc}", exc)
+        except Exception as exc:
+            span.record_exception(exc)
+            if delivery >= policy.max_deliver:
+                reason = f"failed {delivery} deliveries, last: {type(exc).__name__}: {exc}"
+                return await _give_up(msg, policy, js, reason, exc)
+            delay = policy.delay_after(delivery)
+            log.warning(
+                "transient failure; redelivering",
+                extra={"consumer": policy.consumer, "delivery": delivery, "delay_s": delay,
+                       "error": f"{type(exc).__name__}: {exc}"},
+            )  # fmt: skip
+            await msg.nak(delay=delay)
+            return Outcome.RETRYING
+        await msg.ack_sync()
+        return Outcome.ACKED
+
+
+async def _give_up(
+    msg: Msg, policy: ConsumerPolicy, js: JetStreamContext, reason: str, exc: BaseException
+) -> Outcome:
+    await dead_letter(
+        js, msg, service=policy.service, consumer=policy.consumer, reason=reason, error=exc
+    )
+    await msg.term()
+    return Outcome.DEAD_LETTERED

@@ -1,0 +1,99 @@
+"""The shared ack policy on the real server: ack, retry with backoff, dead letters."""
+
+import msgspec
+import pytest
+from nats.js import JetStreamContext
+from nats.js.api import StreamConfig
+
+from attendandt.contracts.base import encode
+from attendandt.contracts.deadletter import DeadLetter
+from attendandt.contracts.examples import EXAMPLES
+from attendandt.contracts.mews import MewsChange
+from attendandt.contracts.streams import ensure_streams
+from attendandt.platform.consumer import ConsumerPolicy, Delivery, Outcome, Rejected, process
+
+CHANGE = next(e for e in EXAMPLES if isinstance(e, MewsChange))
+
+
+@pytest.fixture
+async def queue(jetstream: JetStreamContext, unique: str):
+    await ensure_streams(jetstream)
+    subject = f"q.{unique}"
+    await jetstream.add_stream(StreamConfig(name=f"Q_{unique}", subjects=[subject]))
+    policy = ConsumerPolicy(service="tests", consumer=f"c_{unique}", max_deliver=3, backoff=(0.05,))
+    sub = await jetstream.pull_subscribe(
+        subject, durable=policy.consumer, config=policy.consumer_config(subject)
+    )
+    return subject, policy, sub
+
+
+async def _last_letter(js: JetStreamContext, policy: ConsumerPolicy) -> DeadLetter:
+    raw = await js.get_last_msg("DEAD_LETTERS", f"deadletter.v1.tests.{policy.consumer}")
+    return msgspec.json.decode(raw.data, type=DeadLetter)
+
+
+async def test_success_is_acked_with_the_payload_and_message_id(jetstream, queue) -> None:
+    subject, policy, sub = queue
+    await jetstream.publish(subject, encode(CHANGE), headers={"Nats-Msg-Id": "id-7"})
+    seen: list[Delivery[MewsChange]] = []
+
+    async def handler(delivery: Delivery[MewsChange]) -> None:
+        seen.append(delivery)
+
+    [msg] = await sub.fetch(1, timeout=5)
+    assert await process(msg, MewsChange, handler, policy, jetstream) is Outcome.ACKED
+    assert seen[0].payload == CHANGE
+    assert seen[0].message_id == "id-7"
+    assert (await sub.consumer_info()).num_ack_pending == 0
+
+
+async def test_undecodable_message_becomes_a_dead_letter_with_the_reason(jetstream, queue) -> None:
+    subject, policy, sub = queue
+    await jetstream.publish(subject, b'{"enterprise_id": 42}')
+
+    async def handler(delivery: Delivery[MewsChange]) -> None:
+        raise AssertionError("must not be called")
+
+    [msg] = await sub.fetch(1, timeout=5)
+    assert await process(msg, MewsChange, handler, policy, jetstream) is Outcome.DEAD_LETTERED
+    letter = await _last_letter(jetstream, policy)
+    assert "cannot decode as mews.change/v1" in letter.reason
+    assert letter.data == b'{"enterprise_id": 42}'
+
+
+async def test_rejected_is_dead_lettered_at_once(jetstream, queue) -> None:
+    subject, policy, sub = queue
+    await jetstream.publish(subject, encode(CHANGE))
+
+    async def handler(delivery: Delivery[MewsChange]) -> None:
+        raise Rejected("reservation is gone in Mews")
+
+    [msg] = await sub.fetch(1, timeout=5)
+    assert await process(msg, MewsChange, handler, policy, jetstream) is Outcome.DEAD_LETTERED
+    assert (await _last_letter(jetstream, policy)).reason == "rejected: reservation is gone in Mews"
+
+
+async def test_transient_failure_is_retried_then_dead_lettered_after_max_deliver(
+    jetstream, queue
+) -> None:
+    subject, policy, sub = queue
+    await jetstream.publish(subject, encode(CHANGE))
+    calls = 0
+
+    async def handler(delivery: Delivery[MewsChange]) -> None:
+        nonlocal calls
+        calls += 1
+        raise ConnectionError("database restarting")
+
+    outcomes = []
+    for _ in range(policy.max_deliver):
+        [msg] = await sub.fetch(1, timeout=5)
+        outcomes.append(await process(msg, MewsChange, handler, policy, jetstream))
+    assert outcomes == [Outcome.RETRYING, Outcome.RETRYING, Outcome.DEAD_LETTERED]
+    assert calls == 3
+    letter = await _last_letter(jetstream, policy)
+    assert letter.reason.startswith("failed 3 deliveries, last: ConnectionError")
+    assert letter.delivery_count == 3
+    info = await sub.consumer_info()
+    assert info.num_pending == 0
+    assert info.num_ack_pending == 0
