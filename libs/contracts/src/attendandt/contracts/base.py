@@ -80,3 +80,30 @@ def encode(payload: Payload) -> bytes:
 def decode(data: bytes, payload_type: type[P]) -> P:
     """Decode and validate; raises msgspec.ValidationError / DecodeError on bad input."""
     return msgspec.json.decode(data, type=payload_type)
+
+
+Req = TypeVar("Req", bound=Payload)
+Resp = TypeVar("Resp", bound=Payload)
+
+
+@dataclass(frozen=True)
+class RpcMethod(Generic[Req, Resp]):
+    """A request-reply method on `rpc.v1.<service>.<method>` (core NATS, queue group = service)."""
+
+    service: str
+    method: str
+    request: type[Req]
+    response: type[Resp]
+
+    @property
+    def subject(self) -> str:
+        return f"rpc.v1.{self.service}.{self.method}"
+
+
+class RpcError(Payload, frozen=True, kw_only=True):
+    """The body of a failed call; the gateway turns it into an RFC 9457 problem."""
+
+    SCHEMA = "rpc.error"
+    status: int
+    title: str
+    detail: str | None = None

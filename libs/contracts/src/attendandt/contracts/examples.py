@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from attendandt.contracts.base import Payload
+from attendandt.contracts.base import Payload, RpcError
 from attendandt.contracts.commands import (
     RecordChargeResult,
     UpsertGuest,
@@ -174,4 +174,5 @@ EXAMPLES: list[Payload] = [
         error_type="DecodeError",
         failed_at=NOW,
     ),
+    RpcError(status=404, title="Not found", detail="no guest g-404"),
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from attendandt.contracts.base import Payload, Subject
+from attendandt.contracts import rpc
+from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
     UPSERT_GUEST,
@@ -42,7 +43,13 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
 
 
 def payload_types() -> tuple[type[Payload], ...]:
+    """Every payload that crosses a process: on a subject, or in a request-reply call."""
     seen: dict[str, type[Payload]] = {}
-    for subject in SUBJECTS:
-        seen.setdefault(subject.payload.schema_id(), subject.payload)
+    found = [subject.payload for subject in SUBJECTS] + [RpcError]
+    for method in rpc.METHODS:
+        found += [method.request, method.response]
+    for payload in found:
+        other = seen.setdefault(payload.schema_id(), payload)
+        if other is not payload:
+            raise ValueError(f"{payload.__name__} and {other.__name__} share {payload.schema_id()}")
     return tuple(seen.values())

@@ -1,0 +1,10 @@
+"""Request-reply contracts between the gateway and the domain services, one module each."""
+
+from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.rpc import guests, users, vendors
+
+METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
+    *guests.METHODS,
+    *vendors.METHODS,
+    *users.METHODS,
+)
