@@ -13,6 +13,7 @@ and `upgrade(url, script_location, schema)` / `downgrade(...)` run it from code 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,16 @@ from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from attendandt.platform.db import asyncpg_url
+
+
+@dataclass(frozen=True)
+class MigrationSet:
+    """A service's migrations, announced through the `attendandt.migrations` entry point so
+    `attendandt migrate` finds every service's without importing the services themselves."""
+
+    service: str
+    schema: str
+    script_location: Path
 
 
 def _config(script_location: str | Path, schema: str) -> Config:
