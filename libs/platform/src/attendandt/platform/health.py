@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
@@ -37,6 +38,7 @@ class HealthServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
+            body: dict[str, Any]
             request_line = await asyncio.wait_for(reader.readline(), 5)
             parts = request_line.decode("latin-1").split()
             path = parts[1] if len(parts) > 1 else "/"
