@@ -9,11 +9,14 @@ any `postgres` on PATH, the `pgserver` package, or a Docker engine through testc
 from __future__ import annotations
 
 import contextlib
+import grp
+import hashlib
 import json
 import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -181,11 +184,21 @@ def start_postgres(
         )
     run_user = _run_as(user)
     workdir.mkdir(parents=True, exist_ok=True)
-    data = workdir / "pgdata"
-    sockets = workdir / "sockets"
+    home = workdir
+    if run_user and not _traversable_by(workdir, run_user):
+        # e.g. a clone under /root (0700): the server's user cannot reach it, so the cluster
+        # lives in a directory of its own, linked from where it was asked for.
+        digest = hashlib.sha1(str(workdir.resolve()).encode()).hexdigest()[:12]  # noqa: S324
+        home = RELOCATED_ROOT / digest
+        home.mkdir(parents=True, exist_ok=True)
+        link = workdir / "pgdata"
+        if not link.is_symlink():
+            link.symlink_to(home / "pgdata")
+    data = home / "pgdata"
+    sockets = home / "sockets"
     sockets.mkdir(exist_ok=True)
     if run_user:
-        _chown_tree(workdir, run_user)
+        _chown_tree(home, run_user)
     if not (data / "PG_VERSION").exists():
         initdb = [
             str(bin_dir / "initdb"),
@@ -258,6 +271,26 @@ def _wait_accepting(bin_dir: Path, port: int, proc: subprocess.Popen[bytes]) -> 
             return
         time.sleep(0.05)
     raise TimeoutError("postgres did not accept connections within 30 s")
+
+
+RELOCATED_ROOT = Path("/var/lib/attendandt")
+
+
+def _traversable_by(path: Path, user: str) -> bool:
+    """Can `user` reach `path` (execute permission on every directory above it)?"""
+    entry = pwd.getpwnam(user)
+    groups = {g.gr_gid for g in grp.getgrall() if user in g.gr_mem} | {entry.pw_gid}
+    for directory in [path.resolve(), *path.resolve().parents]:
+        info = directory.stat()
+        if info.st_uid == entry.pw_uid:
+            allowed = info.st_mode & stat.S_IXUSR
+        elif info.st_gid in groups:
+            allowed = info.st_mode & stat.S_IXGRP
+        else:
+            allowed = info.st_mode & stat.S_IXOTH
+        if not allowed and directory != path.resolve():
+            return False
+    return True
 
 
 def _chown_tree(path: Path, user: str) -> None:

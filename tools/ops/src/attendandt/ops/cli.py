@@ -29,7 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(title="commands", metavar="<command>")
     for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-        register: Register = entry.load()
+        try:
+            register: Register = entry.load()
+        except Exception as exc:  # noqa: BLE001 - one broken package must not hide the rest
+            print(f"attendandt: commands of {entry.name!r} unavailable: {exc}", file=sys.stderr)
+            continue
         register(subparsers)
     return parser
 

@@ -1,0 +1,3 @@
+from attendandt.ops.cli import main
+
+main()

@@ -1,0 +1,208 @@
+"""`attendandt dev` (`make run`): the whole system on this machine, no Docker, no Mews account.
+
+1. nats-server with JetStream and a Postgres cluster, data in `.devdata/` (kept across runs);
+2. the streams and KV buckets; one role and schema per service; every service's migrations;
+3. the Mews simulator with a seeded hotel (or the real Mews demo with MEWS_ENV=demo);
+4. every installed service (entry-point group `attendandt.services`), logs prefixed by name;
+5. Ctrl-C (or SIGTERM) stops the services, then the simulator, then the servers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import nats
+
+from attendandt.contracts.streams import ensure_streams
+from attendandt.ops.migrate import migration_sets
+from attendandt.platform.migrations import upgrade
+from attendandt.platform.provision import provision, role_url
+from attendandt.testing.processes import _die_with_parent
+from attendandt.testing.servers import start_nats, start_postgres
+
+SERVICES_GROUP = "attendandt.services"
+COLORS = ["36", "35", "33", "32", "34", "31", "96", "95"]
+
+
+@dataclass
+class DevConfig:
+    devdata: Path
+    nats_port: int
+    postgres_port: int
+    sim_port: int
+    gateway_port: int
+    with_sim: bool
+    only: list[str] = field(default_factory=list)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "dev", help="run the whole system locally (what `make run` does)"
+    )
+    env = os.environ
+    parser.add_argument(
+        "--devdata", type=Path, default=Path(env.get("ATTENDANDT_DEVDATA", ".devdata"))
+    )
+    parser.add_argument("--nats-port", type=int, default=int(env.get("NATS_PORT", "4222")))
+    parser.add_argument("--postgres-port", type=int, default=int(env.get("POSTGRES_PORT", "5433")))
+    parser.add_argument("--sim-port", type=int, default=int(env.get("MEWS_SIM_PORT", "8765")))
+    parser.add_argument("--gateway-port", type=int, default=int(env.get("GATEWAY_PORT", "8000")))
+    parser.add_argument("--no-sim", action="store_true", help="do not start the Mews simulator")
+    parser.add_argument("--only", nargs="*", default=[], help="start only these services")
+    parser.set_defaults(handler=_run)
+
+
+async def _run(args: argparse.Namespace) -> int:
+    config = DevConfig(
+        devdata=args.devdata.resolve(),
+        nats_port=args.nats_port,
+        postgres_port=args.postgres_port,
+        sim_port=args.sim_port,
+        gateway_port=args.gateway_port,
+        with_sim=not args.no_sim and os.environ.get("MEWS_ENV", "sim") == "sim",
+        only=args.only,
+    )
+    return await run_dev(config)
+
+
+def _say(text: str) -> None:
+    print(f"\033[1mattendandt\033[0m | {text}", flush=True)
+
+
+async def run_dev(config: DevConfig) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    config.devdata.mkdir(parents=True, exist_ok=True)
+    nats_server = start_nats(config.devdata / "nats", port=config.nats_port)
+    _say(f"nats-server (JetStream) on {nats_server.url}, data in {config.devdata / 'nats'}")
+    postgres = start_postgres(config.devdata / "postgres", port=config.postgres_port, durable=True)
+    _say(f"postgres on 127.0.0.1:{config.postgres_port}, data in {config.devdata / 'postgres'}")
+    children: list[Child] = []
+    try:
+        database_urls = await prepare_data(nats_server.url, postgres.url)
+        env = {
+            **os.environ,
+            "NATS_URL": nats_server.url,
+            "ATTENDANDT_ENV": "development",
+            "PYTHONUNBUFFERED": "1",
+        }
+        children = await start_children(config, env, database_urls)
+        names = ", ".join(c.name for c in children) or "none yet"
+        _say(f"running: {names}. Ctrl-C stops everything.")
+        return await _wait(stop, children)
+    finally:
+        for child in reversed(children):
+            await child.stop()
+        postgres.stop()
+        nats_server.stop()
+        _say("stopped")
+
+
+async def prepare_data(nats_url: str, admin_url: str) -> dict[str, str]:
+    """Streams and buckets; a role, a schema and the migrations for every service."""
+    nc = await nats.connect(nats_url, name="attendandt-dev")
+    try:
+        for line in await ensure_streams(nc.jetstream()):
+            if not line.endswith("up to date"):
+                _say(line)
+    finally:
+        await nc.close()
+    database_urls: dict[str, str] = {}
+    for item in migration_sets():
+        await provision(admin_url, schema=item.schema, role=item.schema, password=None)
+        url = role_url(admin_url, item.schema)
+        await upgrade(url, item.script_location, item.schema)
+        database_urls[item.service] = url
+        _say(f"{item.service}: schema {item.schema} migrated, role {item.schema}")
+    return database_urls
+
+
+async def start_children(
+    config: DevConfig, env: dict[str, str], database_urls: dict[str, str]
+) -> list[Child]:
+    children: list[Child] = []
+    sim = Path(sys.executable).parent / "attendandt-mews-sim"
+    if config.with_sim and sim.exists():
+        argv = [str(sim), "--port", str(config.sim_port)]
+        children.append(await Child.start("mews-sim", argv, env, len(children)))
+        env["MEWS_BASE_URL"] = f"http://127.0.0.1:{config.sim_port}"
+        env["MEWS_WS_URL"] = f"ws://127.0.0.1:{config.sim_port}/ws/connector"
+        _say(f"Mews simulator on http://127.0.0.1:{config.sim_port}")
+    elif config.with_sim:
+        _say("Mews simulator not installed (uv sync --all-packages); continuing without")
+    for entry in sorted(entry_points(group=SERVICES_GROUP), key=lambda e: e.name):
+        if config.only and entry.name not in config.only:
+            continue
+        service_env = {**env, "SERVICE_NAME": entry.name}
+        if entry.name in database_urls:
+            service_env["DATABASE_URL"] = database_urls[entry.name]
+        if entry.name == "gateway":
+            service_env["GATEWAY_PORT"] = str(config.gateway_port)
+        argv = [sys.executable, "-m", entry.module.removesuffix(".__main__"), "serve"]
+        children.append(await Child.start(entry.name, argv, service_env, len(children)))
+    return children
+
+
+async def _wait(stop: asyncio.Event, children: list[Child]) -> int:
+    """Until Ctrl-C (0), or until a child exits on its own (1: something is wrong)."""
+    waiters = [asyncio.ensure_future(stop.wait())]
+    waiters += [asyncio.ensure_future(c.process.wait()) for c in children]
+    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+    if stop.is_set():
+        return 0
+    for child in children:
+        if child.process.returncode is not None:
+            _say(f"{child.name} exited with code {child.process.returncode}; stopping")
+    return 1
+
+
+@dataclass
+class Child:
+    name: str
+    process: asyncio.subprocess.Process
+    pump: asyncio.Task[None]
+
+    @classmethod
+    async def start(cls, name: str, argv: list[str], env: dict[str, str], index: int) -> Child:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            preexec_fn=lambda: _die_with_parent(signal.SIGTERM),
+        )
+        prefix = f"\033[{COLORS[index % len(COLORS)]}m{name:>10}\033[0m | "
+        return cls(name, process, asyncio.create_task(_pump(process, prefix)))
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(self.pump, 2)
+
+
+async def _pump(process: asyncio.subprocess.Process, prefix: str) -> None:
+    assert process.stdout is not None
+    async for line in process.stdout:
+        sys.stdout.write(prefix + line.decode(errors="replace"))
+        sys.stdout.flush()
