@@ -156,7 +156,7 @@ async def start_children(
 
 async def _wait(stop: asyncio.Event, children: list[Child]) -> int:
     """Until Ctrl-C (0), or until a child exits on its own (1: something is wrong)."""
-    waiters = [asyncio.ensure_future(stop.wait())]
+    waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
     waiters += [asyncio.ensure_future(c.process.wait()) for c in children]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     for waiter in waiters:
