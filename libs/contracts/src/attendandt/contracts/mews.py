@@ -40,19 +40,23 @@ class MewsChange(Payload, frozen=True, kw_only=True):
     observed_version: datetime | None = None
     #: The state a WebSocket event carried (e.g. reservation `Started`), for diagnostics.
     observed_state: str | None = None
+    #: For id-only sources: what identifies this sighting (e.g. a digest of the webhook
+    #: delivery, so Mews re-sending the same body is dropped).
+    sighting: str | None = None
 
     def msg_id(self) -> str:
-        """JetStream de-duplication key: the same version seen by two sources is stored once.
+        """JetStream de-duplication key.
 
-        Id-only notifications (webhook, WebSocket) carry no version; they de-duplicate on the
-        time they were observed, to the second, so a Mews re-delivery of the same batch is
-        dropped while a later change of the same entity is not.
+        With a version (sweeps): the same version seen twice is stored once, whichever
+        source saw it. Id-only notifications (webhook, WebSocket) carry no version: they
+        de-duplicate on their sighting (a redelivered webhook body), else on the second they
+        were observed, so a later change of the same entity is never dropped.
         """
-        version = (
-            self.observed_version.isoformat()
-            if self.observed_version is not None
-            else f"seen:{self.observed_at.replace(microsecond=0).isoformat()}"
-        )
+        if self.observed_version is not None:
+            version = self.observed_version.isoformat()
+        else:
+            seen = self.sighting or self.observed_at.replace(microsecond=0).isoformat()
+            version = f"{self.source}:{seen}"
         return f"{self.enterprise_id}:{self.entity}:{self.mews_id}:{version}"
 
 

@@ -101,29 +101,59 @@ async def dead_letter(
     metadata: Any = None
     try:
         metadata = msg.metadata
-    except Exception:
+    except Exception:  # noqa: BLE001 - a core NATS message has no JetStream metadata
         metadata = None
     if metadata is not None:
         stream = metadata.stream
         sequence = metadata.sequence.stream
         delivered = metadata.num_delivered
-    letter = DeadLetter(
+    return await dead_letter_raw(
+        js,
         service=service,
         consumer=consumer,
         subject=msg.subject,
         data=msg.data,
         headers=_headers_of(msg),
         reason=reason,
-        error_type=type(error).__name__ if error is not None else "Rejected",
+        error=error,
         stream=stream,
         stream_sequence=sequence,
         delivery_count=delivered,
+    )
+
+
+async def dead_letter_raw(
+    js: JetStreamContext,
+    *,
+    service: str,
+    consumer: str,
+    subject: str,
+    data: bytes,
+    reason: str,
+    headers: Mapping[str, str] | None = None,
+    error: BaseException | None = None,
+    stream: str | None = None,
+    stream_sequence: int | None = None,
+    delivery_count: int = 1,
+    msg_id: str | None = None,
+) -> PubAck:
+    """A dead letter for input that never was a stored message (a webhook body, a WS frame):
+    `subject` names where it came from (e.g. `webhook`), `data` is what arrived."""
+    letter = DeadLetter(
+        service=service,
+        consumer=consumer,
+        subject=subject,
+        data=data,
+        headers=dict(headers or {}),
+        reason=reason,
+        error_type=type(error).__name__ if error is not None else "Rejected",
+        stream=stream,
+        stream_sequence=stream_sequence,
+        delivery_count=delivery_count,
         failed_at=datetime.now(UTC),
     )
     # One dead letter per stored message, however often it is redelivered and rejected.
-    msg_id = f"dl:{stream}:{sequence}:{consumer}" if sequence is not None else None
-    log.warning(
-        "dead letter",
-        extra={"consumer": consumer, "subject": msg.subject, "reason": reason},
-    )
+    if msg_id is None and stream_sequence is not None:
+        msg_id = f"dl:{stream}:{stream_sequence}:{consumer}"
+    log.warning("dead letter", extra={"consumer": consumer, "subject": subject, "reason": reason})
     return await publish(js, DEAD_LETTER, letter, msg_id=msg_id, service=service, consumer=consumer)
