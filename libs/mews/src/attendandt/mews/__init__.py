@@ -1,0 +1,77 @@
+"""Typed async client for the Mews Connector API.
+
+```python
+from attendandt.mews import DemoTokens, LocalTokenBucket, MewsClient
+from .models import CustomersGetAll
+
+async with MewsClient(DemoTokens.GROSS_1, environment="demo", limiter=LocalTokenBucket()) as mews:
+    config = await mews.get_configuration()
+    async for customer in mews.get_customers(CustomersGetAll(customer_ids=ids)):
+        ...
+```
+"""
+
+from .client import DEFAULT_CLIENT_NAME, BaseMewsClient, RetryPolicy
+from .environments import (
+    DEMO,
+    PRODUCTION,
+    Credentials,
+    DemoTokens,
+    Environment,
+    resolve_environment,
+)
+from .errors import (
+    MewsApiError,
+    MewsBadRequest,
+    MewsConflict,
+    MewsConnectionError,
+    MewsContentTooLarge,
+    MewsDecodeError,
+    MewsError,
+    MewsForbidden,
+    MewsNotFound,
+    MewsOutcomeUnknown,
+    MewsRateLimited,
+    MewsServerError,
+    MewsTimeout,
+    MewsTransportError,
+    MewsUnauthorized,
+)
+from .models.common import TimeInterval
+from .operations import MewsClient, PagedOperation
+from .paging import Paged
+from .ratelimit import LocalTokenBucket, RateLimiter, UnlimitedLimiter
+
+__all__ = [
+    "DEFAULT_CLIENT_NAME",
+    "DEMO",
+    "PRODUCTION",
+    "BaseMewsClient",
+    "Credentials",
+    "DemoTokens",
+    "Environment",
+    "LocalTokenBucket",
+    "MewsApiError",
+    "MewsBadRequest",
+    "MewsClient",
+    "MewsConflict",
+    "MewsConnectionError",
+    "MewsContentTooLarge",
+    "MewsDecodeError",
+    "MewsError",
+    "MewsForbidden",
+    "MewsNotFound",
+    "MewsOutcomeUnknown",
+    "MewsRateLimited",
+    "MewsServerError",
+    "MewsTimeout",
+    "MewsTransportError",
+    "MewsUnauthorized",
+    "Paged",
+    "PagedOperation",
+    "RateLimiter",
+    "RetryPolicy",
+    "TimeInterval",
+    "UnlimitedLimiter",
+    "resolve_environment",
+]

@@ -1,0 +1,32 @@
+"""msgspec models of the Mews Connector API objects and requests used by Attendandt."""
+
+from .bills import *  # noqa: F403
+from .bills import __all__ as _bills
+from .common import *  # noqa: F403
+from .common import __all__ as _common
+from .companies import *  # noqa: F403
+from .companies import __all__ as _companies
+from .customers import *  # noqa: F403
+from .customers import __all__ as _customers
+from .enterprises import *  # noqa: F403
+from .enterprises import __all__ as _enterprises
+from .orders import *  # noqa: F403
+from .orders import __all__ as _orders
+from .reservations import *  # noqa: F403
+from .reservations import __all__ as _reservations
+from .resources import *  # noqa: F403
+from .resources import __all__ as _resources
+from .services import *  # noqa: F403
+from .services import __all__ as _services
+
+__all__ = [  # noqa: PLE0604
+    *_bills,
+    *_common,
+    *_companies,
+    *_customers,
+    *_enterprises,
+    *_orders,
+    *_reservations,
+    *_resources,
+    *_services,
+]

@@ -1,0 +1,1 @@
+"""mews-ingest: every Mews change into JetStream, nothing lost."""

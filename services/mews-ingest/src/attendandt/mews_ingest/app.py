@@ -1,0 +1,332 @@
+"""Composition root of mews-ingest: one socket, one sweep loop and one Mews client per
+enterprise; one webhook endpoint; one publisher into MEWS_CHANGES.
+
+Nothing is lost across gaps: every (re)connect of a socket, every failed sweep's retry, and
+the periodic timer request a sweep from the checkpoint minus the overlap; a silence longer
+than `silence_resync_s` widens the next sweep to the resync horizon.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import uvicorn
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from attendandt.contracts.mews import MewsEntity
+from attendandt.contracts.rpc.ingest import SWEEP, SweepRequest, SweepResponse, SweptEntity
+from attendandt.contracts.streams import INGEST_CHECKPOINTS, INGEST_STATE, ensure_streams
+from attendandt.mews import Credentials, LocalTokenBucket, MewsClient, MewsError
+from attendandt.mews_ingest.checkpoints import Checkpoints, StateBoard
+from attendandt.mews_ingest.normalize import MalformedInput, WebhookBatch, changes_from_frame
+from attendandt.mews_ingest.publisher import ChangePublisher
+from attendandt.mews_ingest.settings import IngestSettings
+from attendandt.mews_ingest.sweeps import Progress, Sweeper, SweepResult
+from attendandt.mews_ingest.webhooks import WebhookHandlers, create_http_app
+from attendandt.mews_ingest.websocket import EnterpriseSocket
+from attendandt.platform.messaging import connect, dead_letter_raw
+from attendandt.platform.rpc import NotFound, answer
+
+log = logging.getLogger(__name__)
+SERVICE = "mews-ingest"
+
+
+@dataclass
+class Enterprise:
+    enterprise_id: str
+    client: MewsClient
+    sweeper: Sweeper
+    sweep_requested: asyncio.Event = field(default_factory=asyncio.Event)
+    sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_contact: datetime = field(default_factory=lambda: datetime.now(UTC))
+    socket: EnterpriseSocket | None = None
+
+
+class IngestApp:
+    def __init__(self, settings: IngestSettings) -> None:
+        self.settings = settings
+        self.enterprises: dict[str, Enterprise] = {}
+        self.nc: NatsClient | None = None
+        self.js: JetStreamContext | None = None
+        self.publisher: ChangePublisher | None = None
+        self.board: StateBoard | None = None
+        self.http: uvicorn.Server | None = None
+        self.ready = asyncio.Event()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        settings = self.settings
+        self.nc = nc = await connect(settings.nats, SERVICE)
+        self.js = js = nc.jetstream()
+        await ensure_streams(js)
+        checkpoints = Checkpoints(await js.key_value(INGEST_CHECKPOINTS.bucket))
+        self.board = StateBoard(await js.key_value(INGEST_STATE.bucket))
+        self.publisher = ChangePublisher(js)
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            tasks.append(asyncio.create_task(self._serve_http(), name="http"))
+            await self._bind_enterprises(checkpoints, stop)
+            if stop.is_set():
+                return
+            await nc.subscribe(SWEEP.subject, queue=SERVICE, cb=self._on_sweep_request)
+            for enterprise in self.enterprises.values():
+                enterprise.sweep_requested.set()  # resume whatever a previous process left
+                tasks.append(asyncio.create_task(self._sweep_loop(enterprise, stop)))
+                if enterprise.socket is not None:
+                    tasks.append(asyncio.create_task(enterprise.socket.run(stop)))
+            tasks.append(asyncio.create_task(self._flush_state(stop)))
+            self.ready.set()
+            await stop.wait()
+        finally:
+            if self.http is not None:
+                self.http.should_exit = True
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if self.board is not None:
+                with contextlib.suppress(Exception):
+                    await self.board.flush()
+            for enterprise in self.enterprises.values():
+                await enterprise.client.aclose()
+            await nc.close()
+
+    async def _bind_enterprises(self, checkpoints: Checkpoints, stop: asyncio.Event) -> None:
+        """Each AccessToken → its enterprise (configuration/get); retried until Mews answers."""
+        pending = list(self.settings.credentials)
+        delay = 1.0
+        while pending and not stop.is_set():
+            for credentials in list(pending):
+                try:
+                    enterprise = await self._bind(credentials, checkpoints)
+                except MewsError as exc:
+                    log.warning("cannot reach Mews for %s: %s", credentials.access_token_hint, exc)
+                    continue
+                pending.remove(credentials)
+                self.enterprises[enterprise.enterprise_id] = enterprise
+                log.info("ingesting enterprise %s", enterprise.enterprise_id)
+            if pending:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, 60)
+
+    async def _bind(self, credentials: Credentials, checkpoints: Checkpoints) -> Enterprise:
+        settings = self.settings
+        client = MewsClient(
+            credentials,
+            environment=settings.mews_base_url,
+            client_name=settings.client_name,
+            limiter=LocalTokenBucket(),
+            page_size=settings.page_size,
+        )
+        try:
+            config = await client.get_configuration()
+        except BaseException:
+            await client.aclose()
+            raise
+        if config.enterprise is None:
+            await client.aclose()
+            raise MewsError("configuration/get returned no enterprise")
+        enterprise_id = config.enterprise.id
+        assert self.publisher is not None
+        sweeper = Sweeper(
+            client,
+            enterprise_id,
+            self.publisher,
+            checkpoints,
+            window=timedelta(seconds=settings.sweep_window_s),
+            overlap=timedelta(seconds=settings.sweep_overlap_s),
+        )
+        enterprise = Enterprise(enterprise_id, client, sweeper)
+        enterprise.socket = EnterpriseSocket(
+            settings.mews_ws_url,
+            credentials,
+            on_frame=lambda frame: self._on_frame(enterprise, frame),
+            on_connected=lambda: self._on_connected(enterprise),
+            on_disconnected=lambda: self._on_disconnected(enterprise),
+            idle_s=settings.ws_idle_s,
+            pong_timeout_s=settings.ws_pong_timeout_s,
+            backoff_max_s=settings.ws_backoff_max_s,
+        )
+        return enterprise
+
+    async def _serve_http(self) -> None:
+        handlers = WebhookHandlers(
+            self.settings.webhook_secret, self.accept_webhook, self.reject_webhook, self.readiness
+        )
+        config = uvicorn.Config(
+            create_http_app(handlers),
+            host=self.settings.http_host,
+            port=self.settings.http_port,
+            log_level="warning",
+            lifespan="off",
+        )
+        self.http = uvicorn.Server(config)
+        await self.http.serve()
+
+    async def readiness(self) -> dict[str, bool]:
+        return {
+            "nats": self.nc is not None and self.nc.is_connected,
+            "mews": self.ready.is_set() and len(self.enterprises) == len(self.settings.credentials),
+        }
+
+    async def _flush_state(self, stop: asyncio.Event) -> None:
+        assert self.board is not None
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1.0)
+            try:
+                await self.board.flush()
+            except Exception:
+                log.warning("cannot write ingest state", exc_info=True)
+
+    # -- WebSocket ---------------------------------------------------------------------------
+
+    async def _on_connected(self, enterprise: Enterprise) -> None:
+        assert self.board is not None
+        state = self.board.get(enterprise.enterprise_id)
+        self.board.update(
+            enterprise.enterprise_id, websocket="connected", reconnects=state.reconnects + 1
+        )
+        enterprise.sweep_requested.set()  # the socket has no replay: catch up what we missed
+
+    async def _on_disconnected(self, enterprise: Enterprise) -> None:
+        assert self.board is not None
+        self.board.update(enterprise.enterprise_id, websocket="disconnected")
+
+    async def _on_frame(self, enterprise: Enterprise, frame: str | bytes) -> None:
+        assert self.publisher is not None
+        assert self.board is not None
+        now = datetime.now(UTC)
+        try:
+            changes = changes_from_frame(frame, enterprise.enterprise_id, now)
+        except MalformedInput as exc:
+            data = frame.encode() if isinstance(frame, str) else frame
+            await self._dead_letter(f"websocket.{enterprise.enterprise_id}", data, str(exc))
+            return
+        await self.publisher.publish_all(changes)
+        enterprise.last_contact = now
+        self.board.update(enterprise.enterprise_id, last_event_at=now)
+
+    # -- webhooks ----------------------------------------------------------------------------
+
+    async def accept_webhook(self, batch: WebhookBatch) -> None:
+        assert self.publisher is not None
+        assert self.board is not None
+        enterprise = self.enterprises.get(batch.enterprise_id)
+        if enterprise is None:
+            # Not a property we hold a token for: keep it for inspection, do not make Mews retry.
+            await self._dead_letter(
+                "webhook", b"", f"webhook for unknown enterprise {batch.enterprise_id}"
+            )
+            return
+        await self.publisher.publish_all(batch.changes)
+        now = datetime.now(UTC)
+        enterprise.last_contact = now
+        self.board.update(batch.enterprise_id, last_webhook_at=now)
+
+    async def reject_webhook(self, body: bytes, reason: str) -> None:
+        await self._dead_letter("webhook", body, reason)
+
+    async def _dead_letter(self, subject: str, data: bytes, reason: str) -> None:
+        assert self.js is not None
+        await dead_letter_raw(
+            self.js, service=SERVICE, consumer="edge", subject=subject, data=data, reason=reason
+        )
+
+    # -- sweeps ------------------------------------------------------------------------------
+
+    async def _sweep_loop(self, enterprise: Enterprise, stop: asyncio.Event) -> None:
+        retry_s = 1.0
+        while not stop.is_set():
+            requested = asyncio.ensure_future(enterprise.sweep_requested.wait())
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait(
+                {requested, stopping},
+                timeout=self.settings.sweep_interval_s,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            requested.cancel()
+            stopping.cancel()
+            if stop.is_set():
+                return
+            enterprise.sweep_requested.clear()
+            try:
+                await self.sweep(enterprise)
+                retry_s = 1.0
+            except (MewsError, OSError, TimeoutError) as exc:
+                log.warning(
+                    "sweep of %s failed, retrying in %.0fs: %s",
+                    enterprise.enterprise_id,
+                    retry_s,
+                    exc,
+                )
+                assert self.board is not None
+                self.board.update(enterprise.enterprise_id, last_sweep_error=str(exc)[:300])
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), retry_s)
+                retry_s = min(retry_s * 2, 60.0)
+                enterprise.sweep_requested.set()
+
+    async def sweep(
+        self,
+        enterprise: Enterprise,
+        *,
+        entities: Iterable[MewsEntity] | None = None,
+        since: datetime | None = None,
+        progress: Progress | None = None,
+    ) -> list[SweepResult]:
+        """Sweep every (or the named) entity from its checkpoint (or `since`) to Mews's now."""
+        async with enterprise.sweep_lock:
+            sweeper = enterprise.sweeper
+            end = await sweeper.mews_now()
+            horizon = end - timedelta(seconds=self.settings.resync_horizon_s)
+            silent = datetime.now(UTC) - enterprise.last_contact
+            full = since is None and silent > timedelta(seconds=self.settings.silence_resync_s)
+            if full:
+                log.warning("no news from %s for %s: full resync", enterprise.enterprise_id, silent)
+            results = []
+            for entity in entities or self.settings.entities:
+                start = since or (horizon if full else await sweeper.start_for(entity, horizon))
+                results.append(await sweeper.sweep(entity, start, end, progress))
+            now = datetime.now(UTC)
+            enterprise.last_contact = now
+            assert self.board is not None
+            self.board.update(
+                enterprise.enterprise_id,
+                last_sweep_at=now,
+                last_sweep_changes=sum(r.stored for r in results),
+                last_sweep_error=None,
+                checkpoint_lag_s=(now - end).total_seconds(),
+            )
+            return results
+
+    async def _on_sweep_request(self, msg: Msg) -> None:
+        async def run(request: SweepRequest) -> SweepResponse:
+            enterprise = self.enterprises.get(request.enterprise_id)
+            if enterprise is None:
+                raise NotFound(f"enterprise {request.enterprise_id} is not ingested here")
+            entities = [MewsEntity(e) for e in request.entities] or None
+            results = await self.sweep(enterprise, entities=entities, since=request.since)
+            return SweepResponse(
+                enterprise_id=request.enterprise_id,
+                entities=tuple(
+                    SweptEntity(
+                        entity=r.entity, start=r.start, end=r.end, seen=r.seen, stored=r.stored
+                    )
+                    for r in results
+                ),
+            )
+
+        body, headers = await answer(SWEEP, msg.data, run)
+        if msg.reply and self.nc is not None:
+            await self.nc.publish(msg.reply, body, headers=headers)

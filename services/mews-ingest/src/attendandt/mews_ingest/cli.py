@@ -1,0 +1,120 @@
+"""`attendandt ingest sweep --enterprise ID [--since WHEN] [--entity NAME ...]`
+
+Runs a sweep in this process (it needs no running ingest): every change in Mews since
+WHEN (default: each entity's checkpoint minus the overlap) is published to MEWS_CHANGES,
+with a progress bar per entity. Reads the same environment as the service (NATS_URL,
+MEWS_BASE_URL or MEWS_ENV, MEWS_CLIENT_TOKEN, MEWS_ACCESS_TOKENS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+from attendandt.contracts.mews import MewsEntity
+from attendandt.contracts.streams import INGEST_CHECKPOINTS, ensure_streams
+from attendandt.mews import MewsClient, MewsError
+from attendandt.mews_ingest.checkpoints import Checkpoints
+from attendandt.mews_ingest.publisher import ChangePublisher
+from attendandt.mews_ingest.settings import IngestSettings
+from attendandt.mews_ingest.sweeps import Sweeper, SweepProgress
+from attendandt.platform.messaging import connect
+from attendandt.platform.settings import SettingsError, process_env
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("ingest", help="mews-ingest operations")
+    commands = parser.add_subparsers(title="ingest commands", metavar="<command>")
+    sweep = commands.add_parser("sweep", help="publish every Mews change since a time, now")
+    sweep.add_argument("--enterprise", required=True, help="Mews EnterpriseId")
+    sweep.add_argument(
+        "--since", type=parse_since, help="ISO date/time (UTC) or a duration back: 90m, 12h, 7d"
+    )
+    sweep.add_argument(
+        "--entity", action="append", choices=[e.value for e in MewsEntity], help="repeatable"
+    )
+    sweep.set_defaults(handler=run_sweep)
+
+
+def parse_since(text: str) -> datetime:
+    units = {"m": "minutes", "h": "hours", "d": "days"}
+    if text[-1:] in units and text[:-1].isdigit():
+        return datetime.now(UTC) - timedelta(**{units[text[-1]]: int(text[:-1])})
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: use 2026-11-01, 2026-11-01T06:00:00Z, or 90m / 12h / 7d"
+            ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _bar(progress: SweepProgress) -> None:
+    width = 30
+    filled = width * progress.window // max(progress.windows, 1)
+    sys.stderr.write(
+        f"\r{progress.entity:<12} [{'#' * filled}{'.' * (width - filled)}] "
+        f"{progress.window}/{progress.windows} windows, {progress.changes} changes"
+    )
+    if progress.window == progress.windows:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+async def run_sweep(args: argparse.Namespace) -> int:
+    try:
+        settings = IngestSettings.from_env(process_env())
+    except SettingsError as exc:
+        print(f"ingest sweep: {exc}")
+        return 2
+    nc = await connect(settings.nats, "attendandt-cli")
+    clients: list[MewsClient] = []
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        checkpoints = Checkpoints(await js.key_value(INGEST_CHECKPOINTS.bucket))
+        client = None
+        for credentials in settings.credentials:
+            candidate = MewsClient(credentials, environment=settings.mews_base_url)
+            clients.append(candidate)
+            config = await candidate.get_configuration()
+            if config.enterprise is not None and config.enterprise.id == args.enterprise:
+                client = candidate
+                break
+        if client is None:
+            print(
+                f"ingest sweep: no token in MEWS_ACCESS_TOKENS is for enterprise {args.enterprise}"
+            )
+            return 2
+        publisher = ChangePublisher(js)
+        sweeper = Sweeper(
+            client,
+            args.enterprise,
+            publisher,
+            checkpoints,
+            window=timedelta(seconds=settings.sweep_window_s),
+            overlap=timedelta(seconds=settings.sweep_overlap_s),
+        )
+        end = await sweeper.mews_now()
+        horizon = end - timedelta(seconds=settings.resync_horizon_s)
+        for name in args.entity or [e.value for e in settings.entities]:
+            entity = MewsEntity(name)
+            start = args.since or await sweeper.start_for(entity, horizon)
+            result = await sweeper.sweep(entity, start, end, progress=_bar)
+            print(
+                f"{entity}: {result.seen} changed in Mews from {start:%Y-%m-%d %H:%M:%S} to "
+                f"{end:%Y-%m-%d %H:%M:%S} UTC; {result.stored} new in MEWS_CHANGES"
+            )
+    except MewsError as exc:
+        print(f"ingest sweep: Mews refused: {exc}")
+        return 1
+    else:
+        return 0
+    finally:
+        for candidate in clients:
+            await candidate.aclose()
+        await nc.close()

@@ -1,0 +1,137 @@
+"""WebSocket frames and webhook bodies → change notifications. Pure functions, no I/O.
+
+Both sources carry ids only. Unknown event types are tolerated (Mews says its enums are not
+exhaustive); anything that is not the documented shape raises MalformedInput with the reason,
+and the caller keeps the original as a dead letter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import msgspec
+
+from attendandt.contracts.mews import ChangeSource, MewsChange, MewsEntity
+
+
+class MalformedInput(ValueError):
+    """Not the documented shape; the message says what is wrong."""
+
+
+WEBSOCKET_TYPES = {
+    "Reservation": MewsEntity.RESERVATION,
+    "Resource": MewsEntity.RESOURCE,
+    "DeviceCommand": MewsEntity.COMMAND,
+}
+WEBHOOK_TYPES = {
+    "ServiceOrderUpdated": MewsEntity.RESERVATION,
+    "ResourceUpdated": MewsEntity.RESOURCE,
+    "CustomerAdded": MewsEntity.CUSTOMER,
+    "CustomerUpdated": MewsEntity.CUSTOMER,
+    "PaymentUpdated": MewsEntity.PAYMENT,
+}
+
+
+class _WsEvent(msgspec.Struct, rename="pascal"):
+    type: str
+    id: str
+    state: str | None = None
+
+
+class _WsFrame(msgspec.Struct, rename="pascal"):
+    events: list[_WsEvent]
+
+
+class _EntityRef(msgspec.Struct, rename="pascal"):
+    id: str
+
+
+class _WebhookEvent(msgspec.Struct, rename="pascal"):
+    discriminator: str
+    value: _EntityRef | None = None
+
+
+class _GeneralWebhook(msgspec.Struct, rename="pascal"):
+    enterprise_id: str
+    events: list[_WebhookEvent]
+    integration_id: str | None = None
+
+
+class _IntegrationWebhook(msgspec.Struct, rename="pascal"):
+    action: str
+
+
+@dataclass(frozen=True)
+class WebhookBatch:
+    enterprise_id: str
+    integration_id: str | None
+    changes: list[MewsChange]
+    ignored: int
+
+
+@dataclass(frozen=True)
+class IntegrationNotice:
+    """An Integration Webhook (IntegrationCreated, ApiKeyCreated...): an action, not a change."""
+
+    action: str
+
+
+def changes_from_frame(frame: str | bytes, enterprise_id: str, now: datetime) -> list[MewsChange]:
+    """One WebSocket message → one change per known event (duplicates in a frame collapse)."""
+    try:
+        decoded = msgspec.json.decode(frame, type=_WsFrame)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise MalformedInput(f"WebSocket frame is not {{Events: [...]}}: {exc}") from exc
+    changes: dict[tuple[MewsEntity, str], MewsChange] = {}
+    for event in decoded.events:
+        entity = WEBSOCKET_TYPES.get(event.type)
+        if entity is None or not event.id:
+            continue  # PriceUpdate and types added later: not tracked
+        changes[(entity, event.id)] = MewsChange(
+            enterprise_id=enterprise_id,
+            entity=entity,
+            mews_id=event.id,
+            source=ChangeSource.WEBSOCKET,
+            observed_at=now,
+            observed_state=event.state,
+            sighting=f"{now.isoformat()}:{event.state or ''}",
+        )
+    return list(changes.values())
+
+
+def parse_webhook(body: bytes, now: datetime) -> WebhookBatch | IntegrationNotice:
+    """A General Webhook delivery → its changes; an Integration Webhook → a notice."""
+    try:
+        raw = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise MalformedInput(f"webhook body is not JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise MalformedInput("webhook body is not a JSON object")
+    try:
+        if "Action" in raw:
+            return IntegrationNotice(action=msgspec.convert(raw, _IntegrationWebhook).action)
+        hook = msgspec.convert(raw, _GeneralWebhook)
+    except msgspec.ValidationError as exc:
+        raise MalformedInput(f"webhook body is not a General Webhook: {exc}") from exc
+    # Mews re-sends the same body after a failed delivery: the digest makes the repeat a
+    # duplicate in JetStream, while a new delivery about the same entity is not.
+    digest = hashlib.sha256(body).hexdigest()[:16]
+    changes: dict[tuple[MewsEntity, str], MewsChange] = {}
+    ignored = 0
+    for event in hook.events:
+        entity = WEBHOOK_TYPES.get(event.discriminator)
+        if entity is None or event.value is None or not event.value.id:
+            ignored += 1
+            continue
+        # CustomerAdded and CustomerUpdated arrive together for a new customer: one change.
+        changes[(entity, event.value.id)] = MewsChange(
+            enterprise_id=hook.enterprise_id,
+            entity=entity,
+            mews_id=event.value.id,
+            source=ChangeSource.WEBHOOK,
+            observed_at=now,
+            sighting=digest,
+        )
+    return WebhookBatch(hook.enterprise_id, hook.integration_id, list(changes.values()), ignored)

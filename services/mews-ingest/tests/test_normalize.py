@@ -1,0 +1,76 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from attendandt.contracts.mews import ChangeSource, MewsEntity
+from attendandt.mews_ingest.normalize import (
+    IntegrationNotice,
+    MalformedInput,
+    WebhookBatch,
+    changes_from_frame,
+    parse_webhook,
+)
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+ENT = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+
+def test_websocket_frame_gives_one_change_per_known_event() -> None:
+    frame = (
+        '{"Events": ['
+        '{"Type": "Reservation", "Id": "r1", "State": "Started", "StartUtc": "x", "EndUtc": "y"},'
+        '{"Type": "Reservation", "Id": "r1", "State": "Started"},'
+        '{"Type": "Resource", "Id": "room-7", "State": "Dirty"},'
+        '{"Type": "PriceUpdate", "Id": "p1"},'
+        '{"Type": "SomethingNew", "Id": "n1"}'
+        "]}"
+    )
+    changes = changes_from_frame(frame, ENT, NOW)
+    assert [(c.entity, c.mews_id, c.observed_state) for c in changes] == [
+        (MewsEntity.RESERVATION, "r1", "Started"),
+        (MewsEntity.RESOURCE, "room-7", "Dirty"),
+    ]
+    assert all(c.source is ChangeSource.WEBSOCKET and c.enterprise_id == ENT for c in changes)
+
+
+@pytest.mark.parametrize(
+    "frame", ["not json", "[]", '{"Events": "x"}', '{"Events": [{"Id": "r"}]}']
+)
+def test_malformed_frame_is_refused_with_a_reason(frame: str) -> None:
+    with pytest.raises(MalformedInput, match="WebSocket frame"):
+        changes_from_frame(frame, ENT, NOW)
+
+
+def test_general_webhook_merges_added_and_updated_and_skips_untracked() -> None:
+    body = (
+        f'{{"EnterpriseId": "{ENT}", "IntegrationId": "i1", "Events": ['
+        '{"Discriminator": "CustomerAdded", "Value": {"Id": "c1"}},'
+        '{"Discriminator": "CustomerUpdated", "Value": {"Id": "c1"}},'
+        '{"Discriminator": "ServiceOrderUpdated", "Value": {"Id": "r1"}},'
+        '{"Discriminator": "MessageAdded", "Value": {"Id": "m1"}}'
+        "]}"
+    )
+    batch = parse_webhook(body.encode(), NOW)
+    assert isinstance(batch, WebhookBatch)
+    assert [(c.entity, c.mews_id) for c in batch.changes] == [
+        (MewsEntity.CUSTOMER, "c1"),
+        (MewsEntity.RESERVATION, "r1"),
+    ]
+    assert batch.ignored == 1
+    # The same body re-sent by Mews is the same sighting: JetStream drops the repeat.
+    again = parse_webhook(body.encode(), NOW.replace(minute=5))
+    assert isinstance(again, WebhookBatch)
+    assert [c.msg_id() for c in again.changes] == [c.msg_id() for c in batch.changes]
+
+
+def test_integration_webhook_is_a_notice() -> None:
+    body = b'{"Action": "IntegrationCreated", "Data": {"AccessToken": "secret"}}'
+    assert parse_webhook(body, NOW) == IntegrationNotice(action="IntegrationCreated")
+
+
+@pytest.mark.parametrize(
+    "body", [b"{", b"[1]", b'{"EnterpriseId": 5, "Events": []}', b'{"Events": []}']
+)
+def test_malformed_webhook_is_refused_with_a_reason(body: bytes) -> None:
+    with pytest.raises(MalformedInput, match="webhook body"):
+        parse_webhook(body, NOW)

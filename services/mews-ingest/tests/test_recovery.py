@@ -1,0 +1,128 @@
+"""Nothing is lost across gaps: against the simulator and a real NATS."""
+
+import asyncio
+import random
+from datetime import UTC, datetime
+
+import httpx
+import msgspec
+from ingest_support import stream_changes, wait_for
+from nats.js import JetStreamContext
+
+from attendandt.contracts.deadletter import DeadLetter
+from attendandt.contracts.mews import ChangeSource, MewsEntity
+
+
+def _ids(changes, entity: MewsEntity, source: ChangeSource | None = None) -> set[str]:
+    return {
+        c.mews_id for c in changes if c.entity is entity and (source is None or c.source is source)
+    }
+
+
+async def test_websocket_event_reaches_the_stream(mews_sim, jetstream, start_ingest) -> None:
+    await start_ingest()
+    [reservation] = mews_sim.control.touch("reservations", 1, mews_sim.gross.id)
+
+    async def seen() -> bool:
+        return reservation in _ids(
+            await stream_changes(jetstream), MewsEntity.RESERVATION, ChangeSource.WEBSOCKET
+        )
+
+    await wait_for(seen, what="the WebSocket notification")
+
+
+async def test_change_while_socket_down_and_failed_webhook_both_arrive(
+    mews_sim, jetstream: JetStreamContext, start_ingest, link
+) -> None:
+    ingest = await start_ingest(ws_url=f"ws://127.0.0.1:{link.port}/ws/connector")
+    await wait_for(lambda: ingest.app.board.get(mews_sim.gross.id).websocket == "connected")
+
+    link.cut()  # the WebSocket is down and cannot reconnect
+    await wait_for(lambda: ingest.app.board.get(mews_sim.gross.id).websocket == "disconnected")
+    [reservation] = mews_sim.control.touch("reservations", 1, mews_sim.gross.id)
+    mews_sim.control.fail_webhooks(2)  # the customer's first two deliveries fail
+    [customer] = mews_sim.control.touch("customers", 1, mews_sim.gross.id)
+
+    before = await stream_changes(jetstream)
+    assert reservation not in _ids(before, MewsEntity.RESERVATION)
+
+    link.restore()  # reconnect → catch-up sweep
+
+    async def both_arrived() -> bool:
+        changes = await stream_changes(jetstream)
+        return reservation in _ids(changes, MewsEntity.RESERVATION, ChangeSource.SWEEP) and (
+            customer in _ids(changes, MewsEntity.CUSTOMER, ChangeSource.WEBHOOK)
+        )
+
+    await wait_for(both_arrived, what="the missed reservation and the re-sent webhook")
+    assert mews_sim.control.counters()["webhook_attempts_failed"] >= 2
+
+
+async def test_thousand_changes_under_drops_and_failures_all_arrive_each_version_once(
+    mews_sim, jetstream: JetStreamContext, start_ingest, link
+) -> None:
+    mews_sim.control.rate_limit(enabled=False)
+    ingest = await start_ingest(ws_url=f"ws://127.0.0.1:{link.port}/ws/connector")
+    rng = random.Random(7)
+    # Each touch is a new version; the small seed has fewer entities than touches, so an
+    # entity changes several times and what must arrive is a sighting after its last change.
+    changed: dict[tuple[MewsEntity, str], datetime] = {}
+    touches = 0
+    while touches < 1000:
+        if rng.random() < 0.4:
+            link.cut()
+        if rng.random() < 0.4:
+            await asyncio.to_thread(mews_sim.control.fail_webhooks, rng.randint(1, 3))
+        entity, name = rng.choice(
+            [(MewsEntity.RESERVATION, "reservations"), (MewsEntity.CUSTOMER, "customers")]
+        )
+        at = datetime.now(UTC)
+        # The control API is blocking HTTP: off the loop, so ingest runs while staff work.
+        ids = await asyncio.to_thread(
+            mews_sim.control.touch, name, min(50, 1000 - touches), mews_sim.gross.id
+        )
+        for mews_id in ids:
+            changed[(entity, mews_id)] = at
+            touches += 1
+        await asyncio.sleep(rng.uniform(0.05, 0.4))
+        if not link.up and rng.random() < 0.7:
+            link.restore()
+            await asyncio.sleep(rng.uniform(0.0, 0.5))
+    link.restore()
+    assert touches == 1000
+
+    async def all_arrived() -> bool:
+        changes = await stream_changes(jetstream)
+        latest: dict[tuple[MewsEntity, str], datetime] = {}
+        for change in changes:
+            key = (change.entity, change.mews_id)
+            latest[key] = max(latest.get(key, change.observed_at), change.observed_at)
+        return all(latest.get(key, at) > at for key, at in changed.items())
+
+    await wait_for(all_arrived, timeout=90, what="every change after its moment")
+
+    changes = await stream_changes(jetstream)
+    versions = [(c.entity, c.mews_id, c.observed_version) for c in changes if c.observed_version]
+    assert len(versions) == len(set(versions)), "a version was stored twice"
+    assert ingest.app.board.get(mews_sim.gross.id).reconnects >= 2
+
+
+async def test_webhook_edge_wrong_secret_and_malformed_body(
+    mews_sim, jetstream, start_ingest
+) -> None:
+    ingest = await start_ingest()
+    port = ingest.app.settings.http_port
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        wrong = await http.post(
+            "/webhooks/mews/guess", content=b'{"EnterpriseId": "x", "Events": []}'
+        )
+        assert wrong.status_code == 404
+        bad = await http.post(
+            f"/webhooks/mews/{ingest.app.settings.webhook_secret}", content=b"{nope"
+        )
+        assert bad.status_code == 400
+        assert (await http.get("/readyz")).json()["status"] == "ready"
+    letter = await jetstream.get_last_msg("DEAD_LETTERS", "deadletter.v1.mews-ingest.edge")
+    dead = msgspec.json.decode(letter.data, type=DeadLetter)
+    assert dead.data == b"{nope"
+    assert "not JSON" in dead.reason

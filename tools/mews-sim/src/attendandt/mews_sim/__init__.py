@@ -1,0 +1,1 @@
+"""Mews Connector API simulator."""

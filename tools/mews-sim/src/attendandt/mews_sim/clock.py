@@ -1,0 +1,56 @@
+"""UTC time in the Mews wire format (`YYYY-MM-DDThh:mm:ssZ`).
+
+Timestamps are kept as canonical strings: with a fixed width and a `Z` suffix they sort and
+compare lexicographically in time order, so filters compare strings without parsing.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime, timedelta
+
+WIRE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def fmt(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(WIRE_FORMAT)
+
+
+def now_str() -> str:
+    return fmt(now())
+
+
+def parse(value: str) -> datetime:
+    """Parse an ISO 8601 date-time; naive values are taken as UTC. Raises ValueError."""
+    text = value.strip()
+    if len(text) < 10 or len(text) > 40:
+        raise ValueError("not a date-time")
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def add_months(value: datetime, months: int) -> datetime:
+    month_index = value.month - 1 + months
+    year = value.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(value.day, calendar.monthrange(year, month)[1])
+    return value.replace(year=year, month=month, day=day)
+
+
+def later_than(previous: str | None) -> str:
+    """A fresh `UpdatedUtc`: now, but strictly after `previous` so every change moves it.
+
+    The wire format has whole seconds; two changes within one second would otherwise share a
+    value and a client keyed on (Id, UpdatedUtc) could miss the second one.
+    """
+    current = now()
+    if previous is not None:
+        floor = parse(previous) + timedelta(seconds=1)
+        current = max(current, floor)
+    return fmt(current)

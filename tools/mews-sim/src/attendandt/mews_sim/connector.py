@@ -1,0 +1,119 @@
+"""The Connector API pipeline: route, faults, JSON, auth, rate limit, operation, answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from attendandt.mews_sim.endpoints import OPERATIONS, Ctx
+from attendandt.mews_sim.errors import (
+    ApiError,
+    BadRequest,
+    InjectedFault,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
+from attendandt.mews_sim.params import Params
+from attendandt.mews_sim.state import SimState
+from attendandt.mews_sim.store import Integration
+
+PREFIX = "/api/connector/v1/"
+log = logging.getLogger("attendandt.mews_sim.connector")
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    drop_connection: bool = False
+
+
+def error_body(message: str, request_id: str) -> bytes:
+    return msgspec.json.encode({"Message": message, "RequestId": request_id})
+
+
+def authenticate(state: SimState, body: dict[str, Any]) -> Integration:
+    client_token = body.get("ClientToken")
+    access_token = body.get("AccessToken")
+    if not isinstance(client_token, str) or not client_token:
+        raise Unauthorized("Invalid ClientToken.")
+    if not isinstance(access_token, str) or not access_token:
+        raise Unauthorized("Invalid AccessToken.")
+    integration = state.store.integrations.get(access_token)
+    if integration is None:
+        raise Unauthorized("Invalid AccessToken.")
+    if integration.client_token != client_token:
+        raise Unauthorized("Invalid ClientToken.")
+    return integration
+
+
+async def _run(state: SimState, path: str, raw_body: bytes) -> bytes:
+    """Everything up to the encoded answer; every refusal raises an ApiError."""
+    counters = state.counters
+    operation = OPERATIONS.get(path)
+    if operation is None:
+        counters.requests_by_path["(unknown)"] += 1
+        raise NotFound(f"The operation '{path[:100]}' does not exist.")
+    counters.requests_by_path[path] += 1
+    delay = state.faults.delay_for(path)
+    if delay > 0:
+        await asyncio.sleep(delay)
+    injected = state.faults.take_error(path)
+    if injected is not None:
+        counters.faults_injected += 1
+        raise InjectedFault(injected.status, injected.message)
+    try:
+        body = msgspec.json.decode(raw_body)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        raise BadRequest("Invalid JSON.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Invalid JSON. The request body must be an object.")
+    integration = authenticate(state, body)
+    counters.requests_by_token[integration.label] += 1
+    wait = state.limiter.check(integration.access_token)
+    if wait is not None:
+        counters.rate_limited += 1
+        headers = (
+            {"Retry-After": state.limiter.retry_after_header(wait)}
+            if state.limiter.config.retry_after
+            else {}
+        )
+        raise TooManyRequests("Too many requests. Please try again later.", headers=headers)
+    client = body.get("Client")
+    if not isinstance(client, str) or not client.strip():
+        raise BadRequest("Invalid Client.")
+    result = operation(Ctx(state.store, integration), Params(body))
+    payload = msgspec.json.encode(result)
+    if path == "orders/add":
+        counters.orders_created += 1
+    return payload
+
+
+async def handle(state: SimState, raw_path: str, raw_body: bytes, request_id: str) -> Answer:
+    path = raw_path[len(PREFIX) :] if raw_path.startswith(PREFIX) else raw_path
+    counters = state.counters
+    try:
+        payload = await _run(state, path, raw_body)
+    except ApiError as error:
+        counters.responses_by_status[error.status] += 1
+        return Answer(error.status, error_body(error.message, request_id), dict(error.headers))
+    except Exception:
+        # A bug, not a client error: log it without the request body (it holds tokens).
+        log.exception("unexpected failure in %s", path[:100])
+        counters.responses_by_status[500] += 1
+        return Answer(500, error_body("Internal server error.", request_id))
+    counters.responses_by_status[200] += 1
+    lost = state.faults.take_lost(path)
+    if lost is not None:
+        # The write above is committed; the client just never learns the outcome.
+        counters.faults_injected += 1
+        if lost.mode == "drop":
+            return Answer(200, payload, drop_connection=True)
+        await asyncio.sleep(lost.hold_s)
+    return Answer(200, payload)

@@ -1,0 +1,442 @@
+"""The control API under `/_sim/`: act as hotel staff, inject faults, read counters.
+
+Plain JSON in and out. Staff actions take Mews field names where they set Mews fields, so
+what a test sends is what it later reads back through the Connector API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+from litestar import Request, Router, get, post
+
+from attendandt.mews_sim import clock, hotel, seed, shapes
+from attendandt.mews_sim.endpoints.customers import read_customer_values
+from attendandt.mews_sim.errors import BadRequest, NotFound, invalid
+from attendandt.mews_sim.faults import ErrorFault, LatencyFault, LostResponseFault
+from attendandt.mews_sim.limits import RateLimitConfig
+from attendandt.mews_sim.params import Params
+from attendandt.mews_sim.state import SimState
+from attendandt.mews_sim.store import Entity
+
+Json = dict[str, Any]
+
+
+async def _body(request: Request[Any, Any, Any]) -> Params:
+    raw = await request.body()
+    if not raw.strip():
+        return Params({})
+    try:
+        data = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        raise BadRequest("Invalid JSON.") from None
+    if not isinstance(data, dict):
+        raise BadRequest("Invalid JSON. The request body must be an object.")
+    return Params(data)
+
+
+def _state(request: Request[Any, Any, Any]) -> SimState:
+    state: SimState = request.app.state.sim
+    return state
+
+
+def _enterprise(state: SimState, p: Params) -> str:
+    wanted = p.opt_id("enterprise_id")
+    if wanted is None:
+        return next(iter(state.store.info))
+    if wanted not in state.store.info:
+        raise invalid("enterprise_id", "Unknown enterprise.")
+    return wanted
+
+
+def _find(state: SimState, collection: str, entity_id: str) -> Entity:
+    entity = getattr(state.store, collection).get(entity_id.lower())
+    if entity is None:
+        raise NotFound(f"No {collection[:-1]} {entity_id[:60]}.")
+    return entity  # type: ignore[no-any-return]
+
+
+def info(state: SimState) -> Json:
+    enterprises = []
+    for enterprise in state.store.info.values():
+        tokens = [
+            {
+                "label": i.label,
+                "name": i.name,
+                "client_token": i.client_token,
+                "access_token": i.access_token,
+            }
+            for i in state.store.integrations.values()
+            if i.enterprise_id == enterprise.id
+        ]
+        enterprises.append(
+            {
+                "id": enterprise.id,
+                "name": enterprise.name,
+                "chain_id": enterprise.chain_id,
+                "pricing": enterprise.pricing,
+                "currency": enterprise.currency,
+                "time_zone": enterprise.time_zone,
+                "integration_id": enterprise.integration_id,
+                "tokens": tokens,
+            }
+        )
+    return {
+        "enterprises": enterprises,
+        "seed": asdict(state.seed_config),
+        "rate_limit": asdict(state.limiter.config),
+        "webhooks": state.webhooks.describe(),
+        "now_utc": clock.now_str(),
+    }
+
+
+@get("/health")
+async def health() -> Json:
+    return {"ok": True}
+
+
+@get("/info")
+async def get_info(request: Request[Any, Any, Any]) -> Json:
+    return info(_state(request))
+
+
+@post("/reset", status_code=200)
+async def reset(request: Request[Any, Any, Any]) -> Json:
+    state = _state(request)
+    p = await _body(request)
+    seed_text = p.opt_str("seed", max_len=500)
+    config = None
+    if seed_text:
+        try:
+            config = seed.parse_seed(seed_text, state.seed_config)
+        except ValueError as exc:
+            raise invalid("seed", str(exc)) from None
+    await state.reset(config)
+    return info(state)
+
+
+@get("/counters")
+async def counters(request: Request[Any, Any, Any]) -> Json:
+    return _state(request).counters.to_json()
+
+
+@post("/counters/reset", status_code=200)
+async def counters_reset(request: Request[Any, Any, Any]) -> Json:
+    _state(request).counters.reset()
+    return {}
+
+
+@post("/rate-limit", status_code=200)
+async def rate_limit(request: Request[Any, Any, Any]) -> Json:
+    state = _state(request)
+    p = await _body(request)
+    current = state.limiter.config
+    window = p.body.get("window_s", current.window_s)
+    if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
+        raise invalid("window_s")
+    config = RateLimitConfig(
+        enabled=p.opt_bool("enabled") if p.has("enabled") else current.enabled,  # type: ignore[arg-type]
+        limit=p.opt_int("limit", low=1, high=1_000_000) or current.limit,
+        window_s=float(window),
+        retry_after=p.opt_bool("retry_after") if p.has("retry_after") else current.retry_after,  # type: ignore[arg-type]
+    )
+    state.limiter.reset(config)
+    return asdict(config)
+
+
+@get("/faults")
+async def faults(request: Request[Any, Any, Any]) -> Json:
+    return _state(request).faults.describe()
+
+
+@post("/faults/errors", status_code=200)
+async def fault_errors(request: Request[Any, Any, Any]) -> Json:
+    p = await _body(request)
+    fault = ErrorFault(
+        status=p.opt_int("status", low=500, high=599) or 500,
+        remaining=p.opt_int("count", low=1, high=1_000_000) or 1,
+        path=p.opt_str("path", max_len=200),
+        message=p.opt_str("message", max_len=500) or "Injected server error.",
+    )
+    _state(request).faults.errors.append(fault)
+    return asdict(fault)
+
+
+@post("/faults/latency", status_code=200)
+async def fault_latency(request: Request[Any, Any, Any]) -> Json:
+    p = await _body(request)
+    seconds = p.body.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds <= 600:
+        raise invalid("seconds")
+    fault = LatencyFault(float(seconds), p.opt_int("count", low=1), p.opt_str("path", max_len=200))
+    _state(request).faults.latency.append(fault)
+    return asdict(fault)
+
+
+@post("/faults/lost-response", status_code=200)
+async def fault_lost(request: Request[Any, Any, Any]) -> Json:
+    p = await _body(request)
+    mode = p.opt_enum("mode", frozenset({"hold", "drop"})) or "hold"
+    hold = p.body.get("hold_s", 30.0)
+    if isinstance(hold, bool) or not isinstance(hold, int | float) or not 0 <= hold <= 3600:
+        raise invalid("hold_s")
+    fault = LostResponseFault(
+        remaining=p.opt_int("count", low=1) or 1,
+        path=p.opt_str("path", max_len=200),
+        mode="drop" if mode == "drop" else "hold",
+        hold_s=float(hold),
+    )
+    _state(request).faults.lost.append(fault)
+    return asdict(fault)
+
+
+@post("/faults/clear", status_code=200)
+async def faults_clear(request: Request[Any, Any, Any]) -> Json:
+    state = _state(request)
+    state.faults.clear()
+    state.webhooks.faults.fail_next = 0
+    state.webhooks.faults.target_down = False
+    return {}
+
+
+@get("/ws")
+async def ws_info(request: Request[Any, Any, Any]) -> Json:
+    return {"connections": len(_state(request).ws.connections)}
+
+
+@post("/ws/drop", status_code=200)
+async def ws_drop(request: Request[Any, Any, Any]) -> Json:
+    p = await _body(request)
+    code = p.opt_int("code", low=1000, high=4999) or 1011
+    return {"closed": _state(request).ws.drop_all(code)}
+
+
+@get("/webhooks")
+async def webhooks(request: Request[Any, Any, Any]) -> Json:
+    state = _state(request)
+    return {**state.webhooks.describe(), "recent": list(state.webhooks.recent)}
+
+
+@post("/webhooks/config", status_code=200)
+async def webhooks_config(request: Request[Any, Any, Any]) -> Json:
+    state = _state(request)
+    p = await _body(request)
+    config = state.webhooks.config
+    changes: dict[str, Any] = {}
+    for name in ("url", "secret", "secret_param"):
+        if name in p.body:
+            changes[name] = p.opt_str(name, max_len=2000)
+    for name in ("timeout_s", "retry_delay_s", "batch_delay_s"):
+        if name in p.body:
+            value = p.body[name]
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value <= 3600
+            ):
+                raise invalid(name)
+            changes[name] = float(value)
+    for name in ("max_attempts", "max_events"):
+        if name in p.body:
+            changes[name] = p.opt_int(name, low=1, high=100000)
+    state.webhooks.config = replace(config, **changes)
+    # Keep the setting across resets: a test suite configures its receiver once.
+    state.settings.webhooks = state.webhooks.config
+    return state.webhooks.describe()
+
+
+@post("/webhooks/fail", status_code=200)
+async def webhooks_fail(request: Request[Any, Any, Any]) -> Json:
+    p = await _body(request)
+    state = _state(request)
+    state.webhooks.faults.fail_next = p.opt_int("count", low=0, high=1_000_000) or 0
+    return state.webhooks.describe()
+
+
+@post("/webhooks/down", status_code=200)
+async def webhooks_down(request: Request[Any, Any, Any]) -> Json:
+    p = await _body(request)
+    state = _state(request)
+    state.webhooks.faults.target_down = p.opt_bool("down") is not False
+    return state.webhooks.describe()
+
+
+# staff actions ------------------------------------------------------------------------------
+@post("/reservations", status_code=200)
+async def reservation_create(request: Request[Any, Any, Any]) -> Json:
+    state = _state(request)
+    store = state.store
+    p = await _body(request)
+    enterprise_id = _enterprise(state, p)
+    chain = store.info[enterprise_id].chain_id
+    customer_id = p.opt_id("customer_id")
+    if customer_id is None:
+        customer_id = next(store.customers.of([chain]))["Id"]
+    elif store.customers.get(customer_id, [chain]) is None:
+        raise invalid("customer_id", "Unknown customer.")
+    start = p.opt_datetime("start_utc") or clock.now_str()
+    nights = p.opt_int("nights", low=1, high=365) or 2
+    end = p.opt_datetime("end_utc") or clock.fmt(clock.parse(start) + timedelta(days=nights))
+    state_name = p.opt_enum("state", frozenset({"Confirmed", "Optional", "Inquired", "Requested"}))
+    spec = hotel.NewReservation(
+        customer_id=customer_id,
+        start=start,
+        end=end,
+        state=state_name or "Confirmed",
+        category_id=p.opt_id("category_id"),
+        rate_id=p.opt_id("rate_id"),
+        origin="Commander",
+    )
+    return hotel.add_reservation(store, enterprise_id, spec)
+
+
+@post("/reservations/{reservation_id:str}/update", status_code=200)
+async def reservation_update(request: Request[Any, Any, Any], reservation_id: str) -> Json:
+    state = _state(request)
+    reservation = _find(state, "reservations", reservation_id)
+    p = await _body(request)
+    changes: dict[str, Any] = {}
+    for name in ("ScheduledStartUtc", "ScheduledEndUtc"):
+        if p.has(name):
+            changes[name] = p.opt_datetime(name)
+    if "AssignedResourceId" in p.body:
+        changes["AssignedResourceId"] = p.opt_id("AssignedResourceId")
+    for name in ("Purpose", "ChannelNumber"):
+        if name in p.body:
+            changes[name] = p.opt_str(name, max_len=255)
+    hotel.update_reservation(state.store, reservation, changes)
+    return reservation
+
+
+@post("/reservations/{reservation_id:str}/cancel", status_code=200)
+async def reservation_cancel(request: Request[Any, Any, Any], reservation_id: str) -> Json:
+    state = _state(request)
+    reservation = _find(state, "reservations", reservation_id)
+    hotel.cancel_reservation(state.store, reservation)
+    return reservation
+
+
+@post("/reservations/{reservation_id:str}/start", status_code=200)
+async def reservation_start(request: Request[Any, Any, Any], reservation_id: str) -> Json:
+    state = _state(request)
+    reservation = _find(state, "reservations", reservation_id)
+    hotel.start_reservation(state.store, reservation, via_connector=False)
+    return reservation
+
+
+@post("/reservations/{reservation_id:str}/process", status_code=200)
+async def reservation_process(request: Request[Any, Any, Any], reservation_id: str) -> Json:
+    state = _state(request)
+    reservation = _find(state, "reservations", reservation_id)
+    p = await _body(request)
+    hotel.process_reservation(
+        state.store, reservation, close_bills=p.opt_bool("close_bills") or False
+    )
+    return reservation
+
+
+@post("/customers", status_code=200)
+async def customer_add(request: Request[Any, Any, Any]) -> Json:
+    state = _state(request)
+    p = await _body(request)
+    chain = state.store.info[_enterprise(state, p)].chain_id
+    values = read_customer_values(state.store, chain, p, update=False)
+    return hotel.add_customer(
+        state.store, chain, values, overwrite_existing=False, creator=shapes.STAFF_PROFILE_ID
+    )
+
+
+@post("/customers/{customer_id:str}/update", status_code=200)
+async def customer_update(request: Request[Any, Any, Any], customer_id: str) -> Json:
+    state = _state(request)
+    customer = _find(state, "customers", customer_id)
+    p = await _body(request)
+    chain = state.store.customers.owner[customer["Id"]]
+    values = read_customer_values(state.store, chain, p, update=True)
+    return hotel.update_customer(state.store, customer, values, updater=shapes.STAFF_PROFILE_ID)
+
+
+@post("/resources/{resource_id:str}/state", status_code=200)
+async def resource_state(request: Request[Any, Any, Any], resource_id: str) -> Json:
+    state = _state(request)
+    resource = _find(state, "resources", resource_id)
+    p = await _body(request)
+    new_state = p.opt_enum("state", hotel.RESOURCE_STATES)
+    if new_state is None:
+        raise invalid("state", "The value is required.")
+    hotel.set_resource_state(state.store, resource, new_state)
+    return resource
+
+
+@post("/bills/{bill_id:str}/close", status_code=200)
+async def bill_close(request: Request[Any, Any, Any], bill_id: str) -> Json:
+    state = _state(request)
+    bill = _find(state, "bills", bill_id)
+    hotel.close_bill(state.store, bill)
+    return bill
+
+
+TOUCHABLE = {"reservations": "reservation", "customers": "customer", "resources": "resource"}
+
+
+@post("/bulk/touch", status_code=200)
+async def bulk_touch(request: Request[Any, Any, Any]) -> Json:
+    """Change N entities at once (a burst): each gets a new UpdatedUtc and its events."""
+    state = _state(request)
+    store = state.store
+    p = await _body(request)
+    entity = p.opt_enum("entity", frozenset(TOUCHABLE)) or "reservations"
+    count = p.opt_int("count", low=1, high=1_000_000) or 1
+    enterprise_id = _enterprise(state, p)
+    owner = store.info[enterprise_id].chain_id if entity == "customers" else enterprise_id
+    collection = getattr(store, entity)
+    touched: list[str] = []
+    for item in collection.of([owner]):
+        if len(touched) >= count:
+            break
+        hotel.touch(item)
+        if entity == "customers":
+            hotel.customer_changed(store, item)
+        elif entity == "reservations":
+            hotel.reservation_changed(store, item)
+        else:
+            hotel.resource_changed(store, item)
+        touched.append(item["Id"])
+    return {"ids": touched}
+
+
+control_router = Router(
+    path="/_sim",
+    route_handlers=[
+        health,
+        get_info,
+        reset,
+        counters,
+        counters_reset,
+        rate_limit,
+        faults,
+        fault_errors,
+        fault_latency,
+        fault_lost,
+        faults_clear,
+        ws_info,
+        ws_drop,
+        webhooks,
+        webhooks_config,
+        webhooks_fail,
+        webhooks_down,
+        reservation_create,
+        reservation_update,
+        reservation_cancel,
+        reservation_start,
+        reservation_process,
+        customer_add,
+        customer_update,
+        resource_state,
+        bill_close,
+        bulk_touch,
+    ],
+)

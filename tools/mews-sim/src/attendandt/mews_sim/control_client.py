@@ -1,0 +1,145 @@
+"""A typed client for the `/_sim/` control API (sync httpx; fine from async tests too,
+the simulator runs in its own process)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+Json = dict[str, Any]
+
+
+class SimControl:
+    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
+        self.http = httpx.Client(base_url=f"{base_url}/_sim", timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _post(self, path: str, body: Json | None = None) -> Any:
+        response = self.http.post(path, json=body or {})
+        response.raise_for_status()
+        return response.json()
+
+    def _get(self, path: str) -> Any:
+        response = self.http.get(path)
+        response.raise_for_status()
+        return response.json()
+
+    # state -------------------------------------------------------------------------------
+    def health(self) -> bool:
+        return bool(self._get("/health").get("ok"))
+
+    def info(self) -> Json:
+        return self._get("/info")  # type: ignore[no-any-return]
+
+    def reset(self, seed: str | None = None) -> Json:
+        """Fresh data from the seed (e.g. `"small"`), faults/counters/limits cleared."""
+        return self._post("/reset", {"seed": seed} if seed else {})  # type: ignore[no-any-return]
+
+    def counters(self) -> Json:
+        return self._get("/counters")  # type: ignore[no-any-return]
+
+    def reset_counters(self) -> None:
+        self._post("/counters/reset")
+
+    # rate limit and faults -----------------------------------------------------------------
+    def rate_limit(
+        self,
+        *,
+        enabled: bool | None = None,
+        limit: int | None = None,
+        window_s: float | None = None,
+        retry_after: bool | None = None,
+    ) -> Json:
+        body = {
+            k: v
+            for k, v in {
+                "enabled": enabled,
+                "limit": limit,
+                "window_s": window_s,
+                "retry_after": retry_after,
+            }.items()
+            if v is not None
+        }
+        return self._post("/rate-limit", body)  # type: ignore[no-any-return]
+
+    def fail_next(self, count: int = 1, *, status: int = 500, path: str | None = None) -> Json:
+        """The next `count` Connector requests (to `path`, e.g. `"orders/add"`) get `status`."""
+        return self._post("/faults/errors", {"count": count, "status": status, "path": path})  # type: ignore[no-any-return]
+
+    def latency(self, seconds: float, *, count: int | None = None, path: str | None = None) -> Json:
+        return self._post("/faults/latency", {"seconds": seconds, "count": count, "path": path})  # type: ignore[no-any-return]
+
+    def lose_response(
+        self, *, path: str | None = None, count: int = 1, mode: str = "hold", hold_s: float = 30.0
+    ) -> Json:
+        """Commit the next write, then hold its answer for `hold_s` or drop the connection."""
+        return self._post(  # type: ignore[no-any-return]
+            "/faults/lost-response",
+            {"path": path, "count": count, "mode": mode, "hold_s": hold_s},
+        )
+
+    def clear_faults(self) -> None:
+        self._post("/faults/clear")
+
+    # channels -------------------------------------------------------------------------------
+    def ws_connections(self) -> int:
+        return int(self._get("/ws")["connections"])
+
+    def drop_websockets(self, code: int = 1011) -> int:
+        return int(self._post("/ws/drop", {"code": code})["closed"])
+
+    def configure_webhooks(self, url: str | None, **settings: Any) -> Json:
+        """settings: secret, secret_param, timeout_s, retry_delay_s, max_attempts,
+        batch_delay_s, max_events."""
+        return self._post("/webhooks/config", {"url": url, **settings})  # type: ignore[no-any-return]
+
+    def fail_webhooks(self, count: int) -> Json:
+        return self._post("/webhooks/fail", {"count": count})  # type: ignore[no-any-return]
+
+    def webhook_target_down(self, down: bool = True) -> Json:
+        return self._post("/webhooks/down", {"down": down})  # type: ignore[no-any-return]
+
+    def webhooks(self) -> Json:
+        return self._get("/webhooks")  # type: ignore[no-any-return]
+
+    # staff actions ------------------------------------------------------------------------
+    def create_reservation(self, **fields: Any) -> Json:
+        """fields: enterprise_id, customer_id, start_utc, end_utc, nights, state, category_id."""
+        return self._post("/reservations", fields)  # type: ignore[no-any-return]
+
+    def update_reservation(self, reservation_id: str, **mews_fields: Any) -> Json:
+        return self._post(f"/reservations/{reservation_id}/update", mews_fields)  # type: ignore[no-any-return]
+
+    def cancel_reservation(self, reservation_id: str) -> Json:
+        return self._post(f"/reservations/{reservation_id}/cancel")  # type: ignore[no-any-return]
+
+    def start_reservation(self, reservation_id: str) -> Json:
+        return self._post(f"/reservations/{reservation_id}/start")  # type: ignore[no-any-return]
+
+    def process_reservation(self, reservation_id: str, *, close_bills: bool = False) -> Json:
+        return self._post(f"/reservations/{reservation_id}/process", {"close_bills": close_bills})  # type: ignore[no-any-return]
+
+    def add_customer(self, **mews_fields: Any) -> Json:
+        """Mews customer fields (LastName required); `enterprise_id` picks the chain."""
+        return self._post("/customers", mews_fields)  # type: ignore[no-any-return]
+
+    def update_customer(self, customer_id: str, **mews_fields: Any) -> Json:
+        return self._post(f"/customers/{customer_id}/update", mews_fields)  # type: ignore[no-any-return]
+
+    def set_resource_state(self, resource_id: str, state: str) -> Json:
+        return self._post(f"/resources/{resource_id}/state", {"state": state})  # type: ignore[no-any-return]
+
+    def close_bill(self, bill_id: str) -> Json:
+        return self._post(f"/bills/{bill_id}/close")  # type: ignore[no-any-return]
+
+    def touch(
+        self, entity: str = "reservations", count: int = 1, enterprise_id: str | None = None
+    ) -> list[str]:
+        """Change `count` reservations/customers/resources at once (a burst of events)."""
+        body: Json = {"entity": entity, "count": count}
+        if enterprise_id:
+            body["enterprise_id"] = enterprise_id
+        return list(self._post("/bulk/touch", body)["ids"])

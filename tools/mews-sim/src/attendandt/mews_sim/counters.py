@@ -1,0 +1,36 @@
+"""What the simulator has seen, for tests and benchmarks to assert on."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Counters:
+    requests_by_path: Counter[str] = field(default_factory=Counter)
+    requests_by_token: Counter[str] = field(default_factory=Counter)
+    responses_by_status: Counter[int] = field(default_factory=Counter)
+    rate_limited: int = 0
+    faults_injected: int = 0
+    orders_created: int = 0
+    webhook_messages_delivered: int = 0
+    webhook_attempts_failed: int = 0
+    webhook_messages_dropped: int = 0
+    webhook_events_delivered: int = 0
+    ws_messages_sent: int = 0
+    ws_events_sent: int = 0
+
+    def reset(self) -> None:
+        fresh = Counters()
+        for name in vars(fresh):
+            setattr(self, name, getattr(fresh, name))
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, value in vars(self).items():
+            data[name] = (
+                {str(k): v for k, v in value.items()} if isinstance(value, Counter) else value
+            )
+        return data

@@ -1,0 +1,40 @@
+"""The Connector API operations, by exact path below `/api/connector/v1/`."""
+
+from __future__ import annotations
+
+from attendandt.mews_sim.endpoints import (
+    accounting,
+    companies,
+    configuration,
+    customers,
+    reservations,
+    resources,
+    services,
+)
+from attendandt.mews_sim.endpoints.common import Ctx, Operation
+
+OPERATIONS: dict[str, Operation] = {
+    "configuration/get": configuration.configuration_get,
+    "enterprises/getAll": configuration.enterprises_get_all,
+    "customers/getAll": customers.customers_get_all,
+    "customers/add": customers.customers_add,
+    "customers/update": customers.customers_update,
+    "customers/search": customers.customers_search,
+    "companies/getAll": companies.companies_get_all,
+    "reservations/getAll/2023-06-06": reservations.reservations_get_all,
+    "reservations/add": reservations.reservations_add,
+    "reservations/cancel": reservations.reservations_cancel,
+    "reservations/start": reservations.reservations_start,
+    "reservations/process": reservations.reservations_process,
+    "resources/getAll": resources.resources_get_all,
+    "resourceCategories/getAll": resources.resource_categories_get_all,
+    "services/getAll": services.services_get_all,
+    "products/getAll": services.products_get_all,
+    "rates/getAll": services.rates_get_all,
+    "accountingCategories/getAll": services.accounting_categories_get_all,
+    "orders/add": accounting.orders_add,
+    "orderItems/getAll": accounting.order_items_get_all,
+    "bills/getAll": accounting.bills_get_all,
+}
+
+__all__ = ["OPERATIONS", "Ctx", "Operation"]

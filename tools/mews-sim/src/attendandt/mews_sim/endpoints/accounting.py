@@ -1,0 +1,253 @@
+"""orders/add, orderItems/getAll and bills/getAll: posting charges and reading them back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attendandt.mews_sim import hotel, money
+from attendandt.mews_sim.endpoints.common import Ctx, interval_ok
+from attendandt.mews_sim.errors import Forbidden, invalid
+from attendandt.mews_sim.params import Params, require_any
+from attendandt.mews_sim.store import Entity
+
+ACCOUNTING_STATES = frozenset({"Open", "Closed", "Inactive", "Canceled"})
+ORDER_ITEM_TYPES = frozenset(
+    [
+        "CancellationFee",
+        "NightRebate",
+        "ProductOrderRebate",
+        "AdditionalExpenseRebate",
+        "Deposit",
+        "ExchangeRateDifference",
+        "CustomItem",
+        "ServiceCharge",
+        "CityTax",
+        "CityTaxDiscount",
+        "SpaceOrder",
+        "ProductOrder",
+        "Surcharge",
+        "TaxCorrection",
+        "ResourceUpgradeFee",
+        "InvoiceFee",
+        "MulticurrencyFee",
+        "AllowanceDiscount",
+        "AllowanceBreakage",
+        "AllowanceContraBreakage",
+    ]
+)
+BILL_STATES = frozenset({"Open", "Closed"})
+BILL_TYPES = frozenset({"Receipt", "Invoice"})
+CORRECTION_STATES = frozenset({"Bill", "CorrectiveBill"})
+
+
+def orders_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, PLR0915 - one flat pass over the documented request fields
+    store = ctx.store
+    info = ctx.info
+    p.opt_id("EnterpriseId")
+    service = store.services.get(p.req_id("ServiceId"), [ctx.enterprise_id])
+    if service is None:
+        raise invalid("ServiceId", "The service does not exist.")
+    account_id = p.opt_id("AccountId") or p.opt_id("CustomerId")
+    if account_id is None:
+        raise invalid("AccountId", "The value is required.")
+    account = store.customers.get(account_id, [ctx.chain_id])
+    account_type = "Customer"
+    if account is None:
+        account = store.companies.get(account_id, [ctx.chain_id])
+        account_type = "Company"
+    if account is None:
+        raise invalid("AccountId", "The account does not exist.")
+    options = p.opt_obj("Options")
+    if options is not None:
+        options.opt_bool("DisableItemGrouping")
+    products: list[hotel.ProductLine] = []
+    for entry in p.opt_objs("ProductOrders") or []:
+        product = store.products.get(entry.req_id("ProductId"), [ctx.enterprise_id])
+        if product is None or product["ServiceId"] != service["Id"]:
+            raise invalid("ProductOrders", "The product does not exist in the service.")
+        count = entry.opt_int("Count", low=1, high=100000) or 1
+        unit_params = entry.opt_obj("UnitAmount")
+        unit = (
+            money.from_parameters(
+                unit_params, "ProductOrders", info.currency, info.default_tax_code
+            )
+            if unit_params is not None
+            else None
+        )
+        entry.opt_datetime("StartUtc")
+        entry.opt_datetime("EndUtc")
+        products.append(
+            hotel.ProductLine(
+                product, count, unit, entry.opt_str("ExternalIdentifier", max_len=255)
+            )
+        )
+    items: list[hotel.ItemLine] = []
+    for entry in p.opt_objs("Items") or []:
+        name = entry.req_str("Name", max_len=255)
+        unit_count = entry.opt_int("UnitCount", low=1, high=100000)
+        if unit_count is None:
+            raise invalid("Items", "UnitCount is required.")
+        unit = money.from_parameters(
+            entry.req_obj("UnitAmount"), "Items", info.currency, info.default_tax_code
+        )
+        category_id = entry.opt_id("AccountingCategoryId")
+        if (
+            category_id is not None
+            and store.accounting_categories.get(category_id, [ctx.enterprise_id]) is None
+        ):
+            raise invalid("AccountingCategoryId", "The accounting category does not exist.")
+        items.append(
+            hotel.ItemLine(
+                name,
+                unit_count,
+                unit,
+                category_id,
+                entry.opt_str("ExternalIdentifier", max_len=255),
+            )
+        )
+    if not products and not items:
+        raise invalid("ProductOrders", "At least one product order or item is required.")
+    consumed = p.opt_datetime("ConsumptionUtc")
+    notes = p.opt_str("Notes", max_len=5000)
+    p.opt_id("BusinessSegmentId")
+    bill = None
+    bill_id = p.opt_id("BillId")
+    if bill_id is not None:
+        bill = store.bills.get(bill_id, [ctx.enterprise_id])
+        if bill is None or bill["AccountId"] != account["Id"]:
+            raise invalid("BillId", "The bill does not exist for the account.")
+        if bill["State"] != "Open":
+            raise Forbidden("The bill is closed; charges cannot be added to it.")
+    linked = p.opt_id("LinkedReservationId")
+    if linked is not None and store.reservations.get(linked, [ctx.enterprise_id]) is None:
+        raise invalid("LinkedReservationId", "The reservation does not exist.")
+    order = hotel.add_order(
+        store,
+        ctx.enterprise_id,
+        service=service,
+        account=account,
+        account_type=account_type,
+        products=products,
+        items=items,
+        consumed=consumed,
+        notes=notes,
+        bill=bill,
+        linked_reservation_id=linked,
+    )
+    return {"OrderId": order["Id"]}
+
+
+def order_items_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
+    owners = ctx.enterprises(p)
+    ids = p.opt_ids("OrderItemIds")
+    accounts = p.opt_ids("AccountIds", max_items=100)
+    service_orders = p.opt_ids("ServiceOrderIds")
+    services = p.opt_ids("ServiceIds")
+    bills = p.opt_ids("BillIds")
+    created = p.interval("CreatedUtc")
+    updated = p.interval("UpdatedUtc")
+    consumed = p.interval("ConsumedUtc")
+    canceled = p.interval("CanceledUtc")
+    closed = p.interval("ClosedUtc")
+    p.opt_str("Currency", max_len=3)
+    states = p.opt_enums("AccountingStates", ACCOUNTING_STATES)
+    types = p.opt_enums("Types", ORDER_ITEM_TYPES)
+    limitation = p.limitation()
+    require_any(
+        p,
+        (
+            "OrderItemIds",
+            "AccountIds",
+            "ServiceOrderIds",
+            "ServiceIds",
+            "BillIds",
+            "CreatedUtc",
+            "UpdatedUtc",
+            "ConsumedUtc",
+            "CanceledUtc",
+            "ClosedUtc",
+        ),
+        "OrderItemIds",
+    )
+
+    def match(item: Entity) -> bool:
+        return (
+            (accounts is None or item["AccountId"] in accounts)
+            and (service_orders is None or item["ServiceOrderId"] in service_orders)
+            and (services is None or item["ServiceId"] in services)
+            and (bills is None or item["BillId"] in bills)
+            and interval_ok(created, item["CreatedUtc"])
+            and interval_ok(updated, item["UpdatedUtc"])
+            and interval_ok(consumed, item["ConsumedUtc"])
+            and interval_ok(canceled, item["CanceledUtc"])
+            and interval_ok(closed, item["ClosedUtc"])
+            and (states is None or item["AccountingState"] in states)
+            and (types is None or item["Type"] in types)
+        )
+
+    items, cursor = ctx.store.order_items.page(owners, limitation, match, ids)
+    return {"OrderItems": items, "Cursor": cursor}
+
+
+def bills_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
+    store = ctx.store
+    owners = ctx.enterprises(p)
+    ids = p.opt_ids("BillIds")
+    customers = p.opt_ids("CustomerIds")
+    issued = p.interval("IssuedUtc")
+    paid = p.interval("PaidUtc")
+    due = p.interval("DueUtc")
+    created = p.interval("CreatedUtc")
+    updated = p.interval("UpdatedUtc")
+    closed = p.interval("ClosedUtc")  # deprecated: the closing time is the issue time
+    state = p.opt_enum("State", BILL_STATES)
+    bill_type = p.opt_enum("Type", BILL_TYPES)
+    corrections = p.opt_enums("CorrectionState", CORRECTION_STATES)
+    extent = p.opt_obj("Extent")
+    with_items = bool(extent and extent.opt_bool("Items"))
+    limitation = p.limitation()
+    require_any(
+        p,
+        (
+            "BillIds",
+            "CustomerIds",
+            "IssuedUtc",
+            "PaidUtc",
+            "DueUtc",
+            "CreatedUtc",
+            "UpdatedUtc",
+            "ClosedUtc",
+        ),
+        "BillIds",
+    )
+    wanted_corrections = corrections or (["Bill", "CorrectiveBill"] if ids else ["Bill"])
+
+    def match(bill: Entity) -> bool:
+        return (
+            (
+                customers is None
+                or bill["AccountId"] in customers
+                or any(a in customers for a in bill["AssociatedAccountIds"])
+            )
+            and interval_ok(issued, bill["IssuedUtc"])
+            and interval_ok(paid, bill["PaidUtc"])
+            and interval_ok(due, bill["DueUtc"])
+            and interval_ok(created, bill["CreatedUtc"])
+            and interval_ok(updated, bill["UpdatedUtc"])
+            and (
+                closed is None or (bill["State"] == "Closed" and closed.contains(bill["IssuedUtc"]))
+            )
+            and (state is None or bill["State"] == state)
+            and (bill_type is None or bill["Type"] == bill_type)
+            and bill["CorrectionState"] in wanted_corrections
+        )
+
+    items, cursor = store.bills.page(owners, limitation, match, ids)
+    if with_items:
+        ids_on_page = {b["Id"] for b in items}
+        by_bill: dict[str, list[Entity]] = {}
+        for item in store.order_items.of(owners):
+            if item["BillId"] in ids_on_page:
+                by_bill.setdefault(item["BillId"], []).append(item)
+        items = [{**b, "OrderItems": by_bill.get(b["Id"], [])} for b in items]
+    return {"Bills": items, "Cursor": cursor}

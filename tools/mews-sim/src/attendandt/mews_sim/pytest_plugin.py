@@ -1,0 +1,44 @@
+"""pytest plugin: the `mews_sim` fixture, a Mews simulator for any package's tests.
+
+Registered through the `pytest11` entry point of attendandt-mews-sim, so every package in the
+workspace gets it without imports. One simulator process starts per test session (on a free
+port, killed with pytest); every test that uses `mews_sim` gets it reset to the small seed,
+with faults, counters and rate-limit state cleared.
+
+    def test_sync_reads_customers(mews_sim):
+        token = mews_sim.gross.token
+        r = httpx.post(mews_sim.api_url("customers/getAll"), json={
+            **token.body(), "Extent": {"Customers": True},
+            "UpdatedUtc": {"StartUtc": ..., "EndUtc": ...}, "Limitation": {"Count": 100}})
+        mews_sim.control.update_customer(customer_id, Email="new@example.com")  # staff edit
+        mews_sim.control.fail_next(2, path="orders/add")                          # 500, 500
+        mews_sim.control.rate_limit(limit=5, window_s=2)                          # 429s soon
+
+Handle: `base_url`, `ws_url`, `api_url(op)`, `enterprises` (`gross`, `net`; each with `id`,
+`chain_id`, `integration_id` and `tokens` giving `body()` and `cookie()`), `control`
+(`SimControl`). `MEWS_SIM_SEED` changes the per-test seed (default `small`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from attendandt.mews_sim.runner import MewsSim, start_simulator
+
+
+@pytest.fixture(scope="session")
+def mews_sim_session() -> Iterator[MewsSim]:
+    sim = start_simulator(seed=os.environ.get("MEWS_SIM_SEED", "small"))
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+@pytest.fixture
+def mews_sim(mews_sim_session: MewsSim) -> MewsSim:
+    mews_sim_session.reset(os.environ.get("MEWS_SIM_SEED", "small"))
+    return mews_sim_session

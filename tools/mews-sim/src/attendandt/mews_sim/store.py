@@ -1,0 +1,160 @@
+"""The in-memory hotel data, kept in the Mews wire shape.
+
+Entities are stored as the very dicts the API answers with (PascalCase keys), so reads are a
+filter plus one JSON encode. Each collection remembers insertion order: pages run newest
+first and a cursor is a position in that order, which keeps paging stable while data changes.
+What is not on the wire (which enterprise or chain an entity belongs to) lives next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from attendandt.mews_sim.errors import BadRequest
+from attendandt.mews_sim.params import Limitation
+
+Entity = dict[str, Any]
+ChangeKind = Literal["customer", "reservation", "resource", "company", "order"]
+
+
+class Collection:
+    def __init__(self) -> None:
+        self.items: dict[str, Entity] = {}
+        self.order: list[str] = []
+        self.pos: dict[str, int] = {}
+        self.owner: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def add(self, item: Entity, owner: str) -> Entity:
+        item_id = item["Id"]
+        self.items[item_id] = item
+        self.pos[item_id] = len(self.order)
+        self.order.append(item_id)
+        self.owner[item_id] = owner
+        return item
+
+    def get(self, item_id: str | None, owners: Iterable[str] | None = None) -> Entity | None:
+        if item_id is None:
+            return None
+        item = self.items.get(item_id.lower())
+        if item is None:
+            return None
+        if owners is not None and self.owner[item["Id"]] not in owners:
+            return None
+        return item
+
+    def of(self, owners: Iterable[str]) -> Iterator[Entity]:
+        wanted = set(owners)
+        for item_id in self.order:
+            if self.owner[item_id] in wanted:
+                yield self.items[item_id]
+
+    def page(
+        self,
+        owners: Iterable[str],
+        limitation: Limitation,
+        match: Callable[[Entity], bool],
+        ids: list[str] | None = None,
+    ) -> tuple[list[Entity], str | None]:
+        """One page, newest first, starting after the cursor; cursor = last id or None."""
+        wanted = set(owners)
+        start = len(self.order) - 1
+        if limitation.cursor is not None:
+            cursor_pos = self.pos.get(limitation.cursor)
+            if cursor_pos is None:
+                raise BadRequest("Invalid Limitation. Unknown Cursor.")
+            start = cursor_pos - 1
+        if ids is not None:
+            positions: Iterable[int] = sorted(
+                {self.pos[i] for i in ids if i in self.pos and self.pos[i] <= start},
+                reverse=True,
+            )
+        else:
+            positions = range(start, -1, -1)
+        found: list[Entity] = []
+        for position in positions:
+            item_id = self.order[position]
+            if self.owner[item_id] not in wanted:
+                continue
+            item = self.items[item_id]
+            if match(item):
+                found.append(item)
+                if len(found) >= limitation.count:
+                    break
+        return found, (found[-1]["Id"] if found else None)
+
+
+@dataclass
+class Integration:
+    """One connection of a partner application to one enterprise (one AccessToken)."""
+
+    label: str
+    name: str
+    client_token: str
+    access_token: str
+    enterprise_id: str
+    integration_id: str
+
+
+@dataclass
+class EnterpriseInfo:
+    id: str
+    chain_id: str
+    name: str
+    pricing: Literal["Gross", "Net"]
+    currency: str
+    default_tax_code: str
+    time_zone: str
+    integration_id: str
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    enterprise_ids: tuple[str, ...]
+    entity: Entity
+    created: bool = False
+
+
+@dataclass
+class Store:
+    enterprises: Collection = field(default_factory=Collection)
+    customers: Collection = field(default_factory=Collection)
+    companies: Collection = field(default_factory=Collection)
+    services: Collection = field(default_factory=Collection)
+    products: Collection = field(default_factory=Collection)
+    accounting_categories: Collection = field(default_factory=Collection)
+    resource_categories: Collection = field(default_factory=Collection)
+    resources: Collection = field(default_factory=Collection)
+    rates: Collection = field(default_factory=Collection)
+    rate_groups: Collection = field(default_factory=Collection)
+    reservations: Collection = field(default_factory=Collection)
+    orders: Collection = field(default_factory=Collection)
+    order_items: Collection = field(default_factory=Collection)
+    bills: Collection = field(default_factory=Collection)
+    info: dict[str, EnterpriseInfo] = field(default_factory=dict)
+    integrations: dict[str, Integration] = field(default_factory=dict)
+    # resource id -> resource category id (resourceCategoryAssignments)
+    room_category: dict[str, str] = field(default_factory=dict)
+    age_categories: dict[str, list[str]] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
+    listeners: list[Callable[[Change], None]] = field(default_factory=list)
+
+    def next_number(self, kind: str, start: int = 1000) -> int:
+        value = self.numbers.get(kind, start) + 1
+        self.numbers[kind] = value
+        return value
+
+    def enterprises_of_chain(self, chain_id: str) -> tuple[str, ...]:
+        return tuple(e.id for e in self.info.values() if e.chain_id == chain_id)
+
+    def notify(self, change: Change) -> None:
+        for listener in list(self.listeners):
+            listener(change)
+
+    def add_integration(self, integration: Integration) -> None:
+        self.integrations[integration.access_token] = integration
