@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from attendandt.contracts.mews import MewsChange
-from attendandt.mews import Credentials
+from attendandt.mews import Credentials, MewsSettings
 from attendandt.mews_ingest.app import IngestApp
 from attendandt.mews_ingest.settings import IngestSettings
 from attendandt.platform.settings import NatsSettings, ObservabilitySettings
@@ -96,10 +96,12 @@ def ingest_settings(mews_sim: Any, nats_url: str, ws_url: str, **overrides: Any)
     settings = IngestSettings(
         nats=NatsSettings(url=nats_url),
         observability=ObservabilitySettings(service="mews-ingest"),
-        mews_base_url=mews_sim.base_url,
-        mews_ws_url=ws_url,
-        credentials=(
-            Credentials(client_token=token.client_token, access_token=token.access_token),
+        mews=MewsSettings(
+            base_url=mews_sim.base_url,
+            ws_url=ws_url,
+            credentials=(
+                Credentials(client_token=token.client_token, access_token=token.access_token),
+            ),
         ),
         webhook_secret=WEBHOOK_SECRET,
         http_port=free_port(),

@@ -11,6 +11,7 @@ async with MewsClient(DemoTokens.GROSS_1, environment="demo", limiter=LocalToken
 ```
 """
 
+from .binding import MewsSettings, MewsSettingsError, bind_enterprises, enterprise_of
 from .client import DEFAULT_CLIENT_NAME, BaseMewsClient, RetryPolicy
 from .environments import (
     DEMO,
@@ -64,6 +65,8 @@ __all__ = [
     "MewsOutcomeUnknown",
     "MewsRateLimited",
     "MewsServerError",
+    "MewsSettings",
+    "MewsSettingsError",
     "MewsTimeout",
     "MewsTransportError",
     "MewsUnauthorized",
@@ -73,5 +76,7 @@ __all__ = [
     "RetryPolicy",
     "TimeInterval",
     "UnlimitedLimiter",
+    "bind_enterprises",
+    "enterprise_of",
     "resolve_environment",
 ]

@@ -23,7 +23,13 @@ from nats.js import JetStreamContext
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.rpc.ingest import SWEEP, SweepRequest, SweepResponse, SweptEntity
 from attendandt.contracts.streams import INGEST_CHECKPOINTS, INGEST_STATE, ensure_streams
-from attendandt.mews import Credentials, LocalTokenBucket, MewsClient, MewsError
+from attendandt.mews import (
+    Credentials,
+    LocalTokenBucket,
+    MewsClient,
+    MewsError,
+    bind_enterprises,
+)
 from attendandt.mews_ingest.checkpoints import Checkpoints, StateBoard
 from attendandt.mews_ingest.normalize import MalformedInput, WebhookBatch, changes_from_frame
 from attendandt.mews_ingest.publisher import ChangePublisher
@@ -100,55 +106,39 @@ class IngestApp:
                 await enterprise.client.aclose()
             await nc.close()
 
-    async def _bind_enterprises(self, checkpoints: Checkpoints, stop: asyncio.Event) -> None:
-        """Each AccessToken → its enterprise (configuration/get); retried until Mews answers."""
-        pending = list(self.settings.credentials)
-        delay = 1.0
-        while pending and not stop.is_set():
-            for credentials in list(pending):
-                try:
-                    enterprise = await self._bind(credentials, checkpoints)
-                except MewsError as exc:
-                    log.warning("cannot reach Mews for %s: %s", credentials.access_token_hint, exc)
-                    continue
-                pending.remove(credentials)
-                self.enterprises[enterprise.enterprise_id] = enterprise
-                log.info("ingesting enterprise %s", enterprise.enterprise_id)
-            if pending:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-                delay = min(delay * 2, 60)
-
-    async def _bind(self, credentials: Credentials, checkpoints: Checkpoints) -> Enterprise:
-        settings = self.settings
-        client = MewsClient(
+    def _client(self, credentials: Credentials) -> MewsClient:
+        mews = self.settings.mews
+        return MewsClient(
             credentials,
-            environment=settings.mews_base_url,
-            client_name=settings.client_name,
+            environment=mews.base_url,
+            client_name=mews.client_name,
             limiter=LocalTokenBucket(),
-            page_size=settings.page_size,
+            page_size=mews.page_size,
         )
-        try:
-            config = await client.get_configuration()
-        except BaseException:
-            await client.aclose()
-            raise
-        if config.enterprise is None:
-            await client.aclose()
-            raise MewsError("configuration/get returned no enterprise")
-        enterprise_id = config.enterprise.id
+
+    async def _bind_enterprises(self, checkpoints: Checkpoints, stop: asyncio.Event) -> None:
+        """Each AccessToken → its enterprise; retried until Mews answers (or we stop)."""
+        settings = self.settings
         assert self.publisher is not None
-        sweeper = Sweeper(
-            client,
-            enterprise_id,
-            self.publisher,
-            checkpoints,
-            window=timedelta(seconds=settings.sweep_window_s),
-            overlap=timedelta(seconds=settings.sweep_overlap_s),
-        )
-        enterprise = Enterprise(enterprise_id, client, sweeper)
-        enterprise.socket = EnterpriseSocket(
-            settings.mews_ws_url,
+        clients = await bind_enterprises(settings.mews, self._client, stop)
+        for enterprise_id, client in clients.items():
+            sweeper = Sweeper(
+                client,
+                enterprise_id,
+                self.publisher,
+                checkpoints,
+                window=timedelta(seconds=settings.sweep_window_s),
+                overlap=timedelta(seconds=settings.sweep_overlap_s),
+            )
+            enterprise = Enterprise(enterprise_id, client, sweeper)
+            enterprise.socket = self._socket(enterprise, client.credentials)
+            self.enterprises[enterprise_id] = enterprise
+            log.info("ingesting enterprise %s", enterprise_id)
+
+    def _socket(self, enterprise: Enterprise, credentials: Credentials) -> EnterpriseSocket:
+        settings = self.settings
+        return EnterpriseSocket(
+            settings.mews.ws_url,
             credentials,
             on_frame=lambda frame: self._on_frame(enterprise, frame),
             on_connected=lambda: self._on_connected(enterprise),
@@ -157,7 +147,6 @@ class IngestApp:
             pong_timeout_s=settings.ws_pong_timeout_s,
             backoff_max_s=settings.ws_backoff_max_s,
         )
-        return enterprise
 
     async def _serve_http(self) -> None:
         handlers = WebhookHandlers(
@@ -176,7 +165,8 @@ class IngestApp:
     async def readiness(self) -> dict[str, bool]:
         return {
             "nats": self.nc is not None and self.nc.is_connected,
-            "mews": self.ready.is_set() and len(self.enterprises) == len(self.settings.credentials),
+            "mews": self.ready.is_set()
+            and len(self.enterprises) == len(self.settings.mews.credentials),
         }
 
     async def _flush_state(self, stop: asyncio.Event) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.streams import INGEST_CHECKPOINTS, ensure_streams
-from attendandt.mews import MewsClient, MewsError
+from attendandt.mews import MewsClient, MewsError, enterprise_of
 from attendandt.mews_ingest.checkpoints import Checkpoints
 from attendandt.mews_ingest.publisher import ChangePublisher
 from attendandt.mews_ingest.settings import IngestSettings
@@ -78,11 +78,12 @@ async def run_sweep(args: argparse.Namespace) -> int:
         await ensure_streams(js)
         checkpoints = Checkpoints(await js.key_value(INGEST_CHECKPOINTS.bucket))
         client = None
-        for credentials in settings.credentials:
-            candidate = MewsClient(credentials, environment=settings.mews_base_url)
+        for credentials in settings.mews.credentials:
+            candidate = MewsClient(
+                credentials, environment=settings.mews.base_url, page_size=settings.mews.page_size
+            )
             clients.append(candidate)
-            config = await candidate.get_configuration()
-            if config.enterprise is not None and config.enterprise.id == args.enterprise:
+            if await enterprise_of(candidate) == args.enterprise:
                 client = candidate
                 break
         if client is None:

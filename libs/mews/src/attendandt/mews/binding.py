@@ -1,0 +1,108 @@
+"""Which enterprise each AccessToken opens, and Mews settings from the environment.
+
+Every process that talks to Mews (ingest, sync, the publisher, the CLI) is configured the
+same way and needs the same thing first: for each AccessToken, its EnterpriseId
+(`configuration/get`). Mews may be unreachable when a process starts; `bind_enterprises`
+keeps trying with backoff instead of crashing the service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .client import DEFAULT_CLIENT_NAME
+from .environments import Credentials, resolve_environment
+from .errors import MewsError
+from .operations import MewsClient
+
+log = logging.getLogger(__name__)
+
+
+class MewsSettingsError(ValueError):
+    """A Mews variable is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class MewsSettings:
+    base_url: str
+    ws_url: str
+    credentials: tuple[Credentials, ...]
+    client_name: str = DEFAULT_CLIENT_NAME
+    page_size: int = 1000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> MewsSettings:
+        """MEWS_BASE_URL (or MEWS_ENV=demo|production), MEWS_WS_URL, MEWS_CLIENT_TOKEN,
+        MEWS_ACCESS_TOKENS (comma-separated, one per property), MEWS_CLIENT_NAME,
+        MEWS_PAGE_SIZE."""
+        environment = resolve_environment(env.get("MEWS_BASE_URL") or env.get("MEWS_ENV", "demo"))
+        client_token = env.get("MEWS_CLIENT_TOKEN", "").strip()
+        if not client_token:
+            raise MewsSettingsError("MEWS_CLIENT_TOKEN is not set: the ClientToken Mews issued")
+        tokens = [t.strip() for t in env.get("MEWS_ACCESS_TOKENS", "").split(",") if t.strip()]
+        if not tokens:
+            raise MewsSettingsError("MEWS_ACCESS_TOKENS is not set: one AccessToken per property")
+        try:
+            page_size = int(env.get("MEWS_PAGE_SIZE", "1000"))
+        except ValueError as exc:
+            raise MewsSettingsError("MEWS_PAGE_SIZE must be a whole number (1-1000)") from exc
+        return cls(
+            base_url=environment.base_url,
+            ws_url=env.get("MEWS_WS_URL") or websocket_url(environment.base_url),
+            credentials=tuple(
+                Credentials(client_token=client_token, access_token=t, label=f"token-{i}")
+                for i, t in enumerate(tokens)
+            ),
+            client_name=env.get("MEWS_CLIENT_NAME", DEFAULT_CLIENT_NAME),
+            page_size=page_size,
+        )
+
+
+def websocket_url(base_url: str) -> str:
+    """Mews serves the WebSocket on its own host (ws.mews.com beside api.mews.com)."""
+    if "api.mews" in base_url:
+        return base_url.replace("https://api.", "wss://ws.") + "/ws/connector"
+    return base_url.replace("http", "ws", 1) + "/ws/connector"
+
+
+async def enterprise_of(client: MewsClient) -> str:
+    config = await client.get_configuration()
+    if config.enterprise is None:
+        raise MewsError("configuration/get returned no enterprise")
+    return config.enterprise.id
+
+
+async def bind_enterprises(
+    settings: MewsSettings,
+    make_client: Callable[[Credentials], MewsClient],
+    stop: asyncio.Event | None = None,
+    *,
+    max_delay_s: float = 60.0,
+) -> dict[str, MewsClient]:
+    """EnterpriseId → a client for its token; retries unreachable tokens until `stop`."""
+    bound: dict[str, MewsClient] = {}
+    pending = list(settings.credentials)
+    delay = 1.0
+    while pending and not (stop is not None and stop.is_set()):
+        for credentials in list(pending):
+            client = make_client(credentials)
+            try:
+                enterprise_id = await enterprise_of(client)
+            except MewsError as exc:
+                await client.aclose()
+                log.warning("cannot reach Mews for %s: %s", credentials.access_token_hint, exc)
+                continue
+            pending.remove(credentials)
+            bound[enterprise_id] = client
+        if pending:
+            if stop is None:
+                await asyncio.sleep(delay)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, max_delay_s)
+    return bound
