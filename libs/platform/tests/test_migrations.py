@@ -55,3 +55,15 @@ async def test_autogenerate_sees_model_changes_in_its_schema_only(database_url: 
     assert [(d[0], d[1], d[2], d[3].name) for d in diffs] == [
         ("add_column", "sample", "counters", "label")
     ]
+
+
+async def test_a_service_role_named_like_its_schema_migrates_and_compares(
+    database_url: str,
+) -> None:
+    from attendandt.platform.provision import provision, role_url
+
+    await provision(database_url, schema="sample", role="sample", password=None)
+    as_role = role_url(database_url, "sample")
+    await upgrade(as_role, MIGRATIONS, "sample")  # the role may not CREATE in the database
+    assert await pending_changes(as_role, sample_models.metadata, "sample") == []
+    await downgrade(as_role, MIGRATIONS, "sample")

@@ -101,7 +101,7 @@ async def dead_letter(
     metadata: Any = None
     try:
         metadata = msg.metadata
-    except Exception:  # noqa: BLE001 - a core NATS message has no JetStream metadata
+    except Exception:
         metadata = None
     if metadata is not None:
         stream = metadata.stream

@@ -65,6 +65,26 @@ def configure_context(connection: Connection, metadata: MetaData, schema: str) -
     }
 
 
+def ensure_schema(connection: Connection, schema: str) -> None:
+    """Create the schema only when missing: `CREATE SCHEMA IF NOT EXISTS` needs the CREATE
+    right on the database even when the schema exists, which a service role does not have
+    (it owns its schema, provisioned by an admin)."""
+    exists = connection.execute(
+        text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"), {"schema": schema}
+    ).first()
+    if exists is None:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+
+def _engine(url: str) -> Any:
+    # A role named like its schema has that schema first on its search_path ("$user"), and
+    # Alembic would reflect it as the unnamed default schema (every table "new"). SQLAlchemy
+    # reads the default schema when it first connects, so the path is pinned at connect.
+    return create_async_engine(
+        asyncpg_url(url), connect_args={"server_settings": {"search_path": "public"}}
+    )
+
+
 def run_env(metadata: MetaData) -> None:
     """Body of a service's env.py: online migrations on the connection handed in by upgrade()."""
     config = context.config
@@ -75,14 +95,14 @@ def run_env(metadata: MetaData) -> None:
             "run migrations through `attendandt migrate` (or platform.migrations.upgrade), "
             "which hands Alembic a connection"
         )
-    connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    ensure_schema(connection, schema)
     context.configure(**configure_context(connection, metadata, schema))
     with context.begin_transaction():
         context.run_migrations()
 
 
 async def _run(url: str, script_location: str | Path, schema: str, action: Any) -> None:
-    engine = create_async_engine(asyncpg_url(url))
+    engine = _engine(url)
     try:
         async with engine.begin() as conn:
 
@@ -110,7 +130,7 @@ async def downgrade(
 
 async def pending_changes(url: str, metadata: MetaData, schema: str) -> list[Any]:
     """What autogenerate would emit now: empty when the migrations match the models."""
-    engine = create_async_engine(asyncpg_url(url))
+    engine = _engine(url)
     try:
         async with engine.connect() as conn:
 

@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         try:
             register: Register = entry.load()
-        except Exception as exc:  # noqa: BLE001 - one broken package must not hide the rest
+        except Exception as exc:
             print(f"attendandt: commands of {entry.name!r} unavailable: {exc}", file=sys.stderr)
             continue
         register(subparsers)

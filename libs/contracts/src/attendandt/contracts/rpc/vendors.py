@@ -1,5 +1,467 @@
-"""Request-reply contracts of the vendors service (`rpc.v1.vendors.<method>`)."""
+"""Request-reply contracts of the vendors service (`rpc.v1.vendors.<method>`).
+
+Every request carries the `actor` the gateway authenticated. A vendor user (role `vendor`)
+only ever sees and acts on its own vendor's offerings, bookings and charges; the service
+enforces it. In update requests a field left out keeps its value (`null` clears it where
+the field may be empty). Lists are paged with `limit` / `offset`; `next_offset` is null on
+the last page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+from msgspec import UNSET, UnsetType
 
 from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.snapshots import BookingState, ChargeState, UserRole
 
-METHODS: tuple[RpcMethod[Payload, Payload], ...] = ()
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(max_length=2000)]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Currency = Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")]
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
+Offset = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class Actor(msgspec.Struct, frozen=True, kw_only=True):
+    """Who asks: filled by the gateway from the authenticated user, never by the client."""
+
+    user_id: Id
+    role: UserRole
+    #: Set for vendor users: the one vendor they belong to.
+    vendor_id: Id | None = None
+
+
+# --- views -------------------------------------------------------------------------------
+
+
+class VendorView(msgspec.Struct, frozen=True, kw_only=True):
+    vendor_id: str
+    enterprise_id: str
+    name: str
+    category: str
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    is_active: bool
+    mews_id: str | None = None
+    mews_updated_utc: datetime | None = None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class OfferingView(msgspec.Struct, frozen=True, kw_only=True):
+    offering_id: str
+    vendor_id: str
+    enterprise_id: str
+    name: str
+    description: str | None = None
+    unit_price: Decimal
+    currency: str
+    tax_codes: tuple[str, ...] = ()
+    #: True: the price includes tax (gross); False: tax is added on top (net).
+    amount_is_gross: bool
+    mews_service_id: str
+    mews_product_id: str | None = None
+    accounting_category_id: str | None = None
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class BookingView(msgspec.Struct, frozen=True, kw_only=True):
+    booking_id: str
+    enterprise_id: str
+    vendor_id: str
+    offering_id: str
+    guest_id: str
+    stay_id: str
+    quantity: int
+    scheduled_for: datetime | None = None
+    notes: str | None = None
+    state: BookingState
+    #: Why it was declined or cancelled, when it was.
+    state_reason: str | None = None
+    #: The offering's price when the booking was made: what the guest is charged.
+    unit_price: Decimal
+    currency: str
+    #: The charge made when the booking was fulfilled.
+    charge_id: str | None = None
+    created_by: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ChargeView(msgspec.Struct, frozen=True, kw_only=True):
+    charge_id: str
+    enterprise_id: str
+    vendor_id: str
+    offering_id: str
+    booking_id: str | None = None
+    guest_id: str
+    stay_id: str
+    description: str
+    quantity: int
+    unit_amount: Decimal
+    currency: str
+    #: quantity times unit_amount.
+    amount: Decimal
+    state: ChargeState
+    #: Stable across retries: the publisher finds an already posted order by it.
+    reference: str
+    mews_order_id: str | None = None
+    failure_reason: str | None = None
+    #: How many times the charge was sent to Mews (1 + retries).
+    attempts: int
+    created_by: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    posted_at: datetime | None = None
+
+
+class CurrencyTotal(msgspec.Struct, frozen=True, kw_only=True):
+    currency: str
+    amount: Decimal
+    charges: int
+
+
+# --- vendors -----------------------------------------------------------------------------
+
+
+class VendorResponse(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.vendor_response"
+    vendor: VendorView
+
+
+class VendorPage(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.vendor_page"
+    items: tuple[VendorView, ...]
+    total: int
+    next_offset: int | None = None
+
+
+class CreateVendorRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.create_vendor_request"
+    actor: Actor
+    enterprise_id: Id
+    name: Text
+    category: Text
+    contact_email: Text | None = None
+    contact_phone: Text | None = None
+
+
+class UpdateVendorRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.update_vendor_request"
+    actor: Actor
+    vendor_id: Id
+    name: Text | UnsetType = UNSET
+    category: Text | UnsetType = UNSET
+    contact_email: Text | UnsetType | None = UNSET
+    contact_phone: Text | UnsetType | None = UNSET
+
+
+class DeactivateVendorRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.deactivate_vendor_request"
+    actor: Actor
+    vendor_id: Id
+
+
+class GetVendorRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.get_vendor_request"
+    actor: Actor
+    vendor_id: Id
+
+
+class ListVendorsRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.list_vendors_request"
+    actor: Actor
+    enterprise_id: Id | None = None
+    category: Text | None = None
+    include_inactive: bool = False
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+# --- offerings ---------------------------------------------------------------------------
+
+
+class OfferingResponse(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.offering_response"
+    offering: OfferingView
+
+
+class OfferingPage(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.offering_page"
+    items: tuple[OfferingView, ...]
+    total: int
+    next_offset: int | None = None
+
+
+class CreateOfferingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.create_offering_request"
+    actor: Actor
+    vendor_id: Id
+    name: Text
+    description: LongText | None = None
+    unit_price: Decimal
+    currency: Currency
+    tax_codes: tuple[Id, ...] = ()
+    amount_is_gross: bool = True
+    mews_service_id: Id
+    mews_product_id: Id | None = None
+    accounting_category_id: Id | None = None
+
+
+class UpdateOfferingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.update_offering_request"
+    actor: Actor
+    offering_id: Id
+    name: Text | UnsetType = UNSET
+    description: LongText | UnsetType | None = UNSET
+    unit_price: Decimal | UnsetType = UNSET
+    currency: Currency | UnsetType = UNSET
+    tax_codes: tuple[Id, ...] | UnsetType = UNSET
+    amount_is_gross: bool | UnsetType = UNSET
+    mews_service_id: Id | UnsetType = UNSET
+    mews_product_id: Id | UnsetType | None = UNSET
+    accounting_category_id: Id | UnsetType | None = UNSET
+
+
+class DeactivateOfferingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.deactivate_offering_request"
+    actor: Actor
+    offering_id: Id
+
+
+class GetOfferingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.get_offering_request"
+    actor: Actor
+    offering_id: Id
+
+
+class ListOfferingsRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.list_offerings_request"
+    actor: Actor
+    vendor_id: Id
+    include_inactive: bool = False
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+# --- bookings ----------------------------------------------------------------------------
+
+
+class BookingResponse(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.booking_response"
+    booking: BookingView
+
+
+class FulfilBookingResponse(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.fulfil_booking_response"
+    booking: BookingView
+    #: The charge made for it (pending until Mews answers).
+    charge: ChargeView
+
+
+class BookingPage(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.booking_page"
+    items: tuple[BookingView, ...]
+    total: int
+    next_offset: int | None = None
+
+
+class CreateBookingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.create_booking_request"
+    actor: Actor
+    offering_id: Id
+    guest_id: Id
+    stay_id: Id
+    quantity: Quantity = 1
+    #: When the service takes place; a booking still requested after it expires.
+    scheduled_for: AwareDatetime | None = None
+    notes: LongText | None = None
+
+
+class ConfirmBookingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.confirm_booking_request"
+    actor: Actor
+    booking_id: Id
+
+
+class DeclineBookingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.decline_booking_request"
+    actor: Actor
+    booking_id: Id
+    reason: LongText | None = None
+
+
+class FulfilBookingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.fulfil_booking_request"
+    actor: Actor
+    booking_id: Id
+
+
+class CancelBookingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.cancel_booking_request"
+    actor: Actor
+    booking_id: Id
+    reason: LongText | None = None
+
+
+class GetBookingRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.get_booking_request"
+    actor: Actor
+    booking_id: Id
+
+
+class ListBookingsRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.list_bookings_request"
+    actor: Actor
+    enterprise_id: Id | None = None
+    vendor_id: Id | None = None
+    guest_id: Id | None = None
+    stay_id: Id | None = None
+    state: BookingState | None = None
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+# --- charges -----------------------------------------------------------------------------
+
+
+class ChargeResponse(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.charge_response"
+    charge: ChargeView
+
+
+class ChargePage(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.charge_page"
+    items: tuple[ChargeView, ...]
+    total: int
+    next_offset: int | None = None
+
+
+class CreateChargeRequest(Payload, frozen=True, kw_only=True):
+    """An ad-hoc charge (no booking): posted to Mews like the offering's bookings are."""
+
+    SCHEMA = "vendors.create_charge_request"
+    actor: Actor
+    offering_id: Id
+    guest_id: Id
+    stay_id: Id
+    quantity: Quantity = 1
+    #: Defaults to the offering's price.
+    unit_amount: Decimal | None = None
+    #: Defaults to the offering's name.
+    description: Text | None = None
+    consumed_at: AwareDatetime | None = None
+    notes: LongText | None = None
+
+
+class GetChargeRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.get_charge_request"
+    actor: Actor
+    charge_id: Id
+
+
+class RetryChargeRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.retry_charge_request"
+    actor: Actor
+    charge_id: Id
+
+
+class ListChargesRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.list_charges_request"
+    actor: Actor
+    enterprise_id: Id | None = None
+    vendor_id: Id | None = None
+    guest_id: Id | None = None
+    stay_id: Id | None = None
+    booking_id: Id | None = None
+    state: ChargeState | None = None
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+class SettlementRequest(Payload, frozen=True, kw_only=True):
+    """Posted charges of one vendor whose posting time is in [from_utc, to_utc)."""
+
+    SCHEMA = "vendors.settlement_request"
+    actor: Actor
+    vendor_id: Id
+    from_utc: AwareDatetime
+    to_utc: AwareDatetime
+
+
+class SettlementResponse(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.settlement_response"
+    vendor_id: str
+    from_utc: datetime
+    to_utc: datetime
+    #: One line per currency, sorted by currency.
+    totals: tuple[CurrencyTotal, ...]
+
+
+CREATE_VENDOR = RpcMethod("vendors", "create_vendor", CreateVendorRequest, VendorResponse)
+UPDATE_VENDOR = RpcMethod("vendors", "update_vendor", UpdateVendorRequest, VendorResponse)
+DEACTIVATE_VENDOR = RpcMethod(
+    "vendors", "deactivate_vendor", DeactivateVendorRequest, VendorResponse
+)
+GET_VENDOR = RpcMethod("vendors", "get_vendor", GetVendorRequest, VendorResponse)
+LIST_VENDORS = RpcMethod("vendors", "list_vendors", ListVendorsRequest, VendorPage)
+
+CREATE_OFFERING = RpcMethod("vendors", "create_offering", CreateOfferingRequest, OfferingResponse)
+UPDATE_OFFERING = RpcMethod("vendors", "update_offering", UpdateOfferingRequest, OfferingResponse)
+DEACTIVATE_OFFERING = RpcMethod(
+    "vendors", "deactivate_offering", DeactivateOfferingRequest, OfferingResponse
+)
+GET_OFFERING = RpcMethod("vendors", "get_offering", GetOfferingRequest, OfferingResponse)
+LIST_OFFERINGS = RpcMethod("vendors", "list_offerings", ListOfferingsRequest, OfferingPage)
+
+CREATE_BOOKING = RpcMethod("vendors", "create_booking", CreateBookingRequest, BookingResponse)
+CONFIRM_BOOKING = RpcMethod("vendors", "confirm_booking", ConfirmBookingRequest, BookingResponse)
+DECLINE_BOOKING = RpcMethod("vendors", "decline_booking", DeclineBookingRequest, BookingResponse)
+FULFIL_BOOKING = RpcMethod("vendors", "fulfil_booking", FulfilBookingRequest, FulfilBookingResponse)
+CANCEL_BOOKING = RpcMethod("vendors", "cancel_booking", CancelBookingRequest, BookingResponse)
+GET_BOOKING = RpcMethod("vendors", "get_booking", GetBookingRequest, BookingResponse)
+LIST_BOOKINGS = RpcMethod("vendors", "list_bookings", ListBookingsRequest, BookingPage)
+
+CREATE_CHARGE = RpcMethod("vendors", "create_charge", CreateChargeRequest, ChargeResponse)
+GET_CHARGE = RpcMethod("vendors", "get_charge", GetChargeRequest, ChargeResponse)
+RETRY_CHARGE = RpcMethod("vendors", "retry_charge", RetryChargeRequest, ChargeResponse)
+LIST_CHARGES = RpcMethod("vendors", "list_charges", ListChargesRequest, ChargePage)
+SETTLEMENT = RpcMethod("vendors", "settlement", SettlementRequest, SettlementResponse)
+
+METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
+    CREATE_VENDOR,
+    UPDATE_VENDOR,
+    DEACTIVATE_VENDOR,
+    GET_VENDOR,
+    LIST_VENDORS,
+    CREATE_OFFERING,
+    UPDATE_OFFERING,
+    DEACTIVATE_OFFERING,
+    GET_OFFERING,
+    LIST_OFFERINGS,
+    CREATE_BOOKING,
+    CONFIRM_BOOKING,
+    DECLINE_BOOKING,
+    FULFIL_BOOKING,
+    CANCEL_BOOKING,
+    GET_BOOKING,
+    LIST_BOOKINGS,
+    CREATE_CHARGE,
+    GET_CHARGE,
+    RETRY_CHARGE,
+    LIST_CHARGES,
+    SETTLEMENT,
+)  # type: ignore[assignment]

@@ -1,0 +1,1 @@
+"""Users service: staff and vendor accounts, roles, credentials, audit log."""

@@ -1,0 +1,356 @@
+"""Every SQL statement of the users service, behind a unit of work.
+
+    async with uow.begin() as repo:
+        user = await repo.user_by_email(email)
+        ...
+
+One `begin()` is one transaction: the effect, its audit row, its outbox event and (for a
+command) its inbox claim commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, func, or_, select, text, true, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from attendandt.contracts.base import Payload
+from attendandt.platform import inbox as inbox_ops
+from attendandt.platform import outbox as outbox_ops
+from attendandt.users.models import (
+    audit_log,
+    inbox,
+    outbox,
+    password_tokens,
+    refresh_tokens,
+    users,
+)
+
+#: Serialises changes that could remove the last active admin (role changes, deactivations,
+#: provisioning), so two of them cannot each see "another admin remains" at the same time.
+_ADMIN_CHANGES_LOCK = 0x75736572_61646D  # "user" "adm"
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user_id: str
+    email: str
+    name: str
+    role: str
+    vendor_id: str | None
+    enterprise_id: str | None
+    is_active: bool
+    external_subject: str | None
+    password_hash: str | None
+    password_changed_at: datetime | None
+    last_login_at: datetime | None
+    provisioned_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    def __repr__(self) -> str:  # keeps the password hash out of logs and tracebacks
+        return f"UserRow(user_id={self.user_id!r}, email={self.email!r}, role={self.role!r})"
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> UserRow:
+        return cls(**dict(row._mapping))
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token_hash: str
+    user_id: str
+    family_id: str | None
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    entry_id: int
+    occurred_at: datetime
+    action: str
+    actor_id: str | None
+    user_id: str | None
+    email: str | None
+    reason: str | None
+    client_ip: str | None
+    user_agent: str | None
+    details: dict[str, str]
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    role: str | None = None
+    is_active: bool | None = None
+    enterprise_id: str | None = None
+    #: True: only users without an enterprise (portfolio-wide).
+    portfolio_only: bool = False
+    vendor_id: str | None = None
+    query: str | None = None
+
+
+class Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # --- users ----------------------------------------------------------------------------
+
+    async def user_by_id(self, user_id: str, *, for_update: bool = False) -> UserRow | None:
+        return await self._one_user(users.c.user_id == user_id, for_update)
+
+    async def user_by_email(self, email: str, *, for_update: bool = False) -> UserRow | None:
+        return await self._one_user(users.c.email == email, for_update)
+
+    async def user_by_subject(self, subject: str, *, for_update: bool = False) -> UserRow | None:
+        return await self._one_user(users.c.external_subject == subject, for_update)
+
+    async def _one_user(self, condition: Any, for_update: bool) -> UserRow | None:
+        statement = select(users).where(condition)
+        if for_update:
+            statement = statement.with_for_update()
+        row = (await self._session.execute(statement)).first()
+        return UserRow.of(row) if row is not None else None
+
+    async def insert_user(self, **values: Any) -> UserRow | None:
+        """The new user, or None when the email or external subject is taken."""
+        statement = insert(users).values(**values).on_conflict_do_nothing().returning(users)
+        row = (await self._session.execute(statement)).first()
+        return UserRow.of(row) if row is not None else None
+
+    async def update_user(self, user_id: str, *, announce: bool, **values: Any) -> UserRow:
+        """Apply `values`; `announce` bumps the version the next event's id is made from."""
+        changes: dict[str, Any] = {**values, "updated_at": func.now()}
+        if announce:
+            changes["version"] = users.c.version + 1
+        statement = (
+            update(users).where(users.c.user_id == user_id).values(**changes).returning(users)
+        )
+        return UserRow.of((await self._session.execute(statement)).one())
+
+    async def lock_admin_changes(self) -> None:
+        await self._session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADMIN_CHANGES_LOCK}
+        )
+
+    async def active_admin_ids(self) -> set[str]:
+        statement = select(users.c.user_id).where(users.c.role == "admin", users.c.is_active)
+        return set((await self._session.execute(statement)).scalars())
+
+    async def list_users(
+        self, where: UserFilter, *, limit: int, offset: int
+    ) -> tuple[list[UserRow], int]:
+        conditions: list[Any] = []
+        if where.role is not None:
+            conditions.append(users.c.role == where.role)
+        if where.is_active is not None:
+            conditions.append(users.c.is_active == where.is_active)
+        if where.portfolio_only:
+            conditions.append(users.c.enterprise_id.is_(None))
+        elif where.enterprise_id is not None:
+            conditions.append(users.c.enterprise_id == where.enterprise_id)
+        if where.vendor_id is not None:
+            conditions.append(users.c.vendor_id == where.vendor_id)
+        if where.query:
+            pattern = "%" + _escape_like(where.query.lower()) + "%"
+            conditions.append(
+                or_(
+                    users.c.email.like(pattern, escape="\\"),
+                    func.lower(users.c.name).like(pattern, escape="\\"),
+                )
+            )
+        condition = and_(true(), *conditions)
+        total = (
+            await self._session.execute(select(func.count()).select_from(users).where(condition))
+        ).scalar_one()
+        rows = (
+            await self._session.execute(
+                select(users)
+                .where(condition)
+                .order_by(users.c.email, users.c.user_id)
+                .limit(limit)
+                .offset(offset)
+            )
+        ).all()
+        return [UserRow.of(row) for row in rows], total
+
+    # --- refresh tokens -------------------------------------------------------------------
+
+    async def insert_refresh_token(
+        self,
+        *,
+        token_hash: str,
+        user_id: str,
+        family_id: str,
+        issued_at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        await self._session.execute(
+            insert(refresh_tokens).values(
+                token_hash=token_hash,
+                user_id=user_id,
+                family_id=family_id,
+                issued_at=issued_at,
+                expires_at=expires_at,
+            )
+        )
+
+    async def refresh_token_for_update(self, token_hash: str) -> TokenRow | None:
+        row = (
+            await self._session.execute(
+                select(refresh_tokens)
+                .where(refresh_tokens.c.token_hash == token_hash)
+                .with_for_update()
+            )
+        ).first()
+        return TokenRow(**dict(row._mapping)) if row is not None else None
+
+    async def mark_refresh_token_used(self, token_hash: str, at: datetime) -> None:
+        await self._session.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.token_hash == token_hash)
+            .values(used_at=at)
+        )
+
+    async def revoke_refresh_family(self, family_id: str, at: datetime) -> int:
+        result = await self._session.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def revoke_user_refresh_tokens(self, user_id: str, at: datetime) -> int:
+        result = await self._session.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    # --- set-password tokens --------------------------------------------------------------
+
+    async def insert_password_token(
+        self,
+        *,
+        token_hash: str,
+        user_id: str,
+        purpose: str,
+        created_by: str | None,
+        issued_at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        await self._session.execute(
+            insert(password_tokens).values(
+                token_hash=token_hash,
+                user_id=user_id,
+                purpose=purpose,
+                created_by=created_by,
+                issued_at=issued_at,
+                expires_at=expires_at,
+            )
+        )
+
+    async def password_token(self, token_hash: str, *, for_update: bool = False) -> TokenRow | None:
+        statement = select(
+            password_tokens.c.token_hash,
+            password_tokens.c.user_id,
+            password_tokens.c.issued_at,
+            password_tokens.c.expires_at,
+            password_tokens.c.used_at,
+            password_tokens.c.revoked_at,
+        ).where(password_tokens.c.token_hash == token_hash)
+        if for_update:
+            statement = statement.with_for_update()
+        row = (await self._session.execute(statement)).first()
+        return TokenRow(family_id=None, **dict(row._mapping)) if row is not None else None
+
+    async def mark_password_token_used(self, token_hash: str, at: datetime) -> None:
+        await self._session.execute(
+            update(password_tokens)
+            .where(password_tokens.c.token_hash == token_hash)
+            .values(used_at=at)
+        )
+
+    async def revoke_password_tokens(self, user_id: str, at: datetime) -> None:
+        await self._session.execute(
+            update(password_tokens)
+            .where(
+                password_tokens.c.user_id == user_id,
+                password_tokens.c.used_at.is_(None),
+                password_tokens.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=at)
+        )
+
+    # --- audit log ------------------------------------------------------------------------
+
+    async def add_audit(
+        self,
+        action: str,
+        *,
+        at: datetime,
+        actor_id: str | None = None,
+        user_id: str | None = None,
+        email: str | None = None,
+        reason: str | None = None,
+        client_ip: str | None = None,
+        user_agent: str | None = None,
+        details: Mapping[str, str] | None = None,
+    ) -> None:
+        await self._session.execute(
+            insert(audit_log).values(
+                occurred_at=at,
+                action=action,
+                actor_id=actor_id,
+                user_id=user_id,
+                email=email,
+                reason=reason,
+                client_ip=client_ip,
+                user_agent=user_agent,
+                details=dict(details or {}),
+            )
+        )
+
+    async def audit_entries(
+        self, *, user_id: str | None, limit: int, before_id: int | None
+    ) -> list[AuditRow]:
+        statement = select(audit_log).order_by(audit_log.c.entry_id.desc()).limit(limit)
+        if user_id is not None:
+            statement = statement.where(audit_log.c.user_id == user_id)
+        if before_id is not None:
+            statement = statement.where(audit_log.c.entry_id < before_id)
+        rows = (await self._session.execute(statement)).all()
+        return [AuditRow(**dict(row._mapping)) for row in rows]
+
+    # --- inbox and outbox -----------------------------------------------------------------
+
+    async def claim(self, *, consumer: str, message_id: str) -> bool:
+        return await inbox_ops.claim(self._session, inbox, consumer=consumer, message_id=message_id)
+
+    async def add_event(self, *, subject: str, payload: Payload, msg_id: str) -> None:
+        await outbox_ops.add(self._session, outbox, subject=subject, payload=payload, msg_id=msg_id)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class UnitOfWork:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[Repository]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        async with self._sessions() as session, session.begin():
+            yield Repository(session)

@@ -1,0 +1,1 @@
+"""Vendors: vendors, their offerings, bookings for guests' stays, charges posted to Mews."""

@@ -1,0 +1,94 @@
+"""JetStream subscribers: commands for vendors and the guests service's stay events.
+
+Decoding, acks, retries and dead letters follow the platform's one ack policy
+(`platform.consumer.process`); the effects are the service's, each once per message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from nats.js import JetStreamContext
+
+from attendandt.contracts.commands import (
+    RECORD_CHARGE_RESULT,
+    UPSERT_VENDOR,
+    RecordChargeResult,
+    UpsertVendor,
+)
+from attendandt.contracts.events import STAY_EVENT, StayEvent
+from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
+from attendandt.platform.consumer import ConsumerPolicy, Delivery, process
+from attendandt.vendors.service import (
+    RECORD_CHARGE_RESULT_CONSUMER,
+    SERVICE,
+    STAY_EVENTS_CONSUMER,
+    UPSERT_VENDOR_CONSUMER,
+    VendorsService,
+)
+
+UPSERT_VENDOR_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_VENDOR_CONSUMER)
+RECORD_CHARGE_RESULT_POLICY = ConsumerPolicy(
+    service=SERVICE, consumer=RECORD_CHARGE_RESULT_CONSUMER
+)
+STAY_EVENTS_POLICY = ConsumerPolicy(service=SERVICE, consumer=STAY_EVENTS_CONSUMER)
+STAY_EVENTS_FILTER = STAY_EVENT.filter()  # attendandt.v1.*.stay.>
+
+
+def register_consumers(
+    broker: NatsBroker,
+    service: VendorsService,
+    jetstream: Callable[[], JetStreamContext],
+    *,
+    batch_size: int = 100,
+) -> None:
+    """Durable pull consumers; `jetstream()` gives the connected context (for dead letters)."""
+    commands = JStream(DOMAIN_COMMANDS.name, declare=False)
+    events = JStream(ATTENDANDT_EVENTS.name, declare=False)
+    pull = PullSub(batch_size=batch_size, timeout=1.0)
+
+    @broker.subscriber(
+        UPSERT_VENDOR.template,
+        stream=commands,
+        durable=UPSERT_VENDOR_POLICY.consumer,
+        config=UPSERT_VENDOR_POLICY.consumer_config(UPSERT_VENDOR.template),
+        pull_sub=pull,
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_upsert_vendor(msg: NatsMessage) -> None:
+        async def handle(delivery: Delivery[UpsertVendor]) -> None:
+            await service.upsert_vendor(delivery.payload)
+
+        await process(msg.raw_message, UpsertVendor, handle, UPSERT_VENDOR_POLICY, jetstream())
+
+    @broker.subscriber(
+        RECORD_CHARGE_RESULT.template,
+        stream=commands,
+        durable=RECORD_CHARGE_RESULT_POLICY.consumer,
+        config=RECORD_CHARGE_RESULT_POLICY.consumer_config(RECORD_CHARGE_RESULT.template),
+        pull_sub=pull,
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_record_charge_result(msg: NatsMessage) -> None:
+        async def handle(delivery: Delivery[RecordChargeResult]) -> None:
+            await service.record_charge_result(delivery.payload)
+
+        await process(
+            msg.raw_message, RecordChargeResult, handle, RECORD_CHARGE_RESULT_POLICY, jetstream()
+        )
+
+    @broker.subscriber(
+        STAY_EVENTS_FILTER,
+        stream=events,
+        durable=STAY_EVENTS_POLICY.consumer,
+        config=STAY_EVENTS_POLICY.consumer_config(STAY_EVENTS_FILTER),
+        pull_sub=pull,
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_stay_event(msg: NatsMessage) -> None:
+        async def handle(delivery: Delivery[StayEvent]) -> None:
+            await service.apply_stay_event(delivery.payload, delivery.message_id)
+
+        await process(msg.raw_message, StayEvent, handle, STAY_EVENTS_POLICY, jetstream())

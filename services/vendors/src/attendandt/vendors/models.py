@@ -1,0 +1,183 @@
+"""The vendors schema: vendors, offerings, bookings, charges, the stay projection, inbox, outbox.
+
+Ids are text (UUIDs we generate; a vendor upserted by command keeps the id it came with).
+Money is NUMERIC, never float. Every row carries `enterprise_id`; `version` counts the
+changes of an aggregate and names its events (`booking:<id>:<version>`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from attendandt.platform.inbox import inbox_table
+from attendandt.platform.outbox import outbox_table
+
+SCHEMA = "vendors"
+metadata = MetaData(
+    schema=SCHEMA,
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    },
+)
+
+Money = Numeric(18, 4)
+
+
+def _timestamps() -> list[Column[object]]:
+    return [
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
+vendors = Table(
+    "vendors",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("contact_email", Text),
+    Column("contact_phone", Text),
+    Column("is_active", Boolean, nullable=False, server_default=text("true")),
+    # Set when the vendor is a Mews partner company (upserted from Mews, last write wins).
+    Column("mews_id", Text),
+    Column("mews_updated_utc", DateTime(timezone=True)),
+    Column("synced_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    *_timestamps(),
+    UniqueConstraint("enterprise_id", "mews_id"),
+    Index(None, "enterprise_id", "name"),
+)
+
+offerings = Table(
+    "offerings",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("vendor_id", Text, ForeignKey("vendors.vendors.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text),
+    Column("unit_price", Money, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("tax_codes", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("amount_is_gross", Boolean, nullable=False, server_default=text("true")),
+    # Where a charge for it is posted in Mews.
+    Column("mews_service_id", Text, nullable=False),
+    Column("mews_product_id", Text),
+    Column("accounting_category_id", Text),
+    Column("is_active", Boolean, nullable=False, server_default=text("true")),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    *_timestamps(),
+    CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+    Index(None, "vendor_id", "name"),
+)
+
+# What vendors knows of a stay (owned by the guests service), fed by its StayEvents, so a
+# booking can be checked and a charge addressed while guests is down.
+stay_refs = Table(
+    "stay_refs",
+    metadata,
+    Column("stay_id", Text, primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("guest_ids", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("mews_reservation_id", Text, nullable=False),
+    Column("owner_mews_customer_id", Text),
+    Column("state", Text, nullable=False),
+    Column("start_utc", DateTime(timezone=True)),
+    Column("end_utc", DateTime(timezone=True)),
+    Column("mews_updated_utc", DateTime(timezone=True), nullable=False),
+    Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("vendor_id", Text, ForeignKey("vendors.vendors.id"), nullable=False),
+    Column("offering_id", Text, ForeignKey("vendors.offerings.id"), nullable=False),
+    Column("guest_id", Text, nullable=False),
+    Column("stay_id", Text, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("scheduled_for", DateTime(timezone=True)),
+    Column("notes", Text),
+    Column("state", Text, nullable=False),
+    Column("state_reason", Text),
+    Column("unit_price", Money, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    *_timestamps(),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    Index(None, "vendor_id", "state"),
+    Index(None, "stay_id", "state"),
+    Index(None, "guest_id"),
+    # The expiry sweep: requested bookings by time.
+    Index(None, "state", "scheduled_for"),
+)
+
+charges = Table(
+    "charges",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("vendor_id", Text, ForeignKey("vendors.vendors.id"), nullable=False),
+    Column("offering_id", Text, ForeignKey("vendors.offerings.id"), nullable=False),
+    # One charge per booking at most; null for an ad-hoc charge.
+    Column("booking_id", Text, ForeignKey("vendors.bookings.id"), unique=True),
+    Column("guest_id", Text, nullable=False),
+    Column("stay_id", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_amount", Money, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("amount", Money, nullable=False),
+    # Everything the PostCharge needs, fixed when the charge is made, so a retry sends the
+    # same order even if the offering or the stay changed since.
+    Column("tax_codes", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("amount_is_gross", Boolean, nullable=False),
+    Column("mews_service_id", Text, nullable=False),
+    Column("mews_product_id", Text),
+    Column("accounting_category_id", Text),
+    Column("mews_account_id", Text, nullable=False),
+    Column("mews_reservation_id", Text),
+    Column("consumed_at", DateTime(timezone=True)),
+    Column("notes", Text),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("state", Text, nullable=False),
+    Column("mews_order_id", Text),
+    Column("failure_reason", Text),
+    Column("attempts", Integer, nullable=False, server_default=text("1")),
+    Column("created_by", Text, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    *_timestamps(),
+    Column("posted_at", DateTime(timezone=True)),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    Index(None, "vendor_id", "state", "posted_at"),
+    Index(None, "stay_id"),
+    Index(None, "guest_id"),
+)
+
+inbox = inbox_table(metadata)
+outbox = outbox_table(metadata)

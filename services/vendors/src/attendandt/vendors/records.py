@@ -1,0 +1,123 @@
+"""Rows as plain records: what the repository returns and the service reasons about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VendorRecord:
+    id: str
+    enterprise_id: str
+    name: str
+    category: str
+    contact_email: str | None
+    contact_phone: str | None
+    is_active: bool
+    mews_id: str | None
+    mews_updated_utc: datetime | None
+    synced_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class OfferingRecord:
+    id: str
+    enterprise_id: str
+    vendor_id: str
+    name: str
+    description: str | None
+    unit_price: Decimal
+    currency: str
+    tax_codes: list[str]
+    amount_is_gross: bool
+    mews_service_id: str
+    mews_product_id: str | None
+    accounting_category_id: str | None
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StayRef:
+    stay_id: str
+    enterprise_id: str
+    guest_ids: list[str]
+    mews_reservation_id: str
+    owner_mews_customer_id: str | None
+    state: str
+    start_utc: datetime | None
+    end_utc: datetime | None
+    mews_updated_utc: datetime
+    synced_at: datetime
+
+
+@dataclass(frozen=True)
+class BookingRecord:
+    id: str
+    enterprise_id: str
+    vendor_id: str
+    offering_id: str
+    guest_id: str
+    stay_id: str
+    quantity: int
+    scheduled_for: datetime | None
+    notes: str | None
+    state: str
+    state_reason: str | None
+    unit_price: Decimal
+    currency: str
+    created_by: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ChargeRecord:
+    id: str
+    enterprise_id: str
+    vendor_id: str
+    offering_id: str
+    booking_id: str | None
+    guest_id: str
+    stay_id: str
+    description: str
+    quantity: int
+    unit_amount: Decimal
+    currency: str
+    amount: Decimal
+    tax_codes: list[str]
+    amount_is_gross: bool
+    mews_service_id: str
+    mews_product_id: str | None
+    accounting_category_id: str | None
+    mews_account_id: str
+    mews_reservation_id: str | None
+    consumed_at: datetime | None
+    notes: str | None
+    reference: str
+    state: str
+    mews_order_id: str | None
+    failure_reason: str | None
+    attempts: int
+    created_by: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    posted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int

@@ -1,0 +1,369 @@
+"""Every SQL statement of the vendors service.
+
+`Database.transaction()` opens one transaction and hands out a `Repository` bound to it: the
+use case's reads, writes, inbox claim and outbox rows commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from attendandt.contracts.base import Payload
+from attendandt.platform import inbox as inbox_lib
+from attendandt.platform import outbox as outbox_lib
+from attendandt.vendors.models import (
+    bookings,
+    charges,
+    inbox,
+    offerings,
+    outbox,
+    stay_refs,
+    vendors,
+)
+from attendandt.vendors.records import (
+    BookingRecord,
+    ChargeRecord,
+    OfferingRecord,
+    Page,
+    StayRef,
+    VendorRecord,
+)
+
+R = TypeVar("R")
+
+#: Booking states from which a booking can still change (cancel, expire, ...).
+OPEN_BOOKING_STATES = ("requested", "confirmed")
+
+
+def _record(kind: type[R], row: Any) -> R:
+    return kind(**row._mapping)
+
+
+def _maybe(kind: type[R], row: Any) -> R | None:
+    return None if row is None else kind(**row._mapping)
+
+
+class Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- inbox and outbox ----------------------------------------------------------------
+
+    async def claim(self, *, consumer: str, message_id: str) -> bool:
+        """False when this consumer already processed this message (then do nothing)."""
+        return await inbox_lib.claim(self.session, inbox, consumer=consumer, message_id=message_id)
+
+    async def queue(self, *, subject: str, payload: Payload, msg_id: str) -> None:
+        """Publish `payload` after this transaction commits (never if it rolls back)."""
+        await outbox_lib.add(self.session, outbox, subject=subject, payload=payload, msg_id=msg_id)
+
+    # --- shared helpers ------------------------------------------------------------------
+
+    async def _get(self, table: Table, key: ColumnElement[bool], *, lock: bool) -> Any:
+        statement = select(table).where(key)
+        if lock:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).first()
+
+    async def _insert(self, table: Table, values: Mapping[str, Any]) -> Any:
+        return (await self.session.execute(insert(table).values(**values).returning(table))).one()
+
+    async def _change(
+        self, table: Table, key: ColumnElement[bool], changes: Mapping[str, Any]
+    ) -> Any:
+        """Apply `changes` and count one more version of the aggregate."""
+        statement = (
+            update(table)
+            .where(key)
+            .values(**changes, version=table.c.version + 1, updated_at=func.now())
+            .returning(table)
+        )
+        return (await self.session.execute(statement)).one()
+
+    async def _page(
+        self, statement: Select[Any], order: list[Any], limit: int, offset: int
+    ) -> tuple[list[Any], int]:
+        total = (
+            await self.session.execute(select(func.count()).select_from(statement.subquery()))
+        ).scalar_one()
+        rows = (
+            await self.session.execute(statement.order_by(*order).limit(limit).offset(offset))
+        ).all()
+        return list(rows), int(total)
+
+    # --- vendors -------------------------------------------------------------------------
+
+    async def insert_vendor(self, values: Mapping[str, Any]) -> VendorRecord:
+        return _record(VendorRecord, await self._insert(vendors, values))
+
+    async def get_vendor(self, vendor_id: str, *, lock: bool = False) -> VendorRecord | None:
+        return _maybe(VendorRecord, await self._get(vendors, vendors.c.id == vendor_id, lock=lock))
+
+    async def get_vendor_by_mews_id(
+        self, enterprise_id: str, mews_id: str, *, lock: bool = False
+    ) -> VendorRecord | None:
+        key = and_(vendors.c.enterprise_id == enterprise_id, vendors.c.mews_id == mews_id)
+        return _maybe(VendorRecord, await self._get(vendors, key, lock=lock))
+
+    async def change_vendor(self, vendor_id: str, changes: Mapping[str, Any]) -> VendorRecord:
+        return _record(
+            VendorRecord, await self._change(vendors, vendors.c.id == vendor_id, changes)
+        )
+
+    async def upsert_vendor(
+        self, values: Mapping[str, Any], *, by_mews_id: bool
+    ) -> tuple[VendorRecord, bool] | None:
+        """Insert, or update unless the stored Mews version is as new or newer.
+
+        Keyed by (enterprise, Mews id) for a Mews partner company, else by our id. Returns
+        the row and whether it was inserted, or None when the command was older (no change).
+        """
+        statement = pg_insert(vendors).values(**values)
+        excluded = statement.excluded
+        changed: dict[str, Any] = {
+            name: excluded[name]
+            for name in ("name", "category", "contact_email", "contact_phone", "is_active")
+        }
+        # A command without Mews data does not unlink a vendor from its Mews company.
+        for name in ("mews_id", "mews_updated_utc", "synced_at"):
+            changed[name] = func.coalesce(excluded[name], vendors.c[name])
+        newer: ColumnElement[bool] | None = None
+        if values.get("mews_updated_utc") is not None:
+            newer = or_(
+                vendors.c.mews_updated_utc.is_(None),
+                vendors.c.mews_updated_utc < excluded.mews_updated_utc,
+            )
+        upsert = statement.on_conflict_do_update(
+            index_elements=["enterprise_id", "mews_id"] if by_mews_id else ["id"],
+            set_={**changed, "version": vendors.c.version + 1, "updated_at": func.now()},
+            where=newer,
+        ).returning(vendors, text("(xmax = 0) AS inserted"))
+        row = (await self.session.execute(upsert)).first()
+        if row is None:
+            return None
+        mapping = dict(row._mapping)
+        inserted = bool(mapping.pop("inserted"))
+        return VendorRecord(**mapping), inserted
+
+    async def list_vendors(
+        self,
+        *,
+        enterprise_id: str | None,
+        category: str | None,
+        include_inactive: bool,
+        vendor_id: str | None,
+        limit: int,
+        offset: int,
+    ) -> Page[VendorRecord]:
+        statement = select(vendors)
+        if enterprise_id is not None:
+            statement = statement.where(vendors.c.enterprise_id == enterprise_id)
+        if category is not None:
+            statement = statement.where(vendors.c.category == category)
+        if not include_inactive:
+            statement = statement.where(vendors.c.is_active)
+        if vendor_id is not None:
+            statement = statement.where(vendors.c.id == vendor_id)
+        rows, total = await self._page(statement, [vendors.c.name, vendors.c.id], limit, offset)
+        return Page([_record(VendorRecord, r) for r in rows], total)
+
+    # --- offerings -----------------------------------------------------------------------
+
+    async def insert_offering(self, values: Mapping[str, Any]) -> OfferingRecord:
+        return _record(OfferingRecord, await self._insert(offerings, values))
+
+    async def get_offering(self, offering_id: str, *, lock: bool = False) -> OfferingRecord | None:
+        row = await self._get(offerings, offerings.c.id == offering_id, lock=lock)
+        return _maybe(OfferingRecord, row)
+
+    async def change_offering(self, offering_id: str, changes: Mapping[str, Any]) -> OfferingRecord:
+        row = await self._change(offerings, offerings.c.id == offering_id, changes)
+        return _record(OfferingRecord, row)
+
+    async def list_offerings(
+        self, *, vendor_id: str, include_inactive: bool, limit: int, offset: int
+    ) -> Page[OfferingRecord]:
+        statement = select(offerings).where(offerings.c.vendor_id == vendor_id)
+        if not include_inactive:
+            statement = statement.where(offerings.c.is_active)
+        rows, total = await self._page(statement, [offerings.c.name, offerings.c.id], limit, offset)
+        return Page([_record(OfferingRecord, r) for r in rows], total)
+
+    # --- the stay projection -------------------------------------------------------------
+
+    async def upsert_stay_ref(self, values: Mapping[str, Any]) -> bool:
+        """Keep the newest Mews version of the stay; False when this one was older.
+
+        The same Mews version seen again (guests re-announcing a stay whose guest list grew)
+        keeps every guest id either copy knew, so the order of equal versions does not matter.
+        """
+        statement = pg_insert(stay_refs).values(**values)
+        excluded = statement.excluded
+        same_version = stay_refs.c.mews_updated_utc == excluded.mews_updated_utc
+        merged_guests = text(
+            "ARRAY(SELECT DISTINCT g FROM unnest(vendors.stay_refs.guest_ids || "
+            "excluded.guest_ids) AS g ORDER BY g)"
+        )
+        set_: dict[str, Any] = {
+            name: excluded[name]
+            for name in (
+                "enterprise_id",
+                "mews_reservation_id",
+                "owner_mews_customer_id",
+                "state",
+                "start_utc",
+                "end_utc",
+                "mews_updated_utc",
+            )
+        }
+        set_["guest_ids"] = case((same_version, merged_guests), else_=excluded.guest_ids)
+        set_["synced_at"] = func.now()
+        upsert = statement.on_conflict_do_update(
+            index_elements=["stay_id"],
+            set_=set_,
+            where=stay_refs.c.mews_updated_utc <= excluded.mews_updated_utc,
+        ).returning(stay_refs.c.stay_id)
+        return (await self.session.execute(upsert)).first() is not None
+
+    async def get_stay_ref(self, stay_id: str, *, share_lock: bool = False) -> StayRef | None:
+        """`share_lock` holds off a concurrent change of the stay (its cancellation) until this
+        transaction ends, so a booking made now is seen by the cancellation that follows."""
+        statement = select(stay_refs).where(stay_refs.c.stay_id == stay_id)
+        if share_lock:
+            statement = statement.with_for_update(read=True)
+        return _maybe(StayRef, (await self.session.execute(statement)).first())
+
+    # --- bookings ------------------------------------------------------------------------
+
+    async def insert_booking(self, values: Mapping[str, Any]) -> BookingRecord:
+        return _record(BookingRecord, await self._insert(bookings, values))
+
+    async def get_booking(self, booking_id: str, *, lock: bool = False) -> BookingRecord | None:
+        row = await self._get(bookings, bookings.c.id == booking_id, lock=lock)
+        return _maybe(BookingRecord, row)
+
+    async def change_booking(self, booking_id: str, changes: Mapping[str, Any]) -> BookingRecord:
+        row = await self._change(bookings, bookings.c.id == booking_id, changes)
+        return _record(BookingRecord, row)
+
+    async def open_bookings_of_stay(self, stay_id: str) -> list[BookingRecord]:
+        statement = (
+            select(bookings)
+            .where(bookings.c.stay_id == stay_id, bookings.c.state.in_(OPEN_BOOKING_STATES))
+            .order_by(bookings.c.id)
+            .with_for_update()
+        )
+        return [_record(BookingRecord, r) for r in await self.session.execute(statement)]
+
+    async def overdue_requested_bookings(self, now: datetime, limit: int) -> list[BookingRecord]:
+        """Requested bookings whose time has passed; rows another sweeper holds are skipped."""
+        statement = (
+            select(bookings)
+            .where(bookings.c.state == "requested", bookings.c.scheduled_for < now)
+            .order_by(bookings.c.scheduled_for, bookings.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_record(BookingRecord, r) for r in await self.session.execute(statement)]
+
+    async def list_bookings(
+        self, *, filters: Mapping[str, Any], limit: int, offset: int
+    ) -> Page[BookingRecord]:
+        statement = select(bookings)
+        for name, value in filters.items():
+            if value is not None:
+                statement = statement.where(bookings.c[name] == value)
+        rows, total = await self._page(
+            statement, [bookings.c.created_at.desc(), bookings.c.id], limit, offset
+        )
+        return Page([_record(BookingRecord, r) for r in rows], total)
+
+    # --- charges -------------------------------------------------------------------------
+
+    async def insert_charge(self, values: Mapping[str, Any]) -> ChargeRecord:
+        return _record(ChargeRecord, await self._insert(charges, values))
+
+    async def get_charge(self, charge_id: str, *, lock: bool = False) -> ChargeRecord | None:
+        return _maybe(ChargeRecord, await self._get(charges, charges.c.id == charge_id, lock=lock))
+
+    async def charge_ids_of_bookings(self, booking_ids: list[str]) -> dict[str, str]:
+        if not booking_ids:
+            return {}
+        statement = select(charges.c.booking_id, charges.c.id).where(
+            charges.c.booking_id.in_(booking_ids)
+        )
+        return {row.booking_id: row.id for row in await self.session.execute(statement)}
+
+    async def change_charge(self, charge_id: str, changes: Mapping[str, Any]) -> ChargeRecord:
+        return _record(
+            ChargeRecord, await self._change(charges, charges.c.id == charge_id, changes)
+        )
+
+    async def list_charges(
+        self, *, filters: Mapping[str, Any], limit: int, offset: int
+    ) -> Page[ChargeRecord]:
+        statement = select(charges)
+        for name, value in filters.items():
+            if value is not None:
+                statement = statement.where(charges.c[name] == value)
+        rows, total = await self._page(
+            statement, [charges.c.created_at.desc(), charges.c.id], limit, offset
+        )
+        return Page([_record(ChargeRecord, r) for r in rows], total)
+
+    async def settlement(
+        self, vendor_id: str, from_utc: datetime, to_utc: datetime
+    ) -> list[tuple[str, Decimal, int]]:
+        """Posted charges of the vendor, posted in [from_utc, to_utc): (currency, sum, count)."""
+        statement = (
+            select(charges.c.currency, func.sum(charges.c.amount), func.count())
+            .where(
+                charges.c.vendor_id == vendor_id,
+                charges.c.state == "posted",
+                charges.c.posted_at >= from_utc,
+                charges.c.posted_at < to_utc,
+            )
+            .group_by(charges.c.currency)
+            .order_by(charges.c.currency)
+        )
+        return [(row[0], row[1], int(row[2])) for row in await self.session.execute(statement)]
+
+
+class Database:
+    """Opens transactions; one per use case."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repository]:
+        async with self.sessions() as session, session.begin():
+            yield Repository(session)
+
+    async def ping(self) -> bool:
+        try:
+            async with self.sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True

@@ -1,0 +1,59 @@
+"""Request-reply for the gateway on `rpc.v1.vendors.<method>` (core NATS, queue group
+`vendors`, so replicas share the calls). Decoding and error statuses: `platform.rpc.answer`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream.nats import NatsBroker, NatsMessage, NatsResponse
+
+from attendandt.contracts.base import RpcMethod
+from attendandt.contracts.rpc import vendors as methods
+from attendandt.platform.rpc import answer
+from attendandt.vendors.service import SERVICE, VendorsService
+
+Handler = Callable[[Any], Awaitable[Any]]
+
+
+def handlers(service: VendorsService) -> list[tuple[RpcMethod[Any, Any], Handler]]:
+    return [
+        (methods.CREATE_VENDOR, service.create_vendor),
+        (methods.UPDATE_VENDOR, service.update_vendor),
+        (methods.DEACTIVATE_VENDOR, service.deactivate_vendor),
+        (methods.GET_VENDOR, service.get_vendor),
+        (methods.LIST_VENDORS, service.list_vendors),
+        (methods.CREATE_OFFERING, service.create_offering),
+        (methods.UPDATE_OFFERING, service.update_offering),
+        (methods.DEACTIVATE_OFFERING, service.deactivate_offering),
+        (methods.GET_OFFERING, service.get_offering),
+        (methods.LIST_OFFERINGS, service.list_offerings),
+        (methods.CREATE_BOOKING, service.create_booking),
+        (methods.CONFIRM_BOOKING, service.confirm_booking),
+        (methods.DECLINE_BOOKING, service.decline_booking),
+        (methods.FULFIL_BOOKING, service.fulfil_booking),
+        (methods.CANCEL_BOOKING, service.cancel_booking),
+        (methods.GET_BOOKING, service.get_booking),
+        (methods.LIST_BOOKINGS, service.list_bookings),
+        (methods.CREATE_CHARGE, service.create_charge),
+        (methods.GET_CHARGE, service.get_charge),
+        (methods.RETRY_CHARGE, service.retry_charge),
+        (methods.LIST_CHARGES, service.list_charges),
+        (methods.SETTLEMENT, service.settlement),
+    ]
+
+
+def register_rpc(broker: NatsBroker, service: VendorsService) -> None:
+    served = handlers(service)
+    missing = {m.subject for m in methods.METHODS} - {m.subject for m, _ in served}
+    if missing:
+        raise RuntimeError(f"vendors rpc methods without a handler: {sorted(missing)}")
+    for method, handler in served:
+        _register(broker, method, handler)
+
+
+def _register(broker: NatsBroker, method: RpcMethod[Any, Any], handler: Handler) -> None:
+    @broker.subscriber(method.subject, queue=SERVICE)
+    async def on_call(msg: NatsMessage) -> NatsResponse:
+        body, headers = await answer(method, msg.raw_message.data, handler)
+        return NatsResponse(body=body, headers=headers)

@@ -1,0 +1,1035 @@
+"""The vendors use cases: plain Python over the repository, no framework.
+
+Each use case runs in one transaction: its checks, its change, the events announcing it and
+any command to Mews (outbox rows) commit together or not at all. Errors are the platform's
+service errors (NotFound 404, Invalid 422, Conflict 409, Forbidden 403).
+
+Who may do what:
+- staff (admin, manager, front desk) act on every vendor; a vendor user only on its own
+  vendor. Another vendor's object looked up by id is NotFound (its existence is not
+  revealed); naming another vendor in a request (list, settlement, new offering) is Forbidden;
+- creating, changing and deactivating vendors, and retrying a failed charge, are for admins
+  and managers; offerings for admins, managers and the vendor itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from msgspec import UNSET
+
+from attendandt.contracts.commands import RecordChargeResult, UpsertVendor
+from attendandt.contracts.events import (
+    BOOKING_EVENT,
+    CHARGE_EVENT,
+    VENDOR_EVENT,
+    BookingEvent,
+    ChargeEvent,
+    StayEvent,
+    VendorEvent,
+)
+from attendandt.contracts.outbound import POST_CHARGE, ChargeLine, PostCharge
+from attendandt.contracts.rpc import vendors as rpc
+from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    BookingState,
+    ChargeSnapshot,
+    ChargeState,
+    StayState,
+    UserRole,
+    VendorSnapshot,
+)
+from attendandt.platform.consumer import Rejected
+from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
+from attendandt.vendors.records import (
+    BookingRecord,
+    ChargeRecord,
+    OfferingRecord,
+    StayRef,
+    VendorRecord,
+)
+from attendandt.vendors.repository import Database, Repository
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+SERVICE = "vendors"
+UPSERT_VENDOR_CONSUMER = "vendors-upsert-vendor"
+RECORD_CHARGE_RESULT_CONSUMER = "vendors-record-charge-result"
+STAY_EVENTS_CONSUMER = "vendors-stay-events"
+
+MANAGERS = frozenset({UserRole.ADMIN, UserRole.MANAGER})
+#: A unit price or amount above this is a typo, and would overflow quantity x price.
+MAX_UNIT_AMOUNT = Decimal("10000000000")
+#: Stays a booking or a charge can no longer be made for.
+CLOSED_STAYS_FOR_BOOKINGS = frozenset({StayState.CANCELED, StayState.PROCESSED})
+CLOSED_STAYS_FOR_CHARGES = frozenset({StayState.CANCELED})
+EXPIRY_BATCH = 200
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def charge_reference(charge_id: str) -> str:
+    """Written into the Mews order, the same on every attempt: a repeat can be recognised."""
+    return f"attendandt:charge:{charge_id}"
+
+
+# --- access rules ------------------------------------------------------------------------
+
+
+def _own_vendor(actor: rpc.Actor) -> str | None:
+    """The one vendor a vendor user may touch; None for staff (every vendor)."""
+    if actor.role is not UserRole.VENDOR:
+        return None
+    if not actor.vendor_id:
+        raise Forbidden("a vendor user without a vendor cannot act on anything")
+    return actor.vendor_id
+
+
+def _require(actor: rpc.Actor, roles: frozenset[UserRole], what: str) -> None:
+    if actor.role not in roles:
+        raise Forbidden(f"{actor.role.value} may not {what}")
+
+
+def _visible(actor: rpc.Actor, vendor_id: str, what: str, object_id: str) -> None:
+    """Another vendor's object is reported as absent to a vendor user."""
+    own = _own_vendor(actor)
+    if own is not None and own != vendor_id:
+        raise NotFound(f"{what} {object_id} not found")
+
+
+def _scope_filter(actor: rpc.Actor, vendor_id: str | None) -> str | None:
+    """The vendor filter a list may use: a vendor user's own, never another's."""
+    own = _own_vendor(actor)
+    if own is None:
+        return vendor_id
+    if vendor_id is not None and vendor_id != own:
+        raise Forbidden("a vendor user may only see its own vendor")
+    return own
+
+
+# --- validation --------------------------------------------------------------------------
+
+
+def _amount(value: Decimal, field: str) -> Decimal:
+    if not value.is_finite() or value < 0 or value >= MAX_UNIT_AMOUNT:
+        raise Invalid(f"{field} must be at least 0 and below {MAX_UNIT_AMOUNT}")
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -4:
+        raise Invalid(f"{field} has more than 4 decimal places")
+    return value
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value if value is None or value.strip() else None
+
+
+def _not_blank(value: str, field: str) -> str:
+    if not value.strip():
+        raise Invalid(f"{field} must not be blank")
+    return value.strip()
+
+
+def _enterprise(value: str) -> str:
+    if not _TOKEN.match(value):
+        raise Invalid(f"enterprise_id {value!r} is not a plain id")
+    return value
+
+
+def _set_fields(request: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The fields an update request sets (left-out fields keep their value)."""
+    return {name: getattr(request, name) for name in names if getattr(request, name) is not UNSET}
+
+
+# --- views and snapshots -----------------------------------------------------------------
+
+
+def vendor_view(v: VendorRecord) -> rpc.VendorView:
+    return rpc.VendorView(
+        vendor_id=v.id,
+        enterprise_id=v.enterprise_id,
+        name=v.name,
+        category=v.category,
+        contact_email=v.contact_email,
+        contact_phone=v.contact_phone,
+        is_active=v.is_active,
+        mews_id=v.mews_id,
+        mews_updated_utc=v.mews_updated_utc,
+        version=v.version,
+        created_at=v.created_at,
+        updated_at=v.updated_at,
+    )
+
+
+def offering_view(o: OfferingRecord) -> rpc.OfferingView:
+    return rpc.OfferingView(
+        offering_id=o.id,
+        vendor_id=o.vendor_id,
+        enterprise_id=o.enterprise_id,
+        name=o.name,
+        description=o.description,
+        unit_price=o.unit_price,
+        currency=o.currency,
+        tax_codes=tuple(o.tax_codes),
+        amount_is_gross=o.amount_is_gross,
+        mews_service_id=o.mews_service_id,
+        mews_product_id=o.mews_product_id,
+        accounting_category_id=o.accounting_category_id,
+        is_active=o.is_active,
+        version=o.version,
+        created_at=o.created_at,
+        updated_at=o.updated_at,
+    )
+
+
+def booking_view(b: BookingRecord, charge_id: str | None) -> rpc.BookingView:
+    return rpc.BookingView(
+        booking_id=b.id,
+        enterprise_id=b.enterprise_id,
+        vendor_id=b.vendor_id,
+        offering_id=b.offering_id,
+        guest_id=b.guest_id,
+        stay_id=b.stay_id,
+        quantity=b.quantity,
+        scheduled_for=b.scheduled_for,
+        notes=b.notes,
+        state=BookingState(b.state),
+        state_reason=b.state_reason,
+        unit_price=b.unit_price,
+        currency=b.currency,
+        charge_id=charge_id,
+        created_by=b.created_by,
+        version=b.version,
+        created_at=b.created_at,
+        updated_at=b.updated_at,
+    )
+
+
+def charge_view(c: ChargeRecord) -> rpc.ChargeView:
+    return rpc.ChargeView(
+        charge_id=c.id,
+        enterprise_id=c.enterprise_id,
+        vendor_id=c.vendor_id,
+        offering_id=c.offering_id,
+        booking_id=c.booking_id,
+        guest_id=c.guest_id,
+        stay_id=c.stay_id,
+        description=c.description,
+        quantity=c.quantity,
+        unit_amount=c.unit_amount,
+        currency=c.currency,
+        amount=c.amount,
+        state=ChargeState(c.state),
+        reference=c.reference,
+        mews_order_id=c.mews_order_id,
+        failure_reason=c.failure_reason,
+        attempts=c.attempts,
+        created_by=c.created_by,
+        version=c.version,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+        posted_at=c.posted_at,
+    )
+
+
+def vendor_snapshot(v: VendorRecord) -> VendorSnapshot:
+    return VendorSnapshot(
+        vendor_id=v.id,
+        name=v.name,
+        category=v.category,
+        contact_email=v.contact_email,
+        contact_phone=v.contact_phone,
+        is_active=v.is_active,
+        mews_id=v.mews_id,
+        mews_updated_utc=v.mews_updated_utc,
+    )
+
+
+def booking_snapshot(b: BookingRecord) -> BookingSnapshot:
+    return BookingSnapshot(
+        booking_id=b.id,
+        vendor_id=b.vendor_id,
+        offering_id=b.offering_id,
+        guest_id=b.guest_id,
+        stay_id=b.stay_id,
+        quantity=b.quantity,
+        scheduled_for=b.scheduled_for,
+        notes=b.notes,
+        state=BookingState(b.state),
+    )
+
+
+def charge_snapshot(c: ChargeRecord) -> ChargeSnapshot:
+    return ChargeSnapshot(
+        charge_id=c.id,
+        vendor_id=c.vendor_id,
+        booking_id=c.booking_id,
+        guest_id=c.guest_id,
+        stay_id=c.stay_id,
+        description=c.description,
+        quantity=c.quantity,
+        unit_amount=c.unit_amount,
+        currency=c.currency,
+        state=ChargeState(c.state),
+        mews_order_id=c.mews_order_id,
+        failure_reason=c.failure_reason,
+    )
+
+
+def post_charge(c: ChargeRecord, requested_at: datetime) -> PostCharge:
+    """The order for Mews; every attempt of a charge carries the same reference and lines."""
+    return PostCharge(
+        command_id=f"post_charge:{c.id}:{c.attempts}",
+        enterprise_id=c.enterprise_id,
+        charge_id=c.id,
+        reference=c.reference,
+        account_id=c.mews_account_id,
+        service_id=c.mews_service_id,
+        linked_reservation_id=c.mews_reservation_id,
+        lines=(
+            ChargeLine(
+                name=c.description,
+                unit_count=c.quantity,
+                unit_amount=c.unit_amount,
+                currency=c.currency,
+                amount_is_gross=c.amount_is_gross,
+                tax_codes=tuple(c.tax_codes),
+                accounting_category_id=c.accounting_category_id,
+                product_id=c.mews_product_id,
+            ),
+        ),
+        consumption_utc=c.consumed_at,
+        notes=c.notes,
+        requested_at=requested_at,
+    )
+
+
+def _next_offset(offset: int, count: int, total: int) -> int | None:
+    return offset + count if offset + count < total else None
+
+
+class VendorsService:
+    def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
+        self.db = db
+        self.clock = clock
+
+    # --- events --------------------------------------------------------------------------
+
+    async def _announce_vendor(self, repo: Repository, v: VendorRecord, event: str) -> None:
+        event_id = f"vendor:{v.id}:{v.version}"
+        payload = VendorEvent(
+            event_id=event_id,
+            enterprise_id=v.enterprise_id,
+            occurred_at=self.clock(),
+            event=event,
+            vendor=vendor_snapshot(v),
+        )
+        subject = VENDOR_EVENT.format(enterprise=v.enterprise_id, event=event)
+        await repo.queue(subject=subject, payload=payload, msg_id=event_id)
+
+    async def _announce_booking(self, repo: Repository, b: BookingRecord, event: str) -> None:
+        event_id = f"booking:{b.id}:{b.version}"
+        payload = BookingEvent(
+            event_id=event_id,
+            enterprise_id=b.enterprise_id,
+            occurred_at=self.clock(),
+            event=event,
+            booking=booking_snapshot(b),
+        )
+        subject = BOOKING_EVENT.format(enterprise=b.enterprise_id, event=event)
+        await repo.queue(subject=subject, payload=payload, msg_id=event_id)
+
+    async def _announce_charge(self, repo: Repository, c: ChargeRecord, event: str) -> None:
+        event_id = f"charge:{c.id}:{c.version}"
+        payload = ChargeEvent(
+            event_id=event_id,
+            enterprise_id=c.enterprise_id,
+            occurred_at=self.clock(),
+            event=event,
+            charge=charge_snapshot(c),
+        )
+        subject = CHARGE_EVENT.format(enterprise=c.enterprise_id, event=event)
+        await repo.queue(subject=subject, payload=payload, msg_id=event_id)
+
+    async def _send_to_mews(self, repo: Repository, c: ChargeRecord) -> None:
+        command = post_charge(c, self.clock())
+        subject = POST_CHARGE.format(enterprise=c.enterprise_id)
+        # The msg id names the attempt: JetStream drops a relayed repeat, not a retry.
+        await repo.queue(subject=subject, payload=command, msg_id=command.command_id)
+
+    # --- vendors -------------------------------------------------------------------------
+
+    async def create_vendor(self, request: rpc.CreateVendorRequest) -> rpc.VendorResponse:
+        _require(request.actor, MANAGERS, "create vendors")
+        async with self.db.transaction() as repo:
+            vendor = await repo.insert_vendor(
+                {
+                    "id": new_id(),
+                    "enterprise_id": _enterprise(request.enterprise_id),
+                    "name": _not_blank(request.name, "name"),
+                    "category": _not_blank(request.category, "category"),
+                    "contact_email": _blank_to_none(request.contact_email),
+                    "contact_phone": _blank_to_none(request.contact_phone),
+                }
+            )
+            await self._announce_vendor(repo, vendor, "created")
+        return rpc.VendorResponse(vendor=vendor_view(vendor))
+
+    async def update_vendor(self, request: rpc.UpdateVendorRequest) -> rpc.VendorResponse:
+        _require(request.actor, MANAGERS, "change vendors")
+        wanted = _set_fields(request, ("name", "category", "contact_email", "contact_phone"))
+        for field in ("name", "category"):
+            if field in wanted:
+                wanted[field] = _not_blank(wanted[field], field)
+        for field in ("contact_email", "contact_phone"):
+            if field in wanted:
+                wanted[field] = _blank_to_none(wanted[field])
+        async with self.db.transaction() as repo:
+            vendor = await self._vendor(repo, request.vendor_id, lock=True)
+            changes = {k: v for k, v in wanted.items() if getattr(vendor, k) != v}
+            if changes:
+                vendor = await repo.change_vendor(vendor.id, changes)
+                await self._announce_vendor(repo, vendor, "updated")
+        return rpc.VendorResponse(vendor=vendor_view(vendor))
+
+    async def deactivate_vendor(self, request: rpc.DeactivateVendorRequest) -> rpc.VendorResponse:
+        _require(request.actor, MANAGERS, "deactivate vendors")
+        async with self.db.transaction() as repo:
+            vendor = await self._vendor(repo, request.vendor_id, lock=True)
+            if vendor.is_active:
+                vendor = await repo.change_vendor(vendor.id, {"is_active": False})
+                await self._announce_vendor(repo, vendor, "deactivated")
+        return rpc.VendorResponse(vendor=vendor_view(vendor))
+
+    async def get_vendor(self, request: rpc.GetVendorRequest) -> rpc.VendorResponse:
+        _visible(request.actor, request.vendor_id, "vendor", request.vendor_id)
+        async with self.db.transaction() as repo:
+            vendor = await self._vendor(repo, request.vendor_id)
+        return rpc.VendorResponse(vendor=vendor_view(vendor))
+
+    async def list_vendors(self, request: rpc.ListVendorsRequest) -> rpc.VendorPage:
+        async with self.db.transaction() as repo:
+            page = await repo.list_vendors(
+                enterprise_id=request.enterprise_id,
+                category=request.category,
+                include_inactive=request.include_inactive,
+                vendor_id=_own_vendor(request.actor),
+                limit=request.limit,
+                offset=request.offset,
+            )
+        return rpc.VendorPage(
+            items=tuple(vendor_view(v) for v in page.items),
+            total=page.total,
+            next_offset=_next_offset(request.offset, len(page.items), page.total),
+        )
+
+    async def _vendor(
+        self, repo: Repository, vendor_id: str, *, lock: bool = False
+    ) -> VendorRecord:
+        vendor = await repo.get_vendor(vendor_id, lock=lock)
+        if vendor is None:
+            raise NotFound(f"vendor {vendor_id} not found")
+        return vendor
+
+    # --- offerings -----------------------------------------------------------------------
+
+    def _may_manage_offerings(self, actor: rpc.Actor, vendor_id: str) -> None:
+        own = _own_vendor(actor)
+        if own is None:
+            _require(actor, MANAGERS, "manage offerings")
+        elif own != vendor_id:
+            raise Forbidden("a vendor user may only manage its own offerings")
+
+    async def create_offering(self, request: rpc.CreateOfferingRequest) -> rpc.OfferingResponse:
+        self._may_manage_offerings(request.actor, request.vendor_id)
+        async with self.db.transaction() as repo:
+            vendor = await self._vendor(repo, request.vendor_id)
+            if not vendor.is_active:
+                raise Conflict(f"vendor {vendor.id} is deactivated")
+            offering = await repo.insert_offering(
+                {
+                    "id": new_id(),
+                    "enterprise_id": vendor.enterprise_id,
+                    "vendor_id": vendor.id,
+                    "name": _not_blank(request.name, "name"),
+                    "description": _blank_to_none(request.description),
+                    "unit_price": _amount(request.unit_price, "unit_price"),
+                    "currency": request.currency,
+                    "tax_codes": list(request.tax_codes),
+                    "amount_is_gross": request.amount_is_gross,
+                    "mews_service_id": request.mews_service_id,
+                    "mews_product_id": request.mews_product_id,
+                    "accounting_category_id": request.accounting_category_id,
+                }
+            )
+        return rpc.OfferingResponse(offering=offering_view(offering))
+
+    async def update_offering(self, request: rpc.UpdateOfferingRequest) -> rpc.OfferingResponse:
+        wanted = _set_fields(
+            request,
+            (
+                "name",
+                "description",
+                "unit_price",
+                "currency",
+                "tax_codes",
+                "amount_is_gross",
+                "mews_service_id",
+                "mews_product_id",
+                "accounting_category_id",
+            ),
+        )
+        if "name" in wanted:
+            wanted["name"] = _not_blank(wanted["name"], "name")
+        if "description" in wanted:
+            wanted["description"] = _blank_to_none(wanted["description"])
+        if "unit_price" in wanted:
+            wanted["unit_price"] = _amount(wanted["unit_price"], "unit_price")
+        if "tax_codes" in wanted:
+            wanted["tax_codes"] = list(wanted["tax_codes"])
+        async with self.db.transaction() as repo:
+            offering = await self._offering(repo, request.actor, request.offering_id, lock=True)
+            self._may_manage_offerings(request.actor, offering.vendor_id)
+            changes = {k: v for k, v in wanted.items() if getattr(offering, k) != v}
+            if changes:
+                offering = await repo.change_offering(offering.id, changes)
+        return rpc.OfferingResponse(offering=offering_view(offering))
+
+    async def deactivate_offering(
+        self, request: rpc.DeactivateOfferingRequest
+    ) -> rpc.OfferingResponse:
+        async with self.db.transaction() as repo:
+            offering = await self._offering(repo, request.actor, request.offering_id, lock=True)
+            self._may_manage_offerings(request.actor, offering.vendor_id)
+            if offering.is_active:
+                offering = await repo.change_offering(offering.id, {"is_active": False})
+        return rpc.OfferingResponse(offering=offering_view(offering))
+
+    async def get_offering(self, request: rpc.GetOfferingRequest) -> rpc.OfferingResponse:
+        async with self.db.transaction() as repo:
+            offering = await self._offering(repo, request.actor, request.offering_id)
+        return rpc.OfferingResponse(offering=offering_view(offering))
+
+    async def list_offerings(self, request: rpc.ListOfferingsRequest) -> rpc.OfferingPage:
+        _scope_filter(request.actor, request.vendor_id)
+        async with self.db.transaction() as repo:
+            await self._vendor(repo, request.vendor_id)
+            page = await repo.list_offerings(
+                vendor_id=request.vendor_id,
+                include_inactive=request.include_inactive,
+                limit=request.limit,
+                offset=request.offset,
+            )
+        return rpc.OfferingPage(
+            items=tuple(offering_view(o) for o in page.items),
+            total=page.total,
+            next_offset=_next_offset(request.offset, len(page.items), page.total),
+        )
+
+    async def _offering(
+        self, repo: Repository, actor: rpc.Actor, offering_id: str, *, lock: bool = False
+    ) -> OfferingRecord:
+        offering = await repo.get_offering(offering_id, lock=lock)
+        if offering is None:
+            raise NotFound(f"offering {offering_id} not found")
+        _visible(actor, offering.vendor_id, "offering", offering_id)
+        return offering
+
+    # --- the stay a booking or charge is for ---------------------------------------------
+
+    async def _stay_for(
+        self,
+        repo: Repository,
+        *,
+        stay_id: str,
+        guest_id: str,
+        enterprise_id: str,
+        closed: frozenset[StayState],
+    ) -> StayRef:
+        stay = await repo.get_stay_ref(stay_id, share_lock=True)
+        if stay is None:
+            raise Invalid(f"stay {stay_id} is not known (yet)")
+        if stay.enterprise_id != enterprise_id:
+            raise Invalid(f"stay {stay_id} belongs to another property than the vendor")
+        if guest_id not in stay.guest_ids:
+            raise Invalid(f"guest {guest_id} is not a guest of stay {stay_id}")
+        if StayState(stay.state) in closed:
+            raise Conflict(f"stay {stay_id} is {stay.state}")
+        if not stay.owner_mews_customer_id:
+            raise Conflict(f"stay {stay_id} has no Mews account to charge")
+        return stay
+
+    # --- bookings ------------------------------------------------------------------------
+
+    async def create_booking(self, request: rpc.CreateBookingRequest) -> rpc.BookingResponse:
+        now = self.clock()
+        if request.scheduled_for is not None and request.scheduled_for < now:
+            raise Invalid("scheduled_for is in the past")
+        async with self.db.transaction() as repo:
+            offering = await self._offering(repo, request.actor, request.offering_id)
+            vendor = await self._vendor(repo, offering.vendor_id)
+            if not vendor.is_active or not offering.is_active:
+                raise Conflict(f"offering {offering.id} is not available (deactivated)")
+            await self._stay_for(
+                repo,
+                stay_id=request.stay_id,
+                guest_id=request.guest_id,
+                enterprise_id=offering.enterprise_id,
+                closed=CLOSED_STAYS_FOR_BOOKINGS,
+            )
+            booking = await repo.insert_booking(
+                {
+                    "id": new_id(),
+                    "enterprise_id": offering.enterprise_id,
+                    "vendor_id": offering.vendor_id,
+                    "offering_id": offering.id,
+                    "guest_id": request.guest_id,
+                    "stay_id": request.stay_id,
+                    "quantity": request.quantity,
+                    "scheduled_for": request.scheduled_for,
+                    "notes": _blank_to_none(request.notes),
+                    "state": BookingState.REQUESTED.value,
+                    "unit_price": offering.unit_price,
+                    "currency": offering.currency,
+                    "created_by": request.actor.user_id,
+                }
+            )
+            await self._announce_booking(repo, booking, "requested")
+        return rpc.BookingResponse(booking=booking_view(booking, None))
+
+    async def _booking(
+        self, repo: Repository, actor: rpc.Actor, booking_id: str, *, lock: bool = False
+    ) -> BookingRecord:
+        booking = await repo.get_booking(booking_id, lock=lock)
+        if booking is None:
+            raise NotFound(f"booking {booking_id} not found")
+        _visible(actor, booking.vendor_id, "booking", booking_id)
+        return booking
+
+    async def _move(
+        self,
+        repo: Repository,
+        booking: BookingRecord,
+        *,
+        allowed_from: tuple[BookingState, ...],
+        to: BookingState,
+        reason: str | None = None,
+    ) -> BookingRecord:
+        """One state transition and its event (named like the new state)."""
+        if booking.state not in allowed_from:
+            raise Conflict(
+                f"booking {booking.id} is {booking.state}: only a "
+                f"{' or '.join(s.value for s in allowed_from)} booking can become {to.value}"
+            )
+        moved = await repo.change_booking(
+            booking.id, {"state": to.value, "state_reason": _blank_to_none(reason)}
+        )
+        await self._announce_booking(repo, moved, to.value)
+        return moved
+
+    async def confirm_booking(self, request: rpc.ConfirmBookingRequest) -> rpc.BookingResponse:
+        async with self.db.transaction() as repo:
+            booking = await self._booking(repo, request.actor, request.booking_id, lock=True)
+            booking = await self._move(
+                repo, booking, allowed_from=(BookingState.REQUESTED,), to=BookingState.CONFIRMED
+            )
+        return rpc.BookingResponse(booking=booking_view(booking, None))
+
+    async def decline_booking(self, request: rpc.DeclineBookingRequest) -> rpc.BookingResponse:
+        async with self.db.transaction() as repo:
+            booking = await self._booking(repo, request.actor, request.booking_id, lock=True)
+            booking = await self._move(
+                repo,
+                booking,
+                allowed_from=(BookingState.REQUESTED,),
+                to=BookingState.DECLINED,
+                reason=request.reason,
+            )
+        return rpc.BookingResponse(booking=booking_view(booking, None))
+
+    async def cancel_booking(self, request: rpc.CancelBookingRequest) -> rpc.BookingResponse:
+        async with self.db.transaction() as repo:
+            booking = await self._booking(repo, request.actor, request.booking_id, lock=True)
+            booking = await self._move(
+                repo,
+                booking,
+                allowed_from=(BookingState.REQUESTED, BookingState.CONFIRMED),
+                to=BookingState.CANCELLED,
+                reason=request.reason,
+            )
+        return rpc.BookingResponse(booking=booking_view(booking, None))
+
+    async def fulfil_booking(self, request: rpc.FulfilBookingRequest) -> rpc.FulfilBookingResponse:
+        """Fulfilled, and in the same transaction its charge and the order for Mews."""
+        async with self.db.transaction() as repo:
+            booking = await self._booking(repo, request.actor, request.booking_id, lock=True)
+            booking = await self._move(
+                repo, booking, allowed_from=(BookingState.CONFIRMED,), to=BookingState.FULFILLED
+            )
+            offering = await repo.get_offering(booking.offering_id)
+            stay = await repo.get_stay_ref(booking.stay_id)
+            assert offering is not None  # a foreign key
+            if stay is None or not stay.owner_mews_customer_id:
+                raise Conflict(f"stay {booking.stay_id} has no Mews account to charge")
+            charge = await self._charge(
+                repo,
+                offering=offering,
+                stay=stay,
+                booking_id=booking.id,
+                guest_id=booking.guest_id,
+                description=offering.name,
+                quantity=booking.quantity,
+                unit_amount=booking.unit_price,
+                consumed_at=booking.scheduled_for or self.clock(),
+                notes=booking.notes,
+                created_by=request.actor.user_id,
+            )
+        return rpc.FulfilBookingResponse(
+            booking=booking_view(booking, charge.id), charge=charge_view(charge)
+        )
+
+    async def get_booking(self, request: rpc.GetBookingRequest) -> rpc.BookingResponse:
+        async with self.db.transaction() as repo:
+            booking = await self._booking(repo, request.actor, request.booking_id)
+            charge_ids = await repo.charge_ids_of_bookings([booking.id])
+        return rpc.BookingResponse(booking=booking_view(booking, charge_ids.get(booking.id)))
+
+    async def list_bookings(self, request: rpc.ListBookingsRequest) -> rpc.BookingPage:
+        filters = {
+            "enterprise_id": request.enterprise_id,
+            "vendor_id": _scope_filter(request.actor, request.vendor_id),
+            "guest_id": request.guest_id,
+            "stay_id": request.stay_id,
+            "state": request.state.value if request.state is not None else None,
+        }
+        async with self.db.transaction() as repo:
+            page = await repo.list_bookings(
+                filters=filters, limit=request.limit, offset=request.offset
+            )
+            charge_ids = await repo.charge_ids_of_bookings([b.id for b in page.items])
+        return rpc.BookingPage(
+            items=tuple(booking_view(b, charge_ids.get(b.id)) for b in page.items),
+            total=page.total,
+            next_offset=_next_offset(request.offset, len(page.items), page.total),
+        )
+
+    async def expire_overdue(self, now: datetime) -> int:
+        """Expire requested bookings whose time passed before `now`; returns how many."""
+        expired = 0
+        while True:
+            async with self.db.transaction() as repo:
+                overdue = await repo.overdue_requested_bookings(now, EXPIRY_BATCH)
+                for booking in overdue:
+                    await self._move(
+                        repo,
+                        booking,
+                        allowed_from=(BookingState.REQUESTED,),
+                        to=BookingState.EXPIRED,
+                        reason="not confirmed before its time",
+                    )
+            expired += len(overdue)
+            if len(overdue) < EXPIRY_BATCH:
+                return expired
+
+    # --- charges -------------------------------------------------------------------------
+
+    async def _charge(
+        self,
+        repo: Repository,
+        *,
+        offering: OfferingRecord,
+        stay: StayRef,
+        booking_id: str | None,
+        guest_id: str,
+        description: str,
+        quantity: int,
+        unit_amount: Decimal,
+        consumed_at: datetime | None,
+        notes: str | None,
+        created_by: str,
+    ) -> ChargeRecord:
+        """A pending charge, its event, and the order for Mews, in the caller's transaction."""
+        charge_id = new_id()
+        assert stay.owner_mews_customer_id is not None
+        charge = await repo.insert_charge(
+            {
+                "id": charge_id,
+                "enterprise_id": offering.enterprise_id,
+                "vendor_id": offering.vendor_id,
+                "offering_id": offering.id,
+                "booking_id": booking_id,
+                "guest_id": guest_id,
+                "stay_id": stay.stay_id,
+                "description": description,
+                "quantity": quantity,
+                "unit_amount": unit_amount,
+                "currency": offering.currency,
+                "amount": unit_amount * quantity,
+                "tax_codes": list(offering.tax_codes),
+                "amount_is_gross": offering.amount_is_gross,
+                "mews_service_id": offering.mews_service_id,
+                "mews_product_id": offering.mews_product_id,
+                "accounting_category_id": offering.accounting_category_id,
+                "mews_account_id": stay.owner_mews_customer_id,
+                "mews_reservation_id": stay.mews_reservation_id,
+                "consumed_at": consumed_at,
+                "notes": notes,
+                "reference": charge_reference(charge_id),
+                "state": ChargeState.PENDING.value,
+                "created_by": created_by,
+            }
+        )
+        await self._announce_charge(repo, charge, "created")
+        await self._send_to_mews(repo, charge)
+        return charge
+
+    async def create_charge(self, request: rpc.CreateChargeRequest) -> rpc.ChargeResponse:
+        async with self.db.transaction() as repo:
+            offering = await self._offering(repo, request.actor, request.offering_id)
+            if not offering.is_active:
+                raise Conflict(f"offering {offering.id} is deactivated")
+            stay = await self._stay_for(
+                repo,
+                stay_id=request.stay_id,
+                guest_id=request.guest_id,
+                enterprise_id=offering.enterprise_id,
+                closed=CLOSED_STAYS_FOR_CHARGES,
+            )
+            unit_amount = (
+                offering.unit_price
+                if request.unit_amount is None
+                else _amount(request.unit_amount, "unit_amount")
+            )
+            charge = await self._charge(
+                repo,
+                offering=offering,
+                stay=stay,
+                booking_id=None,
+                guest_id=request.guest_id,
+                description=_not_blank(request.description or offering.name, "description"),
+                quantity=request.quantity,
+                unit_amount=unit_amount,
+                consumed_at=request.consumed_at or self.clock(),
+                notes=_blank_to_none(request.notes),
+                created_by=request.actor.user_id,
+            )
+        return rpc.ChargeResponse(charge=charge_view(charge))
+
+    async def _charge_of(
+        self, repo: Repository, actor: rpc.Actor, charge_id: str, *, lock: bool = False
+    ) -> ChargeRecord:
+        charge = await repo.get_charge(charge_id, lock=lock)
+        if charge is None:
+            raise NotFound(f"charge {charge_id} not found")
+        _visible(actor, charge.vendor_id, "charge", charge_id)
+        return charge
+
+    async def get_charge(self, request: rpc.GetChargeRequest) -> rpc.ChargeResponse:
+        async with self.db.transaction() as repo:
+            charge = await self._charge_of(repo, request.actor, request.charge_id)
+        return rpc.ChargeResponse(charge=charge_view(charge))
+
+    async def retry_charge(self, request: rpc.RetryChargeRequest) -> rpc.ChargeResponse:
+        """Send a failed charge again, with the same reference, so the publisher can tell
+        whether an earlier attempt reached Mews after all."""
+        _require(request.actor, MANAGERS, "retry charges")
+        async with self.db.transaction() as repo:
+            charge = await self._charge_of(repo, request.actor, request.charge_id, lock=True)
+            if charge.state != ChargeState.FAILED:
+                raise Conflict(
+                    f"charge {charge.id} is {charge.state}: only a failed one is retried"
+                )
+            charge = await repo.change_charge(
+                charge.id,
+                {
+                    "state": ChargeState.PENDING.value,
+                    "failure_reason": None,
+                    "attempts": charge.attempts + 1,
+                },
+            )
+            await self._announce_charge(repo, charge, "retried")
+            await self._send_to_mews(repo, charge)
+        return rpc.ChargeResponse(charge=charge_view(charge))
+
+    async def list_charges(self, request: rpc.ListChargesRequest) -> rpc.ChargePage:
+        filters = {
+            "enterprise_id": request.enterprise_id,
+            "vendor_id": _scope_filter(request.actor, request.vendor_id),
+            "guest_id": request.guest_id,
+            "stay_id": request.stay_id,
+            "booking_id": request.booking_id,
+            "state": request.state.value if request.state is not None else None,
+        }
+        async with self.db.transaction() as repo:
+            page = await repo.list_charges(
+                filters=filters, limit=request.limit, offset=request.offset
+            )
+        return rpc.ChargePage(
+            items=tuple(charge_view(c) for c in page.items),
+            total=page.total,
+            next_offset=_next_offset(request.offset, len(page.items), page.total),
+        )
+
+    async def settlement(self, request: rpc.SettlementRequest) -> rpc.SettlementResponse:
+        _scope_filter(request.actor, request.vendor_id)
+        if request.to_utc <= request.from_utc:
+            raise Invalid("to_utc must be after from_utc")
+        async with self.db.transaction() as repo:
+            await self._vendor(repo, request.vendor_id)
+            rows = await repo.settlement(request.vendor_id, request.from_utc, request.to_utc)
+        return rpc.SettlementResponse(
+            vendor_id=request.vendor_id,
+            from_utc=request.from_utc,
+            to_utc=request.to_utc,
+            totals=tuple(
+                rpc.CurrencyTotal(currency=currency, amount=amount, charges=count)
+                for currency, amount, count in rows
+            ),
+        )
+
+    # --- commands and events from other services -----------------------------------------
+
+    async def record_charge_result(self, command: RecordChargeResult) -> None:
+        """The publisher's outcome. Posted is final: a late failure (of an earlier attempt)
+        never undoes it, and a success after a failure wins."""
+        async with self.db.transaction() as repo:
+            if not await repo.claim(
+                consumer=RECORD_CHARGE_RESULT_CONSUMER, message_id=command.command_id
+            ):
+                return
+            charge = await repo.get_charge(command.charge_id, lock=True)
+            if charge is None or charge.enterprise_id != command.enterprise_id:
+                raise Rejected(f"charge {command.charge_id} is not known in this property")
+            if command.posted:
+                if not command.mews_order_id:
+                    raise Rejected("a posted charge result must carry the Mews order id")
+                if charge.state == ChargeState.POSTED:
+                    if charge.mews_order_id != command.mews_order_id:
+                        log.warning(
+                            "charge reported posted twice with different orders",
+                            extra={"charge_id": charge.id, "kept": charge.mews_order_id,
+                                   "ignored": command.mews_order_id},
+                        )  # fmt: skip
+                    return
+                charge = await repo.change_charge(
+                    charge.id,
+                    {
+                        "state": ChargeState.POSTED.value,
+                        "mews_order_id": command.mews_order_id,
+                        "failure_reason": None,
+                        "posted_at": self.clock(),
+                    },
+                )
+                await self._announce_charge(repo, charge, "posted")
+                return
+            if charge.state != ChargeState.PENDING:
+                return  # already posted (final) or already failed
+            reason = command.failure_reason or "Mews refused the charge without a reason"
+            if command.permanent:
+                reason = f"{reason} (refused by Mews)"
+            charge = await repo.change_charge(
+                charge.id, {"state": ChargeState.FAILED.value, "failure_reason": reason}
+            )
+            await self._announce_charge(repo, charge, "failed")
+
+    async def upsert_vendor(self, command: UpsertVendor) -> None:
+        """A vendor from outside (a Mews partner company): last write wins on its Mews
+        UpdatedUtc; without one, every new command applies (the inbox makes it once)."""
+        snapshot = command.vendor
+        try:
+            enterprise_id = _enterprise(command.enterprise_id)
+        except Invalid as exc:
+            raise Rejected(str(exc)) from exc
+        async with self.db.transaction() as repo:
+            if not await repo.claim(consumer=UPSERT_VENDOR_CONSUMER, message_id=command.command_id):
+                return
+            by_id = await repo.get_vendor(snapshot.vendor_id, lock=True)
+            by_mews = (
+                await repo.get_vendor_by_mews_id(enterprise_id, snapshot.mews_id, lock=True)
+                if snapshot.mews_id is not None
+                else None
+            )
+            if by_id is not None and by_id.enterprise_id != enterprise_id:
+                raise Rejected(f"vendor {by_id.id} belongs to another property")
+            if (
+                by_mews is None
+                and by_id is not None
+                and by_id.mews_id is not None
+                and by_id.mews_id != snapshot.mews_id
+            ):
+                raise Rejected(f"vendor {by_id.id} is linked to another Mews company")
+            previous = by_mews or by_id
+            # A known Mews company keeps its row (and id); else our id is the key, which also
+            # links a vendor created here to its Mews company.
+            result = await repo.upsert_vendor(
+                {
+                    "id": snapshot.vendor_id,
+                    "enterprise_id": enterprise_id,
+                    "name": snapshot.name,
+                    "category": snapshot.category,
+                    "contact_email": snapshot.contact_email,
+                    "contact_phone": snapshot.contact_phone,
+                    "is_active": snapshot.is_active,
+                    "mews_id": snapshot.mews_id,
+                    "mews_updated_utc": snapshot.mews_updated_utc,
+                    "synced_at": self.clock() if snapshot.mews_id is not None else None,
+                },
+                by_mews_id=by_mews is not None,
+            )
+            if result is None:
+                return  # an older Mews version: the stored one stays
+            vendor, inserted = result
+            if inserted:
+                event = "created"
+            elif previous is not None and previous.is_active and not vendor.is_active:
+                event = "deactivated"
+            else:
+                event = "updated"
+            await self._announce_vendor(repo, vendor, event)
+
+    async def apply_stay_event(self, event: StayEvent, message_id: str) -> None:
+        """Keep the stay projection current; a cancelled stay cancels its open bookings."""
+        stay = event.stay
+        async with self.db.transaction() as repo:
+            if not await repo.claim(consumer=STAY_EVENTS_CONSUMER, message_id=message_id):
+                return
+            await repo.upsert_stay_ref(
+                {
+                    "stay_id": event.stay_id,
+                    "enterprise_id": event.enterprise_id,
+                    "guest_ids": list(event.guest_ids),
+                    "mews_reservation_id": stay.mews_id,
+                    "owner_mews_customer_id": stay.owner_mews_id,
+                    "state": stay.state.value,
+                    "start_utc": stay.actual_start_utc or stay.scheduled_start_utc,
+                    "end_utc": stay.actual_end_utc or stay.scheduled_end_utc,
+                    "mews_updated_utc": stay.mews_updated_utc,
+                }
+            )
+            current = await repo.get_stay_ref(event.stay_id)
+            # Decided on the stored (newest) state, not on this event: an older event
+            # arriving late neither cancels nor revives anything.
+            if current is None or current.state != StayState.CANCELED:
+                return
+            for booking in await repo.open_bookings_of_stay(event.stay_id):
+                await self._move(
+                    repo,
+                    booking,
+                    allowed_from=(BookingState.REQUESTED, BookingState.CONFIRMED),
+                    to=BookingState.CANCELLED,
+                    reason="stay cancelled",
+                )

@@ -1,0 +1,93 @@
+"""Unit tests (no I/O): access rules, money validation, the order sent to Mews."""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from attendandt.contracts.rpc import vendors as rpc
+from attendandt.contracts.snapshots import UserRole
+from attendandt.platform.rpc import Forbidden, Invalid, NotFound
+from attendandt.vendors import service
+from attendandt.vendors.records import ChargeRecord
+
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+SPA_USER = rpc.Actor(user_id="u", role=UserRole.VENDOR, vendor_id="v-spa")
+MANAGER = rpc.Actor(user_id="m", role=UserRole.MANAGER)
+
+CHARGE = ChargeRecord(
+    id="c-1",
+    enterprise_id="ent-1",
+    vendor_id="v-spa",
+    offering_id="o-1",
+    booking_id="b-1",
+    guest_id="g-1",
+    stay_id="s-1",
+    description="Massage",
+    quantity=2,
+    unit_amount=Decimal("85.50"),
+    currency="EUR",
+    amount=Decimal("171.00"),
+    tax_codes=["AT-S"],
+    amount_is_gross=True,
+    mews_service_id="svc",
+    mews_product_id=None,
+    accounting_category_id="acc",
+    mews_account_id="cust",
+    mews_reservation_id="res",
+    consumed_at=NOW,
+    notes=None,
+    reference=service.charge_reference("c-1"),
+    state="pending",
+    mews_order_id=None,
+    failure_reason=None,
+    attempts=1,
+    created_by="u",
+    version=1,
+    created_at=NOW,
+    updated_at=NOW,
+    posted_at=None,
+)
+
+
+def test_a_vendor_user_sees_only_its_vendor() -> None:
+    service._visible(SPA_USER, "v-spa", "booking", "b-1")
+    service._visible(MANAGER, "v-other", "booking", "b-1")
+    with pytest.raises(NotFound):
+        service._visible(SPA_USER, "v-other", "booking", "b-1")
+    assert service._scope_filter(SPA_USER, None) == "v-spa"
+    assert service._scope_filter(MANAGER, None) is None
+    with pytest.raises(Forbidden):
+        service._scope_filter(SPA_USER, "v-other")
+    with pytest.raises(Forbidden):
+        service._own_vendor(rpc.Actor(user_id="u", role=UserRole.VENDOR))
+
+
+@pytest.mark.parametrize("text", ["-1", "NaN", "Infinity", "0.00001", "10000000000"])
+def test_amounts_that_are_refused(text: str) -> None:
+    with pytest.raises(Invalid):
+        service._amount(Decimal(text), "unit_price")
+
+
+@pytest.mark.parametrize("text", ["0", "85.5", "9999999999.9999"])
+def test_amounts_that_are_accepted(text: str) -> None:
+    assert service._amount(Decimal(text), "unit_price") == Decimal(text)
+
+
+def test_every_attempt_of_a_charge_carries_the_same_reference_and_lines() -> None:
+    first = service.post_charge(CHARGE, NOW)
+    second = service.post_charge(replace(CHARGE, attempts=2, state="pending"), NOW)
+    assert first.reference == second.reference == "attendandt:charge:c-1"
+    assert first.command_id == "post_charge:c-1:1"
+    assert second.command_id == "post_charge:c-1:2"
+    assert first.lines == second.lines
+    [line] = first.lines
+    assert (line.unit_count, line.unit_amount, line.tax_codes) == (2, Decimal("85.50"), ("AT-S",))
+    assert (first.account_id, first.linked_reservation_id) == ("cust", "res")
+
+
+def test_next_offset() -> None:
+    assert service._next_offset(0, 2, 5) == 2
+    assert service._next_offset(4, 1, 5) is None
+    assert service._next_offset(0, 0, 0) is None
