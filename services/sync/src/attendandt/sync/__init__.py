@@ -1,0 +1,1 @@
+"""sync: Mews changes into domain state, batched, ordered, with backfill."""

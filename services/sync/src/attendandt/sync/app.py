@@ -1,0 +1,99 @@
+"""Composition root of sync: one Mews client and applier per enterprise, one consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from nats.aio.client import Client as NatsClient
+
+from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
+from attendandt.mews import Credentials, LocalTokenBucket, MewsClient, bind_enterprises
+from attendandt.platform.health import HealthServer
+from attendandt.platform.messaging import connect
+from attendandt.sync.applier import Applier
+from attendandt.sync.consumer import DURABLE, ChangeConsumer
+from attendandt.sync.health import CountingLimiter, HealthBoard
+from attendandt.sync.settings import SyncSettings
+
+log = logging.getLogger(__name__)
+
+
+class SyncApp:
+    def __init__(self, settings: SyncSettings) -> None:
+        self.settings = settings
+        self.nc: NatsClient | None = None
+        self.appliers: dict[str, Applier] = {}
+        self.limiters: dict[str, CountingLimiter] = {}
+        self.ready = asyncio.Event()
+        self.health_server: HealthServer | None = None
+
+    def _client(self, credentials: Credentials) -> MewsClient:
+        mews = self.settings.mews
+        return MewsClient(
+            credentials,
+            environment=mews.base_url,
+            client_name=mews.client_name,
+            limiter=CountingLimiter(LocalTokenBucket()),
+            page_size=mews.page_size,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        settings = self.settings
+        self.nc = nc = await connect(settings.nats, "sync")
+        js = nc.jetstream()
+        await ensure_streams(js)
+        board = HealthBoard(await js.key_value(SYNC_HEALTH.bucket))
+        self.health_server = HealthServer(self.readiness, host="0.0.0.0", port=settings.health_port)  # noqa: S104
+        await self.health_server.start()
+        clients = await bind_enterprises(settings.mews, self._client, stop)
+        try:
+            for enterprise_id, client in clients.items():
+                self.appliers[enterprise_id] = Applier(client, enterprise_id, js)
+                assert isinstance(client.limiter, CountingLimiter)
+                self.limiters[enterprise_id] = client.limiter
+                board.get(enterprise_id)
+                log.info("syncing enterprise %s", enterprise_id)
+            consumer = ChangeConsumer(
+                js,
+                self.appliers.get,
+                board,
+                window_s=settings.coalesce_window_s,
+                batch_max=settings.batch_max,
+                max_deliver=settings.max_deliver,
+            )
+            tasks = [
+                asyncio.create_task(consumer.run(stop)),
+                asyncio.create_task(self._report(board, stop)),
+            ]
+            self.ready.set()
+            await stop.wait()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        finally:
+            for client in clients.values():
+                await client.aclose()
+            await self.health_server.stop()
+            await nc.close()
+
+    async def readiness(self) -> dict[str, bool]:
+        return {
+            "nats": self.nc is not None and self.nc.is_connected,
+            "mews": self.ready.is_set(),
+        }
+
+    async def _report(self, board: HealthBoard, stop: asyncio.Event) -> None:
+        assert self.nc is not None
+        js = self.nc.jetstream()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.health_interval_s)
+            try:
+                info = await js.consumer_info("MEWS_CHANGES", DURABLE)
+                await board.flush(info.num_pending, self.limiters)
+            except Exception:
+                log.warning("cannot report sync health", exc_info=True)

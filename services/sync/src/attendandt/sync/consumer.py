@@ -1,0 +1,177 @@
+"""The MEWS_CHANGES consumer: coalesce, apply per (enterprise, entity), then ack.
+
+A plain nats-py pull subscription rather than a FastStream subscriber: coalescing needs
+control of the batch (wait `window` after the first change for more, up to the id limit),
+which FastStream's per-message or fixed-batch handlers do not give.
+
+Per change notification:
+- undecodable → dead letter + term;
+- its entity applied (commands stored in DOMAIN_COMMANDS) → ack;
+- Mews does not know the id (deleted, merged away, not visible to this token) or it cannot
+  be mapped → dead letter with the reason + term;
+- Mews or NATS failed (after the client's own retries) → nak with a growing delay; after
+  `max_deliver` deliveries → dead letter. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import msgspec
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig
+
+from attendandt.contracts.base import decode
+from attendandt.contracts.mews import MEWS_CHANGE, MewsChange, MewsEntity
+from attendandt.contracts.streams import MEWS_CHANGES
+from attendandt.mews import MewsError
+from attendandt.platform.messaging import dead_letter
+from attendandt.sync.applier import Applier
+from attendandt.sync.health import HealthBoard
+
+log = logging.getLogger(__name__)
+
+SERVICE = "sync"
+DURABLE = "sync-changes"
+BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+def consumer_config(batch_max: int) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=DURABLE,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=120,  # a pass under a strict Mews rate limit may take a while
+        max_deliver=-1,  # we decide when a change becomes a dead letter
+        max_ack_pending=max(20 * batch_max, 20_000),
+        filter_subject=MEWS_CHANGE.filter(),
+    )
+
+
+class ChangeConsumer:
+    def __init__(
+        self,
+        js: JetStreamContext,
+        appliers: Callable[[str], Applier | None],
+        board: HealthBoard,
+        *,
+        window_s: float,
+        batch_max: int,
+        max_deliver: int,
+    ) -> None:
+        self.js = js
+        self.appliers = appliers
+        self.board = board
+        self.window_s = window_s
+        self.batch_max = batch_max
+        self.max_deliver = max_deliver
+
+    async def run(self, stop: asyncio.Event) -> None:
+        sub = await self.js.pull_subscribe(
+            MEWS_CHANGE.filter(),
+            durable=DURABLE,
+            stream=MEWS_CHANGES.name,
+            config=consumer_config(self.batch_max),
+        )
+        try:
+            while not stop.is_set():
+                batch = await self._collect(sub)
+                if batch:
+                    await self.process(batch)
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def _collect(self, sub: object) -> list[Msg]:
+        """Wait for a first change, then `window_s` for more, up to `batch_max` per pass."""
+        fetch = sub.fetch  # type: ignore[attr-defined]
+        try:
+            batch: list[Msg] = await fetch(self.batch_max, timeout=1.0)
+        except (TimeoutError, NatsTimeoutError):
+            return []
+        if len(batch) < self.batch_max and self.window_s > 0:
+            await asyncio.sleep(self.window_s)
+            with contextlib.suppress(TimeoutError, NatsTimeoutError):
+                batch += await fetch(self.batch_max - len(batch), timeout=0.05)
+        return batch
+
+    async def process(self, batch: list[Msg]) -> None:
+        groups: dict[tuple[str, MewsEntity], dict[str, list[Msg]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for msg in batch:
+            try:
+                change = decode(msg.data, MewsChange)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                await self._dead(msg, f"cannot decode as {MewsChange.schema_id()}: {exc}", exc)
+                continue
+            groups[(change.enterprise_id, change.entity)][change.mews_id].append(msg)
+        # Customers before reservations: a stay's owner is commanded first when both changed.
+        order = sorted(groups, key=lambda key: key[1] != MewsEntity.CUSTOMER)
+        by_enterprise: dict[str, list[tuple[str, MewsEntity]]] = defaultdict(list)
+        for key in order:
+            by_enterprise[key[0]].append(key)
+        await asyncio.gather(
+            *(self._enterprise_pass(keys, groups) for keys in by_enterprise.values())
+        )
+
+    async def _enterprise_pass(
+        self,
+        keys: list[tuple[str, MewsEntity]],
+        groups: dict[tuple[str, MewsEntity], dict[str, list[Msg]]],
+    ) -> None:
+        for enterprise_id, entity in keys:
+            messages = groups[(enterprise_id, entity)]
+            applier = self.appliers(enterprise_id)
+            if applier is None:
+                for msgs in messages.values():
+                    for msg in msgs:
+                        await self._dead(
+                            msg, f"no Mews AccessToken for enterprise {enterprise_id}", None
+                        )
+                continue
+            try:
+                result = await applier.apply(entity, sorted(messages))
+            except (MewsError, OSError, TimeoutError, NatsTimeoutError) as exc:
+                log.warning("pass %s/%s failed: %s", enterprise_id, entity, exc)
+                for msgs in messages.values():
+                    for msg in msgs:
+                        await self._retry_or_dead(msg, exc)
+                continue
+            health = self.board.get(enterprise_id)
+            for mews_id, msgs in messages.items():
+                if mews_id in result.applied:
+                    for msg in msgs:
+                        await msg.ack()
+                    health.changes_applied += len(msgs)
+                    continue
+                reason = result.unmappable.get(mews_id) or (
+                    f"{entity} {mews_id} not found in Mews (deleted, merged or not visible to "
+                    "this AccessToken)"
+                )
+                for msg in msgs:
+                    await self._dead(msg, reason, None)
+            health.commands_published += result.commands
+            health.last_applied_at = datetime.now(UTC)
+
+    async def _retry_or_dead(self, msg: Msg, exc: BaseException) -> None:
+        delivered = msg.metadata.num_delivered
+        if delivered >= self.max_deliver:
+            await self._dead(
+                msg, f"failed {delivered} deliveries, last: {type(exc).__name__}: {exc}", exc
+            )
+            return
+        await msg.nak(delay=BACKOFF_S[min(delivered, len(BACKOFF_S)) - 1])
+
+    async def _dead(self, msg: Msg, reason: str, exc: BaseException | None) -> None:
+        await dead_letter(self.js, msg, service=SERVICE, consumer=DURABLE, reason=reason, error=exc)
+        await msg.term()
+        with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+            change = decode(msg.data, MewsChange)
+            self.board.get(change.enterprise_id).dead_letters += 1

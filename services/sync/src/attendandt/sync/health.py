@@ -1,0 +1,70 @@
+"""What sync reports per enterprise (NATS KV `sync_health`), for the gateway's status page:
+consumer lag, last applied change, Mews calls per minute, 429s, dead letters."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from datetime import UTC, datetime
+
+import msgspec
+from nats.js.kv import KeyValue
+
+
+class CountingLimiter:
+    """Wraps the Mews rate limiter of one AccessToken to count calls and 429s."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.calls: deque[float] = deque()
+        self.total_calls = 0
+        self.rate_limited = 0
+
+    async def acquire(self, *, write: bool = False) -> None:
+        await self.inner.acquire(write=write)  # type: ignore[attr-defined]
+        now = time.monotonic()
+        self.calls.append(now)
+        self.total_calls += 1
+        while self.calls and self.calls[0] < now - 60:
+            self.calls.popleft()
+
+    async def on_rate_limited(self, retry_after: float | None) -> None:
+        self.rate_limited += 1
+        await self.inner.on_rate_limited(retry_after)  # type: ignore[attr-defined]
+
+    def per_minute(self) -> int:
+        now = time.monotonic()
+        return sum(1 for t in self.calls if t >= now - 60)
+
+
+class EnterpriseHealth(msgspec.Struct, kw_only=True):
+    enterprise_id: str
+    consumer_lag: int = 0
+    last_applied_at: datetime | None = None
+    changes_applied: int = 0
+    commands_published: int = 0
+    mews_calls_total: int = 0
+    mews_calls_per_minute: int = 0
+    rate_limited_429s: int = 0
+    dead_letters: int = 0
+    updated_at: datetime | None = None
+
+
+class HealthBoard:
+    def __init__(self, kv: KeyValue) -> None:
+        self.kv = kv
+        self.states: dict[str, EnterpriseHealth] = {}
+
+    def get(self, enterprise_id: str) -> EnterpriseHealth:
+        return self.states.setdefault(enterprise_id, EnterpriseHealth(enterprise_id=enterprise_id))
+
+    async def flush(self, lag: int, limiters: dict[str, CountingLimiter]) -> None:
+        for enterprise_id, state in self.states.items():
+            limiter = limiters.get(enterprise_id)
+            state.consumer_lag = lag
+            state.updated_at = datetime.now(UTC)
+            if limiter is not None:
+                state.mews_calls_total = limiter.total_calls
+                state.mews_calls_per_minute = limiter.per_minute()
+                state.rate_limited_429s = limiter.rate_limited
+            await self.kv.put(enterprise_id, msgspec.json.encode(state))

@@ -1,0 +1,97 @@
+"""Mews entities → domain snapshots and commands. Pure functions.
+
+Mews enums are not exhaustive: an unknown reservation state maps to `unknown` (kept
+verbatim in `mews_state`) instead of failing. The command id and the JetStream message id
+are the entity's version (`UpdatedUtc`), so a version is commanded once, however many
+notifications announced it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from attendandt.contracts.commands import UpsertGuest, UpsertStay
+from attendandt.contracts.snapshots import GuestSnapshot, StaySnapshot, StayState
+from attendandt.mews.models import Customer, Reservation
+
+
+class Unmappable(ValueError):
+    """The entity lacks what the domain needs (e.g. no UpdatedUtc)."""
+
+
+STAY_STATES = {
+    "Inquired": StayState.INQUIRED,
+    "Enquired": StayState.INQUIRED,  # the legacy spelling
+    "Optional": StayState.OPTIONAL,
+    "Requested": StayState.REQUESTED,
+    "Confirmed": StayState.CONFIRMED,
+    "Started": StayState.STARTED,
+    "Processed": StayState.PROCESSED,
+    "Canceled": StayState.CANCELED,
+    "Cancelled": StayState.CANCELED,
+}
+
+
+def guest_snapshot(customer: Customer) -> GuestSnapshot:
+    if customer.updated_utc is None:
+        raise Unmappable(f"customer {customer.id} has no UpdatedUtc")
+    return GuestSnapshot(
+        mews_id=customer.id,
+        mews_updated_utc=customer.updated_utc,
+        first_name=customer.first_name,
+        last_name=customer.last_name or "",
+        email=customer.email,
+        phone=customer.phone,
+        language_code=customer.preferred_language_code or customer.language_code,
+        nationality_code=customer.nationality_code,
+        birth_date=customer.birth_date,
+        classifications=tuple(customer.classifications or ()),
+        company_mews_id=customer.company_id,
+        notes=customer.notes,
+        is_active=customer.is_active is not False,
+        merge_target_mews_id=customer.merge_target_id,
+    )
+
+
+def stay_snapshot(reservation: Reservation, resource_name: str | None) -> StaySnapshot:
+    if reservation.updated_utc is None:
+        raise Unmappable(f"reservation {reservation.id} has no UpdatedUtc")
+    mews_state = reservation.state or ""
+    owner = (
+        reservation.account_id if (reservation.account_type or "Customer") == "Customer" else None
+    )
+    return StaySnapshot(
+        mews_id=reservation.id,
+        mews_updated_utc=reservation.updated_utc,
+        number=reservation.number,
+        state=STAY_STATES.get(mews_state, StayState.UNKNOWN),
+        mews_state=mews_state,
+        scheduled_start_utc=reservation.scheduled_start_utc or reservation.start_utc,
+        scheduled_end_utc=reservation.scheduled_end_utc or reservation.end_utc,
+        actual_start_utc=reservation.actual_start_utc,
+        actual_end_utc=reservation.actual_end_utc,
+        cancelled_utc=reservation.cancelled_utc,
+        resource_mews_id=reservation.assigned_resource_id,
+        resource_name=resource_name,
+        owner_mews_id=owner,
+        company_mews_id=reservation.partner_company_id,
+        service_mews_id=reservation.service_id,
+    )
+
+
+def version_id(kind: str, enterprise_id: str, mews_id: str, updated: datetime) -> str:
+    return f"{kind}:{enterprise_id}:{mews_id}:{updated.astimezone(UTC).isoformat()}"
+
+
+def upsert_guest(enterprise_id: str, guest: GuestSnapshot) -> UpsertGuest:
+    command_id = version_id("guest", enterprise_id, guest.mews_id, guest.mews_updated_utc)
+    return UpsertGuest(
+        command_id=command_id, enterprise_id=enterprise_id, issued_at=datetime.now(UTC), guest=guest
+    )
+
+
+def upsert_stay(enterprise_id: str, stay: StaySnapshot) -> UpsertStay:
+    command_id = version_id("stay", enterprise_id, stay.mews_id, stay.mews_updated_utc)
+    return UpsertStay(
+        command_id=command_id, enterprise_id=enterprise_id, issued_at=datetime.now(UTC), stay=stay
+    )

@@ -1,0 +1,47 @@
+"""Sync settings, from the environment when the process starts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from attendandt.mews import MewsSettings, MewsSettingsError
+from attendandt.platform.settings import (
+    NatsSettings,
+    ObservabilitySettings,
+    SettingsError,
+    env_float,
+    env_int,
+)
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    nats: NatsSettings
+    observability: ObservabilitySettings
+    mews: MewsSettings
+    #: After the first change arrives, wait this long for more before fetching: a burst
+    #: becomes one getAll of up to `batch_max` ids instead of one call per change.
+    coalesce_window_s: float = 0.1
+    #: Mews's id limit per getAll.
+    batch_max: int = 1000
+    #: Deliveries of one change before it becomes a dead letter.
+    max_deliver: int = 8
+    health_interval_s: float = 5.0
+    health_port: int = 0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SyncSettings:
+        try:
+            mews = MewsSettings.from_env(env)
+        except MewsSettingsError as exc:
+            raise SettingsError(str(exc)) from exc
+        return cls(
+            nats=NatsSettings.from_env(env),
+            observability=ObservabilitySettings.from_env(env, "sync"),
+            mews=mews,
+            coalesce_window_s=env_float(env, "SYNC_COALESCE_WINDOW_S", 0.1),
+            batch_max=min(env_int(env, "SYNC_BATCH_MAX", 1000), 1000),
+            max_deliver=env_int(env, "SYNC_MAX_DELIVER", 8),
+            health_port=env_int(env, "HEALTH_PORT", 0),
+        )

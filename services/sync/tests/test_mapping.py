@@ -1,0 +1,64 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from attendandt.contracts.snapshots import StayState
+from attendandt.mews.models import Customer, Reservation
+from attendandt.sync.mapping import Unmappable, guest_snapshot, stay_snapshot, upsert_stay
+
+T = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+
+def test_customer_maps_to_guest() -> None:
+    customer = Customer(
+        id="c1", first_name="Ada", last_name="Lovelace", email="ada@example.com",
+        preferred_language_code="en-GB", language_code="de", classifications=["VeryImportant"],
+        is_active=None, updated_utc=T,
+    )  # fmt: skip
+    guest = guest_snapshot(customer)
+    assert (guest.mews_id, guest.last_name, guest.language_code) == ("c1", "Lovelace", "en-GB")
+    assert guest.classifications == ("VeryImportant",)
+    assert guest.is_active is True  # absent means active
+
+
+@pytest.mark.parametrize(
+    ("mews", "ours"),
+    [
+        ("Enquired", StayState.INQUIRED),
+        ("Started", StayState.STARTED),
+        ("Brand new", StayState.UNKNOWN),
+    ],
+)
+def test_reservation_states_tolerate_legacy_and_unknown(mews: str, ours: StayState) -> None:
+    stay = stay_snapshot(Reservation(id="r1", state=mews, updated_utc=T, account_id="c1"), "101")
+    assert stay.state is ours
+    assert stay.mews_state == mews
+    assert stay.owner_mews_id == "c1"
+    assert stay.resource_name == "101"
+
+
+def test_company_owned_reservation_has_no_guest_owner() -> None:
+    stay = stay_snapshot(
+        Reservation(
+            id="r1", state="Confirmed", updated_utc=T, account_id="co1", account_type="Company"
+        ),
+        None,
+    )
+    assert stay.owner_mews_id is None
+
+
+def test_deprecated_start_end_are_used_when_the_new_fields_are_missing() -> None:
+    stay = stay_snapshot(
+        Reservation(id="r1", state="Confirmed", updated_utc=T, start_utc=T, end_utc=T), None
+    )
+    assert stay.scheduled_start_utc == T
+
+
+def test_command_id_is_the_version() -> None:
+    stay = stay_snapshot(Reservation(id="r1", state="Confirmed", updated_utc=T), None)
+    assert upsert_stay("e1", stay).command_id == f"stay:e1:r1:{T.isoformat()}"
+
+
+def test_no_updated_utc_is_unmappable() -> None:
+    with pytest.raises(Unmappable):
+        guest_snapshot(Customer(id="c1", last_name="X"))
