@@ -1,0 +1,50 @@
+"""`attendandt dlq` lists, shows and requeues real dead letters."""
+
+import os
+import subprocess
+import sys
+
+from nats.js import JetStreamContext
+from nats.js.api import StreamConfig
+
+from attendandt.contracts.streams import ensure_streams
+from attendandt.platform.messaging import dead_letter
+
+
+def _cli(nats_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "attendandt.ops", "dlq", *args],
+        env={**os.environ, "NATS_URL": nats_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_list_show_requeue(nats_url: str, jetstream: JetStreamContext, unique: str) -> None:
+    await ensure_streams(jetstream)
+    await jetstream.add_stream(StreamConfig(name=f"W_{unique}", subjects=[f"work.{unique}"]))
+    await jetstream.publish(f"work.{unique}", b'{"broken": true}', headers={"Nats-Msg-Id": "w-1"})
+    sub = await jetstream.pull_subscribe(f"work.{unique}", durable=f"c_{unique}")
+    [msg] = await sub.fetch(1, timeout=5)
+    await dead_letter(jetstream, msg, service="guests", consumer="cmds", reason="field x missing")
+    await msg.term()
+    seq = (await jetstream.stream_info("DEAD_LETTERS")).state.last_seq
+
+    listed = _cli(nats_url, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert f"work.{unique}" in listed.stdout
+    assert "field x missing" in listed.stdout
+
+    shown = _cli(nats_url, "show", str(seq))
+    assert shown.returncode == 0, shown.stderr
+    assert '{"broken": true}' in shown.stdout
+
+    requeued = _cli(nats_url, "requeue", str(seq))
+    assert requeued.returncode == 0, requeued.stderr
+    assert f"requeued to work.{unique}" in requeued.stdout
+    [again] = await sub.fetch(1, timeout=5)
+    assert again.data == b'{"broken": true}'
+    assert "no dead letters" in _cli(nats_url, "list").stdout
+    assert _cli(nats_url, "show", str(seq)).returncode == 1
