@@ -36,6 +36,8 @@ class CuttableLink:
     target_port: int
     port: int = 0
     up: bool = True
+    #: Frozen: connections stay open but nothing passes (a silently dead link).
+    frozen: bool = False
     _server: asyncio.Server | None = None
     _pipes: set[asyncio.Task[None]] = field(default_factory=set)
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
@@ -62,6 +64,8 @@ class CuttableLink:
     async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         with contextlib.suppress(OSError, asyncio.CancelledError):
             while data := await source.read(65536):
+                if self.frozen:
+                    continue
                 sink.write(data)
                 await sink.drain()
         sink.close()

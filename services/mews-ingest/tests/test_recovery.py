@@ -126,3 +126,28 @@ async def test_webhook_edge_wrong_secret_and_malformed_body(
     dead = msgspec.json.decode(letter.data, type=DeadLetter)
     assert dead.data == b"{nope"
     assert "not JSON" in dead.reason
+
+
+async def test_idle_link_stays_up_and_a_silently_dead_one_is_replaced(
+    mews_sim, jetstream: JetStreamContext, start_ingest, link
+) -> None:
+    ingest = await start_ingest(
+        ws_url=f"ws://127.0.0.1:{link.port}/ws/connector", ws_idle_s=0.3, ws_pong_timeout_s=0.5
+    )
+    board = ingest.app.board
+    await wait_for(lambda: board.get(mews_sim.gross.id).websocket == "connected")
+    await asyncio.sleep(1.5)  # several idle pings answered: no reconnect
+    assert board.get(mews_sim.gross.id).reconnects == 1
+    assert board.get(mews_sim.gross.id).websocket == "connected"
+
+    link.frozen = True  # TCP open, nothing passes: only the missing pong tells
+    await wait_for(lambda: board.get(mews_sim.gross.id).websocket == "disconnected", timeout=10)
+    link.frozen = False
+    await wait_for(lambda: board.get(mews_sim.gross.id).reconnects >= 2, timeout=10)
+    [reservation] = mews_sim.control.touch("reservations", 1, mews_sim.gross.id)
+
+    async def seen() -> bool:
+        changes = await stream_changes(jetstream)
+        return reservation in _ids(changes, MewsEntity.RESERVATION, ChangeSource.WEBSOCKET)
+
+    await wait_for(seen, what="an event over the new connection")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from attendandt.mews_sim import clock
+
 
 def window(days_back: int = 89) -> dict[str, str]:
     now = datetime.now(UTC).replace(microsecond=0)
@@ -80,15 +82,19 @@ def test_unknown_cursor_is_400(api) -> None:
     assert api("customers/getAll", body).status_code == 400
 
 
-def test_updated_utc_moves_on_every_change_and_half_open_filter(api, mews_sim) -> None:
+def test_updated_utc_is_the_change_time_never_ahead_and_half_open_filter(api, mews_sim) -> None:
     customer = api(
         "customers/getAll",
         {"Extent": {"Customers": True}, "CreatedUtc": window(), "Limitation": {"Count": 1}},
     ).json()["Customers"][0]
     first = mews_sim.control.update_customer(customer["Id"], Notes="one")
     second = mews_sim.control.update_customer(customer["Id"], Notes="two")
-    assert customer["UpdatedUtc"] < first["UpdatedUtc"] < second["UpdatedUtc"]
+    now = api("configuration/get", {}).json()["NowUtc"]
+    # Moves with every change, but never past Mews's clock: a sweep up to NowUtc sees it.
+    assert customer["UpdatedUtc"] < first["UpdatedUtc"] <= second["UpdatedUtc"] <= now
     stamp = second["UpdatedUtc"]
+    second_before = clock.fmt(clock.parse(stamp) - timedelta(seconds=1))
+    second_after = clock.fmt(clock.parse(stamp) + timedelta(seconds=1))
     ids = {
         "CustomerIds": [customer["Id"]],
         "Extent": {"Customers": True},
@@ -98,9 +104,13 @@ def test_updated_utc_moves_on_every_change_and_half_open_filter(api, mews_sim) -
         "customers/getAll", {**ids, "UpdatedUtc": {"StartUtc": stamp, "EndUtc": stamp}}
     ).json()
     assert [c["Id"] for c in exact["Customers"]] == [customer["Id"]]
+    within = api(
+        "customers/getAll", {**ids, "UpdatedUtc": {"StartUtc": stamp, "EndUtc": second_after}}
+    ).json()
+    assert [c["Id"] for c in within["Customers"]] == [customer["Id"]]  # start is inclusive
     before = api(
         "customers/getAll",
-        {**ids, "UpdatedUtc": {"StartUtc": first["UpdatedUtc"], "EndUtc": stamp}},
+        {**ids, "UpdatedUtc": {"StartUtc": second_before, "EndUtc": stamp}},
     ).json()
     assert before["Customers"] == []  # end is exclusive
     starting = api(

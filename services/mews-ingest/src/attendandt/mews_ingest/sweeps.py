@@ -8,6 +8,7 @@ sweep killed at any point resumes from the last whole window. The versioned mess
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -89,7 +90,9 @@ class Sweeper:
         *,
         window: timedelta,
         overlap: timedelta,
+        settle_s: float = 1.0,
     ) -> None:
+        self.settle_s = settle_s
         self.client = client
         self.enterprise_id = enterprise_id
         self.publisher = publisher
@@ -98,9 +101,19 @@ class Sweeper:
         self.overlap = overlap
 
     async def mews_now(self) -> datetime:
-        """Mews's clock, not ours: windows end where Mews says now is."""
+        """Where a sweep ends: the end of Mews's current second (Mews's clock, not ours),
+        once that second is over.
+
+        UpdatedUtc has whole-second resolution, so two changes within one second share a
+        version. A sweep must report a second's versions only once that second is over:
+        otherwise it could store version `:22` before a second change in second :22, whose
+        identical message id would then be dropped as a duplicate, and the change lost.
+        Waiting a second after asking Mews for the time guarantees the second has ended.
+        """
         config = await self.client.get_configuration()
-        return config.now_utc or datetime.now(UTC)
+        now = (config.now_utc or datetime.now(UTC)).replace(microsecond=0)
+        await asyncio.sleep(self.settle_s)
+        return now + timedelta(seconds=1)
 
     async def start_for(self, entity: MewsEntity, horizon: datetime) -> datetime:
         checkpoint = await self.checkpoints.get(self.enterprise_id, entity)

@@ -81,4 +81,10 @@ def create_http_app(handlers: WebhookHandlers) -> Litestar:
             {"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503
         )
 
-    return Litestar(route_handlers=[receive, healthz, readyz], openapi_config=None, debug=False)
+    # logging_config=None: the process's logging (platform.logging) stays as configured.
+    return Litestar(
+        route_handlers=[receive, healthz, readyz],
+        openapi_config=None,
+        logging_config=None,
+        debug=False,
+    )

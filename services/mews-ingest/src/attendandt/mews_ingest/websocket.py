@@ -65,6 +65,7 @@ class EnterpriseSocket:
                     additional_headers={"Cookie": cookie_header(self.credentials)},
                     ping_interval=None,  # our own idle ping below
                     open_timeout=10,
+                    close_timeout=1,  # a dead link never answers the close handshake
                     max_size=16 * 1024 * 1024,
                 ) as ws:
                     failures = 0
@@ -85,30 +86,30 @@ class EnterpriseSocket:
                 await asyncio.wait_for(stop.wait(), delay)
 
     async def _read(self, ws: ClientConnection, stop: asyncio.Event) -> None:
-        stopping = asyncio.ensure_future(stop.wait())
-        receive: asyncio.Future[str | bytes] | None = None
+        stopping: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
+        # One recv at a time: after an idle ping the pending recv is kept, not replaced.
+        receive: asyncio.Future[object] = asyncio.ensure_future(ws.recv())
         try:
-            while not stop.is_set():
-                receive = asyncio.ensure_future(ws.recv())
+            while True:
                 done, _ = await asyncio.wait(
                     {receive, stopping}, timeout=self.idle_s, return_when=asyncio.FIRST_COMPLETED
                 )
                 if receive in done:
                     frame = receive.result()  # raises ConnectionClosed → reconnect
-                    receive = None
+                    assert isinstance(frame, str | bytes)
                     await self.on_frame(frame)
-                    continue
-                if stopping in done:
+                    receive = asyncio.ensure_future(ws.recv())
+                elif stopping in done:
                     await ws.close()
                     return
-                pong = await ws.ping()
-                await asyncio.wait_for(pong, self.pong_timeout_s)  # TimeoutError → reconnect
+                else:
+                    pong = await ws.ping()
+                    await asyncio.wait_for(pong, self.pong_timeout_s)  # TimeoutError → reconnect
         finally:
             stopping.cancel()
-            if receive is not None:
-                receive.cancel()
-                with contextlib.suppress(BaseException):
-                    await receive  # consumed: no "exception never retrieved" on a dead link
+            receive.cancel()
+            with contextlib.suppress(BaseException):
+                await receive  # consumed: no "exception never retrieved" on a dead link
 
 
 def _describe(exc: BaseException) -> str:

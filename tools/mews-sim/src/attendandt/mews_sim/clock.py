@@ -7,7 +7,7 @@ compare lexicographically in time order, so filters compare strings without pars
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 WIRE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -44,13 +44,14 @@ def add_months(value: datetime, months: int) -> datetime:
 
 
 def later_than(previous: str | None) -> str:
-    """A fresh `UpdatedUtc`: now, but strictly after `previous` so every change moves it.
+    """A fresh `UpdatedUtc`: the time of the change, as Mews stamps it.
 
-    The wire format has whole seconds; two changes within one second would otherwise share a
-    value and a client keyed on (Id, UpdatedUtc) could miss the second one.
+    Never in the future: a client sweeping `UpdatedUtc` up to Mews's `NowUtc` must see every
+    change made before that moment. With whole seconds on the wire, two changes within one
+    second share a value, as they can in Mews; clients must not treat (Id, UpdatedUtc) as
+    unique before that second is over. `previous` only guards against a clock stepping back.
     """
     current = now()
     if previous is not None:
-        floor = parse(previous) + timedelta(seconds=1)
-        current = max(current, floor)
+        current = max(current, parse(previous))
     return fmt(current)
