@@ -1,0 +1,317 @@
+"""One token bucket per Mews AccessToken, shared by every process through NATS KV.
+
+Mews allows 200 requests per AccessToken in any sliding 30 s window. Every process that calls
+Mews with a token (ingest, publisher, tools, replicas of each) takes its tokens from the same
+bucket, stored in the ``mews_rate_limits`` KV bucket under a hash of the token (never the
+token itself). It implements the Mews client's ``RateLimiter`` protocol structurally:
+
+    kv = await js.key_value(MEWS_RATE_LIMITS.bucket)
+    limiter = SharedTokenBucket(kv, bucket_key(access_token))
+    async with MewsClient(credentials, limiter=limiter) as mews: ...
+
+- **The math** is the client's ``LocalTokenBucket``: at most ``burst`` tokens, refilled
+  continuously at ``(requests - burst) / per`` per second, so a full bucket spent at once plus
+  everything refilled during the next ``per`` seconds never exceeds ``requests`` in any window.
+- **Shared state**: each change is a read-modify-write of one KV entry, written with
+  ``update(..., last=revision)``; a concurrent writer makes it fail with a wrong revision and
+  it is simply recomputed. Times in the state are wall-clock seconds (``time.time``), the one
+  clock processes on different hosts share (keep them NTP-synced; a host whose clock lags
+  refills nothing until it catches up, it never takes more).
+- **A 429 pauses every holder**: ``on_rate_limited`` writes ``paused_until`` (Retry-After, or a
+  jittered exponential backoff growing with consecutive 429s without one, counted in the
+  shared state) and empties the bucket; every process honours it on its next attempt.
+- **Writes before reads**: a write that has to wait announces itself in the shared state
+  (``writers``: holder id → expiry, refreshed while it waits, dropped when it takes its
+  token). While any other holder has a waiting writer, reads take nothing, so a waiting write
+  always gets the next token, whichever process it is in. A crashed holder's announcement
+  expires after ``writer_ttl`` seconds. Inside one process, queued writes go before queued
+  reads, and only the head of the queue talks to NATS.
+
+If NATS is unreachable, ``acquire`` raises (the caller's request fails and is retried like any
+other transient failure); it never falls back to an unshared budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import hashlib
+import logging
+import random
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import msgspec
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.kv import KeyValue
+
+log = logging.getLogger(__name__)
+
+# Float dust from continuous refill must not leave a waiter one femto-token short forever.
+_EPSILON = 1e-9
+# The head waiter re-reads the shared state at least this often (other processes change it).
+_MAX_SLEEP = 0.5
+# A burst of revision conflicts: back off a little before reading again.
+_CONFLICT_PAUSE = 0.005
+
+
+def bucket_key(access_token: str) -> str:
+    """The KV key of an AccessToken's bucket: a hash, so the token is never stored or logged."""
+    digest = hashlib.sha256(access_token.encode()).hexdigest()[:40]
+    return f"token.{digest}"
+
+
+class BucketState(msgspec.Struct, kw_only=True):
+    """The shared state of one bucket, as stored in KV (JSON)."""
+
+    tokens: float
+    #: Wall-clock second of the last refill.
+    updated: float
+    paused_until: float = 0.0
+    last_limited: float = 0.0
+    #: 429s in a row without Retry-After (drives the backoff of the next one).
+    backoffs: int = 0
+    #: Holder id → wall-clock expiry: that holder has a write waiting for a token.
+    writers: dict[str, float] = msgspec.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    #: Seconds to wait before trying again; 0 means the token was taken.
+    wait: float
+    #: The state to write back, or None when nothing changed.
+    new_state: BucketState | None
+
+
+class _Waiter:
+    __slots__ = ("write",)
+
+    def __init__(self, write: bool) -> None:
+        self.write = write
+
+
+class SharedTokenBucket:
+    """A token bucket for one AccessToken shared through NATS KV (see the module docstring)."""
+
+    def __init__(
+        self,
+        kv: KeyValue,
+        key: str,
+        requests: int = 200,
+        per: float = 30.0,
+        *,
+        burst: int = 20,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 60.0,
+        writer_ttl: float = 5.0,
+        holder: str | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if requests < 1 or per <= 0:
+            raise ValueError("requests must be >= 1 and per > 0")
+        if not 1 <= burst <= requests:
+            raise ValueError("burst must be between 1 and requests")
+        if writer_ttl <= _MAX_SLEEP:
+            raise ValueError(f"writer_ttl must exceed {_MAX_SLEEP}s (the re-check interval)")
+        self.kv = kv
+        self.key = key
+        self.capacity = float(burst)
+        # Same choice as LocalTokenBucket: with burst == requests, refill over the window.
+        refill = requests - burst if burst < requests else requests
+        self.rate = refill / per
+        self.per = per
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.writer_ttl = writer_ttl
+        self.holder = holder or uuid.uuid4().hex[:16]
+        self._clock = clock
+        self._sleep = sleep
+        self._writes: deque[_Waiter] = deque()
+        self._reads: deque[_Waiter] = deque()
+        self._condition = asyncio.Condition()
+        #: Revision conflicts met and retried (another holder changed the state first).
+        self.conflicts = 0
+
+    @classmethod
+    def for_access_token(
+        cls, kv: KeyValue, access_token: str, **options: object
+    ) -> SharedTokenBucket:
+        return cls(kv, bucket_key(access_token), **options)  # type: ignore[arg-type]
+
+    # -- state arithmetic (pure; unit-testable with any clock) -----------------------------------
+
+    def fresh_state(self, now: float) -> BucketState:
+        return BucketState(tokens=self.capacity, updated=now)
+
+    def refilled(self, state: BucketState, now: float) -> BucketState:
+        elapsed = max(0.0, now - state.updated)
+        return msgspec.structs.replace(
+            state,
+            tokens=min(self.capacity, state.tokens + elapsed * self.rate),
+            # Never backwards: a holder whose clock lags must not refill the same span twice.
+            updated=max(state.updated, now),
+            writers={h: t for h, t in state.writers.items() if t > now},
+        )
+
+    def decide(
+        self, state: BucketState, now: float, *, write: bool, more_writes: bool = False
+    ) -> _Decision:
+        """Take one token from ``state`` at ``now`` if this request may go; else how long to
+        wait. ``more_writes``: this holder has further writes queued behind this one."""
+        state = self.refilled(state, now)
+        writers = dict(state.writers)
+        announce = write and writers.get(self.holder, 0.0) < now + self.writer_ttl / 2
+        if announce:
+            writers[self.holder] = now + self.writer_ttl
+
+        def waiting(seconds: float) -> _Decision:
+            changed = msgspec.structs.replace(state, writers=writers) if announce else None
+            return _Decision(max(seconds, _EPSILON), changed)
+
+        if state.paused_until > now:
+            return waiting(state.paused_until - now)
+        if not write and any(holder != self.holder for holder in writers):
+            return waiting(_MAX_SLEEP)
+        missing = 1.0 - state.tokens
+        if missing > _EPSILON:
+            return waiting(missing / self.rate)
+        if write and more_writes:
+            writers[self.holder] = now + self.writer_ttl
+        else:
+            # A read here means no write of ours is queued: any mark of ours is stale.
+            writers.pop(self.holder, None)
+        taken = msgspec.structs.replace(state, tokens=max(0.0, state.tokens - 1.0), writers=writers)
+        return _Decision(0.0, taken)
+
+    def paused(self, state: BucketState, now: float, retry_after: float | None) -> BucketState:
+        """``state`` after a 429 seen at ``now``."""
+        state = self.refilled(state, now)
+        backoffs = state.backoffs
+        if retry_after is not None and retry_after >= 0:
+            length = retry_after
+            backoffs = 0
+        else:
+            if now - state.last_limited > self.per:
+                backoffs = 0
+            step = self.backoff_initial * (2**backoffs)
+            length = min(self.backoff_max, step) * random.uniform(0.5, 1.0)  # noqa: S311
+            backoffs += 1
+        return msgspec.structs.replace(
+            state,
+            tokens=0.0,
+            paused_until=max(state.paused_until, now + length),
+            last_limited=now,
+            backoffs=backoffs,
+        )
+
+    # -- shared state ----------------------------------------------------------------------------
+
+    async def load(self) -> tuple[BucketState, int]:
+        """The current state and its revision (created full when the key does not exist)."""
+        while True:
+            try:
+                entry = await self.kv.get(self.key)
+            except KeyNotFoundError:
+                state = self.fresh_state(self._clock())
+                try:
+                    revision = await self.kv.create(self.key, msgspec.json.encode(state))
+                except KeyWrongLastSequenceError:
+                    continue  # another holder created it first: read theirs
+                return state, revision
+            revision = entry.revision or 0
+            try:
+                return msgspec.json.decode(entry.value or b"", type=BucketState), revision
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                log.warning("rate-limit state %s unreadable; starting it afresh", self.key)
+                return self.fresh_state(self._clock()), revision
+
+    async def _change(self, compute: Callable[[BucketState, float], _Decision]) -> _Decision:
+        """Read, compute, write back if changed; recompute on a revision conflict."""
+        while True:
+            state, revision = await self.load()
+            decision = compute(state, self._clock())
+            if decision.new_state is None:
+                return decision
+            try:
+                await self.kv.update(
+                    self.key, msgspec.json.encode(decision.new_state), last=revision
+                )
+            except KeyWrongLastSequenceError:
+                self.conflicts += 1
+                await self._sleep(random.uniform(0, _CONFLICT_PAUSE))  # noqa: S311
+                continue
+            return decision
+
+    async def state(self) -> BucketState:
+        """The state as of now (refilled), for probes and tests."""
+        state, _ = await self.load()
+        return self.refilled(state, self._clock())
+
+    # -- the RateLimiter protocol ----------------------------------------------------------------
+
+    async def try_acquire(self, *, write: bool = False) -> bool:
+        """One attempt, no waiting. A write that finds no token still announces itself as
+        waiting (for ``writer_ttl``), so reads elsewhere leave the next token to it."""
+        decision = await self._change(lambda s, now: self.decide(s, now, write=write))
+        return decision.wait <= 0
+
+    def _head(self) -> _Waiter | None:
+        if self._writes:
+            return self._writes[0]
+        if self._reads:
+            return self._reads[0]
+        return None
+
+    async def acquire(self, *, write: bool = False) -> None:
+        async with self._condition:
+            me = _Waiter(write)
+            queue = self._writes if write else self._reads
+            queue.append(me)
+            # A new write overtakes a read already sleeping at the head: wake it up.
+            self._condition.notify_all()
+            try:
+                while True:
+                    if self._head() is not me:
+                        await self._condition.wait()
+                        continue
+                    decision = await self._change(
+                        functools.partial(
+                            self.decide, write=write, more_writes=write and len(self._writes) > 1
+                        )
+                    )
+                    if decision.wait <= 0:
+                        queue.popleft()
+                        self._condition.notify_all()
+                        return
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(
+                            self._condition.wait(), timeout=min(decision.wait, _MAX_SLEEP)
+                        )
+            except BaseException:
+                if me in queue:
+                    queue.remove(me)
+                    self._condition.notify_all()
+                raise
+
+    async def on_rate_limited(self, retry_after: float | None) -> None:
+        await self.pause(retry_after)
+
+    async def pause(self, retry_after: float | None) -> float:
+        """Record a 429 for every holder; returns the seconds paused from now."""
+        decision = await self._change(
+            lambda s, now: _Decision(0.0, self.paused(s, now, retry_after))
+        )
+        assert decision.new_state is not None
+        paused_for = decision.new_state.paused_until - self._clock()
+        log.warning(
+            "Mews rate limit hit: every holder of %s pauses %.1fs", self.key[:14], paused_for
+        )
+        return paused_for
+
+
+__all__ = ["BucketState", "SharedTokenBucket", "bucket_key"]

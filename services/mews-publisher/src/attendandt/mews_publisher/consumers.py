@@ -1,0 +1,118 @@
+"""JetStream subscribers of MEWS_OUTBOX: decode/ack through the platform's ack policy.
+
+The stream is a work queue with one consumer per verb. Messages for an enterprise whose token
+is unusable (refused with 401, or not bound yet) are left in the stream with a long nak
+instead of being tried: their charges are not at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from attendandt.contracts.outbound import POST_CHARGE, UPDATE_CUSTOMER, PostCharge, UpdateCustomer
+from attendandt.contracts.streams import MEWS_OUTBOX
+from attendandt.mews_publisher.enterprises import Enterprises
+from attendandt.mews_publisher.service import (
+    POST_CHARGE_CONSUMER,
+    SERVICE,
+    UPDATE_CUSTOMER_CONSUMER,
+    PublisherService,
+)
+from attendandt.platform.consumer import ConsumerPolicy, Delivery, process
+
+POST_CHARGE_FILTER = POST_CHARGE.filter()  # mews.v1.*.outbound.post_charge
+UPDATE_CUSTOMER_FILTER = UPDATE_CUSTOMER.filter()
+#: nak delays after delivery 1, 2, ...: quick at first (a lost answer is looked up within
+#: seconds once it settled), then patient (Mews down, a long 429 pause).
+BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
+def policies(*, ack_wait_s: float, max_deliver: int) -> tuple[ConsumerPolicy, ConsumerPolicy]:
+    return (
+        ConsumerPolicy(
+            service=SERVICE,
+            consumer=POST_CHARGE_CONSUMER,
+            max_deliver=max_deliver,
+            backoff=BACKOFF,
+            ack_wait_s=ack_wait_s,
+        ),
+        ConsumerPolicy(
+            service=SERVICE,
+            consumer=UPDATE_CUSTOMER_CONSUMER,
+            max_deliver=max_deliver,
+            backoff=BACKOFF,
+            ack_wait_s=ack_wait_s,
+        ),
+    )
+
+
+def _enterprise_of(subject: str) -> str:
+    # mews.v1.<enterprise>.outbound.<verb>
+    parts = subject.split(".")
+    return parts[2] if len(parts) > 2 else ""
+
+
+async def _held_back(msg: Msg, enterprises: Enterprises) -> bool:
+    delay = enterprises.retry_in(_enterprise_of(msg.subject))
+    if delay is None:
+        return False
+    await msg.nak(delay=delay)
+    return True
+
+
+def register_consumers(
+    broker: NatsBroker,
+    service: PublisherService,
+    enterprises: Enterprises,
+    jetstream: Callable[[], JetStreamContext],
+    *,
+    ack_wait_s: float,
+    max_deliver: int,
+    workers: int,
+) -> None:
+    """Durable pull consumers with `workers` messages in hand at once."""
+    stream = JStream(MEWS_OUTBOX.name, declare=False)
+    post_policy, update_policy = policies(ack_wait_s=ack_wait_s, max_deliver=max_deliver)
+
+    @broker.subscriber(
+        POST_CHARGE_FILTER,
+        stream=stream,
+        durable=post_policy.consumer,
+        config=post_policy.consumer_config(POST_CHARGE_FILTER),
+        pull_sub=PullSub(batch_size=workers, timeout=1.0),
+        ack_policy=AckPolicy.MANUAL,
+        max_workers=workers,
+    )
+    async def on_post_charge(msg: NatsMessage) -> None:
+        if await _held_back(msg.raw_message, enterprises):
+            return
+
+        async def handle(delivery: Delivery[PostCharge]) -> None:
+            last = delivery.delivery >= post_policy.max_deliver
+            await service.post_charge(delivery.payload, last_delivery=last)
+
+        await process(msg.raw_message, PostCharge, handle, post_policy, jetstream())
+
+    @broker.subscriber(
+        UPDATE_CUSTOMER_FILTER,
+        stream=stream,
+        durable=update_policy.consumer,
+        config=update_policy.consumer_config(UPDATE_CUSTOMER_FILTER),
+        pull_sub=PullSub(batch_size=workers, timeout=1.0),
+        ack_policy=AckPolicy.MANUAL,
+        max_workers=workers,
+    )
+    async def on_update_customer(msg: NatsMessage) -> None:
+        if await _held_back(msg.raw_message, enterprises):
+            return
+
+        async def handle(delivery: Delivery[UpdateCustomer]) -> None:
+            last = delivery.delivery >= update_policy.max_deliver
+            await service.update_customer(delivery.payload, last_delivery=last)
+
+        await process(msg.raw_message, UpdateCustomer, handle, update_policy, jetstream())

@@ -1,0 +1,155 @@
+"""Which Mews client writes for which enterprise, and whether its token currently works.
+
+Each AccessToken is bound to its enterprise with `configuration/get` at start (retried in the
+background until Mews answers), like mews-ingest does. Every client takes its requests from
+the token's shared bucket, so the publisher, ingest and any replica stay inside one budget.
+A 401 marks the enterprise unauthorized: nothing is sent for it for a while, and its messages
+wait in the stream rather than failing charges.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nats.js.kv import KeyValue
+
+from attendandt.mews import Credentials, MewsClient, MewsError, MewsUnauthorized, RetryPolicy
+from attendandt.mews_publisher.settings import PublisherSettings
+from attendandt.platform.ratelimit import SharedTokenBucket
+
+log = logging.getLogger(__name__)
+
+#: Lookups (reads) give up sooner than the client's default: the message is redelivered.
+READ_RETRIES = RetryPolicy(max_attempts=3, backoff_max=5.0, max_retry_after=10.0)
+
+
+#: Messages for an enterprise no token is bound to (yet) come back after this long.
+UNBOUND_RETRY_S = 15.0
+
+
+class EnterpriseUnavailable(Exception):
+    """No usable token for this enterprise now (not bound yet, or Mews answered 401)."""
+
+
+@dataclass
+class EnterpriseLink:
+    enterprise_id: str
+    client: MewsClient
+    limiter: SharedTokenBucket
+    #: Monotonic time until which the token counts as bad (after a 401).
+    unauthorized_until: float = 0.0
+
+
+ClientFactory = Callable[[Credentials, SharedTokenBucket], MewsClient]
+
+
+class Enterprises:
+    def __init__(
+        self, settings: PublisherSettings, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.settings = settings
+        #: The shared rate-limit buckets (set once NATS is connected).
+        self.kv: KeyValue | None = None
+        self.clock = clock
+        self.links: dict[str, EnterpriseLink] = {}
+        self.unbound: list[Credentials] = list(settings.credentials)
+
+    def _client(self, credentials: Credentials) -> tuple[MewsClient, SharedTokenBucket]:
+        if self.kv is None:
+            raise RuntimeError("Enterprises.kv is not set: connect to NATS first")
+        limits = self.settings.rate_limit
+        limiter = SharedTokenBucket.for_access_token(
+            self.kv,
+            credentials.access_token,
+            requests=limits.requests,
+            per=limits.per_s,
+            burst=limits.burst,
+        )
+        client = MewsClient(
+            credentials,
+            environment=self.settings.mews_base_url,
+            client_name=self.settings.client_name,
+            limiter=limiter,
+            retry=READ_RETRIES,
+            timeout=self.settings.mews_timeout_s,
+        )
+        return client, limiter
+
+    async def bind_once(self) -> None:
+        """Try every unbound token once."""
+        for credentials in list(self.unbound):
+            client, limiter = self._client(credentials)
+            try:
+                config = await client.get_configuration()
+            except (MewsError, OSError) as exc:
+                await client.aclose()
+                log.warning("cannot bind token %s: %s", credentials.access_token_hint, exc)
+                continue
+            except BaseException:
+                await client.aclose()
+                raise
+            if config.enterprise is None:
+                await client.aclose()
+                log.warning("token %s: Mews named no enterprise", credentials.access_token_hint)
+                continue
+            self.unbound.remove(credentials)
+            enterprise_id = config.enterprise.id
+            self.links[enterprise_id] = EnterpriseLink(enterprise_id, client, limiter)
+            log.info("writing to Mews for enterprise %s", enterprise_id)
+
+    async def bind(self, stop: asyncio.Event) -> None:
+        """Bind every token, retrying with a growing delay until all are bound or `stop`."""
+        delay = 1.0
+        while self.unbound and not stop.is_set():
+            await self.bind_once()
+            if self.unbound:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, 60.0)
+
+    def link(self, enterprise_id: str) -> EnterpriseLink:
+        found = self.links.get(enterprise_id)
+        if found is None:
+            raise EnterpriseUnavailable(f"no Mews token bound to enterprise {enterprise_id}")
+        if found.unauthorized_until > self.clock():
+            raise EnterpriseUnavailable(
+                f"the Mews token of enterprise {enterprise_id} was refused (401)"
+            )
+        return found
+
+    def retry_in(self, enterprise_id: str) -> float | None:
+        """None when writes for `enterprise_id` may go now; else seconds to leave its
+        messages in the stream (the rest of a 401 pause, or a while for an unbound token)."""
+        found = self.links.get(enterprise_id)
+        if found is None:
+            return UNBOUND_RETRY_S
+        left = found.unauthorized_until - self.clock()
+        return left if left > 0 else None
+
+    def mark_unauthorized(self, enterprise_id: str, error: MewsUnauthorized) -> None:
+        link = self.links.get(enterprise_id)
+        if link is None:
+            return
+        link.unauthorized_until = self.clock() + self.settings.unauthorized_pause_s
+        log.error(
+            "Mews refused the token of enterprise %s (401, Request-Id %s): %s; no writes for %.0fs",
+            enterprise_id,
+            error.request_id,
+            error.message,
+            self.settings.unauthorized_pause_s,
+        )
+
+    def healthy(self) -> bool:
+        now = self.clock()
+        return not self.unbound and all(
+            link.unauthorized_until <= now for link in self.links.values()
+        )
+
+    async def aclose(self) -> None:
+        for link in self.links.values():
+            await link.client.aclose()

@@ -1,0 +1,82 @@
+"""The publisher schema: the posting ledger, the customer-update ledger, inbox and outbox.
+
+The ledger is what makes a write to Mews happen once: every attempt is written ("sending")
+and committed before the request leaves, and its outcome is written after. A row left in
+"sending" or "unknown" is looked up in Mews before anything is sent again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    func,
+    text,
+)
+
+from attendandt.platform.inbox import inbox_table
+from attendandt.platform.outbox import outbox_table
+
+SCHEMA = "publisher"
+metadata = MetaData(
+    schema=SCHEMA,
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    },
+)
+
+# One row per attempt to post a charge (orders/add), keyed by the charge's reference.
+charge_attempts = Table(
+    "charge_attempts",
+    metadata,
+    Column("reference", Text, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("enterprise_id", Text, nullable=False),
+    Column("charge_id", Text, nullable=False),
+    # The PostCharge that started this attempt.
+    Column("command_id", Text, nullable=False),
+    Column("account_id", Text, nullable=False),
+    Column("service_id", Text, nullable=False),
+    # sending | posted | failed | unknown | not_sent (see service.AttemptState)
+    Column("state", Text, nullable=False),
+    Column("mews_order_id", Text),
+    Column("mews_message", Text),
+    Column("mews_request_id", Text),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("reference", "attempt"),
+    Index(None, "charge_id"),
+    Index(None, "enterprise_id", "state"),
+)
+
+# One row per UpdateCustomer command (customers/update), with its outcome.
+customer_updates = Table(
+    "customer_updates",
+    metadata,
+    Column("command_id", Text, primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("customer_id", Text, nullable=False),
+    # sending | applied | failed | unknown | not_sent
+    Column("state", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("1")),
+    Column("mews_message", Text),
+    Column("mews_request_id", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index(None, "enterprise_id", "customer_id"),
+)
+
+inbox = inbox_table(metadata)
+outbox = outbox_table(metadata)

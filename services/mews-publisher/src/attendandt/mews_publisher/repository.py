@@ -1,0 +1,167 @@
+"""Every SQL statement of the publisher.
+
+`Database.transaction()` hands out a `Repository` bound to one transaction: a ledger update,
+the inbox claim and the outbox row of the result commit or roll back together.
+`Database.reference_lock()` holds a session advisory lock for one charge reference on its own
+connection while the charge is handled: two deliveries of the same charge (a redelivery
+while the first worker still waits for Mews) never send at once, and a killed process
+releases the lock with its connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from attendandt.contracts.base import Payload
+from attendandt.mews_publisher.models import charge_attempts, customer_updates, inbox, outbox
+from attendandt.platform import inbox as inbox_lib
+from attendandt.platform import outbox as outbox_lib
+
+
+@dataclass(frozen=True)
+class Attempt:
+    reference: str
+    attempt: int
+    enterprise_id: str
+    charge_id: str
+    command_id: str
+    account_id: str
+    service_id: str
+    state: str
+    mews_order_id: str | None
+    mews_message: str | None
+    mews_request_id: str | None
+    sent_at: datetime
+    finished_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, *, consumer: str, message_id: str) -> bool:
+        """False when this consumer already processed this message (then do nothing)."""
+        return await inbox_lib.claim(self.session, inbox, consumer=consumer, message_id=message_id)
+
+    async def queue(self, *, subject: str, payload: Payload, msg_id: str) -> None:
+        """Publish `payload` after this transaction commits (never if it rolls back)."""
+        await outbox_lib.add(self.session, outbox, subject=subject, payload=payload, msg_id=msg_id)
+
+    # --- charges -------------------------------------------------------------------------
+
+    async def latest_attempt(self, reference: str) -> Attempt | None:
+        row = (
+            await self.session.execute(
+                select(charge_attempts)
+                .where(charge_attempts.c.reference == reference)
+                .order_by(charge_attempts.c.attempt.desc())
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else Attempt(**row._mapping)
+
+    async def first_sent_at(self, reference: str) -> datetime | None:
+        result = await self.session.execute(
+            select(func.min(charge_attempts.c.sent_at)).where(
+                charge_attempts.c.reference == reference
+            )
+        )
+        value: datetime | None = result.scalar()
+        return value
+
+    async def insert_attempt(self, values: Mapping[str, Any]) -> None:
+        await self.session.execute(insert(charge_attempts).values(**values))
+
+    async def finish_attempt(self, reference: str, attempt: int, values: Mapping[str, Any]) -> None:
+        await self.session.execute(
+            update(charge_attempts)
+            .where(charge_attempts.c.reference == reference, charge_attempts.c.attempt == attempt)
+            .values(**values, updated_at=func.now())
+        )
+
+    # --- customer updates ----------------------------------------------------------------
+
+    async def start_customer_update(self, values: Mapping[str, Any]) -> None:
+        """Record an attempt of an UpdateCustomer command (a repeat counts one more)."""
+        statement = pg_insert(customer_updates).values(**values, state="sending")
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[customer_updates.c.command_id],
+                set_={
+                    "state": "sending",
+                    "attempts": customer_updates.c.attempts + 1,
+                    "updated_at": func.now(),
+                },
+            )
+        )
+
+    async def finish_customer_update(self, command_id: str, values: Mapping[str, Any]) -> None:
+        await self.session.execute(
+            update(customer_updates)
+            .where(customer_updates.c.command_id == command_id)
+            .values(**values, updated_at=func.now())
+        )
+
+
+class Database:
+    def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.engine = engine
+        self.sessions = sessions
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repository]:
+        async with self.sessions() as session, session.begin():
+            yield Repository(session)
+
+    async def processed(self, *, consumer: str, message_id: str) -> bool:
+        async with self.sessions() as session:
+            result = await session.execute(
+                select(inbox.c.message_id).where(
+                    inbox.c.consumer == consumer, inbox.c.message_id == message_id
+                )
+            )
+            return result.first() is not None
+
+    @asynccontextmanager
+    async def reference_lock(self, reference: str) -> AsyncIterator[bool]:
+        """Yields True while this process holds `reference`, False if another one does."""
+        async with self.engine.connect() as raw:
+            conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
+            key = {"key": f"publisher:{reference}"}
+            held = bool(
+                (
+                    await conn.execute(
+                        text("SELECT pg_try_advisory_lock(hashtextextended(:key, 0))"), key
+                    )
+                ).scalar()
+            )
+            try:
+                yield held
+            finally:
+                if held:
+                    try:
+                        await conn.execute(
+                            text("SELECT pg_advisory_unlock(hashtextextended(:key, 0))"), key
+                        )
+                    except BaseException:
+                        # Never hand a connection that may still hold the lock back to the pool.
+                        await raw.invalidate()
+                        raise
+
+    async def ping(self) -> bool:
+        try:
+            async with self.sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True

@@ -1,0 +1,89 @@
+"""The publisher's settings, built from the environment when asked (never at import)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from attendandt.mews import DEFAULT_CLIENT_NAME, Credentials, resolve_environment
+from attendandt.platform.settings import (
+    DatabaseSettings,
+    NatsSettings,
+    ObservabilitySettings,
+    SettingsError,
+    env_float,
+    env_int,
+    env_str,
+)
+
+SERVICE = "mews-publisher"
+SCHEMA = "publisher"
+
+
+@dataclass(frozen=True)
+class RateLimitSettings:
+    """The Mews budget per AccessToken, shared with every other process through NATS KV."""
+
+    requests: int = 200
+    per_s: float = 30.0
+    burst: int = 20
+
+
+@dataclass(frozen=True)
+class PublisherSettings:
+    nats: NatsSettings
+    database: DatabaseSettings
+    observability: ObservabilitySettings
+    mews_base_url: str
+    credentials: tuple[Credentials, ...]
+    client_name: str = DEFAULT_CLIENT_NAME
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    #: Client-side timeout of one Mews request (a write that times out is "unknown").
+    mews_timeout_s: float = 20.0
+    #: A write whose outcome is unknown is looked up only this long after it was sent: Mews
+    #: may still be working on a request the client gave up on.
+    settle_s: float = 60.0
+    #: A 401 (revoked token) stops writes for the enterprise this long before one try again.
+    unauthorized_pause_s: float = 300.0
+    #: Messages handled at once (each may wait for Mews); different charges only: one
+    #: charge's reference is held by one worker at a time.
+    workers: int = 4
+    #: JetStream redelivers a message not acked within this time (a crashed worker).
+    ack_wait_s: float = 60.0
+    #: Deliveries of one message before a transient failure is reported as a failed charge.
+    max_deliver: int = 20
+    health_host: str = "127.0.0.1"
+    #: 0 picks a free port (tests).
+    health_port: int = 8081
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> PublisherSettings:
+        environment = resolve_environment(env.get("MEWS_BASE_URL") or env.get("MEWS_ENV", "demo"))
+        client_token = env_str(env, "MEWS_CLIENT_TOKEN")
+        tokens = [t.strip() for t in env_str(env, "MEWS_ACCESS_TOKENS").split(",") if t.strip()]
+        if not tokens:
+            raise SettingsError("MEWS_ACCESS_TOKENS is empty: give one AccessToken per property")
+        return cls(
+            nats=NatsSettings.from_env(env),
+            database=DatabaseSettings.from_env(env, SCHEMA),
+            observability=ObservabilitySettings.from_env(env, SERVICE),
+            mews_base_url=environment.base_url,
+            credentials=tuple(
+                Credentials(client_token=client_token, access_token=t, label=f"token-{i}")
+                for i, t in enumerate(tokens)
+            ),
+            client_name=env.get("MEWS_CLIENT_NAME", DEFAULT_CLIENT_NAME),
+            rate_limit=RateLimitSettings(
+                requests=env_int(env, "MEWS_RATE_LIMIT_REQUESTS", 200),
+                per_s=env_float(env, "MEWS_RATE_LIMIT_PER_S", 30.0),
+                burst=env_int(env, "MEWS_RATE_LIMIT_BURST", 20),
+            ),
+            mews_timeout_s=env_float(env, "MEWS_TIMEOUT_S", cls.mews_timeout_s),
+            settle_s=env_float(env, "SETTLE_S", cls.settle_s),
+            unauthorized_pause_s=env_float(env, "UNAUTHORIZED_PAUSE_S", cls.unauthorized_pause_s),
+            workers=env_int(env, "WORKERS", cls.workers),
+            ack_wait_s=env_float(env, "ACK_WAIT_S", cls.ack_wait_s),
+            max_deliver=env_int(env, "MAX_DELIVER", cls.max_deliver),
+            health_host=env.get("HEALTH_HOST", cls.health_host),
+            health_port=env_int(env, "HEALTH_PORT", cls.health_port),
+        )
