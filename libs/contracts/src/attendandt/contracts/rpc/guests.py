@@ -1,5 +1,296 @@
-"""Request-reply contracts of the guests service (`rpc.v1.guests.<method>`)."""
+"""Request-reply contracts of the guests service (`rpc.v1.guests.<method>`).
+
+Every request names the enterprise it asks about; a guest or stay of another enterprise is
+"not found". Replies carry our ids (`guest_id`, `stay_id`) and the Mews ids beside them
+(`mews_id` of the customer / reservation), which is what a charge posted to Mews needs.
+
+Lists are pages in a stable order with an opaque `cursor`: pass a page's `next_cursor` to get
+the next one; `next_cursor` is None on the last page. `limit` is 1..200.
+
+Day lists (`arrivals`, `departures`, `in_house`) take the hotel's local `date` and its IANA
+`timezone` (default UTC): the day is the window from that local midnight to the next one,
+converted to UTC, and compared with the stays' scheduled start and end (UTC). Cancelled stays
+are left out unless `include_cancelled`.
+- arrivals: scheduled start inside the day;
+- departures: scheduled end inside the day;
+- in_house: the stay overlaps the day (starts before the day ends and ends after it starts),
+  so the day's arrivals and departures are in house too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
 
 from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    BookingState,
+    ChargeSnapshot,
+    ChargeState,
+    StayState,
+)
 
-METHODS: tuple[RpcMethod[Payload, Payload], ...] = ()
+Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
+
+
+class _Part(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
+    pass
+
+
+class GuestView(_Part, frozen=True, kw_only=True):
+    guest_id: str
+    enterprise_id: str
+    mews_id: str
+    mews_updated_utc: datetime
+    synced_at: datetime
+    first_name: str | None = None
+    last_name: str
+    email: str | None = None
+    phone: str | None = None
+    language_code: str | None = None
+    nationality_code: str | None = None
+    birth_date: date | None = None
+    classifications: tuple[str, ...] = ()
+    company_mews_id: str | None = None
+    notes: str | None = None
+    is_active: bool = True
+    #: Set when Mews merged this profile into another one; the guest id when we have it.
+    merge_target_mews_id: str | None = None
+    merge_target_guest_id: str | None = None
+
+
+class StayGuestView(_Part, frozen=True, kw_only=True):
+    """A customer on a stay. `guest_id` is None until that customer has been synced."""
+
+    customer_mews_id: str
+    role: Literal["owner", "companion"]
+    guest_id: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class StayView(_Part, frozen=True, kw_only=True):
+    stay_id: str
+    enterprise_id: str
+    mews_id: str
+    mews_updated_utc: datetime
+    synced_at: datetime
+    number: str | None = None
+    state: StayState
+    mews_state: str
+    scheduled_start_utc: datetime | None = None
+    scheduled_end_utc: datetime | None = None
+    actual_start_utc: datetime | None = None
+    actual_end_utc: datetime | None = None
+    cancelled_utc: datetime | None = None
+    resource_mews_id: str | None = None
+    resource_name: str | None = None
+    company_mews_id: str | None = None
+    service_mews_id: str | None = None
+    #: Owner first, then companions in Mews order.
+    guests: tuple[StayGuestView, ...] = ()
+
+
+class TimelineEntry(_Part, frozen=True, kw_only=True):
+    """One thing that happened to a guest, newest first in a timeline.
+
+    kind `stay`: one entry per stay at its (actual, else scheduled) start, `event` its state;
+    kind `booking` / `charge`: one entry per vendor event, with the snapshot it carried.
+    """
+
+    kind: Literal["stay", "booking", "charge"]
+    at: datetime
+    event: str
+    #: The stay, booking or charge id.
+    ref_id: str
+    stay_id: str | None = None
+    booking: BookingSnapshot | None = None
+    charge: ChargeSnapshot | None = None
+
+
+# --------------------------------------------------------------------------- requests, replies
+
+
+class SearchGuestsRequest(Payload, frozen=True, kw_only=True):
+    """Guests whose first or last name, full name or email starts with `query`, whose phone
+    ends with its digits (5 or more), or who are on a current stay in room `query` or a stay
+    with reservation number `query`. Case-insensitive. An empty query lists every guest.
+    Order: last name, first name, guest id."""
+
+    SCHEMA = "guests.search_request"
+    enterprise_id: str
+    query: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    #: Inactive and merged-away profiles are left out unless asked for.
+    include_inactive: bool = False
+    limit: Limit = 50
+    cursor: str | None = None
+
+
+class GuestPage(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.guest_page"
+    items: tuple[GuestView, ...]
+    next_cursor: str | None = None
+
+
+class GetGuestRequest(Payload, frozen=True, kw_only=True):
+    """One guest by our `guest_id` or by the Mews customer id (`mews_id`): exactly one."""
+
+    SCHEMA = "guests.get_guest_request"
+    enterprise_id: str
+    guest_id: str | None = None
+    mews_id: str | None = None
+    #: How many stays and timeline entries to include (newest first).
+    stays_limit: Limit = 50
+    timeline_limit: Limit = 100
+
+
+class GuestDetail(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.guest_detail"
+    guest: GuestView
+    stays: tuple[StayView, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+
+
+class GetStayRequest(Payload, frozen=True, kw_only=True):
+    """One stay by our `stay_id` or by the Mews reservation id (`mews_id`): exactly one."""
+
+    SCHEMA = "guests.get_stay_request"
+    enterprise_id: str
+    stay_id: str | None = None
+    mews_id: str | None = None
+
+
+class StayDetail(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.stay_detail"
+    stay: StayView
+
+
+class DayStaysRequest(Payload, frozen=True, kw_only=True):
+    """Stays of one hotel day (see the module doc for what arrivals, departures and in house
+    mean). Order: the scheduled start (departures: end), then stay id."""
+
+    SCHEMA = "guests.day_stays_request"
+    enterprise_id: str
+    date: date
+    #: The hotel's IANA time zone, e.g. "Europe/Prague": the day's bounds are its midnights.
+    timezone: str = "UTC"
+    include_cancelled: bool = False
+    limit: Limit = 50
+    cursor: str | None = None
+
+
+class StayPage(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.stay_page"
+    items: tuple[StayView, ...]
+    next_cursor: str | None = None
+    #: The UTC window the day was taken as.
+    window_start_utc: datetime | None = None
+    window_end_utc: datetime | None = None
+
+
+SEARCH = RpcMethod("guests", "search", SearchGuestsRequest, GuestPage)
+GET_GUEST = RpcMethod("guests", "get_guest", GetGuestRequest, GuestDetail)
+GET_STAY = RpcMethod("guests", "get_stay", GetStayRequest, StayDetail)
+ARRIVALS = RpcMethod("guests", "arrivals", DayStaysRequest, StayPage)
+DEPARTURES = RpcMethod("guests", "departures", DayStaysRequest, StayPage)
+IN_HOUSE = RpcMethod("guests", "in_house", DayStaysRequest, StayPage)
+
+METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
+    SEARCH,
+    GET_GUEST,
+    GET_STAY,
+    ARRIVALS,
+    DEPARTURES,
+    IN_HOUSE,
+)  # type: ignore[assignment]
+
+# --------------------------------------------------------------------------- examples
+
+_ENT = "8a1f3b0e-1c2d-4e5f-9a8b-7c6d5e4f3a2b"
+_NOW = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
+_GUEST = GuestView(
+    guest_id="0b7e5c1a-9f43-4d8e-8a57-3c2b1a0f9e8d",
+    enterprise_id=_ENT,
+    mews_id="35d4b117-4e60-44a3-9580-c582117eff98",
+    mews_updated_utc=_NOW,
+    synced_at=_NOW,
+    first_name="Ada",
+    last_name="Lovelace",
+    email="ada@example.com",
+)
+_STAY = StayView(
+    stay_id="5f0c9a2e-7b1d-4c3e-9f8a-6d5e4c3b2a10",
+    enterprise_id=_ENT,
+    mews_id="bfee2c44-1f84-4326-a862-5289598f6e2d",
+    mews_updated_utc=_NOW,
+    synced_at=_NOW,
+    number="52",
+    state=StayState.STARTED,
+    mews_state="Started",
+    scheduled_start_utc=_NOW,
+    scheduled_end_utc=_NOW,
+    resource_name="101",
+    guests=(
+        StayGuestView(
+            customer_mews_id=_GUEST.mews_id,
+            role="owner",
+            guest_id=_GUEST.guest_id,
+            first_name="Ada",
+            last_name="Lovelace",
+        ),
+    ),
+)
+
+#: One example of every request and reply, for round-trip tests and docs.
+EXAMPLES: list[Payload] = [
+    SearchGuestsRequest(enterprise_id=_ENT, query="love", limit=20),
+    GuestPage(items=(_GUEST,), next_cursor="opaque"),
+    GetGuestRequest(enterprise_id=_ENT, guest_id=_GUEST.guest_id),
+    GuestDetail(
+        guest=_GUEST,
+        stays=(_STAY,),
+        timeline=(
+            TimelineEntry(
+                kind="charge",
+                at=_NOW,
+                event="posted",
+                ref_id="c-1",
+                charge=ChargeSnapshot(
+                    charge_id="c-1",
+                    vendor_id="v-1",
+                    guest_id=_GUEST.guest_id,
+                    description="Massage 60 min",
+                    quantity=1,
+                    unit_amount=Decimal("85.50"),
+                    currency="EUR",
+                    state=ChargeState.POSTED,
+                ),
+            ),
+            TimelineEntry(
+                kind="booking",
+                at=_NOW,
+                event="confirmed",
+                ref_id="b-1",
+                booking=BookingSnapshot(
+                    booking_id="b-1",
+                    vendor_id="v-1",
+                    offering_id="o-1",
+                    guest_id=_GUEST.guest_id,
+                    quantity=1,
+                    state=BookingState.CONFIRMED,
+                ),
+            ),
+            TimelineEntry(
+                kind="stay", at=_NOW, event="started", ref_id=_STAY.stay_id, stay_id=_STAY.stay_id
+            ),
+        ),
+    ),
+    GetStayRequest(enterprise_id=_ENT, mews_id=_STAY.mews_id),
+    StayDetail(stay=_STAY),
+    DayStaysRequest(enterprise_id=_ENT, date=date(2026, 11, 25), timezone="Europe/Prague"),
+    StayPage(items=(_STAY,), window_start_utc=_NOW, window_end_utc=_NOW),
+]

@@ -1,0 +1,111 @@
+"""The composition root: broker, database, service, outbox relay and health probes, and their
+lifecycle (streams ensured at start, subscribers drained and the relay finished at stop)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from faststream.nats import NatsBroker
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from attendandt.contracts.streams import ensure_streams
+from attendandt.guests.consumers import register_consumers
+from attendandt.guests.models import outbox
+from attendandt.guests.rpc import register_rpc
+from attendandt.guests.service import GuestsService
+from attendandt.guests.settings import SERVICE, GuestsSettings
+from attendandt.platform.db import create_engine, session_factory
+from attendandt.platform.health import HealthServer
+from attendandt.platform.messaging import connect
+from attendandt.platform.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+
+class GuestsApp:
+    def __init__(self, settings: GuestsSettings) -> None:
+        self.settings = settings
+        self.engine: AsyncEngine = create_engine(settings.database, application_name=SERVICE)
+        self.service = GuestsService(session_factory(self.engine))
+        self.broker = NatsBroker(
+            settings.nats.url,
+            name=SERVICE,
+            max_reconnect_attempts=-1,
+            # FastStream logs every message at INFO; our own logs say what matters.
+            logger=None,
+        )
+        self._js: JetStreamContext | None = None
+        register_consumers(
+            self.broker, self.service, self.jetstream, batch_size=settings.command_batch
+        )
+        register_rpc(self.broker, self.service, workers=settings.rpc_workers)
+        self.health = HealthServer(self._readiness, settings.health_host, settings.health_port)
+        self.relay: OutboxRelay | None = None
+        #: Set once subscribers, relay and probes run (tests and benchmarks wait on it).
+        self.started = asyncio.Event()
+
+    def jetstream(self) -> JetStreamContext:
+        if self._js is None:
+            raise RuntimeError("the broker is not connected yet")
+        return self._js
+
+    def _nats_connected(self) -> bool:
+        try:
+            return bool(self.broker.connection.is_connected)
+        except Exception:  # not connected yet, or already closed
+            return False
+
+    async def _readiness(self) -> dict[str, bool]:
+        nats_ok = self._js is not None and self._nats_connected()
+        try:
+            database_ok = await self.service.ready()
+        except Exception:
+            log.warning("database readiness check failed", exc_info=True)
+            database_ok = False
+        return {"nats": nats_ok, "database": database_ok}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set, then stop taking work and finish what was taken."""
+        relay_task: asyncio.Task[None] | None = None
+        relay_stop = asyncio.Event()
+        # JetStream publishing (outbox, dead letters) has a connection of its own, so the
+        # relay can flush after the broker's connection has drained and closed.
+        publisher: NatsClient | None = None
+        try:
+            publisher = await connect(self.settings.nats, f"{SERVICE}-publisher")
+            self._js = publisher.jetstream()
+            for line in await ensure_streams(self._js):
+                log.debug(line)
+            await self.broker.start()
+            self.relay = OutboxRelay(self.engine, outbox, self._js)
+            relay_task = asyncio.create_task(self.relay.run(relay_stop))
+            await self.health.start()
+            self.started.set()
+            log.info("guests service running", extra={"health_port": self.health.port})
+            await stop.wait()
+        finally:
+            # Subscribers first: a handler cut short rolls back, or committed without its
+            # ack and its redelivery is a no-op (inbox). Then the relay publishes whatever
+            # was committed, then the connections close.
+            with contextlib.suppress(Exception):
+                await self.broker.stop()
+            relay_stop.set()
+            if relay_task is not None:
+                await relay_task
+            if self.relay is not None:
+                try:
+                    await self.relay.relay_once()
+                except Exception:
+                    log.warning("outbox not flushed at stop; the next start relays it")
+            if publisher is not None:
+                await publisher.close()
+            await self.health.stop()
+            await self.engine.dispose()
+
+
+def create_app(settings: GuestsSettings) -> GuestsApp:
+    return GuestsApp(settings)

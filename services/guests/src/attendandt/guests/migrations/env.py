@@ -1,0 +1,4 @@
+from attendandt.guests.models import metadata
+from attendandt.platform.migrations import run_env
+
+run_env(metadata)

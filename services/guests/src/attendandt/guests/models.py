@@ -1,0 +1,149 @@
+"""The `guests` schema: guests (Mews customers), stays (Mews reservations), who is on each
+stay, and the timeline of vendor bookings and charges per guest.
+
+Search keys are generated columns in the "C" collation: lower-cased names and email, and the
+phone's digits reversed, so a prefix `LIKE 'smi%'` (and a phone-suffix match through the
+reversed digits) is a plain btree range scan on a hotel with 100k guests.
+
+A stay keeps its customers by Mews id (`stay_guests`) and is joined to `guests` on
+(enterprise_id, mews_id) when read: a stay may arrive before its guests and links to them as
+soon as they exist, with no second write that could race the first.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from attendandt.platform.inbox import inbox_table
+from attendandt.platform.outbox import outbox_table
+
+SCHEMA = "guests"
+
+metadata = MetaData(schema=SCHEMA)
+
+# Byte order: LIKE prefix matches use the index, and keyset paging compares the same way.
+SearchKey = Text(collation="C")
+
+
+def _timestamp(name: str, *, nullable: bool = True) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+guests = Table(
+    "guests",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("mews_id", Text, nullable=False),
+    _timestamp("mews_updated_utc", nullable=False),
+    _timestamp("synced_at", nullable=False),
+    Column("first_name", Text),
+    Column("last_name", Text, nullable=False),
+    Column("email", Text),
+    Column("phone", Text),
+    Column("language_code", Text),
+    Column("nationality_code", Text),
+    Column("birth_date", Date),
+    Column("classifications", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("company_mews_id", Text),
+    Column("notes", Text),
+    Column("is_active", Boolean, nullable=False),
+    Column("merge_target_mews_id", Text),
+    Column("search_last", SearchKey, Computed("lower(last_name)", persisted=True)),
+    Column(
+        "search_first", SearchKey, Computed("lower(COALESCE(first_name, ''::text))", persisted=True)
+    ),
+    Column("search_email", SearchKey, Computed("lower(email)", persisted=True)),
+    Column(
+        "phone_reversed",
+        SearchKey,
+        Computed(
+            "reverse(regexp_replace(phone, '[^0-9]'::text, ''::text, 'g'::text))", persisted=True
+        ),
+    ),
+    UniqueConstraint("enterprise_id", "mews_id", name="guests_enterprise_mews_id_key"),
+    # The listing order (and keyset), also a last-name prefix search.
+    Index("guests_by_name", "enterprise_id", "search_last", "search_first", "id"),
+    Index("guests_by_first_name", "enterprise_id", "search_first"),
+    Index("guests_by_email", "enterprise_id", "search_email"),
+    Index("guests_by_phone_reversed", "enterprise_id", "phone_reversed"),
+)
+
+stays = Table(
+    "stays",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("mews_id", Text, nullable=False),
+    _timestamp("mews_updated_utc", nullable=False),
+    _timestamp("synced_at", nullable=False),
+    Column("number", Text),
+    Column("state", Text, nullable=False),
+    Column("mews_state", Text, nullable=False),
+    _timestamp("scheduled_start_utc"),
+    _timestamp("scheduled_end_utc"),
+    _timestamp("actual_start_utc"),
+    _timestamp("actual_end_utc"),
+    _timestamp("cancelled_utc"),
+    Column("resource_mews_id", Text),
+    Column("resource_name", Text),
+    Column("owner_mews_id", Text),
+    Column("company_mews_id", Text),
+    Column("service_mews_id", Text),
+    UniqueConstraint("enterprise_id", "mews_id", name="stays_enterprise_mews_id_key"),
+    # Arrivals and departures of a day, in list order (and keyset).
+    Index("stays_by_scheduled_start", "enterprise_id", "scheduled_start_utc", "id"),
+    Index("stays_by_scheduled_end", "enterprise_id", "scheduled_end_utc", "id"),
+    Index("stays_by_resource_name", "enterprise_id", "resource_name"),
+    Index("stays_by_number", "enterprise_id", "number"),
+)
+
+stay_guests = Table(
+    "stay_guests",
+    metadata,
+    Column("stay_id", UUID(as_uuid=False), ForeignKey("stays.id", ondelete="CASCADE")),
+    Column("enterprise_id", Text, nullable=False),
+    Column("customer_mews_id", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("stay_id", "customer_mews_id", name="stay_guests_pkey"),
+    # A guest's stays.
+    Index("stay_guests_by_customer", "enterprise_id", "customer_mews_id"),
+)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    # One row per vendor event: a redelivered event finds its row and adds nothing.
+    Column("event_id", Text, primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    # Our guest id as the vendors service sent it; not a foreign key (another service's data).
+    Column("guest_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("ref_id", Text, nullable=False),
+    Column("stay_id", Text),
+    Column("event", Text, nullable=False),
+    _timestamp("occurred_at", nullable=False),
+    Column("snapshot", JSONB, nullable=False),
+    _timestamp("recorded_at", nullable=False),
+    Index("timeline_by_guest", "enterprise_id", "guest_id", "occurred_at"),
+)
+
+inbox = inbox_table(metadata)
+outbox = outbox_table(metadata)

@@ -1,0 +1,691 @@
+"""Every SQL statement of the guests service.
+
+Writes take the caller's session (the service owns the transaction, so the inbox row, the
+effect and the outbox row commit together); reads return the RPC views directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    union,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
+
+from attendandt.contracts.rpc.guests import GuestView, StayGuestView, StayView, TimelineEntry
+from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    ChargeSnapshot,
+    GuestSnapshot,
+    StaySnapshot,
+    StayState,
+)
+from attendandt.guests.models import guests, stay_guests, stays, timeline
+
+DayList = Literal["arrivals", "departures", "in_house"]
+
+
+# --------------------------------------------------------------------------- writes
+
+
+# The statements on the command path are built once: constructing a statement costs more
+# CPU than executing it, and commands are the hot path.
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
+async def lock_mews_entity(
+    session: AsyncSession, kind: str, enterprise_id: str, mews_id: str
+) -> None:
+    """Serialise the commands about one Mews entity until this transaction ends, so the
+    version read next is the one the upsert replaces (a missing row has nothing to lock)."""
+    await session.execute(_LOCK, {"key": f"{kind}:{enterprise_id}:{mews_id}"})
+
+
+@dataclass(frozen=True)
+class StoredGuest:
+    guest_id: str
+    mews_updated_utc: datetime
+    merge_target_mews_id: str | None
+
+
+@dataclass(frozen=True)
+class StoredStay:
+    stay_id: str
+    mews_updated_utc: datetime
+    state: StayState
+
+
+def _by_mews_id(table: Table, *columns: str) -> Select[Any]:
+    return select(*(table.c[name] for name in columns)).where(
+        table.c.enterprise_id == bindparam("enterprise_id"),
+        table.c.mews_id == bindparam("mews_id"),
+    )
+
+
+def _upsert(table: Table, constraint: str, fields: Sequence[str]) -> ReturningInsert[Any]:
+    """INSERT ... ON CONFLICT (enterprise_id, mews_id) DO UPDATE, only when the incoming
+    Mews version is newer; returns our id, or no row when the stored one is as new or newer."""
+    statement = insert(table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in ("id", *fields)}
+    )
+    return statement.on_conflict_do_update(
+        constraint=constraint,
+        set_={name: statement.excluded[name] for name in fields},
+        where=table.c.mews_updated_utc < statement.excluded.mews_updated_utc,
+    ).returning(table.c.id)
+
+
+_GUEST_FIELDS = (
+    "enterprise_id",
+    "mews_id",
+    "mews_updated_utc",
+    "synced_at",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "language_code",
+    "nationality_code",
+    "birth_date",
+    "classifications",
+    "company_mews_id",
+    "notes",
+    "is_active",
+    "merge_target_mews_id",
+)
+_STAY_FIELDS = (
+    "enterprise_id",
+    "mews_id",
+    "mews_updated_utc",
+    "synced_at",
+    "number",
+    "state",
+    "mews_state",
+    "scheduled_start_utc",
+    "scheduled_end_utc",
+    "actual_start_utc",
+    "actual_end_utc",
+    "cancelled_utc",
+    "resource_mews_id",
+    "resource_name",
+    "owner_mews_id",
+    "company_mews_id",
+    "service_mews_id",
+)
+_STORED_GUEST = _by_mews_id(guests, "id", "mews_updated_utc", "merge_target_mews_id")
+_STORED_STAY = _by_mews_id(stays, "id", "mews_updated_utc", "state")
+_UPSERT_GUEST = _upsert(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
+_UPSERT_STAY = _upsert(stays, "stays_enterprise_mews_id_key", _STAY_FIELDS)
+
+
+async def stored_guest(
+    session: AsyncSession, enterprise_id: str, mews_id: str
+) -> StoredGuest | None:
+    found = await session.execute(
+        _STORED_GUEST, {"enterprise_id": enterprise_id, "mews_id": mews_id}
+    )
+    row = found.first()
+    return (
+        None if row is None else StoredGuest(row.id, row.mews_updated_utc, row.merge_target_mews_id)
+    )
+
+
+async def stored_stay(session: AsyncSession, enterprise_id: str, mews_id: str) -> StoredStay | None:
+    found = await session.execute(
+        _STORED_STAY, {"enterprise_id": enterprise_id, "mews_id": mews_id}
+    )
+    row = found.first()
+    return None if row is None else StoredStay(row.id, row.mews_updated_utc, _state(row.state))
+
+
+async def upsert_guest(
+    session: AsyncSession,
+    *,
+    guest_id: str,
+    enterprise_id: str,
+    guest: GuestSnapshot,
+    synced_at: datetime,
+) -> str | None:
+    """Insert or update by (enterprise, Mews id), last write wins on `mews_updated_utc`;
+    returns our guest id, or None when the stored version is as new or newer."""
+    values = {
+        "id": guest_id,
+        "enterprise_id": enterprise_id,
+        "mews_id": guest.mews_id,
+        "mews_updated_utc": guest.mews_updated_utc,
+        "synced_at": synced_at,
+        "first_name": guest.first_name,
+        "last_name": guest.last_name,
+        "email": guest.email,
+        "phone": guest.phone,
+        "language_code": guest.language_code,
+        "nationality_code": guest.nationality_code,
+        "birth_date": guest.birth_date,
+        "classifications": list(guest.classifications),
+        "company_mews_id": guest.company_mews_id,
+        "notes": guest.notes,
+        "is_active": guest.is_active,
+        "merge_target_mews_id": guest.merge_target_mews_id,
+    }
+    found: str | None = (await session.execute(_UPSERT_GUEST, values)).scalar_one_or_none()
+    return found
+
+
+async def upsert_stay(
+    session: AsyncSession,
+    *,
+    stay_id: str,
+    enterprise_id: str,
+    stay: StaySnapshot,
+    synced_at: datetime,
+) -> str | None:
+    """Insert or update by (enterprise, Mews id), last write wins on `mews_updated_utc`;
+    returns our stay id, or None when the stored version is as new or newer."""
+    values = {
+        "id": stay_id,
+        "enterprise_id": enterprise_id,
+        "mews_id": stay.mews_id,
+        "mews_updated_utc": stay.mews_updated_utc,
+        "synced_at": synced_at,
+        "number": stay.number,
+        "state": stay.state.value,
+        "mews_state": stay.mews_state,
+        "scheduled_start_utc": stay.scheduled_start_utc,
+        "scheduled_end_utc": stay.scheduled_end_utc,
+        "actual_start_utc": stay.actual_start_utc,
+        "actual_end_utc": stay.actual_end_utc,
+        "cancelled_utc": stay.cancelled_utc,
+        "resource_mews_id": stay.resource_mews_id,
+        "resource_name": stay.resource_name,
+        "owner_mews_id": stay.owner_mews_id,
+        "company_mews_id": stay.company_mews_id,
+        "service_mews_id": stay.service_mews_id,
+    }
+    found: str | None = (await session.execute(_UPSERT_STAY, values)).scalar_one_or_none()
+    return found
+
+
+async def replace_stay_guests(
+    session: AsyncSession,
+    *,
+    stay_id: str,
+    enterprise_id: str,
+    customers: Sequence[tuple[str, Literal["owner", "companion"]]],
+) -> None:
+    """The customers on a stay, by Mews id, in order (owner first)."""
+    await session.execute(stay_guests.delete().where(stay_guests.c.stay_id == stay_id))
+    if customers:
+        await session.execute(
+            stay_guests.insert(),
+            [
+                {
+                    "stay_id": stay_id,
+                    "enterprise_id": enterprise_id,
+                    "customer_mews_id": mews_id,
+                    "role": role,
+                    "position": position,
+                }
+                for position, (mews_id, role) in enumerate(customers)
+            ],
+        )
+
+
+async def guest_ids_by_mews_id(
+    session: AsyncSession, enterprise_id: str, mews_ids: Sequence[str]
+) -> dict[str, str]:
+    if not mews_ids:
+        return {}
+    rows = await session.execute(
+        select(guests.c.mews_id, guests.c.id).where(
+            guests.c.enterprise_id == enterprise_id, guests.c.mews_id.in_(list(mews_ids))
+        )
+    )
+    return {row.mews_id: row.id for row in rows}
+
+
+async def add_timeline_entry(
+    session: AsyncSession,
+    *,
+    event_id: str,
+    enterprise_id: str,
+    guest_id: str,
+    kind: Literal["booking", "charge"],
+    ref_id: str,
+    stay_id: str | None,
+    event: str,
+    occurred_at: datetime,
+    snapshot: BookingSnapshot | ChargeSnapshot,
+    recorded_at: datetime,
+) -> bool:
+    """One row per event id; False when the event was already recorded."""
+    statement = (
+        insert(timeline)
+        .values(
+            event_id=event_id,
+            enterprise_id=enterprise_id,
+            guest_id=guest_id,
+            kind=kind,
+            ref_id=ref_id,
+            stay_id=stay_id,
+            event=event,
+            occurred_at=occurred_at,
+            snapshot=msgspec.to_builtins(snapshot),
+            recorded_at=recorded_at,
+        )
+        .on_conflict_do_nothing(index_elements=[timeline.c.event_id])
+        .returning(timeline.c.event_id)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+# --------------------------------------------------------------------------- guest reads
+
+_target = guests.alias("merge_target")
+
+_GUEST_COLUMNS = (
+    guests,
+    _target.c.id.label("merge_target_guest_id"),
+)
+
+
+def _guest_select() -> Select[Any]:
+    return select(*_GUEST_COLUMNS).select_from(
+        guests.outerjoin(
+            _target,
+            and_(
+                _target.c.enterprise_id == guests.c.enterprise_id,
+                _target.c.mews_id == guests.c.merge_target_mews_id,
+            ),
+        )
+    )
+
+
+def _guest_view(row: Any) -> GuestView:
+    return GuestView(
+        guest_id=row.id,
+        enterprise_id=row.enterprise_id,
+        mews_id=row.mews_id,
+        mews_updated_utc=row.mews_updated_utc,
+        synced_at=row.synced_at,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        phone=row.phone,
+        language_code=row.language_code,
+        nationality_code=row.nationality_code,
+        birth_date=row.birth_date,
+        classifications=tuple(row.classifications),
+        company_mews_id=row.company_mews_id,
+        notes=row.notes,
+        is_active=row.is_active,
+        merge_target_mews_id=row.merge_target_mews_id,
+        merge_target_guest_id=row.merge_target_guest_id,
+    )
+
+
+GuestKey = tuple[str, str, str]  # (search_last, search_first, id): the listing order
+
+
+def guest_key(row: Any) -> GuestKey:
+    return (row.search_last, row.search_first, row.id)
+
+
+@dataclass(frozen=True)
+class GuestSearch:
+    """What a search query can match; None parts are not searched."""
+
+    #: Lower-cased, single-spaced text: a prefix of first name, last name or email.
+    prefix: str | None = None
+    #: (first words, last word) and (first word, the rest) of a multi-word query, each
+    #: a (first-name prefix, last-name prefix) pair, tried both ways round.
+    name_pairs: tuple[tuple[str, str], ...] = ()
+    #: The query's digits reversed: a phone number ending with them.
+    phone_reversed: str | None = None
+    #: The query as typed: a room (on a current stay) or a reservation number.
+    room_or_number: str | None = None
+
+
+def _like_prefix(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def _current_stay(now: datetime) -> ColumnElement[bool]:
+    """Checked in, or confirmed and scheduled over `now`."""
+    return or_(
+        stays.c.state == StayState.STARTED.value,
+        and_(
+            stays.c.state == StayState.CONFIRMED.value,
+            stays.c.scheduled_start_utc <= now,
+            stays.c.scheduled_end_utc > now,
+        ),
+    )
+
+
+def _guest_filters(
+    enterprise_id: str, include_inactive: bool, after: GuestKey | None
+) -> list[ColumnElement[bool]]:
+    """What every candidate must satisfy: the enterprise, active unless asked, after the key."""
+    filters: list[ColumnElement[bool]] = [guests.c.enterprise_id == enterprise_id]
+    if not include_inactive:
+        filters += [guests.c.is_active, guests.c.merge_target_mews_id.is_(None)]
+    if after is not None:
+        filters.append(
+            tuple_(guests.c.search_last, guests.c.search_first, guests.c.id)
+            > tuple_(
+                literal(after[0], guests.c.search_last.type),
+                literal(after[1], guests.c.search_first.type),
+                literal(after[2], guests.c.id.type),
+            )
+        )
+    return filters
+
+
+def _candidates(search: GuestSearch, enterprise_id: str, now: datetime) -> list[Select[Any]]:
+    """Each way of matching as its own statement, so each is one index scan."""
+    key = (guests.c.id, guests.c.search_last, guests.c.search_first)
+    branches: list[Select[Any]] = []
+    if search.prefix is not None:
+        pattern = _like_prefix(search.prefix)
+        for column in (guests.c.search_last, guests.c.search_first, guests.c.search_email):
+            branches.append(select(*key).where(column.like(pattern)))
+    for first, last in search.name_pairs:
+        for a, b in ((first, last), (last, first)):
+            branches.append(
+                select(*key).where(
+                    guests.c.search_first.like(_like_prefix(a)),
+                    guests.c.search_last.like(_like_prefix(b)),
+                )
+            )
+    if search.phone_reversed is not None:
+        pattern = _like_prefix(search.phone_reversed)
+        branches.append(select(*key).where(guests.c.phone_reversed.like(pattern)))
+    if search.room_or_number is not None:
+        on_stay = (
+            select(*key)
+            .select_from(
+                stays.join(stay_guests, stay_guests.c.stay_id == stays.c.id).join(
+                    guests,
+                    and_(
+                        guests.c.enterprise_id == stay_guests.c.enterprise_id,
+                        guests.c.mews_id == stay_guests.c.customer_mews_id,
+                    ),
+                )
+            )
+            .where(stays.c.enterprise_id == enterprise_id)
+        )
+        branches.append(
+            on_stay.where(stays.c.resource_name == search.room_or_number, _current_stay(now))
+        )
+        branches.append(on_stay.where(stays.c.number == search.room_or_number))
+    return branches
+
+
+async def search_guests(
+    session: AsyncSession,
+    *,
+    enterprise_id: str,
+    search: GuestSearch | None,
+    include_inactive: bool,
+    after: GuestKey | None,
+    limit: int,
+    now: datetime,
+) -> list[tuple[GuestView, GuestKey]]:
+    """A page of guests in (last name, first name, id) order, after the key `after`.
+
+    The page's keys are chosen first (from the union of the matching index scans, or from
+    the name index when there is no query); only the page's guests are then read whole.
+    """
+    filters = _guest_filters(enterprise_id, include_inactive, after)
+    key = (guests.c.id, guests.c.search_last, guests.c.search_first)
+    if search is None:
+        candidates = select(*key).where(*filters).subquery("candidates")
+    else:
+        # Each branch brings at most a page, in page order (the name index stops early).
+        branches = [
+            branch.where(*filters)
+            .order_by(guests.c.search_last, guests.c.search_first, guests.c.id)
+            .limit(limit)
+            for branch in _candidates(search, enterprise_id, now)
+        ]
+        if not branches:
+            return []
+        candidates = union(*branches).subquery("candidates")
+    order = (candidates.c.search_last, candidates.c.search_first, candidates.c.id)
+    page = select(candidates).order_by(*order).limit(limit).subquery("page")
+    statement = (
+        _guest_select()
+        .add_columns(guests.c.search_last, guests.c.search_first)
+        .join(page, page.c.id == guests.c.id)
+        .order_by(page.c.search_last, page.c.search_first, page.c.id)
+    )
+    rows = (await session.execute(statement)).all()
+    return [(_guest_view(row), guest_key(row)) for row in rows]
+
+
+# Lookups by id are the gateway's most frequent calls: their statements are built once.
+_GUEST_BY_ID = _guest_select().where(
+    guests.c.enterprise_id == bindparam("enterprise_id"), guests.c.id == bindparam("key")
+)
+_GUEST_BY_MEWS_ID = _guest_select().where(
+    guests.c.enterprise_id == bindparam("enterprise_id"), guests.c.mews_id == bindparam("key")
+)
+_TIMELINE = (
+    select(timeline)
+    .where(
+        timeline.c.enterprise_id == bindparam("enterprise_id"),
+        timeline.c.guest_id == bindparam("guest_id"),
+    )
+    .order_by(timeline.c.occurred_at.desc(), timeline.c.event_id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
+async def find_guest(
+    session: AsyncSession, enterprise_id: str, *, guest_id: str | None, mews_id: str | None
+) -> GuestView | None:
+    statement = _GUEST_BY_ID if guest_id is not None else _GUEST_BY_MEWS_ID
+    found = await session.execute(
+        statement, {"enterprise_id": enterprise_id, "key": guest_id or mews_id}
+    )
+    row = found.first()
+    return None if row is None else _guest_view(row)
+
+
+async def timeline_of_guest(
+    session: AsyncSession, enterprise_id: str, guest_id: str, limit: int
+) -> list[TimelineEntry]:
+    rows = await session.execute(
+        _TIMELINE, {"enterprise_id": enterprise_id, "guest_id": guest_id, "limit": limit}
+    )
+    entries: list[TimelineEntry] = []
+    for row in rows:
+        booking = charge = None
+        if row.kind == "booking":
+            booking = msgspec.convert(row.snapshot, BookingSnapshot, strict=False)
+        else:
+            charge = msgspec.convert(row.snapshot, ChargeSnapshot, strict=False)
+        entries.append(
+            TimelineEntry(
+                kind=row.kind,
+                at=row.occurred_at,
+                event=row.event,
+                ref_id=row.ref_id,
+                stay_id=row.stay_id,
+                booking=booking,
+                charge=charge,
+            )
+        )
+    return entries
+
+
+# --------------------------------------------------------------------------- stay reads
+
+
+def _state(value: str) -> StayState:
+    try:
+        return StayState(value)
+    except ValueError:
+        return StayState.UNKNOWN
+
+
+def _stay_view(row: Any, on_stay: tuple[StayGuestView, ...]) -> StayView:
+    return StayView(
+        stay_id=row.id,
+        enterprise_id=row.enterprise_id,
+        mews_id=row.mews_id,
+        mews_updated_utc=row.mews_updated_utc,
+        synced_at=row.synced_at,
+        number=row.number,
+        state=_state(row.state),
+        mews_state=row.mews_state,
+        scheduled_start_utc=row.scheduled_start_utc,
+        scheduled_end_utc=row.scheduled_end_utc,
+        actual_start_utc=row.actual_start_utc,
+        actual_end_utc=row.actual_end_utc,
+        cancelled_utc=row.cancelled_utc,
+        resource_mews_id=row.resource_mews_id,
+        resource_name=row.resource_name,
+        company_mews_id=row.company_mews_id,
+        service_mews_id=row.service_mews_id,
+        guests=on_stay,
+    )
+
+
+_ON_STAYS = (
+    select(
+        stay_guests.c.stay_id,
+        stay_guests.c.customer_mews_id,
+        stay_guests.c.role,
+        guests.c.id.label("guest_id"),
+        guests.c.first_name,
+        guests.c.last_name,
+    )
+    .select_from(
+        stay_guests.outerjoin(
+            guests,
+            and_(
+                guests.c.enterprise_id == stay_guests.c.enterprise_id,
+                guests.c.mews_id == stay_guests.c.customer_mews_id,
+            ),
+        )
+    )
+    .where(stay_guests.c.stay_id.in_(bindparam("stay_ids", expanding=True)))
+    .order_by(stay_guests.c.stay_id, stay_guests.c.position)
+)
+_STAYS_OF_GUEST = (
+    select(stays)
+    .join(stay_guests, stay_guests.c.stay_id == stays.c.id)
+    .where(
+        stay_guests.c.enterprise_id == bindparam("enterprise_id"),
+        stay_guests.c.customer_mews_id == bindparam("customer_mews_id"),
+    )
+    .order_by(stays.c.scheduled_start_utc.desc().nulls_last(), stays.c.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
+async def _with_guests(session: AsyncSession, rows: Sequence[Any]) -> list[StayView]:
+    """Attach each stay's customers, linked to our guests where we have them (one query)."""
+    if not rows:
+        return []
+    found = await session.execute(_ON_STAYS, {"stay_ids": [row.id for row in rows]})
+    by_stay: dict[str, list[StayGuestView]] = {}
+    for item in found:
+        by_stay.setdefault(item.stay_id, []).append(
+            StayGuestView(
+                customer_mews_id=item.customer_mews_id,
+                role=item.role,
+                guest_id=item.guest_id,
+                first_name=item.first_name,
+                last_name=item.last_name,
+            )
+        )
+    return [_stay_view(row, tuple(by_stay.get(row.id, ()))) for row in rows]
+
+
+async def find_stay(
+    session: AsyncSession, enterprise_id: str, *, stay_id: str | None, mews_id: str | None
+) -> StayView | None:
+    statement = select(stays).where(stays.c.enterprise_id == enterprise_id)
+    if stay_id is not None:
+        statement = statement.where(stays.c.id == stay_id)
+    if mews_id is not None:
+        statement = statement.where(stays.c.mews_id == mews_id)
+    rows = (await session.execute(statement)).all()
+    views = await _with_guests(session, rows)
+    return views[0] if views else None
+
+
+async def stays_of_guest(
+    session: AsyncSession, enterprise_id: str, guest_mews_id: str, limit: int
+) -> list[StayView]:
+    """The stays a guest is on (owner or companion), latest scheduled start first."""
+    found = await session.execute(
+        _STAYS_OF_GUEST,
+        {"enterprise_id": enterprise_id, "customer_mews_id": guest_mews_id, "limit": limit},
+    )
+    rows = found.all()
+    return await _with_guests(session, rows)
+
+
+StayKey = tuple[datetime, str]  # (scheduled start or end, id): the day lists' order
+
+
+async def day_stays(
+    session: AsyncSession,
+    *,
+    enterprise_id: str,
+    which: DayList,
+    window_start: datetime,
+    window_end: datetime,
+    include_cancelled: bool,
+    after: StayKey | None,
+    limit: int,
+) -> list[tuple[StayView, StayKey]]:
+    start, end = stays.c.scheduled_start_utc, stays.c.scheduled_end_utc
+    order = end if which == "departures" else start
+    statement = select(stays).where(stays.c.enterprise_id == enterprise_id)
+    if which == "arrivals":
+        statement = statement.where(start >= window_start, start < window_end)
+    elif which == "departures":
+        statement = statement.where(end >= window_start, end < window_end)
+    else:
+        statement = statement.where(start < window_end, end > window_start)
+    if not include_cancelled:
+        statement = statement.where(stays.c.state != StayState.CANCELED.value)
+    if after is not None:
+        statement = statement.where(
+            tuple_(order, stays.c.id)
+            > tuple_(literal(after[0], order.type), literal(after[1], stays.c.id.type))
+        )
+    statement = statement.order_by(order, stays.c.id).limit(limit)
+    rows = (await session.execute(statement)).all()
+    views = await _with_guests(session, rows)
+    key_column = "scheduled_end_utc" if which == "departures" else "scheduled_start_utc"
+    return [
+        (view, (getattr(row, key_column), row.id)) for view, row in zip(views, rows, strict=True)
+    ]
+
+
+async def database_answers(session: AsyncSession) -> bool:
+    return (await session.execute(select(func.now()))).first() is not None

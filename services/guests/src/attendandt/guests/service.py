@@ -1,0 +1,481 @@
+"""The guests service's use cases: apply Mews customers and reservations, record the vendor
+events of a guest's timeline, answer the gateway's queries.
+
+Each command runs in one transaction: the inbox claim (by command id), the effect and the
+outbox row announcing it commit together or not at all. Mews data is last-write-wins on its
+`UpdatedUtc`; a repeat or an older version changes nothing and announces nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from attendandt.contracts.commands import UpsertGuest, UpsertStay
+from attendandt.contracts.events import (
+    GUEST_EVENT,
+    STAY_EVENT,
+    BookingEvent,
+    ChargeEvent,
+    GuestEvent,
+    StayEvent,
+)
+from attendandt.contracts.rpc.guests import (
+    DayStaysRequest,
+    GetGuestRequest,
+    GetStayRequest,
+    GuestDetail,
+    GuestPage,
+    SearchGuestsRequest,
+    StayDetail,
+    StayPage,
+    TimelineEntry,
+)
+from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    ChargeSnapshot,
+    GuestSnapshot,
+    StaySnapshot,
+    StayState,
+)
+from attendandt.guests import repository as repo
+from attendandt.guests.models import inbox, outbox
+from attendandt.platform.inbox import claim
+from attendandt.platform.outbox import add
+from attendandt.platform.rpc import Invalid, NotFound
+
+Clock = Callable[[], datetime]
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
+_PHONE_CHARS = re.compile(r"^[\d\s+()./\-]+$")
+#: A phone search needs this many digits: fewer would match half the hotel.
+PHONE_MIN_DIGITS = 5
+
+
+class Applied(enum.StrEnum):
+    """What a command did."""
+
+    APPLIED = "applied"
+    #: The stored Mews version is as new or newer: nothing changed.
+    STALE = "stale"
+    #: This command id was processed before: nothing changed.
+    DUPLICATE = "duplicate"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+# --------------------------------------------------------------------------- pure decisions
+
+
+def guest_event_name(previous: repo.StoredGuest | None, guest: GuestSnapshot) -> str:
+    """`merged` when Mews just merged the profile into another, else created / updated."""
+    target = guest.merge_target_mews_id
+    if target is not None and (previous is None or previous.merge_target_mews_id != target):
+        return "merged"
+    return "created" if previous is None else "updated"
+
+
+def stay_event_name(previous: StayState | None, state: StayState) -> str:
+    """The event for a stay moving from `previous` (None: new) to `state`.
+
+    A change of state into started / processed / canceled is a check-in / check-out /
+    cancellation, also for a stay we see for the first time in that state (a walk-in checked
+    in before the first sync); any other new stay is `created`, any other change `updated`.
+    """
+    if previous != state:
+        transition = {
+            StayState.STARTED: "checked_in",
+            StayState.PROCESSED: "checked_out",
+            StayState.CANCELED: "cancelled",
+        }.get(state)
+        if transition is not None:
+            return transition
+    return "created" if previous is None else "updated"
+
+
+def stay_customers(stay: StaySnapshot) -> list[tuple[str, Literal["owner", "companion"]]]:
+    """Owner first, then companions in Mews order, each customer once."""
+    customers: list[tuple[str, Literal["owner", "companion"]]] = []
+    seen: set[str] = set()
+    if stay.owner_mews_id:
+        customers.append((stay.owner_mews_id, "owner"))
+        seen.add(stay.owner_mews_id)
+    for mews_id in stay.companion_mews_ids:
+        if mews_id and mews_id not in seen:
+            customers.append((mews_id, "companion"))
+            seen.add(mews_id)
+    return customers
+
+
+def parse_search(query: str) -> repo.GuestSearch | None:
+    """What a search box query can mean (None: list everyone)."""
+    typed = " ".join(query.split())
+    if not typed:
+        return None
+    lowered = typed.lower()
+    words = lowered.split(" ")
+    pairs: list[tuple[str, str]] = []
+    if len(words) > 1:
+        pairs.append((" ".join(words[:-1]), words[-1]))
+        if len(words) > 2:
+            pairs.append((words[0], " ".join(words[1:])))
+    digits = re.sub(r"\D", "", typed)
+    phone = None
+    if len(digits) >= PHONE_MIN_DIGITS and _PHONE_CHARS.match(typed):
+        phone = digits[::-1]
+    return repo.GuestSearch(
+        prefix=lowered,
+        name_pairs=tuple(pairs),
+        phone_reversed=phone,
+        room_or_number=None if "@" in typed else typed,
+    )
+
+
+def day_window(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """From the local midnight of `day` to the next one, in UTC (DST days are 23 or 25 h)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise Invalid(
+            f"unknown time zone {timezone!r}: use an IANA name like Europe/Prague"
+        ) from exc
+    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def encode_cursor(key: tuple[Any, ...]) -> str:
+    parts = [part.isoformat() if isinstance(part, datetime) else part for part in key]
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode()
+
+
+def decode_cursor(cursor: str, size: int) -> list[str]:
+    try:
+        parts = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error) as exc:
+        raise Invalid("cursor is not one this service gave out") from exc
+    if (
+        not isinstance(parts, list)
+        or len(parts) != size
+        or not all(isinstance(p, str) for p in parts)
+    ):
+        raise Invalid("cursor is not one this service gave out")
+    return parts
+
+
+def _uuid(value: str, what: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError as exc:
+        raise Invalid(f"{what} {value!r} is not a valid id") from exc
+
+
+def _aware(value: datetime, what: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise Invalid(f"{what} has no time zone: send UTC times with an offset or Z")
+
+
+def _check_command(enterprise_id: str, mews_id: str, updated: datetime) -> None:
+    if not _TOKEN.match(enterprise_id):
+        raise Invalid(f"enterprise_id {enterprise_id!r} is not a single subject token")
+    if not mews_id.strip():
+        raise Invalid("mews_id is empty")
+    _aware(updated, "mews_updated_utc")
+
+
+def _one_of(first: str | None, second: str | None, names: str) -> None:
+    if (first is None) == (second is None):
+        raise Invalid(f"give exactly one of {names}")
+
+
+# --------------------------------------------------------------------------- the service
+
+
+class GuestsService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Clock = utc_now,
+        make_id: Callable[[], str] = new_id,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._make_id = make_id
+
+    # ----------------------------------------------------------------- commands
+
+    async def upsert_guest(self, command: UpsertGuest, *, consumer: str) -> Applied:
+        guest = command.guest
+        enterprise = command.enterprise_id
+        _check_command(enterprise, guest.mews_id, guest.mews_updated_utc)
+        async with self._sessions() as session, session.begin():
+            if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
+                return Applied.DUPLICATE
+            await repo.lock_mews_entity(session, "customer", enterprise, guest.mews_id)
+            previous = await repo.stored_guest(session, enterprise, guest.mews_id)
+            if previous is not None and previous.mews_updated_utc >= guest.mews_updated_utc:
+                return Applied.STALE
+            guest_id = await repo.upsert_guest(
+                session,
+                guest_id=previous.guest_id if previous else self._make_id(),
+                enterprise_id=enterprise,
+                guest=guest,
+                synced_at=self._clock(),
+            )
+            if guest_id is None:
+                return Applied.STALE
+            name = guest_event_name(previous, guest)
+            event_id = f"guest:{guest_id}:{guest.mews_updated_utc.isoformat()}"
+            event = GuestEvent(
+                event_id=event_id,
+                enterprise_id=enterprise,
+                occurred_at=guest.mews_updated_utc,
+                event=name,
+                guest_id=guest_id,
+                guest=guest,
+            )
+            await add(
+                session,
+                outbox,
+                subject=GUEST_EVENT.format(enterprise=enterprise, event=name),
+                payload=event,
+                msg_id=event_id,
+                correlation_id=command.command_id,
+            )
+        return Applied.APPLIED
+
+    async def upsert_stay(self, command: UpsertStay, *, consumer: str) -> Applied:
+        stay = command.stay
+        enterprise = command.enterprise_id
+        _check_command(enterprise, stay.mews_id, stay.mews_updated_utc)
+        for what, value in (
+            ("scheduled_start_utc", stay.scheduled_start_utc),
+            ("scheduled_end_utc", stay.scheduled_end_utc),
+            ("actual_start_utc", stay.actual_start_utc),
+            ("actual_end_utc", stay.actual_end_utc),
+            ("cancelled_utc", stay.cancelled_utc),
+        ):
+            if value is not None:
+                _aware(value, what)
+        customers = stay_customers(stay)
+        async with self._sessions() as session, session.begin():
+            if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
+                return Applied.DUPLICATE
+            await repo.lock_mews_entity(session, "reservation", enterprise, stay.mews_id)
+            previous = await repo.stored_stay(session, enterprise, stay.mews_id)
+            if previous is not None and previous.mews_updated_utc >= stay.mews_updated_utc:
+                return Applied.STALE
+            stay_id = await repo.upsert_stay(
+                session,
+                stay_id=previous.stay_id if previous else self._make_id(),
+                enterprise_id=enterprise,
+                stay=stay,
+                synced_at=self._clock(),
+            )
+            if stay_id is None:
+                return Applied.STALE
+            await repo.replace_stay_guests(
+                session, stay_id=stay_id, enterprise_id=enterprise, customers=customers
+            )
+            known = await repo.guest_ids_by_mews_id(
+                session, enterprise, [mews_id for mews_id, _ in customers]
+            )
+            name = stay_event_name(previous.state if previous else None, stay.state)
+            event_id = f"stay:{stay_id}:{stay.mews_updated_utc.isoformat()}"
+            event = StayEvent(
+                event_id=event_id,
+                enterprise_id=enterprise,
+                occurred_at=stay.mews_updated_utc,
+                event=name,
+                stay_id=stay_id,
+                stay=stay,
+                guest_ids=tuple(known[m] for m, _ in customers if m in known),
+            )
+            await add(
+                session,
+                outbox,
+                subject=STAY_EVENT.format(enterprise=enterprise, event=name),
+                payload=event,
+                msg_id=event_id,
+                correlation_id=command.command_id,
+            )
+        return Applied.APPLIED
+
+    # ----------------------------------------------------------------- vendor events
+
+    async def record_booking(self, event: BookingEvent) -> bool:
+        """Add a booking event to its guest's timeline; False if it was already there."""
+        booking = event.booking
+        return await self._record(
+            event,
+            kind="booking",
+            ref_id=booking.booking_id,
+            guest_id=booking.guest_id,
+            stay_id=booking.stay_id,
+            snapshot=booking,
+        )
+
+    async def record_charge(self, event: ChargeEvent) -> bool:
+        """Add a charge event to its guest's timeline; False if it was already there."""
+        charge = event.charge
+        return await self._record(
+            event,
+            kind="charge",
+            ref_id=charge.charge_id,
+            guest_id=charge.guest_id,
+            stay_id=charge.stay_id,
+            snapshot=charge,
+        )
+
+    async def _record(
+        self,
+        event: BookingEvent | ChargeEvent,
+        *,
+        kind: Literal["booking", "charge"],
+        ref_id: str,
+        guest_id: str,
+        stay_id: str | None,
+        snapshot: BookingSnapshot | ChargeSnapshot,
+    ) -> bool:
+        if not event.event_id:
+            raise Invalid("event_id is empty")
+        _aware(event.occurred_at, "occurred_at")
+        async with self._sessions() as session, session.begin():
+            return await repo.add_timeline_entry(
+                session,
+                event_id=event.event_id,
+                enterprise_id=event.enterprise_id,
+                guest_id=guest_id,
+                kind=kind,
+                ref_id=ref_id,
+                stay_id=stay_id,
+                event=event.event,
+                occurred_at=event.occurred_at,
+                snapshot=snapshot,
+                recorded_at=self._clock(),
+            )
+
+    # ----------------------------------------------------------------- queries
+
+    async def search(self, request: SearchGuestsRequest) -> GuestPage:
+        after: repo.GuestKey | None = None
+        if request.cursor is not None:
+            last, first, guest_id = decode_cursor(request.cursor, 3)
+            after = (last, first, _uuid(guest_id, "cursor"))
+        async with self._sessions() as session:
+            found = await repo.search_guests(
+                session,
+                enterprise_id=request.enterprise_id,
+                search=parse_search(request.query),
+                include_inactive=request.include_inactive,
+                after=after,
+                limit=request.limit + 1,
+                now=self._clock(),
+            )
+        page = found[: request.limit]
+        more = len(found) > request.limit
+        return GuestPage(
+            items=tuple(view for view, _ in page),
+            next_cursor=encode_cursor(page[-1][1]) if more else None,
+        )
+
+    async def get_guest(self, request: GetGuestRequest) -> GuestDetail:
+        _one_of(request.guest_id, request.mews_id, "guest_id and mews_id")
+        guest_id = _uuid(request.guest_id, "guest_id") if request.guest_id else None
+        async with self._sessions() as session:
+            guest = await repo.find_guest(
+                session, request.enterprise_id, guest_id=guest_id, mews_id=request.mews_id
+            )
+            if guest is None:
+                raise NotFound(f"no guest {request.guest_id or request.mews_id}")
+            stays = await repo.stays_of_guest(
+                session, request.enterprise_id, guest.mews_id, request.stays_limit
+            )
+            vendor_entries = await repo.timeline_of_guest(
+                session, request.enterprise_id, guest.guest_id, request.timeline_limit
+            )
+        stay_entries = [
+            TimelineEntry(
+                kind="stay",
+                at=at,
+                event=stay.state.value,
+                ref_id=stay.stay_id,
+                stay_id=stay.stay_id,
+            )
+            for stay in stays
+            if (at := stay.actual_start_utc or stay.scheduled_start_utc) is not None
+        ]
+        merged = sorted([*stay_entries, *vendor_entries], key=lambda e: e.at, reverse=True)
+        return GuestDetail(
+            guest=guest, stays=tuple(stays), timeline=tuple(merged[: request.timeline_limit])
+        )
+
+    async def get_stay(self, request: GetStayRequest) -> StayDetail:
+        _one_of(request.stay_id, request.mews_id, "stay_id and mews_id")
+        stay_id = _uuid(request.stay_id, "stay_id") if request.stay_id else None
+        async with self._sessions() as session:
+            stay = await repo.find_stay(
+                session, request.enterprise_id, stay_id=stay_id, mews_id=request.mews_id
+            )
+        if stay is None:
+            raise NotFound(f"no stay {request.stay_id or request.mews_id}")
+        return StayDetail(stay=stay)
+
+    async def arrivals(self, request: DayStaysRequest) -> StayPage:
+        return await self._day(request, "arrivals")
+
+    async def departures(self, request: DayStaysRequest) -> StayPage:
+        return await self._day(request, "departures")
+
+    async def in_house(self, request: DayStaysRequest) -> StayPage:
+        return await self._day(request, "in_house")
+
+    async def _day(self, request: DayStaysRequest, which: repo.DayList) -> StayPage:
+        start, end = day_window(request.date, request.timezone)
+        after: repo.StayKey | None = None
+        if request.cursor is not None:
+            at, stay_id = decode_cursor(request.cursor, 2)
+            try:
+                after = (datetime.fromisoformat(at), _uuid(stay_id, "cursor"))
+            except ValueError as exc:
+                raise Invalid("cursor is not one this service gave out") from exc
+        async with self._sessions() as session:
+            found = await repo.day_stays(
+                session,
+                enterprise_id=request.enterprise_id,
+                which=which,
+                window_start=start,
+                window_end=end,
+                include_cancelled=request.include_cancelled,
+                after=after,
+                limit=request.limit + 1,
+            )
+        page = found[: request.limit]
+        more = len(found) > request.limit
+        return StayPage(
+            items=tuple(view for view, _ in page),
+            next_cursor=encode_cursor(page[-1][1]) if more else None,
+            window_start_utc=start,
+            window_end_utc=end,
+        )
+
+    async def ready(self) -> bool:
+        async with self._sessions() as session:
+            return await repo.database_answers(session)

@@ -1,0 +1,128 @@
+"""Helpers shared by the guests tests: snapshots and commands, settings, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from attendandt.contracts.base import Payload, encode
+from attendandt.contracts.commands import UpsertGuest, UpsertStay
+from attendandt.contracts.snapshots import GuestSnapshot, StaySnapshot, StayState
+from attendandt.guests.app import GuestsApp
+from attendandt.guests.migrations_set import MIGRATIONS
+from attendandt.guests.settings import GuestsSettings
+from attendandt.platform.migrations import upgrade
+from attendandt.platform.provision import provision, role_url
+from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
+
+ENT = "ent-1"
+OTHER_ENT = "ent-2"
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+_ids = itertools.count(1)
+
+
+def next_id(prefix: str) -> str:
+    return f"{prefix}-{next(_ids)}"
+
+
+def guest(mews_id: str, updated: datetime = T0, **fields: Any) -> GuestSnapshot:
+    fields.setdefault("last_name", "Lovelace")
+    return GuestSnapshot(mews_id=mews_id, mews_updated_utc=updated, **fields)
+
+
+def stay(mews_id: str, updated: datetime = T0, **fields: Any) -> StaySnapshot:
+    state = fields.pop("state", StayState.CONFIRMED)
+    fields.setdefault("mews_state", state.value.capitalize())
+    return StaySnapshot(mews_id=mews_id, mews_updated_utc=updated, state=state, **fields)
+
+
+def upsert_guest(
+    snapshot: GuestSnapshot, enterprise: str = ENT, command_id: str | None = None
+) -> UpsertGuest:
+    return UpsertGuest(
+        command_id=command_id or next_id("cmd"),
+        enterprise_id=enterprise,
+        issued_at=T0,
+        guest=snapshot,
+    )
+
+
+def upsert_stay(
+    snapshot: StaySnapshot, enterprise: str = ENT, command_id: str | None = None
+) -> UpsertStay:
+    return UpsertStay(
+        command_id=command_id or next_id("cmd"),
+        enterprise_id=enterprise,
+        issued_at=T0,
+        stay=snapshot,
+    )
+
+
+class Clock:
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def fetch_all(engine: AsyncEngine, sql: str, **params: Any) -> list[Any]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(text(sql), params)).all())
+
+
+async def outbox_subjects(engine: AsyncEngine) -> list[str]:
+    """Subjects waiting in the outbox, in order (when no relay runs)."""
+    rows = await fetch_all(engine, "select subject from guests.outbox order by id")
+    return [row.subject for row in rows]
+
+
+def settings_for(nats_url: str, database_url: str) -> GuestsSettings:
+    return GuestsSettings(
+        nats=NatsSettings(url=nats_url),
+        database=DatabaseSettings(url=database_url, schema="guests"),
+        observability=ObservabilitySettings(service="guests"),
+        health_port=0,
+        command_batch=20,
+        rpc_workers=4,
+    )
+
+
+@dataclass
+class Running:
+    app: GuestsApp
+    js: JetStreamContext
+    nc: NatsClient
+
+    async def send(self, subject: str, payload: Payload, msg_id: str | None = None) -> None:
+        headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+        await self.js.publish(subject, encode(payload), headers=headers)
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
+    """Poll `check` until it returns something truthy (fail after `timeout` s)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
+        await asyncio.sleep(0.05)
+
+
+async def provision_and_migrate(database_url: str) -> str:
+    await provision(database_url, schema="guests", role="guests", password=None)
+    url = role_url(database_url, "guests")
+    await upgrade(url, MIGRATIONS.script_location, MIGRATIONS.schema)
+    return url

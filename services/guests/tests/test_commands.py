@@ -1,0 +1,348 @@
+"""Applying Mews customers and reservations on real Postgres (as the service's role): effect
+once, last write wins, the right event in the outbox, stays linked to guests that arrive later,
+vendor events in the timeline once."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import msgspec
+import pytest
+from guests_support import (
+    ENT,
+    OTHER_ENT,
+    T0,
+    fetch_all,
+    guest,
+    outbox_subjects,
+    stay,
+    upsert_guest,
+    upsert_stay,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from attendandt.contracts.events import BookingEvent, ChargeEvent, GuestEvent, StayEvent
+from attendandt.contracts.rpc.guests import GetGuestRequest, GetStayRequest
+from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    BookingState,
+    ChargeSnapshot,
+    ChargeState,
+    StayState,
+)
+from attendandt.guests.service import Applied, GuestsService
+from attendandt.platform.rpc import Invalid
+
+C = "guests-test"
+LATER = T0 + timedelta(minutes=5)
+
+
+async def _outbox_events(engine: AsyncEngine, payload_type: type) -> list:
+    aggregate = ".stay." if payload_type is StayEvent else ".guest."
+    rows = await fetch_all(engine, "select subject, payload from guests.outbox order by id")
+    return [
+        msgspec.json.decode(row.payload, type=payload_type)
+        for row in rows
+        if aggregate in row.subject
+    ]
+
+
+async def _guest_row(engine: AsyncEngine, mews_id: str, enterprise: str = ENT):
+    [row] = await fetch_all(
+        engine,
+        "select * from guests.guests where enterprise_id = :e and mews_id = :m",
+        e=enterprise,
+        m=mews_id,
+    )
+    return row
+
+
+async def test_a_new_guest_is_stored_with_its_sync_fields_and_announced(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    snapshot = guest(
+        "c-1",
+        first_name="Ada",
+        email="ada@example.com",
+        phone="+44 20 7946 0000",
+        classifications=("VeryImportant",),
+    )
+    assert await service.upsert_guest(upsert_guest(snapshot), consumer=C) is Applied.APPLIED
+
+    row = await _guest_row(engine, "c-1")
+    assert (row.enterprise_id, row.mews_id, row.mews_updated_utc) == (ENT, "c-1", T0)
+    assert row.synced_at == T0  # the service clock
+    assert row.classifications == ["VeryImportant"]
+    assert (row.search_last, row.search_email, row.phone_reversed) == (
+        "lovelace",
+        "ada@example.com",
+        "442079460000"[::-1],
+    )
+    [event] = await _outbox_events(engine, GuestEvent)
+    assert (event.event, event.guest_id, event.guest) == ("created", str(row.id), snapshot)
+    assert event.event_id == f"guest:{row.id}:{T0.isoformat()}"
+    assert await outbox_subjects(engine) == [f"attendandt.v1.{ENT}.guest.created"]
+
+
+async def test_a_redelivered_command_changes_nothing_and_announces_nothing(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    command = upsert_guest(guest("c-1"))
+    assert await service.upsert_guest(command, consumer=C) is Applied.APPLIED
+    # Even carrying a newer version, the same command id is the same command.
+    again = upsert_guest(guest("c-1", LATER, last_name="Byron"), command_id=command.command_id)
+    assert await service.upsert_guest(again, consumer=C) is Applied.DUPLICATE
+    assert (await _guest_row(engine, "c-1")).last_name == "Lovelace"
+    assert len(await outbox_subjects(engine)) == 1
+
+
+async def test_last_write_wins_on_mews_updated_utc(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    newer = upsert_guest(guest("c-1", LATER, last_name="King"))
+    older = upsert_guest(guest("c-1", T0, last_name="Byron"))
+    repeat = upsert_guest(guest("c-1", LATER, last_name="Someone else"))
+    # Out of order: the newer version first.
+    assert await service.upsert_guest(newer, consumer=C) is Applied.APPLIED
+    assert await service.upsert_guest(older, consumer=C) is Applied.STALE
+    assert await service.upsert_guest(repeat, consumer=C) is Applied.STALE
+    row = await _guest_row(engine, "c-1")
+    assert (row.last_name, row.mews_updated_utc) == ("King", LATER)
+    assert await outbox_subjects(engine) == [f"attendandt.v1.{ENT}.guest.created"]
+
+    newest = upsert_guest(guest("c-1", LATER + timedelta(seconds=1), last_name="Lovelace"))
+    assert await service.upsert_guest(newest, consumer=C) is Applied.APPLIED
+    assert (await _guest_row(engine, "c-1")).id == row.id  # same guest, our id kept
+    assert (await outbox_subjects(engine))[-1] == f"attendandt.v1.{ENT}.guest.updated"
+
+
+async def test_a_merge_in_mews_is_a_merged_event(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    await service.upsert_guest(upsert_guest(guest("c-1")), consumer=C)
+    await service.upsert_guest(upsert_guest(guest("c-2", last_name="King")), consumer=C)
+    merged = guest("c-1", LATER, is_active=False, merge_target_mews_id="c-2")
+    await service.upsert_guest(upsert_guest(merged), consumer=C)
+    assert (await outbox_subjects(engine))[-1] == f"attendandt.v1.{ENT}.guest.merged"
+    detail = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"))
+    target = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-2"))
+    assert detail.guest.merge_target_guest_id == target.guest.guest_id
+
+
+async def test_same_mews_id_in_two_enterprises_is_two_guests(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    await service.upsert_guest(upsert_guest(guest("c-1"), ENT), consumer=C)
+    await service.upsert_guest(upsert_guest(guest("c-1", last_name="King"), OTHER_ENT), consumer=C)
+    assert (await _guest_row(engine, "c-1", ENT)).last_name == "Lovelace"
+    assert (await _guest_row(engine, "c-1", OTHER_ENT)).last_name == "King"
+    assert await outbox_subjects(engine) == [
+        f"attendandt.v1.{ENT}.guest.created",
+        f"attendandt.v1.{OTHER_ENT}.guest.created",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("enterprise", "snapshot", "reason"),
+    [
+        ("ent.with.dots", guest("c-1"), "subject token"),
+        (ENT, guest(" "), "mews_id is empty"),
+        (ENT, guest("c-1", T0.replace(tzinfo=None)), "no time zone"),
+    ],
+)
+async def test_invalid_commands_are_refused_before_any_write(
+    service: GuestsService, engine: AsyncEngine, enterprise, snapshot, reason
+) -> None:
+    with pytest.raises(Invalid, match=reason):
+        await service.upsert_guest(upsert_guest(snapshot, enterprise), consumer=C)
+    assert await fetch_all(engine, "select * from guests.inbox") == []
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    """The outbox insert fails after the guest row was written: all of it rolls back."""
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql(
+            "create function guests.refuse() returns trigger language plpgsql as "
+            "$$ begin raise exception 'outbox refused'; end $$"
+        )
+        await conn.exec_driver_sql(
+            "create trigger refuse before insert on guests.outbox "
+            "for each row execute function guests.refuse()"
+        )
+    command = upsert_guest(guest("c-1"))
+    with pytest.raises(Exception, match="outbox refused"):
+        await service.upsert_guest(command, consumer=C)
+    assert await fetch_all(engine, "select * from guests.guests") == []
+    assert await fetch_all(engine, "select * from guests.inbox") == []
+    assert await outbox_subjects(engine) == []
+
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("drop trigger refuse on guests.outbox")
+    # The redelivery then applies it, once.
+    assert await service.upsert_guest(command, consumer=C) is Applied.APPLIED
+    assert await outbox_subjects(engine) == [f"attendandt.v1.{ENT}.guest.created"]
+
+
+# --------------------------------------------------------------------------- stays
+
+
+async def test_a_stay_before_its_guests_links_to_them_when_they_arrive(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    reservation = stay(
+        "r-1",
+        owner_mews_id="c-1",
+        companion_mews_ids=("c-1", "c-2"),
+        resource_name="101",
+        number="52",
+    )
+    assert await service.upsert_stay(upsert_stay(reservation), consumer=C) is Applied.APPLIED
+    [created] = await _outbox_events(engine, StayEvent)
+    assert (created.event, created.guest_ids) == ("created", ())  # nobody known yet
+
+    found = (await service.get_stay(GetStayRequest(enterprise_id=ENT, mews_id="r-1"))).stay
+    assert [(g.customer_mews_id, g.role, g.guest_id) for g in found.guests] == [
+        ("c-1", "owner", None),
+        ("c-2", "companion", None),
+    ]
+
+    await service.upsert_guest(upsert_guest(guest("c-2", first_name="Mary")), consumer=C)
+    linked = (await service.get_stay(GetStayRequest(enterprise_id=ENT, stay_id=found.stay_id))).stay
+    mary = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-2"))
+    assert [(g.customer_mews_id, g.guest_id, g.first_name) for g in linked.guests] == [
+        ("c-1", None, None),
+        ("c-2", mary.guest.guest_id, "Mary"),
+    ]
+    assert [s.stay_id for s in mary.stays] == [found.stay_id]
+
+    # The next stay event names the guests we know, owner first.
+    await service.upsert_guest(upsert_guest(guest("c-1")), consumer=C)
+    ada = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"))
+    moved = stay(
+        "r-1",
+        LATER,
+        state=StayState.STARTED,
+        owner_mews_id="c-1",
+        companion_mews_ids=("c-2",),
+        resource_name="102",
+    )
+    await service.upsert_stay(upsert_stay(moved), consumer=C)
+    checked_in = (await _outbox_events(engine, StayEvent))[-1]
+    assert checked_in.event == "checked_in"
+    assert checked_in.stay_id == found.stay_id
+    assert checked_in.guest_ids == (ada.guest.guest_id, mary.guest.guest_id)
+
+
+async def test_stay_events_follow_its_states_and_ignore_stale_versions(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    versions = [
+        (StayState.CONFIRMED, "created"),
+        (StayState.CONFIRMED, "updated"),
+        (StayState.STARTED, "checked_in"),
+        (StayState.STARTED, "updated"),
+        (StayState.PROCESSED, "checked_out"),
+    ]
+    for minute, (state, _) in enumerate(versions):
+        snapshot = stay("r-1", T0 + timedelta(minutes=minute), state=state, owner_mews_id="c-1")
+        assert await service.upsert_stay(upsert_stay(snapshot), consumer=C) is Applied.APPLIED
+    stale = stay("r-1", T0, state=StayState.CANCELED)
+    assert await service.upsert_stay(upsert_stay(stale), consumer=C) is Applied.STALE
+    assert await outbox_subjects(engine) == [
+        f"attendandt.v1.{ENT}.stay.{event}" for _, event in versions
+    ]
+    [row] = await fetch_all(engine, "select state, mews_updated_utc from guests.stays")
+    assert (row.state, row.mews_updated_utc) == ("processed", T0 + timedelta(minutes=4))
+
+    other = stay("r-2", state=StayState.CANCELED, cancelled_utc=T0)
+    await service.upsert_stay(upsert_stay(other), consumer=C)
+    assert (await outbox_subjects(engine))[-1] == f"attendandt.v1.{ENT}.stay.cancelled"
+
+
+async def test_an_updated_stay_replaces_its_customers(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    await service.upsert_stay(
+        upsert_stay(stay("r-1", owner_mews_id="c-1", companion_mews_ids=("c-2",))), consumer=C
+    )
+    await service.upsert_stay(upsert_stay(stay("r-1", LATER, owner_mews_id="c-3")), consumer=C)
+    rows = await fetch_all(engine, "select customer_mews_id, role from guests.stay_guests")
+    assert [(r.customer_mews_id, r.role) for r in rows] == [("c-3", "owner")]
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def _booking_event(
+    event_id: str, guest_id: str, state: BookingState, at_minute: int
+) -> BookingEvent:
+    return BookingEvent(
+        event_id=event_id,
+        enterprise_id=ENT,
+        occurred_at=T0 + timedelta(minutes=at_minute),
+        event=state.value,
+        booking=BookingSnapshot(
+            booking_id="b-1",
+            vendor_id="v-1",
+            offering_id="o-1",
+            guest_id=guest_id,
+            quantity=2,
+            state=state,
+        ),
+    )
+
+
+async def test_vendor_events_fill_the_guest_timeline_once_each(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    await service.upsert_guest(upsert_guest(guest("c-1")), consumer=C)
+    ada = (await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"))).guest
+    await service.upsert_stay(
+        upsert_stay(
+            stay(
+                "r-1",
+                owner_mews_id="c-1",
+                scheduled_start_utc=T0 - timedelta(days=1),
+                scheduled_end_utc=T0 + timedelta(days=1),
+            )
+        ),
+        consumer=C,
+    )
+    requested = _booking_event("e-1", ada.guest_id, BookingState.REQUESTED, 1)
+    confirmed = _booking_event("e-2", ada.guest_id, BookingState.CONFIRMED, 2)
+    posted = ChargeEvent(
+        event_id="e-3",
+        enterprise_id=ENT,
+        occurred_at=T0 + timedelta(minutes=3),
+        event="posted",
+        charge=ChargeSnapshot(
+            charge_id="ch-1",
+            vendor_id="v-1",
+            booking_id="b-1",
+            guest_id=ada.guest_id,
+            description="Massage",
+            quantity=1,
+            unit_amount=Decimal("85.50"),
+            currency="EUR",
+            state=ChargeState.POSTED,
+            mews_order_id="o-9",
+        ),
+    )
+    assert await service.record_booking(requested)
+    assert await service.record_booking(confirmed)
+    assert await service.record_charge(posted)
+    assert not await service.record_booking(requested)  # redelivered: already there
+    assert not await service.record_charge(posted)
+
+    detail = await service.get_guest(GetGuestRequest(enterprise_id=ENT, guest_id=ada.guest_id))
+    assert [(e.kind, e.event, e.ref_id) for e in detail.timeline] == [
+        ("charge", "posted", "ch-1"),
+        ("booking", "confirmed", "b-1"),
+        ("booking", "requested", "b-1"),
+        ("stay", "confirmed", detail.stays[0].stay_id),
+    ]
+    assert detail.timeline[0].charge == posted.charge  # money comes back exact
+    assert detail.timeline[1].booking == confirmed.booking
+    # Guest events announce nothing for the timeline: only the two commands are in the outbox.
+    assert len(await outbox_subjects(engine)) == 2
