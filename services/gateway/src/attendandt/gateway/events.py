@@ -1,0 +1,109 @@
+"""What a caller may see of a domain event on the live stream.
+
+- Staff see every event of their property (portfolio-wide staff: every property), except
+  user events, which only user admins see (they carry emails and roles).
+- A vendor user sees its own vendor's vendor, booking and charge events, and guest and stay
+  events reduced to what the API shows it of guests: names, room, stay state and dates
+  (never contact details, notes, birth dates, companies, Mews ids). Nothing else.
+- An aggregate this module does not know is not shown (closed by default).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from attendandt.contracts.rpc.users import Principal
+from attendandt.gateway.permissions import Permission, has
+
+_GUEST_SAFE = ("first_name", "last_name", "is_active")
+_STAY_SAFE = (
+    "number",
+    "state",
+    "scheduled_start_utc",
+    "scheduled_end_utc",
+    "actual_start_utc",
+    "actual_end_utc",
+    "cancelled_utc",
+    "resource_name",
+)
+_ENVELOPE = ("event_id", "enterprise_id", "occurred_at", "event")
+
+P = Permission
+
+
+def parse_subject(subject: str) -> tuple[str, str, str] | None:
+    """`attendandt.v1.<enterprise>.<aggregate>.<event>` → (enterprise, aggregate, event)."""
+    parts = subject.split(".")
+    if len(parts) != 5 or parts[0] != "attendandt" or parts[1] != "v1":
+        return None
+    return parts[2], parts[3], parts[4]
+
+
+def _own(principal: Principal, vendor_id: Any) -> bool:
+    return principal.vendor_id is not None and vendor_id == principal.vendor_id
+
+
+def _part(body: dict[str, Any], key: str) -> dict[str, Any]:
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _pick(body: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: body[k] for k in keys if k in body}
+
+
+def visible(  # noqa: PLR0911 (one rule, one return: reads as the policy it is)
+    principal: Principal, subject: str, body: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The event as `principal` may see it, or None when it may not see it at all."""
+    parsed = parse_subject(subject)
+    if parsed is None:
+        return None
+    enterprise, aggregate, _ = parsed
+    if principal.enterprise_id is not None and enterprise != principal.enterprise_id:
+        return None
+    if aggregate in ("guest", "stay"):
+        if has(principal, P.GUESTS_CONTACT_READ):
+            return body
+        if not has(principal, P.GUESTS_READ):
+            return None
+        if aggregate == "guest":
+            guest = _part(body, "guest")
+            return {
+                **_pick(body, _ENVELOPE),
+                "guest_id": body.get("guest_id"),
+                "guest": _pick(guest, _GUEST_SAFE),
+            }
+        stay = _part(body, "stay")
+        return {
+            **_pick(body, _ENVELOPE),
+            "stay_id": body.get("stay_id"),
+            "guest_ids": body.get("guest_ids", []),
+            "stay": _pick(stay, _STAY_SAFE),
+        }
+    if aggregate in ("vendor", "booking", "charge"):
+        broad, own = {
+            "vendor": (P.VENDORS_READ, P.VENDORS_READ_OWN),
+            "booking": (P.BOOKINGS_READ, P.BOOKINGS_READ_OWN),
+            "charge": (P.CHARGES_READ, P.CHARGES_READ_OWN),
+        }[aggregate]
+        if has(principal, broad):
+            return body
+        snapshot = body.get(aggregate)
+        vendor_id = snapshot.get("vendor_id") if isinstance(snapshot, dict) else None
+        if has(principal, own) and _own(principal, vendor_id):
+            return body
+        return None
+    if aggregate == "user":
+        return body if has(principal, P.USERS_ADMIN) else None
+    return None
+
+
+def decode_body(data: bytes) -> dict[str, Any] | None:
+    try:
+        body = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        return None
+    return body if isinstance(body, dict) else None

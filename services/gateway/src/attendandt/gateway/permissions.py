@@ -1,0 +1,136 @@
+"""The one permission table: what each role may do. Every API route names the permission it
+needs (`opt={"permission": ...}`); `permission_guard` checks it. A route without one is
+refused (and fails the route-walk test).
+
+A permission ending in `:own` is the same action limited to the caller's own vendor: the
+gateway passes the vendor user's `actor` to the vendors service, which enforces the scope
+(another vendor's object is "not found"), and the gateway checks the filters it can.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from attendandt.contracts.rpc.users import Principal
+from attendandt.contracts.snapshots import UserRole
+
+
+class Permission(enum.StrEnum):
+    #: Who am I (`/auth/me`) and the live event stream (filtered by the other permissions).
+    SELF_READ = "self:read"
+    EVENTS_READ = "events:read"
+    #: Guests and stays: names, rooms, stay dates (what a vendor needs).
+    GUESTS_READ = "guests:read"
+    #: Contact details, notes, birth date, company, the timeline.
+    GUESTS_CONTACT_READ = "guests:contact:read"
+    VENDORS_READ = "vendors:read"
+    VENDORS_READ_OWN = "vendors:read:own"
+    VENDORS_WRITE = "vendors:write"
+    OFFERINGS_WRITE = "offerings:write"
+    OFFERINGS_WRITE_OWN = "offerings:write:own"
+    BOOKINGS_READ = "bookings:read"
+    BOOKINGS_READ_OWN = "bookings:read:own"
+    BOOKINGS_CREATE = "bookings:create"
+    #: Confirm, decline, fulfil, cancel.
+    BOOKINGS_MANAGE = "bookings:manage"
+    BOOKINGS_MANAGE_OWN = "bookings:manage:own"
+    CHARGES_READ = "charges:read"
+    CHARGES_READ_OWN = "charges:read:own"
+    CHARGES_CREATE = "charges:create"
+    CHARGES_CREATE_OWN = "charges:create:own"
+    CHARGES_RETRY = "charges:retry"
+    USERS_ADMIN = "users:admin"
+    SYNC_READ = "sync:read"
+    SYNC_RESYNC = "sync:resync"
+
+
+P = Permission
+
+_FRONT_DESK = frozenset(
+    {
+        P.SELF_READ,
+        P.EVENTS_READ,
+        P.GUESTS_READ,
+        P.GUESTS_CONTACT_READ,
+        P.VENDORS_READ,
+        P.BOOKINGS_READ,
+        P.BOOKINGS_CREATE,
+        P.BOOKINGS_MANAGE,
+        P.CHARGES_READ,
+        P.CHARGES_CREATE,
+    }
+)
+_MANAGER = _FRONT_DESK | {P.VENDORS_WRITE, P.OFFERINGS_WRITE, P.CHARGES_RETRY, P.SYNC_READ}
+_ADMIN = _MANAGER | {P.USERS_ADMIN, P.SYNC_RESYNC}
+_VENDOR = frozenset(
+    {
+        P.SELF_READ,
+        P.EVENTS_READ,
+        P.GUESTS_READ,
+        P.VENDORS_READ_OWN,
+        P.OFFERINGS_WRITE_OWN,
+        P.BOOKINGS_READ_OWN,
+        P.BOOKINGS_MANAGE_OWN,
+        P.CHARGES_READ_OWN,
+        P.CHARGES_CREATE_OWN,
+    }
+)
+
+ROLE_PERMISSIONS: Mapping[UserRole, frozenset[Permission]] = {
+    UserRole.ADMIN: _ADMIN,
+    UserRole.MANAGER: _MANAGER,
+    UserRole.FRONT_DESK: _FRONT_DESK,
+    UserRole.VENDOR: _VENDOR,
+}
+
+#: The route option naming what a route needs: one permission, or a tuple (any of them).
+OPT_KEY = "permission"
+#: Routes anyone may call (sign-in, refresh, logout): no token, no permission.
+PUBLIC_KEY = "public"
+
+
+def permissions_of(role: UserRole) -> frozenset[Permission]:
+    return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def has(principal: Principal, permission: Permission) -> bool:
+    return permission in permissions_of(principal.role)
+
+
+def required(opt: Mapping[str, Any]) -> tuple[Permission, ...]:
+    """The permissions a route accepts (any of them); empty when it names none."""
+    value = opt.get(OPT_KEY)
+    if value is None:
+        return ()
+    if isinstance(value, Permission):
+        return (value,)
+    return tuple(value)
+
+
+def allowed(role: UserRole, opt: Mapping[str, Any]) -> bool:
+    """What the guard decides for an authenticated user of `role` (tests use it too)."""
+    if opt.get(PUBLIC_KEY):
+        return True
+    needed = required(opt)
+    return bool(needed) and any(p in permissions_of(role) for p in needed)
+
+
+def permission_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    if handler.opt.get(PUBLIC_KEY):
+        return
+    principal = connection.scope.get("user")
+    if not isinstance(principal, Principal):
+        raise NotAuthorizedException("authentication required")
+    if not required(handler.opt):
+        # A route that forgot to name its permission is closed, not open.
+        raise PermissionDeniedException("this route names no permission")
+    if not allowed(principal.role, handler.opt):
+        raise PermissionDeniedException(f"role {principal.role.value} may not do this")

@@ -1,0 +1,64 @@
+"""What the route modules share: the caller, its actor for the vendors service, the
+enterprise it may ask about, and the decorator arguments every API route carries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import NamedDependency
+
+from attendandt.contracts.rpc import vendors as vendors_rpc
+from attendandt.contracts.rpc.users import Principal
+from attendandt.gateway.backend import Backend
+from attendandt.gateway.permissions import OPT_KEY, PUBLIC_KEY, Permission, has
+from attendandt.gateway.problems import API_ERRORS, ProblemException
+
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+#: The gateway's connection to the platform, injected into every handler.
+BackendDep = NamedDependency[Backend]
+
+
+def needs(*permissions: Permission, **extra: Any) -> dict[str, Any]:
+    """Decorator arguments of a protected route: its permission (any of), the problems it
+    may answer, the bearer security requirement (for the OpenAPI document)."""
+    opt = {OPT_KEY: permissions[0] if len(permissions) == 1 else tuple(permissions)}
+    return {"opt": opt, "responses": API_ERRORS, "security": BEARER, **extra}
+
+
+def public(**extra: Any) -> dict[str, Any]:
+    return {"opt": {PUBLIC_KEY: True}, "responses": API_ERRORS, **extra}
+
+
+def caller(request: Request[Any, Any, Any]) -> Principal:
+    principal = request.scope.get("user")
+    if not isinstance(principal, Principal):  # the auth middleware sets it on every API route
+        raise ProblemException(401, "authentication required")
+    return principal
+
+
+def actor(principal: Principal) -> vendors_rpc.Actor:
+    return vendors_rpc.Actor(
+        user_id=principal.user_id, role=principal.role, vendor_id=principal.vendor_id
+    )
+
+
+def enterprise_for(principal: Principal, requested: str | None) -> str:
+    """The enterprise a request is about: a property's staff and vendors only ever their own
+    (the default); portfolio-wide users name one."""
+    if principal.enterprise_id is not None:
+        if requested is not None and requested != principal.enterprise_id:
+            raise ProblemException(403, "you may only see your own property")
+        return principal.enterprise_id
+    if requested is None:
+        raise ProblemException(400, "enterprise_id is required for portfolio-wide users")
+    return requested
+
+
+def own_vendor_filter(principal: Principal, requested: str | None, broad: Permission) -> str | None:
+    """A vendor filter on a list: staff (holding `broad`) any; a vendor user its own only."""
+    if has(principal, broad):
+        return requested
+    if requested is not None and requested != principal.vendor_id:
+        raise ProblemException(403, "a vendor user may only see its own vendor")
+    return principal.vendor_id

@@ -1,0 +1,250 @@
+"""Guests and stays, from the guests service, in the caller's view: staff with contact
+details (`guests:contact:read`) get the full views, everyone else the vendor-safe ones."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Request, Router, get
+from litestar.params import FromQuery, PathParameter, QueryParameter
+
+from attendandt.contracts.rpc import guests as guests_rpc
+from attendandt.contracts.rpc.users import Principal
+from attendandt.gateway.backend import Backend
+from attendandt.gateway.permissions import Permission, has
+from attendandt.gateway.routes.common import BackendDep, caller, enterprise_for, needs
+from attendandt.gateway.schemas import (
+    StaffGuestDetail,
+    StaffGuestPage,
+    StaffStay,
+    StaffStayPage,
+    VendorGuestDetail,
+    VendorGuestPage,
+    VendorStay,
+    VendorStayPage,
+    vendor_safe_guest,
+    vendor_safe_stay,
+)
+
+EnterpriseQuery = Annotated[
+    str | None,
+    QueryParameter(
+        name="enterprise_id",
+        min_length=1,
+        max_length=100,
+        description="Required for portfolio-wide users; others default to (and may only "
+        "ask for) their own property.",
+    ),
+]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+Cursor = Annotated[str | None, QueryParameter(max_length=1000)]
+IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
+
+
+def _staff(principal: Principal) -> bool:
+    return has(principal, Permission.GUESTS_CONTACT_READ)
+
+
+@get("/guests", **needs(Permission.GUESTS_READ))
+async def search_guests(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    enterprise_id: EnterpriseQuery = None,
+    q: Annotated[str, QueryParameter(max_length=200)] = "",
+    include_inactive: FromQuery[bool] = False,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> StaffGuestPage | VendorGuestPage:
+    """Guests by name, email, phone, room or reservation number (see the guests service)."""
+    principal = caller(request)
+    page = await backend.call(
+        guests_rpc.SEARCH,
+        guests_rpc.SearchGuestsRequest(
+            enterprise_id=enterprise_for(principal, enterprise_id),
+            query=q,
+            include_inactive=include_inactive,
+            limit=limit,
+            cursor=cursor,
+        ),
+    )
+    if _staff(principal):
+        return StaffGuestPage(items=list(page.items), next_cursor=page.next_cursor)
+    return VendorGuestPage(
+        items=[vendor_safe_guest(g) for g in page.items], next_cursor=page.next_cursor
+    )
+
+
+@get("/guests/{guest_id:str}", **needs(Permission.GUESTS_READ))
+async def get_guest(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    guest_id: IdPath,
+    enterprise_id: EnterpriseQuery = None,
+) -> StaffGuestDetail | VendorGuestDetail:
+    """One guest with their stays (newest first); staff also get the timeline."""
+    principal = caller(request)
+    detail = await backend.call(
+        guests_rpc.GET_GUEST,
+        guests_rpc.GetGuestRequest(
+            enterprise_id=enterprise_for(principal, enterprise_id), guest_id=guest_id
+        ),
+    )
+    if _staff(principal):
+        return StaffGuestDetail(
+            guest=detail.guest, stays=list(detail.stays), timeline=list(detail.timeline)
+        )
+    return VendorGuestDetail(
+        guest=vendor_safe_guest(detail.guest), stays=[vendor_safe_stay(s) for s in detail.stays]
+    )
+
+
+@get("/stays/{stay_id:str}", **needs(Permission.GUESTS_READ))
+async def get_stay(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    stay_id: IdPath,
+    enterprise_id: EnterpriseQuery = None,
+) -> StaffStay | VendorStay:
+    principal = caller(request)
+    detail = await backend.call(
+        guests_rpc.GET_STAY,
+        guests_rpc.GetStayRequest(
+            enterprise_id=enterprise_for(principal, enterprise_id), stay_id=stay_id
+        ),
+    )
+    if _staff(principal):
+        return StaffStay(stay=detail.stay)
+    return VendorStay(stay=vendor_safe_stay(detail.stay))
+
+
+async def _day(
+    method: Any,
+    *,
+    request: Request[Any, Any, Any],
+    backend: Backend,
+    enterprise_id: str | None,
+    day: date,
+    timezone: str,
+    include_cancelled: bool,
+    limit: int,
+    cursor: str | None,
+) -> StaffStayPage | VendorStayPage:
+    principal = caller(request)
+    page: guests_rpc.StayPage = await backend.call(
+        method,
+        guests_rpc.DayStaysRequest(
+            enterprise_id=enterprise_for(principal, enterprise_id),
+            date=day,
+            timezone=timezone,
+            include_cancelled=include_cancelled,
+            limit=limit,
+            cursor=cursor,
+        ),
+    )
+    if _staff(principal):
+        return StaffStayPage(
+            items=list(page.items),
+            next_cursor=page.next_cursor,
+            window_start_utc=page.window_start_utc,
+            window_end_utc=page.window_end_utc,
+        )
+    return VendorStayPage(
+        items=[vendor_safe_stay(s) for s in page.items],
+        next_cursor=page.next_cursor,
+        window_start_utc=page.window_start_utc,
+        window_end_utc=page.window_end_utc,
+    )
+
+
+TimeZone = Annotated[
+    str, QueryParameter(min_length=1, max_length=64, description="The hotel's IANA time zone")
+]
+
+
+@get("/arrivals", **needs(Permission.GUESTS_READ))
+async def arrivals(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    date: FromQuery[date],
+    enterprise_id: EnterpriseQuery = None,
+    timezone: TimeZone = "UTC",
+    include_cancelled: FromQuery[bool] = False,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> StaffStayPage | VendorStayPage:
+    """Stays starting on the hotel's local `date`."""
+    return await _day(
+        guests_rpc.ARRIVALS,
+        request=request,
+        backend=backend,
+        enterprise_id=enterprise_id,
+        day=date,
+        timezone=timezone,
+        include_cancelled=include_cancelled,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@get("/departures", **needs(Permission.GUESTS_READ))
+async def departures(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    date: FromQuery[date],
+    enterprise_id: EnterpriseQuery = None,
+    timezone: TimeZone = "UTC",
+    include_cancelled: FromQuery[bool] = False,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> StaffStayPage | VendorStayPage:
+    """Stays ending on the hotel's local `date`."""
+    return await _day(
+        guests_rpc.DEPARTURES,
+        request=request,
+        backend=backend,
+        enterprise_id=enterprise_id,
+        day=date,
+        timezone=timezone,
+        include_cancelled=include_cancelled,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@get("/in-house", **needs(Permission.GUESTS_READ))
+async def in_house(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    date: FromQuery[date],
+    enterprise_id: EnterpriseQuery = None,
+    timezone: TimeZone = "UTC",
+    include_cancelled: FromQuery[bool] = False,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> StaffStayPage | VendorStayPage:
+    """Stays overlapping the hotel's local `date` (its arrivals and departures included)."""
+    return await _day(
+        guests_rpc.IN_HOUSE,
+        request=request,
+        backend=backend,
+        enterprise_id=enterprise_id,
+        day=date,
+        timezone=timezone,
+        include_cancelled=include_cancelled,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+guests_router = Router(
+    path="/",
+    route_handlers=[search_guests, get_guest, get_stay, arrivals, departures, in_house],
+    tags=["guests"],
+)

@@ -1,0 +1,141 @@
+"""Sync status per enterprise (from the KV buckets mews-ingest and sync keep) and the
+on-demand resync (a sweep by mews-ingest, which can take minutes: started in the
+background, answered 202)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.params import JSONBody, PathParameter
+from litestar.status_codes import HTTP_202_ACCEPTED
+from nats.js import JetStreamContext
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
+
+from attendandt.contracts.rpc import ingest as ingest_rpc
+from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, SYNC_HEALTH
+from attendandt.gateway.backend import Backend
+from attendandt.gateway.permissions import Permission
+from attendandt.gateway.routes.common import BackendDep, caller, enterprise_for, needs
+from attendandt.gateway.schemas import (
+    DeadLetterCounts,
+    IngestStatus,
+    ResyncAccepted,
+    ResyncBody,
+    SyncHealthStatus,
+    SyncOverview,
+    SyncStatus,
+)
+from attendandt.platform.rpc import RpcFailure, RpcTimeout
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=msgspec.Struct)
+IdPath = Annotated[str, PathParameter(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-]+$")]
+Req = Request[Any, Any, Any]
+
+#: Resyncs running in this process (kept so they are not garbage-collected mid-way).
+_RUNNING: set[asyncio.Task[None]] = set()
+
+P = Permission
+
+
+async def _entry(js: JetStreamContext, bucket: str, key: str, kind: type[T]) -> T | None:
+    try:
+        kv = await js.key_value(bucket)
+        entry = await kv.get(key)
+    except (BucketNotFoundError, KeyNotFoundError, NotFoundError):
+        return None
+    if not entry.value:
+        return None
+    try:
+        return msgspec.json.decode(entry.value, type=kind)
+    except msgspec.MsgspecError:
+        log.warning("unreadable %s entry for %s", bucket, key)
+        return None
+
+
+async def _keys(js: JetStreamContext, bucket: str) -> set[str]:
+    try:
+        kv = await js.key_value(bucket)
+        return set(await kv.keys())
+    except (BucketNotFoundError, NoKeysError, NotFoundError):
+        return set()
+
+
+async def _dead_letters(js: JetStreamContext) -> DeadLetterCounts:
+    try:
+        info = await js.stream_info(DEAD_LETTERS.name, subjects_filter=DEAD_LETTERS.subjects[0])
+    except NotFoundError:
+        return DeadLetterCounts(total=0, by_subject={})
+    subjects = {str(k): int(v) for k, v in (info.state.subjects or {}).items()}
+    return DeadLetterCounts(total=int(info.state.messages), by_subject=subjects)
+
+
+async def _status(js: JetStreamContext, enterprise_id: str, dead: DeadLetterCounts) -> SyncStatus:
+    return SyncStatus(
+        enterprise_id=enterprise_id,
+        ingest=await _entry(js, INGEST_STATE.bucket, enterprise_id, IngestStatus),
+        sync=await _entry(js, SYNC_HEALTH.bucket, enterprise_id, SyncHealthStatus),
+        dead_letters=dead,
+    )
+
+
+@get("/sync", **needs(P.SYNC_READ))
+async def sync_overview(request: Req, backend: BackendDep) -> SyncOverview:
+    """Every enterprise ingest or sync reports on (a property's staff: their own)."""
+    principal = caller(request)
+    js = backend.js
+    enterprises = await _keys(js, INGEST_STATE.bucket) | await _keys(js, SYNC_HEALTH.bucket)
+    if principal.enterprise_id is not None:
+        enterprises &= {principal.enterprise_id}
+    dead = await _dead_letters(js)
+    return SyncOverview(enterprises=[await _status(js, e, dead) for e in sorted(enterprises)])
+
+
+@get("/sync/{enterprise_id:str}", **needs(P.SYNC_READ))
+async def sync_status(request: Req, enterprise_id: IdPath, backend: BackendDep) -> SyncStatus:
+    enterprise = enterprise_for(caller(request), enterprise_id)
+    js = backend.js
+    return await _status(js, enterprise, await _dead_letters(js))
+
+
+@post("/sync/{enterprise_id:str}/resync", status_code=HTTP_202_ACCEPTED, **needs(P.SYNC_RESYNC))
+async def resync(
+    *,
+    request: Req,
+    enterprise_id: IdPath,
+    backend: BackendDep,
+    data: JSONBody[ResyncBody | None] = None,
+) -> ResyncAccepted:
+    """Ask mews-ingest to sweep the enterprise now; the status page shows the outcome."""
+    enterprise = enterprise_for(caller(request), enterprise_id)
+    body = data or ResyncBody()
+    sweep = ingest_rpc.SweepRequest(
+        enterprise_id=enterprise, entities=tuple(body.entities), since=body.since
+    )
+    task = asyncio.create_task(_run_sweep(backend, sweep))
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    return ResyncAccepted(enterprise_id=enterprise)
+
+
+async def _run_sweep(backend: Backend, sweep: ingest_rpc.SweepRequest) -> None:
+    try:
+        done = await backend.call(
+            ingest_rpc.SWEEP, sweep, timeout=backend.settings.resync_timeout_s
+        )
+    except (RpcFailure, RpcTimeout) as exc:
+        log.warning("resync of %s failed: %s", sweep.enterprise_id, exc)
+        return
+    except Exception:
+        log.exception("resync of %s failed", sweep.enterprise_id)
+        return
+    seen = sum(e.seen for e in done.entities)
+    log.info("resync of %s done: %d changes seen", sweep.enterprise_id, seen)
+
+
+sync_router = Router(path="/", route_handlers=[sync_overview, sync_status, resync], tags=["sync"])

@@ -1,0 +1,402 @@
+"""Vendors, their offerings, bookings and charges: the vendors service, acting as the
+caller (`actor`). A vendor user only ever reaches its own vendor: the service reports
+another vendor's object as not found, and refuses filters naming another vendor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Router, get, patch, post
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from attendandt.contracts.rpc import vendors as rpc
+from attendandt.contracts.snapshots import BookingState, ChargeState
+from attendandt.gateway.permissions import Permission
+from attendandt.gateway.routes.common import BackendDep, actor, caller, needs, own_vendor_filter
+from attendandt.gateway.schemas import (
+    BookingCreate,
+    ChargeCreate,
+    OfferingCreate,
+    OfferingUpdate,
+    Reason,
+    VendorCreate,
+    VendorUpdate,
+)
+
+IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
+IdQuery = Annotated[str | None, QueryParameter(min_length=1, max_length=100)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
+Req = Request[Any, Any, Any]
+
+P = Permission
+
+
+def _fields(body: msgspec.Struct) -> dict[str, Any]:
+    return {f: getattr(body, f) for f in body.__struct_fields__}
+
+
+def _tuples(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+
+
+# --- vendors -----------------------------------------------------------------------------
+
+
+@get("/vendors", **needs(P.VENDORS_READ, P.VENDORS_READ_OWN))
+async def list_vendors(
+    *,
+    request: Req,
+    backend: BackendDep,
+    enterprise_id: IdQuery = None,
+    category: Annotated[str | None, QueryParameter(min_length=1, max_length=200)] = None,
+    include_inactive: FromQuery[bool] = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> rpc.VendorPage:
+    """Every vendor for staff; a vendor user's own only."""
+    return await backend.call(
+        rpc.LIST_VENDORS,
+        rpc.ListVendorsRequest(
+            actor=actor(caller(request)),
+            enterprise_id=enterprise_id,
+            category=category,
+            include_inactive=include_inactive,
+            limit=limit,
+            offset=offset,
+        ),
+    )
+
+
+@post("/vendors", status_code=HTTP_201_CREATED, **needs(P.VENDORS_WRITE))
+async def create_vendor(
+    *, request: Req, data: JSONBody[VendorCreate], backend: BackendDep
+) -> rpc.VendorView:
+    reply = await backend.call(
+        rpc.CREATE_VENDOR, rpc.CreateVendorRequest(actor=actor(caller(request)), **_fields(data))
+    )
+    return reply.vendor
+
+
+@get("/vendors/{vendor_id:str}", **needs(P.VENDORS_READ, P.VENDORS_READ_OWN))
+async def get_vendor(request: Req, vendor_id: IdPath, backend: BackendDep) -> rpc.VendorView:
+    reply = await backend.call(
+        rpc.GET_VENDOR, rpc.GetVendorRequest(actor=actor(caller(request)), vendor_id=vendor_id)
+    )
+    return reply.vendor
+
+
+@patch("/vendors/{vendor_id:str}", **needs(P.VENDORS_WRITE))
+async def update_vendor(
+    *, request: Req, vendor_id: IdPath, data: JSONBody[VendorUpdate], backend: BackendDep
+) -> rpc.VendorView:
+    reply = await backend.call(
+        rpc.UPDATE_VENDOR,
+        rpc.UpdateVendorRequest(actor=actor(caller(request)), vendor_id=vendor_id, **_fields(data)),
+    )
+    return reply.vendor
+
+
+@post("/vendors/{vendor_id:str}/deactivate", status_code=HTTP_200_OK, **needs(P.VENDORS_WRITE))
+async def deactivate_vendor(request: Req, vendor_id: IdPath, backend: BackendDep) -> rpc.VendorView:
+    reply = await backend.call(
+        rpc.DEACTIVATE_VENDOR,
+        rpc.DeactivateVendorRequest(actor=actor(caller(request)), vendor_id=vendor_id),
+    )
+    return reply.vendor
+
+
+@get("/vendors/{vendor_id:str}/settlement", **needs(P.CHARGES_READ, P.CHARGES_READ_OWN))
+async def settlement(
+    *,
+    request: Req,
+    vendor_id: IdPath,
+    backend: BackendDep,
+    from_utc: Annotated[datetime, QueryParameter(name="from")],
+    to_utc: Annotated[datetime, QueryParameter(name="to")],
+) -> rpc.SettlementResponse:
+    """Posted charges of the vendor in [from, to), totalled per currency."""
+    return await backend.call(
+        rpc.SETTLEMENT,
+        rpc.SettlementRequest(
+            actor=actor(caller(request)), vendor_id=vendor_id, from_utc=from_utc, to_utc=to_utc
+        ),
+    )
+
+
+# --- offerings ---------------------------------------------------------------------------
+
+
+@get("/vendors/{vendor_id:str}/offerings", **needs(P.VENDORS_READ, P.VENDORS_READ_OWN))
+async def list_offerings(
+    *,
+    request: Req,
+    vendor_id: IdPath,
+    backend: BackendDep,
+    include_inactive: FromQuery[bool] = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> rpc.OfferingPage:
+    return await backend.call(
+        rpc.LIST_OFFERINGS,
+        rpc.ListOfferingsRequest(
+            actor=actor(caller(request)),
+            vendor_id=vendor_id,
+            include_inactive=include_inactive,
+            limit=limit,
+            offset=offset,
+        ),
+    )
+
+
+@post(
+    "/vendors/{vendor_id:str}/offerings",
+    status_code=HTTP_201_CREATED,
+    **needs(P.OFFERINGS_WRITE, P.OFFERINGS_WRITE_OWN),
+)
+async def create_offering(
+    *, request: Req, vendor_id: IdPath, data: JSONBody[OfferingCreate], backend: BackendDep
+) -> rpc.OfferingView:
+    reply = await backend.call(
+        rpc.CREATE_OFFERING,
+        rpc.CreateOfferingRequest(
+            actor=actor(caller(request)), vendor_id=vendor_id, **_tuples(_fields(data))
+        ),
+    )
+    return reply.offering
+
+
+@get("/offerings/{offering_id:str}", **needs(P.VENDORS_READ, P.VENDORS_READ_OWN))
+async def get_offering(request: Req, offering_id: IdPath, backend: BackendDep) -> rpc.OfferingView:
+    reply = await backend.call(
+        rpc.GET_OFFERING,
+        rpc.GetOfferingRequest(actor=actor(caller(request)), offering_id=offering_id),
+    )
+    return reply.offering
+
+
+@patch("/offerings/{offering_id:str}", **needs(P.OFFERINGS_WRITE, P.OFFERINGS_WRITE_OWN))
+async def update_offering(
+    *, request: Req, offering_id: IdPath, data: JSONBody[OfferingUpdate], backend: BackendDep
+) -> rpc.OfferingView:
+    reply = await backend.call(
+        rpc.UPDATE_OFFERING,
+        rpc.UpdateOfferingRequest(
+            actor=actor(caller(request)), offering_id=offering_id, **_tuples(_fields(data))
+        ),
+    )
+    return reply.offering
+
+
+@post(
+    "/offerings/{offering_id:str}/deactivate",
+    status_code=HTTP_200_OK,
+    **needs(P.OFFERINGS_WRITE, P.OFFERINGS_WRITE_OWN),
+)
+async def deactivate_offering(
+    *, request: Req, offering_id: IdPath, backend: BackendDep
+) -> rpc.OfferingView:
+    reply = await backend.call(
+        rpc.DEACTIVATE_OFFERING,
+        rpc.DeactivateOfferingRequest(actor=actor(caller(request)), offering_id=offering_id),
+    )
+    return reply.offering
+
+
+# --- bookings ----------------------------------------------------------------------------
+
+
+@post("/bookings", status_code=HTTP_201_CREATED, **needs(P.BOOKINGS_CREATE))
+async def create_booking(
+    *, request: Req, data: JSONBody[BookingCreate], backend: BackendDep
+) -> rpc.BookingView:
+    reply = await backend.call(
+        rpc.CREATE_BOOKING, rpc.CreateBookingRequest(actor=actor(caller(request)), **_fields(data))
+    )
+    return reply.booking
+
+
+@get("/bookings", **needs(P.BOOKINGS_READ, P.BOOKINGS_READ_OWN))
+async def list_bookings(
+    *,
+    request: Req,
+    backend: BackendDep,
+    enterprise_id: IdQuery = None,
+    vendor_id: IdQuery = None,
+    guest_id: IdQuery = None,
+    stay_id: IdQuery = None,
+    state_filter: Annotated[BookingState | None, QueryParameter(name="state")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> rpc.BookingPage:
+    principal = caller(request)
+    return await backend.call(
+        rpc.LIST_BOOKINGS,
+        rpc.ListBookingsRequest(
+            actor=actor(principal),
+            enterprise_id=enterprise_id,
+            vendor_id=own_vendor_filter(principal, vendor_id, P.BOOKINGS_READ),
+            guest_id=guest_id,
+            stay_id=stay_id,
+            state=state_filter,
+            limit=limit,
+            offset=offset,
+        ),
+    )
+
+
+@get("/bookings/{booking_id:str}", **needs(P.BOOKINGS_READ, P.BOOKINGS_READ_OWN))
+async def get_booking(request: Req, booking_id: IdPath, backend: BackendDep) -> rpc.BookingView:
+    reply = await backend.call(
+        rpc.GET_BOOKING, rpc.GetBookingRequest(actor=actor(caller(request)), booking_id=booking_id)
+    )
+    return reply.booking
+
+
+def _manage() -> dict[str, Any]:
+    return needs(P.BOOKINGS_MANAGE, P.BOOKINGS_MANAGE_OWN, status_code=HTTP_200_OK)
+
+
+@post("/bookings/{booking_id:str}/confirm", **_manage())
+async def confirm_booking(request: Req, booking_id: IdPath, backend: BackendDep) -> rpc.BookingView:
+    reply = await backend.call(
+        rpc.CONFIRM_BOOKING,
+        rpc.ConfirmBookingRequest(actor=actor(caller(request)), booking_id=booking_id),
+    )
+    return reply.booking
+
+
+@post("/bookings/{booking_id:str}/decline", **_manage())
+async def decline_booking(
+    *, request: Req, booking_id: IdPath, backend: BackendDep, data: JSONBody[Reason | None] = None
+) -> rpc.BookingView:
+    reply = await backend.call(
+        rpc.DECLINE_BOOKING,
+        rpc.DeclineBookingRequest(
+            actor=actor(caller(request)),
+            booking_id=booking_id,
+            reason=data.reason if data else None,
+        ),
+    )
+    return reply.booking
+
+
+@post("/bookings/{booking_id:str}/fulfil", **_manage())
+async def fulfil_booking(
+    *, request: Req, booking_id: IdPath, backend: BackendDep
+) -> rpc.FulfilBookingResponse:
+    """Done: the booking is fulfilled and its charge (pending) goes to the guest's bill."""
+    return await backend.call(
+        rpc.FULFIL_BOOKING,
+        rpc.FulfilBookingRequest(actor=actor(caller(request)), booking_id=booking_id),
+    )
+
+
+@post("/bookings/{booking_id:str}/cancel", **_manage())
+async def cancel_booking(
+    *, request: Req, booking_id: IdPath, backend: BackendDep, data: JSONBody[Reason | None] = None
+) -> rpc.BookingView:
+    reply = await backend.call(
+        rpc.CANCEL_BOOKING,
+        rpc.CancelBookingRequest(
+            actor=actor(caller(request)),
+            booking_id=booking_id,
+            reason=data.reason if data else None,
+        ),
+    )
+    return reply.booking
+
+
+# --- charges -----------------------------------------------------------------------------
+
+
+@post("/charges", status_code=HTTP_201_CREATED, **needs(P.CHARGES_CREATE, P.CHARGES_CREATE_OWN))
+async def create_charge(
+    *, request: Req, data: JSONBody[ChargeCreate], backend: BackendDep
+) -> rpc.ChargeView:
+    """An ad-hoc charge (no booking) of an offering, posted to the guest's Mews bill."""
+    reply = await backend.call(
+        rpc.CREATE_CHARGE, rpc.CreateChargeRequest(actor=actor(caller(request)), **_fields(data))
+    )
+    return reply.charge
+
+
+@get("/charges", **needs(P.CHARGES_READ, P.CHARGES_READ_OWN))
+async def list_charges(
+    *,
+    request: Req,
+    backend: BackendDep,
+    enterprise_id: IdQuery = None,
+    vendor_id: IdQuery = None,
+    guest_id: IdQuery = None,
+    stay_id: IdQuery = None,
+    booking_id: IdQuery = None,
+    state_filter: Annotated[ChargeState | None, QueryParameter(name="state")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> rpc.ChargePage:
+    principal = caller(request)
+    return await backend.call(
+        rpc.LIST_CHARGES,
+        rpc.ListChargesRequest(
+            actor=actor(principal),
+            enterprise_id=enterprise_id,
+            vendor_id=own_vendor_filter(principal, vendor_id, P.CHARGES_READ),
+            guest_id=guest_id,
+            stay_id=stay_id,
+            booking_id=booking_id,
+            state=state_filter,
+            limit=limit,
+            offset=offset,
+        ),
+    )
+
+
+@get("/charges/{charge_id:str}", **needs(P.CHARGES_READ, P.CHARGES_READ_OWN))
+async def get_charge(request: Req, charge_id: IdPath, backend: BackendDep) -> rpc.ChargeView:
+    reply = await backend.call(
+        rpc.GET_CHARGE, rpc.GetChargeRequest(actor=actor(caller(request)), charge_id=charge_id)
+    )
+    return reply.charge
+
+
+@post("/charges/{charge_id:str}/retry", status_code=HTTP_200_OK, **needs(P.CHARGES_RETRY))
+async def retry_charge(request: Req, charge_id: IdPath, backend: BackendDep) -> rpc.ChargeView:
+    """Send a failed charge to Mews again (same reference: never posted twice)."""
+    reply = await backend.call(
+        rpc.RETRY_CHARGE, rpc.RetryChargeRequest(actor=actor(caller(request)), charge_id=charge_id)
+    )
+    return reply.charge
+
+
+vendors_router = Router(
+    path="/",
+    route_handlers=[
+        list_vendors,
+        create_vendor,
+        get_vendor,
+        update_vendor,
+        deactivate_vendor,
+        settlement,
+        list_offerings,
+        create_offering,
+        get_offering,
+        update_offering,
+        deactivate_offering,
+        create_booking,
+        list_bookings,
+        get_booking,
+        confirm_booking,
+        decline_booking,
+        fulfil_booking,
+        cancel_booking,
+        create_charge,
+        list_charges,
+        get_charge,
+        retry_charge,
+    ],
+    tags=["vendors"],
+)

@@ -1,0 +1,332 @@
+"""The HTTP API's own shapes, where they differ from the RPC contracts: request bodies (the
+caller never sends an `actor`), token replies, the vendor-safe guest views, sync status.
+
+Guest replies come in two views told apart by `view`: "staff" (the contracts' full views)
+for roles with `guests:contact:read`, "vendor" (names, room, stay dates; no contact, notes,
+birth date, company, Mews ids or timeline) for the others.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from attendandt.contracts.rpc import guests as guests_rpc
+from attendandt.contracts.snapshots import StayState, UserRole
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(max_length=2000)]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Currency = Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")]
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+
+
+class Body(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A request body: unknown fields are refused, so a typo is not silently ignored."""
+
+
+# --- auth ----------------------------------------------------------------------------------
+
+
+class LoginBody(Body, frozen=True, kw_only=True):
+    email: Email
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+
+
+class RefreshBody(Body, frozen=True, kw_only=True):
+    refresh_token: Secret
+
+
+class SetPasswordBody(Body, frozen=True, kw_only=True):
+    """An invited (or reset) user chooses a password with the one-time token."""
+
+    token: Secret
+    new_password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+
+
+class Me(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: str
+    email: str
+    name: str
+    role: UserRole
+    vendor_id: str | None = None
+    enterprise_id: str | None = None
+    #: What the role may do (the permission table), for the web app to show or hide actions.
+    permissions: list[str]
+
+
+class TokenPair(msgspec.Struct, frozen=True, kw_only=True):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 (the scheme, not a secret)
+    #: Seconds until the access token expires.
+    expires_in: int
+    #: Single use: a refresh gives a new one; presenting a used one ends the session.
+    refresh_token: str
+    refresh_expires_at: datetime
+    user: Me
+
+
+# --- guests -----------------------------------------------------------------------------------
+
+
+class VendorSafeGuest(msgspec.Struct, frozen=True, kw_only=True):
+    guest_id: str
+    enterprise_id: str
+    first_name: str | None = None
+    last_name: str
+
+
+class VendorSafeStayGuest(msgspec.Struct, frozen=True, kw_only=True):
+    guest_id: str | None = None
+    role: Literal["owner", "companion"]
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class VendorSafeStay(msgspec.Struct, frozen=True, kw_only=True):
+    stay_id: str
+    enterprise_id: str
+    number: str | None = None
+    state: StayState
+    #: The room.
+    room: str | None = None
+    scheduled_start_utc: datetime | None = None
+    scheduled_end_utc: datetime | None = None
+    actual_start_utc: datetime | None = None
+    actual_end_utc: datetime | None = None
+    guests: list[VendorSafeStayGuest] = []
+
+
+class StaffGuestPage(msgspec.Struct, frozen=True, kw_only=True):
+    view: Literal["staff"] = "staff"
+    items: list[guests_rpc.GuestView]
+    next_cursor: str | None = None
+
+
+class VendorGuestPage(msgspec.Struct, frozen=True, kw_only=True):
+    view: Literal["vendor"] = "vendor"
+    items: list[VendorSafeGuest]
+    next_cursor: str | None = None
+
+
+class StaffGuestDetail(msgspec.Struct, frozen=True, kw_only=True):
+    view: Literal["staff"] = "staff"
+    guest: guests_rpc.GuestView
+    stays: list[guests_rpc.StayView]
+    timeline: list[guests_rpc.TimelineEntry]
+
+
+class VendorGuestDetail(msgspec.Struct, frozen=True, kw_only=True):
+    view: Literal["vendor"] = "vendor"
+    guest: VendorSafeGuest
+    stays: list[VendorSafeStay]
+
+
+class StaffStay(msgspec.Struct, frozen=True, kw_only=True):
+    view: Literal["staff"] = "staff"
+    stay: guests_rpc.StayView
+
+
+class VendorStay(msgspec.Struct, frozen=True, kw_only=True):
+    view: Literal["vendor"] = "vendor"
+    stay: VendorSafeStay
+
+
+class StaffStayPage(msgspec.Struct, frozen=True, kw_only=True):
+    view: Literal["staff"] = "staff"
+    items: list[guests_rpc.StayView]
+    next_cursor: str | None = None
+    window_start_utc: datetime | None = None
+    window_end_utc: datetime | None = None
+
+
+class VendorStayPage(msgspec.Struct, frozen=True, kw_only=True):
+    view: Literal["vendor"] = "vendor"
+    items: list[VendorSafeStay]
+    next_cursor: str | None = None
+    window_start_utc: datetime | None = None
+    window_end_utc: datetime | None = None
+
+
+def vendor_safe_guest(guest: guests_rpc.GuestView) -> VendorSafeGuest:
+    return VendorSafeGuest(
+        guest_id=guest.guest_id,
+        enterprise_id=guest.enterprise_id,
+        first_name=guest.first_name,
+        last_name=guest.last_name,
+    )
+
+
+def vendor_safe_stay(stay: guests_rpc.StayView) -> VendorSafeStay:
+    return VendorSafeStay(
+        stay_id=stay.stay_id,
+        enterprise_id=stay.enterprise_id,
+        number=stay.number,
+        state=stay.state,
+        room=stay.resource_name,
+        scheduled_start_utc=stay.scheduled_start_utc,
+        scheduled_end_utc=stay.scheduled_end_utc,
+        actual_start_utc=stay.actual_start_utc,
+        actual_end_utc=stay.actual_end_utc,
+        guests=[
+            VendorSafeStayGuest(
+                guest_id=g.guest_id, role=g.role, first_name=g.first_name, last_name=g.last_name
+            )
+            for g in stay.guests
+        ],
+    )
+
+
+# --- vendors and offerings ---------------------------------------------------------------
+
+
+class VendorCreate(Body, frozen=True, kw_only=True):
+    enterprise_id: Id
+    name: Text
+    category: Text
+    contact_email: Text | None = None
+    contact_phone: Text | None = None
+
+
+class VendorUpdate(Body, frozen=True, kw_only=True):
+    """Fields left out keep their value; null clears an optional one."""
+
+    name: Text | UnsetType = UNSET
+    category: Text | UnsetType = UNSET
+    contact_email: Text | UnsetType | None = UNSET
+    contact_phone: Text | UnsetType | None = UNSET
+
+
+class OfferingCreate(Body, frozen=True, kw_only=True):
+    name: Text
+    description: LongText | None = None
+    unit_price: Decimal
+    currency: Currency
+    tax_codes: list[Id] = []
+    amount_is_gross: bool = True
+    mews_service_id: Id
+    mews_product_id: Id | None = None
+    accounting_category_id: Id | None = None
+
+
+class OfferingUpdate(Body, frozen=True, kw_only=True):
+    name: Text | UnsetType = UNSET
+    description: LongText | UnsetType | None = UNSET
+    unit_price: Decimal | UnsetType = UNSET
+    currency: Currency | UnsetType = UNSET
+    tax_codes: list[Id] | UnsetType = UNSET
+    amount_is_gross: bool | UnsetType = UNSET
+    mews_service_id: Id | UnsetType = UNSET
+    mews_product_id: Id | UnsetType | None = UNSET
+    accounting_category_id: Id | UnsetType | None = UNSET
+
+
+# --- bookings and charges ------------------------------------------------------------------
+
+
+class BookingCreate(Body, frozen=True, kw_only=True):
+    offering_id: Id
+    guest_id: Id
+    stay_id: Id
+    quantity: Quantity = 1
+    scheduled_for: AwareDatetime | None = None
+    notes: LongText | None = None
+
+
+class Reason(Body, frozen=True, kw_only=True):
+    reason: LongText | None = None
+
+
+class ChargeCreate(Body, frozen=True, kw_only=True):
+    offering_id: Id
+    guest_id: Id
+    stay_id: Id
+    quantity: Quantity = 1
+    unit_amount: Decimal | None = None
+    description: Text | None = None
+    consumed_at: AwareDatetime | None = None
+    notes: LongText | None = None
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+class UserInvite(Body, frozen=True, kw_only=True):
+    email: Email
+    name: Text
+    role: UserRole
+    vendor_id: Id | None = None
+    enterprise_id: Id | None = None
+
+
+class RoleChange(Body, frozen=True, kw_only=True):
+    role: UserRole
+    vendor_id: Id | None = None
+
+
+# --- sync status --------------------------------------------------------------------------
+
+
+class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """mews-ingest's view of one enterprise (KV `ingest_state`)."""
+
+    websocket: str = "disconnected"
+    reconnects: int = 0
+    last_event_at: datetime | None = None
+    last_webhook_at: datetime | None = None
+    last_sweep_at: datetime | None = None
+    last_sweep_changes: int = 0
+    last_sweep_error: str | None = None
+    checkpoint_lag_s: float | None = None
+    updated_at: datetime | None = None
+
+
+class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """sync's view of one enterprise (KV `sync_health`)."""
+
+    consumer_lag: int = 0
+    last_applied_at: datetime | None = None
+    changes_applied: int = 0
+    commands_published: int = 0
+    mews_calls_total: int = 0
+    mews_calls_per_minute: int = 0
+    rate_limited_429s: int = 0
+    dead_letters: int = 0
+    updated_at: datetime | None = None
+
+
+class DeadLetterCounts(msgspec.Struct, frozen=True, kw_only=True):
+    """Messages in DEAD_LETTERS (every enterprise: dead letters are per consumer)."""
+
+    total: int
+    by_subject: dict[str, int]
+
+
+class SyncStatus(msgspec.Struct, frozen=True, kw_only=True):
+    enterprise_id: str
+    ingest: IngestStatus | None = None
+    sync: SyncHealthStatus | None = None
+    dead_letters: DeadLetterCounts
+
+
+class SyncOverview(msgspec.Struct, frozen=True, kw_only=True):
+    enterprises: list[SyncStatus]
+
+
+class ResyncBody(Body, frozen=True, kw_only=True):
+    #: Mews entities to sweep; empty: all of them.
+    entities: list[Text] = []
+    #: Sweep changes since then; default: each entity's checkpoint minus the overlap.
+    since: AwareDatetime | None = None
+
+
+class ResyncAccepted(msgspec.Struct, frozen=True, kw_only=True):
+    enterprise_id: str
+    status: Literal["started"] = "started"

@@ -1,0 +1,379 @@
+"""Helpers for the gateway tests: small stand-ins for the domain services answering on the
+real rpc subjects (real NATS request-reply), the gateway served by uvicorn on a free port,
+and tokens for every role."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import uvicorn
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+
+from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.rpc import guests as guests_rpc
+from attendandt.contracts.rpc import ingest as ingest_rpc
+from attendandt.contracts.rpc import users as users_rpc
+from attendandt.contracts.rpc import vendors as vendors_rpc
+from attendandt.contracts.rpc.users import Principal
+from attendandt.contracts.snapshots import (
+    BookingState,
+    ChargeState,
+    StayState,
+    UserRole,
+)
+from attendandt.gateway.app import GatewayApp
+from attendandt.gateway.settings import GatewaySettings, RateLimits
+from attendandt.platform.rpc import NotFound, ServiceError, answer
+from attendandt.platform.settings import NatsSettings
+from attendandt.testing.processes import free_port
+
+ENT = "8a1f3b0e-1c2d-4e5f-9a8b-7c6d5e4f3a2b"
+OTHER_ENT = "00000000-0000-0000-0000-00000000beef"
+NOW = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
+SIGNING_KEY = "test-signing-key-" + "k" * 32
+VENDOR_ID = "v-1"
+OTHER_VENDOR_ID = "v-2"
+
+PRINCIPALS: dict[UserRole, Principal] = {
+    UserRole.ADMIN: Principal(
+        user_id="u-admin", email="admin@hotel.example", name="Ada", role=UserRole.ADMIN,
+        enterprise_id=ENT,
+    ),
+    UserRole.MANAGER: Principal(
+        user_id="u-manager", email="manager@hotel.example", name="Max", role=UserRole.MANAGER,
+        enterprise_id=ENT,
+    ),
+    UserRole.FRONT_DESK: Principal(
+        user_id="u-desk", email="desk@hotel.example", name="Fay", role=UserRole.FRONT_DESK,
+        enterprise_id=ENT,
+    ),
+    UserRole.VENDOR: Principal(
+        user_id="u-vendor", email="spa@vendor.example", name="Spa", role=UserRole.VENDOR,
+        vendor_id=VENDOR_ID, enterprise_id=ENT,
+    ),
+}  # fmt: skip
+OTHER_VENDOR_USER = Principal(
+    user_id="u-vendor-2", email="gym@vendor.example", name="Gym", role=UserRole.VENDOR,
+    vendor_id=OTHER_VENDOR_ID, enterprise_id=ENT,
+)  # fmt: skip
+
+
+def gateway_settings(nats_url: str, **overrides: Any) -> GatewaySettings:
+    values: dict[str, Any] = {
+        "signing_key": SIGNING_KEY,
+        "nats": NatsSettings(url=nats_url),
+        "rpc_timeout_s": 2.0,
+        "rate_limits": RateLimits(api_per_minute=100_000, login_per_minute=100_000),
+        "web_dist": None,
+        "principal_cache_s": 0.0,
+        "sse_keepalive_s": 0.5,
+    }
+    values.update(overrides)
+    return GatewaySettings(**values)
+
+
+# --- canned domain objects ---------------------------------------------------------------------
+
+GUEST = guests_rpc.GuestView(
+    guest_id="g-1", enterprise_id=ENT, mews_id="m-g-1", mews_updated_utc=NOW, synced_at=NOW,
+    first_name="Ada", last_name="Lovelace", email="ada@example.com", phone="+420 600 000 001",
+    notes="allergic to nuts", birth_date=date(1815, 12, 10), company_mews_id="c-1",
+)  # fmt: skip
+STAY = guests_rpc.StayView(
+    stay_id="s-1", enterprise_id=ENT, mews_id="m-s-1", mews_updated_utc=NOW, synced_at=NOW,
+    number="52", state=StayState.STARTED, mews_state="Started", scheduled_start_utc=NOW,
+    scheduled_end_utc=NOW, resource_name="101", company_mews_id="c-1",
+    guests=(guests_rpc.StayGuestView(customer_mews_id="m-g-1", role="owner", guest_id="g-1",
+                                     first_name="Ada", last_name="Lovelace"),),
+)  # fmt: skip
+
+
+def vendor_view(vendor_id: str = VENDOR_ID) -> vendors_rpc.VendorView:
+    return vendors_rpc.VendorView(
+        vendor_id=vendor_id, enterprise_id=ENT, name="Lagoon Spa", category="spa",
+        is_active=True, version=1, created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+
+
+def offering_view(vendor_id: str = VENDOR_ID) -> vendors_rpc.OfferingView:
+    return vendors_rpc.OfferingView(
+        offering_id="o-1", vendor_id=vendor_id, enterprise_id=ENT, name="Massage",
+        unit_price=Decimal("85.50"), currency="EUR", amount_is_gross=True,
+        mews_service_id="svc-1", is_active=True, version=1, created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+
+
+def booking_view(vendor_id: str = VENDOR_ID, booking_id: str = "b-1") -> vendors_rpc.BookingView:
+    return vendors_rpc.BookingView(
+        booking_id=booking_id, enterprise_id=ENT, vendor_id=vendor_id, offering_id="o-1",
+        guest_id="g-1", stay_id="s-1", quantity=1, state=BookingState.REQUESTED,
+        unit_price=Decimal("85.50"), currency="EUR", created_by="u-desk", version=1,
+        created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+
+
+def charge_view(vendor_id: str = VENDOR_ID) -> vendors_rpc.ChargeView:
+    return vendors_rpc.ChargeView(
+        charge_id="c-1", enterprise_id=ENT, vendor_id=vendor_id, offering_id="o-1",
+        guest_id="g-1", stay_id="s-1", description="Massage", quantity=1,
+        unit_amount=Decimal("85.50"), currency="EUR", amount=Decimal("85.50"),
+        state=ChargeState.FAILED, reference="attendandt:charge:c-1", attempts=1,
+        created_by="u-desk", version=1, created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+
+
+def user_view(user_id: str = "u-desk") -> users_rpc.UserView:
+    return users_rpc.UserView(
+        user_id=user_id, email="desk@hotel.example", name="Fay", role=UserRole.FRONT_DESK,
+        enterprise_id=ENT, is_active=True, has_password=True, created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+
+
+Handler = Callable[[Any], Awaitable[Payload]]
+
+
+@dataclass
+class FakeServices:
+    """The domain services as NATS responders with canned answers.
+
+    Objects belong to vendor `v-1` unless their id ends in `-2` (vendor `v-2`); like the real
+    vendors service, a vendor user asking for another vendor's object gets 404.
+    """
+
+    nc: NatsClient
+    principals: dict[str, Principal] = field(default_factory=dict)
+    subjects: dict[str, Principal] = field(default_factory=dict)
+    calls: list[tuple[str, Payload]] = field(default_factory=list)
+    overrides: dict[str, Handler] = field(default_factory=dict)
+    _subs: list[Subscription] = field(default_factory=list)
+
+    async def start(self, methods: tuple[RpcMethod[Any, Any], ...] | None = None) -> None:
+        for principal in [*PRINCIPALS.values(), OTHER_VENDOR_USER]:
+            self.principals[principal.user_id] = principal
+        handlers = self._handlers()
+        for method in methods or tuple(all_methods()):
+            if method.subject not in handlers:
+                continue
+            handler = handlers[method.subject]
+            self._subs.append(
+                await self.nc.subscribe(method.subject, cb=self._responder(method, handler))
+            )
+        await self.nc.flush()
+
+    async def stop(self) -> None:
+        for sub in self._subs:
+            await sub.unsubscribe()
+        self._subs.clear()
+
+    def _responder(
+        self, method: RpcMethod[Any, Any], handler: Handler
+    ) -> Callable[[Msg], Awaitable[None]]:
+        async def respond(msg: Msg) -> None:
+            async def run(request: Any) -> Payload:
+                self.calls.append((method.method, request))
+                chosen = self.overrides.get(method.method, handler)
+                return await chosen(request)
+
+            body, headers = await answer(method, msg.data, run)
+            await self.nc.publish(msg.reply, body, headers=headers)
+
+        return respond
+
+    # -- canned behaviour -----------------------------------------------------------------
+
+    def _handlers(self) -> dict[str, Handler]:
+        u, v, g = users_rpc, vendors_rpc, guests_rpc
+
+        async def principal(request: Any) -> Payload:
+            found = self.principals.get(request.user_id)
+            if found is None:
+                raise Unauthorized("unknown user")
+            return u.PrincipalResponse(principal=found)
+
+        async def by_subject(request: Any) -> Payload:
+            found = self.subjects.get(request.subject)
+            if found is None:
+                raise Unauthorized("unknown subject")
+            return u.PrincipalResponse(principal=found)
+
+        async def authenticate(request: Any) -> Payload:
+            if request.password != "correct horse battery":
+                raise Unauthorized("invalid email or password")
+            return u.PrincipalResponse(principal=PRINCIPALS[UserRole.FRONT_DESK])
+
+        async def refresh_token(_: Any) -> Payload:
+            return u.RefreshTokenResponse(refresh_token="rt-1", expires_at=NOW)
+
+        async def rotate(request: Any) -> Payload:
+            if request.refresh_token != "rt-1":
+                raise Unauthorized("invalid refresh token")
+            return u.RotatedRefreshTokenResponse(
+                refresh_token="rt-2", expires_at=NOW, principal=PRINCIPALS[UserRole.FRONT_DESK]
+            )
+
+        async def revoke(_: Any) -> Payload:
+            return u.RevokeRefreshTokenResponse(revoked=True)
+
+        async def one_user(request: Any) -> Payload:
+            return u.UserResponse(user=user_view(getattr(request, "user_id", None) or "u-desk"))
+
+        async def invite(_: Any) -> Payload:
+            return u.InviteUserResponse(
+                user=user_view("u-new"), set_password_token="spt", token_expires_at=NOW
+            )
+
+        async def password_token(request: Any) -> Payload:
+            return u.SetPasswordTokenResponse(
+                user_id=request.user_id, set_password_token="spt", token_expires_at=NOW
+            )
+
+        async def users_page(_: Any) -> Payload:
+            return u.UserPage(users=(user_view(),), total=1, limit=50, offset=0)
+
+        def owner_of(object_id: str) -> str:
+            return OTHER_VENDOR_ID if object_id.endswith("-2") else VENDOR_ID
+
+        def visible(request: Any, object_id: str) -> str:
+            vendor = owner_of(object_id)
+            if request.actor.role is UserRole.VENDOR and request.actor.vendor_id != vendor:
+                raise NotFound(f"{object_id} not found")
+            return vendor
+
+        async def one_vendor(request: Any) -> Payload:
+            vendor_id = getattr(request, "vendor_id", VENDOR_ID)
+            return v.VendorResponse(vendor=vendor_view(visible(request, vendor_id)))
+
+        async def vendor_page(_: Any) -> Payload:
+            return v.VendorPage(items=(vendor_view(),), total=1)
+
+        async def one_offering(request: Any) -> Payload:
+            object_id = getattr(request, "offering_id", None) or request.vendor_id
+            return v.OfferingResponse(offering=offering_view(visible(request, object_id)))
+
+        async def offering_page(request: Any) -> Payload:
+            return v.OfferingPage(items=(offering_view(visible(request, request.vendor_id)),),
+                                  total=1)  # fmt: skip
+
+        async def one_booking(request: Any) -> Payload:
+            object_id = getattr(request, "booking_id", "b-1")
+            vendor = visible(request, object_id)
+            return v.BookingResponse(booking=booking_view(vendor, object_id))
+
+        async def fulfil(request: Any) -> Payload:
+            vendor = visible(request, request.booking_id)
+            return v.FulfilBookingResponse(
+                booking=booking_view(vendor, request.booking_id), charge=charge_view(vendor)
+            )
+
+        async def booking_page(_: Any) -> Payload:
+            return v.BookingPage(items=(booking_view(),), total=1)
+
+        async def one_charge(request: Any) -> Payload:
+            object_id = getattr(request, "charge_id", "c-1")
+            return v.ChargeResponse(charge=charge_view(visible(request, object_id)))
+
+        async def charge_page(_: Any) -> Payload:
+            return v.ChargePage(items=(charge_view(),), total=1)
+
+        async def settlement(request: Any) -> Payload:
+            visible(request, request.vendor_id)
+            return v.SettlementResponse(
+                vendor_id=request.vendor_id, from_utc=request.from_utc, to_utc=request.to_utc,
+                totals=(v.CurrencyTotal(currency="EUR", amount=Decimal("85.50"), charges=1),),
+            )  # fmt: skip
+
+        async def search(_: Any) -> Payload:
+            return g.GuestPage(items=(GUEST,))
+
+        async def detail(_: Any) -> Payload:
+            return g.GuestDetail(guest=GUEST, stays=(STAY,))
+
+        async def stay(_: Any) -> Payload:
+            return g.StayDetail(stay=STAY)
+
+        async def day(_: Any) -> Payload:
+            return g.StayPage(items=(STAY,), window_start_utc=NOW, window_end_utc=NOW)
+
+        async def sweep(request: Any) -> Payload:
+            return ingest_rpc.SweepResponse(enterprise_id=request.enterprise_id, entities=())
+
+        by_method: dict[RpcMethod[Any, Any], Handler] = {
+            u.GET_PRINCIPAL: principal, u.GET_PRINCIPAL_BY_SUBJECT: by_subject,
+            u.AUTHENTICATE: authenticate, u.ISSUE_REFRESH_TOKEN: refresh_token,
+            u.ROTATE_REFRESH_TOKEN: rotate, u.REVOKE_REFRESH_TOKEN: revoke,
+            u.INVITE_USER: invite, u.SET_PASSWORD: one_user,
+            u.ISSUE_SET_PASSWORD_TOKEN: password_token, u.CHANGE_ROLE: one_user,
+            u.DEACTIVATE_USER: one_user, u.LINK_SUBJECT: one_user, u.GET_USER: one_user,
+            u.LIST_USERS: users_page,
+            v.CREATE_VENDOR: one_vendor, v.UPDATE_VENDOR: one_vendor,
+            v.DEACTIVATE_VENDOR: one_vendor, v.GET_VENDOR: one_vendor,
+            v.LIST_VENDORS: vendor_page, v.CREATE_OFFERING: one_offering,
+            v.UPDATE_OFFERING: one_offering, v.DEACTIVATE_OFFERING: one_offering,
+            v.GET_OFFERING: one_offering, v.LIST_OFFERINGS: offering_page,
+            v.CREATE_BOOKING: one_booking, v.CONFIRM_BOOKING: one_booking,
+            v.DECLINE_BOOKING: one_booking, v.FULFIL_BOOKING: fulfil,
+            v.CANCEL_BOOKING: one_booking, v.GET_BOOKING: one_booking,
+            v.LIST_BOOKINGS: booking_page, v.CREATE_CHARGE: one_charge,
+            v.GET_CHARGE: one_charge, v.RETRY_CHARGE: one_charge, v.LIST_CHARGES: charge_page,
+            v.SETTLEMENT: settlement,
+            g.SEARCH: search, g.GET_GUEST: detail, g.GET_STAY: stay, g.ARRIVALS: day,
+            g.DEPARTURES: day, g.IN_HOUSE: day,
+            ingest_rpc.SWEEP: sweep,
+        }  # fmt: skip
+        return {method.subject: handler for method, handler in by_method.items()}
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    title = "Unauthorized"
+
+
+def all_methods() -> list[RpcMethod[Any, Any]]:
+    return [
+        *users_rpc.METHODS, *vendors_rpc.METHODS, *guests_rpc.METHODS, *ingest_rpc.METHODS,
+    ]  # fmt: skip
+
+
+@dataclass
+class Running:
+    gateway: GatewayApp
+    base_url: str
+    client: httpx.AsyncClient
+
+    def token(self, role: UserRole | Principal) -> str:
+        principal = role if isinstance(role, Principal) else PRINCIPALS[role]
+        token, _ = self.gateway.backend.verifier.issue(principal.user_id)
+        return token
+
+    def auth(self, role: UserRole | Principal) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role)}"}
+
+
+@contextlib.asynccontextmanager
+async def serve(gateway: GatewayApp) -> AsyncIterator[Running]:
+    """The gateway under uvicorn on a free port, in this event loop (real HTTP)."""
+    port = free_port()
+    config = uvicorn.Config(gateway.asgi, host="127.0.0.1", port=port, lifespan="on",
+                            log_config=None, access_log=False)  # fmt: skip
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+            yield Running(gateway, base_url, client)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)

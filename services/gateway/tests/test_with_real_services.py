@@ -1,0 +1,249 @@
+"""End to end through the real users and vendors services (in this process, each as its own
+Postgres role on the test database, real NATS): legacy sign-in with real password hashing,
+invites, refresh rotation, deactivation, and a vendor asking for another vendor's booking."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from gateway_testkit import ENT, Running, gateway_settings, serve
+from nats.js import JetStreamContext
+
+from attendandt.contracts.events import STAY_EVENT, StayEvent
+from attendandt.contracts.snapshots import StaySnapshot, StayState
+from attendandt.contracts.streams import ensure_streams
+from attendandt.gateway.app import create_app
+from attendandt.platform.messaging import publish
+from attendandt.platform.migrations import upgrade
+from attendandt.platform.provision import provision, role_url
+from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
+from attendandt.users.app import create_app as create_users
+from attendandt.users.migrations_set import MIGRATIONS as USERS_MIGRATIONS
+from attendandt.users.passwords import HashParameters
+from attendandt.users.settings import UsersSettings
+from attendandt.vendors.app import create_app as create_vendors
+from attendandt.vendors.migrations_set import MIGRATIONS as VENDORS_MIGRATIONS
+from attendandt.vendors.settings import VendorsSettings
+
+ADMIN_EMAIL = "root@hotel.example"
+ADMIN_PASSWORD = "correct horse battery staple"
+CHEAP = HashParameters(time_cost=1, memory_cost_kib=1024, parallelism=1)
+
+
+async def _migrated(database_url: str, name: str, script_location: Any) -> str:
+    await provision(database_url, schema=name, role=name, password=None)
+    url = role_url(database_url, name)
+    await upgrade(url, script_location, name)
+    return url
+
+
+@contextlib.asynccontextmanager
+async def _running(app: Any) -> AsyncIterator[Any]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.run(stop))
+    started = asyncio.create_task(app.started.wait())
+    await asyncio.wait({task, started}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()
+    try:
+        yield app
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
+
+
+@pytest.fixture
+async def platform(
+    nats_url: str, jetstream: JetStreamContext, database_url: str
+) -> AsyncIterator[Running]:
+    await ensure_streams(jetstream)
+    users_url = await _migrated(database_url, "users", USERS_MIGRATIONS.script_location)
+    vendors_url = await _migrated(database_url, "vendors", VENDORS_MIGRATIONS.script_location)
+    users = create_users(
+        UsersSettings(
+            database=DatabaseSettings(url=users_url, schema="users", pool_size=3),
+            nats=NatsSettings(url=nats_url),
+            health_host="127.0.0.1",
+            health_port=0,
+            hashing=CHEAP,
+        )
+    )
+    vendors = create_vendors(
+        VendorsSettings(
+            nats=NatsSettings(url=nats_url),
+            database=DatabaseSettings(url=vendors_url, schema="vendors", pool_size=3),
+            observability=ObservabilitySettings(service="vendors"),
+            health_port=0,
+        )
+    )
+    async with _running(users), _running(vendors):
+        await users.service.ensure_admin(ADMIN_EMAIL, ADMIN_PASSWORD, name="Root")
+        async with serve(create_app(gateway_settings(nats_url))) as running:
+            yield running
+
+
+async def _sign_in(running: Running, email: str, password: str) -> dict[str, Any]:
+    response = await running.client.post(
+        "/api/v1/auth/login", json={"email": email, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    pair: dict[str, Any] = response.json()
+    return pair
+
+
+def _bearer(pair: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {pair['access_token']}"}
+
+
+async def _vendor_user(
+    running: Running, admin: dict[str, str], email: str, vendor_id: str
+) -> dict[str, Any]:
+    invited = await running.client.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "name": email,
+            "role": "vendor",
+            "vendor_id": vendor_id,
+            "enterprise_id": ENT,
+        },
+        headers=admin,
+    )
+    assert invited.status_code == 201, invited.text
+    token = invited.json()["set_password_token"]
+    password = f"{vendor_id} has a long password"
+    done = await running.client.post(
+        "/api/v1/auth/set-password", json={"token": token, "new_password": password}
+    )
+    assert done.status_code == 204, done.text
+    pair = await _sign_in(running, email, password)
+    pair["user_id"] = invited.json()["user"]["user_id"]
+    return pair
+
+
+async def _publish_stay(js: JetStreamContext, stay_id: str) -> None:
+    now = datetime.now(UTC)
+    event = StayEvent(
+        event_id=f"stay:{stay_id}", enterprise_id=ENT, occurred_at=now, event="created",
+        stay_id=stay_id, guest_ids=("g-1",),
+        stay=StaySnapshot(mews_id=f"res-{stay_id}", mews_updated_utc=now,
+                          state=StayState.CONFIRMED, mews_state="Confirmed", owner_mews_id="cust-1",
+                          scheduled_start_utc=now - timedelta(days=1),
+                          scheduled_end_utc=now + timedelta(days=3)),
+    )  # fmt: skip
+    await publish(js, STAY_EVENT, event, msg_id=f"stay:{stay_id}", enterprise=ENT, event="created")
+
+
+async def _until_created(client: httpx.AsyncClient, url: str, body: Any, headers: Any) -> Any:
+    """The vendors service learns about the stay from its event a moment later."""
+    for _ in range(200):
+        response = await client.post(url, json=body, headers=headers)
+        if response.status_code == 201:
+            return response.json()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not created: {response.status_code} {response.text}")
+
+
+async def test_vendors_see_only_their_own_bookings(
+    platform: Running, jetstream: JetStreamContext
+) -> None:
+    client = platform.client
+    admin_pair = await _sign_in(platform, ADMIN_EMAIL, ADMIN_PASSWORD)
+    admin = _bearer(admin_pair)
+    assert (await client.get("/api/v1/auth/me", headers=admin)).json()["role"] == "admin"
+
+    vendor_ids = []
+    for name in ("Lagoon Spa", "City Gym"):
+        created = await client.post(
+            "/api/v1/vendors",
+            json={"enterprise_id": ENT, "name": name, "category": "wellness"},
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+        vendor_ids.append(created.json()["vendor_id"])
+    spa, gym = vendor_ids
+    offering = await client.post(
+        f"/api/v1/vendors/{spa}/offerings",
+        json={
+            "name": "Massage",
+            "unit_price": "85.50",
+            "currency": "EUR",
+            "mews_service_id": "svc-1",
+        },
+        headers=admin,
+    )
+    assert offering.status_code == 201, offering.text
+
+    await _publish_stay(jetstream, "s-1")
+    booking = await _until_created(
+        client,
+        "/api/v1/bookings",
+        {"offering_id": offering.json()["offering_id"], "guest_id": "g-1", "stay_id": "s-1"},
+        admin,
+    )
+    booking_id = booking["booking_id"]
+
+    spa_user = await _vendor_user(platform, admin, "spa@vendor.example", spa)
+    gym_user = await _vendor_user(platform, admin, "gym@vendor.example", gym)
+
+    theirs = await client.get(f"/api/v1/bookings/{booking_id}", headers=_bearer(gym_user))
+    assert theirs.status_code == 404
+    assert "Massage" not in theirs.text
+    assert (await client.get("/api/v1/bookings", headers=_bearer(gym_user))).json()["items"] == []
+    refused = await client.post(f"/api/v1/bookings/{booking_id}/confirm", headers=_bearer(gym_user))
+    assert refused.status_code == 404
+
+    own = await client.get(f"/api/v1/bookings/{booking_id}", headers=_bearer(spa_user))
+    assert own.status_code == 200
+    confirmed = await client.post(
+        f"/api/v1/bookings/{booking_id}/confirm", headers=_bearer(spa_user)
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["state"] == "confirmed"
+
+    # A vendor may not create vendors or retry charges: the table, before any call.
+    assert (await client.post("/api/v1/vendors", json={"enterprise_id": ENT, "name": "x",
+            "category": "y"}, headers=_bearer(spa_user))).status_code == 403  # fmt: skip
+
+
+async def test_refresh_rotation_and_deactivation(platform: Running) -> None:
+    client = platform.client
+    admin = _bearer(await _sign_in(platform, ADMIN_EMAIL, ADMIN_PASSWORD))
+    vendor = await client.post(
+        "/api/v1/vendors", json={"enterprise_id": ENT, "name": "Spa", "category": "spa"},
+        headers=admin,
+    )  # fmt: skip
+    user = await _vendor_user(platform, admin, "spa@vendor.example", vendor.json()["vendor_id"])
+
+    rotated = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": user["refresh_token"]}
+    )
+    assert rotated.status_code == 200
+    assert rotated.json()["refresh_token"] != user["refresh_token"]
+    assert (await client.get("/api/v1/auth/me", headers=_bearer(rotated.json()))).status_code == 200
+    # The spent token again: theft assumed, the whole session ends.
+    reused = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": user["refresh_token"]}
+    )
+    assert reused.status_code == 401
+    again = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": rotated.json()["refresh_token"]}
+    )
+    assert again.status_code == 401
+
+    deactivated = await client.post(f"/api/v1/users/{user['user_id']}/deactivate", headers=admin)
+    assert deactivated.status_code == 200
+    assert deactivated.json()["is_active"] is False
+    still_valid_token = _bearer(rotated.json())
+    refused = await client.get("/api/v1/auth/me", headers=still_valid_token)
+    assert refused.status_code == 401
+    wrong = await client.post(
+        "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": "not the password"}
+    )
+    assert wrong.status_code == 401
