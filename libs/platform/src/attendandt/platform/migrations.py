@@ -22,7 +22,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, MetaData, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from attendandt.platform.db import asyncpg_url
 
@@ -76,7 +76,7 @@ def ensure_schema(connection: Connection, schema: str) -> None:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
 
 
-def _engine(url: str) -> Any:
+def _engine(url: str) -> AsyncEngine:
     # A role named like its schema has that schema first on its search_path ("$user"), and
     # Alembic would reflect it as the unnamed default schema (every table "new"). SQLAlchemy
     # reads the default schema when it first connects, so the path is pinned at connect.

@@ -19,13 +19,18 @@ import uvicorn
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.kv import KeyValue
 
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.rpc.ingest import SWEEP, SweepRequest, SweepResponse, SweptEntity
-from attendandt.contracts.streams import INGEST_CHECKPOINTS, INGEST_STATE, ensure_streams
+from attendandt.contracts.streams import (
+    INGEST_CHECKPOINTS,
+    INGEST_STATE,
+    MEWS_RATE_LIMITS,
+    ensure_streams,
+)
 from attendandt.mews import (
     Credentials,
-    LocalTokenBucket,
     MewsClient,
     MewsError,
     bind_enterprises,
@@ -38,6 +43,7 @@ from attendandt.mews_ingest.sweeps import Progress, Sweeper, SweepResult
 from attendandt.mews_ingest.webhooks import WebhookHandlers, create_http_app
 from attendandt.mews_ingest.websocket import EnterpriseSocket
 from attendandt.platform.messaging import connect, dead_letter_raw
+from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.rpc import NotFound, answer
 
 log = logging.getLogger(__name__)
@@ -63,6 +69,7 @@ class IngestApp:
         self.js: JetStreamContext | None = None
         self.publisher: ChangePublisher | None = None
         self.board: StateBoard | None = None
+        self.limits: KeyValue | None = None
         self.http: uvicorn.Server | None = None
         self.ready = asyncio.Event()
 
@@ -75,6 +82,7 @@ class IngestApp:
         await ensure_streams(js)
         checkpoints = Checkpoints(await js.key_value(INGEST_CHECKPOINTS.bucket))
         self.board = StateBoard(await js.key_value(INGEST_STATE.bucket))
+        self.limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
         self.publisher = ChangePublisher(js)
         tasks: list[asyncio.Task[None]] = []
         try:
@@ -108,11 +116,13 @@ class IngestApp:
 
     def _client(self, credentials: Credentials) -> MewsClient:
         mews = self.settings.mews
+        assert self.limits is not None
         return MewsClient(
             credentials,
             environment=mews.base_url,
             client_name=mews.client_name,
-            limiter=LocalTokenBucket(),
+            # One budget per AccessToken, shared with sync and the publisher.
+            limiter=SharedTokenBucket.for_access_token(self.limits, credentials.access_token),
             page_size=mews.page_size,
         )
 
@@ -253,12 +263,13 @@ class IngestApp:
             try:
                 await self.sweep(enterprise)
                 retry_s = 1.0
-            except (MewsError, OSError, TimeoutError) as exc:
+            except Exception as exc:
                 log.warning(
                     "sweep of %s failed, retrying in %.0fs: %s",
                     enterprise.enterprise_id,
                     retry_s,
                     exc,
+                    exc_info=not isinstance(exc, MewsError),
                 )
                 assert self.board is not None
                 self.board.update(enterprise.enterprise_id, last_sweep_error=str(exc)[:300])
@@ -287,7 +298,13 @@ class IngestApp:
             results = []
             for entity in entities or self.settings.entities:
                 start = since or (horizon if full else await sweeper.start_for(entity, horizon))
-                results.append(await sweeper.sweep(entity, start, end, progress))
+                result = await sweeper.sweep(entity, start, end, progress)
+                log.info(
+                    "swept %s %s from %s to %s: %d changed, %d new",
+                    enterprise.enterprise_id, entity, start.isoformat(), end.isoformat(),
+                    result.seen, result.stored,
+                )  # fmt: skip
+                results.append(result)
             now = datetime.now(UTC)
             enterprise.last_contact = now
             assert self.board is not None

@@ -7,11 +7,13 @@ import contextlib
 import logging
 
 from nats.aio.client import Client as NatsClient
+from nats.js.kv import KeyValue
 
-from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
-from attendandt.mews import Credentials, LocalTokenBucket, MewsClient, bind_enterprises
+from attendandt.contracts.streams import MEWS_RATE_LIMITS, SYNC_HEALTH, ensure_streams
+from attendandt.mews import Credentials, MewsClient, bind_enterprises
 from attendandt.platform.health import HealthServer
 from attendandt.platform.messaging import connect
+from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.sync.applier import Applier
 from attendandt.sync.consumer import DURABLE, ChangeConsumer
 from attendandt.sync.health import CountingLimiter, HealthBoard
@@ -28,14 +30,18 @@ class SyncApp:
         self.limiters: dict[str, CountingLimiter] = {}
         self.ready = asyncio.Event()
         self.health_server: HealthServer | None = None
+        self.limits: KeyValue | None = None
 
     def _client(self, credentials: Credentials) -> MewsClient:
         mews = self.settings.mews
+        assert self.limits is not None
+        # One budget per AccessToken, shared with ingest and the publisher; counted for health.
+        shared = SharedTokenBucket.for_access_token(self.limits, credentials.access_token)
         return MewsClient(
             credentials,
             environment=mews.base_url,
             client_name=mews.client_name,
-            limiter=CountingLimiter(LocalTokenBucket()),
+            limiter=CountingLimiter(shared),
             page_size=mews.page_size,
         )
 
@@ -45,6 +51,7 @@ class SyncApp:
         js = nc.jetstream()
         await ensure_streams(js)
         board = HealthBoard(await js.key_value(SYNC_HEALTH.bucket))
+        self.limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
         self.health_server = HealthServer(self.readiness, host="0.0.0.0", port=settings.health_port)  # noqa: S104
         await self.health_server.start()
         clients = await bind_enterprises(settings.mews, self._client, stop)

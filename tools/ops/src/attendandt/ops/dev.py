@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -22,13 +23,15 @@ from pathlib import Path
 import nats
 
 from attendandt.contracts.streams import ensure_streams
+from attendandt.mews import DemoTokens
 from attendandt.ops.migrate import migration_sets
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
-from attendandt.testing.processes import _die_with_parent
+from attendandt.testing.processes import _die_with_parent, wait_for_port
 from attendandt.testing.servers import start_nats, start_postgres
 
 SERVICES_GROUP = "attendandt.services"
+DEV_ADMIN = "admin@attendandt.local"
 COLORS = ["36", "35", "33", "32", "34", "31", "96", "95"]
 
 
@@ -40,6 +43,7 @@ class DevConfig:
     sim_port: int
     gateway_port: int
     with_sim: bool
+    ingest_port: int = 8090
     only: list[str] = field(default_factory=list)
 
 
@@ -55,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--postgres-port", type=int, default=int(env.get("POSTGRES_PORT", "5433")))
     parser.add_argument("--sim-port", type=int, default=int(env.get("MEWS_SIM_PORT", "8765")))
     parser.add_argument("--gateway-port", type=int, default=int(env.get("GATEWAY_PORT", "8000")))
+    parser.add_argument("--ingest-port", type=int, default=int(env.get("INGEST_PORT", "8090")))
     parser.add_argument("--no-sim", action="store_true", help="do not start the Mews simulator")
     parser.add_argument("--only", nargs="*", default=[], help="start only these services")
     parser.set_defaults(handler=_run)
@@ -67,6 +72,7 @@ async def _run(args: argparse.Namespace) -> int:
         postgres_port=args.postgres_port,
         sim_port=args.sim_port,
         gateway_port=args.gateway_port,
+        ingest_port=args.ingest_port,
         with_sim=not args.no_sim and os.environ.get("MEWS_ENV", "sim") == "sim",
         only=args.only,
     )
@@ -98,8 +104,14 @@ async def run_dev(config: DevConfig) -> int:
             "PYTHONUNBUFFERED": "1",
         }
         children = await start_children(config, env, database_urls)
+        logins = await seed_accounts(config, database_urls)
         names = ", ".join(c.name for c in children) or "none yet"
-        _say(f"running: {names}. Ctrl-C stops everything.")
+        _say(f"running: {names}")
+        if any(c.name == "gateway" for c in children):
+            _say(f"web app and API: http://127.0.0.1:{config.gateway_port}  (API docs: /schema)")
+        for login in logins:
+            _say(f"demo login  {login}")
+        _say("Ctrl-C stops everything.")
         return await _wait(stop, children)
     finally:
         for child in reversed(children):
@@ -128,23 +140,64 @@ async def prepare_data(nats_url: str, admin_url: str) -> dict[str, str]:
     return database_urls
 
 
+def mews_env(config: DevConfig) -> dict[str, str]:
+    """Where Mews is: the simulator (default), or the real Mews demo with MEWS_ENV=demo.
+
+    Both accept the public demo token pairs, so the same command works for either; real
+    tokens come from MEWS_CLIENT_TOKEN / MEWS_ACCESS_TOKENS when set.
+    """
+    env = {
+        "MEWS_CLIENT_TOKEN": os.environ.get("MEWS_CLIENT_TOKEN", DemoTokens.GROSS_1.client_token),
+        "MEWS_ACCESS_TOKENS": os.environ.get(
+            "MEWS_ACCESS_TOKENS",
+            f"{DemoTokens.GROSS_1.access_token},{DemoTokens.NET_1.access_token}",
+        ),
+        "MEWS_CLIENT_NAME": "Attendandt dev 0.1.0",
+        "WEBHOOK_SECRET": _kept_secret(config.devdata / "webhook-secret"),
+        "HTTP_PORT": str(config.ingest_port),
+    }
+    if config.with_sim:
+        env["MEWS_BASE_URL"] = f"http://127.0.0.1:{config.sim_port}"
+        env["MEWS_WS_URL"] = f"ws://127.0.0.1:{config.sim_port}/ws/connector"
+    else:
+        env["MEWS_ENV"] = "demo"
+    return env
+
+
+def _kept_secret(path: Path) -> str:
+    """A random secret made on the first run and reused after (kept with the data)."""
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 async def start_children(
     config: DevConfig, env: dict[str, str], database_urls: dict[str, str]
 ) -> list[Child]:
     children: list[Child] = []
+    env.update(mews_env(config))
     sim = Path(sys.executable).parent / "attendandt-mews-sim"
     if config.with_sim and sim.exists():
-        argv = [str(sim), "--port", str(config.sim_port)]
+        hook = f"http://127.0.0.1:{config.ingest_port}/webhooks/mews/{env['WEBHOOK_SECRET']}"
+        argv = [
+            str(sim),
+            "--port",
+            str(config.sim_port),
+            "--seed",
+            "default",
+            "--webhook-url",
+            hook,
+        ]
         children.append(await Child.start("mews-sim", argv, env, len(children)))
-        env["MEWS_BASE_URL"] = f"http://127.0.0.1:{config.sim_port}"
-        env["MEWS_WS_URL"] = f"ws://127.0.0.1:{config.sim_port}/ws/connector"
-        _say(f"Mews simulator on http://127.0.0.1:{config.sim_port}")
+        wait_for_port("127.0.0.1", config.sim_port, timeout=60)
+        _say(f"Mews simulator on http://127.0.0.1:{config.sim_port} (seeded hotel)")
     elif config.with_sim:
         _say("Mews simulator not installed (uv sync --all-packages); continuing without")
-    for entry in sorted(entry_points(group=SERVICES_GROUP), key=lambda e: e.name):
+    for index, entry in enumerate(sorted(entry_points(group=SERVICES_GROUP), key=lambda e: e.name)):
         if config.only and entry.name not in config.only:
             continue
-        service_env = {**env, "SERVICE_NAME": entry.name}
+        service_env = {**env, "SERVICE_NAME": entry.name, "HEALTH_PORT": str(8100 + index)}
         if entry.name in database_urls:
             service_env["DATABASE_URL"] = database_urls[entry.name]
         if entry.name == "gateway":
@@ -152,6 +205,27 @@ async def start_children(
         argv = [sys.executable, "-m", entry.module.removesuffix(".__main__"), "serve"]
         children.append(await Child.start(entry.name, argv, service_env, len(children)))
     return children
+
+
+async def seed_accounts(config: DevConfig, database_urls: dict[str, str]) -> list[str]:
+    """The demo admin (admin@attendandt.local): ATTENDANDT_DEV_ADMIN_PASSWORD, or a random
+    password made on the first run and kept in .devdata so later runs can show it again."""
+    if "users" not in database_urls:
+        return []
+    password = os.environ.get("ATTENDANDT_DEV_ADMIN_PASSWORD") or _kept_secret(
+        config.devdata / "admin-password"
+    )
+    argv = [
+        sys.executable, "-m", "attendandt.ops", "users", "create-admin",
+        "--email", DEV_ADMIN, f"--password={password}",  # "=": it may start with "-"
+        "--database-url", database_urls["users"],
+    ]  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    output, _ = await process.communicate()
+    _say(output.decode(errors="replace").strip().replace(password, "***"))
+    return [f"admin: {DEV_ADMIN} / {password}"]
 
 
 async def _wait(stop: asyncio.Event, children: list[Child]) -> int:
