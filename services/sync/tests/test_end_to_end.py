@@ -1,0 +1,134 @@
+"""Mews → ingest-style notifications → sync → guests → Postgres, with every process real.
+
+sync and guests run as their own processes (`python -m ...`), against the simulator, a real
+nats-server and a real Postgres; the test only makes changes in the simulator, announces
+them as ingest would, and compares Postgres with the simulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+
+import asyncpg
+import msgspec
+import pytest
+from nats.js import JetStreamContext
+from sync_support import announce, wait_for
+
+from attendandt.contracts.events import StayEvent
+from attendandt.contracts.mews import MewsEntity
+from attendandt.contracts.streams import ensure_streams
+from attendandt.mews import Credentials, MewsClient
+from attendandt.mews.models import ReservationsGetAll
+from attendandt.platform.migrations import upgrade
+from attendandt.platform.provision import provision, role_url
+from attendandt.testing.processes import spawn, stop
+
+pytestmark = pytest.mark.slow
+
+
+async def _guests_database(database_url: str) -> str:
+    from importlib.metadata import entry_points
+
+    [entry] = [e for e in entry_points(group="attendandt.migrations") if e.name == "guests"]
+    migrations = entry.load()
+    await provision(database_url, schema="guests", role="guests", password=None)
+    url = role_url(database_url, "guests")
+    await upgrade(url, migrations.script_location, "guests")
+    return url
+
+
+def _env(mews_sim, nats_url: str, **extra: str) -> dict[str, str]:
+    token = mews_sim.gross.token
+    return {
+        **os.environ,
+        "NATS_URL": nats_url,
+        "MEWS_BASE_URL": mews_sim.base_url,
+        "MEWS_CLIENT_TOKEN": token.client_token,
+        "MEWS_ACCESS_TOKENS": token.access_token,
+        "HEALTH_PORT": "0",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+async def _truth(mews_sim, ids: list[str]) -> dict[str, tuple[str, str]]:
+    token = mews_sim.gross.token
+    credentials = Credentials(client_token=token.client_token, access_token=token.access_token)
+    async with MewsClient(credentials, environment=mews_sim.base_url) as client:
+        found = await client.get_reservations(ReservationsGetAll(reservation_ids=ids)).collect()
+    return {
+        r.id: (r.state or "", r.updated_utc.isoformat() if r.updated_utc else "") for r in found
+    }
+
+
+async def _ours(admin: str, ids: list[str]) -> dict[str, tuple[str, str]]:
+    conn = await asyncpg.connect(admin)
+    try:
+        rows = await conn.fetch(
+            "select mews_id, mews_state, mews_updated_utc from guests.stays"
+            " where mews_id = any($1)",
+            ids,
+        )
+    finally:
+        await conn.close()
+    return {r["mews_id"]: (r["mews_state"], r["mews_updated_utc"].isoformat()) for r in rows}
+
+
+async def test_burst_converges_and_survives_kill_of_sync(
+    mews_sim, nats_url: str, database_url: str, jetstream: JetStreamContext
+) -> None:
+    await ensure_streams(jetstream)
+    mews_sim.reset("default")
+    guests_url = await _guests_database(database_url)
+    env = _env(mews_sim, nats_url)
+    guests = spawn(
+        [sys.executable, "-m", "attendandt.guests", "serve"],
+        env={**env, "DATABASE_URL": guests_url},
+    )
+    sync = spawn([sys.executable, "-m", "attendandt.sync", "serve"], env=env)
+    try:
+        # A burst of 10,000 reservation changes, announced as ingest would, under the limit.
+        ids: list[str] = []
+        for _ in range(10):
+            ids += await asyncio.to_thread(
+                mews_sim.control.touch, "reservations", 1000, mews_sim.gross.id
+            )
+        distinct = sorted(set(ids))
+        for start in range(0, len(ids), 1000):
+            await announce(
+                jetstream, mews_sim.gross.id, MewsEntity.RESERVATION, ids[start : start + 1000]
+            )
+
+        async def partly_applied() -> bool:
+            return len(await _ours(database_url, distinct)) >= len(distinct) // 4
+
+        await wait_for(partly_applied, timeout=120, what="sync to be partway")
+        os.kill(sync.pid, signal.SIGKILL)  # in the middle of the burst
+        sync.wait(timeout=10)
+        sync = spawn([sys.executable, "-m", "attendandt.sync", "serve"], env=env)
+
+        truth = await _truth(mews_sim, distinct)
+
+        async def converged() -> bool:
+            return await _ours(database_url, distinct) == truth
+
+        await wait_for(converged, timeout=300, what="Postgres to match the simulator")
+    finally:
+        stop(sync)
+        stop(guests)
+
+    # Nothing applied twice: one stay event per stay version at most.
+    info = await jetstream.stream_info("ATTENDANDT_EVENTS")
+    versions: Counter[tuple[str, str]] = Counter()
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        msg = await jetstream.get_msg("ATTENDANDT_EVENTS", seq)
+        if ".stay." in msg.subject:
+            event = msgspec.json.decode(msg.data or b"", type=StayEvent)
+            versions[(event.stay.mews_id, event.stay.mews_updated_utc.isoformat())] += 1
+    assert versions
+    assert max(versions.values()) == 1
