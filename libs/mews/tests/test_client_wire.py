@@ -159,7 +159,9 @@ async def test_paged_read_sends_limitation_and_follows_the_cursor() -> None:
     ]
     script = Script(*pages)
     async with make_client(script) as mews:
-        found = await mews.get_customers(CustomersGetAll(customer_ids=["x"]), page_size=2).collect()
+        found = await mews.get_customers(
+            CustomersGetAll(emails=["x@example.com"]), page_size=2
+        ).collect()
     assert [c.last_name for c in found] == [f"Guest {i}" for i in range(1, 6)]
     assert [b["Limitation"] for b in script.bodies] == [
         {"Count": 2},
@@ -168,6 +170,18 @@ async def test_paged_read_sends_limitation_and_follows_the_cursor() -> None:
     ]
     assert all(r.url.path == "/api/connector/v1/customers/getAll" for r in script.requests)
     assert script.bodies[0]["Extent"] == {"Customers": True, "Addresses": False}
+
+
+async def test_a_read_by_ids_stops_once_every_id_came_back() -> None:
+    # A full page would normally mean "ask for the next one"; by ids, nothing more can come.
+    script = Script(ok({"Customers": [customer(1), customer(2)], "Cursor": customer(2)["Id"]}))
+    wanted = [customer(1)["Id"], customer(2)["Id"]]
+    async with make_client(script) as mews:
+        found = await mews.get_customers(
+            CustomersGetAll(customer_ids=wanted), page_size=2
+        ).collect()
+    assert [c.id for c in found] == wanted
+    assert len(script.requests) == 1
 
 
 async def test_paging_stops_on_null_cursor_even_with_a_full_page() -> None:

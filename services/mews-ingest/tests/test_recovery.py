@@ -20,7 +20,8 @@ def _ids(changes, entity: MewsEntity, source: ChangeSource | None = None) -> set
 
 
 async def test_websocket_event_reaches_the_stream(mews_sim, jetstream, start_ingest) -> None:
-    await start_ingest()
+    ingest = await start_ingest()
+    await wait_for(lambda: ingest.app.board.get(mews_sim.gross.id).websocket == "connected")
     [reservation] = mews_sim.control.touch("reservations", 1, mews_sim.gross.id)
 
     async def seen() -> bool:

@@ -84,6 +84,24 @@ class PagedOperation(Generic[RequestT, PageT, ItemT]):
     # two adjacent windows, so results of a split request are de-duplicated by Id.
     overlapping_intervals: tuple[str, ...] = ()
 
+    @property
+    def identity_field(self) -> str | None:
+        """The filter naming entities by their own id: at most one item comes back per id."""
+        return _IDENTITY_FIELDS.get(self.path)
+
+
+_IDENTITY_FIELDS = {
+    "enterprises/getAll": "enterprise_ids",
+    "customers/getAll": "customer_ids",
+    "companies/getAll": "ids",
+    "reservations/getAll/2023-06-06": "reservation_ids",
+    "resources/getAll": "resource_ids",
+    "services/getAll": "service_ids",
+    "products/getAll": "product_ids",
+    "orderItems/getAll": "order_item_ids",
+    "bills/getAll": "bill_ids",
+}
+
 
 ENTERPRISES_GET_ALL: PagedOperation[EnterprisesGetAll, EnterprisesPage, Enterprise] = (
     PagedOperation(
@@ -246,7 +264,13 @@ class MewsClient(BaseMewsClient):
                         extra={"Limitation": msgspec.to_builtins(limitation)},
                     )
 
-                async for page in iterate_pages(fetch, operation.items, page_size=size):
+                # Every requested id came back: no further page can hold anything, so the
+                # empty page the Cursor rule would ask for next is not requested.
+                named = getattr(part, operation.identity_field or "", None)
+                limit = len(named) if named else None
+                async for page in iterate_pages(
+                    fetch, operation.items, page_size=size, limit=limit
+                ):
                     if not dedupe:
                         yield page
                         continue

@@ -51,14 +51,17 @@ async def iterate_pages(
     *,
     page_size: int = MAX_PAGE_SIZE,
     shrink_on_timeout: bool = True,
+    limit: int | None = None,
 ) -> AsyncIterator[list[T]]:
     """Yield the items of every page of one request, oldest pages last.
 
     A 408 that outlasted the client's retries halves ``Count`` for that page (down to
     ``MIN_ADAPTIVE_PAGE_SIZE``) before giving up, as Mews advises for heavy reads.
+    ``limit``: stop once that many items came (a request by ids gets one item per id).
     """
     count = check_page_size(page_size)
     cursor: str | None = None
+    seen = 0
     while True:
         try:
             page = await fetch(Limitation(count=count, cursor=cursor))
@@ -69,9 +72,10 @@ async def iterate_pages(
             logger.warning("Mews read timed out; retrying the page with Count=%d", count)
             continue
         items = list(items_of(page) or ())
+        seen += len(items)
         if items:
             yield items
-        if page.cursor is None or len(items) < count:
+        if page.cursor is None or len(items) < count or (limit is not None and seen >= limit):
             return
         cursor = page.cursor
 

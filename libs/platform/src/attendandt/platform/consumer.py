@@ -36,6 +36,11 @@ log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=Payload)
 
+#: How long a pull subscription waits for a full batch. nats-py's fetch of N waits out its
+#: whole timeout once a first message came but fewer than N did, so this bounds the latency a
+#: quiet moment adds to each message (an idle consumer pulls this often: cheap).
+PULL_WAIT_S = 0.1
+
 
 class Rejected(Exception):
     """This message can never succeed (invalid content, a reference that cannot exist)."""

@@ -34,6 +34,9 @@ def discover(root: Path) -> dict[str, Path]:
 
 
 def run_one(name: str, path: Path) -> None:
+    # A benchmark may import helpers beside it (files starting with "_" are not benchmarks).
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(f"attendandt_bench_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load benchmark {name} from {path}")

@@ -18,7 +18,7 @@ from attendandt.contracts.events import BOOKING_EVENT, CHARGE_EVENT, BookingEven
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
 from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE
-from attendandt.platform.consumer import ConsumerPolicy, Delivery, Rejected, process
+from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, Rejected, process
 from attendandt.platform.rpc import Invalid
 
 P = TypeVar("P", bound=Payload)
@@ -52,7 +52,7 @@ def register_consumers(
 ) -> None:
     """Add the durable pull consumers to `broker`; `jetstream()` is called per message (dead
     letters are published through it), after the broker connected."""
-    pull = PullSub(batch_size=batch_size, timeout=1.0)
+    pull = PullSub(batch_size=batch_size, timeout=PULL_WAIT_S)
 
     async def apply_guest(delivery: Delivery[UpsertGuest]) -> None:
         await service.upsert_guest(delivery.payload, consumer=UPSERT_GUEST_POLICY.consumer)

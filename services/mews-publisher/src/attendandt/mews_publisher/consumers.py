@@ -23,7 +23,7 @@ from attendandt.mews_publisher.service import (
     UPDATE_CUSTOMER_CONSUMER,
     PublisherService,
 )
-from attendandt.platform.consumer import ConsumerPolicy, Delivery, process
+from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
 
 POST_CHARGE_FILTER = POST_CHARGE.filter()  # mews.v1.*.outbound.post_charge
 UPDATE_CUSTOMER_FILTER = UPDATE_CUSTOMER.filter()
@@ -84,7 +84,7 @@ def register_consumers(
         stream=stream,
         durable=post_policy.consumer,
         config=post_policy.consumer_config(POST_CHARGE_FILTER),
-        pull_sub=PullSub(batch_size=workers, timeout=1.0),
+        pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
         ack_policy=AckPolicy.MANUAL,
         max_workers=workers,
     )
@@ -103,7 +103,7 @@ def register_consumers(
         stream=stream,
         durable=update_policy.consumer,
         config=update_policy.consumer_config(UPDATE_CUSTOMER_FILTER),
-        pull_sub=PullSub(batch_size=workers, timeout=1.0),
+        pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
         ack_policy=AckPolicy.MANUAL,
         max_workers=workers,
     )

@@ -13,7 +13,7 @@ from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js import JetStreamContext
 
 from attendandt.contracts.commands import UPSERT_USER, UpsertUser
-from attendandt.platform.consumer import ConsumerPolicy, Delivery, Rejected, process
+from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, Rejected, process
 from attendandt.platform.rpc import ServiceError
 from attendandt.users.service import UserService
 from attendandt.users.settings import SERVICE
@@ -40,7 +40,7 @@ def register_consumers(
         stream=JStream("DOMAIN_COMMANDS", declare=False),
         durable=policy.consumer,
         config=policy.consumer_config(UPSERT_USER.template),
-        pull_sub=PullSub(batch_size=50, timeout=1.0),
+        pull_sub=PullSub(batch_size=50, timeout=PULL_WAIT_S),
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_upsert_user(msg: NatsMessage) -> None:

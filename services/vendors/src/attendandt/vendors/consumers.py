@@ -20,7 +20,7 @@ from attendandt.contracts.commands import (
 )
 from attendandt.contracts.events import STAY_EVENT, StayEvent
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
-from attendandt.platform.consumer import ConsumerPolicy, Delivery, process
+from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
 from attendandt.vendors.service import (
     RECORD_CHARGE_RESULT_CONSUMER,
     SERVICE,
@@ -47,7 +47,7 @@ def register_consumers(
     """Durable pull consumers; `jetstream()` gives the connected context (for dead letters)."""
     commands = JStream(DOMAIN_COMMANDS.name, declare=False)
     events = JStream(ATTENDANDT_EVENTS.name, declare=False)
-    pull = PullSub(batch_size=batch_size, timeout=1.0)
+    pull = PullSub(batch_size=batch_size, timeout=PULL_WAIT_S)
 
     @broker.subscriber(
         UPSERT_VENDOR.template,

@@ -1,0 +1,135 @@
+"""A whole pipeline for the sync benchmarks: nats-server, Postgres, the simulator, and the
+real guests and sync (and optionally ingest) processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from subprocess import Popen
+from typing import Any
+
+import asyncpg
+import nats
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+
+from attendandt.contracts.streams import ensure_streams
+from attendandt.mews import Credentials, MewsClient
+from attendandt.mews.models import ReservationsGetAll
+from attendandt.mews_sim.runner import MewsSim, start_simulator
+from attendandt.platform.migrations import upgrade
+from attendandt.platform.provision import provision, role_url
+from attendandt.testing.processes import free_port, spawn, stop
+from attendandt.testing.servers import LocalProcessServer, start_nats, start_postgres
+
+GETALL_PATHS = ("reservations/getAll/2023-06-06", "customers/getAll", "resources/getAll")
+
+
+@dataclass
+class Pipeline:
+    nats_server: LocalProcessServer
+    postgres: LocalProcessServer
+    sim: MewsSim
+    nc: NatsClient
+    js: JetStreamContext
+    env: dict[str, str]
+    processes: dict[str, Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def admin_url(self) -> str:
+        return self.postgres.url
+
+    def start(self, name: str, module: str, **extra: str) -> None:
+        self.processes[name] = spawn(
+            [sys.executable, "-m", module, "serve"], env={**self.env, **extra}
+        )
+
+    def mews_calls(self) -> int:
+        counts: dict[str, int] = self.sim.control.counters()["requests_by_path"]
+        return sum(n for path, n in counts.items() if path.endswith(GETALL_PATHS))
+
+    async def truth(self, ids: list[str]) -> dict[str, tuple[str, str]]:
+        token = self.sim.gross.token
+        creds = Credentials(client_token=token.client_token, access_token=token.access_token)
+        async with MewsClient(creds, environment=self.sim.base_url) as client:
+            found = await client.get_reservations(ReservationsGetAll(reservation_ids=ids)).collect()
+        return {
+            r.id: (r.state or "", r.updated_utc.isoformat() if r.updated_utc else "") for r in found
+        }
+
+    async def ours(self, ids: list[str]) -> dict[str, tuple[str, str]]:
+        conn = await asyncpg.connect(self.admin_url)
+        try:
+            rows = await conn.fetch(
+                "select mews_id, mews_state, mews_updated_utc from guests.stays"
+                " where mews_id = any($1)",
+                ids,
+            )
+        finally:
+            await conn.close()
+        return {r["mews_id"]: (r["mews_state"], r["mews_updated_utc"].isoformat()) for r in rows}
+
+    async def converge(self, ids: list[str], timeout: float = 900) -> float:
+        """Seconds until Postgres holds exactly the simulator's state of `ids`."""
+        started = time.perf_counter()
+        truth = await self.truth(sorted(set(ids)))
+        while await self.ours(sorted(set(ids))) != truth:
+            if time.perf_counter() - started > timeout:
+                raise SystemExit(f"did not converge within {timeout} s")
+            await asyncio.sleep(0.05)
+        return time.perf_counter() - started
+
+    async def close(self) -> None:
+        for process in self.processes.values():
+            stop(process)
+        await self.nc.close()
+        self.sim.stop()
+        self.postgres.stop()
+        self.nats_server.stop()
+
+
+def touch_reservations(line: Pipeline, count: int) -> list[str]:
+    """Change `count` reservations in the simulator, as staff would (blocking HTTP)."""
+    return line.sim.control.touch("reservations", count, line.sim.gross.id)
+
+
+async def pipeline(*, with_ingest: bool = False) -> Pipeline:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    os.chmod(workdir, 0o755)  # noqa: PTH101 - Postgres runs as its own user and must enter
+    nats_server = start_nats(workdir / "nats")
+    postgres = start_postgres(workdir / "postgres")
+    sim = start_simulator(seed="default")
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    [entry] = [e for e in entry_points(group="attendandt.migrations") if e.name == "guests"]
+    migrations: Any = entry.load()
+    await provision(postgres.url, schema="guests", role="guests", password=None)
+    guests_url = role_url(postgres.url, "guests")
+    await upgrade(guests_url, migrations.script_location, "guests")
+    token = sim.gross.token
+    env = {
+        **os.environ,
+        "NATS_URL": nats_server.url,
+        "MEWS_BASE_URL": sim.base_url,
+        "MEWS_WS_URL": sim.ws_url,
+        "MEWS_CLIENT_TOKEN": token.client_token,
+        "MEWS_ACCESS_TOKENS": token.access_token,
+        "HEALTH_PORT": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    line = Pipeline(nats_server, postgres, sim, nc, js, env)
+    line.start("guests", "attendandt.guests", DATABASE_URL=guests_url)
+    line.start("sync", "attendandt.sync")
+    if with_ingest:
+        line.start(
+            "ingest", "attendandt.mews_ingest", HTTP_PORT=str(free_port()), RESYNC_HORIZON_S="1"
+        )
+    await asyncio.sleep(3)  # every process bound to Mews and subscribed
+    return line

@@ -1,0 +1,87 @@
+"""sync-latency: p50 and p99 from a change in the simulator to its row in Postgres, through the
+whole pipeline (simulator WebSocket → ingest → sync → Mews fetch → guests → Postgres), at
+50 changes/s (goal: p99 under 500 ms)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from datetime import UTC, datetime
+
+import asyncpg
+import msgspec
+from _sync_pipeline import pipeline
+from nats.js import JetStreamContext
+
+from attendandt.contracts.mews import ChangeSource, MewsChange
+from attendandt.testing.bench import report
+
+BENCH = "sync-latency"
+
+
+async def _observed(js: JetStreamContext, ids: set[str]) -> dict[str, datetime]:
+    """When ingest saw each change (the WebSocket notification in MEWS_CHANGES)."""
+    info = await js.stream_info("MEWS_CHANGES")
+    seen: dict[str, datetime] = {}
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        msg = await js.get_msg("MEWS_CHANGES", seq)
+        change = msgspec.json.decode(msg.data or b"", type=MewsChange)
+        if change.mews_id in ids and change.source is ChangeSource.WEBSOCKET:
+            seen[change.mews_id] = change.observed_at
+    return seen
+
+
+RATE = 50
+SECONDS = 20
+
+
+async def main() -> None:
+    line = await pipeline(with_ingest=True)
+    try:
+        line.sim.control.rate_limit(enabled=False)
+        changed_at: dict[str, datetime] = {}
+        # Distinct stays, one change each, so every measured row is one change's journey.
+        pool = line.sim.control.touch("reservations", RATE * SECONDS, line.sim.gross.id)
+        await asyncio.sleep(5)  # that setup burst drains before measuring
+        remaining = list(pool)
+
+        def change_one() -> None:
+            mews_id = remaining.pop()
+            at = datetime.now(UTC)
+            line.sim.control.update_reservation(mews_id, Notes=f"changed at {at.isoformat()}")
+            changed_at[mews_id] = at
+
+        started = time.perf_counter()
+        for n in range(RATE * SECONDS):
+            await asyncio.to_thread(change_one)
+            await asyncio.sleep(max(0.0, started + (n + 1) / RATE - time.perf_counter()))
+        await asyncio.sleep(3)  # let the last changes land
+        conn = await asyncpg.connect(line.admin_url)
+        try:
+            rows = await conn.fetch(
+                "select mews_id, synced_at from guests.stays where mews_id = any($1)",
+                list(changed_at),
+            )
+        finally:
+            await conn.close()
+        observed = await _observed(line.js, set(changed_at))
+    finally:
+        await line.close()
+    to_ingest = sorted(
+        (observed[m] - changed_at[m]).total_seconds() * 1000 for m in changed_at if m in observed
+    )
+    to_row = sorted(
+        (row["synced_at"] - observed[row["mews_id"]]).total_seconds() * 1000
+        for row in rows
+        if row["mews_id"] in observed
+    )
+    report(BENCH, "p50 change to ingest", statistics.median(to_ingest), "ms")
+    report(BENCH, "p50 ingest to row", statistics.median(to_row), "ms")
+    latencies = sorted(
+        (row["synced_at"] - changed_at[row["mews_id"]]).total_seconds() * 1000 for row in rows
+    )
+    report(BENCH, "changes", len(changed_at), "changes")
+    report(BENCH, "applied", len(latencies), "changes")
+    report(BENCH, "p50", statistics.median(latencies), "ms")
+    report(BENCH, "p99", latencies[int(len(latencies) * 0.99) - 1], "ms")
