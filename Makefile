@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= uv
 B ?=
 
-.PHONY: help sync run test lint fmt typecheck pytest bench schemas
+.PHONY: help sync run test lint fmt typecheck pytest bench schemas web web-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -12,10 +12,10 @@ help: ## List the targets
 sync: ## Install every package and the dev tools into .venv (uv.lock, frozen)
 	$(UV) sync --all-packages --frozen
 
-run: sync ## Run the whole system locally (embedded NATS, Postgres, Mews simulator)
+run: sync web ## Run the whole system locally (embedded NATS, Postgres, Mews simulator)
 	$(UV) run attendandt dev
 
-test: sync lint typecheck pytest ## Everything CI runs: sync, lint, type-check, tests
+test: sync lint typecheck web-test pytest ## Everything CI runs: sync, lint, type-check, tests
 
 lint: ## ruff lint and format check
 	$(UV) run ruff check .
@@ -31,6 +31,14 @@ typecheck: ## mypy strict over every package's code
 
 pytest: ## The test suite on real nats-server and Postgres
 	$(UV) run pytest
+
+web: ## Build the web app into web/dist (the gateway serves it); skipped without npm
+	@if command -v npm >/dev/null 2>&1; then \
+		cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
+	else echo "npm not found: the API runs, the web app is not built (install Node.js 20+)"; fi
+
+web-test: ## The web app's type-check, lint and component tests
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run typecheck && npm run lint && npm test
 
 bench: sync ## Run benchmarks: `make bench` all, `make bench B=<name>` one
 	$(UV) run attendandt-bench $(B)

@@ -1,0 +1,48 @@
+import { Route, Routes } from "react-router-dom";
+import { ForbiddenPage, Layout, NotFoundPage } from "./components/Layout";
+import { HomeRedirect, ProtectedRoute } from "./features/auth/ProtectedRoute";
+import { SetPasswordPage } from "./features/auth/SetPasswordPage";
+import { SignInPage } from "./features/auth/SignInPage";
+import { DashboardPage } from "./features/dashboard/DashboardPage";
+import { GuestPage } from "./features/guests/GuestPage";
+import { GuestSearchPage } from "./features/guests/GuestSearchPage";
+import { SyncPage } from "./features/sync/SyncPage";
+import { UsersPage } from "./features/users/UsersPage";
+import { OwnVendorPage, VendorPage } from "./features/vendors/VendorPage";
+import { VendorsPage } from "./features/vendors/VendorsPage";
+
+const STAFF = ["admin", "manager", "front_desk"] as const;
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="/set-password" element={<SetPasswordPage />} />
+      <Route element={<ProtectedRoute />}>
+        <Route element={<Layout />}>
+          <Route index element={<HomeRedirect />} />
+          <Route path="forbidden" element={<ForbiddenPage />} />
+          <Route element={<ProtectedRoute roles={STAFF} />}>
+            <Route path="dashboard" element={<DashboardPage />} />
+            <Route path="vendors" element={<VendorsPage />} />
+            <Route path="vendors/:vendorId" element={<VendorPage />} />
+          </Route>
+          <Route element={<ProtectedRoute permissions={["guests:read"]} />}>
+            <Route path="guests" element={<GuestSearchPage />} />
+            <Route path="guests/:guestId" element={<GuestPage />} />
+          </Route>
+          <Route element={<ProtectedRoute roles={["vendor"]} />}>
+            <Route path="vendor" element={<OwnVendorPage />} />
+          </Route>
+          <Route element={<ProtectedRoute roles={["admin"]} />}>
+            <Route path="users" element={<UsersPage />} />
+          </Route>
+          <Route element={<ProtectedRoute roles={["admin", "manager"]} />}>
+            <Route path="sync" element={<SyncPage />} />
+          </Route>
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}

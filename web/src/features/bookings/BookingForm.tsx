@@ -1,0 +1,139 @@
+import { useState, type FormEvent } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "../../api/client";
+import type { BookingView } from "../../api/types";
+import { formatMoney, localInputToIso } from "../../components/format";
+import { ProblemAlert } from "../../components/ProblemAlert";
+import { Button, SelectField, TextArea, TextField } from "../../components/ui";
+import { useOfferings, useVendors } from "./api";
+
+interface Props {
+  enterpriseId: string | null;
+  guestId: string;
+  stayId: string;
+  onCreated?(booking: BookingView): void;
+  onCancel?(): void;
+}
+
+interface Errors {
+  offering?: string;
+  quantity?: string;
+}
+
+/** Book one of a vendor's offerings for a guest's stay (`POST /bookings`). */
+export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel }: Props) {
+  const client = useQueryClient();
+  const [vendorId, setVendorId] = useState("");
+  const [offeringId, setOfferingId] = useState("");
+  const [quantity, setQuantity] = useState("1");
+  const [scheduledFor, setScheduledFor] = useState("");
+  const [notes, setNotes] = useState("");
+  const [errors, setErrors] = useState<Errors>({});
+  const vendors = useVendors(enterpriseId);
+  const offerings = useOfferings(vendorId || null);
+  const offering = offerings.data?.items.find((o) => o.offering_id === offeringId);
+
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST("/api/v1/bookings", {
+          body: {
+            offering_id: offeringId,
+            guest_id: guestId,
+            stay_id: stayId,
+            quantity: Number(quantity),
+            scheduled_for: localInputToIso(scheduledFor),
+            notes: notes.trim() || null,
+          },
+        }),
+      ),
+    onSuccess: (booking) => {
+      void client.invalidateQueries({ queryKey: ["bookings"] });
+      void client.invalidateQueries({ queryKey: ["guest"] });
+      onCreated?.(booking);
+    },
+  });
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const found: Errors = {};
+    if (!offeringId) found.offering = "Choose what to book.";
+    const n = Number(quantity);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) found.quantity = "Enter a whole number from 1 to 1000.";
+    setErrors(found);
+    if (!found.offering && !found.quantity) create.mutate();
+  }
+
+  return (
+    <form noValidate onSubmit={onSubmit} aria-label="Book a service" className="space-y-3">
+      <ProblemAlert error={create.error ?? vendors.error ?? offerings.error} />
+      {create.isSuccess ? (
+        <p role="status" className="rounded-md bg-green-50 p-2 text-sm text-green-900">
+          Booked: the vendor has been asked to confirm.
+        </p>
+      ) : null}
+      <div className="grid gap-3 sm:grid-cols-2">
+        <SelectField
+          label="Vendor"
+          value={vendorId}
+          onChange={(e) => {
+            setVendorId(e.target.value);
+            setOfferingId("");
+          }}
+        >
+          <option value="">{vendors.isLoading ? "Loading…" : "Choose a vendor"}</option>
+          {vendors.data?.items.map((v) => (
+            <option key={v.vendor_id} value={v.vendor_id}>
+              {v.name} ({v.category})
+            </option>
+          ))}
+        </SelectField>
+        <SelectField
+          label="Service"
+          required
+          value={offeringId}
+          disabled={!vendorId}
+          onChange={(e) => setOfferingId(e.target.value)}
+          error={errors.offering}
+        >
+          <option value="">{offerings.isLoading ? "Loading…" : "Choose a service"}</option>
+          {offerings.data?.items.map((o) => (
+            <option key={o.offering_id} value={o.offering_id}>
+              {o.name} — {formatMoney(o.unit_price, o.currency)}
+            </option>
+          ))}
+        </SelectField>
+        <TextField
+          label="Quantity"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={1000}
+          required
+          value={quantity}
+          onChange={(e) => setQuantity(e.target.value)}
+          error={errors.quantity}
+        />
+        <TextField
+          label="When"
+          type="datetime-local"
+          value={scheduledFor}
+          onChange={(e) => setScheduledFor(e.target.value)}
+          hint="Optional: leave empty for any time."
+        />
+      </div>
+      {offering?.description ? <p className="text-sm text-slate-600">{offering.description}</p> : null}
+      <TextArea label="Notes for the vendor" value={notes} maxLength={2000} onChange={(e) => setNotes(e.target.value)} />
+      <div className="flex gap-2">
+        <Button type="submit" disabled={create.isPending}>
+          {create.isPending ? "Booking…" : "Book"}
+        </Button>
+        {onCancel ? (
+          <Button variant="secondary" onClick={onCancel}>
+            Close
+          </Button>
+        ) : null}
+      </div>
+    </form>
+  );
+}

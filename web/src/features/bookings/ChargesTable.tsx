@@ -1,0 +1,74 @@
+import type { ChargeView } from "../../api/types";
+import { formatDateTime, formatMoney } from "../../components/format";
+import { ProblemAlert } from "../../components/ProblemAlert";
+import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
+import { useRetryCharge } from "./api";
+
+export function ChargesTable({
+  charges,
+  caption,
+  canRetry,
+  vendorNames,
+}: {
+  charges: ChargeView[];
+  caption: string;
+  canRetry?: boolean;
+  vendorNames?: Record<string, string>;
+}) {
+  const retry = useRetryCharge();
+  if (charges.length === 0) return <Empty>No charges.</Empty>;
+  return (
+    <>
+      <ProblemAlert error={retry.error} className="mb-2" />
+      <Table caption={caption}>
+        <thead>
+          <tr>
+            <Th>Description</Th>
+            {vendorNames ? <Th>Vendor</Th> : null}
+            <Th>Amount</Th>
+            <Th>State</Th>
+            <Th>Created</Th>
+            <Th>Posted</Th>
+            {canRetry ? <Th>Actions</Th> : null}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {charges.map((c) => (
+            <tr key={c.charge_id}>
+              <Td>
+                {c.description}
+                {c.quantity > 1 ? <span className="text-slate-500"> × {c.quantity}</span> : null}
+              </Td>
+              {vendorNames ? <Td>{vendorNames[c.vendor_id] ?? c.vendor_id}</Td> : null}
+              <Td>{formatMoney(c.amount, c.currency)}</Td>
+              <Td>
+                <Badge>{c.state}</Badge>
+                {c.failure_reason ? (
+                  <p className="text-xs text-red-700">
+                    {c.failure_reason} ({c.attempts} {c.attempts === 1 ? "attempt" : "attempts"})
+                  </p>
+                ) : null}
+              </Td>
+              <Td>{formatDateTime(c.created_at)}</Td>
+              <Td>{formatDateTime(c.posted_at)}</Td>
+              {canRetry ? (
+                <Td>
+                  {c.state === "failed" ? (
+                    <Button
+                      variant="secondary"
+                      disabled={retry.isPending && retry.variables === c.charge_id}
+                      aria-label={`Retry posting ${c.description}`}
+                      onClick={() => retry.mutate(c.charge_id)}
+                    >
+                      Retry
+                    </Button>
+                  ) : null}
+                </Td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </>
+  );
+}

@@ -1,0 +1,139 @@
+import { useMemo, useState } from "react";
+import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
+import { ProblemAlert } from "../../components/ProblemAlert";
+import { todayIn } from "../../components/format";
+import { Badge, Card, Empty, Loading, PageHeader, TextField } from "../../components/ui";
+import { useEnterprise, usePreferences } from "../auth/enterprise";
+import { hasPermission, useSession } from "../auth/session";
+import { BookingsTable } from "../bookings/BookingsTable";
+import { ChargesTable } from "../bookings/ChargesTable";
+import { useBookings, useCharges, useVendors } from "../bookings/api";
+import { useDayStays, type DayKind } from "../guests/api";
+import { StaysTable } from "../guests/StaysTable";
+import { healthy, lagLabel, useSyncOverview } from "../sync/SyncPage";
+
+const DAY_TITLES: Record<DayKind, string> = {
+  arrivals: "Arrivals",
+  "in-house": "In house",
+  departures: "Departures",
+};
+
+function DayList({ kind, date }: { kind: DayKind; date: string }) {
+  const { enterpriseId, portfolioWide } = useEnterprise();
+  const timeZone = usePreferences((s) => s.timeZone);
+  const stays = useDayStays(kind, enterpriseId, date, timeZone, portfolioWide);
+  const count = stays.data?.items.length;
+  return (
+    <Card title={`${DAY_TITLES[kind]}${count !== undefined ? ` (${count}${stays.data?.next_cursor ? "+" : ""})` : ""}`}>
+      <ProblemAlert error={stays.error} />
+      {stays.isLoading ? <Loading /> : stays.data ? <StaysTable caption={DAY_TITLES[kind]} stays={stays.data.items} /> : null}
+    </Card>
+  );
+}
+
+function SyncHealth() {
+  const sync = useSyncOverview();
+  const { enterpriseId, portfolioWide } = useEnterprise();
+  const shown = (sync.data?.enterprises ?? []).filter((s) => portfolioWide || s.enterprise_id === enterpriseId);
+  return (
+    <Card title="Sync health">
+      <ProblemAlert error={sync.error} />
+      {sync.isLoading ? (
+        <Loading />
+      ) : shown.length ? (
+        <ul className="space-y-2 text-sm">
+          {shown.map((s) => (
+            <li key={s.enterprise_id} className="flex flex-wrap items-center justify-between gap-2">
+              <span className="font-mono text-xs">{s.enterprise_id}</span>
+              <span className="flex items-center gap-2">
+                <Badge tone={healthy(s) ? "green" : "red"}>{healthy(s) ? "healthy" : "attention"}</Badge>
+                <span className="text-xs text-slate-600">lag {lagLabel(s)}</span>
+              </span>
+            </li>
+          ))}
+          {shown[0] ? (
+            <li className="text-xs text-slate-600">Dead letters (all properties): {shown[0].dead_letters.total}</li>
+          ) : null}
+        </ul>
+      ) : (
+        <Empty>No sync status reported yet.</Empty>
+      )}
+    </Card>
+  );
+}
+
+export function DashboardPage() {
+  const user = useSession((s) => s.user);
+  const { enterpriseId, portfolioWide } = useEnterprise();
+  const timeZone = usePreferences((s) => s.timeZone);
+  const setTimeZone = usePreferences((s) => s.setTimeZone);
+  const [date, setDate] = useState(() => todayIn(timeZone));
+  const [zone, setZone] = useState(timeZone);
+  const ready = !portfolioWide || enterpriseId !== null;
+  const scope = enterpriseId ? { enterprise_id: enterpriseId } : {};
+  const pending = useBookings({ ...scope, state: "requested" }, ready && hasPermission(user, "bookings:read"));
+  const failed = useCharges({ ...scope, state: "failed" }, ready && hasPermission(user, "charges:read"));
+  const vendors = useVendors(enterpriseId, true, ready && hasPermission(user, "vendors:read"));
+  const vendorNames = useMemo(
+    () => Object.fromEntries((vendors.data?.items ?? []).map((v) => [v.vendor_id, v.name])),
+    [vendors.data],
+  );
+
+  return (
+    <>
+      <PageHeader title="Today">
+        <div className="flex flex-wrap items-end gap-3">
+          <EnterprisePicker />
+          <TextField label="Date" type="date" value={date} onChange={(e) => setDate(e.target.value)} />
+          <TextField
+            label="Hotel time zone"
+            value={zone}
+            onChange={(e) => setZone(e.target.value)}
+            onBlur={() => zone.trim() && setTimeZone(zone.trim())}
+            hint="IANA name, e.g. Europe/Prague"
+          />
+        </div>
+      </PageHeader>
+      {!ready ? (
+        <NeedsEnterprise />
+      ) : (
+        <div className="grid gap-4 xl:grid-cols-3">
+          <div className="space-y-4 xl:col-span-2">
+            <DayList kind="arrivals" date={date} />
+            <DayList kind="in-house" date={date} />
+            <DayList kind="departures" date={date} />
+          </div>
+          <div className="space-y-4">
+            {hasPermission(user, "sync:read") ? <SyncHealth /> : null}
+            <Card title={`Pending bookings${pending.data ? ` (${pending.data.total})` : ""}`}>
+              <ProblemAlert error={pending.error} />
+              {pending.isLoading ? (
+                <Loading />
+              ) : (
+                <BookingsTable
+                  caption="Bookings waiting for the vendor"
+                  bookings={pending.data?.items ?? []}
+                  linkGuests
+                  vendorNames={vendorNames}
+                />
+              )}
+            </Card>
+            <Card title={`Charges that failed to post${failed.data ? ` (${failed.data.total})` : ""}`}>
+              <ProblemAlert error={failed.error} />
+              {failed.isLoading ? (
+                <Loading />
+              ) : (
+                <ChargesTable
+                  caption="Charges that failed to post"
+                  charges={failed.data?.items ?? []}
+                  canRetry={hasPermission(user, "charges:retry")}
+                  vendorNames={vendorNames}
+                />
+              )}
+            </Card>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

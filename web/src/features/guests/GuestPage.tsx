@@ -1,0 +1,155 @@
+import { useState } from "react";
+import { Link, useParams } from "react-router-dom";
+import type { AnyStay, StaffGuestDetail, TimelineEntry } from "../../api/types";
+import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
+import { ProblemAlert } from "../../components/ProblemAlert";
+import { formatDate, formatDateTime, formatMoney, fullName } from "../../components/format";
+import { Badge, Button, Card, Empty, Loading, PageHeader } from "../../components/ui";
+import { useEnterprise } from "../auth/enterprise";
+import { hasPermission, useSession } from "../auth/session";
+import { BookingForm } from "../bookings/BookingForm";
+import { BookingsTable } from "../bookings/BookingsTable";
+import { useBookings } from "../bookings/api";
+import { useGuest } from "./api";
+import { StaysTable } from "./StaysTable";
+
+/** Stays a service can still be booked for. */
+const BOOKABLE = new Set(["confirmed", "started", "optional", "requested"]);
+
+function Contact({ detail }: { detail: StaffGuestDetail }) {
+  const g = detail.guest;
+  const rows: [string, string | null | undefined][] = [
+    ["Email", g.email],
+    ["Phone", g.phone],
+    ["Language", g.language_code],
+    ["Nationality", g.nationality_code],
+    ["Birth date", g.birth_date ? formatDate(g.birth_date) : null],
+    ["Classifications", g.classifications?.join(", ")],
+    ["Notes", g.notes],
+  ];
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+      {rows.map(([label, value]) => (
+        <div key={label} className="contents">
+          <dt className="font-medium text-slate-600">{label}</dt>
+          <dd className="whitespace-pre-line">{value || "—"}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function describe(entry: TimelineEntry): string {
+  if (entry.booking) return `Booking ${entry.event} (${entry.booking.state}, × ${entry.booking.quantity})`;
+  if (entry.charge) {
+    const c = entry.charge;
+    return `Charge ${entry.event}: ${c.description} ${formatMoney(c.unit_amount, c.currency)} (${c.state})`;
+  }
+  return `${entry.kind} ${entry.event}`.replace(/_/g, " ");
+}
+
+function Timeline({ entries }: { entries: TimelineEntry[] }) {
+  if (entries.length === 0) return <Empty>Nothing yet.</Empty>;
+  return (
+    <ol className="space-y-2 border-l-2 border-slate-200 pl-4">
+      {entries.map((entry, i) => (
+        <li key={`${entry.ref_id}-${entry.at}-${i}`} className="text-sm">
+          <time dateTime={entry.at} className="block text-xs text-slate-500">
+            {formatDateTime(entry.at)}
+          </time>
+          {describe(entry)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function GuestPage() {
+  const { guestId = "" } = useParams();
+  const { enterpriseId, portfolioWide } = useEnterprise();
+  const user = useSession((s) => s.user);
+  const guest = useGuest(enterpriseId, guestId, portfolioWide);
+  const canBook = hasPermission(user, "bookings:create");
+  const bookings = useBookings({ guest_id: guestId }, hasPermission(user, "bookings:read"));
+  const [bookingFor, setBookingFor] = useState<AnyStay | null>(null);
+
+  if (portfolioWide && !enterpriseId) {
+    return (
+      <>
+        <PageHeader title="Guest">
+          <EnterprisePicker />
+        </PageHeader>
+        <NeedsEnterprise />
+      </>
+    );
+  }
+  if (guest.isLoading) return <Loading />;
+  if (guest.error || !guest.data) return <ProblemAlert error={guest.error} />;
+
+  const detail = guest.data;
+  const staff = detail.view === "staff" ? detail : null;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link className="text-indigo-700 underline" to="/guests">
+          Guests
+        </Link>
+      </nav>
+      <PageHeader title={fullName(detail.guest)}>
+        {staff && !staff.guest.is_active ? <Badge tone="slate">inactive</Badge> : null}
+      </PageHeader>
+      <div className="grid gap-4 lg:grid-cols-3">
+        <div className="space-y-4 lg:col-span-2">
+          <Card title="Stays">
+            <StaysTable
+              caption="The guest's stays"
+              stays={detail.stays}
+              actions={
+                canBook
+                  ? (stay) =>
+                      BOOKABLE.has(stay.state) ? (
+                        <Button variant="secondary" onClick={() => setBookingFor(stay)}>
+                          Book a service
+                        </Button>
+                      ) : null
+                  : undefined
+              }
+            />
+          </Card>
+          {bookingFor ? (
+            <Card title={`Book a service for reservation ${bookingFor.number ?? ""}`.trim()}>
+              <BookingForm
+                key={bookingFor.stay_id}
+                enterpriseId={detail.guest.enterprise_id}
+                guestId={detail.guest.guest_id}
+                stayId={bookingFor.stay_id}
+                onCancel={() => setBookingFor(null)}
+              />
+            </Card>
+          ) : null}
+          {bookings.data ? (
+            <Card title="Bookings">
+              <BookingsTable
+                caption="The guest's bookings"
+                bookings={bookings.data.items}
+                canManage={hasPermission(user, "bookings:manage")}
+              />
+            </Card>
+          ) : null}
+        </div>
+        <div className="space-y-4">
+          {staff ? (
+            <>
+              <Card title="Contact">
+                <Contact detail={staff} />
+              </Card>
+              <Card title="Timeline">
+                <Timeline entries={staff.timeline} />
+              </Card>
+            </>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,68 @@
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { api, unwrap } from "../../api/client";
+
+export function useGuestSearch(enterpriseId: string | null, q: string, portfolioWide: boolean) {
+  return useInfiniteQuery({
+    queryKey: ["guests", enterpriseId, q],
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET("/api/v1/guests", {
+          params: {
+            query: {
+              q,
+              limit: 25,
+              ...(pageParam ? { cursor: pageParam } : {}),
+              ...(portfolioWide && enterpriseId ? { enterprise_id: enterpriseId } : {}),
+            },
+          },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? null,
+    enabled: !portfolioWide || enterpriseId !== null,
+  });
+}
+
+export function useGuest(enterpriseId: string | null, guestId: string, portfolioWide: boolean) {
+  return useQuery({
+    queryKey: ["guest", enterpriseId, guestId],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/guests/{guest_id}", {
+          params: {
+            path: { guest_id: guestId },
+            query: portfolioWide && enterpriseId ? { enterprise_id: enterpriseId } : {},
+          },
+        }),
+      ),
+    enabled: !portfolioWide || enterpriseId !== null,
+  });
+}
+
+export type DayKind = "arrivals" | "in-house" | "departures";
+
+export function useDayStays(
+  kind: DayKind,
+  enterpriseId: string | null,
+  date: string,
+  timeZone: string,
+  portfolioWide: boolean,
+) {
+  return useQuery({
+    queryKey: ["stays", kind, enterpriseId, date, timeZone],
+    queryFn: () =>
+      unwrap(
+        api.GET(`/api/v1/${kind}`, {
+          params: {
+            query: {
+              date,
+              timezone: timeZone,
+              limit: 200,
+              ...(portfolioWide && enterpriseId ? { enterprise_id: enterpriseId } : {}),
+            },
+          },
+        }),
+      ),
+    enabled: !portfolioWide || enterpriseId !== null,
+  });
+}

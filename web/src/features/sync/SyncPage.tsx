@@ -1,0 +1,137 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "../../api/client";
+import type { SyncStatus } from "../../api/types";
+import { formatDateTime } from "../../components/format";
+import { ProblemAlert } from "../../components/ProblemAlert";
+import { Badge, Button, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
+import { hasPermission, useSession } from "../auth/session";
+
+export function useSyncOverview(enabled = true) {
+  return useQuery({
+    queryKey: ["sync"],
+    queryFn: () => unwrap(api.GET("/api/v1/sync")),
+    refetchInterval: 15_000,
+    enabled,
+  });
+}
+
+export function lagLabel(s: SyncStatus): string {
+  const lag = s.ingest?.checkpoint_lag_s;
+  if (lag === null || lag === undefined) return "—";
+  if (lag < 60) return `${Math.round(lag)} s`;
+  if (lag < 3600) return `${Math.round(lag / 60)} min`;
+  return `${(lag / 3600).toFixed(1)} h`;
+}
+
+/** Connected and not behind: what the dashboard calls healthy. */
+export function healthy(s: SyncStatus): boolean {
+  return s.ingest?.websocket === "connected" && !s.ingest.last_sweep_error && (s.sync?.consumer_lag ?? 0) < 100;
+}
+
+export function SyncPage() {
+  const user = useSession((s) => s.user);
+  const canResync = hasPermission(user, "sync:resync");
+  const overview = useSyncOverview();
+  const client = useQueryClient();
+  const resync = useMutation({
+    mutationFn: (enterpriseId: string) =>
+      unwrap(api.POST("/api/v1/sync/{enterprise_id}/resync", { params: { path: { enterprise_id: enterpriseId } }, body: {} })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["sync"] }),
+  });
+  const dead = overview.data?.enterprises[0]?.dead_letters;
+
+  return (
+    <>
+      <PageHeader title="Sync with Mews" />
+      <div className="space-y-4">
+        <Card title="Dead letters">
+          {dead ? (
+            <>
+              <p className="text-sm">
+                <span className="text-2xl font-semibold">{dead.total}</span> messages could not be processed (all
+                properties).
+              </p>
+              {Object.keys(dead.by_subject).length ? (
+                <ul className="mt-2 text-xs text-slate-600">
+                  {Object.entries(dead.by_subject).map(([subject, n]) => (
+                    <li key={subject}>
+                      <span className="font-mono">{subject}</span>: {n}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </>
+          ) : (
+            <Empty>No data yet.</Empty>
+          )}
+        </Card>
+        <Card title="Properties">
+          <ProblemAlert error={overview.error ?? resync.error} className="mb-2" />
+          {resync.isSuccess ? (
+            <p role="status" className="mb-2 rounded-md bg-green-50 p-2 text-sm text-green-900">
+              Resync of {resync.data.enterprise_id} started. The status below updates when it is done.
+            </p>
+          ) : null}
+          {overview.isLoading ? (
+            <Loading />
+          ) : overview.data?.enterprises.length ? (
+            <Table caption="Sync status per property">
+              <thead>
+                <tr>
+                  <Th>Property</Th>
+                  <Th>Mews connection</Th>
+                  <Th>Checkpoint lag</Th>
+                  <Th>Consumer lag</Th>
+                  <Th>Last event</Th>
+                  <Th>Last sweep</Th>
+                  <Th>Mews calls / min</Th>
+                  {canResync ? <Th>Actions</Th> : null}
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {overview.data.enterprises.map((s) => (
+                  <tr key={s.enterprise_id}>
+                    <Td className="font-mono text-xs">{s.enterprise_id}</Td>
+                    <Td>
+                      <Badge>{s.ingest?.websocket ?? "unknown"}</Badge>
+                      {s.ingest?.reconnects ? <p className="text-xs text-slate-500">{s.ingest.reconnects} reconnects</p> : null}
+                    </Td>
+                    <Td>{lagLabel(s)}</Td>
+                    <Td>{s.sync ? s.sync.consumer_lag : "—"}</Td>
+                    <Td>{formatDateTime(s.ingest?.last_event_at)}</Td>
+                    <Td>
+                      {formatDateTime(s.ingest?.last_sweep_at)}
+                      {s.ingest?.last_sweep_error ? (
+                        <p className="text-xs text-red-700">{s.ingest.last_sweep_error}</p>
+                      ) : s.ingest?.last_sweep_at ? (
+                        <p className="text-xs text-slate-500">{s.ingest.last_sweep_changes} changes</p>
+                      ) : null}
+                    </Td>
+                    <Td>
+                      {s.sync ? s.sync.mews_calls_per_minute : "—"}
+                      {s.sync?.rate_limited_429s ? <p className="text-xs text-amber-800">{s.sync.rate_limited_429s} rate-limited</p> : null}
+                    </Td>
+                    {canResync ? (
+                      <Td>
+                        <Button
+                          variant="secondary"
+                          aria-label={`Resync ${s.enterprise_id}`}
+                          disabled={resync.isPending && resync.variables === s.enterprise_id}
+                          onClick={() => resync.mutate(s.enterprise_id)}
+                        >
+                          Resync
+                        </Button>
+                      </Td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          ) : (
+            <Empty>No property reports its sync status yet.</Empty>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

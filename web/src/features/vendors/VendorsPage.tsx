@@ -1,0 +1,101 @@
+import { useState } from "react";
+import { Link } from "react-router-dom";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "../../api/client";
+import { EnterprisePicker } from "../../components/EnterprisePicker";
+import { ProblemAlert } from "../../components/ProblemAlert";
+import { Badge, Button, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
+import { useEnterprise } from "../auth/enterprise";
+import { hasPermission, useSession } from "../auth/session";
+import { useVendors } from "../bookings/api";
+import { VendorForm, type VendorFields } from "./VendorForm";
+
+export function VendorsPage() {
+  const { enterpriseId, portfolioWide } = useEnterprise();
+  const user = useSession((s) => s.user);
+  const canWrite = hasPermission(user, "vendors:write");
+  const [includeInactive, setIncludeInactive] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const vendors = useVendors(enterpriseId, includeInactive);
+  const client = useQueryClient();
+  const create = useMutation({
+    mutationFn: (fields: VendorFields) => {
+      if (!enterpriseId) throw new Error("Choose a property first.");
+      return unwrap(api.POST("/api/v1/vendors", { body: { ...fields, enterprise_id: enterpriseId } }));
+    },
+    onSuccess: () => {
+      setCreating(false);
+      void client.invalidateQueries({ queryKey: ["vendors"] });
+    },
+  });
+
+  return (
+    <>
+      <PageHeader title="Vendors">
+        <div className="flex items-end gap-3">
+          <EnterprisePicker />
+          {canWrite && !creating ? (
+            <Button onClick={() => setCreating(true)} disabled={portfolioWide && !enterpriseId}>
+              New vendor
+            </Button>
+          ) : null}
+        </div>
+      </PageHeader>
+      {creating ? (
+        <Card title="New vendor" className="mb-4">
+          <VendorForm
+            submitLabel="Create vendor"
+            busy={create.isPending}
+            error={create.error}
+            onSubmit={(fields) => create.mutate(fields)}
+            onCancel={() => setCreating(false)}
+          />
+        </Card>
+      ) : null}
+      <Card
+        actions={
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={includeInactive} onChange={(e) => setIncludeInactive(e.target.checked)} />
+            Show inactive vendors
+          </label>
+        }
+      >
+        <ProblemAlert error={vendors.error} />
+        {vendors.isLoading ? (
+          <Loading />
+        ) : vendors.data?.items.length ? (
+          <Table caption="Vendors">
+            <thead>
+              <tr>
+                <Th>Name</Th>
+                <Th>Category</Th>
+                <Th>Contact</Th>
+                {portfolioWide ? <Th>Property</Th> : null}
+                <Th>Status</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {vendors.data.items.map((v) => (
+                <tr key={v.vendor_id}>
+                  <Td>
+                    <Link className="font-medium text-indigo-700 underline" to={`/vendors/${v.vendor_id}`}>
+                      {v.name}
+                    </Link>
+                  </Td>
+                  <Td>{v.category}</Td>
+                  <Td>{[v.contact_email, v.contact_phone].filter(Boolean).join(" · ") || "—"}</Td>
+                  {portfolioWide ? <Td className="font-mono text-xs">{v.enterprise_id}</Td> : null}
+                  <Td>
+                    <Badge tone={v.is_active ? "green" : "slate"}>{v.is_active ? "active" : "inactive"}</Badge>
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        ) : (
+          <Empty>No vendors yet.</Empty>
+        )}
+      </Card>
+    </>
+  );
+}
