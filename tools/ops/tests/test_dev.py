@@ -2,11 +2,11 @@
 
 import asyncio
 import os
-import select
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,25 +28,38 @@ def _start(devdata: Path, nats_port: int, pg_port: int) -> subprocess.Popen[byte
     return spawn(argv, stdout=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
 
 
-def _read_until(proc: subprocess.Popen[bytes], marker: str, timeout: float = 90) -> str:
-    assert proc.stdout is not None
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while marker not in seen:
-        assert time.monotonic() < deadline, f"no {marker!r} in:\n{seen}"
-        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-        if ready:
-            line = proc.stdout.readline()
-            if not line:
-                raise AssertionError(f"dev exited ({proc.poll()}) before {marker!r}:\n{seen}")
-            seen += line.decode()
-    return seen
+class _Output:
+    """Collects a process's output lines in a thread (select on a buffered pipe would miss
+    lines already read into the buffer)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.lines: list[str] = []
+        self.proc = proc
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.decode(errors="replace"))
+
+    def until(self, marker: str, timeout: float = 180) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            text = "".join(self.lines)
+            if marker in text:
+                return text
+            assert self.proc.poll() is None or marker in "".join(self.lines), (
+                f"dev exited ({self.proc.poll()}) before {marker!r}:\n{text}"
+            )
+            assert time.monotonic() < deadline, f"no {marker!r} in:\n{text}"
+            time.sleep(0.1)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> str:
+def _stop(proc: subprocess.Popen[bytes], output: _Output) -> str:
     proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=60)
-    return out.decode()
+    proc.wait(timeout=60)
+    time.sleep(0.2)  # the reader thread takes the last lines
+    return "".join(output.lines)
 
 
 def test_dev_runs_migrates_stops_and_keeps_data(tmp_path: Path) -> None:
@@ -56,9 +69,11 @@ def test_dev_runs_migrates_stops_and_keeps_data(tmp_path: Path) -> None:
     admin = f"postgresql://postgres@127.0.0.1:{pg_port}/postgres"
 
     first = _start(devdata, nats_port, pg_port)
+    first_output = _Output(first)
     try:
-        output = _read_until(first, "Ctrl-C stops everything")
+        output = first_output.until("Ctrl-C stops everything")
         assert "created stream MEWS_CHANGES" in output
+        assert "demo login  admin: admin@attendandt.local / " in output
 
         async def check_and_mark() -> list[str]:
             nc = await nats.connect(f"nats://127.0.0.1:{nats_port}")
@@ -71,15 +86,16 @@ def test_dev_runs_migrates_stops_and_keeps_data(tmp_path: Path) -> None:
 
         streams = asyncio.run(check_and_mark())
         assert {"MEWS_CHANGES", "DOMAIN_COMMANDS", "ATTENDANDT_EVENTS"} <= set(streams)
-        assert "stopped" in _stop(first)
+        assert "stopped" in _stop(first, first_output)
         assert first.returncode == 0
     finally:
         if first.poll() is None:
             first.kill()
 
     second = _start(devdata, nats_port, pg_port)
+    second_output = _Output(second)
     try:
-        output = _read_until(second, "Ctrl-C stops everything")
+        output = second_output.until("Ctrl-C stops everything")
         assert "created stream" not in output  # JetStream state survived the restart
 
         async def kept() -> bool:
@@ -91,7 +107,7 @@ def test_dev_runs_migrates_stops_and_keeps_data(tmp_path: Path) -> None:
         assert asyncio.run(kept())
     finally:
         if second.poll() is None:
-            _stop(second)
+            _stop(second, second_output)
         relocated = (devdata / "postgres" / "pgdata").resolve().parent
         if relocated != devdata / "postgres":
             shutil.rmtree(relocated, ignore_errors=True)
