@@ -1,0 +1,194 @@
+"""The whole system as `make run` starts it: a reservation made in the simulator reaches the
+gateway's API, and a charge made through the gateway lands on the guest's bill in Mews."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from attendandt.mews import DemoTokens
+from attendandt.testing.processes import free_port, spawn
+
+pytestmark = pytest.mark.slow
+PASSWORD = "Correct-Horse-Battery-9"  # a test account's password
+
+
+def _wait(what: str, check: Any, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+        except httpx.HTTPError:
+            result = None
+        if result:
+            return result
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def _mews(sim: str, operation: str, **body: Any) -> Any:
+    credentials = {
+        "ClientToken": DemoTokens.GROSS_1.client_token,
+        "AccessToken": DemoTokens.GROSS_1.access_token,
+        "Client": "Attendandt tests 1.0.0",
+    }
+    response = httpx.post(f"{sim}/api/connector/v1/{operation}", json={**credentials, **body})
+    response.raise_for_status()
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    devdata = tmp_path_factory.mktemp("stack")
+    os.chmod(devdata, 0o755)  # noqa: PTH101 - Postgres runs as its own user and must enter
+    ports = {name: free_port() for name in ("nats", "postgres", "sim", "gateway", "ingest")}
+    argv = [
+        sys.executable, "-m", "attendandt.ops", "dev",
+        "--devdata", str(devdata),
+        "--nats-port", str(ports["nats"]), "--postgres-port", str(ports["postgres"]),
+        "--sim-port", str(ports["sim"]), "--gateway-port", str(ports["gateway"]),
+        "--ingest-port", str(ports["ingest"]),
+    ]  # fmt: skip
+    env = {**os.environ, "ATTENDANDT_DEV_ADMIN_PASSWORD": PASSWORD, "LOG_LEVEL": "WARNING"}
+    process = spawn(argv, env=env, stdout=subprocess.PIPE)
+    lines: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.decode(errors="replace"))
+
+    threading.Thread(target=read, daemon=True).start()
+    gateway = f"http://127.0.0.1:{ports['gateway']}"
+    try:
+        _wait("the stack", lambda: "Ctrl-C stops everything" in "".join(lines), timeout=240)
+        _wait("the gateway", lambda: httpx.get(f"{gateway}/readyz").status_code == 200, timeout=120)
+        yield {"gateway": gateway, "sim": f"http://127.0.0.1:{ports['sim']}", "log": lines}
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        relocated = (Path(devdata) / "postgres" / "pgdata").resolve().parent
+        if relocated != Path(devdata) / "postgres":
+            import shutil
+
+            shutil.rmtree(relocated, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def api(stack) -> httpx.Client:
+    login = httpx.post(
+        f"{stack['gateway']}/api/v1/auth/login",
+        json={"email": "admin@attendandt.local", "password": PASSWORD},
+    )
+    assert login.status_code == 200, login.text
+    token = login.json()["access_token"]
+    return httpx.Client(
+        base_url=f"{stack['gateway']}/api/v1",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+
+
+def test_reservation_made_in_mews_reaches_the_api_and_a_charge_lands_on_the_bill(
+    stack, api
+) -> None:
+    sim = stack["sim"]
+    enterprise = _mews(sim, "configuration/get")["Enterprise"]["Id"]
+    today = datetime.now(UTC).date().isoformat()
+
+    made_at = time.monotonic()
+    created = httpx.post(
+        f"{sim}/_sim/reservations", json={"enterprise_id": enterprise, "state": "Confirmed"}
+    )
+    created.raise_for_status()
+    reservation = created.json()
+
+    def arrived() -> dict[str, Any] | None:
+        page = api.get(
+            "/arrivals", params={"date": today, "enterprise_id": enterprise, "limit": 200}
+        )
+        for item in page.json().get("items", []):
+            if item["mews_id"] == reservation["Id"]:
+                return dict(item)
+        return None
+
+    stay = _wait("the new reservation through the API", arrived, timeout=60)
+    print(f"reservation visible through the gateway after {time.monotonic() - made_at:.2f} s")
+
+    def linked_owner() -> dict[str, Any] | None:
+        detail = api.get(f"/stays/{stay['stay_id']}", params={"enterprise_id": enterprise})
+        return next((g for g in detail.json()["stay"]["guests"] if g.get("guest_id")), None)
+
+    owner = _wait("the owner linked to a guest", linked_owner)
+
+    service = next(
+        s for s in _mews(sim, "services/getAll", Limitation={"Count": 100})["Services"]
+        if s["IsActive"] and (s.get("Data") or {}).get("Discriminator") == "Additional"
+    )  # fmt: skip
+    vendor = api.post(
+        "/vendors", json={"enterprise_id": enterprise, "name": "Lagoon Spa", "category": "spa"}
+    )
+    assert vendor.status_code == 201, vendor.text
+    offering = api.post(
+        f"/vendors/{vendor.json()['vendor_id']}/offerings",
+        json={
+            "name": "Massage 60 min",
+            "unit_price": "80.00",
+            "currency": "GBP",
+            "mews_service_id": service["Id"],
+        },
+    )
+    assert offering.status_code == 201, offering.text
+    booking = api.post(
+        "/bookings",
+        json={
+            "offering_id": offering.json()["offering_id"],
+            "guest_id": owner["guest_id"],
+            "stay_id": stay["stay_id"],
+            "quantity": 2,
+        },
+    )
+    assert booking.status_code == 201, booking.text
+    booking_id = booking.json()["booking_id"]
+    assert api.post(f"/bookings/{booking_id}/confirm").status_code == 200
+    fulfilled = api.post(f"/bookings/{booking_id}/fulfil")
+    assert fulfilled.status_code == 200, fulfilled.text
+    charge_id = fulfilled.json()["charge"]["charge_id"]
+
+    charge = _wait(
+        "the charge to be posted",
+        lambda: (
+            (c := api.get(f"/charges/{charge_id}", params={"enterprise_id": enterprise}).json())[
+                "state"
+            ]
+            == "posted"
+            and c
+        ),
+        timeout=90,
+    )
+    items = _mews(
+        sim,
+        "orderItems/getAll",
+        ServiceOrderIds=[charge["mews_order_id"]],
+        Limitation={"Count": 100},
+    )["OrderItems"]
+    assert items, "no order in Mews for the posted charge"
+    assert {item["ExternalIdentifier"] for item in items} == {charge["reference"]}
+    assert {item["AccountId"] for item in items} == {reservation["AccountId"]}
+    bill_ids = {item["BillId"] for item in items}
+    [bill] = _mews(sim, "bills/getAll", BillIds=sorted(bill_ids), Limitation={"Count": 10})["Bills"]
+    assert bill["AccountId"] == reservation["AccountId"]
+    assert bill["State"] == "Open"
