@@ -73,7 +73,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     try:
         _wait("the stack", lambda: "Ctrl-C stops everything" in "".join(lines), timeout=240)
         _wait("the gateway", lambda: httpx.get(f"{gateway}/readyz").status_code == 200, timeout=120)
-        yield {"gateway": gateway, "sim": f"http://127.0.0.1:{ports['sim']}", "log": lines}
+        yield {
+            "gateway": gateway,
+            "sim": f"http://127.0.0.1:{ports['sim']}",
+            "log": lines,
+            "pid": process.pid,
+        }
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -192,3 +197,48 @@ def test_reservation_made_in_mews_reaches_the_api_and_a_charge_lands_on_the_bill
     [bill] = _mews(sim, "bills/getAll", BillIds=sorted(bill_ids), Limitation={"Count": 10})["Bills"]
     assert bill["AccountId"] == reservation["AccountId"]
     assert bill["State"] == "Open"
+
+
+def _child_pid(parent: int, module: str) -> int:
+    """The PID of the child of `parent` running `python -m <module>`."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+            cmdline = (status.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(parent) and module.encode() in cmdline:
+            return int(status.parent.name)
+    raise AssertionError(f"no {module} process under {parent}")
+
+
+def test_sync_killed_and_restarted_loses_nothing(stack, api) -> None:
+    sim = stack["sim"]
+    enterprise = _mews(sim, "configuration/get")["Enterprise"]["Id"]
+    today = datetime.now(UTC).date().isoformat()
+    sync = _child_pid(stack["pid"], "attendandt.sync")
+    os.kill(sync, signal.SIGKILL)
+
+    made = []
+    for _ in range(5):  # made while sync is down
+        response = httpx.post(
+            f"{sim}/_sim/reservations", json={"enterprise_id": enterprise, "state": "Confirmed"}
+        )
+        response.raise_for_status()
+        made.append(response.json()["Id"])
+    _wait(
+        "sync to be started again",
+        lambda: any("sync exited" in line for line in stack["log"]),
+        timeout=30,
+    )
+
+    def all_arrived() -> bool:
+        page = api.get(
+            "/arrivals", params={"date": today, "enterprise_id": enterprise, "limit": 200}
+        )
+        return set(made) <= {item["mews_id"] for item in page.json()["items"]}
+
+    _wait("every reservation made while sync was down", all_arrived, timeout=90)
+    assert _child_pid(stack["pid"], "attendandt.sync") != sync

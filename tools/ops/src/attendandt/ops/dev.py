@@ -16,6 +16,7 @@ import os
 import secrets
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -229,38 +230,53 @@ async def seed_accounts(config: DevConfig, database_urls: dict[str, str]) -> lis
 
 
 async def _wait(stop: asyncio.Event, children: list[Child]) -> int:
-    """Until Ctrl-C (0), or until a child exits on its own (1: something is wrong)."""
-    waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
-    waiters += [asyncio.ensure_future(c.process.wait()) for c in children]
-    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    for waiter in waiters:
-        waiter.cancel()
-    if stop.is_set():
-        return 0
-    for child in children:
-        if child.process.returncode is not None:
-            _say(f"{child.name} exited with code {child.process.returncode}; stopping")
-    return 1
+    """Until Ctrl-C (0). A child that exits on its own is started again, as a supervisor
+    would (the rest of the system must cope, and does); one that keeps dying stops all (1)."""
+    while True:
+        stopping = asyncio.ensure_future(stop.wait())
+        exits = {asyncio.ensure_future(c.process.wait()): c for c in children}
+        await asyncio.wait({stopping, *exits}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        for waiter in exits:
+            waiter.cancel()
+        if stop.is_set():
+            return 0
+        for child in children:
+            if child.process.returncode is None:
+                continue
+            code = child.process.returncode
+            if not child.may_restart():
+                _say(f"{child.name} keeps exiting (code {code}); stopping")
+                return 1
+            _say(f"{child.name} exited with code {code}; starting it again")
+            await asyncio.sleep(1)
+            await child.restart()
 
 
 @dataclass
 class Child:
     name: str
+    argv: list[str]
+    env: dict[str, str]
+    prefix: str
     process: asyncio.subprocess.Process
     pump: asyncio.Task[None]
+    restarts: list[float] = field(default_factory=list)
 
     @classmethod
     async def start(cls, name: str, argv: list[str], env: dict[str, str], index: int) -> Child:
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            preexec_fn=lambda: _die_with_parent(signal.SIGTERM),
-        )
         prefix = f"\033[{COLORS[index % len(COLORS)]}m{name:>10}\033[0m | "
-        return cls(name, process, asyncio.create_task(_pump(process, prefix)))
+        process, pump = await _launch(argv, env, prefix)
+        return cls(name, argv, env, prefix, process, pump)
+
+    def may_restart(self, per_minute: int = 5) -> bool:
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if t > now - 60]
+        return len(self.restarts) < per_minute
+
+    async def restart(self) -> None:
+        self.restarts.append(time.monotonic())
+        self.process, self.pump = await _launch(self.argv, self.env, self.prefix)
 
     async def stop(self) -> None:
         if self.process.returncode is None:
@@ -271,8 +287,22 @@ class Child:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(self.pump, 2)
+
+
+async def _launch(
+    argv: list[str], env: dict[str, str], prefix: str
+) -> tuple[asyncio.subprocess.Process, asyncio.Task[None]]:
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        preexec_fn=lambda: _die_with_parent(signal.SIGTERM),
+    )
+    return process, asyncio.create_task(_pump(process, prefix))
 
 
 async def _pump(process: asyncio.subprocess.Process, prefix: str) -> None:
