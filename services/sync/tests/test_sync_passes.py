@@ -113,3 +113,25 @@ async def test_health_is_reported_in_kv(mews_sim, jetstream: JetStreamContext, s
         return state.get("changes_applied", 0) >= 3 and state.get("mews_calls_total", 0) >= 1
 
     await wait_for(reported, what="the health entry")
+
+
+async def test_owners_already_commanded_are_not_fetched_again(
+    mews_sim, jetstream: JetStreamContext, start_sync
+) -> None:
+    await start_sync()
+    ids = mews_sim.control.touch("reservations", 20, mews_sim.gross.id)
+    await announce(jetstream, mews_sim.gross.id, MewsEntity.RESERVATION, ids)
+
+    async def stays_commanded(count: int) -> bool:
+        _, stays = await stored_commands(jetstream)
+        return len(stays) >= count
+
+    await wait_for(lambda: stays_commanded(len(set(ids))), what="the first pass")
+    mews_sim.control.reset_counters()
+    await asyncio.sleep(1.1)  # a new second: new versions (UpdatedUtc has whole seconds)
+    again = mews_sim.control.touch("reservations", 20, mews_sim.gross.id)
+    await announce(jetstream, mews_sim.gross.id, MewsEntity.RESERVATION, again)
+    await wait_for(lambda: stays_commanded(len(set(ids)) + len(set(again))), what="the second pass")
+    by_path = mews_sim.control.counters()["requests_by_path"]
+    assert by_path.get("reservations/getAll/2023-06-06", 0) >= 1
+    assert by_path.get("customers/getAll", 0) == 0, by_path

@@ -10,6 +10,7 @@ then may the caller ack the change notifications.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -70,12 +71,36 @@ class RoomNames:
         self._names[resource_id] = name
 
 
+class KnownGuests:
+    """Customers this process already commanded (bounded, least recently seen dropped).
+
+    A reservation's owner must exist as a guest, but once commanded it stays (its own
+    changes arrive as customer notifications), so a pass fetches only owners it has not seen:
+    one Mews call per pass instead of two, which under the rate limit is latency saved.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, ids: Iterable[str]) -> None:
+        for customer_id in ids:
+            self._ids[customer_id] = None
+            self._ids.move_to_end(customer_id)
+        while len(self._ids) > self.limit:
+            self._ids.popitem(last=False)
+
+    def unknown(self, ids: Iterable[str]) -> list[str]:
+        return sorted(i for i in ids if i not in self._ids)
+
+
 class Applier:
     def __init__(self, client: MewsClient, enterprise_id: str, js: JetStreamContext) -> None:
         self.client = client
         self.enterprise_id = enterprise_id
         self.js = js
         self.rooms = RoomNames()
+        self.known_guests = KnownGuests()
 
     async def apply(self, entity: MewsEntity, ids: Sequence[str]) -> PassResult:
         if entity is MewsEntity.CUSTOMER:
@@ -103,7 +128,8 @@ class Applier:
         # Owners first: the guest exists before (or with) the stay that points to it. An
         # owner that cannot be mapped keeps its Mews id on the stay and comes with its own
         # change.
-        owned = await self.publish_customers((await self._fetch_customers(sorted(owners))).values())
+        new_owners = self.known_guests.unknown(owners)
+        owned = await self.publish_customers((await self._fetch_customers(new_owners)).values())
         result = await self.publish_reservations(reservations)
         result.commands += owned.commands
         result.missing = set(ids) - {r.id for r in reservations}
@@ -132,6 +158,7 @@ class Applier:
             except Unmappable as exc:
                 result.unmappable[customer.id] = str(exc)
         result.commands = await self._publish(UPSERT_GUEST, commands)
+        self.known_guests.add(result.applied)
         return result
 
     async def publish_reservations(self, reservations: Sequence[Reservation]) -> PassResult:
