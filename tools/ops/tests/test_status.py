@@ -1,0 +1,45 @@
+"""`attendandt status` shows what ingest and sync report per property."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import msgspec
+from nats.js import JetStreamContext
+
+from attendandt.contracts.streams import ensure_streams
+
+
+async def test_status_prints_each_property(nats_url: str, jetstream: JetStreamContext) -> None:
+    await ensure_streams(jetstream)
+    now = datetime.now(UTC).isoformat()
+    ingest = await jetstream.key_value("ingest_state")
+    await ingest.put(
+        "ent-1",
+        msgspec.json.encode({"websocket": "connected", "reconnects": 3, "last_event_at": now}),
+    )
+    sync = await jetstream.key_value("sync_health")
+    await sync.put(
+        "ent-1",
+        msgspec.json.encode({"consumer_lag": 42, "rate_limited_429s": 7, "last_applied_at": now}),
+    )
+    await sync.put(
+        "backfill.ent-1.customers", b'{"since": "x", "done_until": "y"}'
+    )  # not a property
+
+    result = subprocess.run(
+        [sys.executable, "-m", "attendandt.ops", "status"],
+        env={**os.environ, "NATS_URL": nats_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "property ent-1" in result.stdout
+    assert "websocket connected, 3 connects" in result.stdout
+    assert "lag 42 changes" in result.stdout
+    assert "7 429s" in result.stdout
+    assert "backfill" not in result.stdout
+    assert "MEWS_CHANGES 0" in result.stdout
