@@ -242,3 +242,22 @@ def test_sync_killed_and_restarted_loses_nothing(stack, api) -> None:
 
     _wait("every reservation made while sync was down", all_arrived, timeout=90)
     assert _child_pid(stack["pid"], "attendandt.sync") != sync
+
+
+def test_demo_staff_and_vendor_accounts_sign_in(stack) -> None:
+    log = "".join(stack["log"])
+    assert "demo login  front desk: frontdesk@attendandt.local" in log
+    for email, role in (
+        ("frontdesk@attendandt.local", "front_desk"),
+        ("spa@attendandt.local", "vendor"),
+    ):
+        login = httpx.post(
+            f"{stack['gateway']}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        assert login.json()["user"]["role"] == role
+    vendor_token = login.json()["access_token"]
+    vendors = httpx.get(
+        f"{stack['gateway']}/api/v1/vendors", headers={"Authorization": f"Bearer {vendor_token}"}
+    )
+    assert [v["name"] for v in vendors.json()["items"]] == ["Lagoon Spa"]

@@ -24,10 +24,12 @@ from pathlib import Path
 import nats
 
 from attendandt.contracts.streams import ensure_streams
-from attendandt.mews import DemoTokens
+from attendandt.mews import DemoTokens, MewsError, MewsSettings, MewsSettingsError
+from attendandt.ops.demo import seed_demo
 from attendandt.ops.migrate import migration_sets
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
+from attendandt.platform.rpc import RpcFailure, RpcTimeout
 from attendandt.testing.processes import _die_with_parent, wait_for_port
 from attendandt.testing.servers import start_nats, start_postgres
 
@@ -106,6 +108,9 @@ async def run_dev(config: DevConfig) -> int:
         }
         children = await start_children(config, env, database_urls)
         logins = await seed_accounts(config, database_urls)
+        started = {c.name for c in children}
+        if logins and {"users", "vendors"} <= started:
+            logins += await seed_demo_accounts(nats_server.url, admin_password(config), env)
         names = ", ".join(c.name for c in children) or "none yet"
         _say(f"running: {names}")
         if any(c.name == "gateway" for c in children):
@@ -208,14 +213,37 @@ async def start_children(
     return children
 
 
+async def seed_demo_accounts(nats_url: str, password: str, env: dict[str, str]) -> list[str]:
+    """Front desk and vendor demo accounts, once the users and vendors services answer."""
+    try:
+        mews = MewsSettings.from_env(env)
+    except MewsSettingsError as exc:
+        _say(f"no demo vendor and staff accounts: {exc}")
+        return []
+    nc = await nats.connect(nats_url, name="attendandt-dev")
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                return await seed_demo(nc, DEV_ADMIN, password, mews)
+            except (RpcTimeout, MewsError) as exc:
+                if time.monotonic() > deadline:
+                    _say(f"no demo vendor and staff accounts: {exc}")
+                    return []
+                await asyncio.sleep(1)  # services still starting
+            except RpcFailure as exc:
+                _say(f"no demo vendor and staff accounts: {exc}")
+                return []
+    finally:
+        await nc.close()
+
+
 async def seed_accounts(config: DevConfig, database_urls: dict[str, str]) -> list[str]:
     """The demo admin (admin@attendandt.local): ATTENDANDT_DEV_ADMIN_PASSWORD, or a random
     password made on the first run and kept in .devdata so later runs can show it again."""
     if "users" not in database_urls:
         return []
-    password = os.environ.get("ATTENDANDT_DEV_ADMIN_PASSWORD") or _kept_secret(
-        config.devdata / "admin-password"
-    )
+    password = admin_password(config)
     argv = [
         sys.executable, "-m", "attendandt.ops", "users", "create-admin",
         "--email", DEV_ADMIN, f"--password={password}",  # "=": it may start with "-"
@@ -227,6 +255,12 @@ async def seed_accounts(config: DevConfig, database_urls: dict[str, str]) -> lis
     output, _ = await process.communicate()
     _say(output.decode(errors="replace").strip().replace(password, "***"))
     return [f"admin: {DEV_ADMIN} / {password}"]
+
+
+def admin_password(config: DevConfig) -> str:
+    return os.environ.get("ATTENDANDT_DEV_ADMIN_PASSWORD") or _kept_secret(
+        config.devdata / "admin-password"
+    )
 
 
 async def _wait(stop: asyncio.Event, children: list[Child]) -> int:
