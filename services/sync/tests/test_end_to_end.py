@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from collections import Counter
 
@@ -132,3 +133,89 @@ async def test_burst_converges_and_survives_kill_of_sync(
             versions[(event.stay.mews_id, event.stay.mews_updated_utc.isoformat())] += 1
     assert versions
     assert max(versions.values()) == 1
+
+
+async def test_reconcile_repairs_missing_and_out_of_date_stays(
+    mews_sim, nats_url: str, database_url: str, jetstream: JetStreamContext
+) -> None:
+    await ensure_streams(jetstream)
+    mews_sim.control.rate_limit(enabled=False)
+    guests_url = await _guests_database(database_url)
+    env = _env(mews_sim, nats_url)
+    guests = spawn(
+        [sys.executable, "-m", "attendandt.guests", "serve"],
+        env={**env, "DATABASE_URL": guests_url},
+    )
+    try:
+        backfill = await _ops(env, "sync", "backfill", "--enterprise", mews_sim.gross.id)
+        assert backfill.returncode == 0, backfill.stdout + backfill.stderr
+        ids = await _truth_all(mews_sim)
+        await wait_for(
+            lambda: _count_equals(database_url, len(ids)), timeout=60, what="the backfill applied"
+        )
+
+        # Drift: reservations nobody announced, and rows that fell behind Mews.
+        created = [
+            mews_sim.control.create_reservation(enterprise_id=mews_sim.gross.id)["Id"]
+            for _ in range(3)
+        ]
+        behind = ids[:5]
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(
+                "update guests.stays set mews_updated_utc = mews_updated_utc - interval '1 day'"
+                " where mews_id = any($1)",
+                behind,
+            )
+        finally:
+            await conn.close()
+
+        result = await _ops(env, "sync", "reconcile", "--enterprise", mews_sim.gross.id)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "reservation: " in result.stdout
+        assert "3 missing, 5 out of date: 8 repaired" in result.stdout, result.stdout
+
+        everything = sorted(set(ids) | set(created))
+        truth = await _truth(mews_sim, everything)
+
+        async def repaired() -> bool:
+            return await _ours(database_url, everything) == truth
+
+        await wait_for(repaired, timeout=60, what="Postgres to match Mews after the repair")
+    finally:
+        stop(guests)
+
+
+async def _ops(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`attendandt <args>` as an operator runs it, off the event loop."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "attendandt.ops", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def _truth_all(mews_sim) -> list[str]:
+    from datetime import UTC, datetime, timedelta
+
+    from attendandt.mews import TimeInterval
+
+    token = mews_sim.gross.token
+    credentials = Credentials(client_token=token.client_token, access_token=token.access_token)
+    async with MewsClient(credentials, environment=mews_sim.base_url) as client:
+        now = datetime.now(UTC)
+        window = TimeInterval(start_utc=now - timedelta(days=7), end_utc=now + timedelta(seconds=1))
+        found = await client.get_reservations(ReservationsGetAll(updated_utc=window)).collect()
+    return [r.id for r in found]
+
+
+async def _count_equals(admin: str, count: int) -> bool:
+    conn = await asyncpg.connect(admin)
+    try:
+        return bool(await conn.fetchval("select count(*) from guests.stays") >= count)
+    finally:
+        await conn.close()

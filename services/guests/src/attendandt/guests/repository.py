@@ -623,6 +623,19 @@ async def _with_guests(session: AsyncSession, rows: Sequence[Any]) -> list[StayV
     return [_stay_view(row, tuple(by_stay.get(row.id, ()))) for row in rows]
 
 
+async def mews_versions(
+    session: AsyncSession, enterprise_id: str, entity: str, mews_ids: Sequence[str]
+) -> dict[str, datetime]:
+    """Mews id → the UpdatedUtc we hold, for the customers (guests) or reservations given."""
+    table = guests if entity == "customer" else stays
+    rows = await session.execute(
+        select(table.c.mews_id, table.c.mews_updated_utc).where(
+            table.c.enterprise_id == enterprise_id, table.c.mews_id.in_(list(mews_ids))
+        )
+    )
+    return {row.mews_id: row.mews_updated_utc for row in rows}
+
+
 async def find_stay(
     session: AsyncSession, enterprise_id: str, *, stay_id: str | None, mews_id: str | None
 ) -> StayView | None:

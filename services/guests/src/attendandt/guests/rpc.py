@@ -17,6 +17,7 @@ from attendandt.contracts.rpc.guests import (
     GET_GUEST,
     GET_STAY,
     IN_HOUSE,
+    MEWS_VERSIONS,
     SEARCH,
 )
 from attendandt.guests.service import GuestsService
@@ -29,6 +30,7 @@ def register_rpc(broker: NatsBroker, service: GuestsService, *, workers: int = 1
         (SEARCH, service.search),
         (GET_GUEST, service.get_guest),
         (GET_STAY, service.get_stay),
+        (MEWS_VERSIONS, service.mews_versions),
         (ARRIVALS, service.arrivals),
         (DEPARTURES, service.departures),
         (IN_HOUSE, service.in_house),

@@ -36,6 +36,8 @@ from attendandt.contracts.rpc.guests import (
     GetStayRequest,
     GuestDetail,
     GuestPage,
+    MewsVersions,
+    MewsVersionsRequest,
     SearchGuestsRequest,
     StayDetail,
     StayPage,
@@ -426,6 +428,13 @@ class GuestsService:
         return GuestDetail(
             guest=guest, stays=tuple(stays), timeline=tuple(merged[: request.timeline_limit])
         )
+
+    async def mews_versions(self, request: MewsVersionsRequest) -> MewsVersions:
+        async with self._sessions() as session:
+            versions = await repo.mews_versions(
+                session, request.enterprise_id, request.entity, request.mews_ids
+            )
+        return MewsVersions(versions=versions)
 
     async def get_stay(self, request: GetStayRequest) -> StayDetail:
         _one_of(request.stay_id, request.mews_id, "stay_id and mews_id")

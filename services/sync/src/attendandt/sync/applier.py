@@ -101,6 +101,8 @@ class Applier:
         self.js = js
         self.rooms = RoomNames()
         self.known_guests = KnownGuests()
+        #: Set by a repair run: its commands must not be taken for ones already applied.
+        self.command_tag: str | None = None
 
     async def apply(self, entity: MewsEntity, ids: Sequence[str]) -> PassResult:
         if entity is MewsEntity.CUSTOMER:
@@ -153,7 +155,8 @@ class Applier:
         commands = []
         for customer in customers:
             try:
-                commands.append(upsert_guest(self.enterprise_id, guest_snapshot(customer)))
+                snapshot = guest_snapshot(customer)
+                commands.append(upsert_guest(self.enterprise_id, snapshot, self.command_tag))
                 result.applied.add(customer.id)
             except Unmappable as exc:
                 result.unmappable[customer.id] = str(exc)
@@ -168,7 +171,8 @@ class Applier:
         for reservation in reservations:
             room = self.rooms.get(reservation.assigned_resource_id)
             try:
-                commands.append(upsert_stay(self.enterprise_id, stay_snapshot(reservation, room)))
+                snapshot = stay_snapshot(reservation, room)
+                commands.append(upsert_stay(self.enterprise_id, snapshot, self.command_tag))
                 result.applied.add(reservation.id)
             except Unmappable as exc:
                 result.unmappable[reservation.id] = str(exc)

@@ -9,9 +9,10 @@ window in KV: an interrupted backfill resumes at the first unfinished window.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
@@ -19,6 +20,16 @@ from nats.js.kv import KeyValue
 from attendandt.mews import TimeInterval
 from attendandt.mews.models import CustomersGetAll, ReservationsGetAll, ResourcesGetAll
 from attendandt.sync.applier import Applier
+
+
+class _Versioned(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def updated_utc(self) -> datetime | None: ...
+
+
+E = TypeVar("E", bound=_Versioned)
 
 ENTITIES = ("resources", "customers", "reservations")  # rooms first: stays show their names
 WINDOW = timedelta(days=30)
@@ -46,12 +57,18 @@ def _windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
 
 
 class Backfill:
+    PROGRESS = "backfill"
+
     def __init__(self, applier: Applier, kv: KeyValue) -> None:
         self.applier = applier
         self.kv = kv
 
     def _key(self, entity: str) -> str:
-        return f"backfill.{self.applier.enterprise_id}.{entity}"
+        return f"{self.PROGRESS}.{self.applier.enterprise_id}.{entity}"
+
+    async def select(self, entity: str, page: Sequence[E]) -> Sequence[E]:
+        """What of a page to command: backfill commands everything."""
+        return page
 
     async def _resume_point(self, entity: str, since: datetime) -> datetime | None:
         try:
@@ -117,12 +134,14 @@ class Backfill:
         items = 0
         request = CustomersGetAll(updated_utc=window)
         async for page in self.applier.client.get_customers(request).pages():
-            items += len((await self.applier.publish_customers(page)).applied)
+            chosen = await self.select("customer", page)
+            items += len((await self.applier.publish_customers(chosen)).applied)
         return items
 
     async def _reservations(self, window: TimeInterval) -> int:
         items = 0
         request = ReservationsGetAll(updated_utc=window)
         async for page in self.applier.client.get_reservations(request).pages():
-            items += len((await self.applier.publish_reservations(page)).applied)
+            chosen = await self.select("reservation", page)
+            items += len((await self.applier.publish_reservations(chosen)).applied)
         return items

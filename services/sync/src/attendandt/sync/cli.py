@@ -14,15 +14,17 @@ from datetime import UTC, date, datetime, timedelta
 
 from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
 from attendandt.mews import MewsClient, MewsError
+from attendandt.mews.models import Configuration
 from attendandt.platform.messaging import connect
 from attendandt.platform.settings import SettingsError, process_env
 from attendandt.sync.applier import Applier
 from attendandt.sync.backfill import ENTITIES, Backfill, BackfillProgress
+from attendandt.sync.reconcile import Reconcile
 from attendandt.sync.settings import SyncSettings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("sync", help="sync operations: backfill")
+    parser = subparsers.add_parser("sync", help="sync operations: backfill, reconcile")
     commands = parser.add_subparsers(title="sync commands", metavar="<command>")
     backfill = commands.add_parser("backfill", help="import every customer, reservation, room")
     backfill.add_argument("--enterprise", required=True, help="Mews EnterpriseId")
@@ -30,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     backfill.add_argument("--entity", action="append", choices=ENTITIES, help="repeatable")
     backfill.add_argument("--restart", action="store_true", help="ignore a previous run's progress")
     backfill.set_defaults(handler=run_backfill)
+    reconcile = commands.add_parser(
+        "reconcile", help="compare our guests and stays with Mews and repair what differs"
+    )
+    reconcile.add_argument("--enterprise", required=True, help="Mews EnterpriseId")
+    reconcile.add_argument("--since", type=_date, help="YYYY-MM-DD (UTC); default: 7 days ago")
+    reconcile.set_defaults(handler=run_reconcile)
 
 
 def _date(text: str) -> datetime:
@@ -52,6 +60,66 @@ def _bar(progress: BackfillProgress) -> None:
     sys.stderr.flush()
 
 
+async def run_reconcile(args: argparse.Namespace) -> int:
+    try:
+        settings = SyncSettings.from_env(process_env())
+    except SettingsError as exc:
+        print(f"sync reconcile: {exc}")
+        return 2
+    nc = await connect(settings.nats, "attendandt-cli")
+    clients: list[MewsClient] = []
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        chosen = await _client_for(settings, args.enterprise, clients)
+        if chosen is None:
+            print(f"sync reconcile: no token in MEWS_ACCESS_TOKENS opens {args.enterprise}")
+            return 2
+        client, config = chosen
+        end = config.now_utc or datetime.now(UTC)
+        since = args.since or end - timedelta(days=7)
+        progress = await js.key_value(SYNC_HEALTH.bucket)
+        reconcile = Reconcile(Applier(client, args.enterprise, js), progress, nc)
+        await reconcile.run(
+            since, end, entities=("customers", "reservations"), restart=True, progress=_bar
+        )
+    except MewsError as exc:
+        print(f"sync reconcile: Mews refused: {exc}")
+        return 1
+    finally:
+        for client in clients:
+            await client.aclose()
+        await nc.close()
+    for entity, drift in reconcile.drift.items():
+        repaired = drift.missing + drift.stale
+        print(
+            f"{entity}: {drift.checked} checked since {since:%Y-%m-%d}, {len(drift.missing)} "
+            f"missing, {len(drift.stale)} out of date: {len(repaired)} repaired"
+            + (
+                f" ({', '.join(repaired[:10])}{', ...' if len(repaired) > 10 else ''})"
+                if repaired
+                else ""
+            )
+        )
+    return 0
+
+
+async def _client_for(
+    settings: SyncSettings, enterprise_id: str, clients: list[MewsClient]
+) -> tuple[MewsClient, Configuration] | None:
+    """The client of the token that opens `enterprise_id` (every client made is kept in
+    `clients`, for the caller to close)."""
+    for credentials in settings.mews.credentials:
+        client = MewsClient(
+            credentials, environment=settings.mews.base_url, page_size=settings.mews.page_size
+        )
+        clients.append(client)
+        config = await client.get_configuration()
+        if config.enterprise is not None and config.enterprise.id == enterprise_id:
+            return client, config
+    return None
+
+
 async def run_backfill(args: argparse.Namespace) -> int:
     try:
         settings = SyncSettings.from_env(process_env())
@@ -63,16 +131,7 @@ async def run_backfill(args: argparse.Namespace) -> int:
     try:
         js = nc.jetstream()
         await ensure_streams(js)
-        chosen = None
-        for credentials in settings.mews.credentials:
-            client = MewsClient(
-                credentials, environment=settings.mews.base_url, page_size=settings.mews.page_size
-            )
-            clients.append(client)
-            config = await client.get_configuration()
-            if config.enterprise is not None and config.enterprise.id == args.enterprise:
-                chosen = (client, config)
-                break
+        chosen = await _client_for(settings, args.enterprise, clients)
         if chosen is None:
             print(
                 f"sync backfill: no token in MEWS_ACCESS_TOKENS is for enterprise {args.enterprise}"

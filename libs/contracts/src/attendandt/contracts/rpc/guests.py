@@ -192,14 +192,33 @@ class StayPage(Payload, frozen=True, kw_only=True):
     window_end_utc: datetime | None = None
 
 
+class MewsVersionsRequest(Payload, frozen=True, kw_only=True):
+    """Which Mews version (UpdatedUtc) we hold of each of these customers or reservations:
+    what reconciliation compares with Mews."""
+
+    SCHEMA = "guests.mews_versions_request"
+    enterprise_id: str
+    entity: Literal["customer", "reservation"]
+    mews_ids: Annotated[tuple[str, ...], msgspec.Meta(max_length=1000)] = ()
+
+
+class MewsVersions(Payload, frozen=True, kw_only=True):
+    """Mews id → the UpdatedUtc we hold; ids we do not have are absent."""
+
+    SCHEMA = "guests.mews_versions"
+    versions: dict[str, datetime]
+
+
 SEARCH = RpcMethod("guests", "search", SearchGuestsRequest, GuestPage)
 GET_GUEST = RpcMethod("guests", "get_guest", GetGuestRequest, GuestDetail)
 GET_STAY = RpcMethod("guests", "get_stay", GetStayRequest, StayDetail)
 ARRIVALS = RpcMethod("guests", "arrivals", DayStaysRequest, StayPage)
 DEPARTURES = RpcMethod("guests", "departures", DayStaysRequest, StayPage)
 IN_HOUSE = RpcMethod("guests", "in_house", DayStaysRequest, StayPage)
+MEWS_VERSIONS = RpcMethod("guests", "mews_versions", MewsVersionsRequest, MewsVersions)
 
 METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
+    MEWS_VERSIONS,
     SEARCH,
     GET_GUEST,
     GET_STAY,
