@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from attendandt.mews import DEFAULT_CLIENT_NAME, Credentials, resolve_environment
+from attendandt.mews import DEFAULT_CLIENT_NAME, Credentials, MewsSettings, MewsSettingsError
 from attendandt.platform.settings import (
     DatabaseSettings,
     NatsSettings,
@@ -13,7 +13,6 @@ from attendandt.platform.settings import (
     SettingsError,
     env_float,
     env_int,
-    env_str,
 )
 
 SERVICE = "mews-publisher"
@@ -58,21 +57,17 @@ class PublisherSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> PublisherSettings:
-        environment = resolve_environment(env.get("MEWS_BASE_URL") or env.get("MEWS_ENV", "demo"))
-        client_token = env_str(env, "MEWS_CLIENT_TOKEN")
-        tokens = [t.strip() for t in env_str(env, "MEWS_ACCESS_TOKENS").split(",") if t.strip()]
-        if not tokens:
-            raise SettingsError("MEWS_ACCESS_TOKENS is empty: give one AccessToken per property")
+        try:
+            mews = MewsSettings.from_env(env)
+        except MewsSettingsError as exc:
+            raise SettingsError(str(exc)) from exc
         return cls(
             nats=NatsSettings.from_env(env),
             database=DatabaseSettings.from_env(env, SCHEMA),
             observability=ObservabilitySettings.from_env(env, SERVICE),
-            mews_base_url=environment.base_url,
-            credentials=tuple(
-                Credentials(client_token=client_token, access_token=t, label=f"token-{i}")
-                for i, t in enumerate(tokens)
-            ),
-            client_name=env.get("MEWS_CLIENT_NAME", DEFAULT_CLIENT_NAME),
+            mews_base_url=mews.base_url,
+            credentials=mews.credentials,
+            client_name=mews.client_name,
             rate_limit=RateLimitSettings(
                 requests=env_int(env, "MEWS_RATE_LIMIT_REQUESTS", 200),
                 per_s=env_float(env, "MEWS_RATE_LIMIT_PER_S", 30.0),
