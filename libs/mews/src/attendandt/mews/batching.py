@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import msgspec
@@ -74,6 +74,20 @@ def split_interval(
     return windows
 
 
+def fixed_windows(
+    start: datetime, end: datetime, size: timedelta
+) -> list[tuple[datetime, datetime]]:
+    """Consecutive half-open windows of ``size`` covering ``[start, end)`` exactly (the last
+    one shorter): the steps a long sweep or backfill takes and records its progress after."""
+    bounds: list[tuple[datetime, datetime]] = []
+    cursor = start
+    while cursor < end:
+        upper = min(cursor + size, end)
+        bounds.append((cursor, upper))
+        cursor = upper
+    return bounds
+
+
 def expand(
     request: R,
     *,
@@ -116,6 +130,7 @@ __all__ = [
     "add_months",
     "chunked",
     "expand",
+    "fixed_windows",
     "id_batches",
     "split_interval",
     "unique",

@@ -9,7 +9,6 @@ MEWS_BASE_URL or MEWS_ENV, MEWS_CLIENT_TOKEN, MEWS_ACCESS_TOKENS).
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC, date, datetime, timedelta
 
 from attendandt.contracts.mews import MewsEntity
@@ -20,6 +19,7 @@ from attendandt.mews_ingest.publisher import ChangePublisher
 from attendandt.mews_ingest.settings import IngestSettings
 from attendandt.mews_ingest.sweeps import Sweeper, SweepProgress
 from attendandt.platform.messaging import connect
+from attendandt.platform.progress import draw_bar
 from attendandt.platform.settings import SettingsError, process_env
 
 
@@ -54,15 +54,8 @@ def parse_since(text: str) -> datetime:
 
 
 def _bar(progress: SweepProgress) -> None:
-    width = 30
-    filled = width * progress.window // max(progress.windows, 1)
-    sys.stderr.write(
-        f"\r{progress.entity:<12} [{'#' * filled}{'.' * (width - filled)}] "
-        f"{progress.window}/{progress.windows} windows, {progress.changes} changes"
-    )
-    if progress.window == progress.windows:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+    detail = f"{progress.window}/{progress.windows} windows, {progress.changes} changes"
+    draw_bar(progress.entity, progress.window, progress.windows, detail)
 
 
 async def run_sweep(args: argparse.Namespace) -> int:

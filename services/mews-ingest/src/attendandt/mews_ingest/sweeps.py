@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from attendandt.contracts.mews import ChangeSource, MewsChange, MewsEntity
 from attendandt.mews import MewsClient, TimeInterval
+from attendandt.mews.batching import fixed_windows
 from attendandt.mews.models import (
     CompaniesGetAll,
     CustomersGetAll,
@@ -69,17 +70,6 @@ class SweepResult:
 Progress = Callable[[SweepProgress], Awaitable[None] | None]
 
 
-def windows(start: datetime, end: datetime, size: timedelta) -> list[tuple[datetime, datetime]]:
-    """Consecutive half-open windows covering [start, end) exactly."""
-    result: list[tuple[datetime, datetime]] = []
-    cursor = start
-    while cursor < end:
-        upper = min(cursor + size, end)
-        result.append((cursor, upper))
-        cursor = upper
-    return result
-
-
 class Sweeper:
     def __init__(
         self,
@@ -129,7 +119,7 @@ class Sweeper:
         progress: Progress | None = None,
     ) -> SweepResult:
         seen = stored = 0
-        parts = windows(start, end, self.window)
+        parts = fixed_windows(start, end, self.window)
         for index, (lower, upper) in enumerate(parts, start=1):
             interval = TimeInterval(start_utc=lower, end_utc=upper)
             async for page in _pages(self.client, entity, interval):

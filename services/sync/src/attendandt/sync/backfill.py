@@ -18,6 +18,7 @@ from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from attendandt.mews import TimeInterval
+from attendandt.mews.batching import fixed_windows
 from attendandt.mews.models import CustomersGetAll, ReservationsGetAll, ResourcesGetAll
 from attendandt.sync.applier import Applier
 
@@ -45,15 +46,6 @@ class BackfillProgress:
 
 
 Progress = Callable[[BackfillProgress], Awaitable[None] | None]
-
-
-def _windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    bounds = []
-    cursor = start
-    while cursor < end:
-        bounds.append((cursor, min(cursor + WINDOW, end)))
-        cursor += WINDOW
-    return bounds
 
 
 class Backfill:
@@ -92,7 +84,7 @@ class Backfill:
         counts: dict[str, int] = {}
         for entity in entities:
             resume = None if restart else await self._resume_point(entity, since)
-            windows = _windows(since, end)
+            windows = fixed_windows(since, end, WINDOW)
             items = 0
             for index, (lower, upper) in enumerate(windows, start=1):
                 if resume is not None and upper <= resume:

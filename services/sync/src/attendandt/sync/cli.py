@@ -9,13 +9,13 @@ MEWS_* variables).
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC, date, datetime, timedelta
 
 from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
 from attendandt.mews import MewsClient, MewsError
 from attendandt.mews.models import Configuration
 from attendandt.platform.messaging import connect
+from attendandt.platform.progress import draw_bar
 from attendandt.platform.settings import SettingsError, process_env
 from attendandt.sync.applier import Applier
 from attendandt.sync.backfill import ENTITIES, Backfill, BackfillProgress
@@ -48,16 +48,9 @@ def _date(text: str) -> datetime:
 
 
 def _bar(progress: BackfillProgress) -> None:
-    width = 30
-    filled = width * progress.window // max(progress.windows, 1)
     note = " (resumed)" if progress.resumed else ""
-    sys.stderr.write(
-        f"\r{progress.entity:<13} [{'#' * filled}{'.' * (width - filled)}] "
-        f"{progress.window}/{progress.windows} months, {progress.items} imported{note}"
-    )
-    if progress.window == progress.windows:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+    detail = f"{progress.window}/{progress.windows} months, {progress.items} imported{note}"
+    draw_bar(progress.entity, progress.window, progress.windows, detail)
 
 
 async def run_reconcile(args: argparse.Namespace) -> int:
