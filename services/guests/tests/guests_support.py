@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from nats.aio.client import Client as NatsClient
@@ -23,6 +22,7 @@ from attendandt.guests.settings import GuestsSettings
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
+from attendandt.testing import polling
 
 ENT = "ent-1"
 OTHER_ENT = "ent-2"
@@ -108,17 +108,7 @@ class Running:
         await self.js.publish(subject, encode(payload), headers=headers)
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
-    """Poll `check` until it returns something truthy (fail after `timeout` s)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
-        await asyncio.sleep(0.05)
+eventually = partial(polling.eventually, timeout=10.0)
 
 
 async def provision_and_migrate(database_url: str) -> str:

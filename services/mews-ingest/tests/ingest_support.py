@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from attendandt.mews import Credentials, MewsSettings
 from attendandt.mews_ingest.app import IngestApp
 from attendandt.mews_ingest.settings import IngestSettings
 from attendandt.platform.settings import NatsSettings, ObservabilitySettings
+from attendandt.testing.polling import eventually
 from attendandt.testing.processes import free_port
 
 WEBHOOK_SECRET = "hook-secret-1"
@@ -182,14 +184,4 @@ async def stream_changes(js: JetStreamContext) -> list[MewsChange]:
     return found
 
 
-async def wait_for(predicate: Callable[[], Any], timeout: float = 30, what: str = "") -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await asyncio.sleep(0.1)
+wait_for = partial(eventually, timeout=30.0)

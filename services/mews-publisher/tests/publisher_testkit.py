@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -26,6 +26,7 @@ from attendandt.platform.messaging import publish
 from attendandt.platform.migrations import downgrade, upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
+from attendandt.testing.polling import eventually
 
 ROLE = "publisher"
 
@@ -91,17 +92,7 @@ def process_env(nats_url: str, database_url: str, mews_sim: Any) -> dict[str, st
     }
 
 
-async def wait_for(
-    check: Callable[[], Awaitable[Any]], *, timeout: float = 20.0, what: str = "condition"
-) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+wait_for = partial(eventually, timeout=20.0)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -21,6 +22,7 @@ from attendandt.platform.messaging import publish
 from attendandt.platform.settings import NatsSettings, ObservabilitySettings
 from attendandt.sync.app import SyncApp
 from attendandt.sync.settings import SyncSettings
+from attendandt.testing.polling import eventually
 
 
 def sync_settings(mews_sim: Any, nats_url: str, **overrides: Any) -> SyncSettings:
@@ -113,14 +115,4 @@ async def stored_commands(js: JetStreamContext) -> tuple[list[UpsertGuest], list
     return guests, stays
 
 
-async def wait_for(predicate: Any, timeout: float = 30, what: str = "") -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await asyncio.sleep(0.1)
+wait_for = partial(eventually, timeout=30.0)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 import asyncpg
@@ -27,6 +26,7 @@ from attendandt.platform.messaging import publish
 from attendandt.platform.migrations import downgrade, upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import RpcFailure, call
+from attendandt.testing.polling import eventually
 from attendandt.vendors.app import VendorsApp
 from attendandt.vendors.migrations_set import MIGRATIONS
 
@@ -65,18 +65,7 @@ class FakeClock:
         return self.now
 
 
-async def wait_for(
-    check: Callable[[], Awaitable[Any]], *, timeout: float = 10.0, what: str = "condition"
-) -> Any:
-    """Poll `check` until it returns something truthy (the servers are real and async)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+wait_for = partial(eventually, timeout=10.0)
 
 
 @dataclass
