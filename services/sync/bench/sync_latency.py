@@ -1,6 +1,10 @@
 """sync-latency: p50 and p99 from a change in the simulator to its row in Postgres, through the
 whole pipeline (simulator WebSocket → ingest → sync → Mews fetch → guests → Postgres), at
-50 changes/s (goal: p99 under 500 ms)."""
+50 changes/s (goal: p99 under 500 ms).
+
+The measurement starts from a quiet pipeline (the reservations used are first synced once and
+that burst has fully landed) and lasts 60 s, two whole Mews rate-limit windows, so the shared
+token bucket's steady rate is part of what is measured, not only its initial burst."""
 
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ async def _observed(js: JetStreamContext, ids: set[str]) -> dict[str, datetime]:
 
 
 RATE = 50
-SECONDS = 20
+SECONDS = 60
 
 
 async def main() -> None:
@@ -43,7 +47,10 @@ async def main() -> None:
         changed_at: dict[str, datetime] = {}
         # Distinct stays, one change each, so every measured row is one change's journey.
         pool = line.sim.control.touch("reservations", RATE * SECONDS, line.sim.gross.id)
-        await asyncio.sleep(5)  # that setup burst drains before measuring
+        # That setup burst lands completely before measuring: a backlog still draining in
+        # guests would be counted as the latency of the first measured changes.
+        await line.converge(pool)
+        await asyncio.sleep(1)
         remaining = list(pool)
 
         def change_one() -> None:
@@ -77,11 +84,17 @@ async def main() -> None:
         if row["mews_id"] in observed
     )
     report(BENCH, "p50 change to ingest", statistics.median(to_ingest), "ms")
+    report(BENCH, "p99 change to ingest", _p99(to_ingest), "ms")
     report(BENCH, "p50 ingest to row", statistics.median(to_row), "ms")
+    report(BENCH, "p99 ingest to row", _p99(to_row), "ms")
     latencies = sorted(
         (row["synced_at"] - changed_at[row["mews_id"]]).total_seconds() * 1000 for row in rows
     )
     report(BENCH, "changes", len(changed_at), "changes")
     report(BENCH, "applied", len(latencies), "changes")
     report(BENCH, "p50", statistics.median(latencies), "ms")
-    report(BENCH, "p99", latencies[int(len(latencies) * 0.99) - 1], "ms")
+    report(BENCH, "p99", _p99(latencies), "ms")
+
+
+def _p99(ascending: list[float]) -> float:
+    return ascending[int(len(ascending) * 0.99) - 1]
