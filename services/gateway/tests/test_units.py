@@ -39,6 +39,8 @@ def test_settings_defaults_and_production(caplog: pytest.LogCaptureFixture) -> N
 
 
 def test_settings_refuse_short_keys() -> None:
+    with pytest.raises(SettingsError, match="GATEWAY_SIGNING_KEY is not set"):
+        GatewaySettings.from_env({"ATTENDANDT_ENV": "production"})
     with pytest.raises(SettingsError, match="GATEWAY_SIGNING_KEY"):
         GatewaySettings.from_env({"GATEWAY_SIGNING_KEY": "short"})
     with pytest.raises(SettingsError, match="JWT_SECRET"):

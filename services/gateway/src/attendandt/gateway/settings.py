@@ -85,6 +85,12 @@ class GatewaySettings:
         observability = ObservabilitySettings.from_env(env, "gateway")
         production = observability.environment == "production"
         signing_key = env.get("GATEWAY_SIGNING_KEY", "")
+        if not signing_key and production:
+            raise SettingsError(
+                "GATEWAY_SIGNING_KEY is not set: in production every replica must sign with the "
+                "same key, kept across restarts (at least 32 random bytes, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
         if not signing_key:
             # Tokens signed with a random key die with the process and are not shared by
             # replicas: users sign in again after a restart. Set the key in deployments.

@@ -170,10 +170,10 @@ def mews_env(config: DevConfig) -> dict[str, str]:
     return env
 
 
-def _kept_secret(path: Path) -> str:
+def _kept_secret(path: Path, nbytes: int = 24) -> str:
     """A random secret made on the first run and reused after (kept with the data)."""
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(24))
+        path.write_text(secrets.token_urlsafe(nbytes))
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -208,6 +208,10 @@ async def start_children(
             service_env["DATABASE_URL"] = database_urls[entry.name]
         if entry.name == "gateway":
             service_env["GATEWAY_PORT"] = str(config.gateway_port)
+            # Kept with the data: sign-ins survive a restart of the gateway or of the stack.
+            service_env["GATEWAY_SIGNING_KEY"] = _kept_secret(
+                config.devdata / "gateway-signing-key", nbytes=48
+            )
         argv = [sys.executable, "-m", entry.module.removesuffix(".__main__"), "serve"]
         children.append(await Child.start(entry.name, argv, service_env, len(children)))
     return children
