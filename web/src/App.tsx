@@ -3,6 +3,7 @@ import { ForbiddenPage, Layout, NotFoundPage } from "./components/Layout";
 import { HomeRedirect, ProtectedRoute } from "./features/auth/ProtectedRoute";
 import { SetPasswordPage } from "./features/auth/SetPasswordPage";
 import { SignInPage } from "./features/auth/SignInPage";
+import { BookingPage } from "./features/bookings/BookingPage";
 import { DashboardPage } from "./features/dashboard/DashboardPage";
 import { GuestPage } from "./features/guests/GuestPage";
 import { GuestSearchPage } from "./features/guests/GuestSearchPage";
@@ -30,6 +31,9 @@ export function AppRoutes() {
           <Route element={<ProtectedRoute permissions={["guests:read"]} />}>
             <Route path="guests" element={<GuestSearchPage />} />
             <Route path="guests/:guestId" element={<GuestPage />} />
+          </Route>
+          <Route element={<ProtectedRoute permissions={["bookings:read", "bookings:read:own"]} />}>
+            <Route path="bookings/:bookingId" element={<BookingPage />} />
           </Route>
           <Route element={<ProtectedRoute roles={["vendor"]} />}>
             <Route path="vendor" element={<OwnVendorPage />} />

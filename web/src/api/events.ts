@@ -35,10 +35,50 @@ export function keysFor(event: string): string[][] {
   }
 }
 
-export function invalidateFor(client: QueryClient, message: SseMessage): void {
-  for (const queryKey of keysFor(message.event)) {
-    void client.invalidateQueries({ queryKey });
+export interface Invalidator {
+  add(message: SseMessage): void;
+  stop(): void;
+}
+
+/**
+ * Invalidates what events make stale in batches, at most once per `intervalMs` per key, and
+ * never while that key's queries are still fetching (a later round refreshes them once they
+ * are done; after `maxWaits` rounds it refreshes them anyway). A burst of events (a backfill
+ * importing a thousand stays) costs a refetch per list every interval, not one per event,
+ * and no refetch is cancelled by the next event before it lands: the lists keep up.
+ */
+export function createInvalidator(client: QueryClient, intervalMs = 300, maxWaits = 20): Invalidator {
+  const pending = new Map<string, { queryKey: string[]; waits: number }>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const schedule = () => {
+    timer ??= setTimeout(flush, intervalMs);
+  };
+  function flush() {
+    timer = null;
+    for (const [id, entry] of pending) {
+      if (client.isFetching({ queryKey: entry.queryKey }) > 0 && entry.waits < maxWaits) {
+        entry.waits += 1;
+        continue;
+      }
+      pending.delete(id);
+      void client.invalidateQueries({ queryKey: entry.queryKey });
+    }
+    if (pending.size > 0) schedule();
   }
+  return {
+    add(message) {
+      for (const queryKey of keysFor(message.event)) {
+        const id = JSON.stringify(queryKey);
+        if (!pending.has(id)) pending.set(id, { queryKey, waits: 0 });
+      }
+      if (pending.size > 0) schedule();
+    },
+    stop() {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      pending.clear();
+    },
+  };
 }
 
 export interface ConnectOptions {
@@ -110,7 +150,7 @@ export async function connectEvents(options: ConnectOptions): Promise<void> {
   onStatus?.("off");
 }
 
-/** While signed in: follow the event stream and invalidate the queries each event touches. */
+/** While signed in: follow the event stream and invalidate the queries the events touch. */
 export function useLiveEvents(): void {
   const client = useQueryClient();
   const token = useSession((s) => s.accessToken !== null);
@@ -118,11 +158,15 @@ export function useLiveEvents(): void {
   useEffect(() => {
     if (!token) return undefined;
     const controller = new AbortController();
+    const invalidator = createInvalidator(client);
     void connectEvents({
       signal: controller.signal,
       onStatus: setStatus,
-      onMessage: (message) => invalidateFor(client, message),
+      onMessage: (message) => invalidator.add(message),
     });
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+      invalidator.stop();
+    };
   }, [client, token, setStatus]);
 }

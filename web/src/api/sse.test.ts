@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { QueryClient } from "@tanstack/react-query";
 import { readEventStream, SseParser, type SseMessage } from "./sse";
-import { connectEvents, invalidateFor, keysFor } from "./events";
+import { connectEvents, createInvalidator, keysFor } from "./events";
 import { signInAs } from "../test/utils";
 
 function streamOf(...chunks: string[]): ReadableStream<Uint8Array> {
@@ -66,10 +66,67 @@ describe("live events", () => {
     expect(keysFor("booking.confirmed")).toContainEqual(["bookings"]);
     expect(keysFor("charge.failed")).toContainEqual(["charges"]);
     expect(keysFor("unknown.thing")).toEqual([]);
-    const client = new QueryClient();
-    const spy = vi.spyOn(client, "invalidateQueries");
-    invalidateFor(client, { event: "stay.updated", data: "{}", id: "1" });
-    expect(spy).toHaveBeenCalledWith({ queryKey: ["stays"] });
+  });
+
+  it("invalidates a burst of events once per query key", () => {
+    vi.useFakeTimers();
+    try {
+      const client = new QueryClient();
+      const spy = vi.spyOn(client, "invalidateQueries");
+      const invalidator = createInvalidator(client, 300);
+      for (let i = 0; i < 500; i++) invalidator.add({ event: i % 2 ? "stay.created" : "guest.created", data: "{}", id: String(i) });
+      invalidator.add({ event: "unknown.thing", data: "{}", id: "x" });
+      expect(spy).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(300);
+      expect(spy.mock.calls.map(([filters]) => filters?.queryKey)).toEqual([["guests"], ["guest"], ["stays"]]);
+
+      invalidator.add({ event: "booking.confirmed", data: "{}", id: "501" });
+      vi.advanceTimersByTime(300);
+      expect(spy.mock.calls.slice(3).map(([filters]) => filters?.queryKey)).toEqual([["bookings"], ["guest"]]);
+      invalidator.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("lets a running refetch land before invalidating again, instead of cancelling it", async () => {
+    vi.useFakeTimers();
+    try {
+      const client = new QueryClient();
+      let finish: (value: string[]) => void = () => {};
+      const running = client.fetchQuery({
+        queryKey: ["stays", "arrivals"],
+        queryFn: () => new Promise<string[]>((resolve) => (finish = resolve)),
+      });
+      const spy = vi.spyOn(client, "invalidateQueries");
+      const invalidator = createInvalidator(client, 300);
+      invalidator.add({ event: "stay.updated", data: "{}", id: "1" });
+      vi.advanceTimersByTime(900);
+      const stays = () => spy.mock.calls.filter(([filters]) => filters?.queryKey?.[0] === "stays");
+      expect(stays()).toHaveLength(0);
+      finish(["s-1"]);
+      await running;
+      vi.advanceTimersByTime(300);
+      expect(stays()).toHaveLength(1);
+      invalidator.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("stops: nothing is invalidated after the stream is closed", () => {
+    vi.useFakeTimers();
+    try {
+      const client = new QueryClient();
+      const spy = vi.spyOn(client, "invalidateQueries");
+      const invalidator = createInvalidator(client, 300);
+      invalidator.add({ event: "stay.updated", data: "{}", id: "1" });
+      invalidator.stop();
+      vi.advanceTimersByTime(1000);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("connects with the bearer token, delivers events and resumes with Last-Event-ID", async () => {

@@ -1,10 +1,12 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link } from "react-router-dom";
+import { useQueries } from "@tanstack/react-query";
 import type { BookingView } from "../../api/types";
 import { formatDateTime, formatMoney } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
-import { useBookingAction, type BookingAction } from "./api";
+import { offeringQuery, useBookingAction } from "./api";
+import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
 
 interface Props {
   bookings: BookingView[];
@@ -13,65 +15,34 @@ interface Props {
   canManage?: boolean;
   /** Link guests to their page (staff). */
   linkGuests?: boolean;
+  /** Leave out the guest column (the page is the guest's). */
+  hideGuest?: boolean;
+  /** Names of the offerings, when the page has them; the others are looked up. */
   offeringNames?: Record<string, string>;
   vendorNames?: Record<string, string>;
 }
 
-const ACTIONS: Record<string, BookingAction[]> = {
-  requested: ["confirm", "decline", "cancel"],
-  confirmed: ["fulfil", "cancel"],
-};
-
-const LABELS: Record<BookingAction, string> = {
-  confirm: "Confirm",
-  decline: "Decline",
-  fulfil: "Fulfil",
-  cancel: "Cancel",
-};
-
-function ReasonForm({
-  action,
-  onSubmit,
-  onClose,
-  busy,
-}: {
-  action: "decline" | "cancel";
-  onSubmit(reason: string): void;
-  onClose(): void;
-  busy: boolean;
-}) {
-  const [reason, setReason] = useState("");
-  return (
-    <form
-      className="mt-2 flex flex-wrap items-end gap-2"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        onSubmit(reason);
-      }}
-    >
-      <label className="text-xs font-medium text-slate-700">
-        Reason (optional)
-        <input
-          autoFocus
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          maxLength={2000}
-          className="mt-1 block rounded-md border border-slate-300 px-2 py-1 text-sm"
-        />
-      </label>
-      <Button type="submit" variant="danger" disabled={busy}>
-        {action === "decline" ? "Decline booking" : "Cancel booking"}
-      </Button>
-      <Button variant="ghost" onClick={onClose}>
-        Back
-      </Button>
-    </form>
-  );
+/** The offering names `known` lacks, looked up one by one (a page shows few offerings). */
+function useOfferingNames(bookings: BookingView[], known: Record<string, string> | undefined): Record<string, string> {
+  const missing = [...new Set(bookings.map((b) => b.offering_id))].filter((id) => !known?.[id]);
+  const found = useQueries({ queries: missing.map((id) => offeringQuery(id)) });
+  const names = { ...known };
+  for (const query of found) if (query.data) names[query.data.offering_id] = query.data.name;
+  return names;
 }
 
-export function BookingsTable({ bookings, caption, canManage, linkGuests, offeringNames, vendorNames }: Props) {
+export function BookingsTable({
+  bookings,
+  caption,
+  canManage,
+  linkGuests,
+  hideGuest,
+  offeringNames,
+  vendorNames,
+}: Props) {
   const action = useBookingAction();
   const [asking, setAsking] = useState<{ id: string; action: "decline" | "cancel" } | null>(null);
+  const names = useOfferingNames(bookings, offeringNames);
   if (bookings.length === 0) return <Empty>No bookings.</Empty>;
   return (
     <>
@@ -81,7 +52,7 @@ export function BookingsTable({ bookings, caption, canManage, linkGuests, offeri
           <tr>
             <Th>Service</Th>
             {vendorNames ? <Th>Vendor</Th> : null}
-            <Th>Guest</Th>
+            {hideGuest ? null : <Th>Guest</Th>}
             <Th>Qty</Th>
             <Th>Price</Th>
             <Th>When</Th>
@@ -95,19 +66,23 @@ export function BookingsTable({ bookings, caption, canManage, linkGuests, offeri
             return (
               <tr key={b.booking_id}>
                 <Td>
-                  {offeringNames?.[b.offering_id] ?? <span className="font-mono text-xs">{b.offering_id}</span>}
+                  <Link className="text-indigo-700 underline" to={`/bookings/${b.booking_id}`}>
+                    {names[b.offering_id] ?? "Open booking"}
+                  </Link>
                   {b.notes ? <p className="text-xs text-slate-500">{b.notes}</p> : null}
                 </Td>
                 {vendorNames ? <Td>{vendorNames[b.vendor_id] ?? b.vendor_id}</Td> : null}
-                <Td>
-                  {linkGuests ? (
-                    <Link className="text-indigo-700 underline" to={`/guests/${b.guest_id}`}>
-                      View guest
-                    </Link>
-                  ) : (
-                    <span className="font-mono text-xs">{b.guest_id}</span>
-                  )}
-                </Td>
+                {hideGuest ? null : (
+                  <Td>
+                    {linkGuests ? (
+                      <Link className="text-indigo-700 underline" to={`/guests/${b.guest_id}`}>
+                        View guest
+                      </Link>
+                    ) : (
+                      <span className="font-mono text-xs">{b.guest_id}</span>
+                    )}
+                  </Td>
+                )}
                 <Td>{b.quantity}</Td>
                 <Td>{formatMoney(b.unit_price, b.currency)}</Td>
                 <Td>{formatDateTime(b.scheduled_for)}</Td>
@@ -121,16 +96,16 @@ export function BookingsTable({ bookings, caption, canManage, linkGuests, offeri
                       {(ACTIONS[b.state] ?? []).map((a) => (
                         <Button
                           key={a}
-                          variant={a === "decline" || a === "cancel" ? "secondary" : "primary"}
+                          variant={needsReason(a) ? "secondary" : "primary"}
                           disabled={busy}
-                          aria-label={`${LABELS[a]} booking ${offeringNames?.[b.offering_id] ?? b.booking_id}`}
+                          aria-label={`${ACTION_LABELS[a]} booking ${names[b.offering_id] ?? b.booking_id}`}
                           onClick={() =>
-                            a === "decline" || a === "cancel"
+                            needsReason(a)
                               ? setAsking({ id: b.booking_id, action: a })
                               : action.mutate({ id: b.booking_id, action: a })
                           }
                         >
-                          {LABELS[a]}
+                          {ACTION_LABELS[a]}
                         </Button>
                       ))}
                     </div>

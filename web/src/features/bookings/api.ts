@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import type { BookingState, ChargeState } from "../../api/types";
 
@@ -105,5 +105,16 @@ export function useOfferings(vendorId: string | null, includeInactive = false) {
         }),
       ),
     enabled: vendorId !== null,
+  });
+}
+
+/** One offering by id (also another vendor's, for staff). Its key starts with "offerings",
+ * so vendor events refresh it like the lists. */
+export function offeringQuery(offeringId: string) {
+  return queryOptions({
+    queryKey: ["offerings", "detail", offeringId],
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/offerings/{offering_id}", { params: { path: { offering_id: offeringId } } })),
+    staleTime: 5 * 60_000,
   });
 }

@@ -132,6 +132,7 @@ export function GuestPage() {
               <BookingsTable
                 caption="The guest's bookings"
                 bookings={bookings.data.items}
+                hideGuest
                 canManage={hasPermission(user, "bookings:manage")}
               />
             </Card>

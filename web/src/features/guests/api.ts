@@ -23,7 +23,7 @@ export function useGuestSearch(enterpriseId: string | null, q: string, portfolio
   });
 }
 
-export function useGuest(enterpriseId: string | null, guestId: string, portfolioWide: boolean) {
+export function useGuest(enterpriseId: string | null, guestId: string, portfolioWide: boolean, enabled = true) {
   return useQuery({
     queryKey: ["guest", enterpriseId, guestId],
     queryFn: () =>
@@ -35,7 +35,7 @@ export function useGuest(enterpriseId: string | null, guestId: string, portfolio
           },
         }),
       ),
-    enabled: !portfolioWide || enterpriseId !== null,
+    enabled: enabled && (!portfolioWide || enterpriseId !== null),
   });
 }
 
