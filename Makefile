@@ -29,7 +29,7 @@ SRC_DIRS = $(wildcard libs/*/src services/*/src tools/*/src)
 typecheck: ## mypy strict over every package's code
 	MYPYPATH=$(subst $(eval) ,:,$(SRC_DIRS)) $(UV) run mypy $(SRC_DIRS)
 
-pytest: ## The test suite on real nats-server and Postgres
+pytest: ## The test suite on real nats-server and Postgres (the web app end to end in Chromium)
 	$(UV) run pytest
 
 web: ## Build the web app into web/dist (the gateway serves it); skipped without npm

@@ -1,13 +1,11 @@
-"""The whole system as `make run` starts it: a reservation made in the simulator reaches the
-gateway's API, and a charge made through the gateway lands on the guest's bill in Mews."""
+"""The whole system as `make run` starts it (the `stack` fixture, conftest.py): a reservation
+made in the simulator reaches the gateway's API, and a charge made through the gateway lands on
+the guest's bill in Mews."""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,10 +15,8 @@ import httpx
 import pytest
 
 from attendandt.mews import DemoTokens
-from attendandt.testing.processes import free_port, spawn
 
 pytestmark = pytest.mark.slow
-PASSWORD = "Correct-Horse-Battery-9"  # a test account's password
 
 
 def _wait(what: str, check: Any, timeout: float = 60) -> Any:
@@ -48,55 +44,10 @@ def _mews(sim: str, operation: str, **body: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory):
-    devdata = tmp_path_factory.mktemp("stack")
-    os.chmod(devdata, 0o755)  # noqa: PTH101 - Postgres runs as its own user and must enter
-    ports = {name: free_port() for name in ("nats", "postgres", "sim", "gateway", "ingest")}
-    argv = [
-        sys.executable, "-m", "attendandt.ops", "dev",
-        "--devdata", str(devdata),
-        "--nats-port", str(ports["nats"]), "--postgres-port", str(ports["postgres"]),
-        "--sim-port", str(ports["sim"]), "--gateway-port", str(ports["gateway"]),
-        "--ingest-port", str(ports["ingest"]),
-    ]  # fmt: skip
-    env = {**os.environ, "ATTENDANDT_DEV_ADMIN_PASSWORD": PASSWORD, "LOG_LEVEL": "WARNING"}
-    process = spawn(argv, env=env, stdout=subprocess.PIPE)
-    lines: list[str] = []
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line.decode(errors="replace"))
-
-    threading.Thread(target=read, daemon=True).start()
-    gateway = f"http://127.0.0.1:{ports['gateway']}"
-    try:
-        _wait("the stack", lambda: "Ctrl-C stops everything" in "".join(lines), timeout=240)
-        _wait("the gateway", lambda: httpx.get(f"{gateway}/readyz").status_code == 200, timeout=120)
-        yield {
-            "gateway": gateway,
-            "sim": f"http://127.0.0.1:{ports['sim']}",
-            "log": lines,
-            "pid": process.pid,
-        }
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        relocated = (Path(devdata) / "postgres" / "pgdata").resolve().parent
-        if relocated != Path(devdata) / "postgres":
-            import shutil
-
-            shutil.rmtree(relocated, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
 def api(stack) -> httpx.Client:
     login = httpx.post(
         f"{stack['gateway']}/api/v1/auth/login",
-        json={"email": "admin@attendandt.local", "password": PASSWORD},
+        json={"email": "admin@attendandt.local", "password": stack["password"]},
     )
     assert login.status_code == 200, login.text
     token = login.json()["access_token"]
@@ -144,7 +95,7 @@ def test_reservation_made_in_mews_reaches_the_api_and_a_charge_lands_on_the_bill
         if s["IsActive"] and (s.get("Data") or {}).get("Discriminator") == "Additional"
     )  # fmt: skip
     vendor = api.post(
-        "/vendors", json={"enterprise_id": enterprise, "name": "Lagoon Spa", "category": "spa"}
+        "/vendors", json={"enterprise_id": enterprise, "name": "Harbour Spa", "category": "spa"}
     )
     assert vendor.status_code == 201, vendor.text
     offering = api.post(
@@ -252,7 +203,8 @@ def test_demo_staff_and_vendor_accounts_sign_in(stack) -> None:
         ("spa@attendandt.local", "vendor"),
     ):
         login = httpx.post(
-            f"{stack['gateway']}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+            f"{stack['gateway']}/api/v1/auth/login",
+            json={"email": email, "password": stack["password"]},
         )
         assert login.status_code == 200, login.text
         assert login.json()["user"]["role"] == role

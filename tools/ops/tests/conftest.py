@@ -1,0 +1,132 @@
+"""The whole system as `make run` starts it, on free ports, once for the slow tests that drive
+it (through its API, and in a browser): started on first use, stopped when the session ends."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from attendandt.testing.processes import free_port, spawn
+
+PASSWORD = "Correct-Horse-Battery-9"  # the demo accounts' password in these tests
+REPO = Path(__file__).resolve().parents[3]
+WEB = REPO / "web"
+#: What the web app's build is made from: dist/ is stale when any of it is newer.
+WEB_SOURCES = (
+    "src", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json",
+)  # fmt: skip
+
+
+def wait_until(what: str, check: Callable[[], Any], timeout: float = 60) -> Any:
+    """Poll `check` until it returns something truthy (HTTP errors count as not yet)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+        except httpx.HTTPError:
+            result = None
+        if result:
+            return result
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def _newest(path: Path) -> float:
+    if path.is_dir():
+        return max((p.stat().st_mtime for p in path.rglob("*") if p.is_file()), default=0.0)
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+def web_dist_is_stale() -> bool:
+    index = WEB / "dist" / "index.html"
+    if not index.is_file():
+        return True
+    return max(_newest(WEB / name) for name in WEB_SOURCES) > index.stat().st_mtime
+
+
+def build_web() -> str | None:
+    """Build web/dist when it is missing or older than its sources, before the gateway starts
+    (it serves the build it finds at start-up). Returns why it could not, or None."""
+    if not web_dist_is_stale():
+        return None
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm not found: install Node.js 20+ (it builds and tests the web app)"
+    steps = [[npm, "run", "build"]]
+    if not (WEB / "node_modules").is_dir():
+        steps.insert(0, [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"])
+    for argv in steps:
+        done = subprocess.run(
+            argv, cwd=WEB, capture_output=True, text=True, timeout=600, check=False
+        )
+        if done.returncode != 0:
+            return f"`{' '.join(argv[1:])}` in web/ failed:\n{done.stdout}\n{done.stderr}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    web_problem = build_web()
+    devdata = tmp_path_factory.mktemp("stack")
+    os.chmod(devdata, 0o755)  # noqa: PTH101 - Postgres runs as its own user and must enter
+    ports = {name: free_port() for name in ("nats", "postgres", "sim", "gateway", "ingest")}
+    argv = [
+        sys.executable, "-m", "attendandt.ops", "dev",
+        "--devdata", str(devdata),
+        "--nats-port", str(ports["nats"]), "--postgres-port", str(ports["postgres"]),
+        "--sim-port", str(ports["sim"]), "--gateway-port", str(ports["gateway"]),
+        "--ingest-port", str(ports["ingest"]),
+    ]  # fmt: skip
+    env = {
+        **os.environ,
+        "ATTENDANDT_DEV_ADMIN_PASSWORD": PASSWORD,
+        "LOG_LEVEL": "WARNING",
+        "WEB_DIST": str(WEB / "dist"),
+        # The gateway limits requests per client, and every test is the same client
+        # (127.0.0.1), polling and signing in many times a minute.
+        "RATE_LIMIT_PER_MINUTE": "100000",
+        "LOGIN_RATE_LIMIT_PER_MINUTE": "1000",
+    }
+    process = spawn(argv, env=env, stdout=subprocess.PIPE)
+    lines: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.decode(errors="replace"))
+
+    threading.Thread(target=read, daemon=True).start()
+    gateway = f"http://127.0.0.1:{ports['gateway']}"
+    try:
+        wait_until("the stack", lambda: "Ctrl-C stops everything" in "".join(lines), timeout=240)
+        wait_until(
+            "the gateway", lambda: httpx.get(f"{gateway}/readyz").status_code == 200, timeout=120
+        )
+        yield {
+            "gateway": gateway,
+            "sim": f"http://127.0.0.1:{ports['sim']}",
+            "log": lines,
+            "pid": process.pid,
+            "password": PASSWORD,
+            "web_problem": web_problem,
+        }
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        relocated = (Path(devdata) / "postgres" / "pgdata").resolve().parent
+        if relocated != Path(devdata) / "postgres":
+            shutil.rmtree(relocated, ignore_errors=True)

@@ -1,0 +1,316 @@
+/*
+ * Shared by the end-to-end specs: the demo accounts, signing in through the form, the
+ * gateway's API and the Mews simulator's control API for setting scenes, axe-core checks
+ * and page screenshots.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Browser, type Locator, type Page } from "@playwright/test";
+
+export const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:8000";
+export const SIM_URL = process.env.SIM_URL ?? "http://127.0.0.1:8765";
+export const PASSWORD = process.env.E2E_PASSWORD ?? "";
+if (!PASSWORD) {
+  throw new Error("Set E2E_PASSWORD to the demo accounts' password (ATTENDANDT_DEV_ADMIN_PASSWORD).");
+}
+
+/** The accounts `attendandt dev` seeds, all with the admin's password. */
+export const ACCOUNTS = {
+  admin: "admin@attendandt.local",
+  frontDesk: "frontdesk@attendandt.local",
+  vendor: "spa@attendandt.local",
+} as const;
+export type Account = keyof typeof ACCOUNTS;
+
+export const DEMO_VENDOR = "Lagoon Spa";
+export const DEMO_OFFERING = "Massage 60 min";
+
+/** Waits for what the Mews simulator does to reach the app (about a second or two). */
+export const SYNC_TIMEOUT = 45_000;
+
+const SHOTS = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+
+/** A short suffix that keeps this run's names apart from earlier runs' (letters only, so a
+ * guest search finds it as one word). */
+export function uniqueWord(prefix: string): string {
+  const letters = Date.now()
+    .toString(26)
+    .split("")
+    .map((c) => String.fromCharCode(97 + parseInt(c, 26)))
+    .join("");
+  return `${prefix}${letters.slice(-7)}`;
+}
+
+// --- the browser ---------------------------------------------------------------------------
+
+/** The gateway's window for sign-ins per client (LOGIN_RATE_LIMIT_PER_MINUTE), plus slack. */
+export const LIMIT_WINDOW_MS = 65_000;
+
+/** Sign in through the form, submitting it with Enter. */
+export async function signIn(page: Page, account: Account): Promise<void> {
+  await page.goto("/sign-in");
+  const password = page.getByLabel("Password");
+  await page.getByLabel("Email").fill(ACCOUNTS[account]);
+  await password.fill(PASSWORD);
+  await password.press("Enter");
+  const home = account === "vendor" ? /\/vendor$/ : /\/dashboard$/;
+  // A quick second run may meet the gateway's sign-in limit: try again in its next window.
+  const limited = page.getByRole("alert").filter({ hasText: "Too Many Requests" });
+  await expect(async () => {
+    if (await limited.isVisible()) await password.press("Enter");
+    await expect(page).toHaveURL(home, { timeout: 5000 });
+  }).toPass({ timeout: LIMIT_WINDOW_MS, intervals: [5000] });
+  await expect(page.getByRole("status").filter({ hasText: "Live updates:" })).toHaveText(/Live$/);
+}
+
+/**
+ * A new browser context already signed in as `account` (its session in sessionStorage, as
+ * the sign-in form leaves it) with the hotel's property chosen for portfolio-wide users.
+ */
+export async function pageAs(browser: Browser, account: Account): Promise<Page> {
+  const pair = session(account);
+  const enterpriseId = session("frontDesk").user.enterprise_id;
+  const context = await browser.newContext();
+  await context.addInitScript(
+    ({ pair, enterpriseId }) => {
+      if (!sessionStorage.getItem("attendandt.session")) {
+        const state = {
+          kind: "legacy",
+          accessToken: pair.access_token,
+          refreshToken: pair.refresh_token,
+          expiresAt: Date.now() + pair.expires_in * 1000,
+          user: pair.user,
+        };
+        sessionStorage.setItem("attendandt.session", JSON.stringify({ state, version: 0 }));
+      }
+      if (!localStorage.getItem("attendandt.preferences")) {
+        const state = { enterpriseId, timeZone: "UTC" };
+        localStorage.setItem("attendandt.preferences", JSON.stringify({ state, version: 0 }));
+      }
+    },
+    { pair, enterpriseId },
+  );
+  return context.newPage();
+}
+
+/** Press Tab until `target` has the focus (at most `limit` times): it is reachable by keyboard. */
+export async function tabTo(page: Page, target: Locator, limit = 40): Promise<void> {
+  const handle = await target.elementHandle();
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate((el) => el === document.activeElement, handle)) return;
+  }
+  throw new Error(`${String(target)} was not reached with ${limit} presses of Tab`);
+}
+
+/** The axe-core rules of WCAG 2.0, 2.1 and 2.2, levels A and AA. */
+const WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+
+/** axe-core over the whole page: no WCAG 2 level A or AA violation. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_A_AA).analyze();
+  const found = results.violations.map(
+    (v) =>
+      `${v.id} (${v.impact ?? "?"}): ${v.help}\n` +
+      v.nodes.map((n) => `    ${n.target.join(" ")}\n      ${(n.failureSummary ?? "").replace(/\n/g, "\n      ")}`).join("\n"),
+  );
+  expect(found, `accessibility violations on ${what}`).toEqual([]);
+}
+
+/** A screenshot of what the window shows, under docs/screenshots (the README shows them). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  // Nothing focused or hovered, and no caret, so the pictures are of the page itself.
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), caret: "hide", animations: "disabled" });
+}
+
+// --- the gateway's API ---------------------------------------------------------------------
+
+export interface Me {
+  user_id: string;
+  role: string;
+  vendor_id: string | null;
+  enterprise_id: string | null;
+}
+
+interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  user: Me;
+}
+
+/** The session `global-setup.ts` signed `account` in with. */
+function session(account: Account): TokenPair {
+  const sessions = JSON.parse(process.env.E2E_SESSIONS ?? "{}") as Partial<Record<Account, TokenPair>>;
+  const pair = sessions[account];
+  if (!pair) throw new Error(`no session for ${account}: global-setup.ts did not run`);
+  return pair;
+}
+
+export class Api {
+  private constructor(
+    private readonly token: string,
+    readonly me: Me,
+  ) {}
+
+  static as(account: Account): Api {
+    const pair = session(account);
+    return new Api(pair.access_token, pair.user);
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${BASE_URL}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.call<T>("GET", path);
+  }
+
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.call<T>("POST", path, body);
+  }
+}
+
+interface ListPage<T> {
+  items: T[];
+}
+
+export interface Booking {
+  booking_id: string;
+  state: string;
+  charge_id: string | null;
+}
+
+export interface Vendor {
+  vendor_id: string;
+  name: string;
+}
+
+// --- the Mews simulator --------------------------------------------------------------------
+
+export async function sim<T>(path: string, body: unknown = {}): Promise<T> {
+  const response = await fetch(`${SIM_URL}${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`simulator ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** A Connector API call with the first property's demo tokens (what the app reads from). */
+export async function mews<T>(operation: string, body: Record<string, unknown>): Promise<T> {
+  const info = (await (await fetch(`${SIM_URL}/_sim/info`)).json()) as {
+    enterprises: { tokens: { client_token: string; access_token: string }[] }[];
+  };
+  const token = info.enterprises[0]?.tokens[0];
+  if (!token) throw new Error("the simulator lists no tokens");
+  return sim<T>(`/api/connector/v1/${operation}`, {
+    ClientToken: token.client_token,
+    AccessToken: token.access_token,
+    Client: "Attendandt e2e 1.0.0",
+    ...body,
+  });
+}
+
+export interface Reservation {
+  Id: string;
+  AccountId: string;
+  Number: string;
+  UpdatedUtc: string;
+}
+
+export interface StayingGuest {
+  firstName: string;
+  lastName: string;
+  name: string;
+  guestId: string;
+  stayId: string;
+  reservation: Reservation;
+}
+
+/**
+ * A new guest with a reservation made at the hotel (in the simulator), once the app has it:
+ * found by name, with the stay linked to the guest.
+ */
+export async function guestWithReservation(
+  staff: Api,
+  firstName: string,
+  lastName: string,
+  reservation: { start_utc?: string; state?: string } = {},
+): Promise<StayingGuest> {
+  const enterpriseId = staff.me.enterprise_id;
+  const customer = await sim<{ Id: string }>("/_sim/customers", {
+    enterprise_id: enterpriseId,
+    FirstName: firstName,
+    LastName: lastName,
+  });
+  const made = await sim<Reservation>("/_sim/reservations", {
+    enterprise_id: enterpriseId,
+    customer_id: customer.Id,
+    state: "Confirmed",
+    ...reservation,
+  });
+  let found: { guestId: string; stayId: string } | null = null;
+  await expect
+    .poll(
+      async () => {
+        const guests = await staff.get<ListPage<{ guest_id: string }>>(`/guests?q=${encodeURIComponent(lastName)}`);
+        const guest = guests.items[0];
+        if (!guest) return false;
+        const detail = await staff.get<{ stays: { stay_id: string; mews_id: string }[] }>(`/guests/${guest.guest_id}`);
+        const stay = detail.stays.find((s) => s.mews_id === made.Id);
+        found = stay ? { guestId: guest.guest_id, stayId: stay.stay_id } : null;
+        return found !== null;
+      },
+      { message: `the simulator's reservation for ${lastName} reaches the app`, timeout: SYNC_TIMEOUT },
+    )
+    .toBe(true);
+  const { guestId, stayId } = found!;
+  return { firstName, lastName, name: `${firstName} ${lastName}`, guestId, stayId, reservation: made };
+}
+
+/**
+ * The vendors service learns of a stay (and who is on it) from the guests service's events, a
+ * moment after the guests service has it; until then a booking for it is refused with one of
+ * these, and may be tried again.
+ */
+export const NOT_KNOWN_YET = /is not known \(yet\)|is not a guest of stay/;
+
+/** `POST /bookings`, tried again while the vendors service does not know the stay yet. */
+export async function book(staff: Api, body: Record<string, unknown>): Promise<Booking> {
+  let booking: Booking | undefined;
+  let refused: unknown;
+  await expect(async () => {
+    try {
+      booking = await staff.post<Booking>("/bookings", body);
+    } catch (error) {
+      if (!NOT_KNOWN_YET.test(String(error))) refused = error;
+      else throw error;
+    }
+  }).toPass({ timeout: SYNC_TIMEOUT });
+  if (refused !== undefined || booking === undefined) throw refused;
+  return booking;
+}
+
+/** The demo vendor (Lagoon Spa) and its offering, as its own user sees them. */
+export async function demoVendor(): Promise<{ vendorId: string; offeringId: string }> {
+  const vendor = Api.as("vendor");
+  const vendorId = vendor.me.vendor_id;
+  if (!vendorId) throw new Error(`${ACCOUNTS.vendor} is not linked to a vendor`);
+  const offerings = await vendor.get<ListPage<{ offering_id: string; name: string }>>(`/vendors/${vendorId}/offerings`);
+  const offering = offerings.items.find((o) => o.name === DEMO_OFFERING);
+  if (!offering) throw new Error(`${DEMO_VENDOR} has no "${DEMO_OFFERING}"`);
+  return { vendorId, offeringId: offering.offering_id };
+}
