@@ -13,6 +13,7 @@ from guests_support import (
     T0,
     fetch_all,
     guest,
+    next_id,
     outbox_subjects,
     stay,
     upsert_guest,
@@ -79,7 +80,8 @@ async def test_a_new_guest_is_stored_with_its_sync_fields_and_announced(
     )
     [event] = await _outbox_events(engine, GuestEvent)
     assert (event.event, event.guest_id, event.guest) == ("created", str(row.id), snapshot)
-    assert event.event_id == f"guest:{row.id}:{T0.isoformat()}"
+    assert event.event_id == f"guest:{row.id}:{T0.isoformat()}:{snapshot.digest()}"
+    assert (row.mews_read_at, row.mews_digest) == (T0, snapshot.digest())  # the command's
     assert await outbox_subjects(engine) == [f"attendandt.v1.{ENT}.guest.created"]
 
 
@@ -258,6 +260,35 @@ async def test_stay_events_follow_its_states_and_ignore_stale_versions(
     other = stay("r-2", state=StayState.CANCELED, cancelled_utc=T0)
     await service.upsert_stay(upsert_stay(other), consumer=C)
     assert (await outbox_subjects(engine))[-1] == f"attendandt.v1.{ENT}.stay.cancelled"
+
+
+async def test_two_versions_within_one_second_are_both_applied_in_read_order(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    """Mews stamps UpdatedUtc in whole seconds: a change within the same second as the
+    previous one shares its UpdatedUtc. The later read wins; an earlier read redelivered
+    after it, or the same content read again, changes nothing."""
+    first = upsert_stay(stay("r-1", T0, state=StayState.CONFIRMED))
+    second = msgspec.structs.replace(
+        upsert_stay(stay("r-1", T0, state=StayState.STARTED)),
+        issued_at=T0 + timedelta(seconds=0.4),
+    )
+    reread = msgspec.structs.replace(
+        upsert_stay(stay("r-1", T0, state=StayState.STARTED)),
+        issued_at=T0 + timedelta(seconds=2),
+    )
+    assert await service.upsert_stay(first, consumer=C) is Applied.APPLIED
+    assert await service.upsert_stay(second, consumer=C) is Applied.APPLIED
+    assert await service.upsert_stay(first, consumer=C) is Applied.DUPLICATE
+    redelivered = msgspec.structs.replace(first, command_id=next_id("cmd"))
+    assert await service.upsert_stay(redelivered, consumer=C) is Applied.STALE
+    assert await service.upsert_stay(reread, consumer=C) is Applied.STALE
+    [row] = await fetch_all(engine, "select state from guests.stays")
+    assert row.state == "started"
+    assert await outbox_subjects(engine) == [
+        f"attendandt.v1.{ENT}.stay.created",
+        f"attendandt.v1.{ENT}.stay.checked_in",
+    ]
 
 
 async def test_an_updated_stay_replaces_its_customers(

@@ -130,7 +130,7 @@ async def test_burst_converges_and_survives_kill_of_sync(
         msg = await jetstream.get_msg("ATTENDANDT_EVENTS", seq)
         if ".stay." in msg.subject:
             event = msgspec.json.decode(msg.data or b"", type=StayEvent)
-            versions[(event.stay.mews_id, event.stay.mews_updated_utc.isoformat())] += 1
+            versions[(event.stay.mews_id, event.stay.digest())] += 1
     assert versions
     assert max(versions.values()) == 1
 

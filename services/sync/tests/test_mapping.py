@@ -56,7 +56,13 @@ def test_deprecated_start_end_are_used_when_the_new_fields_are_missing() -> None
 
 def test_command_id_is_the_version() -> None:
     stay = stay_snapshot(Reservation(id="r1", state="Confirmed", updated_utc=T), None)
-    assert upsert_stay("e1", stay).command_id == f"stay:e1:r1:{T.isoformat()}"
+    assert upsert_stay("e1", stay).command_id == f"stay:e1:r1:{T.isoformat()}:{stay.digest()}"
+    # Read again unchanged: the same command. Changed within the same second (same
+    # UpdatedUtc, Mews's whole seconds): another one, not a repeat to drop.
+    again = stay_snapshot(Reservation(id="r1", state="Confirmed", updated_utc=T), None)
+    changed = stay_snapshot(Reservation(id="r1", state="Started", updated_utc=T), None)
+    assert upsert_stay("e1", again).command_id == upsert_stay("e1", stay).command_id
+    assert upsert_stay("e1", changed).command_id != upsert_stay("e1", stay).command_id
 
 
 def test_no_updated_utc_is_unmappable() -> None:

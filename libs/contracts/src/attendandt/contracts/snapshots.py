@@ -4,6 +4,7 @@ announce them. Money is Decimal (encoded as a string), times are aware UTC datet
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,7 +12,10 @@ import msgspec
 
 
 class Snapshot(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
-    pass
+    def digest(self) -> str:
+        """A short hash of the content. Mews stamps UpdatedUtc in whole seconds, so two
+        different versions of an entity can share it: the digest tells them apart."""
+        return hashlib.sha256(msgspec.json.encode(self)).hexdigest()[:16]
 
 
 class GuestSnapshot(Snapshot, frozen=True, kw_only=True):

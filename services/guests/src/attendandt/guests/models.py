@@ -45,6 +45,12 @@ def _timestamp(name: str, *, nullable: bool = True) -> Column[object]:
     return Column(name, DateTime(timezone=True), nullable=nullable)
 
 
+def _read_version() -> tuple[Column[object], Column[object]]:
+    """What orders two versions with the same (whole-second) UpdatedUtc: when sync read the
+    stored one from Mews, and a digest of its content (a re-read of it changes nothing)."""
+    return _timestamp("mews_read_at"), Column("mews_digest", Text)
+
+
 guests = Table(
     "guests",
     metadata,
@@ -52,6 +58,7 @@ guests = Table(
     Column("enterprise_id", Text, nullable=False),
     Column("mews_id", Text, nullable=False),
     _timestamp("mews_updated_utc", nullable=False),
+    *_read_version(),
     _timestamp("synced_at", nullable=False),
     Column("first_name", Text),
     Column("last_name", Text, nullable=False),
@@ -92,6 +99,7 @@ stays = Table(
     Column("enterprise_id", Text, nullable=False),
     Column("mews_id", Text, nullable=False),
     _timestamp("mews_updated_utc", nullable=False),
+    *_read_version(),
     _timestamp("synced_at", nullable=False),
     Column("number", Text),
     Column("state", Text, nullable=False),

@@ -61,16 +61,34 @@ async def lock_mews_entity(
 
 
 @dataclass(frozen=True)
+class MewsVersion:
+    """A version of a Mews entity. UpdatedUtc has whole seconds, so versions that share one
+    are ordered by when sync read them; an unchanged re-read (same digest) is no new version.
+    Rows stored before reads were recorded have no read time: any later read is newer."""
+
+    updated_utc: datetime
+    read_at: datetime | None
+    digest: str | None
+
+    def is_newer_than(self, stored: MewsVersion) -> bool:
+        if self.updated_utc != stored.updated_utc:
+            return self.updated_utc > stored.updated_utc
+        if self.digest == stored.digest or self.read_at is None:
+            return False
+        return stored.read_at is None or self.read_at > stored.read_at
+
+
+@dataclass(frozen=True)
 class StoredGuest:
     guest_id: str
-    mews_updated_utc: datetime
+    version: MewsVersion
     merge_target_mews_id: str | None
 
 
 @dataclass(frozen=True)
 class StoredStay:
     stay_id: str
-    mews_updated_utc: datetime
+    version: MewsVersion
     state: StayState
 
 
@@ -83,14 +101,24 @@ def _by_mews_id(table: Table, *columns: str) -> Select[Any]:
 
 def _upsert(table: Table, constraint: str, fields: Sequence[str]) -> ReturningInsert[Any]:
     """INSERT ... ON CONFLICT (enterprise_id, mews_id) DO UPDATE, only when the incoming
-    Mews version is newer; returns our id, or no row when the stored one is as new or newer."""
+    Mews version is newer (`MewsVersion.is_newer_than`, in SQL); returns our id, or no row
+    when the stored one is as new or newer."""
     statement = insert(table).values(
         {name: bindparam(name, type_=table.c[name].type) for name in ("id", *fields)}
     )
+    stored, incoming = table.c, statement.excluded
+    newer = or_(
+        stored.mews_updated_utc < incoming.mews_updated_utc,
+        and_(
+            stored.mews_updated_utc == incoming.mews_updated_utc,
+            stored.mews_digest.is_distinct_from(incoming.mews_digest),
+            or_(stored.mews_read_at.is_(None), stored.mews_read_at < incoming.mews_read_at),
+        ),
+    )
     return statement.on_conflict_do_update(
         constraint=constraint,
-        set_={name: statement.excluded[name] for name in fields},
-        where=table.c.mews_updated_utc < statement.excluded.mews_updated_utc,
+        set_={name: incoming[name] for name in fields},
+        where=newer,
     ).returning(table.c.id)
 
 
@@ -98,6 +126,8 @@ _GUEST_FIELDS = (
     "enterprise_id",
     "mews_id",
     "mews_updated_utc",
+    "mews_read_at",
+    "mews_digest",
     "synced_at",
     "first_name",
     "last_name",
@@ -116,6 +146,8 @@ _STAY_FIELDS = (
     "enterprise_id",
     "mews_id",
     "mews_updated_utc",
+    "mews_read_at",
+    "mews_digest",
     "synced_at",
     "number",
     "state",
@@ -131,8 +163,9 @@ _STAY_FIELDS = (
     "company_mews_id",
     "service_mews_id",
 )
-_STORED_GUEST = _by_mews_id(guests, "id", "mews_updated_utc", "merge_target_mews_id")
-_STORED_STAY = _by_mews_id(stays, "id", "mews_updated_utc", "state")
+_VERSION = ("mews_updated_utc", "mews_read_at", "mews_digest")
+_STORED_GUEST = _by_mews_id(guests, "id", *_VERSION, "merge_target_mews_id")
+_STORED_STAY = _by_mews_id(stays, "id", *_VERSION, "state")
 _UPSERT_GUEST = _upsert(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
 _UPSERT_STAY = _upsert(stays, "stays_enterprise_mews_id_key", _STAY_FIELDS)
 
@@ -144,9 +177,7 @@ async def stored_guest(
         _STORED_GUEST, {"enterprise_id": enterprise_id, "mews_id": mews_id}
     )
     row = found.first()
-    return (
-        None if row is None else StoredGuest(row.id, row.mews_updated_utc, row.merge_target_mews_id)
-    )
+    return None if row is None else StoredGuest(row.id, _version(row), row.merge_target_mews_id)
 
 
 async def stored_stay(session: AsyncSession, enterprise_id: str, mews_id: str) -> StoredStay | None:
@@ -154,7 +185,11 @@ async def stored_stay(session: AsyncSession, enterprise_id: str, mews_id: str) -
         _STORED_STAY, {"enterprise_id": enterprise_id, "mews_id": mews_id}
     )
     row = found.first()
-    return None if row is None else StoredStay(row.id, row.mews_updated_utc, _state(row.state))
+    return None if row is None else StoredStay(row.id, _version(row), _state(row.state))
+
+
+def _version(row: Any) -> MewsVersion:
+    return MewsVersion(row.mews_updated_utc, row.mews_read_at, row.mews_digest)
 
 
 async def upsert_guest(
@@ -163,15 +198,18 @@ async def upsert_guest(
     guest_id: str,
     enterprise_id: str,
     guest: GuestSnapshot,
+    read_at: datetime,
     synced_at: datetime,
 ) -> str | None:
-    """Insert or update by (enterprise, Mews id), last write wins on `mews_updated_utc`;
+    """Insert or update by (enterprise, Mews id), last write wins (`MewsVersion`);
     returns our guest id, or None when the stored version is as new or newer."""
     values = {
         "id": guest_id,
         "enterprise_id": enterprise_id,
         "mews_id": guest.mews_id,
         "mews_updated_utc": guest.mews_updated_utc,
+        "mews_read_at": read_at,
+        "mews_digest": guest.digest(),
         "synced_at": synced_at,
         "first_name": guest.first_name,
         "last_name": guest.last_name,
@@ -196,15 +234,18 @@ async def upsert_stay(
     stay_id: str,
     enterprise_id: str,
     stay: StaySnapshot,
+    read_at: datetime,
     synced_at: datetime,
 ) -> str | None:
-    """Insert or update by (enterprise, Mews id), last write wins on `mews_updated_utc`;
+    """Insert or update by (enterprise, Mews id), last write wins (`MewsVersion`);
     returns our stay id, or None when the stored version is as new or newer."""
     values = {
         "id": stay_id,
         "enterprise_id": enterprise_id,
         "mews_id": stay.mews_id,
         "mews_updated_utc": stay.mews_updated_utc,
+        "mews_read_at": read_at,
+        "mews_digest": stay.digest(),
         "synced_at": synced_at,
         "number": stay.number,
         "state": stay.state.value,

@@ -201,6 +201,19 @@ def _check_command(enterprise_id: str, mews_id: str, updated: datetime) -> None:
     _aware(updated, "mews_updated_utc")
 
 
+def _read_version(
+    command: UpsertGuest | UpsertStay, snapshot: GuestSnapshot | StaySnapshot
+) -> repo.MewsVersion:
+    """The version a command carries: sync issues it right after reading Mews, so its
+    `issued_at` is when this content was read."""
+    return repo.MewsVersion(snapshot.mews_updated_utc, command.issued_at, snapshot.digest())
+
+
+def _version_key(version: repo.MewsVersion) -> str:
+    """One event per version: UpdatedUtc alone is not one (whole seconds)."""
+    return f"{version.updated_utc.isoformat()}:{version.digest}"
+
+
 def _one_of(first: str | None, second: str | None, names: str) -> None:
     if (first is None) == (second is None):
         raise Invalid(f"give exactly one of {names}")
@@ -232,19 +245,21 @@ class GuestsService:
                 return Applied.DUPLICATE
             await repo.lock_mews_entity(session, "customer", enterprise, guest.mews_id)
             previous = await repo.stored_guest(session, enterprise, guest.mews_id)
-            if previous is not None and previous.mews_updated_utc >= guest.mews_updated_utc:
+            version = _read_version(command, guest)
+            if previous is not None and not version.is_newer_than(previous.version):
                 return Applied.STALE
             guest_id = await repo.upsert_guest(
                 session,
                 guest_id=previous.guest_id if previous else self._make_id(),
                 enterprise_id=enterprise,
                 guest=guest,
+                read_at=command.issued_at,
                 synced_at=self._clock(),
             )
             if guest_id is None:
                 return Applied.STALE
             name = guest_event_name(previous, guest)
-            event_id = f"guest:{guest_id}:{guest.mews_updated_utc.isoformat()}"
+            event_id = f"guest:{guest_id}:{_version_key(version)}"
             event = GuestEvent(
                 event_id=event_id,
                 enterprise_id=enterprise,
@@ -282,13 +297,15 @@ class GuestsService:
                 return Applied.DUPLICATE
             await repo.lock_mews_entity(session, "reservation", enterprise, stay.mews_id)
             previous = await repo.stored_stay(session, enterprise, stay.mews_id)
-            if previous is not None and previous.mews_updated_utc >= stay.mews_updated_utc:
+            version = _read_version(command, stay)
+            if previous is not None and not version.is_newer_than(previous.version):
                 return Applied.STALE
             stay_id = await repo.upsert_stay(
                 session,
                 stay_id=previous.stay_id if previous else self._make_id(),
                 enterprise_id=enterprise,
                 stay=stay,
+                read_at=command.issued_at,
                 synced_at=self._clock(),
             )
             if stay_id is None:
@@ -300,7 +317,7 @@ class GuestsService:
                 session, enterprise, [mews_id for mews_id, _ in customers]
             )
             name = stay_event_name(previous.state if previous else None, stay.state)
-            event_id = f"stay:{stay_id}:{stay.mews_updated_utc.isoformat()}"
+            event_id = f"stay:{stay_id}:{_version_key(version)}"
             event = StayEvent(
                 event_id=event_id,
                 enterprise_id=enterprise,

@@ -115,9 +115,10 @@ def parse_webhook(body: bytes, now: datetime) -> WebhookBatch | IntegrationNotic
         hook = msgspec.convert(raw, _GeneralWebhook)
     except msgspec.ValidationError as exc:
         raise MalformedInput(f"webhook body is not a General Webhook: {exc}") from exc
-    # Mews re-sends the same body after a failed delivery: the digest makes the repeat a
-    # duplicate in JetStream, while a new delivery about the same entity is not.
-    digest = hashlib.sha256(body).hexdigest()[:16]
+    # A body names ids only, so two changes of one reservation send the same body: each
+    # delivery is its own sighting (its arrival time), never a duplicate of an earlier one.
+    # Mews re-sending a delivery we did not acknowledge costs one more fetch, nothing else.
+    digest = f"{now.isoformat()}:{hashlib.sha256(body).hexdigest()[:16]}"
     changes: dict[tuple[MewsEntity, str], MewsChange] = {}
     ignored = 0
     for event in hook.events:

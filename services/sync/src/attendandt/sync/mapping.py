@@ -80,23 +80,26 @@ def stay_snapshot(reservation: Reservation, resource_name: str | None) -> StaySn
 
 
 def version_id(
-    kind: str, enterprise_id: str, mews_id: str, updated: datetime, tag: str | None = None
+    kind: str, enterprise_id: str, snapshot: GuestSnapshot | StaySnapshot, tag: str | None = None
 ) -> str:
-    """The version is the id; a repair (reconciliation) adds its run's tag, because the
-    consumer's inbox may already hold the version it has to apply again."""
-    version = f"{kind}:{enterprise_id}:{mews_id}:{updated.astimezone(UTC).isoformat()}"
+    """The version is the id: UpdatedUtc and the content's digest (two changes within one
+    second share an UpdatedUtc, and the second must not be taken for a repeat of the first).
+    A repair (reconciliation) adds its run's tag, because the consumer's inbox may already
+    hold the version it has to apply again."""
+    updated = snapshot.mews_updated_utc.astimezone(UTC).isoformat()
+    version = f"{kind}:{enterprise_id}:{snapshot.mews_id}:{updated}:{snapshot.digest()}"
     return f"{version}:{tag}" if tag else version
 
 
 def upsert_guest(enterprise_id: str, guest: GuestSnapshot, tag: str | None = None) -> UpsertGuest:
-    command_id = version_id("guest", enterprise_id, guest.mews_id, guest.mews_updated_utc, tag)
+    command_id = version_id("guest", enterprise_id, guest, tag)
     return UpsertGuest(
         command_id=command_id, enterprise_id=enterprise_id, issued_at=datetime.now(UTC), guest=guest
     )
 
 
 def upsert_stay(enterprise_id: str, stay: StaySnapshot, tag: str | None = None) -> UpsertStay:
-    command_id = version_id("stay", enterprise_id, stay.mews_id, stay.mews_updated_utc, tag)
+    command_id = version_id("stay", enterprise_id, stay, tag)
     return UpsertStay(
         command_id=command_id, enterprise_id=enterprise_id, issued_at=datetime.now(UTC), stay=stay
     )
