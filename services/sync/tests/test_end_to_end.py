@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -133,6 +134,68 @@ async def test_burst_converges_and_survives_kill_of_sync(
             versions[(event.stay.mews_id, event.stay.digest())] += 1
     assert versions
     assert max(versions.values()) == 1
+
+
+async def test_a_second_change_within_the_same_second_is_not_lost(
+    mews_sim, nats_url: str, database_url: str, jetstream: JetStreamContext
+) -> None:
+    """Mews stamps UpdatedUtc in whole seconds. A reservation changed, synced, and changed
+    again within that second comes back with the same UpdatedUtc and other content: the
+    second version must still replace the first."""
+    await ensure_streams(jetstream)
+    mews_sim.control.rate_limit(enabled=False)
+    guests_url = await _guests_database(database_url)
+    env = _env(mews_sim, nats_url)
+    guests = spawn(
+        [sys.executable, "-m", "attendandt.guests", "serve"],
+        env={**env, "DATABASE_URL": guests_url},
+    )
+    sync = spawn([sys.executable, "-m", "attendandt.sync", "serve"], env=env)
+    enterprise = mews_sim.gross.id
+
+    async def end_of(mews_id: str) -> str | None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            found = await conn.fetchval(
+                "select scheduled_end_utc from guests.stays where mews_id = $1", mews_id
+            )
+        finally:
+            await conn.close()
+        return found.isoformat() if found else None
+
+    async def change(mews_id: str, end: datetime) -> str:
+        """Change the stay's end in Mews, announce it, wait until it is ours: its UpdatedUtc."""
+        updated = await asyncio.to_thread(
+            mews_sim.control.update_reservation, mews_id, ScheduledEndUtc=_mews_time(end)
+        )
+        await announce(jetstream, enterprise, MewsEntity.RESERVATION, [mews_id])
+
+        async def synced() -> bool:
+            return await end_of(mews_id) == end.isoformat()
+
+        await wait_for(synced, timeout=30, what="the change to be synced")
+        return str(updated["UpdatedUtc"])
+
+    try:
+        same_second = 0
+        for _ in range(5):
+            created = mews_sim.control.create_reservation(enterprise_id=enterprise)
+            mews_id = created["Id"]
+            end = datetime.now(UTC).replace(microsecond=0) + timedelta(days=9)
+            # Just after a second begins, so both changes fit in it (sync takes ~0.2 s).
+            await asyncio.sleep(1.02 - datetime.now(UTC).microsecond / 1e6)
+            first = await change(mews_id, end)
+            second = await change(mews_id, end + timedelta(days=1))
+            same_second += first == second
+        # Most attempts shared an UpdatedUtc (a slow machine may miss a few); each converged.
+        assert same_second >= 1
+    finally:
+        stop(sync)
+        stop(guests)
+
+
+def _mews_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def test_reconcile_repairs_missing_and_out_of_date_stays(
