@@ -154,11 +154,11 @@ async def test_sign_in_is_rate_limited_more_strictly(
     limits = RateLimits(api_per_minute=1000, login_per_minute=3)
     async with serve(create_app(gateway_settings(nats_url, rate_limits=limits))) as running:
         body = {"email": "desk@hotel.example", "password": "guess"}
-        statuses = [
-            (await running.client.post("/api/v1/auth/login", json=body)).status_code
-            for _ in range(4)
-        ]
-        assert statuses == [401, 401, 401, 429]
+        answers = [await running.client.post("/api/v1/auth/login", json=body) for _ in range(4)]
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
+        # Its headers tell its own limit, not the API's.
+        assert answers[0].headers["RateLimit-Limit"] == "3"
+        assert answers[0].headers["RateLimit-Remaining"] == "2"
         limited = await running.client.post("/api/v1/auth/login", json=body)
         _is_problem(limited, 429)
         # The rest of the API still answers.

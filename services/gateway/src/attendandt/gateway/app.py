@@ -122,7 +122,9 @@ def create_app(settings: GatewaySettings, *, verifier: TokenVerifier | None = No
     api_limit = RateLimitConfig(
         rate_limit=("minute", settings.rate_limits.api_per_minute),
         # The event stream is one long request: not counted against the per-minute budget.
-        exclude=[rf"^{API_PREFIX}/events$"],
+        # Sign-in has its own, stricter limit (auth_router), whose headers must not be
+        # overwritten by this one's.
+        exclude=[rf"^{API_PREFIX}/events$", rf"^{API_PREFIX}/auth/(?!me$)"],
     )
     api = Router(
         path=API_PREFIX,
