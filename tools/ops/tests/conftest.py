@@ -9,8 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,10 @@ import pytest
 
 from attendandt.testing.processes import free_port, spawn
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from stack_support import wait_until  # found through the line above
+
 PASSWORD = "Correct-Horse-Battery-9"  # the demo accounts' password in these tests
 REPO = Path(__file__).resolve().parents[3]
 WEB = REPO / "web"
@@ -26,20 +29,6 @@ WEB = REPO / "web"
 WEB_SOURCES = (
     "src", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json",
 )  # fmt: skip
-
-
-def wait_until(what: str, check: Callable[[], Any], timeout: float = 60) -> Any:
-    """Poll `check` until it returns something truthy (HTTP errors count as not yet)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = check()
-        except httpx.HTTPError:
-            result = None
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def _newest(path: Path) -> float:

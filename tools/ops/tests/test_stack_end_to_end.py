@@ -13,23 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from stack_support import wait_until
 
 from attendandt.mews import DemoTokens
 
 pytestmark = pytest.mark.slow
-
-
-def _wait(what: str, check: Any, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = check()
-        except httpx.HTTPError:
-            result = None
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def _mews(sim: str, operation: str, **body: Any) -> Any:
@@ -81,14 +69,14 @@ def test_reservation_made_in_mews_reaches_the_api_and_a_charge_lands_on_the_bill
                 return dict(item)
         return None
 
-    stay = _wait("the new reservation through the API", arrived, timeout=60)
+    stay = wait_until("the new reservation through the API", arrived, timeout=60)
     print(f"reservation visible through the gateway after {time.monotonic() - made_at:.2f} s")
 
     def linked_owner() -> dict[str, Any] | None:
         detail = api.get(f"/stays/{stay['stay_id']}", params={"enterprise_id": enterprise})
         return next((g for g in detail.json()["stay"]["guests"] if g.get("guest_id")), None)
 
-    owner = _wait("the owner linked to a guest", linked_owner)
+    owner = wait_until("the owner linked to a guest", linked_owner)
 
     service = next(
         s for s in _mews(sim, "services/getAll", Limitation={"Count": 100})["Services"]
@@ -124,7 +112,7 @@ def test_reservation_made_in_mews_reaches_the_api_and_a_charge_lands_on_the_bill
     assert fulfilled.status_code == 200, fulfilled.text
     charge_id = fulfilled.json()["charge"]["charge_id"]
 
-    charge = _wait(
+    charge = wait_until(
         "the charge to be posted",
         lambda: (
             (c := api.get(f"/charges/{charge_id}", params={"enterprise_id": enterprise}).json())[
@@ -179,7 +167,7 @@ def test_sync_killed_and_restarted_loses_nothing(stack, api) -> None:
         )
         response.raise_for_status()
         made.append(response.json()["Id"])
-    _wait(
+    wait_until(
         "sync to be started again",
         lambda: any("sync exited" in line for line in stack["log"]),
         timeout=30,
@@ -191,7 +179,7 @@ def test_sync_killed_and_restarted_loses_nothing(stack, api) -> None:
         )
         return set(made) <= {item["mews_id"] for item in page.json()["items"]}
 
-    _wait("every reservation made while sync was down", all_arrived, timeout=90)
+    wait_until("every reservation made while sync was down", all_arrived, timeout=90)
     assert _child_pid(stack["pid"], "attendandt.sync") != sync
 
 
