@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import copy
 import json
 import os
@@ -522,6 +523,15 @@ async def test_hotel_systems_read_events_and_publish_nothing(nats_with_accounts:
         error_cb=record,
     )
     try:
+        live = await hotel.subscribe("attendandt.v1.>")
+        await hotel.flush()
+        # The import across accounts may take a moment to carry the hotel's interest: probe
+        # with plain messages before any stream exists (nothing is stored), until one arrives.
+        for _ in range(50):
+            await services.publish("attendandt.v1.ent-0.probe.ready", b"")
+            with contextlib.suppress(NatsTimeoutError):
+                await live.next_msg(timeout=0.2)
+                break
         js = services.jetstream()
         await js.add_stream(StreamConfig(name="ATTENDANDT_EVENTS", subjects=["attendandt.v1.>"]))
         await js.add_stream(StreamConfig(name="DOMAIN_COMMANDS", subjects=["cmd.v1.>"]))
@@ -530,10 +540,11 @@ async def test_hotel_systems_read_events_and_publish_nothing(nats_with_accounts:
                 "ATTENDANDT_EVENTS",
                 ConsumerConfig(durable_name=durable, ack_policy=AckPolicy.EXPLICIT),
             )
-        live = await hotel.subscribe("attendandt.v1.>")
-        await hotel.flush()
         await js.publish("attendandt.v1.ent-1.guest.updated", b"{}")
-        assert (await live.next_msg(timeout=2)).subject == "attendandt.v1.ent-1.guest.updated"
+        received = await live.next_msg(timeout=5)
+        while received.subject.endswith(".probe.ready"):  # a late probe
+            received = await live.next_msg(timeout=5)
+        assert received.subject == "attendandt.v1.ent-1.guest.updated"
 
         hotel_js = hotel.jetstream(prefix="JS.ATTENDANDT.API")
         info = await hotel_js.consumer_info("ATTENDANDT_EVENTS", "example-pos")
