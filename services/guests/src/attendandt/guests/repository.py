@@ -198,7 +198,7 @@ async def upsert_guest(
     guest_id: str,
     enterprise_id: str,
     guest: GuestSnapshot,
-    read_at: datetime,
+    version: MewsVersion,
     synced_at: datetime,
 ) -> str | None:
     """Insert or update by (enterprise, Mews id), last write wins (`MewsVersion`);
@@ -208,8 +208,8 @@ async def upsert_guest(
         "enterprise_id": enterprise_id,
         "mews_id": guest.mews_id,
         "mews_updated_utc": guest.mews_updated_utc,
-        "mews_read_at": read_at,
-        "mews_digest": guest.digest(),
+        "mews_read_at": version.read_at,
+        "mews_digest": version.digest,
         "synced_at": synced_at,
         "first_name": guest.first_name,
         "last_name": guest.last_name,
@@ -234,7 +234,7 @@ async def upsert_stay(
     stay_id: str,
     enterprise_id: str,
     stay: StaySnapshot,
-    read_at: datetime,
+    version: MewsVersion,
     synced_at: datetime,
 ) -> str | None:
     """Insert or update by (enterprise, Mews id), last write wins (`MewsVersion`);
@@ -244,8 +244,8 @@ async def upsert_stay(
         "enterprise_id": enterprise_id,
         "mews_id": stay.mews_id,
         "mews_updated_utc": stay.mews_updated_utc,
-        "mews_read_at": read_at,
-        "mews_digest": stay.digest(),
+        "mews_read_at": version.read_at,
+        "mews_digest": version.digest,
         "synced_at": synced_at,
         "number": stay.number,
         "state": stay.state.value,

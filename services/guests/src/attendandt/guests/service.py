@@ -253,7 +253,7 @@ class GuestsService:
                 guest_id=previous.guest_id if previous else self._make_id(),
                 enterprise_id=enterprise,
                 guest=guest,
-                read_at=command.issued_at,
+                version=version,
                 synced_at=self._clock(),
             )
             if guest_id is None:
@@ -305,7 +305,7 @@ class GuestsService:
                 stay_id=previous.stay_id if previous else self._make_id(),
                 enterprise_id=enterprise,
                 stay=stay,
-                read_at=command.issued_at,
+                version=version,
                 synced_at=self._clock(),
             )
             if stay_id is None:
