@@ -10,7 +10,7 @@ import { Badge, Button, Card, Loading, PageHeader } from "../../components/ui";
 import { useEnterprise } from "../auth/enterprise";
 import { hasPermission, useSession } from "../auth/session";
 import { useGuest } from "../guests/api";
-import { offeringQuery, useBookingAction, useRetryCharge } from "./api";
+import { offeringQuery, useBookingAction, useRetryCharge, vendorQuery } from "./api";
 import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
 
 /*
@@ -39,11 +39,7 @@ function useOffering(offeringId: string | undefined) {
 }
 
 function useVendor(vendorId: string | undefined) {
-  return useQuery({
-    queryKey: ["vendor", vendorId],
-    queryFn: () => unwrap(api.GET("/api/v1/vendors/{vendor_id}", { params: { path: { vendor_id: vendorId ?? "" } } })),
-    enabled: !!vendorId,
-  });
+  return useQuery({ ...vendorQuery(vendorId ?? ""), enabled: !!vendorId });
 }
 
 /** A 404 (or 403) for the booking: it does not exist, or it is another vendor's. */

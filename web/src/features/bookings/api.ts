@@ -118,3 +118,11 @@ export function offeringQuery(offeringId: string) {
     staleTime: 5 * 60_000,
   });
 }
+
+/** One vendor by id: the vendor's page and a booking's page share it (and its cache). */
+export function vendorQuery(vendorId: string) {
+  return queryOptions({
+    queryKey: ["vendor", vendorId],
+    queryFn: () => unwrap(api.GET("/api/v1/vendors/{vendor_id}", { params: { path: { vendor_id: vendorId } } })),
+  });
+}

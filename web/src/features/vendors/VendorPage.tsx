@@ -8,7 +8,7 @@ import { Badge, Button, Card, Loading, PageHeader, SelectField } from "../../com
 import { hasPermission, useSession } from "../auth/session";
 import { BookingsTable } from "../bookings/BookingsTable";
 import { ChargesTable } from "../bookings/ChargesTable";
-import { useBookings, useCharges, useOfferings } from "../bookings/api";
+import { useBookings, useCharges, useOfferings, vendorQuery } from "../bookings/api";
 import { Offerings } from "./Offerings";
 import { Settlement } from "./Settlement";
 import { VendorForm, type VendorFields } from "./VendorForm";
@@ -37,10 +37,7 @@ function VendorView({ vendorId, own }: { vendorId: string; own: boolean }) {
   const [editing, setEditing] = useState(false);
   const [bookingState, setBookingState] = useState<BookingState | "">(own ? "requested" : "");
   const [chargeState, setChargeState] = useState<ChargeState | "">("");
-  const vendor = useQuery({
-    queryKey: ["vendor", vendorId],
-    queryFn: () => unwrap(api.GET("/api/v1/vendors/{vendor_id}", { params: { path: { vendor_id: vendorId } } })),
-  });
+  const vendor = useQuery(vendorQuery(vendorId));
   const offerings = useOfferings(vendorId, true);
   const offeringNames = useMemo(
     () => Object.fromEntries((offerings.data?.items ?? []).map((o) => [o.offering_id, o.name])),
