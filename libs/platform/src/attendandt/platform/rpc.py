@@ -6,8 +6,10 @@ Server side, inside a FastStream subscriber (or any NATS callback):
 
 decodes the request (bad input → 400), runs the use case, and maps the service layer's
 exceptions to statuses (NotFound 404, Invalid 422, Conflict 409, Forbidden 403; anything
-else 500, logged, without internals in the reply). Client side, `call()` returns the typed
-response or raises RpcFailure carrying the status, or RpcTimeout when nobody answered.
+else 500, logged, without internals in the reply). `answer_for_caller` does the same for a
+call made on behalf of a user, with the caller from its header. Client side, `call()`
+returns the typed response or raises RpcFailure carrying the status, or RpcTimeout when
+nobody answered.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
 from attendandt.contracts.base import Payload, RpcError, RpcMethod, decode, encode
+from attendandt.contracts.caller import CALLER_HEADER, Caller, decode_caller, encode_caller
 from attendandt.platform.messaging import message_headers
 from attendandt.platform.telemetry import producer_span
 
@@ -93,6 +96,29 @@ async def answer(
     return encode(response), {STATUS_HEADER: "200"}
 
 
+async def answer_for_caller(
+    method: RpcMethod[Req, Resp],
+    data: bytes,
+    headers: dict[str, str] | None,
+    handler: Callable[[Req, Caller], Awaitable[Resp]],
+) -> tuple[bytes, dict[str, str]]:
+    """Like `answer`, for a call made on behalf of a user: the caller comes from the
+    `Attendandt-Caller` header the gateway set, never from the body; a call without a
+    valid one is refused (401) before the use case runs."""
+    raw = (headers or {}).get(CALLER_HEADER)
+    if raw is None:
+        return _error(RpcError(status=401, title="No caller", detail="the call names no caller"))
+    try:
+        caller = decode_caller(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return _error(RpcError(status=401, title="No caller", detail="the caller is not valid"))
+
+    async def with_caller(request: Req) -> Resp:
+        return await handler(request, caller)
+
+    return await answer(method, data, with_caller)
+
+
 def _error(error: RpcError) -> tuple[bytes, dict[str, str]]:
     return encode(error), {STATUS_HEADER: str(error.status)}
 
@@ -104,8 +130,11 @@ async def call(
     *,
     timeout: float = 2.0,
     correlation_id: str | None = None,
+    caller: Caller | None = None,
 ) -> Resp:
     headers = message_headers(request, msg_id=None, correlation_id=correlation_id)
+    if caller is not None:
+        headers[CALLER_HEADER] = encode_caller(caller)
     with producer_span(method.subject):
         try:
             reply = await nc.request(
