@@ -30,6 +30,7 @@ async def test_up_down_and_autogenerate_finds_no_difference(database_url: str) -
         "stays",
         "stay_guests",
         "timeline",
+        "vendor_bookings",
         "inbox",
         "outbox",
     }
