@@ -5,7 +5,10 @@ publishes), and only their names, rooms and stay dates."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,10 +22,13 @@ from guests_support import (
     eventually,
     fetch_all,
     guest,
+    settings_for,
     stay,
     upsert_guest,
     upsert_stay,
 )
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.base import Payload, RpcMethod
@@ -42,6 +48,8 @@ from attendandt.contracts.rpc.guests import (
     SearchGuestsRequest,
 )
 from attendandt.contracts.snapshots import BookingSnapshot, BookingState, StayState, UserRole
+from attendandt.contracts.streams import ensure_streams
+from attendandt.guests.app import GuestsApp, create_app
 from attendandt.guests.service import parse_search
 from attendandt.platform.messaging import publish
 from attendandt.platform.rpc import RpcFailure, call
@@ -358,3 +366,47 @@ def test_a_vendors_search_never_matches_contact_details() -> None:
     assert narrow is not None
     assert (staff.phone_reversed, staff.email) == ("000064970244", True)
     assert (narrow.phone_reversed, narrow.email) == (None, False)
+
+
+async def test_bookings_published_while_the_service_is_down_are_applied_after_a_restart(
+    nats_url: str, nats_client: NatsClient, jetstream: JetStreamContext, guests_url: str
+) -> None:
+    """The booking events reach the guests service through its durable consumer: a booking
+    published while no guests process runs opens the guest to its vendor once one starts."""
+    await ensure_streams(jetstream)
+    spa = f"v-spa-{uuid.uuid4().hex[:6]}"
+    ada_id = ""
+    async with _serving(nats_url, guests_url) as app:
+        service = app.service
+        await service.upsert_guest(upsert_guest(guest("c-ada", first_name="Ada")), consumer=C)
+        detail = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-ada"), STAFF)
+        ada_id = detail.guest.guest_id
+    running = Running(app=app, js=jetstream, nc=nats_client)
+    await book(
+        running, booking_id=f"b-{uuid.uuid4()}", vendor_id=spa, guest_id=ada_id, stay_id=None
+    )
+
+    async with _serving(nats_url, guests_url):
+
+        async def spa_sees() -> Any:
+            request = SearchGuestsRequest(enterprise_id=ENT)
+            page = await rpc(running, SEARCH, request, vendor(spa))
+            return page if page.items else None
+
+        assert [g.guest_id for g in (await eventually(spa_sees)).items] == [ada_id]
+
+
+@contextlib.asynccontextmanager
+async def _serving(nats_url: str, guests_url: str) -> AsyncIterator[GuestsApp]:
+    app = create_app(settings_for(nats_url, guests_url))
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.run(stop))
+    started = asyncio.create_task(app.started.wait())
+    done, _ = await asyncio.wait({task, started}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        task.result()
+    try:
+        yield app
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
