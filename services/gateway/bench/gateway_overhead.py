@@ -30,6 +30,7 @@ from attendandt.contracts.rpc.guests import SEARCH, SearchGuestsRequest
 from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.streams import ensure_streams
 from attendandt.gateway.auth import TokenVerifier
+from attendandt.gateway.caller import caller_of
 from attendandt.gateway.settings import ExternalJwtSettings
 from attendandt.guests.migrations_set import MIGRATIONS
 from attendandt.platform.migrations import upgrade
@@ -169,7 +170,8 @@ async def _wait_rpc(nc: Any) -> None:
     deadline = time.monotonic() + 60
     while True:
         try:
-            await call(nc, SEARCH, SearchGuestsRequest(enterprise_id="x"), timeout=1)
+            request = SearchGuestsRequest(enterprise_id="x")
+            await call(nc, SEARCH, request, timeout=1, caller=caller_of(PRINCIPAL))
         except RpcTimeout:
             if time.monotonic() > deadline:
                 raise

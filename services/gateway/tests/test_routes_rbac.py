@@ -172,5 +172,6 @@ async def test_staff_of_one_property_cannot_ask_about_another(gateway: Running) 
         params={"enterprise_id": "another-hotel"},
         headers=gateway.auth(UserRole.FRONT_DESK),
     )
-    assert response.status_code == 403
+    # Not found, not forbidden: the answer must not tell which properties exist.
+    assert response.status_code == 404
     assert PRINCIPALS[UserRole.FRONT_DESK].enterprise_id == ENT

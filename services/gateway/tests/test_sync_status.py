@@ -37,7 +37,7 @@ async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamConte
     # The manager belongs to ENT: the other hotel is not listed.
     assert [e["enterprise_id"] for e in overview["enterprises"]] == [ENT]
     unknown = await gateway.client.get("/api/v1/sync/another-hotel", headers=manager)
-    assert unknown.status_code == 403
+    assert unknown.status_code == 404
 
 
 async def test_resync_runs_in_the_background(gateway: Running, services: FakeServices) -> None:

@@ -16,7 +16,9 @@ from pathlib import Path
 import nats
 from nats.aio.client import Client as NatsClient
 
-from attendandt.contracts.rpc.guests import SEARCH, SearchGuestsRequest
+from attendandt.contracts.caller import Caller
+from attendandt.contracts.rpc.guests import CONTACT_READ, SEARCH, SearchGuestsRequest
+from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.streams import ensure_streams
 from attendandt.guests.app import GuestsApp, create_app
 from attendandt.guests.migrations_set import MIGRATIONS
@@ -29,6 +31,13 @@ from attendandt.testing.processes import free_port, python_module, spawn, stop
 from attendandt.testing.servers import start_nats, start_postgres
 
 ENTERPRISE = "8a1f3b0e-1c2d-4e5f-9a8b-7c6d5e4f3a2b"
+
+#: The guests service answers for a caller: a portfolio-wide admin sees every guest in full.
+BENCH_CALLER = Caller(
+    user_id="bench",
+    role=UserRole.ADMIN,
+    permissions=("guests:read", CONTACT_READ),
+)
 
 
 @dataclass
@@ -97,7 +106,8 @@ async def as_subprocess(found: Servers, *, pool_size: int = 10) -> AsyncIterator
         deadline = asyncio.get_running_loop().time() + 30
         while True:  # ready when it answers
             try:
-                await call(found.nc, SEARCH, SearchGuestsRequest(enterprise_id="x"), timeout=1)
+                request = SearchGuestsRequest(enterprise_id="x")
+                await call(found.nc, SEARCH, request, timeout=1, caller=BENCH_CALLER)
                 break
             except RpcTimeout:
                 if asyncio.get_running_loop().time() > deadline:

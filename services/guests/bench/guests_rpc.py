@@ -19,7 +19,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _harness import ENTERPRISE, as_subprocess, servers
+from _harness import BENCH_CALLER, ENTERPRISE, as_subprocess, servers
 
 from attendandt.contracts.rpc.guests import GET_GUEST, GetGuestRequest
 from attendandt.platform.rpc import call
@@ -85,7 +85,7 @@ async def run(guests: int, calls: int) -> None:
                 for _ in range(count):
                     request = GetGuestRequest(enterprise_id=ENTERPRISE, guest_id=pick.choice(ids))
                     began = time.perf_counter()
-                    detail = await call(nc, GET_GUEST, request, timeout=10)
+                    detail = await call(nc, GET_GUEST, request, timeout=10, caller=BENCH_CALLER)
                     latencies.append(time.perf_counter() - began)
                     assert detail.stays, "every seeded guest has a stay"
 

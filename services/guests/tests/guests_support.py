@@ -14,8 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.base import Payload, encode
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertGuest, UpsertStay
-from attendandt.contracts.snapshots import GuestSnapshot, StaySnapshot, StayState
+from attendandt.contracts.snapshots import GuestSnapshot, StaySnapshot, StayState, UserRole
 from attendandt.guests.app import GuestsApp
 from attendandt.guests.migrations_set import MIGRATIONS
 from attendandt.guests.settings import GuestsSettings
@@ -28,6 +29,14 @@ ENT = "ent-1"
 OTHER_ENT = "ent-2"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 _ids = itertools.count(1)
+
+#: A portfolio-wide admin, as the gateway describes one: every property, every detail.
+STAFF = Caller(
+    user_id="u-admin",
+    role=UserRole.ADMIN,
+    permissions=("guests:read", "guests:contact:read"),
+    enterprise_ids=None,
+)
 
 
 def next_id(prefix: str) -> str:

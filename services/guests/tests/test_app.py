@@ -10,6 +10,7 @@ import msgspec
 import pytest
 from guests_support import (
     ENT,
+    STAFF,
     T0,
     Running,
     eventually,
@@ -23,6 +24,7 @@ from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.base import RpcError, decode
+from attendandt.contracts.caller import CALLER_HEADER, encode_caller
 from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_STAY
 from attendandt.contracts.deadletter import DeadLetter
 from attendandt.contracts.events import (
@@ -104,9 +106,11 @@ async def test_the_whole_workflow(running: Running) -> None:
     guest_id = created.guest_id
 
     # Search finds her; the detail links the stay and carries the Mews ids.
-    page = await call(nc, SEARCH, SearchGuestsRequest(enterprise_id=ENT, query="ada"))
+    page = await call(nc, SEARCH, SearchGuestsRequest(enterprise_id=ENT, query="ada"), caller=STAFF)
     assert [(g.guest_id, g.mews_id) for g in page.items] == [(guest_id, "c-1")]
-    detail = await call(nc, GET_GUEST, GetGuestRequest(enterprise_id=ENT, guest_id=guest_id))
+    detail = await call(
+        nc, GET_GUEST, GetGuestRequest(enterprise_id=ENT, guest_id=guest_id), caller=STAFF
+    )
     [her_stay] = detail.stays
     assert (her_stay.mews_id, her_stay.resource_mews_id, her_stay.number) == (
         "r-1",
@@ -114,9 +118,13 @@ async def test_the_whole_workflow(running: Running) -> None:
         "52",
     )
     assert her_stay.guests[0].guest_id == guest_id
-    by_mews = await call(nc, GET_STAY, GetStayRequest(enterprise_id=ENT, mews_id="r-1"))
+    by_mews = await call(
+        nc, GET_STAY, GetStayRequest(enterprise_id=ENT, mews_id="r-1"), caller=STAFF
+    )
     assert by_mews.stay.stay_id == her_stay.stay_id
-    arrivals = await call(nc, ARRIVALS, DayStaysRequest(enterprise_id=ENT, date=T0.date()))
+    arrivals = await call(
+        nc, ARRIVALS, DayStaysRequest(enterprise_id=ENT, date=T0.date()), caller=STAFF
+    )
     assert [s.stay_id for s in arrivals.items] == [her_stay.stay_id]
 
     # Check-in: the state change is the event.
@@ -135,7 +143,9 @@ async def test_the_whole_workflow(running: Running) -> None:
     subject, checked_in = stay_events[-1]
     assert subject == f"attendandt.v1.{ENT}.stay.checked_in"
     assert (checked_in.stay_id, checked_in.guest_ids) == (her_stay.stay_id, (guest_id,))
-    in_house = await call(nc, IN_HOUSE, DayStaysRequest(enterprise_id=ENT, date=T0.date()))
+    in_house = await call(
+        nc, IN_HOUSE, DayStaysRequest(enterprise_id=ENT, date=T0.date()), caller=STAFF
+    )
     assert in_house.items[0].state is StayState.STARTED
 
     # A vendor books and charges: the events land in her timeline, once each.
@@ -176,7 +186,9 @@ async def test_the_whole_workflow(running: Running) -> None:
     await running.send(CHARGE_EVENT.format(enterprise=ENT, event="posted"), charge)
 
     async def timeline() -> list[tuple[str, str]] | None:
-        found = await call(nc, GET_GUEST, GetGuestRequest(enterprise_id=ENT, mews_id="c-1"))
+        found = await call(
+            nc, GET_GUEST, GetGuestRequest(enterprise_id=ENT, mews_id="c-1"), caller=STAFF
+        )
         kinds = [(e.kind, e.event) for e in found.timeline]
         return kinds if len(kinds) >= 3 else None
 
@@ -276,23 +288,36 @@ async def test_a_failed_transaction_publishes_nothing_and_is_retried(
 
 async def test_bad_rpc_input_gets_a_clear_status(running: Running) -> None:
     nc = running.nc
-    reply = await nc.request(GET_GUEST.subject, b"{not json", timeout=5)
+    # No caller, or one that is not valid: refused before anything is read.
+    reply = await nc.request(SEARCH.subject, b'{"enterprise_id": "e"}', timeout=5)
+    assert reply.headers[STATUS_HEADER] == "401"
+    forged = {CALLER_HEADER: '{"user_id": "u", "role": "owner"}'}
+    reply = await nc.request(SEARCH.subject, b'{"enterprise_id": "e"}', timeout=5, headers=forged)
+    assert reply.headers[STATUS_HEADER] == "401"
+    staff = {CALLER_HEADER: encode_caller(STAFF)}
+    reply = await nc.request(GET_GUEST.subject, b"{not json", timeout=5, headers=staff)
     assert reply.headers[STATUS_HEADER] == "400"
     assert decode(reply.data, RpcError).title == "Bad request"
-    reply = await nc.request(SEARCH.subject, b'{"enterprise_id": "e", "limit": 5000}', timeout=5)
+    body = b'{"enterprise_id": "e", "limit": 5000}'
+    reply = await nc.request(SEARCH.subject, body, timeout=5, headers=staff)
     assert reply.headers[STATUS_HEADER] == "400"
 
     with pytest.raises(RpcFailure) as invalid:
-        await call(nc, GET_GUEST, GetGuestRequest(enterprise_id=ENT, guest_id="42"))
+        await call(nc, GET_GUEST, GetGuestRequest(enterprise_id=ENT, guest_id="42"), caller=STAFF)
     assert invalid.value.error.status == 422
     with pytest.raises(RpcFailure) as missing:
-        await call(nc, GET_STAY, GetStayRequest(enterprise_id=ENT, mews_id="r-404"))
+        await call(nc, GET_STAY, GetStayRequest(enterprise_id=ENT, mews_id="r-404"), caller=STAFF)
     assert missing.value.error.status == 404
     with pytest.raises(RpcFailure) as zone:
-        await call(nc, ARRIVALS, DayStaysRequest(enterprise_id=ENT, date=T0.date(), timezone="X/Y"))
+        await call(
+            nc,
+            ARRIVALS,
+            DayStaysRequest(enterprise_id=ENT, date=T0.date(), timezone="X/Y"),
+            caller=STAFF,
+        )
     assert zone.value.error.status == 422
     # Still answering.
-    page = await call(nc, SEARCH, SearchGuestsRequest(enterprise_id=ENT))
+    page = await call(nc, SEARCH, SearchGuestsRequest(enterprise_id=ENT), caller=STAFF)
     assert page.items == ()
 
 

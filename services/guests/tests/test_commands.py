@@ -10,6 +10,7 @@ import pytest
 from guests_support import (
     ENT,
     OTHER_ENT,
+    STAFF,
     T0,
     fetch_all,
     guest,
@@ -125,8 +126,8 @@ async def test_a_merge_in_mews_is_a_merged_event(
     merged = guest("c-1", LATER, is_active=False, merge_target_mews_id="c-2")
     await service.upsert_guest(upsert_guest(merged), consumer=C)
     assert (await outbox_subjects(engine))[-1] == f"attendandt.v1.{ENT}.guest.merged"
-    detail = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"))
-    target = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-2"))
+    detail = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"), STAFF)
+    target = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-2"), STAFF)
     assert detail.guest.merge_target_guest_id == target.guest.guest_id
 
 
@@ -203,15 +204,17 @@ async def test_a_stay_before_its_guests_links_to_them_when_they_arrive(
     [created] = await _outbox_events(engine, StayEvent)
     assert (created.event, created.guest_ids) == ("created", ())  # nobody known yet
 
-    found = (await service.get_stay(GetStayRequest(enterprise_id=ENT, mews_id="r-1"))).stay
+    found = (await service.get_stay(GetStayRequest(enterprise_id=ENT, mews_id="r-1"), STAFF)).stay
     assert [(g.customer_mews_id, g.role, g.guest_id) for g in found.guests] == [
         ("c-1", "owner", None),
         ("c-2", "companion", None),
     ]
 
     await service.upsert_guest(upsert_guest(guest("c-2", first_name="Mary")), consumer=C)
-    linked = (await service.get_stay(GetStayRequest(enterprise_id=ENT, stay_id=found.stay_id))).stay
-    mary = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-2"))
+    linked = (
+        await service.get_stay(GetStayRequest(enterprise_id=ENT, stay_id=found.stay_id), STAFF)
+    ).stay
+    mary = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-2"), STAFF)
     assert [(g.customer_mews_id, g.guest_id, g.first_name) for g in linked.guests] == [
         ("c-1", None, None),
         ("c-2", mary.guest.guest_id, "Mary"),
@@ -220,7 +223,7 @@ async def test_a_stay_before_its_guests_links_to_them_when_they_arrive(
 
     # The next stay event names the guests we know, owner first.
     await service.upsert_guest(upsert_guest(guest("c-1")), consumer=C)
-    ada = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"))
+    ada = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"), STAFF)
     moved = stay(
         "r-1",
         LATER,
@@ -328,7 +331,7 @@ async def test_vendor_events_fill_the_guest_timeline_once_each(
     service: GuestsService, engine: AsyncEngine
 ) -> None:
     await service.upsert_guest(upsert_guest(guest("c-1")), consumer=C)
-    ada = (await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"))).guest
+    ada = (await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"), STAFF)).guest
     await service.upsert_stay(
         upsert_stay(
             stay(
@@ -366,7 +369,9 @@ async def test_vendor_events_fill_the_guest_timeline_once_each(
     assert not await service.record_booking(requested)  # redelivered: already there
     assert not await service.record_charge(posted)
 
-    detail = await service.get_guest(GetGuestRequest(enterprise_id=ENT, guest_id=ada.guest_id))
+    detail = await service.get_guest(
+        GetGuestRequest(enterprise_id=ENT, guest_id=ada.guest_id), STAFF
+    )
     assert [(e.kind, e.event, e.ref_id) for e in detail.timeline] == [
         ("charge", "posted", "ch-1"),
         ("booking", "confirmed", "b-1"),

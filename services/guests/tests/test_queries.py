@@ -4,7 +4,7 @@ stable cursor paging; a guest's detail; the day lists in the hotel's time zone."
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from guests_support import ENT, OTHER_ENT, T0, Clock, guest, stay, upsert_guest, upsert_stay
+from guests_support import ENT, OTHER_ENT, STAFF, T0, Clock, guest, stay, upsert_guest, upsert_stay
 
 from attendandt.contracts.rpc.guests import (
     DayStaysRequest,
@@ -21,7 +21,7 @@ C = "guests-test"
 
 async def _search(service: GuestsService, query: str, **kw) -> list[str]:
     page = await service.search(
-        SearchGuestsRequest(enterprise_id=kw.pop("ent", ENT), query=query, **kw)
+        SearchGuestsRequest(enterprise_id=kw.pop("ent", ENT), query=query, **kw), STAFF
     )
     return [f"{g.first_name} {g.last_name}" for g in page.items]
 
@@ -115,7 +115,7 @@ async def test_paging_walks_every_guest_once_in_a_stable_order(service: GuestsSe
     for i, (first, last) in enumerate(names):
         snapshot = guest(f"c-{i}", first_name=first or None, last_name=last)
         await service.upsert_guest(upsert_guest(snapshot), consumer=C)
-    everyone = await service.search(SearchGuestsRequest(enterprise_id=ENT, limit=200))
+    everyone = await service.search(SearchGuestsRequest(enterprise_id=ENT, limit=200), STAFF)
     assert len(everyone.items) == 25
     assert everyone.next_cursor is None
 
@@ -124,7 +124,7 @@ async def test_paging_walks_every_guest_once_in_a_stable_order(service: GuestsSe
     pages = 0
     while True:
         page = await service.search(
-            SearchGuestsRequest(enterprise_id=ENT, query="lee", limit=7, cursor=cursor)
+            SearchGuestsRequest(enterprise_id=ENT, query="lee", limit=7, cursor=cursor), STAFF
         )
         pages += 1
         seen += [g.guest_id for g in page.items]
@@ -139,22 +139,25 @@ async def test_paging_walks_every_guest_once_in_a_stable_order(service: GuestsSe
 
 async def test_bad_requests_are_invalid_or_not_found(hotel: GuestsService) -> None:
     with pytest.raises(Invalid, match="cursor"):
-        await hotel.search(SearchGuestsRequest(enterprise_id=ENT, cursor="garbage"))
+        await hotel.search(SearchGuestsRequest(enterprise_id=ENT, cursor="garbage"), STAFF)
     with pytest.raises(Invalid, match="exactly one"):
-        await hotel.get_guest(GetGuestRequest(enterprise_id=ENT))
+        await hotel.get_guest(GetGuestRequest(enterprise_id=ENT), STAFF)
     with pytest.raises(Invalid, match="exactly one"):
-        await hotel.get_guest(GetGuestRequest(enterprise_id=ENT, guest_id="x", mews_id="y"))
+        await hotel.get_guest(GetGuestRequest(enterprise_id=ENT, guest_id="x", mews_id="y"), STAFF)
     with pytest.raises(Invalid, match="not a valid id"):
-        await hotel.get_guest(GetGuestRequest(enterprise_id=ENT, guest_id="42"))
+        await hotel.get_guest(GetGuestRequest(enterprise_id=ENT, guest_id="42"), STAFF)
     with pytest.raises(NotFound):
         await hotel.get_guest(
-            GetGuestRequest(enterprise_id=ENT, guest_id="0b7e5c1a-9f43-4d8e-8a57-3c2b1a0f9e8d")
+            GetGuestRequest(enterprise_id=ENT, guest_id="0b7e5c1a-9f43-4d8e-8a57-3c2b1a0f9e8d"),
+            STAFF,
         )
-    ada = await hotel.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-ada"))
+    ada = await hotel.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-ada"), STAFF)
     with pytest.raises(NotFound):  # another enterprise's guest is not found
-        await hotel.get_guest(GetGuestRequest(enterprise_id=OTHER_ENT, guest_id=ada.guest.guest_id))
+        await hotel.get_guest(
+            GetGuestRequest(enterprise_id=OTHER_ENT, guest_id=ada.guest.guest_id), STAFF
+        )
     with pytest.raises(NotFound):
-        await hotel.get_stay(GetStayRequest(enterprise_id=ENT, mews_id="r-404"))
+        await hotel.get_stay(GetStayRequest(enterprise_id=ENT, mews_id="r-404"), STAFF)
 
 
 # --------------------------------------------------------------------------- day lists
@@ -193,7 +196,7 @@ async def july(service: GuestsService) -> GuestsService:
 
 async def _day(service: GuestsService, which: str, **kw) -> list[str]:
     request = DayStaysRequest(enterprise_id=ENT, date=PRAGUE_DAY, timezone="Europe/Prague", **kw)
-    page = await getattr(service, which)(request)
+    page = await getattr(service, which)(request, STAFF)
     assert (page.window_start_utc, page.window_end_utc) == (_at(9, 22), _at(10, 22))
     return [s.mews_id for s in page.items]
 
@@ -208,7 +211,7 @@ async def test_arrivals_departures_and_in_house_of_a_local_day(july: GuestsServi
     assert await _day(july, "departures") == ["departs"]
     assert await _day(july, "in_house") == ["departs", "stays-on", "arrives-early", "arrives"]
 
-    page = await july.arrivals(DayStaysRequest(enterprise_id=ENT, date=PRAGUE_DAY))
+    page = await july.arrivals(DayStaysRequest(enterprise_id=ENT, date=PRAGUE_DAY), STAFF)
     assert [s.mews_id for s in page.items] == ["arrives", "late-utc"]  # UTC day by default
     owner = page.items[0].guests[0]
     assert (owner.customer_mews_id, owner.role, owner.first_name) == ("c-1", "owner", "Ada")
@@ -227,11 +230,13 @@ async def test_day_lists_page_with_a_cursor(july: GuestsService) -> None:
             limit=1,
             cursor=cursor,
         )
-        page = await july.in_house(request)
+        page = await july.in_house(request, STAFF)
         seen += [s.mews_id for s in page.items]
         cursor = page.next_cursor
         if cursor is None:
             break
     assert seen == ["departs", "stays-on", "arrives-early", "arrives", "arrives-cancelled"]
     with pytest.raises(Invalid, match="time zone"):
-        await july.in_house(DayStaysRequest(enterprise_id=ENT, date=PRAGUE_DAY, timezone="Nope"))
+        await july.in_house(
+            DayStaysRequest(enterprise_id=ENT, date=PRAGUE_DAY, timezone="Nope"), STAFF
+        )

@@ -1,5 +1,6 @@
 """The `guests` schema: guests (Mews customers), stays (Mews reservations), who is on each
-stay, and the timeline of vendor bookings and charges per guest.
+stay, the timeline of vendor bookings and charges per guest, and which guests and stays each
+vendor has bookings with (what a vendor user may see).
 
 Search keys are generated columns in the "C" collation: lower-cased names and email, and the
 phone's digits reversed, so a prefix `LIKE 'smi%'` (and a phone-suffix match through the
@@ -151,6 +152,23 @@ timeline = Table(
     Column("snapshot", JSONB, nullable=False),
     _timestamp("recorded_at", nullable=False),
     Index("timeline_by_guest", "enterprise_id", "guest_id", "occurred_at"),
+)
+
+# Which guests and stays each vendor has bookings with: what a vendor user may see. One row per
+# booking, projected from the vendors service's public booking events (which this service
+# cannot read from the vendors schema). A booking's vendor, guest and stay never change, so
+# the row is written once and any event of the booking, in any order, writes the same row.
+vendor_bookings = Table(
+    "vendor_bookings",
+    metadata,
+    Column("booking_id", Text, primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("vendor_id", Text, nullable=False),
+    # Our ids as the vendors service sent them (text: another service's data, no foreign key).
+    Column("guest_id", Text, nullable=False),
+    Column("stay_id", Text),
+    Index("vendor_bookings_by_guest", "enterprise_id", "vendor_id", "guest_id"),
+    Index("vendor_bookings_by_stay", "enterprise_id", "vendor_id", "stay_id"),
 )
 
 inbox = inbox_table(metadata)

@@ -2,6 +2,10 @@
 
 Writes take the caller's session (the service owns the transaction, so the inbox row, the
 effect and the outbox row commit together); reads return the RPC views directly.
+
+Reads for a vendor user take its `vendor_id` and see, in SQL, only the guests and stays that
+vendor has bookings with (`vendor_bookings`); None reads as hotel staff do. The enterprise is
+always a filter; the service checks first that the caller may act for it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from sqlalchemy import (
     Integer,
     Select,
     Table,
+    Text,
     and_,
     bindparam,
+    cast,
+    exists,
     func,
     literal,
     or_,
@@ -39,7 +46,7 @@ from attendandt.contracts.snapshots import (
     StaySnapshot,
     StayState,
 )
-from attendandt.guests.models import guests, stay_guests, stays, timeline
+from attendandt.guests.models import guests, stay_guests, stays, timeline, vendor_bookings
 
 DayList = Literal["arrivals", "departures", "in_house"]
 
@@ -338,6 +345,61 @@ async def add_timeline_entry(
     return (await session.execute(statement)).first() is not None
 
 
+_GRANT = (
+    insert(vendor_bookings)
+    .values(
+        booking_id=bindparam("booking_id"),
+        enterprise_id=bindparam("enterprise_id"),
+        vendor_id=bindparam("vendor_id"),
+        guest_id=bindparam("guest_id"),
+        stay_id=bindparam("stay_id"),
+    )
+    .on_conflict_do_nothing(index_elements=[vendor_bookings.c.booking_id])
+)
+
+
+async def record_vendor_booking(
+    session: AsyncSession,
+    *,
+    booking_id: str,
+    enterprise_id: str,
+    vendor_id: str,
+    guest_id: str,
+    stay_id: str | None,
+) -> None:
+    """The vendor has a booking with this guest (and stay). Insert-only: a booking's vendor,
+    guest and stay never change, so a repeat or a later event of it adds nothing."""
+    await session.execute(
+        _GRANT,
+        {
+            "booking_id": booking_id,
+            "enterprise_id": enterprise_id,
+            "vendor_id": vendor_id,
+            "guest_id": guest_id,
+            "stay_id": stay_id,
+        },
+    )
+
+
+def _vendor_booked(
+    column: Any, enterprise_column: Any, vendor_id: str, which: Literal["guest_id", "stay_id"]
+) -> ColumnElement[bool]:
+    """The row (a guest or a stay, by its id `column`) is one the vendor has a booking with."""
+    return exists().where(
+        vendor_bookings.c.enterprise_id == enterprise_column,
+        vendor_bookings.c.vendor_id == vendor_id,
+        vendor_bookings.c[which] == cast(column, Text),
+    )
+
+
+def _guest_booked_by(vendor_id: str) -> ColumnElement[bool]:
+    return _vendor_booked(guests.c.id, guests.c.enterprise_id, vendor_id, "guest_id")
+
+
+def _stay_booked_by(vendor_id: str) -> ColumnElement[bool]:
+    return _vendor_booked(stays.c.id, stays.c.enterprise_id, vendor_id, "stay_id")
+
+
 # --------------------------------------------------------------------------- guest reads
 
 _target = guests.alias("merge_target")
@@ -403,6 +465,8 @@ class GuestSearch:
     phone_reversed: str | None = None
     #: The query as typed: a room (on a current stay) or a reservation number.
     room_or_number: str | None = None
+    #: Whether `prefix` also matches the email (not for vendors: it would reveal emails).
+    email: bool = True
 
 
 def _like_prefix(value: str) -> str:
@@ -423,10 +487,13 @@ def _current_stay(now: datetime) -> ColumnElement[bool]:
 
 
 def _guest_filters(
-    enterprise_id: str, include_inactive: bool, after: GuestKey | None
+    enterprise_id: str, include_inactive: bool, after: GuestKey | None, vendor_id: str | None
 ) -> list[ColumnElement[bool]]:
-    """What every candidate must satisfy: the enterprise, active unless asked, after the key."""
+    """What every candidate must satisfy: the enterprise, booked by the vendor (for a vendor
+    user), active unless asked, after the key."""
     filters: list[ColumnElement[bool]] = [guests.c.enterprise_id == enterprise_id]
+    if vendor_id is not None:
+        filters.append(_guest_booked_by(vendor_id))
     if not include_inactive:
         filters += [guests.c.is_active, guests.c.merge_target_mews_id.is_(None)]
     if after is not None:
@@ -447,7 +514,10 @@ def _candidates(search: GuestSearch, enterprise_id: str, now: datetime) -> list[
     branches: list[Select[Any]] = []
     if search.prefix is not None:
         pattern = _like_prefix(search.prefix)
-        for column in (guests.c.search_last, guests.c.search_first, guests.c.search_email):
+        columns = [guests.c.search_last, guests.c.search_first]
+        if search.email:
+            columns.append(guests.c.search_email)
+        for column in columns:
             branches.append(select(*key).where(column.like(pattern)))
     for first, last in search.name_pairs:
         for a, b in ((first, last), (last, first)):
@@ -490,13 +560,14 @@ async def search_guests(
     after: GuestKey | None,
     limit: int,
     now: datetime,
+    vendor_id: str | None = None,
 ) -> list[tuple[GuestView, GuestKey]]:
     """A page of guests in (last name, first name, id) order, after the key `after`.
 
     The page's keys are chosen first (from the union of the matching index scans, or from
     the name index when there is no query); only the page's guests are then read whole.
     """
-    filters = _guest_filters(enterprise_id, include_inactive, after)
+    filters = _guest_filters(enterprise_id, include_inactive, after, vendor_id)
     key = (guests.c.id, guests.c.search_last, guests.c.search_first)
     if search is None:
         candidates = select(*key).where(*filters).subquery("candidates")
@@ -542,9 +613,16 @@ _TIMELINE = (
 
 
 async def find_guest(
-    session: AsyncSession, enterprise_id: str, *, guest_id: str | None, mews_id: str | None
+    session: AsyncSession,
+    enterprise_id: str,
+    *,
+    guest_id: str | None,
+    mews_id: str | None,
+    vendor_id: str | None = None,
 ) -> GuestView | None:
     statement = _GUEST_BY_ID if guest_id is not None else _GUEST_BY_MEWS_ID
+    if vendor_id is not None:
+        statement = statement.where(_guest_booked_by(vendor_id))
     found = await session.execute(
         statement, {"enterprise_id": enterprise_id, "key": guest_id or mews_id}
     )
@@ -645,11 +723,17 @@ _STAYS_OF_GUEST = (
 )
 
 
-async def _with_guests(session: AsyncSession, rows: Sequence[Any]) -> list[StayView]:
-    """Attach each stay's customers, linked to our guests where we have them (one query)."""
+async def _with_guests(
+    session: AsyncSession, rows: Sequence[Any], vendor_id: str | None = None
+) -> list[StayView]:
+    """Attach each stay's customers, linked to our guests where we have them (one query);
+    for a vendor, only the customers it has bookings with."""
     if not rows:
         return []
-    found = await session.execute(_ON_STAYS, {"stay_ids": [row.id for row in rows]})
+    statement = _ON_STAYS
+    if vendor_id is not None:
+        statement = statement.where(_guest_booked_by(vendor_id))
+    found = await session.execute(statement, {"stay_ids": [row.id for row in rows]})
     by_stay: dict[str, list[StayGuestView]] = {}
     for item in found:
         by_stay.setdefault(item.stay_id, []).append(
@@ -678,28 +762,43 @@ async def mews_versions(
 
 
 async def find_stay(
-    session: AsyncSession, enterprise_id: str, *, stay_id: str | None, mews_id: str | None
+    session: AsyncSession,
+    enterprise_id: str,
+    *,
+    stay_id: str | None,
+    mews_id: str | None,
+    vendor_id: str | None = None,
 ) -> StayView | None:
     statement = select(stays).where(stays.c.enterprise_id == enterprise_id)
+    if vendor_id is not None:
+        statement = statement.where(_stay_booked_by(vendor_id))
     if stay_id is not None:
         statement = statement.where(stays.c.id == stay_id)
     if mews_id is not None:
         statement = statement.where(stays.c.mews_id == mews_id)
     rows = (await session.execute(statement)).all()
-    views = await _with_guests(session, rows)
+    views = await _with_guests(session, rows, vendor_id)
     return views[0] if views else None
 
 
 async def stays_of_guest(
-    session: AsyncSession, enterprise_id: str, guest_mews_id: str, limit: int
+    session: AsyncSession,
+    enterprise_id: str,
+    guest_mews_id: str,
+    limit: int,
+    vendor_id: str | None = None,
 ) -> list[StayView]:
-    """The stays a guest is on (owner or companion), latest scheduled start first."""
+    """The stays a guest is on (owner or companion), latest scheduled start first; for a
+    vendor, only the stays it has bookings with."""
+    statement = _STAYS_OF_GUEST
+    if vendor_id is not None:
+        statement = statement.where(_stay_booked_by(vendor_id))
     found = await session.execute(
-        _STAYS_OF_GUEST,
+        statement,
         {"enterprise_id": enterprise_id, "customer_mews_id": guest_mews_id, "limit": limit},
     )
     rows = found.all()
-    return await _with_guests(session, rows)
+    return await _with_guests(session, rows, vendor_id)
 
 
 StayKey = tuple[datetime, str]  # (scheduled start or end, id): the day lists' order
@@ -715,10 +814,13 @@ async def day_stays(
     include_cancelled: bool,
     after: StayKey | None,
     limit: int,
+    vendor_id: str | None = None,
 ) -> list[tuple[StayView, StayKey]]:
     start, end = stays.c.scheduled_start_utc, stays.c.scheduled_end_utc
     order = end if which == "departures" else start
     statement = select(stays).where(stays.c.enterprise_id == enterprise_id)
+    if vendor_id is not None:
+        statement = statement.where(_stay_booked_by(vendor_id))
     if which == "arrivals":
         statement = statement.where(start >= window_start, start < window_end)
     elif which == "departures":
@@ -734,7 +836,7 @@ async def day_stays(
         )
     statement = statement.order_by(order, stays.c.id).limit(limit)
     rows = (await session.execute(statement)).all()
-    views = await _with_guests(session, rows)
+    views = await _with_guests(session, rows, vendor_id)
     key_column = "scheduled_end_utc" if which == "departures" else "scheduled_start_utc"
     return [
         (view, (getattr(row, key_column), row.id)) for view, row in zip(views, rows, strict=True)

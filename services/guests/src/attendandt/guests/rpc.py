@@ -1,6 +1,9 @@
 """Request-reply for the gateway on `rpc.v1.guests.<method>` (core NATS, queue group
-`guests`, so replicas share the calls). Decoding and error statuses are `platform.rpc.answer`'s;
-the answers are the service's. No SQL here.
+`guests`, so replicas share the calls). Decoding, the caller (from its header) and error
+statuses are `platform.rpc`'s; the answers are the service's. No SQL here.
+
+Every method is answered for the caller the gateway names (`answer_for_caller`) except
+`mews_versions`, which sync calls for reconciliation on no user's behalf.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 from faststream.nats import NatsBroker, NatsMessage, NatsResponse
 
 from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc.guests import (
     ARRIVALS,
     DEPARTURES,
@@ -22,21 +26,21 @@ from attendandt.contracts.rpc.guests import (
 )
 from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE
-from attendandt.platform.rpc import answer
+from attendandt.platform.rpc import answer, answer_for_caller
 
 
 def register_rpc(broker: NatsBroker, service: GuestsService, *, workers: int = 16) -> None:
-    handlers: list[tuple[RpcMethod[Any, Any], Callable[[Any], Awaitable[Payload]]]] = [
+    for_caller: list[tuple[RpcMethod[Any, Any], Callable[[Any, Caller], Awaitable[Payload]]]] = [
         (SEARCH, service.search),
         (GET_GUEST, service.get_guest),
         (GET_STAY, service.get_stay),
-        (MEWS_VERSIONS, service.mews_versions),
         (ARRIVALS, service.arrivals),
         (DEPARTURES, service.departures),
         (IN_HOUSE, service.in_house),
     ]
-    for method, handler in handlers:
-        _register(broker, method, handler, workers)
+    for method, handler in for_caller:
+        _register_for_caller(broker, method, handler, workers)
+    _register(broker, MEWS_VERSIONS, service.mews_versions, workers)
 
 
 def _register(
@@ -49,4 +53,17 @@ def _register(
     @broker.subscriber(method.subject, queue=SERVICE, max_workers=workers)
     async def on_call(msg: NatsMessage) -> NatsResponse:
         body, headers = await answer(method, msg.raw_message.data, handler)
+        return NatsResponse(body=body, headers=headers)
+
+
+def _register_for_caller(
+    broker: NatsBroker,
+    method: RpcMethod[Any, Any],
+    handler: Callable[[Any, Caller], Awaitable[Payload]],
+    workers: int,
+) -> None:
+    @broker.subscriber(method.subject, queue=SERVICE, max_workers=workers)
+    async def on_call(msg: NatsMessage) -> NatsResponse:
+        raw = msg.raw_message
+        body, headers = await answer_for_caller(method, raw.data, raw.headers, handler)
         return NatsResponse(body=body, headers=headers)

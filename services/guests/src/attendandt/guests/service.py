@@ -1,6 +1,13 @@
 """The guests service's use cases: apply Mews customers and reservations, record the vendor
 events of a guest's timeline, answer the gateway's queries.
 
+Every query is answered for the caller the gateway authenticated: another property's guest or
+stay is "not found" (never "forbidden": that would tell it exists) and a list of another
+property is empty. A vendor user sees only the guests and stays its vendor has bookings with
+(filtered in SQL) and only their names, rooms and stay dates: the personal fields come back
+empty and there is no timeline. The booking events that say which those are also arrive here
+(`record_booking`), in the same transaction as the timeline entry.
+
 Each command runs in one transaction: the inbox claim (by command id), the effect and the
 outbox row announcing it commit together or not at all. Mews data is last-write-wins on its
 `UpdatedUtc`; a repeat or an older version changes nothing and announces nothing.
@@ -19,8 +26,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertGuest, UpsertStay
 from attendandt.contracts.events import (
     GUEST_EVENT,
@@ -31,16 +40,19 @@ from attendandt.contracts.events import (
     StayEvent,
 )
 from attendandt.contracts.rpc.guests import (
+    CONTACT_READ,
     DayStaysRequest,
     GetGuestRequest,
     GetStayRequest,
     GuestDetail,
     GuestPage,
+    GuestView,
     MewsVersions,
     MewsVersionsRequest,
     SearchGuestsRequest,
     StayDetail,
     StayPage,
+    StayView,
     TimelineEntry,
 )
 from attendandt.contracts.snapshots import (
@@ -54,7 +66,7 @@ from attendandt.guests import repository as repo
 from attendandt.guests.models import inbox, outbox
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
-from attendandt.platform.rpc import Invalid, NotFound
+from attendandt.platform.rpc import Forbidden, Invalid, NotFound
 
 Clock = Callable[[], datetime]
 
@@ -125,8 +137,9 @@ def stay_customers(stay: StaySnapshot) -> list[tuple[str, Literal["owner", "comp
     return customers
 
 
-def parse_search(query: str) -> repo.GuestSearch | None:
-    """What a search box query can mean (None: list everyone)."""
+def parse_search(query: str, *, personal: bool = True) -> repo.GuestSearch | None:
+    """What a search box query can mean (None: list everyone). Without `personal` (a
+    vendor's search) it never matches an email or a phone: a hit would reveal them."""
     typed = " ".join(query.split())
     if not typed:
         return None
@@ -139,14 +152,54 @@ def parse_search(query: str) -> repo.GuestSearch | None:
             pairs.append((words[0], " ".join(words[1:])))
     digits = re.sub(r"\D", "", typed)
     phone = None
-    if len(digits) >= PHONE_MIN_DIGITS and _PHONE_CHARS.match(typed):
+    if personal and len(digits) >= PHONE_MIN_DIGITS and _PHONE_CHARS.match(typed):
         phone = digits[::-1]
     return repo.GuestSearch(
         prefix=lowered,
         name_pairs=tuple(pairs),
         phone_reversed=phone,
         room_or_number=None if "@" in typed else typed,
+        email=personal,
     )
+
+
+class View(msgspec.Struct, frozen=True, kw_only=True):
+    """What a caller may see of the guests: whose (`vendor_id`: only what that vendor has
+    bookings with; None: every guest of the property) and how much (`personal`: contact
+    details, birth date, notes, company, the timeline)."""
+
+    vendor_id: str | None
+    personal: bool
+
+    def guest(self, guest: GuestView) -> GuestView:
+        if self.personal:
+            return guest
+        return msgspec.structs.replace(
+            guest,
+            email=None,
+            phone=None,
+            language_code=None,
+            nationality_code=None,
+            birth_date=None,
+            classifications=(),
+            company_mews_id=None,
+            notes=None,
+        )
+
+    def stay(self, stay: StayView) -> StayView:
+        if self.personal:
+            return stay
+        return msgspec.structs.replace(stay, company_mews_id=None)
+
+
+def view_of(caller: Caller) -> View:
+    """A vendor user sees its vendor's guests only, never their personal details; staff see
+    the property's guests, with personal details when their role grants `guests:contact:read`."""
+    if caller.is_vendor:
+        if caller.vendor_id is None:
+            raise Forbidden("a vendor user without a vendor sees no guests")
+        return View(vendor_id=caller.vendor_id, personal=False)
+    return View(vendor_id=None, personal=caller.can(CONTACT_READ))
 
 
 def day_window(day: date, timezone: str) -> tuple[datetime, datetime]:
@@ -377,6 +430,15 @@ class GuestsService:
             raise Invalid("event_id is empty")
         _aware(event.occurred_at, "occurred_at")
         async with self._sessions() as session, session.begin():
+            if isinstance(snapshot, BookingSnapshot):
+                await repo.record_vendor_booking(
+                    session,
+                    booking_id=snapshot.booking_id,
+                    enterprise_id=event.enterprise_id,
+                    vendor_id=snapshot.vendor_id,
+                    guest_id=guest_id,
+                    stay_id=stay_id,
+                )
             return await repo.add_timeline_entry(
                 session,
                 event_id=event.event_id,
@@ -393,40 +455,60 @@ class GuestsService:
 
     # ----------------------------------------------------------------- queries
 
-    async def search(self, request: SearchGuestsRequest) -> GuestPage:
+    async def search(self, request: SearchGuestsRequest, caller: Caller) -> GuestPage:
+        view = view_of(caller)
         after: repo.GuestKey | None = None
         if request.cursor is not None:
             last, first, guest_id = decode_cursor(request.cursor, 3)
             after = (last, first, _uuid(guest_id, "cursor"))
+        if not caller.may_act_for(request.enterprise_id):
+            return GuestPage(items=())
         async with self._sessions() as session:
             found = await repo.search_guests(
                 session,
                 enterprise_id=request.enterprise_id,
-                search=parse_search(request.query),
+                search=parse_search(request.query, personal=view.personal),
                 include_inactive=request.include_inactive,
                 after=after,
                 limit=request.limit + 1,
                 now=self._clock(),
+                vendor_id=view.vendor_id,
             )
         page = found[: request.limit]
         more = len(found) > request.limit
         return GuestPage(
-            items=tuple(view for view, _ in page),
+            items=tuple(view.guest(guest) for guest, _ in page),
             next_cursor=encode_cursor(page[-1][1]) if more else None,
         )
 
-    async def get_guest(self, request: GetGuestRequest) -> GuestDetail:
+    async def get_guest(self, request: GetGuestRequest, caller: Caller) -> GuestDetail:
+        view = view_of(caller)
         _one_of(request.guest_id, request.mews_id, "guest_id and mews_id")
         guest_id = _uuid(request.guest_id, "guest_id") if request.guest_id else None
+        missing = NotFound(f"no guest {request.guest_id or request.mews_id}")
+        if not caller.may_act_for(request.enterprise_id):
+            raise missing
         async with self._sessions() as session:
             guest = await repo.find_guest(
-                session, request.enterprise_id, guest_id=guest_id, mews_id=request.mews_id
+                session,
+                request.enterprise_id,
+                guest_id=guest_id,
+                mews_id=request.mews_id,
+                vendor_id=view.vendor_id,
             )
             if guest is None:
-                raise NotFound(f"no guest {request.guest_id or request.mews_id}")
+                raise missing
             stays = await repo.stays_of_guest(
-                session, request.enterprise_id, guest.mews_id, request.stays_limit
+                session,
+                request.enterprise_id,
+                guest.mews_id,
+                request.stays_limit,
+                vendor_id=view.vendor_id,
             )
+            if not view.personal:
+                return GuestDetail(
+                    guest=view.guest(guest), stays=tuple(view.stay(s) for s in stays)
+                )
             vendor_entries = await repo.timeline_of_guest(
                 session, request.enterprise_id, guest.guest_id, request.timeline_limit
             )
@@ -447,33 +529,43 @@ class GuestsService:
         )
 
     async def mews_versions(self, request: MewsVersionsRequest) -> MewsVersions:
+        """For reconciliation (sync), not for a user: Mews ids and times, nothing personal."""
         async with self._sessions() as session:
             versions = await repo.mews_versions(
                 session, request.enterprise_id, request.entity, request.mews_ids
             )
         return MewsVersions(versions=versions)
 
-    async def get_stay(self, request: GetStayRequest) -> StayDetail:
+    async def get_stay(self, request: GetStayRequest, caller: Caller) -> StayDetail:
+        view = view_of(caller)
         _one_of(request.stay_id, request.mews_id, "stay_id and mews_id")
         stay_id = _uuid(request.stay_id, "stay_id") if request.stay_id else None
+        missing = NotFound(f"no stay {request.stay_id or request.mews_id}")
+        if not caller.may_act_for(request.enterprise_id):
+            raise missing
         async with self._sessions() as session:
             stay = await repo.find_stay(
-                session, request.enterprise_id, stay_id=stay_id, mews_id=request.mews_id
+                session,
+                request.enterprise_id,
+                stay_id=stay_id,
+                mews_id=request.mews_id,
+                vendor_id=view.vendor_id,
             )
         if stay is None:
-            raise NotFound(f"no stay {request.stay_id or request.mews_id}")
-        return StayDetail(stay=stay)
+            raise missing
+        return StayDetail(stay=view.stay(stay))
 
-    async def arrivals(self, request: DayStaysRequest) -> StayPage:
-        return await self._day(request, "arrivals")
+    async def arrivals(self, request: DayStaysRequest, caller: Caller) -> StayPage:
+        return await self._day(request, caller, "arrivals")
 
-    async def departures(self, request: DayStaysRequest) -> StayPage:
-        return await self._day(request, "departures")
+    async def departures(self, request: DayStaysRequest, caller: Caller) -> StayPage:
+        return await self._day(request, caller, "departures")
 
-    async def in_house(self, request: DayStaysRequest) -> StayPage:
-        return await self._day(request, "in_house")
+    async def in_house(self, request: DayStaysRequest, caller: Caller) -> StayPage:
+        return await self._day(request, caller, "in_house")
 
-    async def _day(self, request: DayStaysRequest, which: repo.DayList) -> StayPage:
+    async def _day(self, request: DayStaysRequest, caller: Caller, which: repo.DayList) -> StayPage:
+        view = view_of(caller)
         start, end = day_window(request.date, request.timezone)
         after: repo.StayKey | None = None
         if request.cursor is not None:
@@ -482,6 +574,8 @@ class GuestsService:
                 after = (datetime.fromisoformat(at), _uuid(stay_id, "cursor"))
             except ValueError as exc:
                 raise Invalid("cursor is not one this service gave out") from exc
+        if not caller.may_act_for(request.enterprise_id):
+            return StayPage(items=(), window_start_utc=start, window_end_utc=end)
         async with self._sessions() as session:
             found = await repo.day_stays(
                 session,
@@ -492,11 +586,12 @@ class GuestsService:
                 include_cancelled=request.include_cancelled,
                 after=after,
                 limit=request.limit + 1,
+                vendor_id=view.vendor_id,
             )
         page = found[: request.limit]
         more = len(found) > request.limit
         return StayPage(
-            items=tuple(view for view, _ in page),
+            items=tuple(view.stay(stay) for stay, _ in page),
             next_cursor=encode_cursor(page[-1][1]) if more else None,
             window_start_utc=start,
             window_end_utc=end,

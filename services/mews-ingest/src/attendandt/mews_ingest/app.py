@@ -21,8 +21,15 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.mews import MewsEntity
-from attendandt.contracts.rpc.ingest import SWEEP, SweepRequest, SweepResponse, SweptEntity
+from attendandt.contracts.rpc.ingest import (
+    RESYNC,
+    SWEEP,
+    SweepRequest,
+    SweepResponse,
+    SweptEntity,
+)
 from attendandt.contracts.streams import (
     INGEST_CHECKPOINTS,
     INGEST_STATE,
@@ -44,7 +51,7 @@ from attendandt.mews_ingest.webhooks import WebhookHandlers, create_http_app
 from attendandt.mews_ingest.websocket import EnterpriseSocket
 from attendandt.platform.messaging import connect, dead_letter_raw
 from attendandt.platform.ratelimit import SharedTokenBucket
-from attendandt.platform.rpc import NotFound, answer
+from attendandt.platform.rpc import Forbidden, Invalid, NotFound, answer_for_caller
 
 log = logging.getLogger(__name__)
 SERVICE = "mews-ingest"
@@ -318,10 +325,17 @@ class IngestApp:
             return results
 
     async def _on_sweep_request(self, msg: Msg) -> None:
-        async def run(request: SweepRequest) -> SweepResponse:
+        async def run(request: SweepRequest, caller: Caller) -> SweepResponse:
             enterprise = self.enterprises.get(request.enterprise_id)
-            if enterprise is None:
+            # Another property is "not found", like one not ingested: no existence oracle.
+            if enterprise is None or not caller.may_act_for(request.enterprise_id):
                 raise NotFound(f"enterprise {request.enterprise_id} is not ingested here")
+            if not caller.can(RESYNC):
+                raise Forbidden(f"role {caller.role.value} may not resync")
+            known = {e.value for e in MewsEntity}
+            unknown = [e for e in request.entities if e not in known]
+            if unknown:
+                raise Invalid(f"unknown entities {unknown}: use some of {sorted(known)}")
             entities = [MewsEntity(e) for e in request.entities] or None
             results = await self.sweep(enterprise, entities=entities, since=request.since)
             return SweepResponse(
@@ -334,6 +348,6 @@ class IngestApp:
                 ),
             )
 
-        body, headers = await answer(SWEEP, msg.data, run)
+        body, headers = await answer_for_caller(SWEEP, msg.data, msg.headers, run)
         if msg.reply and self.nc is not None:
             await self.nc.publish(msg.reply, body, headers=headers)

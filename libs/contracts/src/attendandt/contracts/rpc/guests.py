@@ -4,6 +4,16 @@ Every request names the enterprise it asks about; a guest or stay of another ent
 "not found". Replies carry our ids (`guest_id`, `stay_id`) and the Mews ids beside them
 (`mews_id` of the customer / reservation), which is what a charge posted to Mews needs.
 
+Every method but `mews_versions` (reconciliation, service to service) is answered for the
+caller in the `Attendandt-Caller` header (`contracts.caller`), never for anything in the body:
+- an enterprise the caller may not act for: its guests and stays are "not found" (404, not
+  403: no existence oracle) and its lists are empty;
+- a vendor user (role vendor, `vendor_id`) sees only the guests and stays its vendor has
+  bookings with, in the same shapes with the personal fields empty (email, phone, language,
+  nationality, birth date, classifications, company, notes) and no timeline; its search
+  matches names, rooms and reservation numbers, never an email or a phone;
+- other callers get the personal fields when they hold `CONTACT_READ`.
+
 Lists are pages in a stable order with an opaque `cursor`: pass a page's `next_cursor` to get
 the next one; `next_cursor` is None on the last page. `limit` is 1..200.
 
@@ -35,6 +45,10 @@ from attendandt.contracts.snapshots import (
 )
 
 Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
+
+#: The permission (in `Caller.permissions`) to see a guest's contact details, birth date,
+#: notes, company and timeline; the gateway's permission table grants it.
+CONTACT_READ = "guests:contact:read"
 
 
 class _Part(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):

@@ -1,8 +1,15 @@
-"""Request-reply contracts of mews-ingest (`rpc.v1.ingest.<method>`)."""
+"""Request-reply contracts of mews-ingest (`rpc.v1.ingest.<method>`).
+
+`sweep` is answered for the caller in the `Attendandt-Caller` header (`contracts.caller`): an
+enterprise the caller may not act for is "not found", and it needs `RESYNC`.
+"""
 
 from datetime import datetime
 
 from attendandt.contracts.base import Payload, RpcMethod
+
+#: The permission (in `Caller.permissions`) to sweep on demand; the gateway's table grants it.
+RESYNC = "sync:resync"
 
 
 class SweepRequest(Payload, frozen=True, kw_only=True):

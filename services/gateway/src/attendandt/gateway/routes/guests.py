@@ -1,5 +1,9 @@
 """Guests and stays, from the guests service, in the caller's view: staff with contact
-details (`guests:contact:read`) get the full views, everyone else the vendor-safe ones."""
+details (`guests:contact:read`) get the full views, everyone else the vendor-safe ones.
+
+Every call carries the caller (`caller_of`), and the guests service answers for it: another
+property's guest or stay is 404, a vendor sees only the guests and stays it has bookings
+with, with the personal fields already empty. The vendor-safe shapes here narrow it again."""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ from litestar.params import FromQuery, PathParameter, QueryParameter
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.gateway.backend import Backend
+from attendandt.gateway.caller import caller_of, enterprise_in_scope
 from attendandt.gateway.permissions import Permission, has
-from attendandt.gateway.routes.common import BackendDep, caller, enterprise_for, needs
+from attendandt.gateway.routes.common import BackendDep, caller, needs
 from attendandt.gateway.schemas import (
     StaffGuestDetail,
     StaffGuestPage,
@@ -62,12 +67,13 @@ async def search_guests(
     page = await backend.call(
         guests_rpc.SEARCH,
         guests_rpc.SearchGuestsRequest(
-            enterprise_id=enterprise_for(principal, enterprise_id),
+            enterprise_id=enterprise_in_scope(principal, enterprise_id),
             query=q,
             include_inactive=include_inactive,
             limit=limit,
             cursor=cursor,
         ),
+        caller=caller_of(principal),
     )
     if _staff(principal):
         return StaffGuestPage(items=list(page.items), next_cursor=page.next_cursor)
@@ -89,8 +95,9 @@ async def get_guest(
     detail = await backend.call(
         guests_rpc.GET_GUEST,
         guests_rpc.GetGuestRequest(
-            enterprise_id=enterprise_for(principal, enterprise_id), guest_id=guest_id
+            enterprise_id=enterprise_in_scope(principal, enterprise_id), guest_id=guest_id
         ),
+        caller=caller_of(principal),
     )
     if _staff(principal):
         return StaffGuestDetail(
@@ -113,8 +120,9 @@ async def get_stay(
     detail = await backend.call(
         guests_rpc.GET_STAY,
         guests_rpc.GetStayRequest(
-            enterprise_id=enterprise_for(principal, enterprise_id), stay_id=stay_id
+            enterprise_id=enterprise_in_scope(principal, enterprise_id), stay_id=stay_id
         ),
+        caller=caller_of(principal),
     )
     if _staff(principal):
         return StaffStay(stay=detail.stay)
@@ -137,13 +145,14 @@ async def _day(
     page: guests_rpc.StayPage = await backend.call(
         method,
         guests_rpc.DayStaysRequest(
-            enterprise_id=enterprise_for(principal, enterprise_id),
+            enterprise_id=enterprise_in_scope(principal, enterprise_id),
             date=day,
             timezone=timezone,
             include_cancelled=include_cancelled,
             limit=limit,
             cursor=cursor,
         ),
+        caller=caller_of(principal),
     )
     if _staff(principal):
         return StaffStayPage(

@@ -1,6 +1,11 @@
 """Sync status per enterprise (from the KV buckets mews-ingest and sync keep) and the
 on-demand resync (a sweep by mews-ingest, which can take minutes: started in the
-background, answered 202)."""
+background, answered 202).
+
+A property's staff see and resync their own property only: another one answers 404 (the
+status is read from KV by the gateway itself, so the check is here); the sweep call carries
+the caller and mews-ingest checks it again. Dead-letter counts are per consumer, not per
+property: every status shows the platform's."""
 
 from __future__ import annotations
 
@@ -15,11 +20,13 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, SYNC_HEALTH
 from attendandt.gateway.backend import Backend
+from attendandt.gateway.caller import caller_of, enterprise_in_scope
 from attendandt.gateway.permissions import Permission
-from attendandt.gateway.routes.common import BackendDep, caller, enterprise_for, needs
+from attendandt.gateway.routes.common import BackendDep, caller, needs
 from attendandt.gateway.schemas import (
     DeadLetterCounts,
     IngestStatus,
@@ -98,7 +105,7 @@ async def sync_overview(request: Req, backend: BackendDep) -> SyncOverview:
 
 @get("/sync/{enterprise_id:str}", **needs(P.SYNC_READ))
 async def sync_status(request: Req, enterprise_id: IdPath, backend: BackendDep) -> SyncStatus:
-    enterprise = enterprise_for(caller(request), enterprise_id)
+    enterprise = enterprise_in_scope(caller(request), enterprise_id)
     js = backend.js
     return await _status(js, enterprise, await _dead_letters(js))
 
@@ -112,21 +119,22 @@ async def resync(
     data: JSONBody[ResyncBody | None] = None,
 ) -> ResyncAccepted:
     """Ask mews-ingest to sweep the enterprise now; the status page shows the outcome."""
-    enterprise = enterprise_for(caller(request), enterprise_id)
+    principal = caller(request)
+    enterprise = enterprise_in_scope(principal, enterprise_id)
     body = data or ResyncBody()
     sweep = ingest_rpc.SweepRequest(
         enterprise_id=enterprise, entities=tuple(body.entities), since=body.since
     )
-    task = asyncio.create_task(_run_sweep(backend, sweep))
+    task = asyncio.create_task(_run_sweep(backend, sweep, caller_of(principal)))
     _RUNNING.add(task)
     task.add_done_callback(_RUNNING.discard)
     return ResyncAccepted(enterprise_id=enterprise)
 
 
-async def _run_sweep(backend: Backend, sweep: ingest_rpc.SweepRequest) -> None:
+async def _run_sweep(backend: Backend, sweep: ingest_rpc.SweepRequest, who: Caller) -> None:
     try:
         done = await backend.call(
-            ingest_rpc.SWEEP, sweep, timeout=backend.settings.resync_timeout_s
+            ingest_rpc.SWEEP, sweep, timeout=backend.settings.resync_timeout_s, caller=who
         )
     except (RpcFailure, RpcTimeout) as exc:
         log.warning("resync of %s failed: %s", sweep.enterprise_id, exc)
