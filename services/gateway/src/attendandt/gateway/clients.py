@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -122,7 +123,7 @@ class ForwardedClientMiddleware:
         self.resolver = resolver
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and self.resolver.trusted:
+        if scope["type"] in (ScopeType.HTTP, ScopeType.WEBSOCKET) and self.resolver.trusted:
             client = scope.get("client")
             peer = client[0] if client else None
             if self.resolver.is_trusted(peer):
@@ -134,6 +135,6 @@ class ForwardedClientMiddleware:
                 if host is not None and host != peer:
                     scope["client"] = (host, 0)
                 scheme = self.resolver.scheme(peer, headers)
-                if scheme is not None and scope["type"] == "http":
+                if scheme is not None and scope["type"] == ScopeType.HTTP:
                     scope["scheme"] = scheme
         await self.app(scope, receive, send)
