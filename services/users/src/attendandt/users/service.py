@@ -706,7 +706,7 @@ async def _keep_an_admin(repo: Repository, user: UserRow) -> None:
     if user.role != UserRole.ADMIN or not user.is_active or not can_sign_in(user):
         return
     if not (await repo.sign_in_admin_ids()) - {user.user_id}:
-        raise Conflict("the last admin who can sign in cannot be demoted or deactivated")
+        raise Conflict("the last active admin who can sign in cannot be demoted or deactivated")
 
 
 def can_sign_in(user: UserRow) -> bool:
