@@ -5,6 +5,7 @@ state shared by two gateways. Time is driven by an injected clock, never waited 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
@@ -243,6 +244,22 @@ async def test_lockout_backs_off_per_address_and_a_success_resets_it(
         clock.advance(51)
         assert (await login(running, email, GOOD, forwarded_for=attacker)).status_code == 200
         assert await fail_until_locked() == 60
+
+
+async def test_a_parallel_burst_gets_no_more_through_than_a_sequence(
+    nats_url: str, jetstream: JetStreamContext, services: FakeServices, clock: Clock
+) -> None:
+    limits = replace(UNLIMITED, lockout_after=5)
+    async with (
+        gateway_with(nats_url, jetstream, clock, limits) as one,
+        gateway_with(nats_url, jetstream, clock, limits) as two,
+    ):
+        burst = await asyncio.gather(
+            *(login((one, two)[i % 2], "desk@hotel.example") for i in range(20))
+        )
+        assert sorted(statuses(list(burst))) == [401] * 5 + [429] * 15
+        asked = [m for m, _ in services.calls if m == users_rpc.AUTHENTICATE.method]
+        assert len(asked) == 5
 
 
 async def test_two_gateways_share_the_limits(

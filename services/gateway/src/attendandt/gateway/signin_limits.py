@@ -5,10 +5,12 @@
   for login, refresh, logout and set-password (each its own window); per account (the
   normalised email) for login. A refused attempt is not logged, so hammering does not
   extend the wait; `Retry-After` is when the oldest logged attempt leaves the window.
-- **Lockout with back-off**, per account *and client*: `lockout_after` failed sign-ins in a
-  row from one client to one account lock that client out of that account for `lockout_s`,
-  doubling with each further lockout up to `lockout_max_s`; a success resets it; failures
-  and lockouts older than `lockout_memory_s` are forgotten. Keyed by the pair, so an attacker
+- **Lockout with back-off**, per account *and client*: after `lockout_after` sign-ins in a
+  row from one client to one account without a success, the next attempt locks that client
+  out of that account for `lockout_s`, doubling with each further lockout up to
+  `lockout_max_s`; a success resets it; attempts and lockouts quiet for `lockout_memory_s`
+  are forgotten. Attempts are counted when admitted (atomically), so a parallel burst gets
+  no more through than a sequence. Keyed by the pair, so an attacker
   at one address locks out only itself: the real user, elsewhere, still signs in. Guessing
   from many addresses is bounded by the per-account window, which one locked-out address can
   never fill on its own (with the defaults one address gets at most 20 attempts in any
@@ -77,12 +79,12 @@ class WindowState(msgspec.Struct, kw_only=True):
 
 
 class LockoutState(msgspec.Struct, kw_only=True):
-    #: Failures in a row since the last lockout (or success).
-    failures: int = 0
+    #: Attempts admitted since the last lockout or success (none of them succeeded yet).
+    attempts: int = 0
     #: Lockouts so far: the next one lasts `lockout_s * 2**lockouts` (capped).
     lockouts: int = 0
     locked_until: float = 0.0
-    last_failure: float = 0.0
+    last_attempt: float = 0.0
 
 
 def normalise_email(email: str) -> str:
@@ -138,13 +140,18 @@ class SignInLimiter:
         self, action: Action, client: str | None, *, account: str | None = None
     ) -> Refusal | None:
         """Count one attempt, or say why (and how long) it must wait. A login names the
-        account: its lockout (for this client) is checked first and its window counted too."""
+        account: it passes this client's lockout gate on that account first (which counts
+        it), then the client's window, then the account's."""
         who = client_key(client)
+        gated = False
         if account is not None:
             account = normalise_email(account)
-            locked = await self._locked(account, who)
+            locked = await self._gate(account, who)
             if locked is not None:
+                # Not counted in any window: a locked-out address hammering away must not
+                # use up the account's window for everyone else.
                 return locked
+            gated = True
         refusal = await self._hit(
             _key(f"{action.value}.client", who), self._windows[action], "too many attempts"
         )
@@ -154,58 +161,70 @@ class SignInLimiter:
                 self.limits.login_per_account,
                 "too many sign-in attempts for this account",
             )
+        if refusal is not None and gated and account is not None:
+            await self.release(account, client)
         return refusal
 
-    async def failed(self, account: str, client: str | None) -> None:
-        """A refused sign-in: may lock this client out of this account."""
-        policy = self.limits
-
-        def compute(state: LockoutState | None, now: float) -> tuple[None, LockoutState]:
-            state = self._remembered(state, now)
-            failures = state.failures + 1
-            if failures < policy.lockout_after:
-                changed = msgspec.structs.replace(state, failures=failures, last_failure=now)
-                return None, changed
-            length = min(policy.lockout_max_s, policy.lockout_s * 2**state.lockouts)
-            return None, LockoutState(
-                failures=0,
-                lockouts=state.lockouts + 1,
-                locked_until=now + length,
-                last_failure=now,
-            )
-
-        await self._change(self._lockout_key(account, client), LockoutState, compute)
-
     async def succeeded(self, account: str, client: str | None) -> None:
-        """A successful sign-in resets this client's failures and back-off on this account."""
+        """A successful sign-in resets this client's attempts and back-off on this account."""
         key = self._lockout_key(account, client)
         try:
             await self.kv.delete(key)
         except KeyNotFoundError:
             return
         except (NatsError, TimeoutError) as exc:
-            # The user is signed in; a stale failure count only shortens their next lockout.
+            # The user is signed in; a stale count only shortens their next lockout.
             log.warning("could not reset a sign-in lockout", extra={"reason": str(exc)})
+
+    async def release(self, account: str, client: str | None) -> None:
+        """An admitted attempt that never tested the password (refused by a window, the
+        users service failing): it does not count towards a lockout."""
+
+        def compute(state: LockoutState | None, now: float) -> tuple[None, LockoutState | None]:
+            if state is None or state.attempts == 0:
+                return None, None
+            return None, msgspec.structs.replace(state, attempts=state.attempts - 1)
+
+        try:
+            await self._change(self._lockout_key(account, client), LockoutState, compute)
+        except LimitsUnavailable as exc:
+            log.warning("could not release a sign-in attempt", extra={"reason": str(exc)})
 
     # -- parts ---------------------------------------------------------------------------------
 
     def _lockout_key(self, account: str, client: str | None) -> str:
         return _key("login.lockout", normalise_email(account), client_key(client))
 
-    def _remembered(self, state: LockoutState | None, now: float) -> LockoutState:
-        if state is None or now - state.last_failure > self.limits.lockout_memory_s:
-            return LockoutState()
-        return state
+    async def _gate(self, account: str, who: str) -> Refusal | None:
+        """Count an attempt of `who` on `account`, or refuse it: locked, or `lockout_after`
+        attempts since the last success (then the lock starts, doubling each time).
 
-    async def _locked(self, account: str, who: str) -> Refusal | None:
-        entry = await self._read(_key("login.lockout", account, who), LockoutState)
-        now = self._clock()
-        if entry is None or entry[0].locked_until <= now:
-            return None
-        return Refusal(
-            seconds(entry[0].locked_until - now),
-            "too many failed sign-ins for this account from this address",
-        )
+        Counted when admitted, not when the password turns out wrong, and in one
+        revision-checked change: a burst of parallel attempts gets exactly `lockout_after`
+        through, however many replicas it is spread over."""
+        policy = self.limits
+        reason = "too many failed sign-ins for this account from this address"
+
+        def compute(
+            state: LockoutState | None, now: float
+        ) -> tuple[Refusal | None, LockoutState | None]:
+            if state is None or now - state.last_attempt > policy.lockout_memory_s:
+                state = LockoutState()
+            if state.locked_until > now:
+                return Refusal(seconds(state.locked_until - now), reason), None
+            if state.attempts >= policy.lockout_after:
+                length = min(policy.lockout_max_s, policy.lockout_s * 2**state.lockouts)
+                locked = LockoutState(
+                    attempts=0,
+                    lockouts=state.lockouts + 1,
+                    locked_until=now + length,
+                    last_attempt=now,
+                )
+                return Refusal(seconds(length), reason), locked
+            counted = msgspec.structs.replace(state, attempts=state.attempts + 1, last_attempt=now)
+            return None, counted
+
+        return await self._change(_key("login.lockout", account, who), LockoutState, compute)
 
     async def _hit(self, key: str, window: Window, reason: str) -> Refusal | None:
         def compute(state: WindowState | None, now: float) -> tuple[float, WindowState | None]:

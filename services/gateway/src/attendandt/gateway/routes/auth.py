@@ -17,7 +17,7 @@ from attendandt.gateway.problems import ProblemException
 from attendandt.gateway.routes.common import BackendDep, caller, needs, public
 from attendandt.gateway.schemas import LoginBody, Me, RefreshBody, SetPasswordBody, TokenPair
 from attendandt.gateway.signin_limits import Action, LimitsUnavailable
-from attendandt.platform.rpc import RpcFailure
+from attendandt.platform.rpc import RpcFailure, RpcTimeout
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +85,12 @@ async def login(
             ),
         )
     except RpcFailure as failure:
-        if failure.error.status == 401:
-            try:
-                await backend.signin_limits.failed(data.email, client_ip)
-            except LimitsUnavailable as exc:
-                log.warning("sign-in failure not counted", extra={"reason": str(exc)})
+        # A wrong password stays counted (admit counted it); anything else never tested it.
+        if failure.error.status != 401:
+            await backend.signin_limits.release(data.email, client_ip)
+        raise
+    except RpcTimeout:
+        await backend.signin_limits.release(data.email, client_ip)
         raise
     await backend.signin_limits.succeeded(data.email, client_ip)
     principal = signed_in.principal
