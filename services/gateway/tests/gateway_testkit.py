@@ -31,7 +31,7 @@ from attendandt.contracts.snapshots import (
     UserRole,
 )
 from attendandt.gateway.app import GatewayApp
-from attendandt.gateway.settings import GatewaySettings, RateLimits
+from attendandt.gateway.settings import GatewaySettings, RateLimits, Window
 from attendandt.platform.rpc import NotFound, ServiceError, answer
 from attendandt.platform.settings import NatsSettings
 from attendandt.testing.processes import free_port
@@ -67,12 +67,24 @@ OTHER_VENDOR_USER = Principal(
 )  # fmt: skip
 
 
+#: Limits no test meets by accident (tests of the limits set their own).
+UNLIMITED = RateLimits(
+    api_per_minute=100_000,
+    login_per_minute=100_000,
+    login_per_account=Window(100_000),
+    refresh_per_minute=100_000,
+    logout_per_minute=100_000,
+    set_password_per_minute=100_000,
+    lockout_after=100_000,
+)
+
+
 def gateway_settings(nats_url: str, **overrides: Any) -> GatewaySettings:
     values: dict[str, Any] = {
         "signing_key": SIGNING_KEY,
         "nats": NatsSettings(url=nats_url),
         "rpc_timeout_s": 2.0,
-        "rate_limits": RateLimits(api_per_minute=100_000, login_per_minute=100_000),
+        "rate_limits": UNLIMITED,
         "web_dist": None,
         "principal_cache_s": 0.0,
         "sse_keepalive_s": 0.5,
@@ -362,8 +374,9 @@ class Running:
 async def serve(gateway: GatewayApp) -> AsyncIterator[Running]:
     """The gateway under uvicorn on a free port, in this event loop (real HTTP)."""
     port = free_port()
+    # proxy_headers=False as in production: the gateway resolves forwarded clients itself.
     config = uvicorn.Config(gateway.asgi, host="127.0.0.1", port=port, lifespan="on",
-                            log_config=None, access_log=False)  # fmt: skip
+                            log_config=None, access_log=False, proxy_headers=False)  # fmt: skip
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -9,9 +9,11 @@ import pytest
 from gateway_testkit import ENT, PRINCIPALS
 
 from attendandt.contracts.snapshots import UserRole
+from attendandt.gateway.clients import ClientResolver, ForwardedHeader, parse_networks
 from attendandt.gateway.events import visible
 from attendandt.gateway.permissions import ROLE_PERMISSIONS, Permission, allowed
 from attendandt.gateway.settings import GatewaySettings
+from attendandt.gateway.signin_limits import client_key
 from attendandt.platform.settings import SettingsError
 
 
@@ -75,3 +77,63 @@ def test_event_filter() -> None:
     assert visible(PRINCIPALS[UserRole.ADMIN], f"attendandt.v1.{ENT}.user.updated", {}) == {}
     assert visible(desk, f"attendandt.v1.{ENT}.invoice.sent", {}) is None
     assert visible(desk, "something.else", {}) is None
+
+
+def test_sign_in_limit_settings_from_the_environment() -> None:
+    settings = GatewaySettings.from_env({
+        "FORWARDED_ALLOW_IPS": "10.0.0.0/8, 127.0.0.1, fd00::/8", "FORWARDED_HEADER": "Forwarded",
+        "LOGIN_ACCOUNT_LIMIT": "7", "LOGIN_LOCKOUT_AFTER": "3",
+        "REFRESH_RATE_LIMIT_PER_MINUTE": "9",
+    })  # fmt: skip
+    assert [str(n) for n in settings.forwarded_allow] == ["10.0.0.0/8", "127.0.0.1/32", "fd00::/8"]
+    assert settings.forwarded_header == "forwarded"
+    limits = settings.rate_limits
+    assert (limits.login_per_account.limit, limits.login_per_account.per_s) == (7, 900.0)
+    assert (limits.lockout_after, limits.refresh_per_client.limit) == (3, 9)
+    assert GatewaySettings.from_env({}).forwarded_allow == ()
+    for bad in (
+        {"FORWARDED_ALLOW_IPS": "10.0.0.0/8, proxy.local"},
+        {"FORWARDED_HEADER": "x-real-ip"},
+        {"LOGIN_RATE_LIMIT_PER_MINUTE": "0"},
+        {"LOGIN_LOCKOUT_S": "600", "LOGIN_LOCKOUT_MAX_S": "60"},
+    ):
+        with pytest.raises(SettingsError):
+            GatewaySettings.from_env(bad)
+
+
+@pytest.mark.parametrize(
+    ("peer", "header", "values", "client"),
+    [
+        # Not from a proxy of ours: the peer, whatever it forwards.
+        ("198.51.100.1", "x-forwarded-for", ["1.2.3.4"], "198.51.100.1"),
+        # The right-most address that is not ours; what the client wrote is to its left.
+        ("10.0.0.2", "x-forwarded-for", ["6.6.6.6, 203.0.113.9, 10.0.0.3"], "203.0.113.9"),
+        ("10.0.0.2", "x-forwarded-for", ["6.6.6.6", "203.0.113.9:5555"], "203.0.113.9"),
+        ("10.0.0.2", "x-forwarded-for", ["[2001:db8::1]:443"], "2001:db8::1"),
+        # Every hop ours: the left-most; nothing forwarded: the peer.
+        ("10.0.0.2", "x-forwarded-for", ["10.0.0.9, 10.0.0.3"], "10.0.0.9"),
+        ("10.0.0.2", "x-forwarded-for", [], "10.0.0.2"),
+        # What a proxy wrote that is not an address is still that client's label.
+        ("10.0.0.2", "x-forwarded-for", ["1.2.3.4, unknown"], "unknown"),
+        ("10.0.0.2", "forwarded", ['for=6.6.6.6, for="[2001:db8::7]:80";proto=https'],
+         "2001:db8::7"),
+        # A header the proxy does not write is not read.
+        ("10.0.0.2", "forwarded", [], "10.0.0.2"),
+    ],
+)  # fmt: skip
+def test_the_client_behind_trusted_proxies(
+    peer: str, header: str, values: list[str], client: str
+) -> None:
+    kind: ForwardedHeader = "forwarded" if header == "forwarded" else "x-forwarded-for"
+    resolver = ClientResolver(parse_networks("10.0.0.0/8"), kind)
+    headers = [(header, value) for value in values]
+    if header == "forwarded":  # a decoy the proxy does not maintain
+        headers.append(("x-forwarded-for", "9.9.9.9"))
+    assert resolver.client(peer, headers) == client
+
+
+def test_clients_are_keyed_by_address_and_ipv6_by_its_64() -> None:
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:bbbb::2")
+    assert client_key("2001:db8:1:3::1") != client_key("2001:db8:1:2::1")
+    assert client_key("::ffff:198.51.100.7") == client_key("198.51.100.7") == "198.51.100.7"
+    assert client_key(None) == "unknown"

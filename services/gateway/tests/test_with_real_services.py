@@ -227,9 +227,12 @@ async def test_refresh_rotation_and_deactivation(platform: Running) -> None:
     assert rotated.status_code == 200
     assert rotated.json()["refresh_token"] != user["refresh_token"]
     assert (await client.get("/api/v1/auth/me", headers=_bearer(rotated.json()))).status_code == 200
-    # The spent token again: theft assumed, the whole session ends.
+    # The spent token again, from another client: theft assumed, the whole session ends.
+    # (The same client within a few seconds would be two tabs: test_sessions_and_admins.)
     reused = await client.post(
-        "/api/v1/auth/refresh", json={"refresh_token": user["refresh_token"]}
+        "/api/v1/auth/refresh",
+        json={"refresh_token": user["refresh_token"]},
+        headers={"User-Agent": "another client"},
     )
     assert reused.status_code == 401
     again = await client.post(

@@ -1,5 +1,6 @@
 """Refresh tokens of the legacy login: rotation, re-use detection, expiry, logout."""
 
+import asyncio
 from datetime import timedelta
 
 import asyncpg
@@ -7,7 +8,7 @@ import pytest
 from users_support import Clock, Member
 
 from attendandt.contracts.rpc import users as api
-from attendandt.users.service import Unauthorized, UserService
+from attendandt.users.service import MAX_GRACE_SUCCESSORS, Unauthorized, UserService
 
 
 def _rotate(token: str) -> api.RotateRefreshTokenRequest:
@@ -110,3 +111,76 @@ async def test_setting_a_password_ends_every_session(
     )
     with pytest.raises(Unauthorized):
         await service.rotate_refresh_token(_rotate(session.refresh_token))
+
+
+def _rotate_from(
+    token: str, ip: str = "203.0.113.7", agent: str = "Firefox"
+) -> api.RotateRefreshTokenRequest:
+    return api.RotateRefreshTokenRequest(refresh_token=token, client_ip=ip, user_agent=agent)
+
+
+async def test_the_same_client_again_within_the_grace_period_gets_a_sibling(
+    service: UserService, admin: api.UserView, clock: Clock
+) -> None:
+    """Two tabs refreshing one token at once: both get a working successor, each token is
+    handed out once, and the session survives."""
+    start = await service.issue_refresh_token(api.IssueRefreshTokenRequest(user_id=admin.user_id))
+    first, second = await asyncio.gather(
+        service.rotate_refresh_token(_rotate_from(start.refresh_token)),
+        service.rotate_refresh_token(_rotate_from(start.refresh_token)),
+    )
+    assert first.refresh_token != second.refresh_token
+    clock.advance(timedelta(seconds=4))
+    third = await service.rotate_refresh_token(_rotate_from(start.refresh_token))
+    assert len({first.refresh_token, second.refresh_token, third.refresh_token}) == 3
+    for successor in (first, second, third):
+        assert await service.rotate_refresh_token(_rotate_from(successor.refresh_token))
+    page = await service.audit_log(api.AuditLogRequest(actor_id=admin.user_id))
+    actions = [e.action for e in page.entries]
+    assert actions.count("refresh_token_grace") == 2
+    assert "refresh_token_reused" not in actions
+
+
+@pytest.mark.parametrize(
+    ("later", "ip", "agent"),
+    [
+        (timedelta(seconds=6), "203.0.113.7", "Firefox"),  # the same client, too late
+        (timedelta(seconds=1), "198.51.100.9", "Firefox"),  # another address
+        (timedelta(seconds=1), "203.0.113.7", "curl"),  # another user agent
+    ],
+)
+async def test_reuse_outside_the_grace_period_still_revokes_the_family(
+    service: UserService,
+    admin: api.UserView,
+    clock: Clock,
+    later: timedelta,
+    ip: str,
+    agent: str,
+) -> None:
+    start = await service.issue_refresh_token(api.IssueRefreshTokenRequest(user_id=admin.user_id))
+    successor = await service.rotate_refresh_token(_rotate_from(start.refresh_token))
+    clock.advance(later)
+    with pytest.raises(Unauthorized):
+        await service.rotate_refresh_token(_rotate_from(start.refresh_token, ip, agent))
+    with pytest.raises(Unauthorized):  # the family is gone
+        await service.rotate_refresh_token(_rotate_from(successor.refresh_token))
+
+
+async def test_the_grace_period_hands_out_a_bounded_number_of_siblings(
+    service: UserService, admin: api.UserView
+) -> None:
+    start = await service.issue_refresh_token(api.IssueRefreshTokenRequest(user_id=admin.user_id))
+    await service.rotate_refresh_token(_rotate_from(start.refresh_token))
+    for _ in range(MAX_GRACE_SUCCESSORS):
+        await service.rotate_refresh_token(_rotate_from(start.refresh_token))
+    with pytest.raises(Unauthorized):
+        await service.rotate_refresh_token(_rotate_from(start.refresh_token))
+
+
+async def test_a_rotation_without_a_known_client_has_no_grace(
+    service: UserService, admin: api.UserView
+) -> None:
+    start = await service.issue_refresh_token(api.IssueRefreshTokenRequest(user_id=admin.user_id))
+    await service.rotate_refresh_token(_rotate(start.refresh_token))
+    with pytest.raises(Unauthorized):
+        await service.rotate_refresh_token(_rotate(start.refresh_token))

@@ -95,7 +95,21 @@ SYNC_HEALTH = KVSpec(
     bucket="sync_health",
     description="Per enterprise: consumer lag, last applied change, Mews calls, 429s.",
 )
-BUCKETS: tuple[KVSpec, ...] = (INGEST_CHECKPOINTS, INGEST_STATE, MEWS_RATE_LIMITS, SYNC_HEALTH)
+SIGNIN_LIMITS = KVSpec(
+    bucket="signin_limits",
+    # Keys are hashes of the account or client (never an email or an address). Every window
+    # and lockout memory is far shorter than a day: idle keys simply age out.
+    ttl_s=DAY,
+    description="The gateway's sign-in limits shared by its replicas: sliding windows per "
+    "client and per account, lockouts per account and client.",
+)
+BUCKETS: tuple[KVSpec, ...] = (
+    INGEST_CHECKPOINTS,
+    INGEST_STATE,
+    MEWS_RATE_LIMITS,
+    SYNC_HEALTH,
+    SIGNIN_LIMITS,
+)
 
 
 class StreamConflict(RuntimeError):

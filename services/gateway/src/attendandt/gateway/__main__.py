@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         lifespan="on",
         log_config=None,  # the platform's logging; uvicorn's access log is replaced by ours
         access_log=False,
-        proxy_headers=True,
+        # The app resolves forwarded clients itself, trusting FORWARDED_ALLOW_IPS only
+        # (clients.py); uvicorn's own handling would trust 127.0.0.1 whatever is configured.
+        proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=10,
     )

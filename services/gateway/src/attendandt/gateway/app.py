@@ -5,7 +5,8 @@ inside the request context: request id, trace span, access log)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from litestar.types import ASGIApp, Message, Scope
 
 from attendandt.gateway.auth import AuthMiddleware, TokenVerifier
 from attendandt.gateway.backend import Backend
+from attendandt.gateway.clients import ClientResolver, ForwardedClientMiddleware
 from attendandt.gateway.context import RequestContextMiddleware
 from attendandt.gateway.permissions import permission_guard
 from attendandt.gateway.problems import EXCEPTION_HANDLERS
@@ -86,8 +88,14 @@ class GatewayApp:
     asgi: ASGIApp
 
 
-def create_app(settings: GatewaySettings, *, verifier: TokenVerifier | None = None) -> GatewayApp:
-    backend = Backend(settings, verifier)
+def create_app(
+    settings: GatewaySettings,
+    *,
+    verifier: TokenVerifier | None = None,
+    clock: Callable[[], float] = time.time,
+) -> GatewayApp:
+    """`clock`: wall-clock seconds of the sign-in limits (tests drive windows through it)."""
+    backend = Backend(settings, verifier, clock=clock)
     health = (
         HealthServer(backend.ready, settings.health_host, settings.health_port)
         if settings.health_port is not None
@@ -126,10 +134,11 @@ def create_app(settings: GatewaySettings, *, verifier: TokenVerifier | None = No
         # overwritten by this one's.
         exclude=[rf"^{API_PREFIX}/events$", rf"^{API_PREFIX}/auth/(?!me$)"],
     )
+    resolver = ClientResolver(settings.forwarded_allow, settings.forwarded_header)
     api = Router(
         path=API_PREFIX,
         route_handlers=[
-            auth_router(settings.rate_limits.login_per_minute),
+            auth_router,
             guests_router,
             vendors_router,
             users_router,
@@ -194,7 +203,9 @@ def create_app(settings: GatewaySettings, *, verifier: TokenVerifier | None = No
         logging_config=None,
         debug=False,
     )
-    return GatewayApp(settings, backend, litestar, RequestContextMiddleware(litestar))
+    # Outermost: everything inside (limits, audit, access log) sees the resolved client.
+    asgi = ForwardedClientMiddleware(RequestContextMiddleware(litestar), resolver)
+    return GatewayApp(settings, backend, litestar, asgi)
 
 
 def _safe_url(url: str) -> str:

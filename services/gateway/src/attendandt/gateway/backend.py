@@ -5,6 +5,8 @@ authenticator built on top. Created by the app at start, closed at stop."""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import TypeVar
 
 import msgspec
@@ -12,12 +14,15 @@ from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
+from nats.js.errors import BucketNotFoundError
 
 from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.caller import Caller
+from attendandt.contracts.streams import SIGNIN_LIMITS, ensure_streams
 from attendandt.gateway.auth import Authenticator, PrincipalCache, TokenVerifier
 from attendandt.gateway.context import current_request_id
 from attendandt.gateway.settings import GatewaySettings
+from attendandt.gateway.signin_limits import SignInLimiter
 from attendandt.platform.messaging import connect
 from attendandt.platform.rpc import call
 
@@ -31,8 +36,16 @@ USER_EVENTS = "attendandt.v1.*.user.>"
 
 
 class Backend:
-    def __init__(self, settings: GatewaySettings, verifier: TokenVerifier | None = None) -> None:
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        verifier: TokenVerifier | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.settings = settings
+        self._clock = clock
+        self._signin_limits: SignInLimiter | None = None
         self.verifier = verifier or TokenVerifier(
             settings.signing_key,
             settings.external_jwt,
@@ -53,9 +66,23 @@ class Backend:
     def js(self) -> JetStreamContext:
         return self.nc.jetstream()
 
+    @property
+    def signin_limits(self) -> SignInLimiter:
+        if self._signin_limits is None:
+            raise RuntimeError("the gateway is not started")
+        return self._signin_limits
+
     async def start(self) -> None:
         self._nc = await connect(self.settings.nats, name="gateway")
         self._user_events = await self._nc.subscribe(USER_EVENTS, cb=self._on_user_event)
+        js = self._nc.jetstream()
+        try:
+            kv = await js.key_value(SIGNIN_LIMITS.bucket)
+        except BucketNotFoundError:
+            # The gateway may start before any service has created the buckets.
+            await ensure_streams(js, streams=(), buckets=(SIGNIN_LIMITS,))
+            kv = await js.key_value(SIGNIN_LIMITS.bucket)
+        self._signin_limits = SignInLimiter(kv, self.settings.rate_limits, clock=self._clock)
 
     async def stop(self) -> None:
         if self._nc is not None:

@@ -43,6 +43,8 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     instance: str | None = None
     request_id: str | None = None
     errors: list[FieldError] | None = None
+    #: 429 (and 503): whole seconds to wait, as in the `Retry-After` header.
+    retry_after: int | None = None
 
 
 class ProblemException(HTTPException):
@@ -73,6 +75,9 @@ def problem_response(
     headers: dict[str, str] | None = None,
     errors: list[FieldError] | None = None,
 ) -> Response[Problem]:
+    retry_after = _retry_after(status, headers)
+    if retry_after is not None:
+        headers = {**(headers or {}), "Retry-After": str(retry_after)}
     problem = Problem(
         type=f"{_TYPE_BASE}{kind}" if kind else "about:blank",
         title=title or HTTPStatus(status).phrase,
@@ -81,8 +86,22 @@ def problem_response(
         instance=request.url.path if request is not None else None,
         request_id=current_request_id(),
         errors=errors,
+        retry_after=retry_after,
     )
     return Response(problem, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _retry_after(status: int, headers: dict[str, str] | None) -> int | None:
+    """Every 429 says when to come back: its own Retry-After, else the API limit's
+    RateLimit-Reset, else a minute (the API limit's window)."""
+    given = {k.lower(): v for k, v in (headers or {}).items()}
+    for name in ("retry-after", "ratelimit-reset"):
+        if name in given:
+            try:
+                return max(1, int(float(given[name])))
+            except ValueError:
+                continue
+    return 60 if status == 429 else None
 
 
 def from_rpc_failure(failure: RpcFailure) -> ProblemException:

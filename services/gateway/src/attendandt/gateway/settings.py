@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from attendandt.gateway.clients import ForwardedHeader, Network, parse_networks
 from attendandt.platform.settings import (
     NatsSettings,
     ObservabilitySettings,
@@ -46,11 +47,78 @@ class ExternalJwtSettings:
 
 
 @dataclass(frozen=True)
+class Window:
+    """At most `limit` attempts in any `per_s` seconds (a sliding window)."""
+
+    limit: int
+    per_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.per_s <= 0:
+            raise SettingsError("a rate limit needs limit >= 1 and a window > 0 seconds")
+
+
+@dataclass(frozen=True)
 class RateLimits:
+    """The API's limit (per process, per client address) and the sign-in limits (shared by
+    every replica in NATS KV; see signin_limits)."""
+
     #: Requests per minute per client address on the API.
     api_per_minute: int = 600
-    #: Sign-in and refresh attempts per minute per client address.
+    #: Login attempts per minute per client address.
     login_per_minute: int = 10
+    #: Login attempts per account (normalised email), from any address.
+    login_per_account: Window = field(default_factory=lambda: Window(30, 900.0))
+    refresh_per_minute: int = 60
+    logout_per_minute: int = 30
+    set_password_per_minute: int = 10
+    #: Failed sign-ins in a row, from one address to one account, that lock that address
+    #: out of that account for `lockout_s`, doubling each time up to `lockout_max_s`.
+    lockout_after: int = 5
+    lockout_s: float = 60.0
+    lockout_max_s: float = 900.0
+    #: Failures and lockouts of an account and address quiet for this long are forgotten.
+    lockout_memory_s: float = 3600.0
+
+    @property
+    def login_per_client(self) -> Window:
+        return Window(self.login_per_minute)
+
+    @property
+    def refresh_per_client(self) -> Window:
+        return Window(self.refresh_per_minute)
+
+    @property
+    def logout_per_client(self) -> Window:
+        return Window(self.logout_per_minute)
+
+    @property
+    def set_password_per_client(self) -> Window:
+        return Window(self.set_password_per_minute)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RateLimits:
+        limits = cls(
+            api_per_minute=env_int(env, "RATE_LIMIT_PER_MINUTE", 600),
+            login_per_minute=env_int(env, "LOGIN_RATE_LIMIT_PER_MINUTE", 10),
+            login_per_account=Window(
+                env_int(env, "LOGIN_ACCOUNT_LIMIT", 30),
+                env_float(env, "LOGIN_ACCOUNT_WINDOW_S", 900.0),
+            ),
+            refresh_per_minute=env_int(env, "REFRESH_RATE_LIMIT_PER_MINUTE", 60),
+            logout_per_minute=env_int(env, "LOGOUT_RATE_LIMIT_PER_MINUTE", 30),
+            set_password_per_minute=env_int(env, "SET_PASSWORD_RATE_LIMIT_PER_MINUTE", 10),
+            lockout_after=env_int(env, "LOGIN_LOCKOUT_AFTER", 5),
+            lockout_s=env_float(env, "LOGIN_LOCKOUT_S", 60.0),
+            lockout_max_s=env_float(env, "LOGIN_LOCKOUT_MAX_S", 900.0),
+        )
+        for name in ("login", "refresh", "logout", "set_password"):
+            getattr(limits, f"{name}_per_client")  # each validates itself
+        if limits.lockout_after < 1 or not 0 < limits.lockout_s <= limits.lockout_max_s:
+            raise SettingsError(
+                "LOGIN_LOCKOUT_AFTER must be >= 1 and 0 < LOGIN_LOCKOUT_S <= LOGIN_LOCKOUT_MAX_S"
+            )
+        return limits
 
 
 @dataclass(frozen=True)
@@ -73,6 +141,11 @@ class GatewaySettings:
     #: user event (deactivation, role change) drops it at once.
     principal_cache_s: float = 30.0
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    #: Proxies whose forwarded headers are believed (FORWARDED_ALLOW_IPS); empty: none, the
+    #: direct peer is the client. See clients.py.
+    forwarded_allow: tuple[Network, ...] = ()
+    #: The one header those proxies write: x-forwarded-for or forwarded (RFC 7239).
+    forwarded_header: ForwardedHeader = "x-forwarded-for"
     web_dist: Path | None = None
     #: The probes' port (/healthz, /readyz); None: no separate health server.
     health_host: str = "127.0.0.1"
@@ -125,11 +198,26 @@ class GatewaySettings:
             resync_timeout_s=env_float(env, "RESYNC_TIMEOUT_S", 300.0),
             access_token_ttl_s=env_int(env, "ACCESS_TOKEN_TTL_S", 900),
             principal_cache_s=env_float(env, "PRINCIPAL_CACHE_S", 30.0),
-            rate_limits=RateLimits(
-                api_per_minute=env_int(env, "RATE_LIMIT_PER_MINUTE", 600),
-                login_per_minute=env_int(env, "LOGIN_RATE_LIMIT_PER_MINUTE", 10),
-            ),
+            rate_limits=RateLimits.from_env(env),
+            forwarded_allow=_forwarded_allow(env),
+            forwarded_header=_forwarded_header(env),
             web_dist=Path(web_dist) if web_dist else None,
             health_host=env.get("HEALTH_HOST") or ("0.0.0.0" if production else "127.0.0.1"),  # noqa: S104
             health_port=int(health_port) if health_port else None,
         )
+
+
+def _forwarded_allow(env: Mapping[str, str]) -> tuple[Network, ...]:
+    try:
+        return parse_networks(env.get("FORWARDED_ALLOW_IPS", ""))
+    except ValueError as exc:
+        raise SettingsError(f"FORWARDED_ALLOW_IPS: {exc}") from exc
+
+
+def _forwarded_header(env: Mapping[str, str]) -> ForwardedHeader:
+    value = (env.get("FORWARDED_HEADER") or "x-forwarded-for").strip().lower()
+    if value == "x-forwarded-for":
+        return "x-forwarded-for"
+    if value == "forwarded":
+        return "forwarded"
+    raise SettingsError("FORWARDED_HEADER must be x-forwarded-for or forwarded")

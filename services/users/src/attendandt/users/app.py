@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
@@ -26,11 +28,19 @@ log = logging.getLogger(__name__)
 
 
 class UsersApp:
-    def __init__(self, settings: UsersSettings) -> None:
+    def __init__(
+        self, settings: UsersSettings, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.settings = settings
         self.engine = create_engine(settings.database, application_name=SERVICE)
         self.hashing = PasswordHashing(settings.hashing)
-        self.service = UserService(UnitOfWork(self.engine), self.hashing, settings.lifetimes)
+        # `clock`: tests drive token lifetimes and grace periods through it.
+        self.service = UserService(
+            UnitOfWork(self.engine),
+            self.hashing,
+            settings.lifetimes,
+            **({"clock": clock} if clock is not None else {}),
+        )
         self.broker = NatsBroker(
             settings.nats.url,
             name=SERVICE,
@@ -86,5 +96,5 @@ class UsersApp:
             await self.engine.dispose()
 
 
-def create_app(settings: UsersSettings) -> UsersApp:
-    return UsersApp(settings)
+def create_app(settings: UsersSettings, *, clock: Callable[[], datetime] | None = None) -> UsersApp:
+    return UsersApp(settings, clock=clock)

@@ -88,6 +88,11 @@ refresh_tokens = Table(
     #: Set when rotated: the token is spent.
     Column("used_at", DateTime(timezone=True), nullable=True),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    #: SHA-256 of the client (address, user agent) that spent it: only that client may present
+    #: it again within the grace period (two tabs refreshing at once) without ending the session.
+    Column("used_by", Text, nullable=True),
+    #: Successors handed out within the grace period after the first one (bounded).
+    Column("grace_successors", Integer, nullable=False, server_default=text("0")),
     Index(None, "family_id"),
     Index(None, "user_id"),
 )

@@ -72,6 +72,10 @@ class TokenRow:
     expires_at: datetime
     used_at: datetime | None
     revoked_at: datetime | None
+    #: Refresh tokens only: the client that spent it (hashed) and the successors handed out
+    #: to it again within the grace period.
+    used_by: str | None = None
+    grace_successors: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,8 +146,14 @@ class Repository:
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADMIN_CHANGES_LOCK}
         )
 
-    async def active_admin_ids(self) -> set[str]:
-        statement = select(users.c.user_id).where(users.c.role == "admin", users.c.is_active)
+    async def sign_in_admin_ids(self) -> set[str]:
+        """Admins who can sign in: active, with a password set or a linked external identity
+        (an invited admin who never set a password cannot administer anything)."""
+        statement = select(users.c.user_id).where(
+            users.c.role == "admin",
+            users.c.is_active,
+            or_(users.c.password_hash.is_not(None), users.c.external_subject.is_not(None)),
+        )
         return set((await self._session.execute(statement)).scalars())
 
     async def list_users(
@@ -214,11 +224,20 @@ class Repository:
         ).first()
         return TokenRow(**dict(row._mapping)) if row is not None else None
 
-    async def mark_refresh_token_used(self, token_hash: str, at: datetime) -> None:
+    async def mark_refresh_token_used(
+        self, token_hash: str, at: datetime, *, used_by: str | None
+    ) -> None:
         await self._session.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.token_hash == token_hash)
-            .values(used_at=at)
+            .values(used_at=at, used_by=used_by)
+        )
+
+    async def count_grace_successor(self, token_hash: str) -> None:
+        await self._session.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.token_hash == token_hash)
+            .values(grace_successors=refresh_tokens.c.grace_successors + 1)
         )
 
     async def revoke_refresh_family(self, family_id: str, at: datetime) -> int:

@@ -9,10 +9,20 @@ Decisions (see also the README):
   identity). Deactivation, not the invite state, is what stops a user.
 - Setting a password or deactivating a user ends all their sessions (refresh tokens).
 - Every failed sign-in answers the same 401; the audit log keeps the real reason.
+- Refresh rotation has a grace period (`TokenLifetimes.refresh_grace`, a few seconds): a
+  token spent a moment ago, presented again by the client that spent it (same address and
+  user agent: two tabs of one browser refreshing at once), gets a new sibling successor in
+  the same family instead of revoking it. The first successor is never handed out again, so
+  every token still appears in exactly one reply (we store only hashes and could not).
+  Anyone else, later, or more than `MAX_GRACE_SUCCESSORS` times: reuse, the family is revoked.
+- The last-admin guard counts admins who can sign in (active, with a password or a linked
+  external identity): an invited admin who never set a password does not keep the system
+  administrable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import uuid
@@ -45,6 +55,8 @@ from attendandt.users.repository import (
 log = logging.getLogger(__name__)
 
 SIGN_IN_FAILED = "invalid email or password"
+#: Successors one spent refresh token may still get within the grace period (tabs, retries).
+MAX_GRACE_SUCCESSORS = 3
 MAX_PAGE = 200
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TOKEN_PART = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
@@ -61,6 +73,8 @@ class Unauthorized(ServiceError):
 class TokenLifetimes:
     refresh: timedelta = timedelta(days=14)
     set_password: timedelta = timedelta(days=7)
+    #: How long after its rotation a refresh token may be presented again by the same client.
+    refresh_grace: timedelta = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -176,15 +190,22 @@ class UserService:
         self, request: api.RotateRefreshTokenRequest
     ) -> api.RotatedRefreshTokenResponse:
         """Spend the token and hand out its successor. A token presented a second time means
-        two parties hold it (one of them a thief): the whole family is revoked."""
+        two parties hold it (one of them a thief): the whole family is revoked, unless it is
+        the same client again within the grace period (see the module docstring)."""
         now = self._clock()
         token = new_token()
         expires_at = now + self._lifetimes.refresh
+        client = client_fingerprint(request.client_ip, request.user_agent)
         refusal: str | None = None
         user: UserRow | None = None
+        grace = False
         async with self._uow.begin() as repo:
+            # The row lock serialises concurrent rotations of one token: the second one sees
+            # the first one's `used_at` and `used_by`.
             row = await repo.refresh_token_for_update(token_hash(request.refresh_token))
             refusal = _token_refusal(row, now)
+            if row is not None and refusal == "reused" and self._in_grace(row, client, now):
+                refusal, grace = None, True
             if row is not None and refusal is None:
                 user = await repo.user_by_id(row.user_id)
                 if user is None or not user.is_active:
@@ -202,7 +223,20 @@ class UserService:
                     )
             if row is not None and refusal is None:
                 assert row.family_id is not None
-                await repo.mark_refresh_token_used(row.token_hash, now)
+                if grace:
+                    await repo.count_grace_successor(row.token_hash)
+                    await repo.add_audit(
+                        "refresh_token_grace",
+                        at=now,
+                        user_id=row.user_id,
+                        reason="a just-rotated refresh token was presented again by the same "
+                        "client; a sibling successor is issued",
+                        client_ip=_clip(request.client_ip, 64),
+                        user_agent=_clip(request.user_agent, 512),
+                        details={"family_id": row.family_id},
+                    )
+                else:
+                    await repo.mark_refresh_token_used(row.token_hash, now, used_by=client)
                 await repo.insert_refresh_token(
                     token_hash=token_hash(token),
                     user_id=row.user_id,
@@ -215,6 +249,19 @@ class UserService:
             raise Unauthorized("refresh token is not valid")
         return api.RotatedRefreshTokenResponse(
             refresh_token=token, expires_at=expires_at, principal=principal_of(user)
+        )
+
+    def _in_grace(self, row: TokenRow, client: str | None, now: datetime) -> bool:
+        """A spent (not revoked, not expired) token presented again by the client that spent
+        it, shortly after, and not too often."""
+        return (
+            client is not None
+            and row.used_by == client
+            and row.used_at is not None
+            and row.revoked_at is None
+            and row.expires_at > now
+            and now - row.used_at <= self._lifetimes.refresh_grace
+            and row.grace_successors < MAX_GRACE_SUCCESSORS
         )
 
     async def revoke_refresh_token(
@@ -654,11 +701,23 @@ class UserService:
 
 
 async def _keep_an_admin(repo: Repository, user: UserRow) -> None:
-    """Refuse to demote or deactivate the last active admin (the caller holds the lock)."""
-    if user.role != UserRole.ADMIN or not user.is_active:
+    """Refuse to demote or deactivate the last admin who can sign in (the caller holds the
+    lock). Admins who cannot sign in (invited, no password yet) neither count nor are kept."""
+    if user.role != UserRole.ADMIN or not user.is_active or not can_sign_in(user):
         return
-    if not (await repo.active_admin_ids()) - {user.user_id}:
-        raise Conflict("the last active admin cannot be demoted or deactivated")
+    if not (await repo.sign_in_admin_ids()) - {user.user_id}:
+        raise Conflict("the last active admin who can sign in cannot be demoted or deactivated")
+
+
+def can_sign_in(user: UserRow) -> bool:
+    return user.is_active and (user.password_hash is not None or user.external_subject is not None)
+
+
+def client_fingerprint(client_ip: str | None, user_agent: str | None) -> str | None:
+    """Who presented a refresh token, hashed (the audit log keeps the plain address)."""
+    if client_ip is None and user_agent is None:
+        return None
+    return hashlib.sha256(f"{client_ip or ''}\n{user_agent or ''}".encode()).hexdigest()
 
 
 def _token_refusal(row: TokenRow | None, now: datetime) -> str | None:

@@ -44,6 +44,7 @@ class UsersSettings:
             lifetimes=TokenLifetimes(
                 refresh=timedelta(days=env_float(env, "USERS_REFRESH_TOKEN_DAYS", 14)),
                 set_password=timedelta(hours=env_float(env, "USERS_SET_PASSWORD_TOKEN_HOURS", 168)),
+                refresh_grace=timedelta(seconds=env_float(env, "USERS_REFRESH_GRACE_S", 5)),
             ),
         )
 

@@ -120,6 +120,11 @@ class RefreshTokenResponse(Payload, frozen=True, kw_only=True):
 class RotateRefreshTokenRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "users.rotate_refresh_token_request"
     refresh_token: str
+    #: The client presenting the token (as the gateway resolved it). A token rotated a
+    #: moment ago and presented again by the same client (two tabs refreshing at once) gets
+    #: a sibling successor instead of revoking the session.
+    client_ip: str | None = None
+    user_agent: str | None = None
 
 
 class RotatedRefreshTokenResponse(Payload, frozen=True, kw_only=True):
