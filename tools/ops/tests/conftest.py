@@ -76,6 +76,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "--nats-port", str(ports["nats"]), "--postgres-port", str(ports["postgres"]),
         "--sim-port", str(ports["sim"]), "--gateway-port", str(ports["gateway"]),
         "--ingest-port", str(ports["ingest"]),
+        # Not the default 8100...: another stack (a `make run`) may hold those.
+        "--health-port-base", str(free_port()),
     ]  # fmt: skip
     env = {
         **os.environ,
@@ -111,6 +113,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         yield {
             "gateway": gateway,
             "sim": f"http://127.0.0.1:{ports['sim']}",
+            "ingest": f"http://127.0.0.1:{ports['ingest']}",
             "log": lines,
             "pid": process.pid,
             "password": PASSWORD,
