@@ -7,7 +7,9 @@ import { defineConfig } from "@playwright/test";
  *
  *   BASE_URL       the gateway serving the built app (default http://127.0.0.1:8000)
  *   SIM_URL        the Mews simulator (default http://127.0.0.1:8765)
- *   E2E_PASSWORD   the demo accounts' password (ATTENDANDT_DEV_ADMIN_PASSWORD)
+ *   E2E_DEVDATA    the .devdata of `make run`, where each demo account's password is kept
+ *                  (default ../.devdata)
+ *   E2E_PASSWORD   the admin's password when ATTENDANDT_DEV_ADMIN_PASSWORD set it
  *   CHROMIUM_PATH  the browser (default /usr/bin/chromium)
  *   SCREENSHOT_DIR where the page screenshots go (default ../docs/screenshots)
  */

@@ -4,7 +4,7 @@
  * these sessions (handed over in E2E_SESSIONS) and use the sign-in form only where the form
  * is what they test.
  */
-import { ACCOUNTS, BASE_URL, LIMIT_WINDOW_MS, PASSWORD, SIM_URL, type Account } from "./support";
+import { ACCOUNTS, BASE_URL, LIMIT_WINDOW_MS, PASSWORDS, SIM_URL, type Account } from "./support";
 
 async function reachable(url: string, what: string): Promise<string> {
   try {
@@ -23,7 +23,7 @@ async function login(account: Account): Promise<Response> {
     const response = await fetch(`${BASE_URL}/api/v1/auth/login`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email: ACCOUNTS[account], password: PASSWORD }),
+      body: JSON.stringify({ email: ACCOUNTS[account], password: PASSWORDS[account] }),
     });
     if (response.status === 429 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 5000));

@@ -3,7 +3,7 @@
  * gateway's API and the Mews simulator's control API for setting scenes, axe-core checks
  * and page screenshots.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import AxeBuilder from "@axe-core/playwright";
@@ -11,18 +11,38 @@ import { expect, type Browser, type Locator, type Page } from "@playwright/test"
 
 export const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:8000";
 export const SIM_URL = process.env.SIM_URL ?? "http://127.0.0.1:8765";
-export const PASSWORD = process.env.E2E_PASSWORD ?? "";
-if (!PASSWORD) {
-  throw new Error("Set E2E_PASSWORD to the demo accounts' password (ATTENDANDT_DEV_ADMIN_PASSWORD).");
-}
 
-/** The accounts `attendandt dev` seeds, all with the admin's password. */
+/** The accounts `attendandt dev` seeds, each with its own password. */
 export const ACCOUNTS = {
   admin: "admin@attendandt.local",
   frontDesk: "frontdesk@attendandt.local",
   vendor: "spa@attendandt.local",
 } as const;
 export type Account = keyof typeof ACCOUNTS;
+
+/** Where `make run` keeps each account's random password (its .devdata). */
+const DEVDATA = process.env.E2E_DEVDATA ?? fileURLToPath(new URL("../../.devdata/", import.meta.url));
+const PASSWORD_FILES: Record<Account, string> = {
+  admin: "admin-password",
+  frontDesk: "frontdesk-password",
+  vendor: "vendor-password",
+};
+
+function passwordOf(account: Account): string {
+  // The admin's may come from ATTENDANDT_DEV_ADMIN_PASSWORD rather than a file.
+  if (account === "admin" && process.env.E2E_PASSWORD) return process.env.E2E_PASSWORD;
+  const file = join(DEVDATA, PASSWORD_FILES[account]);
+  if (!existsSync(file)) {
+    throw new Error(`No password for ${ACCOUNTS[account]}: set E2E_DEVDATA to the .devdata of \`make run\` (${file} is missing).`);
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+export const PASSWORDS: Record<Account, string> = {
+  admin: passwordOf("admin"),
+  frontDesk: passwordOf("frontDesk"),
+  vendor: passwordOf("vendor"),
+};
 
 export const DEMO_VENDOR = "Lagoon Spa";
 export const DEMO_OFFERING = "Massage 60 min";
@@ -53,7 +73,7 @@ export async function signIn(page: Page, account: Account): Promise<void> {
   await page.goto("/sign-in");
   const password = page.getByLabel("Password");
   await page.getByLabel("Email").fill(ACCOUNTS[account]);
-  await password.fill(PASSWORD);
+  await password.fill(PASSWORDS[account]);
   await password.press("Enter");
   const home = account === "vendor" ? /\/vendor$/ : /\/dashboard$/;
   // A quick second run may meet the gateway's sign-in limit: try again in its next window.

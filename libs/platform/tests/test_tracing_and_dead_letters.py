@@ -13,8 +13,8 @@ from attendandt.contracts.deadletter import DeadLetter
 from attendandt.contracts.examples import EXAMPLES
 from attendandt.contracts.mews import MEWS_CHANGE, MewsChange
 from attendandt.contracts.streams import ensure_streams
-from attendandt.platform.logging import JsonFormatter, redact_text
-from attendandt.platform.messaging import dead_letter, publish
+from attendandt.platform.logging import JsonFormatter, redact_body, redact_text
+from attendandt.platform.messaging import dead_letter, dead_letter_raw, publish
 from attendandt.platform.telemetry import consumer_span, setup_telemetry
 
 CHANGE = next(e for e in EXAMPLES if isinstance(e, MewsChange))
@@ -67,6 +67,7 @@ async def test_dead_letter_keeps_the_original_and_the_reason_once(
     assert letter.reason == "cannot decode"
     assert letter.headers["Nats-Msg-Id"] == "b-1"
     assert letter.stream == f"BAD_{unique}"
+    assert letter.redacted is False  # nothing secret: kept exactly as it arrived
 
 
 ACCESS_TOKEN = "C66EF7B239D24632943D115EDE9CB810-EA00F8FD8294692C940F6B5A8F9453D"
@@ -96,3 +97,63 @@ def test_json_log_lines_hide_secret_fields() -> None:
     assert ACCESS_TOKEN not in json.dumps(line)
     assert line["access_token"] == "***"
     assert line["enterprise"] == "ent-1"
+
+
+def test_json_body_secrets_are_masked_at_any_depth_and_the_rest_kept() -> None:
+    body = json.dumps(
+        {
+            "Action": "IntegrationCreated",
+            "Data": {
+                "AccessToken": "opaque-value-1",
+                "Integration": {"Id": "i-1", "ApiKey": "opaque-value-2"},
+                "Users": [{"email": "a@b.c", "password": "opaque-value-3", "has_password": True}],
+                "Note": "refresh_token=opaque-value-4 was sent",
+            },
+        }
+    ).encode()
+    masked = redact_body(body)
+    for value in (b"opaque-value-1", b"opaque-value-2", b"opaque-value-3", b"opaque-value-4"):
+        assert value not in masked
+    kept = json.loads(masked)
+    assert kept["Data"]["AccessToken"] == "***"
+    assert kept["Data"]["Integration"] == {"Id": "i-1", "ApiKey": "***"}
+    assert kept["Data"]["Users"][0]["has_password"] is True  # a flag tells nothing
+    assert kept["Data"]["Users"][0]["email"] == "a@b.c"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"EnterpriseId": "e-1", "Events": []}', b"{nope", b"\xff not text", b""],
+)
+def test_a_body_without_secrets_is_kept_byte_for_byte(body: bytes) -> None:
+    assert redact_body(body) is body
+
+
+def test_truncated_json_is_masked_by_pattern() -> None:
+    truncated = b'{"Data": {"AccessToken": "opaque-1", "ApiKey": "opaque-2", "Pad": "xx'
+    masked = redact_body(truncated)
+    assert b"opaque-1" not in masked
+    assert b"opaque-2" not in masked
+
+
+async def test_a_dead_letter_is_stored_with_its_secrets_masked(
+    jetstream: JetStreamContext, unique: str
+) -> None:
+    await ensure_streams(jetstream)
+    body = b'{"user_id": "u-1", "new_password": "opaque-pw-1"}'
+    await dead_letter_raw(
+        jetstream,
+        service="users",
+        consumer=f"c{unique}",
+        subject="cmd.v1.users.set_password",
+        data=body,
+        headers={"Authorization": "Bearer opaque-jwt-1", "Nats-Msg-Id": "m-1"},
+        reason="password=opaque-pw-1 refused",
+    )
+    stored = await jetstream.get_last_msg("DEAD_LETTERS", f"deadletter.v1.users.c{unique}")
+    assert b"opaque-pw-1" not in stored.data
+    assert b"opaque-jwt-1" not in stored.data
+    letter = msgspec.json.decode(stored.data, type=DeadLetter)
+    assert json.loads(letter.data) == {"user_id": "u-1", "new_password": "***"}
+    assert letter.headers == {"Authorization": "***", "Nats-Msg-Id": "m-1"}
+    assert letter.redacted is True

@@ -152,7 +152,8 @@ async def start_ingest(mews_sim: Any, nats_url: str, jetstream: JetStreamContext
             task.result()
         assert app.ready.is_set(), "ingest did not become ready"
         mews_sim.control.configure_webhooks(
-            f"http://127.0.0.1:{settings.http_port}/webhooks/mews/{WEBHOOK_SECRET}",
+            f"http://127.0.0.1:{settings.http_port}/webhooks/mews",
+            secret=settings.webhook_secret,
             retry_delay_s=0.3,
             max_attempts=20,
             batch_delay_s=0.05,

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from stack_support import wait_until  # found through the line above
 
-PASSWORD = "Correct-Horse-Battery-9"  # the demo accounts' password in these tests
+PASSWORD = "Correct-Horse-Battery-9"  # the demo admin's password in these tests
 REPO = Path(__file__).resolve().parents[3]
 WEB = REPO / "web"
 #: What the web app's build is made from: dist/ is stale when any of it is newer.
@@ -76,6 +76,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "--nats-port", str(ports["nats"]), "--postgres-port", str(ports["postgres"]),
         "--sim-port", str(ports["sim"]), "--gateway-port", str(ports["gateway"]),
         "--ingest-port", str(ports["ingest"]),
+        # Not the default 8100...: another stack (a `make run`) may hold those.
+        "--health-port-base", str(free_port()),
     ]  # fmt: skip
     env = {
         **os.environ,
@@ -102,12 +104,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         wait_until(
             "the gateway", lambda: httpx.get(f"{gateway}/readyz").status_code == 200, timeout=120
         )
+        # Each demo account's own password, as `attendandt dev` made and kept it.
+        passwords = {
+            "admin@attendandt.local": PASSWORD,
+            "frontdesk@attendandt.local": (devdata / "frontdesk-password").read_text().strip(),
+            "spa@attendandt.local": (devdata / "vendor-password").read_text().strip(),
+        }
         yield {
             "gateway": gateway,
             "sim": f"http://127.0.0.1:{ports['sim']}",
+            "ingest": f"http://127.0.0.1:{ports['ingest']}",
             "log": lines,
             "pid": process.pid,
             "password": PASSWORD,
+            "passwords": passwords,
+            "devdata": str(devdata),
+            "webhook_secret": (devdata / "webhook-secret").read_text().strip(),
             "web_problem": web_problem,
         }
     finally:

@@ -646,3 +646,35 @@ def test_init_sql_covers_every_installed_migration_set() -> None:
     for item in migration_sets():
         assert item.schema in SCHEMAS.values(), f"{item.service}: schema {item.schema}"
         assert f"CREATE SCHEMA IF NOT EXISTS {item.schema} AUTHORIZATION {item.schema};" in text
+
+
+def test_the_webhook_route_is_never_access_logged_and_has_no_secret_in_its_path(
+    overlay: tuple[str, list[dict[str, Any]]],
+) -> None:
+    """Mews puts the webhook secret in the query string: the route that takes it has nginx's
+    access log off, and takes exactly /webhooks/mews (the secret is never a path segment)."""
+    name, objects = overlay
+    found = index(objects)
+    if name != "prod":
+        assert ("Ingress", "attendandt-webhooks") not in found
+        return
+    hooks = found["Ingress", "attendandt-webhooks"]
+    annotations = hooks["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/enable-access-log"] == "false"
+    [rule] = hooks["spec"]["rules"]
+    [path] = rule["http"]["paths"]
+    assert (path["path"], path["pathType"]) == ("/webhooks/mews", "Exact")
+    assert path["backend"]["service"]["name"] == "mews-ingest"
+    logged = found["Ingress", "attendandt"]
+    routed = [p["path"] for r in logged["spec"]["rules"] for p in r["http"]["paths"]]
+    assert "/webhooks/mews" not in routed  # nothing reaches ingest through the logged one
+
+
+def test_compose_gives_the_simulator_the_webhook_secret_by_environment(
+    compose: dict[str, Any],
+) -> None:
+    sim = compose["services"]["mews-sim"]
+    command = " ".join(sim["command"])
+    assert "WEBHOOK_SECRET" not in command  # an argument shows in process listings
+    assert "--webhook-url http://mews-ingest:8090/webhooks/mews" in command
+    assert any(str(f).endswith("/webhook.env") for f in sim["env_file"])

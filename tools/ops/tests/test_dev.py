@@ -12,7 +12,9 @@ from pathlib import Path
 
 import asyncpg
 import nats
+import pytest
 
+from attendandt.ops.dev import DevConfig, admin_password, demo_passwords
 from attendandt.testing.processes import free_port, spawn
 
 
@@ -111,3 +113,35 @@ def test_dev_runs_migrates_stops_and_keeps_data(tmp_path: Path) -> None:
         relocated = (devdata / "postgres" / "pgdata").resolve().parent
         if relocated != devdata / "postgres":
             shutil.rmtree(relocated, ignore_errors=True)
+
+
+def test_demo_accounts_get_their_own_passwords_kept_with_the_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ATTENDANDT_DEV_ADMIN_PASSWORD", raising=False)
+    config = DevConfig(
+        devdata=tmp_path, nats_port=0, postgres_port=0, sim_port=0, gateway_port=0, with_sim=False
+    )
+    admin = admin_password(config)
+    demo = demo_passwords(config)
+    assert set(demo) == {"frontdesk@attendandt.local", "spa@attendandt.local"}
+    every = [admin, *demo.values()]
+    assert len(set(every)) == len(every), "demo accounts share a password"
+    for password in demo.values():
+        assert admin not in password
+        assert len(password) >= 24
+    # Kept: the next run shows the same ones; readable by the owner only.
+    assert demo_passwords(config) == demo
+    for name in ("frontdesk-password", "vendor-password"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+    # Another install makes others.
+    (tmp_path / "other").mkdir()
+    other = DevConfig(
+        devdata=tmp_path / "other",
+        nats_port=0,
+        postgres_port=0,
+        sim_port=0,
+        gateway_port=0,
+        with_sim=False,
+    )
+    assert not set(demo_passwords(other).values()) & set(every)

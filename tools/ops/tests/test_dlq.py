@@ -3,12 +3,14 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 
+from attendandt.contracts.deadletter import DEAD_LETTER, DeadLetter
 from attendandt.contracts.streams import ensure_streams
-from attendandt.platform.messaging import dead_letter
+from attendandt.platform.messaging import dead_letter, publish
 
 
 def _cli(nats_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -48,3 +50,33 @@ async def test_list_show_requeue(nats_url: str, jetstream: JetStreamContext, uni
     assert again.data == b'{"broken": true}'
     assert "no dead letters" in _cli(nats_url, "list").stdout
     assert _cli(nats_url, "show", str(seq)).returncode == 1
+
+
+async def test_show_and_list_mask_a_letter_stored_with_its_secrets(
+    nats_url: str, jetstream: JetStreamContext, unique: str
+) -> None:
+    """A letter written before letters were masked at the source (or by another writer):
+    what the operator sees is masked all the same."""
+    await ensure_streams(jetstream)
+    token = f"opaque-access-{unique}"
+    letter = DeadLetter(
+        service="mews-ingest",
+        consumer="edge",
+        subject="webhook",
+        data=f'{{"Action": 1, "Data": {{"AccessToken": "{token}", "Name": "Hotel"}}}}'.encode(),
+        headers={"Authorization": f"Bearer {token}"},
+        reason=f"refused: AccessToken={token}",
+        error_type="Rejected",
+        failed_at=datetime.now(UTC),
+    )
+    ack = await publish(jetstream, DEAD_LETTER, letter, msg_id=None, service="mews-ingest",
+                        consumer="edge")  # fmt: skip
+
+    shown = _cli(nats_url, "show", str(ack.seq))
+    assert shown.returncode == 0, shown.stderr
+    assert token not in shown.stdout
+    assert '"AccessToken": "***"' in shown.stdout
+    assert "Hotel" in shown.stdout
+    listed = _cli(nats_url, "list")
+    assert "refused: AccessToken=***" in listed.stdout
+    assert token not in listed.stdout

@@ -66,6 +66,7 @@ def test_web_app_end_to_end_in_chromium(
         "BASE_URL": stack["gateway"],
         "SIM_URL": stack["sim"],
         "E2E_PASSWORD": stack["password"],
+        "E2E_DEVDATA": stack["devdata"],
         "CHROMIUM_PATH": str(chromium),
         "CI": "1",
     }

@@ -2,6 +2,9 @@
 
 Secrets never reach the output: values under secret-looking keys are replaced, and token-,
 password- and bearer-shaped text inside messages is masked, whatever logged it.
+
+This module is the one definition of what is secret: dead letters (`redact_body`) and the
+command-line tools use the same functions before they store or print anything.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ _SECRET_TEXT = [
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1 ***"),
     (
         re.compile(
-            r"(?i)((?:access|client|refresh)?_?token|password|secret)"
+            r"(?i)((?:access|client|refresh)?_?token|password|secret|api_?key)"
             r"([\"']?\s*[:=]\s*[\"']?)([^\s\"',;&}]+)"
         ),
         r"\1\2***",
@@ -41,7 +44,10 @@ def redact_text(text: str) -> str:
 
 
 def redact_value(key: str, value: Any) -> Any:
-    if _SECRET_KEY.search(key):
+    """`value` (found under `key`) with secrets masked, recursively through dicts and lists.
+    Under a secret-looking key everything goes but a flag or a null (`has_password: true`
+    tells nothing)."""
+    if _SECRET_KEY.search(key) and not isinstance(value, bool | None):
         return REDACTED
     if isinstance(value, str):
         return redact_text(value)
@@ -50,6 +56,26 @@ def redact_value(key: str, value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [redact_value(key, v) for v in value]
     return value
+
+
+def redact_body(data: bytes) -> bytes:
+    """`data` with its secrets masked: a JSON body has every value under a secret-looking key
+    replaced (at any depth) and token-shaped text masked; other text is masked by pattern
+    (a truncated JSON body too); bytes that are not UTF-8 are returned as they are."""
+    try:
+        text = data.decode()
+    except UnicodeDecodeError:
+        return data
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        masked = redact_text(text)
+        return data if masked == text else masked.encode()
+    redacted = redact_value("", parsed)
+    if redacted == parsed:
+        return data  # nothing secret: the original bytes, so a requeue sends them unchanged
+    # Key order and non-ASCII text as they arrived: only the secret values change.
+    return json.dumps(redacted, ensure_ascii=False).encode()
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:

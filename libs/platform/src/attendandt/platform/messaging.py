@@ -17,6 +17,7 @@ from nats.js.api import PubAck
 from attendandt.contracts import headers as h
 from attendandt.contracts.base import Payload, Subject, encode
 from attendandt.contracts.deadletter import DEAD_LETTER, DeadLetter
+from attendandt.platform.logging import redact_body, redact_text, redact_value
 from attendandt.platform.settings import NatsSettings
 from attendandt.platform.telemetry import inject, producer_span
 
@@ -138,14 +139,23 @@ async def dead_letter_raw(
     msg_id: str | None = None,
 ) -> PubAck:
     """A dead letter for input that never was a stored message (a webhook body, a WS frame):
-    `subject` names where it came from (e.g. `webhook`), `data` is what arrived."""
+    `subject` names where it came from (e.g. `webhook`), `data` is what arrived.
+
+    Secrets are masked here, before anything is stored: an Integration Webhook's
+    AccessToken, a password in a command, a token in an error message."""
+    kept_data = redact_body(data)
+    kept_headers = {k: str(redact_value(k, v)) for k, v in (headers or {}).items()}
+    kept_reason = redact_text(reason)
     letter = DeadLetter(
         service=service,
         consumer=consumer,
         subject=subject,
-        data=data,
-        headers=dict(headers or {}),
-        reason=reason,
+        data=kept_data,
+        headers=kept_headers,
+        reason=kept_reason,
+        redacted=(
+            kept_data != data or kept_reason != reason or kept_headers != dict(headers or {})
+        ),
         error_type=type(error).__name__ if error is not None else "Rejected",
         stream=stream,
         stream_sequence=stream_sequence,
@@ -155,5 +165,7 @@ async def dead_letter_raw(
     # One dead letter per stored message, however often it is redelivered and rejected.
     if msg_id is None and stream_sequence is not None:
         msg_id = f"dl:{stream}:{stream_sequence}:{consumer}"
-    log.warning("dead letter", extra={"consumer": consumer, "subject": subject, "reason": reason})
+    log.warning(
+        "dead letter", extra={"consumer": consumer, "subject": subject, "reason": kept_reason}
+    )
     return await publish(js, DEAD_LETTER, letter, msg_id=msg_id, service=service, consumer=consumer)

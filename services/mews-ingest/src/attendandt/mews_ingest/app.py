@@ -47,7 +47,7 @@ from attendandt.mews_ingest.normalize import MalformedInput, WebhookBatch, chang
 from attendandt.mews_ingest.publisher import ChangePublisher
 from attendandt.mews_ingest.settings import IngestSettings
 from attendandt.mews_ingest.sweeps import Progress, Sweeper, SweepResult
-from attendandt.mews_ingest.webhooks import WebhookHandlers, create_http_app
+from attendandt.mews_ingest.webhooks import WebhookHandlers, create_asgi_app
 from attendandt.mews_ingest.websocket import EnterpriseSocket
 from attendandt.platform.messaging import connect, dead_letter_raw
 from attendandt.platform.ratelimit import SharedTokenBucket
@@ -169,11 +169,17 @@ class IngestApp:
         handlers = WebhookHandlers(
             self.settings.webhook_secret, self.accept_webhook, self.reject_webhook, self.readiness
         )
+        if self.settings.webhook_secret is None:
+            log.warning("WEBHOOK_SECRET is not set: every webhook delivery is refused (401)")
         config = uvicorn.Config(
-            create_http_app(handlers),
+            create_asgi_app(handlers),
             host=self.settings.http_host,
             port=self.settings.http_port,
             log_level="warning",
+            # The platform's (redacting) logging, and our access log instead of uvicorn's,
+            # which would write the query string and with it the webhook secret.
+            log_config=None,
+            access_log=False,
             lifespan="off",
         )
         self.http = uvicorn.Server(config)

@@ -18,6 +18,7 @@ from attendandt.mews_ingest.checkpoints import Checkpoints
 from attendandt.mews_ingest.publisher import ChangePublisher
 from attendandt.mews_ingest.settings import IngestSettings
 from attendandt.mews_ingest.sweeps import Sweeper, SweepProgress
+from attendandt.platform.logging import redact_text
 from attendandt.platform.messaging import connect
 from attendandt.platform.progress import draw_bar
 from attendandt.platform.settings import SettingsError, process_env
@@ -62,7 +63,7 @@ async def run_sweep(args: argparse.Namespace) -> int:
     try:
         settings = IngestSettings.from_env(process_env())
     except SettingsError as exc:
-        print(f"ingest sweep: {exc}")
+        print(f"ingest sweep: {redact_text(str(exc))}")
         return 2
     nc = await connect(settings.nats, "attendandt-cli")
     clients: list[MewsClient] = []
@@ -104,7 +105,7 @@ async def run_sweep(args: argparse.Namespace) -> int:
                 f"{end:%Y-%m-%d %H:%M:%S} UTC; {result.stored} new in MEWS_CHANGES"
             )
     except MewsError as exc:
-        print(f"ingest sweep: Mews refused: {exc}")
+        print(f"ingest sweep: Mews refused: {redact_text(str(exc))}")
         return 1
     else:
         return 0

@@ -30,7 +30,8 @@ class IngestSettings:
     nats: NatsSettings
     observability: ObservabilitySettings
     mews: MewsSettings
-    #: Shared secret in the webhook URL path; None disables the webhook endpoint.
+    #: Shared secret Mews adds to the webhook URL as `?Token=...` (see webhooks.py); None
+    #: refuses every delivery.
     webhook_secret: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8090

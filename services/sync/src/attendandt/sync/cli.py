@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
 from attendandt.mews import MewsClient, MewsError
 from attendandt.mews.models import Configuration
+from attendandt.platform.logging import redact_text
 from attendandt.platform.messaging import connect
 from attendandt.platform.progress import draw_bar
 from attendandt.platform.settings import SettingsError, process_env
@@ -57,7 +58,7 @@ async def run_reconcile(args: argparse.Namespace) -> int:
     try:
         settings = SyncSettings.from_env(process_env())
     except SettingsError as exc:
-        print(f"sync reconcile: {exc}")
+        print(f"sync reconcile: {redact_text(str(exc))}")
         return 2
     nc = await connect(settings.nats, "attendandt-cli")
     clients: list[MewsClient] = []
@@ -77,7 +78,7 @@ async def run_reconcile(args: argparse.Namespace) -> int:
             since, end, entities=("customers", "reservations"), restart=True, progress=_bar
         )
     except MewsError as exc:
-        print(f"sync reconcile: Mews refused: {exc}")
+        print(f"sync reconcile: Mews refused: {redact_text(str(exc))}")
         return 1
     finally:
         for client in clients:
@@ -117,7 +118,7 @@ async def run_backfill(args: argparse.Namespace) -> int:
     try:
         settings = SyncSettings.from_env(process_env())
     except SettingsError as exc:
-        print(f"sync backfill: {exc}")
+        print(f"sync backfill: {redact_text(str(exc))}")
         return 2
     nc = await connect(settings.nats, "attendandt-cli")
     clients: list[MewsClient] = []
@@ -141,7 +142,7 @@ async def run_backfill(args: argparse.Namespace) -> int:
             since, end, entities=tuple(args.entity or ENTITIES), restart=args.restart, progress=_bar
         )
     except MewsError as exc:
-        print(f"sync backfill: Mews refused: {exc}")
+        print(f"sync backfill: Mews refused: {redact_text(str(exc))}")
         return 1
     finally:
         for client in clients:

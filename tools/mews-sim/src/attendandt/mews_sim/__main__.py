@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 import uvicorn
@@ -50,7 +51,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate-window", type=float, default=30.0, help="window in seconds")
     parser.add_argument("--no-retry-after", action="store_true", help="429 without Retry-After")
     parser.add_argument("--webhook-url")
-    parser.add_argument("--webhook-secret", help="added to the webhook URL as ?token=...")
+    parser.add_argument(
+        "--webhook-secret",
+        default=os.environ.get("WEBHOOK_SECRET") or None,
+        help="added to the webhook URL as ?Token=..., as Mews does (default: $WEBHOOK_SECRET; "
+        "prefer the variable: arguments show in process listings)",
+    )
     parser.add_argument("--webhook-retry-delay", type=float, default=60.0)
     parser.add_argument("--webhook-attempts", type=int, default=4)
     parser.add_argument("--webhook-batch-delay", type=float, default=0.05)

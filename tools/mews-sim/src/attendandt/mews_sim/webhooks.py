@@ -22,14 +22,17 @@ from attendandt.mews_sim.counters import Counters
 from attendandt.mews_sim.store import Change, Store
 
 log = logging.getLogger("attendandt.mews_sim.webhooks")
+# httpx logs every request's full URL at INFO, and a delivery's URL carries the secret.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @dataclass
 class WebhookConfig:
     url: str | None = None
     secret: str | None = None
-    # Mews embeds the agreed secret in the registered URL; this is the query parameter used.
-    secret_param: str = "token"  # noqa: S105 - a parameter name, not a secret
+    # Mews adds the agreed secret to the registered URL as a query parameter, spelt `Token`
+    # in its docs (Webhooks FAQ); never in the path, never in a header.
+    secret_param: str = "Token"  # noqa: S105 - a parameter name, not a secret
     timeout_s: float = 5.0
     retry_delay_s: float = 60.0
     max_attempts: int = 4

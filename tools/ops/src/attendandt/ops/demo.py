@@ -2,11 +2,14 @@
 posting to the hotel's Additional service in Mews, and that vendor's user.
 
 Made through the services' own request-reply APIs (as the admin), so every rule and every
-event applies; running it again changes nothing.
+event applies; running it again changes nothing. Each account has its own password (the
+caller's, one per email: `make run` keeps random ones in .devdata); an account whose password
+is not that one (made by an older run, with the admin's) gets it through a reset by the admin.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from nats.aio.client import Client as NatsClient
@@ -16,7 +19,7 @@ from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.snapshots import UserRole
 from attendandt.mews import MewsClient, MewsSettings
 from attendandt.mews.models import ServicesGetAll
-from attendandt.platform.rpc import call
+from attendandt.platform.rpc import RpcFailure, call
 
 FRONT_DESK = "frontdesk@attendandt.local"
 VENDOR_USER = "spa@attendandt.local"
@@ -41,9 +44,14 @@ async def hotel_of(mews: MewsSettings) -> tuple[str, str | None]:
 
 
 async def seed_demo(
-    nc: NatsClient, admin_email: str, password: str, mews: MewsSettings
+    nc: NatsClient,
+    admin_email: str,
+    password: str,
+    passwords: Mapping[str, str],
+    mews: MewsSettings,
 ) -> list[str]:
-    """Create what is missing; returns the demo logins."""
+    """Create what is missing; returns the demo logins. `password` is the admin's,
+    `passwords` the demo accounts' (by email: FRONT_DESK, VENDOR_USER)."""
     admin = (
         await call(
             nc,
@@ -86,13 +94,29 @@ async def seed_demo(
     existing = await call(
         nc, users_rpc.LIST_USERS, users_rpc.ListUsersRequest(actor_id=admin.user_id, limit=200)
     )
-    emails = {user.email for user in existing.users}
+    users = {user.email: user.user_id for user in existing.users}
     accounts = [
         (FRONT_DESK, "Front Desk", UserRole.FRONT_DESK, None),
         (VENDOR_USER, "Lagoon Spa desk", UserRole.VENDOR, vendor.vendor_id),
     ]
     for email, name, role, vendor_id in accounts:
-        if email in emails:
+        if email in users:
+            if not await _signs_in(nc, email, passwords[email]):
+                reset = await call(
+                    nc,
+                    users_rpc.ISSUE_SET_PASSWORD_TOKEN,
+                    users_rpc.IssueSetPasswordTokenRequest(
+                        actor_id=admin.user_id, user_id=users[email]
+                    ),
+                )
+                await call(
+                    nc,
+                    users_rpc.SET_PASSWORD,
+                    users_rpc.SetPasswordRequest(
+                        token=reset.set_password_token, new_password=passwords[email]
+                    ),
+                    timeout=15,
+                )
             continue
         invited = await call(
             nc,
@@ -109,10 +133,27 @@ async def seed_demo(
         await call(
             nc,
             users_rpc.SET_PASSWORD,
-            users_rpc.SetPasswordRequest(token=invited.set_password_token, new_password=password),
+            users_rpc.SetPasswordRequest(
+                token=invited.set_password_token, new_password=passwords[email]
+            ),
             timeout=15,
         )
     return [
-        f"front desk: {FRONT_DESK} / {password}",
-        f"vendor ({VENDOR_NAME}): {VENDOR_USER} / {password}",
+        f"front desk: {FRONT_DESK} / {passwords[FRONT_DESK]}",
+        f"vendor ({VENDOR_NAME}): {VENDOR_USER} / {passwords[VENDOR_USER]}",
     ]
+
+
+async def _signs_in(nc: NatsClient, email: str, password: str) -> bool:
+    try:
+        await call(
+            nc,
+            users_rpc.AUTHENTICATE,
+            users_rpc.AuthenticateRequest(email=email, password=password),
+            timeout=15,
+        )
+    except RpcFailure as exc:
+        if exc.error.status == 401:
+            return False
+        raise
+    return True

@@ -4,7 +4,13 @@
 2. the streams and KV buckets; one role and schema per service; every service's migrations;
 3. the Mews simulator with a seeded hotel (or the real Mews demo with MEWS_ENV=demo);
 4. every installed service (entry-point group `attendandt.services`), logs prefixed by name;
-5. Ctrl-C (or SIGTERM) stops the services, then the simulator, then the servers.
+5. the demo accounts: the admin, a front desk user and a vendor user, each with its own
+   random password made on the first run and kept in `.devdata` (shown on every run);
+6. Ctrl-C (or SIGTERM) stops the services, then the simulator, then the servers.
+
+The webhook secret goes to the simulator and to ingest only, in their environment (not on a
+command line, where process listings show it); the simulator adds it to the webhook URL as
+`?Token=...`, as Mews does. Every line a child writes passes the log redaction on its way out.
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ import nats
 
 from attendandt.contracts.streams import ensure_streams
 from attendandt.mews import DemoTokens, MewsError, MewsSettings, MewsSettingsError
-from attendandt.ops.demo import seed_demo
+from attendandt.ops.demo import FRONT_DESK, VENDOR_USER, seed_demo
 from attendandt.ops.migrate import migration_sets
+from attendandt.platform.logging import redact_text
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import RpcFailure, RpcTimeout
@@ -35,6 +42,10 @@ from attendandt.testing.servers import start_nats, start_postgres
 
 SERVICES_GROUP = "attendandt.services"
 DEV_ADMIN = "admin@attendandt.local"
+#: Where each demo account's password is kept in the dev data (random, made once).
+DEMO_PASSWORD_FILES = {FRONT_DESK: "frontdesk-password", VENDOR_USER: "vendor-password"}
+#: Only these children get the webhook secret.
+WEBHOOK_SECRET_HOLDERS = frozenset({"mews-sim", "mews-ingest"})
 COLORS = ["36", "35", "33", "32", "34", "31", "96", "95"]
 
 
@@ -48,6 +59,9 @@ class DevConfig:
     with_sim: bool
     ingest_port: int = 8090
     only: list[str] = field(default_factory=list)
+    #: Each service's health port is this plus its index (two stacks on one machine need
+    #: two bases).
+    health_port_base: int = 8100
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,6 +77,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--sim-port", type=int, default=int(env.get("MEWS_SIM_PORT", "8765")))
     parser.add_argument("--gateway-port", type=int, default=int(env.get("GATEWAY_PORT", "8000")))
     parser.add_argument("--ingest-port", type=int, default=int(env.get("INGEST_PORT", "8090")))
+    parser.add_argument(
+        "--health-port-base",
+        type=int,
+        default=int(env.get("HEALTH_PORT_BASE", "8100")),
+        help="the services' health ports are this plus 0, 1, 2...",
+    )
     parser.add_argument("--no-sim", action="store_true", help="do not start the Mews simulator")
     parser.add_argument("--only", nargs="*", default=[], help="start only these services")
     parser.set_defaults(handler=_run)
@@ -76,6 +96,7 @@ async def _run(args: argparse.Namespace) -> int:
         sim_port=args.sim_port,
         gateway_port=args.gateway_port,
         ingest_port=args.ingest_port,
+        health_port_base=args.health_port_base,
         with_sim=not args.no_sim and os.environ.get("MEWS_ENV", "sim") == "sim",
         only=args.only,
     )
@@ -110,7 +131,9 @@ async def run_dev(config: DevConfig) -> int:
         logins = await seed_accounts(config, database_urls)
         started = {c.name for c in children}
         if logins and {"users", "vendors"} <= started:
-            logins += await seed_demo_accounts(nats_server.url, admin_password(config), env)
+            logins += await seed_demo_accounts(
+                nats_server.url, admin_password(config), demo_passwords(config), env
+            )
         names = ", ".join(c.name for c in children) or "none yet"
         _say(f"running: {names}")
         if any(c.name == "gateway" for c in children):
@@ -183,9 +206,10 @@ async def start_children(
 ) -> list[Child]:
     children: list[Child] = []
     env.update(mews_env(config))
+    webhook_secret = env.pop("WEBHOOK_SECRET")
     sim = Path(sys.executable).parent / "attendandt-mews-sim"
     if config.with_sim and sim.exists():
-        hook = f"http://127.0.0.1:{config.ingest_port}/webhooks/mews/{env['WEBHOOK_SECRET']}"
+        hook = f"http://127.0.0.1:{config.ingest_port}/webhooks/mews"
         argv = [
             str(sim),
             "--port",
@@ -195,7 +219,8 @@ async def start_children(
             "--webhook-url",
             hook,
         ]
-        children.append(await Child.start("mews-sim", argv, env, len(children)))
+        sim_env = {**env, "WEBHOOK_SECRET": webhook_secret}
+        children.append(await Child.start("mews-sim", argv, sim_env, len(children)))
         wait_for_port("127.0.0.1", config.sim_port, timeout=60)
         _say(f"Mews simulator on http://127.0.0.1:{config.sim_port} (seeded hotel)")
     elif config.with_sim:
@@ -203,7 +228,13 @@ async def start_children(
     for index, entry in enumerate(sorted(entry_points(group=SERVICES_GROUP), key=lambda e: e.name)):
         if config.only and entry.name not in config.only:
             continue
-        service_env = {**env, "SERVICE_NAME": entry.name, "HEALTH_PORT": str(8100 + index)}
+        service_env = {
+            **env,
+            "SERVICE_NAME": entry.name,
+            "HEALTH_PORT": str(config.health_port_base + index),
+        }
+        if entry.name in WEBHOOK_SECRET_HOLDERS:
+            service_env["WEBHOOK_SECRET"] = webhook_secret
         if entry.name in database_urls:
             service_env["DATABASE_URL"] = database_urls[entry.name]
         if entry.name == "gateway":
@@ -217,7 +248,9 @@ async def start_children(
     return children
 
 
-async def seed_demo_accounts(nats_url: str, password: str, env: dict[str, str]) -> list[str]:
+async def seed_demo_accounts(
+    nats_url: str, password: str, passwords: dict[str, str], env: dict[str, str]
+) -> list[str]:
     """Front desk and vendor demo accounts, once the users and vendors services answer."""
     try:
         mews = MewsSettings.from_env(env)
@@ -229,7 +262,7 @@ async def seed_demo_accounts(nats_url: str, password: str, env: dict[str, str]) 
         deadline = time.monotonic() + 90
         while True:
             try:
-                return await seed_demo(nc, DEV_ADMIN, password, mews)
+                return await seed_demo(nc, DEV_ADMIN, password, passwords, mews)
             except (RpcTimeout, MewsError) as exc:
                 if time.monotonic() > deadline:
                     _say(f"no demo vendor and staff accounts: {exc}")
@@ -265,6 +298,14 @@ def admin_password(config: DevConfig) -> str:
     return os.environ.get("ATTENDANDT_DEV_ADMIN_PASSWORD") or _kept_secret(
         config.devdata / "admin-password"
     )
+
+
+def demo_passwords(config: DevConfig) -> dict[str, str]:
+    """Each demo account's own password: random per install, kept in .devdata like the
+    admin's; never the admin's, never derived from it or from each other."""
+    return {
+        email: _kept_secret(config.devdata / name) for email, name in DEMO_PASSWORD_FILES.items()
+    }
 
 
 async def _wait(stop: asyncio.Event, children: list[Child]) -> int:
@@ -346,5 +387,6 @@ async def _launch(
 async def _pump(process: asyncio.subprocess.Process, prefix: str) -> None:
     assert process.stdout is not None
     async for line in process.stdout:
-        sys.stdout.write(prefix + line.decode(errors="replace"))
+        # A last line of defence: whatever a child prints, no token-shaped text gets out.
+        sys.stdout.write(prefix + redact_text(line.decode(errors="replace")))
         sys.stdout.flush()

@@ -3,7 +3,11 @@
 - list [--service S] [--limit N]: sequence, when, service/consumer, subject, reason
 - show SEQ: the whole letter, with the original body (as text when it is text)
 - requeue SEQ [SEQ ...]: publish the original body and headers to its original subject
-  again (its consumer then processes it as new) and delete the letter
+  again (its consumer then processes it as new) and delete the letter; a letter whose
+  secrets were masked when it was written is refused (its body is no longer the original)
+
+What is printed is masked again, whatever the letter holds (one written before letters were
+redacted at the source, or by a writer that did not): tokens, passwords and keys show as ***.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from nats.js.errors import NotFoundError
 
 from attendandt.contracts.deadletter import DeadLetter
 from attendandt.contracts.streams import DEAD_LETTERS
+from attendandt.platform.logging import redact_body, redact_text, redact_value
 from attendandt.platform.messaging import connect
 from attendandt.platform.settings import NatsSettings
 
@@ -74,7 +79,7 @@ async def _list(args: argparse.Namespace) -> int:
     for seq, letter in letters:
         print(
             f"{seq:>7}  {letter.failed_at:%Y-%m-%d %H:%M:%S}  {letter.service}/{letter.consumer}"
-            f"  {letter.subject}  {letter.reason[:100]}"
+            f"  {letter.subject}  {redact_text(letter.reason)[:100]}"
         )
     print(f"{len(letters)} shown; `attendandt dlq show SEQ` for one, `requeue SEQ` to retry")
     return 0
@@ -90,17 +95,25 @@ async def _show(args: argparse.Namespace) -> int:
     finally:
         await nc.close()  # type: ignore[attr-defined]
     letter = msgspec.json.decode(raw.data or b"", type=DeadLetter)
-    try:
-        body = letter.data.decode()
-    except UnicodeDecodeError:
-        body = f"<{len(letter.data)} bytes, not text: {letter.data[:64]!r}>"
-    print(f"sequence:   {args.seq}")
-    for name in ("service", "consumer", "subject", "reason", "error_type", "stream",
-                 "stream_sequence", "delivery_count", "failed_at"):  # fmt: skip
-        print(f"{name + ':':<17}{getattr(letter, name)}")
-    print(f"headers:         {letter.headers}")
-    print(f"body:\n{body}")
+    print(show_letter(args.seq, letter))
     return 0
+
+
+def show_letter(seq: int, letter: DeadLetter) -> str:
+    """One letter as `dlq show` prints it, secrets masked."""
+    data = redact_body(letter.data)
+    try:
+        body = data.decode()
+    except UnicodeDecodeError:
+        body = f"<{len(data)} bytes, not text: {redact_text(repr(data[:64]))}>"
+    lines = [f"sequence:   {seq}"]
+    for name in ("service", "consumer", "subject", "reason", "error_type", "stream",
+                 "stream_sequence", "delivery_count", "failed_at", "redacted"):  # fmt: skip
+        lines.append(f"{name + ':':<17}{redact_text(str(getattr(letter, name)))}")
+    headers = {k: redact_value(k, v) for k, v in letter.headers.items()}
+    lines.append(f"headers:         {headers}")
+    lines.append(f"body:\n{body}")
+    return "\n".join(lines)
 
 
 async def _requeue(args: argparse.Namespace) -> int:
@@ -115,6 +128,13 @@ async def _requeue(args: argparse.Namespace) -> int:
                 failed += 1
                 continue
             letter = msgspec.json.decode(raw.data or b"", type=DeadLetter)
+            if letter.redacted:
+                print(
+                    f"{seq}: not requeued: its secrets were masked when it was written, so "
+                    "its body is not the original (have the sender send it again)"
+                )
+                failed += 1
+                continue
             # A fresh message id: the original one may still be in the duplicate window.
             headers = {k: v for k, v in letter.headers.items() if k != "Nats-Msg-Id"}
             ack = await js.publish(letter.subject, letter.data, headers=headers)

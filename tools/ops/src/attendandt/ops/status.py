@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, NotFoundError
 
 from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, STREAMS, SYNC_HEALTH
+from attendandt.platform.logging import redact_text
 from attendandt.platform.messaging import connect
 from attendandt.platform.settings import NatsSettings
 
@@ -75,7 +76,7 @@ async def run(_: argparse.Namespace) -> int:
             f"connects, last event {_ago(state.get('last_event_at'))}, last webhook "
             f"{_ago(state.get('last_webhook_at'))}, last sweep {_ago(state.get('last_sweep_at'))}"
             + (
-                f", sweep error: {state['last_sweep_error']}"
+                f", sweep error: {redact_text(str(state['last_sweep_error']))}"
                 if state.get("last_sweep_error")
                 else ""
             )
