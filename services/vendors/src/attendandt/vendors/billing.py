@@ -49,8 +49,10 @@ DAY = timedelta(hours=24)
 @dataclass(frozen=True)
 class ChargeFacts:
     role: UserRole
-    #: The booking's agreed unit price, or None for an ad-hoc charge (no booking).
-    agreed_unit_amount: Decimal | None
+    #: False for an ad-hoc charge (no booking).
+    booked: bool
+    #: The booking's unit price, or the offering's for an ad-hoc charge.
+    agreed_unit_amount: Decimal
     unit_amount: Decimal
     quantity: int
     currency: str
@@ -129,12 +131,13 @@ def decide(facts: ChargeFacts, limits: Limits) -> Decision:
     if facts.role in APPROVERS:
         return Decision(None)
     reasons: list[str] = []
-    if facts.agreed_unit_amount is None:
+    if not facts.booked:
         reasons.append("an ad-hoc charge without a booking")
-    elif facts.unit_amount != facts.agreed_unit_amount:
+    if facts.unit_amount != facts.agreed_unit_amount:
+        whose = "booking's" if facts.booked else "offering's"
         reasons.append(
             f"a unit price of {_money(facts.unit_amount, facts.currency)} instead of the "
-            f"agreed {_money(facts.agreed_unit_amount, facts.currency)}"
+            f"{whose} {_money(facts.agreed_unit_amount, facts.currency)}"
         )
     if facts.stay_state not in (StayState.STARTED, StayState.PROCESSED):
         reasons.append(f"the stay is {facts.stay_state.value}, not in house")

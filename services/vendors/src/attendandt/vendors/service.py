@@ -731,6 +731,7 @@ class VendorsService:
                 notes=booking.notes,
                 created_by=request.actor.user_id,
                 role=request.actor.role,
+                booked=True,
                 agreed_unit_amount=booking.unit_price,
             )
         return rpc.FulfilBookingResponse(
@@ -797,7 +798,8 @@ class VendorsService:
         notes: str | None,
         created_by: str,
         role: UserRole,
-        agreed_unit_amount: Decimal | None,
+        booked: bool,
+        agreed_unit_amount: Decimal,
     ) -> ChargeRecord:
         """A charge and its event in the caller's transaction; with the order for Mews when
         the billing rules let it go (pending), else held for a manager (pending_approval)."""
@@ -806,6 +808,7 @@ class VendorsService:
             offering=offering,
             stay=stay,
             role=role,
+            booked=booked,
             agreed_unit_amount=agreed_unit_amount,
             unit_amount=unit_amount,
             quantity=quantity,
@@ -856,7 +859,8 @@ class VendorsService:
         offering: OfferingRecord,
         stay: StayRef,
         role: UserRole,
-        agreed_unit_amount: Decimal | None,
+        booked: bool,
+        agreed_unit_amount: Decimal,
         unit_amount: Decimal,
         quantity: int,
     ) -> billing.Decision:
@@ -875,6 +879,7 @@ class VendorsService:
         )
         facts = billing.ChargeFacts(
             role=role,
+            booked=booked,
             agreed_unit_amount=agreed_unit_amount,
             unit_amount=unit_amount,
             quantity=quantity,
@@ -920,7 +925,8 @@ class VendorsService:
                 notes=_blank_to_none(request.notes),
                 created_by=request.actor.user_id,
                 role=request.actor.role,
-                agreed_unit_amount=None,  # ad hoc: no booking agreed a price
+                booked=False,
+                agreed_unit_amount=offering.unit_price,
             )
         return rpc.ChargeResponse(charge=charge_view(charge))
 
