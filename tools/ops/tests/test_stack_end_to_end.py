@@ -188,6 +188,7 @@ def test_demo_staff_and_vendor_accounts_sign_in(stack) -> None:
     assert "demo login  front desk: frontdesk@attendandt.local" in log
     for email, role in (
         ("frontdesk@attendandt.local", "front_desk"),
+        ("manager@attendandt.local", "manager"),
         ("spa@attendandt.local", "vendor"),
     ):
         login = httpx.post(

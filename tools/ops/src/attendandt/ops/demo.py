@@ -1,5 +1,6 @@
-"""Demo accounts for `attendandt dev`: a front desk user, a spa vendor with an offering
-posting to the hotel's Additional service in Mews, and that vendor's user.
+"""Demo accounts for `attendandt dev`: a front desk user, a manager (who approves held
+charges), a spa vendor with an offering posting to the hotel's Additional service in Mews,
+and that vendor's user.
 
 Made through the services' own request-reply APIs (as the admin), so every rule and every
 event applies; running it again changes nothing.
@@ -19,6 +20,7 @@ from attendandt.mews.models import ServicesGetAll
 from attendandt.platform.rpc import call
 
 FRONT_DESK = "frontdesk@attendandt.local"
+MANAGER = "manager@attendandt.local"
 VENDOR_USER = "spa@attendandt.local"
 VENDOR_NAME = "Lagoon Spa"
 
@@ -89,6 +91,7 @@ async def seed_demo(
     emails = {user.email for user in existing.users}
     accounts = [
         (FRONT_DESK, "Front Desk", UserRole.FRONT_DESK, None),
+        (MANAGER, "Duty Manager", UserRole.MANAGER, None),
         (VENDOR_USER, "Lagoon Spa desk", UserRole.VENDOR, vendor.vendor_id),
     ]
     for email, name, role, vendor_id in accounts:
@@ -114,5 +117,6 @@ async def seed_demo(
         )
     return [
         f"front desk: {FRONT_DESK} / {password}",
+        f"manager: {MANAGER} / {password}",
         f"vendor ({VENDOR_NAME}): {VENDOR_USER} / {password}",
     ]
