@@ -20,6 +20,7 @@ if (!PASSWORD) {
 export const ACCOUNTS = {
   admin: "admin@attendandt.local",
   frontDesk: "frontdesk@attendandt.local",
+  manager: "manager@attendandt.local",
   vendor: "spa@attendandt.local",
 } as const;
 export type Account = keyof typeof ACCOUNTS;
@@ -249,6 +250,7 @@ export async function guestWithReservation(
   firstName: string,
   lastName: string,
   reservation: { start_utc?: string; state?: string } = {},
+  { checkedIn = false }: { checkedIn?: boolean } = {},
 ): Promise<StayingGuest> {
   const enterpriseId = staff.me.enterprise_id;
   const customer = await sim<{ Id: string }>("/_sim/customers", {
@@ -269,7 +271,9 @@ export async function guestWithReservation(
         const guests = await staff.get<ListPage<{ guest_id: string }>>(`/guests?q=${encodeURIComponent(lastName)}`);
         const guest = guests.items[0];
         if (!guest) return false;
-        const detail = await staff.get<{ stays: { stay_id: string; mews_id: string }[] }>(`/guests/${guest.guest_id}`);
+        const detail = await staff.get<{ stays: { stay_id: string; mews_id: string; state: string }[] }>(
+          `/guests/${guest.guest_id}`,
+        );
         const stay = detail.stays.find((s) => s.mews_id === made.Id);
         found = stay ? { guestId: guest.guest_id, stayId: stay.stay_id } : null;
         return found !== null;
@@ -277,6 +281,21 @@ export async function guestWithReservation(
       { message: `the simulator's reservation for ${lastName} reaches the app`, timeout: SYNC_TIMEOUT },
     )
     .toBe(true);
+  if (checkedIn) {
+    // Checked in once the app knows the guest and the stay (Mews state Started): a vendor's
+    // charge for a stay in house goes straight to the guest's bill; for one not yet arrived
+    // it waits for a manager's approval.
+    await sim(`/_sim/reservations/${made.Id}/start`);
+    await expect
+      .poll(
+        async () => {
+          const detail = await staff.get<{ stays: { stay_id: string; state: string }[] }>(`/guests/${found!.guestId}`);
+          return detail.stays.find((s) => s.stay_id === found!.stayId)?.state;
+        },
+        { message: `${lastName}'s check-in reaches the app`, timeout: SYNC_TIMEOUT },
+      )
+      .toBe("started");
+  }
   const { guestId, stayId } = found!;
   return { firstName, lastName, name: `${firstName} ${lastName}`, guestId, stayId, reservation: made };
 }

@@ -101,6 +101,21 @@ export function DashboardPage() {
       ) : (
         <div className="grid gap-4 xl:grid-cols-3">
           <div className="space-y-4 xl:col-span-2">
+            {canApprove ? (
+              <Card title={`Charges awaiting approval${awaiting.data ? ` (${awaiting.data.total})` : ""}`}>
+                <ProblemAlert error={awaiting.error} />
+                {awaiting.isLoading ? (
+                  <Loading />
+                ) : (
+                  <ChargesTable
+                    caption="Charges awaiting a manager's approval"
+                    charges={awaiting.data?.items ?? []}
+                    canApprove
+                    vendorNames={vendorNames}
+                  />
+                )}
+              </Card>
+            ) : null}
             <DayList kind="arrivals" date={date} />
             <DayList kind="in-house" date={date} />
             <DayList kind="departures" date={date} />
@@ -120,21 +135,6 @@ export function DashboardPage() {
                 />
               )}
             </Card>
-            {canApprove ? (
-              <Card title={`Charges awaiting approval${awaiting.data ? ` (${awaiting.data.total})` : ""}`}>
-                <ProblemAlert error={awaiting.error} />
-                {awaiting.isLoading ? (
-                  <Loading />
-                ) : (
-                  <ChargesTable
-                    caption="Charges awaiting a manager's approval"
-                    charges={awaiting.data?.items ?? []}
-                    canApprove
-                    vendorNames={vendorNames}
-                  />
-                )}
-              </Card>
-            ) : null}
             <Card title={`Charges that failed to post${failed.data ? ` (${failed.data.total})` : ""}`}>
               <ProblemAlert error={failed.error} />
               {failed.isLoading ? (
