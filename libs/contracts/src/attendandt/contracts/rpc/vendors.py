@@ -418,7 +418,9 @@ class SettlementResponse(Payload, frozen=True, kw_only=True):
     totals: tuple[CurrencyTotal, ...]
 
 
-# --- billing controls (the caller travels in the Attendandt-Caller header) ---------------
+# --- billing controls ------------------------------------------------------------------
+# These requests carry no `actor`: the caller travels in the Attendandt-Caller header
+# (`platform.rpc.answer_for_caller`).
 
 #: What the gateway's permission table grants to approve or reject a held charge, and to
 #: read and change a property's billing settings (caps, grace period).
@@ -511,14 +513,6 @@ UPDATE_BILLING_SETTINGS = RpcMethod(
     "vendors", "update_billing_settings", UpdateBillingSettingsRequest, BillingSettingsResponse
 )
 
-#: The methods whose caller is the Attendandt-Caller header (not an `actor` in the body).
-CALLER_METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
-    APPROVE_CHARGE,
-    REJECT_CHARGE,
-    GET_BILLING_SETTINGS,
-    UPDATE_BILLING_SETTINGS,
-)  # type: ignore[assignment]
-
 METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     CREATE_VENDOR,
     UPDATE_VENDOR,
@@ -542,5 +536,8 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     RETRY_CHARGE,
     LIST_CHARGES,
     SETTLEMENT,
-    *CALLER_METHODS,
+    APPROVE_CHARGE,
+    REJECT_CHARGE,
+    GET_BILLING_SETTINGS,
+    UPDATE_BILLING_SETTINGS,
 )  # type: ignore[assignment]
