@@ -427,7 +427,9 @@ export interface paths {
         put?: never;
         /**
          * FulfilBooking
-         * @description Done: the booking is fulfilled and its charge (pending) goes to the guest's bill.
+         * @description Done: the booking is fulfilled and its charge (pending) goes to the guest's bill; for a
+         *     stay not in house, by a vendor or the front desk, the charge waits for a manager's
+         *     approval (`pending_approval`); for a stay checked out beyond the grace period, 409.
          */
         post: operations["ApiV1BookingsBookingIdFulfilFulfilBooking"];
         delete?: never;
@@ -465,7 +467,9 @@ export interface paths {
         put?: never;
         /**
          * CreateCharge
-         * @description An ad-hoc charge (no booking) of an offering, posted to the guest's Mews bill.
+         * @description An ad-hoc charge (no booking) of an offering, posted to the guest's Mews bill; a
+         *     vendor's or the front desk's waits for a manager's approval (`pending_approval`). Above
+         *     the property's caps it is refused (422 per charge, 409 per vendor and day).
          */
         post: operations["ApiV1ChargesCreateCharge"];
         delete?: never;

@@ -358,7 +358,8 @@ class ChargePage(Payload, frozen=True, kw_only=True):
 
 
 class CreateChargeRequest(Payload, frozen=True, kw_only=True):
-    """An ad-hoc charge (no booking): posted to Mews like the offering's bookings are."""
+    """An ad-hoc charge (no booking): posted to Mews like the offering's bookings are when a
+    manager makes it; a vendor's or the front desk's waits for a manager's approval."""
 
     SCHEMA = "vendors.create_charge_request"
     actor: Actor
