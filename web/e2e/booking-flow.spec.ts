@@ -38,7 +38,8 @@ function detail(scope: Locator, label: string): Locator {
 
 test.beforeAll(async ({ browser }) => {
   const staff = Api.as("frontDesk");
-  guest = await guestWithReservation(staff, "Ada", uniqueWord("Lovelace"));
+  // In house: the vendor's charge for the booking goes straight to the guest's bill.
+  guest = await guestWithReservation(staff, "Ada", uniqueWord("Lovelace"), {}, { checkedIn: true });
   demo = await demoVendor();
   vendorPage = await (await browser.newContext()).newPage();
 });

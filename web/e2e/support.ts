@@ -16,6 +16,7 @@ export const SIM_URL = process.env.SIM_URL ?? "http://127.0.0.1:8765";
 export const ACCOUNTS = {
   admin: "admin@attendandt.local",
   frontDesk: "frontdesk@attendandt.local",
+  manager: "manager@attendandt.local",
   vendor: "spa@attendandt.local",
 } as const;
 export type Account = keyof typeof ACCOUNTS;
@@ -25,6 +26,7 @@ const DEVDATA = process.env.E2E_DEVDATA ?? fileURLToPath(new URL("../../.devdata
 const PASSWORD_FILES: Record<Account, string> = {
   admin: "admin-password",
   frontDesk: "frontdesk-password",
+  manager: "manager-password",
   vendor: "vendor-password",
 };
 
@@ -41,6 +43,7 @@ function passwordOf(account: Account): string {
 export const PASSWORDS: Record<Account, string> = {
   admin: passwordOf("admin"),
   frontDesk: passwordOf("frontDesk"),
+  manager: passwordOf("manager"),
   vendor: passwordOf("vendor"),
 };
 
@@ -269,6 +272,7 @@ export async function guestWithReservation(
   firstName: string,
   lastName: string,
   reservation: { start_utc?: string; state?: string } = {},
+  { checkedIn = false }: { checkedIn?: boolean } = {},
 ): Promise<StayingGuest> {
   const enterpriseId = staff.me.enterprise_id;
   const customer = await sim<{ Id: string }>("/_sim/customers", {
@@ -289,7 +293,9 @@ export async function guestWithReservation(
         const guests = await staff.get<ListPage<{ guest_id: string }>>(`/guests?q=${encodeURIComponent(lastName)}`);
         const guest = guests.items[0];
         if (!guest) return false;
-        const detail = await staff.get<{ stays: { stay_id: string; mews_id: string }[] }>(`/guests/${guest.guest_id}`);
+        const detail = await staff.get<{ stays: { stay_id: string; mews_id: string; state: string }[] }>(
+          `/guests/${guest.guest_id}`,
+        );
         const stay = detail.stays.find((s) => s.mews_id === made.Id);
         found = stay ? { guestId: guest.guest_id, stayId: stay.stay_id } : null;
         return found !== null;
@@ -297,6 +303,21 @@ export async function guestWithReservation(
       { message: `the simulator's reservation for ${lastName} reaches the app`, timeout: SYNC_TIMEOUT },
     )
     .toBe(true);
+  if (checkedIn) {
+    // Checked in once the app knows the guest and the stay (Mews state Started): a vendor's
+    // charge for a stay in house goes straight to the guest's bill; for one not yet arrived
+    // it waits for a manager's approval.
+    await sim(`/_sim/reservations/${made.Id}/start`);
+    await expect
+      .poll(
+        async () => {
+          const detail = await staff.get<{ stays: { stay_id: string; state: string }[] }>(`/guests/${found!.guestId}`);
+          return detail.stays.find((s) => s.stay_id === found!.stayId)?.state;
+        },
+        { message: `${lastName}'s check-in reaches the app`, timeout: SYNC_TIMEOUT },
+      )
+      .toBe("started");
+  }
   const { guestId, stayId } = found!;
   return { firstName, lastName, name: `${firstName} ${lastName}`, guestId, stayId, reservation: made };
 }

@@ -73,13 +73,17 @@ def test_breaking_change_names_every_problem(tmp_path: Path) -> None:
     assert "bump VERSION" in text
 
 
-def test_enum_change_is_breaking() -> None:
+def test_enum_value_removed_is_breaking_and_value_added_is_additive() -> None:
     old = {"$defs": {"Color": {"enum": ["red", "blue"], "type": "string"}}}
-    new = {"$defs": {"Color": {"enum": ["red", "blue", "green"], "type": "string"}}}
+    new = {"$defs": {"Color": {"enum": ["red", "green"], "type": "string"}}}
     assert breaking_changes(old, new) == [
         'Color: changed ({"enum": ["red", "blue"], "type": "string"} → '
-        '{"enum": ["red", "blue", "green"], "type": "string"})'
+        '{"enum": ["red", "green"], "type": "string"})'
     ]
+    widened = {"$defs": {"Color": {"enum": ["red", "blue", "green"], "type": "string"}}}
+    assert breaking_changes(old, widened) == []
+    retyped = {"$defs": {"Color": {"enum": ["red", "blue", "green"], "type": "integer"}}}
+    assert breaking_changes(old, retyped) != []
 
 
 def test_snapshot_tool_records_additive_and_refuses_breaking(tmp_path: Path, monkeypatch) -> None:

@@ -19,6 +19,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.rpc import users as users_rpc
@@ -32,7 +33,7 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.gateway.app import GatewayApp
 from attendandt.gateway.settings import GatewaySettings, RateLimits, Window
-from attendandt.platform.rpc import NotFound, ServiceError, answer
+from attendandt.platform.rpc import NotFound, ServiceError, answer, answer_for_caller
 from attendandt.platform.settings import NatsSettings
 from attendandt.testing.processes import free_port
 
@@ -165,6 +166,8 @@ class FakeServices:
     principals: dict[str, Principal] = field(default_factory=dict)
     subjects: dict[str, Principal] = field(default_factory=dict)
     calls: list[tuple[str, Payload]] = field(default_factory=list)
+    #: The caller of each call answered for a caller (the Attendandt-Caller header).
+    callers: list[tuple[str, Caller]] = field(default_factory=list)
     overrides: dict[str, Handler] = field(default_factory=dict)
     _subs: list[Subscription] = field(default_factory=list)
 
@@ -173,9 +176,9 @@ class FakeServices:
             self.principals[principal.user_id] = principal
         handlers = self._handlers()
         for method in methods or tuple(all_methods()):
-            if method.subject not in handlers:
+            if method.subject not in handlers and method.subject not in CALLER_HANDLERS:
                 continue
-            handler = handlers[method.subject]
+            handler = handlers.get(method.subject, _unused)
             self._subs.append(
                 await self.nc.subscribe(method.subject, cb=self._responder(method, handler))
             )
@@ -195,7 +198,15 @@ class FakeServices:
                 chosen = self.overrides.get(method.method, handler)
                 return await chosen(request)
 
-            body, headers = await answer(method, msg.data, run)
+            async def run_for(request: Any, caller: Caller) -> Payload:
+                self.calls.append((method.method, request))
+                self.callers.append((method.method, caller))
+                return await CALLER_HANDLERS[method.subject](request, caller)
+
+            if method.subject in CALLER_HANDLERS:
+                body, headers = await answer_for_caller(method, msg.data, msg.headers, run_for)
+            else:
+                body, headers = await answer(method, msg.data, run)
             await self.nc.publish(msg.reply, body, headers=headers)
 
         return respond
@@ -344,9 +355,39 @@ class FakeServices:
         return {method.subject: handler for method, handler in by_method.items()}
 
 
+async def _decide_charge(request: Any, caller: Caller) -> Payload:
+    """Approve or reject: like the vendors service, another property's charge is absent."""
+    if not caller.may_act_for(ENT):
+        raise NotFound(f"charge {request.charge_id} not found")
+    return vendors_rpc.ChargeResponse(charge=charge_view())
+
+
+async def _billing_settings(request: Any, caller: Caller) -> Payload:
+    enterprise_id = request.enterprise_id or ENT
+    if not caller.may_act_for(enterprise_id):
+        raise NotFound(f"property {enterprise_id} not found")
+    return vendors_rpc.BillingSettingsResponse(
+        enterprise_id=enterprise_id, max_charge_amount=Decimal(1000),
+        max_daily_amount_per_vendor=Decimal(5000), checkout_grace_hours=24, is_default=True,
+    )  # fmt: skip
+
+
+#: Canned answers of the methods answered for the caller in the Attendandt-Caller header.
+CALLER_HANDLERS: dict[str, Callable[[Any, Caller], Awaitable[Payload]]] = {
+    vendors_rpc.APPROVE_CHARGE.subject: _decide_charge,
+    vendors_rpc.REJECT_CHARGE.subject: _decide_charge,
+    vendors_rpc.GET_BILLING_SETTINGS.subject: _billing_settings,
+    vendors_rpc.UPDATE_BILLING_SETTINGS.subject: _billing_settings,
+}
+
+
 class Unauthorized(ServiceError):
     status = 401
     title = "Unauthorized"
+
+
+async def _unused(request: Any) -> Payload:
+    raise AssertionError("answered by CALLER_HANDLERS")
 
 
 def all_methods() -> list[RpcMethod[Any, Any]]:

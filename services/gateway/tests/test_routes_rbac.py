@@ -44,6 +44,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/bookings/{booking_id}/decline"): {"reason": "fully booked"},
     ("POST", "/bookings/{booking_id}/cancel"): {"reason": "guest changed plans"},
     ("POST", "/charges"): {"offering_id": "o-1", "guest_id": "g-1", "stay_id": "s-1"},
+    ("POST", "/charges/{charge_id}/reject"): {"reason": "no booking for this"},
+    ("PATCH", "/billing-settings"): {"max_charge_amount": "800"},
     ("POST", "/users"): {"email": "new@hotel.example", "name": "New", "role": "front_desk"},
     ("POST", "/users/{user_id}/role"): {"role": "manager"},
     ("POST", "/sync/{enterprise_id}/resync"): {"entities": ["Customer"]},
@@ -89,7 +91,7 @@ async def test_every_api_route_names_a_permission(gateway: Running) -> None:
     unnamed = [(m, p) for m, p, opt in routes if not opt.get(PUBLIC_KEY) and not required(opt)]
     assert unnamed == []
     needing_body = [(m, p) for m, p, _ in routes if m in ("POST", "PATCH") and (m, p) not in BODIES]
-    bodiless = {"/deactivate", "/confirm", "/fulfil", "/retry", "/password-token"}
+    bodiless = {"/deactivate", "/confirm", "/fulfil", "/retry", "/password-token", "/approve"}
     assert [r for r in needing_body if not any(r[1].endswith(s) for s in bodiless)] == []
 
 

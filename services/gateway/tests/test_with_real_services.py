@@ -127,13 +127,35 @@ async def _vendor_user(
     return pair
 
 
-async def _publish_stay(js: JetStreamContext, stay_id: str) -> None:
+async def _staff_user(
+    running: Running, admin: dict[str, str], email: str, role: str, enterprise_id: str
+) -> dict[str, Any]:
+    invited = await running.client.post(
+        "/api/v1/users",
+        json={"email": email, "name": email, "role": role, "enterprise_id": enterprise_id},
+        headers=admin,
+    )
+    assert invited.status_code == 201, invited.text
+    password = f"{email} has a long password"
+    done = await running.client.post(
+        "/api/v1/auth/set-password",
+        json={"token": invited.json()["set_password_token"], "new_password": password},
+    )
+    assert done.status_code == 204, done.text
+    pair = await _sign_in(running, email, password)
+    pair["user_id"] = invited.json()["user"]["user_id"]
+    return pair
+
+
+async def _publish_stay(
+    js: JetStreamContext, stay_id: str, state: StayState = StayState.CONFIRMED
+) -> None:
     now = datetime.now(UTC)
     event = StayEvent(
         event_id=f"stay:{stay_id}", enterprise_id=ENT, occurred_at=now, event="created",
         stay_id=stay_id, guest_ids=("g-1",),
         stay=StaySnapshot(mews_id=f"res-{stay_id}", mews_updated_utc=now,
-                          state=StayState.CONFIRMED, mews_state="Confirmed", owner_mews_id="cust-1",
+                          state=state, mews_state=state.value.title(), owner_mews_id="cust-1",
                           scheduled_start_utc=now - timedelta(days=1),
                           scheduled_end_utc=now + timedelta(days=3)),
     )  # fmt: skip
@@ -210,6 +232,82 @@ async def test_vendors_see_only_their_own_bookings(
     # A vendor may not create vendors or retry charges: the table, before any call.
     assert (await client.post("/api/v1/vendors", json={"enterprise_id": ENT, "name": "x",
             "category": "y"}, headers=_bearer(spa_user))).status_code == 403  # fmt: skip
+
+
+async def test_a_vendors_ad_hoc_charge_waits_for_a_manager_of_its_property(
+    platform: Running, jetstream: JetStreamContext
+) -> None:
+    client = platform.client
+    admin = _bearer(await _sign_in(platform, ADMIN_EMAIL, ADMIN_PASSWORD))
+    spa = (
+        await client.post(
+            "/api/v1/vendors",
+            json={"enterprise_id": ENT, "name": "Lagoon Spa", "category": "spa"},
+            headers=admin,
+        )
+    ).json()["vendor_id"]
+    offering = await client.post(
+        f"/api/v1/vendors/{spa}/offerings",
+        json={"name": "Massage", "unit_price": "85.50", "currency": "GBP",
+              "mews_service_id": "svc-1"},
+        headers=admin,
+    )  # fmt: skip
+    assert offering.status_code == 201, offering.text
+    spa_user = _bearer(await _vendor_user(platform, admin, "spa@vendor.example", spa))
+    manager_pair = await _staff_user(platform, admin, "max@hotel.example", "manager", ENT)
+    manager = _bearer(manager_pair)
+    other = _bearer(await _staff_user(platform, admin, "eve@other.example", "manager", "other"))
+    await _publish_stay(jetstream, "s-1", StayState.STARTED)
+    charge = {"offering_id": offering.json()["offering_id"], "guest_id": "g-1", "stay_id": "s-1"}
+
+    # The incident of issue 14: refused outright, and the problem says why.
+    huge = {**charge, "quantity": 1000, "unit_amount": "9999999.9999"}
+    for _ in range(200):  # until the vendors service knows the stay
+        refused = await client.post("/api/v1/charges", json=huge, headers=spa_user)
+        if refused.status_code != 422 or "not known" not in refused.text:
+            break
+        await asyncio.sleep(0.05)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["detail"] == (
+        "the charge of GBP 9,999,999,999.90 is above this property's limit of "
+        "GBP 1,000.00 per charge"
+    )
+
+    held = await client.post(
+        "/api/v1/charges", json={**charge, "unit_amount": "120"}, headers=spa_user
+    )
+    assert held.status_code == 201, held.text
+    assert held.json()["state"] == "pending_approval"
+    assert held.json()["approval_reason"].startswith("an ad-hoc charge without a booking")
+    charge_id = held.json()["charge_id"]
+    listed = await client.get(
+        "/api/v1/charges", params={"state": "pending_approval"}, headers=manager
+    )
+    assert [c["charge_id"] for c in listed.json()["items"]] == [charge_id]
+
+    approve = f"/api/v1/charges/{charge_id}/approve"
+    assert (await client.post(approve, headers=spa_user)).status_code == 403
+    not_theirs = await client.post(approve, headers=other)
+    assert not_theirs.status_code == 404, not_theirs.text
+    approved = await client.post(approve, headers=manager)
+    assert approved.status_code == 200, approved.text
+    assert (approved.json()["state"], approved.json()["approved_by"]) == (
+        "pending",
+        manager_pair["user_id"],
+    )
+    too_late = await client.post(
+        f"/api/v1/charges/{charge_id}/reject", json={"reason": "changed my mind"}, headers=manager
+    )
+    assert too_late.status_code == 409
+    assert "only a charge pending approval can be rejected" in too_late.json()["detail"]
+
+    settings = await client.patch(
+        "/api/v1/billing-settings", json={"checkout_grace_hours": 12}, headers=manager
+    )
+    assert settings.status_code == 200, settings.text
+    assert (settings.json()["checkout_grace_hours"], settings.json()["enterprise_id"]) == (12, ENT)
+    assert (await client.get("/api/v1/billing-settings", headers=spa_user)).status_code == 403
 
 
 async def test_refresh_rotation_and_deactivation(platform: Running) -> None:

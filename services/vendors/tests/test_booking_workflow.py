@@ -26,6 +26,8 @@ async def test_requested_confirmed_fulfilled_then_posted_to_mews(harness: Harnes
         rpc.CONFIRM_BOOKING, rpc.ConfirmBookingRequest(actor=spa, booking_id=booking.booking_id)
     )
     assert confirmed.booking.state is BookingState.CONFIRMED
+    # The guests check in: a vendor's charge for a stay in house goes straight to Mews.
+    await harness.stay("s-1", guest_ids=("g-1", "g-2"), state=StayState.STARTED, event="checked_in")
 
     fulfilled = await harness.call(
         rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(actor=spa, booking_id=booking.booking_id)

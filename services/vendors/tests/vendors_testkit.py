@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from attendandt.contracts.base import Payload, RpcMethod, decode
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import RECORD_CHARGE_RESULT, RecordChargeResult
 from attendandt.contracts.deadletter import DeadLetter
 from attendandt.contracts.events import STAY_EVENT, StayEvent
@@ -111,6 +112,29 @@ class Harness:
             await self.call(method, request)
         except RpcFailure as failure:
             return failure.error.status
+        raise AssertionError(f"{method.subject} succeeded")
+
+    def manager(self, user_id: str = "u-manager", enterprise_id: str | None = None) -> Caller:
+        """A manager of this harness's property (or of `enterprise_id`), as the gateway
+        would put it in the Attendandt-Caller header."""
+        return Caller(
+            user_id=user_id,
+            role=UserRole.MANAGER,
+            permissions=(rpc.APPROVE_CHARGES_PERMISSION, rpc.BILLING_SETTINGS_PERMISSION),
+            enterprise_ids=(enterprise_id or self.enterprise_id,),
+        )
+
+    async def call_as(self, caller: Caller, method: RpcMethod[Any, Resp], request: Payload) -> Resp:
+        return await call(self.nc, method, request, timeout=5.0, caller=caller)
+
+    async def fails_as(
+        self, caller: Caller | None, method: RpcMethod[Any, Any], request: Payload
+    ) -> RpcFailure:
+        """Call for `caller`, expecting an error; returns it."""
+        try:
+            await call(self.nc, method, request, timeout=5.0, caller=caller)
+        except RpcFailure as failure:
+            return failure
         raise AssertionError(f"{method.subject} succeeded")
 
     async def raw_call(self, subject: str, body: bytes) -> tuple[int, bytes]:

@@ -108,6 +108,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         passwords = {
             "admin@attendandt.local": PASSWORD,
             "frontdesk@attendandt.local": (devdata / "frontdesk-password").read_text().strip(),
+            "manager@attendandt.local": (devdata / "manager-password").read_text().strip(),
             "spa@attendandt.local": (devdata / "vendor-password").read_text().strip(),
         }
         yield {

@@ -124,7 +124,11 @@ def test_demo_accounts_get_their_own_passwords_kept_with_the_data(
     )
     admin = admin_password(config)
     demo = demo_passwords(config)
-    assert set(demo) == {"frontdesk@attendandt.local", "spa@attendandt.local"}
+    assert set(demo) == {
+        "frontdesk@attendandt.local",
+        "manager@attendandt.local",
+        "spa@attendandt.local",
+    }
     every = [admin, *demo.values()]
     assert len(set(every)) == len(every), "demo accounts share a password"
     for password in demo.values():
@@ -132,7 +136,7 @@ def test_demo_accounts_get_their_own_passwords_kept_with_the_data(
         assert len(password) >= 24
     # Kept: the next run shows the same ones; readable by the owner only.
     assert demo_passwords(config) == demo
-    for name in ("frontdesk-password", "vendor-password"):
+    for name in ("frontdesk-password", "manager-password", "vendor-password"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
     # Another install makes others.
     (tmp_path / "other").mkdir()

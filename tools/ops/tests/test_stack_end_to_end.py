@@ -192,6 +192,7 @@ def test_demo_staff_and_vendor_accounts_sign_in_each_with_its_own_password(stack
         assert f"{email} / {password}" in log  # shown by `make run`, as the admin's is
     for email, role in (
         ("frontdesk@attendandt.local", "front_desk"),
+        ("manager@attendandt.local", "manager"),
         ("spa@attendandt.local", "vendor"),
     ):
         refused = httpx.post(

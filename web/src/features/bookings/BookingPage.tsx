@@ -12,6 +12,7 @@ import { hasPermission, useSession } from "../auth/session";
 import { useGuest } from "../guests/api";
 import { offeringQuery, useBookingAction, useRetryCharge, vendorQuery } from "./api";
 import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
+import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
 
 /*
  * Query keys start with the resource they read, so the live events that touch bookings,
@@ -98,7 +99,15 @@ function Actions({ booking, label }: { booking: BookingView; label: string }) {
   );
 }
 
-function Charge({ chargeId, canRetry }: { chargeId: string | null | undefined; canRetry: boolean }) {
+function Charge({
+  chargeId,
+  canRetry,
+  canApprove,
+}: {
+  chargeId: string | null | undefined;
+  canRetry: boolean;
+  canApprove: boolean;
+}) {
   const charge = useCharge(chargeId);
   const retry = useRetryCharge();
   if (!chargeId) {
@@ -129,6 +138,7 @@ function Charge({ chargeId, canRetry }: { chargeId: string | null | undefined; c
                   {c.state === "pending" ? (
                     <span className="ml-2 text-xs text-slate-600">on its way to the guest's bill in Mews</span>
                   ) : null}
+                  <ApprovalNote charge={c} />
                 </>,
               ],
               ["Posted", formatDateTime(c.posted_at)],
@@ -142,6 +152,14 @@ function Charge({ chargeId, canRetry }: { chargeId: string | null | undefined; c
                 : []),
             ]}
           />
+          {canApprove ? (
+            <div className="mt-3">
+              <ApprovalActions charge={c} />
+            </div>
+          ) : null}
+          {c.approved_by ? (
+            <p className="mt-2 text-xs text-slate-600">Approved {formatDateTime(c.approved_at)}.</p>
+          ) : null}
           {canRetry && c.state === "failed" ? (
             <Button
               className="mt-3"
@@ -241,7 +259,11 @@ export function BookingPage() {
               ]}
             />
           </Card>
-          <Charge chargeId={b.charge_id} canRetry={hasPermission(user, "charges:retry")} />
+          <Charge
+            chargeId={b.charge_id}
+            canRetry={hasPermission(user, "charges:retry")}
+            canApprove={hasPermission(user, "charges:approve")}
+          />
         </div>
         <div className="space-y-4">{canManage ? <Actions booking={b} label={offeringName} /> : null}</div>
       </div>

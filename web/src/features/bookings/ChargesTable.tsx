@@ -3,18 +3,23 @@ import { formatDateTime, formatMoney } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
 import { useRetryCharge } from "./api";
+import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
 
 export function ChargesTable({
   charges,
   caption,
   canRetry,
+  canApprove,
   vendorNames,
 }: {
   charges: ChargeView[];
   caption: string;
   canRetry?: boolean;
+  /** Approve / Reject buttons on charges pending approval (managers). */
+  canApprove?: boolean;
   vendorNames?: Record<string, string>;
 }) {
+  const actions = canRetry || canApprove;
   const retry = useRetryCharge();
   if (charges.length === 0) return <Empty>No charges.</Empty>;
   return (
@@ -29,7 +34,7 @@ export function ChargesTable({
             <Th>State</Th>
             <Th>Created</Th>
             <Th>Posted</Th>
-            {canRetry ? <Th>Actions</Th> : null}
+            {actions ? <Th>Actions</Th> : null}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -43,6 +48,7 @@ export function ChargesTable({
               <Td>{formatMoney(c.amount, c.currency)}</Td>
               <Td>
                 <Badge>{c.state}</Badge>
+                <ApprovalNote charge={c} />
                 {c.failure_reason ? (
                   <p className="text-xs text-red-700">
                     {c.failure_reason} ({c.attempts} {c.attempts === 1 ? "attempt" : "attempts"})
@@ -51,9 +57,10 @@ export function ChargesTable({
               </Td>
               <Td>{formatDateTime(c.created_at)}</Td>
               <Td>{formatDateTime(c.posted_at)}</Td>
-              {canRetry ? (
+              {actions ? (
                 <Td>
-                  {c.state === "failed" ? (
+                  {canApprove ? <ApprovalActions charge={c} /> : null}
+                  {canRetry && c.state === "failed" ? (
                     <Button
                       variant="secondary"
                       disabled={retry.isPending && retry.variables === c.charge_id}

@@ -126,3 +126,20 @@ export function vendorQuery(vendorId: string) {
     queryFn: () => unwrap(api.GET("/api/v1/vendors/{vendor_id}", { params: { path: { vendor_id: vendorId } } })),
   });
 }
+
+/** A manager approves a charge held for approval (it goes to Mews) or rejects it, with a reason. */
+export function useChargeDecision() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, decision, reason }: { id: string; decision: "approve" | "reject"; reason?: string }) => {
+      const path = { params: { path: { charge_id: id } } };
+      return decision === "approve"
+        ? unwrap(api.POST("/api/v1/charges/{charge_id}/approve", path))
+        : unwrap(api.POST("/api/v1/charges/{charge_id}/reject", { ...path, body: { reason: reason ?? "" } }));
+    },
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: ["charges"] });
+      void client.invalidateQueries({ queryKey: ["bookings"] });
+    },
+  });
+}

@@ -73,6 +73,8 @@ export function DashboardPage() {
   const scope = enterpriseId ? { enterprise_id: enterpriseId } : {};
   const pending = useBookings({ ...scope, state: "requested" }, ready && hasPermission(user, "bookings:read"));
   const failed = useCharges({ ...scope, state: "failed" }, ready && hasPermission(user, "charges:read"));
+  const canApprove = hasPermission(user, "charges:approve");
+  const awaiting = useCharges({ ...scope, state: "pending_approval" }, ready && canApprove);
   const vendors = useVendors(enterpriseId, true, ready && hasPermission(user, "vendors:read"));
   const vendorNames = useMemo(
     () => Object.fromEntries((vendors.data?.items ?? []).map((v) => [v.vendor_id, v.name])),
@@ -99,6 +101,21 @@ export function DashboardPage() {
       ) : (
         <div className="grid gap-4 xl:grid-cols-3">
           <div className="space-y-4 xl:col-span-2">
+            {canApprove ? (
+              <Card title={`Charges awaiting approval${awaiting.data ? ` (${awaiting.data.total})` : ""}`}>
+                <ProblemAlert error={awaiting.error} />
+                {awaiting.isLoading ? (
+                  <Loading />
+                ) : (
+                  <ChargesTable
+                    caption="Charges awaiting a manager's approval"
+                    charges={awaiting.data?.items ?? []}
+                    canApprove
+                    vendorNames={vendorNames}
+                  />
+                )}
+              </Card>
+            ) : null}
             <DayList kind="arrivals" date={date} />
             <DayList kind="in-house" date={date} />
             <DayList kind="departures" date={date} />

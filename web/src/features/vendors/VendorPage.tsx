@@ -14,7 +14,7 @@ import { Settlement } from "./Settlement";
 import { VendorForm, type VendorFields } from "./VendorForm";
 
 const BOOKING_STATES: BookingState[] = ["requested", "confirmed", "fulfilled", "declined", "cancelled", "expired"];
-const CHARGE_STATES: ChargeState[] = ["pending", "posted", "failed"];
+const CHARGE_STATES: ChargeState[] = ["pending_approval", "pending", "posted", "failed", "rejected"];
 
 /** `/vendor`: a vendor user's own vendor. */
 export function OwnVendorPage() {
@@ -161,7 +161,7 @@ function VendorView({ vendorId, own }: { vendorId: string; own: boolean }) {
                 <option value="">All</option>
                 {CHARGE_STATES.map((s) => (
                   <option key={s} value={s}>
-                    {s}
+                    {s.replace(/_/g, " ")}
                   </option>
                 ))}
               </SelectField>
@@ -172,7 +172,12 @@ function VendorView({ vendorId, own }: { vendorId: string; own: boolean }) {
           {charges.isLoading ? (
             <Loading />
           ) : (
-            <ChargesTable caption="Charges" charges={charges.data?.items ?? []} canRetry={hasPermission(user, "charges:retry")} />
+            <ChargesTable
+              caption="Charges"
+              charges={charges.data?.items ?? []}
+              canRetry={hasPermission(user, "charges:retry")}
+              canApprove={hasPermission(user, "charges:approve")}
+            />
           )}
         </Card>
         <Settlement vendorId={vendorId} />

@@ -86,7 +86,7 @@ BOOKING_EVENT = Subject(
 CHARGE_EVENT = Subject(
     "attendandt.v1.{enterprise}.charge.{event}",
     ChargeEvent,
-    allowed=(("event", ("created", "posted", "failed", "retried")),),
+    allowed=(("event", ("created", "posted", "failed", "retried", "approved", "rejected")),),
 )
 USER_EVENT = Subject(
     "attendandt.v1.{enterprise}.user.{event}",

@@ -3,7 +3,10 @@
 The committed snapshot `schemas/<schema>.v<version>.json` is the contract other processes and
 other hotel systems rely on. When a payload's schema differs from its snapshot:
 - additive (only new optional fields): record it with `make schemas`;
-- anything else (a field removed, renamed, retyped, made required; an enum changed): that is
+- an enum that only gains values (a new state) is recorded as additive too: a reader of the
+  new version must be deployed with or before the writer that sends the new value;
+- anything else (a field removed, renamed, retyped, made required; an enum value removed or
+  renamed): that is
   a new version: bump `VERSION` and publish on a new `v2` subject, keeping v1 until its
   consumers move. The snapshot tool refuses to overwrite a version with a breaking change.
 """
@@ -55,7 +58,7 @@ def breaking_changes(old: JsonObject, new: JsonObject) -> list[str]:
             problems.append(f"{name}: type removed or renamed")
             continue
         if "properties" not in old_def:
-            if old_def != new_def:
+            if old_def != new_def and not _enum_widened(old_def, new_def):
                 problems.append(f"{name}: changed ({_short(old_def)} → {_short(new_def)})")
             continue
         old_props: JsonObject = old_def.get("properties", {})
@@ -72,6 +75,15 @@ def breaking_changes(old: JsonObject, new: JsonObject) -> list[str]:
         for prop in sorted(set(new_def.get("required", [])) - old_required):
             problems.append(f"{name}.{prop}: new required field (give it a default)")
     return problems
+
+
+def _enum_widened(old: JsonObject, new: JsonObject) -> bool:
+    """Only values added to an enum (everything else about the definition equal)."""
+    if "enum" not in old or "enum" not in new:
+        return False
+    rest_old = {k: v for k, v in old.items() if k != "enum"}
+    rest_new = {k: v for k, v in new.items() if k != "enum"}
+    return rest_old == rest_new and set(old["enum"]) <= set(new["enum"])
 
 
 def _short(value: Any) -> str:
@@ -111,9 +123,11 @@ def drift(
             found.append(SchemaDrift(payload, "new"))
             continue
         recorded: JsonObject = json.loads(path.read_text())
-        if recorded == json.loads(render(current)):
+        # Compared as JSON: a tuple default and the recorded list are the same schema.
+        rendered: JsonObject = json.loads(render(current))
+        if recorded == rendered:
             continue
-        problems = breaking_changes(recorded, current)
+        problems = breaking_changes(recorded, rendered)
         found.append(SchemaDrift(payload, "breaking" if problems else "additive", tuple(problems)))
     return found
 

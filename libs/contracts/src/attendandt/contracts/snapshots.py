@@ -100,9 +100,14 @@ class BookingSnapshot(Snapshot, frozen=True, kw_only=True):
 
 
 class ChargeState(enum.StrEnum):
+    #: Sent to Mews (or about to be); the answer makes it posted or failed.
     PENDING = "pending"
     POSTED = "posted"
     FAILED = "failed"
+    #: Held until a manager of its property approves it; nothing is sent to Mews before.
+    PENDING_APPROVAL = "pending_approval"
+    #: A manager refused it; never sent to Mews.
+    REJECTED = "rejected"
 
 
 class ChargeSnapshot(Snapshot, frozen=True, kw_only=True):

@@ -30,6 +30,7 @@ from attendandt.gateway.context import RequestContextMiddleware
 from attendandt.gateway.permissions import permission_guard
 from attendandt.gateway.problems import EXCEPTION_HANDLERS
 from attendandt.gateway.routes.auth import auth_router
+from attendandt.gateway.routes.billing import billing_router
 from attendandt.gateway.routes.events import events_router
 from attendandt.gateway.routes.guests import guests_router
 from attendandt.gateway.routes.sync import sync_router
@@ -141,6 +142,7 @@ def create_app(
             auth_router,
             guests_router,
             vendors_router,
+            billing_router,
             users_router,
             sync_router,
             events_router,

@@ -17,6 +17,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
 
@@ -45,6 +46,10 @@ class Permission(enum.StrEnum):
     CHARGES_CREATE = "charges:create"
     CHARGES_CREATE_OWN = "charges:create:own"
     CHARGES_RETRY = "charges:retry"
+    #: Approve or reject a charge held for approval (the vendors service checks it too).
+    CHARGES_APPROVE = vendors_rpc.APPROVE_CHARGES_PERMISSION
+    #: Read and change a property's billing caps and check-out grace period.
+    BILLING_SETTINGS = vendors_rpc.BILLING_SETTINGS_PERMISSION
     USERS_ADMIN = "users:admin"
     SYNC_READ = "sync:read"
     SYNC_RESYNC = "sync:resync"
@@ -66,7 +71,14 @@ _FRONT_DESK = frozenset(
         P.CHARGES_CREATE,
     }
 )
-_MANAGER = _FRONT_DESK | {P.VENDORS_WRITE, P.OFFERINGS_WRITE, P.CHARGES_RETRY, P.SYNC_READ}
+_MANAGER = _FRONT_DESK | {
+    P.VENDORS_WRITE,
+    P.OFFERINGS_WRITE,
+    P.CHARGES_RETRY,
+    P.CHARGES_APPROVE,
+    P.BILLING_SETTINGS,
+    P.SYNC_READ,
+}
 _ADMIN = _MANAGER | {P.USERS_ADMIN, P.SYNC_RESYNC}
 _VENDOR = frozenset(
     {

@@ -255,6 +255,19 @@ class ChargeCreate(Body, frozen=True, kw_only=True):
     notes: LongText | None = None
 
 
+class ChargeRejection(Body, frozen=True, kw_only=True):
+    reason: Text
+
+
+class BillingSettingsUpdate(Body, frozen=True, kw_only=True):
+    """Fields left out keep their value. Amounts are in the hotel's currency."""
+
+    enterprise_id: Id | None = None
+    max_charge_amount: Decimal | UnsetType = UNSET
+    max_daily_amount_per_vendor: Decimal | UnsetType = UNSET
+    checkout_grace_hours: Annotated[int, msgspec.Meta(ge=0, le=720)] | UnsetType = UNSET
+
+
 # --- users ------------------------------------------------------------------------------------
 
 

@@ -173,10 +173,53 @@ charges = Table(
     Column("version", Integer, nullable=False, server_default=text("1")),
     *_timestamps(),
     Column("posted_at", DateTime(timezone=True)),
+    # Billing controls: why the charge waits for a manager, and who decided when.
+    Column("approval_reason", Text),
+    Column("approved_by", Text),
+    Column("approved_at", DateTime(timezone=True)),
+    Column("rejected_by", Text),
+    Column("rejected_at", DateTime(timezone=True)),
+    Column("rejection_reason", Text),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     Index(None, "vendor_id", "state", "posted_at"),
     Index(None, "stay_id"),
     Index(None, "guest_id"),
+    # The daily cap: a vendor's charges by time.
+    Index(None, "vendor_id", "created_at"),
+)
+
+# A property's billing controls; a property without a row uses `billing.DEFAULT_LIMITS`.
+billing_settings = Table(
+    "billing_settings",
+    metadata,
+    Column("enterprise_id", Text, primary_key=True),
+    Column("max_charge_amount", Money, nullable=False),
+    Column("max_daily_amount_per_vendor", Money, nullable=False),
+    Column("checkout_grace_hours", Integer, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    CheckConstraint("max_charge_amount > 0", name="max_charge_amount_positive"),
+    CheckConstraint(
+        "max_daily_amount_per_vendor >= max_charge_amount", name="daily_at_least_per_charge"
+    ),
+    CheckConstraint("checkout_grace_hours BETWEEN 0 AND 720", name="grace_hours_bounded"),
+)
+
+# Who approved or rejected which charge, and who changed the billing settings: appended,
+# never changed.
+billing_audit = Table(
+    "billing_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("charge_id", Text),
+    Column("user_id", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("detail", Text),
+    Index(None, "enterprise_id", "at"),
+    Index(None, "charge_id"),
 )
 
 inbox = inbox_table(metadata)

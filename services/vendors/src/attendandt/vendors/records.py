@@ -115,6 +115,23 @@ class ChargeRecord:
     created_at: datetime
     updated_at: datetime
     posted_at: datetime | None
+    approval_reason: str | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    rejected_by: str | None = None
+    rejected_at: datetime | None = None
+    rejection_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class BillingSettingsRecord:
+    enterprise_id: str
+    max_charge_amount: Decimal
+    max_daily_amount_per_vendor: Decimal
+    checkout_grace_hours: int
+    updated_by: str
+    updated_at: datetime
+    version: int
 
 
 @dataclass(frozen=True)

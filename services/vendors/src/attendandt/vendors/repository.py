@@ -32,6 +32,8 @@ from attendandt.contracts.base import Payload
 from attendandt.platform import inbox as inbox_lib
 from attendandt.platform import outbox as outbox_lib
 from attendandt.vendors.models import (
+    billing_audit,
+    billing_settings,
     bookings,
     charges,
     inbox,
@@ -41,6 +43,7 @@ from attendandt.vendors.models import (
     vendors,
 )
 from attendandt.vendors.records import (
+    BillingSettingsRecord,
     BookingRecord,
     ChargeRecord,
     OfferingRecord,
@@ -330,6 +333,87 @@ class Repository:
             statement, [charges.c.created_at.desc(), charges.c.id], limit, offset
         )
         return Page([_record(ChargeRecord, r) for r in rows], total)
+
+    async def decide_charge(
+        self, charge_id: str, *, from_state: str, changes: Mapping[str, Any]
+    ) -> ChargeRecord | None:
+        """Apply a manager's decision only while the charge is still in `from_state`: of two
+        managers deciding at once, one changes it, the other gets None."""
+        key = and_(charges.c.id == charge_id, charges.c.state == from_state)
+        statement = (
+            update(charges)
+            .where(key)
+            .values(**changes, version=charges.c.version + 1, updated_at=func.now())
+            .returning(charges)
+        )
+        return _maybe(ChargeRecord, (await self.session.execute(statement)).first())
+
+    async def vendor_total_since(
+        self, vendor_id: str, currency: str, since: datetime, *, excluded_states: tuple[str, ...]
+    ) -> Decimal:
+        """What the vendor charged in `currency` since `since` (for the daily cap)."""
+        statement = select(func.coalesce(func.sum(charges.c.amount), 0)).where(
+            charges.c.vendor_id == vendor_id,
+            charges.c.currency == currency,
+            charges.c.created_at >= since,
+            charges.c.state.not_in(excluded_states),
+        )
+        return Decimal((await self.session.execute(statement)).scalar_one())
+
+    async def lock_vendor_charges(self, vendor_id: str) -> None:
+        """Serialise the vendor's new charges until this transaction ends, so two charges made
+        at once cannot both pass the daily cap. (An advisory lock: the vendor row itself is
+        left free for its own changes.)"""
+        await self.session.execute(
+            select(
+                func.pg_advisory_xact_lock(func.hashtextextended("vendor-charges:" + vendor_id, 0))
+            )
+        )
+
+    # --- billing settings and audit ------------------------------------------------------
+
+    async def get_billing_settings(self, enterprise_id: str) -> BillingSettingsRecord | None:
+        row = await self._get(
+            billing_settings, billing_settings.c.enterprise_id == enterprise_id, lock=False
+        )
+        return _maybe(BillingSettingsRecord, row)
+
+    async def put_billing_settings(self, values: Mapping[str, Any]) -> BillingSettingsRecord:
+        statement = pg_insert(billing_settings).values(**values)
+        excluded = statement.excluded
+        upsert = statement.on_conflict_do_update(
+            index_elements=["enterprise_id"],
+            set_={
+                "max_charge_amount": excluded.max_charge_amount,
+                "max_daily_amount_per_vendor": excluded.max_daily_amount_per_vendor,
+                "checkout_grace_hours": excluded.checkout_grace_hours,
+                "updated_by": excluded.updated_by,
+                "updated_at": excluded.updated_at,
+                "version": billing_settings.c.version + 1,
+            },
+        ).returning(billing_settings)
+        return _record(BillingSettingsRecord, (await self.session.execute(upsert)).one())
+
+    async def add_billing_audit(
+        self,
+        *,
+        enterprise_id: str,
+        action: str,
+        user_id: str,
+        at: datetime,
+        charge_id: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        await self.session.execute(
+            insert(billing_audit).values(
+                enterprise_id=enterprise_id,
+                action=action,
+                user_id=user_id,
+                at=at,
+                charge_id=charge_id,
+                detail=detail,
+            )
+        )
 
     async def settlement(
         self, vendor_id: str, from_utc: datetime, to_utc: datetime

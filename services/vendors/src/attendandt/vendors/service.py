@@ -24,6 +24,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import RecordChargeResult, UpsertVendor
 from attendandt.contracts.events import (
     BOOKING_EVENT,
@@ -47,7 +48,9 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.platform.consumer import Rejected
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
+from attendandt.vendors import billing
 from attendandt.vendors.records import (
+    BillingSettingsRecord,
     BookingRecord,
     ChargeRecord,
     OfferingRecord,
@@ -243,6 +246,12 @@ def charge_view(c: ChargeRecord) -> rpc.ChargeView:
         created_at=c.created_at,
         updated_at=c.updated_at,
         posted_at=c.posted_at,
+        approval_reason=c.approval_reason,
+        approved_by=c.approved_by,
+        approved_at=c.approved_at,
+        rejected_by=c.rejected_by,
+        rejected_at=c.rejected_at,
+        rejection_reason=c.rejection_reason,
     )
 
 
@@ -315,6 +324,30 @@ def post_charge(c: ChargeRecord, requested_at: datetime) -> PostCharge:
         consumption_utc=c.consumed_at,
         notes=c.notes,
         requested_at=requested_at,
+    )
+
+
+def _settings_response(
+    enterprise_id: str, stored: BillingSettingsRecord | None
+) -> rpc.BillingSettingsResponse:
+    if stored is None:
+        limits = billing.DEFAULT_LIMITS
+        return rpc.BillingSettingsResponse(
+            enterprise_id=enterprise_id,
+            max_charge_amount=limits.max_charge_amount,
+            max_daily_amount_per_vendor=limits.max_daily_amount_per_vendor,
+            checkout_grace_hours=limits.checkout_grace_hours,
+            is_default=True,
+        )
+    return rpc.BillingSettingsResponse(
+        enterprise_id=enterprise_id,
+        max_charge_amount=stored.max_charge_amount,
+        max_daily_amount_per_vendor=stored.max_daily_amount_per_vendor,
+        checkout_grace_hours=stored.checkout_grace_hours,
+        is_default=False,
+        updated_by=stored.updated_by,
+        updated_at=stored.updated_at,
+        version=stored.version,
     )
 
 
@@ -697,6 +730,9 @@ class VendorsService:
                 consumed_at=booking.scheduled_for or self.clock(),
                 notes=booking.notes,
                 created_by=request.actor.user_id,
+                role=request.actor.role,
+                booked=True,
+                agreed_unit_amount=booking.unit_price,
             )
         return rpc.FulfilBookingResponse(
             booking=booking_view(booking, charge.id), charge=charge_view(charge)
@@ -761,8 +797,22 @@ class VendorsService:
         consumed_at: datetime | None,
         notes: str | None,
         created_by: str,
+        role: UserRole,
+        booked: bool,
+        agreed_unit_amount: Decimal,
     ) -> ChargeRecord:
-        """A pending charge, its event, and the order for Mews, in the caller's transaction."""
+        """A charge and its event in the caller's transaction; with the order for Mews when
+        the billing rules let it go (pending), else held for a manager (pending_approval)."""
+        decision = await self._billing_decision(
+            repo,
+            offering=offering,
+            stay=stay,
+            role=role,
+            booked=booked,
+            agreed_unit_amount=agreed_unit_amount,
+            unit_amount=unit_amount,
+            quantity=quantity,
+        )
         charge_id = new_id()
         assert stay.owner_mews_customer_id is not None
         charge = await repo.insert_charge(
@@ -789,13 +839,61 @@ class VendorsService:
                 "consumed_at": consumed_at,
                 "notes": notes,
                 "reference": charge_reference(charge_id),
-                "state": ChargeState.PENDING.value,
+                "state": (
+                    ChargeState.PENDING_APPROVAL if decision.needs_approval else ChargeState.PENDING
+                ).value,
+                "approval_reason": decision.approval_reason,
                 "created_by": created_by,
+                "created_at": self.clock(),
             }
         )
         await self._announce_charge(repo, charge, "created")
-        await self._send_to_mews(repo, charge)
+        if not decision.needs_approval:
+            await self._send_to_mews(repo, charge)
         return charge
+
+    async def _billing_decision(
+        self,
+        repo: Repository,
+        *,
+        offering: OfferingRecord,
+        stay: StayRef,
+        role: UserRole,
+        booked: bool,
+        agreed_unit_amount: Decimal,
+        unit_amount: Decimal,
+        quantity: int,
+    ) -> billing.Decision:
+        """The billing rules (see `billing`) on this charge's facts; a refusal becomes the
+        service error the caller sees (422 out of bounds, 409 because of the current state)."""
+        # Charges of one vendor are decided one at a time: the daily total cannot be passed
+        # by two charges made at once.
+        await repo.lock_vendor_charges(offering.vendor_id)
+        now = self.clock()
+        limits = await self._limits(repo, offering.enterprise_id)
+        day_total = await repo.vendor_total_since(
+            offering.vendor_id,
+            offering.currency,
+            now - billing.DAY,
+            excluded_states=(ChargeState.REJECTED.value,),
+        )
+        facts = billing.ChargeFacts(
+            role=role,
+            booked=booked,
+            agreed_unit_amount=agreed_unit_amount,
+            unit_amount=unit_amount,
+            quantity=quantity,
+            currency=offering.currency,
+            stay_id=stay.stay_id,
+            stay_state=StayState(stay.state),
+            stay_end_utc=stay.end_utc,
+            now=now,
+            vendor_day_total=day_total,
+        )
+        try:
+            return billing.decide(facts, limits)
+        except billing.Refused as refused:
+            raise (Conflict if refused.conflict else Invalid)(refused.detail) from None
 
     async def create_charge(self, request: rpc.CreateChargeRequest) -> rpc.ChargeResponse:
         async with self.db.transaction() as repo:
@@ -826,6 +924,9 @@ class VendorsService:
                 consumed_at=request.consumed_at or self.clock(),
                 notes=_blank_to_none(request.notes),
                 created_by=request.actor.user_id,
+                role=request.actor.role,
+                booked=False,
+                agreed_unit_amount=offering.unit_price,
             )
         return rpc.ChargeResponse(charge=charge_view(charge))
 
@@ -900,6 +1001,168 @@ class VendorsService:
                 for currency, amount, count in rows
             ),
         )
+
+    # --- billing controls (caller from the Attendandt-Caller header) ---------------------
+
+    async def _limits(self, repo: Repository, enterprise_id: str) -> billing.Limits:
+        stored = await repo.get_billing_settings(enterprise_id)
+        if stored is None:
+            return billing.DEFAULT_LIMITS
+        return billing.Limits(
+            max_charge_amount=stored.max_charge_amount,
+            max_daily_amount_per_vendor=stored.max_daily_amount_per_vendor,
+            checkout_grace_hours=stored.checkout_grace_hours,
+        )
+
+    async def _held_charge(self, repo: Repository, caller: Caller, charge_id: str) -> ChargeRecord:
+        """The charge a manager decides on, locked; another property's is not found."""
+        if not caller.can(rpc.APPROVE_CHARGES_PERMISSION):
+            raise Forbidden(f"{caller.role.value} may not approve or reject charges")
+        charge = await repo.get_charge(charge_id, lock=True)
+        if charge is None or not caller.may_act_for(charge.enterprise_id):
+            raise NotFound(f"charge {charge_id} not found")
+        if caller.vendor_id is not None and caller.vendor_id != charge.vendor_id:
+            raise NotFound(f"charge {charge_id} not found")
+        return charge
+
+    async def approve_charge(
+        self, request: rpc.ApproveChargeRequest, caller: Caller
+    ) -> rpc.ChargeResponse:
+        """Send a held charge to Mews. Two managers approving at once: the row lock makes the
+        second wait and then find it approved, and the update is conditional on the state as
+        well, so exactly one PostCharge is queued; approving again answers the charge as is."""
+        async with self.db.transaction() as repo:
+            charge = await self._held_charge(repo, caller, request.charge_id)
+            if charge.state != ChargeState.PENDING_APPROVAL:
+                if charge.approved_by is not None:
+                    return rpc.ChargeResponse(charge=charge_view(charge))
+                raise Conflict(
+                    f"charge {charge.id} is {charge.state}: only a charge pending approval "
+                    "can be approved"
+                )
+            now = self.clock()
+            decided = await repo.decide_charge(
+                charge.id,
+                from_state=ChargeState.PENDING_APPROVAL.value,
+                changes={
+                    "state": ChargeState.PENDING.value,
+                    "approved_by": caller.user_id,
+                    "approved_at": now,
+                },
+            )
+            if decided is None:  # decided by someone else between the read and the update
+                raise Conflict(f"charge {charge.id} was decided by someone else meanwhile")
+            await repo.add_billing_audit(
+                enterprise_id=decided.enterprise_id,
+                action="charge_approved",
+                user_id=caller.user_id,
+                at=now,
+                charge_id=decided.id,
+                detail=decided.approval_reason,
+            )
+            await self._announce_charge(repo, decided, "approved")
+            await self._send_to_mews(repo, decided)
+        log.info(
+            "charge approved",
+            extra={"charge_id": decided.id, "approved_by": caller.user_id},
+        )
+        return rpc.ChargeResponse(charge=charge_view(decided))
+
+    async def reject_charge(
+        self, request: rpc.RejectChargeRequest, caller: Caller
+    ) -> rpc.ChargeResponse:
+        reason = _not_blank(request.reason, "reason")
+        async with self.db.transaction() as repo:
+            charge = await self._held_charge(repo, caller, request.charge_id)
+            if charge.state != ChargeState.PENDING_APPROVAL:
+                if charge.state == ChargeState.REJECTED:
+                    return rpc.ChargeResponse(charge=charge_view(charge))
+                raise Conflict(
+                    f"charge {charge.id} is {charge.state}: only a charge pending approval "
+                    "can be rejected"
+                )
+            now = self.clock()
+            decided = await repo.decide_charge(
+                charge.id,
+                from_state=ChargeState.PENDING_APPROVAL.value,
+                changes={
+                    "state": ChargeState.REJECTED.value,
+                    "rejected_by": caller.user_id,
+                    "rejected_at": now,
+                    "rejection_reason": reason,
+                },
+            )
+            if decided is None:
+                raise Conflict(f"charge {charge.id} was decided by someone else meanwhile")
+            await repo.add_billing_audit(
+                enterprise_id=decided.enterprise_id,
+                action="charge_rejected",
+                user_id=caller.user_id,
+                at=now,
+                charge_id=decided.id,
+                detail=reason,
+            )
+            await self._announce_charge(repo, decided, "rejected")
+        return rpc.ChargeResponse(charge=charge_view(decided))
+
+    def _settings_enterprise(self, caller: Caller, requested: str | None) -> str:
+        if not caller.can(rpc.BILLING_SETTINGS_PERMISSION):
+            raise Forbidden(f"{caller.role.value} may not see or change billing settings")
+        if requested is None:
+            if caller.enterprise_ids is None or len(caller.enterprise_ids) != 1:
+                raise Invalid("enterprise_id is required for a user of several properties")
+            return caller.enterprise_ids[0]
+        enterprise_id = _enterprise(requested)
+        if not caller.may_act_for(enterprise_id):
+            raise NotFound(f"property {enterprise_id} not found")
+        return enterprise_id
+
+    async def get_billing_settings(
+        self, request: rpc.GetBillingSettingsRequest, caller: Caller
+    ) -> rpc.BillingSettingsResponse:
+        enterprise_id = self._settings_enterprise(caller, request.enterprise_id)
+        async with self.db.transaction() as repo:
+            stored = await repo.get_billing_settings(enterprise_id)
+        return _settings_response(enterprise_id, stored)
+
+    async def update_billing_settings(
+        self, request: rpc.UpdateBillingSettingsRequest, caller: Caller
+    ) -> rpc.BillingSettingsResponse:
+        enterprise_id = self._settings_enterprise(caller, request.enterprise_id)
+        wanted = _set_fields(
+            request,
+            ("max_charge_amount", "max_daily_amount_per_vendor", "checkout_grace_hours"),
+        )
+        async with self.db.transaction() as repo:
+            current = await self._limits(repo, enterprise_id)
+            limits = billing.Limits(**{**current.__dict__, **wanted})
+            try:
+                billing.validate_limits(limits, MAX_UNIT_AMOUNT)
+            except ValueError as exc:
+                raise Invalid(str(exc)) from None
+            now = self.clock()
+            stored = await repo.put_billing_settings(
+                {
+                    "enterprise_id": enterprise_id,
+                    "max_charge_amount": limits.max_charge_amount,
+                    "max_daily_amount_per_vendor": limits.max_daily_amount_per_vendor,
+                    "checkout_grace_hours": limits.checkout_grace_hours,
+                    "updated_by": caller.user_id,
+                    "updated_at": now,
+                }
+            )
+            await repo.add_billing_audit(
+                enterprise_id=enterprise_id,
+                action="billing_settings_changed",
+                user_id=caller.user_id,
+                at=now,
+                detail=(
+                    f"max_charge_amount={limits.max_charge_amount} "
+                    f"max_daily_amount_per_vendor={limits.max_daily_amount_per_vendor} "
+                    f"checkout_grace_hours={limits.checkout_grace_hours}"
+                ),
+            )
+        return _settings_response(enterprise_id, stored)
 
     # --- commands and events from other services -----------------------------------------
 

@@ -1,5 +1,6 @@
-"""Demo accounts for `attendandt dev`: a front desk user, a spa vendor with an offering
-posting to the hotel's Additional service in Mews, and that vendor's user.
+"""Demo accounts for `attendandt dev`: a front desk user, a manager (who approves held
+charges), a spa vendor with an offering posting to the hotel's Additional service in Mews,
+and that vendor's user.
 
 Made through the services' own request-reply APIs (as the admin), so every rule and every
 event applies; running it again changes nothing. Each account has its own password (the
@@ -22,6 +23,7 @@ from attendandt.mews.models import ServicesGetAll
 from attendandt.platform.rpc import RpcFailure, call
 
 FRONT_DESK = "frontdesk@attendandt.local"
+MANAGER = "manager@attendandt.local"
 VENDOR_USER = "spa@attendandt.local"
 VENDOR_NAME = "Lagoon Spa"
 
@@ -51,7 +53,7 @@ async def seed_demo(
     mews: MewsSettings,
 ) -> list[str]:
     """Create what is missing; returns the demo logins. `password` is the admin's,
-    `passwords` the demo accounts' (by email: FRONT_DESK, VENDOR_USER)."""
+    `passwords` the demo accounts' (by email: FRONT_DESK, MANAGER, VENDOR_USER)."""
     admin = (
         await call(
             nc,
@@ -97,6 +99,7 @@ async def seed_demo(
     users = {user.email: user.user_id for user in existing.users}
     accounts = [
         (FRONT_DESK, "Front Desk", UserRole.FRONT_DESK, None),
+        (MANAGER, "Duty Manager", UserRole.MANAGER, None),
         (VENDOR_USER, "Lagoon Spa desk", UserRole.VENDOR, vendor.vendor_id),
     ]
     for email, name, role, vendor_id in accounts:
@@ -140,6 +143,7 @@ async def seed_demo(
         )
     return [
         f"front desk: {FRONT_DESK} / {passwords[FRONT_DESK]}",
+        f"manager: {MANAGER} / {passwords[MANAGER]}",
         f"vendor ({VENDOR_NAME}): {VENDOR_USER} / {passwords[VENDOR_USER]}",
     ]
 

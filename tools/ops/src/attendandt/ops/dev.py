@@ -31,7 +31,7 @@ import nats
 
 from attendandt.contracts.streams import ensure_streams
 from attendandt.mews import DemoTokens, MewsError, MewsSettings, MewsSettingsError
-from attendandt.ops.demo import FRONT_DESK, VENDOR_USER, seed_demo
+from attendandt.ops.demo import FRONT_DESK, MANAGER, VENDOR_USER, seed_demo
 from attendandt.ops.migrate import migration_sets
 from attendandt.platform.logging import redact_text
 from attendandt.platform.migrations import upgrade
@@ -43,7 +43,11 @@ from attendandt.testing.servers import start_nats, start_postgres
 SERVICES_GROUP = "attendandt.services"
 DEV_ADMIN = "admin@attendandt.local"
 #: Where each demo account's password is kept in the dev data (random, made once).
-DEMO_PASSWORD_FILES = {FRONT_DESK: "frontdesk-password", VENDOR_USER: "vendor-password"}
+DEMO_PASSWORD_FILES = {
+    FRONT_DESK: "frontdesk-password",
+    MANAGER: "manager-password",
+    VENDOR_USER: "vendor-password",
+}
 #: Only these children get the webhook secret.
 WEBHOOK_SECRET_HOLDERS = frozenset({"mews-sim", "mews-ingest"})
 COLORS = ["36", "35", "33", "32", "34", "31", "96", "95"]

@@ -126,6 +126,13 @@ class ChargeView(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     updated_at: datetime
     posted_at: datetime | None = None
+    #: Why the charge waits for a manager (set when it was held for approval).
+    approval_reason: str | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    rejected_by: str | None = None
+    rejected_at: datetime | None = None
+    rejection_reason: str | None = None
 
 
 class CurrencyTotal(msgspec.Struct, frozen=True, kw_only=True):
@@ -351,7 +358,8 @@ class ChargePage(Payload, frozen=True, kw_only=True):
 
 
 class CreateChargeRequest(Payload, frozen=True, kw_only=True):
-    """An ad-hoc charge (no booking): posted to Mews like the offering's bookings are."""
+    """An ad-hoc charge (no booking): posted to Mews like the offering's bookings are when a
+    manager makes it; a vendor's or the front desk's waits for a manager's approval."""
 
     SCHEMA = "vendors.create_charge_request"
     actor: Actor
@@ -411,6 +419,63 @@ class SettlementResponse(Payload, frozen=True, kw_only=True):
     totals: tuple[CurrencyTotal, ...]
 
 
+# --- billing controls ------------------------------------------------------------------
+# These requests carry no `actor`: the caller travels in the Attendandt-Caller header
+# (`platform.rpc.answer_for_caller`).
+
+#: What the gateway's permission table grants to approve or reject a held charge, and to
+#: read and change a property's billing settings (caps, grace period).
+APPROVE_CHARGES_PERMISSION = "charges:approve"
+BILLING_SETTINGS_PERMISSION = "billing:settings"
+
+GraceHours = Annotated[int, msgspec.Meta(ge=0, le=720)]
+
+
+class ApproveChargeRequest(Payload, frozen=True, kw_only=True):
+    """A manager of the charge's property approves a held charge: it is sent to Mews.
+    Approving an approved charge again changes nothing."""
+
+    SCHEMA = "vendors.approve_charge_request"
+    charge_id: Id
+
+
+class RejectChargeRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.reject_charge_request"
+    charge_id: Id
+    reason: Text
+
+
+class GetBillingSettingsRequest(Payload, frozen=True, kw_only=True):
+    """A property's caps and grace period; `enterprise_id` defaults to the caller's one."""
+
+    SCHEMA = "vendors.get_billing_settings_request"
+    enterprise_id: Id | None = None
+
+
+class UpdateBillingSettingsRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.update_billing_settings_request"
+    enterprise_id: Id | None = None
+    #: The largest amount one charge may have (quantity x unit amount), in the hotel's currency.
+    max_charge_amount: Decimal | UnsetType = UNSET
+    #: The most one vendor's charges may add up to within 24 hours.
+    max_daily_amount_per_vendor: Decimal | UnsetType = UNSET
+    #: How long after check-out a vendor may still charge a stay.
+    checkout_grace_hours: GraceHours | UnsetType = UNSET
+
+
+class BillingSettingsResponse(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.billing_settings_response"
+    enterprise_id: str
+    max_charge_amount: Decimal
+    max_daily_amount_per_vendor: Decimal
+    checkout_grace_hours: int
+    #: True while the property still uses the defaults (nobody changed them).
+    is_default: bool
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+    version: int = 0
+
+
 CREATE_VENDOR = RpcMethod("vendors", "create_vendor", CreateVendorRequest, VendorResponse)
 UPDATE_VENDOR = RpcMethod("vendors", "update_vendor", UpdateVendorRequest, VendorResponse)
 DEACTIVATE_VENDOR = RpcMethod(
@@ -440,6 +505,14 @@ GET_CHARGE = RpcMethod("vendors", "get_charge", GetChargeRequest, ChargeResponse
 RETRY_CHARGE = RpcMethod("vendors", "retry_charge", RetryChargeRequest, ChargeResponse)
 LIST_CHARGES = RpcMethod("vendors", "list_charges", ListChargesRequest, ChargePage)
 SETTLEMENT = RpcMethod("vendors", "settlement", SettlementRequest, SettlementResponse)
+APPROVE_CHARGE = RpcMethod("vendors", "approve_charge", ApproveChargeRequest, ChargeResponse)
+REJECT_CHARGE = RpcMethod("vendors", "reject_charge", RejectChargeRequest, ChargeResponse)
+GET_BILLING_SETTINGS = RpcMethod(
+    "vendors", "get_billing_settings", GetBillingSettingsRequest, BillingSettingsResponse
+)
+UPDATE_BILLING_SETTINGS = RpcMethod(
+    "vendors", "update_billing_settings", UpdateBillingSettingsRequest, BillingSettingsResponse
+)
 
 METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     CREATE_VENDOR,
@@ -464,4 +537,8 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     RETRY_CHARGE,
     LIST_CHARGES,
     SETTLEMENT,
+    APPROVE_CHARGE,
+    REJECT_CHARGE,
+    GET_BILLING_SETTINGS,
+    UPDATE_BILLING_SETTINGS,
 )  # type: ignore[assignment]

@@ -288,7 +288,9 @@ async def decline_booking(
 async def fulfil_booking(
     *, request: Req, booking_id: IdPath, backend: BackendDep
 ) -> rpc.FulfilBookingResponse:
-    """Done: the booking is fulfilled and its charge (pending) goes to the guest's bill."""
+    """Done: the booking is fulfilled and its charge (pending) goes to the guest's bill; for a
+    stay not in house, by a vendor or the front desk, the charge waits for a manager's
+    approval (`pending_approval`); for a stay checked out beyond the grace period, 409."""
     return await backend.call(
         rpc.FULFIL_BOOKING,
         rpc.FulfilBookingRequest(actor=actor(caller(request)), booking_id=booking_id),
@@ -317,7 +319,9 @@ async def cancel_booking(
 async def create_charge(
     *, request: Req, data: JSONBody[ChargeCreate], backend: BackendDep
 ) -> rpc.ChargeView:
-    """An ad-hoc charge (no booking) of an offering, posted to the guest's Mews bill."""
+    """An ad-hoc charge (no booking) of an offering, posted to the guest's Mews bill; a
+    vendor's or the front desk's waits for a manager's approval (`pending_approval`). Above
+    the property's caps it is refused (422 per charge, 409 per vendor and day)."""
     reply = await backend.call(
         rpc.CREATE_CHARGE, rpc.CreateChargeRequest(actor=actor(caller(request)), **_fields(data))
     )

@@ -1,0 +1,99 @@
+"""Billing controls: a manager approves or rejects a charge held for approval, and reads or
+changes the property's caps and check-out grace period. The vendors service is called for
+the authenticated caller (the `Attendandt-Caller` header), which it scopes by property: a
+charge of another property is not found (404)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Router, get, patch, post
+from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_200_OK
+
+from attendandt.contracts.caller import Caller
+from attendandt.contracts.rpc import vendors as rpc
+from attendandt.contracts.rpc.users import Principal
+from attendandt.gateway.permissions import Permission, permissions_of
+from attendandt.gateway.routes.common import BackendDep, caller, needs
+from attendandt.gateway.schemas import BillingSettingsUpdate, ChargeRejection
+
+IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
+IdQuery = Annotated[str | None, QueryParameter(min_length=1, max_length=100)]
+Req = Request[Any, Any, Any]
+
+P = Permission
+
+
+def rpc_caller(principal: Principal) -> Caller:
+    """Who the vendors service acts for: the user, what the permission table grants its
+    role, and the properties it may act for (all, for portfolio-wide users)."""
+    return Caller(
+        user_id=principal.user_id,
+        role=principal.role,
+        permissions=tuple(sorted(p.value for p in permissions_of(principal.role))),
+        enterprise_ids=None if principal.enterprise_id is None else (principal.enterprise_id,),
+        vendor_id=principal.vendor_id,
+    )
+
+
+@post("/charges/{charge_id:str}/approve", status_code=HTTP_200_OK, **needs(P.CHARGES_APPROVE))
+async def approve_charge(request: Req, charge_id: IdPath, backend: BackendDep) -> rpc.ChargeView:
+    """Send a charge held for approval to the guest's Mews bill. Approving it again (a double
+    click, two managers at once) changes nothing and answers the charge."""
+    reply = await backend.call(
+        rpc.APPROVE_CHARGE,
+        rpc.ApproveChargeRequest(charge_id=charge_id),
+        caller=rpc_caller(caller(request)),
+    )
+    return reply.charge
+
+
+@post("/charges/{charge_id:str}/reject", status_code=HTTP_200_OK, **needs(P.CHARGES_APPROVE))
+async def reject_charge(
+    *, request: Req, charge_id: IdPath, data: JSONBody[ChargeRejection], backend: BackendDep
+) -> rpc.ChargeView:
+    """Refuse a charge held for approval, with the reason the vendor will see; it never
+    reaches Mews."""
+    reply = await backend.call(
+        rpc.REJECT_CHARGE,
+        rpc.RejectChargeRequest(charge_id=charge_id, reason=data.reason),
+        caller=rpc_caller(caller(request)),
+    )
+    return reply.charge
+
+
+@get("/billing-settings", **needs(P.BILLING_SETTINGS))
+async def get_billing_settings(
+    *, request: Req, backend: BackendDep, enterprise_id: IdQuery = None
+) -> rpc.BillingSettingsResponse:
+    """The property's caps per charge and per vendor per day, and the check-out grace
+    period (the defaults until a manager changes them)."""
+    return await backend.call(
+        rpc.GET_BILLING_SETTINGS,
+        rpc.GetBillingSettingsRequest(enterprise_id=enterprise_id),
+        caller=rpc_caller(caller(request)),
+    )
+
+
+@patch("/billing-settings", **needs(P.BILLING_SETTINGS))
+async def update_billing_settings(
+    *, request: Req, data: JSONBody[BillingSettingsUpdate], backend: BackendDep
+) -> rpc.BillingSettingsResponse:
+    return await backend.call(
+        rpc.UPDATE_BILLING_SETTINGS,
+        rpc.UpdateBillingSettingsRequest(
+            enterprise_id=data.enterprise_id,
+            max_charge_amount=data.max_charge_amount,
+            max_daily_amount_per_vendor=data.max_daily_amount_per_vendor,
+            checkout_grace_hours=data.checkout_grace_hours,
+        ),
+        caller=rpc_caller(caller(request)),
+    )
+
+
+billing_router = Router(
+    path="/",
+    route_handlers=[approve_charge, reject_charge, get_billing_settings, update_billing_settings],
+    tags=["billing"],
+)
