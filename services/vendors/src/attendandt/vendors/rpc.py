@@ -1,5 +1,6 @@
 """Request-reply for the gateway on `rpc.v1.vendors.<method>` (core NATS, queue group
-`vendors`, so replicas share the calls). Decoding and error statuses: `platform.rpc.answer`."""
+`vendors`, so replicas share the calls). Decoding, the caller from its header (none: 401) and
+error statuses: `platform.rpc.answer_for_caller`."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any
 from faststream.nats import NatsBroker, NatsMessage, NatsResponse
 
 from attendandt.contracts.base import RpcMethod
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import vendors as methods
-from attendandt.platform.rpc import answer
+from attendandt.platform.rpc import answer_for_caller
 from attendandt.vendors.service import SERVICE, VendorsService
 
-Handler = Callable[[Any], Awaitable[Any]]
+#: Every method is called for a caller (the gateway's `Attendandt-Caller` header).
+Handler = Callable[[Any, Caller], Awaitable[Any]]
 
 
 def handlers(service: VendorsService) -> list[tuple[RpcMethod[Any, Any], Handler]]:
@@ -55,5 +58,7 @@ def register_rpc(broker: NatsBroker, service: VendorsService) -> None:
 def _register(broker: NatsBroker, method: RpcMethod[Any, Any], handler: Handler) -> None:
     @broker.subscriber(method.subject, queue=SERVICE)
     async def on_call(msg: NatsMessage) -> NatsResponse:
-        body, headers = await answer(method, msg.raw_message.data, handler)
+        body, headers = await answer_for_caller(
+            method, msg.raw_message.data, msg.raw_message.headers, handler
+        )
         return NatsResponse(body=body, headers=headers)
