@@ -14,6 +14,7 @@ from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.caller import Caller
 from attendandt.gateway.auth import Authenticator, PrincipalCache, TokenVerifier
 from attendandt.gateway.context import current_request_id
 from attendandt.gateway.settings import GatewaySettings
@@ -65,15 +66,23 @@ class Backend:
         return {"nats": self._nc is not None and self._nc.is_connected}
 
     async def call(
-        self, method: RpcMethod[Req, Resp], request: Req, *, timeout: float | None = None
+        self,
+        method: RpcMethod[Req, Resp],
+        request: Req,
+        *,
+        caller: Caller | None = None,
+        timeout: float | None = None,
     ) -> Resp:
-        """One request-reply call; RpcTimeout / RpcFailure become problems (see problems)."""
+        """One request-reply call; RpcTimeout / RpcFailure become problems (see problems).
+        `caller`: the signed-in user it is made for (every call but the pre-auth ones: sign-in,
+        principals, refresh tokens, a password set with a token)."""
         return await call(
             self.nc,
             method,
             request,
             timeout=timeout if timeout is not None else self.settings.rpc_timeout_s,
             correlation_id=current_request_id(),
+            caller=caller,
         )
 
     async def _on_user_event(self, msg: Msg) -> None:

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from attendandt.contracts.rpc import users as users_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.gateway.permissions import Permission, permissions_of
-from attendandt.gateway.routes.common import BackendDep, caller, needs, public
+from attendandt.gateway.routes.common import BackendDep, needs, principal_of, public
 from attendandt.gateway.schemas import LoginBody, Me, RefreshBody, SetPasswordBody, TokenPair
 
 
@@ -98,7 +98,7 @@ async def set_password(data: JSONBody[SetPasswordBody], backend: BackendDep) -> 
 
 @get("/me", **needs(Permission.SELF_READ))
 async def me(request: Request[Any, Any, Any]) -> Me:
-    return me_of(caller(request))
+    return me_of(principal_of(request))
 
 
 def auth_router(login_per_minute: int) -> Router:
