@@ -33,6 +33,8 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.gateway.app import GatewayApp
 from attendandt.gateway.settings import GatewaySettings, RateLimits
+from attendandt.platform.migrations import upgrade
+from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import NotFound, ServiceError, answer, answer_for_caller
 from attendandt.platform.settings import NatsSettings
 from attendandt.testing.processes import free_port
@@ -382,6 +384,30 @@ class Running:
 
     def auth(self, role: UserRole | Principal) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role)}"}
+
+
+async def migrated(database_url: str, name: str, script_location: Any) -> str:
+    """The service's own role and schema on the test database, migrated; returns its URL."""
+    await provision(database_url, schema=name, role=name, password=None)
+    url = role_url(database_url, name)
+    await upgrade(url, script_location, name)
+    return url
+
+
+@contextlib.asynccontextmanager
+async def running_app(app: Any) -> AsyncIterator[Any]:
+    """A domain service app (`run(stop)`, `started`) running in this event loop."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.run(stop))
+    started = asyncio.create_task(app.started.wait())
+    await asyncio.wait({task, started}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()
+    try:
+        yield app
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
 
 
 @contextlib.asynccontextmanager
