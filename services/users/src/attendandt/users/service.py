@@ -239,13 +239,13 @@ class UserService:
         name = require_name(request.name)
         vendor_id = check_vendor(request.role, request.vendor_id)
         enterprise_id = parse_enterprise(request.enterprise_id)
-        if not _may_administer(caller, enterprise_id):
-            raise NotFound(f"enterprise {request.enterprise_id or PORTFOLIO} not found")
         now = self._clock()
         token = new_token()
         expires_at = now + self._lifetimes.set_password
         async with self._uow.begin() as repo:
             actor = await self._require_admin(repo, caller)
+            if not _may_administer(caller, enterprise_id):
+                raise NotFound(f"enterprise {request.enterprise_id or PORTFOLIO} not found")
             user = await repo.insert_user(
                 user_id=str(uuid.uuid4()),
                 email=email,
@@ -478,8 +478,6 @@ class UserService:
     async def list_users(self, request: api.ListUsersRequest, caller: Caller) -> api.UserPage:
         _check_page(request.limit, request.offset)
         named = parse_enterprise(request.enterprise_id) if request.enterprise_id else None
-        if request.enterprise_id is not None and not _may_administer(caller, named):
-            raise NotFound(f"enterprise {request.enterprise_id} not found")
         where = UserFilter(
             role=request.role.value if request.role else None,
             is_active=request.is_active,
@@ -491,6 +489,8 @@ class UserService:
         )
         async with self._uow.begin() as repo:
             await self._require_admin(repo, caller)
+            if request.enterprise_id is not None and not _may_administer(caller, named):
+                raise NotFound(f"enterprise {request.enterprise_id} not found")
             rows, total = await repo.list_users(where, limit=request.limit, offset=request.offset)
         return api.UserPage(
             users=tuple(view_of(row) for row in rows),
