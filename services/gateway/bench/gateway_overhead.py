@@ -30,7 +30,7 @@ from attendandt.contracts.rpc.guests import SEARCH, SearchGuestsRequest
 from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.streams import ensure_streams
 from attendandt.gateway.auth import TokenVerifier
-from attendandt.gateway.caller import caller_of
+from attendandt.gateway.permissions import caller_of
 from attendandt.gateway.settings import ExternalJwtSettings
 from attendandt.guests.migrations_set import MIGRATIONS
 from attendandt.platform.migrations import upgrade

@@ -19,7 +19,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from attendandt.contracts.base import Payload, RpcMethod
-from attendandt.contracts.caller import Caller
+from attendandt.contracts.caller import CALLER_HEADER, Caller, decode_caller
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.rpc import users as users_rpc
@@ -33,6 +33,8 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.gateway.app import GatewayApp
 from attendandt.gateway.settings import GatewaySettings, RateLimits, Window
+from attendandt.platform.migrations import upgrade
+from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import NotFound, ServiceError, answer, answer_for_caller
 from attendandt.platform.settings import NatsSettings
 from attendandt.testing.processes import free_port
@@ -151,7 +153,20 @@ def user_view(user_id: str = "u-desk") -> users_rpc.UserView:
     )  # fmt: skip
 
 
-Handler = Callable[[Any], Awaitable[Payload]]
+Handler = Callable[[Any, Caller | None], Awaitable[Payload]]
+Override = Callable[[Any], Awaitable[Payload]]
+
+#: Methods answered without a caller, like the real services: sign-in and what precedes it
+#: (principals, refresh tokens, a password set with a token), and the guests and ingest
+#: methods (which read the caller once their services are moved to it; the header is sent).
+PRE_AUTH = frozenset(
+    m.subject
+    for m in (
+        users_rpc.AUTHENTICATE, users_rpc.GET_PRINCIPAL, users_rpc.GET_PRINCIPAL_BY_SUBJECT,
+        users_rpc.ISSUE_REFRESH_TOKEN, users_rpc.ROTATE_REFRESH_TOKEN,
+        users_rpc.REVOKE_REFRESH_TOKEN, users_rpc.SET_PASSWORD,
+    )
+)  # fmt: skip
 
 
 @dataclass
@@ -159,16 +174,17 @@ class FakeServices:
     """The domain services as NATS responders with canned answers.
 
     Objects belong to vendor `v-1` unless their id ends in `-2` (vendor `v-2`); like the real
-    vendors service, a vendor user asking for another vendor's object gets 404.
+    vendors service, a vendor user asking for another vendor's object gets 404. Like the real
+    services, a method made for a caller refuses a call without one (401); `callers` records
+    the caller (None: no header) of every call, by subject.
     """
 
     nc: NatsClient
     principals: dict[str, Principal] = field(default_factory=dict)
     subjects: dict[str, Principal] = field(default_factory=dict)
     calls: list[tuple[str, Payload]] = field(default_factory=list)
-    #: The caller of each call answered for a caller (the Attendandt-Caller header).
-    callers: list[tuple[str, Caller]] = field(default_factory=list)
-    overrides: dict[str, Handler] = field(default_factory=dict)
+    callers: list[tuple[str, Caller | None]] = field(default_factory=list)
+    overrides: dict[str, Override] = field(default_factory=dict)
     _subs: list[Subscription] = field(default_factory=list)
 
     async def start(self, methods: tuple[RpcMethod[Any, Any], ...] | None = None) -> None:
@@ -176,9 +192,9 @@ class FakeServices:
             self.principals[principal.user_id] = principal
         handlers = self._handlers()
         for method in methods or tuple(all_methods()):
-            if method.subject not in handlers and method.subject not in CALLER_HANDLERS:
+            handler = handlers.get(method.subject)
+            if handler is None:
                 continue
-            handler = handlers.get(method.subject, _unused)
             self._subs.append(
                 await self.nc.subscribe(method.subject, cb=self._responder(method, handler))
             )
@@ -193,20 +209,20 @@ class FakeServices:
         self, method: RpcMethod[Any, Any], handler: Handler
     ) -> Callable[[Msg], Awaitable[None]]:
         async def respond(msg: Msg) -> None:
-            async def run(request: Any) -> Payload:
-                self.calls.append((method.method, request))
-                chosen = self.overrides.get(method.method, handler)
-                return await chosen(request)
+            raw = (msg.headers or {}).get(CALLER_HEADER)
+            self.callers.append((method.subject, decode_caller(raw) if raw else None))
 
-            async def run_for(request: Any, caller: Caller) -> Payload:
+            async def run(request: Any, caller: Caller | None = None) -> Payload:
                 self.calls.append((method.method, request))
-                self.callers.append((method.method, caller))
-                return await CALLER_HANDLERS[method.subject](request, caller)
+                override = self.overrides.get(method.method)
+                if override is not None:
+                    return await override(request)
+                return await handler(request, caller)
 
-            if method.subject in CALLER_HANDLERS:
-                body, headers = await answer_for_caller(method, msg.data, msg.headers, run_for)
-            else:
+            if method.subject in PRE_AUTH or method is guests_rpc.MEWS_VERSIONS:
                 body, headers = await answer(method, msg.data, run)
+            else:
+                body, headers = await answer_for_caller(method, msg.data, msg.headers, run)
             await self.nc.publish(msg.reply, body, headers=headers)
 
         return respond
@@ -216,117 +232,118 @@ class FakeServices:
     def _handlers(self) -> dict[str, Handler]:
         u, v, g = users_rpc, vendors_rpc, guests_rpc
 
-        async def principal(request: Any) -> Payload:
+        async def principal(request: Any, caller: Caller | None) -> Payload:
             found = self.principals.get(request.user_id)
             if found is None:
                 raise Unauthorized("unknown user")
             return u.PrincipalResponse(principal=found)
 
-        async def by_subject(request: Any) -> Payload:
+        async def by_subject(request: Any, caller: Caller | None) -> Payload:
             found = self.subjects.get(request.subject)
             if found is None:
                 raise Unauthorized("unknown subject")
             return u.PrincipalResponse(principal=found)
 
-        async def authenticate(request: Any) -> Payload:
+        async def authenticate(request: Any, caller: Caller | None) -> Payload:
             if request.password != "correct horse battery":
                 raise Unauthorized("invalid email or password")
             return u.PrincipalResponse(principal=PRINCIPALS[UserRole.FRONT_DESK])
 
-        async def refresh_token(_: Any) -> Payload:
+        async def refresh_token(_: Any, caller: Caller | None) -> Payload:
             return u.RefreshTokenResponse(refresh_token="rt-1", expires_at=NOW)
 
-        async def rotate(request: Any) -> Payload:
+        async def rotate(request: Any, caller: Caller | None) -> Payload:
             if request.refresh_token != "rt-1":
                 raise Unauthorized("invalid refresh token")
             return u.RotatedRefreshTokenResponse(
                 refresh_token="rt-2", expires_at=NOW, principal=PRINCIPALS[UserRole.FRONT_DESK]
             )
 
-        async def revoke(_: Any) -> Payload:
+        async def revoke(_: Any, caller: Caller | None) -> Payload:
             return u.RevokeRefreshTokenResponse(revoked=True)
 
-        async def one_user(request: Any) -> Payload:
+        async def one_user(request: Any, caller: Caller | None) -> Payload:
             return u.UserResponse(user=user_view(getattr(request, "user_id", None) or "u-desk"))
 
-        async def invite(_: Any) -> Payload:
+        async def invite(_: Any, caller: Caller | None) -> Payload:
             return u.InviteUserResponse(
                 user=user_view("u-new"), set_password_token="spt", token_expires_at=NOW
             )
 
-        async def password_token(request: Any) -> Payload:
+        async def password_token(request: Any, caller: Caller | None) -> Payload:
             return u.SetPasswordTokenResponse(
                 user_id=request.user_id, set_password_token="spt", token_expires_at=NOW
             )
 
-        async def users_page(_: Any) -> Payload:
+        async def users_page(_: Any, caller: Caller | None) -> Payload:
             return u.UserPage(users=(user_view(),), total=1, limit=50, offset=0)
 
         def owner_of(object_id: str) -> str:
             return OTHER_VENDOR_ID if object_id.endswith("-2") else VENDOR_ID
 
-        def visible(request: Any, object_id: str) -> str:
+        def visible(caller: Caller | None, object_id: str) -> str:
             vendor = owner_of(object_id)
-            if request.actor.role is UserRole.VENDOR and request.actor.vendor_id != vendor:
+            assert caller is not None  # answer_for_caller refused a call without one
+            if caller.role is UserRole.VENDOR and caller.vendor_id != vendor:
                 raise NotFound(f"{object_id} not found")
             return vendor
 
-        async def one_vendor(request: Any) -> Payload:
+        async def one_vendor(request: Any, caller: Caller | None) -> Payload:
             vendor_id = getattr(request, "vendor_id", VENDOR_ID)
-            return v.VendorResponse(vendor=vendor_view(visible(request, vendor_id)))
+            return v.VendorResponse(vendor=vendor_view(visible(caller, vendor_id)))
 
-        async def vendor_page(_: Any) -> Payload:
+        async def vendor_page(_: Any, caller: Caller | None) -> Payload:
             return v.VendorPage(items=(vendor_view(),), total=1)
 
-        async def one_offering(request: Any) -> Payload:
+        async def one_offering(request: Any, caller: Caller | None) -> Payload:
             object_id = getattr(request, "offering_id", None) or request.vendor_id
-            return v.OfferingResponse(offering=offering_view(visible(request, object_id)))
+            return v.OfferingResponse(offering=offering_view(visible(caller, object_id)))
 
-        async def offering_page(request: Any) -> Payload:
-            return v.OfferingPage(items=(offering_view(visible(request, request.vendor_id)),),
+        async def offering_page(request: Any, caller: Caller | None) -> Payload:
+            return v.OfferingPage(items=(offering_view(visible(caller, request.vendor_id)),),
                                   total=1)  # fmt: skip
 
-        async def one_booking(request: Any) -> Payload:
+        async def one_booking(request: Any, caller: Caller | None) -> Payload:
             object_id = getattr(request, "booking_id", "b-1")
-            vendor = visible(request, object_id)
+            vendor = visible(caller, object_id)
             return v.BookingResponse(booking=booking_view(vendor, object_id))
 
-        async def fulfil(request: Any) -> Payload:
-            vendor = visible(request, request.booking_id)
+        async def fulfil(request: Any, caller: Caller | None) -> Payload:
+            vendor = visible(caller, request.booking_id)
             return v.FulfilBookingResponse(
                 booking=booking_view(vendor, request.booking_id), charge=charge_view(vendor)
             )
 
-        async def booking_page(_: Any) -> Payload:
+        async def booking_page(_: Any, caller: Caller | None) -> Payload:
             return v.BookingPage(items=(booking_view(),), total=1)
 
-        async def one_charge(request: Any) -> Payload:
+        async def one_charge(request: Any, caller: Caller | None) -> Payload:
             object_id = getattr(request, "charge_id", "c-1")
-            return v.ChargeResponse(charge=charge_view(visible(request, object_id)))
+            return v.ChargeResponse(charge=charge_view(visible(caller, object_id)))
 
-        async def charge_page(_: Any) -> Payload:
+        async def charge_page(_: Any, caller: Caller | None) -> Payload:
             return v.ChargePage(items=(charge_view(),), total=1)
 
-        async def settlement(request: Any) -> Payload:
-            visible(request, request.vendor_id)
+        async def settlement(request: Any, caller: Caller | None) -> Payload:
+            visible(caller, request.vendor_id)
             return v.SettlementResponse(
                 vendor_id=request.vendor_id, from_utc=request.from_utc, to_utc=request.to_utc,
                 totals=(v.CurrencyTotal(currency="EUR", amount=Decimal("85.50"), charges=1),),
             )  # fmt: skip
 
-        async def search(_: Any) -> Payload:
+        async def search(_: Any, caller: Caller | None) -> Payload:
             return g.GuestPage(items=(GUEST,))
 
-        async def detail(_: Any) -> Payload:
+        async def detail(_: Any, caller: Caller | None) -> Payload:
             return g.GuestDetail(guest=GUEST, stays=(STAY,))
 
-        async def stay(_: Any) -> Payload:
+        async def stay(_: Any, caller: Caller | None) -> Payload:
             return g.StayDetail(stay=STAY)
 
-        async def day(_: Any) -> Payload:
+        async def day(_: Any, caller: Caller | None) -> Payload:
             return g.StayPage(items=(STAY,), window_start_utc=NOW, window_end_utc=NOW)
 
-        async def sweep(request: Any) -> Payload:
+        async def sweep(request: Any, caller: Caller | None) -> Payload:
             return ingest_rpc.SweepResponse(enterprise_id=request.enterprise_id, entities=())
 
         by_method: dict[RpcMethod[Any, Any], Handler] = {
@@ -351,20 +368,22 @@ class FakeServices:
             g.SEARCH: search, g.GET_GUEST: detail, g.GET_STAY: stay, g.ARRIVALS: day,
             g.DEPARTURES: day, g.IN_HOUSE: day,
             ingest_rpc.SWEEP: sweep,
+            v.APPROVE_CHARGE: _decide_charge, v.REJECT_CHARGE: _decide_charge,
+            v.GET_BILLING_SETTINGS: _billing_settings, v.UPDATE_BILLING_SETTINGS: _billing_settings,
         }  # fmt: skip
         return {method.subject: handler for method, handler in by_method.items()}
 
 
-async def _decide_charge(request: Any, caller: Caller) -> Payload:
+async def _decide_charge(request: Any, caller: Caller | None) -> Payload:
     """Approve or reject: like the vendors service, another property's charge is absent."""
-    if not caller.may_act_for(ENT):
+    if caller is None or not caller.may_act_for(ENT):
         raise NotFound(f"charge {request.charge_id} not found")
     return vendors_rpc.ChargeResponse(charge=charge_view())
 
 
-async def _billing_settings(request: Any, caller: Caller) -> Payload:
+async def _billing_settings(request: Any, caller: Caller | None) -> Payload:
     enterprise_id = request.enterprise_id or ENT
-    if not caller.may_act_for(enterprise_id):
+    if caller is None or not caller.may_act_for(enterprise_id):
         raise NotFound(f"property {enterprise_id} not found")
     return vendors_rpc.BillingSettingsResponse(
         enterprise_id=enterprise_id, max_charge_amount=Decimal(1000),
@@ -372,22 +391,9 @@ async def _billing_settings(request: Any, caller: Caller) -> Payload:
     )  # fmt: skip
 
 
-#: Canned answers of the methods answered for the caller in the Attendandt-Caller header.
-CALLER_HANDLERS: dict[str, Callable[[Any, Caller], Awaitable[Payload]]] = {
-    vendors_rpc.APPROVE_CHARGE.subject: _decide_charge,
-    vendors_rpc.REJECT_CHARGE.subject: _decide_charge,
-    vendors_rpc.GET_BILLING_SETTINGS.subject: _billing_settings,
-    vendors_rpc.UPDATE_BILLING_SETTINGS.subject: _billing_settings,
-}
-
-
 class Unauthorized(ServiceError):
     status = 401
     title = "Unauthorized"
-
-
-async def _unused(request: Any) -> Payload:
-    raise AssertionError("answered by CALLER_HANDLERS")
 
 
 def all_methods() -> list[RpcMethod[Any, Any]]:
@@ -409,6 +415,30 @@ class Running:
 
     def auth(self, role: UserRole | Principal) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role)}"}
+
+
+async def migrated(database_url: str, name: str, script_location: Any) -> str:
+    """The service's own role and schema on the test database, migrated; returns its URL."""
+    await provision(database_url, schema=name, role=name, password=None)
+    url = role_url(database_url, name)
+    await upgrade(url, script_location, name)
+    return url
+
+
+@contextlib.asynccontextmanager
+async def running_app(app: Any) -> AsyncIterator[Any]:
+    """A domain service app (`run(stop)`, `started`) running in this event loop."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.run(stop))
+    started = asyncio.create_task(app.started.wait())
+    await asyncio.wait({task, started}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()
+    try:
+        yield app
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
 
 
 @contextlib.asynccontextmanager

@@ -45,8 +45,7 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.contracts.streams import INGEST_STATE, ensure_streams
 from attendandt.gateway.app import create_app
-from attendandt.gateway.caller import caller_of
-from attendandt.gateway.permissions import Permission, permissions_of
+from attendandt.gateway.permissions import Permission, caller_of, permissions_of
 from attendandt.guests.app import create_app as create_guests
 from attendandt.guests.migrations_set import MIGRATIONS as GUESTS_MIGRATIONS
 from attendandt.guests.settings import GuestsSettings

@@ -4,16 +4,18 @@ a new route without a permission (or without an example request here) fails."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 import pytest
-from gateway_testkit import ENT, OTHER_VENDOR_USER, PRINCIPALS, Running
+from gateway_testkit import ENT, OTHER_VENDOR_USER, PRE_AUTH, PRINCIPALS, FakeServices, Running
 from litestar.routes import HTTPRoute
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.snapshots import UserRole
 from attendandt.gateway.app import API_PREFIX
-from attendandt.gateway.permissions import PUBLIC_KEY, allowed, required
+from attendandt.gateway.permissions import PUBLIC_KEY, allowed, caller_of, required
 
 #: Path parameter values: objects of vendor v-1 (the vendor user's own) in enterprise ENT.
 PATH_VALUES = {
@@ -29,6 +31,8 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
         "from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z",
     },
 }  # fmt: skip
+#: Routes that call no service (the token, the KV buckets or the event stream answer them).
+NO_CALL = {"/auth/me", "/sync", "/sync/{enterprise_id}", "/events"}
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/auth/login"): {"email": "desk@hotel.example", "password": "correct horse battery"},
     ("POST", "/auth/refresh"): {"refresh_token": "rt-1"},
@@ -85,6 +89,16 @@ async def _request(running: Running, method: str, template: str, headers: dict[s
     return await running.client.request(method, url, params=params, json=body, headers=headers)
 
 
+async def _made_for(services: FakeServices, *, background: bool) -> dict[str, Caller | None]:
+    """The callers of the calls a request made (a resync's call is made after the answer)."""
+    for _ in range(200 if background else 1):
+        made_for = {s: c for s, c in services.callers if s not in PRE_AUTH}
+        if made_for:
+            break
+        await asyncio.sleep(0.01)
+    return made_for
+
+
 async def test_every_api_route_names_a_permission(gateway: Running) -> None:
     routes = api_routes(gateway)
     assert len(routes) >= 36
@@ -95,7 +109,10 @@ async def test_every_api_route_names_a_permission(gateway: Running) -> None:
     assert [r for r in needing_body if not any(r[1].endswith(s) for s in bodiless)] == []
 
 
-async def test_every_route_for_every_role(gateway: Running) -> None:
+async def test_every_route_for_every_role(gateway: Running, services: FakeServices) -> None:
+    """...and every call a route makes for a signed-in user carries that user's `Caller` (its
+    role's permissions, its property, its vendor) in the header; only sign-in and what
+    precedes it go without."""
     checked = 0
     for method, template, opt in api_routes(gateway):
         if opt.get(PUBLIC_KEY):
@@ -106,9 +123,14 @@ async def test_every_route_for_every_role(gateway: Running) -> None:
         assert anonymous.status_code == 401, (method, template)
         assert anonymous.headers["content-type"].startswith("application/problem+json")
         for role in UserRole:
+            services.callers.clear()
             response = await _request(gateway, method, template, gateway.auth(role))
             if allowed(role, opt):
                 assert response.status_code < 300, (role, method, template, response.text)
+                made_for = await _made_for(services, background=template.endswith("/resync"))
+                assert made_for or template in NO_CALL, (role, method, template)
+                expected = caller_of(PRINCIPALS[role])
+                assert set(made_for.values()) <= {expected}, (role, method, template, made_for)
             else:
                 assert response.status_code == 403, (role, method, template, response.text)
                 problem = response.json()
@@ -169,6 +191,7 @@ async def test_vendor_sees_guests_through_the_vendor_safe_view(gateway: Running)
 
 
 async def test_staff_of_one_property_cannot_ask_about_another(gateway: Running) -> None:
+    """Another property answers as one that does not exist: 404, never 403."""
     response = await gateway.client.get(
         API_PREFIX + "/guests",
         params={"enterprise_id": "another-hotel"},

@@ -36,6 +36,7 @@ async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamConte
     overview = (await gateway.client.get("/api/v1/sync", headers=manager)).json()
     # The manager belongs to ENT: the other hotel is not listed.
     assert [e["enterprise_id"] for e in overview["enterprises"]] == [ENT]
+    # Another hotel is not found, like one that does not exist (no 403 to tell them apart).
     unknown = await gateway.client.get("/api/v1/sync/another-hotel", headers=manager)
     assert unknown.status_code == 404
 

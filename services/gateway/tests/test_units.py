@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import logging
 
+import msgspec
 import pytest
 from gateway_testkit import ENT, PRINCIPALS
 
+from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
 from attendandt.gateway.clients import ClientResolver, ForwardedHeader, parse_networks
 from attendandt.gateway.events import visible
-from attendandt.gateway.permissions import ROLE_PERMISSIONS, Permission, allowed
+from attendandt.gateway.permissions import ROLE_PERMISSIONS, Permission, allowed, caller_of
 from attendandt.gateway.settings import GatewaySettings
 from attendandt.gateway.signin_limits import client_key
 from attendandt.platform.settings import SettingsError
@@ -137,3 +139,27 @@ def test_clients_are_keyed_by_address_and_ipv6_by_its_64() -> None:
     assert client_key("2001:db8:1:3::1") != client_key("2001:db8:1:2::1")
     assert client_key("::ffff:198.51.100.7") == client_key("198.51.100.7") == "198.51.100.7"
     assert client_key(None) == "unknown"
+
+
+def test_the_caller_carries_the_table_and_the_properties() -> None:
+    """What every call made for a user tells the services: the table's answer for its role,
+    its property (none of its own: every property; a vendor user without one: none)."""
+    desk = caller_of(PRINCIPALS[UserRole.FRONT_DESK])
+    assert set(desk.permissions) == {p.value for p in ROLE_PERMISSIONS[UserRole.FRONT_DESK]}
+    assert desk.can("bookings:create")
+    assert not desk.can("charges:retry")
+    assert (desk.user_id, desk.role, desk.enterprise_ids, desk.vendor_id) == (
+        "u-desk", UserRole.FRONT_DESK, (ENT,), None,
+    )  # fmt: skip
+    vendor = caller_of(PRINCIPALS[UserRole.VENDOR])
+    assert (vendor.enterprise_ids, vendor.vendor_id) == ((ENT,), "v-1")
+    portfolio = Principal(user_id="u-root", email="r@x.example", name="Root", role=UserRole.ADMIN)
+    assert caller_of(portfolio).enterprise_ids is None
+    assert caller_of(portfolio).may_act_for("any-hotel")
+    stray = replace_enterprise(PRINCIPALS[UserRole.VENDOR], None)
+    assert caller_of(stray).enterprise_ids == ()
+    assert visible(stray, f"attendandt.v1.{ENT}.booking.requested", {"booking": {}}) is None
+
+
+def replace_enterprise(principal: Principal, enterprise_id: str | None) -> Principal:
+    return msgspec.structs.replace(principal, enterprise_id=enterprise_id)

@@ -5,14 +5,13 @@ invites, refresh rotation, deactivation, and a vendor asking for another vendor'
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from gateway_testkit import ENT, Running, gateway_settings, serve
+from gateway_testkit import ENT, Running, gateway_settings, migrated, running_app, serve
 from nats.js import JetStreamContext
 
 from attendandt.contracts.events import STAY_EVENT, StayEvent
@@ -20,8 +19,6 @@ from attendandt.contracts.snapshots import StaySnapshot, StayState
 from attendandt.contracts.streams import ensure_streams
 from attendandt.gateway.app import create_app
 from attendandt.platform.messaging import publish
-from attendandt.platform.migrations import upgrade
-from attendandt.platform.provision import provision, role_url
 from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
 from attendandt.users.app import create_app as create_users
 from attendandt.users.migrations_set import MIGRATIONS as USERS_MIGRATIONS
@@ -36,35 +33,13 @@ ADMIN_PASSWORD = "correct horse battery staple"
 CHEAP = HashParameters(time_cost=1, memory_cost_kib=1024, parallelism=1)
 
 
-async def _migrated(database_url: str, name: str, script_location: Any) -> str:
-    await provision(database_url, schema=name, role=name, password=None)
-    url = role_url(database_url, name)
-    await upgrade(url, script_location, name)
-    return url
-
-
-@contextlib.asynccontextmanager
-async def _running(app: Any) -> AsyncIterator[Any]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(app.run(stop))
-    started = asyncio.create_task(app.started.wait())
-    await asyncio.wait({task, started}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        task.result()
-    try:
-        yield app
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
-
-
 @pytest.fixture
 async def platform(
     nats_url: str, jetstream: JetStreamContext, database_url: str
 ) -> AsyncIterator[Running]:
     await ensure_streams(jetstream)
-    users_url = await _migrated(database_url, "users", USERS_MIGRATIONS.script_location)
-    vendors_url = await _migrated(database_url, "vendors", VENDORS_MIGRATIONS.script_location)
+    users_url = await migrated(database_url, "users", USERS_MIGRATIONS.script_location)
+    vendors_url = await migrated(database_url, "vendors", VENDORS_MIGRATIONS.script_location)
     users = create_users(
         UsersSettings(
             database=DatabaseSettings(url=users_url, schema="users", pool_size=3),
@@ -82,7 +57,7 @@ async def platform(
             health_port=0,
         )
     )
-    async with _running(users), _running(vendors):
+    async with running_app(users), running_app(vendors):
         await users.service.ensure_admin(ADMIN_EMAIL, ADMIN_PASSWORD, name="Root")
         async with serve(create_app(gateway_settings(nats_url))) as running:
             yield running

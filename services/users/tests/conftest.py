@@ -35,6 +35,7 @@ from users_support import (
     CountingHashing,
     Invite,
     Member,
+    as_caller,
 )
 
 
@@ -87,14 +88,13 @@ def invite(service: UserService, admin: api.UserView) -> Invite:
         name: str = "Someone",
     ) -> api.InviteUserResponse:
         request = api.InviteUserRequest(
-            actor_id=admin.user_id,
             email=email,
             name=name,
             role=UserRole(role),
             vendor_id=vendor_id,
             enterprise_id=enterprise_id,
         )
-        return await service.invite_user(request)
+        return await service.invite_user(request, as_caller(admin))
 
     return make
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
-from users_support import Clock, Member
+from users_support import Clock, Member, as_caller
 
 from attendandt.contracts.rpc import users as api
 from attendandt.users.service import MAX_GRACE_SUCCESSORS, Unauthorized, UserService
@@ -47,7 +47,7 @@ async def test_reusing_a_spent_token_revokes_the_whole_family(
 
     # Another sign-in's session is a different family and keeps working.
     assert await service.rotate_refresh_token(_rotate(other_session.refresh_token))
-    page = await service.audit_log(api.AuditLogRequest(actor_id=admin.user_id))
+    page = await service.audit_log(api.AuditLogRequest(), caller=as_caller(admin))
     assert [e.action for e in page.entries].count("refresh_token_reused") == 1
 
 
@@ -64,7 +64,7 @@ async def test_expired_unknown_and_deactivated_tokens_are_refused(
     desk = await member("desk@hotel.example", "reception secret")
     session = await service.issue_refresh_token(api.IssueRefreshTokenRequest(user_id=desk.user_id))
     await service.deactivate_user(
-        api.DeactivateUserRequest(actor_id=admin.user_id, user_id=desk.user_id)
+        api.DeactivateUserRequest(user_id=desk.user_id), caller=as_caller(admin)
     )
     with pytest.raises(Unauthorized):
         await service.rotate_refresh_token(_rotate(session.refresh_token))
@@ -104,10 +104,9 @@ async def test_setting_a_password_ends_every_session(
 ) -> None:
     desk = await member("desk@hotel.example", "reception secret")
     session = await service.issue_refresh_token(api.IssueRefreshTokenRequest(user_id=desk.user_id))
-    await service.set_password(
-        api.SetPasswordRequest(
-            user_id=desk.user_id, actor_id=admin.user_id, new_password="another long secret"
-        )
+    await service.set_user_password(
+        api.SetUserPasswordRequest(user_id=desk.user_id, new_password="another long secret"),
+        as_caller(admin),
     )
     with pytest.raises(Unauthorized):
         await service.rotate_refresh_token(_rotate(session.refresh_token))
@@ -135,7 +134,7 @@ async def test_the_same_client_again_within_the_grace_period_gets_a_sibling(
     assert len({first.refresh_token, second.refresh_token, third.refresh_token}) == 3
     for successor in (first, second, third):
         assert await service.rotate_refresh_token(_rotate_from(successor.refresh_token))
-    page = await service.audit_log(api.AuditLogRequest(actor_id=admin.user_id))
+    page = await service.audit_log(api.AuditLogRequest(), caller=as_caller(admin))
     actions = [e.action for e in page.entries]
     assert actions.count("refresh_token_grace") == 2
     assert "refresh_token_reused" not in actions

@@ -5,18 +5,19 @@ import httpx
 import pytest
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
-from users_support import ADMIN_EMAIL, ADMIN_PASSWORD, event_reader
+from users_support import ADMIN_EMAIL, ADMIN_PASSWORD, as_caller, event_reader
 
 from attendandt.contracts.base import encode
+from attendandt.contracts.caller import CALLER_HEADER, Caller, encode_caller
 from attendandt.contracts.rpc import users as api
 from attendandt.contracts.snapshots import UserRole
 from attendandt.platform.rpc import STATUS_HEADER, RpcFailure, call
 from attendandt.users.app import UsersApp
 
 
-async def _status(nc: NatsClient, method, request) -> int:  # type: ignore[no-untyped-def]
+async def _status(nc: NatsClient, method, request, caller=None) -> int:  # type: ignore[no-untyped-def]
     with pytest.raises(RpcFailure) as failure:
-        await call(nc, method, request)
+        await call(nc, method, request, caller=caller)
     return failure.value.error.status
 
 
@@ -32,6 +33,7 @@ async def test_the_gateway_workflow_over_nats(
         nc, api.AUTHENTICATE, api.AuthenticateRequest(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
     )
     admin_id = signed_in.principal.user_id
+    as_admin = Caller(user_id=admin_id, role=UserRole.ADMIN)
     assert signed_in.principal.role == UserRole.ADMIN
     refresh = await call(
         nc, api.ISSUE_REFRESH_TOKEN, api.IssueRefreshTokenRequest(user_id=admin_id)
@@ -48,10 +50,11 @@ async def test_the_gateway_workflow_over_nats(
         nc,
         api.INVITE_USER,
         api.InviteUserRequest(
-            actor_id=admin_id, email="spa@vendor.example", name="Lagoon Spa",
+            email="spa@vendor.example", name="Lagoon Spa",
             role=UserRole.VENDOR, vendor_id="v-1", enterprise_id="ent-1",
         ),
-    )  # fmt: skip
+    caller=as_admin,
+)  # fmt: skip
     await call(
         nc,
         api.SET_PASSWORD,
@@ -71,7 +74,8 @@ async def test_the_gateway_workflow_over_nats(
     await call(
         nc,
         api.LINK_SUBJECT,
-        api.LinkSubjectRequest(actor_id=admin_id, user_id=vendor_id, subject="sb|spa"),
+        api.LinkSubjectRequest(user_id=vendor_id, subject="sb|spa"),
+        caller=as_admin,
     )
     by_subject = await call(
         nc, api.GET_PRINCIPAL_BY_SUBJECT, api.GetPrincipalBySubjectRequest(subject="sb|spa")
@@ -80,16 +84,20 @@ async def test_the_gateway_workflow_over_nats(
     await call(
         nc,
         api.CHANGE_ROLE,
-        api.ChangeRoleRequest(actor_id=admin_id, user_id=vendor_id, role=UserRole.FRONT_DESK),
+        api.ChangeRoleRequest(user_id=vendor_id, role=UserRole.FRONT_DESK),
+        caller=as_admin,
     )
     await call(
-        nc, api.DEACTIVATE_USER, api.DeactivateUserRequest(actor_id=admin_id, user_id=vendor_id)
+        nc,
+        api.DEACTIVATE_USER,
+        api.DeactivateUserRequest(user_id=vendor_id),
+        caller=as_admin,
     )
     assert await _status(nc, api.GET_PRINCIPAL, api.GetPrincipalRequest(user_id=vendor_id)) == 401
 
-    page = await call(nc, api.LIST_USERS, api.ListUsersRequest(actor_id=admin_id))
+    page = await call(nc, api.LIST_USERS, api.ListUsersRequest(), caller=as_admin)
     assert page.total == 2
-    log = await call(nc, api.AUDIT_LOG, api.AuditLogRequest(actor_id=admin_id, user_id=vendor_id))
+    log = await call(nc, api.AUDIT_LOG, api.AuditLogRequest(user_id=vendor_id), caller=as_admin)
     assert [e.action for e in reversed(log.entries)] == [
         "user_invited",
         "password_set",
@@ -98,7 +106,7 @@ async def test_the_gateway_workflow_over_nats(
         "role_changed",
         "user_deactivated",
     ]
-    user = await call(nc, api.GET_USER, api.GetUserRequest(actor_id=admin_id, user_id=vendor_id))
+    user = await call(nc, api.GET_USER, api.GetUserRequest(user_id=vendor_id), caller=as_admin)
     assert not user.user.is_active
 
     await events.until(lambda seen: len(seen) >= 4)
@@ -122,17 +130,24 @@ async def test_errors_come_back_as_statuses(app: UsersApp, nats_client: NatsClie
     )
     reply = await nc.request(api.AUTHENTICATE.subject, b'{"email": 5}', timeout=2)
     assert reply.headers[STATUS_HEADER] == "400"
-    reply = await nc.request(api.LIST_USERS.subject, b"\xff", timeout=2)
+    header = {CALLER_HEADER: encode_caller(as_caller(admin))}
+    reply = await nc.request(api.LIST_USERS.subject, b"\xff", timeout=2, headers=header)
     assert reply.headers[STATUS_HEADER] == "400"
 
-    outsider = api.ListUsersRequest(actor_id="00000000-0000-0000-0000-000000000000")
-    assert await _status(nc, api.LIST_USERS, outsider) == 403
-    bad_page = api.ListUsersRequest(actor_id=admin.user_id, limit=10_000)
-    assert await _status(nc, api.LIST_USERS, bad_page) == 422
-    missing = api.GetUserRequest(actor_id=admin.user_id, user_id="not-a-user")
-    assert await _status(nc, api.GET_USER, missing) == 404
-    last_admin = api.DeactivateUserRequest(actor_id=admin.user_id, user_id=admin.user_id)
-    assert await _status(nc, api.DEACTIVATE_USER, last_admin) == 409
+    as_admin = as_caller(admin)
+    # A caller the service does not know, though the header says admin: refused.
+    outsider = Caller(user_id="00000000-0000-0000-0000-000000000000", role=UserRole.ADMIN)
+    assert await _status(nc, api.LIST_USERS, api.ListUsersRequest(), outsider) == 403
+    # No caller at all (an old client with `actor_id` in the body): refused before anything.
+    legacy = b'{"actor_id": "%s"}' % admin.user_id.encode()
+    reply = await nc.request(api.LIST_USERS.subject, legacy, timeout=2)
+    assert reply.headers[STATUS_HEADER] == "401"
+    bad_page = api.ListUsersRequest(limit=10_000)
+    assert await _status(nc, api.LIST_USERS, bad_page, as_admin) == 422
+    missing = api.GetUserRequest(user_id="not-a-user")
+    assert await _status(nc, api.GET_USER, missing, as_admin) == 404
+    last_admin = api.DeactivateUserRequest(user_id=admin.user_id)
+    assert await _status(nc, api.DEACTIVATE_USER, last_admin, as_admin) == 409
     spent = api.RotateRefreshTokenRequest(refresh_token="never issued")
     assert await _status(nc, api.ROTATE_REFRESH_TOKEN, spent) == 401
 
@@ -141,12 +156,15 @@ async def test_replies_never_carry_a_password_hash(app: UsersApp, nats_client: N
     admin = (await app.service.ensure_admin(ADMIN_EMAIL, ADMIN_PASSWORD)).user
     requests = [
         (api.AUTHENTICATE, api.AuthenticateRequest(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)),
-        (api.GET_USER, api.GetUserRequest(actor_id=admin.user_id, user_id=admin.user_id)),
-        (api.LIST_USERS, api.ListUsersRequest(actor_id=admin.user_id)),
-        (api.AUDIT_LOG, api.AuditLogRequest(actor_id=admin.user_id)),
+        (api.GET_USER, api.GetUserRequest(user_id=admin.user_id)),
+        (api.LIST_USERS, api.ListUsersRequest()),
+        (api.AUDIT_LOG, api.AuditLogRequest()),
     ]
+    header = {CALLER_HEADER: encode_caller(as_caller(admin))}
     for method, request in requests:
-        reply = await nats_client.request(method.subject, encode(request), timeout=2)
+        reply = await nats_client.request(
+            method.subject, encode(request), timeout=2, headers=header
+        )
         assert reply.headers[STATUS_HEADER] == "200"
         assert b"argon2" not in reply.data
         assert ADMIN_PASSWORD.encode() not in reply.data

@@ -2,7 +2,7 @@
 
 import asyncpg
 import pytest
-from users_support import ADMIN_EMAIL, ADMIN_PASSWORD, CountingHashing, Member
+from users_support import ADMIN_EMAIL, ADMIN_PASSWORD, CountingHashing, Member, as_caller
 
 from attendandt.contracts.rpc import users as api
 from attendandt.contracts.snapshots import UserRole
@@ -18,7 +18,7 @@ def _login(email: str, password: str) -> api.AuthenticateRequest:
 
 
 async def _audit(service: UserService, admin: api.UserView) -> list[api.AuditEntry]:
-    page = await service.audit_log(api.AuditLogRequest(actor_id=admin.user_id, limit=200))
+    page = await service.audit_log(api.AuditLogRequest(limit=200), caller=as_caller(admin))
     return list(reversed(page.entries))  # oldest first
 
 
@@ -38,7 +38,9 @@ async def test_sign_in_succeeds_with_any_email_case_and_is_audited(
         None,
     )
     assert (last.client_ip, last.user_agent) == ("203.0.113.7", "pytest")
-    user = await service.get_user(api.GetUserRequest(actor_id=admin.user_id, user_id=admin.user_id))
+    user = await service.get_user(
+        api.GetUserRequest(user_id=admin.user_id), caller=as_caller(admin)
+    )
     assert user.user.last_login_at is not None
 
 
@@ -60,7 +62,7 @@ async def test_failures_all_answer_the_same_and_the_audit_keeps_the_reason(
         assert str(refused.value) == SIGN_IN_FAILED
 
     await service.deactivate_user(
-        api.DeactivateUserRequest(actor_id=admin.user_id, user_id=desk.user_id)
+        api.DeactivateUserRequest(user_id=desk.user_id), caller=as_caller(admin)
     )
     with pytest.raises(Unauthorized, match=SIGN_IN_FAILED):
         await service.authenticate(_login("desk@hotel.example", "reception secret"))
@@ -107,7 +109,9 @@ async def test_no_password_or_hash_is_ever_stored_in_the_audit_log_or_returned(
     assert stored_hash.startswith("$argon2id$")
     for secret in ("a very secret guess", ADMIN_PASSWORD, "argon2"):
         assert secret not in audit
-    user = await service.get_user(api.GetUserRequest(actor_id=admin.user_id, user_id=admin.user_id))
+    user = await service.get_user(
+        api.GetUserRequest(user_id=admin.user_id), caller=as_caller(admin)
+    )
     assert "argon2" not in repr(user)
     assert user.user.has_password
 
@@ -141,7 +145,7 @@ async def test_principals_by_subject_and_by_id_only_for_active_users(
         enterprise_id="ent-1",
     )  # fmt: skip
     await service.link_subject(
-        api.LinkSubjectRequest(actor_id=admin.user_id, user_id=spa.user_id, subject="sb|123")
+        api.LinkSubjectRequest(user_id=spa.user_id, subject="sb|123"), caller=as_caller(admin)
     )
 
     by_subject = await service.get_principal_by_subject(
@@ -166,7 +170,7 @@ async def test_principals_by_subject_and_by_id_only_for_active_users(
         await service.get_principal(api.GetPrincipalRequest(user_id="not-a-uuid"))
 
     await service.deactivate_user(
-        api.DeactivateUserRequest(actor_id=admin.user_id, user_id=spa.user_id)
+        api.DeactivateUserRequest(user_id=spa.user_id), caller=as_caller(admin)
     )
     with pytest.raises(Unauthorized):
         await service.get_principal_by_subject(api.GetPrincipalBySubjectRequest(subject="sb|123"))

@@ -1,11 +1,12 @@
 """Pure rules: input normalisation, the password policy, hashing, tokens (no I/O)."""
 
 from datetime import UTC, datetime
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 import pytest
 from users_support import CHEAP
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import users as api
 from attendandt.contracts.snapshots import UserRole
 from attendandt.platform.rpc import Invalid
@@ -18,7 +19,7 @@ from attendandt.users.passwords import (
     token_hash,
 )
 from attendandt.users.repository import UserRow
-from attendandt.users.rpc import handlers
+from attendandt.users.rpc import caller_handlers, handlers
 from attendandt.users.service import (
     UserService,
     check_vendor,
@@ -110,8 +111,18 @@ def test_user_rows_and_views_never_show_the_password_hash() -> None:
 
 def test_every_rpc_method_has_a_handler_of_its_request_and_response_types() -> None:
     service = UserService(None, PasswordHashing(CHEAP))  # type: ignore[arg-type]
-    pairs = handlers(service)
-    assert {m.subject for m, _ in pairs} == {m.subject for m in api.METHODS}
+    plain, for_caller = handlers(service), caller_handlers(service)
+    pairs: list[tuple[Any, Any]] = [*plain, *for_caller]
+    subjects = [m.subject for m, _ in pairs]
+    assert sorted(subjects) == sorted(m.subject for m in api.METHODS)
     for method, handler in pairs:
         hints = get_type_hints(handler)
         assert (hints["request"], hints["return"]) == (method.request, method.response), method
+    # The methods made for a signed-in user take the caller (from the header), the pre-auth
+    # ones none.
+    assert all(get_type_hints(h)["caller"] is Caller for _, h in for_caller)
+    assert not any("caller" in get_type_hints(h) for _, h in plain)
+    assert {m.method for m, _ in plain} == {
+        "authenticate", "get_principal_by_subject", "get_principal", "issue_refresh_token",
+        "rotate_refresh_token", "revoke_refresh_token", "set_password",
+    }  # fmt: skip

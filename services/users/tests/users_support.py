@@ -9,6 +9,7 @@ import nats.errors
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import decode
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.events import UserEvent
 from attendandt.contracts.rpc import users as api
 from attendandt.users.passwords import HashParameters, PasswordHashing
@@ -82,3 +83,13 @@ class EventReader:
             await msg.ack()
             self.seen.append((msg.subject, decode(msg.data, UserEvent)))
         return len(messages)
+
+
+def as_caller(user: api.UserView) -> Caller:
+    """The caller the gateway would describe for this user (its property, if it has one)."""
+    return Caller(
+        user_id=user.user_id,
+        role=user.role,
+        vendor_id=user.vendor_id,
+        enterprise_ids=None if user.enterprise_id is None else (user.enterprise_id,),
+    )

@@ -20,9 +20,8 @@ async def _spa(harness: Harness) -> tuple[rpc.VendorView, rpc.OfferingView]:
     return vendor, offering
 
 
-def _ad_hoc(actor: rpc.Actor, offering_id: str, **extra: object) -> rpc.CreateChargeRequest:
+def _ad_hoc(offering_id: str, **extra: object) -> rpc.CreateChargeRequest:
     values: dict[str, object] = {
-        "actor": actor,
         "offering_id": offering_id,
         "guest_id": "g-1",
         "stay_id": "s-1",
@@ -55,8 +54,8 @@ async def test_a_vendors_over_price_charge_waits_for_a_manager_of_its_property(
     await harness.stay("s-1", state=StayState.STARTED, event="checked_in")
     spa = vendor_user(vendor.vendor_id)
 
-    held = await harness.call(
-        rpc.CREATE_CHARGE, _ad_hoc(spa, offering.offering_id, unit_amount=Decimal("120"))
+    held = await harness.call_as(
+        spa, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id, unit_amount=Decimal("120"))
     )
     charge = held.charge
     assert charge.state is ChargeState.PENDING_APPROVAL
@@ -66,8 +65,8 @@ async def test_a_vendors_over_price_charge_waits_for_a_manager_of_its_property(
     )
     await _nothing_sent_to_mews(harness, created=1)
     # The vendor sees its charge waiting.
-    seen = await harness.call(
-        rpc.GET_CHARGE, rpc.GetChargeRequest(actor=spa, charge_id=charge.charge_id)
+    seen = await harness.call_as(
+        spa, rpc.GET_CHARGE, rpc.GetChargeRequest(charge_id=charge.charge_id)
     )
     assert seen.charge.state is ChargeState.PENDING_APPROVAL
 
@@ -125,11 +124,11 @@ async def test_an_ad_hoc_charge_at_the_offerings_price_waits_and_can_be_rejected
     vendor, offering = await _spa(harness)
     await harness.stay("s-1", state=StayState.STARTED, event="checked_in")
     spa = vendor_user(vendor.vendor_id)
-    held = await harness.call(rpc.CREATE_CHARGE, _ad_hoc(spa, offering.offering_id))
+    held = await harness.call_as(spa, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id))
     assert held.charge.state is ChargeState.PENDING_APPROVAL
     assert held.charge.approval_reason == "an ad-hoc charge without a booking"
     # The front desk's ad-hoc charge waits too; a manager's goes straight on.
-    by_desk = await harness.call(rpc.CREATE_CHARGE, _ad_hoc(FRONT_DESK, offering.offering_id))
+    by_desk = await harness.call_as(FRONT_DESK, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id))
     assert by_desk.charge.state is ChargeState.PENDING_APPROVAL
     await _nothing_sent_to_mews(harness, created=2)
 
@@ -162,18 +161,18 @@ async def test_an_ad_hoc_charge_at_the_offerings_price_waits_and_can_be_rejected
         ("charge_rejected", "u-manager", "no booking, guest did not ask")
     ]
 
-    by_manager = await harness.call(rpc.CREATE_CHARGE, _ad_hoc(MANAGER, offering.offering_id))
+    by_manager = await harness.call_as(MANAGER, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id))
     assert by_manager.charge.state is ChargeState.PENDING
     [order] = await harness.wait_post_charges(1)
     assert order.charge_id == by_manager.charge.charge_id
 
 
 async def _confirmed_booking(
-    harness: Harness, offering: rpc.OfferingView, spa: rpc.Actor, stay_id: str
+    harness: Harness, offering: rpc.OfferingView, spa: Caller, stay_id: str
 ) -> rpc.BookingView:
     booking = await harness.booking(offering.offering_id, stay_id=stay_id)
-    await harness.call(
-        rpc.CONFIRM_BOOKING, rpc.ConfirmBookingRequest(actor=spa, booking_id=booking.booking_id)
+    await harness.call_as(
+        spa, rpc.CONFIRM_BOOKING, rpc.ConfirmBookingRequest(booking_id=booking.booking_id)
     )
     return booking
 
@@ -194,9 +193,9 @@ async def test_check_out_grace_period(harness: Harness) -> None:
 
     harness.clock.now = end + timedelta(hours=24, minutes=1)
     refused = await harness.fails_as(
-        None,
+        spa,
         rpc.FULFIL_BOOKING,
-        rpc.FulfilBookingRequest(actor=spa, booking_id=late.booking_id),
+        rpc.FulfilBookingRequest(booking_id=late.booking_id),
     )
     assert refused.error.status == 409
     assert refused.error.detail == (
@@ -204,22 +203,22 @@ async def test_check_out_grace_period(harness: Harness) -> None:
         "(a manager can lengthen the grace period)"
     )
     # Nothing of the refused fulfilment stayed: the booking is still confirmed.
-    still = await harness.call(
-        rpc.GET_BOOKING, rpc.GetBookingRequest(actor=spa, booking_id=late.booking_id)
+    still = await harness.call_as(
+        spa, rpc.GET_BOOKING, rpc.GetBookingRequest(booking_id=late.booking_id)
     )
     assert (still.booking.state, still.booking.charge_id) == (BookingState.CONFIRMED, None)
 
     harness.clock.now = end + timedelta(hours=23)
-    within = await harness.call(
-        rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(actor=spa, booking_id=recent.booking_id)
+    within = await harness.call_as(
+        spa, rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(booking_id=recent.booking_id)
     )
     assert within.charge.state is ChargeState.PENDING
     [order] = await harness.wait_post_charges(1)
     assert order.charge_id == within.charge.charge_id
 
     # A guest not checked in yet: the vendor's charge waits for a manager.
-    early = await harness.call(
-        rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(actor=spa, booking_id=arriving.booking_id)
+    early = await harness.call_as(
+        spa, rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(booking_id=arriving.booking_id)
     )
     assert early.charge.state is ChargeState.PENDING_APPROVAL
     assert early.charge.approval_reason == "the stay is confirmed, not in house"
@@ -231,8 +230,8 @@ async def test_check_out_grace_period(harness: Harness) -> None:
         rpc.UpdateBillingSettingsRequest(checkout_grace_hours=48),
     )
     harness.clock.now = end + timedelta(hours=25)
-    allowed = await harness.call(
-        rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(actor=spa, booking_id=late.booking_id)
+    allowed = await harness.call_as(
+        spa, rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(booking_id=late.booking_id)
     )
     assert allowed.charge.state is ChargeState.PENDING
 
@@ -244,9 +243,9 @@ async def test_caps_per_charge_and_per_vendor_per_day(harness: Harness) -> None:
 
     # The incident: quantity 1000 x 9,999,999.9999 from a vendor, refused outright.
     incident = await harness.fails_as(
-        None,
+        spa,
         rpc.CREATE_CHARGE,
-        _ad_hoc(spa, offering.offering_id, quantity=1000, unit_amount=Decimal("9999999.9999")),
+        _ad_hoc(offering.offering_id, quantity=1000, unit_amount=Decimal("9999999.9999")),
     )
     assert incident.error.status == 422
     assert incident.error.detail == (
@@ -255,9 +254,9 @@ async def test_caps_per_charge_and_per_vendor_per_day(harness: Harness) -> None:
     )
     # The cap binds managers too (an approval does not lift it).
     over = await harness.fails_as(
-        None,
+        MANAGER,
         rpc.CREATE_CHARGE,
-        _ad_hoc(MANAGER, offering.offering_id, unit_amount=Decimal("1000.01")),
+        _ad_hoc(offering.offering_id, unit_amount=Decimal("1000.01")),
     )
     assert over.error.status == 422
 
@@ -279,11 +278,11 @@ async def test_caps_per_charge_and_per_vendor_per_day(harness: Harness) -> None:
     )
     assert read == settings
 
-    first = await harness.call(
-        rpc.CREATE_CHARGE, _ad_hoc(MANAGER, offering.offering_id, unit_amount=Decimal(500))
+    first = await harness.call_as(
+        MANAGER, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id, unit_amount=Decimal(500))
     )
-    held = await harness.call(
-        rpc.CREATE_CHARGE, _ad_hoc(spa, offering.offering_id, unit_amount=Decimal(400))
+    held = await harness.call_as(
+        spa, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id, unit_amount=Decimal(400))
     )
     assert (first.charge.state, held.charge.state) == (
         ChargeState.PENDING,
@@ -291,9 +290,9 @@ async def test_caps_per_charge_and_per_vendor_per_day(harness: Harness) -> None:
     )
     # 900 today; 100.01 more is above the daily 1000, whoever asks.
     daily = await harness.fails_as(
-        None,
+        MANAGER,
         rpc.CREATE_CHARGE,
-        _ad_hoc(MANAGER, offering.offering_id, unit_amount=Decimal("100.01")),
+        _ad_hoc(offering.offering_id, unit_amount=Decimal("100.01")),
     )
     assert daily.error.status == 409
     assert daily.error.detail is not None
@@ -304,14 +303,14 @@ async def test_caps_per_charge_and_per_vendor_per_day(harness: Harness) -> None:
         rpc.REJECT_CHARGE,
         rpc.RejectChargeRequest(charge_id=held.charge.charge_id, reason="wrong price"),
     )
-    fits = await harness.call(
-        rpc.CREATE_CHARGE, _ad_hoc(MANAGER, offering.offering_id, unit_amount=Decimal("100.01"))
+    fits = await harness.call_as(
+        MANAGER, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id, unit_amount=Decimal("100.01"))
     )
     assert fits.charge.state is ChargeState.PENDING
     # 24 hours later the window has moved on.
     harness.clock.advance(timedelta(hours=24, seconds=1))
-    later = await harness.call(
-        rpc.CREATE_CHARGE, _ad_hoc(MANAGER, offering.offering_id, unit_amount=Decimal(600))
+    later = await harness.call_as(
+        MANAGER, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id, unit_amount=Decimal(600))
     )
     assert later.charge.state is ChargeState.PENDING
 
@@ -364,7 +363,7 @@ async def test_managers_approving_at_once_post_each_charge_once(harness: Harness
     await harness.stay("s-1", state=StayState.STARTED, event="checked_in")
     spa = vendor_user(vendor.vendor_id)
     held = [
-        (await harness.call(rpc.CREATE_CHARGE, _ad_hoc(spa, offering.offering_id))).charge
+        (await harness.call_as(spa, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id))).charge
         for _ in range(5)
     ]
     managers = [harness.manager(f"u-manager-{n}") for n in range(3)]
@@ -399,7 +398,7 @@ async def test_two_approvals_waiting_on_the_same_charge_queue_one_order(harness:
     vendor, offering = await _spa(harness)
     await harness.stay("s-1", state=StayState.STARTED, event="checked_in")
     spa = vendor_user(vendor.vendor_id)
-    held = (await harness.call(rpc.CREATE_CHARGE, _ad_hoc(spa, offering.offering_id))).charge
+    held = (await harness.call_as(spa, rpc.CREATE_CHARGE, _ad_hoc(offering.offering_id))).charge
     await harness.wait_events([("charge", "created")], aggregate="charge")
 
     blocker = await asyncpg.connect(harness.admin_url)

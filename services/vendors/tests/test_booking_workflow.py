@@ -7,6 +7,7 @@ from decimal import Decimal
 import httpx
 from vendors_testkit import FRONT_DESK, MANAGER, Harness, vendor_user
 
+from attendandt.contracts.caller import CALLER_HEADER, encode_caller
 from attendandt.contracts.events import BookingEvent, ChargeEvent
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.contracts.snapshots import BookingState, ChargeState, StayState
@@ -23,14 +24,14 @@ async def test_requested_confirmed_fulfilled_then_posted_to_mews(harness: Harnes
     assert (booking.unit_price, booking.currency) == (Decimal("85.50"), "EUR")
 
     confirmed = await harness.call(
-        rpc.CONFIRM_BOOKING, rpc.ConfirmBookingRequest(actor=spa, booking_id=booking.booking_id)
+        rpc.CONFIRM_BOOKING, rpc.ConfirmBookingRequest(booking_id=booking.booking_id), caller=spa
     )
     assert confirmed.booking.state is BookingState.CONFIRMED
     # The guests check in: a vendor's charge for a stay in house goes straight to Mews.
     await harness.stay("s-1", guest_ids=("g-1", "g-2"), state=StayState.STARTED, event="checked_in")
 
     fulfilled = await harness.call(
-        rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(actor=spa, booking_id=booking.booking_id)
+        rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(booking_id=booking.booking_id), caller=spa
     )
     charge = fulfilled.charge
     assert fulfilled.booking.state is BookingState.FULFILLED
@@ -89,26 +90,26 @@ async def test_requested_confirmed_fulfilled_then_posted_to_mews(harness: Harnes
     settlement = await harness.call(
         rpc.SETTLEMENT,
         rpc.SettlementRequest(
-            actor=spa,
             vendor_id=vendor.vendor_id,
             from_utc=harness.clock.now - timedelta(days=1),
             to_utc=harness.clock.now + timedelta(days=1),
         ),
+        caller=spa,
     )
     assert settlement.totals == (rpc.CurrencyTotal(currency="EUR", amount=Decimal(171), charges=1),)
     after = await harness.call(
         rpc.SETTLEMENT,
         rpc.SettlementRequest(
-            actor=MANAGER,
             vendor_id=vendor.vendor_id,
             from_utc=harness.clock.now + timedelta(seconds=1),
             to_utc=harness.clock.now + timedelta(days=1),
         ),
+        caller=MANAGER,
     )
     assert after.totals == ()
 
     got = await harness.call(
-        rpc.GET_BOOKING, rpc.GetBookingRequest(actor=FRONT_DESK, booking_id=booking.booking_id)
+        rpc.GET_BOOKING, rpc.GetBookingRequest(booking_id=booking.booking_id), caller=FRONT_DESK
     )
     assert got.booking.charge_id == charge.charge_id
     assert await harness.outbox_rows() == 0
@@ -123,52 +124,53 @@ async def test_decline_cancel_and_transitions_that_are_not_allowed(harness: Harn
     declined_one = await harness.booking(offering.offering_id)
     declined = await harness.call(
         rpc.DECLINE_BOOKING,
-        rpc.DeclineBookingRequest(
-            actor=spa, booking_id=declined_one.booking_id, reason="fully booked"
-        ),
+        rpc.DeclineBookingRequest(booking_id=declined_one.booking_id, reason="fully booked"),
+        caller=spa,
     )
     assert declined.booking.state is BookingState.DECLINED
     assert declined.booking.state_reason == "fully booked"
     for method, request in [
         (
             rpc.CONFIRM_BOOKING,
-            rpc.ConfirmBookingRequest(actor=spa, booking_id=declined_one.booking_id),
+            rpc.ConfirmBookingRequest(booking_id=declined_one.booking_id),
         ),
         (
             rpc.FULFIL_BOOKING,
-            rpc.FulfilBookingRequest(actor=spa, booking_id=declined_one.booking_id),
+            rpc.FulfilBookingRequest(booking_id=declined_one.booking_id),
         ),
         (
             rpc.CANCEL_BOOKING,
-            rpc.CancelBookingRequest(actor=spa, booking_id=declined_one.booking_id),
+            rpc.CancelBookingRequest(booking_id=declined_one.booking_id),
         ),
     ]:
-        assert await harness.fails(method, request) == 409
+        assert await harness.fails(method, request, spa) == 409
 
     cancelled_one = await harness.booking(offering.offering_id)
     # Only a confirmed booking can be fulfilled.
     assert (
         await harness.fails(
             rpc.FULFIL_BOOKING,
-            rpc.FulfilBookingRequest(actor=spa, booking_id=cancelled_one.booking_id),
+            rpc.FulfilBookingRequest(booking_id=cancelled_one.booking_id),
+            caller=spa,
         )
         == 409
     )
     await harness.call(
         rpc.CONFIRM_BOOKING,
-        rpc.ConfirmBookingRequest(actor=spa, booking_id=cancelled_one.booking_id),
+        rpc.ConfirmBookingRequest(booking_id=cancelled_one.booking_id),
+        caller=spa,
     )
     cancelled = await harness.call(
         rpc.CANCEL_BOOKING,
-        rpc.CancelBookingRequest(
-            actor=FRONT_DESK, booking_id=cancelled_one.booking_id, reason="guest changed plans"
-        ),
+        rpc.CancelBookingRequest(booking_id=cancelled_one.booking_id, reason="guest changed plans"),
+        caller=FRONT_DESK,
     )
     assert cancelled.booking.state is BookingState.CANCELLED
     assert (
         await harness.fails(
             rpc.DECLINE_BOOKING,
-            rpc.DeclineBookingRequest(actor=spa, booking_id=cancelled_one.booking_id),
+            rpc.DeclineBookingRequest(booking_id=cancelled_one.booking_id),
+            caller=spa,
         )
         == 409
     )
@@ -186,7 +188,7 @@ async def test_decline_cancel_and_transitions_that_are_not_allowed(harness: Harn
     assert await harness.post_charges() == []
     assert (
         await harness.fails(
-            rpc.GET_BOOKING, rpc.GetBookingRequest(actor=MANAGER, booking_id="nope")
+            rpc.GET_BOOKING, rpc.GetBookingRequest(booking_id="nope"), caller=MANAGER
         )
         == 404
     )
@@ -207,7 +209,8 @@ async def test_requested_bookings_whose_time_passed_expire(harness: Harness) -> 
     )
     await harness.call(
         rpc.CONFIRM_BOOKING,
-        rpc.ConfirmBookingRequest(actor=MANAGER, booking_id=confirmed.booking_id),
+        rpc.ConfirmBookingRequest(booking_id=confirmed.booking_id),
+        caller=MANAGER,
     )
 
     assert await harness.app.service.expire_overdue(harness.clock.now) == 0
@@ -217,7 +220,7 @@ async def test_requested_bookings_whose_time_passed_expire(harness: Harness) -> 
 
     async def state(booking_id: str) -> BookingState:
         response = await harness.call(
-            rpc.GET_BOOKING, rpc.GetBookingRequest(actor=MANAGER, booking_id=booking_id)
+            rpc.GET_BOOKING, rpc.GetBookingRequest(booking_id=booking_id), caller=MANAGER
         )
         return response.booking.state
 
@@ -228,7 +231,8 @@ async def test_requested_bookings_whose_time_passed_expire(harness: Harness) -> 
     assert (
         await harness.fails(
             rpc.CONFIRM_BOOKING,
-            rpc.ConfirmBookingRequest(actor=MANAGER, booking_id=soon.booking_id),
+            rpc.ConfirmBookingRequest(booking_id=soon.booking_id),
+            caller=MANAGER,
         )
         == 409
     )
@@ -250,10 +254,13 @@ async def test_a_cancelled_stay_cancels_its_open_bookings(harness: Harness) -> N
     for booking in (confirmed, fulfilled):
         await harness.call(
             rpc.CONFIRM_BOOKING,
-            rpc.ConfirmBookingRequest(actor=MANAGER, booking_id=booking.booking_id),
+            rpc.ConfirmBookingRequest(booking_id=booking.booking_id),
+            caller=MANAGER,
         )
     await harness.call(
-        rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(actor=MANAGER, booking_id=fulfilled.booking_id)
+        rpc.FULFIL_BOOKING,
+        rpc.FulfilBookingRequest(booking_id=fulfilled.booking_id),
+        caller=MANAGER,
     )
     first = [("booking", "requested")] * 4 + [("booking", "confirmed")] * 2
     first += [("booking", "fulfilled")]
@@ -263,7 +270,7 @@ async def test_a_cancelled_stay_cancels_its_open_bookings(harness: Harness) -> N
     await harness.stay("s-1", state=StayState.CANCELED, event="cancelled", updated=cancelled_at)
 
     page = await harness.call(
-        rpc.LIST_BOOKINGS, rpc.ListBookingsRequest(actor=MANAGER, stay_id="s-1")
+        rpc.LIST_BOOKINGS, rpc.ListBookingsRequest(stay_id="s-1"), caller=MANAGER
     )
     states = {b.booking_id: (b.state, b.state_reason) for b in page.items}
     assert states == {
@@ -272,7 +279,7 @@ async def test_a_cancelled_stay_cancels_its_open_bookings(harness: Harness) -> N
         fulfilled.booking_id: (BookingState.FULFILLED, None),
     }
     other = await harness.call(
-        rpc.GET_BOOKING, rpc.GetBookingRequest(actor=MANAGER, booking_id=other_stay.booking_id)
+        rpc.GET_BOOKING, rpc.GetBookingRequest(booking_id=other_stay.booking_id), caller=MANAGER
     )
     assert other.booking.state is BookingState.REQUESTED
     await harness.wait_events(first + [("booking", "cancelled")] * 2, aggregate="booking")
@@ -288,8 +295,9 @@ async def test_a_cancelled_stay_cancels_its_open_bookings(harness: Harness) -> N
         await harness.fails(
             rpc.CREATE_BOOKING,
             rpc.CreateBookingRequest(
-                actor=FRONT_DESK, offering_id=offering.offering_id, guest_id="g-1", stay_id="s-1"
+                offering_id=offering.offering_id, guest_id="g-1", stay_id="s-1"
             ),
+            caller=FRONT_DESK,
         )
         == 409
     )
@@ -305,7 +313,6 @@ async def test_booking_is_checked_against_the_stay_projection(harness: Harness) 
 
     def request(**overrides: object) -> rpc.CreateBookingRequest:
         values: dict[str, object] = {
-            "actor": FRONT_DESK,
             "offering_id": offering.offering_id,
             "guest_id": "g-1",
             "stay_id": "s-1",
@@ -314,30 +321,36 @@ async def test_booking_is_checked_against_the_stay_projection(harness: Harness) 
         values.update(overrides)
         return rpc.CreateBookingRequest(**values)
 
-    assert await harness.fails(rpc.CREATE_BOOKING, request(stay_id="unknown")) == 422
-    assert await harness.fails(rpc.CREATE_BOOKING, request(guest_id="g-stranger")) == 422
-    assert await harness.fails(rpc.CREATE_BOOKING, request(stay_id="s-out")) == 409
-    assert await harness.fails(rpc.CREATE_BOOKING, request(stay_id="s-no-owner")) == 409
+    assert await harness.fails(rpc.CREATE_BOOKING, request(stay_id="unknown"), FRONT_DESK) == 422
+    assert (
+        await harness.fails(rpc.CREATE_BOOKING, request(guest_id="g-stranger"), FRONT_DESK) == 422
+    )
+    assert await harness.fails(rpc.CREATE_BOOKING, request(stay_id="s-out"), FRONT_DESK) == 409
+    assert await harness.fails(rpc.CREATE_BOOKING, request(stay_id="s-no-owner"), FRONT_DESK) == 409
     past = harness.clock.now - timedelta(minutes=1)
-    assert await harness.fails(rpc.CREATE_BOOKING, request(scheduled_for=past)) == 422
-    assert await harness.fails(rpc.CREATE_BOOKING, request(offering_id="missing")) == 404
+    assert await harness.fails(rpc.CREATE_BOOKING, request(scheduled_for=past), FRONT_DESK) == 422
+    assert (
+        await harness.fails(rpc.CREATE_BOOKING, request(offering_id="missing"), FRONT_DESK) == 404
+    )
 
     # Bad input at the edge: a clear status, and the service keeps answering.
-    status, _ = await harness.raw_call("rpc.v1.vendors.create_booking", b"{not json")
+    as_desk = {CALLER_HEADER: encode_caller(FRONT_DESK)}
+    status, _ = await harness.raw_call("rpc.v1.vendors.create_booking", b"{not json", as_desk)
     assert status == 400
     status, body = await harness.raw_call(
         "rpc.v1.vendors.create_booking",
-        b'{"actor": {"user_id": "u", "role": "front_desk"}, "offering_id": "o", '
-        b'"guest_id": "g", "stay_id": "s", "quantity": 0}',
+        b'{"offering_id": "o", "guest_id": "g", "stay_id": "s", "quantity": 0}',
+        as_desk,
     )
     assert status == 400
     assert b"quantity" in body
 
     await harness.call(
         rpc.DEACTIVATE_OFFERING,
-        rpc.DeactivateOfferingRequest(actor=MANAGER, offering_id=offering.offering_id),
+        rpc.DeactivateOfferingRequest(offering_id=offering.offering_id),
+        caller=MANAGER,
     )
-    assert await harness.fails(rpc.CREATE_BOOKING, request()) == 409
+    assert await harness.fails(rpc.CREATE_BOOKING, request(), FRONT_DESK) == 409
     assert await harness.events("booking") == []
 
 

@@ -17,10 +17,12 @@ async def _fulfilled_charge(harness: Harness) -> tuple[rpc.VendorView, rpc.Charg
     await harness.stay("s-1")
     booking = await harness.booking(offering.offering_id)
     await harness.call(
-        rpc.CONFIRM_BOOKING, rpc.ConfirmBookingRequest(actor=MANAGER, booking_id=booking.booking_id)
+        rpc.CONFIRM_BOOKING,
+        rpc.ConfirmBookingRequest(booking_id=booking.booking_id),
+        caller=MANAGER,
     )
     fulfilled = await harness.call(
-        rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(actor=MANAGER, booking_id=booking.booking_id)
+        rpc.FULFIL_BOOKING, rpc.FulfilBookingRequest(booking_id=booking.booking_id), caller=MANAGER
     )
     return vendor, fulfilled.charge
 
@@ -33,22 +35,20 @@ async def test_a_failed_charge_is_retried_with_the_same_reference(harness: Harne
     failed = await harness.charge_in_state(charge.charge_id, ChargeState.FAILED)
     assert failed.failure_reason == "account is closed"
 
-    retry = rpc.RetryChargeRequest(actor=FRONT_DESK, charge_id=charge.charge_id)
-    assert await harness.fails(rpc.RETRY_CHARGE, retry) == 403
-    as_vendor = rpc.RetryChargeRequest(
-        actor=vendor_user(vendor.vendor_id), charge_id=charge.charge_id
-    )
-    assert await harness.fails(rpc.RETRY_CHARGE, as_vendor) == 403
+    retry = rpc.RetryChargeRequest(charge_id=charge.charge_id)
+    assert await harness.fails(rpc.RETRY_CHARGE, retry, FRONT_DESK) == 403
+    as_vendor = rpc.RetryChargeRequest(charge_id=charge.charge_id)
+    assert await harness.fails(rpc.RETRY_CHARGE, as_vendor, vendor_user(vendor.vendor_id)) == 403
 
     retried = await harness.call(
-        rpc.RETRY_CHARGE, rpc.RetryChargeRequest(actor=MANAGER, charge_id=charge.charge_id)
+        rpc.RETRY_CHARGE, rpc.RetryChargeRequest(charge_id=charge.charge_id), caller=MANAGER
     )
     assert retried.charge.state is ChargeState.PENDING
     assert retried.charge.attempts == 2
     assert retried.charge.failure_reason is None
     # Only a failed charge is retried.
-    again = rpc.RetryChargeRequest(actor=ADMIN, charge_id=charge.charge_id)
-    assert await harness.fails(rpc.RETRY_CHARGE, again) == 409
+    again = rpc.RetryChargeRequest(charge_id=charge.charge_id)
+    assert await harness.fails(rpc.RETRY_CHARGE, again, ADMIN) == 409
 
     first_again, second = await harness.wait_post_charges(2)
     assert first_again == first
@@ -145,7 +145,6 @@ async def test_ad_hoc_charges_and_settlement_per_currency(harness: Harness) -> N
         # A manager's ad-hoc charge goes straight to Mews (a vendor's waits for approval:
         # test_billing_controls).
         values: dict[str, object] = {
-            "actor": MANAGER,
             "offering_id": offering_id,
             "guest_id": "g-1",
             "stay_id": "s-1",
@@ -161,30 +160,33 @@ async def test_ad_hoc_charges_and_settlement_per_currency(harness: Harness) -> N
             unit_amount=Decimal("12.25"),
             quantity=2,
         ),
+        spa,
     )
     assert (oils.charge.description, oils.charge.amount, oils.charge.booking_id) == (
         "Massage oils",
         Decimal("24.50"),
         None,
     )
-    trip = await harness.call(rpc.CREATE_CHARGE, ad_hoc(boat.offering_id, quantity=3))
+    trip = await harness.call(rpc.CREATE_CHARGE, ad_hoc(boat.offering_id, quantity=3), spa)
     assert (trip.charge.unit_amount, trip.charge.currency) == (Decimal(40), "CHF")
-    plain = await harness.call(rpc.CREATE_CHARGE, ad_hoc(massage.offering_id))
+    plain = await harness.call(rpc.CREATE_CHARGE, ad_hoc(massage.offering_id), spa)
     assert plain.charge.description == "Massage 60 min"
 
     assert (
-        await harness.fails(rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, stay_id="s-cancelled"))
+        await harness.fails(
+            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, stay_id="s-cancelled"), spa
+        )
         == 409
     )
     assert (
         await harness.fails(
-            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, unit_amount=Decimal("-1"))
+            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, unit_amount=Decimal("-1")), spa
         )
         == 422
     )
     assert (
         await harness.fails(
-            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, unit_amount=Decimal("0.00001"))
+            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, unit_amount=Decimal("0.00001")), spa
         )
         == 422
     )
@@ -205,29 +207,28 @@ async def test_ad_hoc_charges_and_settlement_per_currency(harness: Harness) -> N
     settlement = await harness.call(
         rpc.SETTLEMENT,
         rpc.SettlementRequest(
-            actor=spa,
             vendor_id=vendor.vendor_id,
             from_utc=harness.clock.now - timedelta(hours=1),
             to_utc=harness.clock.now + timedelta(hours=1),
         ),
+        caller=spa,
     )
     assert settlement.totals == (
         rpc.CurrencyTotal(currency="CHF", amount=Decimal(120), charges=1),
         rpc.CurrencyTotal(currency="EUR", amount=Decimal("24.50"), charges=1),
     )
     backwards = rpc.SettlementRequest(
-        actor=MANAGER,
         vendor_id=vendor.vendor_id,
         from_utc=harness.clock.now,
         to_utc=harness.clock.now - timedelta(hours=1),
     )
-    assert await harness.fails(rpc.SETTLEMENT, backwards) == 422
+    assert await harness.fails(rpc.SETTLEMENT, backwards, MANAGER) == 422
 
     failed = await harness.call(
-        rpc.LIST_CHARGES, rpc.ListChargesRequest(actor=spa, state=ChargeState.FAILED)
+        rpc.LIST_CHARGES, rpc.ListChargesRequest(state=ChargeState.FAILED), caller=spa
     )
     assert [c.charge_id for c in failed.items] == [plain.charge.charge_id]
     everything = await harness.call(
-        rpc.LIST_CHARGES, rpc.ListChargesRequest(actor=MANAGER, stay_id="s-1", limit=2)
+        rpc.LIST_CHARGES, rpc.ListChargesRequest(stay_id="s-1", limit=2), caller=MANAGER
     )
     assert (len(everything.items), everything.total, everything.next_offset) == (2, 3, 2)

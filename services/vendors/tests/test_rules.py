@@ -6,15 +6,16 @@ from decimal import Decimal
 
 import pytest
 
-from attendandt.contracts.rpc import vendors as rpc
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.snapshots import UserRole
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
 from attendandt.vendors import service
 from attendandt.vendors.records import ChargeRecord
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
-SPA_USER = rpc.Actor(user_id="u", role=UserRole.VENDOR, vendor_id="v-spa")
-MANAGER = rpc.Actor(user_id="m", role=UserRole.MANAGER)
+SPA_USER = Caller(user_id="u", role=UserRole.VENDOR, vendor_id="v-spa", enterprise_ids=("ent-1",))
+MANAGER = Caller(user_id="m", role=UserRole.MANAGER, enterprise_ids=("ent-1",))
+ADMIN = Caller(user_id="a", role=UserRole.ADMIN)
 
 CHARGE = ChargeRecord(
     id="c-1",
@@ -52,16 +53,31 @@ CHARGE = ChargeRecord(
 
 
 def test_a_vendor_user_sees_only_its_vendor() -> None:
-    service._visible(SPA_USER, "v-spa", "booking", "b-1")
-    service._visible(MANAGER, "v-other", "booking", "b-1")
+    service._visible(SPA_USER, "ent-1", "v-spa", "booking", "b-1")
+    service._visible(MANAGER, "ent-1", "v-other", "booking", "b-1")
     with pytest.raises(NotFound):
-        service._visible(SPA_USER, "v-other", "booking", "b-1")
+        service._visible(SPA_USER, "ent-1", "v-other", "booking", "b-1")
     assert service._scope_filter(SPA_USER, None) == "v-spa"
     assert service._scope_filter(MANAGER, None) is None
     with pytest.raises(Forbidden):
         service._scope_filter(SPA_USER, "v-other")
     with pytest.raises(Forbidden):
-        service._own_vendor(rpc.Actor(user_id="u", role=UserRole.VENDOR))
+        service._own_vendor(Caller(user_id="u", role=UserRole.VENDOR))
+
+
+def test_staff_see_only_their_properties() -> None:
+    """Another property's object is absent (not forbidden), for staff and vendor users; a
+    portfolio-wide caller sees every property."""
+    for caller in (MANAGER, SPA_USER):
+        with pytest.raises(NotFound):
+            service._visible(caller, "ent-2", "v-spa", "booking", "b-1")
+    service._visible(ADMIN, "ent-2", "v-spa", "booking", "b-1")
+    assert service._enterprises(MANAGER, None) == ("ent-1",)
+    assert service._enterprises(MANAGER, "ent-1") == ("ent-1",)
+    with pytest.raises(NotFound):
+        service._enterprises(MANAGER, "ent-2")
+    assert service._enterprises(ADMIN, None) is None
+    assert service._enterprises(ADMIN, "ent-2") == ("ent-2",)
 
 
 @pytest.mark.parametrize("text", ["-1", "NaN", "Infinity", "0.00001", "10000000000"])

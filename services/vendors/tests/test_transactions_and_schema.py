@@ -25,17 +25,19 @@ async def test_a_failed_transaction_publishes_nothing(harness: Harness) -> None:
     await harness.stay("s-1")
     booking = await harness.booking(offering.offering_id)
     await harness.call(
-        rpc.CONFIRM_BOOKING, rpc.ConfirmBookingRequest(actor=MANAGER, booking_id=booking.booking_id)
+        rpc.CONFIRM_BOOKING,
+        rpc.ConfirmBookingRequest(booking_id=booking.booking_id),
+        caller=MANAGER,
     )
     before = [("vendor", "created"), ("booking", "requested"), ("booking", "confirmed")]
     await harness.wait_events(before)
 
     # The booking update and its event row are written, then the charge insert fails.
     await harness.execute(FAIL_INSERT.format(op="insert"))
-    fulfil = rpc.FulfilBookingRequest(actor=MANAGER, booking_id=booking.booking_id)
-    assert await harness.fails(rpc.FULFIL_BOOKING, fulfil) == 500
+    fulfil = rpc.FulfilBookingRequest(booking_id=booking.booking_id)
+    assert await harness.fails(rpc.FULFIL_BOOKING, fulfil, MANAGER) == 500
     got = await harness.call(
-        rpc.GET_BOOKING, rpc.GetBookingRequest(actor=MANAGER, booking_id=booking.booking_id)
+        rpc.GET_BOOKING, rpc.GetBookingRequest(booking_id=booking.booking_id), caller=MANAGER
     )
     assert got.booking.state is BookingState.CONFIRMED
     assert await harness.outbox_rows() == 0
@@ -46,7 +48,7 @@ async def test_a_failed_transaction_publishes_nothing(harness: Harness) -> None:
 
     # Healed, the same request goes through once.
     await harness.execute(HEAL)
-    done = await harness.call(rpc.FULFIL_BOOKING, fulfil)
+    done = await harness.call(rpc.FULFIL_BOOKING, fulfil, MANAGER)
     assert done.booking.state is BookingState.FULFILLED
     await harness.wait_events([*before, ("booking", "fulfilled"), ("charge", "created")])
     assert len(await harness.wait_post_charges(1)) == 1
@@ -60,12 +62,15 @@ async def test_a_command_whose_transaction_fails_is_retried_and_applied_once(
     await harness.stay("s-1")
     booking = await harness.booking(offering.offering_id)
     await harness.call(
-        rpc.CONFIRM_BOOKING, rpc.ConfirmBookingRequest(actor=MANAGER, booking_id=booking.booking_id)
+        rpc.CONFIRM_BOOKING,
+        rpc.ConfirmBookingRequest(booking_id=booking.booking_id),
+        caller=MANAGER,
     )
     charge = (
         await harness.call(
             rpc.FULFIL_BOOKING,
-            rpc.FulfilBookingRequest(actor=MANAGER, booking_id=booking.booking_id),
+            rpc.FulfilBookingRequest(booking_id=booking.booking_id),
+            caller=MANAGER,
         )
     ).charge
     await harness.wait_events([("charge", "created")], aggregate="charge")

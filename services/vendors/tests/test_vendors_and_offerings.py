@@ -24,54 +24,53 @@ async def test_vendor_crud_and_paging(harness: Harness) -> None:
 
     updated = await harness.call(
         rpc.UPDATE_VENDOR,
-        rpc.UpdateVendorRequest(
-            actor=MANAGER, vendor_id=spa.vendor_id, category="spa", contact_email=None
-        ),
+        rpc.UpdateVendorRequest(vendor_id=spa.vendor_id, category="spa", contact_email=None),
+        caller=MANAGER,
     )
     assert (updated.vendor.category, updated.vendor.contact_email) == ("spa", None)
     assert updated.vendor.name == "Echo Spa"  # left out: kept
     same = await harness.call(
         rpc.UPDATE_VENDOR,
-        rpc.UpdateVendorRequest(actor=MANAGER, vendor_id=spa.vendor_id, name="Echo Spa"),
+        rpc.UpdateVendorRequest(vendor_id=spa.vendor_id, name="Echo Spa"),
+        caller=MANAGER,
     )
     assert same.vendor.version == updated.vendor.version  # nothing changed, no event
 
-    first = await harness.call(rpc.LIST_VENDORS, rpc.ListVendorsRequest(actor=FRONT_DESK, limit=2))
+    first = await harness.call(rpc.LIST_VENDORS, rpc.ListVendorsRequest(limit=2), caller=FRONT_DESK)
     assert [v.name for v in first.items] == names[:2]
     assert (first.total, first.next_offset) == (5, 2)
     last = await harness.call(
-        rpc.LIST_VENDORS, rpc.ListVendorsRequest(actor=FRONT_DESK, limit=2, offset=4)
+        rpc.LIST_VENDORS, rpc.ListVendorsRequest(limit=2, offset=4), caller=FRONT_DESK
     )
     assert ([v.name for v in last.items], last.next_offset) == (["Echo Spa"], None)
     spas = await harness.call(
-        rpc.LIST_VENDORS, rpc.ListVendorsRequest(actor=FRONT_DESK, category="spa")
+        rpc.LIST_VENDORS, rpc.ListVendorsRequest(category="spa"), caller=FRONT_DESK
     )
     assert [v.vendor_id for v in spas.items] == [spa.vendor_id]
 
     await harness.call(
-        rpc.DEACTIVATE_VENDOR, rpc.DeactivateVendorRequest(actor=MANAGER, vendor_id=spa.vendor_id)
+        rpc.DEACTIVATE_VENDOR, rpc.DeactivateVendorRequest(vendor_id=spa.vendor_id), caller=MANAGER
     )
     again = await harness.call(
-        rpc.DEACTIVATE_VENDOR, rpc.DeactivateVendorRequest(actor=MANAGER, vendor_id=spa.vendor_id)
+        rpc.DEACTIVATE_VENDOR, rpc.DeactivateVendorRequest(vendor_id=spa.vendor_id), caller=MANAGER
     )
     assert again.vendor.is_active is False
-    active = await harness.call(rpc.LIST_VENDORS, rpc.ListVendorsRequest(actor=FRONT_DESK))
+    active = await harness.call(rpc.LIST_VENDORS, rpc.ListVendorsRequest(), caller=FRONT_DESK)
     assert active.total == 4
     everyone = await harness.call(
-        rpc.LIST_VENDORS, rpc.ListVendorsRequest(actor=FRONT_DESK, include_inactive=True)
+        rpc.LIST_VENDORS, rpc.ListVendorsRequest(include_inactive=True), caller=FRONT_DESK
     )
     assert everyone.total == 5
     offering = rpc.CreateOfferingRequest(
-        actor=MANAGER,
         vendor_id=spa.vendor_id,
         name="X",
         unit_price=Decimal(1),
         currency="EUR",
         mews_service_id="s",
     )
-    assert await harness.fails(rpc.CREATE_OFFERING, offering) == 409
-    missing = rpc.GetVendorRequest(actor=MANAGER, vendor_id="nope")
-    assert await harness.fails(rpc.GET_VENDOR, missing) == 404
+    assert await harness.fails(rpc.CREATE_OFFERING, offering, MANAGER) == 409
+    missing = rpc.GetVendorRequest(vendor_id="nope")
+    assert await harness.fails(rpc.GET_VENDOR, missing, MANAGER) == 404
 
     await harness.wait_events(
         [("vendor", "created")] * 5 + [("vendor", "updated"), ("vendor", "deactivated")]
@@ -87,12 +86,12 @@ async def test_offering_crud(harness: Harness) -> None:
     changed = await harness.call(
         rpc.UPDATE_OFFERING,
         rpc.UpdateOfferingRequest(
-            actor=MANAGER,
             offering_id=massage.offering_id,
             unit_price=Decimal("90.00"),
             amount_is_gross=False,
             mews_product_id=None,
         ),
+        caller=MANAGER,
     )
     view = changed.offering
     assert (view.unit_price, view.amount_is_gross, view.mews_product_id) == (
@@ -103,27 +102,29 @@ async def test_offering_crud(harness: Harness) -> None:
     assert view.mews_service_id == "svc-spa"
     assert view.version == 2
     bad_price = rpc.UpdateOfferingRequest(
-        actor=MANAGER, offering_id=massage.offering_id, unit_price=Decimal("NaN")
+        offering_id=massage.offering_id, unit_price=Decimal("NaN")
     )
-    assert await harness.fails(rpc.UPDATE_OFFERING, bad_price) == 422
+    assert await harness.fails(rpc.UPDATE_OFFERING, bad_price, MANAGER) == 422
 
     await harness.call(
         rpc.DEACTIVATE_OFFERING,
-        rpc.DeactivateOfferingRequest(actor=MANAGER, offering_id=facial.offering_id),
+        rpc.DeactivateOfferingRequest(offering_id=facial.offering_id),
+        caller=MANAGER,
     )
     listed = await harness.call(
-        rpc.LIST_OFFERINGS, rpc.ListOfferingsRequest(actor=FRONT_DESK, vendor_id=vendor.vendor_id)
+        rpc.LIST_OFFERINGS, rpc.ListOfferingsRequest(vendor_id=vendor.vendor_id), caller=FRONT_DESK
     )
     assert [o.name for o in listed.items] == ["Bath", "Massage"]
     paged = await harness.call(
         rpc.LIST_OFFERINGS,
         rpc.ListOfferingsRequest(
-            actor=FRONT_DESK, vendor_id=vendor.vendor_id, include_inactive=True, limit=1, offset=1
+            vendor_id=vendor.vendor_id, include_inactive=True, limit=1, offset=1
         ),
+        caller=FRONT_DESK,
     )
     assert ([o.name for o in paged.items], paged.total, paged.next_offset) == (["Facial"], 3, 2)
-    missing = rpc.ListOfferingsRequest(actor=FRONT_DESK, vendor_id="nope")
-    assert await harness.fails(rpc.LIST_OFFERINGS, missing) == 404
+    missing = rpc.ListOfferingsRequest(vendor_id="nope")
+    assert await harness.fails(rpc.LIST_OFFERINGS, missing, FRONT_DESK) == 404
 
 
 def _upsert(harness: Harness, command_id: str, **vendor: object) -> UpsertVendor:
@@ -196,7 +197,7 @@ async def test_upsert_links_a_vendor_made_here_to_its_mews_company(harness: Harn
         ),
     )
     got = await harness.call(
-        rpc.GET_VENDOR, rpc.GetVendorRequest(actor=MANAGER, vendor_id=local.vendor_id)
+        rpc.GET_VENDOR, rpc.GetVendorRequest(vendor_id=local.vendor_id), caller=MANAGER
     )
     assert (got.vendor.mews_id, got.vendor.name) == ("company-9", "Harbour Boats Ltd")
     # Without a Mews version, every new command applies (once).
@@ -214,7 +215,7 @@ async def test_upsert_links_a_vendor_made_here_to_its_mews_company(harness: Harn
         ),
     )
     renamed = await harness.call(
-        rpc.GET_VENDOR, rpc.GetVendorRequest(actor=MANAGER, vendor_id="v-plain")
+        rpc.GET_VENDOR, rpc.GetVendorRequest(vendor_id="v-plain"), caller=MANAGER
     )
     assert renamed.vendor.name == "Renamed"
     # A vendor id already linked to another Mews company is refused (dead letter), not merged.

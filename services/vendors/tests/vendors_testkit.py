@@ -33,13 +33,28 @@ from attendandt.vendors.migrations_set import MIGRATIONS
 
 Resp = TypeVar("Resp", bound=Payload)
 
-MANAGER = rpc.Actor(user_id="u-manager", role=UserRole.MANAGER)
-FRONT_DESK = rpc.Actor(user_id="u-desk", role=UserRole.FRONT_DESK)
-ADMIN = rpc.Actor(user_id="u-admin", role=UserRole.ADMIN)
+#: Portfolio-wide staff (every property), as the gateway describes an admin without one.
+MANAGER = Caller(user_id="u-manager", role=UserRole.MANAGER)
+FRONT_DESK = Caller(user_id="u-desk", role=UserRole.FRONT_DESK)
+ADMIN = Caller(user_id="u-admin", role=UserRole.ADMIN)
 
 
-def vendor_user(vendor_id: str, user_id: str = "u-vendor") -> rpc.Actor:
-    return rpc.Actor(user_id=user_id, role=UserRole.VENDOR, vendor_id=vendor_id)
+def vendor_user(
+    vendor_id: str, user_id: str = "u-vendor", enterprise_id: str | None = None
+) -> Caller:
+    return Caller(
+        user_id=user_id,
+        role=UserRole.VENDOR,
+        vendor_id=vendor_id,
+        enterprise_ids=None if enterprise_id is None else (enterprise_id,),
+    )
+
+
+def staff_of(enterprise_id: str, role: UserRole = UserRole.MANAGER) -> Caller:
+    """Staff of one property."""
+    return Caller(
+        user_id=f"u-{role.value}-{enterprise_id}", role=role, enterprise_ids=(enterprise_id,)
+    )
 
 
 async def migrate_as_vendors_role(database_url: str, *, down: bool = False) -> str:
@@ -103,13 +118,13 @@ class Harness:
 
     # --- RPC -----------------------------------------------------------------------------
 
-    async def call(self, method: RpcMethod[Any, Resp], request: Payload) -> Resp:
-        return await call(self.nc, method, request, timeout=5.0)
+    async def call(self, method: RpcMethod[Any, Resp], request: Payload, caller: Caller) -> Resp:
+        return await call(self.nc, method, request, timeout=5.0, caller=caller)
 
-    async def fails(self, method: RpcMethod[Any, Any], request: Payload) -> int:
+    async def fails(self, method: RpcMethod[Any, Any], request: Payload, caller: Caller) -> int:
         """Call, expecting an error; returns its status."""
         try:
-            await self.call(method, request)
+            await self.call(method, request, caller)
         except RpcFailure as failure:
             return failure.error.status
         raise AssertionError(f"{method.subject} succeeded")
@@ -137,8 +152,10 @@ class Harness:
             return failure
         raise AssertionError(f"{method.subject} succeeded")
 
-    async def raw_call(self, subject: str, body: bytes) -> tuple[int, bytes]:
-        reply = await self.nc.request(subject, body, timeout=5.0)
+    async def raw_call(
+        self, subject: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        reply = await self.nc.request(subject, body, timeout=5.0, headers=headers)
         return int((reply.headers or {}).get("Attendandt-Rpc-Status", "200")), reply.data
 
     # --- building blocks -----------------------------------------------------------------
@@ -147,12 +164,12 @@ class Harness:
         response = await self.call(
             rpc.CREATE_VENDOR,
             rpc.CreateVendorRequest(
-                actor=MANAGER,
                 enterprise_id=self.enterprise_id,
                 name=name,
                 category=category,
                 contact_email="desk@spa.example",
             ),
+            caller=MANAGER,
         )
         return response.vendor
 
@@ -163,12 +180,11 @@ class Harness:
         name: str = "Massage 60 min",
         price: str = "85.50",
         currency: str = "EUR",
-        actor: rpc.Actor = MANAGER,
+        actor: Caller = MANAGER,
     ) -> rpc.OfferingView:
         response = await self.call(
             rpc.CREATE_OFFERING,
             rpc.CreateOfferingRequest(
-                actor=actor,
                 vendor_id=vendor_id,
                 name=name,
                 unit_price=Decimal(price),
@@ -179,6 +195,7 @@ class Harness:
                 mews_product_id="prod-massage",
                 accounting_category_id="acc-wellness",
             ),
+            caller=actor,
         )
         return response.offering
 
@@ -234,14 +251,13 @@ class Harness:
         *,
         stay_id: str = "s-1",
         guest_id: str = "g-1",
-        actor: rpc.Actor = FRONT_DESK,
+        actor: Caller = FRONT_DESK,
         scheduled_for: datetime | None = None,
         quantity: int = 1,
     ) -> rpc.BookingView:
         response = await self.call(
             rpc.CREATE_BOOKING,
             rpc.CreateBookingRequest(
-                actor=actor,
                 offering_id=offering_id,
                 guest_id=guest_id,
                 stay_id=stay_id,
@@ -249,6 +265,7 @@ class Harness:
                 scheduled_for=scheduled_for or self.clock.now + timedelta(hours=3),
                 notes="window seat",
             ),
+            caller=actor,
         )
         return response.booking
 
@@ -360,7 +377,7 @@ class Harness:
 
     async def charge(self, charge_id: str) -> rpc.ChargeView:
         response = await self.call(
-            rpc.GET_CHARGE, rpc.GetChargeRequest(actor=MANAGER, charge_id=charge_id)
+            rpc.GET_CHARGE, rpc.GetChargeRequest(charge_id=charge_id), caller=MANAGER
         )
         return response.charge
 

@@ -97,11 +97,12 @@ class Backend:
         method: RpcMethod[Req, Resp],
         request: Req,
         *,
-        timeout: float | None = None,
         caller: Caller | None = None,
+        timeout: float | None = None,
     ) -> Resp:
-        """One request-reply call, made for `caller` when a user asked (its header);
-        RpcTimeout / RpcFailure become problems (see problems)."""
+        """One request-reply call; RpcTimeout / RpcFailure become problems (see problems).
+        `caller`: the signed-in user it is made for (every call but the pre-auth ones: sign-in,
+        principals, refresh tokens, a password set with a token)."""
         return await call(
             self.nc,
             method,

@@ -1,5 +1,7 @@
 """What a caller may see of a domain event on the live stream.
 
+- Only events of the properties the caller acts for (`caller_of`: its own; portfolio-wide
+  users every one; a vendor user without a property none).
 - Staff see every event of their property (portfolio-wide staff: every property), except
   user events, which only user admins see (they carry emails and roles).
 - A vendor user sees its own vendor's vendor, booking and charge events, and guest and stay
@@ -15,7 +17,7 @@ from typing import Any
 import msgspec
 
 from attendandt.contracts.rpc.users import Principal
-from attendandt.gateway.permissions import Permission, has
+from attendandt.gateway.permissions import Permission, caller_of, has
 
 _GUEST_SAFE = ("first_name", "last_name", "is_active")
 _STAY_SAFE = (
@@ -62,7 +64,7 @@ def visible(  # noqa: PLR0911 (one rule, one return: reads as the policy it is)
     if parsed is None:
         return None
     enterprise, aggregate, _ = parsed
-    if principal.enterprise_id is not None and enterprise != principal.enterprise_id:
+    if not caller_of(principal).may_act_for(enterprise):
         return None
     if aggregate in ("guest", "stay"):
         if has(principal, P.GUESTS_CONTACT_READ):

@@ -3,8 +3,14 @@ needs (`opt={"permission": ...}`); `permission_guard` checks it. A route without
 refused (and fails the route-walk test).
 
 A permission ending in `:own` is the same action limited to the caller's own vendor: the
-gateway passes the vendor user's `actor` to the vendors service, which enforces the scope
-(another vendor's object is "not found"), and the gateway checks the filters it can.
+gateway passes the vendor user's `Caller` (`caller_of`) with every call, and the vendors
+service enforces the scope (another vendor's object is "not found"); the gateway checks the
+filters it can.
+
+`caller_of` is how the rest of the platform learns what this table says: the role's
+permissions travel in the `Caller` (the `Attendandt-Caller` header of every call made for a
+user), with the properties the user acts for, so a service decides with its own data but
+never with a second copy of the table.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
@@ -109,6 +116,26 @@ PUBLIC_KEY = "public"
 
 def permissions_of(role: UserRole) -> frozenset[Permission]:
     return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def caller_of(principal: Principal) -> Caller:
+    """What the services are told about the signed-in user: its role's permissions (this
+    table), and the properties it acts for: its own, or every one (None) for a portfolio-wide
+    user (no property of its own). A vendor user without a property acts for none: a vendor
+    always belongs to one, so that user's account is incomplete and reaches nothing."""
+    if principal.enterprise_id is not None:
+        enterprise_ids: tuple[str, ...] | None = (principal.enterprise_id,)
+    elif principal.role is UserRole.VENDOR:
+        enterprise_ids = ()
+    else:
+        enterprise_ids = None
+    return Caller(
+        user_id=principal.user_id,
+        role=principal.role,
+        permissions=tuple(sorted(p.value for p in permissions_of(principal.role))),
+        enterprise_ids=enterprise_ids,
+        vendor_id=principal.vendor_id,
+    )
 
 
 def has(principal: Principal, permission: Permission) -> bool:

@@ -101,6 +101,8 @@ class UserFilter:
     portfolio_only: bool = False
     vendor_id: str | None = None
     query: str | None = None
+    #: Only users of these properties (the caller's); None: no such limit.
+    within: tuple[str, ...] | None = None
 
 
 class Repository:
@@ -170,6 +172,8 @@ class Repository:
             conditions.append(users.c.enterprise_id == where.enterprise_id)
         if where.vendor_id is not None:
             conditions.append(users.c.vendor_id == where.vendor_id)
+        if where.within is not None:
+            conditions.append(users.c.enterprise_id.in_(list(where.within)))
         if where.query:
             pattern = "%" + _escape_like(where.query.lower()) + "%"
             conditions.append(

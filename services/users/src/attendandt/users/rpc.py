@@ -1,5 +1,9 @@
 """Request-reply handlers (`rpc.v1.users.<method>`, queue group "users"): decode, call the
-use case, map its errors to statuses (platform.rpc.answer). No SQL here."""
+use case, map its errors to statuses (platform.rpc). No SQL here.
+
+The pre-auth methods (sign-in, principals, refresh tokens, a password set with a token) are
+answered without a caller; every other one is made for a caller, read from the
+`Attendandt-Caller` header (`answer_for_caller`: none, 401), never from the body."""
 
 from __future__ import annotations
 
@@ -8,15 +12,19 @@ from typing import Any
 
 from faststream.nats import NatsBroker, NatsMessage, NatsResponse
 
-from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.base import RpcMethod
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import users as api
-from attendandt.platform.rpc import answer
+from attendandt.platform.rpc import answer, answer_for_caller
 from attendandt.users.service import UserService
 from attendandt.users.settings import SERVICE
 
+Plain = Callable[[Any], Awaitable[Any]]
+ForCaller = Callable[[Any, Caller], Awaitable[Any]]
 
-def handlers(service: UserService) -> list[tuple[RpcMethod[Any, Any], Callable[[Any], Any]]]:
-    """Each method of the contract and the use case that answers it."""
+
+def handlers(service: UserService) -> list[tuple[RpcMethod[Any, Any], Plain]]:
+    """The pre-auth methods and the use case that answers each (no caller)."""
     return [
         (api.AUTHENTICATE, service.authenticate),
         (api.GET_PRINCIPAL_BY_SUBJECT, service.get_principal_by_subject),
@@ -24,8 +32,15 @@ def handlers(service: UserService) -> list[tuple[RpcMethod[Any, Any], Callable[[
         (api.ISSUE_REFRESH_TOKEN, service.issue_refresh_token),
         (api.ROTATE_REFRESH_TOKEN, service.rotate_refresh_token),
         (api.REVOKE_REFRESH_TOKEN, service.revoke_refresh_token),
-        (api.INVITE_USER, service.invite_user),
         (api.SET_PASSWORD, service.set_password),
+    ]
+
+
+def caller_handlers(service: UserService) -> list[tuple[RpcMethod[Any, Any], ForCaller]]:
+    """The methods made for a signed-in caller and the use case that answers each."""
+    return [
+        (api.INVITE_USER, service.invite_user),
+        (api.SET_USER_PASSWORD, service.set_user_password),
         (api.ISSUE_SET_PASSWORD_TOKEN, service.issue_set_password_token),
         (api.CHANGE_ROLE, service.change_role),
         (api.DEACTIVATE_USER, service.deactivate_user),
@@ -37,19 +52,30 @@ def handlers(service: UserService) -> list[tuple[RpcMethod[Any, Any], Callable[[
 
 
 def register_rpc(broker: NatsBroker, service: UserService) -> None:
-    answered = {method.subject for method, _ in handlers(service)}
-    missing = {m.subject for m in api.METHODS} - answered
+    plain, for_caller = handlers(service), caller_handlers(service)
+    answered = [method.subject for method, _ in [*plain, *for_caller]]
+    missing = {m.subject for m in api.METHODS} - set(answered)
     assert not missing, f"rpc methods without a handler: {sorted(missing)}"
-    for method, handler in handlers(service):
+    assert len(answered) == len(set(answered)), "a method is answered twice"
+    for method, handler in plain:
         _subscribe(broker, method, handler)
+    for method, caller_handler in for_caller:
+        _subscribe_for_caller(broker, method, caller_handler)
 
 
-def _subscribe(
-    broker: NatsBroker,
-    method: RpcMethod[Payload, Payload],
-    handler: Callable[[Payload], Awaitable[Payload]],
-) -> None:
+def _subscribe(broker: NatsBroker, method: RpcMethod[Any, Any], handler: Plain) -> None:
     @broker.subscriber(method.subject, queue=SERVICE)
     async def on_request(msg: NatsMessage) -> NatsResponse:
         body, headers = await answer(method, msg.raw_message.data, handler)
+        return NatsResponse(body=body, headers=headers)
+
+
+def _subscribe_for_caller(
+    broker: NatsBroker, method: RpcMethod[Any, Any], handler: ForCaller
+) -> None:
+    @broker.subscriber(method.subject, queue=SERVICE)
+    async def on_request(msg: NatsMessage) -> NatsResponse:
+        body, headers = await answer_for_caller(
+            method, msg.raw_message.data, msg.raw_message.headers, handler
+        )
         return NatsResponse(body=body, headers=headers)

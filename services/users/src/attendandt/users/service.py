@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertUser
 from attendandt.contracts.events import USER_EVENT, UserEvent
 from attendandt.contracts.rpc import users as api
@@ -278,7 +279,9 @@ class UserService:
 
     # --- administration -------------------------------------------------------------------
 
-    async def invite_user(self, request: api.InviteUserRequest) -> api.InviteUserResponse:
+    async def invite_user(
+        self, request: api.InviteUserRequest, caller: Caller
+    ) -> api.InviteUserResponse:
         email = require_email(request.email)
         name = require_name(request.name)
         vendor_id = check_vendor(request.role, request.vendor_id)
@@ -287,7 +290,9 @@ class UserService:
         token = new_token()
         expires_at = now + self._lifetimes.set_password
         async with self._uow.begin() as repo:
-            actor = await self._require_admin(repo, request.actor_id)
+            actor = await self._require_admin(repo, caller)
+            if not _may_administer(caller, enterprise_id):
+                raise NotFound(f"enterprise {request.enterprise_id or PORTFOLIO} not found")
             user = await repo.insert_user(
                 user_id=str(uuid.uuid4()),
                 email=email,
@@ -322,29 +327,39 @@ class UserService:
         )
 
     async def set_password(self, request: api.SetPasswordRequest) -> api.UserResponse:
-        if (request.token is None) == (request.user_id is None):
-            raise Invalid("give either a token, or a user_id with an actor_id")
+        """With a one-time token (pre-auth: no caller)."""
         now = self._clock()
-        if request.token is not None:
-            via = "token"
-            hashed_token = token_hash(request.token)
-            async with self._uow.begin() as repo:
-                row = await repo.password_token(hashed_token)
-                user = await repo.user_by_id(row.user_id) if row is not None else None
-            if row is None or user is None or _token_refusal(row, now) is not None:
-                raise Unauthorized("set-password token is not valid")
-            actor_id: str | None = None
-        else:
-            via, user, actor_id = await self._password_changer(request)
+        async with self._uow.begin() as repo:
+            row = await repo.password_token(token_hash(request.token))
+            user = await repo.user_by_id(row.user_id) if row is not None else None
+        if row is None or user is None or _token_refusal(row, now) is not None:
+            raise Unauthorized("set-password token is not valid")
+        return await self._store_password(
+            user, request.new_password, via="token", actor_id=None, token=request.token
+        )
+
+    async def set_user_password(
+        self, request: api.SetUserPasswordRequest, caller: Caller
+    ) -> api.UserResponse:
+        """For the caller: an admin, or the user themselves knowing the current password."""
+        via, user, actor_id = await self._password_changer(request, caller)
+        return await self._store_password(
+            user, request.new_password, via=via, actor_id=actor_id, token=None
+        )
+
+    async def _store_password(
+        self, user: UserRow, new_password: str, *, via: str, actor_id: str | None, token: str | None
+    ) -> api.UserResponse:
+        now = self._clock()
         try:
-            check_policy(request.new_password, email=user.email)
+            check_policy(new_password, email=user.email)
         except PasswordPolicyError as exc:
             raise Invalid(str(exc)) from exc
-        new_hash = await self._hashing.hash(request.new_password)  # outside any transaction
+        new_hash = await self._hashing.hash(new_password)  # outside any transaction
         async with self._uow.begin() as repo:
-            if request.token is not None:
+            if token is not None:
                 # Checked again under a lock: two requests with one token set one password.
-                row = await repo.password_token(token_hash(request.token), for_update=True)
+                row = await repo.password_token(token_hash(token), for_update=True)
                 if row is None or _token_refusal(row, now) is not None:
                     raise Unauthorized("set-password token is not valid")
                 await repo.mark_password_token_used(row.token_hash, now)
@@ -364,18 +379,18 @@ class UserService:
         return api.UserResponse(user=view_of(updated))
 
     async def _password_changer(
-        self, request: api.SetPasswordRequest
+        self, request: api.SetUserPasswordRequest, caller: Caller
     ) -> tuple[str, UserRow, str | None]:
         """Who may set this user's password: an admin, or the user knowing the current one."""
         user_id = parse_user_id(request.user_id)
-        actor_id = parse_user_id(request.actor_id)
+        actor_id = parse_user_id(caller.user_id)
         async with self._uow.begin() as repo:
             user = await repo.user_by_id(user_id) if user_id else None
             actor = await repo.user_by_id(actor_id) if actor_id else None
         if actor is None or not actor.is_active:
             raise Forbidden("only an active admin, or the user themselves, may set a password")
         if actor.role == UserRole.ADMIN:
-            if user is None:
+            if user is None or not _sees(caller, user):
                 raise NotFound("no such user")
             return ("admin" if actor.user_id != user.user_id else "self"), user, actor.user_id
         if user is None or actor.user_id != user.user_id:
@@ -387,14 +402,14 @@ class UserService:
         return "self", user, actor.user_id
 
     async def issue_set_password_token(
-        self, request: api.IssueSetPasswordTokenRequest
+        self, request: api.IssueSetPasswordTokenRequest, caller: Caller
     ) -> api.SetPasswordTokenResponse:
         now = self._clock()
         token = new_token()
         expires_at = now + self._lifetimes.set_password
         async with self._uow.begin() as repo:
-            actor = await self._require_admin(repo, request.actor_id)
-            user = await self._require_user(repo, request.user_id)
+            actor = await self._require_admin(repo, caller)
+            user = await self._require_user(repo, caller, request.user_id)
             await repo.revoke_password_tokens(user.user_id, now)
             await repo.insert_password_token(
                 token_hash=token_hash(token),
@@ -415,13 +430,13 @@ class UserService:
             user_id=user.user_id, set_password_token=token, token_expires_at=expires_at
         )
 
-    async def change_role(self, request: api.ChangeRoleRequest) -> api.UserResponse:
+    async def change_role(self, request: api.ChangeRoleRequest, caller: Caller) -> api.UserResponse:
         vendor_id = check_vendor(request.role, request.vendor_id)
         now = self._clock()
         async with self._uow.begin() as repo:
             await repo.lock_admin_changes()  # before the actor check: it may be the target
-            actor = await self._require_admin(repo, request.actor_id)
-            user = await self._require_user(repo, request.user_id, for_update=True)
+            actor = await self._require_admin(repo, caller)
+            user = await self._require_user(repo, caller, request.user_id, for_update=True)
             if user.role == request.role.value and user.vendor_id == vendor_id:
                 return api.UserResponse(user=view_of(user))
             if request.role != UserRole.ADMIN:
@@ -445,12 +460,14 @@ class UserService:
             await self._announce(repo, updated, "role_changed", now)
         return api.UserResponse(user=view_of(updated))
 
-    async def deactivate_user(self, request: api.DeactivateUserRequest) -> api.UserResponse:
+    async def deactivate_user(
+        self, request: api.DeactivateUserRequest, caller: Caller
+    ) -> api.UserResponse:
         now = self._clock()
         async with self._uow.begin() as repo:
             await repo.lock_admin_changes()  # before the actor check: it may be the target
-            actor = await self._require_admin(repo, request.actor_id)
-            user = await self._require_user(repo, request.user_id, for_update=True)
+            actor = await self._require_admin(repo, caller)
+            user = await self._require_user(repo, caller, request.user_id, for_update=True)
             if not user.is_active:
                 return api.UserResponse(user=view_of(user))
             await _keep_an_admin(repo, user)
@@ -468,12 +485,14 @@ class UserService:
             await self._announce(repo, updated, "deactivated", now)
         return api.UserResponse(user=view_of(updated))
 
-    async def link_subject(self, request: api.LinkSubjectRequest) -> api.UserResponse:
+    async def link_subject(
+        self, request: api.LinkSubjectRequest, caller: Caller
+    ) -> api.UserResponse:
         subject = parse_subject(request.subject)
         now = self._clock()
         async with self._uow.begin() as repo:
-            actor = await self._require_admin(repo, request.actor_id)
-            user = await self._require_user(repo, request.user_id, for_update=True)
+            actor = await self._require_admin(repo, caller)
+            user = await self._require_user(repo, caller, request.user_id, for_update=True)
             if user.external_subject == subject:
                 return api.UserResponse(user=view_of(user))
             if subject is not None:
@@ -492,19 +511,20 @@ class UserService:
             )
         return api.UserResponse(user=view_of(updated))
 
-    async def get_user(self, request: api.GetUserRequest) -> api.UserResponse:
+    async def get_user(self, request: api.GetUserRequest, caller: Caller) -> api.UserResponse:
         async with self._uow.begin() as repo:
-            actor_id = parse_user_id(request.actor_id)
+            actor_id = parse_user_id(caller.user_id)
             actor = await repo.user_by_id(actor_id) if actor_id else None
             if actor is None or not actor.is_active:
                 raise Forbidden("only an active admin, or the user themselves, may read a user")
             if actor.role != UserRole.ADMIN and actor.user_id != parse_user_id(request.user_id):
                 raise Forbidden("only an active admin, or the user themselves, may read a user")
-            user = await self._require_user(repo, request.user_id)
+            user = await self._require_user(repo, caller, request.user_id)
         return api.UserResponse(user=view_of(user))
 
-    async def list_users(self, request: api.ListUsersRequest) -> api.UserPage:
+    async def list_users(self, request: api.ListUsersRequest, caller: Caller) -> api.UserPage:
         _check_page(request.limit, request.offset)
+        named = parse_enterprise(request.enterprise_id) if request.enterprise_id else None
         where = UserFilter(
             role=request.role.value if request.role else None,
             is_active=request.is_active,
@@ -512,9 +532,12 @@ class UserService:
             portfolio_only=request.enterprise_id == PORTFOLIO,
             vendor_id=request.vendor_id,
             query=request.query.strip() if request.query else None,
+            within=caller.enterprise_ids,
         )
         async with self._uow.begin() as repo:
-            await self._require_admin(repo, request.actor_id)
+            await self._require_admin(repo, caller)
+            if request.enterprise_id is not None and not _may_administer(caller, named):
+                raise NotFound(f"enterprise {request.enterprise_id} not found")
             rows, total = await repo.list_users(where, limit=request.limit, offset=request.offset)
         return api.UserPage(
             users=tuple(view_of(row) for row in rows),
@@ -523,15 +546,20 @@ class UserService:
             offset=request.offset,
         )
 
-    async def audit_log(self, request: api.AuditLogRequest) -> api.AuditLogPage:
+    async def audit_log(self, request: api.AuditLogRequest, caller: Caller) -> api.AuditLogPage:
         _check_page(request.limit, 0)
         user_id = None
         if request.user_id is not None:
             user_id = parse_user_id(request.user_id)
             if user_id is None:
                 raise Invalid("user_id is not a user id")
+        elif caller.enterprise_ids is not None:
+            # The whole log spans every property: a property's admin reads one user's at a time.
+            raise Forbidden("name a user of your property")
         async with self._uow.begin() as repo:
-            await self._require_admin(repo, request.actor_id)
+            await self._require_admin(repo, caller)
+            if request.user_id is not None:
+                await self._require_user(repo, caller, request.user_id)
             rows = await repo.audit_entries(
                 user_id=user_id, limit=request.limit + 1, before_id=request.before_id
             )
@@ -652,19 +680,22 @@ class UserService:
 
     # --- helpers --------------------------------------------------------------------------
 
-    async def _require_admin(self, repo: Repository, actor_id: str) -> UserRow:
-        parsed = parse_user_id(actor_id)
+    async def _require_admin(self, repo: Repository, caller: Caller) -> UserRow:
+        """The caller as stored here: the header says who, our rows say whether that user is
+        (still) an active admin."""
+        parsed = parse_user_id(caller.user_id)
         actor = await repo.user_by_id(parsed) if parsed else None
         if actor is None or not actor.is_active or actor.role != UserRole.ADMIN:
             raise Forbidden("only an active admin may do this")
         return actor
 
     async def _require_user(
-        self, repo: Repository, user_id: str, *, for_update: bool = False
+        self, repo: Repository, caller: Caller, user_id: str, *, for_update: bool = False
     ) -> UserRow:
+        """A user the caller may see: a user of another property is not found."""
         parsed = parse_user_id(user_id)
         user = await repo.user_by_id(parsed, for_update=for_update) if parsed else None
-        if user is None:
+        if user is None or not _sees(caller, user):
             raise NotFound(f"no user {user_id}")
         return user
 
@@ -698,6 +729,18 @@ class UserService:
             email=user.email,
             details={"command_id": command.command_id, "changed": what, "role": user.role},
         )
+
+
+def _may_administer(caller: Caller, enterprise_id: str | None) -> bool:
+    """Whether the caller acts for this property (None: the portfolio, which only
+    portfolio-wide callers do)."""
+    if enterprise_id is None:
+        return caller.enterprise_ids is None
+    return caller.may_act_for(enterprise_id)
+
+
+def _sees(caller: Caller, user: UserRow) -> bool:
+    return _may_administer(caller, user.enterprise_id)
 
 
 async def _keep_an_admin(repo: Repository, user: UserRow) -> None:

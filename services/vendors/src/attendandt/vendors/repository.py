@@ -6,7 +6,7 @@ use case's reads, writes, inbox claim and outbox rows commit or roll back togeth
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -58,6 +58,16 @@ R = TypeVar("R")
 OPEN_BOOKING_STATES = ("requested", "confirmed")
 
 
+def _in_enterprises(
+    statement: Select[Any], table: Table, enterprise_ids: Sequence[str] | None
+) -> Select[Any]:
+    """Only rows of these properties (None: every property; empty: none). Every lookup made
+    for a caller goes through here, so another property's rows never leave the database."""
+    if enterprise_ids is None:
+        return statement
+    return statement.where(table.c.enterprise_id.in_(list(enterprise_ids)))
+
+
 def _record(kind: type[R], row: Any) -> R:
     return kind(**row._mapping)
 
@@ -82,8 +92,15 @@ class Repository:
 
     # --- shared helpers ------------------------------------------------------------------
 
-    async def _get(self, table: Table, key: ColumnElement[bool], *, lock: bool) -> Any:
-        statement = select(table).where(key)
+    async def _get(
+        self,
+        table: Table,
+        key: ColumnElement[bool],
+        *,
+        lock: bool,
+        enterprise_ids: Sequence[str] | None = None,
+    ) -> Any:
+        statement = _in_enterprises(select(table).where(key), table, enterprise_ids)
         if lock:
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).first()
@@ -119,8 +136,13 @@ class Repository:
     async def insert_vendor(self, values: Mapping[str, Any]) -> VendorRecord:
         return _record(VendorRecord, await self._insert(vendors, values))
 
-    async def get_vendor(self, vendor_id: str, *, lock: bool = False) -> VendorRecord | None:
-        return _maybe(VendorRecord, await self._get(vendors, vendors.c.id == vendor_id, lock=lock))
+    async def get_vendor(
+        self, vendor_id: str, *, lock: bool = False, enterprise_ids: Sequence[str] | None = None
+    ) -> VendorRecord | None:
+        row = await self._get(
+            vendors, vendors.c.id == vendor_id, lock=lock, enterprise_ids=enterprise_ids
+        )
+        return _maybe(VendorRecord, row)
 
     async def get_vendor_by_mews_id(
         self, enterprise_id: str, mews_id: str, *, lock: bool = False
@@ -171,16 +193,14 @@ class Repository:
     async def list_vendors(
         self,
         *,
-        enterprise_id: str | None,
+        enterprise_ids: Sequence[str] | None,
         category: str | None,
         include_inactive: bool,
         vendor_id: str | None,
         limit: int,
         offset: int,
     ) -> Page[VendorRecord]:
-        statement = select(vendors)
-        if enterprise_id is not None:
-            statement = statement.where(vendors.c.enterprise_id == enterprise_id)
+        statement = _in_enterprises(select(vendors), vendors, enterprise_ids)
         if category is not None:
             statement = statement.where(vendors.c.category == category)
         if not include_inactive:
@@ -195,8 +215,12 @@ class Repository:
     async def insert_offering(self, values: Mapping[str, Any]) -> OfferingRecord:
         return _record(OfferingRecord, await self._insert(offerings, values))
 
-    async def get_offering(self, offering_id: str, *, lock: bool = False) -> OfferingRecord | None:
-        row = await self._get(offerings, offerings.c.id == offering_id, lock=lock)
+    async def get_offering(
+        self, offering_id: str, *, lock: bool = False, enterprise_ids: Sequence[str] | None = None
+    ) -> OfferingRecord | None:
+        row = await self._get(
+            offerings, offerings.c.id == offering_id, lock=lock, enterprise_ids=enterprise_ids
+        )
         return _maybe(OfferingRecord, row)
 
     async def change_offering(self, offering_id: str, changes: Mapping[str, Any]) -> OfferingRecord:
@@ -248,10 +272,15 @@ class Repository:
         ).returning(stay_refs.c.stay_id)
         return (await self.session.execute(upsert)).first() is not None
 
-    async def get_stay_ref(self, stay_id: str, *, share_lock: bool = False) -> StayRef | None:
+    async def get_stay_ref(
+        self, stay_id: str, *, share_lock: bool = False, enterprise_id: str | None = None
+    ) -> StayRef | None:
         """`share_lock` holds off a concurrent change of the stay (its cancellation) until this
-        transaction ends, so a booking made now is seen by the cancellation that follows."""
+        transaction ends, so a booking made now is seen by the cancellation that follows.
+        `enterprise_id`: only a stay of that property."""
         statement = select(stay_refs).where(stay_refs.c.stay_id == stay_id)
+        if enterprise_id is not None:
+            statement = statement.where(stay_refs.c.enterprise_id == enterprise_id)
         if share_lock:
             statement = statement.with_for_update(read=True)
         return _maybe(StayRef, (await self.session.execute(statement)).first())
@@ -261,8 +290,12 @@ class Repository:
     async def insert_booking(self, values: Mapping[str, Any]) -> BookingRecord:
         return _record(BookingRecord, await self._insert(bookings, values))
 
-    async def get_booking(self, booking_id: str, *, lock: bool = False) -> BookingRecord | None:
-        row = await self._get(bookings, bookings.c.id == booking_id, lock=lock)
+    async def get_booking(
+        self, booking_id: str, *, lock: bool = False, enterprise_ids: Sequence[str] | None = None
+    ) -> BookingRecord | None:
+        row = await self._get(
+            bookings, bookings.c.id == booking_id, lock=lock, enterprise_ids=enterprise_ids
+        )
         return _maybe(BookingRecord, row)
 
     async def change_booking(self, booking_id: str, changes: Mapping[str, Any]) -> BookingRecord:
@@ -290,9 +323,14 @@ class Repository:
         return [_record(BookingRecord, r) for r in await self.session.execute(statement)]
 
     async def list_bookings(
-        self, *, filters: Mapping[str, Any], limit: int, offset: int
+        self,
+        *,
+        enterprise_ids: Sequence[str] | None,
+        filters: Mapping[str, Any],
+        limit: int,
+        offset: int,
     ) -> Page[BookingRecord]:
-        statement = select(bookings)
+        statement = _in_enterprises(select(bookings), bookings, enterprise_ids)
         for name, value in filters.items():
             if value is not None:
                 statement = statement.where(bookings.c[name] == value)
@@ -306,8 +344,13 @@ class Repository:
     async def insert_charge(self, values: Mapping[str, Any]) -> ChargeRecord:
         return _record(ChargeRecord, await self._insert(charges, values))
 
-    async def get_charge(self, charge_id: str, *, lock: bool = False) -> ChargeRecord | None:
-        return _maybe(ChargeRecord, await self._get(charges, charges.c.id == charge_id, lock=lock))
+    async def get_charge(
+        self, charge_id: str, *, lock: bool = False, enterprise_ids: Sequence[str] | None = None
+    ) -> ChargeRecord | None:
+        row = await self._get(
+            charges, charges.c.id == charge_id, lock=lock, enterprise_ids=enterprise_ids
+        )
+        return _maybe(ChargeRecord, row)
 
     async def charge_ids_of_bookings(self, booking_ids: list[str]) -> dict[str, str]:
         if not booking_ids:
@@ -323,9 +366,14 @@ class Repository:
         )
 
     async def list_charges(
-        self, *, filters: Mapping[str, Any], limit: int, offset: int
+        self,
+        *,
+        enterprise_ids: Sequence[str] | None,
+        filters: Mapping[str, Any],
+        limit: int,
+        offset: int,
     ) -> Page[ChargeRecord]:
-        statement = select(charges)
+        statement = _in_enterprises(select(charges), charges, enterprise_ids)
         for name, value in filters.items():
             if value is not None:
                 statement = statement.where(charges.c[name] == value)

@@ -1,5 +1,6 @@
 """Request-reply for the gateway on `rpc.v1.vendors.<method>` (core NATS, queue group
-`vendors`, so replicas share the calls). Decoding and error statuses: `platform.rpc.answer`."""
+`vendors`, so replicas share the calls). Decoding, the caller from its header (none: 401) and
+error statuses: `platform.rpc.answer_for_caller`."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from faststream.nats import NatsBroker, NatsMessage, NatsResponse
 from attendandt.contracts.base import RpcMethod
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import vendors as methods
-from attendandt.platform.rpc import answer, answer_for_caller
+from attendandt.platform.rpc import answer_for_caller
 from attendandt.vendors.service import SERVICE, VendorsService
 
-Handler = Callable[[Any], Awaitable[Any]]
-CallerHandler = Callable[[Any, Caller], Awaitable[Any]]
+#: Every method is called for a caller (the gateway's `Attendandt-Caller` header).
+Handler = Callable[[Any, Caller], Awaitable[Any]]
 
 
 def handlers(service: VendorsService) -> list[tuple[RpcMethod[Any, Any], Handler]]:
@@ -42,12 +43,6 @@ def handlers(service: VendorsService) -> list[tuple[RpcMethod[Any, Any], Handler
         (methods.RETRY_CHARGE, service.retry_charge),
         (methods.LIST_CHARGES, service.list_charges),
         (methods.SETTLEMENT, service.settlement),
-    ]
-
-
-def caller_handlers(service: VendorsService) -> list[tuple[RpcMethod[Any, Any], CallerHandler]]:
-    """Methods answered for the caller in the Attendandt-Caller header (`(request, caller)`)."""
-    return [
         (methods.APPROVE_CHARGE, service.approve_charge),
         (methods.REJECT_CHARGE, service.reject_charge),
         (methods.GET_BILLING_SETTINGS, service.get_billing_settings),
@@ -57,29 +52,18 @@ def caller_handlers(service: VendorsService) -> list[tuple[RpcMethod[Any, Any], 
 
 def register_rpc(broker: NatsBroker, service: VendorsService) -> None:
     served = handlers(service)
-    for_caller = caller_handlers(service)
-    answered = {m.subject for m, _ in served} | {m.subject for m, _ in for_caller}
+    answered = {m.subject for m, _ in served}
     missing = {m.subject for m in methods.METHODS} - answered
     if missing:
         raise RuntimeError(f"vendors rpc methods without a handler: {sorted(missing)}")
     for method, handler in served:
         _register(broker, method, handler)
-    for method, caller_handler in for_caller:
-        _register_for_caller(broker, method, caller_handler)
 
 
 def _register(broker: NatsBroker, method: RpcMethod[Any, Any], handler: Handler) -> None:
     @broker.subscriber(method.subject, queue=SERVICE)
     async def on_call(msg: NatsMessage) -> NatsResponse:
-        body, headers = await answer(method, msg.raw_message.data, handler)
-        return NatsResponse(body=body, headers=headers)
-
-
-def _register_for_caller(
-    broker: NatsBroker, method: RpcMethod[Any, Any], handler: CallerHandler
-) -> None:
-    @broker.subscriber(method.subject, queue=SERVICE)
-    async def on_call(msg: NatsMessage) -> NatsResponse:
-        raw = msg.raw_message
-        body, headers = await answer_for_caller(method, raw.data, raw.headers, handler)
+        body, headers = await answer_for_caller(
+            method, msg.raw_message.data, msg.raw_message.headers, handler
+        )
         return NatsResponse(body=body, headers=headers)

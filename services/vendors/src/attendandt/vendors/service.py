@@ -4,10 +4,14 @@ Each use case runs in one transaction: its checks, its change, the events announ
 any command to Mews (outbox rows) commit together or not at all. Errors are the platform's
 service errors (NotFound 404, Invalid 422, Conflict 409, Forbidden 403).
 
-Who may do what:
-- staff (admin, manager, front desk) act on every vendor; a vendor user only on its own
-  vendor. Another vendor's object looked up by id is NotFound (its existence is not
-  revealed); naming another vendor in a request (list, settlement, new offering) is Forbidden;
+Who may do what (the caller comes from the request's header, see contracts.caller):
+- every read and write is limited to the caller's properties (`enterprise_ids`; None for
+  portfolio-wide callers): an object of another property is NotFound, a list holds only the
+  caller's properties, and a list or a new vendor naming another property is NotFound;
+- staff (admin, manager, front desk) act on every vendor of their properties; a vendor user
+  only on its own vendor. Another vendor's object looked up by id (a vendor, offering,
+  booking or charge, or the vendor of a settlement or offering list) is NotFound (its
+  existence is not revealed); a list filter naming another vendor is Forbidden;
 - creating, changing and deactivating vendors, and retrying a failed charge, are for admins
   and managers; offerings for admins, managers and the vendor itself.
 """
@@ -94,30 +98,40 @@ def charge_reference(charge_id: str) -> str:
 # --- access rules ------------------------------------------------------------------------
 
 
-def _own_vendor(actor: rpc.Actor) -> str | None:
+def _own_vendor(caller: Caller) -> str | None:
     """The one vendor a vendor user may touch; None for staff (every vendor)."""
-    if actor.role is not UserRole.VENDOR:
+    if not caller.is_vendor:
         return None
-    if not actor.vendor_id:
+    if not caller.vendor_id:
         raise Forbidden("a vendor user without a vendor cannot act on anything")
-    return actor.vendor_id
+    return caller.vendor_id
 
 
-def _require(actor: rpc.Actor, roles: frozenset[UserRole], what: str) -> None:
-    if actor.role not in roles:
-        raise Forbidden(f"{actor.role.value} may not {what}")
+def _require(caller: Caller, roles: frozenset[UserRole], what: str) -> None:
+    if caller.role not in roles:
+        raise Forbidden(f"{caller.role.value} may not {what}")
 
 
-def _visible(actor: rpc.Actor, vendor_id: str, what: str, object_id: str) -> None:
-    """Another vendor's object is reported as absent to a vendor user."""
-    own = _own_vendor(actor)
-    if own is not None and own != vendor_id:
+def _visible(caller: Caller, enterprise_id: str, vendor_id: str, what: str, object_id: str) -> None:
+    """An object of another property, or of another vendor for a vendor user, is reported as
+    absent: the answer must not tell whether it exists."""
+    own = _own_vendor(caller)
+    if not caller.may_act_for(enterprise_id) or (own is not None and own != vendor_id):
         raise NotFound(f"{what} {object_id} not found")
 
 
-def _scope_filter(actor: rpc.Actor, vendor_id: str | None) -> str | None:
+def _enterprises(caller: Caller, requested: str | None) -> tuple[str, ...] | None:
+    """The properties a list may show: the caller's (None: every property), or the one asked
+    for. Naming a property the caller does not act for is "not found", whether it exists or
+    not."""
+    if requested is not None and not caller.may_act_for(requested):
+        raise NotFound(f"enterprise {requested} not found")
+    return caller.visible_enterprises(requested)
+
+
+def _scope_filter(caller: Caller, vendor_id: str | None) -> str | None:
     """The vendor filter a list may use: a vendor user's own, never another's."""
-    own = _own_vendor(actor)
+    own = _own_vendor(caller)
     if own is None:
         return vendor_id
     if vendor_id is not None and vendor_id != own:
@@ -406,13 +420,18 @@ class VendorsService:
 
     # --- vendors -------------------------------------------------------------------------
 
-    async def create_vendor(self, request: rpc.CreateVendorRequest) -> rpc.VendorResponse:
-        _require(request.actor, MANAGERS, "create vendors")
+    async def create_vendor(
+        self, request: rpc.CreateVendorRequest, caller: Caller
+    ) -> rpc.VendorResponse:
+        _require(caller, MANAGERS, "create vendors")
+        enterprise_id = _enterprise(request.enterprise_id)
+        if not caller.may_act_for(enterprise_id):
+            raise NotFound(f"enterprise {enterprise_id} not found")
         async with self.db.transaction() as repo:
             vendor = await repo.insert_vendor(
                 {
                     "id": new_id(),
-                    "enterprise_id": _enterprise(request.enterprise_id),
+                    "enterprise_id": enterprise_id,
                     "name": _not_blank(request.name, "name"),
                     "category": _not_blank(request.category, "category"),
                     "contact_email": _blank_to_none(request.contact_email),
@@ -422,8 +441,10 @@ class VendorsService:
             await self._announce_vendor(repo, vendor, "created")
         return rpc.VendorResponse(vendor=vendor_view(vendor))
 
-    async def update_vendor(self, request: rpc.UpdateVendorRequest) -> rpc.VendorResponse:
-        _require(request.actor, MANAGERS, "change vendors")
+    async def update_vendor(
+        self, request: rpc.UpdateVendorRequest, caller: Caller
+    ) -> rpc.VendorResponse:
+        _require(caller, MANAGERS, "change vendors")
         wanted = _set_fields(request, ("name", "category", "contact_email", "contact_phone"))
         for field in ("name", "category"):
             if field in wanted:
@@ -432,35 +453,37 @@ class VendorsService:
             if field in wanted:
                 wanted[field] = _blank_to_none(wanted[field])
         async with self.db.transaction() as repo:
-            vendor = await self._vendor(repo, request.vendor_id, lock=True)
+            vendor = await self._vendor(repo, caller, request.vendor_id, lock=True)
             changes = {k: v for k, v in wanted.items() if getattr(vendor, k) != v}
             if changes:
                 vendor = await repo.change_vendor(vendor.id, changes)
                 await self._announce_vendor(repo, vendor, "updated")
         return rpc.VendorResponse(vendor=vendor_view(vendor))
 
-    async def deactivate_vendor(self, request: rpc.DeactivateVendorRequest) -> rpc.VendorResponse:
-        _require(request.actor, MANAGERS, "deactivate vendors")
+    async def deactivate_vendor(
+        self, request: rpc.DeactivateVendorRequest, caller: Caller
+    ) -> rpc.VendorResponse:
+        _require(caller, MANAGERS, "deactivate vendors")
         async with self.db.transaction() as repo:
-            vendor = await self._vendor(repo, request.vendor_id, lock=True)
+            vendor = await self._vendor(repo, caller, request.vendor_id, lock=True)
             if vendor.is_active:
                 vendor = await repo.change_vendor(vendor.id, {"is_active": False})
                 await self._announce_vendor(repo, vendor, "deactivated")
         return rpc.VendorResponse(vendor=vendor_view(vendor))
 
-    async def get_vendor(self, request: rpc.GetVendorRequest) -> rpc.VendorResponse:
-        _visible(request.actor, request.vendor_id, "vendor", request.vendor_id)
+    async def get_vendor(self, request: rpc.GetVendorRequest, caller: Caller) -> rpc.VendorResponse:
         async with self.db.transaction() as repo:
-            vendor = await self._vendor(repo, request.vendor_id)
+            vendor = await self._vendor(repo, caller, request.vendor_id)
         return rpc.VendorResponse(vendor=vendor_view(vendor))
 
-    async def list_vendors(self, request: rpc.ListVendorsRequest) -> rpc.VendorPage:
+    async def list_vendors(self, request: rpc.ListVendorsRequest, caller: Caller) -> rpc.VendorPage:
+        enterprise_ids = _enterprises(caller, request.enterprise_id)
         async with self.db.transaction() as repo:
             page = await repo.list_vendors(
-                enterprise_id=request.enterprise_id,
+                enterprise_ids=enterprise_ids,
                 category=request.category,
                 include_inactive=request.include_inactive,
-                vendor_id=_own_vendor(request.actor),
+                vendor_id=_own_vendor(caller),
                 limit=request.limit,
                 offset=request.offset,
             )
@@ -471,26 +494,27 @@ class VendorsService:
         )
 
     async def _vendor(
-        self, repo: Repository, vendor_id: str, *, lock: bool = False
+        self, repo: Repository, caller: Caller, vendor_id: str, *, lock: bool = False
     ) -> VendorRecord:
-        vendor = await repo.get_vendor(vendor_id, lock=lock)
+        vendor = await repo.get_vendor(vendor_id, lock=lock, enterprise_ids=caller.enterprise_ids)
         if vendor is None:
             raise NotFound(f"vendor {vendor_id} not found")
+        _visible(caller, vendor.enterprise_id, vendor.id, "vendor", vendor_id)
         return vendor
 
     # --- offerings -----------------------------------------------------------------------
 
-    def _may_manage_offerings(self, actor: rpc.Actor, vendor_id: str) -> None:
-        own = _own_vendor(actor)
-        if own is None:
-            _require(actor, MANAGERS, "manage offerings")
-        elif own != vendor_id:
-            raise Forbidden("a vendor user may only manage its own offerings")
+    def _may_manage_offerings(self, caller: Caller) -> None:
+        """Staff by role; a vendor user manages its own vendor's (the lookups see to that)."""
+        if _own_vendor(caller) is None:
+            _require(caller, MANAGERS, "manage offerings")
 
-    async def create_offering(self, request: rpc.CreateOfferingRequest) -> rpc.OfferingResponse:
-        self._may_manage_offerings(request.actor, request.vendor_id)
+    async def create_offering(
+        self, request: rpc.CreateOfferingRequest, caller: Caller
+    ) -> rpc.OfferingResponse:
+        self._may_manage_offerings(caller)
         async with self.db.transaction() as repo:
-            vendor = await self._vendor(repo, request.vendor_id)
+            vendor = await self._vendor(repo, caller, request.vendor_id)
             if not vendor.is_active:
                 raise Conflict(f"vendor {vendor.id} is deactivated")
             offering = await repo.insert_offering(
@@ -511,7 +535,10 @@ class VendorsService:
             )
         return rpc.OfferingResponse(offering=offering_view(offering))
 
-    async def update_offering(self, request: rpc.UpdateOfferingRequest) -> rpc.OfferingResponse:
+    async def update_offering(
+        self, request: rpc.UpdateOfferingRequest, caller: Caller
+    ) -> rpc.OfferingResponse:
+        self._may_manage_offerings(caller)
         wanted = _set_fields(
             request,
             (
@@ -535,32 +562,34 @@ class VendorsService:
         if "tax_codes" in wanted:
             wanted["tax_codes"] = list(wanted["tax_codes"])
         async with self.db.transaction() as repo:
-            offering = await self._offering(repo, request.actor, request.offering_id, lock=True)
-            self._may_manage_offerings(request.actor, offering.vendor_id)
+            offering = await self._offering(repo, caller, request.offering_id, lock=True)
             changes = {k: v for k, v in wanted.items() if getattr(offering, k) != v}
             if changes:
                 offering = await repo.change_offering(offering.id, changes)
         return rpc.OfferingResponse(offering=offering_view(offering))
 
     async def deactivate_offering(
-        self, request: rpc.DeactivateOfferingRequest
+        self, request: rpc.DeactivateOfferingRequest, caller: Caller
     ) -> rpc.OfferingResponse:
+        self._may_manage_offerings(caller)
         async with self.db.transaction() as repo:
-            offering = await self._offering(repo, request.actor, request.offering_id, lock=True)
-            self._may_manage_offerings(request.actor, offering.vendor_id)
+            offering = await self._offering(repo, caller, request.offering_id, lock=True)
             if offering.is_active:
                 offering = await repo.change_offering(offering.id, {"is_active": False})
         return rpc.OfferingResponse(offering=offering_view(offering))
 
-    async def get_offering(self, request: rpc.GetOfferingRequest) -> rpc.OfferingResponse:
+    async def get_offering(
+        self, request: rpc.GetOfferingRequest, caller: Caller
+    ) -> rpc.OfferingResponse:
         async with self.db.transaction() as repo:
-            offering = await self._offering(repo, request.actor, request.offering_id)
+            offering = await self._offering(repo, caller, request.offering_id)
         return rpc.OfferingResponse(offering=offering_view(offering))
 
-    async def list_offerings(self, request: rpc.ListOfferingsRequest) -> rpc.OfferingPage:
-        _scope_filter(request.actor, request.vendor_id)
+    async def list_offerings(
+        self, request: rpc.ListOfferingsRequest, caller: Caller
+    ) -> rpc.OfferingPage:
         async with self.db.transaction() as repo:
-            await self._vendor(repo, request.vendor_id)
+            await self._vendor(repo, caller, request.vendor_id)
             page = await repo.list_offerings(
                 vendor_id=request.vendor_id,
                 include_inactive=request.include_inactive,
@@ -574,12 +603,14 @@ class VendorsService:
         )
 
     async def _offering(
-        self, repo: Repository, actor: rpc.Actor, offering_id: str, *, lock: bool = False
+        self, repo: Repository, caller: Caller, offering_id: str, *, lock: bool = False
     ) -> OfferingRecord:
-        offering = await repo.get_offering(offering_id, lock=lock)
+        offering = await repo.get_offering(
+            offering_id, lock=lock, enterprise_ids=caller.enterprise_ids
+        )
         if offering is None:
             raise NotFound(f"offering {offering_id} not found")
-        _visible(actor, offering.vendor_id, "offering", offering_id)
+        _visible(caller, offering.enterprise_id, offering.vendor_id, "offering", offering_id)
         return offering
 
     # --- the stay a booking or charge is for ---------------------------------------------
@@ -593,11 +624,11 @@ class VendorsService:
         enterprise_id: str,
         closed: frozenset[StayState],
     ) -> StayRef:
-        stay = await repo.get_stay_ref(stay_id, share_lock=True)
+        # Only the offering's property is searched: a stay of another property is as unknown
+        # as one that does not exist (the same answer either way).
+        stay = await repo.get_stay_ref(stay_id, share_lock=True, enterprise_id=enterprise_id)
         if stay is None:
-            raise Invalid(f"stay {stay_id} is not known (yet)")
-        if stay.enterprise_id != enterprise_id:
-            raise Invalid(f"stay {stay_id} belongs to another property than the vendor")
+            raise Invalid(f"stay {stay_id} is not known (yet) in the offering's property")
         if guest_id not in stay.guest_ids:
             raise Invalid(f"guest {guest_id} is not a guest of stay {stay_id}")
         if StayState(stay.state) in closed:
@@ -608,13 +639,15 @@ class VendorsService:
 
     # --- bookings ------------------------------------------------------------------------
 
-    async def create_booking(self, request: rpc.CreateBookingRequest) -> rpc.BookingResponse:
+    async def create_booking(
+        self, request: rpc.CreateBookingRequest, caller: Caller
+    ) -> rpc.BookingResponse:
         now = self.clock()
         if request.scheduled_for is not None and request.scheduled_for < now:
             raise Invalid("scheduled_for is in the past")
         async with self.db.transaction() as repo:
-            offering = await self._offering(repo, request.actor, request.offering_id)
-            vendor = await self._vendor(repo, offering.vendor_id)
+            offering = await self._offering(repo, caller, request.offering_id)
+            vendor = await self._vendor(repo, caller, offering.vendor_id)
             if not vendor.is_active or not offering.is_active:
                 raise Conflict(f"offering {offering.id} is not available (deactivated)")
             await self._stay_for(
@@ -638,19 +671,21 @@ class VendorsService:
                     "state": BookingState.REQUESTED.value,
                     "unit_price": offering.unit_price,
                     "currency": offering.currency,
-                    "created_by": request.actor.user_id,
+                    "created_by": caller.user_id,
                 }
             )
             await self._announce_booking(repo, booking, "requested")
         return rpc.BookingResponse(booking=booking_view(booking, None))
 
     async def _booking(
-        self, repo: Repository, actor: rpc.Actor, booking_id: str, *, lock: bool = False
+        self, repo: Repository, caller: Caller, booking_id: str, *, lock: bool = False
     ) -> BookingRecord:
-        booking = await repo.get_booking(booking_id, lock=lock)
+        booking = await repo.get_booking(
+            booking_id, lock=lock, enterprise_ids=caller.enterprise_ids
+        )
         if booking is None:
             raise NotFound(f"booking {booking_id} not found")
-        _visible(actor, booking.vendor_id, "booking", booking_id)
+        _visible(caller, booking.enterprise_id, booking.vendor_id, "booking", booking_id)
         return booking
 
     async def _move(
@@ -674,17 +709,21 @@ class VendorsService:
         await self._announce_booking(repo, moved, to.value)
         return moved
 
-    async def confirm_booking(self, request: rpc.ConfirmBookingRequest) -> rpc.BookingResponse:
+    async def confirm_booking(
+        self, request: rpc.ConfirmBookingRequest, caller: Caller
+    ) -> rpc.BookingResponse:
         async with self.db.transaction() as repo:
-            booking = await self._booking(repo, request.actor, request.booking_id, lock=True)
+            booking = await self._booking(repo, caller, request.booking_id, lock=True)
             booking = await self._move(
                 repo, booking, allowed_from=(BookingState.REQUESTED,), to=BookingState.CONFIRMED
             )
         return rpc.BookingResponse(booking=booking_view(booking, None))
 
-    async def decline_booking(self, request: rpc.DeclineBookingRequest) -> rpc.BookingResponse:
+    async def decline_booking(
+        self, request: rpc.DeclineBookingRequest, caller: Caller
+    ) -> rpc.BookingResponse:
         async with self.db.transaction() as repo:
-            booking = await self._booking(repo, request.actor, request.booking_id, lock=True)
+            booking = await self._booking(repo, caller, request.booking_id, lock=True)
             booking = await self._move(
                 repo,
                 booking,
@@ -694,9 +733,11 @@ class VendorsService:
             )
         return rpc.BookingResponse(booking=booking_view(booking, None))
 
-    async def cancel_booking(self, request: rpc.CancelBookingRequest) -> rpc.BookingResponse:
+    async def cancel_booking(
+        self, request: rpc.CancelBookingRequest, caller: Caller
+    ) -> rpc.BookingResponse:
         async with self.db.transaction() as repo:
-            booking = await self._booking(repo, request.actor, request.booking_id, lock=True)
+            booking = await self._booking(repo, caller, request.booking_id, lock=True)
             booking = await self._move(
                 repo,
                 booking,
@@ -706,10 +747,12 @@ class VendorsService:
             )
         return rpc.BookingResponse(booking=booking_view(booking, None))
 
-    async def fulfil_booking(self, request: rpc.FulfilBookingRequest) -> rpc.FulfilBookingResponse:
+    async def fulfil_booking(
+        self, request: rpc.FulfilBookingRequest, caller: Caller
+    ) -> rpc.FulfilBookingResponse:
         """Fulfilled, and in the same transaction its charge and the order for Mews."""
         async with self.db.transaction() as repo:
-            booking = await self._booking(repo, request.actor, request.booking_id, lock=True)
+            booking = await self._booking(repo, caller, request.booking_id, lock=True)
             booking = await self._move(
                 repo, booking, allowed_from=(BookingState.CONFIRMED,), to=BookingState.FULFILLED
             )
@@ -729,8 +772,8 @@ class VendorsService:
                 unit_amount=booking.unit_price,
                 consumed_at=booking.scheduled_for or self.clock(),
                 notes=booking.notes,
-                created_by=request.actor.user_id,
-                role=request.actor.role,
+                created_by=caller.user_id,
+                role=caller.role,
                 booked=True,
                 agreed_unit_amount=booking.unit_price,
             )
@@ -738,23 +781,30 @@ class VendorsService:
             booking=booking_view(booking, charge.id), charge=charge_view(charge)
         )
 
-    async def get_booking(self, request: rpc.GetBookingRequest) -> rpc.BookingResponse:
+    async def get_booking(
+        self, request: rpc.GetBookingRequest, caller: Caller
+    ) -> rpc.BookingResponse:
         async with self.db.transaction() as repo:
-            booking = await self._booking(repo, request.actor, request.booking_id)
+            booking = await self._booking(repo, caller, request.booking_id)
             charge_ids = await repo.charge_ids_of_bookings([booking.id])
         return rpc.BookingResponse(booking=booking_view(booking, charge_ids.get(booking.id)))
 
-    async def list_bookings(self, request: rpc.ListBookingsRequest) -> rpc.BookingPage:
+    async def list_bookings(
+        self, request: rpc.ListBookingsRequest, caller: Caller
+    ) -> rpc.BookingPage:
+        enterprise_ids = _enterprises(caller, request.enterprise_id)
         filters = {
-            "enterprise_id": request.enterprise_id,
-            "vendor_id": _scope_filter(request.actor, request.vendor_id),
+            "vendor_id": _scope_filter(caller, request.vendor_id),
             "guest_id": request.guest_id,
             "stay_id": request.stay_id,
             "state": request.state.value if request.state is not None else None,
         }
         async with self.db.transaction() as repo:
             page = await repo.list_bookings(
-                filters=filters, limit=request.limit, offset=request.offset
+                enterprise_ids=enterprise_ids,
+                filters=filters,
+                limit=request.limit,
+                offset=request.offset,
             )
             charge_ids = await repo.charge_ids_of_bookings([b.id for b in page.items])
         return rpc.BookingPage(
@@ -895,9 +945,11 @@ class VendorsService:
         except billing.Refused as refused:
             raise (Conflict if refused.conflict else Invalid)(refused.detail) from None
 
-    async def create_charge(self, request: rpc.CreateChargeRequest) -> rpc.ChargeResponse:
+    async def create_charge(
+        self, request: rpc.CreateChargeRequest, caller: Caller
+    ) -> rpc.ChargeResponse:
         async with self.db.transaction() as repo:
-            offering = await self._offering(repo, request.actor, request.offering_id)
+            offering = await self._offering(repo, caller, request.offering_id)
             if not offering.is_active:
                 raise Conflict(f"offering {offering.id} is deactivated")
             stay = await self._stay_for(
@@ -923,33 +975,35 @@ class VendorsService:
                 unit_amount=unit_amount,
                 consumed_at=request.consumed_at or self.clock(),
                 notes=_blank_to_none(request.notes),
-                created_by=request.actor.user_id,
-                role=request.actor.role,
+                created_by=caller.user_id,
+                role=caller.role,
                 booked=False,
                 agreed_unit_amount=offering.unit_price,
             )
         return rpc.ChargeResponse(charge=charge_view(charge))
 
     async def _charge_of(
-        self, repo: Repository, actor: rpc.Actor, charge_id: str, *, lock: bool = False
+        self, repo: Repository, caller: Caller, charge_id: str, *, lock: bool = False
     ) -> ChargeRecord:
-        charge = await repo.get_charge(charge_id, lock=lock)
+        charge = await repo.get_charge(charge_id, lock=lock, enterprise_ids=caller.enterprise_ids)
         if charge is None:
             raise NotFound(f"charge {charge_id} not found")
-        _visible(actor, charge.vendor_id, "charge", charge_id)
+        _visible(caller, charge.enterprise_id, charge.vendor_id, "charge", charge_id)
         return charge
 
-    async def get_charge(self, request: rpc.GetChargeRequest) -> rpc.ChargeResponse:
+    async def get_charge(self, request: rpc.GetChargeRequest, caller: Caller) -> rpc.ChargeResponse:
         async with self.db.transaction() as repo:
-            charge = await self._charge_of(repo, request.actor, request.charge_id)
+            charge = await self._charge_of(repo, caller, request.charge_id)
         return rpc.ChargeResponse(charge=charge_view(charge))
 
-    async def retry_charge(self, request: rpc.RetryChargeRequest) -> rpc.ChargeResponse:
+    async def retry_charge(
+        self, request: rpc.RetryChargeRequest, caller: Caller
+    ) -> rpc.ChargeResponse:
         """Send a failed charge again, with the same reference, so the publisher can tell
         whether an earlier attempt reached Mews after all."""
-        _require(request.actor, MANAGERS, "retry charges")
+        _require(caller, MANAGERS, "retry charges")
         async with self.db.transaction() as repo:
-            charge = await self._charge_of(repo, request.actor, request.charge_id, lock=True)
+            charge = await self._charge_of(repo, caller, request.charge_id, lock=True)
             if charge.state != ChargeState.FAILED:
                 raise Conflict(
                     f"charge {charge.id} is {charge.state}: only a failed one is retried"
@@ -966,10 +1020,10 @@ class VendorsService:
             await self._send_to_mews(repo, charge)
         return rpc.ChargeResponse(charge=charge_view(charge))
 
-    async def list_charges(self, request: rpc.ListChargesRequest) -> rpc.ChargePage:
+    async def list_charges(self, request: rpc.ListChargesRequest, caller: Caller) -> rpc.ChargePage:
+        enterprise_ids = _enterprises(caller, request.enterprise_id)
         filters = {
-            "enterprise_id": request.enterprise_id,
-            "vendor_id": _scope_filter(request.actor, request.vendor_id),
+            "vendor_id": _scope_filter(caller, request.vendor_id),
             "guest_id": request.guest_id,
             "stay_id": request.stay_id,
             "booking_id": request.booking_id,
@@ -977,7 +1031,10 @@ class VendorsService:
         }
         async with self.db.transaction() as repo:
             page = await repo.list_charges(
-                filters=filters, limit=request.limit, offset=request.offset
+                enterprise_ids=enterprise_ids,
+                filters=filters,
+                limit=request.limit,
+                offset=request.offset,
             )
         return rpc.ChargePage(
             items=tuple(charge_view(c) for c in page.items),
@@ -985,12 +1042,13 @@ class VendorsService:
             next_offset=_next_offset(request.offset, len(page.items), page.total),
         )
 
-    async def settlement(self, request: rpc.SettlementRequest) -> rpc.SettlementResponse:
-        _scope_filter(request.actor, request.vendor_id)
+    async def settlement(
+        self, request: rpc.SettlementRequest, caller: Caller
+    ) -> rpc.SettlementResponse:
         if request.to_utc <= request.from_utc:
             raise Invalid("to_utc must be after from_utc")
         async with self.db.transaction() as repo:
-            await self._vendor(repo, request.vendor_id)
+            await self._vendor(repo, caller, request.vendor_id)
             rows = await repo.settlement(request.vendor_id, request.from_utc, request.to_utc)
         return rpc.SettlementResponse(
             vendor_id=request.vendor_id,
@@ -1018,12 +1076,7 @@ class VendorsService:
         """The charge a manager decides on, locked; another property's is not found."""
         if not caller.can(rpc.APPROVE_CHARGES_PERMISSION):
             raise Forbidden(f"{caller.role.value} may not approve or reject charges")
-        charge = await repo.get_charge(charge_id, lock=True)
-        if charge is None or not caller.may_act_for(charge.enterprise_id):
-            raise NotFound(f"charge {charge_id} not found")
-        if caller.vendor_id is not None and caller.vendor_id != charge.vendor_id:
-            raise NotFound(f"charge {charge_id} not found")
-        return charge
+        return await self._charge_of(repo, caller, charge_id, lock=True)
 
     async def approve_charge(
         self, request: rpc.ApproveChargeRequest, caller: Caller

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from nats.aio.client import Client as NatsClient
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import users as users_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.snapshots import UserRole
@@ -63,11 +64,14 @@ async def seed_demo(
         )
     ).principal
     enterprise_id, service_id = await hotel_of(mews)
-    actor = vendors_rpc.Actor(user_id=admin.user_id, role=UserRole.ADMIN)
+    # The seeded admin is portfolio-wide: every property. The services check its role
+    # (and, for users, that it is an active admin) themselves.
+    actor = Caller(user_id=admin.user_id, role=UserRole.ADMIN)
     vendors = await call(
         nc,
         vendors_rpc.LIST_VENDORS,
-        vendors_rpc.ListVendorsRequest(actor=actor, enterprise_id=enterprise_id),
+        vendors_rpc.ListVendorsRequest(enterprise_id=enterprise_id),
+        caller=actor,
     )
     vendor = next((v for v in vendors.items if v.name == VENDOR_NAME), None)
     if vendor is None:
@@ -76,8 +80,9 @@ async def seed_demo(
                 nc,
                 vendors_rpc.CREATE_VENDOR,
                 vendors_rpc.CreateVendorRequest(
-                    actor=actor, enterprise_id=enterprise_id, name=VENDOR_NAME, category="spa"
+                    enterprise_id=enterprise_id, name=VENDOR_NAME, category="spa"
                 ),
+                caller=actor,
             )
         ).vendor
         if service_id is not None:
@@ -85,16 +90,16 @@ async def seed_demo(
                 nc,
                 vendors_rpc.CREATE_OFFERING,
                 vendors_rpc.CreateOfferingRequest(
-                    actor=actor,
                     vendor_id=vendor.vendor_id,
                     name="Massage 60 min",
                     unit_price=Decimal("80.00"),
                     currency="GBP",
                     mews_service_id=service_id,
                 ),
+                caller=actor,
             )
     existing = await call(
-        nc, users_rpc.LIST_USERS, users_rpc.ListUsersRequest(actor_id=admin.user_id, limit=200)
+        nc, users_rpc.LIST_USERS, users_rpc.ListUsersRequest(limit=200), caller=actor
     )
     users = {user.email: user.user_id for user in existing.users}
     accounts = [
@@ -108,9 +113,8 @@ async def seed_demo(
                 reset = await call(
                     nc,
                     users_rpc.ISSUE_SET_PASSWORD_TOKEN,
-                    users_rpc.IssueSetPasswordTokenRequest(
-                        actor_id=admin.user_id, user_id=users[email]
-                    ),
+                    users_rpc.IssueSetPasswordTokenRequest(user_id=users[email]),
+                    caller=actor,
                 )
                 await call(
                     nc,
@@ -125,13 +129,13 @@ async def seed_demo(
             nc,
             users_rpc.INVITE_USER,
             users_rpc.InviteUserRequest(
-                actor_id=admin.user_id,
                 email=email,
                 name=name,
                 role=role,
                 vendor_id=vendor_id,
                 enterprise_id=enterprise_id,
             ),
+            caller=actor,
         )
         await call(
             nc,

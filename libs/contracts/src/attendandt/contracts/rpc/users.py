@@ -1,7 +1,16 @@
 """Request-reply contracts of the users service (`rpc.v1.users.<method>`).
 
-Callers are trusted platform processes (the gateway): they authenticate the human first and
-pass the acting user's id as `actor_id`; the users service checks that actor's role itself.
+Callers are trusted platform processes (the gateway): they authenticate the human first. The
+methods that act for a signed-in user (administration, reading users, the audit log, an
+admin or the user themselves setting a password) are called for a caller
+(`contracts.caller.Caller`, in the `Attendandt-Caller` header; never in the body) and the
+users service checks that caller's role itself, against its own rows (an unknown or
+deactivated caller is refused). A caller bound to properties (`enterprise_ids`) only sees and
+administers the users of those properties: another property's user is "not found" (404),
+and so is a list or an invite naming a property the caller does not act for. The pre-auth
+methods (authenticate, principals, refresh tokens, set a password with a token) take no
+caller. Version 2 of the administration requests dropped the body's `actor_id`; the subject
+did not move, because a version-1 caller sends no caller header and is refused (401).
 
 Secrets: a reply never carries a password or a password hash. A refresh token or a
 set-password token appears exactly once, in the reply to the call that created it (only a
@@ -145,12 +154,12 @@ class RevokeRefreshTokenResponse(Payload, frozen=True, kw_only=True):
     revoked: bool
 
 
-# --- administration (actor must be an active admin) -------------------------------------
+# --- administration (for a caller: an active admin) -----------------------------------
 
 
 class InviteUserRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "users.invite_user_request"
-    actor_id: str
+    VERSION = 2
     email: str
     name: str
     role: UserRole
@@ -169,14 +178,21 @@ class InviteUserResponse(Payload, frozen=True, kw_only=True):
 
 
 class SetPasswordRequest(Payload, frozen=True, kw_only=True):
-    """Either `token` (an invite or reset token), or `user_id` + `actor_id` where the actor is
-    an admin, or the user themselves giving `current_password`."""
+    """With an invite's or a reset's one-time token (pre-auth: no caller)."""
 
     SCHEMA = "users.set_password_request"
+    VERSION = 2
     new_password: str
-    token: str | None = None
-    user_id: str | None = None
-    actor_id: str | None = None
+    token: str
+
+
+class SetUserPasswordRequest(Payload, frozen=True, kw_only=True):
+    """For the caller: an admin sets anyone's (in their properties), a user their own giving
+    `current_password`."""
+
+    SCHEMA = "users.set_user_password_request"
+    user_id: str
+    new_password: str
     current_password: str | None = None
 
 
@@ -184,7 +200,7 @@ class IssueSetPasswordTokenRequest(Payload, frozen=True, kw_only=True):
     """A password reset by an admin: a new one-time token (earlier ones stop working)."""
 
     SCHEMA = "users.issue_set_password_token_request"
-    actor_id: str
+    VERSION = 2
     user_id: str
 
 
@@ -197,7 +213,7 @@ class SetPasswordTokenResponse(Payload, frozen=True, kw_only=True):
 
 class ChangeRoleRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "users.change_role_request"
-    actor_id: str
+    VERSION = 2
     user_id: str
     role: UserRole
     vendor_id: str | None = None
@@ -205,13 +221,13 @@ class ChangeRoleRequest(Payload, frozen=True, kw_only=True):
 
 class DeactivateUserRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "users.deactivate_user_request"
-    actor_id: str
+    VERSION = 2
     user_id: str
 
 
 class LinkSubjectRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "users.link_subject_request"
-    actor_id: str
+    VERSION = 2
     user_id: str
     #: The external identity's `sub`; None removes the link.
     subject: str | None
@@ -221,7 +237,7 @@ class GetUserRequest(Payload, frozen=True, kw_only=True):
     """Admins may read anyone; every user may read themselves."""
 
     SCHEMA = "users.get_user_request"
-    actor_id: str
+    VERSION = 2
     user_id: str
 
 
@@ -232,7 +248,7 @@ class UserResponse(Payload, frozen=True, kw_only=True):
 
 class ListUsersRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "users.list_users_request"
-    actor_id: str
+    VERSION = 2
     role: UserRole | None = None
     is_active: bool | None = None
     #: An enterprise id, or "portfolio" for the portfolio-wide users only.
@@ -256,7 +272,7 @@ class AuditLogRequest(Payload, frozen=True, kw_only=True):
     """Newest first; pass the last page's `next_before_id` for the next page."""
 
     SCHEMA = "users.audit_log_request"
-    actor_id: str
+    VERSION = 2
     user_id: str | None = None
     limit: int = 50
     before_id: int | None = None
@@ -285,6 +301,7 @@ REVOKE_REFRESH_TOKEN = RpcMethod(
 )
 INVITE_USER = RpcMethod("users", "invite_user", InviteUserRequest, InviteUserResponse)
 SET_PASSWORD = RpcMethod("users", "set_password", SetPasswordRequest, UserResponse)
+SET_USER_PASSWORD = RpcMethod("users", "set_user_password", SetUserPasswordRequest, UserResponse)
 ISSUE_SET_PASSWORD_TOKEN = RpcMethod(
     "users", "issue_set_password_token", IssueSetPasswordTokenRequest, SetPasswordTokenResponse
 )
@@ -304,6 +321,7 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     REVOKE_REFRESH_TOKEN,
     INVITE_USER,
     SET_PASSWORD,
+    SET_USER_PASSWORD,
     ISSUE_SET_PASSWORD_TOKEN,
     CHANGE_ROLE,
     DEACTIVATE_USER,

@@ -1,9 +1,20 @@
 """Request-reply contracts of the vendors service (`rpc.v1.vendors.<method>`).
 
-Every request carries the `actor` the gateway authenticated. A vendor user (role `vendor`)
-only ever sees and acts on its own vendor's offerings, bookings and charges; the service
-enforces it. In update requests a field left out keeps its value (`null` clears it where
-the field may be empty). Lists are paged with `limit` / `offset`; `next_offset` is null on
+Every method is called for a caller (`contracts.caller.Caller`, in the `Attendandt-Caller`
+header the gateway sets; never in the body) and is scoped by it: only the caller's properties
+(`enterprise_ids`; None: every property) and, for a vendor user, only its own vendor.
+- An object of another property or another vendor, or one named by id in a request (the
+  vendor of a new offering, the offering of a new booking or charge), is "not found" (404):
+  the answer does not tell whether it exists.
+- A list without `enterprise_id` holds the caller's properties only; a list (or a new
+  vendor) naming a property the caller does not act for is "not found" (404), the same answer
+  as for a property that does not exist.
+- Version 2 of the request payloads dropped the body's `actor` (version 1): the subject did
+  not move, because a version-1 caller sends no caller header and is refused (401), never
+  misread.
+
+In update requests a field left out keeps its value (`null` clears it where the field may be
+empty). Lists are paged with `limit` / `offset`; `next_offset` is null on
 the last page.
 """
 
@@ -17,7 +28,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from attendandt.contracts.base import Payload, RpcMethod
-from attendandt.contracts.snapshots import BookingState, ChargeState, UserRole
+from attendandt.contracts.snapshots import BookingState, ChargeState
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=2000)]
@@ -27,15 +38,6 @@ Quantity = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
 Offset = Annotated[int, msgspec.Meta(ge=0)]
-
-
-class Actor(msgspec.Struct, frozen=True, kw_only=True):
-    """Who asks: filled by the gateway from the authenticated user, never by the client."""
-
-    user_id: Id
-    role: UserRole
-    #: Set for vendor users: the one vendor they belong to.
-    vendor_id: Id | None = None
 
 
 # --- views -------------------------------------------------------------------------------
@@ -158,7 +160,7 @@ class VendorPage(Payload, frozen=True, kw_only=True):
 
 class CreateVendorRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.create_vendor_request"
-    actor: Actor
+    VERSION = 2
     enterprise_id: Id
     name: Text
     category: Text
@@ -168,7 +170,7 @@ class CreateVendorRequest(Payload, frozen=True, kw_only=True):
 
 class UpdateVendorRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.update_vendor_request"
-    actor: Actor
+    VERSION = 2
     vendor_id: Id
     name: Text | UnsetType = UNSET
     category: Text | UnsetType = UNSET
@@ -178,19 +180,19 @@ class UpdateVendorRequest(Payload, frozen=True, kw_only=True):
 
 class DeactivateVendorRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.deactivate_vendor_request"
-    actor: Actor
+    VERSION = 2
     vendor_id: Id
 
 
 class GetVendorRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.get_vendor_request"
-    actor: Actor
+    VERSION = 2
     vendor_id: Id
 
 
 class ListVendorsRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.list_vendors_request"
-    actor: Actor
+    VERSION = 2
     enterprise_id: Id | None = None
     category: Text | None = None
     include_inactive: bool = False
@@ -215,7 +217,7 @@ class OfferingPage(Payload, frozen=True, kw_only=True):
 
 class CreateOfferingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.create_offering_request"
-    actor: Actor
+    VERSION = 2
     vendor_id: Id
     name: Text
     description: LongText | None = None
@@ -230,7 +232,7 @@ class CreateOfferingRequest(Payload, frozen=True, kw_only=True):
 
 class UpdateOfferingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.update_offering_request"
-    actor: Actor
+    VERSION = 2
     offering_id: Id
     name: Text | UnsetType = UNSET
     description: LongText | UnsetType | None = UNSET
@@ -245,19 +247,19 @@ class UpdateOfferingRequest(Payload, frozen=True, kw_only=True):
 
 class DeactivateOfferingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.deactivate_offering_request"
-    actor: Actor
+    VERSION = 2
     offering_id: Id
 
 
 class GetOfferingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.get_offering_request"
-    actor: Actor
+    VERSION = 2
     offering_id: Id
 
 
 class ListOfferingsRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.list_offerings_request"
-    actor: Actor
+    VERSION = 2
     vendor_id: Id
     include_inactive: bool = False
     limit: Limit = 50
@@ -288,7 +290,7 @@ class BookingPage(Payload, frozen=True, kw_only=True):
 
 class CreateBookingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.create_booking_request"
-    actor: Actor
+    VERSION = 2
     offering_id: Id
     guest_id: Id
     stay_id: Id
@@ -300,39 +302,39 @@ class CreateBookingRequest(Payload, frozen=True, kw_only=True):
 
 class ConfirmBookingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.confirm_booking_request"
-    actor: Actor
+    VERSION = 2
     booking_id: Id
 
 
 class DeclineBookingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.decline_booking_request"
-    actor: Actor
+    VERSION = 2
     booking_id: Id
     reason: LongText | None = None
 
 
 class FulfilBookingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.fulfil_booking_request"
-    actor: Actor
+    VERSION = 2
     booking_id: Id
 
 
 class CancelBookingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.cancel_booking_request"
-    actor: Actor
+    VERSION = 2
     booking_id: Id
     reason: LongText | None = None
 
 
 class GetBookingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.get_booking_request"
-    actor: Actor
+    VERSION = 2
     booking_id: Id
 
 
 class ListBookingsRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.list_bookings_request"
-    actor: Actor
+    VERSION = 2
     enterprise_id: Id | None = None
     vendor_id: Id | None = None
     guest_id: Id | None = None
@@ -362,7 +364,7 @@ class CreateChargeRequest(Payload, frozen=True, kw_only=True):
     manager makes it; a vendor's or the front desk's waits for a manager's approval."""
 
     SCHEMA = "vendors.create_charge_request"
-    actor: Actor
+    VERSION = 2
     offering_id: Id
     guest_id: Id
     stay_id: Id
@@ -377,19 +379,19 @@ class CreateChargeRequest(Payload, frozen=True, kw_only=True):
 
 class GetChargeRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.get_charge_request"
-    actor: Actor
+    VERSION = 2
     charge_id: Id
 
 
 class RetryChargeRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.retry_charge_request"
-    actor: Actor
+    VERSION = 2
     charge_id: Id
 
 
 class ListChargesRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.list_charges_request"
-    actor: Actor
+    VERSION = 2
     enterprise_id: Id | None = None
     vendor_id: Id | None = None
     guest_id: Id | None = None
@@ -404,7 +406,7 @@ class SettlementRequest(Payload, frozen=True, kw_only=True):
     """Posted charges of one vendor whose posting time is in [from_utc, to_utc)."""
 
     SCHEMA = "vendors.settlement_request"
-    actor: Actor
+    VERSION = 2
     vendor_id: Id
     from_utc: AwareDatetime
     to_utc: AwareDatetime

@@ -14,7 +14,7 @@ from attendandt.contracts.rpc.users import Principal
 from attendandt.gateway.backend import Backend
 from attendandt.gateway.permissions import Permission, permissions_of
 from attendandt.gateway.problems import ProblemException
-from attendandt.gateway.routes.common import BackendDep, caller, needs, public
+from attendandt.gateway.routes.common import BackendDep, needs, principal_of, public
 from attendandt.gateway.schemas import LoginBody, Me, RefreshBody, SetPasswordBody, TokenPair
 from attendandt.gateway.signin_limits import Action, LimitsUnavailable
 from attendandt.platform.rpc import RpcFailure, RpcTimeout
@@ -159,7 +159,7 @@ async def set_password(
 
 @get("/me", **needs(Permission.SELF_READ))
 async def me(request: Request[Any, Any, Any]) -> Me:
-    return me_of(caller(request))
+    return me_of(principal_of(request))
 
 
 # Sign-in, refresh, logout and set-password are limited by the shared sign-in limits

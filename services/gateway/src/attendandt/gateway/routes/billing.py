@@ -11,10 +11,8 @@ from litestar import Request, Router, get, patch, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
-from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import vendors as rpc
-from attendandt.contracts.rpc.users import Principal
-from attendandt.gateway.permissions import Permission, permissions_of
+from attendandt.gateway.permissions import Permission
 from attendandt.gateway.routes.common import BackendDep, caller, needs
 from attendandt.gateway.schemas import BillingSettingsUpdate, ChargeRejection
 
@@ -25,18 +23,6 @@ Req = Request[Any, Any, Any]
 P = Permission
 
 
-def rpc_caller(principal: Principal) -> Caller:
-    """Who the vendors service acts for: the user, what the permission table grants its
-    role, and the properties it may act for (all, for portfolio-wide users)."""
-    return Caller(
-        user_id=principal.user_id,
-        role=principal.role,
-        permissions=tuple(sorted(p.value for p in permissions_of(principal.role))),
-        enterprise_ids=None if principal.enterprise_id is None else (principal.enterprise_id,),
-        vendor_id=principal.vendor_id,
-    )
-
-
 @post("/charges/{charge_id:str}/approve", status_code=HTTP_200_OK, **needs(P.CHARGES_APPROVE))
 async def approve_charge(request: Req, charge_id: IdPath, backend: BackendDep) -> rpc.ChargeView:
     """Send a charge held for approval to the guest's Mews bill. Approving it again (a double
@@ -44,7 +30,7 @@ async def approve_charge(request: Req, charge_id: IdPath, backend: BackendDep) -
     reply = await backend.call(
         rpc.APPROVE_CHARGE,
         rpc.ApproveChargeRequest(charge_id=charge_id),
-        caller=rpc_caller(caller(request)),
+        caller=caller(request),
     )
     return reply.charge
 
@@ -58,7 +44,7 @@ async def reject_charge(
     reply = await backend.call(
         rpc.REJECT_CHARGE,
         rpc.RejectChargeRequest(charge_id=charge_id, reason=data.reason),
-        caller=rpc_caller(caller(request)),
+        caller=caller(request),
     )
     return reply.charge
 
@@ -72,7 +58,7 @@ async def get_billing_settings(
     return await backend.call(
         rpc.GET_BILLING_SETTINGS,
         rpc.GetBillingSettingsRequest(enterprise_id=enterprise_id),
-        caller=rpc_caller(caller(request)),
+        caller=caller(request),
     )
 
 
@@ -88,7 +74,7 @@ async def update_billing_settings(
             max_daily_amount_per_vendor=data.max_daily_amount_per_vendor,
             checkout_grace_hours=data.checkout_grace_hours,
         ),
-        caller=rpc_caller(caller(request)),
+        caller=caller(request),
     )
 
 

@@ -1,5 +1,6 @@
-"""What the route modules share: the caller, its actor for the vendors service, the
-enterprise it may ask about, and the decorator arguments every API route carries."""
+"""What the route modules share: the signed-in principal, the `Caller` every call on its
+behalf carries, the enterprise it may ask about, and the decorator arguments every API route
+carries."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 from litestar import Request
 from litestar.di import NamedDependency
 
-from attendandt.contracts.rpc import vendors as vendors_rpc
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc.users import Principal
 from attendandt.gateway.backend import Backend
-from attendandt.gateway.permissions import OPT_KEY, PUBLIC_KEY, Permission, has
+from attendandt.gateway.permissions import OPT_KEY, PUBLIC_KEY, Permission, caller_of, has
 from attendandt.gateway.problems import API_ERRORS, ProblemException
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -30,25 +31,26 @@ def public(**extra: Any) -> dict[str, Any]:
     return {"opt": {PUBLIC_KEY: True}, "responses": API_ERRORS, **extra}
 
 
-def caller(request: Request[Any, Any, Any]) -> Principal:
-    principal = request.scope.get("user")
-    if not isinstance(principal, Principal):  # the auth middleware sets it on every API route
+def principal_of(request: Request[Any, Any, Any]) -> Principal:
+    found = request.scope.get("user")
+    if not isinstance(found, Principal):  # the auth middleware sets it on every API route
         raise ProblemException(401, "authentication required")
-    return principal
+    return found
 
 
-def actor(principal: Principal) -> vendors_rpc.Actor:
-    return vendors_rpc.Actor(
-        user_id=principal.user_id, role=principal.role, vendor_id=principal.vendor_id
-    )
+def caller(request: Request[Any, Any, Any]) -> Caller:
+    """Who a call made for this request is made for: `backend.call(..., caller=caller(request))`
+    on every call but the pre-auth ones (the services scope everything by it)."""
+    return caller_of(principal_of(request))
 
 
 def enterprise_for(principal: Principal, requested: str | None) -> str:
     """The enterprise a request is about: a property's staff and vendors only ever their own
-    (the default); portfolio-wide users name one."""
+    (the default); portfolio-wide users name one. Another property is "not found", like one
+    that does not exist: the answer never tells whether it does."""
     if principal.enterprise_id is not None:
         if requested is not None and requested != principal.enterprise_id:
-            raise ProblemException(403, "you may only see your own property")
+            raise ProblemException(404, f"enterprise {requested} not found")
         return principal.enterprise_id
     if requested is None:
         raise ProblemException(400, "enterprise_id is required for portfolio-wide users")

@@ -27,7 +27,7 @@ from attendandt.contracts.streams import ATTENDANDT_EVENTS
 from attendandt.gateway.events import decode_body, parse_subject, visible
 from attendandt.gateway.permissions import Permission
 from attendandt.gateway.problems import ProblemException
-from attendandt.gateway.routes.common import BackendDep, caller, needs
+from attendandt.gateway.routes.common import BackendDep, needs, principal_of
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ async def events(
         str | None, HeaderParameter(name="Last-Event-ID", max_length=20)
     ] = None,
 ) -> ServerSentEvent:
-    principal = caller(request)
+    principal = principal_of(request)
     try:
         sub = await _subscribe(backend.js, _start_after(after, last_event_id))
     except NotFoundError as exc:

@@ -16,9 +16,14 @@ from litestar.params import FromQuery, PathParameter, QueryParameter
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.gateway.backend import Backend
-from attendandt.gateway.caller import caller_of, enterprise_in_scope
 from attendandt.gateway.permissions import Permission, has
-from attendandt.gateway.routes.common import BackendDep, caller, needs
+from attendandt.gateway.routes.common import (
+    BackendDep,
+    caller,
+    enterprise_for,
+    needs,
+    principal_of,
+)
 from attendandt.gateway.schemas import (
     StaffGuestDetail,
     StaffGuestPage,
@@ -63,17 +68,17 @@ async def search_guests(
     cursor: Cursor = None,
 ) -> StaffGuestPage | VendorGuestPage:
     """Guests by name, email, phone, room or reservation number (see the guests service)."""
-    principal = caller(request)
+    principal = principal_of(request)
     page = await backend.call(
         guests_rpc.SEARCH,
         guests_rpc.SearchGuestsRequest(
-            enterprise_id=enterprise_in_scope(principal, enterprise_id),
+            enterprise_id=enterprise_for(principal, enterprise_id),
             query=q,
             include_inactive=include_inactive,
             limit=limit,
             cursor=cursor,
         ),
-        caller=caller_of(principal),
+        caller=caller(request),
     )
     if _staff(principal):
         return StaffGuestPage(items=list(page.items), next_cursor=page.next_cursor)
@@ -91,13 +96,13 @@ async def get_guest(
     enterprise_id: EnterpriseQuery = None,
 ) -> StaffGuestDetail | VendorGuestDetail:
     """One guest with their stays (newest first); staff also get the timeline."""
-    principal = caller(request)
+    principal = principal_of(request)
     detail = await backend.call(
         guests_rpc.GET_GUEST,
         guests_rpc.GetGuestRequest(
-            enterprise_id=enterprise_in_scope(principal, enterprise_id), guest_id=guest_id
+            enterprise_id=enterprise_for(principal, enterprise_id), guest_id=guest_id
         ),
-        caller=caller_of(principal),
+        caller=caller(request),
     )
     if _staff(principal):
         return StaffGuestDetail(
@@ -116,13 +121,13 @@ async def get_stay(
     stay_id: IdPath,
     enterprise_id: EnterpriseQuery = None,
 ) -> StaffStay | VendorStay:
-    principal = caller(request)
+    principal = principal_of(request)
     detail = await backend.call(
         guests_rpc.GET_STAY,
         guests_rpc.GetStayRequest(
-            enterprise_id=enterprise_in_scope(principal, enterprise_id), stay_id=stay_id
+            enterprise_id=enterprise_for(principal, enterprise_id), stay_id=stay_id
         ),
-        caller=caller_of(principal),
+        caller=caller(request),
     )
     if _staff(principal):
         return StaffStay(stay=detail.stay)
@@ -141,18 +146,18 @@ async def _day(
     limit: int,
     cursor: str | None,
 ) -> StaffStayPage | VendorStayPage:
-    principal = caller(request)
+    principal = principal_of(request)
     page: guests_rpc.StayPage = await backend.call(
         method,
         guests_rpc.DayStaysRequest(
-            enterprise_id=enterprise_in_scope(principal, enterprise_id),
+            enterprise_id=enterprise_for(principal, enterprise_id),
             date=day,
             timezone=timezone,
             include_cancelled=include_cancelled,
             limit=limit,
             cursor=cursor,
         ),
-        caller=caller_of(principal),
+        caller=caller(request),
     )
     if _staff(principal):
         return StaffStayPage(

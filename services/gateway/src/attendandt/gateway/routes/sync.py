@@ -24,9 +24,14 @@ from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, SYNC_HEALTH
 from attendandt.gateway.backend import Backend
-from attendandt.gateway.caller import caller_of, enterprise_in_scope
 from attendandt.gateway.permissions import Permission
-from attendandt.gateway.routes.common import BackendDep, caller, needs
+from attendandt.gateway.routes.common import (
+    BackendDep,
+    caller,
+    enterprise_for,
+    needs,
+    principal_of,
+)
 from attendandt.gateway.schemas import (
     DeadLetterCounts,
     IngestStatus,
@@ -94,7 +99,7 @@ async def _status(js: JetStreamContext, enterprise_id: str, dead: DeadLetterCoun
 @get("/sync", **needs(P.SYNC_READ))
 async def sync_overview(request: Req, backend: BackendDep) -> SyncOverview:
     """Every enterprise ingest or sync reports on (a property's staff: their own)."""
-    principal = caller(request)
+    principal = principal_of(request)
     js = backend.js
     enterprises = await _keys(js, INGEST_STATE.bucket) | await _keys(js, SYNC_HEALTH.bucket)
     if principal.enterprise_id is not None:
@@ -105,7 +110,7 @@ async def sync_overview(request: Req, backend: BackendDep) -> SyncOverview:
 
 @get("/sync/{enterprise_id:str}", **needs(P.SYNC_READ))
 async def sync_status(request: Req, enterprise_id: IdPath, backend: BackendDep) -> SyncStatus:
-    enterprise = enterprise_in_scope(caller(request), enterprise_id)
+    enterprise = enterprise_for(principal_of(request), enterprise_id)
     js = backend.js
     return await _status(js, enterprise, await _dead_letters(js))
 
@@ -119,22 +124,21 @@ async def resync(
     data: JSONBody[ResyncBody | None] = None,
 ) -> ResyncAccepted:
     """Ask mews-ingest to sweep the enterprise now; the status page shows the outcome."""
-    principal = caller(request)
-    enterprise = enterprise_in_scope(principal, enterprise_id)
+    enterprise = enterprise_for(principal_of(request), enterprise_id)
     body = data or ResyncBody()
     sweep = ingest_rpc.SweepRequest(
         enterprise_id=enterprise, entities=tuple(body.entities), since=body.since
     )
-    task = asyncio.create_task(_run_sweep(backend, sweep, caller_of(principal)))
+    task = asyncio.create_task(_run_sweep(backend, sweep, caller(request)))
     _RUNNING.add(task)
     task.add_done_callback(_RUNNING.discard)
     return ResyncAccepted(enterprise_id=enterprise)
 
 
-async def _run_sweep(backend: Backend, sweep: ingest_rpc.SweepRequest, who: Caller) -> None:
+async def _run_sweep(backend: Backend, sweep: ingest_rpc.SweepRequest, by: Caller) -> None:
     try:
         done = await backend.call(
-            ingest_rpc.SWEEP, sweep, timeout=backend.settings.resync_timeout_s, caller=who
+            ingest_rpc.SWEEP, sweep, caller=by, timeout=backend.settings.resync_timeout_s
         )
     except (RpcFailure, RpcTimeout) as exc:
         log.warning("resync of %s failed: %s", sweep.enterprise_id, exc)

@@ -1,4 +1,6 @@
-"""User administration (admins only; the users service checks the actor again)."""
+"""User administration (admins only), called for the signed-in user (`caller(request)`, in
+the call's header): the users service checks that caller again, and limits a caller bound to a
+property to that property's users (another's are not found)."""
 
 from __future__ import annotations
 
@@ -36,7 +38,6 @@ async def list_users(
     return await backend.call(
         rpc.LIST_USERS,
         rpc.ListUsersRequest(
-            actor_id=caller(request).user_id,
             role=role,
             is_active=is_active,
             enterprise_id=enterprise_id,
@@ -45,6 +46,7 @@ async def list_users(
             limit=limit,
             offset=offset,
         ),
+        caller=caller(request),
     )
 
 
@@ -56,20 +58,20 @@ async def invite_user(
     return await backend.call(
         rpc.INVITE_USER,
         rpc.InviteUserRequest(
-            actor_id=caller(request).user_id,
             email=data.email,
             name=data.name,
             role=data.role,
             vendor_id=data.vendor_id,
             enterprise_id=data.enterprise_id,
         ),
+        caller=caller(request),
     )
 
 
 @get("/users/{user_id:str}", **needs(P.USERS_ADMIN))
 async def get_user(request: Req, user_id: IdPath, backend: BackendDep) -> rpc.UserView:
     reply = await backend.call(
-        rpc.GET_USER, rpc.GetUserRequest(actor_id=caller(request).user_id, user_id=user_id)
+        rpc.GET_USER, rpc.GetUserRequest(user_id=user_id), caller=caller(request)
     )
     return reply.user
 
@@ -81,11 +83,11 @@ async def change_role(
     reply = await backend.call(
         rpc.CHANGE_ROLE,
         rpc.ChangeRoleRequest(
-            actor_id=caller(request).user_id,
             user_id=user_id,
             role=data.role,
             vendor_id=data.vendor_id,
         ),
+        caller=caller(request),
     )
     backend.principals.forget_user(user_id)
     return reply.user
@@ -95,7 +97,8 @@ async def change_role(
 async def deactivate_user(request: Req, user_id: IdPath, backend: BackendDep) -> rpc.UserView:
     reply = await backend.call(
         rpc.DEACTIVATE_USER,
-        rpc.DeactivateUserRequest(actor_id=caller(request).user_id, user_id=user_id),
+        rpc.DeactivateUserRequest(user_id=user_id),
+        caller=caller(request),
     )
     backend.principals.forget_user(user_id)
     return reply.user
@@ -108,7 +111,8 @@ async def reset_password(
     """A password reset: a new one-time set-password token (earlier ones stop working)."""
     return await backend.call(
         rpc.ISSUE_SET_PASSWORD_TOKEN,
-        rpc.IssueSetPasswordTokenRequest(actor_id=caller(request).user_id, user_id=user_id),
+        rpc.IssueSetPasswordTokenRequest(user_id=user_id),
+        caller=caller(request),
     )
 
 

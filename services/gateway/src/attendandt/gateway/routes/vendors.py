@@ -1,6 +1,8 @@
-"""Vendors, their offerings, bookings and charges: the vendors service, acting as the
-caller (`actor`). A vendor user only ever reaches its own vendor: the service reports
-another vendor's object as not found, and refuses filters naming another vendor."""
+"""Vendors, their offerings, bookings and charges: the vendors service, called for the
+signed-in user (`caller(request)`, in the call's header). The service scopes everything by
+it: only the caller's properties (another property's object, or a list naming another
+property, is not found), and a vendor user only ever reaches its own vendor (another
+vendor's object is not found; a list filter naming another vendor is refused)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.contracts.snapshots import BookingState, ChargeState
 from attendandt.gateway.permissions import Permission
-from attendandt.gateway.routes.common import BackendDep, actor, caller, needs, own_vendor_filter
+from attendandt.gateway.routes.common import (
+    BackendDep,
+    caller,
+    needs,
+    own_vendor_filter,
+    principal_of,
+)
 from attendandt.gateway.schemas import (
     BookingCreate,
     ChargeCreate,
@@ -61,13 +69,13 @@ async def list_vendors(
     return await backend.call(
         rpc.LIST_VENDORS,
         rpc.ListVendorsRequest(
-            actor=actor(caller(request)),
             enterprise_id=enterprise_id,
             category=category,
             include_inactive=include_inactive,
             limit=limit,
             offset=offset,
         ),
+        caller=caller(request),
     )
 
 
@@ -76,7 +84,7 @@ async def create_vendor(
     *, request: Req, data: JSONBody[VendorCreate], backend: BackendDep
 ) -> rpc.VendorView:
     reply = await backend.call(
-        rpc.CREATE_VENDOR, rpc.CreateVendorRequest(actor=actor(caller(request)), **_fields(data))
+        rpc.CREATE_VENDOR, rpc.CreateVendorRequest(**_fields(data)), caller=caller(request)
     )
     return reply.vendor
 
@@ -84,7 +92,7 @@ async def create_vendor(
 @get("/vendors/{vendor_id:str}", **needs(P.VENDORS_READ, P.VENDORS_READ_OWN))
 async def get_vendor(request: Req, vendor_id: IdPath, backend: BackendDep) -> rpc.VendorView:
     reply = await backend.call(
-        rpc.GET_VENDOR, rpc.GetVendorRequest(actor=actor(caller(request)), vendor_id=vendor_id)
+        rpc.GET_VENDOR, rpc.GetVendorRequest(vendor_id=vendor_id), caller=caller(request)
     )
     return reply.vendor
 
@@ -95,7 +103,8 @@ async def update_vendor(
 ) -> rpc.VendorView:
     reply = await backend.call(
         rpc.UPDATE_VENDOR,
-        rpc.UpdateVendorRequest(actor=actor(caller(request)), vendor_id=vendor_id, **_fields(data)),
+        rpc.UpdateVendorRequest(vendor_id=vendor_id, **_fields(data)),
+        caller=caller(request),
     )
     return reply.vendor
 
@@ -104,7 +113,8 @@ async def update_vendor(
 async def deactivate_vendor(request: Req, vendor_id: IdPath, backend: BackendDep) -> rpc.VendorView:
     reply = await backend.call(
         rpc.DEACTIVATE_VENDOR,
-        rpc.DeactivateVendorRequest(actor=actor(caller(request)), vendor_id=vendor_id),
+        rpc.DeactivateVendorRequest(vendor_id=vendor_id),
+        caller=caller(request),
     )
     return reply.vendor
 
@@ -121,9 +131,8 @@ async def settlement(
     """Posted charges of the vendor in [from, to), totalled per currency."""
     return await backend.call(
         rpc.SETTLEMENT,
-        rpc.SettlementRequest(
-            actor=actor(caller(request)), vendor_id=vendor_id, from_utc=from_utc, to_utc=to_utc
-        ),
+        rpc.SettlementRequest(vendor_id=vendor_id, from_utc=from_utc, to_utc=to_utc),
+        caller=caller(request),
     )
 
 
@@ -143,12 +152,12 @@ async def list_offerings(
     return await backend.call(
         rpc.LIST_OFFERINGS,
         rpc.ListOfferingsRequest(
-            actor=actor(caller(request)),
             vendor_id=vendor_id,
             include_inactive=include_inactive,
             limit=limit,
             offset=offset,
         ),
+        caller=caller(request),
     )
 
 
@@ -162,9 +171,8 @@ async def create_offering(
 ) -> rpc.OfferingView:
     reply = await backend.call(
         rpc.CREATE_OFFERING,
-        rpc.CreateOfferingRequest(
-            actor=actor(caller(request)), vendor_id=vendor_id, **_tuples(_fields(data))
-        ),
+        rpc.CreateOfferingRequest(vendor_id=vendor_id, **_tuples(_fields(data))),
+        caller=caller(request),
     )
     return reply.offering
 
@@ -173,7 +181,8 @@ async def create_offering(
 async def get_offering(request: Req, offering_id: IdPath, backend: BackendDep) -> rpc.OfferingView:
     reply = await backend.call(
         rpc.GET_OFFERING,
-        rpc.GetOfferingRequest(actor=actor(caller(request)), offering_id=offering_id),
+        rpc.GetOfferingRequest(offering_id=offering_id),
+        caller=caller(request),
     )
     return reply.offering
 
@@ -184,9 +193,8 @@ async def update_offering(
 ) -> rpc.OfferingView:
     reply = await backend.call(
         rpc.UPDATE_OFFERING,
-        rpc.UpdateOfferingRequest(
-            actor=actor(caller(request)), offering_id=offering_id, **_tuples(_fields(data))
-        ),
+        rpc.UpdateOfferingRequest(offering_id=offering_id, **_tuples(_fields(data))),
+        caller=caller(request),
     )
     return reply.offering
 
@@ -201,7 +209,8 @@ async def deactivate_offering(
 ) -> rpc.OfferingView:
     reply = await backend.call(
         rpc.DEACTIVATE_OFFERING,
-        rpc.DeactivateOfferingRequest(actor=actor(caller(request)), offering_id=offering_id),
+        rpc.DeactivateOfferingRequest(offering_id=offering_id),
+        caller=caller(request),
     )
     return reply.offering
 
@@ -214,7 +223,7 @@ async def create_booking(
     *, request: Req, data: JSONBody[BookingCreate], backend: BackendDep
 ) -> rpc.BookingView:
     reply = await backend.call(
-        rpc.CREATE_BOOKING, rpc.CreateBookingRequest(actor=actor(caller(request)), **_fields(data))
+        rpc.CREATE_BOOKING, rpc.CreateBookingRequest(**_fields(data)), caller=caller(request)
     )
     return reply.booking
 
@@ -232,26 +241,26 @@ async def list_bookings(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> rpc.BookingPage:
-    principal = caller(request)
+    user = principal_of(request)
     return await backend.call(
         rpc.LIST_BOOKINGS,
         rpc.ListBookingsRequest(
-            actor=actor(principal),
             enterprise_id=enterprise_id,
-            vendor_id=own_vendor_filter(principal, vendor_id, P.BOOKINGS_READ),
+            vendor_id=own_vendor_filter(user, vendor_id, P.BOOKINGS_READ),
             guest_id=guest_id,
             stay_id=stay_id,
             state=state_filter,
             limit=limit,
             offset=offset,
         ),
+        caller=caller(request),
     )
 
 
 @get("/bookings/{booking_id:str}", **needs(P.BOOKINGS_READ, P.BOOKINGS_READ_OWN))
 async def get_booking(request: Req, booking_id: IdPath, backend: BackendDep) -> rpc.BookingView:
     reply = await backend.call(
-        rpc.GET_BOOKING, rpc.GetBookingRequest(actor=actor(caller(request)), booking_id=booking_id)
+        rpc.GET_BOOKING, rpc.GetBookingRequest(booking_id=booking_id), caller=caller(request)
     )
     return reply.booking
 
@@ -264,7 +273,8 @@ def _manage() -> dict[str, Any]:
 async def confirm_booking(request: Req, booking_id: IdPath, backend: BackendDep) -> rpc.BookingView:
     reply = await backend.call(
         rpc.CONFIRM_BOOKING,
-        rpc.ConfirmBookingRequest(actor=actor(caller(request)), booking_id=booking_id),
+        rpc.ConfirmBookingRequest(booking_id=booking_id),
+        caller=caller(request),
     )
     return reply.booking
 
@@ -276,10 +286,10 @@ async def decline_booking(
     reply = await backend.call(
         rpc.DECLINE_BOOKING,
         rpc.DeclineBookingRequest(
-            actor=actor(caller(request)),
             booking_id=booking_id,
             reason=data.reason if data else None,
         ),
+        caller=caller(request),
     )
     return reply.booking
 
@@ -293,7 +303,8 @@ async def fulfil_booking(
     approval (`pending_approval`); for a stay checked out beyond the grace period, 409."""
     return await backend.call(
         rpc.FULFIL_BOOKING,
-        rpc.FulfilBookingRequest(actor=actor(caller(request)), booking_id=booking_id),
+        rpc.FulfilBookingRequest(booking_id=booking_id),
+        caller=caller(request),
     )
 
 
@@ -304,10 +315,10 @@ async def cancel_booking(
     reply = await backend.call(
         rpc.CANCEL_BOOKING,
         rpc.CancelBookingRequest(
-            actor=actor(caller(request)),
             booking_id=booking_id,
             reason=data.reason if data else None,
         ),
+        caller=caller(request),
     )
     return reply.booking
 
@@ -323,7 +334,7 @@ async def create_charge(
     vendor's or the front desk's waits for a manager's approval (`pending_approval`). Above
     the property's caps it is refused (422 per charge, 409 per vendor and day)."""
     reply = await backend.call(
-        rpc.CREATE_CHARGE, rpc.CreateChargeRequest(actor=actor(caller(request)), **_fields(data))
+        rpc.CREATE_CHARGE, rpc.CreateChargeRequest(**_fields(data)), caller=caller(request)
     )
     return reply.charge
 
@@ -342,13 +353,12 @@ async def list_charges(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> rpc.ChargePage:
-    principal = caller(request)
+    user = principal_of(request)
     return await backend.call(
         rpc.LIST_CHARGES,
         rpc.ListChargesRequest(
-            actor=actor(principal),
             enterprise_id=enterprise_id,
-            vendor_id=own_vendor_filter(principal, vendor_id, P.CHARGES_READ),
+            vendor_id=own_vendor_filter(user, vendor_id, P.CHARGES_READ),
             guest_id=guest_id,
             stay_id=stay_id,
             booking_id=booking_id,
@@ -356,13 +366,14 @@ async def list_charges(
             limit=limit,
             offset=offset,
         ),
+        caller=caller(request),
     )
 
 
 @get("/charges/{charge_id:str}", **needs(P.CHARGES_READ, P.CHARGES_READ_OWN))
 async def get_charge(request: Req, charge_id: IdPath, backend: BackendDep) -> rpc.ChargeView:
     reply = await backend.call(
-        rpc.GET_CHARGE, rpc.GetChargeRequest(actor=actor(caller(request)), charge_id=charge_id)
+        rpc.GET_CHARGE, rpc.GetChargeRequest(charge_id=charge_id), caller=caller(request)
     )
     return reply.charge
 
@@ -371,7 +382,7 @@ async def get_charge(request: Req, charge_id: IdPath, backend: BackendDep) -> rp
 async def retry_charge(request: Req, charge_id: IdPath, backend: BackendDep) -> rpc.ChargeView:
     """Send a failed charge to Mews again (same reference: never posted twice)."""
     reply = await backend.call(
-        rpc.RETRY_CHARGE, rpc.RetryChargeRequest(actor=actor(caller(request)), charge_id=charge_id)
+        rpc.RETRY_CHARGE, rpc.RetryChargeRequest(charge_id=charge_id), caller=caller(request)
     )
     return reply.charge
 
