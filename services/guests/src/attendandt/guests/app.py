@@ -20,7 +20,7 @@ from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE, GuestsSettings
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import HealthServer
-from attendandt.platform.messaging import connect
+from attendandt.platform.messaging import broker_options, connect
 from attendandt.platform.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class GuestsApp:
         self.service = GuestsService(session_factory(self.engine))
         self.broker = NatsBroker(
             settings.nats.url,
+            **broker_options(settings.nats),
             name=SERVICE,
             max_reconnect_attempts=-1,
             # FastStream logs every message at INFO; our own logs say what matters.

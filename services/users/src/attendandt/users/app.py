@@ -13,6 +13,7 @@ from sqlalchemy import text
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.db import create_engine
 from attendandt.platform.health import HealthServer
+from attendandt.platform.messaging import broker_options
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.users.consumers import register_consumers
 from attendandt.users.models import outbox
@@ -33,6 +34,7 @@ class UsersApp:
         self.service = UserService(UnitOfWork(self.engine), self.hashing, settings.lifetimes)
         self.broker = NatsBroker(
             settings.nats.url,
+            **broker_options(settings.nats),
             name=SERVICE,
             max_reconnect_attempts=-1,
             # Per-message lines from FastStream only at debug level; ours say what matters.
