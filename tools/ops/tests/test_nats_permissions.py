@@ -10,6 +10,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nats
 import pytest
@@ -20,7 +21,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
 from attendandt.contracts import permissions as p
-from attendandt.contracts.base import Payload, Subject
+from attendandt.contracts.base import Subject
 from attendandt.contracts.commands import UPSERT_USER
 from attendandt.contracts.events import GUEST_EVENT, STAY_EVENT
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS, ensure_streams
@@ -89,8 +90,8 @@ async def as_user(accounts: Accounts, user: str) -> AsyncIterator[Client]:
         await nc.close()
 
 
-def sample(subject: Subject[Payload], enterprise: str = "ent-1") -> str:
-    parts = {name: enterprise for name in subject.parts}
+def sample(subject: Subject[Any], enterprise: str = "ent-1") -> str:
+    parts = dict.fromkeys(subject.parts, enterprise)
     for name, values in subject.allowed:
         parts[name] = values[0]
     if "service" in parts:
@@ -164,7 +165,8 @@ def test_who_may_publish_user_commands_and_requests() -> None:
     """`cmd.v1.users.>` only by the ops command; `rpc.v1.>` only by the gateway and ops."""
     for who in p.USERS:
         allowed = p.allow_lists(who).publish
-        may_command = any(s in ("cmd.v1.>", "cmd.v1.users.>", UPSERT_USER.template) for s in allowed)
+        commands = ("cmd.v1.>", "cmd.v1.users.>", UPSERT_USER.template)
+        may_command = any(s in commands for s in allowed)
         assert may_command == (who.name == p.OPS), who.name
         may_call = any(s.startswith("rpc.") for s in allowed)
         assert may_call == (who.name in ("gateway", p.OPS)), who.name

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcMethod, Subject
@@ -109,7 +110,7 @@ class Consumer:
 
     stream: StreamSpec
     durable: str
-    subject: Subject[Payload]
+    subject: Subject[Any]
 
     @property
     def filter(self) -> str:
@@ -121,14 +122,14 @@ class NatsUser:
     name: str
     description: str
     #: Subjects it publishes on (JetStream stores them; the filter of each template).
-    produces: tuple[Subject[Payload], ...] = ()
+    produces: tuple[Subject[Any], ...] = ()
     #: Raw subject filters it publishes on that are not (yet) a Subject in contracts.
     produces_raw: tuple[str, ...] = ()
     consumes: tuple[Consumer, ...] = ()
     #: Streams it reads through short-lived ordered consumers (no durable state).
     reads: tuple[StreamSpec, ...] = ()
     #: Core NATS subscriptions (live, no replay).
-    listens: tuple[Subject[Payload], ...] = ()
+    listens: tuple[Subject[Any], ...] = ()
     #: Request-reply services it answers (`rpc.v1.<service>.>`, queue group = service).
     answers: tuple[str, ...] = ()
     #: Request-reply services it calls.
@@ -227,7 +228,7 @@ USERS: tuple[NatsUser, ...] = (
 
 #: Commands no service produces: only the ops command may publish them (requeueing a dead
 #: letter). A test checks that no service user may.
-OPERATOR_ONLY: tuple[Subject[Payload], ...] = (  # type: ignore[assignment]
+OPERATOR_ONLY: tuple[Subject[Any], ...] = (
     UPSERT_USER,
     UPSERT_VENDOR,
     UPDATE_CUSTOMER,

@@ -62,6 +62,12 @@ def connect_options(settings: NatsSettings) -> dict[str, Any]:
     return options
 
 
+def pull_inbox_prefix(settings: NatsSettings) -> bytes:
+    """For FastStream pull subscribers, which otherwise reply on `_INBOX.` whatever the
+    broker's inbox prefix: pass it as each subscriber's `inbox_prefix`."""
+    return (settings.inbox_prefix + ".").encode()
+
+
 def broker_options(settings: NatsSettings) -> dict[str, Any]:
     """The same for a FastStream `NatsBroker` (it takes credentials as a security object)."""
     # Imported here: only the services built on FastStream have it.

@@ -18,7 +18,7 @@ from attendandt.mews_publisher.service import SERVICE, Clock, PublisherService, 
 from attendandt.mews_publisher.settings import PublisherSettings
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import HealthServer
-from attendandt.platform.messaging import broker_options
+from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class PublisherApp:
             ack_wait_s=settings.ack_wait_s,
             max_deliver=settings.max_deliver,
             workers=settings.workers,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
         )
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).

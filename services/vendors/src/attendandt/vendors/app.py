@@ -12,7 +12,7 @@ from nats.js import JetStreamContext
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import HealthServer
-from attendandt.platform.messaging import broker_options
+from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.vendors.consumers import register_consumers
 from attendandt.vendors.models import outbox
@@ -40,7 +40,12 @@ class VendorsApp:
             graceful_timeout=10.0,
         )
         self._js: JetStreamContext | None = None
-        register_consumers(self.broker, self.service, self.jetstream)
+        register_consumers(
+            self.broker,
+            self.service,
+            self.jetstream,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
+        )
         register_rpc(self.broker, self.service)
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).
