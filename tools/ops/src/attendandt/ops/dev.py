@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import nats
 from nats.aio.client import Client as NatsClient
 
 from attendandt.contracts.permissions import OPS, service_env
@@ -31,7 +32,7 @@ from attendandt.mews import DemoTokens, MewsError, MewsSettings, MewsSettingsErr
 from attendandt.ops.demo import seed_demo
 from attendandt.ops.migrate import migration_sets
 from attendandt.ops.nats_accounts import DevNats, dev_nats_config
-from attendandt.platform.messaging import connect
+from attendandt.platform.messaging import connect_options
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import RpcFailure, RpcTimeout
@@ -141,15 +142,20 @@ async def run_dev(config: DevConfig) -> int:
         _say("stopped")
 
 
+async def _connect(settings: NatsSettings) -> NatsClient:
+    # Short-lived: no reconnect loop (and no "reconnecting" line when it closes).
+    return await nats.connect(settings.url, name="attendandt-dev", **connect_options(settings))
+
+
 def ops_nats(url: str, accounts: DevNats) -> NatsSettings:
     """The ops command's own NATS user: the one allowed to create streams."""
     ops = accounts.of(OPS)
     return NatsSettings(url=url, user=ops.user, password=ops.password)
 
 
-async def prepare_data(nats: NatsSettings, admin_url: str) -> dict[str, str]:
+async def prepare_data(settings: NatsSettings, admin_url: str) -> dict[str, str]:
     """Streams and buckets; a role, a schema and the migrations for every service."""
-    nc = await connect(nats, "attendandt-dev")
+    nc = await _connect(settings)
     try:
         for line in await ensure_streams(nc.jetstream()):
             if not line.endswith("up to date"):
@@ -247,14 +253,16 @@ def _nats_credentials(accounts: DevNats, service: str) -> dict[str, str]:
     return dict(service_env(accounts.of(service)))
 
 
-async def seed_demo_accounts(nats: NatsSettings, password: str, env: dict[str, str]) -> list[str]:
+async def seed_demo_accounts(
+    settings: NatsSettings, password: str, env: dict[str, str]
+) -> list[str]:
     """Front desk and vendor demo accounts, once the users and vendors services answer."""
     try:
         mews = MewsSettings.from_env(env)
     except MewsSettingsError as exc:
         _say(f"no demo vendor and staff accounts: {exc}")
         return []
-    nc: NatsClient = await connect(nats, "attendandt-dev")
+    nc = await _connect(settings)
     try:
         deadline = time.monotonic() + 90
         while True:

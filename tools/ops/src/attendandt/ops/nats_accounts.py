@@ -7,6 +7,10 @@
     attendandt nats ensure-streams
         create or update every stream and KV bucket, as the ops user (NATS_URL, NATS_USER,
         NATS_PASSWORD, NATS_TLS_CA_FILE): services may not, they only verify them.
+    attendandt nats dev-certs --server-dir DIR --ca-dir DIR [--host NAME ...]
+        a private CA and a server certificate for NATS client TLS (tls.crt, tls.key,
+        ca.crt; ca.crt alone in --ca-dir), unless they exist: for compose and dev clusters;
+        production uses its own CA (cert-manager, ...).
 
 `make run` uses `dev_nats_config`: the same accounts, random passwords kept in `.devdata`.
 """
@@ -19,6 +23,7 @@ import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from attendandt.contracts.permissions import (
     EXAMPLE_HOTEL_SYSTEMS,
@@ -56,6 +61,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "ensure-streams", help="create or update every stream and KV bucket (ops user)"
     )
     ensure.set_defaults(handler=_ensure)
+    certs = commands.add_parser(
+        "dev-certs", help="a private CA and a NATS server certificate (compose, dev clusters)"
+    )
+    certs.add_argument("--server-dir", type=Path, required=True, help="tls.crt, tls.key, ca.crt")
+    certs.add_argument("--ca-dir", type=Path, help="ca.crt only, for the clients")
+    certs.add_argument(
+        "--host", action="append", default=[], help="a name the server is reached by (repeat)"
+    )
+    certs.set_defaults(handler=_dev_certs)
 
 
 def _hotel_system(text: str) -> HotelSystem:
@@ -92,6 +106,90 @@ async def _ensure(args: argparse.Namespace) -> int:
     finally:
         await nc.close()
     return 0
+
+
+def _dev_certs(args: argparse.Namespace) -> int:
+    server_dir: Path = args.server_dir
+    if (server_dir / "tls.key").exists():
+        print(f"NATS certificates in {server_dir} exist; kept")
+    else:
+        files = make_certificates(args.host or ["nats", "localhost", "127.0.0.1"])
+        server_dir.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            path = server_dir / name
+            path.write_bytes(data)
+            # The key is read by the nats-server process only; certificates are public.
+            path.chmod(0o600 if name == "tls.key" else 0o644)
+        print(f"NATS certificates written to {server_dir}")
+    if args.ca_dir is not None:
+        args.ca_dir.mkdir(parents=True, exist_ok=True)
+        (args.ca_dir / "ca.crt").write_bytes((server_dir / "ca.crt").read_bytes())
+    return 0
+
+
+def _ca_key_usage(x509: Any) -> Any:
+    flags = dict.fromkeys(
+        (
+            "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
+            "encipher_only", "decipher_only",
+        ),
+        False,
+    )  # fmt: skip
+    return x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, **flags)
+
+
+def make_certificates(hosts: list[str], days: int = 825) -> dict[str, bytes]:
+    """A CA and a server certificate it signs for `hosts` (DNS names or IP addresses)."""
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Attendandt NATS dev CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_ca_key_usage(x509), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    names: list[x509.GeneralName] = []
+    for host in hosts:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=days))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    return {
+        "ca.crt": ca.public_bytes(pem),
+        "tls.crt": cert.public_bytes(pem),
+        "tls.key": key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    }
 
 
 # --------------------------------------------------------------------------- make run
