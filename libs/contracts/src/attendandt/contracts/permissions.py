@@ -29,6 +29,13 @@ Why these rules:
   there for it.
 - Hotel systems live in their own account and import only the public events and the pull
   API of the consumer the operator created for them (see `HotelSystem`).
+
+What subject permissions cannot express: the config inside a consumer-create request. A
+service may create its own durables (name and filter fixed by the API subject), so a
+compromised service could make one of them a push consumer whose `deliver_subject` is
+another subject of the account; it would deliver only messages of its own filter (which that
+service may read anyway). Closing that needs the consumers created by the ops command, as
+for hotel systems, and the services binding to them.
 """
 
 from __future__ import annotations
