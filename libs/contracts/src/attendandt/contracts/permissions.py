@@ -493,10 +493,10 @@ def password_variables(hotel_systems: Iterable[HotelSystem] = EXAMPLE_HOTEL_SYST
 
 def parse_hotel_system(text: str) -> HotelSystem:
     """`NAME` or `NAME:restricted` (the CLI's and the config's form)."""
-    name, _, flag = text.partition(":")
+    name, colon, flag = text.partition(":")
     if not name or not all(c.isalnum() or c in "-_" for c in name):
         raise ValueError(f"hotel system {text!r}: a name of letters, digits, '-' or '_'")
-    if flag not in ("", "restricted"):
+    if (flag, colon) not in (("", ""), ("restricted", ":")):
         raise ValueError(f"hotel system {text!r}: the only flag is ':restricted'")
     return HotelSystem(name, restricted=flag == "restricted")
 
