@@ -11,6 +11,13 @@
 # the cluster holds no superuser credentials.
 set -eu
 
+# Streams and KV buckets first: only the ops NATS user (`attendandt`) may create or change
+# them; the services only verify them at start (attendandt.contracts.permissions).
+# NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TLS_CA_FILE.
+if [ -n "${NATS_USER:-}" ]; then
+    attendandt nats ensure-streams
+fi
+
 if [ -n "${DATABASE_ADMIN_URL:-}" ]; then
     umask 077
     PGPASSFILE="$(mktemp)"

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,8 @@ import yaml
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
+from attendandt.contracts import permissions
+from attendandt.ops.nats_accounts import make_certificates
 from attendandt.testing.processes import free_port, spawn, wait_for_port
 from attendandt.testing.servers import nats_server_binary, postgres_bin_dir
 
@@ -59,8 +62,7 @@ MEWS_SERVICES = {"mews-ingest", "sync", "mews-publisher"}
 KUBERNETES_VERSION = "1.32.0"
 NATS_ENV = {
     "POD_NAME": "nats-0",
-    "NATS_SERVICES_PASSWORD": "services-test-password",
-    "NATS_HOTEL_EXAMPLE_POS_PASSWORD": "example-pos-test-password",
+    **{variable: f"{variable.lower()}-test" for variable in permissions.password_variables()},
 }
 
 
@@ -139,7 +141,13 @@ def test_compose_services_wait_for_nats_and_migrations(compose: dict[str, Any]) 
         assert "urllib.request" in test[3], name
         assert "/readyz" in test[3], name
         env = service["environment"]
-        assert env["NATS_URL"].startswith("nats://services:${NATS_SERVICES_PASSWORD:-"), name
+        # Its own NATS user, over TLS with the dev CA; no credentials in the URL.
+        assert env["NATS_URL"] == "tls://nats:4222", name
+        assert env["NATS_TLS_CA_FILE"] == "/etc/nats-ca/ca.crt", name
+        assert env["NATS_USER"] == name, name
+        variable = permissions.password_variable(name)
+        assert env["NATS_PASSWORD"].startswith(f"${{{variable}:-"), name
+        assert "nats-ca:/etc/nats-ca:ro" in service["volumes"], name
         assert env["ATTENDANDT_ENV"] == "production"
         if name in SCHEMAS:
             role = SCHEMAS[name]
@@ -149,7 +157,17 @@ def test_compose_services_wait_for_nats_and_migrations(compose: dict[str, Any]) 
             assert "DATABASE_URL" not in env, name
         env_files = " ".join(service.get("env_file", []))
         assert ("mews.env" in env_files) == (name in MEWS_SERVICES), name
-    assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert services["migrate"]["depends_on"] == {
+        "postgres": {"condition": "service_healthy"},
+        "nats": {"condition": "service_healthy"},
+    }
+    # The migration job creates the streams, as the ops user (services only verify them).
+    assert services["migrate"]["environment"]["NATS_USER"] == permissions.OPS
+    assert services["nats"]["depends_on"] == {
+        "nats-certs": {"condition": "service_completed_successfully"}
+    }
+    assert "nats-tls:/etc/nats-tls:ro" in services["nats"]["volumes"]
+    assert "dev-certs" in services["nats-certs"]["command"]
     assert services["migrate"]["restart"] == "no"
     for infrastructure in ("nats", "postgres"):
         assert "healthcheck" in services[infrastructure]
@@ -397,7 +415,16 @@ def test_every_service_is_deployed_with_probes_and_resources(
         resources = container["resources"]
         assert set(resources["requests"]) == set(resources["limits"]) == {"cpu", "memory"}
         env = {e["name"]: e for e in container["env"]}
-        assert env["NATS_URL"]["value"] == "nats://services:$(NATS_SERVICES_PASSWORD)@nats:4222"
+        assert env["NATS_URL"]["value"] == "tls://nats:4222"
+        assert env["NATS_USER"]["value"] == service
+        ref = env["NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]
+        assert ref == {"name": "attendandt-nats", "key": f"{service}-password"}
+        assert env["NATS_TLS_CA_FILE"]["value"] == "/etc/nats-ca/ca.crt"
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        assert volumes["nats-ca"]["secret"] == {
+            "secretName": "attendandt-nats-tls",
+            "items": [{"key": "ca.crt", "path": "ca.crt"}],  # the CA only, not the key
+        }
         assert ("DATABASE_URL" in env) == (service in SCHEMAS), service
         if service in SCHEMAS:
             ref = env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]
@@ -465,6 +492,13 @@ def nats_config_dir(tmp_path: Path, config: Path) -> Path:
     text = config.read_text()
     text = text.replace("/data/jetstream", str(tmp_path / "jetstream"))
     text = text.replace("/var/run/nats", str(tmp_path))
+    # The TLS files the Secret / compose volume provide, made as `attendandt nats dev-certs`
+    # makes them (for 127.0.0.1, where the tests connect).
+    tls = tmp_path / "tls"
+    tls.mkdir(exist_ok=True)
+    for file, data in make_certificates(["127.0.0.1"]).items():
+        (tls / file).write_bytes(data)
+    text = text.replace("/etc/nats-tls", str(tls))
     (tmp_path / "nats.conf").write_text(text)
     shutil.copy(NATS_DIR / "accounts.conf", tmp_path / "accounts.conf")
     return tmp_path / "nats.conf"
@@ -485,11 +519,28 @@ def test_nats_server_accepts_the_configuration(tmp_path: Path, config: Path) -> 
 
 def test_every_nats_password_variable_is_supplied(compose: dict[str, Any]) -> None:
     variables = set(re.findall(r"\$(NATS_\w+)", (NATS_DIR / "accounts.conf").read_text()))
-    assert variables == {"NATS_SERVICES_PASSWORD", "NATS_HOTEL_EXAMPLE_POS_PASSWORD"}
+    assert variables == set(permissions.password_variables())
+    assert len(variables) == len(permissions.USERS) + len(permissions.EXAMPLE_HOTEL_SYSTEMS)
     assert variables <= set(compose["services"]["nats"]["environment"])
     statefulset = load_yaml_documents(NATS_DIR / "statefulset.yaml")[0]
-    container = statefulset["spec"]["template"]["spec"]["containers"][0]
-    assert variables <= {e["name"] for e in container["env"]}
+    pod = statefulset["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = {e["name"]: e for e in container["env"]}
+    hotels = {h.name for h in permissions.EXAMPLE_HOTEL_SYSTEMS}
+    for user in [u.name for u in permissions.USERS] + sorted(hotels):
+        variable = permissions.password_variable(user, hotel=user in hotels)
+        key = f"hotel-{user}-password" if user in hotels else f"{user}-password"
+        assert env[variable]["valueFrom"]["secretKeyRef"] == {"name": "attendandt-nats", "key": key}
+    # Client TLS: the server's certificate and key from Secret attendandt-nats-tls.
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["tls"]["secret"]["secretName"] == "attendandt-nats-tls"
+    assert {"name": "tls", "mountPath": "/etc/nats-tls", "readOnly": True} in container[
+        "volumeMounts"
+    ]
+    for config in (DEPLOY / "nats" / "nats.conf", NATS_DIR / "nats.conf"):
+        assert "cert_file: /etc/nats-tls/tls.crt" in config.read_text(), config
+        text = config.read_text() + (NATS_DIR / "accounts.conf").read_text()
+        assert not re.search(r"(?m)^\s*no_auth_user", text), "anonymous clients get a user"
 
 
 @pytest.fixture
@@ -507,18 +558,54 @@ def nats_with_accounts(tmp_path: Path) -> Iterator[int]:
         proc.wait()
 
 
-async def test_hotel_systems_read_events_and_publish_nothing(nats_with_accounts: int) -> None:
+def _password(user: str, *, hotel: bool = False) -> str:
+    return NATS_ENV[permissions.password_variable(user, hotel=hotel)]
+
+
+async def test_clients_need_tls_and_a_user(nats_with_accounts: int, tmp_path: Path) -> None:
+    """Plain TCP is refused (the server requires TLS), and so is TLS without a user."""
+    url = f"127.0.0.1:{nats_with_accounts}"
+    tls = ssl.create_default_context(cafile=str(tmp_path / "tls" / "ca.crt"))
+    with pytest.raises(Exception):  # noqa: B017,PT011 - nats-py raises several kinds here
+        await nats.connect(
+            f"nats://{url}",
+            user="gateway",
+            password=_password("gateway"),
+            allow_reconnect=False,
+            connect_timeout=2,
+        )
+    with pytest.raises(Exception):  # noqa: B017,PT011
+        await nats.connect(f"tls://{url}", tls=tls, allow_reconnect=False, connect_timeout=2)
+    gateway = await nats.connect(
+        f"tls://{url}", tls=tls, user="gateway", password=_password("gateway"),
+        inbox_prefix=permissions.inbox_prefix("gateway"),
+    )  # fmt: skip
+    assert gateway.is_connected
+    await gateway.close()
+
+
+async def test_hotel_systems_read_events_and_publish_nothing(
+    nats_with_accounts: int, tmp_path: Path
+) -> None:
     """The documented permissions, end to end: live events, replay via the operator's
     durable consumer, acks; no publish into ATTENDANDT, no other consumer, no other inbox."""
     url = f"127.0.0.1:{nats_with_accounts}"
-    services = await nats.connect(f"nats://services:{NATS_ENV['NATS_SERVICES_PASSWORD']}@{url}")
+    tls = ssl.create_default_context(cafile=str(tmp_path / "tls" / "ca.crt"))
+    # The ops user: it creates the streams and the hotel system's consumer.
+    services = await nats.connect(
+        f"tls://{url}", tls=tls, user=permissions.OPS, password=_password(permissions.OPS),
+        inbox_prefix=permissions.inbox_prefix(permissions.OPS),
+    )  # fmt: skip
     violations: list[str] = []
 
     async def record(error: Exception) -> None:
         violations.append(str(error).lower())
 
     hotel = await nats.connect(
-        f"nats://example-pos:{NATS_ENV['NATS_HOTEL_EXAMPLE_POS_PASSWORD']}@{url}",
+        f"tls://{url}",
+        tls=tls,
+        user="example-pos",
+        password=_password("example-pos", hotel=True),
         inbox_prefix="_INBOX_example-pos",
         error_cb=record,
     )

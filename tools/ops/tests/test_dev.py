@@ -1,6 +1,7 @@
 """`attendandt dev` brings the servers up, migrates, stops cleanly on Ctrl-C, keeps its data."""
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ import asyncpg
 import nats
 import pytest
 
+from attendandt.contracts import permissions
 from attendandt.ops.dev import DevConfig, admin_password, demo_passwords
 from attendandt.testing.processes import free_port, spawn
 
@@ -78,7 +80,25 @@ def test_dev_runs_migrates_stops_and_keeps_data(tmp_path: Path) -> None:
         assert "demo login  admin: admin@attendandt.local / " in output
 
         async def check_and_mark() -> list[str]:
-            nc = await nats.connect(f"nats://127.0.0.1:{nats_port}")
+            url = f"nats://127.0.0.1:{nats_port}"
+            # `make run`'s NATS has no anonymous access: only its per-service users.
+            refused: list[str] = []
+
+            async def record(error: Exception) -> None:
+                refused.append(str(error).lower())
+
+            with pytest.raises(Exception):  # noqa: B017,PT011 - nats-py raises several kinds
+                await nats.connect(url, allow_reconnect=False, error_cb=record)
+            assert any("authorization violation" in e for e in refused), refused
+            passwords = json.loads((devdata / "nats-passwords.json").read_text())
+            assert set(passwords) >= {u.name for u in permissions.USERS}
+            assert (devdata / "nats-passwords.json").stat().st_mode & 0o077 == 0
+            nc = await nats.connect(
+                url,
+                user=permissions.OPS,
+                password=passwords[permissions.OPS],
+                inbox_prefix=permissions.inbox_prefix(permissions.OPS),
+            )
             names = [s.config.name for s in await nc.jetstream().streams_info()]
             await nc.close()
             conn = await asyncpg.connect(admin)

@@ -70,6 +70,9 @@ class ConsumerPolicy:
         """Durable, explicit acks; the server never gives up by itself (max_deliver=-1):
         `process` decides when a message becomes a dead letter."""
         return ConsumerConfig(
+            # `name` too: nats-py then creates it on `CONSUMER.CREATE.<stream>.<name>.<filter>`,
+            # the only form a service's NATS user may use (contracts.permissions).
+            name=self.consumer,
             durable_name=self.consumer,
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=self.ack_wait_s,

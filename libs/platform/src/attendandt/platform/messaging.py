@@ -46,7 +46,41 @@ async def connect(settings: NatsSettings, name: str) -> NatsClient:
         error_cb=on_error,
         disconnected_cb=on_disconnected,
         reconnected_cb=on_reconnected,
+        **connect_options(settings),
     )
+
+
+def connect_options(settings: NatsSettings) -> dict[str, Any]:
+    """Credentials, TLS and the inbox prefix for `nats.connect` (a user reads only its own
+    inbox: `contracts.permissions`)."""
+    options: dict[str, Any] = {"inbox_prefix": settings.inbox_prefix}
+    if settings.user is not None:
+        options["user"] = settings.user
+        options["password"] = settings.password
+    context = settings.ssl_context()
+    if context is not None:
+        options["tls"] = context
+    return options
+
+
+def pull_inbox_prefix(settings: NatsSettings) -> bytes:
+    """For FastStream pull subscribers, which otherwise reply on `_INBOX.` whatever the
+    broker's inbox prefix: pass it as each subscriber's `inbox_prefix`."""
+    return (settings.inbox_prefix + ".").encode()
+
+
+def broker_options(settings: NatsSettings) -> dict[str, Any]:
+    """The same for a FastStream `NatsBroker` (it takes credentials as a security object)."""
+    # Imported here: only the services built on FastStream have it.
+    from faststream.nats.security import NatsSecurity, NatsUserPassword
+
+    context = settings.ssl_context()
+    security: NatsSecurity | None = None
+    if settings.user is not None and settings.password is not None:
+        security = NatsUserPassword(settings.user, settings.password, ssl_context=context)
+    elif context is not None:
+        security = NatsSecurity(ssl_context=context)
+    return {"inbox_prefix": settings.inbox_prefix, "security": security}
 
 
 def message_headers(

@@ -7,9 +7,12 @@ from a dict. A missing or malformed variable fails with its name and how to fix 
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from attendandt.contracts import permissions
 
 Environment = Literal["development", "production"]
 
@@ -47,11 +50,50 @@ def env_float(env: Mapping[str, str], name: str, default: float) -> float:
 
 @dataclass(frozen=True)
 class NatsSettings:
+    """Where NATS is and who this process is there.
+
+    `NATS_USER` / `NATS_PASSWORD`: the process's own NATS user (one per service, see
+    `attendandt.contracts.permissions`); the client then uses that user's inbox prefix,
+    the only inbox its permissions let it read. `NATS_TLS_CA_FILE`: the CA that signed the
+    server's certificate (with a `tls://` URL). The password is never shown (repr).
+    """
+
     url: str = "nats://127.0.0.1:4222"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    tls_ca_file: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> NatsSettings:
-        return cls(url=env_str(env, "NATS_URL", cls.url))
+        user = env.get("NATS_USER") or None
+        password = env.get("NATS_PASSWORD") or None
+        if (user is None) != (password is None):
+            raise SettingsError(
+                "NATS_USER and NATS_PASSWORD go together: set both (the process's NATS user) "
+                "or neither (a server without authentication, tests only)"
+            )
+        url = env_str(env, "NATS_URL", cls.url)
+        if "@" in url.split("//", 1)[-1]:
+            raise SettingsError(
+                "NATS_URL must not carry credentials (they would show wherever the URL is "
+                "logged): use NATS_USER and NATS_PASSWORD"
+            )
+        return cls(
+            url=url,
+            user=user,
+            password=password,
+            tls_ca_file=env.get("NATS_TLS_CA_FILE") or None,
+        )
+
+    @property
+    def inbox_prefix(self) -> str:
+        return "_INBOX" if self.user is None else permissions.inbox_prefix(self.user)
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """TLS verified against NATS_TLS_CA_FILE, for `tls://` URLs (or a CA file given)."""
+        if self.tls_ca_file is None and not self.url.startswith("tls://"):
+            return None
+        return ssl.create_default_context(cafile=self.tls_ca_file)
 
 
 @dataclass(frozen=True)

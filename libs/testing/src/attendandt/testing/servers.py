@@ -20,6 +20,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -86,8 +87,19 @@ def nats_server_binary() -> str:
     )
 
 
-def start_nats(workdir: Path, *, port: int | None = None, log: bool = False) -> LocalProcessServer:
-    """nats-server with JetStream on loopback; `port=None` lets the server pick a free port."""
+def start_nats(
+    workdir: Path,
+    *,
+    port: int | None = None,
+    log: bool = False,
+    config: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> LocalProcessServer:
+    """nats-server with JetStream on loopback; `port=None` lets the server pick a free port.
+
+    `config`: a configuration file (e.g. the accounts of `contracts.permissions`), the
+    command-line options below still apply; `env`: variables it refers to (passwords),
+    added to this process's environment."""
     workdir.mkdir(parents=True, exist_ok=True)
     store = workdir / "jetstream"
     ports_dir = workdir / "ports"
@@ -106,7 +118,9 @@ def start_nats(workdir: Path, *, port: int | None = None, log: bool = False) -> 
     ]  # fmt: skip
     if not log:
         args.append("--no_advertise")
-    proc = spawn(args)
+    if config is not None:
+        args += ["-c", str(config)]
+    proc = spawn(args, env={**os.environ, **env} if env is not None else None)
     url = _read_nats_ports_file(ports_dir, proc)
     return LocalProcessServer(url=url, process=proc, log_path=log_path)
 

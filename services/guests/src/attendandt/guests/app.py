@@ -20,7 +20,7 @@ from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE, GuestsSettings
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import HealthServer
-from attendandt.platform.messaging import connect
+from attendandt.platform.messaging import broker_options, connect, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class GuestsApp:
         self.service = GuestsService(session_factory(self.engine))
         self.broker = NatsBroker(
             settings.nats.url,
+            **broker_options(settings.nats),
             name=SERVICE,
             max_reconnect_attempts=-1,
             # FastStream logs every message at INFO; our own logs say what matters.
@@ -40,7 +41,11 @@ class GuestsApp:
         )
         self._js: JetStreamContext | None = None
         register_consumers(
-            self.broker, self.service, self.jetstream, batch_size=settings.command_batch
+            self.broker,
+            self.service,
+            self.jetstream,
+            batch_size=settings.command_batch,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
         )
         register_rpc(self.broker, self.service, workers=settings.rpc_workers)
         self.health = HealthServer(self._readiness, settings.health_host, settings.health_port)

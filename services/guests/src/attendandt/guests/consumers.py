@@ -49,6 +49,7 @@ def register_consumers(
     jetstream: Callable[[], JetStreamContext],
     *,
     batch_size: int = 100,
+    inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """Add the durable pull consumers to `broker`; `jetstream()` is called per message (dead
     letters are published through it), after the broker connected."""
@@ -77,6 +78,8 @@ def register_consumers(
         durable=UPSERT_GUEST_POLICY.consumer,
         config=UPSERT_GUEST_POLICY.consumer_config(guest_filter),
         pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_upsert_guest(msg: NatsMessage) -> None:
@@ -94,6 +97,8 @@ def register_consumers(
         durable=UPSERT_STAY_POLICY.consumer,
         config=UPSERT_STAY_POLICY.consumer_config(stay_filter),
         pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_upsert_stay(msg: NatsMessage) -> None:
@@ -111,6 +116,8 @@ def register_consumers(
         durable=BOOKINGS_POLICY.consumer,
         config=BOOKINGS_POLICY.consumer_config(booking_filter),
         pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_booking_event(msg: NatsMessage) -> None:
@@ -128,6 +135,8 @@ def register_consumers(
         durable=CHARGES_POLICY.consumer,
         config=CHARGES_POLICY.consumer_config(charge_filter),
         pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_charge_event(msg: NatsMessage) -> None:

@@ -18,6 +18,7 @@ from attendandt.mews_publisher.service import SERVICE, Clock, PublisherService, 
 from attendandt.mews_publisher.settings import PublisherSettings
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import HealthServer
+from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class PublisherApp:
         )
         self.broker = NatsBroker(
             settings.nats.url,
+            **broker_options(settings.nats),
             name=SERVICE,
             max_reconnect_attempts=-1,
             logger=None,  # our own logs say what matters; FastStream's repeat every message
@@ -48,6 +50,7 @@ class PublisherApp:
             ack_wait_s=settings.ack_wait_s,
             max_deliver=settings.max_deliver,
             workers=settings.workers,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
         )
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).

@@ -74,6 +74,7 @@ def register_consumers(
     ack_wait_s: float,
     max_deliver: int,
     workers: int,
+    inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """Durable pull consumers with `workers` messages in hand at once."""
     stream = JStream(MEWS_OUTBOX.name, declare=False)
@@ -85,6 +86,8 @@ def register_consumers(
         durable=post_policy.consumer,
         config=post_policy.consumer_config(POST_CHARGE_FILTER),
         pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
         max_workers=workers,
     )
@@ -104,6 +107,8 @@ def register_consumers(
         durable=update_policy.consumer,
         config=update_policy.consumer_config(UPDATE_CUSTOMER_FILTER),
         pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
         max_workers=workers,
     )

@@ -45,6 +45,9 @@ BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 
 def consumer_config(batch_max: int) -> ConsumerConfig:
     return ConsumerConfig(
+        # `name` too: nats-py then creates it on `CONSUMER.CREATE.<stream>.<name>.<filter>`,
+        # the only form sync's NATS user may use (contracts.permissions).
+        name=DURABLE,
         durable_name=DURABLE,
         ack_policy=AckPolicy.EXPLICIT,
         ack_wait=120,  # a pass under a strict Mews rate limit may take a while

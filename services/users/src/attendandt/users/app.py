@@ -15,6 +15,7 @@ from sqlalchemy import text
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.db import create_engine
 from attendandt.platform.health import HealthServer
+from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.users.consumers import register_consumers
 from attendandt.users.models import outbox
@@ -43,6 +44,7 @@ class UsersApp:
         )
         self.broker = NatsBroker(
             settings.nats.url,
+            **broker_options(settings.nats),
             name=SERVICE,
             max_reconnect_attempts=-1,
             # Per-message lines from FastStream only at debug level; ours say what matters.
@@ -50,7 +52,12 @@ class UsersApp:
         )
         self._js: JetStreamContext | None = None
         register_rpc(self.broker, self.service)
-        register_consumers(self.broker, self.service, self._jetstream)
+        register_consumers(
+            self.broker,
+            self.service,
+            self._jetstream,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
+        )
         self.health = HealthServer(self._ready, settings.health_host, settings.health_port)
         #: Set once every part runs (tests and probes wait for it).
         self.started = asyncio.Event()

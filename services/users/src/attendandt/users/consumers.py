@@ -22,7 +22,11 @@ UPSERT_USER_POLICY = ConsumerPolicy(service=SERVICE, consumer="users-upsert-user
 
 
 def register_consumers(
-    broker: NatsBroker, service: UserService, jetstream: Callable[[], JetStreamContext]
+    broker: NatsBroker,
+    service: UserService,
+    jetstream: Callable[[], JetStreamContext],
+    *,
+    inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """`jetstream` gives the connected context (for dead letters) once the broker runs."""
     policy = UPSERT_USER_POLICY
@@ -41,6 +45,8 @@ def register_consumers(
         durable=policy.consumer,
         config=policy.consumer_config(UPSERT_USER.template),
         pull_sub=PullSub(batch_size=50, timeout=PULL_WAIT_S),
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_upsert_user(msg: NatsMessage) -> None:

@@ -12,6 +12,7 @@ from nats.js import JetStreamContext
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import HealthServer
+from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.vendors.consumers import register_consumers
 from attendandt.vendors.models import outbox
@@ -32,13 +33,19 @@ class VendorsApp:
         self.service = VendorsService(self.db, clock=clock)
         self.broker = NatsBroker(
             settings.nats.url,
+            **broker_options(settings.nats),
             name="vendors",
             max_reconnect_attempts=-1,
             logger=None,  # our own logs say what matters; FastStream's repeat every message
             graceful_timeout=10.0,
         )
         self._js: JetStreamContext | None = None
-        register_consumers(self.broker, self.service, self.jetstream)
+        register_consumers(
+            self.broker,
+            self.service,
+            self.jetstream,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
+        )
         register_rpc(self.broker, self.service)
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).

@@ -43,6 +43,7 @@ def register_consumers(
     jetstream: Callable[[], JetStreamContext],
     *,
     batch_size: int = 100,
+    inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """Durable pull consumers; `jetstream()` gives the connected context (for dead letters)."""
     commands = JStream(DOMAIN_COMMANDS.name, declare=False)
@@ -55,6 +56,8 @@ def register_consumers(
         durable=UPSERT_VENDOR_POLICY.consumer,
         config=UPSERT_VENDOR_POLICY.consumer_config(UPSERT_VENDOR.template),
         pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_upsert_vendor(msg: NatsMessage) -> None:
@@ -69,6 +72,8 @@ def register_consumers(
         durable=RECORD_CHARGE_RESULT_POLICY.consumer,
         config=RECORD_CHARGE_RESULT_POLICY.consumer_config(RECORD_CHARGE_RESULT.template),
         pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_record_charge_result(msg: NatsMessage) -> None:
@@ -85,6 +90,8 @@ def register_consumers(
         durable=STAY_EVENTS_POLICY.consumer,
         config=STAY_EVENTS_POLICY.consumer_config(STAY_EVENTS_FILTER),
         pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_stay_event(msg: NatsMessage) -> None:

@@ -1,6 +1,8 @@
 """`attendandt dev` (`make run`): the whole system on this machine, no Docker, no Mews account.
 
 1. nats-server with JetStream and a Postgres cluster, data in `.devdata/` (kept across runs);
+   NATS runs the production accounts (`contracts.permissions`): one user per service, each
+   started with its own NATS_USER / NATS_PASSWORD, no anonymous access;
 2. the streams and KV buckets; one role and schema per service; every service's migrations;
 3. the Mews simulator with a seeded hotel (or the real Mews demo with MEWS_ENV=demo);
 4. every installed service (entry-point group `attendandt.services`), logs prefixed by name;
@@ -28,15 +30,20 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import nats
+from nats.aio.client import Client as NatsClient
 
+from attendandt.contracts.permissions import OPS, service_env
 from attendandt.contracts.streams import ensure_streams
 from attendandt.mews import DemoTokens, MewsError, MewsSettings, MewsSettingsError
 from attendandt.ops.demo import FRONT_DESK, MANAGER, VENDOR_USER, seed_demo
 from attendandt.ops.migrate import migration_sets
+from attendandt.ops.nats_accounts import DevNats, dev_nats_config
 from attendandt.platform.logging import redact_text
+from attendandt.platform.messaging import connect_options
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import RpcFailure, RpcTimeout
+from attendandt.platform.settings import NatsSettings
 from attendandt.testing.processes import _die_with_parent, wait_for_port
 from attendandt.testing.servers import start_nats, start_postgres
 
@@ -118,25 +125,34 @@ async def run_dev(config: DevConfig) -> int:
         loop.add_signal_handler(sig, stop.set)
 
     config.devdata.mkdir(parents=True, exist_ok=True)
-    nats_server = start_nats(config.devdata / "nats", port=config.nats_port)
+    accounts = dev_nats_config(config.devdata)
+    nats_server = start_nats(
+        config.devdata / "nats",
+        port=config.nats_port,
+        config=accounts.config,
+        env=accounts.server_env,
+    )
     _say(f"nats-server (JetStream) on {nats_server.url}, data in {config.devdata / 'nats'}")
     postgres = start_postgres(config.devdata / "postgres", port=config.postgres_port, durable=True)
     _say(f"postgres on 127.0.0.1:{config.postgres_port}, data in {config.devdata / 'postgres'}")
     children: list[Child] = []
     try:
-        database_urls = await prepare_data(nats_server.url, postgres.url)
+        database_urls = await prepare_data(ops_nats(nats_server.url, accounts), postgres.url)
         env = {
             **os.environ,
             "NATS_URL": nats_server.url,
             "ATTENDANDT_ENV": "development",
             "PYTHONUNBUFFERED": "1",
         }
-        children = await start_children(config, env, database_urls)
+        children = await start_children(config, env, database_urls, accounts)
         logins = await seed_accounts(config, database_urls)
         started = {c.name for c in children}
         if logins and {"users", "vendors"} <= started:
             logins += await seed_demo_accounts(
-                nats_server.url, admin_password(config), demo_passwords(config), env
+                ops_nats(nats_server.url, accounts),
+                admin_password(config),
+                demo_passwords(config),
+                env,
             )
         names = ", ".join(c.name for c in children) or "none yet"
         _say(f"running: {names}")
@@ -154,9 +170,20 @@ async def run_dev(config: DevConfig) -> int:
         _say("stopped")
 
 
-async def prepare_data(nats_url: str, admin_url: str) -> dict[str, str]:
+async def _connect(settings: NatsSettings) -> NatsClient:
+    # Short-lived: no reconnect loop (and no "reconnecting" line when it closes).
+    return await nats.connect(settings.url, name="attendandt-dev", **connect_options(settings))
+
+
+def ops_nats(url: str, accounts: DevNats) -> NatsSettings:
+    """The ops command's own NATS user: the one allowed to create streams."""
+    ops = accounts.of(OPS)
+    return NatsSettings(url=url, user=ops.user, password=ops.password)
+
+
+async def prepare_data(settings: NatsSettings, admin_url: str) -> dict[str, str]:
     """Streams and buckets; a role, a schema and the migrations for every service."""
-    nc = await nats.connect(nats_url, name="attendandt-dev")
+    nc = await _connect(settings)
     try:
         for line in await ensure_streams(nc.jetstream()):
             if not line.endswith("up to date"):
@@ -206,7 +233,7 @@ def _kept_secret(path: Path, nbytes: int = 24) -> str:
 
 
 async def start_children(
-    config: DevConfig, env: dict[str, str], database_urls: dict[str, str]
+    config: DevConfig, env: dict[str, str], database_urls: dict[str, str], accounts: DevNats
 ) -> list[Child]:
     children: list[Child] = []
     env.update(mews_env(config))
@@ -239,6 +266,8 @@ async def start_children(
         }
         if entry.name in WEBHOOK_SECRET_HOLDERS:
             service_env["WEBHOOK_SECRET"] = webhook_secret
+        # Each service as its own NATS user (entry point name = user name).
+        service_env.update(_nats_credentials(accounts, entry.name))
         if entry.name in database_urls:
             service_env["DATABASE_URL"] = database_urls[entry.name]
         if entry.name == "gateway":
@@ -252,8 +281,16 @@ async def start_children(
     return children
 
 
+def _nats_credentials(accounts: DevNats, service: str) -> dict[str, str]:
+    if service not in accounts.credentials:
+        raise SystemExit(
+            f"service {service!r} has no NATS user: add it to attendandt.contracts.permissions"
+        )
+    return dict(service_env(accounts.of(service)))
+
+
 async def seed_demo_accounts(
-    nats_url: str, password: str, passwords: dict[str, str], env: dict[str, str]
+    settings: NatsSettings, password: str, passwords: dict[str, str], env: dict[str, str]
 ) -> list[str]:
     """Front desk and vendor demo accounts, once the users and vendors services answer."""
     try:
@@ -261,7 +298,7 @@ async def seed_demo_accounts(
     except MewsSettingsError as exc:
         _say(f"no demo vendor and staff accounts: {exc}")
         return []
-    nc = await nats.connect(nats_url, name="attendandt-dev")
+    nc = await _connect(settings)
     try:
         deadline = time.monotonic() + 90
         while True:

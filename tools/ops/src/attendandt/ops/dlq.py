@@ -61,9 +61,7 @@ async def _letters(js: JetStreamContext, service: str | None) -> list[tuple[int,
 
 
 async def _js() -> tuple[object, JetStreamContext]:
-    nc = await connect(
-        NatsSettings(url=os.environ.get("NATS_URL", NatsSettings.url)), "attendandt-cli"
-    )
+    nc = await connect(NatsSettings.from_env(os.environ), "attendandt-cli")
     return nc, nc.jetstream()
 
 

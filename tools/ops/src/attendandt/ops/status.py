@@ -1,7 +1,7 @@
 """`attendandt status`: what the platform knows about each property, at a glance.
 
 Reads what ingest and sync report (NATS KV `ingest_state` and `sync_health`), the streams'
-backlogs and the dead letters; needs only NATS_URL.
+backlogs and the dead letters; needs NATS_URL and the ops user (NATS_USER, NATS_PASSWORD).
 """
 
 from __future__ import annotations
@@ -50,9 +50,7 @@ def _ago(value: str | None) -> str:
 
 
 async def run(_: argparse.Namespace) -> int:
-    nc = await connect(
-        NatsSettings(url=os.environ.get("NATS_URL", NatsSettings.url)), "attendandt-cli"
-    )
+    nc = await connect(NatsSettings.from_env(os.environ), "attendandt-cli")
     try:
         js = nc.jetstream()
         ingest = await _bucket(js, INGEST_STATE.bucket)

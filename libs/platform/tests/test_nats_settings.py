@@ -1,0 +1,47 @@
+"""NatsSettings: a process's NATS user, TLS and inbox prefix from the environment."""
+
+from __future__ import annotations
+
+import ssl
+
+import pytest
+
+from attendandt.platform.messaging import broker_options, connect_options, pull_inbox_prefix
+from attendandt.platform.settings import NatsSettings, SettingsError
+
+
+def test_user_password_and_tls_from_the_environment() -> None:
+    settings = NatsSettings.from_env(
+        {"NATS_URL": "tls://nats:4222", "NATS_USER": "guests", "NATS_PASSWORD": "s3cret"}
+    )
+    assert "s3cret" not in repr(settings)
+    options = connect_options(settings)
+    assert options["user"] == "guests"
+    assert options["password"] == "s3cret"
+    # Its own inbox: the only one its permissions let it read.
+    assert options["inbox_prefix"] == "_INBOX_guests"
+    assert isinstance(options["tls"], ssl.SSLContext)
+    assert pull_inbox_prefix(settings) == b"_INBOX_guests."
+    broker = broker_options(settings)
+    assert broker["inbox_prefix"] == "_INBOX_guests"
+    assert broker["security"].username == "guests"
+
+
+def test_without_a_user_the_client_is_anonymous_with_the_default_inbox() -> None:
+    settings = NatsSettings.from_env({"NATS_URL": "nats://127.0.0.1:4222"})
+    assert connect_options(settings) == {"inbox_prefix": "_INBOX"}
+    assert broker_options(settings)["security"] is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"NATS_USER": "guests"}, "go together"),
+        ({"NATS_PASSWORD": "x"}, "go together"),
+        ({"NATS_URL": "nats://guests:pw@nats:4222"}, "must not carry credentials"),
+    ],
+)
+def test_incomplete_or_leaky_settings_are_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message) as refused:
+        NatsSettings.from_env(env)
+    assert "pw@" not in str(refused.value)
