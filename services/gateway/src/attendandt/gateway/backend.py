@@ -14,6 +14,7 @@ from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.events import USER_EVENT
 from attendandt.gateway.auth import Authenticator, PrincipalCache, TokenVerifier
 from attendandt.gateway.context import current_request_id
 from attendandt.gateway.settings import GatewaySettings
@@ -26,7 +27,7 @@ Req = TypeVar("Req", bound=Payload)
 Resp = TypeVar("Resp", bound=Payload)
 
 #: Every user event (any enterprise, "portfolio" included): drops that user's cached principal.
-USER_EVENTS = "attendandt.v1.*.user.>"
+USER_EVENTS = USER_EVENT.filter()
 
 
 class Backend:
