@@ -22,9 +22,11 @@ from attendandt.contracts.privacy import (
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
     BookingState,
+    ChargeSnapshot,
     GuestSnapshot,
     PublicUserSnapshot,
     RestrictedGuestSnapshot,
+    StaySnapshot,
     UserRole,
     UserSnapshot,
     VendorSnapshot,
@@ -110,3 +112,34 @@ def test_subjects_keep_restricted_data_outside_the_public_family() -> None:
     assert RESTRICTED_GUEST_EVENT.allowed == GUEST_EVENT.allowed
     assert USER_EVENT.format(enterprise="ent", event="created") == "attendandt.v2.ent.user.created"
     assert UserEvent.schema_id() == "user.event/v2"
+
+
+def test_a_new_field_on_a_public_snapshot_needs_a_privacy_decision() -> None:
+    # Stays, charges, vendors, bookings and users travel whole (less what privacy.py clears)
+    # on public events: a field added to one of them (a reservation's notes, an address)
+    # fails here until privacy.py leaves it out or this list says it is not personal.
+    decided = {
+        StaySnapshot: {
+            "mews_id", "mews_updated_utc", "number", "state", "mews_state",
+            "scheduled_start_utc", "scheduled_end_utc", "actual_start_utc", "actual_end_utc",
+            "cancelled_utc", "resource_mews_id", "resource_name", "owner_mews_id",
+            "companion_mews_ids", "company_mews_id", "service_mews_id",
+        },
+        ChargeSnapshot: {
+            "charge_id", "vendor_id", "booking_id", "guest_id", "stay_id", "description",
+            "quantity", "unit_amount", "currency", "state", "mews_order_id", "failure_reason",
+        },
+        # contact_email / contact_phone: cleared by public_vendor.
+        VendorSnapshot: {
+            "vendor_id", "name", "category", "contact_email", "contact_phone", "is_active",
+            "mews_id", "mews_updated_utc",
+        },
+        # notes: cleared by public_booking.
+        BookingSnapshot: {
+            "booking_id", "vendor_id", "offering_id", "guest_id", "stay_id", "quantity",
+            "scheduled_for", "notes", "state",
+        },
+        PublicUserSnapshot: {"user_id", "name", "role", "vendor_id", "is_active"},
+    }  # fmt: skip
+    for snapshot, fields in decided.items():
+        assert _fields(snapshot) == fields, snapshot.__name__
