@@ -13,6 +13,7 @@ from attendandt.contracts.events import (
     UserEvent,
 )
 from attendandt.contracts.privacy import (
+    carries_personal_data,
     public_booking,
     public_guest,
     public_user,
@@ -143,3 +144,19 @@ def test_a_new_field_on_a_public_snapshot_needs_a_privacy_decision() -> None:
     }  # fmt: skip
     for snapshot, fields in decided.items():
         assert _fields(snapshot) == fields, snapshot.__name__
+
+
+def test_what_scrub_counts_as_personal() -> None:
+    ent = "ent"
+    full = GuestEvent(
+        event_id="e", enterprise_id=ent, occurred_at=T, event="updated", guest_id="g",
+        guest=FULL_GUEST,
+    )  # fmt: skip
+    clean = msgspec.structs.replace(full, guest=public_guest(FULL_GUEST))
+    subject = GUEST_EVENT.format(enterprise=ent, event="updated")
+    assert carries_personal_data(subject, encode(full))
+    assert not carries_personal_data(subject, encode(clean))
+    assert carries_personal_data(subject, b"not json")  # cannot vouch for it
+    assert carries_personal_data("attendandt.v1.ent.user.created", b"{}")
+    assert not carries_personal_data("attendandt.v2.ent.user.created", b"{}")
+    assert not carries_personal_data("attendandt.v1.ent.stay.created", b"{}")

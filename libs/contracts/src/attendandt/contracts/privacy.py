@@ -76,3 +76,29 @@ def public_user(user: UserSnapshot) -> PublicUserSnapshot:
         vendor_id=user.vendor_id,
         is_active=user.is_active,
     )
+
+
+def carries_personal_data(subject: str, data: bytes) -> bool:
+    """Whether a message on a public subject carries what public events may no longer carry
+    (one published before these rules): what `attendandt events scrub` erases from
+    ATTENDANDT_EVENTS. A body that does not decode cannot be vouched for, so it counts."""
+    from attendandt.contracts.events import BookingEvent, GuestEvent, VendorEvent
+
+    parts = subject.split(".")
+    if len(parts) != 5 or parts[0] != "attendandt":
+        return False
+    version, aggregate = parts[1], parts[3]
+    try:
+        if aggregate == "guest":
+            guest = msgspec.json.decode(data, type=GuestEvent).guest
+            return guest != public_guest(guest)
+        if aggregate == "vendor":
+            vendor = msgspec.json.decode(data, type=VendorEvent).vendor
+            return vendor != public_vendor(vendor)
+        if aggregate == "booking":
+            booking = msgspec.json.decode(data, type=BookingEvent).booking
+            return booking != public_booking(booking)
+    except msgspec.MsgspecError:
+        return True
+    # v1 user events required the staff email.
+    return aggregate == "user" and version == "v1"
