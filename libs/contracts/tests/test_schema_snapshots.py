@@ -100,3 +100,20 @@ def test_snapshot_tool_records_additive_and_refuses_breaking(tmp_path: Path, mon
     assert msgspec.json.decode((tmp_path / "example.thing.v1.json").read_bytes()) == schema_of(
         AddsOptional
     )
+
+
+def test_a_tuple_default_matches_its_recorded_list(tmp_path: Path) -> None:
+    # The snapshot stores `[]` where msgspec says `()`: a documented class is additive only.
+    def version(documented: bool) -> type[Payload]:
+        class Tags(Payload, frozen=True, kw_only=True):
+            SCHEMA = "example.tags"
+            tags: tuple[str, ...] = ()
+
+        if documented:
+            Tags.__doc__ = "Tags of a thing."
+        return Tags
+
+    _snapshot(tmp_path, version(False))
+    assert drift((version(False),), tmp_path) == []
+    [item] = drift((version(True),), tmp_path)
+    assert (item.kind, item.details) == ("additive", ())

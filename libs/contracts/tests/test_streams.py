@@ -26,7 +26,20 @@ async def test_ensure_streams_updates_a_changed_stream(jetstream: JetStreamConte
     done = await ensure_streams(jetstream)
     assert "updated stream ATTENDANDT_EVENTS" in done
     info = await jetstream.stream_info("ATTENDANDT_EVENTS")
-    assert info.config.subjects == ["attendandt.v1.>"]
+    assert info.config.subjects == ["attendandt.v1.>", "attendandt.v2.>"]
+
+
+async def test_restricted_events_have_their_own_shorter_stream(jetstream: JetStreamContext) -> None:
+    await ensure_streams(jetstream)
+    public = await jetstream.stream_info("ATTENDANDT_EVENTS")
+    restricted = await jetstream.stream_info("ATTENDANDT_RESTRICTED")
+    assert restricted.config.subjects == ["attendandt.restricted.v1.>"]
+    assert 0 < (restricted.config.max_age or 0) < (public.config.max_age or 0)
+    # A restricted subject must not land in the public stream (nor the other way round).
+    ack = await jetstream.publish("attendandt.restricted.v1.ent-1.guest.created", b"{}")
+    assert ack.stream == "ATTENDANDT_RESTRICTED"
+    ack = await jetstream.publish("attendandt.v2.ent-1.user.created", b"{}")
+    assert ack.stream == "ATTENDANDT_EVENTS"
 
 
 async def test_ensure_streams_refuses_a_retention_it_cannot_change(

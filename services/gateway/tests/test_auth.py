@@ -22,6 +22,7 @@ from gateway_testkit import PRINCIPALS, FakeServices, Running, gateway_settings,
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
+from attendandt.contracts.events import USER_EVENT
 from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.streams import ensure_streams
 from attendandt.gateway.app import create_app
@@ -196,9 +197,10 @@ async def test_a_user_event_drops_the_cached_principal(
         assert (await _me(running, token)).status_code == 200
         del services.principals["u-desk"]
         assert (await _me(running, token)).status_code == 200  # cached
-        event = {"user": {"user_id": "u-desk", "email": "x", "name": "x", "role": "front_desk"}}
+        event = {"user": {"user_id": "u-desk", "name": "x", "role": "front_desk"}}
         await nats_client.publish(
-            "attendandt.v1.portfolio.user.deactivated", json.dumps(event).encode()
+            USER_EVENT.format(enterprise="portfolio", event="deactivated"),
+            json.dumps(event).encode(),
         )
         await nats_client.flush()
         for _ in range(50):

@@ -75,8 +75,24 @@ def test_event_filter() -> None:
     assert visible(vendor, subject, other) is None
     assert visible(desk, subject, other) == other
     assert visible(desk, "attendandt.v1.another.booking.requested", other) is None
-    assert visible(desk, f"attendandt.v1.{ENT}.user.updated", {"user": {}}) is None
-    assert visible(PRINCIPALS[UserRole.ADMIN], f"attendandt.v1.{ENT}.user.updated", {}) == {}
+    assert visible(desk, f"attendandt.v2.{ENT}.user.updated", {"user": {}}) is None
+    assert visible(PRINCIPALS[UserRole.ADMIN], f"attendandt.v2.{ENT}.user.updated", {}) == {}
+    # The restricted family never reaches the live stream, whoever asks.
+    restricted = f"attendandt.restricted.v1.{ENT}.guest.updated"
+    assert visible(PRINCIPALS[UserRole.ADMIN], restricted, {"guest": {}}) is None
+    # A vendor learns that a guest or stay changed (to refresh), not whose or which room.
+    guest = {"event": "updated", "guest_id": "g-9", "guest": {"last_name": "Lovelace"}}
+    assert visible(vendor, f"attendandt.v1.{ENT}.guest.updated", guest) == {
+        "event": "updated",
+        "guest_id": "g-9",
+    }
+    stay = {"event": "checked_in", "stay_id": "s-9", "guest_ids": ["g-9"],
+            "stay": {"resource_name": "101"}}  # fmt: skip
+    assert visible(vendor, f"attendandt.v1.{ENT}.stay.checked_in", stay) == {
+        "event": "checked_in",
+        "stay_id": "s-9",
+        "guest_ids": ["g-9"],
+    }
     assert visible(desk, f"attendandt.v1.{ENT}.invoice.sent", {}) is None
     assert visible(desk, "something.else", {}) is None
 

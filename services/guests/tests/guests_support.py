@@ -89,10 +89,11 @@ async def fetch_all(engine: AsyncEngine, sql: str, **params: Any) -> list[Any]:
         return list((await conn.execute(text(sql), params)).all())
 
 
-async def outbox_subjects(engine: AsyncEngine) -> list[str]:
-    """Subjects waiting in the outbox, in order (when no relay runs)."""
+async def outbox_subjects(engine: AsyncEngine, family: str = "attendandt.v1.") -> list[str]:
+    """Subjects of one family (the public events unless told) waiting in the outbox, in
+    order (when no relay runs)."""
     rows = await fetch_all(engine, "select subject from guests.outbox order by id")
-    return [row.subject for row in rows]
+    return [row.subject for row in rows if row.subject.startswith(family)]
 
 
 def settings_for(nats_url: str, database_url: str) -> GuestsSettings:

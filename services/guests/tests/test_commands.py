@@ -22,7 +22,14 @@ from guests_support import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from attendandt.contracts.events import BookingEvent, ChargeEvent, GuestEvent, StayEvent
+from attendandt.contracts.events import (
+    BookingEvent,
+    ChargeEvent,
+    GuestEvent,
+    RestrictedGuestEvent,
+    StayEvent,
+)
+from attendandt.contracts.privacy import public_guest, restricted_guest
 from attendandt.contracts.rpc.guests import GetGuestRequest, GetStayRequest
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
@@ -44,7 +51,7 @@ async def _outbox_events(engine: AsyncEngine, payload_type: type) -> list:
     return [
         msgspec.json.decode(row.payload, type=payload_type)
         for row in rows
-        if aggregate in row.subject
+        if aggregate in row.subject and row.subject.startswith("attendandt.v1.")
     ]
 
 
@@ -80,10 +87,25 @@ async def test_a_new_guest_is_stored_with_its_sync_fields_and_announced(
         "442079460000"[::-1],
     )
     [event] = await _outbox_events(engine, GuestEvent)
-    assert (event.event, event.guest_id, event.guest) == ("created", str(row.id), snapshot)
+    public = public_guest(snapshot)
+    assert (event.event, event.guest_id, event.guest) == ("created", str(row.id), public)
+    assert (public.email, public.phone, public.classifications) == (None, None, ())
     assert event.event_id == f"guest:{row.id}:{T0.isoformat()}:{snapshot.digest()}"
     assert (row.mews_read_at, row.mews_digest) == (T0, snapshot.digest())  # the command's
     assert await outbox_subjects(engine) == [f"attendandt.v1.{ENT}.guest.created"]
+    # The contact data went to the restricted family, in the same transaction.
+    [(subject, payload)] = await fetch_all(
+        engine,
+        "select subject, payload from guests.outbox where subject like 'attendandt.restricted.%'",
+    )
+    assert subject == f"attendandt.restricted.v1.{ENT}.guest.created"
+    restricted = msgspec.json.decode(payload, type=RestrictedGuestEvent)
+    assert restricted.event_id == f"restricted:{event.event_id}"
+    assert restricted.guest == restricted_guest(str(row.id), snapshot)
+    assert (restricted.guest.email, restricted.guest.classifications) == (
+        "ada@example.com",
+        ("VeryImportant",),
+    )
 
 
 async def test_a_redelivered_command_changes_nothing_and_announces_nothing(

@@ -111,10 +111,10 @@ async def test_the_gateway_workflow_over_nats(
 
     await events.until(lambda seen: len(seen) >= 4)
     assert [(s, e.enterprise_id, e.user.role) for s, e in await events.settle()] == [
-        ("attendandt.v1.portfolio.user.created", "portfolio", UserRole.ADMIN),
-        ("attendandt.v1.ent-1.user.created", "ent-1", UserRole.VENDOR),
-        ("attendandt.v1.ent-1.user.role_changed", "ent-1", UserRole.FRONT_DESK),
-        ("attendandt.v1.ent-1.user.deactivated", "ent-1", UserRole.FRONT_DESK),
+        ("attendandt.v2.portfolio.user.created", "portfolio", UserRole.ADMIN),
+        ("attendandt.v2.ent-1.user.created", "ent-1", UserRole.VENDOR),
+        ("attendandt.v2.ent-1.user.role_changed", "ent-1", UserRole.FRONT_DESK),
+        ("attendandt.v2.ent-1.user.deactivated", "ent-1", UserRole.FRONT_DESK),
     ]
 
 

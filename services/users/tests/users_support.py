@@ -10,7 +10,7 @@ from nats.js import JetStreamContext
 
 from attendandt.contracts.base import decode
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.events import UserEvent
+from attendandt.contracts.events import USER_EVENT, UserEvent
 from attendandt.contracts.rpc import users as api
 from attendandt.users.passwords import HashParameters, PasswordHashing
 
@@ -47,7 +47,7 @@ Invite = Callable[..., Awaitable[api.InviteUserResponse]]
 Member = Callable[..., Awaitable[api.UserView]]
 
 
-async def event_reader(js: JetStreamContext, subjects: str = "attendandt.v1.>") -> EventReader:
+async def event_reader(js: JetStreamContext, subjects: str = USER_EVENT.filter()) -> EventReader:
     """Reads public events from the start of ATTENDANDT_EVENTS (an ephemeral consumer)."""
     sub = await js.pull_subscribe(subjects, stream="ATTENDANDT_EVENTS")
     return EventReader(sub)

@@ -8,7 +8,7 @@ import httpx
 from vendors_testkit import FRONT_DESK, MANAGER, Harness, vendor_user
 
 from attendandt.contracts.caller import CALLER_HEADER, encode_caller
-from attendandt.contracts.events import BookingEvent, ChargeEvent
+from attendandt.contracts.events import BookingEvent, ChargeEvent, VendorEvent
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.contracts.snapshots import BookingState, ChargeState, StayState
 
@@ -81,6 +81,16 @@ async def test_requested_confirmed_fulfilled_then_posted_to_mews(harness: Harnes
     )
     [*_, last_booking_event] = await harness.event_bodies("booking", BookingEvent)
     assert last_booking_event.booking.state is BookingState.FULFILLED
+    # Public events leave out the booking's notes and the vendor's contact; the API keeps them.
+    assert booking.notes == "window seat"
+    assert [b.booking.notes for b in await harness.event_bodies("booking", BookingEvent)] == [
+        None,
+        None,
+        None,
+    ]
+    assert vendor.contact_email == "desk@spa.example"
+    [vendor_event] = await harness.event_bodies("vendor", VendorEvent)
+    assert (vendor_event.vendor.contact_email, vendor_event.vendor.name) == (None, vendor.name)
     assert last_booking_event.event_id == f"booking:{booking.booking_id}:3"
     [created, posted_event] = await harness.event_bodies("charge", ChargeEvent)
     assert created.charge.state is ChargeState.PENDING

@@ -1,8 +1,19 @@
-"""Public domain events on `attendandt.v1.<enterprise>.<aggregate>.<event>`.
+"""Public domain events on `attendandt.v<n>.<enterprise>.<aggregate>.<event>`, and the
+restricted guest events on `attendandt.restricted.v1.<enterprise>.guest.<event>`.
 
-These are what the gateway's live stream and other hotel systems subscribe to
-(`attendandt.v1.*.guest.>` every property's guest events). Each carries the aggregate's full
-snapshot after the change, so a subscriber never has to call back.
+Public events are what the gateway's live stream and other hotel systems subscribe to
+(`attendandt.v1.*.guest.>` every property's guest events). Each carries the aggregate's
+snapshot after the change, minus personal data (see `privacy`): ids and state, so a subscriber
+rarely has to call back. A guest's contact data goes on the restricted family only, which an
+operator grants per hotel system.
+
+Versions: guest, vendor and booking events keep v1. The fields they no longer fill (a guest's
+email, phone, birth date, nationality, classifications, company, notes; a vendor's contact;
+a booking's notes) were optional in v1, so a v1 reader still decodes every event: it reads
+them as empty, and the snapshot docstrings say they always are. User events move to v2
+(`attendandt.v2.<enterprise>.user.<event>`): v1 required the staff email, so leaving it out
+is a breaking change. v1 user events are no longer published at all: keeping them "until
+their consumers move" would keep sending the emails this change exists to stop.
 """
 
 from __future__ import annotations
@@ -14,8 +25,9 @@ from attendandt.contracts.snapshots import (
     BookingSnapshot,
     ChargeSnapshot,
     GuestSnapshot,
+    PublicUserSnapshot,
+    RestrictedGuestSnapshot,
     StaySnapshot,
-    UserSnapshot,
     VendorSnapshot,
 )
 
@@ -58,7 +70,17 @@ class ChargeEvent(DomainEvent, frozen=True, kw_only=True):
 
 class UserEvent(DomainEvent, frozen=True, kw_only=True):
     SCHEMA = "user.event"
-    user: UserSnapshot
+    VERSION = 2
+    user: PublicUserSnapshot
+
+
+class RestrictedGuestEvent(DomainEvent, frozen=True, kw_only=True):
+    """A guest's personal data, published with every public `GuestEvent` (same `event`,
+    `guest_id` and `occurred_at`; `event_id` prefixed `restricted:`)."""
+
+    SCHEMA = "restricted.guest.event"
+    guest_id: str
+    guest: RestrictedGuestSnapshot
 
 
 GUEST_EVENT = Subject(
@@ -89,7 +111,12 @@ CHARGE_EVENT = Subject(
     allowed=(("event", ("created", "posted", "failed", "retried", "approved", "rejected")),),
 )
 USER_EVENT = Subject(
-    "attendandt.v1.{enterprise}.user.{event}",
+    "attendandt.v2.{enterprise}.user.{event}",
     UserEvent,
     allowed=(("event", ("created", "updated", "role_changed", "deactivated")),),
+)
+RESTRICTED_GUEST_EVENT = Subject(
+    "attendandt.restricted.v1.{enterprise}.guest.{event}",
+    RestrictedGuestEvent,
+    allowed=GUEST_EVENT.allowed,
 )

@@ -16,12 +16,14 @@ from attendandt.contracts.events import (
     BookingEvent,
     ChargeEvent,
     GuestEvent,
+    RestrictedGuestEvent,
     StayEvent,
     UserEvent,
     VendorEvent,
 )
 from attendandt.contracts.mews import ChangeSource, MewsChange, MewsEntity
 from attendandt.contracts.outbound import ChargeLine, PostCharge, UpdateCustomer
+from attendandt.contracts.privacy import public_guest, public_user, restricted_guest
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
     BookingState,
@@ -121,7 +123,15 @@ EXAMPLES: list[Payload] = [
         occurred_at=NOW,
         event="updated",
         guest_id="g-1",
-        guest=GUEST,
+        guest=public_guest(GUEST),
+    ),
+    RestrictedGuestEvent(
+        event_id="restricted:e-1",
+        enterprise_id=ENT,
+        occurred_at=NOW,
+        event="updated",
+        guest_id="g-1",
+        guest=restricted_guest("g-1", GUEST),
     ),
     StayEvent(
         event_id="e-2",
@@ -137,7 +147,9 @@ EXAMPLES: list[Payload] = [
         event_id="e-4", enterprise_id=ENT, occurred_at=NOW, event="confirmed", booking=BOOKING
     ),
     ChargeEvent(event_id="e-5", enterprise_id=ENT, occurred_at=NOW, event="posted", charge=CHARGE),
-    UserEvent(event_id="e-6", enterprise_id=ENT, occurred_at=NOW, event="created", user=USER),
+    UserEvent(
+        event_id="e-6", enterprise_id=ENT, occurred_at=NOW, event="created", user=public_user(USER)
+    ),
     PostCharge(
         command_id="cmd-6",
         enterprise_id=ENT,

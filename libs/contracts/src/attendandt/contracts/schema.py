@@ -123,7 +123,8 @@ def drift(
             found.append(SchemaDrift(payload, "new"))
             continue
         recorded: JsonObject = json.loads(path.read_text())
-        # Compared as JSON: a tuple default and the recorded list are the same schema.
+        # Compared as JSON, as recorded: msgspec gives a tuple default as a tuple, the
+        # snapshot as a list, and the two must not count as a type change.
         rendered: JsonObject = json.loads(render(current))
         if recorded == rendered:
             continue

@@ -19,6 +19,10 @@ class Snapshot(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
 
 class GuestSnapshot(Snapshot, frozen=True, kw_only=True):
+    """A Mews customer. Commands carry all of it; a public `GuestEvent` carries only what
+    `privacy.public_guest` keeps (ids, name, language, state): the personal fields below are
+    always empty there and travel on the restricted family (`RestrictedGuestEvent`) only."""
+
     mews_id: str
     mews_updated_utc: datetime
     first_name: str | None = None
@@ -70,7 +74,9 @@ class VendorSnapshot(Snapshot, frozen=True, kw_only=True):
     vendor_id: str
     name: str
     category: str
+    #: Never set in public `VendorEvent`s (a vendor is often one person): ask the vendors API.
     contact_email: str | None = None
+    #: Never set in public `VendorEvent`s, like `contact_email`.
     contact_phone: str | None = None
     is_active: bool = True
     #: A vendor may be a Mews company (partner); then its id and version are kept.
@@ -95,6 +101,8 @@ class BookingSnapshot(Snapshot, frozen=True, kw_only=True):
     stay_id: str | None = None
     quantity: int
     scheduled_for: datetime | None = None
+    #: Free text about the guest's wishes (often health or diet): never set in public
+    #: `BookingEvent`s; the vendors API shows it to those allowed.
     notes: str | None = None
     state: BookingState
 
@@ -133,9 +141,40 @@ class UserRole(enum.StrEnum):
 
 
 class UserSnapshot(Snapshot, frozen=True, kw_only=True):
+    """A staff or vendor account with its email: what the users service knows, never public
+    (`PublicUserSnapshot` is what `UserEvent` carries)."""
+
     user_id: str
     email: str
     name: str
     role: UserRole
     vendor_id: str | None = None
     is_active: bool = True
+
+
+class PublicUserSnapshot(Snapshot, frozen=True, kw_only=True):
+    """A staff or vendor account as public events show it: no email (v2 of `user.event`)."""
+
+    user_id: str
+    name: str
+    role: UserRole
+    vendor_id: str | None = None
+    is_active: bool = True
+
+
+class RestrictedGuestSnapshot(Snapshot, frozen=True, kw_only=True):
+    """The personal data of a guest that public events leave out, for the hotel systems an
+    operator granted the restricted subjects (`RestrictedGuestEvent`)."""
+
+    guest_id: str
+    mews_id: str
+    mews_updated_utc: datetime
+    email: str | None = None
+    phone: str | None = None
+    birth_date: date | None = None
+    nationality_code: str | None = None
+    #: Mews classifications can say more than VIP (disabled person, blacklist, complaint).
+    classifications: tuple[str, ...] = ()
+    #: The company the guest belongs to ties a person to an employer.
+    company_mews_id: str | None = None
+    notes: str | None = None

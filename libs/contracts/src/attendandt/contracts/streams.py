@@ -52,10 +52,20 @@ DOMAIN_COMMANDS = StreamSpec(
 )
 ATTENDANDT_EVENTS = StreamSpec(
     name="ATTENDANDT_EVENTS",
-    subjects=("attendandt.v1.>",),
+    # v2 holds the events whose public payload had to break (user events without emails).
+    subjects=("attendandt.v1.>", "attendandt.v2.>"),
     retention="limits",
     max_age_s=30 * DAY,
-    description="Public domain events; late subscribers replay up to 30 days.",
+    description="Public domain events (no personal data); late subscribers replay 30 days.",
+)
+ATTENDANDT_RESTRICTED = StreamSpec(
+    name="ATTENDANDT_RESTRICTED",
+    subjects=("attendandt.restricted.v1.>",),
+    retention="limits",
+    # Personal data is kept only as long as a granted system needs to catch up after an
+    # outage; a week covers a long weekend without anyone on call.
+    max_age_s=7 * DAY,
+    description="Guests' personal data, for the hotel systems an operator granted it to.",
 )
 MEWS_OUTBOX = StreamSpec(
     name="MEWS_OUTBOX",
@@ -74,6 +84,7 @@ STREAMS: tuple[StreamSpec, ...] = (
     MEWS_CHANGES,
     DOMAIN_COMMANDS,
     ATTENDANDT_EVENTS,
+    ATTENDANDT_RESTRICTED,
     MEWS_OUTBOX,
     DEAD_LETTERS,
 )

@@ -18,6 +18,7 @@ from nats.js.errors import BucketNotFoundError
 
 from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.caller import Caller
+from attendandt.contracts.events import USER_EVENT
 from attendandt.contracts.streams import SIGNIN_LIMITS, ensure_streams
 from attendandt.gateway.auth import Authenticator, PrincipalCache, TokenVerifier
 from attendandt.gateway.context import current_request_id
@@ -32,7 +33,7 @@ Req = TypeVar("Req", bound=Payload)
 Resp = TypeVar("Resp", bound=Payload)
 
 #: Every user event (any enterprise, "portfolio" included): drops that user's cached principal.
-USER_EVENTS = "attendandt.v1.*.user.>"
+USER_EVENTS = USER_EVENT.filter()
 
 
 class Backend:

@@ -5,8 +5,12 @@
 - Staff see every event of their property (portfolio-wide staff: every property), except
   user events, which only user admins see (they carry emails and roles).
 - A vendor user sees its own vendor's vendor, booking and charge events, and guest and stay
-  events reduced to what the API shows it of guests: names, room, stay state and dates
-  (never contact details, notes, birth dates, companies, Mews ids). Nothing else.
+  events reduced to their ids: enough to refresh what it shows, while names, rooms and stay
+  dates of guests it has no booking with stay out (its own guests' it reads from the API).
+  Nothing else.
+- Staff who may read guests but not their contact details see guest and stay events reduced
+  to names, room, stay state and dates (never Mews ids, nor anything a public event
+  published before the privacy change still carries).
 - An aggregate this module does not know is not shown (closed by default).
 """
 
@@ -17,6 +21,7 @@ from typing import Any
 import msgspec
 
 from attendandt.contracts.rpc.users import Principal
+from attendandt.contracts.snapshots import UserRole
 from attendandt.gateway.permissions import Permission, caller_of, has
 
 _GUEST_SAFE = ("first_name", "last_name", "is_active")
@@ -31,14 +36,16 @@ _STAY_SAFE = (
     "resource_name",
 )
 _ENVELOPE = ("event_id", "enterprise_id", "occurred_at", "event")
+#: The public subject versions (ATTENDANDT_EVENTS); the restricted family is never shown here.
+_PUBLIC_VERSIONS = ("v1", "v2")
 
 P = Permission
 
 
 def parse_subject(subject: str) -> tuple[str, str, str] | None:
-    """`attendandt.v1.<enterprise>.<aggregate>.<event>` → (enterprise, aggregate, event)."""
+    """`attendandt.v<n>.<enterprise>.<aggregate>.<event>` → (enterprise, aggregate, event)."""
     parts = subject.split(".")
-    if len(parts) != 5 or parts[0] != "attendandt" or parts[1] != "v1":
+    if len(parts) != 5 or parts[0] != "attendandt" or parts[1] not in _PUBLIC_VERSIONS:
         return None
     return parts[2], parts[3], parts[4]
 
@@ -71,6 +78,9 @@ def visible(  # noqa: PLR0911 (one rule, one return: reads as the policy it is)
             return body
         if not has(principal, P.GUESTS_READ):
             return None
+        if principal.role == UserRole.VENDOR or principal.vendor_id is not None:
+            ids = ("guest_id",) if aggregate == "guest" else ("stay_id", "guest_ids")
+            return {**_pick(body, _ENVELOPE), **_pick(body, ids)}
         if aggregate == "guest":
             guest = _part(body, "guest")
             return {

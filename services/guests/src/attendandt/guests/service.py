@@ -33,12 +33,15 @@ from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertGuest, UpsertStay
 from attendandt.contracts.events import (
     GUEST_EVENT,
+    RESTRICTED_GUEST_EVENT,
     STAY_EVENT,
     BookingEvent,
     ChargeEvent,
     GuestEvent,
+    RestrictedGuestEvent,
     StayEvent,
 )
+from attendandt.contracts.privacy import public_guest, restricted_guest
 from attendandt.contracts.rpc.guests import (
     CONTACT_READ,
     DayStaysRequest,
@@ -319,7 +322,7 @@ class GuestsService:
                 occurred_at=guest.mews_updated_utc,
                 event=name,
                 guest_id=guest_id,
-                guest=guest,
+                guest=public_guest(guest),
             )
             await add(
                 session,
@@ -327,6 +330,24 @@ class GuestsService:
                 subject=GUEST_EVENT.format(enterprise=enterprise, event=name),
                 payload=event,
                 msg_id=event_id,
+                correlation_id=command.command_id,
+            )
+            # The personal data the public event leaves out, on the restricted family only,
+            # committed with it: a granted system never sees one without the other.
+            restricted_id = f"restricted:{event_id}"
+            await add(
+                session,
+                outbox,
+                subject=RESTRICTED_GUEST_EVENT.format(enterprise=enterprise, event=name),
+                payload=RestrictedGuestEvent(
+                    event_id=restricted_id,
+                    enterprise_id=enterprise,
+                    occurred_at=guest.mews_updated_utc,
+                    event=name,
+                    guest_id=guest_id,
+                    guest=restricted_guest(guest_id, guest),
+                ),
+                msg_id=restricted_id,
                 correlation_id=command.command_id,
             )
         return Applied.APPLIED

@@ -3,7 +3,7 @@ provisioning. Plain Python: the edges (rpc.py, consumers.py, cli.py) call these.
 
 Decisions (see also the README):
 - Enterprise: `enterprise_id` is a Mews enterprise id, or None for portfolio-wide staff. Event
-  subjects use the token "portfolio" for those (`attendandt.v1.portfolio.user.created`).
+  subjects use the token "portfolio" for those (`attendandt.v2.portfolio.user.created`).
 - Invites create an ACTIVE user without a password and a one-time set-password token; the
   user signs in with a password once they set one (or at once through a linked external
   identity). Deactivation, not the invite state, is what stops a user.
@@ -35,7 +35,7 @@ from attendandt.contracts.commands import UpsertUser
 from attendandt.contracts.events import USER_EVENT, UserEvent
 from attendandt.contracts.rpc import users as api
 from attendandt.contracts.rpc.users import PORTFOLIO
-from attendandt.contracts.snapshots import UserRole, UserSnapshot
+from attendandt.contracts.snapshots import PublicUserSnapshot, UserRole
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from attendandt.users.passwords import (
     PasswordHashing,
@@ -707,9 +707,9 @@ class UserService:
             enterprise_id=enterprise,
             occurred_at=at,
             event=event,
-            user=UserSnapshot(
+            # No email: public events reach every hotel system subscribed to them.
+            user=PublicUserSnapshot(
                 user_id=user.user_id,
-                email=user.email,
                 name=user.name,
                 role=UserRole(user.role),
                 vendor_id=user.vendor_id,

@@ -40,6 +40,7 @@ from attendandt.contracts.events import (
     VendorEvent,
 )
 from attendandt.contracts.outbound import POST_CHARGE, ChargeLine, PostCharge
+from attendandt.contracts.privacy import public_booking, public_vendor
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
@@ -383,7 +384,8 @@ class VendorsService:
             enterprise_id=v.enterprise_id,
             occurred_at=self.clock(),
             event=event,
-            vendor=vendor_snapshot(v),
+            # Public: a vendor's contact is often one person's own email and phone.
+            vendor=public_vendor(vendor_snapshot(v)),
         )
         subject = VENDOR_EVENT.format(enterprise=v.enterprise_id, event=event)
         await repo.queue(subject=subject, payload=payload, msg_id=event_id)
@@ -395,7 +397,8 @@ class VendorsService:
             enterprise_id=b.enterprise_id,
             occurred_at=self.clock(),
             event=event,
-            booking=booking_snapshot(b),
+            # Public: the notes are free text about the guest (diet, health, wishes).
+            booking=public_booking(booking_snapshot(b)),
         )
         subject = BOOKING_EVENT.format(enterprise=b.enterprise_id, event=event)
         await repo.queue(subject=subject, payload=payload, msg_id=event_id)

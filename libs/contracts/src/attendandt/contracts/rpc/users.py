@@ -17,7 +17,7 @@ set-password token appears exactly once, in the reply to the call that created i
 hash is stored). Failed sign-ins and unusable tokens answer 401 with one generic message.
 
 Portfolio-wide users (staff of every property) have `enterprise_id = None`; their events go
-out on `attendandt.v1.portfolio.user.<event>` with `enterprise_id = "portfolio"`.
+out on `attendandt.v2.portfolio.user.<event>` with `enterprise_id = "portfolio"`.
 """
 
 from __future__ import annotations

@@ -46,11 +46,15 @@ def _start_after(after: int | None, last_event_id: str | None) -> int | None:
 
 
 async def _subscribe(js: JetStreamContext, after: int | None) -> JetStreamContext.PushSubscription:
+    # Every public subject version of the stream (v1, and v2 for user events).
+    subjects = list(ATTENDANDT_EVENTS.subjects)
     if after is None:
-        config = ConsumerConfig(deliver_policy=DeliverPolicy.NEW)
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.NEW, filter_subjects=subjects)
     else:
         config = ConsumerConfig(
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after + 1
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=after + 1,
+            filter_subjects=subjects,
         )
     return await js.subscribe(
         ATTENDANDT_EVENTS.subjects[0],

@@ -1,0 +1,104 @@
+"""What of an aggregate may go on a public event, and what goes on the restricted family.
+
+Public events (`attendandt.v1.>`, `attendandt.v2.>`, stream ATTENDANDT_EVENTS, 30 days) reach
+every hotel system subscribed to them. They carry ids and non-personal state only; a guest's
+contact data, birth date, nationality, classifications, company and notes go on
+`attendandt.restricted.v1.<enterprise>.guest.<event>` (stream ATTENDANDT_RESTRICTED, shorter
+retention), which an operator grants per hotel system.
+
+A guest keeps its name and language in public: the systems that serve a guest in person
+(door locks and key cards, housekeeping, point of sale, spa) must tell who they serve and
+greet them, and a name is the least a hotel needs for that. Everything else is left out.
+
+`public_guest` copies the fields it keeps instead of clearing the ones it drops, so a field
+added to `GuestSnapshot` later stays out of public events until someone decides otherwise.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    GuestSnapshot,
+    PublicUserSnapshot,
+    RestrictedGuestSnapshot,
+    UserSnapshot,
+    VendorSnapshot,
+)
+
+
+def public_guest(guest: GuestSnapshot) -> GuestSnapshot:
+    """The guest as a public `GuestEvent` carries it: ids, name, language and state."""
+    return GuestSnapshot(
+        mews_id=guest.mews_id,
+        mews_updated_utc=guest.mews_updated_utc,
+        first_name=guest.first_name,
+        last_name=guest.last_name,
+        language_code=guest.language_code,
+        is_active=guest.is_active,
+        merge_target_mews_id=guest.merge_target_mews_id,
+    )
+
+
+def restricted_guest(guest_id: str, guest: GuestSnapshot) -> RestrictedGuestSnapshot:
+    """What `public_guest` leaves out, keyed by the guest id public events carry."""
+    return RestrictedGuestSnapshot(
+        guest_id=guest_id,
+        mews_id=guest.mews_id,
+        mews_updated_utc=guest.mews_updated_utc,
+        email=guest.email,
+        phone=guest.phone,
+        birth_date=guest.birth_date,
+        nationality_code=guest.nationality_code,
+        classifications=guest.classifications,
+        company_mews_id=guest.company_mews_id,
+        notes=guest.notes,
+    )
+
+
+def public_vendor(vendor: VendorSnapshot) -> VendorSnapshot:
+    """A vendor without its contact email and phone (often one person's own)."""
+    return msgspec.structs.replace(vendor, contact_email=None, contact_phone=None)
+
+
+def public_booking(booking: BookingSnapshot) -> BookingSnapshot:
+    """A booking without its notes (free text about the guest: diet, health, wishes)."""
+    return msgspec.structs.replace(booking, notes=None)
+
+
+def public_user(user: UserSnapshot) -> PublicUserSnapshot:
+    """A staff or vendor account without its email."""
+    return PublicUserSnapshot(
+        user_id=user.user_id,
+        name=user.name,
+        role=user.role,
+        vendor_id=user.vendor_id,
+        is_active=user.is_active,
+    )
+
+
+def carries_personal_data(subject: str, data: bytes) -> bool:
+    """Whether a message on a public subject carries what public events may no longer carry
+    (one published before these rules): what `attendandt events scrub` erases from
+    ATTENDANDT_EVENTS. A body that does not decode cannot be vouched for, so it counts."""
+    from attendandt.contracts.events import BookingEvent, GuestEvent, VendorEvent
+
+    parts = subject.split(".")
+    if len(parts) != 5 or parts[0] != "attendandt":
+        return False
+    version, aggregate = parts[1], parts[3]
+    try:
+        if aggregate == "guest":
+            guest = msgspec.json.decode(data, type=GuestEvent).guest
+            return guest != public_guest(guest)
+        if aggregate == "vendor":
+            vendor = msgspec.json.decode(data, type=VendorEvent).vendor
+            return vendor != public_vendor(vendor)
+        if aggregate == "booking":
+            booking = msgspec.json.decode(data, type=BookingEvent).booking
+            return booking != public_booking(booking)
+    except msgspec.MsgspecError:
+        return True
+    # v1 user events required the staff email.
+    return aggregate == "user" and version == "v1"
