@@ -208,8 +208,6 @@ async def test_each_service_does_its_job(accounts: Accounts, streams: None, user
         for subject in who.produces:
             ack = await js.publish(sample(subject), b"{}", timeout=5)
             assert ack.seq > 0
-        for subject_filter in who.produces_raw:
-            await client.nc.publish(subject_filter.replace("*", "ent-1").replace(">", "x"), b"{}")
         if who.dead_letters:
             await js.publish(f"deadletter.v1.{user}.c", b"{}", timeout=5)
         for consumer in who.consumes:

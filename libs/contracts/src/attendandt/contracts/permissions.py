@@ -58,6 +58,7 @@ from attendandt.contracts.events import (
     BOOKING_EVENT,
     CHARGE_EVENT,
     GUEST_EVENT,
+    RESTRICTED_GUEST_EVENT,
     STAY_EVENT,
     USER_EVENT,
     VENDOR_EVENT,
@@ -66,6 +67,7 @@ from attendandt.contracts.mews import MEWS_CHANGE
 from attendandt.contracts.outbound import POST_CHARGE, UPDATE_CUSTOMER
 from attendandt.contracts.streams import (
     ATTENDANDT_EVENTS,
+    ATTENDANDT_RESTRICTED,
     BUCKETS,
     DOMAIN_COMMANDS,
     INGEST_CHECKPOINTS,
@@ -73,6 +75,7 @@ from attendandt.contracts.streams import (
     MEWS_CHANGES,
     MEWS_OUTBOX,
     MEWS_RATE_LIMITS,
+    SIGNIN_LIMITS,
     STREAMS,
     SYNC_HEALTH,
     KVSpec,
@@ -89,9 +92,8 @@ HOTEL_JS_PREFIX = "JS.ATTENDANDT.API"
 #: Guest contact data (email, phone, birth date, notes), granted per hotel system only.
 #: Subjects `attendandt.restricted.v1.{enterprise}.guest.{event}` on stream
 #: ATTENDANDT_RESTRICTED, produced by the guests service.
-RESTRICTED_STREAM = "ATTENDANDT_RESTRICTED"
-RESTRICTED_SUBJECTS = "attendandt.restricted.v1.>"
-RESTRICTED_GUEST = "attendandt.restricted.v1.*.guest.>"
+RESTRICTED_STREAM = ATTENDANDT_RESTRICTED.name
+RESTRICTED_SUBJECTS = ATTENDANDT_RESTRICTED.subjects[0]
 
 OPS = "attendandt"
 
@@ -130,8 +132,6 @@ class NatsUser:
     description: str
     #: Subjects it publishes on (JetStream stores them; the filter of each template).
     produces: tuple[Subject[Any], ...] = ()
-    #: Raw subject filters it publishes on that are not (yet) a Subject in contracts.
-    produces_raw: tuple[str, ...] = ()
     consumes: tuple[Consumer, ...] = ()
     #: Streams it reads through short-lived ordered consumers (no durable state).
     reads: tuple[StreamSpec, ...] = ()
@@ -177,8 +177,7 @@ USERS: tuple[NatsUser, ...] = (
     NatsUser(
         name="guests",
         description="guests and stays: their events, and the timeline from vendors' events",
-        produces=(GUEST_EVENT, STAY_EVENT),
-        produces_raw=(RESTRICTED_GUEST,),
+        produces=(GUEST_EVENT, STAY_EVENT, RESTRICTED_GUEST_EVENT),
         consumes=(
             Consumer(DOMAIN_COMMANDS, "guests-upsert-guest", UPSERT_GUEST),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-stay", UPSERT_STAY),
@@ -222,6 +221,7 @@ USERS: tuple[NatsUser, ...] = (
         reads=(ATTENDANDT_EVENTS,),
         listens=(USER_EVENT,),
         kv_read=(INGEST_STATE, SYNC_HEALTH),
+        kv_write=(SIGNIN_LIMITS,),
         dead_letters=False,
     ),
     NatsUser(
@@ -314,9 +314,7 @@ def allow_lists(who: NatsUser) -> Allow:
     if who.admin:
         publish += ["$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "$KV.>"]
         publish += [s for spec in STREAMS for s in spec.subjects]
-        publish += [RESTRICTED_SUBJECTS]
     publish += [subject.filter() for subject in who.produces]
-    publish += list(who.produces_raw)
     if who.dead_letters:
         publish.append(DEAD_LETTER.filter(service=who.name))
     publish += [f"rpc.v1.{service}.>" for service in who.calls]
@@ -421,14 +419,15 @@ def render_accounts(hotel_systems: Iterable[HotelSystem] = EXAMPLE_HOTEL_SYSTEMS
     exports: list[str] = []
     imports: list[str] = []
     for stream, subjects, to in (
-        (ATTENDANDT_EVENTS.name, ATTENDANDT_EVENTS.subjects[0], [*names]),
-        (RESTRICTED_STREAM, RESTRICTED_SUBJECTS, granted),
+        (ATTENDANDT_EVENTS.name, ATTENDANDT_EVENTS.subjects, [*names]),
+        (RESTRICTED_STREAM, ATTENDANDT_RESTRICTED.subjects, granted),
     ):
         if not to:
             continue
-        exports.append(f'      {{ stream: "{subjects}", accounts: [{HOTEL_ACCOUNT}] }}')
-        source = f'account: {SERVICES_ACCOUNT}, subject: "{subjects}"'
-        imports.append(f"      {{ stream: {{ {source} }} }}")
+        for subject in subjects:
+            exports.append(f'      {{ stream: "{subject}", accounts: [{HOTEL_ACCOUNT}] }}')
+            source = f'account: {SERVICES_ACCOUNT}, subject: "{subject}"'
+            imports.append(f"      {{ stream: {{ {source} }} }}")
         for kind, exported, imported in _pull_api(stream):
             response = ", response_type: stream" if kind == "pull" else ""
             exports.append(
