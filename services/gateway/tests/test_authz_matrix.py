@@ -105,6 +105,12 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/charges/{charge_id}"): READ_ALL,
     # Only a failed charge is retried; these are pending: 409 once authorization passed.
     ("POST", "/charges/{charge_id}/retry"): "409/409 409/404 403/403 403/403",
+    # "own": a charge A's front desk made ad hoc, held for approval; "other": B's seeded
+    # charge, which is not held, so the admin (who may reach it) gets 409.
+    ("POST", "/charges/{charge_id}/approve"): "200/409 200/404 403/403 403/403",
+    ("POST", "/charges/{charge_id}/reject"): "200/409 200/404 403/403 403/403",
+    ("GET", "/billing-settings"): STAFF_WRITE,
+    ("PATCH", "/billing-settings"): STAFF_WRITE,
     ("POST", "/users"): "201/201 403/403 403/403 403/403",
     ("GET", "/users"): ADMIN_ONLY,
     ("GET", "/users/{user_id}"): ADMIN_ONLY,
@@ -180,6 +186,18 @@ class World:
         )
         assert response.status_code == status, (method, path, response.text)
         return response.json() if response.content else None
+
+    async def held_charge(self, side: Property) -> str:
+        """An ad-hoc charge by the front desk: held for a manager's approval."""
+        body = {"offering_id": side.offering_id, "guest_id": side.guest_id,
+                "stay_id": side.stay_id}  # fmt: skip
+        made = await self.client.post(
+            API_PREFIX + "/charges", json=body, headers=self.accounts[UserRole.FRONT_DESK].headers
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["state"] == "pending_approval", made.json()
+        charge_id: str = made.json()["charge_id"]
+        return charge_id
 
     async def invite(self, enterprise_id: str, role: str, vendor_id: str | None = None) -> Any:
         body = {"email": f"{self.unique(role)}@{enterprise_id}.example", "name": role,
@@ -358,11 +376,15 @@ async def _build(
         values["booking_id"] = await world.booking(side)
     elif template == "/bookings/{booking_id}/fulfil":
         values["booking_id"] = await world.booking(side, confirmed=True)
+    elif template in ("/charges/{charge_id}/approve", "/charges/{charge_id}/reject") and own:
+        values["charge_id"] = await world.held_charge(side)
     elif template == "/users/{user_id}/deactivate":
         values["user_id"] = (await world.invite(side.enterprise_id, "front_desk"))["user"][
             "user_id"
         ]
 
+    if template == "/billing-settings" and method == "GET":
+        params["enterprise_id"] = side.enterprise_id
     if template in LISTS and not own:
         params["enterprise_id"] = side.enterprise_id
     if template in GUEST_ROUTES and role is UserRole.ADMIN:
@@ -405,6 +427,10 @@ async def _build(
         case ("POST", "/users"):
             body = {"email": f"{world.unique('new')}@{side.enterprise_id}.example", "name": "New",
                     "role": "front_desk", "enterprise_id": side.enterprise_id}  # fmt: skip
+        case ("POST", "/charges/{charge_id}/reject"):
+            body = {"reason": "matrix"}
+        case ("PATCH", "/billing-settings"):
+            body = {"enterprise_id": side.enterprise_id, "checkout_grace_hours": 24}
         case ("POST", "/users/{user_id}/role"):
             body = {"role": "manager"}
         case ("POST", "/sync/{enterprise_id}/resync"):
@@ -504,7 +530,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 316
+    assert checked == cell_count == 348
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the
