@@ -160,33 +160,33 @@ async def test_ad_hoc_charges_and_settlement_per_currency(harness: Harness) -> N
             unit_amount=Decimal("12.25"),
             quantity=2,
         ),
-        spa,
+        MANAGER,
     )
     assert (oils.charge.description, oils.charge.amount, oils.charge.booking_id) == (
         "Massage oils",
         Decimal("24.50"),
         None,
     )
-    trip = await harness.call(rpc.CREATE_CHARGE, ad_hoc(boat.offering_id, quantity=3), spa)
+    trip = await harness.call(rpc.CREATE_CHARGE, ad_hoc(boat.offering_id, quantity=3), MANAGER)
     assert (trip.charge.unit_amount, trip.charge.currency) == (Decimal(40), "CHF")
-    plain = await harness.call(rpc.CREATE_CHARGE, ad_hoc(massage.offering_id), spa)
+    plain = await harness.call(rpc.CREATE_CHARGE, ad_hoc(massage.offering_id), MANAGER)
     assert plain.charge.description == "Massage 60 min"
 
     assert (
         await harness.fails(
-            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, stay_id="s-cancelled"), spa
+            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, stay_id="s-cancelled"), MANAGER
         )
         == 409
     )
     assert (
         await harness.fails(
-            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, unit_amount=Decimal("-1")), spa
+            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, unit_amount=Decimal("-1")), MANAGER
         )
         == 422
     )
     assert (
         await harness.fails(
-            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, unit_amount=Decimal("0.00001")), spa
+            rpc.CREATE_CHARGE, ad_hoc(massage.offering_id, unit_amount=Decimal("0.00001")), MANAGER
         )
         == 422
     )

@@ -100,7 +100,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     threading.Thread(target=read, daemon=True).start()
     gateway = f"http://127.0.0.1:{ports['gateway']}"
     try:
-        wait_until("the stack", lambda: "Ctrl-C stops everything" in "".join(lines), timeout=240)
+        try:
+            wait_until(
+                "the stack", lambda: "Ctrl-C stops everything" in "".join(lines), timeout=240
+            )
+        except AssertionError as exc:
+            # What the stack said is the only clue to why it did not start.
+            raise AssertionError(f"{exc}; its last lines:\n{''.join(lines[-60:])}") from None
         wait_until(
             "the gateway", lambda: httpx.get(f"{gateway}/readyz").status_code == 200, timeout=120
         )
