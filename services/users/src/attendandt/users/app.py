@@ -47,8 +47,7 @@ class UsersApp:
             **broker_options(settings.nats),
             name=SERVICE,
             max_reconnect_attempts=-1,
-            # Per-message lines from FastStream only at debug level; ours say what matters.
-            log_level=logging.DEBUG,
+            logger=None,  # our own logs say what matters; FastStream's repeat every message
         )
         self._js: JetStreamContext | None = None
         register_rpc(self.broker, self.service)
