@@ -426,22 +426,6 @@ async def migrated(database_url: str, name: str, script_location: Any) -> str:
 
 
 @contextlib.asynccontextmanager
-async def running_app(app: Any) -> AsyncIterator[Any]:
-    """A domain service app (`run(stop)`, `started`) running in this event loop."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(app.run(stop))
-    started = asyncio.create_task(app.started.wait())
-    await asyncio.wait({task, started}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        task.result()
-    try:
-        yield app
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
-
-
-@contextlib.asynccontextmanager
 async def serve(gateway: GatewayApp) -> AsyncIterator[Running]:
     """The gateway under uvicorn on a free port, in this event loop (real HTTP)."""
     port = free_port()

@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_testkit import Running, gateway_settings, migrated, running_app, serve
+from gateway_testkit import Running, gateway_settings, migrated, serve
 from litestar.routes import HTTPRoute
 from nats.js import JetStreamContext
 
@@ -44,6 +44,7 @@ from attendandt.guests.migrations_set import MIGRATIONS as GUESTS_MIGRATIONS
 from attendandt.guests.settings import GuestsSettings
 from attendandt.platform.messaging import publish
 from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
+from attendandt.testing.apps import running_app
 from attendandt.users.app import create_app as create_users
 from attendandt.users.migrations_set import MIGRATIONS as USERS_MIGRATIONS
 from attendandt.users.passwords import HashParameters

@@ -6,13 +6,10 @@ publishes."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from gateway_testkit import (
@@ -23,6 +20,7 @@ from gateway_testkit import (
     FakeServices,
     Running,
     gateway_settings,
+    migrated,
     serve,
 )
 from nats.aio.client import Client as NatsClient
@@ -50,9 +48,8 @@ from attendandt.guests.app import create_app as create_guests
 from attendandt.guests.migrations_set import MIGRATIONS as GUESTS_MIGRATIONS
 from attendandt.guests.settings import GuestsSettings
 from attendandt.platform.messaging import publish
-from attendandt.platform.migrations import upgrade
-from attendandt.platform.provision import provision, role_url
 from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
+from attendandt.testing.apps import running_app
 from attendandt.testing.polling import eventually
 
 API = "/api/v1"
@@ -88,29 +85,12 @@ def _stay(mews_id: str, owner: str, room: str) -> StaySnapshot:
     )  # fmt: skip
 
 
-@contextlib.asynccontextmanager
-async def _running(app: Any) -> AsyncIterator[Any]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(app.run(stop))
-    started = asyncio.create_task(app.started.wait())
-    await asyncio.wait({task, started}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        task.result()
-    try:
-        yield app
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
-
-
 @pytest.fixture
 async def stack(
     nats_url: str, nats_client: NatsClient, jetstream: JetStreamContext, database_url: str
 ) -> AsyncIterator[Stack]:
     await ensure_streams(jetstream)
-    await provision(database_url, schema="guests", role="guests", password=None)
-    guests_url = role_url(database_url, "guests")
-    await upgrade(guests_url, GUESTS_MIGRATIONS.script_location, "guests")
+    guests_url = await migrated(database_url, "guests", GUESTS_MIGRATIONS.script_location)
     guests = create_guests(
         GuestsSettings(
             nats=NatsSettings(url=nats_url),
@@ -126,7 +106,7 @@ async def stack(
     await fake.start((*users_rpc.METHODS, *ingest_rpc.METHODS))
     ids: Ids = {}
     try:
-        async with _running(guests):
+        async with running_app(guests):
             service, staff = guests.service, caller_of(PORTFOLIO_ADMIN)
             for ent, mews_id, first, last in (
                 (ENT, "c-ada", "Ada", "Lovelace"),

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_testkit import ENT, Running, gateway_settings, migrated, running_app, serve
+from gateway_testkit import ENT, Running, gateway_settings, migrated, serve
 from nats.js import JetStreamContext
 
 from attendandt.contracts.events import STAY_EVENT, StayEvent
@@ -20,6 +20,7 @@ from attendandt.contracts.streams import ensure_streams
 from attendandt.gateway.app import create_app
 from attendandt.platform.messaging import publish
 from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
+from attendandt.testing.apps import running_app
 from attendandt.users.app import create_app as create_users
 from attendandt.users.migrations_set import MIGRATIONS as USERS_MIGRATIONS
 from attendandt.users.passwords import HashParameters

@@ -6,9 +6,6 @@ must be on ATTENDANDT_RESTRICTED instead."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,6 +28,7 @@ from attendandt.contracts.streams import ATTENDANDT_EVENTS, ATTENDANDT_RESTRICTE
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
+from attendandt.testing.apps import running_app
 from attendandt.users.app import create_app as create_users
 from attendandt.users.migrations_set import MIGRATIONS as USERS_MIGRATIONS
 from attendandt.users.passwords import HashParameters
@@ -90,21 +88,6 @@ async def _migrated(database_url: str, name: str, script_location: Any) -> str:
     return url
 
 
-@contextlib.asynccontextmanager
-async def _running(app: Any) -> AsyncIterator[Any]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(app.run(stop))
-    started = asyncio.create_task(app.started.wait())
-    await asyncio.wait({task, started}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        task.result()
-    try:
-        yield app
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
-
-
 async def _replay(js: JetStreamContext, stream: str) -> list[tuple[str, bytes]]:
     """Every message of `stream` from its first, as subject and raw bytes (body and headers),
     through an ordered ephemeral consumer over whatever subjects the stream holds."""
@@ -155,7 +138,7 @@ async def test_public_events_carry_no_personal_data_and_the_restricted_stream_do
             health_port=0,
         )
     )
-    async with _running(users), _running(vendors):
+    async with running_app(users), running_app(vendors):
         # Guests: created with everything Mews may hold, then updated with new contact data.
         await running.send(
             UPSERT_GUEST.template, upsert_guest(guest("c-ada", first_name="Ada", **ADA))
