@@ -1097,26 +1097,18 @@ class VendorsService:
                     "can be approved"
                 )
             now = self.clock()
-            decided = await repo.decide_charge(
-                charge.id,
-                from_state=ChargeState.PENDING_APPROVAL.value,
-                changes={
+            decided = await self._decide(
+                repo,
+                caller,
+                charge,
+                "approved",
+                {
                     "state": ChargeState.PENDING.value,
                     "approved_by": caller.user_id,
                     "approved_at": now,
                 },
+                detail=charge.approval_reason,
             )
-            if decided is None:  # decided by someone else between the read and the update
-                raise Conflict(f"charge {charge.id} was decided by someone else meanwhile")
-            await repo.add_billing_audit(
-                enterprise_id=decided.enterprise_id,
-                action="charge_approved",
-                user_id=caller.user_id,
-                at=now,
-                charge_id=decided.id,
-                detail=decided.approval_reason,
-            )
-            await self._announce_charge(repo, decided, "approved")
             await self._send_to_mews(repo, decided)
         log.info(
             "charge approved",
@@ -1138,28 +1130,48 @@ class VendorsService:
                     "can be rejected"
                 )
             now = self.clock()
-            decided = await repo.decide_charge(
-                charge.id,
-                from_state=ChargeState.PENDING_APPROVAL.value,
-                changes={
+            decided = await self._decide(
+                repo,
+                caller,
+                charge,
+                "rejected",
+                {
                     "state": ChargeState.REJECTED.value,
                     "rejected_by": caller.user_id,
                     "rejected_at": now,
                     "rejection_reason": reason,
                 },
-            )
-            if decided is None:
-                raise Conflict(f"charge {charge.id} was decided by someone else meanwhile")
-            await repo.add_billing_audit(
-                enterprise_id=decided.enterprise_id,
-                action="charge_rejected",
-                user_id=caller.user_id,
-                at=now,
-                charge_id=decided.id,
                 detail=reason,
             )
-            await self._announce_charge(repo, decided, "rejected")
         return rpc.ChargeResponse(charge=charge_view(decided))
+
+    async def _decide(
+        self,
+        repo: Repository,
+        caller: Caller,
+        charge: ChargeRecord,
+        verb: str,
+        changes: dict[str, Any],
+        *,
+        detail: str | None,
+    ) -> ChargeRecord:
+        """A manager's decision on a held charge: applied only while it is still held (the
+        update is conditional on the state), audited and announced in the same transaction."""
+        decided = await repo.decide_charge(
+            charge.id, from_state=ChargeState.PENDING_APPROVAL.value, changes=changes
+        )
+        if decided is None:  # decided by someone else between the read and the update
+            raise Conflict(f"charge {charge.id} was decided by someone else meanwhile")
+        await repo.add_billing_audit(
+            enterprise_id=decided.enterprise_id,
+            action=f"charge_{verb}",
+            user_id=caller.user_id,
+            at=self.clock(),
+            charge_id=decided.id,
+            detail=detail,
+        )
+        await self._announce_charge(repo, decided, verb)
+        return decided
 
     def _settings_enterprise(self, caller: Caller, requested: str | None) -> str:
         if not caller.can(rpc.BILLING_SETTINGS_PERMISSION):
