@@ -95,7 +95,7 @@ async def test_roles(harness: Harness) -> None:
     # A bad enterprise id would make a bad subject: refused before anything is written.
     bad = rpc.CreateVendorRequest(enterprise_id="a.b", name="X", category="spa")
     assert await harness.fails(rpc.CREATE_VENDOR, bad, MANAGER) == 422
-    assert await harness.events("vendor") == [("vendor", "created")]
+    await harness.wait_events([("vendor", "created")], aggregate="vendor")
 
 
 async def test_staff_of_one_property_never_reach_another(harness: Harness) -> None:
