@@ -242,10 +242,26 @@ async def test_a_stay_before_its_guests_links_to_them_when_they_arrive(
         ("c-2", mary.guest.guest_id, "Mary"),
     ]
     assert [s.stay_id for s in mary.stays] == [found.stay_id]
+    # Mary arriving after the stay announces the stay again (same version), now naming her:
+    # a subscriber keeping the stay's guests (vendors) learns she is on it.
+    relinked = (await _outbox_events(engine, StayEvent))[-1]
+    assert (relinked.event, relinked.stay_id, relinked.guest_ids) == (
+        "updated",
+        found.stay_id,
+        (mary.guest.guest_id,),
+    )
+    kept = ("mews_id", "mews_updated_utc", "state", "resource_name", "number", "owner_mews_id")
+    assert [getattr(relinked.stay, f) for f in kept] == [getattr(created.stay, f) for f in kept]
+    assert relinked.stay.companion_mews_ids == ("c-2",)
 
     # The next stay event names the guests we know, owner first.
     await service.upsert_guest(upsert_guest(guest("c-1")), consumer=C)
     ada = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"), STAFF)
+    ada_on_it = (await _outbox_events(engine, StayEvent))[-1]
+    assert ada_on_it.guest_ids == (ada.guest.guest_id, mary.guest.guest_id)
+    # A guest seen again (a newer version) is no news to its stays.
+    await service.upsert_guest(upsert_guest(guest("c-1", LATER)), consumer=C)
+    assert len(await _outbox_events(engine, StayEvent)) == 3
     moved = stay(
         "r-1",
         LATER,

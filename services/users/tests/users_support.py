@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-import nats.errors
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import decode
@@ -77,7 +76,7 @@ class EventReader:
     async def _read(self, timeout: float) -> int:
         try:
             messages = await self._sub.fetch(100, timeout=timeout)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats-py raises its own subclass, or the plain one
             return 0
         for msg in messages:
             await msg.ack()

@@ -297,6 +297,44 @@ async def replace_stay_guests(
         )
 
 
+#: The stored columns a stay's snapshot is rebuilt from (the companions come from stay_guests).
+_SNAPSHOT_OF_STAY = tuple(n for n in StaySnapshot.__struct_fields__ if n != "companion_mews_ids")
+
+
+async def stays_naming_customer(
+    session: AsyncSession, enterprise_id: str, customer_mews_id: str
+) -> list[tuple[str, StaySnapshot, MewsVersion, list[tuple[str, str]]]]:
+    """The stays that name this customer (as owner or companion), each as its stored
+    snapshot and version, with all its customers (Mews id, role) in order."""
+    rows = (
+        await session.execute(
+            select(stays)
+            .join(stay_guests, stay_guests.c.stay_id == stays.c.id)
+            .where(
+                stay_guests.c.enterprise_id == enterprise_id,
+                stay_guests.c.customer_mews_id == customer_mews_id,
+            )
+        )
+    ).all()
+    if not rows:
+        return []
+    customers: dict[str, list[tuple[str, str]]] = {row.id: [] for row in rows}
+    on_stays = await session.execute(
+        select(stay_guests.c.stay_id, stay_guests.c.customer_mews_id, stay_guests.c.role)
+        .where(stay_guests.c.stay_id.in_(list(customers)))
+        .order_by(stay_guests.c.stay_id, stay_guests.c.position)
+    )
+    for entry in on_stays:
+        customers[entry.stay_id].append((entry.customer_mews_id, entry.role))
+    found = []
+    for row in rows:
+        fields = {name: row._mapping[name] for name in _SNAPSHOT_OF_STAY if name in row._mapping}
+        companions = tuple(m for m, role in customers[row.id] if role == "companion")
+        snapshot = msgspec.convert({**fields, "companion_mews_ids": companions}, StaySnapshot)
+        found.append((row.id, snapshot, _version(row), customers[row.id]))
+    return found
+
+
 async def guest_ids_by_mews_id(
     session: AsyncSession, enterprise_id: str, mews_ids: Sequence[str]
 ) -> dict[str, str]:

@@ -265,6 +265,37 @@ def _read_version(
     return repo.MewsVersion(snapshot.mews_updated_utc, command.issued_at, snapshot.digest())
 
 
+async def _announce_stay(
+    session: AsyncSession,
+    enterprise: str,
+    stay_id: str,
+    stay: StaySnapshot,
+    customers: list[str],
+    *,
+    name: str,
+    event_id: str,
+    correlation_id: str | None,
+) -> None:
+    """The stay's event, in the outbox, with the ids of the customers we know as guests."""
+    known = await repo.guest_ids_by_mews_id(session, enterprise, customers)
+    await add(
+        session,
+        outbox,
+        subject=STAY_EVENT.format(enterprise=enterprise, event=name),
+        payload=StayEvent(
+            event_id=event_id,
+            enterprise_id=enterprise,
+            occurred_at=stay.mews_updated_utc,
+            event=name,
+            stay_id=stay_id,
+            stay=stay,
+            guest_ids=tuple(known[m] for m in customers if m in known),
+        ),
+        msg_id=event_id,
+        correlation_id=correlation_id,
+    )
+
+
 def _version_key(version: repo.MewsVersion) -> str:
     """One event per version: UpdatedUtc alone is not one (whole seconds)."""
     return f"{version.updated_utc.isoformat()}:{version.digest}"
@@ -350,7 +381,37 @@ class GuestsService:
                 msg_id=restricted_id,
                 correlation_id=command.command_id,
             )
+            if previous is None:
+                await self._announce_stays_naming(
+                    session, enterprise, guest_id, guest.mews_id, command.command_id
+                )
         return Applied.APPLIED
+
+    async def _announce_stays_naming(
+        self,
+        session: AsyncSession,
+        enterprise: str,
+        guest_id: str,
+        mews_id: str,
+        correlation_id: str,
+    ) -> None:
+        """A customer seen for the first time may already be on stays applied before it
+        (sync applies reservations and customers independently): announce those stays again,
+        same version, with the guest list that now includes it, so a subscriber that keeps
+        a stay's guests (vendors, before it lets a guest of the stay be booked) learns it."""
+        for stay_id, stay, version, customers in await repo.stays_naming_customer(
+            session, enterprise, mews_id
+        ):
+            await _announce_stay(
+                session,
+                enterprise,
+                stay_id,
+                stay,
+                [customer for customer, _ in customers],
+                name="updated",
+                event_id=f"stay:{stay_id}:{_version_key(version)}:guest:{guest_id}",
+                correlation_id=correlation_id,
+            )
 
     async def upsert_stay(self, command: UpsertStay, *, consumer: str) -> Applied:
         stay = command.stay
@@ -387,26 +448,15 @@ class GuestsService:
             await repo.replace_stay_guests(
                 session, stay_id=stay_id, enterprise_id=enterprise, customers=customers
             )
-            known = await repo.guest_ids_by_mews_id(
-                session, enterprise, [mews_id for mews_id, _ in customers]
-            )
             name = stay_event_name(previous.state if previous else None, stay.state)
-            event_id = f"stay:{stay_id}:{_version_key(version)}"
-            event = StayEvent(
-                event_id=event_id,
-                enterprise_id=enterprise,
-                occurred_at=stay.mews_updated_utc,
-                event=name,
-                stay_id=stay_id,
-                stay=stay,
-                guest_ids=tuple(known[m] for m, _ in customers if m in known),
-            )
-            await add(
+            await _announce_stay(
                 session,
-                outbox,
-                subject=STAY_EVENT.format(enterprise=enterprise, event=name),
-                payload=event,
-                msg_id=event_id,
+                enterprise,
+                stay_id,
+                stay,
+                [mews_id for mews_id, _ in customers],
+                name=name,
+                event_id=f"stay:{stay_id}:{_version_key(version)}",
                 correlation_id=command.command_id,
             )
         return Applied.APPLIED
