@@ -78,10 +78,20 @@ def expected_arrivals(stays: list[Generated], zone: ZoneInfo, d: date) -> set[st
 
 
 def expected_departures(stays: list[Generated], zone: ZoneInfo, d: date, today: date) -> set[str]:
-    # HOTEL.md: ScheduledEndUtc on D (local), state Started or Processed; a future D also
+    # The reading of HOTEL.md: scheduled end on D (local), and checked in, or already
+    # checked out that day (by Mews's check-out time where it has one); a future D also
     # Confirmed.
-    states = {S.STARTED, S.PROCESSED} | ({S.CONFIRMED} if d > today else set())
-    return {s.mews_id for s in stays if hotel_day(s.scheduled_end, zone) == d and s.state in states}
+    found = set()
+    for s in stays:
+        if hotel_day(s.scheduled_end, zone) != d:
+            continue
+        if s.state == S.PROCESSED:
+            here = hotel_day(s.actual_end or s.scheduled_end, zone) == d
+        else:
+            here = s.state == S.STARTED or (d > today and s.state == S.CONFIRMED)
+        if here:
+            found.add(s.mews_id)
+    return found
 
 
 def expected_in_house(stays: list[Generated], zone: ZoneInfo, d: date, today: date) -> set[str]:

@@ -20,8 +20,11 @@ Arrivals of D (due in, and those already checked in):
     departure of D if its scheduled end is on D.
 
 Departures of D (due out, and those already checked out):
-    scheduled end on D, and state Started or Processed;
+    scheduled end on D, and either Started, or Processed and checked out on D;
     for a future D also Confirmed (a guest due in before D and out on D). Optional is not.
+    A guest who left early without Mews shortening the stay (checked out before the
+    scheduled end's day) is on no day's departures: HOTEL.md asks for both the scheduled end
+    on D and the check-out on D, and Mews normally moves the end to the check-out.
 
 In house the night of D (checked in, still here):
     today:  exactly the Started stays, whatever their dates (a guest past their scheduled
@@ -169,10 +172,16 @@ def _rules(which: DayList, day: HotelDay) -> list[Clause]:
         arriving = _states(StayState.CONFIRMED, StayState.OPTIONAL, StayState.STARTED)
         return [Clause(arriving, _on_d(Moment.SCHEDULED_START))]
     if which == "departures":
-        leaving = {StayState.STARTED, StayState.PROCESSED}
+        due_out = {StayState.STARTED}
         if day.when == "future":
-            leaving.add(StayState.CONFIRMED)
-        return [Clause(frozenset(leaving), _on_d(Moment.SCHEDULED_END))]
+            due_out.add(StayState.CONFIRMED)
+        return [
+            Clause(frozenset(due_out), _on_d(Moment.SCHEDULED_END)),
+            Clause(
+                _states(StayState.PROCESSED),
+                _on_d(Moment.SCHEDULED_END) + _on_d(Moment.CHECKED_OUT),
+            ),
+        ]
     if day.when == "today":
         return [Clause(_states(StayState.STARTED))]
     if day.when == "past":
