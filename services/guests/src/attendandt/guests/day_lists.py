@@ -123,7 +123,7 @@ def _states(*states: StayState) -> frozenset[StayState]:
 class HotelDay:
     """A local date D of a hotel, its bounds in UTC, and where it lies from the hotel's today."""
 
-    date: date
+    day: date
     start_utc: datetime
     end_utc: datetime
     when: Literal["past", "today", "future"]
@@ -135,7 +135,7 @@ class HotelDay:
         when: Literal["past", "today", "future"] = (
             "past" if day < today else "today" if day == today else "future"
         )
-        return cls(date=day, start_utc=start, end_utc=end, when=when)
+        return cls(day=day, start_utc=start, end_utc=end, when=when)
 
 
 def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
