@@ -118,6 +118,18 @@ def expected_in_house(stays: list[Generated], zone: ZoneInfo, d: date, today: da
     return found
 
 
+def expected_cancelled(stays: list[Generated], zone: ZoneInfo, d: date, which: str) -> set[str]:
+    # Asked for, a list adds the cancelled stays its scheduled dates would take: due in on D,
+    # due out on D, or booked for the night of D.
+    found = set()
+    for s in stays:
+        start, end = hotel_day(s.scheduled_start, zone), hotel_day(s.scheduled_end, zone)
+        dated = {"arrivals": start == d, "departures": end == d, "in_house": start <= d < end}
+        if s.state == S.CANCELED and dated[which]:
+            found.add(s.mews_id)
+    return found
+
+
 # --------------------------------------------------------------------------- generation
 
 
@@ -182,13 +194,20 @@ async def _applied(running: Running, enterprise: str, ids: list[str]) -> bool:
     return set(versions.versions) == set(ids)
 
 
-async def _list(running: Running, method: object, enterprise: str, day: date, tz: str) -> list:
+async def _list(
+    running: Running, method: object, enterprise: str, day: date, tz: str, cancelled: bool
+) -> list:
     """Every page of one list, following the cursor."""
     items: list = []
     cursor = None
     while True:
         request = DayStaysRequest(
-            enterprise_id=enterprise, date=day, timezone=tz, limit=3, cursor=cursor
+            enterprise_id=enterprise,
+            date=day,
+            timezone=tz,
+            include_cancelled=cancelled,
+            limit=3,
+            cursor=cursor,
         )
         page = await call(running.nc, method, request, caller=STAFF)  # type: ignore[arg-type]
         items += page.items
@@ -203,9 +222,12 @@ async def _list(running: Running, method: object, enterprise: str, day: date, tz
     # One service for all examples: each example is a property of its own.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(hotel=hotels())
+@given(hotel=hotels(), cancelled=st.booleans())
 async def test_day_lists_follow_hotel_md(
-    held: Running, clock: Clock, hotel: tuple[ZoneInfo, datetime, list[Generated]]
+    held: Running,
+    clock: Clock,
+    hotel: tuple[ZoneInfo, datetime, list[Generated]],
+    cancelled: bool,
 ) -> None:
     zone, now, generated = hotel
     clock.now = now
@@ -229,9 +251,9 @@ async def test_day_lists_follow_hotel_md(
     for offset in range(-7, 15):
         d = today + timedelta(days=offset)
         answers = {
-            "arrivals": await _list(held, ARRIVALS, enterprise, d, zone.key),
-            "departures": await _list(held, DEPARTURES, enterprise, d, zone.key),
-            "in_house": await _list(held, IN_HOUSE, enterprise, d, zone.key),
+            "arrivals": await _list(held, ARRIVALS, enterprise, d, zone.key, cancelled),
+            "departures": await _list(held, DEPARTURES, enterprise, d, zone.key, cancelled),
+            "in_house": await _list(held, IN_HOUSE, enterprise, d, zone.key, cancelled),
         }
         expected = {
             "arrivals": expected_arrivals(generated, zone, d),
@@ -241,7 +263,10 @@ async def test_day_lists_follow_hotel_md(
         for which, items in answers.items():
             got = [item.mews_id for item in items]
             assert len(got) == len(set(got)), f"{which} of {d} repeats a stay: {got}"
-            assert set(got) == expected[which], f"{which} of {d} (today {today}, {zone.key})"
+            want = expected[which]
+            if cancelled:
+                want |= expected_cancelled(generated, zone, d, which)
+            assert set(got) == want, f"{which} of {d} (today {today}, {zone.key})"
             # List order: scheduled start (departures: end), across pages too.
             keys = [
                 item.scheduled_end_utc if which == "departures" else item.scheduled_start_utc
