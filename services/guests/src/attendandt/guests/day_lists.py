@@ -17,14 +17,14 @@ Arrivals of D (due in, and those already checked in):
     scheduled start on D, and state Confirmed, Optional or Started, whatever D is.
     A stay already checked out (Processed) is no arrival, even one that arrived and left on D:
     HOTEL.md names the states, and the front desk has nothing left to do for it. It is a
-    departure of D if its scheduled end is on D.
+    departure of D if its scheduled end and its check-out are on D.
 
 Departures of D (due out, and those already checked out):
     scheduled end on D, and either Started, or Processed and checked out on D;
     for a future D also Confirmed (a guest due in before D and out on D). Optional is not.
-    A guest who left early without Mews shortening the stay (checked out before the
-    scheduled end's day) is on no day's departures: HOTEL.md asks for both the scheduled end
-    on D and the check-out on D, and Mews normally moves the end to the check-out.
+    A guest who left early while the scheduled end stayed later (checked out before the
+    scheduled end's day) is on no day's departures: HOTEL.md and the issue ask for both the
+    scheduled end on D and the check-out on D.
 
 In house the night of D (checked in, still here):
     today:  exactly the Started stays, whatever their dates (a guest past their scheduled
