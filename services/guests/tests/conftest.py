@@ -3,8 +3,6 @@ the whole app on a real nats-server. Helpers live in guests_support.py."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,10 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 # The tests folder is not a package: make its helper module importable by the tests.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from guests_support import Clock, Running, provision_and_migrate, settings_for
+from guests_support import Clock, Running, provision_and_migrate, run_app
 
-from attendandt.contracts.streams import ensure_streams
-from attendandt.guests.app import create_app
 from attendandt.guests.service import GuestsService
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.settings import DatabaseSettings
@@ -53,18 +49,5 @@ def service(engine: AsyncEngine, clock: Clock) -> GuestsService:
 async def running(
     nats_url: str, nats_client: NatsClient, jetstream: JetStreamContext, guests_url: str
 ) -> AsyncIterator[Running]:
-    await ensure_streams(jetstream)
-    app = create_app(settings_for(nats_url, guests_url))
-    stop = asyncio.Event()
-    task = asyncio.create_task(app.run(stop))
-    started = asyncio.create_task(app.started.wait())
-    done, _ = await asyncio.wait({task, started}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        task.result()  # raises the start-up failure
-    assert started in done, "the app did not start"
-    try:
-        yield Running(app=app, js=jetstream, nc=nats_client)
-    finally:
-        stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 20)
+    async with run_app(nats_url, nats_client, jetstream, guests_url) as app:
+        yield app

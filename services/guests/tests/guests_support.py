@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -17,7 +20,8 @@ from attendandt.contracts.base import Payload, encode
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertGuest, UpsertStay
 from attendandt.contracts.snapshots import GuestSnapshot, StaySnapshot, StayState, UserRole
-from attendandt.guests.app import GuestsApp
+from attendandt.contracts.streams import ensure_streams
+from attendandt.guests.app import GuestsApp, create_app
 from attendandt.guests.migrations_set import MIGRATIONS
 from attendandt.guests.settings import GuestsSettings
 from attendandt.platform.migrations import upgrade
@@ -126,3 +130,30 @@ async def provision_and_migrate(database_url: str) -> str:
     url = role_url(database_url, "guests")
     await upgrade(url, MIGRATIONS.script_location, MIGRATIONS.schema)
     return url
+
+
+@contextlib.asynccontextmanager
+async def run_app(
+    nats_url: str,
+    nats_client: NatsClient,
+    jetstream: JetStreamContext,
+    guests_url: str,
+    clock: Clock | None = None,
+) -> AsyncIterator[Running]:
+    """The whole service, started and stopped; on `clock` when given, else the real one."""
+    await ensure_streams(jetstream)
+    settings = settings_for(nats_url, guests_url)
+    app = create_app(settings) if clock is None else create_app(settings, clock=clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.run(stop))
+    started = asyncio.create_task(app.started.wait())
+    done, _ = await asyncio.wait({task, started}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        task.result()  # raises the start-up failure
+    assert started in done, "the app did not start"
+    try:
+        yield Running(app=app, js=jetstream, nc=nats_client)
+    finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 20)

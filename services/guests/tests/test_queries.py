@@ -170,23 +170,32 @@ def _at(day: int, hour: int) -> datetime:
 
 
 @pytest.fixture
-async def july(service: GuestsService) -> GuestsService:
+async def july(service: GuestsService, clock: Clock) -> GuestsService:
+    clock.now = _at(10, 10)  # noon in Prague: the 10th is today
     stays = {
-        # mews id: (start, end, state)
-        "arrives-early": (_at(9, 22), _at(12, 9), StayState.CONFIRMED),  # 00:00 local on the 10th
-        "arrives": (_at(10, 13), _at(11, 9), StayState.CONFIRMED),
-        "arrives-cancelled": (_at(10, 14), _at(11, 9), StayState.CANCELED),
-        "late-utc": (_at(10, 22), _at(12, 9), StayState.CONFIRMED),  # the 11th, locally
-        "departs": (_at(7, 13), _at(10, 8), StayState.STARTED),
-        "stays-on": (_at(8, 13), _at(14, 8), StayState.STARTED),
-        "left-before": (_at(5, 13), _at(9, 8), StayState.PROCESSED),
+        # mews id: (scheduled start, scheduled end, state, actual start, actual end)
+        "overstays": (_at(6, 13), _at(9, 8), StayState.STARTED, _at(6, 14), None),
+        "departs": (_at(7, 13), _at(10, 8), StayState.STARTED, _at(7, 15), None),
+        "left-today": (_at(7, 14), _at(10, 7), StayState.PROCESSED, _at(7, 16), _at(10, 7)),
+        "left-early": (_at(7, 15), _at(12, 8), StayState.PROCESSED, _at(7, 15), _at(9, 8)),
+        "stays-on": (_at(8, 13), _at(14, 8), StayState.STARTED, _at(8, 13), None),
+        "left-before": (_at(5, 13), _at(9, 7), StayState.PROCESSED, None, None),
+        "arrives-early": (_at(9, 22), _at(12, 9), StayState.CONFIRMED, None, None),
+        "came-in": (_at(10, 9), _at(12, 8), StayState.STARTED, _at(10, 8), None),
+        "arrives": (_at(10, 13), _at(11, 9), StayState.CONFIRMED, None, None),
+        "arrives-cancelled": (_at(10, 14), _at(11, 9), StayState.CANCELED, None, None),
+        "maybe": (_at(10, 15), _at(12, 9), StayState.OPTIONAL, None, None),
+        "enquiry": (_at(10, 16), _at(12, 9), StayState.INQUIRED, None, None),
+        "late-utc": (_at(10, 22), _at(12, 10), StayState.CONFIRMED, None, None),  # the 11th
     }
-    for mews_id, (start, end, state) in stays.items():
+    for mews_id, (start, end, state, came, left) in stays.items():
         snapshot = stay(
             mews_id,
             state=state,
             scheduled_start_utc=start,
             scheduled_end_utc=end,
+            actual_start_utc=came,
+            actual_end_utc=left,
             owner_mews_id="c-1",
         )
         await service.upsert_stay(upsert_stay(snapshot), consumer=C)
@@ -194,28 +203,59 @@ async def july(service: GuestsService) -> GuestsService:
     return service
 
 
-async def _day(service: GuestsService, which: str, **kw) -> list[str]:
-    request = DayStaysRequest(enterprise_id=ENT, date=PRAGUE_DAY, timezone="Europe/Prague", **kw)
+async def _day(service: GuestsService, which: str, day: int = 10, **kw) -> list[str]:
+    local = date(2026, 7, day)
+    request = DayStaysRequest(enterprise_id=ENT, date=local, timezone="Europe/Prague", **kw)
     page = await getattr(service, which)(request, STAFF)
-    assert (page.window_start_utc, page.window_end_utc) == (_at(9, 22), _at(10, 22))
+    assert (page.window_start_utc, page.window_end_utc) == (_at(day - 1, 22), _at(day, 22))
     return [s.mews_id for s in page.items]
 
 
-async def test_arrivals_departures_and_in_house_of_a_local_day(july: GuestsService) -> None:
-    assert await _day(july, "arrivals") == ["arrives-early", "arrives"]
+async def test_the_day_lists_of_today_as_the_front_desk_sees_them(july: GuestsService) -> None:
+    # Due in today or already checked in; not the one already gone, not the enquiry.
+    assert await _day(july, "arrivals") == ["arrives-early", "came-in", "arrives", "maybe"]
     assert await _day(july, "arrivals", include_cancelled=True) == [
         "arrives-early",
+        "came-in",
         "arrives",
         "arrives-cancelled",
+        "maybe",
     ]
-    assert await _day(july, "departures") == ["departs"]
-    assert await _day(july, "in_house") == ["departs", "stays-on", "arrives-early", "arrives"]
+    # Checked in and due out today, or checked out today; the overstayer was due yesterday.
+    assert await _day(july, "departures") == ["left-today", "departs"]
+    # Exactly the checked-in stays: the overstayer too, no confirmed arrival, no one gone.
+    assert await _day(july, "in_house") == ["overstays", "departs", "stays-on", "came-in"]
 
     page = await july.arrivals(DayStaysRequest(enterprise_id=ENT, date=PRAGUE_DAY), STAFF)
-    assert [s.mews_id for s in page.items] == ["arrives", "late-utc"]  # UTC day by default
+    assert [s.mews_id for s in page.items] == ["came-in", "arrives", "maybe", "late-utc"]
     owner = page.items[0].guests[0]
     assert (owner.customer_mews_id, owner.role, owner.first_name) == ("c-1", "owner", "Ada")
     assert owner.guest_id is not None
+
+
+async def test_past_and_future_nights(july: GuestsService) -> None:
+    # The night of the 9th: who was checked in then, by the check-in and check-out times
+    # Mews gave (left-early checked out on the 9th, before its scheduled end).
+    assert await _day(july, "in_house", day=9) == ["overstays", "departs", "left-today", "stays-on"]
+    # A past day's departures: by scheduled end, checked out or still here (left-early is
+    # due out on the 12th by its schedule, though it left on the 9th).
+    assert await _day(july, "departures", day=9) == ["left-before", "overstays"]
+    # The night of the 11th: who is expected; the overstayer's scheduled end has passed.
+    assert await _day(july, "in_house", day=11) == [
+        "stays-on",
+        "arrives-early",
+        "came-in",
+        "maybe",
+        "late-utc",
+    ]
+    # A future day's departures include the confirmed stays due out, not the optional one,
+    # nor the one that already left (on the 9th).
+    assert await _day(july, "departures", day=12) == [
+        "came-in",
+        "arrives-early",
+        "late-utc",
+    ]
+    assert await _day(july, "arrivals", day=11) == ["late-utc"]
 
 
 async def test_day_lists_page_with_a_cursor(july: GuestsService) -> None:
@@ -235,7 +275,8 @@ async def test_day_lists_page_with_a_cursor(july: GuestsService) -> None:
         cursor = page.next_cursor
         if cursor is None:
             break
-    assert seen == ["departs", "stays-on", "arrives-early", "arrives", "arrives-cancelled"]
+    # Today's in house, and the cancelled stay booked for tonight.
+    assert seen == ["overstays", "departs", "stays-on", "came-in", "arrives-cancelled"]
     with pytest.raises(Invalid, match="time zone"):
         await july.in_house(
             DayStaysRequest(enterprise_id=ENT, date=PRAGUE_DAY, timezone="Nope"), STAFF

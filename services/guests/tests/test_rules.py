@@ -1,13 +1,15 @@
 """The service's pure decisions: which event a change is, what a search query means, day
-windows and cursors. No I/O."""
+windows, past/today/future days and cursors. No I/O."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from guests_support import T0, guest, stay
 
 from attendandt.contracts.snapshots import StayState
 from attendandt.guests import repository as repo
+from attendandt.guests.day_lists import HotelDay, local_date, local_day_bounds
 from attendandt.guests.service import (
     day_window,
     decode_cursor,
@@ -98,6 +100,24 @@ def test_day_window_is_local_midnight_to_midnight_in_utc() -> None:
         day_window(date(2026, 7, 1), "Mars/Olympus")
     with pytest.raises(Invalid, match="unknown time zone"):
         day_window(date(2026, 7, 1), "../../etc/passwd")
+
+
+def test_a_hotel_day_is_past_today_or_future_by_the_hotels_clock() -> None:
+    prague = ZoneInfo("Europe/Prague")
+    late_evening_utc = datetime(2026, 7, 9, 22, 30, tzinfo=UTC)  # 00:30 on the 10th in Prague
+    assert local_date(late_evening_utc, prague) == date(2026, 7, 10)
+    assert [
+        HotelDay.of(date(2026, 7, day), prague, late_evening_utc).when for day in (9, 10, 11)
+    ] == ["past", "today", "future"]
+    # In UTC the same instant is still the 9th.
+    assert HotelDay.of(date(2026, 7, 9), ZoneInfo("UTC"), late_evening_utc).when == "today"
+    # Santiago's clocks go back at midnight: 4 April 2026 is 25 hours long, and the repeated
+    # hour belongs to it.
+    santiago = ZoneInfo("America/Santiago")
+    start, end = local_day_bounds(date(2026, 4, 4), santiago)
+    assert (end - start) == timedelta(hours=25)
+    assert local_date(end - timedelta(minutes=30), santiago) == date(2026, 4, 4)
+    assert local_date(end, santiago) == date(2026, 4, 5)
 
 
 def test_cursor_round_trip_and_garbage() -> None:

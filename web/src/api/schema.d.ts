@@ -167,7 +167,8 @@ export interface paths {
         };
         /**
          * Arrivals
-         * @description Stays starting on the hotel's local `date`.
+         * @description Arrivals of the hotel's local `date`: due in that day (confirmed or optional) and
+         *     those already checked in, by scheduled start; no checked-out or cancelled stays.
          */
         get: operations["ApiV1ArrivalsArrivals"];
         put?: never;
@@ -187,7 +188,8 @@ export interface paths {
         };
         /**
          * Departures
-         * @description Stays ending on the hotel's local `date`.
+         * @description Departures of the hotel's local `date`: checked in or already checked out, by scheduled
+         *     end; for a future date also the confirmed stays due out.
          */
         get: operations["ApiV1DeparturesDepartures"];
         put?: never;
@@ -207,7 +209,9 @@ export interface paths {
         };
         /**
          * InHouse
-         * @description Stays overlapping the hotel's local `date` (its arrivals and departures included).
+         * @description In house the night of the hotel's local `date`: today exactly the checked-in stays; a
+         *     past date, who was checked in that night; a future date, who is expected that night
+         *     (checked in, confirmed or optional).
          */
         get: operations["ApiV1InHouseInHouse"];
         put?: never;

@@ -11,22 +11,18 @@ import { useBookings, useCharges, useVendors } from "../bookings/api";
 import { useDayStays, type DayKind } from "../guests/api";
 import { StaysTable } from "../guests/StaysTable";
 import { healthy, lagLabel, useSyncOverview } from "../sync/SyncPage";
-
-const DAY_TITLES: Record<DayKind, string> = {
-  arrivals: "Arrivals",
-  "in-house": "In house",
-  departures: "Departures",
-};
+import { dayListTitle } from "./dayTitles";
 
 function DayList({ kind, date }: { kind: DayKind; date: string }) {
   const { enterpriseId, portfolioWide } = useEnterprise();
   const timeZone = usePreferences((s) => s.timeZone);
   const stays = useDayStays(kind, enterpriseId, date, timeZone, portfolioWide);
   const count = stays.data?.items.length;
+  const title = dayListTitle(kind, date, todayIn(timeZone));
   return (
-    <Card title={`${DAY_TITLES[kind]}${count !== undefined ? ` (${count}${stays.data?.next_cursor ? "+" : ""})` : ""}`}>
+    <Card title={`${title}${count !== undefined ? ` (${count}${stays.data?.next_cursor ? "+" : ""})` : ""}`}>
       <ProblemAlert error={stays.error} />
-      {stays.isLoading ? <Loading /> : stays.data ? <StaysTable caption={DAY_TITLES[kind]} stays={stays.data.items} /> : null}
+      {stays.isLoading ? <Loading /> : stays.data ? <StaysTable caption={title} stays={stays.data.items} /> : null}
     </Card>
   );
 }

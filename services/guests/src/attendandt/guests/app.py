@@ -16,7 +16,7 @@ from attendandt.contracts.streams import ensure_streams
 from attendandt.guests.consumers import register_consumers
 from attendandt.guests.models import outbox
 from attendandt.guests.rpc import register_rpc
-from attendandt.guests.service import GuestsService
+from attendandt.guests.service import Clock, GuestsService, utc_now
 from attendandt.guests.settings import SERVICE, GuestsSettings
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import HealthServer
@@ -27,10 +27,12 @@ log = logging.getLogger(__name__)
 
 
 class GuestsApp:
-    def __init__(self, settings: GuestsSettings) -> None:
+    def __init__(self, settings: GuestsSettings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
         self.engine: AsyncEngine = create_engine(settings.database, application_name=SERVICE)
-        self.service = GuestsService(session_factory(self.engine))
+        # The clock says which hotel day is today (the day lists differ for past, today and
+        # future days); tests hold it still.
+        self.service = GuestsService(session_factory(self.engine), clock=clock)
         self.broker = NatsBroker(
             settings.nats.url,
             **broker_options(settings.nats),
@@ -112,5 +114,5 @@ class GuestsApp:
             await self.engine.dispose()
 
 
-def create_app(settings: GuestsSettings) -> GuestsApp:
-    return GuestsApp(settings)
+def create_app(settings: GuestsSettings, *, clock: Clock = utc_now) -> GuestsApp:
+    return GuestsApp(settings, clock=clock)

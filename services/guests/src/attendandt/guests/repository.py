@@ -46,10 +46,16 @@ from attendandt.contracts.snapshots import (
     StaySnapshot,
     StayState,
 )
+from attendandt.guests.day_lists import (
+    AtOrAfter,
+    Bound,
+    Clause,
+    DayList,
+    HotelDay,
+    Moment,
+    clauses,
+)
 from attendandt.guests.models import guests, stay_guests, stays, timeline, vendor_bookings
-
-DayList = Literal["arrivals", "departures", "in_house"]
-
 
 # --------------------------------------------------------------------------- writes
 
@@ -842,31 +848,48 @@ async def stays_of_guest(
 StayKey = tuple[datetime, str]  # (scheduled start or end, id): the day lists' order
 
 
+_MOMENTS: dict[Moment, ColumnElement[datetime]] = {
+    Moment.SCHEDULED_START: stays.c.scheduled_start_utc,
+    Moment.SCHEDULED_END: stays.c.scheduled_end_utc,
+    Moment.CHECKED_IN: func.coalesce(stays.c.actual_start_utc, stays.c.scheduled_start_utc),
+    Moment.CHECKED_OUT: func.coalesce(stays.c.actual_end_utc, stays.c.scheduled_end_utc),
+}
+
+
+def _day_list_condition(clause: Clause, day: HotelDay) -> ColumnElement[bool]:
+    """One clause of `day_lists` as SQL: its states and its time conditions (a NULL time
+    satisfies no condition, as the rules say of a missing moment)."""
+    bounds = {Bound.DAY_START: day.start_utc, Bound.DAY_END: day.end_utc}
+    parts: list[ColumnElement[bool]] = [
+        stays.c.state.in_(sorted(state.value for state in clause.states))
+    ]
+    for condition in clause.conditions:
+        moment, bound = _MOMENTS[condition.moment], bounds[condition.bound]
+        parts.append(moment >= bound if isinstance(condition, AtOrAfter) else moment < bound)
+    return and_(*parts)
+
+
 async def day_stays(
     session: AsyncSession,
     *,
     enterprise_id: str,
     which: DayList,
-    window_start: datetime,
-    window_end: datetime,
+    day: HotelDay,
     include_cancelled: bool,
     after: StayKey | None,
     limit: int,
     vendor_id: str | None = None,
 ) -> list[tuple[StayView, StayKey]]:
+    """The stays on one day list (the rules are `day_lists`'), in list order from `after`."""
     start, end = stays.c.scheduled_start_utc, stays.c.scheduled_end_utc
     order = end if which == "departures" else start
-    statement = select(stays).where(stays.c.enterprise_id == enterprise_id)
+    rules = clauses(which, day, include_cancelled=include_cancelled)
+    statement = select(stays).where(
+        stays.c.enterprise_id == enterprise_id,
+        or_(*(_day_list_condition(clause, day) for clause in rules)),
+    )
     if vendor_id is not None:
         statement = statement.where(_stay_booked_by(vendor_id))
-    if which == "arrivals":
-        statement = statement.where(start >= window_start, start < window_end)
-    elif which == "departures":
-        statement = statement.where(end >= window_start, end < window_end)
-    else:
-        statement = statement.where(start < window_end, end > window_start)
-    if not include_cancelled:
-        statement = statement.where(stays.c.state != StayState.CANCELED.value)
     if after is not None:
         statement = statement.where(
             tuple_(order, stays.c.id)

@@ -22,7 +22,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -66,6 +66,7 @@ from attendandt.contracts.snapshots import (
     StayState,
 )
 from attendandt.guests import repository as repo
+from attendandt.guests.day_lists import DayList, HotelDay, local_day_bounds
 from attendandt.guests.models import inbox, outbox
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
@@ -205,17 +206,18 @@ def view_of(caller: Caller) -> View:
     return View(vendor_id=None, personal=caller.can(CONTACT_READ))
 
 
-def day_window(day: date, timezone: str) -> tuple[datetime, datetime]:
-    """From the local midnight of `day` to the next one, in UTC (DST days are 23 or 25 h)."""
+def hotel_zone(timezone: str) -> ZoneInfo:
     try:
-        zone = ZoneInfo(timezone)
+        return ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise Invalid(
             f"unknown time zone {timezone!r}: use an IANA name like Europe/Prague"
         ) from exc
-    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
+
+
+def day_window(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """From the local midnight of `day` to the next one, in UTC (DST days are 23 or 25 h)."""
+    return local_day_bounds(day, hotel_zone(timezone))
 
 
 def encode_cursor(key: tuple[Any, ...]) -> str:
@@ -635,9 +637,10 @@ class GuestsService:
     async def in_house(self, request: DayStaysRequest, caller: Caller) -> StayPage:
         return await self._day(request, caller, "in_house")
 
-    async def _day(self, request: DayStaysRequest, caller: Caller, which: repo.DayList) -> StayPage:
+    async def _day(self, request: DayStaysRequest, caller: Caller, which: DayList) -> StayPage:
         view = view_of(caller)
-        start, end = day_window(request.date, request.timezone)
+        day = HotelDay.of(request.date, hotel_zone(request.timezone), self._clock())
+        start, end = day.start_utc, day.end_utc
         after: repo.StayKey | None = None
         if request.cursor is not None:
             at, stay_id = decode_cursor(request.cursor, 2)
@@ -652,8 +655,7 @@ class GuestsService:
                 session,
                 enterprise_id=request.enterprise_id,
                 which=which,
-                window_start=start,
-                window_end=end,
+                day=day,
                 include_cancelled=request.include_cancelled,
                 after=after,
                 limit=request.limit + 1,

@@ -19,12 +19,14 @@ the next one; `next_cursor` is None on the last page. `limit` is 1..200.
 
 Day lists (`arrivals`, `departures`, `in_house`) take the hotel's local `date` and its IANA
 `timezone` (default UTC): the day is the window from that local midnight to the next one,
-converted to UTC, and compared with the stays' scheduled start and end (UTC). Cancelled stays
-are left out unless `include_cancelled`.
-- arrivals: scheduled start inside the day;
-- departures: scheduled end inside the day;
-- in_house: the stay overlaps the day (starts before the day ends and ends after it starts),
-  so the day's arrivals and departures are in house too.
+converted to UTC. Which stays are on each list is the front office's definition (HOTEL.md),
+written down once in the guests service (`attendandt.guests.day_lists`): in short, arrivals
+are due in on the day or already checked in (Confirmed, Optional, Started by scheduled start),
+departures are due out or already checked out on the day (Started, Processed by scheduled end;
+for a future day also Confirmed), and in house is who is checked in that night (today: exactly
+the Started stays; a past day: who was checked in that night; a future day: who is expected).
+Whether the day is past, today or future is decided by the service's clock in that time zone.
+Cancelled stays are left out unless `include_cancelled`.
 """
 
 from __future__ import annotations

@@ -191,7 +191,8 @@ async def arrivals(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> StaffStayPage | VendorStayPage:
-    """Stays starting on the hotel's local `date`."""
+    """Arrivals of the hotel's local `date`: due in that day (confirmed or optional) and
+    those already checked in, by scheduled start; no checked-out or cancelled stays."""
     return await _day(
         guests_rpc.ARRIVALS,
         request=request,
@@ -217,7 +218,8 @@ async def departures(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> StaffStayPage | VendorStayPage:
-    """Stays ending on the hotel's local `date`."""
+    """Departures of the hotel's local `date`: checked in or already checked out, by scheduled
+    end; for a future date also the confirmed stays due out."""
     return await _day(
         guests_rpc.DEPARTURES,
         request=request,
@@ -243,7 +245,9 @@ async def in_house(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> StaffStayPage | VendorStayPage:
-    """Stays overlapping the hotel's local `date` (its arrivals and departures included)."""
+    """In house the night of the hotel's local `date`: today exactly the checked-in stays; a
+    past date, who was checked in that night; a future date, who is expected that night
+    (checked in, confirmed or optional)."""
     return await _day(
         guests_rpc.IN_HOUSE,
         request=request,
