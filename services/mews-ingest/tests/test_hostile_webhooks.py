@@ -296,3 +296,18 @@ async def test_fuzzed_webhook_bodies_never_get_a_5xx(
     assert statuses.get(202, 0) > 0
     assert statuses.get(400, 0) > 0
     print(f"fuzzed webhook answers: {dict(sorted(statuses.items()))}")
+
+
+async def test_a_hostile_websocket_frame_is_a_bounded_dead_letter(
+    mews_sim, jetstream: JetStreamContext, start_ingest
+) -> None:
+    """A frame of up to the socket's 16 MiB that is not a frame: a dead letter that fits (its
+    first 64 KiB), and the handler returns (the socket goes on reading)."""
+    ingest = await start_ingest()
+    enterprise = ingest.app.enterprises[mews_sim.gross.id]
+    frame = b'{"Events": [' + b"[" * (2 * 1024 * 1024) + b"]}"
+    await ingest.app._on_frame(enterprise, frame)
+    _, letter = await _last_letter(jetstream)
+    assert letter.subject == f"websocket.{mews_sim.gross.id}"
+    assert letter.data == frame[:KEPT_OF_OVERSIZED]
+    assert "WebSocket frame" in letter.reason
