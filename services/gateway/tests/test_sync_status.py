@@ -20,6 +20,9 @@ async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamConte
     await ingest.put(ENT, json.dumps({
         "enterprise_id": ENT, "websocket": "connected", "reconnects": 2,
         "last_sweep_at": "2026-11-25T12:00:00+00:00", "checkpoint_lag_s": 3.5,
+        "resync": {"job_id": "j-1", "enterprise_id": ENT, "state": "running",
+                   "oldest_allowed": "2026-10-26T12:00:00+00:00", "entity": "customer",
+                   "window": 3, "windows": 120, "eta_s": 40.5},
     }).encode())  # fmt: skip
     await health.put(ENT, json.dumps({"enterprise_id": ENT, "consumer_lag": 7,
                                       "rate_limited_429s": 1}).encode())  # fmt: skip
@@ -31,6 +34,10 @@ async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamConte
     status = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
     assert status["ingest"]["websocket"] == "connected"
     assert status["ingest"]["checkpoint_lag_s"] == 3.5
+    resync = status["ingest"]["resync"]
+    assert (resync["state"], resync["window"], resync["windows"], resync["eta_s"]) == (
+        "running", 3, 120, 40.5,
+    )  # fmt: skip
     assert status["sync"]["consumer_lag"] == 7
     assert status["dead_letters"] == {
         "total": 2, "by_subject": {"deadletter.v1.guests.guests-upsert-guest": 2},

@@ -171,6 +171,14 @@ async def test_a_running_resync_is_cancelled_between_windows_and_blocks_nobody(
 
         await wait_for(arrived, what="the live change during the resync")
         assert resync.state == "running"
+        # Visible while it runs: progress and an ETA on the status board.
+        shown = ingest.app.board.get(gross.id).resync
+        assert shown is not None
+        assert shown.job_id == job.job_id
+        assert shown.state == "running"
+        assert shown.window >= 2
+        assert shown.eta_s is not None
+        assert shown.eta_s > 0
 
         cancelled = await call(
             nats_client,
@@ -202,5 +210,9 @@ async def test_a_running_resync_is_cancelled_between_windows_and_blocks_nobody(
                 timeout=10,
             )
         assert again.value.error.status == 404
+        shown = ingest.app.board.get(gross.id).resync
+        assert shown is not None
+        assert shown.state == "cancelled"
+        assert shown.window == cancelled.window
     finally:
         mews_sim.control.clear_faults()

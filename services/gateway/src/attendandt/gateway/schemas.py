@@ -299,6 +299,8 @@ class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
     last_sweep_error: str | None = None
     checkpoint_lag_s: float | None = None
     updated_at: datetime | None = None
+    #: The on-demand resync running or last run, and how far it got.
+    resync: ResyncProgress | None = None
 
 
 class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -359,11 +361,14 @@ class ResyncProgress(msgspec.Struct, frozen=True, kw_only=True):
     state: str
     since: datetime | None = None
     oldest_allowed: datetime
-    entities: list[str]
-    entities_done: list[str]
+    entities: list[str] = []
+    entities_done: list[str] = []
     entity: str | None = None
     window: int = 0
     windows: int = 0
     reached: datetime | None = None
     changes_seen: int = 0
     error: str | None = None
+    started_at: datetime | None = None
+    #: Seconds left at the pace so far.
+    eta_s: float | None = None

@@ -87,11 +87,25 @@ class Resync:
     results: list[SweepResult] = field(default_factory=list)
     failure: Exception | None = None
     task: asyncio.Task[None] | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    windows_done: int = 0
 
-    async def on_progress(self, progress: SweepProgress) -> None:
+    def on_progress(self, progress: SweepProgress) -> None:
         if self.progress is not None and self.progress.entity != progress.entity:
             self.changes_seen += self.progress.changes
         self.progress = progress
+        self.windows_done += 1
+
+    def eta_s(self) -> float | None:
+        """At the pace so far; the entities still to come are taken to have as many windows
+        as the current one (their ranges differ only by their checkpoints)."""
+        last = self.progress
+        if last is None or self.state != "running":
+            return None
+        entities_after = len(self.entities) - 1 - self.entities.index(last.entity)
+        remaining = (last.windows - last.window) + last.windows * max(entities_after, 0)
+        elapsed = (datetime.now(UTC) - self.started_at).total_seconds()
+        return round(elapsed / self.windows_done * remaining, 1)
 
     def snapshot(self) -> ResyncJob:
         last = self.progress
@@ -109,6 +123,8 @@ class Resync:
             reached=last.reached if last is not None else None,
             changes_seen=self.changes_seen + (last.changes if last is not None else 0),
             error=str(self.failure)[:300] if self.failure is not None else None,
+            started_at=self.started_at,
+            eta_s=self.eta_s(),
         )
 
 
@@ -480,28 +496,40 @@ class IngestApp:
         entities = tuple(MewsEntity(e) for e in request.entities) or self.settings.entities
         job = Resync(uuid.uuid4().hex, enterprise.enterprise_id, since, oldest, entities)
         enterprise.resync = job
+        self._show(job)
         job.task = asyncio.create_task(
             self._run_resync(enterprise, job), name=f"resync {job.job_id}"
         )
         return job
 
+    def _show(self, job: Resync) -> None:
+        """The job on the status board (`GET /sync/{enterprise}` shows it)."""
+        if self.board is not None:
+            self.board.update(job.enterprise_id, resync=job.snapshot())
+
     async def _run_resync(self, enterprise: Enterprise, job: Resync) -> None:
+        def progress(step: SweepProgress) -> None:
+            job.on_progress(step)
+            self._show(job)
+
         try:
             job.results = await self.sweep(
                 enterprise,
                 entities=job.entities,
                 since=job.since,
-                progress=job.on_progress,
+                progress=progress,
                 cancelled=job.cancel,
             )
         except Exception as exc:
             job.failure = exc
             job.state = "failed"
+            self._show(job)
             log.warning("resync %s of %s failed: %s", job.job_id, job.enterprise_id, exc)
             return
         job.entities_done = [r.entity.value for r in job.results if r.complete]
         complete = len(job.entities_done) == len(job.entities)
         job.state = "done" if complete else "cancelled"
+        self._show(job)
         log.info(
             "resync %s of %s %s", job.job_id, job.enterprise_id, job.state,
             extra={"entities_done": job.entities_done},

@@ -63,6 +63,9 @@ class ResyncJob(Payload, frozen=True, kw_only=True):
     reached: datetime | None = None
     changes_seen: int = 0
     error: str | None = None
+    started_at: datetime | None = None
+    #: Seconds left at the pace so far (windows of the entities still to sweep included).
+    eta_s: float | None = None
 
 
 class CancelResyncRequest(Payload, frozen=True, kw_only=True):
