@@ -28,6 +28,7 @@ from attendandt.contracts.streams import INGEST_CHECKPOINTS, ensure_streams
 from attendandt.mews import Credentials
 from attendandt.mews_ingest.checkpoints import Checkpoints
 from attendandt.mews_ingest.settings import SWEPT_ENTITIES
+from attendandt.ops.cli import build_parser
 from attendandt.platform.rpc import RpcFailure, call
 
 ADMIN = Caller(user_id="u-admin", role=UserRole.ADMIN, permissions=(RESYNC,))
@@ -216,3 +217,22 @@ async def test_a_running_resync_is_cancelled_between_windows_and_blocks_nobody(
         assert shown.window == cancelled.window
     finally:
         mews_sim.control.clear_faults()
+
+
+async def test_the_sweep_command_keeps_to_the_same_horizon(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`attendandt ingest sweep --since 2000-01-01` is refused before it connects anywhere
+    (NATS_URL points at nothing: a connection attempt would fail differently)."""
+    monkeypatch.setenv("NATS_URL", "nats://127.0.0.1:1")
+    monkeypatch.setenv("MEWS_BASE_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("MEWS_CLIENT_TOKEN", "client")
+    monkeypatch.setenv("MEWS_ACCESS_TOKENS", "access")
+    monkeypatch.setenv("RESYNC_HORIZON_S", str(30 * 86400))
+    args = build_parser().parse_args(
+        ["ingest", "sweep", "--enterprise", "e-1", "--since", "2000-01-01"]
+    )
+    assert await args.handler(args) == 2
+    said = capsys.readouterr().out
+    assert "older than the resync horizon (30 days" in said
+    assert "attendandt sync backfill --enterprise e-1" in said
