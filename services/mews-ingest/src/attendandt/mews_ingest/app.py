@@ -419,6 +419,8 @@ class IngestApp:
                 results.append(result)
             now = datetime.now(UTC)
             enterprise.last_contact = now
+            if cancelled is not None and cancelled.is_set():
+                return results  # not a sweep to `end`: the board keeps the last whole one
             assert self.board is not None
             self.board.update(
                 enterprise.enterprise_id,
