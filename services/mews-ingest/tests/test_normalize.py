@@ -85,6 +85,7 @@ def test_malformed_webhook_is_refused_with_a_reason(body: bytes) -> None:
         (b'{"Events": [{"Type": "Reservation", "Id": "\xff\xfe"}]}', "not UTF-8"),
         ('{"Events": [{"Type": "Reservation", "Id": "r\\r\\nX: y"}]}', "regex"),
         ('{"Events": [{"Type": "Reservation", "Id": 1e99999}]}', "out of range"),
+        ('{"Events": [{"Type": "Reservation", "Id": "\ud800"}]}', "not UTF-8"),
     ],
 )
 def test_hostile_frame_is_refused_not_raised(frame: str | bytes, why: str) -> None:

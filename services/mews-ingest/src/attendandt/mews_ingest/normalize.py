@@ -36,8 +36,9 @@ WEBHOOK_TYPES = {
 
 
 #: What a body or frame cannot be decoded into: msgspec's own errors, and what it raises on
-#: hostile input (nesting deeper than Python recurses, bytes that are not UTF-8).
-_UNDECODABLE = (msgspec.MsgspecError, RecursionError, UnicodeDecodeError)
+#: hostile input (nesting deeper than Python recurses, bytes that are not UTF-8, text with
+#: lone surrogates).
+_UNDECODABLE = (msgspec.MsgspecError, RecursionError, UnicodeError)
 
 #: Mews ids are GUIDs. Ids go into NATS subjects (the enterprise) and `Nats-Msg-Id` headers
 #: (every id), so anything but these characters could aim a publish elsewhere or break the
@@ -155,8 +156,8 @@ def parse_webhook(body: bytes, now: datetime) -> WebhookBatch | IntegrationNotic
 
 def _why(exc: BaseException) -> str:
     """The reason, bounded: a UnicodeDecodeError's text quotes the offending bytes."""
-    if isinstance(exc, UnicodeDecodeError):
-        return f"not UTF-8 (byte {exc.start})"
+    if isinstance(exc, UnicodeDecodeError | UnicodeEncodeError):
+        return f"not UTF-8 (at {exc.start})"
     if isinstance(exc, RecursionError):
         return "nested too deeply"
     return str(exc)[:300]
