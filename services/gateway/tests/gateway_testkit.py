@@ -346,6 +346,18 @@ class FakeServices:
         async def sweep(request: Any, caller: Caller | None) -> Payload:
             return ingest_rpc.SweepResponse(enterprise_id=request.enterprise_id, entities=())
 
+        def resync_job(enterprise_id: str, state: str) -> Payload:
+            return ingest_rpc.ResyncJob(
+                job_id=f"job-{enterprise_id}", enterprise_id=enterprise_id, state=state,
+                oldest_allowed=NOW, entities=("customer",),
+            )  # fmt: skip
+
+        async def start_resync(request: Any, caller: Caller | None) -> Payload:
+            return resync_job(request.enterprise_id, "running")
+
+        async def cancel_resync(request: Any, caller: Caller | None) -> Payload:
+            return resync_job(request.enterprise_id, "cancelled")
+
         by_method: dict[RpcMethod[Any, Any], Handler] = {
             u.GET_PRINCIPAL: principal, u.GET_PRINCIPAL_BY_SUBJECT: by_subject,
             u.AUTHENTICATE: authenticate, u.ISSUE_REFRESH_TOKEN: refresh_token,
@@ -367,7 +379,8 @@ class FakeServices:
             v.SETTLEMENT: settlement,
             g.SEARCH: search, g.GET_GUEST: detail, g.GET_STAY: stay, g.ARRIVALS: day,
             g.DEPARTURES: day, g.IN_HOUSE: day,
-            ingest_rpc.SWEEP: sweep,
+            ingest_rpc.SWEEP: sweep, ingest_rpc.START_RESYNC: start_resync,
+            ingest_rpc.CANCEL_RESYNC: cancel_resync,
             v.APPROVE_CHARGE: _decide_charge, v.REJECT_CHARGE: _decide_charge,
             v.GET_BILLING_SETTINGS: _billing_settings, v.UPDATE_BILLING_SETTINGS: _billing_settings,
         }  # fmt: skip

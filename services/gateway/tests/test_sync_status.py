@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+from typing import Any
 
 from gateway_testkit import ENT, FakeServices, Running
 from nats.js import JetStreamContext
 
+from attendandt.contracts.base import Payload
 from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.streams import INGEST_STATE, SYNC_HEALTH
+from attendandt.platform.rpc import Conflict, Invalid, NotFound, ServiceError
 
 
 async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamContext) -> None:
@@ -18,6 +20,9 @@ async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamConte
     await ingest.put(ENT, json.dumps({
         "enterprise_id": ENT, "websocket": "connected", "reconnects": 2,
         "last_sweep_at": "2026-11-25T12:00:00+00:00", "checkpoint_lag_s": 3.5,
+        "resync": {"job_id": "j-1", "enterprise_id": ENT, "state": "running",
+                   "oldest_allowed": "2026-10-26T12:00:00+00:00", "entity": "customer",
+                   "window": 3, "windows": 120, "eta_s": 40.5},
     }).encode())  # fmt: skip
     await health.put(ENT, json.dumps({"enterprise_id": ENT, "consumer_lag": 7,
                                       "rate_limited_429s": 1}).encode())  # fmt: skip
@@ -29,6 +34,10 @@ async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamConte
     status = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
     assert status["ingest"]["websocket"] == "connected"
     assert status["ingest"]["checkpoint_lag_s"] == 3.5
+    resync = status["ingest"]["resync"]
+    assert (resync["state"], resync["window"], resync["windows"], resync["eta_s"]) == (
+        "running", 3, 120, 40.5,
+    )  # fmt: skip
     assert status["sync"]["consumer_lag"] == 7
     assert status["dead_letters"] == {
         "total": 2, "by_subject": {"deadletter.v1.guests.guests-upsert-guest": 2},
@@ -41,16 +50,67 @@ async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamConte
     assert unknown.status_code == 404
 
 
-async def test_resync_runs_in_the_background(gateway: Running, services: FakeServices) -> None:
+async def test_a_resync_is_started_by_ingest_and_answered_with_its_job(
+    gateway: Running, services: FakeServices
+) -> None:
     response = await gateway.client.post(
-        f"/api/v1/sync/{ENT}/resync", json={"entities": ["Customer"]},
+        f"/api/v1/sync/{ENT}/resync", json={"entities": ["customer"]},
         headers=gateway.auth(UserRole.ADMIN),
     )  # fmt: skip
-    assert response.status_code == 202
-    for _ in range(100):
-        sweeps = [r for name, r in services.calls if name == "sweep"]
-        if sweeps:
-            break
-        await asyncio.sleep(0.02)
-    assert sweeps[0].enterprise_id == ENT  # type: ignore[attr-defined]
-    assert sweeps[0].entities == ("Customer",)  # type: ignore[attr-defined]
+    assert response.status_code == 202, response.text
+    assert response.json()["job_id"] == f"job-{ENT}"
+    # The call was made before the answer: nothing is left running in the gateway.
+    started = [r for name, r in services.calls if name == "start_resync"]
+    assert started[0].enterprise_id == ENT  # type: ignore[attr-defined]
+    assert started[0].entities == ("customer",)  # type: ignore[attr-defined]
+
+
+async def test_ingest_refusals_of_a_resync_are_problems(
+    gateway: Running, services: FakeServices
+) -> None:
+    """Ingest decides (it knows its properties and its horizon); the gateway passes its
+    refusal on as a problem with ingest's reason, never a 202 for a resync that never ran."""
+    admin = gateway.auth(UserRole.ADMIN)
+    refusals: dict[str, ServiceError] = {
+        "2000-01-01T00:00:00Z": Invalid(
+            "since 2000-01-01T00:00:00+00:00 is older than the resync horizon (30 days): the "
+            "oldest allowed is 2026-10-26T12:30:00+00:00"
+        ),
+        "2026-11-20T00:00:00Z": NotFound("enterprise nowhere is not one of the properties"),
+        "2026-11-21T00:00:00Z": Conflict("resync job-1 of ENT is running"),
+    }
+
+    async def refuse(request: Any) -> Payload:
+        raise refusals[request.since.isoformat().replace("+00:00", "Z")]
+
+    services.overrides["start_resync"] = refuse
+    for since, error in refusals.items():
+        response = await gateway.client.post(
+            f"/api/v1/sync/{ENT}/resync", json={"since": since}, headers=admin
+        )
+        assert response.status_code == error.status, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["detail"] == str(error)
+
+
+async def test_a_resync_is_cancelled_through_the_api(
+    gateway: Running, services: FakeServices
+) -> None:
+    admin = gateway.auth(UserRole.ADMIN)
+    cancelled = await gateway.client.delete(f"/api/v1/sync/{ENT}/resync", headers=admin)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["state"] == "cancelled"
+    assert [r.enterprise_id for n, r in services.calls if n == "cancel_resync"] == [ENT]  # type: ignore[attr-defined]
+
+    async def none_running(request: Any) -> Payload:
+        raise NotFound(f"no resync of {request.enterprise_id} is running")
+
+    services.overrides["cancel_resync"] = none_running
+    idle = await gateway.client.delete(f"/api/v1/sync/{ENT}/resync", headers=admin)
+    assert idle.status_code == 404
+    assert idle.json()["detail"] == f"no resync of {ENT} is running"
+    # A role without the resync permission is refused at the guard.
+    manager = await gateway.client.delete(
+        f"/api/v1/sync/{ENT}/resync", headers=gateway.auth(UserRole.FRONT_DESK)
+    )
+    assert manager.status_code == 403

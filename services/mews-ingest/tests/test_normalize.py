@@ -75,3 +75,22 @@ def test_integration_webhook_is_a_notice() -> None:
 def test_malformed_webhook_is_refused_with_a_reason(body: bytes) -> None:
     with pytest.raises(MalformedInput, match="webhook body"):
         parse_webhook(body, NOW)
+
+
+@pytest.mark.parametrize(
+    ("frame", "why"),
+    [
+        # Unknown fields are skipped, but skipping descends too.
+        (b'{"Events": [], "X": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", "nested too deeply"),
+        (b'{"Events": [{"Type": "Reservation", "Id": "\xff\xfe"}]}', "not UTF-8"),
+        ('{"Events": [{"Type": "Reservation", "Id": "r\\r\\nX: y"}]}', "regex"),
+        ('{"Events": [{"Type": "Reservation", "Id": 1e99999}]}', "out of range"),
+        ('{"Events": [{"Type": "Reservation", "Id": "\ud800"}]}', "not UTF-8"),
+    ],
+)
+def test_hostile_frame_is_refused_not_raised(frame: str | bytes, why: str) -> None:
+    """Deep nesting and bad bytes made the decoder raise RecursionError/UnicodeDecodeError,
+    which would have ended the socket's read loop; an id that is not an id would reach a
+    message header."""
+    with pytest.raises(MalformedInput, match=why):
+        changes_from_frame(frame, ENT, NOW)

@@ -68,10 +68,11 @@ def redact_body(data: bytes) -> bytes:
         return data
     try:
         parsed = json.loads(text)
-    except ValueError:
+        redacted = redact_value("", parsed)
+    except (ValueError, RecursionError):
+        # Not JSON, or nested deeper than Python recurses (a hostile body): masked as text.
         masked = redact_text(text)
         return data if masked == text else masked.encode()
-    redacted = redact_value("", parsed)
     if redacted == parsed:
         return data  # nothing secret: the original bytes, so a requeue sends them unchanged
     # Key order and non-ASCII text as they arrived: only the secret values change.

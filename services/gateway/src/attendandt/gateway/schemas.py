@@ -299,6 +299,8 @@ class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
     last_sweep_error: str | None = None
     checkpoint_lag_s: float | None = None
     updated_at: datetime | None = None
+    #: The on-demand resync running or last run, and how far it got.
+    resync: ResyncProgress | None = None
 
 
 class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -343,3 +345,30 @@ class ResyncBody(Body, frozen=True, kw_only=True):
 class ResyncAccepted(msgspec.Struct, frozen=True, kw_only=True):
     enterprise_id: str
     status: Literal["started"] = "started"
+    #: The job mews-ingest started (`DELETE /sync/{enterprise}/resync` cancels it).
+    job_id: str = ""
+    #: The oldest `since` a resync may ask for (the resync horizon).
+    oldest_allowed: datetime | None = None
+
+
+class ResyncProgress(msgspec.Struct, frozen=True, kw_only=True):
+    """How far a resync got. `state`: running, cancelling (its current window is still
+    being read), cancelled, done, failed; `entity`, `window` of `windows`: where it is;
+    `reached`: every change of `entity` before it is stored."""
+
+    job_id: str
+    enterprise_id: str
+    state: str
+    since: datetime | None = None
+    oldest_allowed: datetime
+    entities: list[str] = []
+    entities_done: list[str] = []
+    entity: str | None = None
+    window: int = 0
+    windows: int = 0
+    reached: datetime | None = None
+    changes_seen: int = 0
+    error: str | None = None
+    started_at: datetime | None = None
+    #: Seconds left at the pace so far.
+    eta_s: float | None = None

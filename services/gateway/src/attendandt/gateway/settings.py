@@ -134,8 +134,6 @@ class GatewaySettings:
     cors_origins: tuple[str, ...] = ()
     #: Default timeout of a request-reply call to a domain service.
     rpc_timeout_s: float = 5.0
-    #: A resync sweeps Mews for a while: its own, long timeout.
-    resync_timeout_s: float = 300.0
     access_token_ttl_s: int = 900
     #: How long a looked-up principal is reused before asking the users service again; a
     #: user event (deactivation, role change) drops it at once.
@@ -195,7 +193,6 @@ class GatewaySettings:
                 o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()
             ),
             rpc_timeout_s=env_float(env, "RPC_TIMEOUT_S", 5.0),
-            resync_timeout_s=env_float(env, "RESYNC_TIMEOUT_S", 300.0),
             access_token_ttl_s=env_int(env, "ACCESS_TOKEN_TTL_S", 900),
             principal_cache_s=env_float(env, "PRINCIPAL_CACHE_S", 30.0),
             rate_limits=RateLimits.from_env(env),

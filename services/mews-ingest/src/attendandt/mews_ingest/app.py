@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import uvicorn
 from nats.aio.client import Client as NatsClient
@@ -21,11 +23,16 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
+from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.rpc.ingest import (
+    CANCEL_RESYNC,
     RESYNC,
+    START_RESYNC,
     SWEEP,
+    CancelResyncRequest,
+    ResyncJob,
     SweepRequest,
     SweepResponse,
     SweptEntity,
@@ -46,15 +53,79 @@ from attendandt.mews_ingest.checkpoints import Checkpoints, StateBoard
 from attendandt.mews_ingest.normalize import MalformedInput, WebhookBatch, changes_from_frame
 from attendandt.mews_ingest.publisher import ChangePublisher
 from attendandt.mews_ingest.settings import IngestSettings
-from attendandt.mews_ingest.sweeps import Progress, Sweeper, SweepResult
-from attendandt.mews_ingest.webhooks import WebhookHandlers, create_asgi_app
+from attendandt.mews_ingest.sweeps import Progress, Sweeper, SweepProgress, SweepResult
+from attendandt.mews_ingest.webhooks import KEPT_OF_OVERSIZED, WebhookHandlers, create_asgi_app
 from attendandt.mews_ingest.websocket import EnterpriseSocket
 from attendandt.platform.messaging import connect, dead_letter_raw
 from attendandt.platform.ratelimit import SharedTokenBucket
-from attendandt.platform.rpc import Forbidden, Invalid, NotFound, answer_for_caller
+from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound, answer_for_caller
 
 log = logging.getLogger(__name__)
 SERVICE = "mews-ingest"
+
+
+#: How long a cancel waits for the running window to end before answering `cancelling`
+#: (within the gateway's request-reply timeout).
+CANCEL_WAIT_S = 3.0
+
+
+@dataclass
+class Resync:
+    """One on-demand sweep of an enterprise (`sweep` or `start_resync`), cancellable between
+    two windows."""
+
+    job_id: str
+    enterprise_id: str
+    since: datetime | None
+    oldest_allowed: datetime
+    entities: tuple[MewsEntity, ...]
+    cancel: asyncio.Event = field(default_factory=asyncio.Event)
+    state: str = "running"
+    progress: SweepProgress | None = None
+    entities_done: list[str] = field(default_factory=list)
+    changes_seen: int = 0
+    results: list[SweepResult] = field(default_factory=list)
+    failure: Exception | None = None
+    task: asyncio.Task[None] | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    windows_done: int = 0
+
+    def on_progress(self, progress: SweepProgress) -> None:
+        if self.progress is not None and self.progress.entity != progress.entity:
+            self.changes_seen += self.progress.changes
+        self.progress = progress
+        self.windows_done += 1
+
+    def eta_s(self) -> float | None:
+        """At the pace so far; the entities still to come are taken to have as many windows
+        as the current one (their ranges differ only by their checkpoints)."""
+        last = self.progress
+        if last is None or self.state != "running":
+            return None
+        entities_after = len(self.entities) - 1 - self.entities.index(last.entity)
+        remaining = (last.windows - last.window) + last.windows * max(entities_after, 0)
+        elapsed = (datetime.now(UTC) - self.started_at).total_seconds()
+        return round(elapsed / self.windows_done * remaining, 1)
+
+    def snapshot(self) -> ResyncJob:
+        last = self.progress
+        return ResyncJob(
+            job_id=self.job_id,
+            enterprise_id=self.enterprise_id,
+            state="cancelling" if self.state == "running" and self.cancel.is_set() else self.state,
+            since=self.since,
+            oldest_allowed=self.oldest_allowed,
+            entities=tuple(e.value for e in self.entities),
+            entities_done=tuple(self.entities_done),
+            entity=last.entity.value if last is not None else None,
+            window=last.window if last is not None else 0,
+            windows=last.windows if last is not None else 0,
+            reached=last.reached if last is not None else None,
+            changes_seen=self.changes_seen + (last.changes if last is not None else 0),
+            error=str(self.failure)[:300] if self.failure is not None else None,
+            started_at=self.started_at,
+            eta_s=self.eta_s(),
+        )
 
 
 @dataclass
@@ -66,6 +137,8 @@ class Enterprise:
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_contact: datetime = field(default_factory=lambda: datetime.now(UTC))
     socket: EnterpriseSocket | None = None
+    #: The on-demand resync running or last run (one at a time per enterprise).
+    resync: Resync | None = None
 
 
 class IngestApp:
@@ -79,6 +152,10 @@ class IngestApp:
         self.limits: KeyValue | None = None
         self.http: uvicorn.Server | None = None
         self.ready = asyncio.Event()
+        #: Requests being answered, each in its own task: nats.py runs one subscription's
+        #: callbacks one after another, so a sweep answered inline would hold up every
+        #: other request (another property's resync, a cancel) until it ended.
+        self._answering: set[asyncio.Task[None]] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -97,7 +174,9 @@ class IngestApp:
             await self._bind_enterprises(checkpoints, stop)
             if stop.is_set():
                 return
-            await nc.subscribe(SWEEP.subject, queue=SERVICE, cb=self._on_sweep_request)
+            await self._answer(SWEEP, self._sweep_now)
+            await self._answer(START_RESYNC, self._start_resync)
+            await self._answer(CANCEL_RESYNC, self._cancel_resync)
             for enterprise in self.enterprises.values():
                 enterprise.sweep_requested.set()  # resume whatever a previous process left
                 tasks.append(asyncio.create_task(self._sweep_loop(enterprise, stop)))
@@ -109,9 +188,10 @@ class IngestApp:
         finally:
             if self.http is not None:
                 self.http.should_exit = True
-            for task in tasks:
+            resyncs = [e.resync.task for e in self.enterprises.values() if e.resync is not None]
+            for task in [*tasks, *self._answering, *(t for t in resyncs if t is not None)]:
                 task.cancel()
-            for task in tasks:
+            for task in [*tasks, *self._answering, *(t for t in resyncs if t is not None)]:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             if self.board is not None:
@@ -223,8 +303,16 @@ class IngestApp:
         try:
             changes = changes_from_frame(frame, enterprise.enterprise_id, now)
         except MalformedInput as exc:
-            data = frame.encode() if isinstance(frame, str) else frame
-            await self._dead_letter(f"websocket.{enterprise.enterprise_id}", data, str(exc))
+            # A frame may be up to the socket's 16 MiB: its letter keeps a prefix, so it fits
+            # in one NATS message. A letter that cannot be stored does not end the socket.
+            data = frame.encode(errors="replace") if isinstance(frame, str) else frame
+            log.warning("websocket frame refused: %s", exc)
+            try:
+                await self._dead_letter(
+                    f"websocket.{enterprise.enterprise_id}", data[:KEPT_OF_OVERSIZED], str(exc)
+                )
+            except Exception as failed:
+                log.warning("websocket dead letter not stored: %s", type(failed).__name__)
             return
         await self.publisher.publish_all(changes)
         enterprise.last_contact = now
@@ -298,8 +386,10 @@ class IngestApp:
         entities: Iterable[MewsEntity] | None = None,
         since: datetime | None = None,
         progress: Progress | None = None,
+        cancelled: asyncio.Event | None = None,
     ) -> list[SweepResult]:
-        """Sweep every (or the named) entity from its checkpoint (or `since`) to Mews's now."""
+        """Sweep every (or the named) entity from its checkpoint (or `since`) to Mews's now;
+        `cancelled` set stops it between two windows."""
         async with enterprise.sweep_lock:
             sweeper = enterprise.sweeper
             end = await sweeper.mews_now()
@@ -311,7 +401,16 @@ class IngestApp:
             results = []
             for entity in entities or self.settings.entities:
                 start = since or (horizon if full else await sweeper.start_for(entity, horizon))
-                result = await sweeper.sweep(entity, start, end, progress)
+                if cancelled is not None and cancelled.is_set():
+                    break
+                result = await sweeper.sweep(entity, start, end, progress, cancelled)
+                if not result.complete:
+                    log.info(
+                        "sweep of %s %s cancelled, reached %s",
+                        enterprise.enterprise_id, entity, result.reached,
+                    )  # fmt: skip
+                    results.append(result)
+                    break
                 log.info(
                     "swept %s %s from %s to %s: %d changed, %d new",
                     enterprise.enterprise_id, entity, start.isoformat(), end.isoformat(),
@@ -320,6 +419,8 @@ class IngestApp:
                 results.append(result)
             now = datetime.now(UTC)
             enterprise.last_contact = now
+            if cancelled is not None and cancelled.is_set():
+                return results  # not a sweep to `end`: the board keeps the last whole one
             assert self.board is not None
             self.board.update(
                 enterprise.enterprise_id,
@@ -330,30 +431,138 @@ class IngestApp:
             )
             return results
 
-    async def _on_sweep_request(self, msg: Msg) -> None:
-        async def run(request: SweepRequest, caller: Caller) -> SweepResponse:
-            enterprise = self.enterprises.get(request.enterprise_id)
-            # Another property is "not found", like one not ingested: no existence oracle.
-            if enterprise is None or not caller.may_act_for(request.enterprise_id):
-                raise NotFound(f"enterprise {request.enterprise_id} is not ingested here")
-            if not caller.can(RESYNC):
-                raise Forbidden(f"role {caller.role.value} may not resync")
-            known = {e.value for e in MewsEntity}
-            unknown = [e for e in request.entities if e not in known]
-            if unknown:
-                raise Invalid(f"unknown entities {unknown}: use some of {sorted(known)}")
-            entities = [MewsEntity(e) for e in request.entities] or None
-            results = await self.sweep(enterprise, entities=entities, since=request.since)
-            return SweepResponse(
-                enterprise_id=request.enterprise_id,
-                entities=tuple(
-                    SweptEntity(
-                        entity=r.entity, start=r.start, end=r.end, seen=r.seen, stored=r.stored
-                    )
-                    for r in results
-                ),
-            )
+    # -- on-demand sweeps (request-reply) ----------------------------------------------------
 
-        body, headers = await answer_for_caller(SWEEP, msg.data, msg.headers, run)
-        if msg.reply and self.nc is not None:
-            await self.nc.publish(msg.reply, body, headers=headers)
+    async def _answer(
+        self,
+        method: RpcMethod[Any, Any],
+        handler: Callable[[Any, Caller], Awaitable[Payload]],
+    ) -> None:
+        assert self.nc is not None
+        nc = self.nc
+
+        async def reply(msg: Msg) -> None:
+            body, headers = await answer_for_caller(method, msg.data, msg.headers, handler)
+            if msg.reply:
+                await nc.publish(msg.reply, body, headers=headers)
+
+        async def on_request(msg: Msg) -> None:
+            task = asyncio.create_task(reply(msg), name=f"answer {method.method}")
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
+
+        await nc.subscribe(method.subject, queue=SERVICE, cb=on_request)
+
+    def _enterprise_for(self, enterprise_id: str, caller: Caller) -> Enterprise:
+        enterprise = self.enterprises.get(enterprise_id)
+        # Another property is "not found", like one not ingested: no existence oracle.
+        if enterprise is None or not caller.may_act_for(enterprise_id):
+            raise NotFound(f"enterprise {enterprise_id} is not one of the properties ingested here")
+        if not caller.can(RESYNC):
+            raise Forbidden(f"role {caller.role.value} may not resync")
+        return enterprise
+
+    def oldest_allowed(self) -> datetime:
+        """How far back an on-demand sweep may go: the resync horizon (the same one a long
+        silence falls back to). Beyond it a sweep would walk thousands of windows on the
+        property's rate budget; older history is `attendandt sync backfill`'s job."""
+        return datetime.now(UTC) - timedelta(seconds=self.settings.resync_horizon_s)
+
+    def _begin(self, enterprise: Enterprise, request: SweepRequest) -> Resync:
+        """Check a sweep request and start it as the enterprise's resync job."""
+        known = {e.value for e in MewsEntity}
+        unknown = [e for e in request.entities if e not in known]
+        if unknown:
+            raise Invalid(f"unknown entities {unknown}: use some of {sorted(known)}")
+        oldest = self.oldest_allowed()
+        since = request.since
+        if since is not None:
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=UTC)  # Mews times are UTC
+            if since < oldest:
+                days = self.settings.resync_horizon_s / 86400
+                raise Invalid(
+                    f"since {since.isoformat()} is older than the resync horizon ({days:g} days): "
+                    f"the oldest allowed is {oldest.replace(microsecond=0).isoformat()}; for "
+                    f"older history use `attendandt sync backfill --enterprise "
+                    f"{enterprise.enterprise_id} --since YYYY-MM-DD`"
+                )
+            if since > datetime.now(UTC):
+                raise Invalid(f"since {since.isoformat()} is in the future")
+        running = enterprise.resync
+        if running is not None and running.state == "running":
+            raise Conflict(
+                f"resync {running.job_id} of {enterprise.enterprise_id} is running; "
+                "cancel it first or wait for it to end"
+            )
+        entities = tuple(MewsEntity(e) for e in request.entities) or self.settings.entities
+        job = Resync(uuid.uuid4().hex, enterprise.enterprise_id, since, oldest, entities)
+        enterprise.resync = job
+        self._show(job)
+        job.task = asyncio.create_task(
+            self._run_resync(enterprise, job), name=f"resync {job.job_id}"
+        )
+        return job
+
+    def _show(self, job: Resync) -> None:
+        """The job on the status board (`GET /sync/{enterprise}` shows it)."""
+        if self.board is not None:
+            self.board.update(job.enterprise_id, resync=job.snapshot())
+
+    async def _run_resync(self, enterprise: Enterprise, job: Resync) -> None:
+        def progress(step: SweepProgress) -> None:
+            job.on_progress(step)
+            self._show(job)
+
+        try:
+            job.results = await self.sweep(
+                enterprise,
+                entities=job.entities,
+                since=job.since,
+                progress=progress,
+                cancelled=job.cancel,
+            )
+        except Exception as exc:
+            job.failure = exc
+            job.state = "failed"
+            self._show(job)
+            log.warning("resync %s of %s failed: %s", job.job_id, job.enterprise_id, exc)
+            return
+        job.entities_done = [r.entity.value for r in job.results if r.complete]
+        complete = len(job.entities_done) == len(job.entities)
+        job.state = "done" if complete else "cancelled"
+        self._show(job)
+        log.info(
+            "resync %s of %s %s", job.job_id, job.enterprise_id, job.state,
+            extra={"entities_done": job.entities_done},
+        )  # fmt: skip
+
+    async def _sweep_now(self, request: SweepRequest, caller: Caller) -> SweepResponse:
+        """`sweep`: the resync job, answered when it ends (cancelled: as far as it got)."""
+        job = self._begin(self._enterprise_for(request.enterprise_id, caller), request)
+        assert job.task is not None
+        await asyncio.shield(job.task)  # a caller giving up does not end the sweep
+        if job.failure is not None:
+            raise job.failure
+        return SweepResponse(
+            enterprise_id=request.enterprise_id,
+            entities=tuple(
+                SweptEntity(entity=r.entity, start=r.start, end=r.end, seen=r.seen, stored=r.stored)
+                for r in job.results
+            ),
+        )
+
+    async def _start_resync(self, request: SweepRequest, caller: Caller) -> ResyncJob:
+        """`start_resync`: checked, started, answered at once with the job."""
+        return self._begin(self._enterprise_for(request.enterprise_id, caller), request).snapshot()
+
+    async def _cancel_resync(self, request: CancelResyncRequest, caller: Caller) -> ResyncJob:
+        """`cancel_resync`: stops the running job between two windows and says how far it
+        got (`cancelling` if its current window outlasted CANCEL_WAIT_S)."""
+        enterprise = self._enterprise_for(request.enterprise_id, caller)
+        job = enterprise.resync
+        if job is None or job.state != "running" or job.task is None:
+            raise NotFound(f"no resync of {request.enterprise_id} is running")
+        job.cancel.set()
+        await asyncio.wait({job.task}, timeout=CANCEL_WAIT_S)
+        return job.snapshot()

@@ -11,6 +11,7 @@ from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from attendandt.contracts.mews import MewsEntity
+from attendandt.contracts.rpc.ingest import ResyncJob
 
 
 class Checkpoints:
@@ -53,6 +54,8 @@ class EnterpriseState(msgspec.Struct, kw_only=True):
     #: Seconds between now and the oldest checkpoint: how far behind sweeps could be.
     checkpoint_lag_s: float | None = None
     updated_at: datetime | None = None
+    #: The on-demand resync running or last run, and how far it got.
+    resync: ResyncJob | None = None
 
 
 class StateBoard:

@@ -65,6 +65,16 @@ async def run_sweep(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"ingest sweep: {redact_text(str(exc))}")
         return 2
+    oldest = datetime.now(UTC) - timedelta(seconds=settings.resync_horizon_s)
+    if args.since is not None and args.since < oldest:
+        # The same bound as the service's resync: beyond it is a backfill's job.
+        print(
+            f"ingest sweep: --since {args.since:%Y-%m-%d %H:%M:%S} is older than the resync "
+            f"horizon ({settings.resync_horizon_s / 86400:g} days, RESYNC_HORIZON_S): the "
+            f"oldest allowed is {oldest:%Y-%m-%d %H:%M:%S} UTC; for older history use "
+            f"`attendandt sync backfill --enterprise {args.enterprise} --since YYYY-MM-DD`"
+        )
+        return 2
     nc = await connect(settings.nats, "attendandt-cli")
     clients: list[MewsClient] = []
     try:

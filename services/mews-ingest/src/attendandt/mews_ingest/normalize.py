@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
@@ -34,33 +35,48 @@ WEBHOOK_TYPES = {
 }
 
 
+#: What a body or frame cannot be decoded into: msgspec's own errors, and what it raises on
+#: hostile input (nesting deeper than Python recurses, bytes that are not UTF-8, text with
+#: lone surrogates).
+_UNDECODABLE = (msgspec.MsgspecError, RecursionError, UnicodeError)
+
+#: Mews ids are GUIDs. Ids go into NATS subjects (the enterprise) and `Nats-Msg-Id` headers
+#: (every id), so anything but these characters could aim a publish elsewhere or break the
+#: header block: refused as malformed. Empty stays allowed (an event without an id is skipped).
+MewsId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]*$", max_length=64)]
+EnterpriseIdField = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)]
+Name = Annotated[str, msgspec.Meta(max_length=100)]
+#: Mews batches "in the order of hundreds" of events per delivery; far more is not Mews.
+MAX_EVENTS = 5000
+
+
 class _WsEvent(msgspec.Struct, rename="pascal"):
-    type: str
-    id: str
-    state: str | None = None
+    type: Name
+    id: MewsId
+    state: Name | None = None
 
 
 class _WsFrame(msgspec.Struct, rename="pascal"):
-    events: list[_WsEvent]
+    events: Annotated[list[_WsEvent], msgspec.Meta(max_length=MAX_EVENTS)]
 
 
 class _EntityRef(msgspec.Struct, rename="pascal"):
-    id: str
+    id: MewsId
 
 
 class _WebhookEvent(msgspec.Struct, rename="pascal"):
-    discriminator: str
+    discriminator: Name
     value: _EntityRef | None = None
 
 
 class _GeneralWebhook(msgspec.Struct, rename="pascal"):
-    enterprise_id: str
-    events: list[_WebhookEvent]
-    integration_id: str | None = None
+    enterprise_id: EnterpriseIdField
+    events: Annotated[list[_WebhookEvent], msgspec.Meta(max_length=MAX_EVENTS)]
+    integration_id: MewsId | None = None
 
 
 class _IntegrationWebhook(msgspec.Struct, rename="pascal"):
-    action: str
+    action: Name
 
 
 @dataclass(frozen=True)
@@ -82,8 +98,8 @@ def changes_from_frame(frame: str | bytes, enterprise_id: str, now: datetime) ->
     """One WebSocket message → one change per known event (duplicates in a frame collapse)."""
     try:
         decoded = msgspec.json.decode(frame, type=_WsFrame)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise MalformedInput(f"WebSocket frame is not {{Events: [...]}}: {exc}") from exc
+    except _UNDECODABLE as exc:
+        raise MalformedInput(f"WebSocket frame is not {{Events: [...]}}: {_why(exc)}") from exc
     changes: dict[tuple[MewsEntity, str], MewsChange] = {}
     for event in decoded.events:
         entity = WEBSOCKET_TYPES.get(event.type)
@@ -105,16 +121,16 @@ def parse_webhook(body: bytes, now: datetime) -> WebhookBatch | IntegrationNotic
     """A General Webhook delivery → its changes; an Integration Webhook → a notice."""
     try:
         raw = msgspec.json.decode(body)
-    except msgspec.DecodeError as exc:
-        raise MalformedInput(f"webhook body is not JSON: {exc}") from exc
+    except _UNDECODABLE as exc:
+        raise MalformedInput(f"webhook body is not JSON: {_why(exc)}") from exc
     if not isinstance(raw, dict):
         raise MalformedInput("webhook body is not a JSON object")
     try:
         if "Action" in raw:
             return IntegrationNotice(action=msgspec.convert(raw, _IntegrationWebhook).action)
         hook = msgspec.convert(raw, _GeneralWebhook)
-    except msgspec.ValidationError as exc:
-        raise MalformedInput(f"webhook body is not a General Webhook: {exc}") from exc
+    except _UNDECODABLE as exc:
+        raise MalformedInput(f"webhook body is not a General Webhook: {_why(exc)}") from exc
     # A body names ids only, so two changes of one reservation send the same body: each
     # delivery is its own sighting (its arrival time), never a duplicate of an earlier one.
     # Mews re-sending a delivery we did not acknowledge costs one more fetch, nothing else.
@@ -136,3 +152,12 @@ def parse_webhook(body: bytes, now: datetime) -> WebhookBatch | IntegrationNotic
             sighting=digest,
         )
     return WebhookBatch(hook.enterprise_id, hook.integration_id, list(changes.values()), ignored)
+
+
+def _why(exc: BaseException) -> str:
+    """The reason, bounded: a UnicodeDecodeError's text quotes the offending bytes."""
+    if isinstance(exc, UnicodeDecodeError | UnicodeEncodeError):
+        return f"not UTF-8 (at {exc.start})"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)[:300]

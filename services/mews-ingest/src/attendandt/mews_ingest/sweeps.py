@@ -56,6 +56,8 @@ class SweepProgress:
     window: int
     windows: int
     changes: int
+    #: Every change of `entity` before this is stored (the end of the finished window).
+    reached: datetime
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ class SweepResult:
     end: datetime
     seen: int
     stored: int
+    #: False when the sweep was cancelled before its last window; `reached` says how far.
+    complete: bool = True
+    reached: datetime | None = None
 
 
 Progress = Callable[[SweepProgress], Awaitable[None] | None]
@@ -117,21 +122,30 @@ class Sweeper:
         start: datetime,
         end: datetime,
         progress: Progress | None = None,
+        cancelled: asyncio.Event | None = None,
     ) -> SweepResult:
+        """Sweep `[start, end)` window by window; `cancelled` set stops it between two
+        windows (never inside one, so the checkpoint stays at a window's end)."""
         seen = stored = 0
+        reached: datetime | None = None
         parts = fixed_windows(start, end, self.window)
         for index, (lower, upper) in enumerate(parts, start=1):
+            if cancelled is not None and cancelled.is_set():
+                return SweepResult(
+                    entity, start, end, seen, stored, complete=False, reached=reached
+                )
             interval = TimeInterval(start_utc=lower, end_utc=upper)
             async for page in _pages(self.client, entity, interval):
                 changes = [self._change(entity, item) for item in page]
                 seen += len(changes)
                 stored += await self.publisher.publish_all(changes)
             await self.checkpoints.advance(self.enterprise_id, entity, upper)
+            reached = upper
             if progress is not None:
-                result = progress(SweepProgress(entity, index, len(parts), seen))
+                result = progress(SweepProgress(entity, index, len(parts), seen, upper))
                 if result is not None:
                     await result
-        return SweepResult(entity, start, end, seen, stored)
+        return SweepResult(entity, start, end, seen, stored, reached=end)
 
     def _change(self, entity: MewsEntity, item: _Versioned) -> MewsChange:
         now = datetime.now(UTC)

@@ -18,8 +18,12 @@ the `Token` query parameter (the name matched case-insensitively), never in the 
   `token=...` as well, as a second line of defence.
 
 A delivery is answered 2xx only once its changes are stored in JetStream, so a delivery we
-could not store is re-sent by Mews. A malformed body gets 400 and is kept as a dead letter
-with the reason (its secrets masked: see platform.messaging).
+could not store (503) is re-sent by Mews. Whatever else arrives gets a 4xx with a problem
+body, one log line and a dead letter with the reason (its secrets masked, at most
+KEPT_OF_OVERSIZED bytes of the body): a body larger than MAX_BODY is 413, refused while it is
+read (never read whole); anything that is not the documented shape (not JSON, not UTF-8,
+nested deeper than the decoder goes, wrong types, ids that are not ids) is 400. Never a 500:
+Mews re-sends those, and a hostile body would be re-sent forever.
 """
 
 from __future__ import annotations
@@ -102,30 +106,90 @@ def _token_of(request: Request[Any, Any, Any]) -> str | None:
     return values[0] if len(values) == 1 else None
 
 
+class _Disconnected(Exception):
+    """The sender went away before its body was whole: nobody is left to answer."""
+
+
+def _declared_length(request: Request[Any, Any, Any]) -> int | None:
+    raw = request.headers.get("content-length")
+    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 20 else None
+
+
+async def _read_capped(request: Request[Any, Any, Any]) -> tuple[bytes, bool]:
+    """The body, read chunk by chunk and never beyond MAX_BODY: (body, False), or (its first
+    KEPT_OF_OVERSIZED bytes, True) once it is larger. A declared length above the cap stops
+    the reading at the kept prefix; the rest is never read."""
+    declared = _declared_length(request)
+    limit = KEPT_OF_OVERSIZED if declared is not None and declared > MAX_BODY else MAX_BODY
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        event = await request.receive()
+        if event["type"] == "http.disconnect":
+            raise _Disconnected
+        if event["type"] != "http.request":
+            continue
+        chunk = event.get("body", b"")
+        if chunk:
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit or (limit == KEPT_OF_OVERSIZED and total >= limit):
+            return b"".join(chunks)[:KEPT_OF_OVERSIZED], True
+        if not event.get("more_body", False):
+            body = b"".join(chunks)
+            if declared is not None and declared > MAX_BODY:
+                return body[:KEPT_OF_OVERSIZED], True
+            return body, False
+
+
 def create_http_app(handlers: WebhookHandlers) -> Litestar:
-    @post(WEBHOOK_PATH, status_code=202)
+    async def refuse(status: int, kept: bytes, reason: str) -> Response[dict[str, Any]]:
+        """4xx with a problem body, one log line (the reason: never the body, never the
+        token) and a dead letter keeping at most KEPT_OF_OVERSIZED bytes of the body, so the
+        letter always fits in one NATS message. A dead letter that cannot be stored does
+        not turn a bad body into a 5xx (Mews would only send it again): it is logged."""
+        log.warning("webhook refused (%d): %s", status, reason, extra={"status": status})
+        try:
+            await handlers.reject(kept[:KEPT_OF_OVERSIZED], reason)
+        except Exception as exc:
+            log.warning("webhook dead letter not stored: %s", type(exc).__name__)
+        return problem(status, reason)
+
+    @post(WEBHOOK_PATH, status_code=202, request_max_body_size=None)
     async def receive(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         if not handlers.authentic(_token_of(request)):
             client = request.client.host if request.client else "?"
             log.warning("webhook refused: missing or wrong token", extra={"client": client})
             return problem(401, "missing or wrong webhook token")
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            await handlers.reject(
-                body[:KEPT_OF_OVERSIZED],
-                f"webhook body larger than 4 MiB (its first {KEPT_OF_OVERSIZED} bytes kept)",
+        try:
+            body, oversized = await _read_capped(request)
+        except _Disconnected:
+            log.warning("webhook sender disconnected before its body was whole")
+            return problem(400, "body incomplete: the connection closed")
+        if oversized:
+            return await refuse(
+                413,
+                body,
+                f"webhook body larger than {MAX_BODY // (1024 * 1024)} MiB "
+                f"(its first {len(body)} bytes kept)",
             )
-            return problem(413, "webhook body larger than 4 MiB")
+        return await deliver(body)
+
+    async def deliver(body: bytes) -> Response[dict[str, Any]]:
         try:
             parsed = parse_webhook(body, datetime.now(UTC))
         except MalformedInput as exc:
-            await handlers.reject(body, str(exc))
-            return problem(400, str(exc))
+            return await refuse(400, body, str(exc))
         if isinstance(parsed, IntegrationNotice):
             # Carries tokens (IntegrationCreated, ApiKeyCreated): acknowledged, never logged.
             log.info("integration webhook received", extra={"action": parsed.action})
             return Response({"accepted": 0, "action": parsed.action}, status_code=202)
-        await handlers.accept(parsed)  # raises → 5xx → Mews re-sends later
+        try:
+            await handlers.accept(parsed)
+        except Exception as exc:
+            # Not stored: a 503 makes Mews send it again later (never a bare 500).
+            log.warning("webhook not stored, the sender will retry: %s", type(exc).__name__)
+            return problem(503, "the delivery could not be stored; send it again later")
         return Response(
             {"accepted": len(parsed.changes), "ignored": parsed.ignored}, status_code=202
         )

@@ -1,6 +1,8 @@
 """Sync status per enterprise (from the KV buckets mews-ingest and sync keep) and the
-on-demand resync (a sweep by mews-ingest, which can take minutes: started in the
-background, answered 202).
+on-demand resync: a job mews-ingest checks and starts (`start_resync`, answered at once:
+202 with its id) and cancels (`cancel_resync`). The checks (a property it ingests, `since`
+within the resync horizon, one resync at a time) are ingest's, which knows its properties and
+its horizon: its refusals come back as problems.
 
 A property's staff see and resync their own property only: another one answers 404 (the
 status is read from KV by the gateway itself, so the check is here); the sweep call carries
@@ -9,21 +11,18 @@ property: every status shows the platform's."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Annotated, Any, TypeVar
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Router, delete, get, post
 from litestar.params import JSONBody, PathParameter
-from litestar.status_codes import HTTP_202_ACCEPTED
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
 
-from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, SYNC_HEALTH
-from attendandt.gateway.backend import Backend
 from attendandt.gateway.permissions import Permission
 from attendandt.gateway.routes.common import (
     BackendDep,
@@ -37,20 +36,17 @@ from attendandt.gateway.schemas import (
     IngestStatus,
     ResyncAccepted,
     ResyncBody,
+    ResyncProgress,
     SyncHealthStatus,
     SyncOverview,
     SyncStatus,
 )
-from attendandt.platform.rpc import RpcFailure, RpcTimeout
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=msgspec.Struct)
 IdPath = Annotated[str, PathParameter(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-]+$")]
 Req = Request[Any, Any, Any]
-
-#: Resyncs running in this process (kept so they are not garbage-collected mid-way).
-_RUNNING: set[asyncio.Task[None]] = set()
 
 P = Permission
 
@@ -123,31 +119,30 @@ async def resync(
     backend: BackendDep,
     data: JSONBody[ResyncBody | None] = None,
 ) -> ResyncAccepted:
-    """Ask mews-ingest to sweep the enterprise now; the status page shows the outcome."""
+    """Ask mews-ingest to resync the enterprise; answered once the job has started."""
     enterprise = enterprise_for(principal_of(request), enterprise_id)
     body = data or ResyncBody()
     sweep = ingest_rpc.SweepRequest(
         enterprise_id=enterprise, entities=tuple(body.entities), since=body.since
     )
-    task = asyncio.create_task(_run_sweep(backend, sweep, caller(request)))
-    _RUNNING.add(task)
-    task.add_done_callback(_RUNNING.discard)
-    return ResyncAccepted(enterprise_id=enterprise)
+    job = await backend.call(ingest_rpc.START_RESYNC, sweep, caller=caller(request))
+    return ResyncAccepted(
+        enterprise_id=enterprise, job_id=job.job_id, oldest_allowed=job.oldest_allowed
+    )
 
 
-async def _run_sweep(backend: Backend, sweep: ingest_rpc.SweepRequest, by: Caller) -> None:
-    try:
-        done = await backend.call(
-            ingest_rpc.SWEEP, sweep, caller=by, timeout=backend.settings.resync_timeout_s
-        )
-    except (RpcFailure, RpcTimeout) as exc:
-        log.warning("resync of %s failed: %s", sweep.enterprise_id, exc)
-        return
-    except Exception:
-        log.exception("resync of %s failed", sweep.enterprise_id)
-        return
-    seen = sum(e.seen for e in done.entities)
-    log.info("resync of %s done: %d changes seen", sweep.enterprise_id, seen)
+@delete("/sync/{enterprise_id:str}/resync", status_code=HTTP_200_OK, **needs(P.SYNC_RESYNC))
+async def cancel_resync(request: Req, enterprise_id: IdPath, backend: BackendDep) -> ResyncProgress:
+    """Cancel the running resync: it stops between two windows; the answer says how far."""
+    enterprise = enterprise_for(principal_of(request), enterprise_id)
+    job = await backend.call(
+        ingest_rpc.CANCEL_RESYNC,
+        ingest_rpc.CancelResyncRequest(enterprise_id=enterprise),
+        caller=caller(request),
+    )
+    return msgspec.convert(msgspec.to_builtins(job), ResyncProgress)
 
 
-sync_router = Router(path="/", route_handlers=[sync_overview, sync_status, resync], tags=["sync"])
+sync_router = Router(
+    path="/", route_handlers=[sync_overview, sync_status, resync, cancel_resync], tags=["sync"]
+)
