@@ -16,6 +16,8 @@ export interface paths {
         /**
          * Login
          * @description Email and password: a short-lived access token and a single-use refresh token.
+         *     Limited per address and per account; repeated failures lock this address out of the
+         *     account for a while (429 with `Retry-After`).
          */
         post: operations["ApiV1AuthLoginLogin"];
         delete?: never;
@@ -35,7 +37,9 @@ export interface paths {
         put?: never;
         /**
          * Refresh
-         * @description Spend a refresh token for a new pair. A token used twice ends its whole session.
+         * @description Spend a refresh token for a new pair. A token used twice ends its whole session,
+         *     except when the same client (address and user agent) presents it again within a few
+         *     seconds (two tabs refreshing at once): that client gets another new pair.
          */
         post: operations["ApiV1AuthRefreshRefresh"];
         delete?: never;
@@ -723,10 +727,14 @@ export interface paths {
         put?: never;
         /**
          * Resync
-         * @description Ask mews-ingest to sweep the enterprise now; the status page shows the outcome.
+         * @description Ask mews-ingest to resync the enterprise; answered once the job has started.
          */
         post: operations["ApiV1SyncEnterpriseIdResyncResync"];
-        delete?: never;
+        /**
+         * CancelResync
+         * @description Cancel the running resync: it stops between two windows; the answer says how far.
+         */
+        delete: operations["ApiV1SyncEnterpriseIdResyncCancelResync"];
         options?: never;
         head?: never;
         patch?: never;
@@ -969,6 +977,7 @@ export interface components {
             last_sweep_error?: string | null;
             checkpoint_lag_s?: number | null;
             updated_at?: string | null;
+            resync?: components["schemas"]["ResyncProgress"] | null;
         };
         /** InviteUserResponse */
         InviteUserResponse: {
@@ -1054,6 +1063,7 @@ export interface components {
             instance?: string | null;
             request_id?: string | null;
             errors?: components["schemas"]["FieldError"][] | null;
+            retry_after?: number | null;
         };
         /** Reason */
         Reason: {
@@ -1071,11 +1081,36 @@ export interface components {
              * @constant
              */
             status: "started";
+            /** @default  */
+            job_id: string;
+            oldest_allowed?: string | null;
         };
         /** ResyncBody */
         ResyncBody: {
             entities?: string[];
             since?: string | null;
+        };
+        /** ResyncProgress */
+        ResyncProgress: {
+            job_id: string;
+            enterprise_id: string;
+            state: string;
+            since?: string | null;
+            /** Format: date-time */
+            oldest_allowed: string;
+            entities?: string[];
+            entities_done?: string[];
+            entity?: string | null;
+            /** @default 0 */
+            window: number;
+            /** @default 0 */
+            windows: number;
+            reached?: string | null;
+            /** @default 0 */
+            changes_seen: number;
+            error?: string | null;
+            started_at?: string | null;
+            eta_s?: number | null;
         };
         /** RoleChange */
         RoleChange: {
@@ -6959,6 +6994,127 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ResyncAccepted"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1SyncEnterpriseIdResyncCancelResync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterprise_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResyncProgress"];
                 };
             };
             /** @description The request is not valid */
