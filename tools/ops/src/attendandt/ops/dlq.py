@@ -133,6 +133,13 @@ async def _requeue(args: argparse.Namespace) -> int:
                 )
                 failed += 1
                 continue
+            if letter.truncated:
+                print(
+                    f"{seq}: not requeued: it keeps only the first {len(letter.data)} of "
+                    f"{letter.size} bytes (sha256 {letter.sha256}); have the sender send it again"
+                )
+                failed += 1
+                continue
             # A fresh message id: the original one may still be in the duplicate window.
             headers = {k: v for k, v in letter.headers.items() if k != "Nats-Msg-Id"}
             ack = await js.publish(letter.subject, letter.data, headers=headers)
