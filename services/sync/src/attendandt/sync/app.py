@@ -11,7 +11,7 @@ from nats.js.kv import KeyValue
 
 from attendandt.contracts.streams import MEWS_RATE_LIMITS, SYNC_HEALTH, ensure_streams
 from attendandt.mews import Credentials, MewsClient, bind_enterprises
-from attendandt.platform.health import HealthServer
+from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import connect
 from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.sync.applier import Applier
@@ -30,6 +30,7 @@ class SyncApp:
         self.limiters: dict[str, CountingLimiter] = {}
         self.ready = asyncio.Event()
         self.health_server: HealthServer | None = None
+        self.consumers = ConsumerWatch()
         self.limits: KeyValue | None = None
 
     def _client(self, credentials: Credentials) -> MewsClient:
@@ -71,8 +72,9 @@ class SyncApp:
                 max_deliver=settings.max_deliver,
             )
             tasks = [
-                asyncio.create_task(consumer.run(stop)),
+                self.consumers.watch(DURABLE, asyncio.create_task(consumer.run(stop))),
                 asyncio.create_task(self._report(board, stop)),
+                asyncio.create_task(self.consumers.guard(stop)),
             ]
             self.ready.set()
             await stop.wait()
@@ -86,11 +88,13 @@ class SyncApp:
                 await client.aclose()
             await self.health_server.stop()
             await nc.close()
+        self.consumers.raise_if_ended()
 
     async def readiness(self) -> dict[str, bool]:
         return {
             "nats": self.nc is not None and self.nc.is_connected,
             "mews": self.ready.is_set(),
+            **self.consumers.readiness(),
         }
 
     async def _report(self, board: HealthBoard, stop: asyncio.Event) -> None:
