@@ -12,12 +12,14 @@ import httpx
 import msgspec
 import pytest
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 from sync_support import announce, stored_commands, sync_settings, wait_for
 
 from attendandt.contracts.deadletter import DEAD_LETTER, DEAD_LETTER_MAX_DATA, DeadLetter
 from attendandt.contracts.mews import MEWS_CHANGE, MewsEntity
 from attendandt.contracts.streams import DEAD_LETTERS, ensure_streams
 from attendandt.platform.health import ConsumerEnded
+from attendandt.platform.unrouted import CONSUMER as UNROUTED
 from attendandt.sync.app import SyncApp
 from attendandt.sync.consumer import DURABLE, SERVICE
 
@@ -124,3 +126,25 @@ async def test_a_consumer_loop_that_ended_ends_the_process(
     assert stop.is_set()
     with pytest.raises(ConsumerEnded, match=DURABLE):
         running.result()
+
+
+async def test_a_command_for_a_service_that_does_not_exist_becomes_a_dead_letter(
+    jetstream: JetStreamContext, start_sync: Any
+) -> None:
+    await ensure_streams(jetstream)
+    await start_sync(unrouted_after_s=0.0, unrouted_interval_s=0.1)
+    await jetstream.publish("cmd.v1.nobody.verb", b'{"verb": "anything"}')
+    subject = DEAD_LETTER.format(service=SERVICE, consumer=UNROUTED)
+
+    async def letter() -> DeadLetter | None:
+        try:
+            raw = await jetstream.get_last_msg(DEAD_LETTERS.name, subject)
+        except NotFoundError:
+            return None
+        return msgspec.json.decode(raw.data or b"", type=DeadLetter)
+
+    found = await wait_for(letter, what="the unrouted command's dead letter")
+    assert found.subject == "cmd.v1.nobody.verb"
+    assert "no service consumes cmd.v1.nobody.verb" in found.reason
+    info = await jetstream.stream_info("DOMAIN_COMMANDS")
+    assert info.state.messages == 0

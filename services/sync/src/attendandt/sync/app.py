@@ -14,8 +14,9 @@ from attendandt.mews import Credentials, MewsClient, bind_enterprises
 from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import connect
 from attendandt.platform.ratelimit import SharedTokenBucket
+from attendandt.platform.unrouted import UnroutedCommandSweeper
 from attendandt.sync.applier import Applier
-from attendandt.sync.consumer import DURABLE, ChangeConsumer
+from attendandt.sync.consumer import DURABLE, SERVICE, ChangeConsumer
 from attendandt.sync.health import CountingLimiter, HealthBoard
 from attendandt.sync.settings import SyncSettings
 
@@ -75,6 +76,14 @@ class SyncApp:
                 self.consumers.watch(DURABLE, asyncio.create_task(consumer.run(stop))),
                 asyncio.create_task(self._report(board, stop)),
                 asyncio.create_task(self.consumers.guard(stop)),
+                asyncio.create_task(
+                    UnroutedCommandSweeper(
+                        js,
+                        service=SERVICE,
+                        after_s=settings.unrouted_after_s,
+                        interval_s=settings.unrouted_interval_s,
+                    ).run(stop)
+                ),
             ]
             self.ready.set()
             await stop.wait()
