@@ -38,13 +38,15 @@ class UnroutedCommandSweeper:
         service: str,
         after_s: float,
         interval_s: float,
-        known: Iterable[str] = (subject.template for subject in COMMANDS),
+        known: Iterable[str] | None = None,
     ) -> None:
         self.js = js
         self.service = service
         self.after = timedelta(seconds=after_s)
         self.interval_s = interval_s
-        self.known = frozenset(known)
+        self.known = frozenset(
+            known if known is not None else (subject.template for subject in COMMANDS)
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -45,7 +45,7 @@ async def poison_then_real(
 
     async def settled() -> bool:
         info = await js.consumer_info(stream, durable)
-        return (
+        return bool(
             info.delivered.stream_seq >= after.seq
             and info.num_pending == 0
             and info.num_ack_pending == 0
