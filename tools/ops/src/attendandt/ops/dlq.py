@@ -106,7 +106,8 @@ def show_letter(seq: int, letter: DeadLetter) -> str:
         body = f"<{len(data)} bytes, not text: {redact_text(repr(data[:64]))}>"
     lines = [f"sequence:   {seq}"]
     for name in ("service", "consumer", "subject", "reason", "error_type", "stream",
-                 "stream_sequence", "delivery_count", "failed_at", "redacted"):  # fmt: skip
+                 "stream_sequence", "delivery_count", "failed_at", "redacted", "truncated",
+                 "size", "sha256"):  # fmt: skip
         lines.append(f"{name + ':':<17}{redact_text(str(getattr(letter, name)))}")
     headers = {k: redact_value(k, v) for k, v in letter.headers.items()}
     lines.append(f"headers:         {headers}")
