@@ -17,11 +17,12 @@ from sync_support import announce, stored_commands, sync_settings, wait_for
 
 from attendandt.contracts.deadletter import DEAD_LETTER, DEAD_LETTER_MAX_DATA, DeadLetter
 from attendandt.contracts.mews import MEWS_CHANGE, MewsEntity
-from attendandt.contracts.streams import DEAD_LETTERS, ensure_streams
+from attendandt.contracts.streams import DEAD_LETTERS, SYNC_HEALTH, ensure_streams
 from attendandt.platform.health import ConsumerEnded
 from attendandt.platform.unrouted import CONSUMER as UNROUTED
 from attendandt.sync.app import SyncApp
-from attendandt.sync.consumer import DURABLE, SERVICE
+from attendandt.sync.consumer import DURABLE, SERVICE, ChangeConsumer
+from attendandt.sync.health import HealthBoard
 
 #: Close to NATS's 1 MiB payload limit; its dead letter, body base64-encoded, would not fit.
 POISON = b'{"entity": "' + b"\xff" * 900_000 + b'"}'
@@ -148,3 +149,36 @@ async def test_a_command_for_a_service_that_does_not_exist_becomes_a_dead_letter
     assert "no service consumes cmd.v1.nobody.verb" in found.reason
     info = await jetstream.stream_info("DOMAIN_COMMANDS")
     assert info.state.messages == 0
+
+
+async def test_a_pass_that_raises_does_not_end_the_consumer_loop(
+    jetstream: JetStreamContext,
+) -> None:
+    await ensure_streams(jetstream)
+    calls = 0
+
+    def appliers(enterprise_id: str) -> None:
+        # The first pass fails with what no handler expects; later ones find no token.
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("a bug in a pass")
+
+    board = HealthBoard(await jetstream.key_value(SYNC_HEALTH.bucket))
+    consumer = ChangeConsumer(jetstream, appliers, board, window_s=0.0, batch_max=10, max_deliver=8)
+    stop = asyncio.Event()
+    loop = asyncio.create_task(consumer.run(stop))
+    try:
+        enterprise = "8a1f3b0e-1c2d-4e5f-9a8b-7c6d5e4f3a2b"
+        await announce(jetstream, enterprise, MewsEntity.CUSTOMER, ["c-1"])
+
+        async def dead_lettered() -> list[DeadLetter]:
+            return [x for x in await _letters(jetstream) if "no Mews AccessToken" in x.reason]
+
+        [letter] = await wait_for(dead_lettered, what="the change after the failed pass")
+        assert letter.delivery_count == 2  # the failed pass nak'd it; it came back
+        assert calls == 2
+        assert not loop.done()
+    finally:
+        stop.set()
+        await asyncio.wait_for(loop, 30)

@@ -87,21 +87,25 @@ class ChangeConsumer:
         )
         try:
             while not stop.is_set():
-                batch: list[Msg] = []
                 try:
                     batch = await self._collect(sub)
-                    if batch:
-                        await self.process(batch)
                 except Exception as exc:
-                    # Unsettled messages come back after their back-off; the loop goes on.
-                    log.error("ALERT sync pass failed: %s: %s", type(exc).__name__, exc,
-                              exc_info=True)  # fmt: skip
+                    # The server is not answering (a restart, a reconnect): ask again soon.
+                    log.warning("cannot fetch changes: %s: %s", type(exc).__name__, exc)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), BACKOFF_S[0])
+                    continue
+                if not batch:
+                    continue
+                try:
+                    await self.process(batch)
+                except Exception:
+                    # Settled messages stay settled; the rest come back after their back-off,
+                    # and the loop goes on with the next batch.
+                    log.exception("ALERT sync pass failed; its unsettled changes come back")
                     for msg in batch:
-                        await self._nak(msg)
-                    if not batch:
-                        # The server is not answering: wait a little before asking again.
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop.wait(), BACKOFF_S[0])
+                        if not msg.is_acked:
+                            await self._nak(msg)
         finally:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
