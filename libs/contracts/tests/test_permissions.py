@@ -4,13 +4,16 @@ lists themselves are exercised on a real nats-server in tools/ops/tests.)"""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from attendandt.contracts import permissions as p
 from attendandt.contracts import rpc
+from attendandt.contracts.commands import COMMANDS
 from attendandt.contracts.deadletter import DEAD_LETTER
 from attendandt.contracts.registry import SUBJECTS
-from attendandt.contracts.streams import BUCKETS, STREAMS
+from attendandt.contracts.streams import BUCKETS, DOMAIN_COMMANDS, STREAMS
 
 
 def _services() -> list[p.NatsUser]:
@@ -107,3 +110,13 @@ def test_hotel_system_names_are_checked(text: str) -> None:
 def test_a_hotel_system_cannot_take_a_service_name() -> None:
     with pytest.raises(ValueError, match="named like a service"):
         p.render_accounts([p.HotelSystem("gateway")])
+
+
+def test_every_command_subject_has_exactly_one_consumer_and_no_other_is_consumed() -> None:
+    """A command subject nobody consumes waits in the work queue until the unrouted sweep
+    dead-letters it: every subject in COMMANDS needs its one consumer, and every consumer of
+    DOMAIN_COMMANDS takes a subject in COMMANDS (the poison tests loop over these)."""
+    consumed = Counter(
+        c.subject.template for u in p.USERS for c in u.consumes if c.stream == DOMAIN_COMMANDS
+    )
+    assert consumed == Counter(subject.template for subject in COMMANDS)

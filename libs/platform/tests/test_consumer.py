@@ -1,12 +1,15 @@
 """The shared ack policy on the real server: ack, retry with backoff, dead letters."""
 
+import hashlib
+
 import msgspec
+import nats
 import pytest
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 
 from attendandt.contracts.base import encode
-from attendandt.contracts.deadletter import DeadLetter
+from attendandt.contracts.deadletter import DEAD_LETTER_MAX_DATA, DeadLetter
 from attendandt.contracts.examples import EXAMPLES
 from attendandt.contracts.mews import MewsChange
 from attendandt.contracts.streams import ensure_streams
@@ -97,3 +100,46 @@ async def test_transient_failure_is_retried_then_dead_lettered_after_max_deliver
     info = await sub.consumer_info()
     assert info.num_pending == 0
     assert info.num_ack_pending == 0
+
+
+#: The message that once stopped guest sync: close to NATS's 1 MiB limit, and not a payload.
+POISON = b'{"enterprise_id": "' + b"x" * 900_000 + b'"'
+
+
+async def test_a_900_kb_malformed_message_becomes_a_dead_letter_that_fits(jetstream, queue) -> None:
+    subject, policy, sub = queue
+    await jetstream.publish(subject, POISON)
+
+    async def handler(delivery: Delivery[MewsChange]) -> None:
+        raise AssertionError("must not be called")
+
+    [msg] = await sub.fetch(1, timeout=5)
+    assert await process(msg, MewsChange, handler, policy, jetstream) is Outcome.DEAD_LETTERED
+    letter = await _last_letter(jetstream, policy)
+    assert "cannot decode as mews.change/v1" in letter.reason
+    assert letter.truncated
+    assert letter.data == POISON[:DEAD_LETTER_MAX_DATA]
+    assert letter.size == len(POISON)
+    assert letter.sha256 == hashlib.sha256(POISON).hexdigest()
+    assert (await sub.consumer_info()).num_ack_pending == 0
+
+
+async def test_a_dead_letter_that_cannot_be_stored_naks_the_message_instead_of_raising(
+    jetstream, queue, nats_url
+) -> None:
+    subject, policy, sub = queue
+    await jetstream.publish(subject, b"not json")
+    # A closed connection: publishing the dead letter fails, every time, without timing.
+    closed = await nats.connect(nats_url)
+    await closed.close()
+
+    async def handler(delivery: Delivery[MewsChange]) -> None:
+        raise AssertionError("must not be called")
+
+    [msg] = await sub.fetch(1, timeout=5)
+    assert await process(msg, MewsChange, handler, policy, closed.jetstream()) is (Outcome.RETRYING)
+    # It comes back (after the back-off), and once the letter can be stored it is.
+    [again] = await sub.fetch(1, timeout=5)
+    assert again.metadata.num_delivered == 2
+    assert await process(again, MewsChange, handler, policy, jetstream) is Outcome.DEAD_LETTERED
+    assert (await _last_letter(jetstream, policy)).data == b"not json"

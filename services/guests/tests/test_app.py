@@ -326,4 +326,9 @@ async def test_health_and_readiness(running: Running) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
         assert (await client.get("/healthz")).status_code == 200
         ready = await client.get("/readyz")
-    assert ready.json() == {"status": "ready", "nats": True, "database": True}
+    assert ready.json() == {
+        "status": "ready",
+        "nats": True,
+        "database": True,
+        "consumers": True,
+    }

@@ -175,4 +175,10 @@ async def test_health_probes(app: UsersApp) -> None:
         assert (await client.get("/healthz")).status_code == 200
         ready = await client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "nats": True, "database": True, "started": True}
+    assert ready.json() == {
+        "status": "ready",
+        "nats": True,
+        "database": True,
+        "started": True,
+        "consumers": True,
+    }

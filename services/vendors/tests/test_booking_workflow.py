@@ -370,4 +370,9 @@ async def test_health_and_readiness(harness: Harness) -> None:
         assert (await client.get("/healthz")).status_code == 200
         ready = await client.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ready", "nats": True, "database": True}
+        assert ready.json() == {
+            "status": "ready",
+            "nats": True,
+            "database": True,
+            "consumers": True,
+        }

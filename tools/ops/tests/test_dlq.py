@@ -1,5 +1,6 @@
 """`attendandt dlq` lists, shows and requeues real dead letters."""
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from nats.js.api import StreamConfig
 
 from attendandt.contracts.deadletter import DEAD_LETTER, DeadLetter
 from attendandt.contracts.streams import ensure_streams
-from attendandt.platform.messaging import dead_letter, publish
+from attendandt.platform.messaging import dead_letter, dead_letter_raw, publish
 
 
 def _cli(nats_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -80,3 +81,26 @@ async def test_show_and_list_mask_a_letter_stored_with_its_secrets(
     listed = _cli(nats_url, "list")
     assert "refused: AccessToken=***" in listed.stdout
     assert token not in listed.stdout
+
+
+async def test_a_truncated_letter_is_shown_with_its_size_and_digest_and_not_requeued(
+    nats_url: str, jetstream: JetStreamContext, unique: str
+) -> None:
+    await ensure_streams(jetstream)
+    body = b"x" * 900_000
+    await dead_letter_raw(
+        jetstream, service="sync", consumer="c", subject=f"work.{unique}", data=body,
+        reason="cannot decode",
+    )  # fmt: skip
+    seq = (await jetstream.stream_info("DEAD_LETTERS")).state.last_seq
+
+    shown = _cli(nats_url, "show", str(seq))
+    assert shown.returncode == 0, shown.stderr
+    assert "truncated:       True" in shown.stdout
+    assert "size:            900000" in shown.stdout
+    assert hashlib.sha256(body).hexdigest() in shown.stdout
+
+    requeued = _cli(nats_url, "requeue", str(seq))
+    assert requeued.returncode == 1
+    assert "not requeued: it keeps only the first 65536 of 900000 bytes" in requeued.stdout
+    assert (await jetstream.stream_info("DEAD_LETTERS")).state.messages == 1

@@ -28,6 +28,7 @@ from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS, ens
 from attendandt.platform.consumer import ConsumerPolicy
 from attendandt.platform.messaging import connect_options
 from attendandt.platform.settings import NatsSettings
+from attendandt.platform.unrouted import UnroutedCommandSweeper
 from attendandt.testing.servers import LocalProcessServer, start_nats
 
 REPO = Path(__file__).resolve().parents[3]
@@ -233,6 +234,12 @@ async def test_each_service_does_its_job(accounts: Accounts, streams: None, user
         for spec in who.reads:
             ordered = await js.subscribe(spec.subjects[0], stream=spec.name, ordered_consumer=True)
             await ordered.unsubscribe()
+        if who.sweeps:
+            assert who.sweeps == (DOMAIN_COMMANDS,)
+            async with as_user(accounts, p.OPS) as ops:
+                await ops.nc.jetstream().publish(f"cmd.v1.nobody-{user}.verb", b"{}", timeout=5)
+            sweeper = UnroutedCommandSweeper(js, service=user, after_s=0, interval_s=1)
+            assert await sweeper.sweep_once() >= 1
         assert await client.violations(0) == []
 
 

@@ -79,7 +79,12 @@ def encode(payload: Payload) -> bytes:
 
 def decode(data: bytes, payload_type: type[P]) -> P:
     """Decode and validate; raises msgspec.ValidationError / DecodeError on bad input."""
-    return msgspec.json.decode(data, type=payload_type)
+    try:
+        return msgspec.json.decode(data, type=payload_type)
+    except UnicodeDecodeError as exc:
+        # msgspec lets invalid UTF-8 in a string through as this: bad input all the same,
+        # and every caller handles bad input as DecodeError.
+        raise msgspec.DecodeError(f"invalid UTF-8: {exc}") from exc
 
 
 Req = TypeVar("Req", bound=Payload)

@@ -8,6 +8,7 @@ second effect.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.snapshots import (
@@ -74,6 +75,16 @@ UPSERT_STAY = Subject("cmd.v1.guests.upsert_stay", UpsertStay)
 UPSERT_VENDOR = Subject("cmd.v1.vendors.upsert_vendor", UpsertVendor)
 UPSERT_USER = Subject("cmd.v1.users.upsert_user", UpsertUser)
 RECORD_CHARGE_RESULT = Subject("cmd.v1.vendors.record_charge_result", RecordChargeResult)
+
+#: Every command subject: a command on any other `cmd.v1.` subject has no consumer and is
+#: dead-lettered (`platform.unrouted`). A new command is added here.
+COMMANDS: tuple[Subject[Any], ...] = (
+    UPSERT_GUEST,
+    UPSERT_STAY,
+    UPSERT_VENDOR,
+    UPSERT_USER,
+    RECORD_CHARGE_RESULT,
+)
 
 
 def service_commands(service: str) -> str:

@@ -143,6 +143,8 @@ class NatsUser:
     calls: tuple[str, ...] = ()
     kv_write: tuple[KVSpec, ...] = ()
     kv_read: tuple[KVSpec, ...] = ()
+    #: Streams whose messages it reads and deletes one by one (the unrouted-command sweep).
+    sweeps: tuple[StreamSpec, ...] = ()
     #: Dead letters under `deadletter.v1.<name>.>`.
     dead_letters: bool = True
     #: Stream and bucket administration, every subject of every stream (the ops command).
@@ -172,6 +174,8 @@ USERS: tuple[NatsUser, ...] = (
         description="turns Mews changes into the guests service's commands",
         produces=(UPSERT_GUEST, UPSERT_STAY),
         consumes=(Consumer(MEWS_CHANGES, "sync-changes", MEWS_CHANGE),),
+        # Commands on subjects no service consumes become dead letters (platform.unrouted).
+        sweeps=(DOMAIN_COMMANDS,),
         kv_write=(SYNC_HEALTH, MEWS_RATE_LIMITS),
     ),
     NatsUser(
@@ -330,6 +334,8 @@ def allow_lists(who: NatsUser) -> Allow:
             publish += _consumer_publish(consumer)
         for spec in who.reads:
             publish += _reader_publish(spec.name)
+        for spec in who.sweeps:
+            publish += [_api(f"STREAM.MSG.GET.{spec.name}"), _api(f"STREAM.MSG.DELETE.{spec.name}")]
         for bucket in who.kv_write:
             publish += [*_kv_get(bucket), f"$KV.{bucket.bucket}.>"]
         for bucket in who.kv_read:

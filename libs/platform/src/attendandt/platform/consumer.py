@@ -8,7 +8,10 @@
 - handler raised `Rejected` → dead letter + term (a permanent, content-level failure);
 - any other exception is transient → `nak` with a growing delay, and after `max_deliver`
   deliveries → dead letter + term, so nothing is dropped silently and nothing loops forever;
-- success → `ack`, awaited, so a returned "acked" is stored on the server.
+- success → `ack`, awaited, so a returned "acked" is stored on the server;
+- storing the dead letter itself failed (NATS down, a stream limit) or an ack could not be
+  sent → an alert line and a `nak` with the back-off: the message waits, and no exception
+  ever leaves `process`, so no message can end the consumer's task.
 
 It works on a raw nats-py message, so the same rules hold whether the message came through
 a FastStream subscriber (`message.raw_message`) or a plain pull subscription.
@@ -16,6 +19,7 @@ a FastStream subscriber (`message.raw_message`) or a plain pull subscription.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -107,6 +111,21 @@ async def process(
     policy: ConsumerPolicy,
     js: JetStreamContext,
 ) -> Outcome:
+    try:
+        return await _process(msg, payload_type, handler, policy, js)
+    except Exception as exc:
+        # Whatever failed (a dead letter not stored, an ack not sent), the message stays on
+        # the server: the consumer goes on with the next one and this one comes back.
+        return await _alert_and_retry(msg, policy, exc)
+
+
+async def _process(
+    msg: Msg,
+    payload_type: type[P],
+    handler: Callable[[Delivery[P]], Awaitable[None]],
+    policy: ConsumerPolicy,
+    js: JetStreamContext,
+) -> Outcome:
     headers = dict(msg.headers or {})
     delivery = msg.metadata.num_delivered
     with consumer_span(msg.subject, headers) as span:
@@ -144,3 +163,21 @@ async def _give_up(
     )
     await msg.term()
     return Outcome.DEAD_LETTERED
+
+
+async def _alert_and_retry(msg: Msg, policy: ConsumerPolicy, exc: BaseException) -> Outcome:
+    delivery = 1
+    with contextlib.suppress(Exception):
+        delivery = msg.metadata.num_delivered
+    delay = policy.delay_after(delivery)
+    log.error(
+        "ALERT consumer could not settle a message; it will come back",
+        extra={"consumer": policy.consumer, "subject": msg.subject, "delivery": delivery,
+               "delay_s": delay, "error": f"{type(exc).__name__}: {exc}"},
+    )  # fmt: skip
+    try:
+        await msg.nak(delay=delay)
+    except Exception:
+        # Not even a nak reached the server: it redelivers after `ack_wait` anyway.
+        log.warning("nak failed", extra={"consumer": policy.consumer}, exc_info=True)
+    return Outcome.RETRYING

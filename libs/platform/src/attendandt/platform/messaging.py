@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from nats.js.api import PubAck
 
 from attendandt.contracts import headers as h
 from attendandt.contracts.base import Payload, Subject, encode
-from attendandt.contracts.deadletter import DEAD_LETTER, DeadLetter
+from attendandt.contracts.deadletter import DEAD_LETTER, DEAD_LETTER_MAX_DATA, DeadLetter
 from attendandt.platform.logging import redact_body, redact_text, redact_value
 from attendandt.platform.settings import NatsSettings
 from attendandt.platform.telemetry import inject, producer_span
@@ -24,6 +25,12 @@ from attendandt.platform.telemetry import inject, producer_span
 log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=Payload)
+
+#: Bounds on what a dead letter keeps besides the body, so that whatever arrived (an
+#: exception text quoting the input, a hostile header) the letter fits in one message.
+_MAX_REASON = 4096
+_MAX_HEADER_VALUE = 1024
+_MAX_HEADERS = 64
 
 
 async def connect(settings: NatsSettings, name: str) -> NatsClient:
@@ -176,10 +183,19 @@ async def dead_letter_raw(
     `subject` names where it came from (e.g. `webhook`), `data` is what arrived.
 
     Secrets are masked here, before anything is stored: an Integration Webhook's
-    AccessToken, a password in a command, a token in an error message."""
-    kept_data = redact_body(data)
-    kept_headers = {k: str(redact_value(k, v)) for k, v in (headers or {}).items()}
-    kept_reason = redact_text(reason)
+    AccessToken, a password in a command, a token in an error message. And every letter is
+    bounded here, whoever writes it: a body over `DEAD_LETTER_MAX_DATA` keeps its first
+    bytes with the whole body's size and digest, so the letter always fits in one message."""
+    redacted_data = redact_body(data)
+    truncated = len(redacted_data) > DEAD_LETTER_MAX_DATA
+    kept_data = redacted_data[:DEAD_LETTER_MAX_DATA]
+    all_headers = {k: str(redact_value(k, v)) for k, v in (headers or {}).items()}
+    kept_headers = {
+        k[:_MAX_HEADER_VALUE]: v[:_MAX_HEADER_VALUE]
+        for k, v in list(all_headers.items())[:_MAX_HEADERS]
+    }
+    redacted_reason = redact_text(reason)
+    kept_reason = _bounded(redacted_reason, _MAX_REASON)
     letter = DeadLetter(
         service=service,
         consumer=consumer,
@@ -188,8 +204,13 @@ async def dead_letter_raw(
         headers=kept_headers,
         reason=kept_reason,
         redacted=(
-            kept_data != data or kept_reason != reason or kept_headers != dict(headers or {})
+            redacted_data != data
+            or redacted_reason != reason
+            or all_headers != {k: str(v) for k, v in (headers or {}).items()}
         ),
+        truncated=truncated or kept_reason != redacted_reason or kept_headers != all_headers,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
         error_type=type(error).__name__ if error is not None else "Rejected",
         stream=stream,
         stream_sequence=stream_sequence,
@@ -200,6 +221,14 @@ async def dead_letter_raw(
     if msg_id is None and stream_sequence is not None:
         msg_id = f"dl:{stream}:{stream_sequence}:{consumer}"
     log.warning(
-        "dead letter", extra={"consumer": consumer, "subject": subject, "reason": kept_reason}
-    )
+        "dead letter",
+        extra={"consumer": consumer, "subject": subject, "reason": kept_reason[:512],
+               "size": len(data)},
+    )  # fmt: skip
     return await publish(js, DEAD_LETTER, letter, msg_id=msg_id, service=service, consumer=consumer)
+
+
+def _bounded(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"

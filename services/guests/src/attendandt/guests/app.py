@@ -19,7 +19,7 @@ from attendandt.guests.rpc import register_rpc
 from attendandt.guests.service import Clock, GuestsService, utc_now
 from attendandt.guests.settings import SERVICE, GuestsSettings
 from attendandt.platform.db import create_engine, session_factory
-from attendandt.platform.health import HealthServer
+from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, connect, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 
@@ -52,6 +52,7 @@ class GuestsApp:
         register_rpc(self.broker, self.service, workers=settings.rpc_workers)
         self.health = HealthServer(self._readiness, settings.health_host, settings.health_port)
         self.relay: OutboxRelay | None = None
+        self.consumers = ConsumerWatch()
         #: Set once subscribers, relay and probes run (tests and benchmarks wait on it).
         self.started = asyncio.Event()
 
@@ -73,11 +74,12 @@ class GuestsApp:
         except Exception:
             log.warning("database readiness check failed", exc_info=True)
             database_ok = False
-        return {"nats": nats_ok, "database": database_ok}
+        return {"nats": nats_ok, "database": database_ok, **self.consumers.readiness()}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set, then stop taking work and finish what was taken."""
         relay_task: asyncio.Task[None] | None = None
+        guard: asyncio.Task[None] | None = None
         relay_stop = asyncio.Event()
         # JetStream publishing (outbox, dead letters) has a connection of its own, so the
         # relay can flush after the broker's connection has drained and closed.
@@ -88,6 +90,8 @@ class GuestsApp:
             for line in await ensure_streams(self._js):
                 log.debug(line)
             await self.broker.start()
+            self.consumers.watch_broker(self.broker)
+            guard = asyncio.create_task(self.consumers.guard(stop), name="guests-consumers")
             self.relay = OutboxRelay(self.engine, outbox, self._js)
             relay_task = asyncio.create_task(self.relay.run(relay_stop))
             await self.health.start()
@@ -112,6 +116,9 @@ class GuestsApp:
                 await publisher.close()
             await self.health.stop()
             await self.engine.dispose()
+            if guard is not None:
+                guard.cancel()
+        self.consumers.raise_if_ended()
 
 
 def create_app(settings: GuestsSettings, *, clock: Clock = utc_now) -> GuestsApp:

@@ -17,7 +17,7 @@ from attendandt.mews_publisher.repository import Database
 from attendandt.mews_publisher.service import SERVICE, Clock, PublisherService, utc_now
 from attendandt.mews_publisher.settings import PublisherSettings
 from attendandt.platform.db import create_engine, session_factory
-from attendandt.platform.health import HealthServer
+from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 
@@ -55,6 +55,7 @@ class PublisherApp:
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).
         self.started = asyncio.Event()
+        self.consumers = ConsumerWatch()
 
     def jetstream(self) -> JetStreamContext:
         if self._js is None:
@@ -66,6 +67,7 @@ class PublisherApp:
         return {
             "nats": connection is not None and connection.is_connected,
             "database": await self.db.ping(),
+            **self.consumers.readiness(),
             "mews": self.enterprises.healthy(),
         }
 
@@ -78,6 +80,7 @@ class PublisherApp:
         self.enterprises.kv = await js.key_value(MEWS_RATE_LIMITS.bucket)
         await self.enterprises.bind_once()
         await self.broker.start()
+        self.consumers.watch_broker(self.broker)
         self.health = HealthServer(
             self._readiness, host=self.settings.health_host, port=self.settings.health_port
         )
@@ -87,6 +90,7 @@ class PublisherApp:
         tasks = [
             asyncio.create_task(relay.run(relay_stop), name="publisher-outbox-relay"),
             asyncio.create_task(self.enterprises.bind(stop), name="publisher-bind"),
+            asyncio.create_task(self.consumers.guard(stop), name="publisher-consumers"),
         ]
         self.started.set()
         log.info("mews-publisher serving", extra={"health_port": self.health.port})
@@ -108,6 +112,7 @@ class PublisherApp:
             await self.engine.dispose()
             self.started.clear()
             log.info("mews-publisher stopped")
+        self.consumers.raise_if_ended()
 
 
 def create_app(settings: PublisherSettings, *, clock: Clock = utc_now) -> PublisherApp:

@@ -11,11 +11,12 @@ from nats.js.kv import KeyValue
 
 from attendandt.contracts.streams import MEWS_RATE_LIMITS, SYNC_HEALTH, ensure_streams
 from attendandt.mews import Credentials, MewsClient, bind_enterprises
-from attendandt.platform.health import HealthServer
+from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import connect
 from attendandt.platform.ratelimit import SharedTokenBucket
+from attendandt.platform.unrouted import UnroutedCommandSweeper
 from attendandt.sync.applier import Applier
-from attendandt.sync.consumer import DURABLE, ChangeConsumer
+from attendandt.sync.consumer import DURABLE, SERVICE, ChangeConsumer
 from attendandt.sync.health import CountingLimiter, HealthBoard
 from attendandt.sync.settings import SyncSettings
 
@@ -30,6 +31,7 @@ class SyncApp:
         self.limiters: dict[str, CountingLimiter] = {}
         self.ready = asyncio.Event()
         self.health_server: HealthServer | None = None
+        self.consumers = ConsumerWatch()
         self.limits: KeyValue | None = None
 
     def _client(self, credentials: Credentials) -> MewsClient:
@@ -71,8 +73,17 @@ class SyncApp:
                 max_deliver=settings.max_deliver,
             )
             tasks = [
-                asyncio.create_task(consumer.run(stop)),
+                self.consumers.watch(DURABLE, asyncio.create_task(consumer.run(stop))),
                 asyncio.create_task(self._report(board, stop)),
+                asyncio.create_task(self.consumers.guard(stop)),
+                asyncio.create_task(
+                    UnroutedCommandSweeper(
+                        js,
+                        service=SERVICE,
+                        after_s=settings.unrouted_after_s,
+                        interval_s=settings.unrouted_interval_s,
+                    ).run(stop)
+                ),
             ]
             self.ready.set()
             await stop.wait()
@@ -86,11 +97,13 @@ class SyncApp:
                 await client.aclose()
             await self.health_server.stop()
             await nc.close()
+        self.consumers.raise_if_ended()
 
     async def readiness(self) -> dict[str, bool]:
         return {
             "nats": self.nc is not None and self.nc.is_connected,
             "mews": self.ready.is_set(),
+            **self.consumers.readiness(),
         }
 
     async def _report(self, board: HealthBoard, stop: asyncio.Event) -> None:

@@ -11,6 +11,9 @@ Per change notification:
   be mapped → dead letter with the reason + term;
 - Mews or NATS failed (after the client's own retries) → nak with a growing delay; after
   `max_deliver` deliveries → dead letter. Nothing is dropped silently.
+- the dead letter itself cannot be stored, or anything else fails in a pass → an alert line
+  and a nak with the back-off: no message ends the consumer's loop (a loop that ended
+  anyway fails the process's readiness and stops it: `platform.health.ConsumerWatch`).
 """
 
 from __future__ import annotations
@@ -84,9 +87,25 @@ class ChangeConsumer:
         )
         try:
             while not stop.is_set():
-                batch = await self._collect(sub)
-                if batch:
+                try:
+                    batch = await self._collect(sub)
+                except Exception as exc:
+                    # The server is not answering (a restart, a reconnect): ask again soon.
+                    log.warning("cannot fetch changes: %s: %s", type(exc).__name__, exc)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), BACKOFF_S[0])
+                    continue
+                if not batch:
+                    continue
+                try:
                     await self.process(batch)
+                except Exception:
+                    # Settled messages stay settled; the rest come back after their back-off,
+                    # and the loop goes on with the next batch.
+                    log.exception("ALERT sync pass failed; its unsettled changes come back")
+                    for msg in batch:
+                        if not msg.is_acked:
+                            await self._nak(msg)
         finally:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
@@ -188,8 +207,23 @@ class ChangeConsumer:
             return
         await msg.nak(delay=BACKOFF_S[min(delivered, len(BACKOFF_S)) - 1])
 
+    async def _nak(self, msg: Msg) -> None:
+        try:
+            delivered = msg.metadata.num_delivered
+            await msg.nak(delay=BACKOFF_S[min(delivered, len(BACKOFF_S)) - 1])
+        except Exception:
+            # Not settled at all: the server redelivers it after `ack_wait`.
+            log.warning("cannot nak a change", exc_info=True)
+
     async def _dead(self, msg: Msg, reason: str, exc: BaseException | None) -> None:
-        await dead_letter(self.js, msg, service=SERVICE, consumer=DURABLE, reason=reason, error=exc)
+        try:
+            await dead_letter(
+                self.js, msg, service=SERVICE, consumer=DURABLE, reason=reason, error=exc
+            )
+        except Exception:
+            log.exception("ALERT cannot store a dead letter; the change comes back")
+            await self._nak(msg)
+            return
         await msg.term()
         with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
             change = decode(msg.data, MewsChange)

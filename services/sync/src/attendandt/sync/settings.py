@@ -29,6 +29,10 @@ class SyncSettings:
     max_deliver: int = 8
     health_interval_s: float = 5.0
     health_port: int = 0
+    #: A command on a subject no service consumes is dead-lettered once this old (a newer
+    #: release may define its subject), looked for this often.
+    unrouted_after_s: float = 60.0
+    unrouted_interval_s: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SyncSettings:
@@ -44,4 +48,6 @@ class SyncSettings:
             batch_max=min(env_int(env, "SYNC_BATCH_MAX", 1000), 1000),
             max_deliver=env_int(env, "SYNC_MAX_DELIVER", 8),
             health_port=env_int(env, "HEALTH_PORT", 0),
+            unrouted_after_s=env_float(env, "SYNC_UNROUTED_AFTER_S", 60.0),
+            unrouted_interval_s=env_float(env, "SYNC_UNROUTED_INTERVAL_S", 10.0),
         )

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.db import create_engine
-from attendandt.platform.health import HealthServer
+from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.users.consumers import register_consumers
@@ -60,6 +60,7 @@ class UsersApp:
         self.health = HealthServer(self._ready, settings.health_host, settings.health_port)
         #: Set once every part runs (tests and probes wait for it).
         self.started = asyncio.Event()
+        self.consumers = ConsumerWatch()
 
     def _jetstream(self) -> JetStreamContext:
         assert self._js is not None, "the broker is not connected yet"
@@ -73,11 +74,17 @@ class UsersApp:
             database_ok = True
         except Exception:
             database_ok = False
-        return {"nats": nats_ok, "database": database_ok, "started": self.started.is_set()}
+        return {
+            "nats": nats_ok,
+            "database": database_ok,
+            "started": self.started.is_set(),
+            **self.consumers.readiness(),
+        }
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, then stop taking work and shut down in order."""
         relay_task: asyncio.Task[None] | None = None
+        guard: asyncio.Task[None] | None = None
         try:
             connection = await self.broker.connect()
             self._js = connection.jetstream()
@@ -85,6 +92,8 @@ class UsersApp:
                 log.debug(line)
             await self.hashing.warm_up()
             await self.broker.start()  # the command stream exists now: consumers can bind
+            self.consumers.watch_broker(self.broker)
+            guard = asyncio.create_task(self.consumers.guard(stop), name="users-consumers")
             relay = OutboxRelay(self.engine, outbox, self._js)
             relay_task = asyncio.create_task(relay.run(stop), name="users-outbox-relay")
             await self.health.start()
@@ -100,6 +109,9 @@ class UsersApp:
             await self.broker.stop()
             await self.health.stop()
             await self.engine.dispose()
+            if guard is not None:
+                guard.cancel()
+        self.consumers.raise_if_ended()
 
 
 def create_app(settings: UsersSettings, *, clock: Callable[[], datetime] | None = None) -> UsersApp:

@@ -11,7 +11,7 @@ from nats.js import JetStreamContext
 
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.db import create_engine, session_factory
-from attendandt.platform.health import HealthServer
+from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.vendors.consumers import register_consumers
@@ -50,6 +50,7 @@ class VendorsApp:
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).
         self.started = asyncio.Event()
+        self.consumers = ConsumerWatch()
 
     def jetstream(self) -> JetStreamContext:
         if self._js is None:
@@ -61,6 +62,7 @@ class VendorsApp:
         return {
             "nats": connection is not None and connection.is_connected,
             "database": await self.db.ping(),
+            **self.consumers.readiness(),
         }
 
     async def _expire_periodically(self, stop: asyncio.Event) -> None:
@@ -81,6 +83,7 @@ class VendorsApp:
         for line in await ensure_streams(self._js):
             log.debug(line)
         await self.broker.start()
+        self.consumers.watch_broker(self.broker)
         self.health = HealthServer(
             self._readiness, host=self.settings.health_host, port=self.settings.health_port
         )
@@ -90,6 +93,7 @@ class VendorsApp:
         tasks = [
             asyncio.create_task(relay.run(relay_stop), name="vendors-outbox-relay"),
             asyncio.create_task(self._expire_periodically(stop), name="vendors-expiry"),
+            asyncio.create_task(self.consumers.guard(stop), name="vendors-consumers"),
         ]
         self.started.set()
         log.info("vendors serving", extra={"health_port": self.health.port})
@@ -110,6 +114,7 @@ class VendorsApp:
             await self.engine.dispose()
             self.started.clear()
             log.info("vendors stopped")
+        self.consumers.raise_if_ended()
 
 
 def create_app(settings: VendorsSettings, *, clock: Clock = utc_now) -> VendorsApp:

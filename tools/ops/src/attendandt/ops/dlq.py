@@ -106,7 +106,8 @@ def show_letter(seq: int, letter: DeadLetter) -> str:
         body = f"<{len(data)} bytes, not text: {redact_text(repr(data[:64]))}>"
     lines = [f"sequence:   {seq}"]
     for name in ("service", "consumer", "subject", "reason", "error_type", "stream",
-                 "stream_sequence", "delivery_count", "failed_at", "redacted"):  # fmt: skip
+                 "stream_sequence", "delivery_count", "failed_at", "redacted", "truncated",
+                 "size", "sha256"):  # fmt: skip
         lines.append(f"{name + ':':<17}{redact_text(str(getattr(letter, name)))}")
     headers = {k: redact_value(k, v) for k, v in letter.headers.items()}
     lines.append(f"headers:         {headers}")
@@ -130,6 +131,13 @@ async def _requeue(args: argparse.Namespace) -> int:
                 print(
                     f"{seq}: not requeued: its secrets were masked when it was written, so "
                     "its body is not the original (have the sender send it again)"
+                )
+                failed += 1
+                continue
+            if letter.truncated:
+                print(
+                    f"{seq}: not requeued: it keeps only the first {len(letter.data)} of "
+                    f"{letter.size} bytes (sha256 {letter.sha256}); have the sender send it again"
                 )
                 failed += 1
                 continue

@@ -1,0 +1,59 @@
+"""Readiness follows the consumers' tasks; a consumer that ended stops the process."""
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+
+from attendandt.platform.health import ConsumerEnded, ConsumerWatch
+
+
+async def test_a_task_that_returned_is_dead_and_the_guard_stops_the_process() -> None:
+    watch = ConsumerWatch(interval_s=0.01)
+    release = asyncio.Event()
+    task = watch.watch("changes", asyncio.create_task(release.wait()))
+    assert watch.readiness() == {"consumers": True}
+    watch.raise_if_ended()  # nothing ended yet
+
+    release.set()  # the loop returns, as one that swallowed its stop would
+    await task
+    assert watch.readiness() == {"consumers": False}
+    stop = asyncio.Event()
+    await asyncio.wait_for(watch.guard(stop), 30)
+    assert stop.is_set()
+    with pytest.raises(ConsumerEnded, match="changes"):
+        watch.raise_if_ended()
+
+
+async def test_a_stop_asked_for_is_no_failure() -> None:
+    watch = ConsumerWatch()
+    stop = asyncio.Event()
+    watch.watch("changes", asyncio.create_task(stop.wait()))
+    guard = asyncio.create_task(watch.guard(stop))
+    stop.set()
+    await asyncio.wait_for(guard, 30)
+    watch.raise_if_ended()
+
+
+async def test_a_subscriber_is_dead_once_its_last_task_was_cancelled_not_while_it_restarts() -> (
+    None
+):
+    async def boom() -> None:
+        raise RuntimeError("handler loop failed")
+
+    failed = asyncio.create_task(boom())
+    running = asyncio.create_task(asyncio.Event().wait())
+    await asyncio.wait({failed})
+    # FastStream appends a new task after one raised: the subscriber runs.
+    subscriber = SimpleNamespace(config=SimpleNamespace(durable_name="d"), tasks=[failed, running])
+    core = SimpleNamespace(config=SimpleNamespace(durable_name=None), subject="rpc", tasks=[])
+    watch = ConsumerWatch()
+    watch.watch_broker(SimpleNamespace(subscribers=[subscriber, core]))
+    assert watch.dead() == []
+
+    running.cancel()
+    await asyncio.wait({running})
+    assert watch.dead() == ["d"]
+    # Only a raised one (being replaced) is not dead.
+    subscriber.tasks = [failed]
+    assert watch.dead() == []
