@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +47,7 @@ def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Accounts]:
     (folder / "accounts.conf").write_text(p.render_accounts(HOTELS))
     (folder / "nats.conf").write_text("include ./accounts.conf\n")
     names = [u.name for u in p.USERS] + [h.name for h in HOTELS]
-    passwords = {name: secrets.token_urlsafe(16) for name in names}
+    passwords = {name: p.new_password() for name in names}
     hotel_names = {h.name for h in HOTELS}
     env = {p.password_variable(n, hotel=n in hotel_names): pw for n, pw in passwords.items()}
     server = start_nats(folder / "server", config=folder / "nats.conf", env=env)

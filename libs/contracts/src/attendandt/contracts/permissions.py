@@ -40,6 +40,7 @@ for hotel systems, and the services binding to them.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +102,18 @@ OPS = "attendandt"
 def inbox_prefix(user: str) -> str:
     """The inbox prefix a user's client must set (`nats.connect(inbox_prefix=...)`)."""
     return f"_INBOX_{user}"
+
+
+def new_password() -> str:
+    """A random password nats-server can take from a `$VARIABLE`: its config parser fails on a
+    value that starts with `-` (or reads one of digits alone as a number), so it starts with a
+    letter."""
+    return "n" + secrets.token_urlsafe(24)
+
+
+def usable_password(password: str) -> bool:
+    """Whether nats-server's config parser takes this value from a variable as a string."""
+    return bool(password) and password[0].isalpha()
 
 
 def password_variable(user: str, *, hotel: bool = False) -> str:

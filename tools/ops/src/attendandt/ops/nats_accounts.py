@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +30,11 @@ from attendandt.contracts.permissions import (
     USERS,
     Credentials,
     HotelSystem,
+    new_password,
     parse_hotel_system,
     password_variable,
     render_accounts,
+    usable_password,
 )
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.messaging import connect
@@ -213,10 +214,12 @@ def dev_nats_config(devdata: Path) -> DevNats:
     per user made on the first run and kept in `devdata/nats-passwords.json` (mode 0600)."""
     names = [u.name for u in USERS] + [s.name for s in EXAMPLE_HOTEL_SYSTEMS]
     store = devdata / "nats-passwords.json"
-    known: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
+    stored: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
+    # A password nats-server cannot parse (an earlier run's, starting with "-") is made anew.
+    known = {name: pw for name, pw in stored.items() if usable_password(pw)}
     if set(names) - known.keys():
         for name in names:
-            known.setdefault(name, secrets.token_urlsafe(24))
+            known.setdefault(name, new_password())
         store.write_text(json.dumps(known, indent=2))
         store.chmod(0o600)
     folder = devdata / "nats-config"
