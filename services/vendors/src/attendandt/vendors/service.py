@@ -1107,6 +1107,7 @@ class VendorsService:
                     "approved_by": caller.user_id,
                     "approved_at": now,
                 },
+                at=now,
                 detail=charge.approval_reason,
             )
             await self._send_to_mews(repo, decided)
@@ -1141,6 +1142,7 @@ class VendorsService:
                     "rejected_at": now,
                     "rejection_reason": reason,
                 },
+                at=now,
                 detail=reason,
             )
         return rpc.ChargeResponse(charge=charge_view(decided))
@@ -1153,6 +1155,7 @@ class VendorsService:
         verb: str,
         changes: dict[str, Any],
         *,
+        at: datetime,
         detail: str | None,
     ) -> ChargeRecord:
         """A manager's decision on a held charge: applied only while it is still held (the
@@ -1166,7 +1169,7 @@ class VendorsService:
             enterprise_id=decided.enterprise_id,
             action=f"charge_{verb}",
             user_id=caller.user_id,
-            at=self.clock(),
+            at=at,
             charge_id=decided.id,
             detail=detail,
         )
