@@ -1,19 +1,80 @@
-"""UTC time in the Mews wire format (`YYYY-MM-DDThh:mm:ssZ`).
+"""The simulator's clock, and UTC time in the Mews wire format (`YYYY-MM-DDThh:mm:ssZ`).
 
 Timestamps are kept as canonical strings: with a fixed width and a `Z` suffix they sort and
 compare lexicographically in time order, so filters compare strings without parsing.
+
+The clock follows real time unless set: a test can put the hotel at a chosen moment (for
+example 10:00 in London, when some guests have checked out and others are still due out).
+Set, it keeps ticking from that moment, or stands still when frozen. One simulator runs per
+process, so the clock is process-wide.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 WIRE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-def now() -> datetime:
+@dataclass
+class _Setting:
+    offset: timedelta = timedelta(0)
+    frozen_at: datetime | None = None
+
+
+_setting = _Setting()
+
+
+def real_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def now() -> datetime:
+    if _setting.frozen_at is not None:
+        return _setting.frozen_at
+    return (datetime.now(UTC) + _setting.offset).replace(microsecond=0)
+
+
+def set_now(at: datetime | None, *, frozen: bool = False) -> None:
+    """Make the clock read `at` from now on (ticking, or standing still if `frozen`);
+    `None` returns it to real time."""
+    if at is None:
+        _setting.offset = timedelta(0)
+        _setting.frozen_at = None
+        return
+    at = at.astimezone(UTC).replace(microsecond=0)
+    _setting.offset = at - datetime.now(UTC)
+    _setting.frozen_at = at if frozen else None
+
+
+def is_frozen() -> bool:
+    return _setting.frozen_at is not None
+
+
+def describe() -> dict[str, Any]:
+    return {
+        "now_utc": now_str(),
+        "real_now_utc": fmt(real_now()),
+        "frozen": is_frozen(),
+        "set": _setting.frozen_at is not None or _setting.offset != timedelta(0),
+    }
+
+
+@contextmanager
+def fixed(at: datetime) -> Iterator[None]:
+    """The clock frozen at `at` for the duration (in-process tests)."""
+    previous = _Setting(_setting.offset, _setting.frozen_at)
+    set_now(at, frozen=True)
+    try:
+        yield
+    finally:
+        _setting.offset = previous.offset
+        _setting.frozen_at = previous.frozen_at
 
 
 def fmt(value: datetime) -> str:

@@ -1,14 +1,16 @@
 """A deterministic, realistic hotel data set of configurable size.
 
-The same `SeedConfig` (including `anchor`, the day the data is built around) gives the same
-data: every id and value comes from a `random.Random` seeded from the config. Reservations
-run from 90 days before the anchor to 180 days after it, so every state exists: processed
-and canceled stays in the past, guests in house now, confirmed/optional/inquired/requested
-stays ahead.
+The hotels are built as they stand at the simulator's clock reading (`now`): the same
+`SeedConfig` and the same `now` give the same data, as every id and value comes from a
+`random.Random` seeded from the config. Stays run from 90 days before the hotel's local
+today to 180 days after it (see `seed_stays`), so every state exists: processed and canceled
+stays in the past, guests in house, guests checked out or still due out today, confirmed,
+optional, inquired and requested stays ahead. Nothing is stamped after `now`.
 """
 
 from __future__ import annotations
 
+import bisect
 import random
 import uuid
 from dataclasses import dataclass, field, replace
@@ -17,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from attendandt.mews_sim import clock, doc_fixtures, money, shapes
+from attendandt.mews_sim import clock, doc_fixtures, money, seed_stays, shapes
 from attendandt.mews_sim.store import EnterpriseInfo, Integration, Store
 
 # Public demo token pairs published by Mews (guidelines/environments.md): the same pairs work
@@ -159,7 +161,12 @@ COMPANY_KINDS = ("Travel", "Consulting", "Logistics", "Media", "Holdings", "Syst
 
 @dataclass(frozen=True)
 class SeedConfig:
-    """Totals over all enterprises (split evenly); `anchor` is a `YYYY-MM-DD` UTC day."""
+    """Totals over all enterprises (split evenly).
+
+    `anchor` puts the simulator's clock at a chosen moment before the hotel is built: an ISO
+    date-time, or a `YYYY-MM-DD` day (read as 12:00 UTC, daytime in London and New York).
+    Without it the hotel is built around the clock as it is.
+    """
 
     enterprises: int = 2
     rooms: int = 300
@@ -171,15 +178,24 @@ class SeedConfig:
     doc_fixtures: bool = True
     extra_tokens: tuple[tuple[str, str, int], ...] = field(default=())
 
-    def anchor_day(self) -> date:
-        if self.anchor:
-            return date.fromisoformat(self.anchor)
-        return datetime.now(UTC).date()
+    def anchor_time(self) -> datetime | None:
+        if not self.anchor:
+            return None
+        return parse_anchor(self.anchor)
 
 
+def parse_anchor(value: str) -> datetime:
+    """`YYYY-MM-DD` (12:00 UTC that day) or an ISO 8601 date-time. Raises ValueError."""
+    if len(value.strip()) == 10:
+        return datetime.combine(date.fromisoformat(value.strip()), time(12), tzinfo=UTC)
+    return clock.parse(value).replace(microsecond=0)
+
+
+# `small` has enough stays for an arrival and a departure on every day of its 271-day range
+# in each hotel (the day-list backbone takes 278 stays per hotel).
 PRESETS: dict[str, SeedConfig] = {
     "default": SeedConfig(),
-    "small": SeedConfig(rooms=24, customers=80, reservations=160, companies=8),
+    "small": SeedConfig(rooms=24, customers=200, reservations=700, companies=8),
     "tiny": SeedConfig(rooms=8, customers=10, reservations=12, companies=2),
     "large": SeedConfig(rooms=600, customers=50000, reservations=100000, companies=500),
 }
@@ -198,7 +214,7 @@ def parse_seed(text: str, base: SeedConfig | None = None) -> SeedConfig:
         if key in ("enterprises", "rooms", "customers", "reservations", "companies", "random_seed"):
             config = replace(config, **{key: int(value)})  # type: ignore[arg-type]
         elif key == "anchor":
-            date.fromisoformat(value)
+            parse_anchor(value)
             config = replace(config, anchor=value)
         elif key == "doc_fixtures":
             config = replace(config, doc_fixtures=value.lower() in ("1", "true", "yes"))
@@ -221,51 +237,81 @@ class Ids:
 class EnterpriseSpec:
     id: str
     name: str
+    short_name: str
+    chain_name: str
     pricing: str
     currency: str
     tax_code: str
     time_zone: str
     legal: str
     tax_environment: str
+    language: str
     address: dict[str, Any]
+    phone: str
+    email: str
+    website: str
     access_tokens: tuple[str, ...]
+
+
+# Two hotels a person tells apart at a glance: another city, time zone, currency and pricing.
+# "(SIM)" keeps them recognisable as simulated wherever their name shows.
+GROSS_HOTEL_NAME = "Thames Bank Hotel London (SIM)"
+NET_HOTEL_NAME = "Capitol Park Hotel Washington (SIM)"
 
 
 def enterprise_specs(count: int) -> list[EnterpriseSpec]:
     specs = [
         EnterpriseSpec(
-            GROSS_ENTERPRISE_ID,
-            "Connector API Hotel (Gross Pricing) SIM",
-            "Gross",
-            "GBP",
-            "UK-S",
-            "Europe/London",
-            "UK",
-            "UK",
-            {
-                "Line1": "1 Sample Street",
+            id=GROSS_ENTERPRISE_ID,
+            name=GROSS_HOTEL_NAME,
+            short_name="Thames Bank",
+            chain_name="Thames Bank Hotels",
+            pricing="Gross",
+            currency="GBP",
+            tax_code="UK-S",
+            time_zone="Europe/London",
+            legal="UK",
+            tax_environment="UK",
+            language="en-GB",
+            address={
+                "Line1": "12 Riverside Walk",
                 "City": "London",
-                "PostalCode": "EC1A 1AA",
+                "PostalCode": "SE1 9PP",
                 "CountryCode": "GB",
+                "CountrySubdivisionCode": "GB-ENG",
+                "Latitude": 51.5072,
+                "Longitude": -0.0966,
             },
-            GROSS_ACCESS_TOKENS,
+            phone="+44 20 7946 0000",
+            email="frontdesk@thamesbank.example",
+            website="https://thamesbank.example",
+            access_tokens=GROSS_ACCESS_TOKENS,
         ),
         EnterpriseSpec(
-            NET_ENTERPRISE_ID,
-            "Connector API Hotel (Net Pricing) SIM",
-            "Net",
-            "USD",
-            "US-DC-G",
-            "America/New_York",
-            "US-DC",
-            "US-DC",
-            {
-                "Line1": "1 Sample Avenue NW",
+            id=NET_ENTERPRISE_ID,
+            name=NET_HOTEL_NAME,
+            short_name="CapitolPark",
+            chain_name="Capitol Park Hospitality",
+            pricing="Net",
+            currency="USD",
+            tax_code="US-DC-G",
+            time_zone="America/New_York",
+            legal="US-DC",
+            tax_environment="US-DC",
+            language="en-US",
+            address={
+                "Line1": "400 New Jersey Avenue NW",
                 "City": "Washington",
                 "PostalCode": "20001",
                 "CountryCode": "US",
+                "CountrySubdivisionCode": "US-DC",
+                "Latitude": 38.8977,
+                "Longitude": -77.0107,
             },
-            NET_ACCESS_TOKENS,
+            phone="+1 202 555 0100",
+            email="frontdesk@capitolpark.example",
+            website="https://capitolpark.example",
+            access_tokens=NET_ACCESS_TOKENS,
         ),
     ]
     for index in range(2, count):
@@ -276,40 +322,47 @@ def enterprise_specs(count: int) -> list[EnterpriseSpec]:
         )
         specs.append(
             EnterpriseSpec(
-                ent_id,
-                f"Simulated Hotel {index + 1}",
-                "Gross",
-                "EUR",
-                "UK-S",
-                "Europe/Prague",
-                "UK",
-                "UK",
-                {
+                id=ent_id,
+                name=f"Vltava Hotel Prague {index + 1} (SIM)",
+                short_name=f"Vltava {index + 1}"[:11],
+                chain_name="Vltava Hotels",
+                pricing="Gross",
+                currency="EUR",
+                tax_code="UK-S",
+                time_zone="Europe/Prague",
+                legal="UK",
+                tax_environment="UK",
+                language="en-GB",
+                address={
                     "Line1": f"Street {index}",
                     "City": "Prague",
                     "PostalCode": "11000",
                     "CountryCode": "CZ",
                 },
-                tokens,
+                phone=f"+420 200 000 {index:03d}",
+                email=f"frontdesk@vltava{index + 1}.example",
+                website=f"https://vltava{index + 1}.example",
+                access_tokens=tokens,
             )
         )
     return specs[:count]
 
 
-def build(config: SeedConfig) -> Store:
+def build(config: SeedConfig, now: datetime | None = None) -> Store:
+    """The hotels as they stand at `now` (default: the anchor if set, else the clock)."""
+    now = (now or config.anchor_time() or clock.now()).astimezone(UTC).replace(microsecond=0)
     store = Store()
     specs = enterprise_specs(config.enterprises)
-    anchor = datetime.combine(config.anchor_day(), time(0), tzinfo=UTC)
     # The first (Gross) enterprise is the oldest: the documentation's enterprises/getAll
     # example pages from the second one as its cursor and expects the first.
     for index in range(len(specs)):
-        _seed_enterprise_row(store, specs[index], index, anchor)
+        _seed_enterprise_row(store, specs[index], index)
     for index, spec in enumerate(specs):
         rng = random.Random(f"{config.random_seed}:{index}")  # noqa: S311 - deterministic test data, not security
         share = _share(config, index, len(specs))
-        _seed_enterprise(store, spec, rng, anchor, share)
+        _seed_enterprise(store, spec, rng, now, share)
     if config.doc_fixtures and specs[0].id == GROSS_ENTERPRISE_ID:
-        doc_fixtures.add(store, anchor)
+        doc_fixtures.add(store, datetime.combine(now.date(), time(0), tzinfo=UTC))
     for client_token, access_token, enterprise_index in config.extra_tokens:
         spec = specs[min(max(enterprise_index, 0), len(specs) - 1)]
         store.add_integration(
@@ -338,7 +391,7 @@ def _share(config: SeedConfig, index: int, count: int) -> dict[str, int]:
     }
 
 
-def _seed_enterprise_row(store: Store, spec: EnterpriseSpec, index: int, anchor: datetime) -> None:
+def _seed_enterprise_row(store: Store, spec: EnterpriseSpec, index: int) -> None:
     chain_id = str(uuid.uuid5(ID_NAMESPACE, f"chain-{spec.id}"))
     integration_id = str(uuid.uuid5(ID_NAMESPACE, f"integration-{spec.id}"))
     created = clock.fmt(datetime(2022, 3, 23, 17, 12, 6, tzinfo=UTC) + timedelta(days=index))
@@ -358,6 +411,12 @@ def _seed_enterprise_row(store: Store, spec: EnterpriseSpec, index: int, anchor:
             updated=clock.fmt(datetime(2023, 10, 15, tzinfo=UTC) + timedelta(days=index)),
             linked=clock.fmt(datetime(2023, 6, 1, tzinfo=UTC) + timedelta(hours=index)),
             external_identifier="Enterprise2023" if index == 0 else f"Enterprise{index + 2023}",
+            short_name=spec.short_name,
+            chain_name=spec.chain_name,
+            default_language=spec.language,
+            phone=spec.phone,
+            email=spec.email,
+            website=spec.website,
         ),
         spec.id,
     )
@@ -394,14 +453,13 @@ def _price(spec: EnterpriseSpec, value: str, tax_code: str | None = None) -> dic
 
 
 def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
-    store: Store, spec: EnterpriseSpec, rng: random.Random, anchor: datetime, share: dict[str, int]
+    store: Store, spec: EnterpriseSpec, rng: random.Random, now: datetime, share: dict[str, int]
 ) -> None:
     new_id = Ids(rng)
     ent = spec.id
     info = store.info[ent]
     chain = info.chain_id
-    zone = ZoneInfo(spec.time_zone)
-    setup_time = clock.fmt(anchor - timedelta(days=400))
+    setup_time = clock.fmt(now - timedelta(days=400))
     is_gross = ent == GROSS_ENTERPRISE_ID
 
     # accounting categories
@@ -483,6 +541,8 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
         ("Restaurant", "Room service", "RMSV", "Food", "12.00", "Once", True, False, False),
         ("Spa", "Massage 60 min", "MSG", "Spa", "80.00", "Once", False, False, True),
         ("Spa", "Sauna access", "SAUN", "Spa", "20.00", "Once", False, False, True),
+        ("Spa", "Hot stone massage 90 min", "HSTN", "Spa", "120.00", "Once", False, False, True),
+        ("Spa", "Facial treatment", "FACE", "Spa", "65.00", "Once", False, False, True),
         (
             "Parking",
             "Parking per day",
@@ -546,12 +606,12 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
 
     # resource categories and rooms
     room_categories: list[tuple[str, float]] = []
-    for ordering, (name, short, kind, capacity, weight) in enumerate(
+    for ordering, (name, short, kind, capacity, weight, beds) in enumerate(
         (
-            ("Standard Double", "DBL", "Room", 2, 0.5),
-            ("Twin", "TWN", "Room", 2, 0.25),
-            ("Superior", "SUP", "Room", 2, 0.15),
-            ("Suite", "STE", "Suite", 4, 0.10),
+            ("Standard Double", "DBL", "Room", 2, 0.5, "DoubleBed"),
+            ("Twin", "TWN", "Room", 2, 0.25, "TwinBeds"),
+            ("Superior", "SUP", "Room", 2, 0.15, "DoubleBed"),
+            ("Suite", "STE", "Suite", 4, 0.10, "DoubleBed"),
         )
     ):
         category_id = new_id()
@@ -566,6 +626,7 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
                 type=kind,
                 capacity=capacity,
                 ordering=ordering,
+                classification=beds,
             ),
             ent,
         )
@@ -581,7 +642,6 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
         name = f"{floor}{n % 20 + 1:02d}"
         fraction = (n + 0.5) / room_count
         category_id = next(c for c, b in bounds if fraction <= b)
-        state = rng.choices(("Clean", "Inspected", "Dirty", "OutOfService"), (50, 25, 23, 2))[0]
         room_id = new_id()
         store.resources.add(
             shapes.resource(
@@ -589,9 +649,9 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
                 enterprise_id=ent,
                 name=name,
                 floor=str(floor),
-                state=state,
+                # Housekeeping follows the stays: set once they are seeded.
+                state="Clean",
                 created=setup_time,
-                updated=clock.fmt(anchor - timedelta(minutes=rng.randint(10, 60 * 24 * 20))),
             ),
             ent,
         )
@@ -604,7 +664,7 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
         word = COMPANY_WORDS[n % len(COMPANY_WORDS)]
         kind = COMPANY_KINDS[(n // len(COMPANY_WORDS)) % len(COMPANY_KINDS)]
         name = f"{word} {kind}" + (f" {n // 96 + 1}" if n >= 96 else "")
-        created = anchor - timedelta(days=rng.randint(100, 1000))
+        created = now - timedelta(days=rng.randint(100, 1000))
         company_id = new_id()
         company_ids.append(company_id)
         slug = name.lower().replace(" ", "-")
@@ -629,18 +689,18 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
     # customers, inserted oldest first
     customer_rows = []
     for n in range(share["customers"]):
-        created = anchor - timedelta(days=rng.uniform(1, 730))
+        created = now - timedelta(days=rng.uniform(1, 730))
         customer_rows.append((created, n))
     customer_rows.sort()
-    customer_ids = []
+    customers_by_age: list[tuple[datetime, str]] = []
     for created, n in customer_rows:
         first = rng.choice(FIRST_NAMES)
         last = rng.choice(LAST_NAMES)
         sex = rng.choice(("Male", "Female", None))
         nationality = rng.choice(NATIONALITIES)
-        updated = max(created, anchor - timedelta(days=rng.uniform(0.01, 80)))
+        updated = max(created, now - timedelta(days=rng.uniform(0.01, 80)))
         customer_id = new_id()
-        customer_ids.append(customer_id)
+        customers_by_age.append((created, customer_id))
         store.customers.add(
             shapes.customer(
                 id=customer_id,
@@ -670,168 +730,126 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
         spec,
         rng,
         new_id,
-        anchor,
-        zone,
+        now,
         share["reservations"],
-        customer_ids,
+        customers_by_age,
         room_categories,
         rooms_by_category,
         rate_ids,
-        group_id,
         accommodation,
         products_by_service,
         service_ids,
-        categories,
     )
 
 
-def _local_time(day: date, hour: int, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
+NOTE_TEXTS = (
+    "Extra pillows, please.",
+    "Late arrival around 23:00.",
+    "Allergic to feathers: hypoallergenic bedding.",
+    "Celebrating their anniversary.",
+    "Needs a parking space.",
+    "Early check-in requested if possible.",
+    "Quiet room away from the lift.",
+    "Travelling with a small dog.",
+    "Baby cot in the room.",
+    "Gluten-free breakfast.",
+    "Airport transfer booked for departure day.",
+    "Birthday on the second night: cake at dinner.",
+    "Prefers a high floor.",
+    "Returning guest: welcome letter.",
+    "Will pay the balance by company card at check-out.",
+)
+CHANNEL_NOTE_TEXTS = (
+    "Booking.com: non-smoking room requested.",
+    "Expedia: guest asks for a twin bed set-up.",
+    "Booking.com: arriving by car, estimated arrival 18:00.",
+    "Channel note: payment collected by the channel.",
+)
+SPECIAL_REQUEST_TEXTS = (
+    "Wheelchair-accessible room.",
+    "Connecting rooms with the party's other booking.",
+)
+COMPANION_SHARE = 0.2
+NOTE_SHARE = 0.15
 
 
-def _seed_reservations(  # noqa: PLR0912, PLR0917 - internal helper of the seed
+def _owner(
+    rng: random.Random, customers_by_age: list[tuple[datetime, str]], created: datetime
+) -> str:
+    """A customer profile that existed when the booking was made."""
+    known = bisect.bisect_right(customers_by_age, (created, "~"))
+    return customers_by_age[rng.randrange(max(known, min(5, len(customers_by_age))))][1]
+
+
+def _seed_reservations(  # noqa: PLR0917 - internal helper of the seed
     store: Store,
     spec: EnterpriseSpec,
     rng: random.Random,
     new_id: Ids,
-    anchor: datetime,
-    zone: ZoneInfo,
+    now: datetime,
     count: int,
-    customer_ids: list[str],
+    customers_by_age: list[tuple[datetime, str]],
     room_categories: list[tuple[str, float]],
     rooms_by_category: dict[str, list[str]],
     rate_ids: list[str],
-    group_id: str,
     accommodation: str,
     products_by_service: dict[str, list[dict[str, Any]]],
     service_ids: dict[str, str],
-    categories: dict[str, str],
 ) -> None:
     ent = spec.id
-    today = anchor.date()
+    zone = ZoneInfo(spec.time_zone)
+    today = seed_stays.local_today(now, zone)
     adult, child = store.age_categories[ent]
-    drafts = []
-    for _ in range(count):
-        arrival = today + timedelta(days=rng.randint(-90, 180))
-        nights = rng.choices((1, 2, 3, 4, 5, 7, 10), (25, 25, 18, 12, 9, 8, 3))[0]
-        category_id = rng.choices([c for c, _ in room_categories], [w for _, w in room_categories])[
-            0
-        ]
-        drafts.append(
-            (arrival, nights, category_id, rng.random(), rng.random(), rng.choice(customer_ids))
-        )
-    # Room assignment in arrival order: a room is free once its previous stay has ended.
-    drafts.sort(key=lambda d: (d[0], d[1]))
-    free_from: dict[str, date] = {
-        r: date.min for rooms in rooms_by_category.values() for r in rooms
-    }
-    records = []
-    for arrival, nights, category_id, roll, roll2, customer_id in drafts:
-        departure = arrival + timedelta(days=nights)
-        start = _local_time(arrival, 15, zone)
-        end = _local_time(departure, 12, zone)
-        if departure <= today:
-            state = "Canceled" if roll < 0.1 else "Processed"
-        elif arrival <= today:
-            state = (
-                "Canceled"
-                if roll < 0.05
-                else "Started"
-                if arrival < today or roll < 0.6
-                else "Confirmed"
-            )
-        else:
-            state = (
-                "Confirmed"
-                if roll < 0.70
-                else "Optional"
-                if roll < 0.78
-                else "Inquired"
-                if roll < 0.83
-                else "Requested"
-                if roll < 0.88
-                else "Canceled"
-            )
-        room = None
-        if state in ("Processed", "Started", "Confirmed", "Optional"):
-            for candidate in rooms_by_category[category_id]:
-                if free_from[candidate] <= arrival:
-                    room = candidate
-                    free_from[candidate] = departure
-                    break
-            if room is None and state in ("Processed", "Started"):
-                state = "Canceled"
-        lead = timedelta(days=1 + roll2 * 120, minutes=int(roll2 * 1000))
-        created = min(start - lead, anchor - timedelta(minutes=5 + int(roll * 600)))
-        actual_start = actual_end = cancelled = None
-        if state in ("Started", "Processed"):
-            actual_start = start + timedelta(minutes=int(roll2 * 240))
-        if state == "Processed":
-            actual_end = end - timedelta(minutes=int(roll2 * 180))
-        if state == "Canceled":
-            cancelled = min(created + timedelta(days=roll2 * 20), anchor - timedelta(minutes=3))
-        updated = max(t for t in (created, actual_start, actual_end, cancelled) if t is not None)
-        if state in ("Confirmed", "Optional", "Inquired", "Requested") and roll2 < 0.5:
-            updated = max(created, anchor - timedelta(days=roll2 * 60))
-        records.append(
-            (
-                created,
-                state,
-                room,
-                category_id,
-                start,
-                end,
-                actual_start,
-                actual_end,
-                cancelled,
-                updated,
-                customer_id,
-                roll,
-            )
-        )
-    records.sort(key=lambda r: r[0])
+    stays = seed_stays.plan(rng, count, today, room_categories)
+    seed_stays.provisional_states(stays, today, rng)
+    seed_stays.assign_rooms(stays, rooms_by_category)
+    seed_stays.settle_today(stays, now, zone, rng)
+    seed_stays.stamp(stays, now, zone)
+    rooms = [r for rooms in rooms_by_category.values() for r in rooms]
+    for room_id, (state, updated) in seed_stays.room_states(stays, rooms, now, zone, rng).items():
+        room = store.resources.items[room_id]
+        room["State"] = state
+        room["UpdatedUtc"] = clock.fmt(updated)
+    stays.sort(key=lambda stay: stay.created)
     restaurant_products = products_by_service.get("Restaurant", [])
-    for number, (
-        created,
-        state,
-        room,
-        category_id,
-        start,
-        end,
-        a_start,
-        a_end,
-        cancelled,
-        updated,
-        customer_id,
-        roll,
-    ) in enumerate(records, start=1):
+    for number, stay in enumerate(stays, start=1):
+        roll = stay.roll
+        owner = _owner(rng, customers_by_age, stay.created)
+        companions = 0
+        if rng.random() < COMPANION_SHARE and len(customers_by_age) > 3:
+            companions = 1 if rng.random() < 0.7 else 2
+        children = 1 if roll > 0.85 else 0
+        adults = max(1 + int(roll * 10) % 2, 1 + companions - children)
         entity = shapes.reservation(
             id=new_id(),
             service_id=accommodation,
-            account_id=customer_id,
+            account_id=owner,
             number=str(1000 + number),
-            state=state,
-            created=clock.fmt(created),
-            updated=clock.fmt(updated),
+            state=stay.state,
+            created=clock.fmt(stay.created),
+            updated=clock.fmt(stay.updated),
             rate_id=rate_ids[int(roll * 1000) % len(rate_ids)],
             group_id=new_id(),
-            category_id=category_id,
-            start=clock.fmt(start),
-            end=clock.fmt(end),
-            person_counts=[{"AgeCategoryId": adult, "Count": 1 + int(roll * 10) % 2}]
-            + ([{"AgeCategoryId": child, "Count": 1}] if roll > 0.85 else []),
-            assigned_resource_id=room,
+            category_id=stay.category_id,
+            start=clock.fmt(stay.start),
+            end=clock.fmt(stay.end),
+            person_counts=[{"AgeCategoryId": adult, "Count": adults}]
+            + ([{"AgeCategoryId": child, "Count": children}] if children else []),
+            assigned_resource_id=stay.room,
             origin="ChannelManager" if roll < 0.4 else "Commander" if roll < 0.8 else "Distributor",
             commander_origin="Phone" if 0.4 <= roll < 0.8 else None,
             channel_number=f"BK{int(roll * 1e8):08d}" if roll < 0.4 else None,
             purpose="Business" if roll > 0.8 else "Leisure",
-            actual_start=clock.fmt(a_start) if a_start else None,
-            actual_end=clock.fmt(a_end) if a_end else None,
-            cancelled=clock.fmt(cancelled) if cancelled else None,
-            cancellation_reason="RequestedByGuest" if cancelled else None,
+            actual_start=clock.fmt(stay.actual_start) if stay.actual_start else None,
+            actual_end=clock.fmt(stay.actual_end) if stay.actual_end else None,
+            cancelled=clock.fmt(stay.cancelled) if stay.cancelled else None,
+            cancellation_reason=stay.reason,
         )
         store.reservations.add(entity, ent)
-        if state == "Started" and restaurant_products:
+        _seed_companions(store, rng, new_id, ent, entity, stay, customers_by_age, companions)
+        if rng.random() < NOTE_SHARE:
+            _seed_notes(store, rng, new_id, ent, entity, stay)
+        if stay.state == "Started" and restaurant_products and stay.actual_start:
             _seed_charge(
                 store,
                 spec,
@@ -839,10 +857,70 @@ def _seed_reservations(  # noqa: PLR0912, PLR0917 - internal helper of the seed
                 entity,
                 restaurant_products[int(roll * 97) % len(restaurant_products)],
                 service_ids["Restaurant"],
-                a_start or start,
+                stay.actual_start,
+                now,
             )
-    store.numbers[f"reservation:{ent}"] = 1000 + len(records) + 1
-    del group_id, categories
+    store.numbers[f"reservation:{ent}"] = 1000 + len(stays) + 1
+
+
+def _seed_companions(  # noqa: PLR0917 - internal helper of the seed
+    store: Store,
+    rng: random.Random,
+    new_id: Ids,
+    enterprise_id: str,
+    reservation: dict[str, Any],
+    stay: seed_stays.Stay,
+    customers_by_age: list[tuple[datetime, str]],
+    count: int,
+) -> None:
+    """Other guests on the stay, added at booking or, for guests in house, at check-in."""
+    chosen: list[str] = []
+    while len(chosen) < count:
+        candidate = customers_by_age[rng.randrange(len(customers_by_age))][1]
+        if candidate != reservation["AccountId"] and candidate not in chosen:
+            chosen.append(candidate)
+    at = stay.actual_start if stay.actual_start is not None else stay.created
+    for customer_id in chosen:
+        store.add_companionship(
+            shapes.companionship(
+                id=new_id(),
+                customer_id=customer_id,
+                reservation_group_id=reservation["GroupId"],
+                reservation_id=reservation["Id"],
+            ),
+            enterprise_id,
+            clock.fmt(min(at, stay.updated)),
+        )
+
+
+def _seed_notes(  # noqa: PLR0917 - internal helper of the seed
+    store: Store,
+    rng: random.Random,
+    new_id: Ids,
+    enterprise_id: str,
+    reservation: dict[str, Any],
+    stay: seed_stays.Stay,
+) -> None:
+    """Front-desk notes written when the booking came in (never after its last change)."""
+    texts: list[tuple[str, str]] = []
+    if reservation["Origin"] == "ChannelManager" and rng.random() < 0.5:
+        texts.append((rng.choice(CHANNEL_NOTE_TEXTS), "ChannelManager"))
+    if rng.random() < 0.1:
+        texts.append((rng.choice(SPECIAL_REQUEST_TEXTS), "SpecialRequest"))
+    if not texts or rng.random() < 0.3:
+        texts.append((rng.choice(NOTE_TEXTS), "General"))
+    written = min(stay.created + timedelta(minutes=2), stay.updated)
+    for text, kind in texts:
+        store.add_note(
+            shapes.service_order_note(
+                id=new_id(),
+                order_id=reservation["Id"],
+                text=text,
+                type=kind,
+                created=clock.fmt(written),
+            ),
+            enterprise_id,
+        )
 
 
 def _seed_charge(  # noqa: PLR0917 - internal helper of the seed
@@ -853,15 +931,17 @@ def _seed_charge(  # noqa: PLR0917 - internal helper of the seed
     product: dict[str, Any],
     service_id: str,
     when: datetime,
+    now: datetime,
 ) -> None:
-    """An open bill with one restaurant charge for a guest in house."""
+    """An open bill with one restaurant charge for a guest in house, after check-in and
+    before now."""
     ent = spec.id
     customer = store.customers.items[reservation["AccountId"]]
     bill = None
     for existing in store.bills.of([ent]):
         if existing["AccountId"] == customer["Id"] and existing["State"] == "Open":
             bill = existing
-    at = clock.fmt(when + timedelta(hours=3))
+    at = clock.fmt(when + min(timedelta(hours=3), (now - when) / 2))
     if bill is None:
         bill = shapes.bill(
             id=new_id(),

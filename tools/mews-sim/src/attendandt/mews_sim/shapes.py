@@ -51,6 +51,12 @@ def enterprise(
     updated: str,
     linked: str,
     external_identifier: str | None = None,
+    short_name: str | None = None,
+    chain_name: str | None = None,
+    default_language: str = "en-US",
+    phone: str | None = None,
+    email: str | None = None,
+    website: str | None = None,
 ) -> Entity:
     currencies = [{"Currency": currency, "IsDefault": True, "IsEnabled": True}]
     currencies += [
@@ -81,24 +87,24 @@ def enterprise(
         "ExternalIdentifier": external_identifier,
         "HoldingKey": None,
         "ChainId": chain_id,
-        "ChainName": f"{name} Chain",
+        "ChainName": chain_name or f"{name} Chain",
         "CreatedUtc": created,
         "UpdatedUtc": updated,
         "Name": name,
-        "ShortName": None,
+        "ShortName": short_name,
         "TimeZoneIdentifier": time_zone,
         "LegalEnvironmentCode": legal_environment,
         "AccommodationEnvironmentCode": legal_environment,
         "AccountingEnvironmentCode": legal_environment,
         "TaxEnvironmentCode": tax_environment,
-        "DefaultLanguageCode": "en-US",
+        "DefaultLanguageCode": default_language,
         "EditableHistoryInterval": "P0M7DT0H0M0S",
         "AccountingEditableHistoryInterval": "P0M7DT0H0M0S",
         "OperationalEditableHistoryInterval": "P0M5DT0H0M0S",
         "BusinessDayClosingOffset": None,
-        "WebsiteUrl": "https://hotel.example",
-        "Email": "frontdesk@hotel.example",
-        "Phone": "+44 20 7946 0000",
+        "WebsiteUrl": website,
+        "Email": email,
+        "Phone": phone,
         "LogoImageId": None,
         "CoverImageId": None,
         "Pricing": pricing,
@@ -368,6 +374,7 @@ def resource_category(
     type: str,
     capacity: int,
     ordering: int,
+    classification: str = "DoubleBed",
 ) -> Entity:
     return {
         "Id": id,
@@ -375,6 +382,7 @@ def resource_category(
         "ServiceId": service_id,
         "IsActive": True,
         "Type": type,
+        "Classification": classification,
         "Names": {"en-US": name},
         "ShortNames": {"en-US": short_name},
         "Descriptions": {},
@@ -535,6 +543,30 @@ def reservation(
         "Purpose": purpose,
         "QrCodeData": None,
         "PersonCounts": person_counts,
+    }
+
+
+def companionship(
+    *, id: str, customer_id: str, reservation_group_id: str, reservation_id: str
+) -> Entity:
+    return {
+        "Id": id,
+        "CustomerId": customer_id,
+        "ReservationGroupId": reservation_group_id,
+        "ReservationId": reservation_id,
+    }
+
+
+def service_order_note(
+    *, id: str, order_id: str, text: str, type: str, created: str, updated: str | None = None
+) -> Entity:
+    return {
+        "Id": id,
+        "OrderId": order_id,
+        "Text": text,
+        "Type": type,
+        "CreatedUtc": created,
+        "UpdatedUtc": updated or created,
     }
 
 

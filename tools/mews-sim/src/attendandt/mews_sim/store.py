@@ -136,11 +136,18 @@ class Store:
     orders: Collection = field(default_factory=Collection)
     order_items: Collection = field(default_factory=Collection)
     bills: Collection = field(default_factory=Collection)
+    companionships: Collection = field(default_factory=Collection)
+    service_order_notes: Collection = field(default_factory=Collection)
     info: dict[str, EnterpriseInfo] = field(default_factory=dict)
     integrations: dict[str, Integration] = field(default_factory=dict)
     # resource id -> resource category id (resourceCategoryAssignments)
     room_category: dict[str, str] = field(default_factory=dict)
     age_categories: dict[str, list[str]] = field(default_factory=dict)
+    # A companionship has no UpdatedUtc on the wire, yet companionships/getAll filters by it.
+    companionship_updated: dict[str, str] = field(default_factory=dict)
+    # reservation id -> its companionship ids; service order id -> its note ids
+    companions_of: dict[str, list[str]] = field(default_factory=dict)
+    notes_of: dict[str, list[str]] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
     listeners: list[Callable[[Change], None]] = field(default_factory=list)
 
@@ -158,3 +165,17 @@ class Store:
 
     def add_integration(self, integration: Integration) -> None:
         self.integrations[integration.access_token] = integration
+
+    def add_companionship(self, companionship: Entity, enterprise_id: str, updated: str) -> None:
+        self.companionships.add(companionship, enterprise_id)
+        self.companionship_updated[companionship["Id"]] = updated
+        self.companions_of.setdefault(companionship["ReservationId"], []).append(
+            companionship["Id"]
+        )
+
+    def companions(self, reservation_id: str) -> list[Entity]:
+        return [self.companionships.items[i] for i in self.companions_of.get(reservation_id, ())]
+
+    def add_note(self, note: Entity, enterprise_id: str) -> None:
+        self.service_order_notes.add(note, enterprise_id)
+        self.notes_of.setdefault(note["OrderId"], []).append(note["Id"])
