@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Router, get, post
 
 from attendandt.mews_sim import clock, hotel, seed, shapes
 from attendandt.mews_sim.endpoints.customers import read_customer_values
+from attendandt.mews_sim.endpoints.reservations import CANCELLATION_REASONS
+from attendandt.mews_sim.endpoints.serviceordernotes import MAX_TEXT, NOTE_TYPES
 from attendandt.mews_sim.errors import BadRequest, NotFound, invalid
 from attendandt.mews_sim.faults import ErrorFault, LatencyFault, LostResponseFault
 from attendandt.mews_sim.limits import RateLimitConfig
@@ -72,10 +75,16 @@ def info(state: SimState) -> Json:
             for i in state.store.integrations.values()
             if i.enterprise_id == enterprise.id
         ]
+        short_name = state.store.enterprises.items[enterprise.id]["ShortName"]
         enterprises.append(
             {
                 "id": enterprise.id,
                 "name": enterprise.name,
+                "short_name": short_name,
+                "local_date": clock.now()
+                .astimezone(ZoneInfo(enterprise.time_zone))
+                .date()
+                .isoformat(),
                 "chain_id": enterprise.chain_id,
                 "pricing": enterprise.pricing,
                 "currency": enterprise.currency,
@@ -90,6 +99,7 @@ def info(state: SimState) -> Json:
         "rate_limit": asdict(state.limiter.config),
         "webhooks": state.webhooks.describe(),
         "now_utc": clock.now_str(),
+        "clock": clock.describe(),
     }
 
 
@@ -114,8 +124,36 @@ async def reset(request: Request[Any, Any, Any]) -> Json:
             config = seed.parse_seed(seed_text, state.seed_config)
         except ValueError as exc:
             raise invalid("seed", str(exc)) from None
-    await state.reset(config)
+    at = p.opt_datetime("now_utc")
+    await state.reset(
+        config, now=clock.parse(at) if at else None, frozen=p.opt_bool("frozen") or False
+    )
     return info(state)
+
+
+@get("/clock")
+async def clock_get() -> Json:
+    return clock.describe()
+
+
+@post("/clock", status_code=200)
+async def clock_set(request: Request[Any, Any, Any]) -> Json:
+    """Move the clock on (to `now_utc`, or by `advance_s`), ticking or `frozen`; never back:
+    the hotel's data would then lie in the future (reset with `now_utc` for that)."""
+    p = await _body(request)
+    at = p.opt_datetime("now_utc")
+    advance = p.body.get("advance_s")
+    if advance is not None and (
+        isinstance(advance, bool) or not isinstance(advance, int | float) or advance < 0
+    ):
+        raise invalid("advance_s")
+    current = clock.now()
+    target = clock.parse(at) if at else current + timedelta(seconds=float(advance or 0))
+    if target < current:
+        raise invalid("now_utc", "The clock only moves forward; reset to go back.")
+    frozen = p.opt_bool("frozen")
+    clock.set_now(target, frozen=clock.is_frozen() if frozen is None else frozen)
+    return clock.describe()
 
 
 @get("/counters")
@@ -293,6 +331,48 @@ async def reservation_create(request: Request[Any, Any, Any]) -> Json:
     return hotel.add_reservation(store, enterprise_id, spec)
 
 
+RESERVATION_SUMMARY = (
+    "Id",
+    "Number",
+    "State",
+    "AccountId",
+    "AssignedResourceId",
+    "RequestedResourceCategoryId",
+    "ScheduledStartUtc",
+    "ScheduledEndUtc",
+    "ActualStartUtc",
+    "ActualEndUtc",
+    "CancelledUtc",
+    "CancellationReason",
+    "CreatedUtc",
+    "UpdatedUtc",
+)
+
+
+@get("/reservations")
+async def reservation_list(
+    request: Request[Any, Any, Any], enterprise_id: str | None = None
+) -> Json:
+    """Every reservation of an enterprise in brief, with its companions, unpaged and not rate
+    limited: what a test needs to work out the day lists from the simulator's own data."""
+    state = _state(request)
+    store = state.store
+    wanted = _enterprise(state, Params({"enterprise_id": enterprise_id}))
+    reservations = [
+        {
+            **{name: r[name] for name in RESERVATION_SUMMARY},
+            "CompanionIds": [c["CustomerId"] for c in store.companions(r["Id"])],
+        }
+        for r in store.reservations.of([wanted])
+    ]
+    return {
+        "enterprise_id": wanted,
+        "time_zone": store.info[wanted].time_zone,
+        "now_utc": clock.now_str(),
+        "reservations": reservations,
+    }
+
+
 @post("/reservations/{reservation_id:str}/update", status_code=200)
 async def reservation_update(request: Request[Any, Any, Any], reservation_id: str) -> Json:
     state = _state(request)
@@ -315,7 +395,9 @@ async def reservation_update(request: Request[Any, Any, Any], reservation_id: st
 async def reservation_cancel(request: Request[Any, Any, Any], reservation_id: str) -> Json:
     state = _state(request)
     reservation = _find(state, "reservations", reservation_id)
-    hotel.cancel_reservation(state.store, reservation)
+    p = await _body(request)
+    reason = p.opt_enum("reason", CANCELLATION_REASONS) or "Other"
+    hotel.cancel_reservation(state.store, reservation, reason)
     return reservation
 
 
@@ -336,6 +418,28 @@ async def reservation_process(request: Request[Any, Any, Any], reservation_id: s
         state.store, reservation, close_bills=p.opt_bool("close_bills") or False
     )
     return reservation
+
+
+@post("/reservations/{reservation_id:str}/companions", status_code=200)
+async def reservation_companion(request: Request[Any, Any, Any], reservation_id: str) -> Json:
+    state = _state(request)
+    reservation = _find(state, "reservations", reservation_id)
+    p = await _body(request)
+    chain = state.store.info[state.store.reservations.owner[reservation["Id"]]].chain_id
+    customer = state.store.customers.get(p.opt_id("customer_id"), [chain])
+    if customer is None:
+        raise invalid("customer_id", "Unknown customer.")
+    return hotel.add_companion(state.store, reservation, customer)
+
+
+@post("/reservations/{reservation_id:str}/notes", status_code=200)
+async def reservation_note(request: Request[Any, Any, Any], reservation_id: str) -> Json:
+    state = _state(request)
+    reservation = _find(state, "reservations", reservation_id)
+    p = await _body(request)
+    text = p.req_str("text", max_len=MAX_TEXT)
+    note_type = p.opt_enum("type", NOTE_TYPES) or "General"
+    return hotel.add_note(state.store, reservation, text, note_type)
 
 
 @post("/customers", status_code=200)
@@ -414,6 +518,8 @@ control_router = Router(
         health,
         get_info,
         reset,
+        clock_get,
+        clock_set,
         counters,
         counters_reset,
         rate_limit,
@@ -429,10 +535,13 @@ control_router = Router(
         webhooks_fail,
         webhooks_down,
         reservation_create,
+        reservation_list,
         reservation_update,
         reservation_cancel,
         reservation_start,
         reservation_process,
+        reservation_companion,
+        reservation_note,
         customer_add,
         customer_update,
         resource_state,

@@ -34,9 +34,33 @@ class SimControl:
     def info(self) -> Json:
         return self._get("/info")  # type: ignore[no-any-return]
 
-    def reset(self, seed: str | None = None) -> Json:
-        """Fresh data from the seed (e.g. `"small"`), faults/counters/limits cleared."""
-        return self._post("/reset", {"seed": seed} if seed else {})  # type: ignore[no-any-return]
+    def reset(
+        self, seed: str | None = None, *, now_utc: str | None = None, frozen: bool = False
+    ) -> Json:
+        """Fresh data from the seed (e.g. `"small"`), faults/counters/limits cleared.
+
+        `now_utc` (ISO 8601) sets the simulator's clock first and builds the hotel as it
+        stands at that moment; the clock then ticks on from there, or stands still if
+        `frozen`. Without it the clock returns to real time (or the seed's `anchor`)."""
+        body: Json = {"seed": seed} if seed else {}
+        if now_utc is not None:
+            body |= {"now_utc": now_utc, "frozen": frozen}
+        return self._post("/reset", body)  # type: ignore[no-any-return]
+
+    def clock(self) -> Json:
+        """`{"now_utc", "real_now_utc", "frozen", "set"}`."""
+        return self._get("/clock")  # type: ignore[no-any-return]
+
+    def set_clock(
+        self,
+        now_utc: str | None = None,
+        *,
+        advance_s: float | None = None,
+        frozen: bool | None = None,
+    ) -> Json:
+        """Move the clock forward (to `now_utc` or by `advance_s`); it never goes back."""
+        body: Json = {"now_utc": now_utc, "advance_s": advance_s, "frozen": frozen}
+        return self._post("/clock", {k: v for k, v in body.items() if v is not None})  # type: ignore[no-any-return]
 
     def counters(self) -> Json:
         return self._get("/counters")  # type: ignore[no-any-return]
@@ -111,16 +135,43 @@ class SimControl:
         return self._post("/reservations", fields)  # type: ignore[no-any-return]
 
     def update_reservation(self, reservation_id: str, **mews_fields: Any) -> Json:
+        """Mews fields: ScheduledStartUtc, ScheduledEndUtc (change the dates),
+        AssignedResourceId, Purpose, ChannelNumber."""
         return self._post(f"/reservations/{reservation_id}/update", mews_fields)  # type: ignore[no-any-return]
 
-    def cancel_reservation(self, reservation_id: str) -> Json:
-        return self._post(f"/reservations/{reservation_id}/cancel")  # type: ignore[no-any-return]
+    def cancel_reservation(self, reservation_id: str, *, reason: str | None = None) -> Json:
+        """Cancel (from Confirmed, Optional, Inquired or Requested); `reason` is a Mews
+        CancellationReason (default `Other`; `NoShow` for a guest who never came)."""
+        body = {"reason": reason} if reason else {}
+        return self._post(f"/reservations/{reservation_id}/cancel", body)  # type: ignore[no-any-return]
 
     def start_reservation(self, reservation_id: str) -> Json:
+        """Check in a Confirmed reservation due today or earlier: Started, ActualStartUtc =
+        now, UpdatedUtc = now, the WebSocket event and the webhook follow."""
         return self._post(f"/reservations/{reservation_id}/start")  # type: ignore[no-any-return]
 
     def process_reservation(self, reservation_id: str, *, close_bills: bool = False) -> Json:
+        """Check out a Started reservation: Processed, ActualEndUtc = now, its room Dirty."""
         return self._post(f"/reservations/{reservation_id}/process", {"close_bills": close_bills})  # type: ignore[no-any-return]
+
+    def reservations(self, enterprise_id: str | None = None) -> list[Json]:
+        """Every reservation of the enterprise (default: the first) in brief: Id, Number,
+        State, AccountId, AssignedResourceId, RequestedResourceCategoryId, Scheduled/Actual
+        Start/End, CancelledUtc, CancellationReason, CreatedUtc, UpdatedUtc, CompanionIds."""
+        query = f"?enterprise_id={enterprise_id}" if enterprise_id else ""
+        return list(self._get(f"/reservations{query}")["reservations"])
+
+    def add_companion(self, reservation_id: str, customer_id: str) -> Json:
+        """Put another customer of the hotel on the stay; returns the Companionship."""
+        return self._post(  # type: ignore[no-any-return]
+            f"/reservations/{reservation_id}/companions", {"customer_id": customer_id}
+        )
+
+    def add_note(self, reservation_id: str, text: str, *, type: str = "General") -> Json:
+        """A front-desk note on the reservation; returns the ServiceOrderNote."""
+        return self._post(  # type: ignore[no-any-return]
+            f"/reservations/{reservation_id}/notes", {"text": text, "type": type}
+        )
 
     def add_customer(self, **mews_fields: Any) -> Json:
         """Mews customer fields (LastName required); `enterprise_id` picks the chain."""

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from attendandt.mews_sim import clock, money, shapes
 from attendandt.mews_sim.errors import BadRequest, Forbidden, invalid
@@ -48,6 +49,12 @@ def new_id() -> str:
 
 def touch(entity: Entity) -> None:
     entity["UpdatedUtc"] = clock.later_than(entity.get("UpdatedUtc"))
+
+
+def local_date(store: Store, enterprise_id: str, utc: str) -> date:
+    """The hotel's own date of a UTC wire time (front-office days are local days)."""
+    zone = ZoneInfo(store.info[enterprise_id].time_zone)
+    return clock.parse(utc).astimezone(zone).date()
 
 
 # customers -----------------------------------------------------------------------------------
@@ -187,13 +194,19 @@ def is_free(  # noqa: PLR0917 - mirrors the filter's fields
     return True
 
 
-def free_room(
-    store: Store, enterprise_id: str, category_id: str, start: str, end: str
+def free_room(  # noqa: PLR0917 - mirrors the filter's fields
+    store: Store,
+    enterprise_id: str,
+    category_id: str,
+    start: str,
+    end: str,
+    ignore: str | None = None,
 ) -> str | None:
     busy: set[str] = set()
     for other in store.reservations.of([enterprise_id]):
         if (
             other["AssignedResourceId"] is not None
+            and other["Id"] != ignore
             and other["State"] in ("Confirmed", "Started", "Optional")
             and other["ScheduledStartUtc"] < end
             and other["ScheduledEndUtc"] > start
@@ -295,10 +308,12 @@ def start_reservation(store: Store, reservation: Entity, *, via_connector: bool)
     if reservation["State"] != "Confirmed":
         raise Forbidden(f"A reservation in state {reservation['State']} cannot be started.")
     now = clock.now_str()
-    if reservation["ScheduledStartUtc"][:10] > now[:10]:
+    enterprise_id = store.reservations.owner[reservation["Id"]]
+    if local_date(store, enterprise_id, reservation["ScheduledStartUtc"]) > local_date(
+        store, enterprise_id, now
+    ):
         raise Forbidden("The reservation cannot be started before its arrival day.")
     if reservation["AssignedResourceId"] is None:
-        enterprise_id = store.reservations.owner[reservation["Id"]]
         room = free_room(
             store,
             enterprise_id,
@@ -354,17 +369,33 @@ def process_reservation(
 
 
 def update_reservation(store: Store, reservation: Entity, changes: dict[str, Any]) -> None:
+    """Dates, room and details. A checked-out or cancelled stay is history and cannot move;
+    a guest in house keeps their arrival. When new dates clash with the stay's room (one it
+    was given, not one asked for now), it moves to a free room of its category, or, before
+    check-in, waits for one unassigned, as a front desk would."""
     enterprise_id = store.reservations.owner[reservation["Id"]]
+    state = reservation["State"]
     start: str = changes.get("ScheduledStartUtc") or reservation["ScheduledStartUtc"]
     end: str = changes.get("ScheduledEndUtc") or reservation["ScheduledEndUtc"]
     if end <= start:
         raise invalid("ScheduledEndUtc", "The reservation must end after it starts.")
-    room = changes.get("AssignedResourceId", reservation["AssignedResourceId"])
+    moved = (start, end) != (reservation["ScheduledStartUtc"], reservation["ScheduledEndUtc"])
+    if moved and state in ("Processed", "Canceled"):
+        raise Forbidden(f"A reservation in state {state} cannot change its dates.")
+    if state == "Started" and start != reservation["ScheduledStartUtc"]:
+        raise Forbidden("A started reservation cannot change its start.")
+    asked = "AssignedResourceId" in changes
+    room = changes["AssignedResourceId"] if asked else reservation["AssignedResourceId"]
     if room is not None:
         if store.resources.get(room, [enterprise_id]) is None:
             raise invalid("AssignedResourceId")
         if not is_free(store, enterprise_id, room, start, end, ignore=reservation["Id"]):
-            raise Forbidden("The resource is occupied in that interval.")
+            if asked or state in ("Processed", "Canceled"):
+                raise Forbidden("The resource is occupied in that interval.")
+            category = reservation["RequestedResourceCategoryId"]
+            room = free_room(store, enterprise_id, category, start, end, ignore=reservation["Id"])
+            if room is None and state == "Started":
+                raise Forbidden("No free resource for the guest in house in that interval.")
     reservation["ScheduledStartUtc"] = start
     reservation["ScheduledEndUtc"] = end
     reservation["StartUtc"] = (
@@ -385,6 +416,57 @@ def set_resource_state(store: Store, resource: Entity, state: str) -> None:
     resource["State"] = state
     touch(resource)
     resource_changed(store, resource)
+
+
+# companions and notes ------------------------------------------------------------------------
+def add_companion(store: Store, reservation: Entity, customer: Entity) -> Entity:
+    """Another guest on the stay (reservations/addCompanion): only while there is room for
+    them (the owner and companions fewer than the persons booked)."""
+    if reservation["State"] == "Canceled":
+        raise Forbidden("A canceled reservation cannot have companions added.")
+    companions = store.companions(reservation["Id"])
+    on_stay = {reservation["AccountId"], *(c["CustomerId"] for c in companions)}
+    if customer["Id"] in on_stay:
+        raise Forbidden("The customer is already on the reservation.")
+    persons = sum(count["Count"] for count in reservation["PersonCounts"])
+    if len(on_stay) >= persons:
+        raise Forbidden("The reservation has no space for another companion.")
+    enterprise_id = store.reservations.owner[reservation["Id"]]
+    companionship = shapes.companionship(
+        id=new_id(),
+        customer_id=customer["Id"],
+        reservation_group_id=reservation["GroupId"],
+        reservation_id=reservation["Id"],
+    )
+    touch(reservation)
+    store.add_companionship(companionship, enterprise_id, reservation["UpdatedUtc"])
+    reservation_changed(store, reservation)
+    return companionship
+
+
+def service_order(store: Store, enterprise_id: str, order_id: str) -> Entity | None:
+    """A reservation or a product order: both are service orders and both take notes."""
+    return store.reservations.get(order_id, [enterprise_id]) or store.orders.get(
+        order_id, [enterprise_id]
+    )
+
+
+def add_note(store: Store, order: Entity, text: str, note_type: str = "General") -> Entity:
+    """A note on a reservation or product order; the order changes with it."""
+    is_reservation = order["Id"] in store.reservations.items
+    owners = store.reservations.owner if is_reservation else store.orders.owner
+    enterprise_id = owners[order["Id"]]
+    now = clock.now_str()
+    note = shapes.service_order_note(
+        id=new_id(), order_id=order["Id"], text=text, type=note_type, created=now
+    )
+    store.add_note(note, enterprise_id)
+    touch(order)
+    if is_reservation:
+        reservation_changed(store, order)
+    else:
+        store.notify(Change("order", (enterprise_id,), order))
+    return note
 
 
 # orders and bills ----------------------------------------------------------------------------

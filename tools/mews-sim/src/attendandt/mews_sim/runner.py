@@ -52,6 +52,8 @@ class SimEnterprise:
     currency: str
     integration_id: str
     tokens: tuple[SimToken, ...]
+    time_zone: str = "UTC"
+    short_name: str | None = None
 
     @property
     def token(self) -> SimToken:
@@ -91,12 +93,17 @@ class MewsSim:
                     SimToken(t["label"], t["name"], t["client_token"], t["access_token"])
                     for t in e["tokens"]
                 ),
+                time_zone=e["time_zone"],
+                short_name=e.get("short_name"),
             )
             for e in data["enterprises"]
         ]
 
-    def reset(self, seed: str | None = None) -> None:
-        self.refresh(self.control.reset(seed))
+    def reset(
+        self, seed: str | None = None, *, now_utc: str | None = None, frozen: bool = False
+    ) -> None:
+        """Fresh data; with `now_utc` the simulator's clock is set there first."""
+        self.refresh(self.control.reset(seed, now_utc=now_utc, frozen=frozen))
 
     def stop(self) -> None:
         self.control.close()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from attendandt.mews_sim.endpoints import (
     accounting,
     companies,
+    companionships,
     configuration,
     customers,
     reservations,
     resources,
+    serviceordernotes,
     services,
 )
 from attendandt.mews_sim.endpoints.common import Ctx, Operation
@@ -26,6 +28,10 @@ OPERATIONS: dict[str, Operation] = {
     "reservations/cancel": reservations.reservations_cancel,
     "reservations/start": reservations.reservations_start,
     "reservations/process": reservations.reservations_process,
+    "reservations/addCompanion": reservations.reservations_add_companion,
+    "companionships/getAll": companionships.companionships_get_all,
+    "serviceOrderNotes/getAll": serviceordernotes.service_order_notes_get_all,
+    "serviceOrderNotes/add": serviceordernotes.service_order_notes_add,
     "resources/getAll": resources.resources_get_all,
     "resourceCategories/getAll": resources.resource_categories_get_all,
     "services/getAll": services.services_get_all,

@@ -175,19 +175,25 @@ def customers_search(ctx: Ctx, p: Params) -> dict[str, Any]:
     needle = name.strip().lower() if name else None
     results = []
     seen: set[str] = set()
-    for reservation in ctx.store.reservations.of([ctx.enterprise_id]):
+    store = ctx.store
+    for reservation in store.reservations.of([ctx.enterprise_id]):
         if reservation["State"] != "Started":
             continue
         if resource_id is not None and reservation["AssignedResourceId"] != resource_id:
             continue
-        customer = ctx.store.customers.get(reservation["AccountId"])
-        if customer is None or customer["Id"] in seen:
-            continue
-        if needle:
-            first = (customer["FirstName"] or "").lower()
-            last = (customer["LastName"] or "").lower()
-            if needle not in (first, last, f"{first} {last}") and needle not in f"{first} {last}":
+        # Everyone in house is found: the owner and the companions on the stay.
+        companions = store.companions(reservation["Id"])
+        for customer_id in (reservation["AccountId"], *(c["CustomerId"] for c in companions)):
+            customer = store.customers.get(customer_id)
+            if customer is None or customer["Id"] in seen:
                 continue
-        seen.add(customer["Id"])
-        results.append({"Customer": customer, "Reservation": legacy_reservation(reservation)})
+            if needle:
+                first = (customer["FirstName"] or "").lower()
+                last = (customer["LastName"] or "").lower()
+                if needle not in f"{first} {last}":
+                    continue
+            seen.add(customer["Id"])
+            results.append(
+                {"Customer": customer, "Reservation": legacy_reservation(reservation, companions)}
+            )
     return {"Customers": results, "Documents": None}

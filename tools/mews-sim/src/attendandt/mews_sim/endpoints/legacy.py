@@ -12,7 +12,11 @@ def legacy_state(state: str) -> str:
     return "Enquired" if state == "Inquired" else state
 
 
-def legacy_reservation(r: Entity) -> dict[str, Any]:
+def legacy_reservation(r: Entity, companions: list[Entity] | None = None) -> dict[str, Any]:
+    """`CompanionIds` lists the owner and every companion on the stay."""
+    companion_ids = [r["AccountId"]] + [
+        c["CustomerId"] for c in companions or () if c["CustomerId"] != r["AccountId"]
+    ]
     counts = r["PersonCounts"]
     adults = counts[0]["Count"] if counts else 0
     children = sum(c["Count"] for c in counts[1:])
@@ -51,7 +55,7 @@ def legacy_reservation(r: Entity) -> dict[str, Any]:
         "OwnerId": r["AccountId"],
         "CustomerId": r["AccountId"],
         "BookerId": r["BookerId"],
-        "CompanionIds": [r["AccountId"]],
+        "CompanionIds": companion_ids,
         "PersonCounts": counts,
         "Options": r["Options"],
     }

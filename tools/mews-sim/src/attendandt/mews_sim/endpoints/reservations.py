@@ -1,4 +1,5 @@
-"""reservations/getAll/2023-06-06 and the hotel-side writes add, cancel, start, process."""
+"""reservations/getAll/2023-06-06 and the hotel-side writes add, cancel, start, process and
+addCompanion."""
 
 from __future__ import annotations
 
@@ -182,7 +183,7 @@ def reservations_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, P
     for identifier, spec in specs:
         spec.group_id = shared_group
         entity = hotel.add_reservation(store, ctx.enterprise_id, spec, service)
-        results.append({"Identifier": identifier, "Reservation": legacy_reservation(entity)})
+        results.append({"Identifier": identifier, "Reservation": legacy_reservation(entity, [])})
     return {"Reservations": results}
 
 
@@ -211,6 +212,16 @@ def reservations_start(ctx: Ctx, p: Params) -> dict[str, Any]:
     reservation = _reservation(ctx, p.req_id("ReservationId"), "ReservationId")
     hotel.start_reservation(ctx.store, reservation, via_connector=True)
     return {}
+
+
+def reservations_add_companion(ctx: Ctx, p: Params) -> dict[str, Any]:
+    p.opt_id("EnterpriseId")
+    reservation = _reservation(ctx, p.req_id("ReservationId"), "ReservationId")
+    customer = ctx.store.customers.get(p.req_id("CustomerId"), [ctx.chain_id])
+    if customer is None:
+        raise invalid("CustomerId", "The customer does not exist.")
+    companionship = hotel.add_companion(ctx.store, reservation, customer)
+    return {"CompanionshipId": companionship["Id"]}
 
 
 def reservations_process(ctx: Ctx, p: Params) -> dict[str, Any]:
