@@ -22,14 +22,16 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 import msgspec
 from nats.js import JetStreamContext
 
+from attendandt.contracts.base import Subject
 from attendandt.contracts.commands import (
     UPSERT_CATALOGUE,
     UPSERT_PROPERTY,
+    Command,
     UpsertCatalogue,
     UpsertProperty,
 )
@@ -50,6 +52,7 @@ from attendandt.sync.mapping import Unmappable
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+C = TypeVar("C", bound=Command)
 FALLBACK_LANGUAGES = ("en-US", "en-GB")
 _PRICING: dict[str, Literal["gross", "net"]] = {"Gross": "gross", "Net": "net"}
 _KINDS: dict[str, Literal["bookable", "additional"]] = {
@@ -265,17 +268,8 @@ class HotelRefresher:
         """Read the hotel and store what changed; returns how many commands were stored."""
         hotel = await self.read()
         now = self.clock()
-        stored = 0
-        for subject, command in (
-            (UPSERT_PROPERTY, upsert_property(hotel, now)),
-            (UPSERT_CATALOGUE, upsert_catalogue(hotel, now)),
-        ):
-            kind = subject.template
-            if self._stored.get(kind) == command.command_id:
-                continue
-            await publish(self.js, subject, command, msg_id=command.command_id)
-            self._stored[kind] = command.command_id
-            stored += 1
+        stored = await self._store(UPSERT_PROPERTY, upsert_property(hotel, now))
+        stored += await self._store(UPSERT_CATALOGUE, upsert_catalogue(hotel, now))
         self.health.property_name = hotel.property.name
         self.health.time_zone = hotel.property.time_zone
         self.health.configuration_synced_at = now
@@ -289,6 +283,14 @@ class HotelRefresher:
                 len(hotel.products),
             )
         return stored
+
+    async def _store(self, subject: Subject[C], command: C) -> int:
+        """Store the command unless it is the one this refresher stored last time."""
+        if self._stored.get(subject.template) == command.command_id:
+            return 0
+        await publish(self.js, subject, command, msg_id=command.command_id)
+        self._stored[subject.template] = command.command_id
+        return 1
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
