@@ -219,6 +219,14 @@ def offering_view(o: OfferingRecord) -> rpc.OfferingView:
     )
 
 
+def _price(amount: Decimal | None) -> Decimal | None:
+    """A Mews price as Mews states it (80.00, not the column's 80.0000)."""
+    if amount is None:
+        return None
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents == amount else amount.normalize()
+
+
 def catalogue_response(catalogue: Catalogue) -> rpc.CatalogueResponse:
     hotel = catalogue.property
     products: dict[str, list[rpc.CatalogueProductView]] = {}
@@ -228,7 +236,7 @@ def catalogue_response(catalogue: Catalogue) -> rpc.CatalogueResponse:
                 mews_id=p.mews_id,
                 name=p.name,
                 is_active=p.is_active,
-                unit_amount=p.unit_amount,
+                unit_amount=_price(p.unit_amount),
                 currency=p.currency,
                 accounting_category_id=p.accounting_category_id,
             )
