@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -17,9 +18,11 @@ import uvicorn
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
+from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.caller import CALLER_HEADER, Caller, decode_caller
+from attendandt.contracts.commands import UPSERT_CATALOGUE, UpsertCatalogue
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.rpc import users as users_rpc
@@ -27,12 +30,16 @@ from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import (
     BookingState,
+    CatalogueProduct,
+    CatalogueService,
     ChargeState,
+    PropertySnapshot,
     StayState,
     UserRole,
 )
 from attendandt.gateway.app import GatewayApp
 from attendandt.gateway.settings import GatewaySettings, RateLimits, Window
+from attendandt.platform.messaging import publish
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import NotFound, ServiceError, answer, answer_for_caller
@@ -383,8 +390,62 @@ class FakeServices:
             ingest_rpc.CANCEL_RESYNC: cancel_resync,
             v.APPROVE_CHARGE: _decide_charge, v.REJECT_CHARGE: _decide_charge,
             v.GET_BILLING_SETTINGS: _billing_settings, v.UPDATE_BILLING_SETTINGS: _billing_settings,
+            g.LIST_PROPERTIES: _properties, v.GET_CATALOGUE: _catalogue,
         }  # fmt: skip
         return {method.subject: handler for method, handler in by_method.items()}
+
+
+async def _properties(_: Any, caller: Caller | None) -> Payload:
+    """Like the guests service: the caller's properties only."""
+    hotel = guests_rpc.PropertyView(
+        enterprise_id=ENT, name="Connector API Hotel", time_zone="Europe/Prague",
+        default_currency="EUR", pricing="gross", synced_at=NOW,
+    )  # fmt: skip
+    visible = caller is not None and caller.may_act_for(ENT)
+    return guests_rpc.PropertyList(items=(hotel,) if visible else ())
+
+
+async def _catalogue(request: Any, caller: Caller | None) -> Payload:
+    if caller is None or not caller.may_act_for(request.enterprise_id):
+        raise NotFound(f"enterprise {request.enterprise_id} not found")
+    spa = vendors_rpc.CatalogueServiceView(
+        mews_id="svc-1", name="Spa", kind="additional", is_active=True,
+        products=(vendors_rpc.CatalogueProductView(
+            mews_id="prod-1", name="Massage 60 min", is_active=True,
+            unit_amount=Decimal("80.00"), currency="EUR",
+        ),),
+    )  # fmt: skip
+    return vendors_rpc.CatalogueResponse(
+        enterprise_id=request.enterprise_id, name="Connector API Hotel", default_currency="EUR",
+        pricing="gross", services=(spa,), synced_at=NOW,
+    )  # fmt: skip
+
+
+async def publish_catalogue(
+    js: JetStreamContext, enterprise_id: str, *, currency: str = "EUR"
+) -> UpsertCatalogue:
+    """The hotel's Mews catalogue as sync publishes it: a Spa (Additional, `svc-1`) with a
+    massage (`prod-1`), and the stays (Bookable, `svc-stay`). The vendors service takes it a
+    moment later (until then an offering is 409)."""
+    now = datetime.now(UTC)
+    hotel = PropertySnapshot(
+        enterprise_id=enterprise_id, name=f"Hotel {enterprise_id}", time_zone="Europe/Prague",
+        default_currency=currency, currencies=(currency,), pricing="gross",
+    )  # fmt: skip
+    command = UpsertCatalogue(
+        command_id=f"catalogue:{enterprise_id}:{uuid.uuid4()}", enterprise_id=enterprise_id,
+        issued_at=now, property=hotel, mews_updated_utc=now,
+        services=(
+            CatalogueService(mews_id="svc-1", name="Spa", kind="additional", is_active=True),
+            CatalogueService(mews_id="svc-stay", name="Stays", kind="bookable", is_active=True),
+        ),
+        products=(
+            CatalogueProduct(mews_id="prod-1", service_mews_id="svc-1", name="Massage 60 min",
+                             is_active=True, unit_amount=Decimal("80.00"), currency=currency),
+        ),
+    )  # fmt: skip
+    await publish(js, UPSERT_CATALOGUE, command, msg_id=command.command_id)
+    return command
 
 
 async def _decide_charge(request: Any, caller: Caller | None) -> Payload:

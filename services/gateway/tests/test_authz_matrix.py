@@ -31,14 +31,34 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_testkit import FakeServices, Running, gateway_settings, migrated, serve
+from gateway_testkit import (
+    FakeServices,
+    Running,
+    gateway_settings,
+    migrated,
+    publish_catalogue,
+    serve,
+)
 from litestar.routes import HTTPRoute
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
-from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_STAY, UpsertGuest, UpsertStay
+from attendandt.contracts.commands import (
+    UPSERT_GUEST,
+    UPSERT_PROPERTY,
+    UPSERT_STAY,
+    UpsertGuest,
+    UpsertProperty,
+    UpsertStay,
+)
 from attendandt.contracts.rpc import ingest as ingest_rpc
-from attendandt.contracts.snapshots import GuestSnapshot, StaySnapshot, StayState, UserRole
+from attendandt.contracts.snapshots import (
+    GuestSnapshot,
+    PropertySnapshot,
+    StaySnapshot,
+    StayState,
+    UserRole,
+)
 from attendandt.contracts.streams import ensure_streams
 from attendandt.gateway.app import API_PREFIX, create_app
 from attendandt.guests.app import create_app as create_guests
@@ -79,6 +99,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/auth/me"): "200/- 200/- 200/- 200/-",
     ("GET", "/events"): "200/- 200/- 200/- 200/-",
     ("GET", "/sync"): "200/- 200/- 403/- 403/-",
+    # The caller's own properties (checked below: a property's users see theirs only).
+    ("GET", "/properties"): "200/- 200/- 200/- 200/-",
+    ("GET", "/properties/{enterprise_id}/catalogue"): OFFERING_WRITE,
     ("GET", "/guests"): READ_ALL,
     ("GET", "/guests/{guest_id}"): READ_ALL,
     ("GET", "/stays/{stay_id}"): READ_ALL,
@@ -261,23 +284,49 @@ async def _seed_stay(js: JetStreamContext, side: Property, run: str) -> None:
                   issued_at=now, stay=stay), msg_id=f"s-{tag}-{run}")  # fmt: skip
 
 
+async def _seed_property(js: JetStreamContext, side: Property, run: str) -> None:
+    """The hotel as sync describes it: guests lists it, vendors knows its catalogue."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    hotel = PropertySnapshot(enterprise_id=side.enterprise_id, name=side.name,
+                             time_zone="Europe/Prague", default_currency="EUR", pricing="gross",
+                             mews_updated_utc=now)  # fmt: skip
+    command_id = f"p-{side.enterprise_id}-{run}"
+    await publish(js, UPSERT_PROPERTY, UpsertProperty(command_id=command_id, issued_at=now,
+                  enterprise_id=side.enterprise_id, property=hotel), msg_id=command_id)  # fmt: skip
+    await publish_catalogue(js, side.enterprise_id)
+
+
 async def _seed(world: World, js: JetStreamContext) -> None:
     # JetStream drops a message id it saw in the last minutes: one per run, not per test file.
     run = uuid.uuid4().hex
     for side in (world.a, world.b):
         await _seed_guest(js, side, run)
+        await _seed_property(js, side, run)
     for side in (world.a, world.b):
         vendor = await world.as_admin(
             "POST", "/vendors",
             {"enterprise_id": side.enterprise_id, "name": f"Spa of {side.name}", "category": "spa"},
         )  # fmt: skip
         side.vendor_id = vendor["vendor_id"]
-        offering = await world.as_admin(
-            "POST", f"/vendors/{side.vendor_id}/offerings",
-            {"name": f"Massage at {side.name}", "unit_price": "85.50", "currency": "EUR",
-             "mews_service_id": "svc-1"},
-        )  # fmt: skip
-        side.offering_id = offering["offering_id"]
+
+        async def offering(side: Property = side) -> Any:
+            made = await world.client.post(
+                f"{API_PREFIX}/vendors/{side.vendor_id}/offerings", headers=world.admin,
+                json={"name": f"Massage at {side.name}", "unit_price": "85.50",
+                      "mews_service_id": "svc-1", "mews_product_id": "prod-1"},
+            )  # fmt: skip
+            # Until the catalogue reached the vendors service: 409, "not synced yet".
+            assert made.status_code in (201, 409), made.text
+            return made.json()["offering_id"] if made.status_code == 201 else None
+
+        side.offering_id = await _eventually(offering, f"{side.name}'s offering")
+
+    async def both_properties() -> Any:
+        listed = await world.client.get(API_PREFIX + "/properties", headers=world.admin)
+        return len(listed.json()) == 2 or None
+
+    await _eventually(both_properties, "both properties in guests")
+    for side in (world.a, world.b):
 
         async def guest(side: Property = side) -> Any:
             found = await world.client.get(
@@ -372,7 +421,7 @@ async def _build(
         fresh = await world.as_admin(
             "POST", f"/vendors/{side.vendor_id}/offerings",
             {"name": world.unique("Sauna"), "unit_price": "10", "currency": "EUR",
-             "mews_service_id": "svc-1"},
+             "mews_service_id": "svc-1", "mews_product_id": "prod-1"},
         )  # fmt: skip
         values["offering_id"] = fresh["offering_id"]
     elif template in ("/bookings/{booking_id}/confirm", "/bookings/{booking_id}/decline",
@@ -419,7 +468,7 @@ async def _build(
         case ("PATCH", "/vendors/{vendor_id}"):
             body = {"contact_phone": world.unique("+420")}
         case ("POST", "/vendors/{vendor_id}/offerings"):
-            body = {"name": world.unique("Facial"), "unit_price": "40", "currency": "EUR",
+            body = {"name": world.unique("Facial"), "unit_price": "40",
                     "mews_service_id": "svc-1"}  # fmt: skip
         case ("PATCH", "/offerings/{offering_id}"):
             body = {"description": world.unique("relaxing")}
@@ -535,11 +584,27 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
                     if any(i.get("enterprise_id") == ENT_B for i in items):
                         wrong.append(f"{cell}: the list holds the other property's rows")
 
+    # Each property's users list their own property only; the portfolio-wide admin both.
+    for role, account in world.accounts.items():
+        listed = await world.client.get(API_PREFIX + "/properties", headers=account.headers)
+        names = sorted(p["name"] for p in listed.json())
+        expected_names = ["Hotel A", "Hotel B"] if role is UserRole.ADMIN else ["Hotel A"]
+        if names != expected_names:
+            wrong.append(f"GET /properties {role.value}: {names}")
+    catalogue = await world.client.get(
+        f"{API_PREFIX}/properties/{ENT_A}/catalogue",
+        headers=world.accounts[UserRole.VENDOR].headers,
+    )
+    spa = catalogue.json()["services"][0]
+    assert (spa["mews_id"], spa["kind"], spa["products"][0]["mews_id"]) == (
+        "svc-1", "additional", "prod-1",
+    )  # fmt: skip
+
     cell_count = sum(
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 356
+    assert checked == cell_count == 368
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_testkit import ENT, Running, gateway_settings, migrated, serve
+from gateway_testkit import ENT, Running, gateway_settings, migrated, publish_catalogue, serve
 from nats.js import JetStreamContext
 
 from attendandt.contracts.events import STAY_EVENT, StayEvent
@@ -166,23 +166,19 @@ async def test_vendors_see_only_their_own_bookings(
         assert created.status_code == 201, created.text
         vendor_ids.append(created.json()["vendor_id"])
     spa, gym = vendor_ids
-    offering = await client.post(
+    await publish_catalogue(jetstream, ENT)
+    offering = await _until_created(
+        client,
         f"/api/v1/vendors/{spa}/offerings",
-        json={
-            "name": "Massage",
-            "unit_price": "85.50",
-            "currency": "EUR",
-            "mews_service_id": "svc-1",
-        },
-        headers=admin,
+        {"name": "Massage", "unit_price": "85.50", "currency": "EUR", "mews_service_id": "svc-1"},
+        admin,
     )
-    assert offering.status_code == 201, offering.text
 
     await _publish_stay(jetstream, "s-1")
     booking = await _until_created(
         client,
         "/api/v1/bookings",
-        {"offering_id": offering.json()["offering_id"], "guest_id": "g-1", "stay_id": "s-1"},
+        {"offering_id": offering["offering_id"], "guest_id": "g-1", "stay_id": "s-1"},
         admin,
     )
     booking_id = booking["booking_id"]
@@ -222,19 +218,21 @@ async def test_a_vendors_ad_hoc_charge_waits_for_a_manager_of_its_property(
             headers=admin,
         )
     ).json()["vendor_id"]
-    offering = await client.post(
-        f"/api/v1/vendors/{spa}/offerings",
-        json={"name": "Massage", "unit_price": "85.50", "currency": "GBP",
-              "mews_service_id": "svc-1"},
-        headers=admin,
-    )  # fmt: skip
-    assert offering.status_code == 201, offering.text
+    await publish_catalogue(jetstream, ENT, currency="GBP")
+    offering_id = (
+        await _until_created(
+            client,
+            f"/api/v1/vendors/{spa}/offerings",
+            {"name": "Massage", "unit_price": "85.50", "mews_service_id": "svc-1"},
+            admin,
+        )
+    )["offering_id"]
     spa_user = _bearer(await _vendor_user(platform, admin, "spa@vendor.example", spa))
     manager_pair = await _staff_user(platform, admin, "max@hotel.example", "manager", ENT)
     manager = _bearer(manager_pair)
     other = _bearer(await _staff_user(platform, admin, "eve@other.example", "manager", "other"))
     await _publish_stay(jetstream, "s-1", StayState.STARTED)
-    charge = {"offering_id": offering.json()["offering_id"], "guest_id": "g-1", "stay_id": "s-1"}
+    charge = {"offering_id": offering_id, "guest_id": "g-1", "stay_id": "s-1"}
 
     # The incident of issue 14: refused outright, and the problem says why.
     huge = {**charge, "quantity": 1000, "unit_amount": "9999999.9999"}

@@ -33,6 +33,7 @@ async def test_up_down_and_autogenerate_finds_no_difference(database_url: str) -
         "stay_guests",
         "timeline",
         "vendor_bookings",
+        "properties",
         "inbox",
         "outbox",
     }

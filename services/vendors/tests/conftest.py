@@ -51,7 +51,12 @@ async def harness(
         started.cancel()
         running.result()  # raises what failed the start
     try:
-        yield Harness(app=app, nc=nats_client, js=jetstream, clock=clock, admin_url=database_url)
+        harness = Harness(
+            app=app, nc=nats_client, js=jetstream, clock=clock, admin_url=database_url
+        )
+        # Offerings post to the hotel's catalogue: the property's is known from the start.
+        await harness.catalogue()
+        yield harness
     finally:
         stop.set()
         await running

@@ -112,6 +112,7 @@ async def test_staff_of_one_property_never_reach_another(harness: Harness) -> No
         rpc.CreateVendorRequest(enterprise_id=theirs, name="Harbour Boats", category="boats"),
         MANAGER,
     )
+    await harness.catalogue(theirs)
     trip = await harness.offering(boats.vendor.vendor_id, name="Boat trip")
     harness.enterprise_id = theirs
     await harness.stay("s-b")

@@ -1,7 +1,7 @@
 """Charges and Mews' answers: failures, retries with the same reference, repeated and late
 results, bad results as dead letters, ad-hoc charges, and settlement per currency."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from vendors_testkit import ADMIN, FRONT_DESK, MANAGER, Harness, vendor_user, wait_for
@@ -135,6 +135,8 @@ async def test_ad_hoc_charges_and_settlement_per_currency(harness: Harness) -> N
     vendor = await harness.vendor()
     spa = vendor_user(vendor.vendor_id)
     massage = await harness.offering(vendor.vendor_id, actor=spa)
+    # The hotel moved to francs in Mews: offerings made since are priced in them.
+    await harness.catalogue(currency="CHF", updated=datetime(2026, 2, 1, tzinfo=UTC))
     boat = await harness.offering(
         vendor.vendor_id, name="Boat trip", price="40", currency="CHF", actor=spa
     )

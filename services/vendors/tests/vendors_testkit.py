@@ -17,12 +17,24 @@ from nats.js.errors import NotFoundError
 
 from attendandt.contracts.base import Payload, RpcMethod, decode
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.commands import RECORD_CHARGE_RESULT, RecordChargeResult
+from attendandt.contracts.commands import (
+    RECORD_CHARGE_RESULT,
+    UPSERT_CATALOGUE,
+    RecordChargeResult,
+    UpsertCatalogue,
+)
 from attendandt.contracts.deadletter import DeadLetter
 from attendandt.contracts.events import STAY_EVENT, StayEvent
 from attendandt.contracts.outbound import PostCharge
 from attendandt.contracts.rpc import vendors as rpc
-from attendandt.contracts.snapshots import StaySnapshot, StayState, UserRole
+from attendandt.contracts.snapshots import (
+    CatalogueProduct,
+    CatalogueService,
+    PropertySnapshot,
+    StaySnapshot,
+    StayState,
+    UserRole,
+)
 from attendandt.platform.messaging import publish
 from attendandt.platform.migrations import downgrade, upgrade
 from attendandt.platform.provision import provision, role_url
@@ -82,6 +94,34 @@ class FakeClock:
 
 
 wait_for = partial(eventually, timeout=10.0)
+
+#: The hotel's catalogue every harness starts with: a Spa (Additional) with a massage and a
+#: sauna, a restaurant that Mews deactivated, and the stays (Bookable).
+SPA = CatalogueService(mews_id="svc-spa", name="Spa", kind="additional", is_active=True)
+CATALOGUE_SERVICES = (
+    SPA,
+    CatalogueService(mews_id="svc-stay", name="Accommodation", kind="bookable", is_active=True),
+    CatalogueService(mews_id="svc-old", name="Old restaurant", kind="additional", is_active=False),
+    CatalogueService(
+        mews_id="svc-boats", name="Boat trips", kind="additional", is_active=True, ordering=5
+    ),
+)
+CATALOGUE_PRODUCTS = (
+    CatalogueProduct(
+        mews_id="prod-massage", service_mews_id="svc-spa", name="Massage 60 min", is_active=True,
+        unit_amount=Decimal("80.00"), currency="EUR", accounting_category_mews_id="acc-wellness",
+    ),
+    CatalogueProduct(
+        mews_id="prod-sauna", service_mews_id="svc-spa", name="Sauna access", is_active=True,
+        unit_amount=Decimal("20.00"), currency="EUR", accounting_category_mews_id="acc-wellness",
+    ),
+    CatalogueProduct(
+        mews_id="prod-gone", service_mews_id="svc-spa", name="Mud bath", is_active=False,
+    ),
+    CatalogueProduct(
+        mews_id="prod-breakfast", service_mews_id="svc-stay", name="Breakfast", is_active=True,
+    ),
+)  # fmt: skip
 
 
 @dataclass
@@ -198,6 +238,36 @@ class Harness:
             caller=actor,
         )
         return response.offering
+
+    async def catalogue(
+        self,
+        enterprise_id: str | None = None,
+        *,
+        currency: str = "EUR",
+        services: tuple[CatalogueService, ...] = CATALOGUE_SERVICES,
+        products: tuple[CatalogueProduct, ...] = CATALOGUE_PRODUCTS,
+        updated: datetime | None = None,
+        wait: bool = True,
+    ) -> UpsertCatalogue:
+        """Publish the hotel's catalogue as sync would; waits until vendors took it."""
+        enterprise_id = enterprise_id or self.enterprise_id
+        prop = PropertySnapshot(
+            enterprise_id=enterprise_id, name=f"Hotel {enterprise_id[:8]}",
+            time_zone="Europe/Vienna", default_currency=currency, currencies=(currency,),
+            pricing="gross",
+        )  # fmt: skip
+        command = UpsertCatalogue(
+            command_id="", enterprise_id=enterprise_id, issued_at=datetime.now(UTC),
+            property=prop, services=services, products=products,
+            mews_updated_utc=updated or datetime(2026, 1, 1, tzinfo=UTC),
+        )  # fmt: skip
+        command = msgspec.structs.replace(
+            command, command_id=f"catalogue:{enterprise_id}:{uuid.uuid4()}"
+        )
+        await publish(self.js, UPSERT_CATALOGUE, command, msg_id=command.command_id)
+        if wait:
+            await self.processed("vendors-upsert-catalogue", command.command_id)
+        return command
 
     async def stay(
         self,

@@ -145,6 +145,7 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
         "guests": {
             guests.UPSERT_GUEST_POLICY.consumer,
             guests.UPSERT_STAY_POLICY.consumer,
+            guests.UPSERT_PROPERTY_POLICY.consumer,
             guests.BOOKINGS_POLICY.consumer,
             guests.CHARGES_POLICY.consumer,
         },
@@ -154,6 +155,7 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
             vendors.UPSERT_VENDOR_CONSUMER,
             vendors.RECORD_CHARGE_RESULT_CONSUMER,
             vendors.STAY_EVENTS_CONSUMER,
+            vendors.UPSERT_CATALOGUE_CONSUMER,
         },
         "mews-publisher": {publisher.POST_CHARGE_CONSUMER, publisher.UPDATE_CUSTOMER_CONSUMER},
     }

@@ -79,10 +79,31 @@ def test_reservation_made_in_mews_reaches_the_api_and_a_charge_lands_on_the_bill
 
     owner = wait_until("the owner linked to a guest", linked_owner)
 
-    service = next(
-        s for s in _mews(sim, "services/getAll", Limitation={"Count": 100})["Services"]
-        if s["IsActive"] and (s.get("Data") or {}).get("Discriminator") == "Additional"
+    # The hotel as Mews describes it, and the demo spa's offering on its Spa service.
+    hotel = wait_until(
+        "the hotel in guests",
+        lambda: next(
+            (h for h in api.get("/properties").json() if h["enterprise_id"] == enterprise), None
+        ),
+    )
+    assert (hotel["enterprise_id"], hotel["time_zone"], hotel["default_currency"]) == (
+        enterprise, "Europe/London", "GBP",
     )  # fmt: skip
+    catalogue = wait_until(
+        "the hotel's catalogue in vendors",
+        lambda: (
+            (c := api.get(f"/properties/{enterprise}/catalogue")).status_code == 200 and c.json()
+        ),
+    )
+    spa = next(s for s in catalogue["services"] if s["name"] == "Spa")
+    massage = next(p for p in spa["products"] if p["name"] == "Massage 60 min")
+    demo_vendor = next(v for v in api.get("/vendors").json()["items"] if v["name"] == "Lagoon Spa")
+    [demo_offering] = api.get(f"/vendors/{demo_vendor['vendor_id']}/offerings").json()["items"]
+    assert (demo_offering["mews_service_id"], demo_offering["mews_product_id"]) == (
+        spa["mews_id"], massage["mews_id"],
+    )  # fmt: skip
+    assert demo_offering["currency"] == "GBP"
+
     vendor = api.post(
         "/vendors", json={"enterprise_id": enterprise, "name": "Harbour Spa", "category": "spa"}
     )
@@ -92,11 +113,12 @@ def test_reservation_made_in_mews_reaches_the_api_and_a_charge_lands_on_the_bill
         json={
             "name": "Massage 60 min",
             "unit_price": "80.00",
-            "currency": "GBP",
-            "mews_service_id": service["Id"],
+            "mews_service_id": spa["mews_id"],
+            "mews_product_id": massage["mews_id"],
         },
     )
     assert offering.status_code == 201, offering.text
+    assert offering.json()["currency"] == "GBP"
     booking = api.post(
         "/bookings",
         json={

@@ -7,12 +7,18 @@ second effect.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.snapshots import (
+    CatalogueProduct,
+    CatalogueService,
     GuestSnapshot,
+    PropertySnapshot,
     StaySnapshot,
     UserRole,
     VendorSnapshot,
@@ -70,11 +76,41 @@ class RecordChargeResult(Command, frozen=True, kw_only=True):
     permanent: bool = False
 
 
+class UpsertProperty(Command, frozen=True, kw_only=True):
+    """Create or update a hotel from its Mews configuration; last write wins on the
+    configuration's UpdatedUtc and the content's digest (an older version is ignored)."""
+
+    SCHEMA = "guests.upsert_property"
+    property: PropertySnapshot
+
+
+class UpsertCatalogue(Command, frozen=True, kw_only=True):
+    """A hotel's whole catalogue: the property (currency, pricing), every Mews service and
+    every product of those services. It replaces what was known of that property's
+    catalogue (a service or product left out is gone). Versions are ordered by
+    `mews_updated_utc`, then by when sync read them (`issued_at`); an older one is ignored,
+    one with the same content (`content_digest`) changes nothing."""
+
+    SCHEMA = "vendors.upsert_catalogue"
+    property: PropertySnapshot
+    services: tuple[CatalogueService, ...] = ()
+    products: tuple[CatalogueProduct, ...] = ()
+    #: The newest UpdatedUtc of the configuration, the services and the products.
+    mews_updated_utc: datetime | None = None
+
+    def content_digest(self) -> str:
+        """A short hash of what the catalogue says (not of when it was read)."""
+        content = msgspec.json.encode((self.property, self.services, self.products))
+        return hashlib.sha256(content).hexdigest()[:16]
+
+
 UPSERT_GUEST = Subject("cmd.v1.guests.upsert_guest", UpsertGuest)
 UPSERT_STAY = Subject("cmd.v1.guests.upsert_stay", UpsertStay)
 UPSERT_VENDOR = Subject("cmd.v1.vendors.upsert_vendor", UpsertVendor)
 UPSERT_USER = Subject("cmd.v1.users.upsert_user", UpsertUser)
 RECORD_CHARGE_RESULT = Subject("cmd.v1.vendors.record_charge_result", RecordChargeResult)
+UPSERT_PROPERTY = Subject("cmd.v1.guests.upsert_property", UpsertProperty)
+UPSERT_CATALOGUE = Subject("cmd.v1.vendors.upsert_catalogue", UpsertCatalogue)
 
 #: Every command subject: a command on any other `cmd.v1.` subject has no consumer and is
 #: dead-lettered (`platform.unrouted`). A new command is added here.
@@ -84,6 +120,8 @@ COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_VENDOR,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
+    UPSERT_PROPERTY,
+    UPSERT_CATALOGUE,
 )
 
 

@@ -6,7 +6,9 @@ from decimal import Decimal
 from attendandt.contracts.base import Payload, RpcError
 from attendandt.contracts.commands import (
     RecordChargeResult,
+    UpsertCatalogue,
     UpsertGuest,
+    UpsertProperty,
     UpsertStay,
     UpsertUser,
     UpsertVendor,
@@ -27,9 +29,12 @@ from attendandt.contracts.privacy import public_guest, public_user, restricted_g
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
     BookingState,
+    CatalogueProduct,
+    CatalogueService,
     ChargeSnapshot,
     ChargeState,
     GuestSnapshot,
+    PropertySnapshot,
     StaySnapshot,
     StayState,
     UserRole,
@@ -84,6 +89,30 @@ CHARGE = ChargeSnapshot(
     state=ChargeState.POSTED,
     mews_order_id="o-123",
 )
+PROPERTY = PropertySnapshot(
+    enterprise_id=ENT,
+    name="Connector API Hotel (Gross Pricing)",
+    time_zone="Europe/London",
+    default_currency="GBP",
+    currencies=("GBP", "EUR", "USD"),
+    pricing="gross",
+    default_language_code="en-GB",
+    address_line1="1 Sample Street",
+    city="London",
+    postal_code="EC1A 1AA",
+    country_code="GB",
+    mews_updated_utc=NOW,
+)
+SPA = CatalogueService(mews_id="svc-spa", name="Spa", kind="additional", is_active=True)
+MASSAGE = CatalogueProduct(
+    mews_id="prod-massage",
+    service_mews_id=SPA.mews_id,
+    name="Massage 60 min",
+    is_active=True,
+    unit_amount=Decimal("80.00"),
+    currency="GBP",
+    accounting_category_mews_id="acc-spa",
+)
 USER = UserSnapshot(
     user_id="u-1", email="fd@hotel.example", name="Front Desk", role=UserRole.FRONT_DESK
 )
@@ -116,6 +145,16 @@ EXAMPLES: list[Payload] = [
         charge_id="c-1",
         posted=True,
         mews_order_id="o-123",
+    ),
+    UpsertProperty(command_id="cmd-8", enterprise_id=ENT, issued_at=NOW, property=PROPERTY),
+    UpsertCatalogue(
+        command_id="cmd-9",
+        enterprise_id=ENT,
+        issued_at=NOW,
+        property=PROPERTY,
+        services=(SPA,),
+        products=(MASSAGE,),
+        mews_updated_utc=NOW,
     ),
     GuestEvent(
         event_id="e-1",

@@ -49,7 +49,9 @@ from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcMethod, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
+    UPSERT_CATALOGUE,
     UPSERT_GUEST,
+    UPSERT_PROPERTY,
     UPSERT_STAY,
     UPSERT_USER,
     UPSERT_VENDOR,
@@ -184,8 +186,8 @@ USERS: tuple[NatsUser, ...] = (
     ),
     NatsUser(
         name="sync",
-        description="turns Mews changes into the guests service's commands",
-        produces=(UPSERT_GUEST, UPSERT_STAY),
+        description="turns Mews changes and each hotel's configuration into domain commands",
+        produces=(UPSERT_GUEST, UPSERT_STAY, UPSERT_PROPERTY, UPSERT_CATALOGUE),
         consumes=(Consumer(MEWS_CHANGES, "sync-changes", MEWS_CHANGE),),
         # Commands on subjects no service consumes become dead letters (platform.unrouted).
         sweeps=(DOMAIN_COMMANDS,),
@@ -198,6 +200,7 @@ USERS: tuple[NatsUser, ...] = (
         consumes=(
             Consumer(DOMAIN_COMMANDS, "guests-upsert-guest", UPSERT_GUEST),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-stay", UPSERT_STAY),
+            Consumer(DOMAIN_COMMANDS, "guests-upsert-property", UPSERT_PROPERTY),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-bookings", BOOKING_EVENT),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-charges", CHARGE_EVENT),
         ),
@@ -210,6 +213,7 @@ USERS: tuple[NatsUser, ...] = (
         consumes=(
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-vendor", UPSERT_VENDOR),
             Consumer(DOMAIN_COMMANDS, "vendors-record-charge-result", RECORD_CHARGE_RESULT),
+            Consumer(DOMAIN_COMMANDS, "vendors-upsert-catalogue", UPSERT_CATALOGUE),
             Consumer(ATTENDANDT_EVENTS, "vendors-stay-events", STAY_EVENT),
         ),
         answers=("vendors",),

@@ -6,7 +6,9 @@ from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
+    UPSERT_CATALOGUE,
     UPSERT_GUEST,
+    UPSERT_PROPERTY,
     UPSERT_STAY,
     UPSERT_USER,
     UPSERT_VENDOR,
@@ -31,6 +33,8 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     UPSERT_VENDOR,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
+    UPSERT_PROPERTY,
+    UPSERT_CATALOGUE,
     GUEST_EVENT,
     STAY_EVENT,
     VENDOR_EVENT,

@@ -7,6 +7,7 @@ import enum
 import hashlib
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 import msgspec
 
@@ -178,3 +179,51 @@ class RestrictedGuestSnapshot(Snapshot, frozen=True, kw_only=True):
     #: The company the guest belongs to ties a person to an employer.
     company_mews_id: str | None = None
     notes: str | None = None
+
+
+class PropertySnapshot(Snapshot, frozen=True, kw_only=True):
+    """A hotel as Mews knows it (`configuration/get` → `Enterprise`): what the platform shows
+    and computes with (its name, its IANA time zone for the hotel day, its currency and
+    whether its prices include tax)."""
+
+    enterprise_id: str
+    name: str
+    short_name: str | None = None
+    #: IANA, e.g. "Europe/London": every date a person sees is the hotel's local date.
+    time_zone: str
+    default_currency: str
+    #: The currencies the hotel has enabled (ISO 4217), the default among them.
+    currencies: tuple[str, ...] = ()
+    #: "gross": prices include tax (UK, EU); "net": tax is added on top (US).
+    pricing: Literal["gross", "net"]
+    default_language_code: str | None = None
+    address_line1: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = None
+    chain_name: str | None = None
+    mews_updated_utc: datetime | None = None
+
+
+class CatalogueService(Snapshot, frozen=True, kw_only=True):
+    """A Mews service of a hotel: "bookable" (stays) or "additional" (spa, restaurant,
+    transfers...: where a vendor's charges are posted)."""
+
+    mews_id: str
+    name: str
+    kind: Literal["bookable", "additional"]
+    is_active: bool
+    ordering: int = 0
+
+
+class CatalogueProduct(Snapshot, frozen=True, kw_only=True):
+    """A Mews product of a service, with its price as the hotel states it (gross or net as
+    the property's pricing says)."""
+
+    mews_id: str
+    service_mews_id: str
+    name: str
+    is_active: bool
+    unit_amount: Decimal | None = None
+    currency: str | None = None
+    accounting_category_mews_id: str | None = None

@@ -33,6 +33,7 @@ from attendandt.gateway.routes.auth import auth_router
 from attendandt.gateway.routes.billing import billing_router
 from attendandt.gateway.routes.events import events_router
 from attendandt.gateway.routes.guests import guests_router
+from attendandt.gateway.routes.properties import properties_router
 from attendandt.gateway.routes.sync import sync_router
 from attendandt.gateway.routes.users import users_router
 from attendandt.gateway.routes.vendors import vendors_router
@@ -141,6 +142,7 @@ def create_app(
         route_handlers=[
             auth_router,
             guests_router,
+            properties_router,
             vendors_router,
             billing_router,
             users_router,

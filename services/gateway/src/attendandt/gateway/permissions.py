@@ -33,6 +33,8 @@ class Permission(enum.StrEnum):
     #: Who am I (`/auth/me`) and the live event stream (filtered by the other permissions).
     SELF_READ = "self:read"
     EVENTS_READ = "events:read"
+    #: The hotels the user acts for, as Mews describes them (name, time zone, currency).
+    PROPERTIES_READ = "properties:read"
     #: Guests and stays: names, rooms, stay dates (what a vendor needs).
     GUESTS_READ = "guests:read"
     #: Contact details, notes, birth date, company, the timeline.
@@ -68,6 +70,7 @@ _FRONT_DESK = frozenset(
     {
         P.SELF_READ,
         P.EVENTS_READ,
+        P.PROPERTIES_READ,
         P.GUESTS_READ,
         P.GUESTS_CONTACT_READ,
         P.VENDORS_READ,
@@ -91,6 +94,7 @@ _VENDOR = frozenset(
     {
         P.SELF_READ,
         P.EVENTS_READ,
+        P.PROPERTIES_READ,
         P.GUESTS_READ,
         P.VENDORS_READ_OWN,
         P.OFFERINGS_WRITE_OWN,

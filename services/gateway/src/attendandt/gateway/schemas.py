@@ -145,6 +145,8 @@ class StaffStayPage(msgspec.Struct, frozen=True, kw_only=True):
     next_cursor: str | None = None
     window_start_utc: datetime | None = None
     window_end_utc: datetime | None = None
+    #: The IANA zone the day was taken in: the hotel's unless the request named one.
+    timezone: str | None = None
 
 
 class VendorStayPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -153,6 +155,7 @@ class VendorStayPage(msgspec.Struct, frozen=True, kw_only=True):
     next_cursor: str | None = None
     window_start_utc: datetime | None = None
     window_end_utc: datetime | None = None
+    timezone: str | None = None
 
 
 def vendor_safe_guest(guest: guests_rpc.GuestView) -> VendorSafeGuest:
@@ -208,7 +211,8 @@ class OfferingCreate(Body, frozen=True, kw_only=True):
     name: Text
     description: LongText | None = None
     unit_price: Decimal
-    currency: Currency
+    #: The hotel's currency when left out; any other is refused.
+    currency: Currency | None = None
     tax_codes: list[Id] = []
     amount_is_gross: bool = True
     mews_service_id: Id
@@ -284,6 +288,51 @@ class RoleChange(Body, frozen=True, kw_only=True):
     vendor_id: Id | None = None
 
 
+# --- properties ---------------------------------------------------------------------------
+
+
+class PropertySummary(msgspec.Struct, frozen=True, kw_only=True):
+    """A hotel as Mews describes it."""
+
+    enterprise_id: str
+    name: str
+    short_name: str | None = None
+    #: IANA, e.g. "Europe/London": dates are the hotel's local dates.
+    time_zone: str
+    default_currency: str
+    #: "gross": prices include tax; "net": tax is added on top.
+    pricing: Literal["gross", "net"]
+    default_language_code: str | None = None
+
+
+class CatalogueProductOut(msgspec.Struct, frozen=True, kw_only=True):
+    mews_id: str
+    name: str
+    #: The Mews price (with tax for a gross-pricing hotel, without for a net one).
+    unit_amount: Decimal | None = None
+    currency: str | None = None
+    is_active: bool
+
+
+class CatalogueServiceOut(msgspec.Struct, frozen=True, kw_only=True):
+    mews_id: str
+    name: str
+    #: "additional" services take offerings' charges; "bookable" ones are stays.
+    kind: str
+    is_active: bool
+    products: list[CatalogueProductOut]
+
+
+class HotelCatalogue(msgspec.Struct, frozen=True, kw_only=True):
+    """The hotel's Mews services and their products, in Mews's order: what an offering may
+    post to (an active "additional" service, and one of its active products)."""
+
+    enterprise_id: str
+    default_currency: str
+    pricing: str
+    services: list[CatalogueServiceOut]
+
+
 # --- sync status --------------------------------------------------------------------------
 
 
@@ -315,6 +364,12 @@ class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
     rate_limited_429s: int = 0
     dead_letters: int = 0
     updated_at: datetime | None = None
+    #: The hotel's configuration as sync last read it from Mews (None: not read yet).
+    property_name: str | None = None
+    time_zone: str | None = None
+    configuration_synced_at: datetime | None = None
+    #: Why the last read of it failed (cleared by the next success).
+    configuration_error: str | None = None
 
 
 class DeadLetterCounts(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,4 +1,5 @@
-"""JetStream subscribers: the guests commands (DOMAIN_COMMANDS, a work queue) and the vendor
+"""JetStream subscribers: the guests commands (DOMAIN_COMMANDS, a work queue: guests, stays
+and the hotels themselves) and the vendor
 events of the guest timeline (ATTENDANDT_EVENTS). Decoding, acks, retries and dead letters
 follow `platform.consumer.process`; the work is the service's. No SQL here.
 """
@@ -13,7 +14,14 @@ from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload
-from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_STAY, UpsertGuest, UpsertStay
+from attendandt.contracts.commands import (
+    UPSERT_GUEST,
+    UPSERT_PROPERTY,
+    UPSERT_STAY,
+    UpsertGuest,
+    UpsertProperty,
+    UpsertStay,
+)
 from attendandt.contracts.events import BOOKING_EVENT, CHARGE_EVENT, BookingEvent, ChargeEvent
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
 from attendandt.guests.service import GuestsService
@@ -25,6 +33,7 @@ P = TypeVar("P", bound=Payload)
 
 UPSERT_GUEST_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-guest")
 UPSERT_STAY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-stay")
+UPSERT_PROPERTY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-property")
 BOOKINGS_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-bookings")
 CHARGES_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-charges")
 
@@ -61,6 +70,9 @@ def register_consumers(
     async def apply_stay(delivery: Delivery[UpsertStay]) -> None:
         await service.upsert_stay(delivery.payload, consumer=UPSERT_STAY_POLICY.consumer)
 
+    async def apply_property(delivery: Delivery[UpsertProperty]) -> None:
+        await service.upsert_property(delivery.payload, consumer=UPSERT_PROPERTY_POLICY.consumer)
+
     async def record_booking(delivery: Delivery[BookingEvent]) -> None:
         await service.record_booking(delivery.payload)
 
@@ -69,6 +81,7 @@ def register_consumers(
 
     guest_filter = UPSERT_GUEST.template
     stay_filter = UPSERT_STAY.template
+    property_filter = UPSERT_PROPERTY.template
     booking_filter = BOOKING_EVENT.filter()
     charge_filter = CHARGE_EVENT.filter()
 
@@ -107,6 +120,25 @@ def register_consumers(
             UpsertStay,
             _rejecting_invalid(apply_stay),
             UPSERT_STAY_POLICY,
+            jetstream(),
+        )
+
+    @broker.subscriber(
+        property_filter,
+        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
+        durable=UPSERT_PROPERTY_POLICY.consumer,
+        config=UPSERT_PROPERTY_POLICY.consumer_config(property_filter),
+        pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_upsert_property(msg: NatsMessage) -> None:
+        await process(
+            msg.raw_message,
+            UpsertProperty,
+            _rejecting_invalid(apply_property),
+            UPSERT_PROPERTY_POLICY,
             jetstream(),
         )
 

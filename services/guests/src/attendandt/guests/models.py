@@ -1,6 +1,6 @@
 """The `guests` schema: guests (Mews customers), stays (Mews reservations), who is on each
-stay, the timeline of vendor bookings and charges per guest, and which guests and stays each
-vendor has bookings with (what a vendor user may see).
+stay, the timeline of vendor bookings and charges per guest, which guests and stays each
+vendor has bookings with (what a vendor user may see), and the hotels themselves.
 
 Search keys are generated columns in the "C" collation: lower-cased names and email, and the
 phone's digits reversed, so a prefix `LIKE 'smi%'` (and a phone-suffix match through the
@@ -169,6 +169,29 @@ vendor_bookings = Table(
     Column("stay_id", Text),
     Index("vendor_bookings_by_guest", "enterprise_id", "vendor_id", "guest_id"),
     Index("vendor_bookings_by_stay", "enterprise_id", "vendor_id", "stay_id"),
+)
+
+# Each hotel as Mews describes it (sync's UpsertProperty), last write wins like the guests:
+# its time zone is what makes a date the hotel's day.
+properties = Table(
+    "properties",
+    metadata,
+    Column("enterprise_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("short_name", Text),
+    Column("time_zone", Text, nullable=False),
+    Column("default_currency", Text, nullable=False),
+    Column("currencies", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("pricing", Text, nullable=False),
+    Column("default_language_code", Text),
+    Column("address_line1", Text),
+    Column("city", Text),
+    Column("postal_code", Text),
+    Column("country_code", Text),
+    Column("chain_name", Text),
+    _timestamp("mews_updated_utc"),
+    *_read_version(),
+    _timestamp("synced_at", nullable=False),
 )
 
 inbox = inbox_table(metadata)

@@ -21,6 +21,7 @@ from attendandt.contracts.rpc.guests import (
     GET_GUEST,
     GET_STAY,
     IN_HOUSE,
+    LIST_PROPERTIES,
     MEWS_VERSIONS,
     SEARCH,
 )
@@ -37,6 +38,7 @@ def register_rpc(broker: NatsBroker, service: GuestsService, *, workers: int = 1
         (ARRIVALS, service.arrivals),
         (DEPARTURES, service.departures),
         (IN_HOUSE, service.in_house),
+        (LIST_PROPERTIES, service.list_properties),
     ]
     for method, handler in for_caller:
         _register_for_caller(broker, method, handler, workers)

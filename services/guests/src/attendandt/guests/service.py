@@ -30,7 +30,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.commands import UpsertGuest, UpsertStay
+from attendandt.contracts.commands import UpsertGuest, UpsertProperty, UpsertStay
 from attendandt.contracts.events import (
     GUEST_EVENT,
     RESTRICTED_GUEST_EVENT,
@@ -50,8 +50,10 @@ from attendandt.contracts.rpc.guests import (
     GuestDetail,
     GuestPage,
     GuestView,
+    ListPropertiesRequest,
     MewsVersions,
     MewsVersionsRequest,
+    PropertyList,
     SearchGuestsRequest,
     StayDetail,
     StayPage,
@@ -78,6 +80,10 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
 _PHONE_CHARS = re.compile(r"^[\d\s+()./\-]+$")
 #: A phone search needs this many digits: fewer would match half the hotel.
 PHONE_MIN_DIGITS = 5
+#: The zone of a day list while its property is not known yet.
+DEFAULT_ZONE = "UTC"
+#: Stands in for a hotel configuration without UpdatedUtc: any dated one is newer.
+_UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Applied(enum.StrEnum):
@@ -463,6 +469,43 @@ class GuestsService:
             )
         return Applied.APPLIED
 
+    async def upsert_property(self, command: UpsertProperty, *, consumer: str) -> Applied:
+        """A hotel as Mews describes it; last write wins like a guest (UpdatedUtc, then when
+        sync read it, then the content's digest). A hotel whose time zone is not an IANA
+        name is refused: every day list of it would be wrong."""
+        prop = command.property
+        enterprise = command.enterprise_id
+        if not _TOKEN.match(enterprise):
+            raise Invalid(f"enterprise_id {enterprise!r} is not a single subject token")
+        if prop.enterprise_id != enterprise:
+            raise Invalid(
+                f"the property {prop.enterprise_id!r} is not the command's {enterprise!r}"
+            )
+        hotel_zone(prop.time_zone)
+        if prop.mews_updated_utc is not None:
+            _aware(prop.mews_updated_utc, "mews_updated_utc")
+        version = repo.MewsVersion(
+            prop.mews_updated_utc or _UNDATED, command.issued_at, prop.digest()
+        )
+        async with self._sessions() as session, session.begin():
+            if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
+                return Applied.DUPLICATE
+            await repo.lock_mews_entity(session, "property", enterprise, enterprise)
+            stored = await repo.stored_property_version(session, enterprise)
+            if stored is not None:
+                updated, read_at, digest = stored
+                previous = repo.MewsVersion(updated or _UNDATED, read_at, digest)
+                if not version.is_newer_than(previous):
+                    return Applied.STALE
+            await repo.put_property(
+                session,
+                prop=prop,
+                read_at=command.issued_at,
+                digest=version.digest or "",
+                synced_at=self._clock(),
+            )
+        return Applied.APPLIED
+
     # ----------------------------------------------------------------- vendor events
 
     async def record_booking(self, event: BookingEvent) -> bool:
@@ -637,20 +680,36 @@ class GuestsService:
     async def in_house(self, request: DayStaysRequest, caller: Caller) -> StayPage:
         return await self._day(request, caller, "in_house")
 
+    async def list_properties(self, request: ListPropertiesRequest, caller: Caller) -> PropertyList:
+        """The hotels the caller acts for (every known one for a portfolio-wide caller)."""
+        async with self._sessions() as session:
+            found = await repo.list_properties(session, caller.enterprise_ids)
+        return PropertyList(items=tuple(found))
+
     async def _day(self, request: DayStaysRequest, caller: Caller, which: DayList) -> StayPage:
         view = view_of(caller)
-        day = HotelDay.of(request.date, hotel_zone(request.timezone), self._clock())
-        start, end = day.start_utc, day.end_utc
-        after: repo.StayKey | None = None
-        if request.cursor is not None:
-            at, stay_id = decode_cursor(request.cursor, 2)
-            try:
-                after = (datetime.fromisoformat(at), _uuid(stay_id, "cursor"))
-            except ValueError as exc:
-                raise Invalid("cursor is not one this service gave out") from exc
-        if not caller.may_act_for(request.enterprise_id):
-            return StayPage(items=(), window_start_utc=start, window_end_utc=end)
+        allowed = caller.may_act_for(request.enterprise_id)
         async with self._sessions() as session:
+            zone = request.timezone
+            if zone is None:
+                # Another property's zone is not looked up: the answer must not tell it.
+                known = (
+                    await repo.property_time_zone(session, request.enterprise_id)
+                    if allowed
+                    else None
+                )
+                zone = known or DEFAULT_ZONE
+            day = HotelDay.of(request.date, hotel_zone(zone), self._clock())
+            start, end = day.start_utc, day.end_utc
+            after: repo.StayKey | None = None
+            if request.cursor is not None:
+                at, stay_id = decode_cursor(request.cursor, 2)
+                try:
+                    after = (datetime.fromisoformat(at), _uuid(stay_id, "cursor"))
+                except ValueError as exc:
+                    raise Invalid("cursor is not one this service gave out") from exc
+            if not allowed:
+                return StayPage(items=(), window_start_utc=start, window_end_utc=end, timezone=zone)
             found = await repo.day_stays(
                 session,
                 enterprise_id=request.enterprise_id,
@@ -668,6 +727,7 @@ class GuestsService:
             next_cursor=encode_cursor(page[-1][1]) if more else None,
             window_start_utc=start,
             window_end_utc=end,
+            timezone=zone,
         )
 
     async def ready(self) -> bool:

@@ -18,6 +18,7 @@ from attendandt.platform.unrouted import UnroutedCommandSweeper
 from attendandt.sync.applier import Applier
 from attendandt.sync.consumer import DURABLE, SERVICE, ChangeConsumer
 from attendandt.sync.health import CountingLimiter, HealthBoard
+from attendandt.sync.hotel import HotelRefresher
 from attendandt.sync.settings import SyncSettings
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,18 @@ class SyncApp:
                 batch_max=settings.batch_max,
                 max_deliver=settings.max_deliver,
             )
+            hotels = [
+                HotelRefresher(
+                    client,
+                    enterprise_id,
+                    js,
+                    board.get(enterprise_id),
+                    interval_s=settings.hotel_refresh_s,
+                )
+                for enterprise_id, client in clients.items()
+            ]
             tasks = [
+                *(asyncio.create_task(hotel.run(stop)) for hotel in hotels),
                 self.consumers.watch(DURABLE, asyncio.create_task(consumer.run(stop))),
                 asyncio.create_task(self._report(board, stop)),
                 asyncio.create_task(self.consumers.guard(stop)),

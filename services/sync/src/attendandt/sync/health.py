@@ -1,5 +1,7 @@
 """What sync reports per enterprise (NATS KV `sync_health`), for the gateway's status page:
-consumer lag, last applied change, Mews calls per minute, 429s, dead letters."""
+consumer lag, last applied change, Mews calls per minute, 429s, dead letters, and whether the
+hotel's configuration is known (its name and time zone, when it was last read, the last
+failure to read it)."""
 
 from __future__ import annotations
 
@@ -48,6 +50,13 @@ class EnterpriseHealth(msgspec.Struct, kw_only=True):
     rate_limited_429s: int = 0
     dead_letters: int = 0
     updated_at: datetime | None = None
+    #: The hotel as `configuration/get` names it; None until it was read once.
+    property_name: str | None = None
+    time_zone: str | None = None
+    #: When the configuration, services and products were last read successfully.
+    configuration_synced_at: datetime | None = None
+    #: Why the last read failed (cleared by the next success).
+    configuration_error: str | None = None
 
 
 class HealthBoard:

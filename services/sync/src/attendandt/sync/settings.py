@@ -33,6 +33,8 @@ class SyncSettings:
     #: release may define its subject), looked for this often.
     unrouted_after_s: float = 60.0
     unrouted_interval_s: float = 10.0
+    #: How often each hotel's configuration, services and products are read again.
+    hotel_refresh_s: float = 900.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SyncSettings:
@@ -50,4 +52,5 @@ class SyncSettings:
             health_port=env_int(env, "HEALTH_PORT", 0),
             unrouted_after_s=env_float(env, "SYNC_UNROUTED_AFTER_S", 60.0),
             unrouted_interval_s=env_float(env, "SYNC_UNROUTED_INTERVAL_S", 10.0),
+            hotel_refresh_s=env_float(env, "SYNC_HOTEL_REFRESH_S", 900.0),
         )

@@ -14,8 +14,10 @@ from nats.js import JetStreamContext
 
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
+    UPSERT_CATALOGUE,
     UPSERT_VENDOR,
     RecordChargeResult,
+    UpsertCatalogue,
     UpsertVendor,
 )
 from attendandt.contracts.events import STAY_EVENT, StayEvent
@@ -25,6 +27,7 @@ from attendandt.vendors.service import (
     RECORD_CHARGE_RESULT_CONSUMER,
     SERVICE,
     STAY_EVENTS_CONSUMER,
+    UPSERT_CATALOGUE_CONSUMER,
     UPSERT_VENDOR_CONSUMER,
     VendorsService,
 )
@@ -34,6 +37,7 @@ RECORD_CHARGE_RESULT_POLICY = ConsumerPolicy(
     service=SERVICE, consumer=RECORD_CHARGE_RESULT_CONSUMER
 )
 STAY_EVENTS_POLICY = ConsumerPolicy(service=SERVICE, consumer=STAY_EVENTS_CONSUMER)
+UPSERT_CATALOGUE_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_CATALOGUE_CONSUMER)
 STAY_EVENTS_FILTER = STAY_EVENT.filter()  # attendandt.v1.*.stay.>
 
 
@@ -82,6 +86,24 @@ def register_consumers(
 
         await process(
             msg.raw_message, RecordChargeResult, handle, RECORD_CHARGE_RESULT_POLICY, jetstream()
+        )
+
+    @broker.subscriber(
+        UPSERT_CATALOGUE.template,
+        stream=commands,
+        durable=UPSERT_CATALOGUE_POLICY.consumer,
+        config=UPSERT_CATALOGUE_POLICY.consumer_config(UPSERT_CATALOGUE.template),
+        pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_upsert_catalogue(msg: NatsMessage) -> None:
+        async def handle(delivery: Delivery[UpsertCatalogue]) -> None:
+            await service.upsert_catalogue(delivery.payload)
+
+        await process(
+            msg.raw_message, UpsertCatalogue, handle, UPSERT_CATALOGUE_POLICY, jetstream()
         )
 
     @broker.subscriber(

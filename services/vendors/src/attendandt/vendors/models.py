@@ -1,4 +1,5 @@
-"""The vendors schema: vendors, offerings, bookings, charges, the stay projection, inbox, outbox.
+"""The vendors schema: vendors, offerings, bookings, charges, the stay projection, each hotel's
+Mews catalogue (its currency, pricing, services and products), inbox, outbox.
 
 Ids are text (UUIDs we generate; a vendor upserted by command keeps the id it came with).
 Money is NUMERIC, never float. Every row carries `enterprise_id`; `version` counts the
@@ -220,6 +221,50 @@ billing_audit = Table(
     Column("detail", Text),
     Index(None, "enterprise_id", "at"),
     Index(None, "charge_id"),
+)
+
+# Each hotel's catalogue as sync last read it from Mews (UpsertCatalogue): what an offering
+# may post to. A newer catalogue replaces the property's services and products as a whole.
+properties = Table(
+    "properties",
+    metadata,
+    Column("enterprise_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("default_currency", Text, nullable=False),
+    Column("currencies", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    # "gross" (prices include tax) or "net".
+    Column("pricing", Text, nullable=False),
+    # The catalogue's version: the newest Mews UpdatedUtc in it, when sync read it, a digest.
+    Column("catalogue_updated_utc", DateTime(timezone=True)),
+    Column("catalogue_read_at", DateTime(timezone=True), nullable=False),
+    Column("catalogue_digest", Text, nullable=False),
+    Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+catalogue_services = Table(
+    "catalogue_services",
+    metadata,
+    Column("enterprise_id", Text, primary_key=True),
+    Column("mews_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    # "additional" (where vendors' charges go) or "bookable" (stays).
+    Column("kind", Text, nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("ordering", Integer, nullable=False, server_default=text("0")),
+)
+
+catalogue_products = Table(
+    "catalogue_products",
+    metadata,
+    Column("enterprise_id", Text, primary_key=True),
+    Column("mews_id", Text, primary_key=True),
+    Column("service_mews_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("unit_amount", Money),
+    Column("currency", Text),
+    Column("accounting_category_id", Text),
+    Index(None, "enterprise_id", "service_mews_id"),
 )
 
 inbox = inbox_table(metadata)

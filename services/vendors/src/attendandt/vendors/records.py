@@ -135,6 +135,41 @@ class BillingSettingsRecord:
 
 
 @dataclass(frozen=True)
+class PropertyRecord:
+    enterprise_id: str
+    name: str
+    default_currency: str
+    currencies: list[str]
+    pricing: str
+    catalogue_updated_utc: datetime | None
+    catalogue_read_at: datetime
+    catalogue_digest: str
+    synced_at: datetime
+
+
+@dataclass(frozen=True)
+class CatalogueServiceRecord:
+    enterprise_id: str
+    mews_id: str
+    name: str
+    kind: str
+    is_active: bool
+    ordering: int
+
+
+@dataclass(frozen=True)
+class CatalogueProductRecord:
+    enterprise_id: str
+    mews_id: str
+    service_mews_id: str
+    name: str
+    is_active: bool
+    unit_amount: Decimal | None
+    currency: str | None
+    accounting_category_id: str | None
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     total: int

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    delete,
     func,
     insert,
     or_,
@@ -31,23 +32,30 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from attendandt.contracts.base import Payload
 from attendandt.platform import inbox as inbox_lib
 from attendandt.platform import outbox as outbox_lib
+from attendandt.vendors.catalogue import Catalogue
 from attendandt.vendors.models import (
     billing_audit,
     billing_settings,
     bookings,
+    catalogue_products,
+    catalogue_services,
     charges,
     inbox,
     offerings,
     outbox,
+    properties,
     stay_refs,
     vendors,
 )
 from attendandt.vendors.records import (
     BillingSettingsRecord,
     BookingRecord,
+    CatalogueProductRecord,
+    CatalogueServiceRecord,
     ChargeRecord,
     OfferingRecord,
     Page,
+    PropertyRecord,
     StayRef,
     VendorRecord,
 )
@@ -235,6 +243,60 @@ class Repository:
             statement = statement.where(offerings.c.is_active)
         rows, total = await self._page(statement, [offerings.c.name, offerings.c.id], limit, offset)
         return Page([_record(OfferingRecord, r) for r in rows], total)
+
+    # --- the hotel's catalogue -----------------------------------------------------------
+
+    async def lock_catalogue(self, enterprise_id: str) -> None:
+        """Serialise the catalogue commands of one property until this transaction ends (a
+        property seen for the first time has no row to lock)."""
+        await self.session.execute(
+            select(
+                func.pg_advisory_xact_lock(func.hashtextextended("catalogue:" + enterprise_id, 0))
+            )
+        )
+
+    async def get_property(self, enterprise_id: str) -> PropertyRecord | None:
+        row = await self._get(properties, properties.c.enterprise_id == enterprise_id, lock=False)
+        return _maybe(PropertyRecord, row)
+
+    async def catalogue(self, enterprise_id: str) -> Catalogue | None:
+        """The property's whole catalogue, or None while sync has not described it."""
+        prop = await self.get_property(enterprise_id)
+        if prop is None:
+            return None
+        services = await self.session.execute(
+            select(catalogue_services).where(catalogue_services.c.enterprise_id == enterprise_id)
+        )
+        products = await self.session.execute(
+            select(catalogue_products).where(catalogue_products.c.enterprise_id == enterprise_id)
+        )
+        return Catalogue(
+            property=prop,
+            services=[_record(CatalogueServiceRecord, row) for row in services],
+            products=[_record(CatalogueProductRecord, row) for row in products],
+        )
+
+    async def replace_catalogue(
+        self,
+        prop: Mapping[str, Any],
+        services: Sequence[Mapping[str, Any]],
+        products: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """The property's row, and its services and products replaced as a whole."""
+        enterprise_id = prop["enterprise_id"]
+        statement = pg_insert(properties).values(**prop)
+        changed = {name: statement.excluded[name] for name in prop if name != "enterprise_id"}
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["enterprise_id"], set_={**changed, "synced_at": func.now()}
+            )
+        )
+        for table in (catalogue_products, catalogue_services):
+            await self.session.execute(delete(table).where(table.c.enterprise_id == enterprise_id))
+        if services:
+            await self.session.execute(insert(catalogue_services), list(services))
+        if products:
+            await self.session.execute(insert(catalogue_products), list(products))
 
     # --- the stay projection -------------------------------------------------------------
 

@@ -31,6 +31,7 @@ def handlers(service: VendorsService) -> list[tuple[RpcMethod[Any, Any], Handler
         (methods.DEACTIVATE_OFFERING, service.deactivate_offering),
         (methods.GET_OFFERING, service.get_offering),
         (methods.LIST_OFFERINGS, service.list_offerings),
+        (methods.GET_CATALOGUE, service.get_catalogue),
         (methods.CREATE_BOOKING, service.create_booking),
         (methods.CONFIRM_BOOKING, service.confirm_booking),
         (methods.DECLINE_BOOKING, service.decline_booking),

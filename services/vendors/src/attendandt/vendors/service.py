@@ -13,7 +13,10 @@ Who may do what (the caller comes from the request's header, see contracts.calle
   booking or charge, or the vendor of a settlement or offering list) is NotFound (its
   existence is not revealed); a list filter naming another vendor is Forbidden;
 - creating, changing and deactivating vendors, and retrying a failed charge, are for admins
-  and managers; offerings for admins, managers and the vendor itself.
+  and managers; offerings (and reading the hotel's catalogue they post to) for admins,
+  managers and the vendor itself.
+
+An offering posts to the hotel's Mews catalogue: the rules are `catalogue`'s.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 from msgspec import UNSET
 
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.commands import RecordChargeResult, UpsertVendor
+from attendandt.contracts.commands import RecordChargeResult, UpsertCatalogue, UpsertVendor
 from attendandt.contracts.events import (
     BOOKING_EVENT,
     CHARGE_EVENT,
@@ -54,6 +57,7 @@ from attendandt.contracts.snapshots import (
 from attendandt.platform.consumer import Rejected
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
 from attendandt.vendors import billing
+from attendandt.vendors.catalogue import Catalogue, Version, check_posting, require, stored_version
 from attendandt.vendors.records import (
     BillingSettingsRecord,
     BookingRecord,
@@ -72,6 +76,7 @@ SERVICE = "vendors"
 UPSERT_VENDOR_CONSUMER = "vendors-upsert-vendor"
 RECORD_CHARGE_RESULT_CONSUMER = "vendors-record-charge-result"
 STAY_EVENTS_CONSUMER = "vendors-stay-events"
+UPSERT_CATALOGUE_CONSUMER = "vendors-upsert-catalogue"
 
 MANAGERS = frozenset({UserRole.ADMIN, UserRole.MANAGER})
 #: A unit price or amount above this is a typo, and would overflow quantity x price.
@@ -211,6 +216,51 @@ def offering_view(o: OfferingRecord) -> rpc.OfferingView:
         version=o.version,
         created_at=o.created_at,
         updated_at=o.updated_at,
+    )
+
+
+def _price(amount: Decimal | None) -> Decimal | None:
+    """A Mews price as Mews states it (80.00, not the column's 80.0000)."""
+    if amount is None:
+        return None
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents == amount else amount.normalize()
+
+
+def catalogue_response(catalogue: Catalogue) -> rpc.CatalogueResponse:
+    hotel = catalogue.property
+    products: dict[str, list[rpc.CatalogueProductView]] = {}
+    for p in sorted(catalogue.products, key=lambda p: (p.name, p.mews_id)):
+        products.setdefault(p.service_mews_id, []).append(
+            rpc.CatalogueProductView(
+                mews_id=p.mews_id,
+                name=p.name,
+                is_active=p.is_active,
+                unit_amount=_price(p.unit_amount),
+                currency=p.currency,
+                accounting_category_id=p.accounting_category_id,
+            )
+        )
+    services = sorted(catalogue.services, key=lambda s: (s.ordering, s.name, s.mews_id))
+    return rpc.CatalogueResponse(
+        enterprise_id=hotel.enterprise_id,
+        name=hotel.name,
+        default_currency=hotel.default_currency,
+        currencies=tuple(hotel.currencies),
+        pricing=hotel.pricing,
+        services=tuple(
+            rpc.CatalogueServiceView(
+                mews_id=s.mews_id,
+                name=s.name,
+                kind=s.kind,
+                is_active=s.is_active,
+                ordering=s.ordering,
+                products=tuple(products.get(s.mews_id, ())),
+            )
+            for s in services
+        ),
+        mews_updated_utc=hotel.catalogue_updated_utc,
+        synced_at=hotel.synced_at,
     )
 
 
@@ -520,6 +570,17 @@ class VendorsService:
             vendor = await self._vendor(repo, caller, request.vendor_id)
             if not vendor.is_active:
                 raise Conflict(f"vendor {vendor.id} is deactivated")
+            posting = check_posting(
+                require(await repo.catalogue(vendor.enterprise_id)),
+                currency=request.currency,
+                service_id=request.mews_service_id,
+                product_id=request.mews_product_id,
+            )
+            # The product's accounting category unless one is given: Mews reports every
+            # posted item under one.
+            category = request.accounting_category_id or (
+                posting.product.accounting_category_id if posting.product else None
+            )
             offering = await repo.insert_offering(
                 {
                     "id": new_id(),
@@ -528,12 +589,12 @@ class VendorsService:
                     "name": _not_blank(request.name, "name"),
                     "description": _blank_to_none(request.description),
                     "unit_price": _amount(request.unit_price, "unit_price"),
-                    "currency": request.currency,
+                    "currency": posting.currency,
                     "tax_codes": list(request.tax_codes),
                     "amount_is_gross": request.amount_is_gross,
-                    "mews_service_id": request.mews_service_id,
-                    "mews_product_id": request.mews_product_id,
-                    "accounting_category_id": request.accounting_category_id,
+                    "mews_service_id": posting.service.mews_id,
+                    "mews_product_id": posting.product.mews_id if posting.product else None,
+                    "accounting_category_id": category,
                 }
             )
         return rpc.OfferingResponse(offering=offering_view(offering))
@@ -566,6 +627,14 @@ class VendorsService:
             wanted["tax_codes"] = list(wanted["tax_codes"])
         async with self.db.transaction() as repo:
             offering = await self._offering(repo, caller, request.offering_id, lock=True)
+            if wanted.keys() & {"currency", "mews_service_id", "mews_product_id"}:
+                # Where its charges go changes: the new combination must fit the catalogue.
+                check_posting(
+                    require(await repo.catalogue(offering.enterprise_id)),
+                    currency=wanted.get("currency", offering.currency),
+                    service_id=wanted.get("mews_service_id", offering.mews_service_id),
+                    product_id=wanted.get("mews_product_id", offering.mews_product_id),
+                )
             changes = {k: v for k, v in wanted.items() if getattr(offering, k) != v}
             if changes:
                 offering = await repo.change_offering(offering.id, changes)
@@ -604,6 +673,17 @@ class VendorsService:
             total=page.total,
             next_offset=_next_offset(request.offset, len(page.items), page.total),
         )
+
+    async def get_catalogue(
+        self, request: rpc.GetCatalogueRequest, caller: Caller
+    ) -> rpc.CatalogueResponse:
+        """The services and products an offering of this property may post to."""
+        self._may_manage_offerings(caller)
+        if not caller.may_act_for(request.enterprise_id):
+            raise NotFound(f"enterprise {request.enterprise_id} not found")
+        async with self.db.transaction() as repo:
+            catalogue = require(await repo.catalogue(request.enterprise_id))
+        return catalogue_response(catalogue)
 
     async def _offering(
         self, repo: Repository, caller: Caller, offering_id: str, *, lock: bool = False
@@ -1334,6 +1414,69 @@ class VendorsService:
             else:
                 event = "updated"
             await self._announce_vendor(repo, vendor, event)
+
+    async def upsert_catalogue(self, command: UpsertCatalogue) -> bool:
+        """A hotel's whole catalogue from Mews: replaces the one held unless that one is as
+        new or newer (`catalogue.Version`). False when nothing changed. Offerings already
+        made are left alone: one whose service went away is refused on its next change."""
+        try:
+            enterprise_id = _enterprise(command.enterprise_id)
+        except Invalid as exc:
+            raise Rejected(str(exc)) from exc
+        prop = command.property
+        if prop.enterprise_id != enterprise_id:
+            raise Rejected(f"the catalogue's property {prop.enterprise_id} is not {enterprise_id}")
+        services = {s.mews_id for s in command.services}
+        strays = sorted({p.mews_id for p in command.products if p.service_mews_id not in services})
+        if strays:
+            raise Rejected(f"products of services the catalogue does not hold: {strays[:10]}")
+        version = Version(command.mews_updated_utc, command.issued_at, command.content_digest())
+        async with self.db.transaction() as repo:
+            if not await repo.claim(
+                consumer=UPSERT_CATALOGUE_CONSUMER, message_id=command.command_id
+            ):
+                return False
+            await repo.lock_catalogue(enterprise_id)
+            stored = await repo.get_property(enterprise_id)
+            if stored is not None and not version.is_newer_than(stored_version(stored)):
+                return False
+            await repo.replace_catalogue(
+                {
+                    "enterprise_id": enterprise_id,
+                    "name": prop.name,
+                    "default_currency": prop.default_currency,
+                    "currencies": list(prop.currencies),
+                    "pricing": prop.pricing,
+                    "catalogue_updated_utc": version.updated_utc,
+                    "catalogue_read_at": version.read_at,
+                    "catalogue_digest": version.digest,
+                },
+                [
+                    {
+                        "enterprise_id": enterprise_id,
+                        "mews_id": s.mews_id,
+                        "name": s.name,
+                        "kind": s.kind,
+                        "is_active": s.is_active,
+                        "ordering": s.ordering,
+                    }
+                    for s in command.services
+                ],
+                [
+                    {
+                        "enterprise_id": enterprise_id,
+                        "mews_id": p.mews_id,
+                        "service_mews_id": p.service_mews_id,
+                        "name": p.name,
+                        "is_active": p.is_active,
+                        "unit_amount": p.unit_amount,
+                        "currency": p.currency,
+                        "accounting_category_id": p.accounting_category_mews_id,
+                    }
+                    for p in command.products
+                ],
+            )
+        return True
 
     async def apply_stay_event(self, event: StayEvent, message_id: str) -> None:
         """Keep the stay projection current; a cancelled stay cancels its open bookings."""

@@ -1,16 +1,22 @@
 """Demo accounts for `attendandt dev`: a front desk user, a manager (who approves held
-charges), a spa vendor with an offering posting to the hotel's Additional service in Mews,
-and that vendor's user.
+charges), a spa vendor with an offering posting to the hotel's Spa service in Mews (its
+"Massage 60 min" product, in the hotel's currency), and that vendor's user.
 
 Made through the services' own request-reply APIs (as the admin), so every rule and every
 event applies; running it again changes nothing. Each account has its own password (the
 caller's, one per email: `make run` keeps random ones in .devdata); an account whose password
 is not that one (made by an older run, with the admin's) gets it through a reset by the admin.
+
+The vendors service accepts an offering only once it knows the hotel's catalogue, which sync
+reads from Mews when it starts: until then it answers 409 and the offering is tried again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from nats.aio.client import Client as NatsClient
@@ -20,30 +26,89 @@ from attendandt.contracts.rpc import users as users_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.snapshots import UserRole
 from attendandt.mews import MewsClient, MewsSettings
-from attendandt.mews.models import ServicesGetAll
+from attendandt.mews.models import Product, ProductsGetAll, Service, ServicesGetAll
 from attendandt.platform.rpc import RpcFailure, call
 
 FRONT_DESK = "frontdesk@attendandt.local"
 MANAGER = "manager@attendandt.local"
 VENDOR_USER = "spa@attendandt.local"
 VENDOR_NAME = "Lagoon Spa"
+SPA_SERVICE = "Spa"
+OFFERING = "Massage 60 min"
+#: How long the offering waits for the vendors service to know the hotel's catalogue.
+CATALOGUE_WAIT_S = 120.0
 
 
-async def hotel_of(mews: MewsSettings) -> tuple[str, str | None]:
-    """The first property's EnterpriseId and one of its active Additional services."""
+@dataclass(frozen=True)
+class DemoHotel:
+    enterprise_id: str
+    #: The hotel's currency (its default in Mews): the offering's price is in it.
+    currency: str | None
+    #: The hotel's Spa (else its first active Additional service) and its massage (else its
+    #: first active product); None when the hotel has none.
+    service_id: str | None
+    product_id: str | None
+
+
+def _name(names: Mapping[str, str] | None, fallback: str | None) -> str | None:
+    return next(iter(names.values()), None) if names else fallback
+
+
+def _additional(services: Sequence[Service]) -> Service | None:
+    active = [
+        s
+        for s in services
+        if s.is_active is not False and s.data is not None and s.data.discriminator == "Additional"
+    ]
+    spa = next((s for s in active if SPA_SERVICE in (_name(s.names, s.name), s.name)), None)
+    return spa or (active[0] if active else None)
+
+
+def _massage(products: Sequence[Product]) -> Product | None:
+    active = [p for p in products if p.is_active is not False]
+    return next((p for p in active if _name(p.names, None) == OFFERING), None) or (
+        active[0] if active else None
+    )
+
+
+async def hotel_of(mews: MewsSettings) -> DemoHotel:
+    """The first property's EnterpriseId, currency, Spa service and massage product."""
     async with MewsClient(mews.credentials[0], environment=mews.base_url) as client:
         config = await client.get_configuration()
         assert config.enterprise is not None
-        services = await client.get_services(ServicesGetAll()).collect()
-    additional = next(
-        (
-            s.id
-            for s in services
-            if s.is_active and s.data is not None and s.data.discriminator == "Additional"
-        ),
-        None,
+        enterprise = config.enterprise
+        services = await client.get_services(
+            ServicesGetAll(enterprise_ids=[enterprise.id])
+        ).collect()
+        service = _additional(services)
+        products: list[Product] = []
+        if service is not None:
+            products = await client.get_products(ProductsGetAll(service_ids=[service.id])).collect()
+    currencies = enterprise.currencies or []
+    currency = next((c.currency for c in currencies if c.is_default), None)
+    product = _massage(products)
+    return DemoHotel(
+        enterprise_id=enterprise.id,
+        currency=currency,
+        service_id=service.id if service else None,
+        product_id=product.id if product else None,
     )
-    return config.enterprise.id, additional
+
+
+async def _create_offering(
+    nc: NatsClient, request: vendors_rpc.CreateOfferingRequest, actor: Caller
+) -> None:
+    """Create it once the vendors service knows the hotel's catalogue (409 until then)."""
+    deadline = time.monotonic() + CATALOGUE_WAIT_S
+    while True:
+        try:
+            await call(nc, vendors_rpc.CREATE_OFFERING, request, caller=actor)
+        except RpcFailure as exc:
+            if exc.error.status != 409 or time.monotonic() > deadline:
+                raise
+        else:
+            return
+        await asyncio.sleep(1)
 
 
 async def seed_demo(
@@ -63,7 +128,8 @@ async def seed_demo(
             timeout=15,
         )
     ).principal
-    enterprise_id, service_id = await hotel_of(mews)
+    hotel = await hotel_of(mews)
+    enterprise_id = hotel.enterprise_id
     # The seeded admin is portfolio-wide: every property. The services check its role
     # (and, for users, that it is an active admin) themselves.
     actor = Caller(user_id=admin.user_id, role=UserRole.ADMIN)
@@ -85,19 +151,25 @@ async def seed_demo(
                 caller=actor,
             )
         ).vendor
-        if service_id is not None:
-            await call(
-                nc,
-                vendors_rpc.CREATE_OFFERING,
-                vendors_rpc.CreateOfferingRequest(
-                    vendor_id=vendor.vendor_id,
-                    name="Massage 60 min",
-                    unit_price=Decimal("80.00"),
-                    currency="GBP",
-                    mews_service_id=service_id,
-                ),
-                caller=actor,
-            )
+    offerings = await call(
+        nc,
+        vendors_rpc.LIST_OFFERINGS,
+        vendors_rpc.ListOfferingsRequest(vendor_id=vendor.vendor_id, include_inactive=True),
+        caller=actor,
+    )
+    if hotel.service_id is not None and not any(o.name == OFFERING for o in offerings.items):
+        await _create_offering(
+            nc,
+            vendors_rpc.CreateOfferingRequest(
+                vendor_id=vendor.vendor_id,
+                name=OFFERING,
+                unit_price=Decimal("80.00"),
+                currency=hotel.currency,
+                mews_service_id=hotel.service_id,
+                mews_product_id=hotel.product_id,
+            ),
+            actor,
+        )
     existing = await call(
         nc, users_rpc.LIST_USERS, users_rpc.ListUsersRequest(limit=200), caller=actor
     )

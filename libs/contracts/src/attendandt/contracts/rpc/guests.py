@@ -17,9 +17,14 @@ caller in the `Attendandt-Caller` header (`contracts.caller`), never for anythin
 Lists are pages in a stable order with an opaque `cursor`: pass a page's `next_cursor` to get
 the next one; `next_cursor` is None on the last page. `limit` is 1..200.
 
-Day lists (`arrivals`, `departures`, `in_house`) take the hotel's local `date` and its IANA
-`timezone` (default UTC): the day is the window from that local midnight to the next one,
-converted to UTC. Which stays are on each list is the front office's definition (HOTEL.md),
+Day lists (`arrivals`, `departures`, `in_house`) take the hotel's local `date` and, when the
+caller wants another zone, an IANA `timezone`; without one the day is the property's own (its
+Mews `TimeZoneIdentifier`, from `UpsertProperty`), and UTC only while the property is not
+known yet. The day is the window from that local midnight to the next one, converted to UTC;
+the reply says which zone it was taken in. (Version 2 of the request: version 1 defaulted to
+UTC. The subject did not move: a version-1 caller either named its zone, which is still
+obeyed, or relied on the UTC default, wrong for every hotel not on UTC, and now gets its
+hotel's day.) Which stays are on each list is the front office's definition (HOTEL.md),
 written down once in the guests service (`attendandt.guests.day_lists`): in short, arrivals
 are due in on the day or already checked in (Confirmed, Optional, Started by scheduled start),
 departures are due out or already checked out on the day (Started, Processed by scheduled end;
@@ -27,6 +32,9 @@ for a future day also Confirmed), and in house is who is checked in that night (
 the Started stays; a past day: who was checked in that night; a future day: who is expected).
 Whether the day is past, today or future is decided by the service's clock in that time zone.
 Cancelled stays are left out unless `include_cancelled`.
+
+`list_properties` answers the hotels the caller acts for (every known one for a
+portfolio-wide caller), as Mews describes them (name, time zone, currency, pricing).
 """
 
 from __future__ import annotations
@@ -190,10 +198,12 @@ class DayStaysRequest(Payload, frozen=True, kw_only=True):
     mean). Order: the scheduled start (departures: end), then stay id."""
 
     SCHEMA = "guests.day_stays_request"
+    VERSION = 2
     enterprise_id: str
     date: date
-    #: The hotel's IANA time zone, e.g. "Europe/Prague": the day's bounds are its midnights.
-    timezone: str = "UTC"
+    #: An IANA time zone, e.g. "Europe/Prague": the day's bounds are its midnights. None:
+    #: the property's own zone (UTC while the property is not known yet).
+    timezone: str | None = None
     include_cancelled: bool = False
     limit: Limit = 50
     cursor: str | None = None
@@ -206,6 +216,8 @@ class StayPage(Payload, frozen=True, kw_only=True):
     #: The UTC window the day was taken as.
     window_start_utc: datetime | None = None
     window_end_utc: datetime | None = None
+    #: The IANA time zone the day was taken in (the property's unless the request named one).
+    timezone: str | None = None
 
 
 class MewsVersionsRequest(Payload, frozen=True, kw_only=True):
@@ -225,6 +237,39 @@ class MewsVersions(Payload, frozen=True, kw_only=True):
     versions: dict[str, datetime]
 
 
+class PropertyView(_Part, frozen=True, kw_only=True):
+    """A hotel as Mews describes it, and when sync last told us."""
+
+    enterprise_id: str
+    name: str
+    short_name: str | None = None
+    time_zone: str
+    default_currency: str
+    currencies: tuple[str, ...] = ()
+    pricing: Literal["gross", "net"]
+    default_language_code: str | None = None
+    address_line1: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = None
+    chain_name: str | None = None
+    mews_updated_utc: datetime | None = None
+    synced_at: datetime
+
+
+class ListPropertiesRequest(Payload, frozen=True, kw_only=True):
+    """The properties the caller acts for (every known one for a portfolio-wide caller)."""
+
+    SCHEMA = "guests.list_properties_request"
+
+
+class PropertyList(Payload, frozen=True, kw_only=True):
+    """Ordered by name, then enterprise id. A property sync has not described yet is absent."""
+
+    SCHEMA = "guests.property_list"
+    items: tuple[PropertyView, ...]
+
+
 SEARCH = RpcMethod("guests", "search", SearchGuestsRequest, GuestPage)
 GET_GUEST = RpcMethod("guests", "get_guest", GetGuestRequest, GuestDetail)
 GET_STAY = RpcMethod("guests", "get_stay", GetStayRequest, StayDetail)
@@ -232,6 +277,7 @@ ARRIVALS = RpcMethod("guests", "arrivals", DayStaysRequest, StayPage)
 DEPARTURES = RpcMethod("guests", "departures", DayStaysRequest, StayPage)
 IN_HOUSE = RpcMethod("guests", "in_house", DayStaysRequest, StayPage)
 MEWS_VERSIONS = RpcMethod("guests", "mews_versions", MewsVersionsRequest, MewsVersions)
+LIST_PROPERTIES = RpcMethod("guests", "list_properties", ListPropertiesRequest, PropertyList)
 
 METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     MEWS_VERSIONS,
@@ -241,6 +287,7 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     ARRIVALS,
     DEPARTURES,
     IN_HOUSE,
+    LIST_PROPERTIES,
 )  # type: ignore[assignment]
 
 # --------------------------------------------------------------------------- examples
@@ -327,5 +374,23 @@ EXAMPLES: list[Payload] = [
     GetStayRequest(enterprise_id=_ENT, mews_id=_STAY.mews_id),
     StayDetail(stay=_STAY),
     DayStaysRequest(enterprise_id=_ENT, date=date(2026, 11, 25), timezone="Europe/Prague"),
-    StayPage(items=(_STAY,), window_start_utc=_NOW, window_end_utc=_NOW),
+    StayPage(items=(_STAY,), window_start_utc=_NOW, window_end_utc=_NOW, timezone="Europe/Prague"),
+    ListPropertiesRequest(),
+    PropertyList(
+        items=(
+            PropertyView(
+                enterprise_id=_ENT,
+                name="Connector API Hotel (Gross Pricing)",
+                time_zone="Europe/London",
+                default_currency="GBP",
+                currencies=("GBP", "EUR", "USD"),
+                pricing="gross",
+                default_language_code="en-GB",
+                city="London",
+                country_code="GB",
+                mews_updated_utc=_NOW,
+                synced_at=_NOW,
+            ),
+        )
+    ),
 ]

@@ -13,6 +13,14 @@ header the gateway sets; never in the body) and is scoped by it: only the caller
   not move, because a version-1 caller sends no caller header and is refused (401), never
   misread.
 
+An offering posts to Mews: its `mews_service_id` must be an active Additional service of its
+vendor's property, its `mews_product_id` (when given) an active product of that service, and
+its currency the hotel's (the default when left out), as the hotel's catalogue says
+(`get_catalogue`, kept by sync's `UpsertCatalogue`). Anything else is refused (422) with what
+would fit; while the catalogue is not known yet, creating or re-pointing an offering is a
+conflict (409, "try again shortly"). Version 3 of `create_offering_request` made `currency`
+optional; every version-2 request is a valid version-3 one, so the subject did not move.
+
 In update requests a field left out keeps its value (`null` clears it where the field may be
 empty). Lists are paged with `limit` / `offset`; `next_offset` is null on
 the last page.
@@ -217,12 +225,13 @@ class OfferingPage(Payload, frozen=True, kw_only=True):
 
 class CreateOfferingRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.create_offering_request"
-    VERSION = 2
+    VERSION = 3
     vendor_id: Id
     name: Text
     description: LongText | None = None
     unit_price: Decimal
-    currency: Currency
+    #: Defaults to the hotel's currency; any other is refused.
+    currency: Currency | None = None
     tax_codes: tuple[Id, ...] = ()
     amount_is_gross: bool = True
     mews_service_id: Id
@@ -264,6 +273,51 @@ class ListOfferingsRequest(Payload, frozen=True, kw_only=True):
     include_inactive: bool = False
     limit: Limit = 50
     offset: Offset = 0
+
+
+# --- the hotel's catalogue ---------------------------------------------------------------
+
+
+class CatalogueProductView(msgspec.Struct, frozen=True, kw_only=True):
+    mews_id: str
+    name: str
+    is_active: bool
+    #: The Mews price, with tax when the hotel's pricing is gross, without when net.
+    unit_amount: Decimal | None = None
+    currency: str | None = None
+    accounting_category_id: str | None = None
+
+
+class CatalogueServiceView(msgspec.Struct, frozen=True, kw_only=True):
+    mews_id: str
+    name: str
+    #: "additional" services take vendors' charges; "bookable" ones are stays.
+    kind: str
+    is_active: bool
+    ordering: int = 0
+    products: tuple[CatalogueProductView, ...] = ()
+
+
+class GetCatalogueRequest(Payload, frozen=True, kw_only=True):
+    """A property's Mews services and products, for whoever manages offerings there."""
+
+    SCHEMA = "vendors.get_catalogue_request"
+    enterprise_id: Id
+
+
+class CatalogueResponse(Payload, frozen=True, kw_only=True):
+    """Services by Mews ordering then name; products by name."""
+
+    SCHEMA = "vendors.catalogue_response"
+    enterprise_id: str
+    name: str
+    default_currency: str
+    currencies: tuple[str, ...] = ()
+    pricing: str
+    services: tuple[CatalogueServiceView, ...] = ()
+    #: The newest Mews UpdatedUtc the catalogue holds, and when sync last changed it.
+    mews_updated_utc: datetime | None = None
+    synced_at: datetime
 
 
 # --- bookings ----------------------------------------------------------------------------
@@ -493,6 +547,7 @@ DEACTIVATE_OFFERING = RpcMethod(
 )
 GET_OFFERING = RpcMethod("vendors", "get_offering", GetOfferingRequest, OfferingResponse)
 LIST_OFFERINGS = RpcMethod("vendors", "list_offerings", ListOfferingsRequest, OfferingPage)
+GET_CATALOGUE = RpcMethod("vendors", "get_catalogue", GetCatalogueRequest, CatalogueResponse)
 
 CREATE_BOOKING = RpcMethod("vendors", "create_booking", CreateBookingRequest, BookingResponse)
 CONFIRM_BOOKING = RpcMethod("vendors", "confirm_booking", ConfirmBookingRequest, BookingResponse)
@@ -527,6 +582,7 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     DEACTIVATE_OFFERING,
     GET_OFFERING,
     LIST_OFFERINGS,
+    GET_CATALOGUE,
     CREATE_BOOKING,
     CONFIRM_BOOKING,
     DECLINE_BOOKING,

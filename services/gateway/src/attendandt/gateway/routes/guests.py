@@ -141,7 +141,7 @@ async def _day(
     backend: Backend,
     enterprise_id: str | None,
     day: date,
-    timezone: str,
+    timezone: str | None,
     include_cancelled: bool,
     limit: int,
     cursor: str | None,
@@ -165,17 +165,25 @@ async def _day(
             next_cursor=page.next_cursor,
             window_start_utc=page.window_start_utc,
             window_end_utc=page.window_end_utc,
+            timezone=page.timezone,
         )
     return VendorStayPage(
         items=[vendor_safe_stay(s) for s in page.items],
         next_cursor=page.next_cursor,
         window_start_utc=page.window_start_utc,
         window_end_utc=page.window_end_utc,
+        timezone=page.timezone,
     )
 
 
 TimeZone = Annotated[
-    str, QueryParameter(min_length=1, max_length=64, description="The hotel's IANA time zone")
+    str | None,
+    QueryParameter(
+        min_length=1,
+        max_length=64,
+        description="An IANA time zone to take the day in; left out, the hotel's own "
+        "(Mews's, UTC only until the hotel is known)",
+    ),
 ]
 
 
@@ -186,7 +194,7 @@ async def arrivals(
     backend: BackendDep,
     date: FromQuery[date],
     enterprise_id: EnterpriseQuery = None,
-    timezone: TimeZone = "UTC",
+    timezone: TimeZone = None,
     include_cancelled: FromQuery[bool] = False,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -213,7 +221,7 @@ async def departures(
     backend: BackendDep,
     date: FromQuery[date],
     enterprise_id: EnterpriseQuery = None,
-    timezone: TimeZone = "UTC",
+    timezone: TimeZone = None,
     include_cancelled: FromQuery[bool] = False,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -240,7 +248,7 @@ async def in_house(
     backend: BackendDep,
     date: FromQuery[date],
     enterprise_id: EnterpriseQuery = None,
-    timezone: TimeZone = "UTC",
+    timezone: TimeZone = None,
     include_cancelled: FromQuery[bool] = False,
     limit: Limit = 50,
     cursor: Cursor = None,
