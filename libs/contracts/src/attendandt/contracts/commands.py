@@ -12,6 +12,7 @@ from typing import Any
 
 from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.snapshots import (
+    CompanySnapshot,
     GuestSnapshot,
     StaySnapshot,
     UserRole,
@@ -46,6 +47,14 @@ class UpsertVendor(Command, frozen=True, kw_only=True):
     vendor: VendorSnapshot
 
 
+class UpsertCompany(Command, frozen=True, kw_only=True):
+    """Create or update what vendors knows of a Mews company; older Mews versions are
+    ignored. A vendor linked to the company learns of the change (its own name is kept)."""
+
+    SCHEMA = "vendors.upsert_company"
+    company: CompanySnapshot
+
+
 class UpsertUser(Command, frozen=True, kw_only=True):
     """Create or update a staff or vendor account (e.g. provisioning from another system)."""
 
@@ -73,6 +82,7 @@ class RecordChargeResult(Command, frozen=True, kw_only=True):
 UPSERT_GUEST = Subject("cmd.v1.guests.upsert_guest", UpsertGuest)
 UPSERT_STAY = Subject("cmd.v1.guests.upsert_stay", UpsertStay)
 UPSERT_VENDOR = Subject("cmd.v1.vendors.upsert_vendor", UpsertVendor)
+UPSERT_COMPANY = Subject("cmd.v1.vendors.upsert_company", UpsertCompany)
 UPSERT_USER = Subject("cmd.v1.users.upsert_user", UpsertUser)
 RECORD_CHARGE_RESULT = Subject("cmd.v1.vendors.record_charge_result", RecordChargeResult)
 
@@ -82,6 +92,7 @@ COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_GUEST,
     UPSERT_STAY,
     UPSERT_VENDOR,
+    UPSERT_COMPANY,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
 )

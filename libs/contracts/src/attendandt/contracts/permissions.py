@@ -49,6 +49,7 @@ from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcMethod, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
+    UPSERT_COMPANY,
     UPSERT_GUEST,
     UPSERT_STAY,
     UPSERT_USER,
@@ -184,8 +185,8 @@ USERS: tuple[NatsUser, ...] = (
     ),
     NatsUser(
         name="sync",
-        description="turns Mews changes into the guests service's commands",
-        produces=(UPSERT_GUEST, UPSERT_STAY),
+        description="turns Mews changes into the guests and vendors services' commands",
+        produces=(UPSERT_GUEST, UPSERT_STAY, UPSERT_COMPANY),
         consumes=(Consumer(MEWS_CHANGES, "sync-changes", MEWS_CHANGE),),
         # Commands on subjects no service consumes become dead letters (platform.unrouted).
         sweeps=(DOMAIN_COMMANDS,),
@@ -209,6 +210,7 @@ USERS: tuple[NatsUser, ...] = (
         produces=(VENDOR_EVENT, BOOKING_EVENT, CHARGE_EVENT, POST_CHARGE),
         consumes=(
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-vendor", UPSERT_VENDOR),
+            Consumer(DOMAIN_COMMANDS, "vendors-upsert-company", UPSERT_COMPANY),
             Consumer(DOMAIN_COMMANDS, "vendors-record-charge-result", RECORD_CHARGE_RESULT),
             Consumer(ATTENDANDT_EVENTS, "vendors-stay-events", STAY_EVENT),
         ),

@@ -6,6 +6,7 @@ from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
+    UPSERT_COMPANY,
     UPSERT_GUEST,
     UPSERT_STAY,
     UPSERT_USER,
@@ -29,6 +30,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     UPSERT_GUEST,
     UPSERT_STAY,
     UPSERT_VENDOR,
+    UPSERT_COMPANY,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
     GUEST_EVENT,
