@@ -26,6 +26,7 @@ COMMAND_CONSUMERS = [c for c in user(SERVICE).consumes if c.stream == DOMAIN_COM
 #: letter), or refused by the service on its content (the example's charge does not exist).
 AFTER_THE_POISON = {
     "vendors-upsert-vendor": None,
+    "vendors-upsert-company": None,
     "vendors-record-charge-result": "rejected: charge c-1 is not known in this property",
 }
 
