@@ -16,12 +16,14 @@ from attendandt.mews.batching import (
     unique,
 )
 from attendandt.mews.models import (
+    CompaniesGetAll,
     CustomersGetAll,
     OrderItemsGetAll,
     ReservationsGetAll,
     TimeInterval,
 )
 from attendandt.mews.operations import (
+    COMPANIES_GET_ALL,
     CUSTOMERS_GET_ALL,
     ORDER_ITEMS_GET_ALL,
     RESERVATIONS_GET_ALL,
@@ -152,3 +154,20 @@ def test_expand_keeps_small_lists_as_given_but_deduplicates_long_ones() -> None:
     request = CustomersGetAll(customer_ids=["x", "x"])
     (part,) = expand(request, id_limits=CUSTOMERS_GET_ALL.id_limits)
     assert part.customer_ids == ["x"]
+
+
+def test_company_ids_split_at_1000_and_updated_ranges_at_three_months() -> None:
+    ids = [f"c{i}" for i in range(2500)]
+    interval = TimeInterval(utc(2025, 1, 1), utc(2025, 8, 1))
+    parts = expand(
+        CompaniesGetAll(ids=ids, updated_utc=interval),
+        id_limits=COMPANIES_GET_ALL.id_limits,
+        interval_fields=COMPANIES_GET_ALL.interval_fields,
+    )
+    assert len(parts) == 3 * 3  # 1000 + 1000 + 500 ids, Jan-Apr, Apr-Jul, Jul-Aug
+    assert sorted({len(p.ids or []) for p in parts}) == [500, 1000]
+    assert {i for p in parts for i in p.ids or []} == set(ids)
+    windows = sorted({(p.updated_utc.start_utc, p.updated_utc.end_utc) for p in parts})  # type: ignore[union-attr]
+    assert windows[0][0] == utc(2025, 1, 1)
+    assert windows[-1][1] == utc(2025, 8, 1)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))

@@ -391,6 +391,7 @@ class FakeServices:
             v.APPROVE_CHARGE: _decide_charge, v.REJECT_CHARGE: _decide_charge,
             v.GET_BILLING_SETTINGS: _billing_settings, v.UPDATE_BILLING_SETTINGS: _billing_settings,
             g.LIST_PROPERTIES: _properties, v.GET_CATALOGUE: _catalogue,
+            v.LIST_MEWS_COMPANIES: _mews_companies,
         }  # fmt: skip
         return {method.subject: handler for method, handler in by_method.items()}
 
@@ -463,6 +464,14 @@ async def _billing_settings(request: Any, caller: Caller | None) -> Payload:
         enterprise_id=enterprise_id, max_charge_amount=Decimal(1000),
         max_daily_amount_per_vendor=Decimal(5000), checkout_grace_hours=24, is_default=True,
     )  # fmt: skip
+
+
+async def _mews_companies(request: Any, caller: Caller | None) -> Payload:
+    """Like the vendors service: another property is absent."""
+    if caller is None or not caller.may_act_for(request.enterprise_id):
+        raise NotFound(f"enterprise {request.enterprise_id} not found")
+    company = vendors_rpc.MewsCompanyView(mews_id="c-1", name="Lagoon Wellness", is_active=True)
+    return vendors_rpc.MewsCompanyPage(items=(company,))
 
 
 class Unauthorized(ServiceError):

@@ -135,6 +135,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     # charge, which is not held, so the admin (who may reach it) gets 409.
     ("POST", "/charges/{charge_id}/approve"): "200/409 200/404 403/403 403/403",
     ("POST", "/charges/{charge_id}/reject"): "200/409 200/404 403/403 403/403",
+    ("GET", "/properties/{enterprise_id}/companies"): STAFF_WRITE,
     ("GET", "/billing-settings"): STAFF_WRITE,
     ("PATCH", "/billing-settings"): STAFF_WRITE,
     ("POST", "/users"): "201/201 403/403 403/403 403/403",
@@ -604,7 +605,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 368
+    assert checked == cell_count == 376
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

@@ -27,6 +27,7 @@ COMMAND_CONSUMERS = [c for c in user(SERVICE).consumes if c.stream == DOMAIN_COM
 AFTER_THE_POISON = {
     "vendors-upsert-vendor": None,
     "vendors-upsert-catalogue": None,
+    "vendors-upsert-company": None,
     "vendors-record-charge-result": "rejected: charge c-1 is not known in this property",
 }
 

@@ -139,6 +139,7 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
     from attendandt.mews_publisher import service as publisher
     from attendandt.sync import consumer as sync
     from attendandt.users import consumers as users
+    from attendandt.vendors import companies as vendor_companies
     from attendandt.vendors import service as vendors
 
     used = {
@@ -156,6 +157,7 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
             vendors.RECORD_CHARGE_RESULT_CONSUMER,
             vendors.STAY_EVENTS_CONSUMER,
             vendors.UPSERT_CATALOGUE_CONSUMER,
+            vendor_companies.UPSERT_COMPANY_CONSUMER,
         },
         "mews-publisher": {publisher.POST_CHARGE_CONSUMER, publisher.UPDATE_CUSTOMER_CONSUMER},
     }

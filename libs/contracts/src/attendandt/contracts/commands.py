@@ -17,6 +17,7 @@ from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.snapshots import (
     CatalogueProduct,
     CatalogueService,
+    CompanySnapshot,
     GuestSnapshot,
     PropertySnapshot,
     StaySnapshot,
@@ -50,6 +51,14 @@ class UpsertVendor(Command, frozen=True, kw_only=True):
 
     SCHEMA = "vendors.upsert_vendor"
     vendor: VendorSnapshot
+
+
+class UpsertCompany(Command, frozen=True, kw_only=True):
+    """Create or update what vendors knows of a Mews company; older Mews versions are
+    ignored. A vendor linked to the company learns of the change (its own name is kept)."""
+
+    SCHEMA = "vendors.upsert_company"
+    company: CompanySnapshot
 
 
 class UpsertUser(Command, frozen=True, kw_only=True):
@@ -107,6 +116,7 @@ class UpsertCatalogue(Command, frozen=True, kw_only=True):
 UPSERT_GUEST = Subject("cmd.v1.guests.upsert_guest", UpsertGuest)
 UPSERT_STAY = Subject("cmd.v1.guests.upsert_stay", UpsertStay)
 UPSERT_VENDOR = Subject("cmd.v1.vendors.upsert_vendor", UpsertVendor)
+UPSERT_COMPANY = Subject("cmd.v1.vendors.upsert_company", UpsertCompany)
 UPSERT_USER = Subject("cmd.v1.users.upsert_user", UpsertUser)
 RECORD_CHARGE_RESULT = Subject("cmd.v1.vendors.record_charge_result", RecordChargeResult)
 UPSERT_PROPERTY = Subject("cmd.v1.guests.upsert_property", UpsertProperty)
@@ -118,6 +128,7 @@ COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_GUEST,
     UPSERT_STAY,
     UPSERT_VENDOR,
+    UPSERT_COMPANY,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
     UPSERT_PROPERTY,

@@ -7,6 +7,7 @@ from attendandt.contracts.base import Payload, RpcError
 from attendandt.contracts.commands import (
     RecordChargeResult,
     UpsertCatalogue,
+    UpsertCompany,
     UpsertGuest,
     UpsertProperty,
     UpsertStay,
@@ -33,6 +34,7 @@ from attendandt.contracts.snapshots import (
     CatalogueService,
     ChargeSnapshot,
     ChargeState,
+    CompanySnapshot,
     GuestSnapshot,
     PropertySnapshot,
     StaySnapshot,
@@ -69,6 +71,9 @@ STAY = StaySnapshot(
     companion_mews_ids=(GUEST.mews_id,),
 )
 VENDOR = VendorSnapshot(vendor_id="v-1", name="Lagoon Spa", category="spa")
+COMPANY = CompanySnapshot(
+    mews_id="a58ff7cb-77e3-495a-bd61-aecf00a3f19d", mews_updated_utc=NOW, name="Lagoon Spa s.r.o."
+)
 BOOKING = BookingSnapshot(
     booking_id="b-1",
     vendor_id="v-1",
@@ -129,6 +134,7 @@ EXAMPLES: list[Payload] = [
     UpsertGuest(command_id="cmd-1", enterprise_id=ENT, issued_at=NOW, guest=GUEST),
     UpsertStay(command_id="cmd-2", enterprise_id=ENT, issued_at=NOW, stay=STAY),
     UpsertVendor(command_id="cmd-3", enterprise_id=ENT, issued_at=NOW, vendor=VENDOR),
+    UpsertCompany(command_id="cmd-company-1", enterprise_id=ENT, issued_at=NOW, company=COMPANY),
     UpsertUser(
         command_id="cmd-4",
         enterprise_id=ENT,

@@ -50,6 +50,7 @@ from attendandt.contracts.base import Payload, RpcMethod, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
     UPSERT_CATALOGUE,
+    UPSERT_COMPANY,
     UPSERT_GUEST,
     UPSERT_PROPERTY,
     UPSERT_STAY,
@@ -187,7 +188,7 @@ USERS: tuple[NatsUser, ...] = (
     NatsUser(
         name="sync",
         description="turns Mews changes and each hotel's configuration into domain commands",
-        produces=(UPSERT_GUEST, UPSERT_STAY, UPSERT_PROPERTY, UPSERT_CATALOGUE),
+        produces=(UPSERT_GUEST, UPSERT_STAY, UPSERT_PROPERTY, UPSERT_CATALOGUE, UPSERT_COMPANY),
         consumes=(Consumer(MEWS_CHANGES, "sync-changes", MEWS_CHANGE),),
         # Commands on subjects no service consumes become dead letters (platform.unrouted).
         sweeps=(DOMAIN_COMMANDS,),
@@ -212,6 +213,7 @@ USERS: tuple[NatsUser, ...] = (
         produces=(VENDOR_EVENT, BOOKING_EVENT, CHARGE_EVENT, POST_CHARGE),
         consumes=(
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-vendor", UPSERT_VENDOR),
+            Consumer(DOMAIN_COMMANDS, "vendors-upsert-company", UPSERT_COMPANY),
             Consumer(DOMAIN_COMMANDS, "vendors-record-charge-result", RECORD_CHARGE_RESULT),
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-catalogue", UPSERT_CATALOGUE),
             Consumer(ATTENDANDT_EVENTS, "vendors-stay-events", STAY_EVENT),

@@ -7,6 +7,7 @@ from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
     UPSERT_CATALOGUE,
+    UPSERT_COMPANY,
     UPSERT_GUEST,
     UPSERT_PROPERTY,
     UPSERT_STAY,
@@ -31,6 +32,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     UPSERT_GUEST,
     UPSERT_STAY,
     UPSERT_VENDOR,
+    UPSERT_COMPANY,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
     UPSERT_PROPERTY,

@@ -85,6 +85,20 @@ class VendorSnapshot(Snapshot, frozen=True, kw_only=True):
     mews_updated_utc: datetime | None = None
 
 
+class CompanySnapshot(Snapshot, frozen=True, kw_only=True):
+    """A Mews company (corporate account, travel agency, a vendor's own legal entity): what
+    the platform needs to name it and link a vendor to it. No contact person, email, phone
+    or notes: those are often one person's own data and nothing here uses them."""
+
+    mews_id: str
+    mews_updated_utc: datetime
+    name: str
+    is_active: bool = True
+    #: Set when Mews merged this company into another account.
+    merge_target_mews_id: str | None = None
+    iata: str | None = None
+
+
 class BookingState(enum.StrEnum):
     REQUESTED = "requested"
     CONFIRMED = "confirmed"

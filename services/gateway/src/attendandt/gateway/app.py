@@ -31,6 +31,7 @@ from attendandt.gateway.permissions import permission_guard
 from attendandt.gateway.problems import EXCEPTION_HANDLERS
 from attendandt.gateway.routes.auth import auth_router
 from attendandt.gateway.routes.billing import billing_router
+from attendandt.gateway.routes.companies import companies_router
 from attendandt.gateway.routes.events import events_router
 from attendandt.gateway.routes.guests import guests_router
 from attendandt.gateway.routes.properties import properties_router
@@ -145,6 +146,7 @@ def create_app(
             properties_router,
             vendors_router,
             billing_router,
+            companies_router,
             users_router,
             sync_router,
             events_router,

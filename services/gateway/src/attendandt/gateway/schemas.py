@@ -205,6 +205,9 @@ class VendorUpdate(Body, frozen=True, kw_only=True):
     category: Text | UnsetType = UNSET
     contact_email: Text | UnsetType | None = UNSET
     contact_phone: Text | UnsetType | None = UNSET
+    #: Link the vendor to a Mews company of its property (`GET /properties/{id}/companies`);
+    #: null unlinks it.
+    mews_company_id: Id | UnsetType | None = UNSET
 
 
 class OfferingCreate(Body, frozen=True, kw_only=True):

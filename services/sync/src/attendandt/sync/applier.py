@@ -41,7 +41,7 @@ from attendandt.sync.mapping import (
 C = TypeVar("C", bound=Command)
 
 #: Entities sync turns into domain commands today; the others are acknowledged unapplied.
-APPLIED = (MewsEntity.CUSTOMER, MewsEntity.RESERVATION, MewsEntity.RESOURCE)
+APPLIED = (MewsEntity.CUSTOMER, MewsEntity.RESERVATION, MewsEntity.RESOURCE, MewsEntity.COMPANY)
 
 
 @dataclass
@@ -111,6 +111,10 @@ class Applier:
             return await self._reservations(ids)
         if entity is MewsEntity.RESOURCE:
             return await self._resources(ids)
+        if entity is MewsEntity.COMPANY:
+            from attendandt.sync.companies import company_pass  # built on this module
+
+            return await company_pass(self, ids)
         return PassResult(applied=set(ids))  # not mapped to the domain (yet): nothing to do
 
     async def _customers(self, ids: Sequence[str]) -> PassResult:

@@ -21,6 +21,7 @@ from attendandt.mews import TimeInterval
 from attendandt.mews.batching import fixed_windows
 from attendandt.mews.models import CustomersGetAll, ReservationsGetAll, ResourcesGetAll
 from attendandt.sync.applier import Applier
+from attendandt.sync.companies import backfill_companies
 
 
 class _Versioned(Protocol):
@@ -32,7 +33,8 @@ class _Versioned(Protocol):
 
 E = TypeVar("E", bound=_Versioned)
 
-ENTITIES = ("resources", "customers", "reservations")  # rooms first: stays show their names
+# Rooms first: stays show their names.
+ENTITIES = ("resources", "customers", "reservations", "companies")
 WINDOW = timedelta(days=30)
 
 
@@ -112,6 +114,8 @@ class Backfill:
             return await self._customers(window)
         if entity == "reservations":
             return await self._reservations(window)
+        if entity == "companies":
+            return await backfill_companies(self, window)
         raise ValueError(f"backfill knows resources, customers, reservations; not {entity}")
 
     async def _rooms(self, window: TimeInterval) -> int:

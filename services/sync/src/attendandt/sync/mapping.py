@@ -11,7 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from attendandt.contracts.commands import UpsertGuest, UpsertStay
-from attendandt.contracts.snapshots import GuestSnapshot, StaySnapshot, StayState
+from attendandt.contracts.snapshots import (
+    CompanySnapshot,
+    GuestSnapshot,
+    StaySnapshot,
+    StayState,
+)
 from attendandt.mews.models import Customer, Reservation
 
 
@@ -80,7 +85,10 @@ def stay_snapshot(reservation: Reservation, resource_name: str | None) -> StaySn
 
 
 def version_id(
-    kind: str, enterprise_id: str, snapshot: GuestSnapshot | StaySnapshot, tag: str | None = None
+    kind: str,
+    enterprise_id: str,
+    snapshot: GuestSnapshot | StaySnapshot | CompanySnapshot,
+    tag: str | None = None,
 ) -> str:
     """The version is the id: UpdatedUtc and the content's digest (two changes within one
     second share an UpdatedUtc, and the second must not be taken for a repeat of the first).

@@ -14,7 +14,8 @@ from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
-from attendandt.vendors.consumers import register_consumers
+from attendandt.vendors.companies import MewsCompanies
+from attendandt.vendors.consumers import register_company_consumer, register_consumers
 from attendandt.vendors.models import outbox
 from attendandt.vendors.repository import Database
 from attendandt.vendors.rpc import register_rpc
@@ -46,7 +47,14 @@ class VendorsApp:
             self.jetstream,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
-        register_rpc(self.broker, self.service)
+        self.companies = MewsCompanies(self.service)
+        register_company_consumer(
+            self.broker,
+            self.companies,
+            self.jetstream,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
+        )
+        register_rpc(self.broker, self.service, self.companies)
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).
         self.started = asyncio.Event()

@@ -15,14 +15,17 @@ from nats.js import JetStreamContext
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
     UPSERT_CATALOGUE,
+    UPSERT_COMPANY,
     UPSERT_VENDOR,
     RecordChargeResult,
     UpsertCatalogue,
+    UpsertCompany,
     UpsertVendor,
 )
 from attendandt.contracts.events import STAY_EVENT, StayEvent
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
+from attendandt.vendors.companies import UPSERT_COMPANY_CONSUMER, MewsCompanies
 from attendandt.vendors.service import (
     RECORD_CHARGE_RESULT_CONSUMER,
     SERVICE,
@@ -38,6 +41,7 @@ RECORD_CHARGE_RESULT_POLICY = ConsumerPolicy(
 )
 STAY_EVENTS_POLICY = ConsumerPolicy(service=SERVICE, consumer=STAY_EVENTS_CONSUMER)
 UPSERT_CATALOGUE_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_CATALOGUE_CONSUMER)
+UPSERT_COMPANY_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_COMPANY_CONSUMER)
 STAY_EVENTS_FILTER = STAY_EVENT.filter()  # attendandt.v1.*.stay.>
 
 
@@ -121,3 +125,30 @@ def register_consumers(
             await service.apply_stay_event(delivery.payload, delivery.message_id)
 
         await process(msg.raw_message, StayEvent, handle, STAY_EVENTS_POLICY, jetstream())
+
+
+def register_company_consumer(
+    broker: NatsBroker,
+    companies: MewsCompanies,
+    jetstream: Callable[[], JetStreamContext],
+    *,
+    batch_size: int = 100,
+    inbox_prefix: bytes = b"_INBOX.",
+) -> None:
+    """The Mews companies sync reports (`cmd.v1.vendors.upsert_company`)."""
+
+    @broker.subscriber(
+        UPSERT_COMPANY.template,
+        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
+        durable=UPSERT_COMPANY_POLICY.consumer,
+        config=UPSERT_COMPANY_POLICY.consumer_config(UPSERT_COMPANY.template),
+        pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_upsert_company(msg: NatsMessage) -> None:
+        async def handle(delivery: Delivery[UpsertCompany]) -> None:
+            await companies.upsert_company(delivery.payload)
+
+        await process(msg.raw_message, UpsertCompany, handle, UPSERT_COMPANY_POLICY, jetstream())

@@ -71,6 +71,25 @@ vendors = Table(
     Index(None, "enterprise_id", "name"),
 )
 
+# The Mews companies of each property (from sync, last write wins by Mews UpdatedUtc, then
+# by when sync read them): what a vendor can be linked to. Names only: no contact person,
+# email, phone or notes.
+mews_companies = Table(
+    "mews_companies",
+    metadata,
+    Column("enterprise_id", Text, primary_key=True),
+    Column("mews_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("is_active", Boolean, nullable=False, server_default=text("true")),
+    Column("merge_target_mews_id", Text),
+    Column("iata", Text),
+    Column("mews_updated_utc", DateTime(timezone=True), nullable=False),
+    Column("mews_read_at", DateTime(timezone=True)),
+    Column("mews_digest", Text),
+    Column("synced_at", DateTime(timezone=True), nullable=False),
+    Index(None, "enterprise_id", "name"),
+)
+
 offerings = Table(
     "offerings",
     metadata,

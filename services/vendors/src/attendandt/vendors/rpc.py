@@ -13,14 +13,18 @@ from attendandt.contracts.base import RpcMethod
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import vendors as methods
 from attendandt.platform.rpc import answer_for_caller
+from attendandt.vendors.companies import MewsCompanies
 from attendandt.vendors.service import SERVICE, VendorsService
 
 #: Every method is called for a caller (the gateway's `Attendandt-Caller` header).
 Handler = Callable[[Any, Caller], Awaitable[Any]]
 
 
-def handlers(service: VendorsService) -> list[tuple[RpcMethod[Any, Any], Handler]]:
+def handlers(
+    service: VendorsService, companies: MewsCompanies
+) -> list[tuple[RpcMethod[Any, Any], Handler]]:
     return [
+        (methods.LIST_MEWS_COMPANIES, companies.list_mews_companies),
         (methods.CREATE_VENDOR, service.create_vendor),
         (methods.UPDATE_VENDOR, service.update_vendor),
         (methods.DEACTIVATE_VENDOR, service.deactivate_vendor),
@@ -51,8 +55,8 @@ def handlers(service: VendorsService) -> list[tuple[RpcMethod[Any, Any], Handler
     ]
 
 
-def register_rpc(broker: NatsBroker, service: VendorsService) -> None:
-    served = handlers(service)
+def register_rpc(broker: NatsBroker, service: VendorsService, companies: MewsCompanies) -> None:
+    served = handlers(service, companies)
     answered = {m.subject for m, _ in served}
     missing = {m.subject for m in methods.METHODS} - answered
     if missing:

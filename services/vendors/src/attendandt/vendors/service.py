@@ -58,6 +58,7 @@ from attendandt.platform.consumer import Rejected
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
 from attendandt.vendors import billing
 from attendandt.vendors.catalogue import Catalogue, Version, check_posting, require, stored_version
+from attendandt.vendors.company_links import link_changes
 from attendandt.vendors.records import (
     BillingSettingsRecord,
     BookingRecord,
@@ -192,6 +193,7 @@ def vendor_view(v: VendorRecord) -> rpc.VendorView:
         is_active=v.is_active,
         mews_id=v.mews_id,
         mews_updated_utc=v.mews_updated_utc,
+        synced_at=v.synced_at,
         version=v.version,
         created_at=v.created_at,
         updated_at=v.updated_at,
@@ -508,6 +510,8 @@ class VendorsService:
         async with self.db.transaction() as repo:
             vendor = await self._vendor(repo, caller, request.vendor_id, lock=True)
             changes = {k: v for k, v in wanted.items() if getattr(vendor, k) != v}
+            if request.mews_company_id is not UNSET:
+                changes |= await link_changes(repo, vendor, request.mews_company_id)
             if changes:
                 vendor = await repo.change_vendor(vendor.id, changes)
                 await self._announce_vendor(repo, vendor, "updated")

@@ -463,6 +463,23 @@ async def customer_update(request: Request[Any, Any, Any], customer_id: str) -> 
     return hotel.update_customer(state.store, customer, values, updater=shapes.STAFF_PROFILE_ID)
 
 
+@post("/companies/{company_id:str}/update", status_code=200)
+async def company_update(request: Request[Any, Any, Any], company_id: str) -> Json:
+    """A staff edit of a company in Mews: a new UpdatedUtc and no event (Mews sends none
+    for companies; sweeps find the change)."""
+    state = _state(request)
+    company = _find(state, "companies", company_id)
+    p = await _body(request)
+    name = p.opt_str("Name", max_len=255)
+    if name:
+        company["Name"] = name
+    active = p.opt_bool("IsActive")
+    if active is not None:
+        company["IsActive"] = active
+    hotel.touch(company)
+    return company
+
+
 @post("/resources/{resource_id:str}/state", status_code=200)
 async def resource_state(request: Request[Any, Any, Any], resource_id: str) -> Json:
     state = _state(request)
@@ -544,6 +561,7 @@ control_router = Router(
         reservation_note,
         customer_add,
         customer_update,
+        company_update,
         resource_state,
         bill_close,
         bulk_touch,

@@ -180,6 +180,10 @@ class SimControl:
     def update_customer(self, customer_id: str, **mews_fields: Any) -> Json:
         return self._post(f"/customers/{customer_id}/update", mews_fields)  # type: ignore[no-any-return]
 
+    def update_company(self, company_id: str, **mews_fields: Any) -> Json:
+        """A staff edit of a company (`Name`, `IsActive`): a new UpdatedUtc, no event."""
+        return self._post(f"/companies/{company_id}/update", mews_fields)  # type: ignore[no-any-return]
+
     def set_resource_state(self, resource_id: str, state: str) -> Json:
         return self._post(f"/resources/{resource_id}/state", {"state": state})  # type: ignore[no-any-return]
 

@@ -59,11 +59,22 @@ class VendorView(msgspec.Struct, frozen=True, kw_only=True):
     contact_email: str | None = None
     contact_phone: str | None = None
     is_active: bool
+    #: The Mews company the vendor is linked to (its legal entity in Mews), if any.
     mews_id: str | None = None
     mews_updated_utc: datetime | None = None
+    #: When vendors last learned of the linked Mews company (a link or a company change).
+    synced_at: datetime | None = None
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class MewsCompanyView(msgspec.Struct, frozen=True, kw_only=True):
+    """A Mews company of a property, as a vendor can be linked to it."""
+
+    mews_id: str
+    name: str
+    is_active: bool
 
 
 class OfferingView(msgspec.Struct, frozen=True, kw_only=True):
@@ -184,6 +195,9 @@ class UpdateVendorRequest(Payload, frozen=True, kw_only=True):
     category: Text | UnsetType = UNSET
     contact_email: Text | UnsetType | None = UNSET
     contact_phone: Text | UnsetType | None = UNSET
+    #: Link the vendor to a Mews company of its property (one vendor per company); null
+    #: unlinks it.
+    mews_company_id: Id | UnsetType | None = UNSET
 
 
 class DeactivateVendorRequest(Payload, frozen=True, kw_only=True):
@@ -206,6 +220,21 @@ class ListVendorsRequest(Payload, frozen=True, kw_only=True):
     include_inactive: bool = False
     limit: Limit = 50
     offset: Offset = 0
+
+
+class ListMewsCompaniesRequest(Payload, frozen=True, kw_only=True):
+    """The Mews companies of one property a vendor can be linked to, by name prefix
+    (case-insensitive), active ones first."""
+
+    SCHEMA = "vendors.list_mews_companies_request"
+    enterprise_id: Id
+    q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    limit: Limit = 50
+
+
+class MewsCompanyPage(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.mews_company_page"
+    items: tuple[MewsCompanyView, ...]
 
 
 # --- offerings ---------------------------------------------------------------------------
@@ -539,6 +568,9 @@ DEACTIVATE_VENDOR = RpcMethod(
 )
 GET_VENDOR = RpcMethod("vendors", "get_vendor", GetVendorRequest, VendorResponse)
 LIST_VENDORS = RpcMethod("vendors", "list_vendors", ListVendorsRequest, VendorPage)
+LIST_MEWS_COMPANIES = RpcMethod(
+    "vendors", "list_mews_companies", ListMewsCompaniesRequest, MewsCompanyPage
+)
 
 CREATE_OFFERING = RpcMethod("vendors", "create_offering", CreateOfferingRequest, OfferingResponse)
 UPDATE_OFFERING = RpcMethod("vendors", "update_offering", UpdateOfferingRequest, OfferingResponse)
@@ -577,6 +609,7 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     DEACTIVATE_VENDOR,
     GET_VENDOR,
     LIST_VENDORS,
+    LIST_MEWS_COMPANIES,
     CREATE_OFFERING,
     UPDATE_OFFERING,
     DEACTIVATE_OFFERING,
