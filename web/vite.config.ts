@@ -23,5 +23,8 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // The browser's zone is neither UTC nor the test hotels' (America/New_York), so a time
+    // shown in the wrong zone shows up.
+    env: { TZ: "Asia/Tokyo" },
   },
 });

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Browser, type Locator, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContextOptions, type Locator, type Page } from "@playwright/test";
 
 export const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:8000";
 export const SIM_URL = process.env.SIM_URL ?? "http://127.0.0.1:8765";
@@ -91,11 +91,12 @@ export async function signIn(page: Page, account: Account): Promise<void> {
 /**
  * A new browser context already signed in as `account` (its session in sessionStorage, as
  * the sign-in form leaves it) with the hotel's property chosen for portfolio-wide users.
+ * `options` set up the context (another time zone for the browser, say).
  */
-export async function pageAs(browser: Browser, account: Account): Promise<Page> {
+export async function pageAs(browser: Browser, account: Account, options: BrowserContextOptions = {}): Promise<Page> {
   const pair = session(account);
   const enterpriseId = session("frontDesk").user.enterprise_id;
-  const context = await browser.newContext();
+  const context = await browser.newContext(options);
   await context.addInitScript(
     ({ pair, enterpriseId }) => {
       if (!sessionStorage.getItem("attendandt.session")) {
@@ -109,8 +110,7 @@ export async function pageAs(browser: Browser, account: Account): Promise<Page> 
         sessionStorage.setItem("attendandt.session", JSON.stringify({ state, version: 0 }));
       }
       if (!localStorage.getItem("attendandt.preferences")) {
-        const state = { enterpriseId, timeZone: "UTC" };
-        localStorage.setItem("attendandt.preferences", JSON.stringify({ state, version: 0 }));
+        localStorage.setItem("attendandt.preferences", JSON.stringify({ state: { enterpriseId }, version: 1 }));
       }
     },
     { pair, enterpriseId },
@@ -207,6 +207,77 @@ export class Api {
 
 interface ListPage<T> {
   items: T[];
+}
+
+/** A hotel as `GET /properties` describes it. */
+export interface Property {
+  enterprise_id: string;
+  name: string;
+  short_name: string | null;
+  time_zone: string;
+  default_currency: string;
+  pricing: "gross" | "net";
+}
+
+/** The hotel `account` works at (the front desk's, for portfolio-wide accounts). */
+export async function hotelOf(account: Account): Promise<Property> {
+  const api = Api.as(account);
+  const enterpriseId = api.me.enterprise_id ?? session("frontDesk").user.enterprise_id;
+  const hotel = (await api.get<Property[]>("/properties")).find((p) => p.enterprise_id === enterpriseId);
+  if (!hotel) throw new Error(`GET /properties as ${ACCOUNTS[account]} does not list ${enterpriseId}`);
+  return hotel;
+}
+
+/** Today's date (YYYY-MM-DD) in an IANA time zone, `days` later. */
+export function dayIn(timeZone: string, days = 0): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date(Date.now() + days * 86_400_000));
+}
+
+/** A Mews name as the app writes it ("OutOfService" → "Out of service"). */
+export function humanize(value: string): string {
+  const words = value.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/_/g, " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export interface StayGuest {
+  role: "owner" | "companion";
+  guest_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+}
+
+/** A stay in the staff view of the day lists. */
+export interface Stay {
+  stay_id: string;
+  number: string | null;
+  state: string;
+  resource_name: string | null;
+  room_state: string | null;
+  guests: StayGuest[];
+  notes: { text: string; type: string }[];
+}
+
+export function guestName(g: StayGuest): string {
+  return [g.first_name, g.last_name].filter(Boolean).join(" ") || "—";
+}
+
+/**
+ * The first stay `wanted` accepts among the hotel's arrivals from a week ago to a fortnight
+ * ahead (the hotel's days), read through the API as `staff` sees them.
+ */
+export async function findStay(staff: Api, timeZone: string, wanted: (stay: Stay) => boolean, what: string): Promise<Stay> {
+  for (let days = -7; days <= 14; days++) {
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ date: dayIn(timeZone, days), timezone: timeZone, limit: "200" });
+      if (cursor) query.set("cursor", cursor);
+      const page: { items: Stay[]; next_cursor?: string | null } = await staff.get(`/arrivals?${query}`);
+      const found = page.items.find(wanted);
+      if (found) return found;
+      cursor = page.next_cursor ?? null;
+    } while (cursor);
+  }
+  throw new Error(`no arrival from a week ago to a fortnight ahead is ${what}: the simulator's data should have one`);
 }
 
 export interface Booking {

@@ -105,6 +105,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/properties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListProperties
+         * @description The caller's properties (a portfolio-wide user: every property), with each hotel's name, time zone, currency and pricing.
+         */
+        get: operations["ApiV1PropertiesListProperties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/properties/{enterprise_id}/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * PropertyCatalogue
+         * @description The hotel's Mews services and their products (managers and admins; 404 otherwise).
+         */
+        get: operations["ApiV1PropertiesEnterpriseIdCatalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/guests": {
         parameters: {
             query?: never;
@@ -839,6 +879,28 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** Catalogue */
+        Catalogue: {
+            services: components["schemas"]["CatalogueService"][];
+        };
+        /** CatalogueProduct */
+        CatalogueProduct: {
+            mews_id: string;
+            name: string;
+            unit_amount?: string | null;
+            currency?: string | null;
+            is_active: boolean;
+        };
+        /** CatalogueService */
+        CatalogueService: {
+            mews_id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "bookable" | "additional";
+            is_active: boolean;
+            /** @default [] */
+            products: components["schemas"]["CatalogueProduct"][];
+        };
         /** ChargeCreate */
         ChargeCreate: {
             offering_id: string;
@@ -1006,7 +1068,8 @@ export interface components {
             name: string;
             description?: string | null;
             unit_price: string;
-            currency: string;
+            /** @description Default: the hotel's currency */
+            currency?: string;
             tax_codes?: string[];
             /** @default true */
             amount_is_gross: boolean;
@@ -1064,6 +1127,18 @@ export interface components {
             request_id?: string | null;
             errors?: components["schemas"]["FieldError"][] | null;
             retry_after?: number | null;
+        };
+        /** PropertyView */
+        PropertyView: {
+            enterprise_id: string;
+            name: string;
+            short_name?: string | null;
+            /** @description IANA time zone of the hotel */
+            time_zone: string;
+            default_currency: string;
+            /** @enum {string} */
+            pricing: "gross" | "net";
+            default_language_code?: string | null;
         };
         /** Reason */
         Reason: {
@@ -1189,6 +1264,11 @@ export interface components {
             first_name?: string | null;
             last_name?: string | null;
         };
+        /** StayNote */
+        StayNote: {
+            text: string;
+            type: string;
+        };
         /**
          * StayState
          * @enum {string}
@@ -1217,6 +1297,9 @@ export interface components {
             service_mews_id?: string | null;
             /** @default [] */
             guests: components["schemas"]["StayGuestView"][];
+            /** @default [] */
+            notes: components["schemas"]["StayNote"][];
+            room_state?: string | null;
         };
         /** SyncHealthStatus */
         SyncHealthStatus: {
@@ -1247,6 +1330,11 @@ export interface components {
             ingest?: components["schemas"]["IngestStatus"] | null;
             sync?: components["schemas"]["SyncHealthStatus"] | null;
             dead_letters: components["schemas"]["DeadLetterCounts"];
+            property_name?: string | null;
+            import_state?: ("pending" | "running" | "done" | "failed") | null;
+            import_windows_done?: number;
+            import_windows_total?: number;
+            import_reservations?: number;
         };
         /** TimelineEntry */
         TimelineEntry: {
@@ -2034,6 +2122,246 @@ export interface operations {
             };
         };
     };
+    ApiV1PropertiesListProperties: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PropertyView"][];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1PropertiesEnterpriseIdCatalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterprise_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalogue"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ApiV1GuestsSearchGuests: {
         parameters: {
             query?: {
@@ -2414,7 +2742,7 @@ export interface operations {
                 date: string;
                 /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
                 enterprise_id?: string | null;
-                /** @description The hotel's IANA time zone */
+                /** @description The hotel's IANA time zone (default: the property's own) */
                 timezone?: string;
                 include_cancelled?: boolean;
                 limit?: number;
@@ -2542,7 +2870,7 @@ export interface operations {
                 date: string;
                 /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
                 enterprise_id?: string | null;
-                /** @description The hotel's IANA time zone */
+                /** @description The hotel's IANA time zone (default: the property's own) */
                 timezone?: string;
                 include_cancelled?: boolean;
                 limit?: number;
@@ -2670,7 +2998,7 @@ export interface operations {
                 date: string;
                 /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
                 enterprise_id?: string | null;
-                /** @description The hotel's IANA time zone */
+                /** @description The hotel's IANA time zone (default: the property's own) */
                 timezone?: string;
                 include_cancelled?: boolean;
                 limit?: number;

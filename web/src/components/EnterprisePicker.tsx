@@ -1,30 +1,24 @@
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../api/client";
 import { useEnterprise, usePreferences } from "../features/auth/enterprise";
-import { hasPermission, useSession } from "../features/auth/session";
+import { useProperties } from "../features/properties/api";
 import { Button, SelectField, TextField } from "./ui";
 
 /**
  * For portfolio-wide users only (a property's staff always see their own): which property
- * to look at. The list comes from the sync status (every property ingest reports on); a
- * user without `sync:read` types the enterprise id.
+ * to look at, by the hotel's name. Should the list of properties fail, the enterprise id can
+ * still be typed.
  */
 export function EnterprisePicker() {
   const { enterpriseId, portfolioWide } = useEnterprise();
   const setEnterprise = usePreferences((s) => s.setEnterprise);
-  const user = useSession((s) => s.user);
-  const canList = hasPermission(user, "sync:read");
+  const properties = useProperties();
   const [typed, setTyped] = useState(enterpriseId ?? "");
-  const sync = useQuery({
-    queryKey: ["sync"],
-    queryFn: () => unwrap(api.GET("/api/v1/sync")),
-    enabled: portfolioWide && canList,
-  });
   if (!portfolioWide) return null;
-  if (canList) {
-    const ids = sync.data?.enterprises.map((e) => e.enterprise_id) ?? [];
-    if (enterpriseId && !ids.includes(enterpriseId)) ids.unshift(enterpriseId);
+  if (!properties.isError) {
+    const options = (properties.data ?? []).map((p) => ({ id: p.enterprise_id, name: p.name }));
+    if (enterpriseId && !options.some((o) => o.id === enterpriseId)) {
+      options.unshift({ id: enterpriseId, name: properties.isLoading ? "Loading…" : enterpriseId });
+    }
     return (
       <div className="w-72">
         <SelectField
@@ -32,10 +26,10 @@ export function EnterprisePicker() {
           value={enterpriseId ?? ""}
           onChange={(e) => setEnterprise(e.target.value || null)}
         >
-          <option value="">{sync.isLoading ? "Loading…" : "Choose a property"}</option>
-          {ids.map((id) => (
-            <option key={id} value={id}>
-              {id}
+          <option value="">{properties.isLoading ? "Loading…" : "Choose a property"}</option>
+          {options.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.name}
             </option>
           ))}
         </SelectField>

@@ -4,6 +4,7 @@ import { ROLE_LABELS } from "../api/types";
 import { SessionKeeper } from "../features/auth/SessionKeeper";
 import { hasPermission, useSession } from "../features/auth/session";
 import { useSignOut } from "../features/auth/useSignOut";
+import { useHotel } from "../features/properties/hotel";
 import { Button } from "./ui";
 
 interface NavItem {
@@ -47,6 +48,7 @@ function LiveIndicator() {
 export function Layout() {
   const user = useSession((s) => s.user);
   const signOut = useSignOut();
+  const hotel = useHotel();
   useLiveEvents();
   const items = NAV.filter(
     (item) => hasPermission(user, ...item.permissions) && (!item.roles || item.roles.includes(user?.role ?? "")),
@@ -62,7 +64,15 @@ export function Layout() {
       </a>
       <header className="bg-slate-900 text-white">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-          <span className="text-lg font-semibold tracking-tight">Attendandt</span>
+          <span className="flex items-baseline gap-3">
+            <span className="text-lg font-semibold tracking-tight">Attendandt</span>
+            {hotel.property ? (
+              <span className="text-sm text-slate-300" title={`Times in ${hotel.property.time_zone}`}>
+                <span className="sr-only">Property: </span>
+                {hotel.property.name}
+              </span>
+            ) : null}
+          </span>
           <nav aria-label="Main" className="flex-1">
             <ul className="flex flex-wrap gap-1">
               {items.map((item) => (

@@ -232,6 +232,8 @@ const STATE_COLOURS: Record<string, keyof typeof BADGE> = {
   rejected: "red",
   started: "green",
   processed: "slate",
+  running: "blue",
+  done: "green",
   connected: "green",
   disconnected: "red",
 };

@@ -3,7 +3,7 @@ import { render } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { vi } from "vitest";
-import type { Me, UserRole } from "../api/types";
+import type { Me, PropertyView, UserRole } from "../api/types";
 import { useSession } from "../features/auth/session";
 
 export const PERMISSIONS: Record<UserRole, string[]> = {
@@ -102,4 +102,20 @@ export function route(method: string, path: string, respond: (request: Request) 
     const url = new URL(request.url);
     return request.method === method && url.pathname === path ? respond(request) : undefined;
   };
+}
+
+/** The hotel of the signed-in users (`ent-1`), as `GET /properties` describes it. */
+export const HOTEL: PropertyView = {
+  enterprise_id: "ent-1",
+  name: "Harbour View Hotel",
+  short_name: "Harbour View",
+  time_zone: "America/New_York",
+  default_currency: "USD",
+  pricing: "net",
+  default_language_code: "en-US",
+};
+
+/** `GET /properties` answering with these hotels. */
+export function properties(...hotels: PropertyView[]): Handler {
+  return route("GET", "/api/v1/properties", () => json(hotels.length ? hotels : [HOTEL]));
 }

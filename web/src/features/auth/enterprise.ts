@@ -2,35 +2,29 @@ import { create } from "zustand";
 import { createJSONStorage, persist } from "zustand/middleware";
 import { useSession } from "./session";
 
-/** The property a portfolio-wide user is looking at, and the hotel's time zone for day
- * lists (kept in localStorage: a preference, not a secret). */
+/** The property a portfolio-wide user is looking at (kept in localStorage: a preference, not a
+ * secret). The hotel's time zone is not a preference: it comes with the property. */
 interface Preferences {
   enterpriseId: string | null;
-  timeZone: string;
   setEnterprise(id: string | null): void;
-  setTimeZone(zone: string): void;
-}
-
-function browserZone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-  } catch {
-    return "UTC";
-  }
 }
 
 export const usePreferences = create<Preferences>()(
   persist(
     (set) => ({
       enterpriseId: null,
-      timeZone: browserZone(),
       setEnterprise: (enterpriseId) => set({ enterpriseId }),
-      setTimeZone: (timeZone) => set({ timeZone }),
     }),
     {
       name: "attendandt.preferences",
+      version: 1,
       storage: createJSONStorage(() => localStorage),
-      partialize: ({ enterpriseId, timeZone }) => ({ enterpriseId, timeZone }),
+      partialize: ({ enterpriseId }) => ({ enterpriseId }),
+      // Version 0 also kept a time zone typed on the dashboard; the property's replaces it.
+      migrate: (persisted) => {
+        const id = (persisted as { enterpriseId?: unknown } | null)?.enterpriseId;
+        return { enterpriseId: typeof id === "string" ? id : null };
+      },
     },
   ),
 );

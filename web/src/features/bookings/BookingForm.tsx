@@ -2,9 +2,10 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import type { BookingView } from "../../api/types";
-import { formatMoney, localInputToIso } from "../../components/format";
+import { formatMoney, hotelInputToIso } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button, SelectField, TextArea, TextField } from "../../components/ui";
+import { useHotel } from "../properties/hotel";
 import { useOfferings, useVendors } from "./api";
 
 interface Props {
@@ -32,6 +33,8 @@ export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel
   const vendors = useVendors(enterpriseId);
   const offerings = useOfferings(vendorId || null);
   const offering = offerings.data?.items.find((o) => o.offering_id === offeringId);
+  // The time is the hotel's wall time, wherever the browser is.
+  const hotel = useHotel(enterpriseId);
 
   const create = useMutation({
     mutationFn: () =>
@@ -42,7 +45,7 @@ export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel
             guest_id: guestId,
             stay_id: stayId,
             quantity: Number(quantity),
-            scheduled_for: localInputToIso(scheduledFor),
+            scheduled_for: hotelInputToIso(scheduledFor, hotel.zone),
             notes: notes.trim() || null,
           },
         }),
@@ -119,7 +122,7 @@ export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel
           type="datetime-local"
           value={scheduledFor}
           onChange={(e) => setScheduledFor(e.target.value)}
-          hint="Optional: leave empty for any time."
+          hint={`Optional: leave empty for any time. Hotel time${hotel.timeZone ? ` (${hotel.timeZone})` : ""}.`}
         />
       </div>
       {offering?.description ? <p className="text-sm text-slate-600">{offering.description}</p> : null}

@@ -153,6 +153,47 @@ describe("booking page", () => {
     expect(screen.queryByRole("region", { name: "Actions" })).not.toBeInTheDocument();
   });
 
+  it("shows staff the stay's room state, companions and notes", async () => {
+    signInAs("front_desk");
+    mockFetch(
+      route("GET", "/api/v1/bookings/b-1", () => json(booking())),
+      route("GET", "/api/v1/guests/g-1", () =>
+        json({
+          view: "staff",
+          guest: { guest_id: "g-1", enterprise_id: "ent-1", mews_id: "m-g-1", mews_updated_utc: AT, synced_at: AT, first_name: "Anna", last_name: "Smith" },
+          stays: [
+            {
+              stay_id: "s-1",
+              enterprise_id: "ent-1",
+              mews_id: "m-s-1",
+              mews_updated_utc: AT,
+              synced_at: AT,
+              number: "4021",
+              state: "started",
+              mews_state: "Started",
+              resource_name: "204",
+              room_state: "Inspected",
+              guests: [
+                { customer_mews_id: "c-1", role: "owner", guest_id: "g-1", first_name: "Anna", last_name: "Smith" },
+                { customer_mews_id: "c-2", role: "companion", guest_id: "g-2", first_name: "Ben", last_name: "Smith" },
+              ],
+              notes: [{ text: "Anniversary: flowers in the room", type: "SpecialRequest" }],
+            },
+          ],
+          timeline: [],
+        }),
+      ),
+      ...related, // after the staff view of the guest: the first route that answers wins
+    );
+    renderPage();
+    expect(await screen.findByRole("heading", { level: 1, name: "Massage 60 min for Anna Smith" })).toBeInTheDocument();
+    const row = details();
+    expect(row("Reservation")).toBe("4021, room 204 · Inspected");
+    expect(row("Companions")).toBe("Ben Smith");
+    expect(screen.getByRole("link", { name: "Ben Smith" })).toHaveAttribute("href", "/guests/g-2");
+    expect(row("Stay notes")).toBe("Special request: Anniversary: flowers in the room");
+  });
+
   it("lets the vendor confirm a requested booking", async () => {
     signInAs("vendor");
     let current = booking();
@@ -188,6 +229,9 @@ describe("booking page", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Booking not found" })).toBeInTheDocument();
     expect(screen.getByText(/no access to it/)).toBeInTheDocument();
     expect(screen.queryByRole("button")).not.toBeInTheDocument();
-    expect(calls.map((c) => new URL(c.url).pathname)).toEqual(["/api/v1/bookings/b-2"]);
+    // Nothing about the booking is asked for beyond the booking itself (the hotels are the
+    // caller's own, for names and times).
+    const paths = calls.map((c) => new URL(c.url).pathname).filter((p) => p !== "/api/v1/properties");
+    expect(paths).toEqual(["/api/v1/bookings/b-2"]);
   });
 });

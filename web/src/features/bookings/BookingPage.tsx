@@ -3,13 +3,15 @@ import { Link, useParams } from "react-router-dom";
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { stayRoom, type BookingView, type ChargeView } from "../../api/types";
+import type { BookingView, ChargeView } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { formatDateTime, formatMoney, fullName } from "../../components/format";
+import { formatMoney, fullName } from "../../components/format";
 import { Badge, Button, Card, Loading, PageHeader } from "../../components/ui";
 import { useEnterprise } from "../auth/enterprise";
 import { hasPermission, useSession } from "../auth/session";
 import { useGuest } from "../guests/api";
+import { Companions, roomLabel, StayNotes, stayNotes } from "../guests/stay";
+import { useHotel } from "../properties/hotel";
 import { offeringQuery, useBookingAction, useRetryCharge, vendorQuery } from "./api";
 import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
 import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
@@ -110,6 +112,7 @@ function Charge({
 }) {
   const charge = useCharge(chargeId);
   const retry = useRetryCharge();
+  const hotel = useHotel(charge.data?.enterprise_id);
   if (!chargeId) {
     return (
       <Card title="Charge">
@@ -141,7 +144,7 @@ function Charge({
                   <ApprovalNote charge={c} />
                 </>,
               ],
-              ["Posted", formatDateTime(c.posted_at)],
+              ["Posted", hotel.dateTime(c.posted_at)],
               ["Mews order", c.mews_order_id ? <span className="font-mono text-xs">{c.mews_order_id}</span> : "—"],
               ["Reference", <span className="font-mono text-xs">{c.reference}</span>],
               ...(c.failure_reason
@@ -158,7 +161,7 @@ function Charge({
             </div>
           ) : null}
           {c.approved_by ? (
-            <p className="mt-2 text-xs text-slate-600">Approved {formatDateTime(c.approved_at)}.</p>
+            <p className="mt-2 text-xs text-slate-600">Approved {hotel.dateTime(c.approved_at)}.</p>
           ) : null}
           {canRetry && c.state === "failed" ? (
             <Button
@@ -186,6 +189,7 @@ export function BookingPage() {
   const offering = useOffering(b?.offering_id);
   const vendor = useVendor(b?.vendor_id);
   const guest = useGuest(b?.enterprise_id ?? null, b?.guest_id ?? "", portfolioWide, !!b);
+  const hotel = useHotel(b?.enterprise_id);
   const isVendor = user?.role === "vendor";
 
   if (booking.isLoading) return <Loading />;
@@ -207,6 +211,10 @@ export function BookingPage() {
   const offeringName = offering.data?.name ?? "Service";
   const guestName = guest.data ? fullName(guest.data.guest) : null;
   const stay = guest.data?.stays.find((s) => s.stay_id === b.stay_id);
+  const room = stay ? roomLabel(stay) : null;
+  const aboutTheStay: [string, ReactNode][] = [];
+  if (stay?.guests?.some((g) => g.role === "companion")) aboutTheStay.push(["Companions", <Companions stay={stay} />]);
+  if (stay && stayNotes(stay).length) aboutTheStay.push(["Stay notes", <StayNotes stay={stay} />]);
   const total = (Number(b.unit_price) * b.quantity).toFixed(2);
   const canManage = hasPermission(user, "bookings:manage", "bookings:manage:own");
 
@@ -240,12 +248,13 @@ export function BookingPage() {
                     "—"
                   ),
                 ],
-                ["Reservation", stay ? `${stay.number ?? "—"}${stayRoom(stay) ? `, room ${stayRoom(stay)}` : ""}` : "—"],
+                ["Reservation", stay ? `${stay.number ?? "—"}${room ? `, room ${room}` : ""}` : "—"],
+                ...aboutTheStay,
                 ["Vendor", vendor.data?.name ?? "—"],
                 ["Service", offering.data?.name ?? "—"],
                 ["Quantity", String(b.quantity)],
                 ["Price", `${formatMoney(b.unit_price, b.currency)} each, ${formatMoney(total, b.currency)} in all`],
-                ["When", b.scheduled_for ? formatDateTime(b.scheduled_for) : "Any time"],
+                ["When", b.scheduled_for ? hotel.dateTime(b.scheduled_for) : "Any time"],
                 ["Notes", b.notes || "—"],
                 [
                   "State",
@@ -254,8 +263,8 @@ export function BookingPage() {
                     {b.state_reason ? <span className="ml-2 text-slate-600">{b.state_reason}</span> : null}
                   </>,
                 ],
-                ["Booked", formatDateTime(b.created_at)],
-                ["Last change", formatDateTime(b.updated_at)],
+                ["Booked", hotel.dateTime(b.created_at)],
+                ["Last change", hotel.dateTime(b.updated_at)],
               ]}
             />
           </Card>

@@ -2,9 +2,10 @@ import { useState } from "react";
 import { Link } from "react-router-dom";
 import { useQueries } from "@tanstack/react-query";
 import type { BookingView } from "../../api/types";
-import { formatDateTime, formatMoney } from "../../components/format";
+import { formatMoney } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
+import { useHotel } from "../properties/hotel";
 import { offeringQuery, useBookingAction } from "./api";
 import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
 
@@ -43,6 +44,7 @@ export function BookingsTable({
   const action = useBookingAction();
   const [asking, setAsking] = useState<{ id: string; action: "decline" | "cancel" } | null>(null);
   const names = useOfferingNames(bookings, offeringNames);
+  const hotel = useHotel(bookings[0]?.enterprise_id);
   if (bookings.length === 0) return <Empty>No bookings.</Empty>;
   return (
     <>
@@ -85,7 +87,7 @@ export function BookingsTable({
                 )}
                 <Td>{b.quantity}</Td>
                 <Td>{formatMoney(b.unit_price, b.currency)}</Td>
-                <Td>{formatDateTime(b.scheduled_for)}</Td>
+                <Td>{hotel.dateTime(b.scheduled_for)}</Td>
                 <Td>
                   <Badge>{b.state}</Badge>
                   {b.state_reason ? <p className="text-xs text-slate-500">{b.state_reason}</p> : null}

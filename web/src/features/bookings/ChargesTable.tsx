@@ -1,7 +1,8 @@
 import type { ChargeView } from "../../api/types";
-import { formatDateTime, formatMoney } from "../../components/format";
+import { formatMoney } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
+import { useHotel } from "../properties/hotel";
 import { useRetryCharge } from "./api";
 import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
 
@@ -21,6 +22,7 @@ export function ChargesTable({
 }) {
   const actions = canRetry || canApprove;
   const retry = useRetryCharge();
+  const hotel = useHotel(charges[0]?.enterprise_id);
   if (charges.length === 0) return <Empty>No charges.</Empty>;
   return (
     <>
@@ -55,8 +57,8 @@ export function ChargesTable({
                   </p>
                 ) : null}
               </Td>
-              <Td>{formatDateTime(c.created_at)}</Td>
-              <Td>{formatDateTime(c.posted_at)}</Td>
+              <Td>{hotel.dateTime(c.created_at)}</Td>
+              <Td>{hotel.dateTime(c.posted_at)}</Td>
               {actions ? (
                 <Td>
                   {canApprove ? <ApprovalActions charge={c} /> : null}

@@ -1,28 +1,33 @@
 import { useMemo, useState } from "react";
 import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { todayIn } from "../../components/format";
 import { Badge, Card, Empty, Loading, PageHeader, TextField } from "../../components/ui";
-import { useEnterprise, usePreferences } from "../auth/enterprise";
+import { useEnterprise } from "../auth/enterprise";
 import { hasPermission, useSession } from "../auth/session";
 import { BookingsTable } from "../bookings/BookingsTable";
 import { ChargesTable } from "../bookings/ChargesTable";
 import { useBookings, useCharges, useVendors } from "../bookings/api";
 import { useDayStays, type DayKind } from "../guests/api";
 import { StaysTable } from "../guests/StaysTable";
+import { useHotel, usePropertyNames } from "../properties/hotel";
 import { healthy, lagLabel, useSyncOverview } from "../sync/SyncPage";
 import { dayListTitle } from "./dayTitles";
 
 function DayList({ kind, date }: { kind: DayKind; date: string }) {
   const { enterpriseId, portfolioWide } = useEnterprise();
-  const timeZone = usePreferences((s) => s.timeZone);
-  const stays = useDayStays(kind, enterpriseId, date, timeZone, portfolioWide);
+  const hotel = useHotel();
+  // The hotel's day: asked for once its time zone is known (or known to be unknown).
+  const stays = useDayStays(kind, enterpriseId, date, hotel.timeZone, portfolioWide, !hotel.loading);
   const count = stays.data?.items.length;
-  const title = dayListTitle(kind, date, todayIn(timeZone));
+  const title = dayListTitle(kind, date, hotel.today());
   return (
     <Card title={`${title}${count !== undefined ? ` (${count}${stays.data?.next_cursor ? "+" : ""})` : ""}`}>
       <ProblemAlert error={stays.error} />
-      {stays.isLoading ? <Loading /> : stays.data ? <StaysTable caption={title} stays={stays.data.items} /> : null}
+      {hotel.loading || stays.isLoading ? (
+        <Loading />
+      ) : stays.data ? (
+        <StaysTable caption={title} stays={stays.data.items} />
+      ) : null}
     </Card>
   );
 }
@@ -30,6 +35,7 @@ function DayList({ kind, date }: { kind: DayKind; date: string }) {
 function SyncHealth() {
   const sync = useSyncOverview();
   const { enterpriseId, portfolioWide } = useEnterprise();
+  const names = usePropertyNames();
   const shown = (sync.data?.enterprises ?? []).filter((s) => portfolioWide || s.enterprise_id === enterpriseId);
   return (
     <Card title="Sync health">
@@ -40,7 +46,7 @@ function SyncHealth() {
         <ul className="space-y-2 text-sm">
           {shown.map((s) => (
             <li key={s.enterprise_id} className="flex flex-wrap items-center justify-between gap-2">
-              <span className="font-mono text-xs">{s.enterprise_id}</span>
+              <span>{s.property_name ?? names(s.enterprise_id)}</span>
               <span className="flex items-center gap-2">
                 <Badge tone={healthy(s) ? "green" : "red"}>{healthy(s) ? "healthy" : "attention"}</Badge>
                 <span className="text-xs text-slate-600">lag {lagLabel(s)}</span>
@@ -61,10 +67,10 @@ function SyncHealth() {
 export function DashboardPage() {
   const user = useSession((s) => s.user);
   const { enterpriseId, portfolioWide } = useEnterprise();
-  const timeZone = usePreferences((s) => s.timeZone);
-  const setTimeZone = usePreferences((s) => s.setTimeZone);
-  const [date, setDate] = useState(() => todayIn(timeZone));
-  const [zone, setZone] = useState(timeZone);
+  const hotel = useHotel();
+  // Today at the hotel until another date is picked.
+  const [picked, setPicked] = useState<string | null>(null);
+  const date = picked ?? hotel.today();
   const ready = !portfolioWide || enterpriseId !== null;
   const scope = enterpriseId ? { enterprise_id: enterpriseId } : {};
   const pending = useBookings({ ...scope, state: "requested" }, ready && hasPermission(user, "bookings:read"));
@@ -82,13 +88,12 @@ export function DashboardPage() {
       <PageHeader title="Today">
         <div className="flex flex-wrap items-end gap-3">
           <EnterprisePicker />
-          <TextField label="Date" type="date" value={date} onChange={(e) => setDate(e.target.value)} />
           <TextField
-            label="Hotel time zone"
-            value={zone}
-            onChange={(e) => setZone(e.target.value)}
-            onBlur={() => zone.trim() && setTimeZone(zone.trim())}
-            hint="IANA name, e.g. Europe/Prague"
+            label="Date"
+            type="date"
+            value={date}
+            onChange={(e) => setPicked(e.target.value || null)}
+            hint={hotel.timeZone ? `The hotel's day (${hotel.timeZone})` : undefined}
           />
         </div>
       </PageHeader>

@@ -3,13 +3,14 @@ import { Link, useParams } from "react-router-dom";
 import type { AnyStay, StaffGuestDetail, TimelineEntry } from "../../api/types";
 import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { formatDate, formatDateTime, formatMoney, fullName } from "../../components/format";
+import { formatDate, formatMoney, fullName } from "../../components/format";
 import { Badge, Button, Card, Empty, Loading, PageHeader } from "../../components/ui";
 import { useEnterprise } from "../auth/enterprise";
 import { hasPermission, useSession } from "../auth/session";
 import { BookingForm } from "../bookings/BookingForm";
 import { BookingsTable } from "../bookings/BookingsTable";
 import { useBookings } from "../bookings/api";
+import { useHotel } from "../properties/hotel";
 import { useGuest } from "./api";
 import { StaysTable } from "./StaysTable";
 
@@ -48,14 +49,15 @@ function describe(entry: TimelineEntry): string {
   return `${entry.kind} ${entry.event}`.replace(/_/g, " ");
 }
 
-function Timeline({ entries }: { entries: TimelineEntry[] }) {
+function Timeline({ entries, enterpriseId }: { entries: TimelineEntry[]; enterpriseId: string }) {
+  const hotel = useHotel(enterpriseId);
   if (entries.length === 0) return <Empty>Nothing yet.</Empty>;
   return (
     <ol className="space-y-2 border-l-2 border-slate-200 pl-4">
       {entries.map((entry, i) => (
         <li key={`${entry.ref_id}-${entry.at}-${i}`} className="text-sm">
           <time dateTime={entry.at} className="block text-xs text-slate-500">
-            {formatDateTime(entry.at)}
+            {hotel.dateTime(entry.at)}
           </time>
           {describe(entry)}
         </li>
@@ -145,7 +147,7 @@ export function GuestPage() {
                 <Contact detail={staff} />
               </Card>
               <Card title="Timeline">
-                <Timeline entries={staff.timeline} />
+                <Timeline entries={staff.timeline} enterpriseId={staff.guest.enterprise_id} />
               </Card>
             </>
           ) : null}

@@ -3,7 +3,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router-dom";
 import { GuestSearchPage } from "./GuestSearchPage";
-import { json, mockFetch, renderWithProviders, route, signInAs } from "../../test/utils";
+import { HOTEL, json, mockFetch, problem, properties, renderWithProviders, route, signInAs } from "../../test/utils";
 
 const guest = (id: string, first: string, last: string, email: string) => ({
   guest_id: id,
@@ -74,9 +74,12 @@ describe("guest search", () => {
     expect(within(table).queryByText("Email")).not.toBeInTheDocument();
   });
 
-  it("asks a portfolio-wide user to pick a property first", async () => {
+  it("asks a portfolio-wide user to pick a property first, by the hotel's name", async () => {
     signInAs("front_desk", { enterprise_id: null });
-    const { fn } = mockFetch();
+    const { calls } = mockFetch(
+      properties(HOTEL, { ...HOTEL, enterprise_id: "ent-2", name: "Old Town Inn", short_name: null }),
+      route("GET", "/api/v1/guests", () => json({ view: "staff", items: [], next_cursor: null })),
+    );
     renderWithProviders(
       <Routes>
         <Route path="/guests" element={<GuestSearchPage />} />
@@ -84,7 +87,27 @@ describe("guest search", () => {
       { route: "/guests" },
     );
     expect(screen.getByText("Choose a property to see its guests.")).toBeInTheDocument();
-    expect(screen.getByLabelText("Property (enterprise id)")).toBeInTheDocument();
-    expect(fn).not.toHaveBeenCalled();
+    const picker = screen.getByRole("combobox", { name: "Property" });
+    expect(await within(picker).findByRole("option", { name: "Harbour View Hotel" })).toHaveValue("ent-1");
+    expect(within(picker).getByRole("option", { name: "Old Town Inn" })).toHaveValue("ent-2");
+    // Names, not ids.
+    expect(within(picker).queryByRole("option", { name: /^ent-/ })).not.toBeInTheDocument();
+    expect(calls.map((c) => new URL(c.url).pathname)).toEqual(["/api/v1/properties"]);
+
+    await userEvent.setup().selectOptions(picker, "Old Town Inn");
+    expect(await screen.findByText("No guests found.")).toBeInTheDocument();
+    expect(new URL(calls.at(-1)!.url).searchParams.get("enterprise_id")).toBe("ent-2");
+  });
+
+  it("lets a portfolio-wide user type the property's id when the hotels cannot be listed", async () => {
+    signInAs("front_desk", { enterprise_id: null });
+    mockFetch(route("GET", "/api/v1/properties", () => problem(503, "Service Unavailable")));
+    renderWithProviders(
+      <Routes>
+        <Route path="/guests" element={<GuestSearchPage />} />
+      </Routes>,
+      { route: "/guests" },
+    );
+    expect(await screen.findByLabelText("Property (enterprise id)")).toBeInTheDocument();
   });
 });

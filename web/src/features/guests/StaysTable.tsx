@@ -1,10 +1,13 @@
-import { Link } from "react-router-dom";
-import { stayRoom, type AnyStay } from "../../api/types";
-import { formatDateTime, fullName } from "../../components/format";
-import { Badge, Empty, Table, Td, Th } from "../../components/ui";
 import type { ReactNode } from "react";
+import type { AnyStay } from "../../api/types";
+import { Badge, Empty, Table, Td, Th } from "../../components/ui";
+import { useHotel } from "../properties/hotel";
+import { Room, StayGuests, StayNotes, stayNotes } from "./stay";
 
-/** Stays in either view: number, guests (linked), room, state, dates. */
+/**
+ * Stays in either view: number, guests with companions (linked), room and its state, state,
+ * dates in the hotel's time, and the reservation's notes where any stay has some.
+ */
 export function StaysTable({
   stays,
   caption,
@@ -14,7 +17,9 @@ export function StaysTable({
   caption: string;
   actions?: (stay: AnyStay) => ReactNode;
 }) {
+  const hotel = useHotel(stays[0]?.enterprise_id);
   if (stays.length === 0) return <Empty>No stays.</Empty>;
+  const withNotes = stays.some((s) => stayNotes(s).length > 0);
   return (
     <Table caption={caption}>
       <thead>
@@ -25,6 +30,7 @@ export function StaysTable({
           <Th>State</Th>
           <Th>Arrival</Th>
           <Th>Departure</Th>
+          {withNotes ? <Th>Notes</Th> : null}
           {actions ? <Th>Actions</Th> : null}
         </tr>
       </thead>
@@ -33,27 +39,21 @@ export function StaysTable({
           <tr key={stay.stay_id}>
             <Td className="font-mono text-xs">{stay.number ?? "—"}</Td>
             <Td>
-              <ul>
-                {(stay.guests ?? []).map((g, i) => (
-                  <li key={g.guest_id ?? i}>
-                    {g.guest_id ? (
-                      <Link className="text-indigo-700 underline" to={`/guests/${g.guest_id}`}>
-                        {fullName(g)}
-                      </Link>
-                    ) : (
-                      fullName(g)
-                    )}
-                    {g.role === "companion" ? <span className="text-xs text-slate-500"> (companion)</span> : null}
-                  </li>
-                ))}
-              </ul>
+              <StayGuests stay={stay} />
             </Td>
-            <Td>{stayRoom(stay) ?? "—"}</Td>
+            <Td>
+              <Room stay={stay} />
+            </Td>
             <Td>
               <Badge>{stay.state}</Badge>
             </Td>
-            <Td>{formatDateTime(stay.actual_start_utc ?? stay.scheduled_start_utc)}</Td>
-            <Td>{formatDateTime(stay.actual_end_utc ?? stay.scheduled_end_utc)}</Td>
+            <Td>{hotel.dateTime(stay.actual_start_utc ?? stay.scheduled_start_utc)}</Td>
+            <Td>{hotel.dateTime(stay.actual_end_utc ?? stay.scheduled_end_utc)}</Td>
+            {withNotes ? (
+              <Td className="max-w-xs">
+                <StayNotes stay={stay} />
+              </Td>
+            ) : null}
             {actions ? <Td>{actions(stay)}</Td> : null}
           </tr>
         ))}

@@ -41,12 +41,17 @@ export function useGuest(enterpriseId: string | null, guestId: string, portfolio
 
 export type DayKind = "arrivals" | "in-house" | "departures";
 
+/**
+ * A day list for the hotel's local `date`. The hotel's time zone goes with it when known (the
+ * gateway would use the property's own without it, to the same effect).
+ */
 export function useDayStays(
   kind: DayKind,
   enterpriseId: string | null,
   date: string,
-  timeZone: string,
+  timeZone: string | null,
   portfolioWide: boolean,
+  enabled = true,
 ) {
   return useQuery({
     queryKey: ["stays", kind, enterpriseId, date, timeZone],
@@ -56,13 +61,13 @@ export function useDayStays(
           params: {
             query: {
               date,
-              timezone: timeZone,
+              ...(timeZone ? { timezone: timeZone } : {}),
               limit: 200,
               ...(portfolioWide && enterpriseId ? { enterprise_id: enterpriseId } : {}),
             },
           },
         }),
       ),
-    enabled: !portfolioWide || enterpriseId !== null,
+    enabled: enabled && (!portfolioWide || enterpriseId !== null),
   });
 }

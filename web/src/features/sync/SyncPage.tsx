@@ -5,6 +5,7 @@ import { formatDateTime } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
 import { hasPermission, useSession } from "../auth/session";
+import { usePropertyNames, usePropertyZones } from "../properties/hotel";
 
 export function useSyncOverview(enabled = true) {
   return useQuery({
@@ -23,6 +24,34 @@ export function lagLabel(s: SyncStatus): string {
   return `${(lag / 3600).toFixed(1)} h`;
 }
 
+/** Whether the property's first import from Mews has reported on itself. */
+export function hasImport(s: SyncStatus): boolean {
+  return s.import_state !== undefined && s.import_state !== null;
+}
+
+/** The initial import: its state, how many of its time windows are done, reservations read. */
+function ImportProgress({ status, name }: { status: SyncStatus; name: string }) {
+  if (!hasImport(status)) return <>—</>;
+  const done = status.import_windows_done ?? 0;
+  const total = status.import_windows_total ?? 0;
+  return (
+    <div className="space-y-1">
+      <Badge>{status.import_state ?? "unknown"}</Badge>
+      {total > 0 ? (
+        <div className="flex items-center gap-2">
+          <progress className="h-2 w-24" max={total} value={Math.min(done, total)} aria-label={`Import of ${name}`} />
+          <span className="text-xs text-slate-600">
+            {done} / {total} windows
+          </span>
+        </div>
+      ) : null}
+      {status.import_reservations !== undefined ? (
+        <p className="text-xs text-slate-600">{status.import_reservations.toLocaleString()} reservations</p>
+      ) : null}
+    </div>
+  );
+}
+
 /** Connected and not behind: what the dashboard calls healthy. */
 export function healthy(s: SyncStatus): boolean {
   return s.ingest?.websocket === "connected" && !s.ingest.last_sweep_error && (s.sync?.consumer_lag ?? 0) < 100;
@@ -32,6 +61,10 @@ export function SyncPage() {
   const user = useSession((s) => s.user);
   const canResync = hasPermission(user, "sync:resync");
   const overview = useSyncOverview();
+  const names = usePropertyNames();
+  const zones = usePropertyZones();
+  const nameOf = (s: SyncStatus) => s.property_name ?? names(s.enterprise_id);
+  const importing = (overview.data?.enterprises ?? []).some(hasImport);
   const client = useQueryClient();
   const resync = useMutation({
     mutationFn: (enterpriseId: string) =>
@@ -69,7 +102,7 @@ export function SyncPage() {
           <ProblemAlert error={overview.error ?? resync.error} className="mb-2" />
           {resync.isSuccess ? (
             <p role="status" className="mb-2 rounded-md bg-green-50 p-2 text-sm text-green-900">
-              Resync of {resync.data.enterprise_id} started. The status below updates when it is done.
+              Resync of {names(resync.data.enterprise_id)} started. The status below updates when it is done.
             </p>
           ) : null}
           {overview.isLoading ? (
@@ -79,6 +112,7 @@ export function SyncPage() {
               <thead>
                 <tr>
                   <Th>Property</Th>
+                  {importing ? <Th>Initial import</Th> : null}
                   <Th>Mews connection</Th>
                   <Th>Checkpoint lag</Th>
                   <Th>Consumer lag</Th>
@@ -91,16 +125,21 @@ export function SyncPage() {
               <tbody className="divide-y divide-slate-100">
                 {overview.data.enterprises.map((s) => (
                   <tr key={s.enterprise_id}>
-                    <Td className="font-mono text-xs">{s.enterprise_id}</Td>
+                    <Td className="font-medium">{nameOf(s)}</Td>
+                    {importing ? (
+                      <Td>
+                        <ImportProgress status={s} name={nameOf(s)} />
+                      </Td>
+                    ) : null}
                     <Td>
                       <Badge>{s.ingest?.websocket ?? "unknown"}</Badge>
                       {s.ingest?.reconnects ? <p className="text-xs text-slate-500">{s.ingest.reconnects} reconnects</p> : null}
                     </Td>
                     <Td>{lagLabel(s)}</Td>
                     <Td>{s.sync ? s.sync.consumer_lag : "—"}</Td>
-                    <Td>{formatDateTime(s.ingest?.last_event_at)}</Td>
+                    <Td>{formatDateTime(s.ingest?.last_event_at, zones(s.enterprise_id))}</Td>
                     <Td>
-                      {formatDateTime(s.ingest?.last_sweep_at)}
+                      {formatDateTime(s.ingest?.last_sweep_at, zones(s.enterprise_id))}
                       {s.ingest?.last_sweep_error ? (
                         <p className="text-xs text-red-700">{s.ingest.last_sweep_error}</p>
                       ) : s.ingest?.last_sweep_at ? (
@@ -115,7 +154,7 @@ export function SyncPage() {
                       <Td>
                         <Button
                           variant="secondary"
-                          aria-label={`Resync ${s.enterprise_id}`}
+                          aria-label={`Resync ${nameOf(s)}`}
                           disabled={resync.isPending && resync.variables === s.enterprise_id}
                           onClick={() => resync.mutate(s.enterprise_id)}
                         >

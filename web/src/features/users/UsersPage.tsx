@@ -6,6 +6,8 @@ import { formatDateTime } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Card, Empty, Loading, PageHeader, SelectField, Table, Td, TextField, Th } from "../../components/ui";
 import { useSession } from "../auth/session";
+import { useProperties } from "../properties/api";
+import { useHotel, usePropertyNames, usePropertyZones } from "../properties/hotel";
 
 function setPasswordLink(token: string): string {
   return `${window.location.origin}/set-password?token=${encodeURIComponent(token)}`;
@@ -35,6 +37,7 @@ function InviteForm({ onInvited }: { onInvited(who: string, token: string): void
   const [role, setRole] = useState<UserRole>("front_desk");
   const [vendorId, setVendorId] = useState("");
   const [enterpriseId, setEnterpriseId] = useState(own);
+  const properties = useProperties();
   const [errors, setErrors] = useState<{ email?: string; name?: string; vendor?: string }>({});
   const invite = useMutation({
     mutationFn: () =>
@@ -83,12 +86,26 @@ function InviteForm({ onInvited }: { onInvited(who: string, token: string): void
         {role === "vendor" ? (
           <TextField label="Vendor id" required value={vendorId} onChange={(e) => setVendorId(e.target.value)} error={errors.vendor} />
         ) : null}
-        <TextField
-          label="Property (enterprise id)"
-          hint="Empty: every property."
-          value={enterpriseId}
-          onChange={(e) => setEnterpriseId(e.target.value)}
-        />
+        {properties.isError ? (
+          <TextField
+            label="Property (enterprise id)"
+            hint="Empty: every property."
+            value={enterpriseId}
+            onChange={(e) => setEnterpriseId(e.target.value)}
+          />
+        ) : (
+          <SelectField label="Property" value={enterpriseId} onChange={(e) => setEnterpriseId(e.target.value)}>
+            <option value="">Every property</option>
+            {enterpriseId && !properties.data?.some((p) => p.enterprise_id === enterpriseId) ? (
+              <option value={enterpriseId}>{properties.isLoading ? "Loading…" : enterpriseId}</option>
+            ) : null}
+            {(properties.data ?? []).map((p) => (
+              <option key={p.enterprise_id} value={p.enterprise_id}>
+                {p.name}
+              </option>
+            ))}
+          </SelectField>
+        )}
       </div>
       <Button type="submit" disabled={invite.isPending}>
         Invite
@@ -99,6 +116,9 @@ function InviteForm({ onInvited }: { onInvited(who: string, token: string): void
 
 function UserRow({ user, self, onToken }: { user: UserView; self: boolean; onToken(who: string, token: string): void }) {
   const client = useQueryClient();
+  const names = usePropertyNames();
+  const zones = usePropertyZones();
+  const hotel = useHotel();
   const [role, setRole] = useState<UserRole>(user.role);
   const [vendorId, setVendorId] = useState(user.vendor_id ?? "");
   const done = () => void client.invalidateQueries({ queryKey: ["users"] });
@@ -173,12 +193,12 @@ function UserRow({ user, self, onToken }: { user: UserView; self: boolean; onTok
           ) : null}
         </form>
       </Td>
-      <Td className="font-mono text-xs">{user.enterprise_id ?? "all"}</Td>
+      <Td>{user.enterprise_id ? names(user.enterprise_id) : "All properties"}</Td>
       <Td>
         <Badge tone={user.is_active ? "green" : "slate"}>{user.is_active ? "active" : "deactivated"}</Badge>
         {user.is_active && !user.has_password ? <p className="text-xs text-amber-800">invited</p> : null}
       </Td>
-      <Td>{formatDateTime(user.last_login_at)}</Td>
+      <Td>{formatDateTime(user.last_login_at, user.enterprise_id ? zones(user.enterprise_id) : hotel.zone)}</Td>
       <Td>
         {user.is_active && !self ? (
           <div className="flex flex-wrap gap-1">

@@ -1,53 +1,127 @@
 import { useState, type FormEvent } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
-import type { OfferingCreate, OfferingView } from "../../api/types";
+import { ApiError } from "../../api/problem";
+import type { CatalogueService, OfferingCreate, OfferingView } from "../../api/types";
 import { formatMoney } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { Badge, Button, Card, Empty, Loading, Table, Td, Th, TextArea, TextField } from "../../components/ui";
+import {
+  Badge,
+  Button,
+  Card,
+  Empty,
+  Loading,
+  SelectField,
+  Table,
+  Td,
+  Th,
+  TextArea,
+  TextField,
+} from "../../components/ui";
+import { hasPermission, useSession } from "../auth/session";
 import { useOfferings } from "../bookings/api";
+import { useCatalogue } from "../properties/api";
+import { useHotel } from "../properties/hotel";
 
-type Errors = Partial<Record<"name" | "unit_price" | "currency" | "mews_service_id", string>>;
+type Field = "name" | "unit_price" | "mews_service_id" | "mews_product_id";
+type Errors = Partial<Record<Field, string>>;
+
+const FIELDS: Field[] = ["name", "unit_price", "mews_service_id", "mews_product_id"];
+
+/** What the gateway's problem details say about each field (a 422 names them). */
+function serverErrors(error: unknown): Errors {
+  const found: Errors = {};
+  if (!(error instanceof ApiError)) return found;
+  for (const e of error.problem.errors ?? []) {
+    const field = FIELDS.find((f) => e.key === f || e.key?.endsWith(`.${f}`));
+    if (field && !found[field]) found[field] = e.message;
+  }
+  return found;
+}
+
+/** A decimal string as a price to edit: "80.0000" → "80.00". */
+function priceText(amount: string): string {
+  const [whole, fraction] = amount.split(".");
+  if (fraction === undefined) return amount;
+  return `${whole}.${fraction.replace(/0+$/, "").padEnd(2, "0")}`;
+}
+
+/** The services an offering may post to: Mews "additional" services that are active (and the
+ * one the offering posts to now, whatever it is, so editing does not lose it). */
+function postableServices(services: CatalogueService[], current: string): CatalogueService[] {
+  return services.filter((s) => (s.kind === "additional" && s.is_active) || s.mews_id === current);
+}
 
 function OfferingForm({
   offering,
+  enterpriseId,
   busy,
   error,
   onSubmit,
   onCancel,
 }: {
   offering?: OfferingView;
+  enterpriseId: string;
   busy: boolean;
   error: unknown;
   onSubmit(body: OfferingCreate): void;
   onCancel(): void;
 }) {
+  const user = useSession((s) => s.user);
+  const hotel = useHotel(enterpriseId);
+  // Managers and admins pick from the hotel's Mews catalogue; a vendor (who may not read it)
+  // keeps the ids as they are, or types them.
+  const staff = hasPermission(user, "offerings:write");
+  const catalogue = useCatalogue(enterpriseId, staff);
+  const picking = staff && !catalogue.isError;
   const [name, setName] = useState(offering?.name ?? "");
   const [description, setDescription] = useState(offering?.description ?? "");
   const [price, setPrice] = useState(offering?.unit_price ?? "");
-  const [currency, setCurrency] = useState(offering?.currency ?? "EUR");
-  const [gross, setGross] = useState(offering?.amount_is_gross ?? true);
+  const [gross, setGross] = useState<boolean | null>(offering?.amount_is_gross ?? null);
   const [taxCodes, setTaxCodes] = useState(offering?.tax_codes?.join(", ") ?? "");
   const [serviceId, setServiceId] = useState(offering?.mews_service_id ?? "");
   const [productId, setProductId] = useState(offering?.mews_product_id ?? "");
   const [categoryId, setCategoryId] = useState(offering?.accounting_category_id ?? "");
   const [errors, setErrors] = useState<Errors>({});
+  const shown: Errors = { ...serverErrors(error), ...errors };
+
+  // Prices follow the hotel: its currency, and with tax where it prices gross.
+  const currency = offering?.currency ?? hotel.currency;
+  const includesTax = gross ?? hotel.property?.pricing !== "net";
+  const services = postableServices(catalogue.data?.services ?? [], serviceId);
+  const service = services.find((s) => s.mews_id === serviceId);
+  const products = (service?.products ?? []).filter((p) => p.is_active || p.mews_id === productId);
+
+  function chooseService(id: string) {
+    setServiceId(id);
+    setProductId("");
+  }
+
+  function chooseProduct(id: string) {
+    setProductId(id);
+    const product = products.find((p) => p.mews_id === id);
+    if (product?.unit_amount) setPrice(priceText(product.unit_amount));
+    if (product && !name.trim()) setName(product.name);
+  }
 
   function submit(e: FormEvent) {
     e.preventDefault();
     const found: Errors = {};
     if (!name.trim()) found.name = "Enter a name.";
     if (!/^\d+(\.\d{1,4})?$/.test(price.trim())) found.unit_price = "Enter a price such as 25 or 25.50.";
-    if (!/^[A-Z]{3}$/.test(currency.trim())) found.currency = "Enter a three-letter currency code, such as EUR.";
-    if (!serviceId.trim()) found.mews_service_id = "Enter the Mews service the charge posts to.";
+    if (!serviceId.trim()) {
+      found.mews_service_id = picking
+        ? "Choose the Mews service the charge posts to."
+        : "Enter the Mews service the charge posts to.";
+    }
     setErrors(found);
     if (Object.keys(found).length) return;
+    // No currency: the hotel's is the only one its bills take (the gateway fills it in).
     onSubmit({
       name: name.trim(),
       description: description.trim() || null,
       unit_price: price.trim(),
-      currency: currency.trim(),
-      amount_is_gross: gross,
+      amount_is_gross: includesTax,
       tax_codes: taxCodes
         .split(",")
         .map((t) => t.trim())
@@ -58,11 +132,74 @@ function OfferingForm({
     });
   }
 
+  const productCurrency = (c: string | null | undefined) => c ?? currency;
   return (
     <form noValidate onSubmit={submit} aria-label={offering ? `Edit ${offering.name}` : "New service"} className="space-y-3">
       <ProblemAlert error={error} />
+      {staff && catalogue.isError ? <ProblemAlert error={catalogue.error} /> : null}
       <div className="grid gap-3 sm:grid-cols-2">
-        <TextField label="Name" required value={name} onChange={(e) => setName(e.target.value)} error={errors.name} />
+        {picking ? (
+          <>
+            <SelectField
+              label="Mews service"
+              required
+              value={serviceId}
+              onChange={(e) => chooseService(e.target.value)}
+              error={shown.mews_service_id}
+              hint={
+                catalogue.data && services.length === 0
+                  ? "The hotel has no active additional services in Mews (or they are not synced yet)."
+                  : "The hotel's additional service the charge posts to."
+              }
+            >
+              <option value="">{catalogue.isLoading ? "Loading…" : "Choose a service"}</option>
+              {services.map((s) => (
+                <option key={s.mews_id} value={s.mews_id}>
+                  {s.name}
+                  {s.is_active ? "" : " (inactive)"}
+                </option>
+              ))}
+              {serviceId && !catalogue.isLoading && !service ? <option value={serviceId}>{serviceId}</option> : null}
+            </SelectField>
+            <SelectField
+              label="Mews product"
+              value={productId}
+              disabled={!serviceId}
+              onChange={(e) => chooseProduct(e.target.value)}
+              error={shown.mews_product_id}
+              hint="Optional. A product with a price fills in the unit price."
+            >
+              <option value="">{serviceId ? "None" : "Choose a service first"}</option>
+              {products.map((p) => (
+                <option key={p.mews_id} value={p.mews_id}>
+                  {p.name}
+                  {p.unit_amount ? ` — ${formatMoney(p.unit_amount, productCurrency(p.currency) ?? "")}` : ""}
+                  {p.is_active ? "" : " (inactive)"}
+                </option>
+              ))}
+              {productId && !catalogue.isLoading && !products.some((p) => p.mews_id === productId) ? (
+                <option value={productId}>{productId}</option>
+              ) : null}
+            </SelectField>
+          </>
+        ) : (
+          <>
+            <TextField
+              label="Mews service id"
+              required
+              value={serviceId}
+              onChange={(e) => setServiceId(e.target.value)}
+              error={shown.mews_service_id}
+            />
+            <TextField
+              label="Mews product id"
+              value={productId}
+              onChange={(e) => setProductId(e.target.value)}
+              error={shown.mews_product_id}
+            />
+          </>
+        )}
+        <TextField label="Name" required value={name} onChange={(e) => setName(e.target.value)} error={shown.name} />
         <div className="grid grid-cols-2 gap-2">
           <TextField
             label="Unit price"
@@ -70,30 +207,15 @@ function OfferingForm({
             inputMode="decimal"
             value={price}
             onChange={(e) => setPrice(e.target.value)}
-            error={errors.unit_price}
+            error={shown.unit_price}
           />
-          <TextField
-            label="Currency"
-            required
-            maxLength={3}
-            value={currency}
-            onChange={(e) => setCurrency(e.target.value.toUpperCase())}
-            error={errors.currency}
-          />
+          <TextField label="Currency" readOnly value={currency ?? ""} hint="The hotel's currency." />
         </div>
-        <TextField
-          label="Mews service id"
-          required
-          value={serviceId}
-          onChange={(e) => setServiceId(e.target.value)}
-          error={errors.mews_service_id}
-        />
-        <TextField label="Mews product id" value={productId} onChange={(e) => setProductId(e.target.value)} />
         <TextField label="Accounting category id" value={categoryId} onChange={(e) => setCategoryId(e.target.value)} />
         <TextField label="Tax codes" hint="Comma-separated." value={taxCodes} onChange={(e) => setTaxCodes(e.target.value)} />
       </div>
       <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" checked={gross} onChange={(e) => setGross(e.target.checked)} />
+        <input type="checkbox" checked={includesTax} onChange={(e) => setGross(e.target.checked)} />
         The price includes tax
       </label>
       <TextArea label="Description" maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} />
@@ -110,7 +232,15 @@ function OfferingForm({
 }
 
 /** A vendor's offerings (its services), editable by managers, admins and the vendor. */
-export function Offerings({ vendorId, canWrite }: { vendorId: string; canWrite: boolean }) {
+export function Offerings({
+  vendorId,
+  enterpriseId,
+  canWrite,
+}: {
+  vendorId: string;
+  enterpriseId: string;
+  canWrite: boolean;
+}) {
   const [includeInactive, setIncludeInactive] = useState(false);
   const [editing, setEditing] = useState<OfferingView | "new" | null>(null);
   const offerings = useOfferings(vendorId, includeInactive);
@@ -155,6 +285,7 @@ export function Offerings({ vendorId, canWrite }: { vendorId: string; canWrite: 
           <OfferingForm
             key={editing === "new" ? "new" : editing.offering_id}
             offering={editing === "new" ? undefined : editing}
+            enterpriseId={enterpriseId}
             busy={save.isPending}
             error={save.error}
             onSubmit={(body) => save.mutate(body)}

@@ -1,25 +1,20 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
-import { formatMoney } from "../../components/format";
+import { formatMoney, hotelInputToIso, monthStartIn, nextDay } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Card, Empty, Loading, Table, Td, TextField, Th } from "../../components/ui";
+import { useHotel } from "../properties/hotel";
 
-function monthStart(): string {
-  const now = new Date();
-  return new Date(now.getFullYear(), now.getMonth(), 1).toLocaleDateString("en-CA");
-}
-
-function today(): string {
-  return new Date().toLocaleDateString("en-CA");
-}
-
-/** The vendor's posted charges per currency between two dates (local days, inclusive). */
-export function Settlement({ vendorId }: { vendorId: string }) {
-  const [from, setFrom] = useState(monthStart);
-  const [to, setTo] = useState(today);
-  const fromIso = from ? new Date(`${from}T00:00:00`).toISOString() : "";
-  const toIso = to ? new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString() : "";
+/** The vendor's posted charges per currency between two dates (the hotel's days, inclusive). */
+export function Settlement({ vendorId, enterpriseId }: { vendorId: string; enterpriseId: string }) {
+  const hotel = useHotel(enterpriseId);
+  // This month at the hotel until other days are picked.
+  const [picked, setPicked] = useState<{ from?: string; to?: string }>({});
+  const from = picked.from ?? monthStartIn(hotel.zone);
+  const to = picked.to ?? hotel.today();
+  const fromIso = (from && hotelInputToIso(from, hotel.zone)) || "";
+  const toIso = (to && hotelInputToIso(nextDay(to), hotel.zone)) || "";
   const settlement = useQuery({
     queryKey: ["settlement", vendorId, fromIso, toIso],
     queryFn: () =>
@@ -28,13 +23,25 @@ export function Settlement({ vendorId }: { vendorId: string }) {
           params: { path: { vendor_id: vendorId }, query: { from: fromIso, to: toIso } },
         }),
       ),
-    enabled: Boolean(fromIso && toIso),
+    enabled: Boolean(fromIso && toIso) && !hotel.loading,
   });
   return (
     <Card title="Settlement">
       <div className="mb-3 flex flex-wrap gap-3">
-        <TextField label="From" type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
-        <TextField label="To" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
+        <TextField
+          label="From"
+          type="date"
+          value={from}
+          max={to}
+          onChange={(e) => setPicked((p) => ({ ...p, from: e.target.value }))}
+        />
+        <TextField
+          label="To"
+          type="date"
+          value={to}
+          min={from}
+          onChange={(e) => setPicked((p) => ({ ...p, to: e.target.value }))}
+        />
       </div>
       <ProblemAlert error={settlement.error} />
       {settlement.isLoading ? (

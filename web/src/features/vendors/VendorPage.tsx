@@ -152,7 +152,11 @@ function VendorView({ vendorId, own }: { vendorId: string; own: boolean }) {
             />
           )}
         </Card>
-        <Offerings vendorId={vendorId} canWrite={hasPermission(user, "offerings:write", "offerings:write:own")} />
+        <Offerings
+          vendorId={vendorId}
+          enterpriseId={v.enterprise_id}
+          canWrite={hasPermission(user, "offerings:write", "offerings:write:own")}
+        />
         <Card
           title="Charges"
           actions={
@@ -180,7 +184,7 @@ function VendorView({ vendorId, own }: { vendorId: string; own: boolean }) {
             />
           )}
         </Card>
-        <Settlement vendorId={vendorId} />
+        <Settlement vendorId={vendorId} enterpriseId={v.enterprise_id} />
       </div>
     </>
   );

@@ -8,6 +8,7 @@ import { Badge, Button, Card, Empty, Loading, PageHeader, Table, Td, Th } from "
 import { useEnterprise } from "../auth/enterprise";
 import { hasPermission, useSession } from "../auth/session";
 import { useVendors } from "../bookings/api";
+import { usePropertyNames } from "../properties/hotel";
 import { VendorForm, type VendorFields } from "./VendorForm";
 
 export function VendorsPage() {
@@ -17,6 +18,7 @@ export function VendorsPage() {
   const [includeInactive, setIncludeInactive] = useState(false);
   const [creating, setCreating] = useState(false);
   const vendors = useVendors(enterpriseId, includeInactive);
+  const names = usePropertyNames();
   const client = useQueryClient();
   const create = useMutation({
     mutationFn: (fields: VendorFields) => {
@@ -84,7 +86,7 @@ export function VendorsPage() {
                   </Td>
                   <Td>{v.category}</Td>
                   <Td>{[v.contact_email, v.contact_phone].filter(Boolean).join(" · ") || "—"}</Td>
-                  {portfolioWide ? <Td className="font-mono text-xs">{v.enterprise_id}</Td> : null}
+                  {portfolioWide ? <Td>{names(v.enterprise_id)}</Td> : null}
                   <Td>
                     <Badge tone={v.is_active ? "green" : "slate"}>{v.is_active ? "active" : "inactive"}</Badge>
                   </Td>

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { screen, within } from "@testing-library/react";
+import type { SyncStatus } from "../../api/types";
+import { SyncPage } from "./SyncPage";
+import { HOTEL, json, mockFetch, properties, renderWithProviders, route, signInAs } from "../../test/utils";
+
+function status(enterprise_id: string, extra: Partial<SyncStatus> = {}): SyncStatus {
+  return {
+    enterprise_id,
+    ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 2 },
+    sync: null,
+    dead_letters: { total: 0, by_subject: {} },
+    ...extra,
+  };
+}
+
+describe("sync page", () => {
+  it("names each property and shows its initial import's progress", async () => {
+    signInAs("admin", { enterprise_id: null });
+    mockFetch(
+      properties(HOTEL),
+      route("GET", "/api/v1/sync", () =>
+        json({
+          enterprises: [
+            status("ent-1", {
+              import_state: "running",
+              import_windows_done: 3,
+              import_windows_total: 12,
+              import_reservations: 1840,
+            }),
+            // Not one of the caller's listed properties: the status names it itself.
+            status("ent-9", {
+              property_name: "Old Town Inn",
+              import_state: "done",
+              import_windows_done: 12,
+              import_windows_total: 12,
+              import_reservations: 9,
+            }),
+            status("ent-7"),
+          ],
+        }),
+      ),
+    );
+    renderWithProviders(<SyncPage />);
+
+    const table = await screen.findByRole("table", { name: "Sync status per property" });
+    const row = (name: string) => within(within(table).getByRole("cell", { name }).closest("tr")!);
+    const harbour = await within(table).findByRole("cell", { name: HOTEL.name });
+    expect(harbour).toBeInTheDocument();
+    expect(row(HOTEL.name).getByText("running")).toBeInTheDocument();
+    expect(row(HOTEL.name).getByText("3 / 12 windows")).toBeInTheDocument();
+    expect(row(HOTEL.name).getByRole("progressbar", { name: `Import of ${HOTEL.name}` })).toHaveAttribute("value", "3");
+    expect(row(HOTEL.name).getByText(/reservations$/)).toHaveTextContent((1840).toLocaleString());
+    expect(row("Old Town Inn").getByText("done")).toBeInTheDocument();
+    expect(row(HOTEL.name).getByRole("button", { name: `Resync ${HOTEL.name}` })).toBeInTheDocument();
+    // Unknown by name: its id, and no import reported.
+    expect(row("ent-7").getAllByRole("cell")[1]).toHaveTextContent("—");
+    expect(within(table).queryByRole("cell", { name: "ent-1" })).not.toBeInTheDocument();
+  });
+});
