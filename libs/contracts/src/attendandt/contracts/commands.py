@@ -13,6 +13,7 @@ from typing import Any
 from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.snapshots import (
     GuestSnapshot,
+    RoomSnapshot,
     StaySnapshot,
     UserRole,
     VendorSnapshot,
@@ -37,6 +38,13 @@ class UpsertStay(Command, frozen=True, kw_only=True):
 
     SCHEMA = "guests.upsert_stay"
     stay: StaySnapshot
+
+
+class UpsertRoom(Command, frozen=True, kw_only=True):
+    """Create or update a room from a Mews resource; older Mews versions are ignored."""
+
+    SCHEMA = "guests.upsert_room"
+    room: RoomSnapshot
 
 
 class UpsertVendor(Command, frozen=True, kw_only=True):
@@ -72,6 +80,7 @@ class RecordChargeResult(Command, frozen=True, kw_only=True):
 
 UPSERT_GUEST = Subject("cmd.v1.guests.upsert_guest", UpsertGuest)
 UPSERT_STAY = Subject("cmd.v1.guests.upsert_stay", UpsertStay)
+UPSERT_ROOM = Subject("cmd.v1.guests.upsert_room", UpsertRoom)
 UPSERT_VENDOR = Subject("cmd.v1.vendors.upsert_vendor", UpsertVendor)
 UPSERT_USER = Subject("cmd.v1.users.upsert_user", UpsertUser)
 RECORD_CHARGE_RESULT = Subject("cmd.v1.vendors.record_charge_result", RecordChargeResult)
@@ -81,6 +90,7 @@ RECORD_CHARGE_RESULT = Subject("cmd.v1.vendors.record_charge_result", RecordChar
 COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_GUEST,
     UPSERT_STAY,
+    UPSERT_ROOM,
     UPSERT_VENDOR,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,

@@ -50,6 +50,7 @@ from attendandt.contracts.base import Payload, RpcMethod, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
     UPSERT_GUEST,
+    UPSERT_ROOM,
     UPSERT_STAY,
     UPSERT_USER,
     UPSERT_VENDOR,
@@ -185,7 +186,7 @@ USERS: tuple[NatsUser, ...] = (
     NatsUser(
         name="sync",
         description="turns Mews changes into the guests service's commands",
-        produces=(UPSERT_GUEST, UPSERT_STAY),
+        produces=(UPSERT_GUEST, UPSERT_STAY, UPSERT_ROOM),
         consumes=(Consumer(MEWS_CHANGES, "sync-changes", MEWS_CHANGE),),
         # Commands on subjects no service consumes become dead letters (platform.unrouted).
         sweeps=(DOMAIN_COMMANDS,),
@@ -198,6 +199,7 @@ USERS: tuple[NatsUser, ...] = (
         consumes=(
             Consumer(DOMAIN_COMMANDS, "guests-upsert-guest", UPSERT_GUEST),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-stay", UPSERT_STAY),
+            Consumer(DOMAIN_COMMANDS, "guests-upsert-room", UPSERT_ROOM),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-bookings", BOOKING_EVENT),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-charges", CHARGE_EVENT),
         ),

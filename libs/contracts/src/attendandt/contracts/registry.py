@@ -7,6 +7,7 @@ from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
     UPSERT_GUEST,
+    UPSERT_ROOM,
     UPSERT_STAY,
     UPSERT_USER,
     UPSERT_VENDOR,
@@ -28,6 +29,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     MEWS_CHANGE,
     UPSERT_GUEST,
     UPSERT_STAY,
+    UPSERT_ROOM,
     UPSERT_VENDOR,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
