@@ -15,7 +15,11 @@ from attendandt.testing.poison import assert_poison_letter_fits, poison_then_rea
 COMMAND_CONSUMERS = [c for c in user(SERVICE).consumes if c.stream == DOMAIN_COMMANDS]
 #: What becomes of the contract's example command after the poison (None: applied, no
 #: dead letter).
-AFTER_THE_POISON: dict[str, str | None] = {"guests-upsert-guest": None, "guests-upsert-stay": None}
+AFTER_THE_POISON: dict[str, str | None] = {
+    "guests-upsert-guest": None,
+    "guests-upsert-stay": None,
+    "guests-upsert-room": None,
+}
 
 
 def test_every_command_consumer_of_guests_is_covered() -> None:

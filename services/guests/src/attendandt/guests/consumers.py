@@ -13,7 +13,14 @@ from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload
-from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_STAY, UpsertGuest, UpsertStay
+from attendandt.contracts.commands import (
+    UPSERT_GUEST,
+    UPSERT_ROOM,
+    UPSERT_STAY,
+    UpsertGuest,
+    UpsertRoom,
+    UpsertStay,
+)
 from attendandt.contracts.events import BOOKING_EVENT, CHARGE_EVENT, BookingEvent, ChargeEvent
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
 from attendandt.guests.service import GuestsService
@@ -25,6 +32,7 @@ P = TypeVar("P", bound=Payload)
 
 UPSERT_GUEST_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-guest")
 UPSERT_STAY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-stay")
+UPSERT_ROOM_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-room")
 BOOKINGS_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-bookings")
 CHARGES_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-charges")
 
@@ -61,6 +69,9 @@ def register_consumers(
     async def apply_stay(delivery: Delivery[UpsertStay]) -> None:
         await service.upsert_stay(delivery.payload, consumer=UPSERT_STAY_POLICY.consumer)
 
+    async def apply_room(delivery: Delivery[UpsertRoom]) -> None:
+        await service.upsert_room(delivery.payload, consumer=UPSERT_ROOM_POLICY.consumer)
+
     async def record_booking(delivery: Delivery[BookingEvent]) -> None:
         await service.record_booking(delivery.payload)
 
@@ -69,6 +80,7 @@ def register_consumers(
 
     guest_filter = UPSERT_GUEST.template
     stay_filter = UPSERT_STAY.template
+    room_filter = UPSERT_ROOM.template
     booking_filter = BOOKING_EVENT.filter()
     charge_filter = CHARGE_EVENT.filter()
 
@@ -107,6 +119,25 @@ def register_consumers(
             UpsertStay,
             _rejecting_invalid(apply_stay),
             UPSERT_STAY_POLICY,
+            jetstream(),
+        )
+
+    @broker.subscriber(
+        room_filter,
+        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
+        durable=UPSERT_ROOM_POLICY.consumer,
+        config=UPSERT_ROOM_POLICY.consumer_config(room_filter),
+        pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_upsert_room(msg: NatsMessage) -> None:
+        await process(
+            msg.raw_message,
+            UpsertRoom,
+            _rejecting_invalid(apply_room),
+            UPSERT_ROOM_POLICY,
             jetstream(),
         )
 
