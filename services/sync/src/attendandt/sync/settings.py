@@ -33,6 +33,11 @@ class SyncSettings:
     #: release may define its subject), looked for this often.
     unrouted_after_s: float = 60.0
     unrouted_interval_s: float = 10.0
+    #: Import each property's rooms and current reservations on the first start for it
+    #: (`initial_import`); off, only `attendandt sync backfill --initial` does.
+    initial_import: bool = True
+    #: First wait before an initial import that failed is tried again (doubling to 10 min).
+    import_retry_s: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SyncSettings:
@@ -50,4 +55,17 @@ class SyncSettings:
             health_port=env_int(env, "HEALTH_PORT", 0),
             unrouted_after_s=env_float(env, "SYNC_UNROUTED_AFTER_S", 60.0),
             unrouted_interval_s=env_float(env, "SYNC_UNROUTED_INTERVAL_S", 10.0),
+            initial_import=_flag(env, "SYNC_INITIAL_IMPORT", True),
+            import_retry_s=env_float(env, "SYNC_IMPORT_RETRY_S", 30.0),
         )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a yes or no: use true or false")

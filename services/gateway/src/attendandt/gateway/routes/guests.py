@@ -50,6 +50,9 @@ EnterpriseQuery = Annotated[
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Cursor = Annotated[str | None, QueryParameter(max_length=1000)]
 IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
+TimeZone = Annotated[
+    str, QueryParameter(min_length=1, max_length=64, description="The hotel's IANA time zone")
+]
 
 
 def _staff(principal: Principal) -> bool:
@@ -66,8 +69,10 @@ async def search_guests(
     include_inactive: FromQuery[bool] = False,
     limit: Limit = 50,
     cursor: Cursor = None,
+    timezone: TimeZone = "UTC",
 ) -> StaffGuestPage | VendorGuestPage:
-    """Guests by name, email, phone, room or reservation number (see the guests service)."""
+    """Guests by name, email, phone, room or reservation number (see the guests service).
+    A room finds everyone on the stay in it now or due in today (`timezone`: the hotel's)."""
     principal = principal_of(request)
     page = await backend.call(
         guests_rpc.SEARCH,
@@ -77,6 +82,7 @@ async def search_guests(
             include_inactive=include_inactive,
             limit=limit,
             cursor=cursor,
+            timezone=timezone,
         ),
         caller=caller(request),
     )
@@ -172,11 +178,6 @@ async def _day(
         window_start_utc=page.window_start_utc,
         window_end_utc=page.window_end_utc,
     )
-
-
-TimeZone = Annotated[
-    str, QueryParameter(min_length=1, max_length=64, description="The hotel's IANA time zone")
-]
 
 
 @get("/arrivals", **needs(Permission.GUESTS_READ))
