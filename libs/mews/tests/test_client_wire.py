@@ -35,11 +35,14 @@ from attendandt.mews import (
 from attendandt.mews.client import parse_retry_after
 from attendandt.mews.errors import MewsApiError, MewsDecodeError
 from attendandt.mews.models import (
+    CompanionshipsGetAll,
     CustomersAdd,
     CustomersGetAll,
     CustomersUpdate,
     OrdersAdd,
     ReservationsGetAll,
+    ServiceOrderNotesGetAll,
+    ServiceOrderNoteType,
     TimeInterval,
 )
 
@@ -224,6 +227,119 @@ async def test_colliding_windows_are_deduplicated_by_id() -> None:
         found = await mews.get_reservations(ReservationsGetAll(colliding_utc=interval)).collect()
     assert [r.id for r in found] == ["r-span", "r-a", "r-b"]
     assert len(script.requests) == 2
+
+
+# -- companionships and service order notes (examples from the Mews reference pages) ---------
+
+COMPANIONSHIP_EXAMPLE = {
+    "Companionships": [
+        {
+            "Id": "72d4b117-1f84-44a3-1f84-8b2c0635ac60",
+            "CustomerId": "35d4b117-4e60-44a3-9580-c582117eff98",
+            "ReservationGroupId": "c704dff3-7811-4af7-a3a0-7b2b0635ac59",
+            "ReservationId": "bfee2c44-1f84-4326-a862-5289598f6e2d",
+        }
+    ],
+    "Customers": None,
+    "Reservations": None,
+    "ReservationGroups": None,
+    "Cursor": "72d4b117-1f84-44a3-1f84-8b2c0635ac60",
+}
+NOTE_EXAMPLE = {
+    "ServiceOrderNotes": [
+        {
+            "Id": "a06a225b-00f7-48c8-a463-af5c016768e9",
+            "OrderId": "1dc0c6bf-2ce6-4a9f-af97-af5c01676720",
+            "Text": "Shaken, not stirred.",
+            "Type": "General",
+            "CreatedUtc": "2022-11-29T21:48:32Z",
+            "UpdatedUtc": "2022-11-30T12:36:37Z",
+        }
+    ],
+    "Cursor": "a06a225b-00f7-48c8-a463-af5c016768e9",
+}
+
+
+async def test_companionships_by_reservation_ids_on_the_wire() -> None:
+    script = Script(ok(COMPANIONSHIP_EXAMPLE))
+    async with make_client(script) as mews:
+        found = await mews.get_companionships(
+            CompanionshipsGetAll(reservation_ids=["bfee2c44-1f84-4326-a862-5289598f6e2d"]),
+            page_size=10,
+        ).collect()
+    (companionship,) = found
+    assert companionship.customer_id == "35d4b117-4e60-44a3-9580-c582117eff98"
+    assert companionship.reservation_id == "bfee2c44-1f84-4326-a862-5289598f6e2d"
+    assert script.requests[0].url.path == "/api/connector/v1/companionships/getAll"
+    body = script.bodies[0]
+    # Extent is required by Mews: sent whole, related collections off (fetched by id).
+    assert body["Extent"] == {"Reservations": False, "ReservationGroups": False, "Customers": False}
+    assert body["ReservationIds"] == ["bfee2c44-1f84-4326-a862-5289598f6e2d"]
+    assert body["Limitation"] == {"Count": 10}
+    assert "CustomerIds" not in body
+
+
+async def test_companionships_split_ids_per_1000_and_follow_the_cursor() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        ids = body["ReservationIds"]
+        start = int(body["Limitation"].get("Cursor") or 0)
+        # Two companions per reservation, two per page: a full page asks for the next one.
+        rows = [
+            {"Id": f"{rid}-c{k}", "CustomerId": f"cust-{rid}-{k}", "ReservationId": rid}
+            for rid in ids
+            for k in (1, 2)
+        ][start : start + 1000]
+        cursor = str(start + len(rows)) if rows else None
+        return ok({"Companionships": rows, "Cursor": cursor})
+
+    script = Script(answer)
+    ids = [f"r{i:04d}" for i in range(1500)]
+    async with make_client(script) as mews:
+        found = await mews.get_companionships(CompanionshipsGetAll(reservation_ids=ids)).collect()
+    assert len(found) == 3000
+    sent = [(len(b["ReservationIds"]), b["Limitation"].get("Cursor")) for b in script.bodies]
+    # 1000 ids (2000 rows: pages at 0 and 1000, then an empty one), then 500 ids (1000 rows).
+    assert sent == [(1000, None), (1000, "1000"), (1000, "2000"), (500, None), (500, "1000")]
+
+
+async def test_service_order_notes_by_reservation_ids_on_the_wire() -> None:
+    script = Script(ok(NOTE_EXAMPLE))
+    async with make_client(script) as mews:
+        found = await mews.get_service_order_notes(
+            ServiceOrderNotesGetAll(
+                service_order_ids=["1dc0c6bf-2ce6-4a9f-af97-af5c01676720"],
+                types=list(ServiceOrderNoteType.ALL),
+            ),
+            page_size=100,
+        ).collect()
+    (note,) = found
+    assert note.order_id == "1dc0c6bf-2ce6-4a9f-af97-af5c01676720"
+    assert note.text == "Shaken, not stirred."
+    assert note.type == ServiceOrderNoteType.GENERAL
+    assert note.updated_utc == datetime(2022, 11, 30, 12, 36, 37, tzinfo=UTC)
+    assert script.requests[0].url.path == "/api/connector/v1/serviceOrderNotes/getAll"
+    body = script.bodies[0]
+    assert body["ServiceOrderIds"] == ["1dc0c6bf-2ce6-4a9f-af97-af5c01676720"]
+    assert body["Types"] == ["General", "ChannelManager", "SpecialRequest"]
+    assert body["Limitation"] == {"Count": 100}
+
+
+async def test_service_order_notes_split_ids_per_1000() -> None:
+    script = Script(ok({"ServiceOrderNotes": [], "Cursor": None}))
+    ids = [f"r{i:04d}" for i in range(2001)]
+    async with make_client(script) as mews:
+        await mews.get_service_order_notes(ServiceOrderNotesGetAll(service_order_ids=ids)).collect()
+    assert [len(b["ServiceOrderIds"]) for b in script.bodies] == [1000, 1000, 1]
+    assert [i for b in script.bodies for i in b["ServiceOrderIds"]] == ids
+
+
+async def test_an_operation_the_token_may_not_use_is_a_typed_error() -> None:
+    script = Script(error(401, {"Message": "Operation not permitted for the integration."}))
+    async with make_client(script) as mews:
+        with pytest.raises(MewsUnauthorized):
+            await mews.get_companionships(CompanionshipsGetAll(reservation_ids=["r"])).collect()
+    assert len(script.requests) == 1
 
 
 # -- errors ---------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.commands import UpsertGuest, UpsertStay
+from attendandt.contracts.commands import UpsertGuest, UpsertRoom, UpsertStay
 from attendandt.contracts.events import BOOKING_EVENT, BookingEvent
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import ingest as ingest_rpc
@@ -37,6 +37,8 @@ from attendandt.contracts.snapshots import (
     BookingSnapshot,
     BookingState,
     GuestSnapshot,
+    RoomSnapshot,
+    StayNote,
     StaySnapshot,
     StayState,
     UserRole,
@@ -77,11 +79,15 @@ def _guest(mews_id: str, first: str, last: str, email: str) -> GuestSnapshot:
     )  # fmt: skip
 
 
+NOTE = "coeliac: no gluten at breakfast"
+
+
 def _stay(mews_id: str, owner: str, room: str) -> StaySnapshot:
     return StaySnapshot(
         mews_id=mews_id, mews_updated_utc=DAY, state=StayState.STARTED, mews_state="Started",
-        owner_mews_id=owner, resource_name=room, scheduled_start_utc=DAY - timedelta(days=1),
-        scheduled_end_utc=DAY + timedelta(days=1),
+        owner_mews_id=owner, resource_name=room, resource_mews_id=f"m-{room}",
+        scheduled_start_utc=DAY - timedelta(days=1), scheduled_end_utc=DAY + timedelta(days=1),
+        notes=(StayNote(mews_id=f"n-{mews_id}", text=NOTE, type="General"),),
     )  # fmt: skip
 
 
@@ -108,6 +114,11 @@ async def stack(
     try:
         async with running_app(guests):
             service, staff = guests.service, caller_of(PORTFOLIO_ADMIN)
+            await service.upsert_room(
+                UpsertRoom(command_id="cmd-m-101", enterprise_id=ENT, issued_at=DAY,
+                           room=RoomSnapshot(mews_id="m-101", mews_updated_utc=DAY, name="101",
+                                             state="Inspected")), consumer="test",
+            )  # fmt: skip
             for ent, mews_id, first, last in (
                 (ENT, "c-ada", "Ada", "Lovelace"),
                 (ENT, "c-bob", "Bob", "Adams"),
@@ -236,6 +247,34 @@ async def test_guest_routes_for_every_role_own_and_other_property(
     assert (dee.status_code, dee.json()["guest"]["email"]) == (200, "dee@example.com")
     unnamed = await running.client.get(f"{API}/guests", headers=root)
     assert unnamed.status_code == 400  # a portfolio-wide list names its property, as before
+
+
+async def test_staff_see_a_stays_notes_and_room_state_and_a_vendor_neither(
+    stack: Stack, jetstream: JetStreamContext
+) -> None:
+    await _book_ada(stack, jetstream)
+    running, ids = stack.running, stack.ids
+    path = f"{API}/stays/{ids['ada-stay']}"
+    staff = (await running.client.get(path, headers=running.auth(UserRole.FRONT_DESK))).json()
+    assert staff["view"] == "staff"
+    assert staff["stay"]["notes"] == [{"text": NOTE, "type": "General"}]
+    assert staff["stay"]["room_state"] == "Inspected"
+    vendor_view = await running.client.get(path, headers=running.auth(UserRole.VENDOR))
+    assert vendor_view.json()["view"] == "vendor"
+    assert NOTE not in vendor_view.text
+    assert "room_state" not in vendor_view.text
+    assert "Inspected" not in vendor_view.text
+    # Staff find the guests of a room by its number, in the hotel's day.
+    found = await running.client.get(
+        f"{API}/guests", params={"q": "101", "timezone": "Europe/Prague"},
+        headers=running.auth(UserRole.FRONT_DESK),
+    )  # fmt: skip
+    assert [g["first_name"] for g in found.json()["items"]] == ["Bob", "Ada"]
+    bad_zone = await running.client.get(
+        f"{API}/guests", params={"q": "101", "timezone": "Nowhere/Atlantis"},
+        headers=running.auth(UserRole.FRONT_DESK),
+    )  # fmt: skip
+    assert bad_zone.status_code == 422  # what the guests service refused, and why
 
 
 async def test_sync_routes_for_every_role_own_and_other_property(

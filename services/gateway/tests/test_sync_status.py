@@ -9,12 +9,15 @@ from gateway_testkit import ENT, FakeServices, Running
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload
+from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.streams import INGEST_STATE, SYNC_HEALTH
 from attendandt.platform.rpc import Conflict, Invalid, NotFound, ServiceError
 
 
-async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamContext) -> None:
+async def test_status_per_enterprise(
+    gateway: Running, services: FakeServices, jetstream: JetStreamContext
+) -> None:
     ingest = await jetstream.key_value(INGEST_STATE.bucket)
     health = await jetstream.key_value(SYNC_HEALTH.bucket)
     await ingest.put(ENT, json.dumps({
@@ -24,8 +27,14 @@ async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamConte
                    "oldest_allowed": "2026-10-26T12:00:00+00:00", "entity": "customer",
                    "window": 3, "windows": 120, "eta_s": 40.5},
     }).encode())  # fmt: skip
-    await health.put(ENT, json.dumps({"enterprise_id": ENT, "consumer_lag": 7,
-                                      "rate_limited_429s": 1}).encode())  # fmt: skip
+    await health.put(ENT, json.dumps({
+        "enterprise_id": ENT, "consumer_lag": 7, "rate_limited_429s": 1,
+        "import_state": "running", "import_windows_done": 2, "import_windows_total": 6,
+        "import_reservations": 1234, "import_started_at": "2026-11-25T11:00:00+00:00",
+    }).encode())  # fmt: skip
+    # sync's progress entries beside the enterprises' are no enterprises.
+    await health.put(f"import.{ENT}", json.dumps({"state": "running"}).encode())
+    await health.put(f"backfill.{ENT}.customers", json.dumps({"since": "x"}).encode())
     await health.put("another-hotel", json.dumps({"enterprise_id": "another-hotel"}).encode())
     await jetstream.publish("deadletter.v1.guests.guests-upsert-guest", b"{}")
     await jetstream.publish("deadletter.v1.guests.guests-upsert-guest", b"{}")
@@ -39,12 +48,27 @@ async def test_status_per_enterprise(gateway: Running, jetstream: JetStreamConte
         "running", 3, 120, 40.5,
     )  # fmt: skip
     assert status["sync"]["consumer_lag"] == 7
+    imported = {k: v for k, v in status["sync"].items() if k.startswith("import_")}
+    assert imported == {
+        "import_state": "running", "import_windows_done": 2, "import_windows_total": 6,
+        "import_reservations": 1234, "import_started_at": "2026-11-25T11:00:00Z",
+        "import_finished_at": None, "import_error": None,
+    }  # fmt: skip
     assert status["dead_letters"] == {
         "total": 2, "by_subject": {"deadletter.v1.guests.guests-upsert-guest": 2},
     }  # fmt: skip
     overview = (await gateway.client.get("/api/v1/sync", headers=manager)).json()
     # The manager belongs to ENT: the other hotel is not listed.
     assert [e["enterprise_id"] for e in overview["enterprises"]] == [ENT]
+    root = Principal(
+        user_id="u-root", email="root@chain.example", name="Root", role=UserRole.ADMIN,
+        enterprise_id=None,
+    )  # fmt: skip
+    services.principals[root.user_id] = root
+    everything = await gateway.client.get("/api/v1/sync", headers=gateway.auth(root))
+    assert [e["enterprise_id"] for e in everything.json()["enterprises"]] == [
+        ENT, "another-hotel",
+    ]  # fmt: skip
     # Another hotel is not found, like one that does not exist (no 403 to tell them apart).
     unknown = await gateway.client.get("/api/v1/sync/another-hotel", headers=manager)
     assert unknown.status_code == 404

@@ -18,8 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.base import Payload, encode
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.commands import UpsertGuest, UpsertStay
-from attendandt.contracts.snapshots import GuestSnapshot, StaySnapshot, StayState, UserRole
+from attendandt.contracts.commands import UpsertGuest, UpsertRoom, UpsertStay
+from attendandt.contracts.snapshots import (
+    GuestSnapshot,
+    RoomSnapshot,
+    StaySnapshot,
+    StayState,
+    UserRole,
+)
 from attendandt.contracts.streams import ensure_streams
 from attendandt.guests.app import GuestsApp, create_app
 from attendandt.guests.migrations_set import MIGRATIONS
@@ -77,6 +83,24 @@ def upsert_stay(
         enterprise_id=enterprise,
         issued_at=T0,
         stay=snapshot,
+    )
+
+
+def room(mews_id: str, updated: datetime = T0, **fields: Any) -> RoomSnapshot:
+    return RoomSnapshot(mews_id=mews_id, mews_updated_utc=updated, **fields)
+
+
+def upsert_room(
+    snapshot: RoomSnapshot,
+    enterprise: str = ENT,
+    command_id: str | None = None,
+    issued_at: datetime = T0,
+) -> UpsertRoom:
+    return UpsertRoom(
+        command_id=command_id or next_id("cmd"),
+        enterprise_id=enterprise,
+        issued_at=issued_at,
+        room=snapshot,
     )
 
 

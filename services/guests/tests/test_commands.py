@@ -16,12 +16,15 @@ from guests_support import (
     guest,
     next_id,
     outbox_subjects,
+    room,
     stay,
     upsert_guest,
+    upsert_room,
     upsert_stay,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from attendandt.contracts.caller import Caller
 from attendandt.contracts.events import (
     BookingEvent,
     ChargeEvent,
@@ -30,13 +33,15 @@ from attendandt.contracts.events import (
     StayEvent,
 )
 from attendandt.contracts.privacy import public_guest, restricted_guest
-from attendandt.contracts.rpc.guests import GetGuestRequest, GetStayRequest
+from attendandt.contracts.rpc.guests import GetGuestRequest, GetStayRequest, StayNoteView
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
     BookingState,
     ChargeSnapshot,
     ChargeState,
+    StayNote,
     StayState,
+    UserRole,
 )
 from attendandt.guests.service import Applied, GuestsService
 from attendandt.platform.rpc import Invalid
@@ -341,6 +346,99 @@ async def test_an_updated_stay_replaces_its_customers(
     await service.upsert_stay(upsert_stay(stay("r-1", LATER, owner_mews_id="c-3")), consumer=C)
     rows = await fetch_all(engine, "select customer_mews_id, role from guests.stay_guests")
     assert [(r.customer_mews_id, r.role) for r in rows] == [("c-3", "owner")]
+
+
+#: Hotel staff whose role does not grant `guests:contact:read`: no notes, no room state.
+PLAIN_STAFF = Caller(
+    user_id="u-plain", role=UserRole.FRONT_DESK, permissions=("guests:read",), enterprise_ids=(ENT,)
+)
+DIET = StayNote(
+    mews_id="n-1", text="coeliac: no gluten at breakfast", type="General", mews_updated_utc=T0
+)
+LATE = StayNote(mews_id="n-2", text="arrives about 23:00", type="SpecialRequest")
+
+
+async def test_notes_and_companions_reach_staff_but_no_public_event(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    with_notes = stay(
+        "r-1", owner_mews_id="c-1", companion_mews_ids=("c-1", "c-2"), notes=(DIET, LATE)
+    )
+    assert await service.upsert_stay(upsert_stay(with_notes), consumer=C) is Applied.APPLIED
+    request = GetStayRequest(enterprise_id=ENT, mews_id="r-1")
+    seen = (await service.get_stay(request, STAFF)).stay
+    assert seen.notes == (
+        StayNoteView(text="coeliac: no gluten at breakfast", type="General"),
+        StayNoteView(text="arrives about 23:00", type="SpecialRequest"),
+    )
+    assert [(g.customer_mews_id, g.role) for g in seen.guests] == [
+        ("c-1", "owner"),
+        ("c-2", "companion"),
+    ]
+    assert (await service.get_stay(request, PLAIN_STAFF)).stay.notes == ()
+
+    # A note changed in Mews without a new reservation UpdatedUtc: a later read with other
+    # content is a newer version.
+    fewer = msgspec.structs.replace(
+        upsert_stay(stay("r-1", owner_mews_id="c-1", companion_mews_ids=("c-2",), notes=(LATE,))),
+        issued_at=T0 + timedelta(seconds=1),
+    )
+    assert await service.upsert_stay(fewer, consumer=C) is Applied.APPLIED
+    assert [n.text for n in (await service.get_stay(request, STAFF)).stay.notes] == [LATE.text]
+
+    # A companion seen after the stay announces it again, rebuilt from the stored row.
+    await service.upsert_guest(upsert_guest(guest("c-2", first_name="Mary")), consumer=C)
+    events = await _outbox_events(engine, StayEvent)
+    assert [e.event for e in events] == ["created", "updated", "updated"]
+    assert all(e.stay.notes == () for e in events)
+    assert events[-1].stay.companion_mews_ids == ("c-2",)
+    raw = await fetch_all(engine, "select payload from guests.outbox")
+    assert not any(b"gluten" in row.payload or b"23:00" in row.payload for row in raw)
+
+
+async def test_a_room_is_last_write_wins_and_its_state_shows_on_its_stays(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    dirty = upsert_room(room("m-101", name="101", state="Dirty"))
+    assert await service.upsert_room(dirty, consumer=C) is Applied.APPLIED
+    assert await service.upsert_room(dirty, consumer=C) is Applied.DUPLICATE
+    inspected = upsert_room(room("m-101", LATER, name="101", state="Inspected"))
+    assert await service.upsert_room(inspected, consumer=C) is Applied.APPLIED
+    late_dirty = upsert_room(room("m-101", name="101", state="Dirty"))
+    assert await service.upsert_room(late_dirty, consumer=C) is Applied.STALE
+    # The same Mews id at another property is another room.
+    elsewhere = upsert_room(room("m-101", name="9", state="OutOfOrder"), OTHER_ENT)
+    assert await service.upsert_room(elsewhere, consumer=C) is Applied.APPLIED
+    [row] = await fetch_all(
+        engine, "select name, state, is_active from guests.rooms where enterprise_id = :e", e=ENT
+    )
+    assert (row.name, row.state, row.is_active) == ("101", "Inspected", True)
+
+    in_it = stay("r-1", state=StayState.STARTED, resource_mews_id="m-101", resource_name="101")
+    unknown_room = stay("r-2", resource_mews_id="m-999", resource_name="999")
+    for snapshot in (in_it, unknown_room):
+        await service.upsert_stay(upsert_stay(snapshot), consumer=C)
+    request = GetStayRequest(enterprise_id=ENT, mews_id="r-1")
+    assert (await service.get_stay(request, STAFF)).stay.room_state == "Inspected"
+    assert (await service.get_stay(request, PLAIN_STAFF)).stay.room_state is None
+    other = GetStayRequest(enterprise_id=ENT, mews_id="r-2")
+    assert (await service.get_stay(other, STAFF)).stay.room_state is None
+    # The room's state changes without touching the stay.
+    cleaned = upsert_room(room("m-101", LATER + timedelta(minutes=1), name="101", state="Dirty"))
+    await service.upsert_room(cleaned, consumer=C)
+    assert (await service.get_stay(request, STAFF)).stay.room_state == "Dirty"
+    # A room is no guest's or stay's news: only the two stays were announced.
+    assert await outbox_subjects(engine) == [
+        f"attendandt.v1.{ENT}.stay.checked_in",
+        f"attendandt.v1.{ENT}.stay.created",
+    ]
+
+
+async def test_an_invalid_room_command_is_refused(service: GuestsService) -> None:
+    with pytest.raises(Invalid):
+        await service.upsert_room(upsert_room(room("m-1"), enterprise="bad.subject"), consumer=C)
+    with pytest.raises(Invalid):
+        await service.upsert_room(upsert_room(room(" ")), consumer=C)
 
 
 # --------------------------------------------------------------------------- timeline

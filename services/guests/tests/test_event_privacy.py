@@ -23,7 +23,7 @@ from attendandt.contracts.commands import (
     UpsertVendor,
 )
 from attendandt.contracts.events import RestrictedGuestEvent
-from attendandt.contracts.snapshots import UserRole, VendorSnapshot
+from attendandt.contracts.snapshots import StayNote, UserRole, VendorSnapshot
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, ATTENDANDT_RESTRICTED
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
@@ -62,6 +62,7 @@ GRACE = {
     "notes": "celebrating a retirement, surprise cake on day two",
 }
 STAFF_EMAILS = ("desk.private-54@hotel.example", "root.private-55@hotel.example")
+STAY_NOTE = "guest of room 101 is coeliac-57: no gluten at breakfast"
 VENDOR_CONTACT = {"contact_email": "jo.masseuse-56@spa.example", "contact_phone": "+44 7700 900777"}
 CHEAP = HashParameters(time_cost=1, memory_cost_kib=1024, parallelism=1)
 
@@ -76,7 +77,7 @@ def _needles() -> list[bytes]:
         values += [birth.isoformat(), birth.strftime("%d/%m/%Y")]
         # The phone's digits alone, in case something normalises it on the way.
         values.append("".join(c for c in str(person["phone"]) if c.isdigit()))
-    values += ["DisabledPerson", "company-analytical-engines", *STAFF_EMAILS]
+    values += ["DisabledPerson", "company-analytical-engines", *STAFF_EMAILS, STAY_NOTE]
     values += list(VENDOR_CONTACT.values())
     return [v.encode() for v in values] + [v.lower().encode() for v in values]
 
@@ -160,7 +161,14 @@ async def test_public_events_carry_no_personal_data_and_the_restricted_stream_do
         )
         await running.send(
             UPSERT_STAY.template,
-            upsert_stay(stay("r-1", owner_mews_id="c-ada", resource_name="101")),
+            upsert_stay(
+                stay(
+                    "r-1",
+                    owner_mews_id="c-ada",
+                    resource_name="101",
+                    notes=(StayNote(mews_id="n-1", text=STAY_NOTE, type="General"),),
+                )
+            ),
         )
         # Users: one provisioned through the users command, one admin seeded.
         await running.send(

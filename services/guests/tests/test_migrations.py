@@ -31,6 +31,7 @@ async def test_up_down_and_autogenerate_finds_no_difference(database_url: str) -
         "guests",
         "stays",
         "stay_guests",
+        "rooms",
         "timeline",
         "vendor_bookings",
         "properties",

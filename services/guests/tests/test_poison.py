@@ -19,6 +19,7 @@ AFTER_THE_POISON: dict[str, str | None] = {
     "guests-upsert-guest": None,
     "guests-upsert-stay": None,
     "guests-upsert-property": None,
+    "guests-upsert-room": None,
 }
 
 

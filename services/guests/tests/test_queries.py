@@ -110,6 +110,61 @@ async def test_the_current_room_follows_the_clock(hotel: GuestsService, clock: C
     assert await _search(hotel, "101") == ["Bob Adams"]
 
 
+async def test_a_room_finds_everyone_on_its_stay_now_or_due_in_today(
+    service: GuestsService, clock: Clock
+) -> None:
+    # T0 is 12:00 UTC, 21:00 in Tokyo.
+    for mews_id, first in (
+        ("c-own", "Olga"),
+        ("c-com", "Carl"),
+        ("c-arr", "Ines"),
+        ("c-tmw", "Tom"),
+    ):
+        await service.upsert_guest(
+            upsert_guest(guest(mews_id, first_name=first, last_name="Room")), consumer=C
+        )
+    in_house = stay(
+        "r-in",
+        state=StayState.STARTED,
+        owner_mews_id="c-own",
+        companion_mews_ids=("c-own", "c-com"),
+        resource_name="305",
+        scheduled_start_utc=T0 - timedelta(days=2),
+        scheduled_end_utc=T0 + timedelta(hours=1),
+    )
+    # Due in to 306 at 14:00 UTC today (not yet arrived), and to 307 tomorrow.
+    later_today = stay(
+        "r-arr",
+        state=StayState.CONFIRMED,
+        owner_mews_id="c-arr",
+        resource_name="306",
+        scheduled_start_utc=T0 + timedelta(hours=2),
+        scheduled_end_utc=T0 + timedelta(days=2),
+    )
+    tomorrow = stay(
+        "r-tmw",
+        state=StayState.OPTIONAL,
+        owner_mews_id="c-tmw",
+        resource_name="307",
+        scheduled_start_utc=T0 + timedelta(hours=20),
+        scheduled_end_utc=T0 + timedelta(days=3),
+    )
+    for snapshot in (in_house, later_today, tomorrow):
+        await service.upsert_stay(upsert_stay(snapshot), consumer=C)
+
+    assert await _search(service, "305") == ["Carl Room", "Olga Room"]  # owner and companion
+    assert await _search(service, "306") == ["Ines Room"]
+    assert await _search(service, "307") == []
+    # Today is the hotel's: at T0 it is 02:00 in Honolulu, where 307's start (22:00 there)
+    # is still today, and 21:00 in Tokyo, where it is tomorrow.
+    assert await _search(service, "307", timezone="Pacific/Honolulu") == ["Tom Room"]
+    assert await _search(service, "307", timezone="Asia/Tokyo") == []
+    clock.now = T0 + timedelta(hours=13)  # 01:00 UTC the next day: 307 is due in today
+    assert await _search(service, "307") == ["Tom Room"]
+    with pytest.raises(Invalid):
+        await _search(service, "305", timezone="Mars/Olympus")
+
+
 async def test_paging_walks_every_guest_once_in_a_stable_order(service: GuestsService) -> None:
     names = [("Kim", f"Lee{i % 4}") for i in range(23)] + [("Al", "Lee1"), ("", "Lee1")]
     for i, (first, last) in enumerate(names):

@@ -82,6 +82,10 @@ def test_search_query_meanings() -> None:
     assert email is not None
     assert email.prefix == "ada@example.com"
     assert email.room_or_number is None
+    ends = datetime(2026, 7, 2, tzinfo=UTC)
+    room = parse_search("305", today_ends=ends)
+    assert room is not None
+    assert (room.room_or_number, room.today_ends) == ("305", ends)
 
 
 def test_day_window_is_local_midnight_to_midnight_in_utc() -> None:

@@ -54,6 +54,8 @@ def _env(mews_sim, nats_url: str, **extra: str) -> dict[str, str]:
         "MEWS_ACCESS_TOKENS": token.access_token,
         "HEALTH_PORT": "0",
         "LOG_LEVEL": "WARNING",
+        # These tests follow changes; the initial import has its own (below).
+        "SYNC_INITIAL_IMPORT": "false",
         **extra,
     }
 
@@ -284,3 +286,81 @@ async def _count_equals(admin: str, count: int) -> bool:
         return bool(await conn.fetchval("select count(*) from guests.stays") >= count)
     finally:
         await conn.close()
+
+
+async def _scalar(admin: str, sql: str) -> int:
+    conn = await asyncpg.connect(admin)
+    try:
+        return int(await conn.fetchval(sql))
+    finally:
+        await conn.close()
+
+
+async def test_the_initial_import_by_hand_stops_on_ctrl_c_and_resumes(
+    mews_sim, nats_url: str, database_url: str, jetstream: JetStreamContext
+) -> None:
+    """`attendandt sync backfill --initial` into a running guests service: Ctrl-C stops it
+    after the page it is on, the same command resumes it, and Postgres ends with every stay
+    of the range and every room, each stay showing its room's state."""
+    await ensure_streams(jetstream)
+    mews_sim.control.rate_limit(enabled=False)
+    guests_url = await _guests_database(database_url)
+    env = _env(mews_sim, nats_url)
+    guests = spawn(
+        [sys.executable, "-m", "attendandt.guests", "serve"],
+        env={**env, "DATABASE_URL": guests_url},
+    )
+    enterprise = mews_sim.gross.id
+    command = [sys.executable, "-m", "attendandt.ops", "sync", "backfill"]
+    command += ["--enterprise", enterprise, "--initial"]
+    try:
+        # Slow reservation reads, so that Ctrl-C lands in the middle.
+        mews_sim.control.latency(1.0, path="reservations/getAll/2023-06-06")
+        first = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert first.stderr is not None
+        seen = ""
+        while "window" not in seen:
+            char = await asyncio.to_thread(first.stderr.read, 1)
+            assert char, f"the import ended before its progress showed: {seen}"
+            seen += char
+        first.send_signal(signal.SIGINT)
+        out, err = await asyncio.to_thread(first.communicate, timeout=60)
+        assert first.returncode == 130, out + err
+        assert "stopped after" in out
+        assert "run the same command again to resume" in out
+
+        mews_sim.control.clear_faults()
+        again = await _ops(env, "sync", "backfill", "--enterprise", enterprise, "--initial")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "(resumed)" in again.stderr
+        said = again.stdout.strip().splitlines()[-1]
+        assert said.startswith(f"initial import of {enterprise}: ")
+
+        rooms = await _scalar(database_url, "select count(*) from guests.rooms")
+        reservations = int(said.split(" rooms, ")[1].split(" ")[0])
+        assert f": {rooms} rooms, " in said
+        await wait_for(
+            lambda: _count_equals(database_url, reservations), timeout=60, what="the stays"
+        )
+        assert await _scalar(database_url, "select count(*) from guests.stays") == reservations
+        # Every stay in a room knows the room (by Mews id), and with it the room's state.
+        assert (
+            await _scalar(
+                database_url,
+                "select count(*) from guests.stays s left join guests.rooms r"
+                " on r.enterprise_id = s.enterprise_id and r.mews_id = s.resource_mews_id"
+                " where s.resource_mews_id is not null and r.state is null",
+            )
+            == 0
+        )
+
+        # Done is done: the same command again reads no reservation.
+        mews_sim.control.reset_counters()
+        done = await _ops(env, "sync", "backfill", "--enterprise", enterprise, "--initial")
+        assert done.returncode == 0, done.stdout + done.stderr
+        by_path = mews_sim.control.counters()["requests_by_path"]
+        assert by_path.get("reservations/getAll/2023-06-06", 0) == 0
+    finally:
+        stop(guests)

@@ -1,12 +1,20 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from attendandt.contracts.snapshots import StayState
-from attendandt.mews.models import Customer, Reservation
-from attendandt.sync.mapping import Unmappable, guest_snapshot, stay_snapshot, upsert_stay
+from attendandt.mews.models import Customer, Reservation, Resource, ServiceOrderNote
+from attendandt.sync.mapping import (
+    Unmappable,
+    guest_snapshot,
+    room_snapshot,
+    stay_snapshot,
+    upsert_room,
+    upsert_stay,
+)
 
 T = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+_HOUR = timedelta(hours=1)
 
 
 def test_customer_maps_to_guest() -> None:
@@ -68,3 +76,36 @@ def test_command_id_is_the_version() -> None:
 def test_no_updated_utc_is_unmappable() -> None:
     with pytest.raises(Unmappable):
         guest_snapshot(Customer(id="c1", last_name="X"))
+
+
+def test_companions_and_notes_on_the_stay_in_a_stable_order() -> None:
+    reservation = Reservation(id="r1", state="Started", updated_utc=T, account_id="c1")
+    newer = ServiceOrderNote(
+        id="n-b", text="Late check-out", type="SpecialRequest", created_utc=T, updated_utc=T
+    )
+    older = ServiceOrderNote(id="n-a", text="Vegan", type="General", created_utc=T - _HOUR)
+    empty = ServiceOrderNote(id="n-c", text=None, type="General", created_utc=T)
+    stay = stay_snapshot(
+        reservation, "101", companions=["c1", "c2", "c2"], notes=[newer, empty, older]
+    )
+    assert stay.companion_mews_ids == ("c1", "c2")
+    assert [(n.mews_id, n.text, n.type) for n in stay.notes] == [
+        ("n-a", "Vegan", "General"),
+        ("n-b", "Late check-out", "SpecialRequest"),
+    ]
+    same = stay_snapshot(reservation, "101", companions=["c1", "c2"], notes=[older, newer])
+    # Mews listing the notes in another order is not another version.
+    assert same.digest() == stay.digest()
+    assert stay_snapshot(reservation, "101").digest() != stay.digest()
+
+
+def test_a_resource_maps_to_a_room_with_its_state() -> None:
+    room = room_snapshot(Resource(id="m1", name="101", state="Inspected", updated_utc=T))
+    assert (room.mews_id, room.name, room.state, room.is_active) == ("m1", "101", "Inspected", True)
+    inactive = room_snapshot(Resource(id="m2", name="9", is_active=False, updated_utc=T))
+    assert inactive.is_active is False
+    with pytest.raises(Unmappable):
+        room_snapshot(Resource(id="m3", name="10"))
+    command = upsert_room("ent-1", room)
+    assert command.command_id.startswith("room:ent-1:m1:")
+    assert command.room == room

@@ -20,6 +20,7 @@ from attendandt.contracts.snapshots import (
     CompanySnapshot,
     GuestSnapshot,
     PropertySnapshot,
+    RoomSnapshot,
     StaySnapshot,
     UserRole,
     VendorSnapshot,
@@ -44,6 +45,13 @@ class UpsertStay(Command, frozen=True, kw_only=True):
 
     SCHEMA = "guests.upsert_stay"
     stay: StaySnapshot
+
+
+class UpsertRoom(Command, frozen=True, kw_only=True):
+    """Create or update a room from a Mews resource; older Mews versions are ignored."""
+
+    SCHEMA = "guests.upsert_room"
+    room: RoomSnapshot
 
 
 class UpsertVendor(Command, frozen=True, kw_only=True):
@@ -115,6 +123,7 @@ class UpsertCatalogue(Command, frozen=True, kw_only=True):
 
 UPSERT_GUEST = Subject("cmd.v1.guests.upsert_guest", UpsertGuest)
 UPSERT_STAY = Subject("cmd.v1.guests.upsert_stay", UpsertStay)
+UPSERT_ROOM = Subject("cmd.v1.guests.upsert_room", UpsertRoom)
 UPSERT_VENDOR = Subject("cmd.v1.vendors.upsert_vendor", UpsertVendor)
 UPSERT_COMPANY = Subject("cmd.v1.vendors.upsert_company", UpsertCompany)
 UPSERT_USER = Subject("cmd.v1.users.upsert_user", UpsertUser)
@@ -127,6 +136,7 @@ UPSERT_CATALOGUE = Subject("cmd.v1.vendors.upsert_catalogue", UpsertCatalogue)
 COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_GUEST,
     UPSERT_STAY,
+    UPSERT_ROOM,
     UPSERT_VENDOR,
     UPSERT_COMPANY,
     UPSERT_USER,

@@ -10,6 +10,7 @@ from attendandt.contracts.commands import (
     UpsertCompany,
     UpsertGuest,
     UpsertProperty,
+    UpsertRoom,
     UpsertStay,
     UpsertUser,
     UpsertVendor,
@@ -26,7 +27,7 @@ from attendandt.contracts.events import (
 )
 from attendandt.contracts.mews import ChangeSource, MewsChange, MewsEntity
 from attendandt.contracts.outbound import ChargeLine, PostCharge, UpdateCustomer
-from attendandt.contracts.privacy import public_guest, public_user, restricted_guest
+from attendandt.contracts.privacy import public_guest, public_stay, public_user, restricted_guest
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
     BookingState,
@@ -37,6 +38,8 @@ from attendandt.contracts.snapshots import (
     CompanySnapshot,
     GuestSnapshot,
     PropertySnapshot,
+    RoomSnapshot,
+    StayNote,
     StaySnapshot,
     StayState,
     UserRole,
@@ -69,6 +72,21 @@ STAY = StaySnapshot(
     resource_name="101",
     owner_mews_id=GUEST.mews_id,
     companion_mews_ids=(GUEST.mews_id,),
+    notes=(
+        StayNote(
+            mews_id="a06a225b-00f7-48c8-a463-af5c016768e9",
+            text="Late arrival, about 23:00",
+            type="General",
+            mews_updated_utc=NOW,
+        ),
+    ),
+)
+ROOM = RoomSnapshot(
+    mews_id="5ee074b1-6c86-48e8-915f-c7aa4702086f",
+    mews_updated_utc=NOW,
+    name="101",
+    state="Inspected",
+    is_active=True,
 )
 VENDOR = VendorSnapshot(vendor_id="v-1", name="Lagoon Spa", category="spa")
 COMPANY = CompanySnapshot(
@@ -133,6 +151,7 @@ EXAMPLES: list[Payload] = [
     ),
     UpsertGuest(command_id="cmd-1", enterprise_id=ENT, issued_at=NOW, guest=GUEST),
     UpsertStay(command_id="cmd-2", enterprise_id=ENT, issued_at=NOW, stay=STAY),
+    UpsertRoom(command_id="cmd-8", enterprise_id=ENT, issued_at=NOW, room=ROOM),
     UpsertVendor(command_id="cmd-3", enterprise_id=ENT, issued_at=NOW, vendor=VENDOR),
     UpsertCompany(command_id="cmd-company-1", enterprise_id=ENT, issued_at=NOW, company=COMPANY),
     UpsertUser(
@@ -184,7 +203,7 @@ EXAMPLES: list[Payload] = [
         occurred_at=NOW,
         event="checked_in",
         stay_id="s-1",
-        stay=STAY,
+        stay=public_stay(STAY),
         guest_ids=("g-1",),
     ),
     VendorEvent(event_id="e-3", enterprise_id=ENT, occurred_at=NOW, event="created", vendor=VENDOR),

@@ -53,6 +53,7 @@ from attendandt.contracts.commands import (
     UPSERT_COMPANY,
     UPSERT_GUEST,
     UPSERT_PROPERTY,
+    UPSERT_ROOM,
     UPSERT_STAY,
     UPSERT_USER,
     UPSERT_VENDOR,
@@ -188,7 +189,14 @@ USERS: tuple[NatsUser, ...] = (
     NatsUser(
         name="sync",
         description="turns Mews changes and each hotel's configuration into domain commands",
-        produces=(UPSERT_GUEST, UPSERT_STAY, UPSERT_PROPERTY, UPSERT_CATALOGUE, UPSERT_COMPANY),
+        produces=(
+            UPSERT_GUEST,
+            UPSERT_STAY,
+            UPSERT_ROOM,
+            UPSERT_PROPERTY,
+            UPSERT_CATALOGUE,
+            UPSERT_COMPANY,
+        ),
         consumes=(Consumer(MEWS_CHANGES, "sync-changes", MEWS_CHANGE),),
         # Commands on subjects no service consumes become dead letters (platform.unrouted).
         sweeps=(DOMAIN_COMMANDS,),
@@ -202,6 +210,7 @@ USERS: tuple[NatsUser, ...] = (
             Consumer(DOMAIN_COMMANDS, "guests-upsert-guest", UPSERT_GUEST),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-stay", UPSERT_STAY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-property", UPSERT_PROPERTY),
+            Consumer(DOMAIN_COMMANDS, "guests-upsert-room", UPSERT_ROOM),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-bookings", BOOKING_EVENT),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-charges", CHARGE_EVENT),
         ),

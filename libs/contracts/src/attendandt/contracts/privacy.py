@@ -10,11 +10,18 @@ A guest keeps its name and language in public: the systems that serve a guest in
 (door locks and key cards, housekeeping, point of sale, spa) must tell who they serve and
 greet them, and a name is the least a hotel needs for that. Everything else is left out.
 
+A stay travels whole on public events but for its notes (`public_stay`): free text that
+often says something about a guest's health, diet or life. Staff read them through the
+guests API.
+
 `public_guest` copies the fields it keeps instead of clearing the ones it drops, so a field
 added to `GuestSnapshot` later stays out of public events until someone decides otherwise.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
@@ -23,6 +30,7 @@ from attendandt.contracts.snapshots import (
     GuestSnapshot,
     PublicUserSnapshot,
     RestrictedGuestSnapshot,
+    StaySnapshot,
     UserSnapshot,
     VendorSnapshot,
 )
@@ -57,6 +65,11 @@ def restricted_guest(guest_id: str, guest: GuestSnapshot) -> RestrictedGuestSnap
     )
 
 
+def public_stay(stay: StaySnapshot) -> StaySnapshot:
+    """A stay without its notes (free text about the guests: health, diet, wishes)."""
+    return msgspec.structs.replace(stay, notes=())
+
+
 def public_vendor(vendor: VendorSnapshot) -> VendorSnapshot:
     """A vendor without its contact email and phone (often one person's own)."""
     return msgspec.structs.replace(vendor, contact_email=None, contact_phone=None)
@@ -82,23 +95,24 @@ def carries_personal_data(subject: str, data: bytes) -> bool:
     """Whether a message on a public subject carries what public events may no longer carry
     (one published before these rules): what `attendandt events scrub` erases from
     ATTENDANDT_EVENTS. A body that does not decode cannot be vouched for, so it counts."""
-    from attendandt.contracts.events import BookingEvent, GuestEvent, VendorEvent
+    from attendandt.contracts.events import BookingEvent, GuestEvent, StayEvent, VendorEvent
 
+    public: dict[str, tuple[type[msgspec.Struct], str, Callable[[Any], Any]]] = {
+        "guest": (GuestEvent, "guest", public_guest),
+        "vendor": (VendorEvent, "vendor", public_vendor),
+        "stay": (StayEvent, "stay", public_stay),
+        "booking": (BookingEvent, "booking", public_booking),
+    }
     parts = subject.split(".")
     if len(parts) != 5 or parts[0] != "attendandt":
         return False
     version, aggregate = parts[1], parts[3]
-    try:
-        if aggregate == "guest":
-            guest = msgspec.json.decode(data, type=GuestEvent).guest
-            return guest != public_guest(guest)
-        if aggregate == "vendor":
-            vendor = msgspec.json.decode(data, type=VendorEvent).vendor
-            return vendor != public_vendor(vendor)
-        if aggregate == "booking":
-            booking = msgspec.json.decode(data, type=BookingEvent).booking
-            return booking != public_booking(booking)
-    except msgspec.MsgspecError:
-        return True
+    if aggregate in public:
+        event_type, field, cleared = public[aggregate]
+        try:
+            snapshot = getattr(msgspec.json.decode(data, type=event_type), field)
+        except msgspec.MsgspecError:
+            return True
+        return bool(snapshot != cleared(snapshot))
     # v1 user events required the staff email.
     return aggregate == "user" and version == "v1"

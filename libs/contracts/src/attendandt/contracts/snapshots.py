@@ -52,6 +52,18 @@ class StayState(enum.StrEnum):
     UNKNOWN = "unknown"  # a Mews state we do not know yet (the enum is not exhaustive)
 
 
+class StayNote(Snapshot, frozen=True, kw_only=True):
+    """A note on a reservation (Mews `serviceOrderNotes`): operational, but free text that
+    often says something personal (health, diet, a birthday). Public stay events never
+    carry it (`privacy.public_stay`)."""
+
+    mews_id: str
+    text: str
+    #: Mews's note type verbatim: General, ChannelManager, SpecialRequest (not exhaustive).
+    type: str
+    mews_updated_utc: datetime | None = None
+
+
 class StaySnapshot(Snapshot, frozen=True, kw_only=True):
     mews_id: str
     mews_updated_utc: datetime
@@ -69,6 +81,20 @@ class StaySnapshot(Snapshot, frozen=True, kw_only=True):
     companion_mews_ids: tuple[str, ...] = ()
     company_mews_id: str | None = None
     service_mews_id: str | None = None
+    #: The reservation's notes, oldest first. Never set in public `StayEvent`s.
+    notes: tuple[StayNote, ...] = ()
+
+
+class RoomSnapshot(Snapshot, frozen=True, kw_only=True):
+    """A Mews resource (a room, mostly): its name (the room number) and housekeeping state."""
+
+    mews_id: str
+    mews_updated_utc: datetime
+    name: str | None = None
+    #: Mews's resource state verbatim: Dirty, Clean, Inspected, OutOfService, OutOfOrder.
+    state: str | None = None
+    category_name: str | None = None
+    is_active: bool = True
 
 
 class VendorSnapshot(Snapshot, frozen=True, kw_only=True):

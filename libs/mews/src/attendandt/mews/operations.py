@@ -16,6 +16,7 @@ from .batching import expand
 from .client import BaseMewsClient
 from .models.bills import Bill, BillsGetAll, BillsPage
 from .models.companies import CompaniesGetAll, CompaniesPage, Company
+from .models.companionships import Companionship, CompanionshipsGetAll, CompanionshipsPage
 from .models.customers import (
     Customer,
     CustomersAdd,
@@ -42,6 +43,11 @@ from .models.orders import (
 )
 from .models.reservations import Reservation, ReservationsGetAll, ReservationsPage
 from .models.resources import Resource, ResourcesGetAll, ResourcesPage
+from .models.service_order_notes import (
+    ServiceOrderNote,
+    ServiceOrderNotesGetAll,
+    ServiceOrderNotesPage,
+)
 from .models.services import (
     Product,
     ProductsGetAll,
@@ -100,6 +106,8 @@ _IDENTITY_FIELDS = {
     "products/getAll": "product_ids",
     "orderItems/getAll": "order_item_ids",
     "bills/getAll": "bill_ids",
+    "companionships/getAll": "companionship_ids",
+    "serviceOrderNotes/getAll": "service_order_note_ids",
 }
 
 
@@ -213,6 +221,30 @@ BILLS_GET_ALL: PagedOperation[BillsGetAll, BillsPage, Bill] = PagedOperation(
     lambda page: page.bills,
     {"enterprise_ids": _K, "bill_ids": _K, "customer_ids": _K},
     ("issued_utc", "paid_utc", "due_utc", "created_utc", "updated_utc"),
+)
+COMPANIONSHIPS_GET_ALL: PagedOperation[CompanionshipsGetAll, CompanionshipsPage, Companionship] = (
+    PagedOperation(
+        "companionships/getAll",
+        CompanionshipsPage,
+        lambda page: page.companionships,
+        {
+            "enterprise_ids": _K,
+            "companionship_ids": _K,
+            "customer_ids": _K,
+            "reservation_ids": _K,
+            "reservation_group_ids": _K,
+        },
+        ("updated_utc",),
+    )
+)
+SERVICE_ORDER_NOTES_GET_ALL: PagedOperation[
+    ServiceOrderNotesGetAll, ServiceOrderNotesPage, ServiceOrderNote
+] = PagedOperation(
+    "serviceOrderNotes/getAll",
+    ServiceOrderNotesPage,
+    lambda page: page.service_order_notes,
+    {"enterprise_ids": _K, "service_order_ids": _K, "service_order_note_ids": _K},
+    ("updated_utc",),
 )
 
 
@@ -334,6 +366,20 @@ class MewsClient(BaseMewsClient):
         """``resources/getAll``."""
         return self.paged(RESOURCES_GET_ALL, request or ResourcesGetAll(), page_size=page_size)
 
+    def get_companionships(
+        self, request: CompanionshipsGetAll, *, page_size: int | None = None
+    ) -> Paged[Companionship]:
+        """``companionships/getAll``: the customers on reservations (by ``ReservationIds``,
+        ``CustomerIds``, ...; id lists split per 1000)."""
+        return self.paged(COMPANIONSHIPS_GET_ALL, request, page_size=page_size)
+
+    def get_service_order_notes(
+        self, request: ServiceOrderNotesGetAll, *, page_size: int | None = None
+    ) -> Paged[ServiceOrderNote]:
+        """``serviceOrderNotes/getAll``: the notes of reservations or orders
+        (``ServiceOrderIds`` split per 1000)."""
+        return self.paged(SERVICE_ORDER_NOTES_GET_ALL, request, page_size=page_size)
+
     # -- services, products, orders, bills -------------------------------------------------------
 
     def get_services(
@@ -366,6 +412,7 @@ class MewsClient(BaseMewsClient):
 __all__ = [
     "BILLS_GET_ALL",
     "COMPANIES_GET_ALL",
+    "COMPANIONSHIPS_GET_ALL",
     "CUSTOMERS_GET_ALL",
     "ENTERPRISES_GET_ALL",
     "ORDER_ITEMS_GET_ALL",
@@ -373,6 +420,7 @@ __all__ = [
     "RESERVATIONS_GET_ALL",
     "RESOURCES_GET_ALL",
     "SERVICES_GET_ALL",
+    "SERVICE_ORDER_NOTES_GET_ALL",
     "MewsClient",
     "PagedOperation",
 ]

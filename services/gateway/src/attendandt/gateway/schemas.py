@@ -373,6 +373,18 @@ class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
     configuration_synced_at: datetime | None = None
     #: Why the last read of it failed (cleared by the next success).
     configuration_error: str | None = None
+    #: The property's initial import (rooms, and reservations of the last 90 and next 365
+    #: days): pending (not begun, or stopped and resumed at the next start), running, done,
+    #: failed (tried again); None when sync has not reported one.
+    import_state: Literal["pending", "running", "done", "failed"] | None = None
+    #: Windows of at most three months read, of all; reservations imported so far.
+    import_windows_done: int = 0
+    import_windows_total: int = 0
+    import_reservations: int = 0
+    import_started_at: datetime | None = None
+    import_finished_at: datetime | None = None
+    #: Why the last attempt failed.
+    import_error: str | None = None
 
 
 class DeadLetterCounts(msgspec.Struct, frozen=True, kw_only=True):

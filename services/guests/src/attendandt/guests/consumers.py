@@ -1,13 +1,13 @@
-"""JetStream subscribers: the guests commands (DOMAIN_COMMANDS, a work queue: guests, stays
-and the hotels themselves) and the vendor
-events of the guest timeline (ATTENDANDT_EVENTS). Decoding, acks, retries and dead letters
-follow `platform.consumer.process`; the work is the service's. No SQL here.
+"""JetStream subscribers: the guests commands (DOMAIN_COMMANDS, a work queue: guests, stays,
+rooms and the hotels themselves) and the vendor events of the guest timeline
+(ATTENDANDT_EVENTS). Decoding, acks, retries and dead letters follow
+`platform.consumer.process`; the work is the service's. No SQL here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
@@ -17,9 +17,11 @@ from attendandt.contracts.base import Payload
 from attendandt.contracts.commands import (
     UPSERT_GUEST,
     UPSERT_PROPERTY,
+    UPSERT_ROOM,
     UPSERT_STAY,
     UpsertGuest,
     UpsertProperty,
+    UpsertRoom,
     UpsertStay,
 )
 from attendandt.contracts.events import BOOKING_EVENT, CHARGE_EVENT, BookingEvent, ChargeEvent
@@ -34,8 +36,14 @@ P = TypeVar("P", bound=Payload)
 UPSERT_GUEST_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-guest")
 UPSERT_STAY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-stay")
 UPSERT_PROPERTY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-property")
+UPSERT_ROOM_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-room")
 BOOKINGS_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-bookings")
 CHARGES_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-charges")
+
+#: Guests and stays are applied this many at a time: an initial import commands tens of
+#: thousands, and one at a time a hotel waits a minute for its day lists. Safe because each
+#: upsert locks its entity and keeps the newer version (last write wins), whatever the order.
+UPSERT_WORKERS = 4
 
 
 def _rejecting_invalid(
@@ -62,7 +70,33 @@ def register_consumers(
 ) -> None:
     """Add the durable pull consumers to `broker`; `jetstream()` is called per message (dead
     letters are published through it), after the broker connected."""
-    pull = PullSub(batch_size=batch_size, timeout=PULL_WAIT_S)
+
+    def subscribe(
+        filter_subject: str,
+        stream: str,
+        payload: type[P],
+        work: Callable[[Delivery[P]], Awaitable[object]],
+        policy: ConsumerPolicy,
+        *,
+        workers: int = 1,
+    ) -> None:
+        options: dict[str, Any] = {"max_workers": workers} if workers > 1 else {}
+
+        async def on_message(msg: NatsMessage) -> None:
+            await process(msg.raw_message, payload, _rejecting_invalid(work), policy, jetstream())
+
+        broker.subscriber(
+            filter_subject,
+            stream=JStream(stream, declare=False),
+            durable=policy.consumer,
+            config=policy.consumer_config(filter_subject),
+            # Several workers pull one message each; one worker pulls a batch.
+            pull_sub=PullSub(batch_size=1 if workers > 1 else batch_size, timeout=PULL_WAIT_S),
+            # Pull replies on this user's own inbox: the only one its NATS user may read.
+            inbox_prefix=inbox_prefix,
+            ack_policy=AckPolicy.MANUAL,
+            **options,
+        )(on_message)
 
     async def apply_guest(delivery: Delivery[UpsertGuest]) -> None:
         await service.upsert_guest(delivery.payload, consumer=UPSERT_GUEST_POLICY.consumer)
@@ -73,109 +107,29 @@ def register_consumers(
     async def apply_property(delivery: Delivery[UpsertProperty]) -> None:
         await service.upsert_property(delivery.payload, consumer=UPSERT_PROPERTY_POLICY.consumer)
 
+    async def apply_room(delivery: Delivery[UpsertRoom]) -> None:
+        await service.upsert_room(delivery.payload, consumer=UPSERT_ROOM_POLICY.consumer)
+
     async def record_booking(delivery: Delivery[BookingEvent]) -> None:
         await service.record_booking(delivery.payload)
 
     async def record_charge(delivery: Delivery[ChargeEvent]) -> None:
         await service.record_charge(delivery.payload)
 
-    guest_filter = UPSERT_GUEST.template
-    stay_filter = UPSERT_STAY.template
-    property_filter = UPSERT_PROPERTY.template
-    booking_filter = BOOKING_EVENT.filter()
-    charge_filter = CHARGE_EVENT.filter()
-
-    @broker.subscriber(
-        guest_filter,
-        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
-        durable=UPSERT_GUEST_POLICY.consumer,
-        config=UPSERT_GUEST_POLICY.consumer_config(guest_filter),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
+    commands = DOMAIN_COMMANDS.name
+    upserts = UPSERT_WORKERS
+    subscribe(
+        UPSERT_GUEST.template, commands, UpsertGuest, apply_guest, UPSERT_GUEST_POLICY,
+        workers=upserts,
+    )  # fmt: skip
+    subscribe(
+        UPSERT_STAY.template, commands, UpsertStay, apply_stay, UPSERT_STAY_POLICY,
+        workers=upserts,
+    )  # fmt: skip
+    subscribe(
+        UPSERT_PROPERTY.template, commands, UpsertProperty, apply_property, UPSERT_PROPERTY_POLICY
     )
-    async def on_upsert_guest(msg: NatsMessage) -> None:
-        await process(
-            msg.raw_message,
-            UpsertGuest,
-            _rejecting_invalid(apply_guest),
-            UPSERT_GUEST_POLICY,
-            jetstream(),
-        )
-
-    @broker.subscriber(
-        stay_filter,
-        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
-        durable=UPSERT_STAY_POLICY.consumer,
-        config=UPSERT_STAY_POLICY.consumer_config(stay_filter),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_upsert_stay(msg: NatsMessage) -> None:
-        await process(
-            msg.raw_message,
-            UpsertStay,
-            _rejecting_invalid(apply_stay),
-            UPSERT_STAY_POLICY,
-            jetstream(),
-        )
-
-    @broker.subscriber(
-        property_filter,
-        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
-        durable=UPSERT_PROPERTY_POLICY.consumer,
-        config=UPSERT_PROPERTY_POLICY.consumer_config(property_filter),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_upsert_property(msg: NatsMessage) -> None:
-        await process(
-            msg.raw_message,
-            UpsertProperty,
-            _rejecting_invalid(apply_property),
-            UPSERT_PROPERTY_POLICY,
-            jetstream(),
-        )
-
-    @broker.subscriber(
-        booking_filter,
-        stream=JStream(ATTENDANDT_EVENTS.name, declare=False),
-        durable=BOOKINGS_POLICY.consumer,
-        config=BOOKINGS_POLICY.consumer_config(booking_filter),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_booking_event(msg: NatsMessage) -> None:
-        await process(
-            msg.raw_message,
-            BookingEvent,
-            _rejecting_invalid(record_booking),
-            BOOKINGS_POLICY,
-            jetstream(),
-        )
-
-    @broker.subscriber(
-        charge_filter,
-        stream=JStream(ATTENDANDT_EVENTS.name, declare=False),
-        durable=CHARGES_POLICY.consumer,
-        config=CHARGES_POLICY.consumer_config(charge_filter),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_charge_event(msg: NatsMessage) -> None:
-        await process(
-            msg.raw_message,
-            ChargeEvent,
-            _rejecting_invalid(record_charge),
-            CHARGES_POLICY,
-            jetstream(),
-        )
+    subscribe(UPSERT_ROOM.template, commands, UpsertRoom, apply_room, UPSERT_ROOM_POLICY)
+    events = ATTENDANDT_EVENTS.name
+    subscribe(BOOKING_EVENT.filter(), events, BookingEvent, record_booking, BOOKINGS_POLICY)
+    subscribe(CHARGE_EVENT.filter(), events, ChargeEvent, record_charge, CHARGES_POLICY)

@@ -1,6 +1,7 @@
 """The `guests` schema: guests (Mews customers), stays (Mews reservations), who is on each
-stay, the timeline of vendor bookings and charges per guest, which guests and stays each
-vendor has bookings with (what a vendor user may see), and the hotels themselves.
+stay, rooms (Mews resources: name and housekeeping state), the timeline of vendor bookings
+and charges per guest, which guests and stays each vendor has bookings with (what a vendor
+user may see), and the hotels themselves.
 
 Search keys are generated columns in the "C" collation: lower-cased names and email, and the
 phone's digits reversed, so a prefix `LIKE 'smi%'` (and a phone-suffix match through the
@@ -115,12 +116,32 @@ stays = Table(
     Column("owner_mews_id", Text),
     Column("company_mews_id", Text),
     Column("service_mews_id", Text),
+    # The reservation's notes (Mews serviceOrderNotes), as `StayNote`s.
+    Column("notes", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     UniqueConstraint("enterprise_id", "mews_id", name="stays_enterprise_mews_id_key"),
     # Arrivals and departures of a day, in list order (and keyset).
     Index("stays_by_scheduled_start", "enterprise_id", "scheduled_start_utc", "id"),
     Index("stays_by_scheduled_end", "enterprise_id", "scheduled_end_utc", "id"),
     Index("stays_by_resource_name", "enterprise_id", "resource_name"),
     Index("stays_by_number", "enterprise_id", "number"),
+)
+
+# A stay names its room by Mews id and is joined to it when read (for the room's state), so a
+# room's state changes without touching its stays.
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("mews_id", Text, nullable=False),
+    _timestamp("mews_updated_utc", nullable=False),
+    *_read_version(),
+    _timestamp("synced_at", nullable=False),
+    Column("name", Text),
+    Column("state", Text),
+    Column("category_name", Text),
+    Column("is_active", Boolean, nullable=False),
+    UniqueConstraint("enterprise_id", "mews_id", name="rooms_enterprise_mews_id_key"),
 )
 
 stay_guests = Table(

@@ -42,6 +42,7 @@ from attendandt.contracts.rpc.guests import (
     GuestView,
     PropertyView,
     StayGuestView,
+    StayNoteView,
     StayView,
     TimelineEntry,
 )
@@ -50,6 +51,7 @@ from attendandt.contracts.snapshots import (
     ChargeSnapshot,
     GuestSnapshot,
     PropertySnapshot,
+    RoomSnapshot,
     StaySnapshot,
     StayState,
 )
@@ -65,6 +67,7 @@ from attendandt.guests.day_lists import (
 from attendandt.guests.models import (
     guests,
     properties,
+    rooms,
     stay_guests,
     stays,
     timeline,
@@ -117,6 +120,12 @@ class StoredStay:
     stay_id: str
     version: MewsVersion
     state: StayState
+
+
+@dataclass(frozen=True)
+class StoredRoom:
+    room_id: str
+    version: MewsVersion
 
 
 def _by_mews_id(table: Table, *columns: str) -> Select[Any]:
@@ -189,12 +198,27 @@ _STAY_FIELDS = (
     "owner_mews_id",
     "company_mews_id",
     "service_mews_id",
+    "notes",
+)
+_ROOM_FIELDS = (
+    "enterprise_id",
+    "mews_id",
+    "mews_updated_utc",
+    "mews_read_at",
+    "mews_digest",
+    "synced_at",
+    "name",
+    "state",
+    "category_name",
+    "is_active",
 )
 _VERSION = ("mews_updated_utc", "mews_read_at", "mews_digest")
 _STORED_GUEST = _by_mews_id(guests, "id", *_VERSION, "merge_target_mews_id")
 _STORED_STAY = _by_mews_id(stays, "id", *_VERSION, "state")
 _UPSERT_GUEST = _upsert(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
 _UPSERT_STAY = _upsert(stays, "stays_enterprise_mews_id_key", _STAY_FIELDS)
+_STORED_ROOM = _by_mews_id(rooms, "id", *_VERSION)
+_UPSERT_ROOM = _upsert(rooms, "rooms_enterprise_mews_id_key", _ROOM_FIELDS)
 
 
 async def stored_guest(
@@ -213,6 +237,14 @@ async def stored_stay(session: AsyncSession, enterprise_id: str, mews_id: str) -
     )
     row = found.first()
     return None if row is None else StoredStay(row.id, _version(row), _state(row.state))
+
+
+async def stored_room(session: AsyncSession, enterprise_id: str, mews_id: str) -> StoredRoom | None:
+    found = await session.execute(
+        _STORED_ROOM, {"enterprise_id": enterprise_id, "mews_id": mews_id}
+    )
+    row = found.first()
+    return None if row is None else StoredRoom(row.id, _version(row))
 
 
 def _version(row: Any) -> MewsVersion:
@@ -287,8 +319,37 @@ async def upsert_stay(
         "owner_mews_id": stay.owner_mews_id,
         "company_mews_id": stay.company_mews_id,
         "service_mews_id": stay.service_mews_id,
+        "notes": msgspec.to_builtins(stay.notes),
     }
     found: str | None = (await session.execute(_UPSERT_STAY, values)).scalar_one_or_none()
+    return found
+
+
+async def upsert_room(
+    session: AsyncSession,
+    *,
+    room_id: str,
+    enterprise_id: str,
+    room: RoomSnapshot,
+    version: MewsVersion,
+    synced_at: datetime,
+) -> str | None:
+    """Insert or update by (enterprise, Mews id), last write wins (`MewsVersion`);
+    returns our room id, or None when the stored version is as new or newer."""
+    values = {
+        "id": room_id,
+        "enterprise_id": enterprise_id,
+        "mews_id": room.mews_id,
+        "mews_updated_utc": room.mews_updated_utc,
+        "mews_read_at": version.read_at,
+        "mews_digest": version.digest,
+        "synced_at": synced_at,
+        "name": room.name,
+        "state": room.state,
+        "category_name": room.category_name,
+        "is_active": room.is_active,
+    }
+    found: str | None = (await session.execute(_UPSERT_ROOM, values)).scalar_one_or_none()
     return found
 
 
@@ -523,6 +584,8 @@ class GuestSearch:
     phone_reversed: str | None = None
     #: The query as typed: a room (on a current stay) or a reservation number.
     room_or_number: str | None = None
+    #: When the hotel's today ends (UTC): a stay due in before then is in its room today.
+    today_ends: datetime | None = None
     #: Whether `prefix` also matches the email (not for vendors: it would reveal emails).
     email: bool = True
 
@@ -532,13 +595,14 @@ def _like_prefix(value: str) -> str:
     return escaped + "%"
 
 
-def _current_stay(now: datetime) -> ColumnElement[bool]:
-    """Checked in, or confirmed and scheduled over `now`."""
+def _current_stay(now: datetime, today_ends: datetime) -> ColumnElement[bool]:
+    """In the room now: checked in, or due in today (confirmed or optional, scheduled to
+    start before the hotel's next midnight and not yet over)."""
     return or_(
         stays.c.state == StayState.STARTED.value,
         and_(
-            stays.c.state == StayState.CONFIRMED.value,
-            stays.c.scheduled_start_utc <= now,
+            stays.c.state.in_((StayState.CONFIRMED.value, StayState.OPTIONAL.value)),
+            stays.c.scheduled_start_utc < today_ends,
             stays.c.scheduled_end_utc > now,
         ),
     )
@@ -602,8 +666,11 @@ def _candidates(search: GuestSearch, enterprise_id: str, now: datetime) -> list[
             )
             .where(stays.c.enterprise_id == enterprise_id)
         )
+        today_ends = search.today_ends or now
         branches.append(
-            on_stay.where(stays.c.resource_name == search.room_or_number, _current_stay(now))
+            on_stay.where(
+                stays.c.resource_name == search.room_or_number, _current_stay(now, today_ends)
+            )
         )
         branches.append(on_stay.where(stays.c.number == search.room_or_number))
     return branches
@@ -725,7 +792,17 @@ def _state(value: str) -> StayState:
         return StayState.UNKNOWN
 
 
-def _stay_view(row: Any, on_stay: tuple[StayGuestView, ...]) -> StayView:
+def _notes(stored: Any) -> tuple[StayNoteView, ...]:
+    return tuple(
+        StayNoteView(text=str(note.get("text") or ""), type=str(note.get("type") or ""))
+        for note in stored or ()
+        if isinstance(note, dict)
+    )
+
+
+def _stay_view(
+    row: Any, on_stay: tuple[StayGuestView, ...], room_state: str | None = None
+) -> StayView:
     return StayView(
         stay_id=row.id,
         enterprise_id=row.enterprise_id,
@@ -745,6 +822,8 @@ def _stay_view(row: Any, on_stay: tuple[StayGuestView, ...]) -> StayView:
         company_mews_id=row.company_mews_id,
         service_mews_id=row.service_mews_id,
         guests=on_stay,
+        notes=_notes(row.notes),
+        room_state=room_state,
     )
 
 
@@ -781,11 +860,25 @@ _STAYS_OF_GUEST = (
 )
 
 
+_ROOM_STATES = select(rooms.c.enterprise_id, rooms.c.mews_id, rooms.c.state).where(
+    tuple_(rooms.c.enterprise_id, rooms.c.mews_id).in_(bindparam("rooms", expanding=True))
+)
+
+
+async def _room_states(session: AsyncSession, rows: Sequence[Any]) -> dict[tuple[str, str], str]:
+    """(enterprise, room Mews id) → the room's state, for the rooms of these stays."""
+    wanted = sorted({(r.enterprise_id, r.resource_mews_id) for r in rows if r.resource_mews_id})
+    if not wanted:
+        return {}
+    found = await session.execute(_ROOM_STATES, {"rooms": wanted})
+    return {(row.enterprise_id, row.mews_id): row.state for row in found if row.state}
+
+
 async def _with_guests(
     session: AsyncSession, rows: Sequence[Any], vendor_id: str | None = None
 ) -> list[StayView]:
-    """Attach each stay's customers, linked to our guests where we have them (one query);
-    for a vendor, only the customers it has bookings with."""
+    """Attach each stay's customers, linked to our guests where we have them (one query),
+    and its room's state (one more); for a vendor, only the customers it has bookings with."""
     if not rows:
         return []
     statement = _ON_STAYS
@@ -803,7 +896,15 @@ async def _with_guests(
                 last_name=item.last_name,
             )
         )
-    return [_stay_view(row, tuple(by_stay.get(row.id, ()))) for row in rows]
+    states = await _room_states(session, rows)
+    return [
+        _stay_view(
+            row,
+            tuple(by_stay.get(row.id, ())),
+            states.get((row.enterprise_id, row.resource_mews_id or "")),
+        )
+        for row in rows
+    ]
 
 
 async def mews_versions(

@@ -1,4 +1,4 @@
-"""The guests service's use cases: apply Mews customers and reservations, record the vendor
+"""The guests service's use cases: apply Mews customers, reservations and rooms, record the vendor
 events of a guest's timeline, answer the gateway's queries.
 
 Every query is answered for the caller the gateway authenticated: another property's guest or
@@ -30,7 +30,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.commands import UpsertGuest, UpsertProperty, UpsertStay
+from attendandt.contracts.commands import UpsertGuest, UpsertProperty, UpsertRoom, UpsertStay
 from attendandt.contracts.events import (
     GUEST_EVENT,
     RESTRICTED_GUEST_EVENT,
@@ -41,7 +41,7 @@ from attendandt.contracts.events import (
     RestrictedGuestEvent,
     StayEvent,
 )
-from attendandt.contracts.privacy import public_guest, restricted_guest
+from attendandt.contracts.privacy import public_guest, public_stay, restricted_guest
 from attendandt.contracts.rpc.guests import (
     CONTACT_READ,
     DayStaysRequest,
@@ -64,11 +64,12 @@ from attendandt.contracts.snapshots import (
     BookingSnapshot,
     ChargeSnapshot,
     GuestSnapshot,
+    RoomSnapshot,
     StaySnapshot,
     StayState,
 )
 from attendandt.guests import repository as repo
-from attendandt.guests.day_lists import DayList, HotelDay, local_day_bounds
+from attendandt.guests.day_lists import DayList, HotelDay, local_date, local_day_bounds
 from attendandt.guests.models import inbox, outbox
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
@@ -147,9 +148,12 @@ def stay_customers(stay: StaySnapshot) -> list[tuple[str, Literal["owner", "comp
     return customers
 
 
-def parse_search(query: str, *, personal: bool = True) -> repo.GuestSearch | None:
+def parse_search(
+    query: str, *, personal: bool = True, today_ends: datetime | None = None
+) -> repo.GuestSearch | None:
     """What a search box query can mean (None: list everyone). Without `personal` (a
-    vendor's search) it never matches an email or a phone: a hit would reveal them."""
+    vendor's search) it never matches an email or a phone: a hit would reveal them.
+    `today_ends`: the hotel's next midnight, until which a stay due in counts as in its room."""
     typed = " ".join(query.split())
     if not typed:
         return None
@@ -170,6 +174,7 @@ def parse_search(query: str, *, personal: bool = True) -> repo.GuestSearch | Non
         phone_reversed=phone,
         room_or_number=None if "@" in typed else typed,
         email=personal,
+        today_ends=today_ends,
     )
 
 
@@ -199,7 +204,9 @@ class View(msgspec.Struct, frozen=True, kw_only=True):
     def stay(self, stay: StayView) -> StayView:
         if self.personal:
             return stay
-        return msgspec.structs.replace(stay, company_mews_id=None)
+        # Notes are free text about the guests (health, diet); the room's housekeeping
+        # state is the hotel's own business.
+        return msgspec.structs.replace(stay, company_mews_id=None, notes=(), room_state=None)
 
 
 def view_of(caller: Caller) -> View:
@@ -266,7 +273,8 @@ def _check_command(enterprise_id: str, mews_id: str, updated: datetime) -> None:
 
 
 def _read_version(
-    command: UpsertGuest | UpsertStay, snapshot: GuestSnapshot | StaySnapshot
+    command: UpsertGuest | UpsertStay | UpsertRoom,
+    snapshot: GuestSnapshot | StaySnapshot | RoomSnapshot,
 ) -> repo.MewsVersion:
     """The version a command carries: sync issues it right after reading Mews, so its
     `issued_at` is when this content was read."""
@@ -296,7 +304,7 @@ async def _announce_stay(
             occurred_at=stay.mews_updated_utc,
             event=name,
             stay_id=stay_id,
-            stay=stay,
+            stay=public_stay(stay),
             guest_ids=tuple(known[m] for m in customers if m in known),
         ),
         msg_id=event_id,
@@ -506,6 +514,30 @@ class GuestsService:
             )
         return Applied.APPLIED
 
+    async def upsert_room(self, command: UpsertRoom, *, consumer: str) -> Applied:
+        """A room's name and housekeeping state (what stays show of their room). Nothing is
+        announced: a room is no guest's or stay's news."""
+        room = command.room
+        enterprise = command.enterprise_id
+        _check_command(enterprise, room.mews_id, room.mews_updated_utc)
+        async with self._sessions() as session, session.begin():
+            if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
+                return Applied.DUPLICATE
+            await repo.lock_mews_entity(session, "resource", enterprise, room.mews_id)
+            previous = await repo.stored_room(session, enterprise, room.mews_id)
+            version = _read_version(command, room)
+            if previous is not None and not version.is_newer_than(previous.version):
+                return Applied.STALE
+            room_id = await repo.upsert_room(
+                session,
+                room_id=previous.room_id if previous else self._make_id(),
+                enterprise_id=enterprise,
+                room=room,
+                version=version,
+                synced_at=self._clock(),
+            )
+        return Applied.STALE if room_id is None else Applied.APPLIED
+
     # ----------------------------------------------------------------- vendor events
 
     async def record_booking(self, event: BookingEvent) -> bool:
@@ -577,17 +609,20 @@ class GuestsService:
         if request.cursor is not None:
             last, first, guest_id = decode_cursor(request.cursor, 3)
             after = (last, first, _uuid(guest_id, "cursor"))
+        zone = hotel_zone(request.timezone)
         if not caller.may_act_for(request.enterprise_id):
             return GuestPage(items=())
+        now = self._clock()
+        today_ends = local_day_bounds(local_date(now, zone), zone)[1]
         async with self._sessions() as session:
             found = await repo.search_guests(
                 session,
                 enterprise_id=request.enterprise_id,
-                search=parse_search(request.query, personal=view.personal),
+                search=parse_search(request.query, personal=view.personal, today_ends=today_ends),
                 include_inactive=request.include_inactive,
                 after=after,
                 limit=request.limit + 1,
-                now=self._clock(),
+                now=now,
                 vendor_id=view.vendor_id,
             )
         page = found[: request.limit]

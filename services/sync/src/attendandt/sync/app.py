@@ -1,4 +1,5 @@
-"""Composition root of sync: one Mews client and applier per enterprise, one consumer."""
+"""Composition root of sync: one Mews client and applier per enterprise, one consumer, and
+per enterprise the initial import until it is done."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import contextlib
 import logging
 
 from nats.aio.client import Client as NatsClient
+from nats.errors import Error as NatsError
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.kv import KeyValue
 
 from attendandt.contracts.streams import MEWS_RATE_LIMITS, SYNC_HEALTH, ensure_streams
-from attendandt.mews import Credentials, MewsClient, bind_enterprises
+from attendandt.mews import Credentials, MewsClient, MewsError, bind_enterprises
 from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import connect
 from attendandt.platform.ratelimit import SharedTokenBucket
@@ -19,6 +22,7 @@ from attendandt.sync.applier import Applier
 from attendandt.sync.consumer import DURABLE, SERVICE, ChangeConsumer
 from attendandt.sync.health import CountingLimiter, HealthBoard
 from attendandt.sync.hotel import HotelRefresher
+from attendandt.sync.initial_import import InitialImport
 from attendandt.sync.settings import SyncSettings
 
 log = logging.getLogger(__name__)
@@ -53,7 +57,8 @@ class SyncApp:
         self.nc = nc = await connect(settings.nats, "sync")
         js = nc.jetstream()
         await ensure_streams(js)
-        board = HealthBoard(await js.key_value(SYNC_HEALTH.bucket))
+        progress = await js.key_value(SYNC_HEALTH.bucket)
+        board = HealthBoard(progress, imports=settings.initial_import)
         self.limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
         self.health_server = HealthServer(self.readiness, host="0.0.0.0", port=settings.health_port)  # noqa: S104
         await self.health_server.start()
@@ -97,6 +102,14 @@ class SyncApp:
                     ).run(stop)
                 ),
             ]
+            if settings.initial_import:
+                tasks += [
+                    asyncio.create_task(
+                        self._initial_import(InitialImport(applier, progress), stop),
+                        name=f"initial-import-{enterprise_id}",
+                    )
+                    for enterprise_id, applier in self.appliers.items()
+                ]
             self.ready.set()
             await stop.wait()
             for task in tasks:
@@ -110,6 +123,36 @@ class SyncApp:
             await self.health_server.stop()
             await nc.close()
         self.consumers.raise_if_ended()
+
+    async def _initial_import(self, job: InitialImport, stop: asyncio.Event) -> None:
+        """Run the property's initial import unless it is done (a restart does not import
+        again); a failed one is tried again with a growing pause. Changes are applied
+        meanwhile: the import does not hold them up."""
+        delay = self.settings.import_retry_s
+        while not stop.is_set():
+            try:
+                state = await job.run(stop=stop)
+            except (MewsError, OSError, TimeoutError, NatsTimeoutError, NatsError) as exc:
+                log.warning(
+                    "initial import of %s failed (%s); trying again in %.0f s",
+                    job.enterprise_id,
+                    exc,
+                    delay,
+                )
+            except Exception:
+                log.exception("ALERT initial import of %s failed", job.enterprise_id)
+            else:
+                if state.state == "done":
+                    log.info(
+                        "initial import of %s: %d rooms, %d reservations",
+                        job.enterprise_id,
+                        state.rooms,
+                        state.reservations,
+                    )
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, 600.0)
 
     async def readiness(self) -> dict[str, bool]:
         return {

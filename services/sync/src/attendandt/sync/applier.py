@@ -1,47 +1,75 @@
 """One pass of changes for one enterprise → Mews fetches → domain commands.
 
 For a batch of ids per entity, the applier makes one getAll per entity (Mews takes up to
-1000 ids per call; the client splits longer lists), fetches the owners of the reservations
-in the same pass (so a stay never points to a guest we do not have) and the names of rooms
-it has not seen, then publishes the commands and waits for JetStream to store them. Only
-then may the caller ack the change notifications.
+1000 ids per call; the client splits longer lists). A pass of reservations also fetches, by
+the same reservation ids, their companions (`companionships/getAll`) and notes
+(`serviceOrderNotes/getAll`), then the owners and companions it has not commanded yet (so a
+stay never points to a guest we do not have) and the rooms it has not seen, then publishes
+the commands and waits for JetStream to store them. Only then may the caller ack the change
+notifications.
+
+Companions and notes are operations a token may not be allowed to use (or a Mews of another
+version may not have): when Mews refuses one, sync says so once in its log, carries on
+without it, and asks again an hour later.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+import logging
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Subject
-from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_STAY, Command
+from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_ROOM, UPSERT_STAY, Command
 from attendandt.contracts.mews import MewsEntity
-from attendandt.mews import MewsClient
+from attendandt.mews import (
+    MewsBadRequest,
+    MewsClient,
+    MewsForbidden,
+    MewsNotFound,
+    MewsUnauthorized,
+)
 from attendandt.mews.models import (
+    CompanionshipsGetAll,
     Customer,
     CustomersGetAll,
     Reservation,
     ReservationsGetAll,
     Resource,
     ResourcesGetAll,
+    ServiceOrderNote,
+    ServiceOrderNotesGetAll,
+    ServiceOrderNoteType,
 )
 from attendandt.platform.messaging import publish
 from attendandt.sync.mapping import (
     Unmappable,
     guest_snapshot,
+    room_snapshot,
     stay_snapshot,
     upsert_guest,
+    upsert_room,
     upsert_stay,
 )
+
+log = logging.getLogger(__name__)
 
 C = TypeVar("C", bound=Command)
 
 #: Entities sync turns into domain commands today; the others are acknowledged unapplied.
 APPLIED = (MewsEntity.CUSTOMER, MewsEntity.RESERVATION, MewsEntity.RESOURCE, MewsEntity.COMPANY)
+
+COMPANIONSHIPS = "companionships/getAll"
+NOTES = "serviceOrderNotes/getAll"
+#: What Mews answers for an operation this token may not use (401), one this Mews does not
+#: have (404), or a request it will not take (400, 403): asking again will not help soon.
+REFUSALS = (MewsBadRequest, MewsUnauthorized, MewsForbidden, MewsNotFound)
 
 
 @dataclass
@@ -74,9 +102,9 @@ class RoomNames:
 class KnownGuests:
     """Customers this process already commanded (bounded, least recently seen dropped).
 
-    A reservation's owner must exist as a guest, but once commanded it stays (its own
-    changes arrive as customer notifications), so a pass fetches only owners it has not seen:
-    one Mews call per pass instead of two, which under the rate limit is latency saved.
+    A reservation's owner and companions must exist as guests, but once commanded they stay
+    (their own changes arrive as customer notifications), so a pass fetches only those it
+    has not seen: one Mews call per pass saved, which under the rate limit is latency saved.
     """
 
     def __init__(self, limit: int = 200_000) -> None:
@@ -94,6 +122,39 @@ class KnownGuests:
         return sorted(i for i in ids if i not in self._ids)
 
 
+class OptionalReads:
+    """The Mews reads a pass can do without, and whether to try them now: one Mews refused
+    is left alone for `retry_after_s`, and said once in the log, not once per pass."""
+
+    def __init__(
+        self, retry_after_s: float = 3600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.retry_after_s = retry_after_s
+        self._clock = clock
+        self._refused_at: dict[str, float] = {}
+
+    def available(self, operation: str) -> bool:
+        refused = self._refused_at.get(operation)
+        return refused is None or self._clock() - refused >= self.retry_after_s
+
+    def refused(self, operation: str, enterprise_id: str, exc: Exception) -> None:
+        first = operation not in self._refused_at
+        self._refused_at[operation] = self._clock()
+        if first:
+            log.warning(
+                "Mews refused %s for enterprise %s (%s): stays go on without it; asking "
+                "again in %.0f s",
+                operation,
+                enterprise_id,
+                exc,
+                self.retry_after_s,
+            )
+
+    def answered(self, operation: str) -> None:
+        if self._refused_at.pop(operation, None) is not None:
+            log.info("Mews answers %s again", operation)
+
+
 class Applier:
     def __init__(self, client: MewsClient, enterprise_id: str, js: JetStreamContext) -> None:
         self.client = client
@@ -101,6 +162,7 @@ class Applier:
         self.js = js
         self.rooms = RoomNames()
         self.known_guests = KnownGuests()
+        self.optional = OptionalReads()
         #: Set by a repair run: its commands must not be taken for ones already applied.
         self.command_tag: str | None = None
 
@@ -126,33 +188,33 @@ class Applier:
     async def _reservations(self, ids: Sequence[str]) -> PassResult:
         request = ReservationsGetAll(reservation_ids=list(ids))
         reservations = await self.client.get_reservations(request).collect()
-        owners = {
-            r.account_id
-            for r in reservations
-            if r.account_id and (r.account_type or "Customer") == "Customer"
-        }
-        # Owners first: the guest exists before (or with) the stay that points to it. An
-        # owner that cannot be mapped keeps its Mews id on the stay and comes with its own
-        # change.
-        new_owners = self.known_guests.unknown(owners)
-        owned = await self.publish_customers((await self._fetch_customers(new_owners)).values())
         result = await self.publish_reservations(reservations)
-        result.commands += owned.commands
         result.missing = set(ids) - {r.id for r in reservations}
         return result
 
     async def _resources(self, ids: Sequence[str]) -> PassResult:
         request = ResourcesGetAll(resource_ids=list(ids))
         resources = await self.client.get_resources(request).collect()
-        self.learn_rooms(resources)
-        found = {r.id for r in resources}
-        return PassResult(applied=found, missing=set(ids) - found)
+        result = await self.publish_rooms(resources)
+        result.missing = set(ids) - {r.id for r in resources}
+        return result
 
-    # -- shared by change passes and backfill -----------------------------------------------
+    # -- shared by change passes, backfill and the initial import --------------------------
 
-    def learn_rooms(self, resources: Iterable[Resource]) -> None:
+    async def publish_rooms(self, resources: Iterable[Resource]) -> PassResult:
+        """Learn the rooms' names (for stays) and command the rooms with their state."""
+        result = PassResult()
+        commands = []
         for resource in resources:
             self.rooms.set(resource.id, resource.name)
+            try:
+                snapshot = room_snapshot(resource)
+                commands.append(upsert_room(self.enterprise_id, snapshot, self.command_tag))
+                result.applied.add(resource.id)
+            except Unmappable as exc:
+                result.unmappable[resource.id] = str(exc)
+        result.commands = await self._publish(UPSERT_ROOM, commands)
+        return result
 
     async def publish_customers(self, customers: Iterable[Customer]) -> PassResult:
         result = PassResult()
@@ -169,19 +231,81 @@ class Applier:
         return result
 
     async def publish_reservations(self, reservations: Sequence[Reservation]) -> PassResult:
-        await self._learn_rooms(r.assigned_resource_id for r in reservations)
+        """Command the stays of these reservations, with their rooms' names, companions and
+        notes; their owners and companions not commanded yet go first (a guest exists
+        before, or with, the stay that points to it). A customer that cannot be mapped
+        keeps its Mews id on the stay and comes with its own change."""
+        if not reservations:
+            return PassResult()
+        ids = [r.id for r in reservations]
+        _, companions, notes = await asyncio.gather(
+            self._learn_rooms(r.assigned_resource_id for r in reservations),
+            self._companions(ids),
+            self._notes(ids),
+        )
+        customers = {
+            r.account_id
+            for r in reservations
+            if r.account_id and (r.account_type or "Customer") == "Customer"
+        }
+        customers.update(c for found in companions.values() for c in found)
+        new_customers = self.known_guests.unknown(customers)
+        people = await self.publish_customers((await self._fetch_customers(new_customers)).values())
         result = PassResult()
         commands = []
         for reservation in reservations:
             room = self.rooms.get(reservation.assigned_resource_id)
             try:
-                snapshot = stay_snapshot(reservation, room)
+                snapshot = stay_snapshot(
+                    reservation,
+                    room,
+                    companions=companions.get(reservation.id, ()),
+                    notes=notes.get(reservation.id, ()),
+                )
                 commands.append(upsert_stay(self.enterprise_id, snapshot, self.command_tag))
                 result.applied.add(reservation.id)
             except Unmappable as exc:
                 result.unmappable[reservation.id] = str(exc)
-        result.commands = await self._publish(UPSERT_STAY, commands)
+        result.commands = await self._publish(UPSERT_STAY, commands) + people.commands
         return result
+
+    async def _companions(self, reservation_ids: list[str]) -> dict[str, list[str]]:
+        """Reservation id → its companions' customer ids, in Mews order."""
+        if not self.optional.available(COMPANIONSHIPS):
+            return {}
+        try:
+            found = await self.client.get_companionships(
+                CompanionshipsGetAll(reservation_ids=reservation_ids)
+            ).collect()
+        except REFUSALS as exc:
+            self.optional.refused(COMPANIONSHIPS, self.enterprise_id, exc)
+            return {}
+        self.optional.answered(COMPANIONSHIPS)
+        by_reservation: dict[str, list[str]] = defaultdict(list)
+        for companionship in found:
+            if companionship.reservation_id and companionship.customer_id:
+                by_reservation[companionship.reservation_id].append(companionship.customer_id)
+        return by_reservation
+
+    async def _notes(self, reservation_ids: list[str]) -> dict[str, list[ServiceOrderNote]]:
+        """Reservation id → its notes (of every type: Mews leaves special requests out
+        unless asked)."""
+        if not self.optional.available(NOTES):
+            return {}
+        request = ServiceOrderNotesGetAll(
+            service_order_ids=reservation_ids, types=list(ServiceOrderNoteType.ALL)
+        )
+        try:
+            found = await self.client.get_service_order_notes(request).collect()
+        except REFUSALS as exc:
+            self.optional.refused(NOTES, self.enterprise_id, exc)
+            return {}
+        self.optional.answered(NOTES)
+        by_reservation: dict[str, list[ServiceOrderNote]] = defaultdict(list)
+        for note in found:
+            if note.order_id:
+                by_reservation[note.order_id].append(note)
+        return by_reservation
 
     async def _learn_rooms(self, resource_ids: Iterable[str | None]) -> None:
         unknown = sorted({r for r in resource_ids if r and not self.rooms.known(r)})

@@ -122,8 +122,7 @@ class Backfill:
         items = 0
         request = ResourcesGetAll(updated_utc=window)
         async for page in self.applier.client.get_resources(request).pages():
-            self.applier.learn_rooms(page)
-            items += len(page)
+            items += len((await self.applier.publish_rooms(page)).applied)
         return items
 
     async def _customers(self, window: TimeInterval) -> int:

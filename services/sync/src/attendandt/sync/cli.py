@@ -1,14 +1,27 @@
-"""`attendandt sync backfill --enterprise ID [--since DATE] [--restart]`
+"""`attendandt sync backfill --enterprise ID [--since DATE] [--entity E] [--restart]`
+`attendandt sync backfill --enterprise ID --initial [--restart]`
 
-Imports every resource, customer and reservation changed since DATE (default: the
-enterprise's creation in Mews) into domain state, with a progress bar; resumes where an
-interrupted run stopped unless --restart. Reads the service's environment (NATS_URL and the
-MEWS_* variables).
+Without `--initial`: imports every resource, customer and reservation changed since DATE
+(default: the enterprise's creation in Mews) into domain state, by `UpdatedUtc`: the whole
+history, for a property moving to Attendandt with years of guests.
+
+With `--initial`: the property's initial import, the one sync runs by itself on its first
+start for a property (`sync.initial_import`): every room, then every reservation whose stay
+collides with [today - 90 days, today + 365 days] whatever its UpdatedUtc, with owners,
+companions and notes. It shares its progress with sync (the `import.<enterprise>` entry,
+shown on the Sync page): it resumes an unfinished import, whoever began it, and does nothing
+for a finished one unless `--restart`.
+
+Both draw a progress bar and resume where an interrupted run stopped (unless --restart);
+Ctrl-C stops an initial import cleanly after the page it is on (a second Ctrl-C at once).
+Reads the service's environment (NATS_URL and the MEWS_* variables).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 from datetime import UTC, date, datetime, timedelta
 
 from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
@@ -20,6 +33,7 @@ from attendandt.platform.progress import draw_bar
 from attendandt.platform.settings import SettingsError, process_env
 from attendandt.sync.applier import Applier
 from attendandt.sync.backfill import ENTITIES, Backfill, BackfillProgress
+from attendandt.sync.initial_import import ImportProgress, InitialImport
 from attendandt.sync.reconcile import Reconcile
 from attendandt.sync.settings import SyncSettings
 
@@ -32,6 +46,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     backfill.add_argument("--since", type=_date, help="YYYY-MM-DD (UTC); default: since creation")
     backfill.add_argument("--entity", action="append", choices=ENTITIES, help="repeatable")
     backfill.add_argument("--restart", action="store_true", help="ignore a previous run's progress")
+    backfill.add_argument(
+        "--initial",
+        action="store_true",
+        help="the initial import: rooms, and reservations colliding with the last 90 and "
+        "next 365 days whatever their UpdatedUtc (what sync runs on its first start)",
+    )
     backfill.set_defaults(handler=run_backfill)
     reconcile = commands.add_parser(
         "reconcile", help="compare our guests and stays with Mews and repair what differs"
@@ -52,6 +72,15 @@ def _bar(progress: BackfillProgress) -> None:
     note = " (resumed)" if progress.resumed else ""
     detail = f"{progress.window}/{progress.windows} months, {progress.items} imported{note}"
     draw_bar(progress.entity, progress.window, progress.windows, detail)
+
+
+def _import_bar(progress: ImportProgress) -> None:
+    note = " (resumed)" if progress.resumed else ""
+    window = min(progress.windows_done + 1, progress.windows)
+    detail = (
+        f"window {window}/{progress.windows}, {progress.reservations} reservations imported{note}"
+    )
+    draw_bar("reservations", progress.windows_done, progress.windows, detail)
 
 
 async def run_reconcile(args: argparse.Namespace) -> int:
@@ -115,11 +144,16 @@ async def _client_for(
 
 
 async def run_backfill(args: argparse.Namespace) -> int:
+    if args.initial and (args.since or args.entity):
+        print("sync backfill: --initial takes no --since or --entity (its range is fixed)")
+        return 2
     try:
         settings = SyncSettings.from_env(process_env())
     except SettingsError as exc:
         print(f"sync backfill: {redact_text(str(exc))}")
         return 2
+    if args.initial:
+        return await _run_initial(settings, args)
     nc = await connect(settings.nats, "attendandt-cli")
     clients: list[MewsClient] = []
     try:
@@ -151,3 +185,69 @@ async def run_backfill(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{n} {entity}" for entity, n in counts.items())
     print(f"backfill of {args.enterprise} from {since:%Y-%m-%d}: {summary}")
     return 0
+
+
+async def _run_initial(settings: SyncSettings, args: argparse.Namespace) -> int:
+    nc = await connect(settings.nats, "attendandt-cli")
+    clients: list[MewsClient] = []
+    stop = asyncio.Event()
+    _stop_on_ctrl_c(stop)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        chosen = await _client_for(settings, args.enterprise, clients)
+        if chosen is None:
+            print(
+                f"sync backfill: no token in MEWS_ACCESS_TOKENS is for enterprise {args.enterprise}"
+            )
+            return 2
+        client, _ = chosen
+        job = InitialImport(
+            Applier(client, args.enterprise, js), await js.key_value(SYNC_HEALTH.bucket)
+        )
+        try:
+            state = await job.run(restart=args.restart, progress=_import_bar, stop=stop)
+        except asyncio.CancelledError:
+            print("\nstopped: run the same command again to resume where it stopped")
+            return 130
+    except MewsError as exc:
+        print(f"\nsync backfill: Mews refused: {redact_text(str(exc))}")
+        print("run the same command again to resume where it stopped")
+        return 1
+    finally:
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
+        for client in clients:
+            await client.aclose()
+        await nc.close()
+    if state.state != "done":
+        print(
+            f"\ninitial import of {args.enterprise} stopped after {state.windows_done} of "
+            f"{state.windows_total} windows ({state.reservations_done} reservations): run "
+            "the same command again to resume"
+        )
+        return 130
+    print(
+        f"initial import of {args.enterprise}: {state.rooms} rooms, {state.reservations} "
+        f"reservations ({state.windows_total} windows, "
+        f"{_day(state.start_utc)} to {_day(state.end_utc)})"
+    )
+    return 0
+
+
+def _day(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d}" if value is not None else "?"
+
+
+def _stop_on_ctrl_c(stop: asyncio.Event) -> None:
+    """The first Ctrl-C stops after the current page (progress kept); a second one at once."""
+    loop = asyncio.get_running_loop()
+    current = asyncio.current_task()
+
+    def interrupted() -> None:
+        if stop.is_set() and current is not None:
+            current.cancel()
+            return
+        stop.set()
+        print("\nstopping after this page (Ctrl-C again to stop now)", flush=True)
+
+    loop.add_signal_handler(signal.SIGINT, interrupted)

@@ -1,7 +1,9 @@
 """What sync reports per enterprise (NATS KV `sync_health`), for the gateway's status page:
-consumer lag, last applied change, Mews calls per minute, 429s, dead letters, and whether the
+consumer lag, last applied change, Mews calls per minute, 429s, dead letters, whether the
 hotel's configuration is known (its name and time zone, when it was last read, the last
-failure to read it)."""
+failure to read it), and how far the property's initial import is (copied from its own
+entry, `import.<enterprise>`, which the import keeps whether sync or `attendandt sync
+backfill --initial` runs it)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from datetime import UTC, datetime
 
 import msgspec
 from nats.js.kv import KeyValue
+
+from attendandt.sync.initial_import import ImportStatus, read_state
 
 
 class CountingLimiter:
@@ -57,11 +61,22 @@ class EnterpriseHealth(msgspec.Struct, kw_only=True):
     configuration_synced_at: datetime | None = None
     #: Why the last read failed (cleared by the next success).
     configuration_error: str | None = None
+    #: The initial import: pending (not begun, or stopped and to be resumed), running, done,
+    #: failed (retried); None while sync has not looked yet.
+    import_state: ImportStatus | None = None
+    import_windows_done: int = 0
+    import_windows_total: int = 0
+    import_reservations: int = 0
+    import_started_at: datetime | None = None
+    import_finished_at: datetime | None = None
+    import_error: str | None = None
 
 
 class HealthBoard:
-    def __init__(self, kv: KeyValue) -> None:
+    def __init__(self, kv: KeyValue, *, imports: bool = True) -> None:
         self.kv = kv
+        #: Whether sync runs the initial import itself (else only a by-hand one shows).
+        self.imports = imports
         self.states: dict[str, EnterpriseHealth] = {}
 
     def get(self, enterprise_id: str) -> EnterpriseHealth:
@@ -76,4 +91,18 @@ class HealthBoard:
                 state.mews_calls_total = limiter.total_calls
                 state.mews_calls_per_minute = limiter.per_minute()
                 state.rate_limited_429s = limiter.rate_limited
+            await self._import_of(enterprise_id, state)
             await self.kv.put(enterprise_id, msgspec.json.encode(state))
+
+    async def _import_of(self, enterprise_id: str, health: EnterpriseHealth) -> None:
+        imported = await read_state(self.kv, enterprise_id)
+        if imported is None:
+            health.import_state = "pending" if self.imports else None
+            return
+        health.import_state = imported.state
+        health.import_windows_done = imported.windows_done
+        health.import_windows_total = imported.windows_total
+        health.import_reservations = imported.reservations
+        health.import_started_at = imported.started_at
+        health.import_finished_at = imported.finished_at
+        health.import_error = imported.error

@@ -8,16 +8,19 @@ notifications announced it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from attendandt.contracts.commands import UpsertGuest, UpsertStay
+from attendandt.contracts.commands import UpsertGuest, UpsertRoom, UpsertStay
 from attendandt.contracts.snapshots import (
     CompanySnapshot,
     GuestSnapshot,
+    RoomSnapshot,
+    StayNote,
     StaySnapshot,
     StayState,
 )
-from attendandt.mews.models import Customer, Reservation
+from attendandt.mews.models import Customer, Reservation, Resource, ServiceOrderNote
 
 
 class Unmappable(ValueError):
@@ -58,7 +61,31 @@ def guest_snapshot(customer: Customer) -> GuestSnapshot:
     )
 
 
-def stay_snapshot(reservation: Reservation, resource_name: str | None) -> StaySnapshot:
+def stay_notes(notes: Iterable[ServiceOrderNote]) -> tuple[StayNote, ...]:
+    """A reservation's notes, oldest first (then by id): the same notes always make the same
+    snapshot, whatever order Mews listed them in."""
+    ordered = sorted(notes, key=lambda n: (n.created_utc or n.updated_utc or _EPOCH, n.id))
+    return tuple(
+        StayNote(
+            mews_id=note.id,
+            text=note.text or "",
+            type=note.type or "General",
+            mews_updated_utc=note.updated_utc,
+        )
+        for note in ordered
+        if note.text
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def stay_snapshot(
+    reservation: Reservation,
+    resource_name: str | None,
+    companions: Iterable[str] = (),
+    notes: Iterable[ServiceOrderNote] = (),
+) -> StaySnapshot:
     if reservation.updated_utc is None:
         raise Unmappable(f"reservation {reservation.id} has no UpdatedUtc")
     mews_state = reservation.state or ""
@@ -81,13 +108,27 @@ def stay_snapshot(reservation: Reservation, resource_name: str | None) -> StaySn
         owner_mews_id=owner,
         company_mews_id=reservation.partner_company_id,
         service_mews_id=reservation.service_id,
+        companion_mews_ids=tuple(dict.fromkeys(companions)),
+        notes=stay_notes(notes),
+    )
+
+
+def room_snapshot(resource: Resource) -> RoomSnapshot:
+    if resource.updated_utc is None:
+        raise Unmappable(f"resource {resource.id} has no UpdatedUtc")
+    return RoomSnapshot(
+        mews_id=resource.id,
+        mews_updated_utc=resource.updated_utc,
+        name=resource.name,
+        state=resource.state,
+        is_active=resource.is_active is not False,
     )
 
 
 def version_id(
     kind: str,
     enterprise_id: str,
-    snapshot: GuestSnapshot | StaySnapshot | CompanySnapshot,
+    snapshot: GuestSnapshot | StaySnapshot | CompanySnapshot | RoomSnapshot,
     tag: str | None = None,
 ) -> str:
     """The version is the id: UpdatedUtc and the content's digest (two changes within one
@@ -110,4 +151,11 @@ def upsert_stay(enterprise_id: str, stay: StaySnapshot, tag: str | None = None) 
     command_id = version_id("stay", enterprise_id, stay, tag)
     return UpsertStay(
         command_id=command_id, enterprise_id=enterprise_id, issued_at=datetime.now(UTC), stay=stay
+    )
+
+
+def upsert_room(enterprise_id: str, room: RoomSnapshot, tag: str | None = None) -> UpsertRoom:
+    command_id = version_id("room", enterprise_id, room, tag)
+    return UpsertRoom(
+        command_id=command_id, enterprise_id=enterprise_id, issued_at=datetime.now(UTC), room=room
     )

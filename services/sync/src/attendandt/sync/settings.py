@@ -35,6 +35,11 @@ class SyncSettings:
     unrouted_interval_s: float = 10.0
     #: How often each hotel's configuration, services and products are read again.
     hotel_refresh_s: float = 900.0
+    #: Import each property's rooms and current reservations on the first start for it
+    #: (`initial_import`); off, only `attendandt sync backfill --initial` does.
+    initial_import: bool = True
+    #: First wait before an initial import that failed is tried again (doubling to 10 min).
+    import_retry_s: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SyncSettings:
@@ -53,4 +58,17 @@ class SyncSettings:
             unrouted_after_s=env_float(env, "SYNC_UNROUTED_AFTER_S", 60.0),
             unrouted_interval_s=env_float(env, "SYNC_UNROUTED_INTERVAL_S", 10.0),
             hotel_refresh_s=env_float(env, "SYNC_HOTEL_REFRESH_S", 900.0),
+            initial_import=_flag(env, "SYNC_INITIAL_IMPORT", True),
+            import_retry_s=env_float(env, "SYNC_IMPORT_RETRY_S", 30.0),
         )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a yes or no: use true or false")

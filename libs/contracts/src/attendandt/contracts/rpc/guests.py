@@ -97,6 +97,14 @@ class StayGuestView(_Part, frozen=True, kw_only=True):
     last_name: str | None = None
 
 
+class StayNoteView(_Part, frozen=True, kw_only=True):
+    """A note on a stay, as staff read it (Mews note types: General, ChannelManager,
+    SpecialRequest)."""
+
+    text: str
+    type: str
+
+
 class StayView(_Part, frozen=True, kw_only=True):
     stay_id: str
     enterprise_id: str
@@ -117,6 +125,11 @@ class StayView(_Part, frozen=True, kw_only=True):
     service_mews_id: str | None = None
     #: Owner first, then companions in Mews order.
     guests: tuple[StayGuestView, ...] = ()
+    #: The reservation's notes, oldest first; empty for callers without `CONTACT_READ`.
+    notes: tuple[StayNoteView, ...] = ()
+    #: The housekeeping state of the stay's room as Mews reports it (Dirty, Clean,
+    #: Inspected, OutOfService, OutOfOrder); None when the room is not known yet.
+    room_state: str | None = None
 
 
 class TimelineEntry(_Part, frozen=True, kw_only=True):
@@ -141,13 +154,17 @@ class TimelineEntry(_Part, frozen=True, kw_only=True):
 
 class SearchGuestsRequest(Payload, frozen=True, kw_only=True):
     """Guests whose first or last name, full name or email starts with `query`, whose phone
-    ends with its digits (5 or more), or who are on a current stay in room `query` or a stay
-    with reservation number `query`. Case-insensitive. An empty query lists every guest.
+    ends with its digits (5 or more), who are on a stay with reservation number `query`, or
+    who are (owner or companion) on a stay currently in room `query`: checked in, or due in
+    today (confirmed or optional, scheduled to start before the hotel's next midnight and
+    not yet ended). Case-insensitive. An empty query lists every guest.
     Order: last name, first name, guest id."""
 
     SCHEMA = "guests.search_request"
     enterprise_id: str
     query: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    #: The hotel's IANA time zone: where "today" ends for a room search.
+    timezone: str = "UTC"
     #: Inactive and merged-away profiles are left out unless asked for.
     include_inactive: bool = False
     limit: Limit = 50
@@ -316,6 +333,8 @@ _STAY = StayView(
     scheduled_start_utc=_NOW,
     scheduled_end_utc=_NOW,
     resource_name="101",
+    room_state="Inspected",
+    notes=(StayNoteView(text="Late arrival, about 23:00", type="General"),),
     guests=(
         StayGuestView(
             customer_mews_id=_GUEST.mews_id,

@@ -6,6 +6,8 @@ from .common import *  # noqa: F403
 from .common import __all__ as _common
 from .companies import *  # noqa: F403
 from .companies import __all__ as _companies
+from .companionships import *  # noqa: F403
+from .companionships import __all__ as _companionships
 from .customers import *  # noqa: F403
 from .customers import __all__ as _customers
 from .enterprises import *  # noqa: F403
@@ -16,17 +18,21 @@ from .reservations import *  # noqa: F403
 from .reservations import __all__ as _reservations
 from .resources import *  # noqa: F403
 from .resources import __all__ as _resources
+from .service_order_notes import *  # noqa: F403
+from .service_order_notes import __all__ as _service_order_notes
 from .services import *  # noqa: F403
 from .services import __all__ as _services
 
 __all__ = [  # noqa: PLE0604
     *_bills,
     *_common,
+    *_companionships,
     *_companies,
     *_customers,
     *_enterprises,
     *_orders,
     *_reservations,
     *_resources,
+    *_service_order_notes,
     *_services,
 ]

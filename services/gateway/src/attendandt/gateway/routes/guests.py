@@ -50,6 +50,15 @@ EnterpriseQuery = Annotated[
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Cursor = Annotated[str | None, QueryParameter(max_length=1000)]
 IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
+TimeZone = Annotated[
+    str | None,
+    QueryParameter(
+        min_length=1,
+        max_length=64,
+        description="An IANA time zone to take the day in; left out, the hotel's own "
+        "(Mews's, UTC only until the hotel is known)",
+    ),
+]
 
 
 def _staff(principal: Principal) -> bool:
@@ -66,8 +75,10 @@ async def search_guests(
     include_inactive: FromQuery[bool] = False,
     limit: Limit = 50,
     cursor: Cursor = None,
+    timezone: TimeZone = None,
 ) -> StaffGuestPage | VendorGuestPage:
-    """Guests by name, email, phone, room or reservation number (see the guests service)."""
+    """Guests by name, email, phone, room or reservation number (see the guests service).
+    A room finds everyone on the stay in it now or due in today (`timezone`: the hotel's)."""
     principal = principal_of(request)
     page = await backend.call(
         guests_rpc.SEARCH,
@@ -77,6 +88,8 @@ async def search_guests(
             include_inactive=include_inactive,
             limit=limit,
             cursor=cursor,
+            # The search contract (v1) has no "the hotel's" zone yet: UTC unless given.
+            timezone=timezone or "UTC",
         ),
         caller=caller(request),
     )
@@ -174,17 +187,6 @@ async def _day(
         window_end_utc=page.window_end_utc,
         timezone=page.timezone,
     )
-
-
-TimeZone = Annotated[
-    str | None,
-    QueryParameter(
-        min_length=1,
-        max_length=64,
-        description="An IANA time zone to take the day in; left out, the hotel's own "
-        "(Mews's, UTC only until the hotel is known)",
-    ),
-]
 
 
 @get("/arrivals", **needs(Permission.GUESTS_READ))

@@ -67,9 +67,11 @@ async def _entry(js: JetStreamContext, bucket: str, key: str, kind: type[T]) -> 
 
 
 async def _keys(js: JetStreamContext, bucket: str) -> set[str]:
+    """The enterprises with an entry: keys with a dot are progress entries beside them
+    (`backfill.<enterprise>.<entity>`, `import.<enterprise>`), not enterprises."""
     try:
         kv = await js.key_value(bucket)
-        return set(await kv.keys())
+        return {key for key in await kv.keys() if "." not in key}
     except (BucketNotFoundError, NoKeysError, NotFoundError):
         return set()
 
