@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from attendandt.mews_sim.runner import MewsSim, SimToken
+
+# Shared test helpers (mews_sim_channels) import by name, as in the services' test folders.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="default",
         help="preset (tiny, small, default, large) and/or key=value overrides: "
         "enterprises, rooms, customers, reservations, companies, random_seed, "
-        "anchor (YYYY-MM-DD), doc_fixtures",
+        "anchor (the clock's starting moment: an ISO date-time, or YYYY-MM-DD for 12:00 UTC; "
+        "the hotel is built as it stands then), doc_fixtures",
     )
     parser.add_argument(
         "--token",

@@ -13,10 +13,13 @@ with faults, counters and rate-limit state cleared.
         mews_sim.control.update_customer(customer_id, Email="new@example.com")  # staff edit
         mews_sim.control.fail_next(2, path="orders/add")                          # 500, 500
         mews_sim.control.rate_limit(limit=5, window_s=2)                          # 429s soon
+        mews_sim.reset("small", now_utc="2026-06-10T09:00:00Z", frozen=True)      # set the clock
+        mews_sim.control.reservations(mews_sim.gross.id)        # every stay, to work out day lists
 
 Handle: `base_url`, `ws_url`, `api_url(op)`, `enterprises` (`gross`, `net`; each with `id`,
-`chain_id`, `integration_id` and `tokens` giving `body()` and `cookie()`), `control`
-(`SimControl`). `MEWS_SIM_SEED` changes the per-test seed (default `small`).
+`chain_id`, `integration_id`, `time_zone` and `tokens` giving `body()` and `cookie()`),
+`control` (`SimControl`). Each reset returns the clock to real time unless told otherwise.
+`MEWS_SIM_SEED` changes the per-test seed (default `small`).
 """
 
 from __future__ import annotations

@@ -166,32 +166,49 @@ def assign_rooms(stays: list[Stay], rooms_by_category: dict[str, list[str]]) -> 
     """First free room of the requested category, the backbone first; a backbone stay may be
     upgraded to any free room. A past or current stay nobody could house never happened: it
     is cancelled; a future one simply has no room yet."""
-    nights_taken: dict[str, set[int]] = {
-        r: set() for rooms in rooms_by_category.values() for r in rooms
-    }
-    every_room = [r for rooms in rooms_by_category.values() for r in rooms]
-
-    def free(room: str, stay: Stay) -> bool:
-        taken = nights_taken[room]
-        return not any(
-            n in taken for n in range(stay.arrival.toordinal(), stay.departure.toordinal())
-        )
-
     ordered = sorted(
         (s for s in stays if s.state in NEEDS_ROOM),
         key=lambda s: (not s.guaranteed, s.arrival, s.departure),
     )
+    if not ordered:
+        return
+    base = min(s.arrival for s in ordered).toordinal()
+    size = max(s.departure for s in ordered).toordinal() - base
+    # One byte per room and night; per category, how many of its rooms each night is taken,
+    # so a full category is known without looking at its rooms.
+    taken = {r: bytearray(size) for rooms in rooms_by_category.values() for r in rooms}
+    category_of = {r: c for c, rooms in rooms_by_category.items() for r in rooms}
+    booked = {c: [0] * size for c in rooms_by_category}
+
+    def place(stay: Stay, rooms: list[str], category: str) -> str | None:
+        first, last = stay.arrival.toordinal() - base, stay.departure.toordinal() - base
+        if max(booked[category][first:last]) >= len(rooms):
+            return None
+        return next((r for r in rooms if not any(taken[r][first:last])), None)
+
     for stay in ordered:
-        candidates = rooms_by_category.get(stay.category_id, [])
-        room = next((r for r in candidates if free(r, stay)), None)
+        room = None
+        if stay.category_id in rooms_by_category:
+            room = place(stay, rooms_by_category[stay.category_id], stay.category_id)
         if room is None and stay.guaranteed:
-            room = next((r for r in every_room if free(r, stay)), None)
+            room = next(
+                (
+                    found
+                    for category, rooms in rooms_by_category.items()
+                    if rooms and (found := place(stay, rooms, category))
+                ),
+                None,
+            )
         if room is None:
             if stay.state not in ("Confirmed", "Optional"):
                 stay.state, stay.reason = "Canceled", "ServiceNotAvailable"
             continue
         stay.room = room
-        nights_taken[room].update(range(stay.arrival.toordinal(), stay.departure.toordinal()))
+        first, last = stay.arrival.toordinal() - base, stay.departure.toordinal() - base
+        taken[room][first:last] = b"\x01" * (last - first)
+        nights = booked[category_of[room]]
+        for night in range(first, last):
+            nights[night] += 1
 
 
 def _window(
