@@ -105,46 +105,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/properties": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * ListProperties
-         * @description The caller's properties (a portfolio-wide user: every property), with each hotel's name, time zone, currency and pricing.
-         */
-        get: operations["ApiV1PropertiesListProperties"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/properties/{enterprise_id}/catalogue": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * PropertyCatalogue
-         * @description The hotel's Mews services and their products (managers and admins; 404 otherwise).
-         */
-        get: operations["ApiV1PropertiesEnterpriseIdCatalogue"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/guests": {
         parameters: {
             query?: never;
@@ -155,6 +115,7 @@ export interface paths {
         /**
          * SearchGuests
          * @description Guests by name, email, phone, room or reservation number (see the guests service).
+         *     A room finds everyone on the stay in it now or due in today (`timezone`: the hotel's).
          */
         get: operations["ApiV1GuestsSearchGuests"];
         put?: never;
@@ -258,6 +219,46 @@ export interface paths {
          *     (checked in, confirmed or optional).
          */
         get: operations["ApiV1InHouseInHouse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/properties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListProperties
+         * @description The hotels the signed-in user acts for, by name.
+         */
+        get: operations["ApiV1PropertiesListProperties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/properties/{enterprise_id}/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Catalogue
+         * @description The hotel's Mews services and products an offering may post to.
+         */
+        get: operations["ApiV1PropertiesEnterpriseIdCatalogueCatalogue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -627,6 +628,27 @@ export interface paths {
         patch: operations["ApiV1BillingSettingsUpdateBillingSettings"];
         trace?: never;
     };
+    "/api/v1/properties/{enterprise_id}/companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListCompanies
+         * @description The property's Mews companies whose name starts with `q` (any case), active ones
+         *     first: what a vendor can be linked to.
+         */
+        get: operations["ApiV1PropertiesEnterpriseIdCompaniesListCompanies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -879,27 +901,21 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
-        /** Catalogue */
-        Catalogue: {
-            services: components["schemas"]["CatalogueService"][];
-        };
-        /** CatalogueProduct */
-        CatalogueProduct: {
+        /** CatalogueProductOut */
+        CatalogueProductOut: {
             mews_id: string;
             name: string;
             unit_amount?: string | null;
             currency?: string | null;
             is_active: boolean;
         };
-        /** CatalogueService */
-        CatalogueService: {
+        /** CatalogueServiceOut */
+        CatalogueServiceOut: {
             mews_id: string;
             name: string;
-            /** @enum {string} */
-            kind: "bookable" | "additional";
+            kind: string;
             is_active: boolean;
-            /** @default [] */
-            products: components["schemas"]["CatalogueProduct"][];
+            products: components["schemas"]["CatalogueProductOut"][];
         };
         /** ChargeCreate */
         ChargeCreate: {
@@ -1025,6 +1041,13 @@ export interface components {
             merge_target_mews_id?: string | null;
             merge_target_guest_id?: string | null;
         };
+        /** HotelCatalogue */
+        HotelCatalogue: {
+            enterprise_id: string;
+            default_currency: string;
+            pricing: string;
+            services: components["schemas"]["CatalogueServiceOut"][];
+        };
         /** IngestStatus */
         IngestStatus: {
             /** @default disconnected */
@@ -1063,13 +1086,18 @@ export interface components {
             enterprise_id?: string | null;
             permissions: string[];
         };
+        /** MewsCompanyView */
+        MewsCompanyView: {
+            mews_id: string;
+            name: string;
+            is_active: boolean;
+        };
         /** OfferingCreate */
         OfferingCreate: {
             name: string;
             description?: string | null;
             unit_price: string;
-            /** @description Default: the hotel's currency */
-            currency?: string;
+            currency?: string | null;
             tax_codes?: string[];
             /** @default true */
             amount_is_gross: boolean;
@@ -1128,12 +1156,11 @@ export interface components {
             errors?: components["schemas"]["FieldError"][] | null;
             retry_after?: number | null;
         };
-        /** PropertyView */
-        PropertyView: {
+        /** PropertySummary */
+        PropertySummary: {
             enterprise_id: string;
             name: string;
             short_name?: string | null;
-            /** @description IANA time zone of the hotel */
             time_zone: string;
             default_currency: string;
             /** @enum {string} */
@@ -1254,6 +1281,7 @@ export interface components {
             next_cursor?: string | null;
             window_start_utc?: string | null;
             window_end_utc?: string | null;
+            timezone?: string | null;
         };
         /** StayGuestView */
         StayGuestView: {
@@ -1264,8 +1292,8 @@ export interface components {
             first_name?: string | null;
             last_name?: string | null;
         };
-        /** StayNote */
-        StayNote: {
+        /** StayNoteView */
+        StayNoteView: {
             text: string;
             type: string;
         };
@@ -1298,7 +1326,7 @@ export interface components {
             /** @default [] */
             guests: components["schemas"]["StayGuestView"][];
             /** @default [] */
-            notes: components["schemas"]["StayNote"][];
+            notes: components["schemas"]["StayNoteView"][];
             room_state?: string | null;
         };
         /** SyncHealthStatus */
@@ -1319,6 +1347,21 @@ export interface components {
             /** @default 0 */
             dead_letters: number;
             updated_at?: string | null;
+            property_name?: string | null;
+            time_zone?: string | null;
+            configuration_synced_at?: string | null;
+            configuration_error?: string | null;
+            /** @enum {null|string} */
+            import_state?: "pending" | "running" | "done" | "failed" | null;
+            /** @default 0 */
+            import_windows_done: number;
+            /** @default 0 */
+            import_windows_total: number;
+            /** @default 0 */
+            import_reservations: number;
+            import_started_at?: string | null;
+            import_finished_at?: string | null;
+            import_error?: string | null;
         };
         /** SyncOverview */
         SyncOverview: {
@@ -1330,11 +1373,6 @@ export interface components {
             ingest?: components["schemas"]["IngestStatus"] | null;
             sync?: components["schemas"]["SyncHealthStatus"] | null;
             dead_letters: components["schemas"]["DeadLetterCounts"];
-            property_name?: string | null;
-            import_state?: ("pending" | "running" | "done" | "failed") | null;
-            import_windows_done?: number;
-            import_windows_total?: number;
-            import_reservations?: number;
         };
         /** TimelineEntry */
         TimelineEntry: {
@@ -1481,6 +1519,7 @@ export interface components {
             next_cursor?: string | null;
             window_start_utc?: string | null;
             window_end_utc?: string | null;
+            timezone?: string | null;
         };
         /** VendorUpdate */
         VendorUpdate: {
@@ -1488,6 +1527,7 @@ export interface components {
             category?: string;
             contact_email?: string | null;
             contact_phone?: string | null;
+            mews_company_id?: string | null;
         };
         /** VendorView */
         VendorView: {
@@ -1500,6 +1540,7 @@ export interface components {
             is_active: boolean;
             mews_id?: string | null;
             mews_updated_utc?: string | null;
+            synced_at?: string | null;
             version: number;
             /** Format: date-time */
             created_at: string;
@@ -2122,246 +2163,6 @@ export interface operations {
             };
         };
     };
-    ApiV1PropertiesListProperties: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PropertyView"][];
-                };
-            };
-            /** @description The request is not valid */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not signed in, or the token is not valid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to the caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Refused by the domain's rules */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A domain service failed */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A domain service is not running */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A domain service did not answer in time */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    ApiV1PropertiesEnterpriseIdCatalogue: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                enterprise_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Catalogue"];
-                };
-            };
-            /** @description The request is not valid */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not signed in, or the token is not valid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to the caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Refused by the domain's rules */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A domain service failed */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A domain service is not running */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A domain service did not answer in time */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     ApiV1GuestsSearchGuests: {
         parameters: {
             query?: {
@@ -2371,6 +2172,8 @@ export interface operations {
                 include_inactive?: boolean;
                 limit?: number;
                 cursor?: string | null;
+                /** @description An IANA time zone to take the day in; left out, the hotel's own (Mews's, UTC only until the hotel is known) */
+                timezone?: string | null;
             };
             header?: never;
             path?: never;
@@ -2742,8 +2545,8 @@ export interface operations {
                 date: string;
                 /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
                 enterprise_id?: string | null;
-                /** @description The hotel's IANA time zone (default: the property's own) */
-                timezone?: string;
+                /** @description An IANA time zone to take the day in; left out, the hotel's own (Mews's, UTC only until the hotel is known) */
+                timezone?: string | null;
                 include_cancelled?: boolean;
                 limit?: number;
                 cursor?: string | null;
@@ -2870,8 +2673,8 @@ export interface operations {
                 date: string;
                 /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
                 enterprise_id?: string | null;
-                /** @description The hotel's IANA time zone (default: the property's own) */
-                timezone?: string;
+                /** @description An IANA time zone to take the day in; left out, the hotel's own (Mews's, UTC only until the hotel is known) */
+                timezone?: string | null;
                 include_cancelled?: boolean;
                 limit?: number;
                 cursor?: string | null;
@@ -2998,8 +2801,8 @@ export interface operations {
                 date: string;
                 /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
                 enterprise_id?: string | null;
-                /** @description The hotel's IANA time zone (default: the property's own) */
-                timezone?: string;
+                /** @description An IANA time zone to take the day in; left out, the hotel's own (Mews's, UTC only until the hotel is known) */
+                timezone?: string | null;
                 include_cancelled?: boolean;
                 limit?: number;
                 cursor?: string | null;
@@ -3017,6 +2820,246 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffStayPage"] | components["schemas"]["VendorStayPage"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1PropertiesListProperties: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PropertySummary"][];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1PropertiesEnterpriseIdCatalogueCatalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterprise_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HotelCatalogue"];
                 };
             };
             /** @description The request is not valid */
@@ -6219,6 +6262,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BillingSettingsResponse"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1PropertiesEnterpriseIdCompaniesListCompanies: {
+        parameters: {
+            query?: {
+                q?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                enterprise_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MewsCompanyView"][];
                 };
             };
             /** @description The request is not valid */

@@ -30,11 +30,11 @@ export type UserInvite = Schemas["UserInvite"];
 export type InviteUserResponse = Schemas["InviteUserResponse"];
 export type SyncStatus = Schemas["SyncStatus"];
 export type SyncOverview = Schemas["SyncOverview"];
-export type PropertyView = Schemas["PropertyView"];
-export type Catalogue = Schemas["Catalogue"];
-export type CatalogueService = Schemas["CatalogueService"];
-export type CatalogueProduct = Schemas["CatalogueProduct"];
-export type StayNote = Schemas["StayNote"];
+export type PropertyView = Schemas["PropertySummary"];
+export type Catalogue = Schemas["HotelCatalogue"];
+export type CatalogueService = Schemas["CatalogueServiceOut"];
+export type CatalogueProduct = Schemas["CatalogueProductOut"];
+export type StayNote = Schemas["StayNoteView"];
 
 /** A stay as either view shows it (staff: `StayView`; vendor: `VendorSafeStay`). */
 export type AnyStay = StayView | VendorSafeStay;

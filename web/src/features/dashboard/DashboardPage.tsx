@@ -46,7 +46,7 @@ function SyncHealth() {
         <ul className="space-y-2 text-sm">
           {shown.map((s) => (
             <li key={s.enterprise_id} className="flex flex-wrap items-center justify-between gap-2">
-              <span>{s.property_name ?? names(s.enterprise_id)}</span>
+              <span>{s.sync?.property_name ?? names(s.enterprise_id)}</span>
               <span className="flex items-center gap-2">
                 <Badge tone={healthy(s) ? "green" : "red"}>{healthy(s) ? "healthy" : "attention"}</Badge>
                 <span className="text-xs text-slate-600">lag {lagLabel(s)}</span>

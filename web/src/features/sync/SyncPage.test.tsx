@@ -4,13 +4,26 @@ import type { SyncStatus } from "../../api/types";
 import { SyncPage } from "./SyncPage";
 import { HOTEL, json, mockFetch, properties, renderWithProviders, route, signInAs } from "../../test/utils";
 
-function status(enterprise_id: string, extra: Partial<SyncStatus> = {}): SyncStatus {
+type SyncHealth = NonNullable<SyncStatus["sync"]>;
+
+function status(enterprise_id: string, sync: Partial<SyncHealth> | null = null): SyncStatus {
   return {
     enterprise_id,
     ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 2 },
-    sync: null,
+    sync: sync && {
+      consumer_lag: 0,
+      changes_applied: 0,
+      commands_published: 0,
+      mews_calls_total: 0,
+      mews_calls_per_minute: 0,
+      rate_limited_429s: 0,
+      dead_letters: 0,
+      import_windows_done: 0,
+      import_windows_total: 0,
+      import_reservations: 0,
+      ...sync,
+    },
     dead_letters: { total: 0, by_subject: {} },
-    ...extra,
   };
 }
 

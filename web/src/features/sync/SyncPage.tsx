@@ -26,17 +26,17 @@ export function lagLabel(s: SyncStatus): string {
 
 /** Whether the property's first import from Mews has reported on itself. */
 export function hasImport(s: SyncStatus): boolean {
-  return s.import_state !== undefined && s.import_state !== null;
+  return s.sync?.import_state !== undefined && s.sync?.import_state !== null;
 }
 
 /** The initial import: its state, how many of its time windows are done, reservations read. */
 function ImportProgress({ status, name }: { status: SyncStatus; name: string }) {
   if (!hasImport(status)) return <>—</>;
-  const done = status.import_windows_done ?? 0;
-  const total = status.import_windows_total ?? 0;
+  const done = status.sync?.import_windows_done ?? 0;
+  const total = status.sync?.import_windows_total ?? 0;
   return (
     <div className="space-y-1">
-      <Badge>{status.import_state ?? "unknown"}</Badge>
+      <Badge>{status.sync?.import_state ?? "unknown"}</Badge>
       {total > 0 ? (
         <div className="flex items-center gap-2">
           <progress className="h-2 w-24" max={total} value={Math.min(done, total)} aria-label={`Import of ${name}`} />
@@ -45,8 +45,8 @@ function ImportProgress({ status, name }: { status: SyncStatus; name: string }) 
           </span>
         </div>
       ) : null}
-      {status.import_reservations !== undefined ? (
-        <p className="text-xs text-slate-600">{status.import_reservations.toLocaleString()} reservations</p>
+      {status.sync?.import_reservations !== undefined ? (
+        <p className="text-xs text-slate-600">{status.sync.import_reservations.toLocaleString()} reservations</p>
       ) : null}
     </div>
   );
@@ -63,7 +63,7 @@ export function SyncPage() {
   const overview = useSyncOverview();
   const names = usePropertyNames();
   const zones = usePropertyZones();
-  const nameOf = (s: SyncStatus) => s.property_name ?? names(s.enterprise_id);
+  const nameOf = (s: SyncStatus) => s.sync?.property_name ?? names(s.enterprise_id);
   const importing = (overview.data?.enterprises ?? []).some(hasImport);
   const client = useQueryClient();
   const resync = useMutation({

@@ -7,6 +7,9 @@ import { Offerings } from "./Offerings";
 import { HOTEL, json, mockFetch, problem, properties, renderWithProviders, route, signInAs } from "../../test/utils";
 
 const catalogue: Catalogue = {
+  enterprise_id: "ent-1",
+  default_currency: "USD",
+  pricing: "net",
   services: [
     {
       mews_id: "svc-stay",

@@ -255,7 +255,8 @@ export function Offerings({
         ? unwrap(
             api.PATCH("/api/v1/offerings/{offering_id}", {
               params: { path: { offering_id: editing.offering_id } },
-              body,
+              // The currency is the hotel's: an update leaves it as it is.
+              body: { ...body, currency: undefined },
             }),
           )
         : unwrap(api.POST("/api/v1/vendors/{vendor_id}/offerings", { params: { path: { vendor_id: vendorId } }, body })),
