@@ -78,14 +78,17 @@ def test_the_range_and_its_windows() -> None:
     start, end = import_range(datetime(2026, 3, 10, 17, 45, tzinfo=UTC))
     assert start == datetime(2025, 12, 9, tzinfo=UTC)  # 90 days back, and one more
     assert end == datetime(2027, 3, 12, tzinfo=UTC)  # the end of +365 days, and one more
-    windows = import_windows(start, end)
-    assert windows[0].start_utc == start
-    assert windows[-1].end_utc == end
-    for before, after in itertools.pairwise(windows):
+    front, *months = import_windows(start, end)
+    # The front desk's days first: every hotel's today (UTC-12 to UTC+14) is inside.
+    assert front.start_utc == datetime(2026, 3, 9, tzinfo=UTC)
+    assert front.end_utc == datetime(2026, 3, 12, tzinfo=UTC)
+    assert months[0].start_utc == start
+    assert months[-1].end_utc == end
+    for before, after in itertools.pairwise(months):
         assert before.end_utc == after.start_utc  # half-open, no gap, no overlap
     # Mews takes CollidingUtc intervals of three months at most.
-    assert all(w.end_utc - w.start_utc <= timedelta(days=92) for w in windows)
-    assert len(windows) == 6
+    assert all(w.end_utc - w.start_utc <= timedelta(days=92) for w in [front, *months])
+    assert len(months) == 6
 
 
 async def test_the_first_start_imports_the_property_once(
@@ -119,7 +122,7 @@ async def test_the_first_start_imports_the_property_once(
         stop.set()
         await asyncio.wait_for(task, 30)
 
-    assert health["import_windows_done"] == health["import_windows_total"] == 6
+    assert health["import_windows_done"] == health["import_windows_total"] == 7
     assert health["import_reservations"] == len(expected)
     assert health["import_started_at"] <= health["import_finished_at"]
     _, stays, room_commands = await all_commands(jetstream)
@@ -172,7 +175,7 @@ async def test_a_stopped_or_failed_import_resumes_at_its_first_unfinished_window
     async with _client(mews_sim, retry=fast) as mews:
         job = InitialImport(Applier(mews, enterprise, jetstream), kv)
         stopped = await job.run(progress=stop_after_two_windows, stop=stop)
-    assert (stopped.state, stopped.windows_done, stopped.windows_total) == ("pending", 2, 6)
+    assert (stopped.state, stopped.windows_done, stopped.windows_total) == ("pending", 2, 7)
     assert not seen[0].resumed
 
     # The next run (another process: nothing in memory) fails in its first window.
@@ -196,12 +199,14 @@ async def test_a_stopped_or_failed_import_resumes_at_its_first_unfinished_window
         done = await job.run(progress=resumed.append)
     assert resumed[0].resumed
     assert resumed[0].windows_done == 2
-    # Window 3's page, then each window as it is done (the last three hold no stay).
-    assert [p.windows_done for p in resumed] == [2, 3, 4, 5, 6]
+    # From window 3 on: each page, then each window as it is done, up to the seventh.
+    shown = [p.windows_done for p in resumed]
+    assert shown == sorted(shown)
+    assert set(shown) == {2, 3, 4, 5, 6, 7}
     assert done.state == "done"
     assert done.reservations == len(expected)  # each reservation counted once
-    # Four windows read (one page each on this seed), not six.
-    assert _reservation_calls(mews_sim) == 4
+    # Five windows read (one page each on this seed), not seven.
+    assert _reservation_calls(mews_sim) == 5
     _, stays, _ = await all_commands(jetstream)
     assert {s.stay.mews_id for s in stays} == set(expected)
 

@@ -7,7 +7,7 @@ rooms and the hotels themselves) and the vendor events of the guest timeline
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
@@ -39,11 +39,6 @@ UPSERT_PROPERTY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert
 UPSERT_ROOM_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-room")
 BOOKINGS_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-bookings")
 CHARGES_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-charges")
-
-#: Guests and stays are applied this many at a time: an initial import commands tens of
-#: thousands, and one at a time a hotel waits a minute for its day lists. Safe because each
-#: upsert locks its entity and keeps the newer version (last write wins), whatever the order.
-UPSERT_WORKERS = 4
 
 
 def _rejecting_invalid(
@@ -77,11 +72,7 @@ def register_consumers(
         payload: type[P],
         work: Callable[[Delivery[P]], Awaitable[object]],
         policy: ConsumerPolicy,
-        *,
-        workers: int = 1,
     ) -> None:
-        options: dict[str, Any] = {"max_workers": workers} if workers > 1 else {}
-
         async def on_message(msg: NatsMessage) -> None:
             await process(msg.raw_message, payload, _rejecting_invalid(work), policy, jetstream())
 
@@ -90,12 +81,10 @@ def register_consumers(
             stream=JStream(stream, declare=False),
             durable=policy.consumer,
             config=policy.consumer_config(filter_subject),
-            # Several workers pull one message each; one worker pulls a batch.
-            pull_sub=PullSub(batch_size=1 if workers > 1 else batch_size, timeout=PULL_WAIT_S),
+            pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
             # Pull replies on this user's own inbox: the only one its NATS user may read.
             inbox_prefix=inbox_prefix,
             ack_policy=AckPolicy.MANUAL,
-            **options,
         )(on_message)
 
     async def apply_guest(delivery: Delivery[UpsertGuest]) -> None:
@@ -117,15 +106,8 @@ def register_consumers(
         await service.record_charge(delivery.payload)
 
     commands = DOMAIN_COMMANDS.name
-    upserts = UPSERT_WORKERS
-    subscribe(
-        UPSERT_GUEST.template, commands, UpsertGuest, apply_guest, UPSERT_GUEST_POLICY,
-        workers=upserts,
-    )  # fmt: skip
-    subscribe(
-        UPSERT_STAY.template, commands, UpsertStay, apply_stay, UPSERT_STAY_POLICY,
-        workers=upserts,
-    )  # fmt: skip
+    subscribe(UPSERT_GUEST.template, commands, UpsertGuest, apply_guest, UPSERT_GUEST_POLICY)
+    subscribe(UPSERT_STAY.template, commands, UpsertStay, apply_stay, UPSERT_STAY_POLICY)
     subscribe(
         UPSERT_PROPERTY.template, commands, UpsertProperty, apply_property, UPSERT_PROPERTY_POLICY
     )

@@ -15,7 +15,8 @@ it started and finished. sync runs the import once, on its first start for a pro
 entry yet), and resumes an unfinished one at its next start; `attendandt sync backfill
 --initial` runs (or resumes) the same import by hand. The range is fixed when an import
 begins, so a resumed import finishes what it began. A reservation colliding with two
-windows is imported with the first (a later window skips stays that started before it).
+windows is imported with the first. The days around today come first, as a window of their
+own, so the day lists are right long before the whole range is in.
 """
 
 from __future__ import annotations
@@ -86,8 +87,18 @@ def import_range(now: datetime) -> tuple[datetime, datetime]:
     return today - PAST - MARGIN, today + timedelta(days=1) + FUTURE + MARGIN
 
 
+def front_desk_window(start: datetime) -> TimeInterval:
+    """The days around the import's today (yesterday to the end of tomorrow, in UTC, so
+    every hotel's local today is inside): imported first, so the front desk's day lists
+    are right within a minute while the months around them are still coming in."""
+    today = start + PAST + MARGIN
+    return TimeInterval(start_utc=today - MARGIN, end_utc=today + 2 * MARGIN)
+
+
 def import_windows(start: datetime, end: datetime) -> list[TimeInterval]:
-    return split_interval(TimeInterval(start_utc=start, end_utc=end), max_months=WINDOW_MONTHS)
+    """The front desk's window, then the whole range in windows of at most three months."""
+    months = split_interval(TimeInterval(start_utc=start, end_utc=end), max_months=WINDOW_MONTHS)
+    return [front_desk_window(start), *months]
 
 
 def key_of(enterprise_id: str) -> str:
@@ -162,7 +173,7 @@ class InitialImport:
                 finished = await self._window(
                     state,
                     windows[index],
-                    first=index == 0,
+                    earlier=windows[:index],
                     progress=progress,
                     stop=stop,
                     resumed=resumed,
@@ -209,7 +220,7 @@ class InitialImport:
         state: ImportState,
         window: TimeInterval,
         *,
-        first: bool,
+        earlier: list[TimeInterval],
         progress: Progress | None,
         stop: asyncio.Event | None,
         resumed: bool,
@@ -217,7 +228,7 @@ class InitialImport:
         """One window's reservations, page by page; False when stopped before its end."""
         request = ReservationsGetAll(colliding_utc=window)
         async for page in self.applier.client.get_reservations(request).pages():
-            fresh = page if first else [r for r in page if not _began_before(r, window)]
+            fresh = [r for r in page if not _imported_with(r, earlier)]
             result = await self.applier.publish_reservations(fresh)
             state.reservations += len(result.applied)
             await self._save(state)
@@ -227,10 +238,13 @@ class InitialImport:
         return True
 
 
-def _began_before(reservation: Reservation, window: TimeInterval) -> bool:
-    """Whether the stay collides with an earlier window too (it was imported with it)."""
+def _imported_with(reservation: Reservation, windows: list[TimeInterval]) -> bool:
+    """Whether the stay collides with one of the windows imported before (it came with it)."""
     start = reservation.scheduled_start_utc or reservation.start_utc
-    return start is not None and start < window.start_utc
+    end = reservation.scheduled_end_utc or reservation.end_utc
+    if start is None or end is None:
+        return False
+    return any(start < w.end_utc and end > w.start_utc for w in windows)
 
 
 async def _show(progress: Progress | None, state: ImportState, resumed: bool) -> None:
