@@ -90,9 +90,9 @@ class BucketState(msgspec.Struct, kw_only=True):
     backoffs: int = 0
     #: Holder id → wall-clock expiry: that holder has a write waiting for a token.
     writers: dict[str, float] = msgspec.field(default_factory=dict)
-    #: Wall-clock seconds of the requests let through in the last window, oldest first.
+    #: Wall-clock seconds of the requests let through in the last window.
     sent: list[float] = msgspec.field(default_factory=list)
-    #: Lane → the times of that lane's own requests in the last window, oldest first.
+    #: Lane → the times of that lane's own requests in the last window.
     lanes: dict[str, list[float]] = msgspec.field(default_factory=dict)
 
 
