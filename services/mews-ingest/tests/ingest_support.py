@@ -139,9 +139,17 @@ StartIngest = Callable[..., Any]
 async def start_ingest(mews_sim: Any, nats_url: str, jetstream: JetStreamContext):
     running: list[RunningIngest] = []
 
-    async def start(ws_url: str | None = None, **overrides: Any) -> RunningIngest:
+    async def start(
+        ws_url: str | None = None,
+        budget_clock: Callable[[], float] | None = None,
+        **overrides: Any,
+    ) -> RunningIngest:
         settings = ingest_settings(mews_sim, nats_url, ws_url or mews_sim.ws_url, **overrides)
-        app = IngestApp(settings)
+        app = (
+            IngestApp(settings)
+            if budget_clock is None
+            else IngestApp(settings, budget_clock=budget_clock)
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(app.run(stop))
         for _ in range(200):

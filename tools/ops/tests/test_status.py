@@ -43,3 +43,27 @@ async def test_status_prints_each_property(nats_url: str, jetstream: JetStreamCo
     assert "7 429s" in result.stdout
     assert "backfill" not in result.stdout
     assert "MEWS_CHANGES 0" in result.stdout
+
+
+async def test_status_says_when_a_property_needs_a_backfill(
+    nats_url: str, jetstream: JetStreamContext
+) -> None:
+    await ensure_streams(jetstream)
+    ingest = await jetstream.key_value("ingest_state")
+    reason = "the customer checkpoint was 41.0 days old, beyond the resync horizon (30 days)"
+    await ingest.put(
+        "ent-2",
+        msgspec.json.encode(
+            {"websocket": "connected", "backfill_needed": True, "backfill_reason": reason}
+        ),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "attendandt.ops", "status"],
+        env={**os.environ, "NATS_URL": nats_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"BACKFILL NEEDED: {reason}" in result.stdout

@@ -1,29 +1,41 @@
-"""One token bucket per Mews AccessToken, shared by every process through NATS KV.
+"""One Mews budget per AccessToken, shared by every process through NATS KV.
 
-Mews allows 200 requests per AccessToken in any sliding 30 s window. Every process that calls
-Mews with a token (ingest, publisher, tools, replicas of each) takes its tokens from the same
-bucket, stored in the ``mews_rate_limits`` KV bucket under a hash of the token (never the
-token itself). It implements the Mews client's ``RateLimiter`` protocol structurally:
+Mews allows 200 requests per AccessToken in any sliding 30 s window, counted when a request
+reaches Mews. Every process that calls Mews with a token (ingest, sync, publisher, tools,
+replicas of each) takes its turn from the same shared state, stored in the
+``mews_rate_limits`` KV bucket under a hash of the token (never the token itself). It
+implements the Mews client's ``RateLimiter`` protocol structurally:
 
     kv = await js.key_value(MEWS_RATE_LIMITS.bucket)
     limiter = SharedTokenBucket(kv, bucket_key(access_token))
     async with MewsClient(credentials, limiter=limiter) as mews: ...
 
-- **The math** is the client's ``LocalTokenBucket``: at most ``burst`` tokens, refilled
-  continuously at ``(requests - burst) / per`` per second, so a full bucket spent at once plus
-  everything refilled during the next ``per`` seconds never exceeds ``requests`` in any window.
+- **The model is Mews's own sliding window**: the state keeps the wall-clock time of every
+  request let through in the last ``per + margin`` seconds, and a request goes only while
+  fewer than ``requests`` are in it. The ``margin`` is there because Mews counts a request
+  when it arrives, not when we let it go: requests delayed on their way (a connection being
+  set up, a busy server) arrive closer together than they left, and the first burst of a
+  fresh start is the one delayed most. Any spread of delays up to ``margin`` seconds keeps
+  every 30 s window Mews sees within the limit.
+- **Smoothing**: a small token bucket (``burst`` tokens, refilled at ``requests / per``)
+  spreads the budget over the window, so a burst of 200 cannot take the whole window at
+  once and leave later requests (a guest's check-in, a posted charge) waiting half a minute.
+- **Lanes**: a holder may take its requests in a named lane with a ``share`` of the limit
+  (e.g. ingest's resync sweeps, ``lane="resync", share=0.5``): the lane's own requests are
+  logged too, and it never has more than ``share * requests`` in any window, whatever the
+  other holders leave free. The rest of the budget stays for live traffic.
 - **Shared state**: each change is a read-modify-write of one KV entry, written with
   ``update(..., last=revision)``; a concurrent writer makes it fail with a wrong revision and
   it is simply recomputed. Times in the state are wall-clock seconds (``time.time``), the one
-  clock processes on different hosts share (keep them NTP-synced; a host whose clock lags
-  refills nothing until it catches up, it never takes more).
+  clock processes on different hosts share (keep them NTP-synced; a holder whose clock lags
+  keeps requests in its window longer, it never takes more).
 - **A 429 pauses every holder**: ``on_rate_limited`` writes ``paused_until`` (Retry-After, or a
   jittered exponential backoff growing with consecutive 429s without one, counted in the
   shared state) and empties the bucket; every process honours it on its next attempt.
 - **Writes before reads**: a write that has to wait announces itself in the shared state
   (``writers``: holder id → expiry, refreshed while it waits, dropped when it takes its
-  token). While any other holder has a waiting writer, reads take nothing, so a waiting write
-  always gets the next token, whichever process it is in. A crashed holder's announcement
+  turn). While any other holder has a waiting writer, reads take nothing, so a waiting write
+  always gets the next turn, whichever process it is in. A crashed holder's announcement
   expires after ``writer_ttl`` seconds. Inside one process, queued writes go before queued
   reads, and only the head of the queue talks to NATS.
 
@@ -38,6 +50,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import math
 import random
 import time
 import uuid
@@ -77,6 +90,10 @@ class BucketState(msgspec.Struct, kw_only=True):
     backoffs: int = 0
     #: Holder id → wall-clock expiry: that holder has a write waiting for a token.
     writers: dict[str, float] = msgspec.field(default_factory=dict)
+    #: Wall-clock seconds of the requests let through in the last window.
+    sent: list[float] = msgspec.field(default_factory=list)
+    #: Lane → the times of that lane's own requests in the last window.
+    lanes: dict[str, list[float]] = msgspec.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,7 +112,8 @@ class _Waiter:
 
 
 class SharedTokenBucket:
-    """A token bucket for one AccessToken shared through NATS KV (see the module docstring)."""
+    """Mews's sliding window for one AccessToken, shared through NATS KV (see the module
+    docstring)."""
 
     def __init__(
         self,
@@ -105,6 +123,9 @@ class SharedTokenBucket:
         per: float = 30.0,
         *,
         burst: int = 20,
+        margin: float = 2.0,
+        lane: str | None = None,
+        share: float = 1.0,
         backoff_initial: float = 1.0,
         backoff_max: float = 60.0,
         writer_ttl: float = 5.0,
@@ -116,15 +137,23 @@ class SharedTokenBucket:
             raise ValueError("requests must be >= 1 and per > 0")
         if not 1 <= burst <= requests:
             raise ValueError("burst must be between 1 and requests")
+        if margin < 0:
+            raise ValueError("margin must be >= 0")
+        if not 0 < share <= 1:
+            raise ValueError("share must be in (0, 1]")
         if writer_ttl <= _MAX_SLEEP:
             raise ValueError(f"writer_ttl must exceed {_MAX_SLEEP}s (the re-check interval)")
         self.kv = kv
         self.key = key
-        self.capacity = float(burst)
-        # Same choice as LocalTokenBucket: with burst == requests, refill over the window.
-        refill = requests - burst if burst < requests else requests
-        self.rate = refill / per
+        self.requests = requests
         self.per = per
+        #: How long a request counts against the budget: Mews's window and the margin.
+        self.window = per + margin
+        self.capacity = float(burst)
+        self.rate = requests / per
+        self.lane = lane
+        #: The most requests of this holder's lane in any window (None: no lane).
+        self.lane_limit = max(1, math.floor(share * requests)) if lane is not None else None
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.writer_ttl = writer_ttl
@@ -149,14 +178,27 @@ class SharedTokenBucket:
         return BucketState(tokens=self.capacity, updated=now)
 
     def refilled(self, state: BucketState, now: float) -> BucketState:
+        """``state`` at ``now``: tokens refilled, expired marks and requests dropped."""
         elapsed = max(0.0, now - state.updated)
+        since = now - self.window
+        lanes = {lane: [t for t in times if t > since] for lane, times in state.lanes.items()}
         return msgspec.structs.replace(
             state,
             tokens=min(self.capacity, state.tokens + elapsed * self.rate),
             # Never backwards: a holder whose clock lags must not refill the same span twice.
             updated=max(state.updated, now),
             writers={h: t for h, t in state.writers.items() if t > now},
+            sent=[t for t in state.sent if t > since],
+            lanes={lane: times for lane, times in lanes.items() if times},
         )
+
+    def _window_wait(self, times: list[float], limit: int, now: float) -> float:
+        """Seconds until fewer than ``limit`` of ``times`` are in the window (0: now)."""
+        if len(times) < limit:
+            return 0.0
+        # The request that has to leave the window for one more to fit.
+        leaving = sorted(times)[len(times) - limit]
+        return leaving + self.window - now
 
     def decide(
         self, state: BucketState, now: float, *, write: bool, more_writes: bool = False
@@ -178,14 +220,32 @@ class SharedTokenBucket:
         if not write and any(holder != self.holder for holder in writers):
             return waiting(_MAX_SLEEP)
         missing = 1.0 - state.tokens
-        if missing > _EPSILON:
-            return waiting(missing / self.rate)
+        wait = max(
+            missing / self.rate if missing > _EPSILON else 0.0,
+            self._window_wait(state.sent, self.requests, now),
+        )
+        lane = state.lanes.get(self.lane, []) if self.lane is not None else []
+        if self.lane_limit is not None:
+            wait = max(wait, self._window_wait(lane, self.lane_limit, now))
+        if wait > _EPSILON:
+            return waiting(wait)
         if write and more_writes:
             writers[self.holder] = now + self.writer_ttl
         else:
             # A read here means no write of ours is queued: any mark of ours is stale.
             writers.pop(self.holder, None)
-        taken = msgspec.structs.replace(state, tokens=max(0.0, state.tokens - 1.0), writers=writers)
+        # Milliseconds are plenty and keep the entry small; rounded up, so never early.
+        stamp = math.ceil(now * 1000) / 1000
+        lanes = state.lanes
+        if self.lane is not None:
+            lanes = {**lanes, self.lane: [*lane, stamp]}
+        taken = msgspec.structs.replace(
+            state,
+            tokens=max(0.0, state.tokens - 1.0),
+            writers=writers,
+            sent=[*state.sent, stamp],
+            lanes=lanes,
+        )
         return _Decision(0.0, taken)
 
     def paused(self, state: BucketState, now: float, retry_after: float | None) -> BucketState:

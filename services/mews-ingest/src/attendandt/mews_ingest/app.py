@@ -3,7 +3,13 @@ enterprise; one webhook endpoint; one publisher into MEWS_CHANGES.
 
 Nothing is lost across gaps: every (re)connect of a socket, every failed sweep's retry, and
 the periodic timer request a sweep from the checkpoint minus the overlap; a silence longer
-than `silence_resync_s` widens the next sweep to the resync horizon.
+than `silence_resync_s` (one across a restart too: the last contact is kept in KV) widens the
+next sweep to the resync horizon. A checkpoint older than the horizon is swept from the
+horizon and announced: the property needs a backfill.
+
+Every request ingest makes to Mews draws from the property's shared budget in the `resync`
+lane, which never takes more than `resync_budget_share` of it: a long resync leaves the rest
+to sync and the publisher, so live changes keep flowing.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -49,10 +56,11 @@ from attendandt.mews import (
     MewsError,
     bind_enterprises,
 )
-from attendandt.mews_ingest.checkpoints import Checkpoints, StateBoard
+from attendandt.mews_ingest.checkpoints import Checkpoints, LastContacts, StateBoard
+from attendandt.mews_ingest.gaps import GapGuard
 from attendandt.mews_ingest.normalize import MalformedInput, WebhookBatch, changes_from_frame
 from attendandt.mews_ingest.publisher import ChangePublisher
-from attendandt.mews_ingest.settings import IngestSettings
+from attendandt.mews_ingest.settings import BUDGET_LANE, IngestSettings
 from attendandt.mews_ingest.sweeps import Progress, Sweeper, SweepProgress, SweepResult
 from attendandt.mews_ingest.webhooks import KEPT_OF_OVERSIZED, WebhookHandlers, create_asgi_app
 from attendandt.mews_ingest.websocket import EnterpriseSocket
@@ -133,22 +141,27 @@ class Enterprise:
     enterprise_id: str
     client: MewsClient
     sweeper: Sweeper
+    gap: GapGuard
     sweep_requested: asyncio.Event = field(default_factory=asyncio.Event)
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    last_contact: datetime = field(default_factory=lambda: datetime.now(UTC))
     socket: EnterpriseSocket | None = None
     #: The on-demand resync running or last run (one at a time per enterprise).
     resync: Resync | None = None
 
 
 class IngestApp:
-    def __init__(self, settings: IngestSettings) -> None:
+    def __init__(
+        self, settings: IngestSettings, *, budget_clock: Callable[[], float] = time.time
+    ) -> None:
         self.settings = settings
+        #: The wall clock of the shared Mews budget (a test drives its own).
+        self.budget_clock = budget_clock
         self.enterprises: dict[str, Enterprise] = {}
         self.nc: NatsClient | None = None
         self.js: JetStreamContext | None = None
         self.publisher: ChangePublisher | None = None
         self.board: StateBoard | None = None
+        self.contacts: LastContacts | None = None
         self.limits: KeyValue | None = None
         self.http: uvicorn.Server | None = None
         self.ready = asyncio.Event()
@@ -164,7 +177,9 @@ class IngestApp:
         self.nc = nc = await connect(settings.nats, SERVICE)
         self.js = js = nc.jetstream()
         await ensure_streams(js)
-        checkpoints = Checkpoints(await js.key_value(INGEST_CHECKPOINTS.bucket))
+        checkpoints_kv = await js.key_value(INGEST_CHECKPOINTS.bucket)
+        checkpoints = Checkpoints(checkpoints_kv)
+        self.contacts = LastContacts(checkpoints_kv, every_s=settings.last_contact_write_s)
         self.board = StateBoard(await js.key_value(INGEST_STATE.bucket))
         self.limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
         self.publisher = ChangePublisher(js)
@@ -197,6 +212,8 @@ class IngestApp:
             if self.board is not None:
                 with contextlib.suppress(Exception):
                     await self.board.flush()
+            with contextlib.suppress(Exception):
+                await self._keep_contacts(force=True)
             for enterprise in self.enterprises.values():
                 await enterprise.client.aclose()
             await nc.close()
@@ -208,8 +225,15 @@ class IngestApp:
             credentials,
             environment=mews.base_url,
             client_name=mews.client_name,
-            # One budget per AccessToken, shared with sync and the publisher.
-            limiter=SharedTokenBucket.for_access_token(self.limits, credentials.access_token),
+            # One budget per AccessToken, shared with sync and the publisher; ingest's part
+            # of it capped, so live changes keep flowing during a long resync.
+            limiter=SharedTokenBucket.for_access_token(
+                self.limits,
+                credentials.access_token,
+                lane=BUDGET_LANE,
+                share=self.settings.resync_budget_share,
+                clock=self.budget_clock,
+            ),
             page_size=mews.page_size,
         )
 
@@ -227,10 +251,32 @@ class IngestApp:
                 window=timedelta(seconds=settings.sweep_window_s),
                 overlap=timedelta(seconds=settings.sweep_overlap_s),
             )
-            enterprise = Enterprise(enterprise_id, client, sweeper)
+            gap = GapGuard(timedelta(seconds=settings.silence_resync_s), settings.entities)
+            enterprise = Enterprise(enterprise_id, client, sweeper, gap)
             enterprise.socket = self._socket(enterprise, client.credentials)
+            await self._resume(enterprise, checkpoints)
             self.enterprises[enterprise_id] = enterprise
             log.info("ingesting enterprise %s", enterprise_id)
+
+    async def _resume(self, enterprise: Enterprise, checkpoints: Checkpoints) -> None:
+        """Pick up what a previous process knew: the last contact (else the oldest
+        checkpoint: a sweep's end is a contact too) and a backfill it announced."""
+        assert self.contacts is not None
+        assert self.board is not None
+        enterprise_id = enterprise.enterprise_id
+        contact = await self.contacts.get(enterprise_id)
+        if contact is None:
+            found = [await checkpoints.get(enterprise_id, e) for e in self.settings.entities]
+            contact = min((c for c in found if c is not None), default=None)
+        silent = enterprise.gap.resume(contact, datetime.now(UTC))
+        if silent is not None:
+            log.warning(
+                "no news from %s for %s (across a restart): the first sweep starts at the "
+                "resync horizon",
+                enterprise_id,
+                silent,
+            )
+        await self.board.restore(enterprise_id)
 
     def _socket(self, enterprise: Enterprise, credentials: Credentials) -> EnterpriseSocket:
         settings = self.settings
@@ -279,8 +325,27 @@ class IngestApp:
                 await asyncio.wait_for(stop.wait(), 1.0)
             try:
                 await self.board.flush()
+                await self._keep_contacts()
             except Exception:
                 log.warning("cannot write ingest state", exc_info=True)
+
+    async def _keep_contacts(self, *, force: bool = False) -> None:
+        """Persist each property's last contact (at a bounded rate unless `force`)."""
+        assert self.contacts is not None
+        for enterprise in self.enterprises.values():
+            contact = enterprise.gap.persistable()
+            if contact is not None:
+                await self.contacts.keep(enterprise.enterprise_id, contact, force=force)
+
+    def _heard(self, enterprise: Enterprise, now: datetime) -> None:
+        silent = enterprise.gap.heard(now)
+        if silent is not None:
+            log.warning(
+                "news from %s after a silence of %s: sweeping from the resync horizon",
+                enterprise.enterprise_id,
+                silent,
+            )
+            enterprise.sweep_requested.set()
 
     # -- WebSocket ---------------------------------------------------------------------------
 
@@ -315,7 +380,7 @@ class IngestApp:
                 log.warning("websocket dead letter not stored: %s", type(failed).__name__)
             return
         await self.publisher.publish_all(changes)
-        enterprise.last_contact = now
+        self._heard(enterprise, now)
         self.board.update(enterprise.enterprise_id, last_event_at=now)
 
     # -- webhooks ----------------------------------------------------------------------------
@@ -332,7 +397,7 @@ class IngestApp:
             return
         await self.publisher.publish_all(batch.changes)
         now = datetime.now(UTC)
-        enterprise.last_contact = now
+        self._heard(enterprise, now)
         self.board.update(batch.enterprise_id, last_webhook_at=now)
 
     async def reject_webhook(self, body: bytes, reason: str) -> None:
@@ -392,17 +457,30 @@ class IngestApp:
         `cancelled` set stops it between two windows."""
         async with enterprise.sweep_lock:
             sweeper = enterprise.sweeper
+            gap = enterprise.gap
             end = await sweeper.mews_now()
             horizon = end - timedelta(seconds=self.settings.resync_horizon_s)
-            silent = datetime.now(UTC) - enterprise.last_contact
-            full = since is None and silent > timedelta(seconds=self.settings.silence_resync_s)
-            if full:
-                log.warning("no news from %s for %s: full resync", enterprise.enterprise_id, silent)
+            silent = gap.check(datetime.now(UTC))
+            if silent is not None and since is None:
+                log.warning(
+                    "no news from %s for %s: sweeping from the resync horizon",
+                    enterprise.enterprise_id,
+                    silent,
+                )
             results = []
+            from_horizon = False
             for entity in entities or self.settings.entities:
-                start = since or (horizon if full else await sweeper.start_for(entity, horizon))
                 if cancelled is not None and cancelled.is_set():
                     break
+                planned = await sweeper.start_for(entity, horizon)
+                if planned.beyond_horizon is not None:
+                    self._announce_backfill(enterprise, entity, planned.beyond_horizon, horizon)
+                if since is not None:
+                    start = since
+                elif entity in gap.due:
+                    start = horizon
+                else:
+                    start = planned.at
                 result = await sweeper.sweep(entity, start, end, progress, cancelled)
                 if not result.complete:
                     log.info(
@@ -417,8 +495,11 @@ class IngestApp:
                     result.seen, result.stored,
                 )  # fmt: skip
                 results.append(result)
+                if start <= horizon:
+                    gap.resynced(entity)
+                    from_horizon = True
             now = datetime.now(UTC)
-            enterprise.last_contact = now
+            gap.swept(now)
             if cancelled is not None and cancelled.is_set():
                 return results  # not a sweep to `end`: the board keeps the last whole one
             assert self.board is not None
@@ -429,7 +510,37 @@ class IngestApp:
                 last_sweep_error=None,
                 checkpoint_lag_s=(now - end).total_seconds(),
             )
+            if from_horizon:
+                self.board.update(enterprise.enterprise_id, last_full_resync_at=now)
             return results
+
+    def _announce_backfill(
+        self, enterprise: Enterprise, entity: MewsEntity, checkpoint: datetime, horizon: datetime
+    ) -> None:
+        """A checkpoint older than the horizon: the sweep starts at the horizon, and what
+        changed between the checkpoint and the horizon may never have been seen. Said in the
+        log and on the board (kept there across restarts), never passed over."""
+        assert self.board is not None
+        enterprise_id = enterprise.enterprise_id
+        age = datetime.now(UTC) - checkpoint
+        earlier = self.board.get(enterprise_id).backfill_since
+        since = min(checkpoint, earlier) if earlier is not None else checkpoint
+        reason = (
+            f"the {entity} checkpoint was {_span(age.total_seconds())} old, beyond the resync "
+            f"horizon ({_span(self.settings.resync_horizon_s)}): swept from "
+            f"{horizon:%Y-%m-%d %H:%M} UTC, so "
+            f"changes since {since:%Y-%m-%d %H:%M} UTC may have been skipped; run "
+            f"`attendandt sync backfill --enterprise {enterprise_id} --since {since:%Y-%m-%d}`"
+        )
+        log.warning(
+            "backfill needed for %s: %s",
+            enterprise_id,
+            reason,
+            extra={"checkpoint_age_s": round(age.total_seconds())},
+        )
+        self.board.update(
+            enterprise_id, backfill_needed=True, backfill_reason=reason, backfill_since=since
+        )
 
     # -- on-demand sweeps (request-reply) ----------------------------------------------------
 
@@ -566,3 +677,11 @@ class IngestApp:
         job.cancel.set()
         await asyncio.wait({job.task}, timeout=CANCEL_WAIT_S)
         return job.snapshot()
+
+
+def _span(seconds: float) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:.1f} days"
+    if seconds >= 2 * 3600:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 60:.0f} minutes"

@@ -3,6 +3,8 @@ process resumes where the last one stopped, and the gateway can show sync status
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +44,56 @@ class Checkpoints:
         return True
 
 
+class LastContacts:
+    """`<enterprise>.last_contact` → when ingest last heard from the property (a WebSocket
+    event, a webhook, a whole sweep), next to the checkpoints: a silence that spans a
+    restart is seen by the next process.
+
+    Contacts come with every event; the entry is written at most once per `every_s` per
+    property (and at once with `force`, on a clean shutdown), so a burst of events costs no
+    KV write each. What is lost in a crash is at most `every_s` of contact: the next process
+    sees a silence that much longer, never a shorter one.
+    """
+
+    SUFFIX = "last_contact"
+
+    def __init__(
+        self, kv: KeyValue, *, every_s: float = 10.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.kv = kv
+        self.every_s = every_s
+        self._clock = clock
+        #: Per enterprise: the value last written and when (by `clock`).
+        self._written: dict[str, tuple[datetime, float]] = {}
+
+    @classmethod
+    def key(cls, enterprise_id: str) -> str:
+        # Not an entity's name, so never one of the checkpoints' keys.
+        return f"{enterprise_id}.{cls.SUFFIX}"
+
+    async def get(self, enterprise_id: str) -> datetime | None:
+        try:
+            entry = await self.kv.get(self.key(enterprise_id))
+        except KeyNotFoundError:
+            return None
+        if not entry.value:
+            return None
+        return datetime.fromisoformat(entry.value.decode())
+
+    async def keep(self, enterprise_id: str, at: datetime, *, force: bool = False) -> bool:
+        """Write `at` if it is newer than the value written and that was written `every_s`
+        ago or more (or `force`); True when written."""
+        written = self._written.get(enterprise_id)
+        now = self._clock()
+        if written is not None:
+            value, when = written
+            if at <= value or (not force and now - when < self.every_s):
+                return False
+        await self.kv.put(self.key(enterprise_id), at.astimezone(UTC).isoformat().encode())
+        self._written[enterprise_id] = (at, now)
+        return True
+
+
 class EnterpriseState(msgspec.Struct, kw_only=True):
     enterprise_id: str
     websocket: str = "disconnected"  # connecting | connected | disconnected | unsupported
@@ -56,6 +108,14 @@ class EnterpriseState(msgspec.Struct, kw_only=True):
     updated_at: datetime | None = None
     #: The on-demand resync running or last run, and how far it got.
     resync: ResyncJob | None = None
+    #: The last sweep that started at the resync horizon after a silence (or on a first start).
+    last_full_resync_at: datetime | None = None
+    #: A checkpoint was older than the resync horizon: the sweep started at the horizon, and
+    #: changes made between `backfill_since` and the horizon may never have been seen (a
+    #: backfill from `backfill_since` recovers them). Kept across restarts.
+    backfill_needed: bool = False
+    backfill_reason: str | None = None
+    backfill_since: datetime | None = None
 
 
 class StateBoard:
@@ -69,6 +129,24 @@ class StateBoard:
         self.kv = kv
         self._states: dict[str, EnterpriseState] = {}
         self._dirty: set[str] = set()
+
+    async def restore(self, enterprise_id: str) -> EnterpriseState:
+        """What a previous process announced and must not be forgotten by a restart (a
+        backfill still needed); the rest of the state describes this process and starts
+        afresh."""
+        try:
+            entry = await self.kv.get(enterprise_id)
+            stored = msgspec.json.decode(entry.value or b"", type=EnterpriseState)
+        except (KeyNotFoundError, msgspec.DecodeError, msgspec.ValidationError):
+            return self.get(enterprise_id)
+        if not stored.backfill_needed:
+            return self.get(enterprise_id)
+        return self.update(
+            enterprise_id,
+            backfill_needed=True,
+            backfill_reason=stored.backfill_reason,
+            backfill_since=stored.backfill_since,
+        )
 
     def get(self, enterprise_id: str) -> EnterpriseState:
         return self._states.setdefault(enterprise_id, EnterpriseState(enterprise_id=enterprise_id))

@@ -3,7 +3,8 @@
 Runs a sweep in this process (it needs no running ingest): every change in Mews since
 WHEN (default: each entity's checkpoint minus the overlap) is published to MEWS_CHANGES,
 with a progress bar per entity. Reads the same environment as the service (NATS_URL,
-MEWS_BASE_URL or MEWS_ENV, MEWS_CLIENT_TOKEN, MEWS_ACCESS_TOKENS).
+MEWS_BASE_URL or MEWS_ENV, MEWS_CLIENT_TOKEN, MEWS_ACCESS_TOKENS). Its requests draw from
+the property's shared Mews budget like the service's, in the same capped lane.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import argparse
 from datetime import UTC, date, datetime, timedelta
 
 from attendandt.contracts.mews import MewsEntity
-from attendandt.contracts.streams import INGEST_CHECKPOINTS, ensure_streams
+from attendandt.contracts.streams import INGEST_CHECKPOINTS, MEWS_RATE_LIMITS, ensure_streams
 from attendandt.mews import MewsClient, MewsError, enterprise_of
 from attendandt.mews_ingest.checkpoints import Checkpoints
 from attendandt.mews_ingest.publisher import ChangePublisher
-from attendandt.mews_ingest.settings import IngestSettings
+from attendandt.mews_ingest.settings import BUDGET_LANE, IngestSettings
 from attendandt.mews_ingest.sweeps import Sweeper, SweepProgress
 from attendandt.platform.logging import redact_text
 from attendandt.platform.messaging import connect
 from attendandt.platform.progress import draw_bar
+from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.settings import SettingsError, process_env
 
 
@@ -59,6 +61,19 @@ def _bar(progress: SweepProgress) -> None:
     draw_bar(progress.entity, progress.window, progress.windows, detail)
 
 
+async def _start(sweeper: Sweeper, entity: MewsEntity, horizon: datetime) -> datetime:
+    """The entity's checkpoint minus the overlap, or the horizon (and a word about it)."""
+    planned = await sweeper.start_for(entity, horizon)
+    if planned.beyond_horizon is not None:
+        print(
+            f"{entity}: the checkpoint ({planned.beyond_horizon:%Y-%m-%d %H:%M} UTC) is older "
+            f"than the resync horizon: sweeping from the horizon; for the changes before it run "
+            f"`attendandt sync backfill --enterprise {sweeper.enterprise_id} --since "
+            f"{planned.beyond_horizon:%Y-%m-%d}`"
+        )
+    return planned.at
+
+
 async def run_sweep(args: argparse.Namespace) -> int:
     try:
         settings = IngestSettings.from_env(process_env())
@@ -81,10 +96,19 @@ async def run_sweep(args: argparse.Namespace) -> int:
         js = nc.jetstream()
         await ensure_streams(js)
         checkpoints = Checkpoints(await js.key_value(INGEST_CHECKPOINTS.bucket))
+        limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
         client = None
         for credentials in settings.mews.credentials:
             candidate = MewsClient(
-                credentials, environment=settings.mews.base_url, page_size=settings.mews.page_size
+                credentials,
+                environment=settings.mews.base_url,
+                page_size=settings.mews.page_size,
+                limiter=SharedTokenBucket.for_access_token(
+                    limits,
+                    credentials.access_token,
+                    lane=BUDGET_LANE,
+                    share=settings.resync_budget_share,
+                ),
             )
             clients.append(candidate)
             if await enterprise_of(candidate) == args.enterprise:
@@ -108,7 +132,7 @@ async def run_sweep(args: argparse.Namespace) -> int:
         horizon = end - timedelta(seconds=settings.resync_horizon_s)
         for name in args.entity or [e.value for e in settings.entities]:
             entity = MewsEntity(name)
-            start = args.since or await sweeper.start_for(entity, horizon)
+            start = args.since or await _start(sweeper, entity, horizon)
             result = await sweeper.sweep(entity, start, end, progress=_bar)
             print(
                 f"{entity}: {result.seen} changed in Mews from {start:%Y-%m-%d %H:%M:%S} to "

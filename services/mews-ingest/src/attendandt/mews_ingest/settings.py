@@ -25,6 +25,11 @@ SWEPT_ENTITIES: tuple[MewsEntity, ...] = (
 )
 
 
+#: The lane of each property's shared Mews budget every ingest request draws from, capped at
+#: `resync_budget_share` of the budget.
+BUDGET_LANE = "resync"
+
+
 @dataclass(frozen=True)
 class IngestSettings:
     nats: NatsSettings
@@ -45,6 +50,13 @@ class IngestSettings:
     #: resync from `resync_horizon_s` back.
     silence_resync_s: float = 6 * 3600.0
     resync_horizon_s: float = 30 * 86400.0
+    #: The last contact with each enterprise is persisted (for the silence check across a
+    #: restart) at most this often, and on a clean shutdown.
+    last_contact_write_s: float = 10.0
+    #: The most of a property's Mews budget (per AccessToken, shared with sync and the
+    #: publisher) ingest's sweeps may take in any window: a long resync leaves the rest to
+    #: live changes.
+    resync_budget_share: float = 0.5
     #: With no frame for this long, ping; no pong within `ws_pong_timeout_s` → reconnect.
     ws_idle_s: float = 30.0
     ws_pong_timeout_s: float = 10.0
@@ -69,4 +81,12 @@ class IngestSettings:
             sweep_window_s=env_float(env, "SWEEP_WINDOW_S", 6 * 3600.0),
             silence_resync_s=env_float(env, "SILENCE_RESYNC_S", 6 * 3600.0),
             resync_horizon_s=env_float(env, "RESYNC_HORIZON_S", 30 * 86400.0),
+            last_contact_write_s=env_float(env, "LAST_CONTACT_WRITE_S", 10.0),
+            resync_budget_share=_share(env_float(env, "RESYNC_BUDGET_SHARE", 0.5)),
         )
+
+
+def _share(value: float) -> float:
+    if not 0 < value <= 1:
+        raise SettingsError(f"RESYNC_BUDGET_SHARE must be in (0, 1], got {value}")
+    return value

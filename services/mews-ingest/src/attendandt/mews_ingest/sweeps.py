@@ -72,6 +72,14 @@ class SweepResult:
     reached: datetime | None = None
 
 
+@dataclass(frozen=True)
+class SweepStart:
+    at: datetime
+    #: The checkpoint, when it was older than the horizon: changes made between it and the
+    #: horizon are not swept, and may never have been seen.
+    beyond_horizon: datetime | None = None
+
+
 Progress = Callable[[SweepProgress], Awaitable[None] | None]
 
 
@@ -110,11 +118,17 @@ class Sweeper:
         await asyncio.sleep(self.settle_s)
         return now + timedelta(seconds=1)
 
-    async def start_for(self, entity: MewsEntity, horizon: datetime) -> datetime:
+    async def start_for(self, entity: MewsEntity, horizon: datetime) -> SweepStart:
+        """From the checkpoint minus the overlap, never before the horizon (beyond it a sweep
+        would walk the property's rate budget through months of windows; older history is a
+        backfill's job). A checkpoint older than the horizon is said, never passed over."""
         checkpoint = await self.checkpoints.get(self.enterprise_id, entity)
         if checkpoint is None:
-            return horizon
-        return max(checkpoint - self.overlap, horizon)
+            return SweepStart(horizon)
+        start = checkpoint - self.overlap
+        if start < horizon:
+            return SweepStart(horizon, beyond_horizon=checkpoint)
+        return SweepStart(start)
 
     async def sweep(
         self,

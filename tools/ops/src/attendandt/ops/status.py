@@ -79,6 +79,8 @@ async def run(_: argparse.Namespace) -> int:
                 else ""
             )
         )
+        if state.get("backfill_needed"):
+            print(f"  BACKFILL NEEDED: {redact_text(str(state.get('backfill_reason') or '?'))}")
         print(
             f"  sync:   lag {health.get('consumer_lag', '?')} changes, last applied "
             f"{_ago(health.get('last_applied_at'))}, {health.get('mews_calls_per_minute', 0)} Mews "
