@@ -162,11 +162,16 @@ test("a vendor cannot open another vendor's booking by its URL", async () => {
     name: uniqueWord("Harbour Bistro "),
     category: "restaurant",
   });
+  // An offering posts to one of the hotel's Mews services: its Restaurant, in its currency.
+  const catalogue = await admin.get<{ services: { mews_id: string; name: string }[] }>(
+    `/properties/${staff.me.enterprise_id}/catalogue`,
+  );
+  const restaurant = catalogue.services.find((s) => s.name === "Restaurant");
+  expect(restaurant).toBeDefined();
   const dinner = await admin.post<{ offering_id: string }>(`/vendors/${other.vendor_id}/offerings`, {
     name: "Dinner for two",
     unit_price: "95.00",
-    currency: "GBP",
-    mews_service_id: "restaurant-service",
+    mews_service_id: restaurant?.mews_id,
   });
   const secret = `Anniversary surprise (${uniqueWord("ref")})`;
   const theirs = await book(staff, {

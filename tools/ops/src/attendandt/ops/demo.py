@@ -27,7 +27,7 @@ from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.snapshots import UserRole
 from attendandt.mews import MewsClient, MewsSettings
 from attendandt.mews.models import Product, ProductsGetAll, Service, ServicesGetAll
-from attendandt.platform.rpc import RpcFailure, call
+from attendandt.platform.rpc import RpcFailure, RpcTimeout, call
 
 FRONT_DESK = "frontdesk@attendandt.local"
 MANAGER = "manager@attendandt.local"
@@ -35,8 +35,9 @@ VENDOR_USER = "spa@attendandt.local"
 VENDOR_NAME = "Lagoon Spa"
 SPA_SERVICE = "Spa"
 OFFERING = "Massage 60 min"
-#: How long the offering waits for the vendors service to know the hotel's catalogue.
-CATALOGUE_WAIT_S = 120.0
+#: How long the offering waits for the vendors service to know the hotel's catalogue (sync
+#: reads it when it starts, sharing the Mews rate limit with ingest's first sweep).
+CATALOGUE_WAIT_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -95,16 +96,30 @@ async def hotel_of(mews: MewsSettings) -> DemoHotel:
     )
 
 
+async def _has_offering(nc: NatsClient, vendor_id: str, actor: Caller) -> bool:
+    found = await call(
+        nc,
+        vendors_rpc.LIST_OFFERINGS,
+        vendors_rpc.ListOfferingsRequest(vendor_id=vendor_id, include_inactive=True),
+        caller=actor,
+    )
+    return any(o.name == OFFERING for o in found.items)
+
+
 async def _create_offering(
     nc: NatsClient, request: vendors_rpc.CreateOfferingRequest, actor: Caller
 ) -> None:
-    """Create it once the vendors service knows the hotel's catalogue (409 until then)."""
+    """Create it once the vendors service knows the hotel's catalogue (409 until then). A call
+    that got no answer may have made it: looked for before trying again."""
     deadline = time.monotonic() + CATALOGUE_WAIT_S
-    while True:
+    while not await _has_offering(nc, request.vendor_id, actor):
         try:
-            await call(nc, vendors_rpc.CREATE_OFFERING, request, caller=actor)
+            await call(nc, vendors_rpc.CREATE_OFFERING, request, caller=actor, timeout=10)
         except RpcFailure as exc:
             if exc.error.status != 409 or time.monotonic() > deadline:
+                raise
+        except RpcTimeout:
+            if time.monotonic() > deadline:
                 raise
         else:
             return
@@ -151,25 +166,6 @@ async def seed_demo(
                 caller=actor,
             )
         ).vendor
-    offerings = await call(
-        nc,
-        vendors_rpc.LIST_OFFERINGS,
-        vendors_rpc.ListOfferingsRequest(vendor_id=vendor.vendor_id, include_inactive=True),
-        caller=actor,
-    )
-    if hotel.service_id is not None and not any(o.name == OFFERING for o in offerings.items):
-        await _create_offering(
-            nc,
-            vendors_rpc.CreateOfferingRequest(
-                vendor_id=vendor.vendor_id,
-                name=OFFERING,
-                unit_price=Decimal("80.00"),
-                currency=hotel.currency,
-                mews_service_id=hotel.service_id,
-                mews_product_id=hotel.product_id,
-            ),
-            actor,
-        )
     existing = await call(
         nc, users_rpc.LIST_USERS, users_rpc.ListUsersRequest(limit=200), caller=actor
     )
@@ -216,6 +212,21 @@ async def seed_demo(
                 token=invited.set_password_token, new_password=passwords[email]
             ),
             timeout=15,
+        )
+    # Last: the offering waits for sync to have described the hotel to vendors; the
+    # accounts above do not.
+    if hotel.service_id is not None:
+        await _create_offering(
+            nc,
+            vendors_rpc.CreateOfferingRequest(
+                vendor_id=vendor.vendor_id,
+                name=OFFERING,
+                unit_price=Decimal("80.00"),
+                currency=hotel.currency,
+                mews_service_id=hotel.service_id,
+                mews_product_id=hotel.product_id,
+            ),
+            actor,
         )
     return [
         f"front desk: {FRONT_DESK} / {passwords[FRONT_DESK]}",
