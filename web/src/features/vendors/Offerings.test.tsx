@@ -161,12 +161,24 @@ describe("offering form", () => {
     );
   });
 
-  it("lets a vendor, who cannot read the hotel's catalogue, keep to the ids", async () => {
+  it("lets a vendor pick from its hotel's catalogue too", async () => {
     signInAs("vendor");
-    const { calls } = mockFetch(properties(), noOfferings);
+    mockFetch(properties(), noOfferings, theCatalogue);
     const { form } = await openNewForm();
-    expect(within(form).getByRole("textbox", { name: /Mews service id/ })).toBeInTheDocument();
+    const service = within(form).getByRole("combobox", { name: /Mews service/ });
+    await within(service).findByRole("option", { name: "Spa" });
+    expect(within(form).queryByRole("textbox", { name: /Mews service id/ })).not.toBeInTheDocument();
+  });
+
+  it("falls back to typed ids when the catalogue cannot be read", async () => {
+    signInAs("vendor");
+    mockFetch(
+      properties(),
+      noOfferings,
+      route("GET", "/api/v1/properties/ent-1/catalogue", () => problem(503, "Service Unavailable")),
+    );
+    const { form } = await openNewForm();
+    expect(await within(form).findByRole("textbox", { name: /Mews service id/ })).toBeInTheDocument();
     expect(within(form).queryByRole("combobox", { name: /Mews service/ })).not.toBeInTheDocument();
-    expect(calls.some((c) => new URL(c.url).pathname.endsWith("/catalogue"))).toBe(false);
   });
 });

@@ -69,11 +69,11 @@ function OfferingForm({
 }) {
   const user = useSession((s) => s.user);
   const hotel = useHotel(enterpriseId);
-  // Managers and admins pick from the hotel's Mews catalogue; a vendor (who may not read it)
-  // keeps the ids as they are, or types them.
-  const staff = hasPermission(user, "offerings:write");
-  const catalogue = useCatalogue(enterpriseId, staff);
-  const picking = staff && !catalogue.isError;
+  // Whoever may make offerings (managers, admins, a vendor for its own) picks from the
+  // hotel's Mews catalogue; only if it cannot be read are the ids typed.
+  const mayOffer = hasPermission(user, "offerings:write") || hasPermission(user, "offerings:write:own");
+  const catalogue = useCatalogue(enterpriseId, mayOffer);
+  const picking = mayOffer && !catalogue.isError;
   const [name, setName] = useState(offering?.name ?? "");
   const [description, setDescription] = useState(offering?.description ?? "");
   const [price, setPrice] = useState(offering?.unit_price ?? "");
@@ -136,7 +136,7 @@ function OfferingForm({
   return (
     <form noValidate onSubmit={submit} aria-label={offering ? `Edit ${offering.name}` : "New service"} className="space-y-3">
       <ProblemAlert error={error} />
-      {staff && catalogue.isError ? <ProblemAlert error={catalogue.error} /> : null}
+      {mayOffer && catalogue.isError ? <ProblemAlert error={catalogue.error} /> : null}
       <div className="grid gap-3 sm:grid-cols-2">
         {picking ? (
           <>
