@@ -44,7 +44,7 @@ export function StayGuests({ stay }: { stay: AnyStay }) {
       {guests.map((g, i) => (
         <li key={g.guest_id ?? `${g.role}-${i}`}>
           {g.guest_id ? (
-            <Link className="text-indigo-700 underline" to={`/guests/${g.guest_id}`}>
+            <Link className="inline-block min-h-[24px] py-0.5 text-indigo-700 underline" to={`/guests/${g.guest_id}`}>
               {fullName(g)}
             </Link>
           ) : (
@@ -66,7 +66,7 @@ export function Companions({ stay }: { stay: AnyStay }) {
       {companions.map((g, i) => (
         <li key={g.guest_id ?? i}>
           {g.guest_id ? (
-            <Link className="text-indigo-700 underline" to={`/guests/${g.guest_id}`}>
+            <Link className="inline-block min-h-[24px] py-0.5 text-indigo-700 underline" to={`/guests/${g.guest_id}`}>
               {fullName(g)}
             </Link>
           ) : (
