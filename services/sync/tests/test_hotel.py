@@ -23,6 +23,9 @@ from attendandt.sync.health import EnterpriseHealth
 from attendandt.sync.hotel import hotel_of, localized, upsert_catalogue, upsert_property
 from attendandt.sync.mapping import Unmappable
 
+#: The Spa products the simulator seeds for each hotel.
+SPA_PRODUCTS = {"Massage 60 min", "Hot stone massage 90 min", "Sauna access", "Facial treatment"}
+
 T = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 CONFIGURATION = {
@@ -208,7 +211,7 @@ async def test_the_simulated_hotel_reaches_the_command_stream_once(
     [prop_command], [catalogue] = await wait_for(both, what="the hotel's two commands")
     prop = prop_command.property
     assert prop_command.enterprise_id == prop.enterprise_id == gross
-    assert prop.name == "Connector API Hotel (Gross Pricing) SIM"
+    assert prop.name == mews_sim.gross.name  # the simulator's own name for it
     assert (prop.time_zone, prop.default_currency, prop.pricing) == (
         "Europe/London",
         "GBP",
@@ -220,7 +223,7 @@ async def test_the_simulated_hotel_reaches_the_command_stream_once(
     assert (spa.kind, spa.is_active) == ("additional", True)
     assert {s.name: s.kind for s in catalogue.services}["Accommodation"] == "bookable"
     spa_products = {p.name: p for p in catalogue.products if p.service_mews_id == spa.mews_id}
-    assert set(spa_products) == {"Massage 60 min", "Sauna access"}
+    assert set(spa_products) == SPA_PRODUCTS
     massage = spa_products["Massage 60 min"]
     assert (massage.unit_amount, massage.currency) == (Decimal("80.00"), "GBP")
     assert massage.accounting_category_mews_id

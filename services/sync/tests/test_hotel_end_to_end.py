@@ -24,6 +24,9 @@ from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import RpcFailure, RpcTimeout, call
 from attendandt.testing.processes import spawn, stop
 
+#: The Spa products the simulator seeds for each hotel.
+SPA_PRODUCTS = {"Massage 60 min", "Hot stone massage 90 min", "Sauna access", "Facial treatment"}
+
 pytestmark = pytest.mark.slow
 
 
@@ -87,10 +90,7 @@ async def test_the_simulated_hotel_reaches_guests_and_vendors(
             return found.items or None
 
         [hotel] = await wait_for(listed, timeout=60, what="the hotel in guests")
-        assert (hotel.enterprise_id, hotel.name) == (
-            gross,
-            "Connector API Hotel (Gross Pricing) SIM",
-        )
+        assert (hotel.enterprise_id, hotel.name) == (gross, mews_sim.gross.name)
         assert (hotel.time_zone, hotel.default_currency, hotel.pricing) == (
             "Europe/London", "GBP", "gross",
         )  # fmt: skip
@@ -122,7 +122,7 @@ async def test_the_simulated_hotel_reaches_guests_and_vendors(
         spa = next(s for s in found.services if s.name == "Spa")
         assert (spa.kind, spa.is_active) == ("additional", True)
         products = {p.name: p for p in spa.products}
-        assert set(products) == {"Massage 60 min", "Sauna access"}
+        assert set(products) == SPA_PRODUCTS
         assert products["Massage 60 min"].unit_amount == Decimal("80.00")
 
         # An offering on the hotel's Spa, in the hotel's currency by default.
