@@ -24,7 +24,7 @@ from attendandt.contracts.events import (
     VendorEvent,
 )
 from attendandt.contracts.examples import BOOKING, ENT, GUEST, NOW, STAY, USER, VENDOR
-from attendandt.contracts.privacy import public_guest, public_user
+from attendandt.contracts.privacy import public_guest, public_stay, public_user
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, ensure_streams
 
 SECRETS = ("ada.old@mail.example", "no shellfish", "jo@spa.example", "fd.old@hotel.example")
@@ -75,7 +75,8 @@ async def test_scrub_erases_old_personal_events_and_keeps_the_rest(
         (booked, BookingEvent(**_envelope("b-old"), booking=old_booking)),
         (booked, BookingEvent(**_envelope("b-new"), booking=BOOKING)),
         (VENDOR_EVENT.format(**parts), VendorEvent(**_envelope("v-old"), vendor=old_vendor)),
-        (STAY_EVENT.format(**parts), StayEvent(**_envelope("s-1"), stay_id="s-1", stay=STAY)),
+        (STAY_EVENT.format(**parts),
+         StayEvent(**_envelope("s-1"), stay_id="s-1", stay=public_stay(STAY))),
         (USER_EVENT.format(**parts), UserEvent(**_envelope("u-new"), user=public_user(USER))),
     ]  # fmt: skip
     for subject, payload in published:
