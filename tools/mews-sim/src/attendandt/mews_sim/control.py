@@ -193,8 +193,13 @@ async def faults(request: Request[Any, Any, Any]) -> Json:
 @post("/faults/errors", status_code=200)
 async def fault_errors(request: Request[Any, Any, Any]) -> Json:
     p = await _body(request)
+    # A server error, or a 429 without Retry-After (Mews may leave it out): a test that must
+    # meet a rate limit gets one for sure, whatever the timing.
+    status = p.opt_int("status", low=429, high=599) or 500
+    if status != 429 and status < 500:
+        raise invalid("status", "An injected error is 429 or 5xx.")
     fault = ErrorFault(
-        status=p.opt_int("status", low=500, high=599) or 500,
+        status=status,
         remaining=p.opt_int("count", low=1, high=1_000_000) or 1,
         path=p.opt_str("path", max_len=200),
         message=p.opt_str("message", max_len=500) or "Injected server error.",
