@@ -8,7 +8,8 @@ still get probes, and no request can block the event loop.
 subscribers). A consumer whose task ended, by an exception or by returning, takes no more
 messages while the process looks alive: readiness fails at once, and `guard` stops the
 process with `ConsumerEnded`, because `attendandt dev` restarts a child only when it exits
-(Kubernetes would restart it on the failing probe too, but not as soon).
+(Kubernetes would restart it on the failing probe too, but not as soon). A consumer whose task
+runs but that is stuck while messages wait (`stall.StallWatch`) is treated the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
+
+from nats.js import JetStreamContext
+
+from attendandt.platform.stall import STALL_S, StallWatch
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +39,43 @@ class ConsumerEnded(RuntimeError):
 
 
 class ConsumerWatch:
-    def __init__(self, interval_s: float = GUARD_INTERVAL_S) -> None:
+    def __init__(self, interval_s: float = GUARD_INTERVAL_S, stall_s: float = STALL_S) -> None:
         self.interval_s = interval_s
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._brokers: list[Any] = []
+        self.stall = StallWatch(stall_s)
+        #: How often the guard asks the server whether a consumer is stuck.
+        self.stall_check_s = min(30.0, stall_s / 5)
         self.ended: list[str] = []
 
-    def watch(self, name: str, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
+    def watch(
+        self,
+        name: str,
+        task: asyncio.Task[Any],
+        *,
+        js: JetStreamContext | None = None,
+        stream: str | None = None,
+    ) -> asyncio.Task[Any]:
+        """A consumer loop's task; with `js` and `stream`, `name` is its durable and is
+        watched for a stall too."""
         self._tasks[name] = task
+        if js is not None and stream is not None:
+            self.stall.watch(js, stream, name)
         return task
 
-    def watch_broker(self, broker: Any) -> None:
+    def watch_broker(self, broker: Any, js: JetStreamContext | None = None) -> None:
         """Every subscriber of a started FastStream broker. Its pull subscribers each run a
         task (FastStream starts a new one after an exception, none after a cancel); core
-        subscribers have none and are the connection's business."""
+        subscribers have none and are the connection's business. With `js`, every durable
+        JetStream subscriber is watched for a stall too."""
         self._brokers.append(broker)
+        if js is None:
+            return
+        for subscriber in broker.subscribers:
+            stream = getattr(getattr(subscriber, "stream", None), "name", None)
+            durable = getattr(getattr(subscriber, "config", None), "durable_name", None)
+            if stream and durable:
+                self.stall.watch(js, stream, durable)
 
     def dead(self) -> list[str]:
         names = [name for name, task in self._tasks.items() if task.done()]
@@ -58,7 +85,7 @@ class ConsumerWatch:
                 for subscriber in broker.subscribers
                 if _ended(getattr(subscriber, "tasks", ()))
             ]
-        return names
+        return names + [f"{name} (stuck)" for name in self.stall.stalled]
 
     def readiness(self) -> dict[str, bool]:
         return {"consumers": not self.dead()}
@@ -66,10 +93,15 @@ class ConsumerWatch:
     async def guard(self, stop: asyncio.Event) -> None:
         """Until `stop`: once a consumer is dead, say so, record it and set `stop`; the app
         then raises `ConsumerEnded` from its `run` (`raise_if_ended`)."""
+        next_stall_check = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
+            if loop.time() >= next_stall_check:
+                await self.stall.check()
+                next_stall_check = loop.time() + self.stall_check_s
             dead = self.dead()
             if dead:
-                log.error("ALERT consumer ended; the process stops to be restarted",
+                log.error("ALERT consumer ended or stuck; the process stops to be restarted",
                           extra={"consumers": dead})  # fmt: skip
                 self.ended = dead
                 stop.set()
@@ -79,7 +111,7 @@ class ConsumerWatch:
 
     def raise_if_ended(self) -> None:
         if self.ended:
-            raise ConsumerEnded(f"consumer ended: {', '.join(self.ended)}")
+            raise ConsumerEnded(f"consumer ended or stuck: {', '.join(self.ended)}")
 
 
 def _ended(tasks: Iterable[asyncio.Task[Any]]) -> bool:

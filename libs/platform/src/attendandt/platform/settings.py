@@ -56,12 +56,16 @@ class NatsSettings:
     `attendandt.contracts.permissions`); the client then uses that user's inbox prefix,
     the only inbox its permissions let it read. `NATS_TLS_CA_FILE`: the CA that signed the
     server's certificate (with a `tls://` URL). The password is never shown (repr).
+    `CONSUMER_STALL_S`: how long messages may wait on a consumer of this process that makes
+    no progress before readiness fails and the process stops to be restarted
+    (`platform.stall`).
     """
 
     url: str = "nats://127.0.0.1:4222"
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     tls_ca_file: str | None = None
+    consumer_stall_s: float = 300.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> NatsSettings:
@@ -83,6 +87,7 @@ class NatsSettings:
             user=user,
             password=password,
             tls_ca_file=env.get("NATS_TLS_CA_FILE") or None,
+            consumer_stall_s=env_float(env, "CONSUMER_STALL_S", cls.consumer_stall_s),
         )
 
     @property

@@ -52,7 +52,7 @@ class GuestsApp:
         register_rpc(self.broker, self.service, workers=settings.rpc_workers)
         self.health = HealthServer(self._readiness, settings.health_host, settings.health_port)
         self.relay: OutboxRelay | None = None
-        self.consumers = ConsumerWatch()
+        self.consumers = ConsumerWatch(stall_s=settings.nats.consumer_stall_s)
         #: Set once subscribers, relay and probes run (tests and benchmarks wait on it).
         self.started = asyncio.Event()
 
@@ -90,7 +90,7 @@ class GuestsApp:
             for line in await ensure_streams(self._js):
                 log.debug(line)
             await self.broker.start()
-            self.consumers.watch_broker(self.broker)
+            self.consumers.watch_broker(self.broker, self._js)
             guard = asyncio.create_task(self.consumers.guard(stop), name="guests-consumers")
             self.relay = OutboxRelay(self.engine, outbox, self._js)
             relay_task = asyncio.create_task(self.relay.run(relay_stop))

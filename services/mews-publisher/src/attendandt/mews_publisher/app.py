@@ -55,7 +55,7 @@ class PublisherApp:
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).
         self.started = asyncio.Event()
-        self.consumers = ConsumerWatch()
+        self.consumers = ConsumerWatch(stall_s=settings.nats.consumer_stall_s)
 
     def jetstream(self) -> JetStreamContext:
         if self._js is None:
@@ -80,7 +80,7 @@ class PublisherApp:
         self.enterprises.kv = await js.key_value(MEWS_RATE_LIMITS.bucket)
         await self.enterprises.bind_once()
         await self.broker.start()
-        self.consumers.watch_broker(self.broker)
+        self.consumers.watch_broker(self.broker, self._js)
         self.health = HealthServer(
             self._readiness, host=self.settings.health_host, port=self.settings.health_port
         )

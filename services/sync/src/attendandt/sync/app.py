@@ -12,7 +12,7 @@ from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.kv import KeyValue
 
-from attendandt.contracts.streams import MEWS_RATE_LIMITS, SYNC_HEALTH, ensure_streams
+from attendandt.contracts.streams import MEWS_CHANGES, MEWS_RATE_LIMITS, SYNC_HEALTH, ensure_streams
 from attendandt.mews import Credentials, MewsClient, MewsError, bind_enterprises
 from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import connect
@@ -36,7 +36,7 @@ class SyncApp:
         self.limiters: dict[str, CountingLimiter] = {}
         self.ready = asyncio.Event()
         self.health_server: HealthServer | None = None
-        self.consumers = ConsumerWatch()
+        self.consumers = ConsumerWatch(stall_s=settings.nats.consumer_stall_s)
         self.limits: KeyValue | None = None
 
     def _client(self, credentials: Credentials) -> MewsClient:
@@ -90,7 +90,12 @@ class SyncApp:
             ]
             tasks = [
                 *(asyncio.create_task(hotel.run(stop)) for hotel in hotels),
-                self.consumers.watch(DURABLE, asyncio.create_task(consumer.run(stop))),
+                self.consumers.watch(
+                    DURABLE,
+                    asyncio.create_task(consumer.run(stop)),
+                    js=js,
+                    stream=MEWS_CHANGES.name,
+                ),
                 asyncio.create_task(self._report(board, stop)),
                 asyncio.create_task(self.consumers.guard(stop)),
                 asyncio.create_task(
@@ -168,7 +173,7 @@ class SyncApp:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.settings.health_interval_s)
             try:
-                info = await js.consumer_info("MEWS_CHANGES", DURABLE)
+                info = await js.consumer_info(MEWS_CHANGES.name, DURABLE)
                 await board.flush(info.num_pending, self.limiters)
             except Exception:
                 log.warning("cannot report sync health", exc_info=True)

@@ -60,7 +60,7 @@ class UsersApp:
         self.health = HealthServer(self._ready, settings.health_host, settings.health_port)
         #: Set once every part runs (tests and probes wait for it).
         self.started = asyncio.Event()
-        self.consumers = ConsumerWatch()
+        self.consumers = ConsumerWatch(stall_s=settings.nats.consumer_stall_s)
 
     def _jetstream(self) -> JetStreamContext:
         assert self._js is not None, "the broker is not connected yet"
@@ -92,7 +92,7 @@ class UsersApp:
                 log.debug(line)
             await self.hashing.warm_up()
             await self.broker.start()  # the command stream exists now: consumers can bind
-            self.consumers.watch_broker(self.broker)
+            self.consumers.watch_broker(self.broker, self._js)
             guard = asyncio.create_task(self.consumers.guard(stop), name="users-consumers")
             relay = OutboxRelay(self.engine, outbox, self._js)
             relay_task = asyncio.create_task(relay.run(stop), name="users-outbox-relay")

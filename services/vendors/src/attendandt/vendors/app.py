@@ -58,7 +58,7 @@ class VendorsApp:
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).
         self.started = asyncio.Event()
-        self.consumers = ConsumerWatch()
+        self.consumers = ConsumerWatch(stall_s=settings.nats.consumer_stall_s)
 
     def jetstream(self) -> JetStreamContext:
         if self._js is None:
@@ -91,7 +91,7 @@ class VendorsApp:
         for line in await ensure_streams(self._js):
             log.debug(line)
         await self.broker.start()
-        self.consumers.watch_broker(self.broker)
+        self.consumers.watch_broker(self.broker, self._js)
         self.health = HealthServer(
             self._readiness, host=self.settings.health_host, port=self.settings.health_port
         )
