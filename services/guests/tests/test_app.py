@@ -10,6 +10,7 @@ import msgspec
 import pytest
 from guests_support import (
     ENT,
+    OTHER_ENT,
     STAFF,
     T0,
     Running,
@@ -24,7 +25,7 @@ from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.base import RpcError, decode
-from attendandt.contracts.caller import CALLER_HEADER, encode_caller
+from attendandt.contracts.caller import CALLER_HEADER, Caller, encode_caller
 from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_STAY
 from attendandt.contracts.deadletter import DeadLetter
 from attendandt.contracts.events import (
@@ -40,10 +41,13 @@ from attendandt.contracts.rpc.guests import (
     GET_GUEST,
     GET_STAY,
     IN_HOUSE,
+    PUBLIC_STAY,
     SEARCH,
     DayStaysRequest,
     GetGuestRequest,
     GetStayRequest,
+    PublicStay,
+    PublicStayRequest,
     SearchGuestsRequest,
 )
 from attendandt.contracts.snapshots import (
@@ -51,7 +55,9 @@ from attendandt.contracts.snapshots import (
     BookingState,
     ChargeSnapshot,
     ChargeState,
+    StayNote,
     StayState,
+    UserRole,
 )
 from attendandt.platform.rpc import STATUS_HEADER, RpcFailure, call
 
@@ -344,3 +350,63 @@ async def test_health_and_readiness(running: Running) -> None:
         "database": True,
         "consumers": True,
     }
+
+
+async def test_public_stay_answers_what_the_stay_event_carries_for_those_who_book(
+    running: Running,
+) -> None:
+    """The owner's answer when a copy of the stay lags (vendors): the public snapshot (no
+    notes) and the guests' ids, only to a caller who books or charges at that property."""
+    nc = running.nc
+    reservation = stay(
+        "r-pub",
+        owner_mews_id="c-pub-1",
+        companion_mews_ids=("c-pub-2",),
+        scheduled_start_utc=T0,
+        scheduled_end_utc=T0 + timedelta(days=2),
+        notes=(StayNote(mews_id="n-1", text="extra pillows", type="General",
+                        mews_updated_utc=T0),),
+    )  # fmt: skip
+    await running.send(UPSERT_STAY.template, upsert_stay(reservation))
+    for mews_id in ("c-pub-1", "c-pub-2"):
+        await running.send(UPSERT_GUEST.template, upsert_guest(guest(mews_id)))
+    booker = Caller(
+        user_id="u-desk",
+        role=UserRole.FRONT_DESK,
+        permissions=("bookings:create",),
+        enterprise_ids=(ENT,),
+    )
+
+    async def both_guests() -> PublicStay | None:
+        try:
+            found = await call(nc, GET_STAY, GetStayRequest(enterprise_id=ENT, mews_id="r-pub"),
+                               caller=STAFF)  # fmt: skip
+        except RpcFailure:
+            return None  # not applied yet
+        answer = await call(
+            nc,
+            PUBLIC_STAY,
+            PublicStayRequest(enterprise_id=ENT, stay_id=found.stay.stay_id),
+            caller=booker,
+        )
+        return answer if len(answer.guest_ids) == 2 else None
+
+    answer = await eventually(both_guests)
+    assert answer.stay.mews_id == "r-pub"
+    assert answer.stay.notes == ()  # notes are not public
+    found = await call(nc, GET_STAY, GetStayRequest(enterprise_id=ENT, mews_id="r-pub"),
+                       caller=STAFF)  # fmt: skip
+    assert answer.guest_ids == tuple(g.guest_id for g in found.stay.guests)
+    request = PublicStayRequest(enterprise_id=ENT, stay_id=answer.stay_id)
+
+    async def status(caller: Caller, req: PublicStayRequest) -> int:
+        with pytest.raises(RpcFailure) as failure:
+            await call(nc, PUBLIC_STAY, req, caller=caller)
+        return failure.value.error.status
+
+    reader = msgspec.structs.replace(booker, permissions=("guests:read",))
+    assert await status(reader, request) == 403
+    elsewhere = msgspec.structs.replace(booker, enterprise_ids=(OTHER_ENT,))
+    assert await status(elsewhere, request) == 404
+    other = PublicStayRequest(enterprise_id=OTHER_ENT, stay_id=answer.stay_id)
+    assert await status(msgspec.structs.replace(booker, enterprise_ids=None), other) == 404

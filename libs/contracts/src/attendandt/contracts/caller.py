@@ -3,7 +3,9 @@
 The gateway puts it in the `Attendandt-Caller` header of every call on `rpc.v1.>`; a service
 reads it from there (`platform.rpc.answer_for_caller`) and never from the request body. Only
 the gateway's (and the ops command's) NATS users may publish on `rpc.v1.>` (see
-`contracts.permissions`), so the header is as trustworthy as those credentials.
+`contracts.permissions`), so the header is as trustworthy as those credentials. A service
+that calls another on a caller's behalf (vendors asking guests for a stay) forwards the
+header it was given, unchanged: it can narrow what the caller may do, never widen it.
 
 The gateway's permission table decides which actions a role may take; `permissions` carries
 its answer so a service can make the finer decisions that need its own data (a vendor's

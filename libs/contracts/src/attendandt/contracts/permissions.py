@@ -228,6 +228,8 @@ USERS: tuple[NatsUser, ...] = (
             Consumer(ATTENDANDT_EVENTS, "vendors-stay-events", STAY_EVENT),
         ),
         answers=("vendors",),
+        # guests' `public_stay`, when its copy of a stay lags what the caller was shown.
+        calls=("guests",),
     ),
     NatsUser(
         name="users",

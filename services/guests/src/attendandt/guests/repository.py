@@ -19,6 +19,7 @@ import msgspec
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Row,
     Select,
     Table,
     Text,
@@ -382,9 +383,13 @@ async def replace_stay_guests(
 _SNAPSHOT_OF_STAY = tuple(n for n in StaySnapshot.__struct_fields__ if n != "companion_mews_ids")
 
 
+#: A stay as stored: its id, snapshot and version, and its customers (Mews id, role) in order.
+StaySnapshotRow = tuple[str, StaySnapshot, MewsVersion, list[tuple[str, str]]]
+
+
 async def stays_naming_customer(
     session: AsyncSession, enterprise_id: str, customer_mews_id: str
-) -> list[tuple[str, StaySnapshot, MewsVersion, list[tuple[str, str]]]]:
+) -> list[StaySnapshotRow]:
     """The stays that name this customer (as owner or companion), each as its stored
     snapshot and version, with all its customers (Mews id, role) in order."""
     rows = (
@@ -397,6 +402,23 @@ async def stays_naming_customer(
             )
         )
     ).all()
+    return await _stored(session, rows)
+
+
+async def stay_snapshot(
+    session: AsyncSession, enterprise_id: str, stay_id: str
+) -> StaySnapshotRow | None:
+    """One stay of the property as stored (its snapshot, version and customers)."""
+    rows = (
+        await session.execute(
+            select(stays).where(stays.c.enterprise_id == enterprise_id, stays.c.id == stay_id)
+        )
+    ).all()
+    found = await _stored(session, rows)
+    return found[0] if found else None
+
+
+async def _stored(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[StaySnapshotRow]:
     if not rows:
         return []
     customers: dict[str, list[tuple[str, str]]] = {row.id: [] for row in rows}

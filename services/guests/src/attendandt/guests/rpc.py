@@ -23,6 +23,7 @@ from attendandt.contracts.rpc.guests import (
     IN_HOUSE,
     LIST_PROPERTIES,
     MEWS_VERSIONS,
+    PUBLIC_STAY,
     SEARCH,
 )
 from attendandt.guests.service import GuestsService
@@ -39,6 +40,7 @@ def register_rpc(broker: NatsBroker, service: GuestsService, *, workers: int = 1
         (DEPARTURES, service.departures),
         (IN_HOUSE, service.in_house),
         (LIST_PROPERTIES, service.list_properties),
+        (PUBLIC_STAY, service.public_stay),
     ]
     for method, handler in for_caller:
         _register_for_caller(broker, method, handler, workers)

@@ -44,6 +44,7 @@ from attendandt.contracts.events import (
 from attendandt.contracts.privacy import public_guest, public_stay, restricted_guest
 from attendandt.contracts.rpc.guests import (
     CONTACT_READ,
+    PUBLIC_STAY_PERMISSIONS,
     DayStaysRequest,
     GetGuestRequest,
     GetStayRequest,
@@ -54,6 +55,8 @@ from attendandt.contracts.rpc.guests import (
     MewsVersions,
     MewsVersionsRequest,
     PropertyList,
+    PublicStay,
+    PublicStayRequest,
     SearchGuestsRequest,
     StayDetail,
     StayPage,
@@ -293,7 +296,6 @@ async def _announce_stay(
     correlation_id: str | None,
 ) -> None:
     """The stay's event, in the outbox, with the ids of the customers we know as guests."""
-    known = await repo.guest_ids_by_mews_id(session, enterprise, customers)
     await add(
         session,
         outbox,
@@ -305,11 +307,19 @@ async def _announce_stay(
             event=name,
             stay_id=stay_id,
             stay=public_stay(stay),
-            guest_ids=tuple(known[m] for m in customers if m in known),
+            guest_ids=await _known_guests(session, enterprise, customers),
         ),
         msg_id=event_id,
         correlation_id=correlation_id,
     )
+
+
+async def _known_guests(
+    session: AsyncSession, enterprise: str, customers: list[str]
+) -> tuple[str, ...]:
+    """Our guest ids of a stay's customers (in their order), those we know as guests."""
+    known = await repo.guest_ids_by_mews_id(session, enterprise, customers)
+    return tuple(known[m] for m in customers if m in known)
 
 
 def _version_key(version: repo.MewsVersion) -> str:
@@ -705,6 +715,30 @@ class GuestsService:
         if stay is None:
             raise missing
         return StayDetail(stay=view.stay(stay))
+
+    async def public_stay(self, request: PublicStayRequest, caller: Caller) -> PublicStay:
+        """The stay as its public event carries it, for a service whose copy lags: the
+        owner answers, so what the caller was shown can be acted on at once."""
+        missing = NotFound(f"no stay {request.stay_id}")
+        if not caller.may_act_for(request.enterprise_id):
+            raise missing
+        if not any(caller.can(p) for p in PUBLIC_STAY_PERMISSIONS):
+            raise Forbidden("only those who book or charge for a stay's guests may ask")
+        stay_id = _uuid(request.stay_id, "stay_id")
+        async with self._sessions() as session:
+            stored = await repo.stay_snapshot(session, request.enterprise_id, stay_id)
+            if stored is None:
+                raise missing
+            _, stay, _, customers = stored
+            guest_ids = await _known_guests(
+                session, request.enterprise_id, [mews_id for mews_id, _ in customers]
+            )
+        return PublicStay(
+            enterprise_id=request.enterprise_id,
+            stay_id=stay_id,
+            stay=public_stay(stay),
+            guest_ids=guest_ids,
+        )
 
     async def arrivals(self, request: DayStaysRequest, caller: Caller) -> StayPage:
         return await self._day(request, caller, "arrivals")

@@ -21,6 +21,7 @@ from attendandt.vendors.repository import Database
 from attendandt.vendors.rpc import register_rpc
 from attendandt.vendors.service import Clock, VendorsService, utc_now
 from attendandt.vendors.settings import VendorsSettings
+from attendandt.vendors.stay_owner import guests_over_nats
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,9 @@ class VendorsApp:
         self.clock = clock
         self.engine = create_engine(settings.database, application_name="vendors")
         self.db = Database(session_factory(self.engine))
-        self.service = VendorsService(self.db, clock=clock)
+        self.service = VendorsService(
+            self.db, clock=clock, stay_owner=guests_over_nats(lambda: self.broker.connection)
+        )
         self.broker = NatsBroker(
             settings.nats.url,
             **broker_options(settings.nats),

@@ -24,10 +24,10 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from msgspec import UNSET
 
@@ -50,6 +50,7 @@ from attendandt.contracts.snapshots import (
     BookingState,
     ChargeSnapshot,
     ChargeState,
+    StaySnapshot,
     StayState,
     UserRole,
     VendorSnapshot,
@@ -68,8 +69,11 @@ from attendandt.vendors.records import (
     VendorRecord,
 )
 from attendandt.vendors.repository import Database, Repository
+from attendandt.vendors.stay_owner import StayLags, StayOwner
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Clock = Callable[[], datetime]
 
@@ -423,9 +427,13 @@ def _next_offset(offset: int, count: int, total: int) -> int | None:
 
 
 class VendorsService:
-    def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, db: Database, *, clock: Clock = utc_now, stay_owner: StayOwner | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
+        #: Asked when our copy of a stay lags (`stay_owner`); None: our copy decides alone.
+        self.stay_owner = stay_owner
 
     # --- events --------------------------------------------------------------------------
 
@@ -715,18 +723,56 @@ class VendorsService:
         # as one that does not exist (the same answer either way).
         stay = await repo.get_stay_ref(stay_id, share_lock=True, enterprise_id=enterprise_id)
         if stay is None:
-            raise Invalid(f"stay {stay_id} is not known (yet) in the offering's property")
+            raise StayLags(
+                f"stay {stay_id} is not known in the offering's property",
+                enterprise_id=enterprise_id,
+                stay_id=stay_id,
+            )
         if guest_id not in stay.guest_ids:
-            raise Invalid(f"guest {guest_id} is not a guest of stay {stay_id}")
+            raise StayLags(
+                f"guest {guest_id} is not a guest of stay {stay_id}",
+                enterprise_id=enterprise_id,
+                stay_id=stay_id,
+            )
         if StayState(stay.state) in closed:
             raise Conflict(f"stay {stay_id} is {stay.state}")
         if not stay.owner_mews_customer_id:
             raise Conflict(f"stay {stay_id} has no Mews account to charge")
         return stay
 
+    async def _with_fresh_stay(self, attempt: Callable[[], Awaitable[T]], caller: Caller) -> T:
+        """Decide on our copy of the stay; when it lags (`StayLags`), learn the stay from its
+        owner and decide once more."""
+        try:
+            return await attempt()
+        except StayLags as lag:
+            if not await self._learn_stay(lag, caller):
+                raise
+        return await attempt()
+
+    async def _learn_stay(self, lag: StayLags, caller: Caller) -> bool:
+        if self.stay_owner is None:
+            return False
+        try:
+            fresh = await self.stay_owner(lag.enterprise_id, lag.stay_id, caller)
+        except Exception:
+            log.warning("asking guests for a stay failed; deciding on our copy", exc_info=True)
+            return False
+        if fresh is None or fresh.enterprise_id != lag.enterprise_id:
+            return False
+        async with self.db.transaction() as repo:
+            await self._keep_stay(repo, fresh.enterprise_id, fresh.stay_id, fresh.stay,
+                                  fresh.guest_ids)  # fmt: skip
+        return True
+
     # --- bookings ------------------------------------------------------------------------
 
     async def create_booking(
+        self, request: rpc.CreateBookingRequest, caller: Caller
+    ) -> rpc.BookingResponse:
+        return await self._with_fresh_stay(lambda: self._create_booking(request, caller), caller)
+
+    async def _create_booking(
         self, request: rpc.CreateBookingRequest, caller: Caller
     ) -> rpc.BookingResponse:
         now = self.clock()
@@ -1033,6 +1079,11 @@ class VendorsService:
             raise (Conflict if refused.conflict else Invalid)(refused.detail) from None
 
     async def create_charge(
+        self, request: rpc.CreateChargeRequest, caller: Caller
+    ) -> rpc.ChargeResponse:
+        return await self._with_fresh_stay(lambda: self._create_charge(request, caller), caller)
+
+    async def _create_charge(
         self, request: rpc.CreateChargeRequest, caller: Caller
     ) -> rpc.ChargeResponse:
         async with self.db.transaction() as repo:
@@ -1482,24 +1533,36 @@ class VendorsService:
             )
         return True
 
+    @staticmethod
+    async def _keep_stay(
+        repo: Repository,
+        enterprise_id: str,
+        stay_id: str,
+        stay: StaySnapshot,
+        guest_ids: tuple[str, ...],
+    ) -> None:
+        """Our copy of a stay, from an event or from its owner: the newest version wins."""
+        await repo.upsert_stay_ref(
+            {
+                "stay_id": stay_id,
+                "enterprise_id": enterprise_id,
+                "guest_ids": list(guest_ids),
+                "mews_reservation_id": stay.mews_id,
+                "owner_mews_customer_id": stay.owner_mews_id,
+                "state": stay.state.value,
+                "start_utc": stay.actual_start_utc or stay.scheduled_start_utc,
+                "end_utc": stay.actual_end_utc or stay.scheduled_end_utc,
+                "mews_updated_utc": stay.mews_updated_utc,
+            }
+        )
+
     async def apply_stay_event(self, event: StayEvent, message_id: str) -> None:
         """Keep the stay projection current; a cancelled stay cancels its open bookings."""
-        stay = event.stay
         async with self.db.transaction() as repo:
             if not await repo.claim(consumer=STAY_EVENTS_CONSUMER, message_id=message_id):
                 return
-            await repo.upsert_stay_ref(
-                {
-                    "stay_id": event.stay_id,
-                    "enterprise_id": event.enterprise_id,
-                    "guest_ids": list(event.guest_ids),
-                    "mews_reservation_id": stay.mews_id,
-                    "owner_mews_customer_id": stay.owner_mews_id,
-                    "state": stay.state.value,
-                    "start_utc": stay.actual_start_utc or stay.scheduled_start_utc,
-                    "end_utc": stay.actual_end_utc or stay.scheduled_end_utc,
-                    "mews_updated_utc": stay.mews_updated_utc,
-                }
+            await self._keep_stay(
+                repo, event.enterprise_id, event.stay_id, event.stay, event.guest_ids
             )
             current = await repo.get_stay_ref(event.stay_id)
             # Decided on the stored (newest) state, not on this event: an older event

@@ -33,6 +33,11 @@ the Started stays; a past day: who was checked in that night; a future day: who 
 Whether the day is past, today or future is decided by the service's clock in that time zone.
 Cancelled stays are left out unless `include_cancelled`.
 
+`public_stay` answers a stay as its public events carry it (`StayEvent`: no notes, no names;
+the guests' ids): for a service that keeps a copy of stays (vendors) and whose copy lags what
+the caller was shown. It is answered for that caller, forwarded by the service: one who may
+act for the property and book or charge there (`PUBLIC_STAY_PERMISSIONS`).
+
 `list_properties` answers the hotels the caller acts for (every known one for a
 portfolio-wide caller), as Mews describes them (name, time zone, currency, pricing).
 """
@@ -51,6 +56,7 @@ from attendandt.contracts.snapshots import (
     BookingState,
     ChargeSnapshot,
     ChargeState,
+    StaySnapshot,
     StayState,
 )
 
@@ -254,6 +260,28 @@ class MewsVersions(Payload, frozen=True, kw_only=True):
     versions: dict[str, datetime]
 
 
+#: Who may ask for a stay's public state (`public_stay`): those who book or charge for its
+#: guests. The gateway's permission table grants them.
+PUBLIC_STAY_PERMISSIONS = ("bookings:create", "charges:create", "charges:create:own")
+
+
+class PublicStayRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.public_stay_request"
+    enterprise_id: str
+    stay_id: str
+
+
+class PublicStay(Payload, frozen=True, kw_only=True):
+    """A stay as its public event carries it: the snapshot without notes, and the ids of the
+    stay's customers that are known as guests (owner first, then companions)."""
+
+    SCHEMA = "guests.public_stay"
+    enterprise_id: str
+    stay_id: str
+    stay: StaySnapshot
+    guest_ids: tuple[str, ...] = ()
+
+
 class PropertyView(_Part, frozen=True, kw_only=True):
     """A hotel as Mews describes it, and when sync last told us."""
 
@@ -295,6 +323,7 @@ DEPARTURES = RpcMethod("guests", "departures", DayStaysRequest, StayPage)
 IN_HOUSE = RpcMethod("guests", "in_house", DayStaysRequest, StayPage)
 MEWS_VERSIONS = RpcMethod("guests", "mews_versions", MewsVersionsRequest, MewsVersions)
 LIST_PROPERTIES = RpcMethod("guests", "list_properties", ListPropertiesRequest, PropertyList)
+PUBLIC_STAY = RpcMethod("guests", "public_stay", PublicStayRequest, PublicStay)
 
 METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     MEWS_VERSIONS,
@@ -305,6 +334,7 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     DEPARTURES,
     IN_HOUSE,
     LIST_PROPERTIES,
+    PUBLIC_STAY,
 )  # type: ignore[assignment]
 
 # --------------------------------------------------------------------------- examples
@@ -394,6 +424,22 @@ EXAMPLES: list[Payload] = [
     StayDetail(stay=_STAY),
     DayStaysRequest(enterprise_id=_ENT, date=date(2026, 11, 25), timezone="Europe/Prague"),
     StayPage(items=(_STAY,), window_start_utc=_NOW, window_end_utc=_NOW, timezone="Europe/Prague"),
+    PublicStayRequest(enterprise_id=_ENT, stay_id=_STAY.stay_id),
+    PublicStay(
+        enterprise_id=_ENT,
+        stay_id=_STAY.stay_id,
+        stay=StaySnapshot(
+            mews_id=_STAY.mews_id,
+            mews_updated_utc=_NOW,
+            number="52",
+            state=StayState.STARTED,
+            mews_state="Started",
+            scheduled_start_utc=_NOW,
+            scheduled_end_utc=_NOW,
+            owner_mews_id=_GUEST.mews_id,
+        ),
+        guest_ids=(_GUEST.guest_id,),
+    ),
     ListPropertiesRequest(),
     PropertyList(
         items=(
