@@ -23,6 +23,8 @@ async def test_status_per_enterprise(
     await ingest.put(ENT, json.dumps({
         "enterprise_id": ENT, "websocket": "connected", "reconnects": 2,
         "last_sweep_at": "2026-11-25T12:00:00+00:00", "checkpoint_lag_s": 3.5,
+        "backfill_needed": True, "backfill_reason": "run `attendandt sync backfill ...`",
+        "backfill_since": "2026-09-01T00:00:00+00:00",
         "resync": {"job_id": "j-1", "enterprise_id": ENT, "state": "running",
                    "oldest_allowed": "2026-10-26T12:00:00+00:00", "entity": "customer",
                    "window": 3, "windows": 120, "eta_s": 40.5},
@@ -43,6 +45,11 @@ async def test_status_per_enterprise(
     status = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
     assert status["ingest"]["websocket"] == "connected"
     assert status["ingest"]["checkpoint_lag_s"] == 3.5
+    backfill = {k: v for k, v in status["ingest"].items() if k.startswith("backfill_")}
+    assert backfill == {
+        "backfill_needed": True, "backfill_reason": "run `attendandt sync backfill ...`",
+        "backfill_since": "2026-09-01T00:00:00Z",
+    }  # fmt: skip
     resync = status["ingest"]["resync"]
     assert (resync["state"], resync["window"], resync["windows"], resync["eta_s"]) == (
         "running", 3, 120, 40.5,

@@ -1063,6 +1063,11 @@ export interface components {
             checkpoint_lag_s?: number | null;
             updated_at?: string | null;
             resync?: components["schemas"]["ResyncProgress"] | null;
+            last_full_resync_at?: string | null;
+            /** @default false */
+            backfill_needed: boolean;
+            backfill_reason?: string | null;
+            backfill_since?: string | null;
         };
         /** InviteUserResponse */
         InviteUserResponse: {

@@ -70,7 +70,7 @@ describe("dashboard", () => {
     const tokyo = { ...HOTEL, enterprise_id: "ent-2", name: "Shinjuku Tower", time_zone: "Asia/Tokyo", default_currency: "JPY" };
     const status = (enterprise_id: string): SyncStatus => ({
       enterprise_id,
-      ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 1 },
+      ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 1, backfill_needed: false },
       sync: null,
       dead_letters: { total: 0, by_subject: {} },
     });

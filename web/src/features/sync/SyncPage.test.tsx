@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import type { SyncStatus } from "../../api/types";
 import { SyncPage } from "./SyncPage";
-import { HOTEL, json, mockFetch, properties, renderWithProviders, route, signInAs } from "../../test/utils";
+import { HOTEL, json, mockFetch, problem, properties, renderWithProviders, route, signInAs } from "../../test/utils";
 
 type SyncHealth = NonNullable<SyncStatus["sync"]>;
 
 function status(enterprise_id: string, sync: Partial<SyncHealth> | null = null): SyncStatus {
   return {
     enterprise_id,
-    ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 2 },
+    ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 2, backfill_needed: false },
     sync: sync && {
       consumer_lag: 0,
       changes_applied: 0,
@@ -69,5 +70,70 @@ describe("sync page", () => {
     // Unknown by name: its id, and no import reported.
     expect(row("ent-7").getAllByRole("cell")[1]).toHaveTextContent("—");
     expect(within(table).queryByRole("cell", { name: "ent-1" })).not.toBeInTheDocument();
+  });
+
+  it("follows a running resync and cancels it; says when a backfill is needed", async () => {
+    signInAs("admin", { enterprise_id: null });
+    const running: SyncStatus = {
+      ...status("ent-1"),
+      ingest: {
+        ...status("ent-1").ingest!,
+        backfill_needed: true,
+        backfill_reason: "changes since 2026-09-01 may have been skipped; run `attendandt sync backfill`",
+        resync: {
+          job_id: "j-1",
+          enterprise_id: "ent-1",
+          state: "running",
+          oldest_allowed: "2026-11-03T12:00:00Z",
+          since: "2026-11-20T05:00:00Z",
+          entities: ["customer", "reservation"],
+          entities_done: [],
+          entity: "reservation",
+          window: 30,
+          windows: 120,
+          changes_seen: 4210,
+          eta_s: 150,
+        },
+      },
+    };
+    const { calls } = mockFetch(
+      properties(HOTEL),
+      route("GET", "/api/v1/sync", () => json({ enterprises: [running] })),
+      route("DELETE", "/api/v1/sync/ent-1/resync", () => json({ ...running.ingest!.resync, state: "cancelling" })),
+    );
+    renderWithProviders(<SyncPage />);
+
+    expect(await screen.findByRole("alert")).toHaveTextContent(/Backfill needed: changes since 2026-09-01/);
+    const bar = screen.getByRole("progressbar", { name: `Resync of ${HOTEL.name}` });
+    expect(bar).toHaveAttribute("value", "30");
+    expect(bar).toHaveAttribute("max", "120");
+    expect(screen.getByText("Reservation: 30 / 120 windows")).toBeInTheDocument();
+    expect(screen.getByText(/changes, 3 min left/)).toHaveTextContent((4210).toLocaleString());
+    // Running: no second resync can be asked for, only a cancel.
+    expect(screen.queryByRole("button", { name: `Resync ${HOTEL.name}` })).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: `Cancel resync of ${HOTEL.name}` }));
+    await waitFor(() => expect(calls.some((c) => c.method === "DELETE")).toBe(true));
+  });
+
+  it("starts a resync from a hotel date and shows the server's refusal", async () => {
+    signInAs("admin", { enterprise_id: null });
+    const { calls } = mockFetch(
+      properties(HOTEL),
+      route("GET", "/api/v1/sync", () => json({ enterprises: [status("ent-1")] })),
+      route("POST", "/api/v1/sync/ent-1/resync", () =>
+        problem(422, "Invalid request", "since is older than the resync horizon: the oldest allowed is 2026-11-03"),
+      ),
+    );
+    renderWithProviders(<SyncPage />);
+
+    const since = await screen.findByLabelText(`Resync ${HOTEL.name} since`);
+    await userEvent.type(since, "2026-11-20");
+    await userEvent.click(screen.getByRole("button", { name: `Resync ${HOTEL.name}` }));
+
+    expect(await screen.findByText(/older than the resync horizon/)).toBeInTheDocument();
+    const post = calls.find((c) => c.method === "POST")!;
+    // Midnight of that day at the hotel (New York, UTC−5 in November).
+    expect(await post.json()).toEqual({ since: "2026-11-20T05:00:00.000Z" });
   });
 });

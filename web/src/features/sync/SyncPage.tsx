@@ -1,20 +1,14 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
+import { useState } from "react";
 import type { SyncStatus } from "../../api/types";
 import { formatDateTime } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { Badge, Button, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
+import { Badge, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
 import { hasPermission, useSession } from "../auth/session";
 import { usePropertyNames, usePropertyZones } from "../properties/hotel";
+import { useSyncOverview } from "./api";
+import { ResyncControls, ResyncProgress } from "./ResyncControls";
 
-export function useSyncOverview(enabled = true) {
-  return useQuery({
-    queryKey: ["sync"],
-    queryFn: () => unwrap(api.GET("/api/v1/sync")),
-    refetchInterval: 15_000,
-    enabled,
-  });
-}
+export { useSyncOverview } from "./api";
 
 export function lagLabel(s: SyncStatus): string {
   const lag = s.ingest?.checkpoint_lag_s;
@@ -65,12 +59,8 @@ export function SyncPage() {
   const zones = usePropertyZones();
   const nameOf = (s: SyncStatus) => s.sync?.property_name ?? names(s.enterprise_id);
   const importing = (overview.data?.enterprises ?? []).some(hasImport);
-  const client = useQueryClient();
-  const resync = useMutation({
-    mutationFn: (enterpriseId: string) =>
-      unwrap(api.POST("/api/v1/sync/{enterprise_id}/resync", { params: { path: { enterprise_id: enterpriseId } }, body: {} })),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ["sync"] }),
-  });
+  // The last resync request's refusal (beyond the horizon, one already running, ...).
+  const [actionError, setActionError] = useState<unknown>(null);
   const dead = overview.data?.enterprises[0]?.dead_letters;
 
   return (
@@ -99,12 +89,7 @@ export function SyncPage() {
           )}
         </Card>
         <Card title="Properties">
-          <ProblemAlert error={overview.error ?? resync.error} className="mb-2" />
-          {resync.isSuccess ? (
-            <p role="status" className="mb-2 rounded-md bg-green-50 p-2 text-sm text-green-900">
-              Resync of {names(resync.data.enterprise_id)} started. The status below updates when it is done.
-            </p>
-          ) : null}
+          <ProblemAlert error={overview.error ?? actionError} className="mb-2" />
           {overview.isLoading ? (
             <Loading />
           ) : overview.data?.enterprises.length ? (
@@ -119,13 +104,20 @@ export function SyncPage() {
                   <Th>Last event</Th>
                   <Th>Last sweep</Th>
                   <Th>Mews calls / min</Th>
-                  {canResync ? <Th>Actions</Th> : null}
+                  <Th>Resync</Th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {overview.data.enterprises.map((s) => (
                   <tr key={s.enterprise_id}>
-                    <Td className="font-medium">{nameOf(s)}</Td>
+                    <Td className="font-medium">
+                      {nameOf(s)}
+                      {s.ingest?.backfill_needed ? (
+                        <p role="alert" className="mt-1 max-w-xs text-xs font-normal text-red-700">
+                          Backfill needed: {s.ingest.backfill_reason ?? "changes may have been skipped"}
+                        </p>
+                      ) : null}
+                    </Td>
                     {importing ? (
                       <Td>
                         <ImportProgress status={s} name={nameOf(s)} />
@@ -150,18 +142,20 @@ export function SyncPage() {
                       {s.sync ? s.sync.mews_calls_per_minute : "—"}
                       {s.sync?.rate_limited_429s ? <p className="text-xs text-amber-800">{s.sync.rate_limited_429s} rate-limited</p> : null}
                     </Td>
-                    {canResync ? (
-                      <Td>
-                        <Button
-                          variant="secondary"
-                          aria-label={`Resync ${nameOf(s)}`}
-                          disabled={resync.isPending && resync.variables === s.enterprise_id}
-                          onClick={() => resync.mutate(s.enterprise_id)}
-                        >
-                          Resync
-                        </Button>
-                      </Td>
-                    ) : null}
+                    <Td>
+                      {canResync ? (
+                        <ResyncControls
+                          status={s}
+                          name={nameOf(s)}
+                          zone={zones(s.enterprise_id)}
+                          onError={setActionError}
+                        />
+                      ) : s.ingest?.resync ? (
+                        <ResyncProgress job={s.ingest.resync} name={nameOf(s)} zone={zones(s.enterprise_id)} />
+                      ) : (
+                        "—"
+                      )}
+                    </Td>
                   </tr>
                 ))}
               </tbody>

@@ -353,6 +353,13 @@ class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime | None = None
     #: The on-demand resync running or last run, and how far it got.
     resync: ResyncProgress | None = None
+    #: The last sweep from the resync horizon after a long silence (or on a first start).
+    last_full_resync_at: datetime | None = None
+    #: A checkpoint was older than the resync horizon: changes since `backfill_since` may
+    #: have been skipped; `backfill_reason` says what to run.
+    backfill_needed: bool = False
+    backfill_reason: str | None = None
+    backfill_since: datetime | None = None
 
 
 class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
