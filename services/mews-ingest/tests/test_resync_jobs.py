@@ -5,6 +5,8 @@ nats-server, the simulator (both of its hotels), ingest in the test's process.""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -236,3 +238,67 @@ async def test_the_sweep_command_keeps_to_the_same_horizon(
     said = capsys.readouterr().out
     assert "older than the resync horizon (30 days" in said
     assert "attendandt sync backfill --enterprise e-1" in said
+
+
+async def test_the_resync_command_starts_follows_and_cancels_the_services_job(
+    mews_sim,
+    nats_url: str,
+    jetstream: JetStreamContext,
+    start_ingest,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`attendandt ingest resync`: refused beyond the horizon with the server's reason;
+    `--detach` starts the job, `--cancel` stops it; followed, Ctrl-C cancels it."""
+    gross = mews_sim.gross
+    await ensure_streams(jetstream)
+    checkpoints = Checkpoints(await jetstream.key_value(INGEST_CHECKPOINTS.bucket))
+    started = datetime.now(UTC)
+    for entity in SWEPT_ENTITIES:
+        await checkpoints.advance(gross.id, entity, started)
+    ingest = await start_ingest(sweep_window_s=1.0, sweep_overlap_s=0.0)
+    await wait_for(
+        lambda: (ingest.app.board.get(gross.id).last_sweep_at or started) > started,
+        what="the sweeps made at start",
+    )
+    monkeypatch.setenv("NATS_URL", nats_url)
+    parser = build_parser()
+
+    async def run(*words: str) -> tuple[int, str]:
+        args = parser.parse_args(["ingest", "resync", "--enterprise", gross.id, *words])
+        code = await args.handler(args)
+        return code, capsys.readouterr().out
+
+    code, said = await run("--since", "2000-01-01")
+    assert code == 1
+    assert "older than the resync horizon" in said
+
+    mews_sim.control.latency(0.2, path="customers/getAll")
+    try:
+        code, said = await run("--entity", "customer", "--since", "9m", "--detach")
+        assert code == 0
+        resync = ingest.app.enterprises[gross.id].resync
+        assert resync is not None
+        assert f"resync {resync.job_id} of {gross.id} started" in said
+        code, said = await run("--cancel")
+        assert code == 0
+        assert f"resync {resync.job_id} of {gross.id}: cancelled" in said
+
+        # Followed: the bar runs until Ctrl-C, which cancels the job.
+        follow = asyncio.create_task(run("--entity", "customer", "--since", "9m"))
+        await wait_for(
+            lambda: (
+                (job := ingest.app.enterprises[gross.id].resync) is not None
+                and job is not resync
+                and job.progress is not None
+                and job.progress.window >= 2
+            ),
+            what="the followed resync's second window",
+        )
+        os.kill(os.getpid(), signal.SIGINT)
+        code, said = await asyncio.wait_for(follow, 60)
+        assert code == 1
+        assert "cancelling the resync" in said
+        assert ": cancelled, at customer window" in said
+    finally:
+        mews_sim.control.clear_faults()

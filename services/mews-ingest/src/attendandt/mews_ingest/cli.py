@@ -1,4 +1,5 @@
 """`attendandt ingest sweep --enterprise ID [--since WHEN] [--entity NAME ...]`
+(and `attendandt ingest resync`: `resync_cli`).
 
 Runs a sweep in this process (it needs no running ingest): every change in Mews since
 WHEN (default: each entity's checkpoint minus the overlap) is published to MEWS_CHANGES,
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.streams import INGEST_CHECKPOINTS, MEWS_RATE_LIMITS, ensure_streams
 from attendandt.mews import MewsClient, MewsError, enterprise_of
+from attendandt.mews_ingest import resync_cli
 from attendandt.mews_ingest.checkpoints import Checkpoints
 from attendandt.mews_ingest.publisher import ChangePublisher
 from attendandt.mews_ingest.settings import BUDGET_LANE, IngestSettings
@@ -38,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--entity", action="append", choices=[e.value for e in MewsEntity], help="repeatable"
     )
     sweep.set_defaults(handler=run_sweep)
+    resync_cli.register(commands, parse_since)
 
 
 def parse_since(text: str) -> datetime:
