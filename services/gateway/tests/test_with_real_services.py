@@ -322,3 +322,68 @@ async def test_refresh_rotation_and_deactivation(platform: Running) -> None:
         "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": "not the password"}
     )
     assert wrong.status_code == 401
+
+
+async def test_a_double_submit_with_one_idempotency_key_makes_one_booking_and_one_charge(
+    platform: Running, jetstream: JetStreamContext
+) -> None:
+    """The same key and body, twice at once and once more later: one booking (one charge),
+    the same answer each time; the key with another body is refused; a malformed key is a
+    problem before any service is called."""
+    client = platform.client
+    admin = _bearer(await _sign_in(platform, ADMIN_EMAIL, ADMIN_PASSWORD))
+    spa = (
+        await client.post(
+            "/api/v1/vendors",
+            json={"enterprise_id": ENT, "name": "Lagoon Spa", "category": "spa"},
+            headers=admin,
+        )
+    ).json()["vendor_id"]
+    await publish_catalogue(jetstream, ENT)
+    offering_id = (
+        await _until_created(
+            client,
+            f"/api/v1/vendors/{spa}/offerings",
+            {
+                "name": "Massage",
+                "unit_price": "85.50",
+                "currency": "EUR",
+                "mews_service_id": "svc-1",
+            },
+            admin,
+        )
+    )["offering_id"]
+    await _publish_stay(jetstream, "s-1", StayState.STARTED)
+    body = {"offering_id": offering_id, "guest_id": "g-1", "stay_id": "s-1"}
+    await _until_created(client, "/api/v1/bookings", body, admin)  # vendors knows the stay
+
+    for path in ("/api/v1/bookings", "/api/v1/charges"):
+        keyed = {**admin, "Idempotency-Key": f"form-{path[-8:]}-1"}
+        first, second = await asyncio.gather(
+            client.post(path, json=body, headers=keyed),
+            client.post(path, json=body, headers=keyed),
+        )
+        third = await client.post(path, json=body, headers=keyed)
+        assert [r.status_code for r in (first, second, third)] == [201, 201, 201], first.text
+        assert first.json() == second.json() == third.json()
+
+        other = await client.post(path, json={**body, "quantity": 2}, headers=keyed)
+        assert other.status_code == 422
+        assert "Idempotency-Key was used for another request" in other.json()["detail"]
+        # Another key is another request.
+        again = await client.post(
+            path, json=body, headers={**admin, "Idempotency-Key": "k-2" + path[-3:]}
+        )
+        assert again.status_code == 201
+        assert again.json() != first.json()
+
+    listed = await client.get("/api/v1/bookings", params={"stay_id": "s-1"}, headers=admin)
+    assert len(listed.json()["items"]) == 3  # the first one (no key), one keyed, one more
+    charges = await client.get("/api/v1/charges", params={"stay_id": "s-1"}, headers=admin)
+    assert len(charges.json()["items"]) == 2  # one keyed, one more
+
+    bad = await client.post(
+        "/api/v1/bookings", json=body, headers={**admin, "Idempotency-Key": "has space"}
+    )
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/problem+json")

@@ -47,6 +47,7 @@ async def test_requested_confirmed_fulfilled_then_posted_to_mews(harness: Harnes
     assert order.account_id == "cust-owner"
     assert order.linked_reservation_id == "res-s-1"
     assert order.service_id == "svc-spa"
+    assert order.notes is None  # the booking's "window seat" is not for the guest's bill
     [line] = order.lines
     assert (line.name, line.unit_count, line.unit_amount, line.currency) == (
         "Massage 60 min",

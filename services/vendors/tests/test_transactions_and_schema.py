@@ -131,6 +131,7 @@ async def test_migrations_up_down_and_autogenerate_finds_no_difference(database_
         "catalogue_services",
         "catalogue_products",
         "mews_companies",
+        "idempotency_keys",
     }
     # Compared as the superuser: for the role, search_path's "$user" makes `vendors` its
     # default schema, which autogenerate then reports under no schema name.

@@ -4654,7 +4654,10 @@ export interface operations {
     ApiV1BookingsCreateBooking: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new random key (a UUID) per form submission; the same key to retry it. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5518,7 +5521,10 @@ export interface operations {
     ApiV1ChargesCreateCharge: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new random key (a UUID) per form submission; the same key to retry it. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { BookingForm } from "./BookingForm";
 import { json, mockFetch, problem, renderWithProviders, route, signInAs } from "../../test/utils";
@@ -89,6 +89,10 @@ describe("booking form", () => {
     expect(await screen.findByRole("status")).toHaveTextContent("Booked");
     const post = calls.find((c) => c.method === "POST")!;
     expect(post.headers.get("Authorization")).toBe("Bearer access-1");
+    expect(post.headers.get("Idempotency-Key")).toMatch(/^[0-9a-f-]{36}$/);
+    // Booked: the form is empty again, nothing to book twice.
+    expect(screen.getByLabelText(/Service/)).toHaveValue("");
+    expect(screen.getByLabelText(/Notes/)).toHaveValue("");
     expect(await post.json()).toEqual({
       offering_id: "o-1",
       guest_id: "g-1",
@@ -98,6 +102,33 @@ describe("booking form", () => {
       notes: "Window room please",
     });
     expect(onCreated).toHaveBeenCalledWith(expect.objectContaining({ booking_id: "b-1" }));
+  });
+
+  it("sends the same key when the same form is sent again, a new one for another", async () => {
+    signInAs("front_desk");
+    let answer = 0;
+    const { calls } = mockFetch(
+      vendors,
+      offerings,
+      route("POST", "/api/v1/bookings", () =>
+        ++answer < 3 ? problem(503, "Service Unavailable", "try again") : json({ booking_id: "b-1", state: "requested" }, 201),
+      ),
+    );
+    renderForm();
+    const user = userEvent.setup();
+    await user.selectOptions(await screen.findByLabelText(/Vendor/), await screen.findByRole("option", { name: "Lotus Spa (spa)" }));
+    await user.selectOptions(screen.getByLabelText(/Service/), await screen.findByRole("option", { name: /Massage 60 min/ }));
+    const book = screen.getByRole("button", { name: "Book" });
+    await user.click(book);
+    await screen.findByText("try again");
+    await user.click(book); // the same form again: a retry
+    await waitFor(() => expect(calls.filter((c) => c.method === "POST")).toHaveLength(2));
+    await user.type(screen.getByLabelText(/Notes/), "Quiet room");
+    await user.click(book); // another booking now
+    expect(await screen.findByRole("status")).toHaveTextContent("Booked");
+    const keys = calls.filter((c) => c.method === "POST").map((c) => c.headers.get("Idempotency-Key"));
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[2]).not.toBe(keys[1]);
   });
 
   it("shows why the gateway refused the booking", async () => {

@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
+import { newIdempotencyKey } from "../../api/idempotency";
 import type { BookingView } from "../../api/types";
 import { formatMoney, hotelInputToIso } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
@@ -36,21 +37,30 @@ export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel
   // The time is the hotel's wall time, wherever the browser is.
   const hotel = useHotel(enterpriseId);
 
+  // One Idempotency-Key per booking the user means: the same while the same form is sent
+  // again (a retry after a lost answer books once), a new one once the form changed or booked.
+  const submission = useRef<{ body: string; key: string } | null>(null);
   const create = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST("/api/v1/bookings", {
-          body: {
-            offering_id: offeringId,
-            guest_id: guestId,
-            stay_id: stayId,
-            quantity: Number(quantity),
-            scheduled_for: hotelInputToIso(scheduledFor, hotel.zone),
-            notes: notes.trim() || null,
-          },
-        }),
-      ),
+    mutationFn: () => {
+      const body = {
+        offering_id: offeringId,
+        guest_id: guestId,
+        stay_id: stayId,
+        quantity: Number(quantity),
+        scheduled_for: hotelInputToIso(scheduledFor, hotel.zone),
+        notes: notes.trim() || null,
+      };
+      const text = JSON.stringify(body);
+      if (submission.current?.body !== text) submission.current = { body: text, key: newIdempotencyKey() };
+      return unwrap(api.POST("/api/v1/bookings", { body, headers: { "Idempotency-Key": submission.current.key } }));
+    },
     onSuccess: (booking) => {
+      submission.current = null;
+      // Booked: the form starts again empty, so a second click cannot book the same twice.
+      setOfferingId("");
+      setQuantity("1");
+      setScheduledFor("");
+      setNotes("");
       void client.invalidateQueries({ queryKey: ["bookings"] });
       void client.invalidateQueries({ queryKey: ["guest"] });
       onCreated?.(booking);
@@ -64,7 +74,7 @@ export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel
     const n = Number(quantity);
     if (!Number.isInteger(n) || n < 1 || n > 1000) found.quantity = "Enter a whole number from 1 to 1000.";
     setErrors(found);
-    if (!found.offering && !found.quantity) create.mutate();
+    if (!found.offering && !found.quantity && !create.isPending) create.mutate();
   }
 
   return (

@@ -71,6 +71,20 @@ vendors = Table(
     Index(None, "enterprise_id", "name"),
 )
 
+# Idempotency keys of creations (bookings, charges): per caller, the digest of the request the
+# key first came with and what it made. Kept 7 days (`idempotency.KEEP_DAYS`).
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("caller_id", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("request_digest", Text, nullable=False),
+    Column("resource_id", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index(None, "created_at"),
+)
+
 # The Mews companies of each property (from sync, last write wins by Mews UpdatedUtc, then
 # by when sync read them): what a vendor can be linked to. Names only: no contact person,
 # email, phone or notes.

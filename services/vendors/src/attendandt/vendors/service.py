@@ -57,7 +57,7 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.platform.consumer import Rejected
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
-from attendandt.vendors import billing
+from attendandt.vendors import billing, idempotency
 from attendandt.vendors.catalogue import Catalogue, Version, check_posting, require, stored_version
 from attendandt.vendors.company_links import link_changes
 from attendandt.vendors.records import (
@@ -393,7 +393,9 @@ def post_charge(c: ChargeRecord, requested_at: datetime) -> PostCharge:
             ),
         ),
         consumption_utc=c.consumed_at,
-        notes=c.notes,
+        # The guest sees the bill: a booking's or charge's notes are between the staff and
+        # the vendor ("allergic to almond oil") and never go on it.
+        notes=None,
         requested_at=requested_at,
     )
 
@@ -776,9 +778,16 @@ class VendorsService:
         self, request: rpc.CreateBookingRequest, caller: Caller
     ) -> rpc.BookingResponse:
         now = self.clock()
-        if request.scheduled_for is not None and request.scheduled_for < now:
-            raise Invalid("scheduled_for is in the past")
         async with self.db.transaction() as repo:
+            claimed = await self._claim_key(repo, caller, request, "booking")
+            if isinstance(claimed, str):
+                booking = await self._booking(repo, caller, claimed)
+                charge_ids = await repo.charge_ids_of_bookings([booking.id])
+                return rpc.BookingResponse(
+                    booking=booking_view(booking, charge_ids.get(booking.id))
+                )
+            if request.scheduled_for is not None and request.scheduled_for < now:
+                raise Invalid("scheduled_for is in the past")
             offering = await self._offering(repo, caller, request.offering_id)
             vendor = await self._vendor(repo, caller, offering.vendor_id)
             if not vendor.is_active or not offering.is_active:
@@ -808,7 +817,27 @@ class VendorsService:
                 }
             )
             await self._announce_booking(repo, booking, "requested")
+            if claimed is not None:
+                await idempotency.made(repo.session, claimed, booking.id)
         return rpc.BookingResponse(booking=booking_view(booking, None))
+
+    @staticmethod
+    async def _claim_key(
+        repo: Repository,
+        caller: Caller,
+        request: rpc.CreateBookingRequest | rpc.CreateChargeRequest,
+        kind: idempotency.Kind,
+    ) -> idempotency.Claim | str | None:
+        """None without a key; else the claim, or the id the key's first request made."""
+        if request.idempotency_key is None:
+            return None
+        return await idempotency.claim(
+            repo.session,
+            caller_id=caller.user_id,
+            key=request.idempotency_key,
+            kind=kind,
+            request=request,
+        )
 
     async def _booking(
         self, repo: Repository, caller: Caller, booking_id: str, *, lock: bool = False
@@ -947,7 +976,10 @@ class VendorsService:
         )
 
     async def expire_overdue(self, now: datetime) -> int:
-        """Expire requested bookings whose time passed before `now`; returns how many."""
+        """Expire requested bookings whose time passed before `now` (and idempotency keys
+        past their keeping); returns how many bookings."""
+        async with self.db.transaction() as repo:
+            await idempotency.forget_older_than(repo.session, now)
         expired = 0
         while True:
             async with self.db.transaction() as repo:
@@ -1087,6 +1119,11 @@ class VendorsService:
         self, request: rpc.CreateChargeRequest, caller: Caller
     ) -> rpc.ChargeResponse:
         async with self.db.transaction() as repo:
+            claimed = await self._claim_key(repo, caller, request, "charge")
+            if isinstance(claimed, str):
+                return rpc.ChargeResponse(
+                    charge=charge_view(await self._charge_of(repo, caller, claimed))
+                )
             offering = await self._offering(repo, caller, request.offering_id)
             if not offering.is_active:
                 raise Conflict(f"offering {offering.id} is deactivated")
@@ -1118,6 +1155,8 @@ class VendorsService:
                 booked=False,
                 agreed_unit_amount=offering.unit_price,
             )
+            if claimed is not None:
+                await idempotency.made(repo.session, claimed, charge.id)
         return rpc.ChargeResponse(charge=charge_view(charge))
 
     async def _charge_of(

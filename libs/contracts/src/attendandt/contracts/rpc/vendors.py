@@ -41,6 +41,10 @@ from attendandt.contracts.snapshots import BookingState, ChargeState
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=2000)]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+#: A client's `Idempotency-Key` (printable ASCII; a UUID is typical).
+IdempotencyKey = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")
+]
 Currency = Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")]
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -381,6 +385,9 @@ class CreateBookingRequest(Payload, frozen=True, kw_only=True):
     #: When the service takes place; a booking still requested after it expires.
     scheduled_for: AwareDatetime | None = None
     notes: LongText | None = None
+    #: The `Idempotency-Key` the request came with: the same key and request again answers
+    #: the booking the first made; the key with another request is refused (422).
+    idempotency_key: IdempotencyKey | None = None
 
 
 class ConfirmBookingRequest(Payload, frozen=True, kw_only=True):
@@ -458,6 +465,8 @@ class CreateChargeRequest(Payload, frozen=True, kw_only=True):
     description: Text | None = None
     consumed_at: AwareDatetime | None = None
     notes: LongText | None = None
+    #: As for bookings: one charge per key and request.
+    idempotency_key: IdempotencyKey | None = None
 
 
 class GetChargeRequest(Payload, frozen=True, kw_only=True):

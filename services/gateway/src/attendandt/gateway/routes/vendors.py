@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Router, get, patch, post
-from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromQuery, HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from attendandt.contracts.rpc import vendors as rpc
@@ -38,6 +38,18 @@ IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
 IdQuery = Annotated[str | None, QueryParameter(min_length=1, max_length=100)]
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
+#: The IETF httpapi draft's `Idempotency-Key`: the same key with the same body answers what the
+#: first request made (one booking, one charge); with another body, 422.
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A new random key (a UUID) per form submission; the same key to retry it.",
+    ),
+]
 Req = Request[Any, Any, Any]
 
 P = Permission
@@ -220,10 +232,16 @@ async def deactivate_offering(
 
 @post("/bookings", status_code=HTTP_201_CREATED, **needs(P.BOOKINGS_CREATE))
 async def create_booking(
-    *, request: Req, data: JSONBody[BookingCreate], backend: BackendDep
+    *,
+    request: Req,
+    data: JSONBody[BookingCreate],
+    backend: BackendDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> rpc.BookingView:
     reply = await backend.call(
-        rpc.CREATE_BOOKING, rpc.CreateBookingRequest(**_fields(data)), caller=caller(request)
+        rpc.CREATE_BOOKING,
+        rpc.CreateBookingRequest(**_fields(data), idempotency_key=idempotency_key),
+        caller=caller(request),
     )
     return reply.booking
 
@@ -328,13 +346,19 @@ async def cancel_booking(
 
 @post("/charges", status_code=HTTP_201_CREATED, **needs(P.CHARGES_CREATE, P.CHARGES_CREATE_OWN))
 async def create_charge(
-    *, request: Req, data: JSONBody[ChargeCreate], backend: BackendDep
+    *,
+    request: Req,
+    data: JSONBody[ChargeCreate],
+    backend: BackendDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> rpc.ChargeView:
     """An ad-hoc charge (no booking) of an offering, posted to the guest's Mews bill; a
     vendor's or the front desk's waits for a manager's approval (`pending_approval`). Above
     the property's caps it is refused (422 per charge, 409 per vendor and day)."""
     reply = await backend.call(
-        rpc.CREATE_CHARGE, rpc.CreateChargeRequest(**_fields(data)), caller=caller(request)
+        rpc.CREATE_CHARGE,
+        rpc.CreateChargeRequest(**_fields(data), idempotency_key=idempotency_key),
+        caller=caller(request),
     )
     return reply.charge
 
