@@ -10,6 +10,7 @@ from attendandt.contracts.events import CHARGE_EVENT, GUEST_EVENT, ChargeEvent
 from attendandt.contracts.examples import CHARGE, ENT, EXAMPLES
 from attendandt.contracts.mews import MEWS_CHANGE, MewsChange
 from attendandt.contracts.registry import SUBJECTS, payload_types
+from attendandt.contracts.rpc.guests import SearchGuestsRequest
 
 
 def test_every_stream_payload_has_an_example() -> None:
@@ -79,3 +80,12 @@ def test_msg_id_identifies_a_version_not_a_sighting() -> None:
     later = msgspec.structs.replace(change, observed_at=change.observed_at.replace(second=1))
     assert change.msg_id() == same_second.msg_id()
     assert change.msg_id() != later.msg_id()
+
+
+def test_a_version_1_search_request_still_reads() -> None:
+    """Version 2 made the zone optional (the hotel's); version-1 bodies decode unchanged."""
+    named = b'{"enterprise_id": "e", "query": "101", "timezone": "UTC", "limit": 20}'
+    assert decode(named, SearchGuestsRequest).timezone == "UTC"
+    left_out = decode(b'{"enterprise_id": "e", "query": "101"}', SearchGuestsRequest)
+    assert (left_out.query, left_out.timezone) == ("101", None)
+    assert SearchGuestsRequest.schema_id() == "guests.search_request/v2"

@@ -41,6 +41,8 @@ from attendandt.mews.models import (
     CustomersUpdate,
     OrdersAdd,
     ReservationsGetAll,
+    ResourceCategoriesGetAll,
+    ResourceCategoryAssignmentsGetAll,
     ServiceOrderNotesGetAll,
     ServiceOrderNoteType,
     TimeInterval,
@@ -332,6 +334,99 @@ async def test_service_order_notes_split_ids_per_1000() -> None:
         await mews.get_service_order_notes(ServiceOrderNotesGetAll(service_order_ids=ids)).collect()
     assert [len(b["ServiceOrderIds"]) for b in script.bodies] == [1000, 1000, 1]
     assert [i for b in script.bodies for i in b["ServiceOrderIds"]] == ids
+
+
+# -- resource categories and their assignments (examples from the Mews reference page) -------
+
+CATEGORY_EXAMPLE = {
+    "ResourceCategories": [
+        {
+            "Id": "5c0804f9-d03a-4b13-a57d-b00300781a41",
+            "EnterpriseId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "ServiceId": "9b3a6c54-63aa-4383-b50e-b0030078184b",
+            "IsActive": True,
+            "Type": "Bed",
+            "Names": {"en-US": "Bed 1"},
+            "ShortNames": {"en-US": "Bed 1"},
+            "Descriptions": {},
+            "Ordering": 2,
+            "Capacity": 1,
+            "ExtraCapacity": 0,
+            "ExternalIdentifier": None,
+        }
+    ],
+    "Cursor": "5c0804f9-d03a-4b13-a57d-b00300781a41",
+}
+ASSIGNMENT_EXAMPLE = {
+    "ResourceCategoryAssignments": [
+        {
+            "Id": "fb69fc51-c4e9-4ef6-874a-24bcfe74a894",
+            "ResourceId": "e5a34a69-d35e-4e85-a645-a9bc4ee3a80f",
+            "CategoryId": "5c0804f9-d03a-4b13-a57d-b00300781a41",
+            "IsActive": True,
+            "CreatedUtc": "2023-10-01T11:48:57Z",
+            "UpdatedUtc": "2023-10-28T11:48:57Z",
+        }
+    ],
+    "Cursor": "fb69fc51-c4e9-4ef6-874a-24bcfe74a894",
+}
+
+
+async def test_resource_categories_by_service_ids_on_the_wire() -> None:
+    script = Script(ok(CATEGORY_EXAMPLE))
+    async with make_client(script) as mews:
+        found = await mews.get_resource_categories(
+            ResourceCategoriesGetAll(
+                service_ids=["9b3a6c54-63aa-4383-b50e-b0030078184b"], activity_states=["Active"]
+            ),
+            page_size=10,
+        ).collect()
+    (category,) = found
+    assert (category.names, category.type, category.capacity) == ({"en-US": "Bed 1"}, "Bed", 1)
+    assert script.requests[0].url.path == "/api/connector/v1/resourceCategories/getAll"
+    body = script.bodies[0]
+    assert body["ServiceIds"] == ["9b3a6c54-63aa-4383-b50e-b0030078184b"]
+    assert body["ActivityStates"] == ["Active"]
+    assert body["Limitation"] == {"Count": 10}
+    assert "ResourceCategoryIds" not in body
+    assert "UpdatedUtc" not in body
+
+
+async def test_resource_category_assignments_on_the_wire() -> None:
+    script = Script(ok(ASSIGNMENT_EXAMPLE))
+    async with make_client(script) as mews:
+        found = await mews.get_resource_category_assignments(
+            ResourceCategoryAssignmentsGetAll(
+                resource_category_ids=["5c0804f9-d03a-4b13-a57d-b00300781a41"],
+                resource_ids=["e5a34a69-d35e-4e85-a645-a9bc4ee3a80f"],
+            ),
+            page_size=10,
+        ).collect()
+    (assignment,) = found
+    assert assignment.resource_id == "e5a34a69-d35e-4e85-a645-a9bc4ee3a80f"
+    assert assignment.category_id == "5c0804f9-d03a-4b13-a57d-b00300781a41"
+    assert assignment.is_active is True
+    assert assignment.updated_utc == datetime(2023, 10, 28, 11, 48, 57, tzinfo=UTC)
+    assert script.requests[0].url.path == "/api/connector/v1/resourceCategoryAssignments/getAll"
+    body = script.bodies[0]
+    assert body["ResourceCategoryIds"] == ["5c0804f9-d03a-4b13-a57d-b00300781a41"]
+    assert body["ResourceIds"] == ["e5a34a69-d35e-4e85-a645-a9bc4ee3a80f"]
+    assert body["Limitation"] == {"Count": 10}
+    assert "ResourceCategoryAssignmentIds" not in body
+
+
+async def test_resource_category_assignments_split_both_id_lists_per_1000() -> None:
+    script = Script(ok({"ResourceCategoryAssignments": [], "Cursor": None}))
+    categories = [f"c{i:04d}" for i in range(1001)]
+    rooms = [f"r{i:04d}" for i in range(1500)]
+    request = ResourceCategoryAssignmentsGetAll(
+        resource_category_ids=categories, resource_ids=rooms
+    )
+    async with make_client(script) as mews:
+        await mews.get_resource_category_assignments(request).collect()
+    sent = [(len(b["ResourceCategoryIds"]), len(b["ResourceIds"])) for b in script.bodies]
+    # Filters combine with AND: every category chunk with every room chunk, each pair once.
+    assert sorted(sent) == [(1, 500), (1, 1000), (1000, 500), (1000, 1000)]
 
 
 async def test_an_operation_the_token_may_not_use_is_a_typed_error() -> None:

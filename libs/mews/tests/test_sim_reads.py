@@ -18,6 +18,8 @@ from attendandt.mews.models import (
     OrderItemsGetAll,
     ProductsGetAll,
     ReservationsGetAll,
+    ResourceCategoriesGetAll,
+    ResourceCategoryAssignmentsGetAll,
     ResourcesGetAll,
     ServicesGetAll,
     ServiceType,
@@ -170,6 +172,35 @@ async def test_resources_get_all(mews: MewsClient, sim_requests: Counter) -> Non
     assert {r.data.discriminator for r in rooms if r.data} <= {"Space", "Object", "Person"}
     by_id = await mews.get_resources(ResourcesGetAll(resource_ids=[rooms[0].id])).collect()
     assert [r.id for r in by_id] == [rooms[0].id]
+
+
+async def test_resource_categories_and_which_rooms_are_in_them(
+    mews: MewsClient, sim_requests: Counter
+) -> None:
+    config = await mews.get_configuration()
+    assert config.enterprise is not None
+    language = config.enterprise.default_language_code
+    assert language
+    bookable = await mews.get_services(ServicesGetAll(service_type=ServiceType.BOOKABLE)).collect()
+    categories = await mews.get_resource_categories(
+        ResourceCategoriesGetAll(service_ids=[s.id for s in bookable])
+    ).collect()
+    assert categories
+    assert all(c.names and c.names.get(language) for c in categories)
+    assert {c.service_id for c in categories} <= {s.id for s in bookable}
+    rooms = await mews.get_resources().collect()
+    before = sim_requests("resourceCategoryAssignments/getAll")
+    assignments = await mews.get_resource_category_assignments(
+        ResourceCategoryAssignmentsGetAll(
+            resource_category_ids=[c.id for c in categories], resource_ids=[r.id for r in rooms]
+        ),
+        page_size=5,
+    ).collect()
+    # One assignment per room, in pages of 5 until a short one.
+    assert sim_requests("resourceCategoryAssignments/getAll") - before == len(rooms) // 5 + 1
+    assert sorted(a.resource_id or "" for a in assignments) == sorted(r.id for r in rooms)
+    assert {a.category_id for a in assignments} <= {c.id for c in categories}
+    assert all(a.is_active and a.updated_utc for a in assignments)
 
 
 async def test_services_and_products(mews: MewsClient) -> None:

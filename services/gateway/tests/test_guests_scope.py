@@ -117,7 +117,8 @@ async def stack(
             await service.upsert_room(
                 UpsertRoom(command_id="cmd-m-101", enterprise_id=ENT, issued_at=DAY,
                            room=RoomSnapshot(mews_id="m-101", mews_updated_utc=DAY, name="101",
-                                             state="Inspected")), consumer="test",
+                                             state="Inspected", category_name="Deluxe King")),
+                consumer="test",
             )  # fmt: skip
             for ent, mews_id, first, last in (
                 (ENT, "c-ada", "Ada", "Lovelace"),
@@ -249,7 +250,7 @@ async def test_guest_routes_for_every_role_own_and_other_property(
     assert unnamed.status_code == 400  # a portfolio-wide list names its property, as before
 
 
-async def test_staff_see_a_stays_notes_and_room_state_and_a_vendor_neither(
+async def test_staff_see_a_stays_notes_room_state_and_type_and_a_vendor_none(
     stack: Stack, jetstream: JetStreamContext
 ) -> None:
     await _book_ada(stack, jetstream)
@@ -259,11 +260,14 @@ async def test_staff_see_a_stays_notes_and_room_state_and_a_vendor_neither(
     assert staff["view"] == "staff"
     assert staff["stay"]["notes"] == [{"text": NOTE, "type": "General"}]
     assert staff["stay"]["room_state"] == "Inspected"
+    assert staff["stay"]["room_category"] == "Deluxe King"
     vendor_view = await running.client.get(path, headers=running.auth(UserRole.VENDOR))
     assert vendor_view.json()["view"] == "vendor"
     assert NOTE not in vendor_view.text
     assert "room_state" not in vendor_view.text
     assert "Inspected" not in vendor_view.text
+    assert "room_category" not in vendor_view.text
+    assert "Deluxe King" not in vendor_view.text
     # Staff find the guests of a room by its number, in the hotel's day.
     found = await running.client.get(
         f"{API}/guests", params={"q": "101", "timezone": "Europe/Prague"},
@@ -275,6 +279,18 @@ async def test_staff_see_a_stays_notes_and_room_state_and_a_vendor_neither(
         headers=running.auth(UserRole.FRONT_DESK),
     )  # fmt: skip
     assert bad_zone.status_code == 422  # what the guests service refused, and why
+
+
+async def test_a_room_search_sends_a_zone_only_when_the_caller_names_one(
+    gateway: Running, services: FakeServices
+) -> None:
+    desk = gateway.auth(UserRole.FRONT_DESK)
+    for params in ({"q": "101"}, {"q": "101", "timezone": "Europe/Prague"}):
+        response = await gateway.client.get(f"{API}/guests", params=params, headers=desk)
+        assert response.status_code == 200, response.text
+    sent = [r for name, r in services.calls if name == guests_rpc.SEARCH.method]
+    # Left out, the guests service takes the hotel's own zone for "today".
+    assert [r.timezone for r in sent] == [None, "Europe/Prague"]  # type: ignore[attr-defined]
 
 
 async def test_sync_routes_for_every_role_own_and_other_property(

@@ -33,7 +33,12 @@ from attendandt.contracts.events import (
     StayEvent,
 )
 from attendandt.contracts.privacy import public_guest, restricted_guest
-from attendandt.contracts.rpc.guests import GetGuestRequest, GetStayRequest, StayNoteView
+from attendandt.contracts.rpc.guests import (
+    DayStaysRequest,
+    GetGuestRequest,
+    GetStayRequest,
+    StayNoteView,
+)
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
     BookingState,
@@ -432,6 +437,52 @@ async def test_a_room_is_last_write_wins_and_its_state_shows_on_its_stays(
         f"attendandt.v1.{ENT}.stay.checked_in",
         f"attendandt.v1.{ENT}.stay.created",
     ]
+
+
+async def test_a_stays_room_type_shows_beside_its_state_wherever_the_stay_does(
+    service: GuestsService,
+) -> None:
+    typed = room("m-201", name="201", state="Clean", category_name="Deluxe King")
+    await service.upsert_room(upsert_room(typed), consumer=C)
+    # The same Mews id at another property is another room, of another type.
+    elsewhere = room("m-201", name="201", state="Dirty", category_name="Capitol Suite")
+    await service.upsert_room(upsert_room(elsewhere, OTHER_ENT), consumer=C)
+    await service.upsert_guest(upsert_guest(guest("c-1", first_name="Ada")), consumer=C)
+    in_it = stay(
+        "r-1",
+        state=StayState.STARTED,
+        owner_mews_id="c-1",
+        resource_mews_id="m-201",
+        resource_name="201",
+        scheduled_start_utc=T0 - timedelta(days=1),
+        scheduled_end_utc=T0 + timedelta(days=1),
+    )
+    await service.upsert_stay(upsert_stay(in_it), consumer=C)
+
+    request = GetStayRequest(enterprise_id=ENT, mews_id="r-1")
+    shown = (await service.get_stay(request, STAFF)).stay
+    assert (shown.resource_name, shown.room_state, shown.room_category) == (
+        "201",
+        "Clean",
+        "Deluxe King",
+    )
+    # Like the room's state, the hotel's own business: not for callers without contact rights.
+    assert (await service.get_stay(request, PLAIN_STAFF)).stay.room_category is None
+    # On the guest's stays and on the day lists too.
+    detail = await service.get_guest(GetGuestRequest(enterprise_id=ENT, mews_id="c-1"), STAFF)
+    assert [s.room_category for s in detail.stays] == ["Deluxe King"]
+    today = DayStaysRequest(enterprise_id=ENT, date=T0.date(), timezone="UTC")
+    assert [s.room_category for s in (await service.in_house(today, STAFF)).items] == [
+        "Deluxe King"
+    ]
+    # The room given another type in Mews: the stay shows it, untouched itself.
+    retyped = room("m-201", LATER, name="201", state="Clean", category_name="Junior Suite")
+    await service.upsert_room(upsert_room(retyped), consumer=C)
+    assert (await service.get_stay(request, STAFF)).stay.room_category == "Junior Suite"
+    # A room whose type is not known (yet) shows none.
+    untyped = room("m-201", LATER + timedelta(minutes=1), name="201", state="Clean")
+    await service.upsert_room(upsert_room(untyped), consumer=C)
+    assert (await service.get_stay(request, STAFF)).stay.room_category is None
 
 
 async def test_an_invalid_room_command_is_refused(service: GuestsService) -> None:

@@ -1,6 +1,6 @@
 """The hotels themselves: UpsertProperty is last-write-wins like a guest, `list_properties`
-answers the caller's hotels only, and a day list asked without a time zone is the hotel's
-day (UTC only while the hotel is not known)."""
+answers the caller's hotels only, and a day list or a room search asked without a time zone
+is for the hotel's day (UTC only while the hotel is not known)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,19 @@ from typing import Any
 
 import msgspec
 import pytest
-from guests_support import ENT, OTHER_ENT, STAFF, T0, Running, eventually, stay, upsert_stay
+from guests_support import (
+    ENT,
+    OTHER_ENT,
+    STAFF,
+    T0,
+    Clock,
+    Running,
+    eventually,
+    guest,
+    stay,
+    upsert_guest,
+    upsert_stay,
+)
 
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UPSERT_PROPERTY, UpsertProperty
@@ -18,6 +30,7 @@ from attendandt.contracts.rpc.guests import (
     LIST_PROPERTIES,
     DayStaysRequest,
     ListPropertiesRequest,
+    SearchGuestsRequest,
 )
 from attendandt.contracts.snapshots import PropertySnapshot, StayState, UserRole
 from attendandt.guests.service import Applied, GuestsService
@@ -155,6 +168,42 @@ async def test_a_day_list_without_a_zone_is_the_hotels_day(service: GuestsServic
     # Another property's staff learn nothing of this one, not even its zone.
     other = await arrivals(first, who=caller_of(OTHER_ENT))
     assert (other.items, other.timezone) == ((), "UTC")
+
+
+async def test_a_room_search_without_a_zone_is_for_the_hotels_today(
+    service: GuestsService, clock: Clock
+) -> None:
+    """20:00 on 1 March in UTC is 05:00 on 2 March in Tokyo: a guest due in at 14:00 there
+    (05:00 UTC on the 2nd) arrives on the hotel's today, and on UTC's tomorrow."""
+    clock.now = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+    kei = guest("c-kei", first_name="Kei", last_name="Sato")
+    await service.upsert_guest(upsert_guest(kei), consumer="guests-test")
+    due_in = stay(
+        "r-kei",
+        state=StayState.CONFIRMED,
+        owner_mews_id="c-kei",
+        resource_name="808",
+        scheduled_start_utc=datetime(2026, 3, 2, 5, 0, tzinfo=UTC),
+        scheduled_end_utc=datetime(2026, 3, 4, 1, 0, tzinfo=UTC),
+    )
+    await service.upsert_stay(upsert_stay(due_in), consumer="guests-test")
+
+    async def in_room(timezone: str | None = None, who: Caller = STAFF) -> list[str]:
+        request = SearchGuestsRequest(enterprise_id=ENT, query="808", timezone=timezone)
+        return [g.last_name for g in (await service.search(request, who)).items]
+
+    # The hotel is not known yet: UTC's today (1 March), when Kei is not due yet.
+    assert await in_room() == []
+    tokyo = hotel(time_zone="Asia/Tokyo", default_currency="JPY", currencies=("JPY",))
+    await service.upsert_property(command(tokyo), consumer=C)
+    assert await in_room() == ["Sato"]
+    # A zone the caller names is still the one used.
+    assert await in_room("UTC") == []
+    assert await in_room("Asia/Tokyo") == ["Sato"]
+    # Another property's staff find nobody here, whatever the zone.
+    assert await in_room(who=caller_of(OTHER_ENT)) == []
+    with pytest.raises(Invalid):
+        await in_room("Mars/Olympus", who=caller_of(OTHER_ENT))
 
 
 async def test_a_hotel_from_the_stream_is_listed_for_its_staff_over_nats(running: Running) -> None:

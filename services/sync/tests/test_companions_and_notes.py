@@ -111,7 +111,7 @@ async def test_companions_and_notes_mews_refuses_are_left_out_and_not_asked_agai
     ids = mews_sim.control.touch("reservations", 5, enterprise)
     friend = mews_sim.control.add_customer(enterprise_id=enterprise, LastName="Friend")["Id"]
     mews = CompanionsAndNotes(companions={ids[0]: [friend]}, refuse=401)
-    caplog.set_level(logging.WARNING, logger="attendandt.sync.applier")
+    caplog.set_level(logging.WARNING, logger="attendandt.sync")
     async with _client(mews_sim, mews) as client:
         applier = Applier(client, enterprise, jetstream)
         first = await applier.apply(MewsEntity.RESERVATION, ids)

@@ -20,7 +20,8 @@ from attendandt.contracts.commands import UpsertCatalogue, UpsertProperty
 from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
 from attendandt.mews.models import Configuration, Product, Service
 from attendandt.sync.health import EnterpriseHealth
-from attendandt.sync.hotel import hotel_of, localized, upsert_catalogue, upsert_property
+from attendandt.sync.hotel import hotel_of, upsert_catalogue, upsert_property
+from attendandt.sync.localized import localized
 from attendandt.sync.mapping import Unmappable
 
 #: The Spa products the simulator seeds for each hotel.

@@ -129,6 +129,7 @@ async def test_the_first_start_imports_the_property_once(
     assert {s.stay.mews_id for s in stays} == set(expected)  # untouched ones too
     assert {r.room.mews_id for r in room_commands} == rooms
     assert all(r.room.state for r in room_commands)
+    assert all(r.room.category_name for r in room_commands)  # every room has its type
     assert all(s.stay.resource_name for s in stays if s.stay.resource_mews_id)
     marker = await read_state(await jetstream.key_value(SYNC_HEALTH.bucket), enterprise)
     assert marker is not None

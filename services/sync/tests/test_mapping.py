@@ -109,3 +109,7 @@ def test_a_resource_maps_to_a_room_with_its_state() -> None:
     command = upsert_room("ent-1", room)
     assert command.command_id.startswith("room:ent-1:m1:")
     assert command.room == room
+    # Its room type is part of the version: a room moved to another type is a new one.
+    typed = room_snapshot(Resource(id="m1", name="101", state="Inspected", updated_utc=T), "Suite")
+    assert typed.category_name == "Suite"
+    assert upsert_room("ent-1", typed).command_id != command.command_id

@@ -92,7 +92,11 @@ def test_resource_categories_in_the_documented_shape(api) -> None:
         "resourceCategories/getAll",
         {"ServiceIds": [accommodation], "Limitation": {"Count": 100}},
     ).json()["ResourceCategories"]
-    assert {c["Names"]["en-US"] for c in categories} >= {"Standard Double", "Twin", "Suite"}
+    assert {c["Names"]["en-GB"] for c in categories} >= {
+        "Standard Double",
+        "Twin",
+        "Riverside Suite",
+    }
     for category in categories:
         assert {
             "Id",

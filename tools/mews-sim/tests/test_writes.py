@@ -50,7 +50,7 @@ def test_reservation_lifecycle_through_the_connector(api, mews_sim) -> None:
         "resourceCategories/getAll", {"ServiceIds": [ACCOMMODATION], "Limitation": {"Count": 10}}
     ).json()
     rates = api("rates/getAll", {"ServiceIds": [ACCOMMODATION], "Limitation": {"Count": 10}}).json()
-    category = next(c for c in categories["ResourceCategories"] if c["Names"]["en-US"] == "Suite")
+    category = next(c for c in categories["ResourceCategories"] if c["Type"] == "Suite")
     now = datetime.now(UTC)
     added = api(
         "reservations/add",

@@ -115,7 +115,8 @@ export interface paths {
         /**
          * SearchGuests
          * @description Guests by name, email, phone, room or reservation number (see the guests service).
-         *     A room finds everyone on the stay in it now or due in today (`timezone`: the hotel's).
+         *     A room finds everyone on the stay in it now or due in today: the hotel's today unless
+         *     `timezone` names another zone.
          */
         get: operations["ApiV1GuestsSearchGuests"];
         put?: never;
@@ -1333,6 +1334,7 @@ export interface components {
             /** @default [] */
             notes: components["schemas"]["StayNoteView"][];
             room_state?: string | null;
+            room_category?: string | null;
         };
         /** SyncHealthStatus */
         SyncHealthStatus: {

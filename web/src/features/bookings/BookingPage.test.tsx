@@ -173,6 +173,7 @@ describe("booking page", () => {
               mews_state: "Started",
               resource_name: "204",
               room_state: "Inspected",
+              room_category: "Deluxe King",
               guests: [
                 { customer_mews_id: "c-1", role: "owner", guest_id: "g-1", first_name: "Anna", last_name: "Smith" },
                 { customer_mews_id: "c-2", role: "companion", guest_id: "g-2", first_name: "Ben", last_name: "Smith" },
@@ -188,7 +189,7 @@ describe("booking page", () => {
     renderPage();
     expect(await screen.findByRole("heading", { level: 1, name: "Massage 60 min for Anna Smith" })).toBeInTheDocument();
     const row = details();
-    expect(row("Reservation")).toBe("4021, room 204 · Inspected");
+    expect(row("Reservation")).toBe("4021, room 204 (Deluxe King) · Inspected");
     expect(row("Companions")).toBe("Ben Smith");
     expect(screen.getByRole("link", { name: "Ben Smith" })).toHaveAttribute("href", "/guests/g-2");
     expect(row("Stay notes")).toBe("Special request: Anniversary: flowers in the room");

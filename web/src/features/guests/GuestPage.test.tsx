@@ -24,6 +24,7 @@ function stay(extra: Partial<StayView> = {}): StayView {
     actual_end_utc: null,
     resource_name: "204",
     room_state: "Dirty",
+    room_category: "Deluxe King",
     guests: [
       { customer_mews_id: "c-2", role: "companion", guest_id: "g-2", first_name: "Ben", last_name: "Smith" },
       { customer_mews_id: "c-1", role: "owner", guest_id: "g-1", first_name: "Anna", last_name: "Smith" },
@@ -50,7 +51,10 @@ const detail: StaffGuestDetail = {
     classifications: [],
     is_active: true,
   },
-  stays: [stay(), stay({ stay_id: "s-2", number: "3990", resource_name: "101", room_state: null, notes: [], guests: [] })],
+  stays: [
+    stay(),
+    stay({ stay_id: "s-2", number: "3990", resource_name: "101", room_state: null, room_category: null, notes: [], guests: [] }),
+  ],
   timeline: [{ kind: "stay", event: "checked_in", at: AT, ref_id: "s-1" }],
 };
 
@@ -64,7 +68,7 @@ function renderPage() {
 }
 
 describe("guest page", () => {
-  it("shows each stay's companions, notes and room state", async () => {
+  it("shows each stay's companions, notes, room type and room state", async () => {
     signInAs("front_desk");
     mockFetch(properties(), route("GET", "/api/v1/guests/g-1", () => json(detail)));
     renderPage();
@@ -77,13 +81,13 @@ describe("guest page", () => {
     expect(people.map((li) => li.textContent)).toEqual(["Anna Smith", "Ben Smith (companion)", "Cleo Smith (companion)"]);
     expect(row.getByRole("link", { name: "Ben Smith" })).toHaveAttribute("href", "/guests/g-2");
     expect(row.queryByRole("link", { name: "Cleo Smith" })).not.toBeInTheDocument();
-    // The room with its state, and the notes (the kind said when not a general note).
-    expect(row.getByText("Dirty").closest("td")).toHaveTextContent("204 · Dirty");
+    // The room with its type and state, and the notes (the kind said when not a general note).
+    expect(row.getByText("Dirty").closest("td")).toHaveTextContent(/^204 \(Deluxe King\) · Dirty$/);
     expect(row.getByText("Late arrival, around midnight")).toBeInTheDocument();
     expect(row.getByText("Feather-free pillows").closest("li")).toHaveTextContent("Special request: Feather-free pillows");
     expect(row.queryByText(/General/)).not.toBeInTheDocument();
 
-    // A stay without companions, notes or a known room state.
+    // A stay without companions, notes or a known room type and state: the room alone.
     expect(within(second!).getByRole("cell", { name: "101" })).toBeInTheDocument();
     expect(within(table).getByRole("columnheader", { name: "Notes" })).toBeInTheDocument();
   });

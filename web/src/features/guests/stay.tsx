@@ -7,12 +7,20 @@ export function roomState(stay: AnyStay): string | null {
   return "room_state" in stay ? (stay.room_state ?? null) : null;
 }
 
-/** The room and its state as the front desk says it: "204 · Dirty"; null without a room. */
+/** The room's type as the hotel names it in Mews, e.g. "Deluxe King" (staff view only). */
+export function roomCategory(stay: AnyStay): string | null {
+  return "room_category" in stay ? (stay.room_category ?? null) : null;
+}
+
+/** The room, its type and its state as the front desk says it: "204 (Deluxe King) · Dirty";
+ * null without a room. */
 export function roomLabel(stay: AnyStay): string | null {
   const room = stayRoom(stay);
   if (!room) return null;
+  const category = roomCategory(stay);
+  const named = category ? `${room} (${category})` : room;
   const state = roomState(stay);
-  return state ? `${room} · ${humanize(state)}` : room;
+  return state ? `${named} · ${humanize(state)}` : named;
 }
 
 /** The reservation's notes (staff view only). */
@@ -22,15 +30,22 @@ export function stayNotes(stay: AnyStay): StayNote[] {
 
 const NOT_READY = new Set(["Dirty", "OutOfService", "OutOfOrder"]);
 
-/** The room with its state, the state marked when the room is not ready for a guest. */
+/** The room with its type and state, the state marked when the room is not ready for a guest. */
 export function Room({ stay }: { stay: AnyStay }) {
   const room = stayRoom(stay);
   if (!room) return <>—</>;
+  const category = roomCategory(stay);
   const state = roomState(stay);
-  if (!state) return <>{room}</>;
   return (
     <>
-      {room} · <span className={NOT_READY.has(state) ? "font-medium text-amber-800" : "text-slate-600"}>{humanize(state)}</span>
+      {room}
+      {category ? <span className="text-slate-600"> ({category})</span> : null}
+      {state ? (
+        <>
+          {" · "}
+          <span className={NOT_READY.has(state) ? "font-medium text-amber-800" : "text-slate-600"}>{humanize(state)}</span>
+        </>
+      ) : null}
     </>
   );
 }

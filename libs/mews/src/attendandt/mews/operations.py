@@ -42,6 +42,14 @@ from .models.orders import (
     OrdersAdd,
 )
 from .models.reservations import Reservation, ReservationsGetAll, ReservationsPage
+from .models.resource_categories import (
+    ResourceCategoriesGetAll,
+    ResourceCategoriesPage,
+    ResourceCategory,
+    ResourceCategoryAssignment,
+    ResourceCategoryAssignmentsGetAll,
+    ResourceCategoryAssignmentsPage,
+)
 from .models.resources import Resource, ResourcesGetAll, ResourcesPage
 from .models.service_order_notes import (
     ServiceOrderNote,
@@ -102,6 +110,8 @@ _IDENTITY_FIELDS = {
     "companies/getAll": "ids",
     "reservations/getAll/2023-06-06": "reservation_ids",
     "resources/getAll": "resource_ids",
+    "resourceCategories/getAll": "resource_category_ids",
+    "resourceCategoryAssignments/getAll": "resource_category_assignment_ids",
     "services/getAll": "service_ids",
     "products/getAll": "product_ids",
     "orderItems/getAll": "order_item_ids",
@@ -184,6 +194,29 @@ RESOURCES_GET_ALL: PagedOperation[ResourcesGetAll, ResourcesPage, Resource] = Pa
     lambda page: page.resources,
     {"enterprise_ids": _K, "resource_ids": _K, "names": _K},
     ("created_utc", "updated_utc"),
+)
+RESOURCE_CATEGORIES_GET_ALL: PagedOperation[
+    ResourceCategoriesGetAll, ResourceCategoriesPage, ResourceCategory
+] = PagedOperation(
+    "resourceCategories/getAll",
+    ResourceCategoriesPage,
+    lambda page: page.resource_categories,
+    {"enterprise_ids": _K, "resource_category_ids": _K, "service_ids": _K},
+    ("updated_utc",),
+)
+# Its UpdatedUtc has no documented maximum length: not windowed.
+RESOURCE_CATEGORY_ASSIGNMENTS_GET_ALL: PagedOperation[
+    ResourceCategoryAssignmentsGetAll, ResourceCategoryAssignmentsPage, ResourceCategoryAssignment
+] = PagedOperation(
+    "resourceCategoryAssignments/getAll",
+    ResourceCategoryAssignmentsPage,
+    lambda page: page.resource_category_assignments,
+    {
+        "enterprise_ids": _K,
+        "resource_category_assignment_ids": _K,
+        "resource_category_ids": _K,
+        "resource_ids": _K,
+    },
 )
 SERVICES_GET_ALL: PagedOperation[ServicesGetAll, ServicesPage, Service] = PagedOperation(
     "services/getAll",
@@ -366,6 +399,20 @@ class MewsClient(BaseMewsClient):
         """``resources/getAll``."""
         return self.paged(RESOURCES_GET_ALL, request or ResourcesGetAll(), page_size=page_size)
 
+    def get_resource_categories(
+        self, request: ResourceCategoriesGetAll, *, page_size: int | None = None
+    ) -> Paged[ResourceCategory]:
+        """``resourceCategories/getAll``: the room types of services (``ServiceIds``
+        required; id lists split per 1000)."""
+        return self.paged(RESOURCE_CATEGORIES_GET_ALL, request, page_size=page_size)
+
+    def get_resource_category_assignments(
+        self, request: ResourceCategoryAssignmentsGetAll, *, page_size: int | None = None
+    ) -> Paged[ResourceCategoryAssignment]:
+        """``resourceCategoryAssignments/getAll``: which rooms are in which categories
+        (``ResourceCategoryIds`` required; ``ResourceIds`` narrows; id lists split per 1000)."""
+        return self.paged(RESOURCE_CATEGORY_ASSIGNMENTS_GET_ALL, request, page_size=page_size)
+
     def get_companionships(
         self, request: CompanionshipsGetAll, *, page_size: int | None = None
     ) -> Paged[Companionship]:
@@ -419,6 +466,8 @@ __all__ = [
     "PRODUCTS_GET_ALL",
     "RESERVATIONS_GET_ALL",
     "RESOURCES_GET_ALL",
+    "RESOURCE_CATEGORIES_GET_ALL",
+    "RESOURCE_CATEGORY_ASSIGNMENTS_GET_ALL",
     "SERVICES_GET_ALL",
     "SERVICE_ORDER_NOTES_GET_ALL",
     "MewsClient",

@@ -822,9 +822,16 @@ def _notes(stored: Any) -> tuple[StayNoteView, ...]:
     )
 
 
-def _stay_view(
-    row: Any, on_stay: tuple[StayGuestView, ...], room_state: str | None = None
-) -> StayView:
+@dataclass(frozen=True)
+class _Room:
+    """What a stay shows of its room beside its name."""
+
+    state: str | None = None
+    category: str | None = None
+
+
+def _stay_view(row: Any, on_stay: tuple[StayGuestView, ...], room: _Room | None = None) -> StayView:
+    room = room or _Room()
     return StayView(
         stay_id=row.id,
         enterprise_id=row.enterprise_id,
@@ -845,7 +852,8 @@ def _stay_view(
         service_mews_id=row.service_mews_id,
         guests=on_stay,
         notes=_notes(row.notes),
-        room_state=room_state,
+        room_state=room.state,
+        room_category=room.category,
     )
 
 
@@ -882,25 +890,29 @@ _STAYS_OF_GUEST = (
 )
 
 
-_ROOM_STATES = select(rooms.c.enterprise_id, rooms.c.mews_id, rooms.c.state).where(
-    tuple_(rooms.c.enterprise_id, rooms.c.mews_id).in_(bindparam("rooms", expanding=True))
-)
+_ROOMS_OF_STAYS = select(
+    rooms.c.enterprise_id, rooms.c.mews_id, rooms.c.state, rooms.c.category_name
+).where(tuple_(rooms.c.enterprise_id, rooms.c.mews_id).in_(bindparam("rooms", expanding=True)))
 
 
-async def _room_states(session: AsyncSession, rows: Sequence[Any]) -> dict[tuple[str, str], str]:
-    """(enterprise, room Mews id) → the room's state, for the rooms of these stays."""
+async def _rooms_of(session: AsyncSession, rows: Sequence[Any]) -> dict[tuple[str, str], _Room]:
+    """(enterprise, room Mews id) → the room's state and type, for the rooms of these stays."""
     wanted = sorted({(r.enterprise_id, r.resource_mews_id) for r in rows if r.resource_mews_id})
     if not wanted:
         return {}
-    found = await session.execute(_ROOM_STATES, {"rooms": wanted})
-    return {(row.enterprise_id, row.mews_id): row.state for row in found if row.state}
+    found = await session.execute(_ROOMS_OF_STAYS, {"rooms": wanted})
+    return {
+        (row.enterprise_id, row.mews_id): _Room(state=row.state, category=row.category_name)
+        for row in found
+    }
 
 
 async def _with_guests(
     session: AsyncSession, rows: Sequence[Any], vendor_id: str | None = None
 ) -> list[StayView]:
     """Attach each stay's customers, linked to our guests where we have them (one query),
-    and its room's state (one more); for a vendor, only the customers it has bookings with."""
+    and its room's state and type (one more); for a vendor, only the customers it has
+    bookings with."""
     if not rows:
         return []
     statement = _ON_STAYS
@@ -918,12 +930,12 @@ async def _with_guests(
                 last_name=item.last_name,
             )
         )
-    states = await _room_states(session, rows)
+    known = await _rooms_of(session, rows)
     return [
         _stay_view(
             row,
             tuple(by_stay.get(row.id, ())),
-            states.get((row.enterprise_id, row.resource_mews_id or "")),
+            known.get((row.enterprise_id, row.resource_mews_id or "")),
         )
         for row in rows
     ]

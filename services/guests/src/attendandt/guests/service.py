@@ -208,8 +208,10 @@ class View(msgspec.Struct, frozen=True, kw_only=True):
         if self.personal:
             return stay
         # Notes are free text about the guests (health, diet); the room's housekeeping
-        # state is the hotel's own business.
-        return msgspec.structs.replace(stay, company_mews_id=None, notes=(), room_state=None)
+        # state and its type are the hotel's own business.
+        return msgspec.structs.replace(
+            stay, company_mews_id=None, notes=(), room_state=None, room_category=None
+        )
 
 
 def view_of(caller: Caller) -> View:
@@ -229,6 +231,14 @@ def hotel_zone(timezone: str) -> ZoneInfo:
         raise Invalid(
             f"unknown time zone {timezone!r}: use an IANA name like Europe/Prague"
         ) from exc
+
+
+async def _zone_of(session: AsyncSession, enterprise_id: str, asked: str | None) -> str:
+    """The zone a caller named, else the property's own (its Mews time zone), else UTC while
+    the property is not known yet. Only for a caller who may act for the property."""
+    if asked is not None:
+        return asked
+    return await repo.property_time_zone(session, enterprise_id) or DEFAULT_ZONE
 
 
 def day_window(day: date, timezone: str) -> tuple[datetime, datetime]:
@@ -619,12 +629,14 @@ class GuestsService:
         if request.cursor is not None:
             last, first, guest_id = decode_cursor(request.cursor, 3)
             after = (last, first, _uuid(guest_id, "cursor"))
-        zone = hotel_zone(request.timezone)
+        if request.timezone is not None:
+            hotel_zone(request.timezone)  # a zone that does not exist is refused to anyone
         if not caller.may_act_for(request.enterprise_id):
             return GuestPage(items=())
         now = self._clock()
-        today_ends = local_day_bounds(local_date(now, zone), zone)[1]
         async with self._sessions() as session:
+            zone = hotel_zone(await _zone_of(session, request.enterprise_id, request.timezone))
+            today_ends = local_day_bounds(local_date(now, zone), zone)[1]
             found = await repo.search_guests(
                 session,
                 enterprise_id=request.enterprise_id,
@@ -759,15 +771,12 @@ class GuestsService:
         view = view_of(caller)
         allowed = caller.may_act_for(request.enterprise_id)
         async with self._sessions() as session:
-            zone = request.timezone
-            if zone is None:
-                # Another property's zone is not looked up: the answer must not tell it.
-                known = (
-                    await repo.property_time_zone(session, request.enterprise_id)
-                    if allowed
-                    else None
-                )
-                zone = known or DEFAULT_ZONE
+            # Another property's zone is not looked up: the answer must not tell it.
+            zone = (
+                await _zone_of(session, request.enterprise_id, request.timezone)
+                if allowed
+                else request.timezone or DEFAULT_ZONE
+            )
             day = HotelDay.of(request.date, hotel_zone(zone), self._clock())
             start, end = day.start_utc, day.end_utc
             after: repo.StayKey | None = None

@@ -65,7 +65,9 @@ class SyncApp:
         clients = await bind_enterprises(settings.mews, self._client, stop)
         try:
             for enterprise_id, client in clients.items():
-                self.appliers[enterprise_id] = Applier(client, enterprise_id, js)
+                self.appliers[enterprise_id] = Applier(
+                    client, enterprise_id, js, room_types_refresh_s=settings.hotel_refresh_s
+                )
                 assert isinstance(client.limiter, CountingLimiter)
                 self.limiters[enterprise_id] = client.limiter
                 board.get(enterprise_id)

@@ -6,20 +6,18 @@ the same reservation ids, their companions (`companionships/getAll`) and notes
 (`serviceOrderNotes/getAll`), then the owners and companions it has not commanded yet (so a
 stay never points to a guest we do not have) and the rooms it has not seen, then publishes
 the commands and waits for JetStream to store them. Only then may the caller ack the change
-notifications.
+notifications. A pass of rooms also names each room's type (`room_categories`).
 
-Companions and notes are operations a token may not be allowed to use (or a Mews of another
-version may not have): when Mews refuses one, sync says so once in its log, carries on
-without it, and asks again an hour later.
+Companions, notes and room types are operations a token may not be allowed to use (or a
+Mews of another version may not have): when Mews refuses one, sync says so once in its log,
+carries on without it, and asks again an hour later (`optional_reads`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -28,13 +26,7 @@ from nats.js import JetStreamContext
 from attendandt.contracts.base import Subject
 from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_ROOM, UPSERT_STAY, Command
 from attendandt.contracts.mews import MewsEntity
-from attendandt.mews import (
-    MewsBadRequest,
-    MewsClient,
-    MewsForbidden,
-    MewsNotFound,
-    MewsUnauthorized,
-)
+from attendandt.mews import MewsClient
 from attendandt.mews.models import (
     CompanionshipsGetAll,
     Customer,
@@ -57,8 +49,8 @@ from attendandt.sync.mapping import (
     upsert_room,
     upsert_stay,
 )
-
-log = logging.getLogger(__name__)
+from attendandt.sync.optional_reads import REFUSALS, OptionalReads
+from attendandt.sync.room_categories import RoomCategories
 
 C = TypeVar("C", bound=Command)
 
@@ -67,9 +59,6 @@ APPLIED = (MewsEntity.CUSTOMER, MewsEntity.RESERVATION, MewsEntity.RESOURCE, Mew
 
 COMPANIONSHIPS = "companionships/getAll"
 NOTES = "serviceOrderNotes/getAll"
-#: What Mews answers for an operation this token may not use (401), one this Mews does not
-#: have (404), or a request it will not take (400, 403): asking again will not help soon.
-REFUSALS = (MewsBadRequest, MewsUnauthorized, MewsForbidden, MewsNotFound)
 
 
 @dataclass
@@ -122,47 +111,24 @@ class KnownGuests:
         return sorted(i for i in ids if i not in self._ids)
 
 
-class OptionalReads:
-    """The Mews reads a pass can do without, and whether to try them now: one Mews refused
-    is left alone for `retry_after_s`, and said once in the log, not once per pass."""
-
-    def __init__(
-        self, retry_after_s: float = 3600.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.retry_after_s = retry_after_s
-        self._clock = clock
-        self._refused_at: dict[str, float] = {}
-
-    def available(self, operation: str) -> bool:
-        refused = self._refused_at.get(operation)
-        return refused is None or self._clock() - refused >= self.retry_after_s
-
-    def refused(self, operation: str, enterprise_id: str, exc: Exception) -> None:
-        first = operation not in self._refused_at
-        self._refused_at[operation] = self._clock()
-        if first:
-            log.warning(
-                "Mews refused %s for enterprise %s (%s): stays go on without it; asking "
-                "again in %.0f s",
-                operation,
-                enterprise_id,
-                exc,
-                self.retry_after_s,
-            )
-
-    def answered(self, operation: str) -> None:
-        if self._refused_at.pop(operation, None) is not None:
-            log.info("Mews answers %s again", operation)
-
-
 class Applier:
-    def __init__(self, client: MewsClient, enterprise_id: str, js: JetStreamContext) -> None:
+    def __init__(
+        self,
+        client: MewsClient,
+        enterprise_id: str,
+        js: JetStreamContext,
+        *,
+        room_types_refresh_s: float = 900.0,
+    ) -> None:
         self.client = client
         self.enterprise_id = enterprise_id
         self.js = js
         self.rooms = RoomNames()
         self.known_guests = KnownGuests()
         self.optional = OptionalReads()
+        self.room_categories = RoomCategories(
+            client, enterprise_id, self.optional, refresh_s=room_types_refresh_s
+        )
         #: Set by a repair run: its commands must not be taken for ones already applied.
         self.command_tag: str | None = None
 
@@ -202,13 +168,16 @@ class Applier:
     # -- shared by change passes, backfill and the initial import --------------------------
 
     async def publish_rooms(self, resources: Iterable[Resource]) -> PassResult:
-        """Learn the rooms' names (for stays) and command the rooms with their state."""
+        """Learn the rooms' names (for stays) and command the rooms with their state and
+        room type."""
+        rooms = list(resources)
+        types = await self.room_categories.names([r.id for r in rooms])
         result = PassResult()
         commands = []
-        for resource in resources:
+        for resource in rooms:
             self.rooms.set(resource.id, resource.name)
             try:
-                snapshot = room_snapshot(resource)
+                snapshot = room_snapshot(resource, types.get(resource.id))
                 commands.append(upsert_room(self.enterprise_id, snapshot, self.command_tag))
                 result.applied.add(resource.id)
             except Unmappable as exc:

@@ -11,7 +11,7 @@ that cannot be mapped) is logged, shown in sync health and tried again on the ne
 never stops sync.
 
 Names: Mews `Names` are localized (`{"en-US": "Spa"}`): the hotel's default language first,
-then en-US, en-GB, then any (the first language code in order, so the choice is stable).
+then en-US, en-GB, then any (`localized`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, TypeVar
@@ -47,13 +47,13 @@ from attendandt.mews.models import (
 )
 from attendandt.platform.messaging import publish
 from attendandt.sync.health import EnterpriseHealth
+from attendandt.sync.localized import localized
 from attendandt.sync.mapping import Unmappable
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 C = TypeVar("C", bound=Command)
-FALLBACK_LANGUAGES = ("en-US", "en-GB")
 _PRICING: dict[str, Literal["gross", "net"]] = {"Gross": "gross", "Net": "net"}
 _KINDS: dict[str, Literal["bookable", "additional"]] = {
     "Bookable": "bookable",
@@ -66,16 +66,6 @@ def utc_now() -> datetime:
 
 
 # --- mapping (pure) ------------------------------------------------------------------------
-
-
-def localized(names: Mapping[str, str] | None, language: str | None) -> str | None:
-    """The name in `language`, else en-US, else en-GB, else in the first language code."""
-    if not names:
-        return None
-    for code in (language, *FALLBACK_LANGUAGES):
-        if code and names.get(code):
-            return names[code]
-    return next((names[code] for code in sorted(names) if names[code]), None)
 
 
 def property_snapshot(enterprise: Enterprise) -> PropertySnapshot:

@@ -113,7 +113,8 @@ def stay_snapshot(
     )
 
 
-def room_snapshot(resource: Resource) -> RoomSnapshot:
+def room_snapshot(resource: Resource, category_name: str | None = None) -> RoomSnapshot:
+    """`category_name`: the room type's name in the hotel's language (`room_categories`)."""
     if resource.updated_utc is None:
         raise Unmappable(f"resource {resource.id} has no UpdatedUtc")
     return RoomSnapshot(
@@ -121,6 +122,7 @@ def room_snapshot(resource: Resource) -> RoomSnapshot:
         mews_updated_utc=resource.updated_utc,
         name=resource.name,
         state=resource.state,
+        category_name=category_name,
         is_active=resource.is_active is not False,
     )
 

@@ -200,6 +200,8 @@ def add(store: Store, anchor: datetime) -> None:
             type="Room",
             capacity=2,
             ordering=9,
+            language="en-GB",
+            translations={"en-US": "Deluxe"},
         ),
         GROSS,
     )
@@ -214,7 +216,16 @@ def add(store: Store, anchor: datetime) -> None:
             updated="2023-06-15T14:20:00Z",
         )
         store.resources.add(room, GROSS)
-        store.room_category[room_id] = DELUXE
+        store.assign_category(
+            shapes.resource_category_assignment(
+                id=_id(f"category-assignment-{room_id}"),
+                resource_id=room_id,
+                category_id=DELUXE,
+                created="2023-01-15T10:30:00Z",
+                updated="2023-11-10T09:00:00Z",
+            ),
+            GROSS,
+        )
 
     adult = store.age_categories[GROSS][0]
     store.reservations.add(

@@ -233,6 +233,48 @@ class Ids:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
 
+@dataclass(frozen=True)
+class RoomCategorySpec:
+    """A room type: its name in the hotel's language (and a translation), its share of the
+    rooms and of the stays."""
+
+    name: str
+    short_name: str
+    type: str
+    capacity: int
+    weight: float
+    classification: str
+    translations: tuple[tuple[str, str], ...] = ()
+
+
+LONDON_ROOMS = (
+    RoomCategorySpec(
+        "Standard Double", "DBL", "Room", 2, 0.5, "DoubleBed", (("fr-FR", "Double standard"),)
+    ),
+    RoomCategorySpec("Twin", "TWN", "Room", 2, 0.25, "TwinBeds", (("fr-FR", "Lits jumeaux"),)),
+    RoomCategorySpec(
+        "Deluxe King", "DLK", "Room", 2, 0.15, "DoubleBed", (("fr-FR", "Deluxe King"),)
+    ),
+    RoomCategorySpec(
+        "Riverside Suite", "STE", "Suite", 4, 0.10, "DoubleBed", (("fr-FR", "Suite Riverside"),)
+    ),
+)
+WASHINGTON_ROOMS = (
+    RoomCategorySpec(
+        "Standard Queen", "QN", "Room", 2, 0.5, "DoubleBed", (("es-ES", "Queen estándar"),)
+    ),
+    RoomCategorySpec(
+        "Double Queen", "QQ", "Room", 4, 0.25, "TwinBeds", (("es-ES", "Dos camas Queen"),)
+    ),
+    RoomCategorySpec(
+        "Deluxe King", "KNG", "Room", 2, 0.15, "DoubleBed", (("es-ES", "King de lujo"),)
+    ),
+    RoomCategorySpec(
+        "Capitol Suite", "STE", "Suite", 4, 0.10, "DoubleBed", (("es-ES", "Suite Capitol"),)
+    ),
+)
+
+
 @dataclass
 class EnterpriseSpec:
     id: str
@@ -251,6 +293,7 @@ class EnterpriseSpec:
     email: str
     website: str
     access_tokens: tuple[str, ...]
+    room_categories: tuple[RoomCategorySpec, ...] = LONDON_ROOMS
 
 
 # Two hotels a person tells apart at a glance: another city, time zone, currency and pricing.
@@ -312,6 +355,7 @@ def enterprise_specs(count: int) -> list[EnterpriseSpec]:
             email="frontdesk@capitolpark.example",
             website="https://capitolpark.example",
             access_tokens=NET_ACCESS_TOKENS,
+            room_categories=WASHINGTON_ROOMS,
         ),
     ]
     for index in range(2, count):
@@ -604,29 +648,24 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
             ent,
         )
 
-    # resource categories and rooms
+    # resource categories (each hotel its own, named in its language) and rooms
     room_categories: list[tuple[str, float]] = []
-    for ordering, (name, short, kind, capacity, weight, beds) in enumerate(
-        (
-            ("Standard Double", "DBL", "Room", 2, 0.5, "DoubleBed"),
-            ("Twin", "TWN", "Room", 2, 0.25, "TwinBeds"),
-            ("Superior", "SUP", "Room", 2, 0.15, "DoubleBed"),
-            ("Suite", "STE", "Suite", 4, 0.10, "DoubleBed"),
-        )
-    ):
+    for ordering, category in enumerate(spec.room_categories):
         category_id = new_id()
-        room_categories.append((category_id, weight))
+        room_categories.append((category_id, category.weight))
         store.resource_categories.add(
             shapes.resource_category(
                 id=category_id,
                 enterprise_id=ent,
                 service_id=accommodation,
-                name=name,
-                short_name=short,
-                type=kind,
-                capacity=capacity,
+                name=category.name,
+                short_name=category.short_name,
+                type=category.type,
+                capacity=category.capacity,
                 ordering=ordering,
-                classification=beds,
+                classification=category.classification,
+                language=spec.language,
+                translations=dict(category.translations),
             ),
             ent,
         )
@@ -655,7 +694,16 @@ def _seed_enterprise(  # noqa: PLR0915 - the seed reads top to bottom
             ),
             ent,
         )
-        store.room_category[room_id] = category_id
+        # Derived from the room, not drawn from `rng`: the rest of the seed stays as it was.
+        store.assign_category(
+            shapes.resource_category_assignment(
+                id=str(uuid.uuid5(ID_NAMESPACE, f"category-assignment-{room_id}")),
+                resource_id=room_id,
+                category_id=category_id,
+                created=setup_time,
+            ),
+            ent,
+        )
         rooms_by_category[category_id].append(room_id)
 
     # companies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 Entity = dict[str, Any]
@@ -375,7 +376,10 @@ def resource_category(
     capacity: int,
     ordering: int,
     classification: str = "DoubleBed",
+    language: str = "en-US",
+    translations: Mapping[str, str] | None = None,
 ) -> Entity:
+    """`name` in the hotel's `language`; `translations` add the same name in others."""
     return {
         "Id": id,
         "EnterpriseId": enterprise_id,
@@ -383,14 +387,27 @@ def resource_category(
         "IsActive": True,
         "Type": type,
         "Classification": classification,
-        "Names": {"en-US": name},
-        "ShortNames": {"en-US": short_name},
+        "Names": {language: name, **(translations or {})},
+        "ShortNames": {language: short_name},
         "Descriptions": {},
         "Ordering": ordering,
         "Capacity": capacity,
         "ExtraCapacity": 0,
         "ExternalIdentifier": None,
         "AccountingCategoryId": None,
+    }
+
+
+def resource_category_assignment(
+    *, id: str, resource_id: str, category_id: str, created: str, updated: str | None = None
+) -> Entity:
+    return {
+        "Id": id,
+        "IsActive": True,
+        "ResourceId": resource_id,
+        "CategoryId": category_id,
+        "CreatedUtc": created,
+        "UpdatedUtc": updated or created,
     }
 
 

@@ -129,6 +129,7 @@ class Store:
     products: Collection = field(default_factory=Collection)
     accounting_categories: Collection = field(default_factory=Collection)
     resource_categories: Collection = field(default_factory=Collection)
+    resource_category_assignments: Collection = field(default_factory=Collection)
     resources: Collection = field(default_factory=Collection)
     rates: Collection = field(default_factory=Collection)
     rate_groups: Collection = field(default_factory=Collection)
@@ -140,8 +141,10 @@ class Store:
     service_order_notes: Collection = field(default_factory=Collection)
     info: dict[str, EnterpriseInfo] = field(default_factory=dict)
     integrations: dict[str, Integration] = field(default_factory=dict)
-    # resource id -> resource category id (resourceCategoryAssignments)
+    # resource id -> resource category id, from its (active) category assignment
     room_category: dict[str, str] = field(default_factory=dict)
+    # resource id -> the id of that assignment
+    room_assignment: dict[str, str] = field(default_factory=dict)
     age_categories: dict[str, list[str]] = field(default_factory=dict)
     # A companionship has no UpdatedUtc on the wire, yet companionships/getAll filters by it.
     companionship_updated: dict[str, str] = field(default_factory=dict)
@@ -175,6 +178,12 @@ class Store:
 
     def companions(self, reservation_id: str) -> list[Entity]:
         return [self.companionships.items[i] for i in self.companions_of.get(reservation_id, ())]
+
+    def assign_category(self, assignment: Entity, enterprise_id: str) -> None:
+        """A room in a resource category (one category per room in the simulated hotels)."""
+        self.resource_category_assignments.add(assignment, enterprise_id)
+        self.room_category[assignment["ResourceId"]] = assignment["CategoryId"]
+        self.room_assignment[assignment["ResourceId"]] = assignment["Id"]
 
     def add_note(self, note: Entity, enterprise_id: str) -> None:
         self.service_order_notes.add(note, enterprise_id)

@@ -136,6 +136,10 @@ class StayView(_Part, frozen=True, kw_only=True):
     #: The housekeeping state of the stay's room as Mews reports it (Dirty, Clean,
     #: Inspected, OutOfService, OutOfOrder); None when the room is not known yet.
     room_state: str | None = None
+    #: The type of the stay's room (its Mews resource category, e.g. "Deluxe King"), named
+    #: in the hotel's language; None when the room or its type is not known. Like
+    #: `room_state`, for callers with `CONTACT_READ` only.
+    room_category: str | None = None
 
 
 class TimelineEntry(_Part, frozen=True, kw_only=True):
@@ -164,13 +168,19 @@ class SearchGuestsRequest(Payload, frozen=True, kw_only=True):
     who are (owner or companion) on a stay currently in room `query`: checked in, or due in
     today (confirmed or optional, scheduled to start before the hotel's next midnight and
     not yet ended). Case-insensitive. An empty query lists every guest.
-    Order: last name, first name, guest id."""
+    Order: last name, first name, guest id.
+
+    Version 2: `timezone` is optional and, left out, "today" is the hotel's own (as for the
+    day lists). Version 1 defaulted to UTC; a version-1 body still decodes (a zone it names
+    is obeyed, one it left out now means the hotel's)."""
 
     SCHEMA = "guests.search_request"
+    VERSION = 2
     enterprise_id: str
     query: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    #: The hotel's IANA time zone: where "today" ends for a room search.
-    timezone: str = "UTC"
+    #: An IANA time zone: where "today" ends for a room search. None: the property's own
+    #: zone (UTC while the property is not known yet).
+    timezone: str | None = None
     #: Inactive and merged-away profiles are left out unless asked for.
     include_inactive: bool = False
     limit: Limit = 50
@@ -364,6 +374,7 @@ _STAY = StayView(
     scheduled_end_utc=_NOW,
     resource_name="101",
     room_state="Inspected",
+    room_category="Deluxe King",
     notes=(StayNoteView(text="Late arrival, about 23:00", type="General"),),
     guests=(
         StayGuestView(

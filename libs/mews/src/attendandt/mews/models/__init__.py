@@ -16,6 +16,8 @@ from .orders import *  # noqa: F403
 from .orders import __all__ as _orders
 from .reservations import *  # noqa: F403
 from .reservations import __all__ as _reservations
+from .resource_categories import *  # noqa: F403
+from .resource_categories import __all__ as _resource_categories
 from .resources import *  # noqa: F403
 from .resources import __all__ as _resources
 from .service_order_notes import *  # noqa: F403
@@ -32,6 +34,7 @@ __all__ = [  # noqa: PLE0604
     *_enterprises,
     *_orders,
     *_reservations,
+    *_resource_categories,
     *_resources,
     *_service_order_notes,
     *_services,

@@ -78,7 +78,8 @@ async def search_guests(
     timezone: TimeZone = None,
 ) -> StaffGuestPage | VendorGuestPage:
     """Guests by name, email, phone, room or reservation number (see the guests service).
-    A room finds everyone on the stay in it now or due in today (`timezone`: the hotel's)."""
+    A room finds everyone on the stay in it now or due in today: the hotel's today unless
+    `timezone` names another zone."""
     principal = principal_of(request)
     page = await backend.call(
         guests_rpc.SEARCH,
@@ -88,8 +89,8 @@ async def search_guests(
             include_inactive=include_inactive,
             limit=limit,
             cursor=cursor,
-            # The search contract (v1) has no "the hotel's" zone yet: UTC unless given.
-            timezone=timezone or "UTC",
+            # Left out: the hotel's own zone (the guests service knows it).
+            timezone=timezone,
         ),
         caller=caller(request),
     )

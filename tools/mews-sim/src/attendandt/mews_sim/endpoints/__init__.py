@@ -34,6 +34,7 @@ OPERATIONS: dict[str, Operation] = {
     "serviceOrderNotes/add": serviceordernotes.service_order_notes_add,
     "resources/getAll": resources.resources_get_all,
     "resourceCategories/getAll": resources.resource_categories_get_all,
+    "resourceCategoryAssignments/getAll": resources.resource_category_assignments_get_all,
     "services/getAll": services.services_get_all,
     "products/getAll": services.products_get_all,
     "rates/getAll": services.rates_get_all,

@@ -1,4 +1,4 @@
-"""resources/getAll and resourceCategories/getAll."""
+"""resources/getAll, resourceCategories/getAll and resourceCategoryAssignments/getAll."""
 
 from __future__ import annotations
 
@@ -51,16 +51,11 @@ def resources_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
     }
     # Deprecated extents, still answered because older clients map rooms to categories with them.
     if flags["ResourceCategoryAssignments"]:
+        assignments = store.resource_category_assignments
         response["ResourceCategoryAssignments"] = [
-            {
-                "Id": r["Id"],
-                "IsActive": True,
-                "ResourceId": r["Id"],
-                "CategoryId": store.room_category.get(r["Id"]),
-                "CreatedUtc": r["CreatedUtc"],
-                "UpdatedUtc": r["CreatedUtc"],
-            }
+            assignments.items[store.room_assignment[r["Id"]]]
             for r in items
+            if r["Id"] in store.room_assignment
         ]
     if flags["ResourceCategories"]:
         wanted = {store.room_category.get(r["Id"]) for r in items}
@@ -86,3 +81,32 @@ def resource_categories_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
 
     items, cursor = ctx.store.resource_categories.page(owners, limitation, match, ids)
     return {"ResourceCategories": items, "Cursor": cursor}
+
+
+def resource_category_assignments_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
+    """Which rooms are in which categories. `ResourceCategoryIds` is required (at most 1000),
+    the other id filters narrow it; `UpdatedUtc` has no documented maximum length."""
+    store = ctx.store
+    owners = ctx.enterprises(p)
+    ids = p.opt_ids("ResourceCategoryAssignmentIds")
+    categories = p.req_ids("ResourceCategoryIds")
+    resources = p.opt_ids("ResourceIds")
+    updated = p.interval("UpdatedUtc", max_months=12 * 100)
+    states = p.opt_enums("ActivityStates", ACTIVITY_STATES)
+    limitation = p.limitation()
+    wanted = set(categories)
+    rooms = set(resources) if resources is not None else None
+    if ids is None and rooms is not None:
+        # Only the rooms' own assignments need looking at.
+        ids = [store.room_assignment[r] for r in rooms if r in store.room_assignment]
+
+    def match(a: Entity) -> bool:
+        return (
+            a["CategoryId"] in wanted
+            and (rooms is None or a["ResourceId"] in rooms)
+            and interval_ok(updated, a["UpdatedUtc"])
+            and activity_ok(states, a)
+        )
+
+    items, cursor = store.resource_category_assignments.page(owners, limitation, match, ids)
+    return {"ResourceCategoryAssignments": items, "Cursor": cursor}
