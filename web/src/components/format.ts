@@ -72,6 +72,18 @@ export function formatMoney(amount: string, currency: string): string {
   }
 }
 
+/** A line's total (quantity × unit amount, decimal strings) for `formatMoney`. */
+export function lineTotal(unitAmount: string, quantity: number): string {
+  const n = Number(unitAmount) * quantity;
+  return Number.isNaN(n) ? unitAmount : n.toFixed(4);
+}
+
+/** "£160.00 (2 × £80.00)": what a line costs in all, and how it is made up. */
+export function formatLine(unitAmount: string, quantity: number, currency: string): string {
+  const total = formatMoney(lineTotal(unitAmount, quantity), currency);
+  return quantity === 1 ? total : `${total} (${quantity} × ${formatMoney(unitAmount, currency)})`;
+}
+
 export function fullName(p: { first_name?: string | null; last_name?: string | null }): string {
   return [p.first_name, p.last_name].filter(Boolean).join(" ") || "—";
 }

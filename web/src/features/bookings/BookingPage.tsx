@@ -5,7 +5,7 @@ import { api, unwrap } from "../../api/client";
 import { ApiError } from "../../api/problem";
 import type { BookingView, ChargeView } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { formatMoney, fullName } from "../../components/format";
+import { formatMoney, fullName, lineTotal } from "../../components/format";
 import { Badge, Button, Card, Loading, PageHeader } from "../../components/ui";
 import { useEnterprise } from "../auth/enterprise";
 import { hasPermission, useSession } from "../auth/session";
@@ -215,7 +215,7 @@ export function BookingPage() {
   const aboutTheStay: [string, ReactNode][] = [];
   if (stay?.guests?.some((g) => g.role === "companion")) aboutTheStay.push(["Companions", <Companions stay={stay} />]);
   if (stay && stayNotes(stay).length) aboutTheStay.push(["Stay notes", <StayNotes stay={stay} />]);
-  const total = (Number(b.unit_price) * b.quantity).toFixed(2);
+  const total = lineTotal(b.unit_price, b.quantity);
   const canManage = hasPermission(user, "bookings:manage", "bookings:manage:own");
 
   return (

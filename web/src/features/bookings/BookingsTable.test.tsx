@@ -44,8 +44,14 @@ describe("bookings table", () => {
   it("uses the names it is given without asking", () => {
     signInAs("vendor");
     const { calls } = mockFetch();
-    renderWithProviders(<BookingsTable caption="Bookings" bookings={[booking]} offeringNames={{ "o-1": "Sauna" }} />);
-    expect(screen.getByRole("link", { name: "Sauna" })).toHaveAttribute("href", "/bookings/b-1");
+    renderWithProviders(
+      <BookingsTable caption="Bookings" bookings={[booking, { ...booking, booking_id: "b-2", quantity: 2 }]} offeringNames={{ "o-1": "Sauna" }} />,
+    );
+    expect(screen.getAllByRole("link", { name: "Sauna" })[0]).toHaveAttribute("href", "/bookings/b-1");
+    // The total of each booking, with how it is made up when more than one.
+    const euros = (n: number) => new Intl.NumberFormat(undefined, { style: "currency", currency: "EUR" }).format(n);
+    expect(screen.getByRole("cell", { name: euros(80) })).toBeInTheDocument();
+    expect(screen.getByRole("cell", { name: `${euros(160)} (2 × ${euros(80)})` })).toBeInTheDocument();
     expect(calls.filter((c) => new URL(c.url).pathname.startsWith("/api/v1/offerings/"))).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Link } from "react-router-dom";
 import { useQueries } from "@tanstack/react-query";
 import type { BookingView } from "../../api/types";
-import { formatMoney } from "../../components/format";
+import { formatLine } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
 import { useHotel } from "../properties/hotel";
@@ -56,7 +56,7 @@ export function BookingsTable({
             {vendorNames ? <Th>Vendor</Th> : null}
             {hideGuest ? null : <Th>Guest</Th>}
             <Th>Qty</Th>
-            <Th>Price</Th>
+            <Th>Total</Th>
             <Th>When</Th>
             <Th>State</Th>
             {canManage ? <Th>Actions</Th> : null}
@@ -86,7 +86,7 @@ export function BookingsTable({
                   </Td>
                 )}
                 <Td>{b.quantity}</Td>
-                <Td>{formatMoney(b.unit_price, b.currency)}</Td>
+                <Td>{formatLine(b.unit_price, b.quantity, b.currency)}</Td>
                 <Td>{hotel.dateTime(b.scheduled_for)}</Td>
                 <Td>
                   <Badge>{b.state}</Badge>

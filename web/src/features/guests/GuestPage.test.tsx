@@ -104,4 +104,26 @@ describe("guest page", () => {
     expect(await within(table).findAllByRole("cell", { name: hotelTime })).toHaveLength(2);
     expect(within(screen.getByRole("region", { name: "Timeline" })).getByText(hotelTime)).toBeInTheDocument();
   });
+
+  it("says what a charge costs in all on the timeline", async () => {
+    signInAs("front_desk");
+    const charge = {
+      charge_id: "c-1",
+      vendor_id: "v-1",
+      guest_id: "g-1",
+      description: "Massage 60 min",
+      quantity: 2,
+      unit_amount: "80.00",
+      currency: "GBP",
+      state: "posted" as const,
+    };
+    const withCharge = { ...detail, timeline: [{ kind: "charge", event: "posted", at: AT, ref_id: "c-1", charge }] };
+    mockFetch(properties(), route("GET", "/api/v1/guests/g-1", () => json(withCharge)));
+    renderPage();
+    const pounds = (n: number) => new Intl.NumberFormat(undefined, { style: "currency", currency: "GBP" }).format(n);
+    const timeline = await screen.findByRole("region", { name: "Timeline" });
+    expect(
+      await within(timeline).findByText(`Charge posted: Massage 60 min ${pounds(160)} (2 × ${pounds(80)}) (posted)`),
+    ).toBeInTheDocument();
+  });
 });

@@ -3,7 +3,7 @@ import { Link, useParams } from "react-router-dom";
 import type { AnyStay, StaffGuestDetail, TimelineEntry } from "../../api/types";
 import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { formatDate, formatMoney, fullName } from "../../components/format";
+import { formatDate, formatLine, fullName } from "../../components/format";
 import { Badge, Button, Card, Empty, Loading, PageHeader } from "../../components/ui";
 import { useEnterprise } from "../auth/enterprise";
 import { hasPermission, useSession } from "../auth/session";
@@ -44,7 +44,7 @@ function describe(entry: TimelineEntry): string {
   if (entry.booking) return `Booking ${entry.event} (${entry.booking.state}, × ${entry.booking.quantity})`;
   if (entry.charge) {
     const c = entry.charge;
-    return `Charge ${entry.event}: ${c.description} ${formatMoney(c.unit_amount, c.currency)} (${c.state})`;
+    return `Charge ${entry.event}: ${c.description} ${formatLine(c.unit_amount, c.quantity, c.currency)} (${c.state})`;
   }
   return `${entry.kind} ${entry.event}`.replace(/_/g, " ");
 }
