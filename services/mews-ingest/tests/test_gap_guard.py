@@ -10,14 +10,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from ingest_support import stream_changes, wait_for
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
 from attendandt.contracts.mews import ChangeSource, MewsEntity
-from attendandt.contracts.streams import INGEST_CHECKPOINTS, ensure_streams
-from attendandt.mews_ingest.checkpoints import Checkpoints, LastContacts
+from attendandt.contracts.streams import (
+    INGEST_CHECKPOINTS,
+    INGEST_STATE,
+    BackfillDone,
+    backfill_done_key,
+    ensure_streams,
+)
+from attendandt.mews_ingest.checkpoints import Checkpoints, EnterpriseState, LastContacts
 from attendandt.mews_ingest.settings import SWEPT_ENTITIES
 
 SILENCE_S = 3600.0  # the tests' silence bound (ingest_settings)
@@ -155,6 +162,22 @@ async def test_a_checkpoint_beyond_the_horizon_sweeps_from_it_and_asks_for_a_bac
     state = again.app.board.get(hotel)
     assert state.backfill_needed
     assert state.backfill_since == checkpoint
+
+    # Until a backfill covers the gap: one that starts after it does not, one from it does.
+    state_kv = await jetstream.key_value(INGEST_STATE.bucket)
+    later = BackfillDone(since=checkpoint + timedelta(days=1), finished_at=datetime.now(UTC))
+    await state_kv.put(backfill_done_key(hotel), msgspec.json.encode(later))
+    assert await again.app.board.settle_backfills() == []
+    assert again.app.board.get(hotel).backfill_needed
+    covering = BackfillDone(since=checkpoint, finished_at=datetime.now(UTC))
+    await state_kv.put(backfill_done_key(hotel), msgspec.json.encode(covering))
+
+    async def cleared() -> bool:
+        entry = await state_kv.get(hotel)
+        shown = msgspec.json.decode(entry.value or b"", type=EnterpriseState)
+        return not shown.backfill_needed and shown.backfill_reason is None
+
+    await wait_for(cleared, what="the flag cleared on the status board")
 
 
 async def test_the_last_contact_is_written_at_a_bounded_rate(jetstream: JetStreamContext) -> None:

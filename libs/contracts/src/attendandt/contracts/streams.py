@@ -8,7 +8,10 @@ cannot apply in place (retention, storage) fails loudly instead of silently keep
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 if TYPE_CHECKING:  # nats-py is only needed by processes that talk to JetStream
     from nats.js import JetStreamContext
@@ -98,6 +101,22 @@ INGEST_STATE = KVSpec(
     bucket="ingest_state",
     description="Per enterprise: connection state, last event, last sweep, lag.",
 )
+
+
+class BackfillDone(msgspec.Struct, frozen=True, kw_only=True):
+    """A backfill of every entity of a property from `since` finished at `finished_at`: the
+    value of `backfill_done_key` in INGEST_STATE, which the backfill command writes and
+    ingest reads to clear its "backfill needed" once the backfill covers the gap."""
+
+    since: datetime
+    finished_at: datetime
+
+
+def backfill_done_key(enterprise_id: str) -> str:
+    # A dotted key: the gateway lists only the undotted keys of INGEST_STATE as properties.
+    return f"backfill_done.{enterprise_id}"
+
+
 MEWS_RATE_LIMITS = KVSpec(
     bucket="mews_rate_limits",
     description="The token bucket per Mews AccessToken shared by every process.",

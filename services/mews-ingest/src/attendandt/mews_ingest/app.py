@@ -324,6 +324,8 @@ class IngestApp:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 1.0)
             try:
+                for enterprise_id in await self.board.settle_backfills():
+                    log.info("backfill done: %s no longer needs one", enterprise_id)
                 await self.board.flush()
                 await self._keep_contacts()
             except Exception:

@@ -14,6 +14,7 @@ from nats.js.kv import KeyValue
 
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.rpc.ingest import ResyncJob
+from attendandt.contracts.streams import BackfillDone, backfill_done_key
 
 
 class Checkpoints:
@@ -158,6 +159,25 @@ class StateBoard:
         self._states[enterprise_id] = state
         self._dirty.add(enterprise_id)
         return state
+
+    async def settle_backfills(self) -> list[str]:
+        """Clear "backfill needed" where the backfill command has since covered the gap
+        (`BackfillDone` from `backfill_since` or earlier); the enterprises cleared."""
+        cleared = []
+        for enterprise_id, state in list(self._states.items()):
+            if not state.backfill_needed or state.backfill_since is None:
+                continue
+            try:
+                entry = await self.kv.get(backfill_done_key(enterprise_id))
+                done = msgspec.json.decode(entry.value or b"", type=BackfillDone)
+            except (KeyNotFoundError, msgspec.DecodeError, msgspec.ValidationError):
+                continue
+            if done.since <= state.backfill_since:
+                self.update(
+                    enterprise_id, backfill_needed=False, backfill_reason=None, backfill_since=None
+                )
+                cleared.append(enterprise_id)
+        return cleared
 
     async def flush(self) -> None:
         dirty, self._dirty = self._dirty, set()

@@ -24,7 +24,16 @@ import asyncio
 import signal
 from datetime import UTC, date, datetime, timedelta
 
-from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
+import msgspec
+from nats.js import JetStreamContext
+
+from attendandt.contracts.streams import (
+    INGEST_STATE,
+    SYNC_HEALTH,
+    BackfillDone,
+    backfill_done_key,
+    ensure_streams,
+)
 from attendandt.mews import MewsClient, MewsError
 from attendandt.mews.models import Configuration
 from attendandt.platform.logging import redact_text
@@ -175,6 +184,8 @@ async def run_backfill(args: argparse.Namespace) -> int:
         counts = await backfill.run(
             since, end, entities=tuple(args.entity or ENTITIES), restart=args.restart, progress=_bar
         )
+        if set(args.entity or ENTITIES) >= set(ENTITIES):
+            await _tell_ingest(js, args.enterprise, since)
     except MewsError as exc:
         print(f"sync backfill: Mews refused: {redact_text(str(exc))}")
         return 1
@@ -185,6 +196,20 @@ async def run_backfill(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{n} {entity}" for entity, n in counts.items())
     print(f"backfill of {args.enterprise} from {since:%Y-%m-%d}: {summary}")
     return 0
+
+
+async def _tell_ingest(js: JetStreamContext, enterprise_id: str, since: datetime) -> None:
+    """A backfill of every entity covers a gap ingest announced ("backfill needed") when it
+    starts at or before the gap: say so where ingest looks, and it clears its flag."""
+    try:
+        kv = await js.key_value(INGEST_STATE.bucket)
+        done = BackfillDone(since=since, finished_at=datetime.now(UTC))
+        await kv.put(backfill_done_key(enterprise_id), msgspec.json.encode(done))
+    except Exception as exc:
+        print(f"could not tell ingest the backfill is done ({type(exc).__name__}): its "
+              "'backfill needed' stays until told; run this as the ops NATS user")  # fmt: skip
+        return
+    print(f"told ingest: every change of {enterprise_id} since {since:%Y-%m-%d} is imported")
 
 
 async def _run_initial(settings: SyncSettings, args: argparse.Namespace) -> int:
