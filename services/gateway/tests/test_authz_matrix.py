@@ -104,6 +104,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/properties/{enterprise_id}/catalogue"): OFFERING_WRITE,
     ("GET", "/guests"): READ_ALL,
     ("GET", "/guests/{guest_id}"): READ_ALL,
+    ("GET", "/guests/{guest_id}/export"): STAFF_WRITE,
     ("GET", "/stays/{stay_id}"): READ_ALL,
     ("GET", "/arrivals"): READ_ALL,
     ("GET", "/departures"): READ_ALL,
@@ -156,7 +157,8 @@ LISTS = {
 }  # fmt: skip
 #: Guest routes: a portfolio-wide user names the property (required, as before).
 GUEST_ROUTES = {
-    "/guests", "/guests/{guest_id}", "/stays/{stay_id}", "/arrivals", "/departures", "/in-house",
+    "/guests", "/guests/{guest_id}", "/guests/{guest_id}/export", "/stays/{stay_id}",
+    "/arrivals", "/departures", "/in-house",
 }  # fmt: skip
 
 
@@ -605,7 +607,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 376
+    assert checked == cell_count == 384
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

@@ -147,6 +147,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/guests/{guest_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ExportGuest
+         * @description Everything held about the guest, from each service that holds some, as one JSON
+         *     document to download (a guest's access request). Managers and admins of the property.
+         */
+        get: operations["ApiV1GuestsGuestIdExportExportGuest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stays/{stay_id}": {
         parameters: {
             query?: never;
@@ -1016,6 +1037,18 @@ export interface components {
         FulfilBookingResponse: {
             booking: components["schemas"]["BookingView"];
             charge: components["schemas"]["ChargeView"];
+        };
+        /** GuestExport */
+        GuestExport: {
+            /** Format: date-time */
+            exported_at: string;
+            enterprise_id: string;
+            guest: components["schemas"]["GuestView"];
+            stays: components["schemas"]["StayView"][];
+            timeline: components["schemas"]["TimelineEntry"][];
+            bookings: components["schemas"]["BookingView"][];
+            charges: components["schemas"]["ChargeView"][];
+            sources: string[];
         };
         /** GuestView */
         GuestView: {
@@ -2319,6 +2352,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffGuestDetail"] | components["schemas"]["VendorGuestDetail"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1GuestsGuestIdExportExportGuest: {
+        parameters: {
+            query?: {
+                /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
+                enterprise_id?: string | null;
+            };
+            header?: never;
+            path: {
+                guest_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestExport"];
                 };
             };
             /** @description The request is not valid */

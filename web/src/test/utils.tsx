@@ -11,12 +11,13 @@ export const PERMISSIONS: Record<UserRole, string[]> = {
     "self:read", "events:read", "guests:read", "guests:contact:read", "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "billing:settings", "sync:read",
-    "sync:resync", "users:admin",
+    "sync:resync", "users:admin", "guests:export",
   ],
   manager: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "billing:settings", "sync:read",
+    "guests:export",
   ],
   front_desk: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "vendors:read", "bookings:read",

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { screen, within } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router-dom";
 import type { StaffGuestDetail, StayView } from "../../api/types";
 import { formatDateTime } from "../../components/format";
@@ -125,5 +126,34 @@ describe("guest page", () => {
     expect(
       await within(timeline).findByText(`Charge posted: Massage 60 min ${pounds(160)} (2 × ${pounds(80)}) (posted)`),
     ).toBeInTheDocument();
+  });
+
+  it("lets a manager download everything held about the guest, not the front desk", async () => {
+    signInAs("manager");
+    const exported = { ...detail, exported_at: AT, enterprise_id: "ent-1", bookings: [], charges: [], sources: ["guests", "vendors"] };
+    const { calls } = mockFetch(
+      properties(),
+      route("GET", "/api/v1/guests/g-1", () => json(detail)),
+      route("GET", "/api/v1/guests/g-1/export", () => json(exported)),
+    );
+    const saved: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    URL.createObjectURL = vi.fn(() => "blob:guest");
+    URL.revokeObjectURL = vi.fn();
+    renderPage();
+    await userEvent.click(await screen.findByRole("button", { name: "Export guest data" }));
+    await waitFor(() => expect(saved).toEqual(["guest-g-1.json"]));
+    expect(calls.some((c) => new URL(c.url).pathname === "/api/v1/guests/g-1/export")).toBe(true);
+    click.mockRestore();
+  });
+
+  it("shows no export to the front desk", async () => {
+    signInAs("front_desk");
+    mockFetch(properties(), route("GET", "/api/v1/guests/g-1", () => json(detail)));
+    renderPage();
+    await screen.findByRole("table", { name: "The guest's stays" });
+    expect(screen.queryByRole("button", { name: "Export guest data" })).not.toBeInTheDocument();
   });
 });

@@ -11,7 +11,7 @@ import { BookingForm } from "../bookings/BookingForm";
 import { BookingsTable } from "../bookings/BookingsTable";
 import { useBookings } from "../bookings/api";
 import { useHotel } from "../properties/hotel";
-import { useGuest } from "./api";
+import { useExportGuest, useGuest } from "./api";
 import { StaysTable } from "./StaysTable";
 
 /** Stays a service can still be booked for. */
@@ -74,6 +74,7 @@ export function GuestPage() {
   const canBook = hasPermission(user, "bookings:create");
   const bookings = useBookings({ guest_id: guestId }, hasPermission(user, "bookings:read"));
   const [bookingFor, setBookingFor] = useState<AnyStay | null>(null);
+  const exporter = useExportGuest(enterpriseId, guestId, portfolioWide);
 
   if (portfolioWide && !enterpriseId) {
     return (
@@ -99,7 +100,13 @@ export function GuestPage() {
       </nav>
       <PageHeader title={fullName(detail.guest)}>
         {staff && !staff.guest.is_active ? <Badge tone="slate">inactive</Badge> : null}
+        {hasPermission(user, "guests:export") ? (
+          <Button variant="secondary" disabled={exporter.isPending} onClick={() => exporter.mutate()}>
+            {exporter.isPending ? "Exporting…" : "Export guest data"}
+          </Button>
+        ) : null}
       </PageHeader>
+      <ProblemAlert error={exporter.error} className="mb-2" />
       <div className="grid gap-4 lg:grid-cols-3">
         <div className="space-y-4 lg:col-span-2">
           <Card title="Stays">

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 
 export function useGuestSearch(enterpriseId: string | null, q: string, portfolioWide: boolean) {
@@ -69,5 +69,29 @@ export function useDayStays(
         }),
       ),
     enabled: enabled && (!portfolioWide || enterpriseId !== null),
+  });
+}
+
+/**
+ * Everything held about a guest, as one JSON file the browser saves (a guest's access
+ * request; managers and admins).
+ */
+export function useExportGuest(enterpriseId: string | null, guestId: string, portfolioWide: boolean) {
+  return useMutation({
+    mutationFn: async () => {
+      const document = await unwrap(
+        api.GET("/api/v1/guests/{guest_id}/export", {
+          params: {
+            path: { guest_id: guestId },
+            query: portfolioWide && enterpriseId ? { enterprise_id: enterpriseId } : {},
+          },
+        }),
+      );
+      const url = URL.createObjectURL(new Blob([JSON.stringify(document, null, 2)], { type: "application/json" }));
+      const link = Object.assign(window.document.createElement("a"), { href: url, download: `guest-${guestId}.json` });
+      link.click();
+      URL.revokeObjectURL(url);
+      return document;
+    },
   });
 }

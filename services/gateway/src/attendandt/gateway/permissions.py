@@ -39,6 +39,8 @@ class Permission(enum.StrEnum):
     GUESTS_READ = "guests:read"
     #: Contact details, notes, birth date, company, the timeline.
     GUESTS_CONTACT_READ = "guests:contact:read"
+    #: Everything held about one guest, in one document (a data subject's access request).
+    GUESTS_EXPORT = "guests:export"
     VENDORS_READ = "vendors:read"
     VENDORS_READ_OWN = "vendors:read:own"
     VENDORS_WRITE = "vendors:write"
@@ -82,6 +84,7 @@ _FRONT_DESK = frozenset(
     }
 )
 _MANAGER = _FRONT_DESK | {
+    P.GUESTS_EXPORT,
     P.VENDORS_WRITE,
     P.OFFERINGS_WRITE,
     P.CHARGES_RETRY,

@@ -16,6 +16,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from attendandt.contracts.rpc import guests as guests_rpc
+from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.snapshots import StayState, UserRole
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -121,6 +122,22 @@ class StaffGuestDetail(msgspec.Struct, frozen=True, kw_only=True):
     guest: guests_rpc.GuestView
     stays: list[guests_rpc.StayView]
     timeline: list[guests_rpc.TimelineEntry]
+
+
+class GuestExport(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything Attendandt holds about one guest, from every service that holds some: the
+    profile, stays (with companions and notes), timeline, and the bookings and charges made
+    for the guest (with their notes). For a guest's access request; `sources` names the
+    services asked."""
+
+    exported_at: datetime
+    enterprise_id: str
+    guest: guests_rpc.GuestView
+    stays: list[guests_rpc.StayView]
+    timeline: list[guests_rpc.TimelineEntry]
+    bookings: list[vendors_rpc.BookingView]
+    charges: list[vendors_rpc.ChargeView]
+    sources: list[str]
 
 
 class VendorGuestDetail(msgspec.Struct, frozen=True, kw_only=True):

@@ -7,13 +7,15 @@ with, with the personal fields already empty. The vendor-safe shapes here narrow
 
 from __future__ import annotations
 
-from datetime import date
+import logging
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from litestar import Request, Router, get
+from litestar import Request, Response, Router, get
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from attendandt.contracts.rpc import guests as guests_rpc
+from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.gateway.backend import Backend
 from attendandt.gateway.permissions import Permission, has
@@ -25,6 +27,7 @@ from attendandt.gateway.routes.common import (
     principal_of,
 )
 from attendandt.gateway.schemas import (
+    GuestExport,
     StaffGuestDetail,
     StaffGuestPage,
     StaffStay,
@@ -36,6 +39,8 @@ from attendandt.gateway.schemas import (
     vendor_safe_guest,
     vendor_safe_stay,
 )
+
+log = logging.getLogger(__name__)
 
 EnterpriseQuery = Annotated[
     str | None,
@@ -124,6 +129,71 @@ async def get_guest(
         )
     return VendorGuestDetail(
         guest=vendor_safe_guest(detail.guest), stays=[vendor_safe_stay(s) for s in detail.stays]
+    )
+
+
+#: An export gathers at most this many bookings and this many charges (pages of 200).
+EXPORT_MAX_ITEMS = 10_000
+
+
+@get("/guests/{guest_id:str}/export", **needs(Permission.GUESTS_EXPORT))
+async def export_guest(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    guest_id: IdPath,
+    enterprise_id: EnterpriseQuery = None,
+) -> Response[GuestExport]:
+    """Everything held about the guest, from each service that holds some, as one JSON
+    document to download (a guest's access request). Managers and admins of the property."""
+    principal = principal_of(request)
+    enterprise = enterprise_for(principal, enterprise_id)
+    who = caller(request)
+    detail = await backend.call(
+        guests_rpc.GET_GUEST,
+        guests_rpc.GetGuestRequest(enterprise_id=enterprise, guest_id=guest_id),
+        caller=who,
+    )
+    bookings: list[vendors_rpc.BookingView] = []
+    charges: list[vendors_rpc.ChargeView] = []
+    while len(bookings) < EXPORT_MAX_ITEMS:
+        booking_page = await backend.call(
+            vendors_rpc.LIST_BOOKINGS,
+            vendors_rpc.ListBookingsRequest(
+                enterprise_id=enterprise, guest_id=guest_id, limit=200, offset=len(bookings)
+            ),
+            caller=who,
+        )
+        bookings += booking_page.items
+        if booking_page.next_offset is None or not booking_page.items:
+            break
+    while len(charges) < EXPORT_MAX_ITEMS:
+        charge_page = await backend.call(
+            vendors_rpc.LIST_CHARGES,
+            vendors_rpc.ListChargesRequest(
+                enterprise_id=enterprise, guest_id=guest_id, limit=200, offset=len(charges)
+            ),
+            caller=who,
+        )
+        charges += charge_page.items
+        if charge_page.next_offset is None or not charge_page.items:
+            break
+    # Who read a guest's whole file, and when: an access a data protection officer asks about.
+    log.info("guest data exported", extra={"guest_id": guest_id, "user_id": principal.user_id,
+                                            "enterprise_id": enterprise})  # fmt: skip
+    document = GuestExport(
+        exported_at=datetime.now(UTC),
+        enterprise_id=enterprise,
+        guest=detail.guest,
+        stays=list(detail.stays),
+        timeline=list(detail.timeline),
+        bookings=bookings,
+        charges=charges,
+        sources=["guests", "vendors"],
+    )
+    return Response(
+        document,
+        headers={"Content-Disposition": f'attachment; filename="guest-{guest_id}.json"'},
     )
 
 
@@ -274,6 +344,14 @@ async def in_house(
 
 guests_router = Router(
     path="/",
-    route_handlers=[search_guests, get_guest, get_stay, arrivals, departures, in_house],
+    route_handlers=[
+        search_guests,
+        get_guest,
+        export_guest,
+        get_stay,
+        arrivals,
+        departures,
+        in_house,
+    ],
     tags=["guests"],
 )
