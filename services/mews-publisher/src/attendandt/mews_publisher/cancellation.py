@@ -11,6 +11,12 @@ Two ways, as Mews has them:
   It is used where Mews will not cancel: an item already on a closed bill, the operation not
   granted (`order_items_cancel` off, or Mews refusing it), or a cancel Mews refused.
 
+Real Mews documents `orderItems/cancel` as a Restricted beta (granted per integration; its
+POS and terminal guides still say a posted item cannot be cancelled, only offset by negative
+items); `orders/add` with negative amounts is open to every integration. The simulator does
+both: `orderItems/cancel` with Mews's limits (10 ids, all or none, 403 on a closed bill) and
+negative items on `orders/add`.
+
 How a CancelCharge is handled (one worker per charge reference, the lock posting uses):
 1. a handled command is in the inbox: nothing again;
 2. the ledger's last attempt left "sending" or "unknown" (the process died, the answer was
