@@ -28,6 +28,7 @@ from attendandt.mews.models import (
     CustomersGetAll,
     CustomersUpdate,
     OrderItemParameters,
+    OrderItemsCancel,
     OrderItemsGetAll,
     OrdersAdd,
     ServicesGetAll,
@@ -153,6 +154,31 @@ async def test_write_answered_with_500_is_outcome_unknown_and_not_retried(
     assert caught.value.status == 500
     assert caught.value.request_id
     assert sim_requests("customers/update") == 1
+
+
+async def test_cancel_order_items_and_its_lost_answer(
+    mews_sim: Any, mews: MewsClient, sim_requests: Counter
+) -> None:
+    account_id = await new_customer(mews)
+    kept, lost = (f"charge-{uuid.uuid4()}" for _ in range(2))
+    for external_id in (kept, lost):
+        await mews.add_order(await spa_order(mews, account_id, external_id))
+    (first,) = await items_with_external_id(mews, account_id, kept)
+    (second,) = await items_with_external_id(mews, account_id, lost)
+    await mews.cancel_order_items(OrderItemsCancel(order_item_ids=[first.id]))
+    (read,) = await items_with_external_id(mews, account_id, kept)
+    assert read.accounting_state == "Canceled"
+    assert read.canceled_utc is not None
+    with pytest.raises(MewsBadRequest):  # already canceled
+        await mews.cancel_order_items(OrderItemsCancel(order_item_ids=[first.id]))
+    mews_sim.control.lose_response(path="orderItems/cancel", mode="drop")
+    with pytest.raises(MewsOutcomeUnknown):
+        await mews.cancel_order_items(OrderItemsCancel(order_item_ids=[second.id]))
+    assert sim_requests("orderItems/cancel") == 3  # never retried
+    (read,) = await items_with_external_id(mews, account_id, lost)
+    assert read.accounting_state == "Canceled"  # it happened: read before sending again
+    with pytest.raises(ValueError, match="1 to 10 ids"):
+        OrderItemsCancel(order_item_ids=[str(uuid.uuid4()) for _ in range(11)])
 
 
 async def test_reads_retry_server_errors(

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import msgspec
 import uvicorn
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
@@ -42,7 +43,7 @@ from attendandt.gateway.settings import GatewaySettings, RateLimits, Window
 from attendandt.platform.messaging import publish
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
-from attendandt.platform.rpc import NotFound, ServiceError, answer, answer_for_caller
+from attendandt.platform.rpc import Conflict, NotFound, ServiceError, answer, answer_for_caller
 from attendandt.platform.settings import NatsSettings
 from attendandt.testing.processes import free_port
 
@@ -389,6 +390,7 @@ class FakeServices:
             ingest_rpc.SWEEP: sweep, ingest_rpc.START_RESYNC: start_resync,
             ingest_rpc.CANCEL_RESYNC: cancel_resync,
             v.APPROVE_CHARGE: _decide_charge, v.REJECT_CHARGE: _decide_charge,
+            v.CANCEL_CHARGE: _cancel_charge,
             v.GET_BILLING_SETTINGS: _billing_settings, v.UPDATE_BILLING_SETTINGS: _billing_settings,
             g.LIST_PROPERTIES: _properties, v.GET_CATALOGUE: _catalogue,
             v.LIST_MEWS_COMPANIES: _mews_companies,
@@ -454,6 +456,23 @@ async def _decide_charge(request: Any, caller: Caller | None) -> Payload:
     if caller is None or not caller.may_act_for(ENT):
         raise NotFound(f"charge {request.charge_id} not found")
     return vendors_rpc.ChargeResponse(charge=charge_view())
+
+
+async def _cancel_charge(request: Any, caller: Caller | None) -> Payload:
+    """Like the vendors service: another property's charge is absent, a rejected one (id
+    `c-rejected`) has nothing to cancel, a posted one is being taken back."""
+    if caller is None or not caller.may_act_for(ENT):
+        raise NotFound(f"charge {request.charge_id} not found")
+    if request.charge_id == "c-rejected":
+        raise Conflict(f"charge {request.charge_id} cannot be cancelled: it was rejected")
+    charge = msgspec.structs.replace(
+        charge_view(),
+        state=ChargeState.CANCELLING,
+        cancel_reason=request.reason,
+        cancel_requested_by=caller.user_id,
+        cancel_requested_at=NOW,
+    )
+    return vendors_rpc.ChargeResponse(charge=charge)
 
 
 async def _billing_settings(request: Any, caller: Caller | None) -> Payload:

@@ -136,6 +136,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     # charge, which is not held, so the admin (who may reach it) gets 409.
     ("POST", "/charges/{charge_id}/approve"): "200/409 200/404 403/403 403/403",
     ("POST", "/charges/{charge_id}/reject"): "200/409 200/404 403/403 403/403",
+    # "own": a fresh charge held for approval (cancelled at once); "other": B's seeded one,
+    # still being posted (cancelling until Mews answers).
+    ("POST", "/charges/{charge_id}/cancel"): STAFF_WRITE,
     ("GET", "/properties/{enterprise_id}/companies"): STAFF_WRITE,
     ("GET", "/billing-settings"): STAFF_WRITE,
     ("PATCH", "/billing-settings"): STAFF_WRITE,
@@ -432,7 +435,15 @@ async def _build(
         values["booking_id"] = await world.booking(side)
     elif template == "/bookings/{booking_id}/fulfil":
         values["booking_id"] = await world.booking(side, confirmed=True)
-    elif template in ("/charges/{charge_id}/approve", "/charges/{charge_id}/reject") and own:
+    elif (
+        template
+        in (
+            "/charges/{charge_id}/approve",
+            "/charges/{charge_id}/reject",
+            "/charges/{charge_id}/cancel",
+        )
+        and own
+    ):
         values["charge_id"] = await world.held_charge(side)
     elif template == "/users/{user_id}/deactivate":
         values["user_id"] = (await world.invite(side.enterprise_id, "front_desk"))["user"][
@@ -483,7 +494,7 @@ async def _build(
         case ("POST", "/users"):
             body = {"email": f"{world.unique('new')}@{side.enterprise_id}.example", "name": "New",
                     "role": "front_desk", "enterprise_id": side.enterprise_id}  # fmt: skip
-        case ("POST", "/charges/{charge_id}/reject"):
+        case ("POST", "/charges/{charge_id}/reject") | ("POST", "/charges/{charge_id}/cancel"):
             body = {"reason": "matrix"}
         case ("PATCH", "/billing-settings"):
             body = {"enterprise_id": side.enterprise_id, "checkout_grace_hours": 24}
@@ -607,7 +618,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 384
+    assert checked == cell_count == 392
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

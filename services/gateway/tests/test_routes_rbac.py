@@ -48,6 +48,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/bookings/{booking_id}/cancel"): {"reason": "guest changed plans"},
     ("POST", "/charges"): {"offering_id": "o-1", "guest_id": "g-1", "stay_id": "s-1"},
     ("POST", "/charges/{charge_id}/reject"): {"reason": "no booking for this"},
+    ("POST", "/charges/{charge_id}/cancel"): {"reason": "the guest was not satisfied"},
     ("PATCH", "/billing-settings"): {"max_charge_amount": "800"},
     ("POST", "/users"): {"email": "new@hotel.example", "name": "New", "role": "front_desk"},
     ("POST", "/users/{user_id}/role"): {"role": "manager"},

@@ -16,8 +16,19 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from attendandt.contracts.base import decode
-from attendandt.contracts.commands import RECORD_CHARGE_RESULT, RecordChargeResult
-from attendandt.contracts.outbound import POST_CHARGE, ChargeLine, PostCharge
+from attendandt.contracts.commands import (
+    RECORD_CHARGE_CANCELLATION,
+    RECORD_CHARGE_RESULT,
+    RecordChargeCancellation,
+    RecordChargeResult,
+)
+from attendandt.contracts.outbound import (
+    CANCEL_CHARGE,
+    POST_CHARGE,
+    CancelCharge,
+    ChargeLine,
+    PostCharge,
+)
 from attendandt.mews import Credentials, MewsClient, TimeInterval, UnlimitedLimiter
 from attendandt.mews.models.orders import OrderItem, OrderItemsGetAll
 from attendandt.mews_publisher.migrations_set import MIGRATIONS
@@ -159,9 +170,29 @@ def charge(
     )
 
 
-async def send(js: JetStreamContext, command: PostCharge) -> None:
-    await publish(
-        js, POST_CHARGE, command, msg_id=command.command_id, enterprise=command.enterprise_id
+async def send(js: JetStreamContext, command: PostCharge | CancelCharge) -> None:
+    if isinstance(command, PostCharge):
+        await publish(
+            js, POST_CHARGE, command, msg_id=command.command_id, enterprise=command.enterprise_id
+        )
+    else:
+        await publish(
+            js, CANCEL_CHARGE, command, msg_id=command.command_id, enterprise=command.enterprise_id
+        )
+
+
+def cancel_of(posted: PostCharge, mews_order_id: str | None, *, attempt: int = 1) -> CancelCharge:
+    """What vendors sends to take `posted` back (its order as the posting reported it)."""
+    return CancelCharge(
+        command_id=f"cancel_charge:{posted.charge_id}:{attempt}",
+        enterprise_id=posted.enterprise_id,
+        charge_id=posted.charge_id,
+        reference=posted.reference,
+        account_id=posted.account_id,
+        service_id=posted.service_id,
+        mews_order_id=mews_order_id,
+        linked_reservation_id=posted.linked_reservation_id,
+        requested_at=datetime.now(UTC),
     )
 
 
@@ -182,6 +213,42 @@ async def results(js: JetStreamContext) -> list[RecordChargeResult]:
         if msg.subject == RECORD_CHARGE_RESULT.format():
             found.append(decode(msg.data or b"", RecordChargeResult))
     return found
+
+
+async def _stored(js: JetStreamContext, subject: str) -> list[bytes]:
+    try:
+        info = await js.stream_info("DOMAIN_COMMANDS")
+    except NotFoundError:
+        return []
+    found: list[bytes] = []
+    if not info.state.messages:
+        return found
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        try:
+            msg = await js.get_msg("DOMAIN_COMMANDS", seq)
+        except NotFoundError:
+            continue
+        if msg.subject == subject:
+            found.append(msg.data or b"")
+    return found
+
+
+async def cancellations(js: JetStreamContext) -> list[RecordChargeCancellation]:
+    """Every RecordChargeCancellation stored in DOMAIN_COMMANDS (nobody consumes them here)."""
+    return [
+        decode(data, RecordChargeCancellation)
+        for data in await _stored(js, RECORD_CHARGE_CANCELLATION.format())
+    ]
+
+
+async def wait_cancellations(
+    js: JetStreamContext, count: int, timeout: float = 30.0
+) -> list[RecordChargeCancellation]:
+    async def enough() -> bool:
+        return len(await cancellations(js)) >= count
+
+    await wait_for(enough, timeout=timeout, what=f"{count} cancellation results")
+    return await cancellations(js)
 
 
 async def result_count(js: JetStreamContext) -> int:
@@ -213,6 +280,33 @@ async def orders_in_mews(mews_sim: Any, h: Hotel) -> list[OrderItem]:
         for i in items
         if i.external_identifier and i.external_identifier.startswith("attendandt:charge:")
     ]
+
+
+async def items_of(mews_sim: Any, *references: str) -> list[OrderItem]:
+    """Every order item in the simulator whose ExternalIdentifier starts with a reference."""
+    now = datetime.now(UTC)
+    request = OrderItemsGetAll(
+        created_utc=TimeInterval(now - timedelta(hours=2), now + timedelta(hours=1)),
+    )
+    async with sim_client(mews_sim) as mews:
+        items = await mews.get_order_items(request).collect()
+    return [
+        i for i in items if any((i.external_identifier or "").startswith(r) for r in references)
+    ]
+
+
+async def cancel_ledger(url: str, reference: str | None = None) -> list[dict[str, Any]]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "select * from publisher.charge_cancellations"
+            + (" where reference = $1" if reference else "")
+            + " order by reference, attempt",
+            *([reference] if reference else []),
+        )
+    finally:
+        await conn.close()
+    return [dict(r) for r in rows]
 
 
 async def ledger(url: str, reference: str | None = None) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ async def test_migrations_up_down_and_autogenerate_finds_no_difference(database_
     assert await _tables(url) == {
         "alembic_version",
         "charge_attempts",
+        "charge_cancellations",
         "customer_updates",
         "inbox",
         "outbox",

@@ -18,14 +18,17 @@ from nats.js.errors import NotFoundError
 from attendandt.contracts.base import Payload, RpcMethod, decode
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import (
+    RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_RESULT,
     UPSERT_CATALOGUE,
+    CancellationMethod,
+    RecordChargeCancellation,
     RecordChargeResult,
     UpsertCatalogue,
 )
 from attendandt.contracts.deadletter import DeadLetter
 from attendandt.contracts.events import STAY_EVENT, StayEvent
-from attendandt.contracts.outbound import PostCharge
+from attendandt.contracts.outbound import CancelCharge, PostCharge
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.contracts.snapshots import (
     CatalogueProduct,
@@ -175,7 +178,11 @@ class Harness:
         return Caller(
             user_id=user_id,
             role=UserRole.MANAGER,
-            permissions=(rpc.APPROVE_CHARGES_PERMISSION, rpc.BILLING_SETTINGS_PERMISSION),
+            permissions=(
+                rpc.APPROVE_CHARGES_PERMISSION,
+                rpc.BILLING_SETTINGS_PERMISSION,
+                rpc.CANCEL_CHARGES_PERMISSION,
+            ),
             enterprise_ids=(enterprise_id or self.enterprise_id,),
         )
 
@@ -348,6 +355,7 @@ class Harness:
         reason: str | None = None,
         command_id: str | None = None,
         msg_id: str | None = None,
+        permanent: bool = False,
     ) -> str:
         """Answer as the mews-publisher would; returns the command id."""
         command_id = command_id or f"result:{uuid.uuid4()}"
@@ -362,9 +370,41 @@ class Harness:
                 posted=posted,
                 mews_order_id=order_id,
                 failure_reason=reason,
+                permanent=permanent,
             ),
             msg_id=msg_id or command_id,
         )
+        return command_id
+
+    async def cancellation_result(
+        self,
+        charge_id: str,
+        *,
+        cancelled: bool,
+        method: CancellationMethod | None = None,
+        reason: str | None = None,
+        permanent: bool = False,
+        command_id: str | None = None,
+    ) -> str:
+        """Answer a CancelCharge as the mews-publisher would; waits until vendors took it."""
+        command_id = command_id or f"cancellation:{uuid.uuid4()}"
+        await publish(
+            self.js,
+            RECORD_CHARGE_CANCELLATION,
+            RecordChargeCancellation(
+                command_id=command_id,
+                enterprise_id=self.enterprise_id,
+                issued_at=self.clock.now,
+                charge_id=charge_id,
+                cancelled=cancelled,
+                method=method,
+                order_item_ids=("item-1",) if cancelled else (),
+                failure_reason=reason,
+                permanent=permanent,
+            ),
+            msg_id=command_id,
+        )
+        await self.processed("vendors-record-charge-cancellation", command_id)
         return command_id
 
     # --- observing -----------------------------------------------------------------------
@@ -436,6 +476,21 @@ class Harness:
             return found if len(found) >= count else None
 
         result: list[PostCharge] = await wait_for(enough, what=f"{count} PostCharge")
+        return result
+
+    async def cancel_charges(self) -> list[CancelCharge]:
+        return [
+            decode(msg.data, CancelCharge)
+            for msg in await stream_messages(self.js, "MEWS_OUTBOX")
+            if msg.subject == f"mews.v1.{self.enterprise_id}.outbound.cancel_charge"
+        ]
+
+    async def wait_cancel_charges(self, count: int) -> list[CancelCharge]:
+        async def enough() -> list[CancelCharge] | None:
+            found = await self.cancel_charges()
+            return found if len(found) >= count else None
+
+        result: list[CancelCharge] = await wait_for(enough, what=f"{count} CancelCharge")
         return result
 
     async def dead_letters(self, consumer: str) -> list[DeadLetter]:

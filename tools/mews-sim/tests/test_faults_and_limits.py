@@ -53,6 +53,20 @@ def test_injected_errors_per_path(api, mews_sim) -> None:
     assert counters["requests_by_token"]["gross-1"] >= 2
 
 
+def test_injected_refusals_of_an_operation(api, mews_sim) -> None:
+    """A Restricted operation not granted (401), a property's rule (403); nothing else 4xx."""
+    mews_sim.control.fail_next(1, status=401, path="orderItems/cancel")
+    mews_sim.control.fail_next(1, status=403, path="orderItems/cancel")
+    body = {"OrderItemIds": ["f5c6b7a8-9d4f-4e2a-8a3b-2f3b8b9e6a1f"]}
+    not_granted, forbidden = (api("orderItems/cancel", body) for _ in range(2))
+    assert not_granted.status_code == 401
+    assert not_granted.json()["Message"] == "The operation is not permitted for this integration."
+    assert forbidden.status_code == 403
+    assert api("orderItems/cancel", body).status_code == 200  # nothing was applied before
+    with pytest.raises(httpx.HTTPStatusError):
+        mews_sim.control.fail_next(1, status=404)
+
+
 def test_latency(api, mews_sim) -> None:
     mews_sim.control.latency(0.4, count=1)
     started = time.monotonic()

@@ -136,6 +136,7 @@ def test_committed_accounts_conf_is_generated_from_contracts() -> None:
 
 def test_consumer_names_are_the_ones_the_services_use() -> None:
     from attendandt.guests import consumers as guests
+    from attendandt.mews_publisher import cancellation as publisher_cancellation
     from attendandt.mews_publisher import service as publisher
     from attendandt.sync import consumer as sync
     from attendandt.users import consumers as users
@@ -156,11 +157,16 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
         "vendors": {
             vendors.UPSERT_VENDOR_CONSUMER,
             vendors.RECORD_CHARGE_RESULT_CONSUMER,
+            vendors.RECORD_CHARGE_CANCELLATION_CONSUMER,
             vendors.STAY_EVENTS_CONSUMER,
             vendors.UPSERT_CATALOGUE_CONSUMER,
             vendor_companies.UPSERT_COMPANY_CONSUMER,
         },
-        "mews-publisher": {publisher.POST_CHARGE_CONSUMER, publisher.UPDATE_CUSTOMER_CONSUMER},
+        "mews-publisher": {
+            publisher.POST_CHARGE_CONSUMER,
+            publisher.UPDATE_CUSTOMER_CONSUMER,
+            publisher_cancellation.CANCEL_CHARGE_CONSUMER,
+        },
     }
     for name, durables in used.items():
         assert {c.durable for c in p.user(name).consumes} == durables, name

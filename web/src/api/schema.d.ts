@@ -628,6 +628,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/charges/{charge_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * CancelCharge
+         * @description Cancel a charge, with the reason (recorded and audited, never on the guest's bill).
+         *     One that never reached Mews is cancelled at once; a posted one becomes `cancelling` and
+         *     is taken off the guest's Mews bill once (its order items cancelled, or offset by a
+         *     rebate where Mews will not cancel them), then `cancelled`, or `cancel_failed` with the
+         *     reason (cancel again to retry). A fulfilled booking whose charge is cancelled is
+         *     refunded. Asking again while under way or done answers the charge as it is; a rejected
+         *     charge has nothing to cancel (409).
+         */
+        post: operations["ApiV1ChargesChargeIdCancelCancelCharge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing-settings": {
         parameters: {
             query?: never;
@@ -899,7 +925,7 @@ export interface components {
          * BookingState
          * @enum {string}
          */
-        BookingState: "requested" | "confirmed" | "fulfilled" | "declined" | "cancelled" | "expired";
+        BookingState: "requested" | "confirmed" | "fulfilled" | "declined" | "cancelled" | "expired" | "refunded";
         /** BookingView */
         BookingView: {
             booking_id: string;
@@ -938,6 +964,10 @@ export interface components {
             kind: string;
             is_active: boolean;
             products: components["schemas"]["CatalogueProductOut"][];
+        };
+        /** ChargeCancellation */
+        ChargeCancellation: {
+            reason: string;
         };
         /** ChargeCreate */
         ChargeCreate: {
@@ -980,7 +1010,7 @@ export interface components {
          * ChargeState
          * @enum {string}
          */
-        ChargeState: "pending" | "posted" | "failed" | "pending_approval" | "rejected";
+        ChargeState: "pending" | "posted" | "failed" | "pending_approval" | "rejected" | "cancelling" | "cancelled" | "cancel_failed";
         /** ChargeView */
         ChargeView: {
             charge_id: string;
@@ -1013,6 +1043,12 @@ export interface components {
             rejected_by?: string | null;
             rejected_at?: string | null;
             rejection_reason?: string | null;
+            cancel_reason?: string | null;
+            cancel_requested_by?: string | null;
+            cancel_requested_at?: string | null;
+            cancelled_at?: string | null;
+            cancel_method?: string | null;
+            cancel_failure_reason?: string | null;
         };
         /** CurrencyTotal */
         CurrencyTotal: {
@@ -6178,6 +6214,131 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ChargeRejection"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeView"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1ChargesChargeIdCancelCancelCharge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                charge_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChargeCancellation"];
             };
         };
         responses: {

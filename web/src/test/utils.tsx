@@ -10,14 +10,14 @@ export const PERMISSIONS: Record<UserRole, string[]> = {
   admin: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
-    "charges:create", "charges:retry", "charges:approve", "billing:settings", "sync:read",
-    "sync:resync", "users:admin", "guests:export",
+    "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
+    "sync:read", "sync:resync", "users:admin", "guests:export",
   ],
   manager: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
-    "charges:create", "charges:retry", "charges:approve", "billing:settings", "sync:read",
-    "guests:export",
+    "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
+    "sync:read", "guests:export",
   ],
   front_desk: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "vendors:read", "bookings:read",

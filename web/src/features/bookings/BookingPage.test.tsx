@@ -153,6 +153,60 @@ describe("booking page", () => {
     expect(screen.queryByRole("region", { name: "Actions" })).not.toBeInTheDocument();
   });
 
+  it("lets a manager cancel the charge with a reason, and shows it cancelled and the booking refunded", async () => {
+    signInAs("manager");
+    let taken = false;
+    const reason = "the guest was not satisfied";
+    const { calls } = mockFetch(
+      route("GET", "/api/v1/bookings/b-1", () =>
+        json(booking(taken ? { state: "refunded", state_reason: reason, charge_id: "c-1" } : { state: "fulfilled", charge_id: "c-1" })),
+      ),
+      route("POST", "/api/v1/charges/c-1/cancel", () => {
+        taken = true;
+        return json({ ...charge, state: "cancelling", cancel_reason: reason });
+      }),
+      route("GET", "/api/v1/charges/c-1", () =>
+        json(
+          taken
+            ? { ...charge, state: "cancelled", cancel_reason: reason, cancel_method: "order_items_cancelled", cancelled_at: AT }
+            : charge,
+        ),
+      ),
+      ...related,
+    );
+    renderPage();
+
+    const chargeCard = await screen.findByRole("region", { name: "Charge" });
+    await userEvent.click(await within(chargeCard).findByRole("button", { name: "Cancel charge Massage 60 min" }));
+    const form = within(chargeCard).getByRole("form", { name: "Cancel the charge Massage 60 min" });
+    const submit = within(form).getByRole("button", { name: "Cancel charge" });
+    expect(submit).toBeDisabled(); // the reason first
+    await userEvent.type(within(form).getByLabelText("Why (kept with the charge, not on the guest's bill)"), reason);
+    await userEvent.click(submit);
+
+    expect(await within(chargeCard).findByText("cancelled")).toBeInTheDocument();
+    expect(
+      within(chargeCard).getByText(`Cancelled, taken off the guest's bill in Mews. Reason: ${reason}`),
+    ).toBeInTheDocument();
+    expect(within(chargeCard).queryByRole("button", { name: /Cancel charge/ })).not.toBeInTheDocument();
+    expect(await screen.findByText("refunded")).toBeInTheDocument();
+    const sent = calls.filter((c) => new URL(c.url).pathname === "/api/v1/charges/c-1/cancel");
+    expect(sent).toHaveLength(1);
+    expect(await sent[0]?.json()).toEqual({ reason });
+  });
+
+  it("shows the front desk no way to cancel a charge", async () => {
+    signInAs("front_desk");
+    mockFetch(
+      route("GET", "/api/v1/bookings/b-1", () => json(booking({ state: "fulfilled", charge_id: "c-1" }))),
+      ...related,
+    );
+    renderPage();
+    const chargeCard = await screen.findByRole("region", { name: "Charge" });
+    expect(await within(chargeCard).findByText("posted")).toBeInTheDocument();
+    expect(within(chargeCard).queryByRole("button")).not.toBeInTheDocument();
+  });
+
   it("shows staff the stay's room state, companions and notes", async () => {
     signInAs("front_desk");
     mockFetch(

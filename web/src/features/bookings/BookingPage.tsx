@@ -15,6 +15,7 @@ import { useHotel } from "../properties/hotel";
 import { offeringQuery, useBookingAction, useRetryCharge, vendorQuery } from "./api";
 import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
 import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
+import { CancelChargeAction, CancellationNote } from "./ChargeCancellation";
 
 /*
  * Query keys start with the resource they read, so the live events that touch bookings,
@@ -105,10 +106,12 @@ function Charge({
   chargeId,
   canRetry,
   canApprove,
+  canCancel,
 }: {
   chargeId: string | null | undefined;
   canRetry: boolean;
   canApprove: boolean;
+  canCancel: boolean;
 }) {
   const charge = useCharge(chargeId);
   const retry = useRetryCharge();
@@ -142,6 +145,7 @@ function Charge({
                     <span className="ml-2 text-xs text-slate-600">on its way to the guest's bill in Mews</span>
                   ) : null}
                   <ApprovalNote charge={c} />
+                  <CancellationNote charge={c} />
                 </>,
               ],
               ["Posted", hotel.dateTime(c.posted_at)],
@@ -162,6 +166,11 @@ function Charge({
           ) : null}
           {c.approved_by ? (
             <p className="mt-2 text-xs text-slate-600">Approved {hotel.dateTime(c.approved_at)}.</p>
+          ) : null}
+          {canCancel ? (
+            <div className="mt-3">
+              <CancelChargeAction charge={c} />
+            </div>
           ) : null}
           {canRetry && c.state === "failed" ? (
             <Button
@@ -272,6 +281,7 @@ export function BookingPage() {
             chargeId={b.charge_id}
             canRetry={hasPermission(user, "charges:retry")}
             canApprove={hasPermission(user, "charges:approve")}
+            canCancel={hasPermission(user, "charges:cancel")}
           />
         </div>
         <div className="space-y-4">{canManage ? <Actions booking={b} label={offeringName} /> : null}</div>

@@ -70,3 +70,82 @@ describe("charges pending approval", () => {
     expect(await sent?.json()).toEqual({ reason: "guest did not order it" });
   });
 });
+
+describe("cancelling a charge", () => {
+  const posted: ChargeView = {
+    ...held,
+    state: "posted",
+    approval_reason: null,
+    mews_order_id: "order-1",
+    posted_at: "2026-12-03T10:05:00Z",
+  };
+
+  it("asks a manager for the reason, then sends it", async () => {
+    signInAs("manager");
+    const { calls } = mockFetch(
+      route("POST", "/api/v1/charges/c-1/cancel", () => json({ ...posted, state: "cancelling", cancel_reason: "wrong guest" })),
+    );
+    renderWithProviders(<ChargesTable caption="Charges" charges={[posted]} canCancel />);
+    await userEvent.click(screen.getByRole("button", { name: "Cancel charge Massage oils" }));
+    const form = screen.getByRole("form", { name: "Cancel the charge Massage oils" });
+    const submit = within(form).getByRole("button", { name: "Cancel charge" });
+    expect(submit).toBeDisabled();
+    await userEvent.type(within(form).getByLabelText("Why (kept with the charge, not on the guest's bill)"), "  wrong guest ");
+    await userEvent.click(submit);
+    await waitFor(() => expect(screen.queryByRole("form")).not.toBeInTheDocument());
+    const sent = calls.filter((c) => new URL(c.url).pathname === "/api/v1/charges/c-1/cancel");
+    expect(sent).toHaveLength(1);
+    expect(await sent[0]?.json()).toEqual({ reason: "wrong guest" });
+  });
+
+  it("shows a refusal and keeps the form", async () => {
+    signInAs("manager");
+    mockFetch(
+      route("POST", "/api/v1/charges/c-1/cancel", () =>
+        problem(409, "Conflict", "charge c-1 cannot be cancelled: it was rejected and never reached the guest's bill"),
+      ),
+    );
+    renderWithProviders(<ChargesTable caption="Charges" charges={[posted]} canCancel />);
+    await userEvent.click(screen.getByRole("button", { name: "Cancel charge Massage oils" }));
+    await userEvent.type(screen.getByLabelText("Why (kept with the charge, not on the guest's bill)"), "duplicate");
+    await userEvent.click(screen.getByRole("button", { name: "Cancel charge" }));
+    expect(await screen.findByText(/never reached the guest's bill/)).toBeInTheDocument();
+    expect(screen.getByRole("form", { name: "Cancel the charge Massage oils" })).toBeInTheDocument();
+  });
+
+  it("shows where a cancellation stands, and offers a retry only after Mews refused", () => {
+    signInAs("manager");
+    mockFetch();
+    const charges: ChargeView[] = [
+      { ...posted, charge_id: "c-2", description: "Sauna", state: "cancelling", cancel_reason: "closed for repairs" },
+      { ...posted, charge_id: "c-3", description: "Towels", state: "cancelled", cancel_method: "rebated", cancel_reason: "not used" },
+      {
+        ...posted,
+        charge_id: "c-4",
+        description: "Wine",
+        state: "cancel_failed",
+        cancel_failure_reason: "Mews could not be reached in time",
+      },
+    ];
+    renderWithProviders(<ChargesTable caption="Charges" charges={charges} canCancel />);
+    const table = screen.getByRole("table", { name: "Charges" });
+    expect(within(table).getByText("Being taken off the guest's bill in Mews. Reason: closed for repairs")).toBeInTheDocument();
+    expect(
+      within(table).getByText("Cancelled, offset on the guest's bill in Mews by a rebate. Reason: not used"),
+    ).toBeInTheDocument();
+    expect(
+      within(table).getByText("Mews did not take it back: Mews could not be reached in time. Cancel again to retry."),
+    ).toBeInTheDocument();
+    expect(within(table).getByText("cancel failed")).toBeInTheDocument();
+    expect(within(table).getAllByRole("button").map((b) => b.getAttribute("aria-label"))).toEqual([
+      "Cancel charge Wine",
+    ]);
+  });
+
+  it("offers nothing without the permission", () => {
+    signInAs("front_desk");
+    mockFetch();
+    renderWithProviders(<ChargesTable caption="Charges" charges={[posted]} />);
+    expect(screen.queryByRole("button")).not.toBeInTheDocument();
+  });
+});

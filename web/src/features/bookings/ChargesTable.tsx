@@ -5,12 +5,14 @@ import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
 import { useHotel } from "../properties/hotel";
 import { useRetryCharge } from "./api";
 import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
+import { CancelChargeAction, CancellationNote } from "./ChargeCancellation";
 
 export function ChargesTable({
   charges,
   caption,
   canRetry,
   canApprove,
+  canCancel,
   vendorNames,
 }: {
   charges: ChargeView[];
@@ -18,9 +20,11 @@ export function ChargesTable({
   canRetry?: boolean;
   /** Approve / Reject buttons on charges pending approval (managers). */
   canApprove?: boolean;
+  /** Cancel charge (with a reason) on charges not yet cancelled (managers). */
+  canCancel?: boolean;
   vendorNames?: Record<string, string>;
 }) {
-  const actions = canRetry || canApprove;
+  const actions = canRetry || canApprove || canCancel;
   const retry = useRetryCharge();
   const hotel = useHotel(charges[0]?.enterprise_id);
   if (charges.length === 0) return <Empty>No charges.</Empty>;
@@ -51,6 +55,7 @@ export function ChargesTable({
               <Td>
                 <Badge>{c.state}</Badge>
                 <ApprovalNote charge={c} />
+                <CancellationNote charge={c} />
                 {c.failure_reason ? (
                   <p className="text-xs text-red-700">
                     {c.failure_reason} ({c.attempts} {c.attempts === 1 ? "attempt" : "attempts"})
@@ -71,6 +76,11 @@ export function ChargesTable({
                     >
                       Retry
                     </Button>
+                  ) : null}
+                  {canCancel ? (
+                    <div className="mt-2">
+                      <CancelChargeAction charge={c} />
+                    </div>
                   ) : null}
                 </Td>
               ) : null}

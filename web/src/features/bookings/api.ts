@@ -127,6 +127,22 @@ export function vendorQuery(vendorId: string) {
   });
 }
 
+/** A manager cancels a charge, with the reason: it is taken off the guest's bill in Mews once
+ * (or cancelled at once when it never got there); a fulfilled booking's charge refunds it. */
+export function useCancelCharge() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, reason }: { id: string; reason: string }) =>
+      unwrap(
+        api.POST("/api/v1/charges/{charge_id}/cancel", { params: { path: { charge_id: id } }, body: { reason } }),
+      ),
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: ["charges"] });
+      void client.invalidateQueries({ queryKey: ["bookings"] });
+    },
+  });
+}
+
 /** A manager approves a charge held for approval (it goes to Mews) or rejects it, with a reason. */
 export function useChargeDecision() {
   const client = useQueryClient();

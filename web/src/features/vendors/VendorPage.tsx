@@ -13,8 +13,17 @@ import { Offerings } from "./Offerings";
 import { Settlement } from "./Settlement";
 import { VendorForm, type VendorFields } from "./VendorForm";
 
-const BOOKING_STATES: BookingState[] = ["requested", "confirmed", "fulfilled", "declined", "cancelled", "expired"];
-const CHARGE_STATES: ChargeState[] = ["pending_approval", "pending", "posted", "failed", "rejected"];
+const BOOKING_STATES: BookingState[] = ["requested", "confirmed", "fulfilled", "declined", "cancelled", "expired", "refunded"];
+const CHARGE_STATES: ChargeState[] = [
+  "pending_approval",
+  "pending",
+  "posted",
+  "failed",
+  "rejected",
+  "cancelling",
+  "cancelled",
+  "cancel_failed",
+];
 
 /** `/vendor`: a vendor user's own vendor. */
 export function OwnVendorPage() {
@@ -181,6 +190,7 @@ function VendorView({ vendorId, own }: { vendorId: string; own: boolean }) {
               charges={charges.data?.items ?? []}
               canRetry={hasPermission(user, "charges:retry")}
               canApprove={hasPermission(user, "charges:approve")}
+              canCancel={hasPermission(user, "charges:cancel")}
             />
           )}
         </Card>

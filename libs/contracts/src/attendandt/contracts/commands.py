@@ -7,6 +7,7 @@ second effect.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from datetime import datetime
 from typing import Any
@@ -93,6 +94,32 @@ class RecordChargeResult(Command, frozen=True, kw_only=True):
     permanent: bool = False
 
 
+class CancellationMethod(enum.StrEnum):
+    #: The charge's order items were cancelled in Mews (orderItems/cancel).
+    ORDER_ITEMS_CANCELLED = "order_items_cancelled"
+    #: Mews would not cancel them (closed bill, operation not granted): negative items offset
+    #: them on the guest's open bill.
+    REBATED = "rebated"
+    #: Nothing of the charge had reached Mews: nothing to take back.
+    NOT_IN_MEWS = "not_in_mews"
+
+
+class RecordChargeCancellation(Command, frozen=True, kw_only=True):
+    """The publisher's outcome of taking a charge off the guest's Mews bill (CancelCharge)."""
+
+    SCHEMA = "vendors.record_charge_cancellation"
+    charge_id: str
+    cancelled: bool
+    method: CancellationMethod | None = None
+    #: The charge's order items in Mews (cancelled, or offset by the rebate).
+    order_item_ids: tuple[str, ...] = ()
+    #: The order of the rebate's negative items, when rebated.
+    rebate_order_id: str | None = None
+    failure_reason: str | None = None
+    #: True when Mews refused for good; False for e.g. a retry budget exhausted.
+    permanent: bool = False
+
+
 class UpsertProperty(Command, frozen=True, kw_only=True):
     """Create or update a hotel from its Mews configuration; last write wins on the
     configuration's UpdatedUtc and the content's digest (an older version is ignored)."""
@@ -128,6 +155,9 @@ UPSERT_VENDOR = Subject("cmd.v1.vendors.upsert_vendor", UpsertVendor)
 UPSERT_COMPANY = Subject("cmd.v1.vendors.upsert_company", UpsertCompany)
 UPSERT_USER = Subject("cmd.v1.users.upsert_user", UpsertUser)
 RECORD_CHARGE_RESULT = Subject("cmd.v1.vendors.record_charge_result", RecordChargeResult)
+RECORD_CHARGE_CANCELLATION = Subject(
+    "cmd.v1.vendors.record_charge_cancellation", RecordChargeCancellation
+)
 UPSERT_PROPERTY = Subject("cmd.v1.guests.upsert_property", UpsertProperty)
 UPSERT_CATALOGUE = Subject("cmd.v1.vendors.upsert_catalogue", UpsertCatalogue)
 
@@ -141,6 +171,7 @@ COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_COMPANY,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
+    RECORD_CHARGE_CANCELLATION,
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
 )

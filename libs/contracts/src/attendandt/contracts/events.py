@@ -102,13 +102,31 @@ BOOKING_EVENT = Subject(
     "attendandt.v1.{enterprise}.booking.{event}",
     BookingEvent,
     allowed=(
-        ("event", ("requested", "confirmed", "declined", "fulfilled", "cancelled", "expired")),
+        (
+            "event",
+            ("requested", "confirmed", "declined", "fulfilled", "cancelled", "expired", "refunded"),
+        ),
     ),
 )
 CHARGE_EVENT = Subject(
     "attendandt.v1.{enterprise}.charge.{event}",
     ChargeEvent,
-    allowed=(("event", ("created", "posted", "failed", "retried", "approved", "rejected")),),
+    allowed=(
+        (
+            "event",
+            (
+                "created",
+                "posted",
+                "failed",
+                "retried",
+                "approved",
+                "rejected",
+                "cancelling",
+                "cancelled",
+                "cancel_failed",
+            ),
+        ),
+    ),
 )
 USER_EVENT = Subject(
     "attendandt.v2.{enterprise}.user.{event}",

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from attendandt.contracts.base import Payload, RpcError
 from attendandt.contracts.commands import (
+    CancellationMethod,
+    RecordChargeCancellation,
     RecordChargeResult,
     UpsertCatalogue,
     UpsertCompany,
@@ -26,7 +28,7 @@ from attendandt.contracts.events import (
     VendorEvent,
 )
 from attendandt.contracts.mews import ChangeSource, MewsChange, MewsEntity
-from attendandt.contracts.outbound import ChargeLine, PostCharge, UpdateCustomer
+from attendandt.contracts.outbound import CancelCharge, ChargeLine, PostCharge, UpdateCustomer
 from attendandt.contracts.privacy import public_guest, public_stay, public_user, restricted_guest
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
@@ -163,6 +165,15 @@ EXAMPLES: list[Payload] = [
         role=UserRole.VENDOR,
         vendor_id="v-1",
     ),
+    RecordChargeCancellation(
+        command_id="cmd-10",
+        enterprise_id=ENT,
+        issued_at=NOW,
+        charge_id="c-1",
+        cancelled=True,
+        method=CancellationMethod.ORDER_ITEMS_CANCELLED,
+        order_item_ids=("i-1",),
+    ),
     RecordChargeResult(
         command_id="cmd-5",
         enterprise_id=ENT,
@@ -231,6 +242,17 @@ EXAMPLES: list[Payload] = [
                 tax_codes=("UK-S",),
             ),
         ),
+        requested_at=NOW,
+    ),
+    CancelCharge(
+        command_id="cmd-11",
+        enterprise_id=ENT,
+        charge_id="c-1",
+        reference="attendandt:c-1",
+        account_id=GUEST.mews_id,
+        service_id="svc-1",
+        mews_order_id="o-123",
+        linked_reservation_id=STAY.mews_id,
         requested_at=NOW,
     ),
     UpdateCustomer(

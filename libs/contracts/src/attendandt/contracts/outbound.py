@@ -1,7 +1,8 @@
 """Writes to Mews: a domain service → mews-publisher, on `mews.v1.<enterprise>.outbound.<verb>`.
 
 MEWS_OUTBOX is a work queue; the publisher is the only consumer and the only writer to Mews.
-Results come back to the owning service as a domain command (e.g. RecordChargeResult).
+Results come back to the owning service as a domain command (e.g. RecordChargeResult,
+RecordChargeCancellation).
 """
 
 from __future__ import annotations
@@ -46,6 +47,29 @@ class PostCharge(Payload, frozen=True, kw_only=True):
     requested_at: datetime
 
 
+class CancelCharge(Payload, frozen=True, kw_only=True):
+    """Take a posted charge off the guest's Mews bill, once: its order items are cancelled
+    (orderItems/cancel), or, where Mews will not cancel them (an item on a closed bill, the
+    Restricted operation not granted), offset by a rebate (the same items again with negative
+    amounts, orders/add). The reason stays with vendors: the guest reads the bill."""
+
+    SCHEMA = "outbound.cancel_charge"
+    command_id: str
+    enterprise_id: str
+    charge_id: str
+    #: The charge's reference: the ExternalIdentifier of every item posted for it.
+    reference: str
+    account_id: str
+    service_id: str
+    #: The order posted for the charge; None when vendors never heard it posted (the charge
+    #: failed or is still being posted): the publisher then finds it, if any, by reference.
+    mews_order_id: str | None = None
+    linked_reservation_id: str | None = None
+    #: How a rebate's amounts are given (the enterprise's pricing: gross or net).
+    amount_is_gross: bool = True
+    requested_at: datetime
+
+
 class UpdateCustomer(Payload, frozen=True, kw_only=True):
     """Change a guest's Mews profile (customers/update; omitted fields stay as they are)."""
 
@@ -60,4 +84,5 @@ class UpdateCustomer(Payload, frozen=True, kw_only=True):
 
 
 POST_CHARGE = Subject("mews.v1.{enterprise}.outbound.post_charge", PostCharge)
+CANCEL_CHARGE = Subject("mews.v1.{enterprise}.outbound.cancel_charge", CancelCharge)
 UPDATE_CUSTOMER = Subject("mews.v1.{enterprise}.outbound.update_customer", UpdateCustomer)

@@ -48,6 +48,7 @@ from typing import Any
 from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcMethod, Subject
 from attendandt.contracts.commands import (
+    RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
@@ -69,7 +70,7 @@ from attendandt.contracts.events import (
     VENDOR_EVENT,
 )
 from attendandt.contracts.mews import MEWS_CHANGE
-from attendandt.contracts.outbound import POST_CHARGE, UPDATE_CUSTOMER
+from attendandt.contracts.outbound import CANCEL_CHARGE, POST_CHARGE, UPDATE_CUSTOMER
 from attendandt.contracts.streams import (
     ATTENDANDT_EVENTS,
     ATTENDANDT_RESTRICTED,
@@ -218,12 +219,17 @@ USERS: tuple[NatsUser, ...] = (
     ),
     NatsUser(
         name="vendors",
-        description="vendors, bookings and charges; queues charges for Mews",
-        produces=(VENDOR_EVENT, BOOKING_EVENT, CHARGE_EVENT, POST_CHARGE),
+        description="vendors, bookings and charges; queues charges and cancellations for Mews",
+        produces=(VENDOR_EVENT, BOOKING_EVENT, CHARGE_EVENT, POST_CHARGE, CANCEL_CHARGE),
         consumes=(
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-vendor", UPSERT_VENDOR),
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-company", UPSERT_COMPANY),
             Consumer(DOMAIN_COMMANDS, "vendors-record-charge-result", RECORD_CHARGE_RESULT),
+            Consumer(
+                DOMAIN_COMMANDS,
+                "vendors-record-charge-cancellation",
+                RECORD_CHARGE_CANCELLATION,
+            ),
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-catalogue", UPSERT_CATALOGUE),
             Consumer(ATTENDANDT_EVENTS, "vendors-stay-events", STAY_EVENT),
         ),
@@ -241,9 +247,10 @@ USERS: tuple[NatsUser, ...] = (
     NatsUser(
         name="mews-publisher",
         description="the only writer to Mews: reports each charge's result to vendors",
-        produces=(RECORD_CHARGE_RESULT,),
+        produces=(RECORD_CHARGE_RESULT, RECORD_CHARGE_CANCELLATION),
         consumes=(
             Consumer(MEWS_OUTBOX, "mews-publisher-post-charge", POST_CHARGE),
+            Consumer(MEWS_OUTBOX, "mews-publisher-cancel-charge", CANCEL_CHARGE),
             Consumer(MEWS_OUTBOX, "mews-publisher-update-customer", UPDATE_CUSTOMER),
         ),
         kv_write=(MEWS_RATE_LIMITS,),

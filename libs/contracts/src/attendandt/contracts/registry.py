@@ -5,6 +5,7 @@ from __future__ import annotations
 from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
+    RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
@@ -26,7 +27,7 @@ from attendandt.contracts.events import (
     VENDOR_EVENT,
 )
 from attendandt.contracts.mews import MEWS_CHANGE
-from attendandt.contracts.outbound import POST_CHARGE, UPDATE_CUSTOMER
+from attendandt.contracts.outbound import CANCEL_CHARGE, POST_CHARGE, UPDATE_CUSTOMER
 
 SUBJECTS: tuple[Subject[Payload], ...] = (
     MEWS_CHANGE,
@@ -37,6 +38,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     UPSERT_COMPANY,
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
+    RECORD_CHARGE_CANCELLATION,
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
     GUEST_EVENT,
@@ -47,6 +49,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     USER_EVENT,
     RESTRICTED_GUEST_EVENT,
     POST_CHARGE,
+    CANCEL_CHARGE,
     UPDATE_CUSTOMER,
     DEAD_LETTER,
 )  # type: ignore[assignment]

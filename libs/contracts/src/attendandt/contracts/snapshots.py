@@ -132,6 +132,8 @@ class BookingState(enum.StrEnum):
     DECLINED = "declined"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    #: Fulfilled, then its charge was cancelled (taken off the guest's bill).
+    REFUNDED = "refunded"
 
 
 class BookingSnapshot(Snapshot, frozen=True, kw_only=True):
@@ -157,6 +159,12 @@ class ChargeState(enum.StrEnum):
     PENDING_APPROVAL = "pending_approval"
     #: A manager refused it; never sent to Mews.
     REJECTED = "rejected"
+    #: A manager cancelled it; being taken off the guest's Mews bill (once).
+    CANCELLING = "cancelling"
+    #: Off the guest's bill (cancelled or offset in Mews), or cancelled before it got there.
+    CANCELLED = "cancelled"
+    #: Mews would not take it back; the reason says why, a manager may try again.
+    CANCEL_FAILED = "cancel_failed"
 
 
 class ChargeSnapshot(Snapshot, frozen=True, kw_only=True):

@@ -37,6 +37,7 @@ from .models.enterprises import (
 from .models.orders import (
     OrderAddResult,
     OrderItem,
+    OrderItemsCancel,
     OrderItemsGetAll,
     OrderItemsPage,
     OrdersAdd,
@@ -71,6 +72,10 @@ from .paging import (
     check_page_size,
     iterate_pages,
 )
+
+
+class _Empty(msgspec.Struct):
+    """An answer of ``{}`` (or 204); anything in it is ignored."""
 
 
 class _HasId(Protocol):
@@ -450,6 +455,11 @@ class MewsClient(BaseMewsClient):
     ) -> Paged[OrderItem]:
         """``orderItems/getAll``."""
         return self.paged(ORDER_ITEMS_GET_ALL, request, page_size=page_size)
+
+    async def cancel_order_items(self, request: OrderItemsCancel) -> None:
+        """``orderItems/cancel`` (Restricted; at most 10 ids; write: never retried, may raise
+        ``MewsOutcomeUnknown``: read the items' ``AccountingState`` before sending again)."""
+        await self.call("orderItems/cancel", request, _Empty, write=True)
 
     def get_bills(self, request: BillsGetAll, *, page_size: int | None = None) -> Paged[Bill]:
         """``bills/getAll``."""

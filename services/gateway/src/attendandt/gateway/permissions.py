@@ -59,6 +59,8 @@ class Permission(enum.StrEnum):
     CHARGES_RETRY = "charges:retry"
     #: Approve or reject a charge held for approval (the vendors service checks it too).
     CHARGES_APPROVE = vendors_rpc.APPROVE_CHARGES_PERMISSION
+    #: Cancel a charge (take it off the guest's bill; the vendors service checks it too).
+    CHARGES_CANCEL = vendors_rpc.CANCEL_CHARGES_PERMISSION
     #: Read and change a property's billing caps and check-out grace period.
     BILLING_SETTINGS = vendors_rpc.BILLING_SETTINGS_PERMISSION
     USERS_ADMIN = "users:admin"
@@ -89,6 +91,7 @@ _MANAGER = _FRONT_DESK | {
     P.OFFERINGS_WRITE,
     P.CHARGES_RETRY,
     P.CHARGES_APPROVE,
+    P.CHARGES_CANCEL,
     P.BILLING_SETTINGS,
     P.SYNC_READ,
 }

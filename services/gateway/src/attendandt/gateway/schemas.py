@@ -283,6 +283,11 @@ class ChargeRejection(Body, frozen=True, kw_only=True):
     reason: Text
 
 
+class ChargeCancellation(Body, frozen=True, kw_only=True):
+    #: Why (recorded and audited; never on the guest's bill).
+    reason: Text
+
+
 class BillingSettingsUpdate(Body, frozen=True, kw_only=True):
     """Fields left out keep their value. Amounts are in the hotel's currency."""
 

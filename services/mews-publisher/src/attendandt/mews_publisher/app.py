@@ -10,6 +10,7 @@ from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
 from attendandt.contracts.streams import MEWS_RATE_LIMITS, ensure_streams
+from attendandt.mews_publisher.cancellation import CancellationService
 from attendandt.mews_publisher.consumers import register_consumers
 from attendandt.mews_publisher.enterprises import Enterprises
 from attendandt.mews_publisher.models import outbox
@@ -33,6 +34,13 @@ class PublisherApp:
         self.service = PublisherService(
             self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
         )
+        self.cancellations = CancellationService(
+            self.db,
+            self.enterprises,
+            settle_s=settings.settle_s,
+            order_items_cancel=settings.order_items_cancel,
+            clock=clock,
+        )
         self.broker = NatsBroker(
             settings.nats.url,
             **broker_options(settings.nats),
@@ -45,6 +53,7 @@ class PublisherApp:
         register_consumers(
             self.broker,
             self.service,
+            self.cancellations,
             self.enterprises,
             self.jetstream,
             ack_wait_s=settings.ack_wait_s,

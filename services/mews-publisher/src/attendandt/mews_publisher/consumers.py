@@ -14,8 +14,16 @@ from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from attendandt.contracts.outbound import POST_CHARGE, UPDATE_CUSTOMER, PostCharge, UpdateCustomer
+from attendandt.contracts.outbound import (
+    CANCEL_CHARGE,
+    POST_CHARGE,
+    UPDATE_CUSTOMER,
+    CancelCharge,
+    PostCharge,
+    UpdateCustomer,
+)
 from attendandt.contracts.streams import MEWS_OUTBOX
+from attendandt.mews_publisher.cancellation import CANCEL_CHARGE_CONSUMER, CancellationService
 from attendandt.mews_publisher.enterprises import Enterprises
 from attendandt.mews_publisher.service import (
     POST_CHARGE_CONSUMER,
@@ -27,12 +35,15 @@ from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, 
 
 POST_CHARGE_FILTER = POST_CHARGE.filter()  # mews.v1.*.outbound.post_charge
 UPDATE_CUSTOMER_FILTER = UPDATE_CUSTOMER.filter()
+CANCEL_CHARGE_FILTER = CANCEL_CHARGE.filter()
 #: nak delays after delivery 1, 2, ...: quick at first (a lost answer is looked up within
 #: seconds once it settled), then patient (Mews down, a long 429 pause).
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
-def policies(*, ack_wait_s: float, max_deliver: int) -> tuple[ConsumerPolicy, ConsumerPolicy]:
+def policies(
+    *, ack_wait_s: float, max_deliver: int
+) -> tuple[ConsumerPolicy, ConsumerPolicy, ConsumerPolicy]:
     return (
         ConsumerPolicy(
             service=SERVICE,
@@ -44,6 +55,13 @@ def policies(*, ack_wait_s: float, max_deliver: int) -> tuple[ConsumerPolicy, Co
         ConsumerPolicy(
             service=SERVICE,
             consumer=UPDATE_CUSTOMER_CONSUMER,
+            max_deliver=max_deliver,
+            backoff=BACKOFF,
+            ack_wait_s=ack_wait_s,
+        ),
+        ConsumerPolicy(
+            service=SERVICE,
+            consumer=CANCEL_CHARGE_CONSUMER,
             max_deliver=max_deliver,
             backoff=BACKOFF,
             ack_wait_s=ack_wait_s,
@@ -68,6 +86,7 @@ async def _held_back(msg: Msg, enterprises: Enterprises) -> bool:
 def register_consumers(
     broker: NatsBroker,
     service: PublisherService,
+    cancellations: CancellationService,
     enterprises: Enterprises,
     jetstream: Callable[[], JetStreamContext],
     *,
@@ -78,7 +97,9 @@ def register_consumers(
 ) -> None:
     """Durable pull consumers with `workers` messages in hand at once."""
     stream = JStream(MEWS_OUTBOX.name, declare=False)
-    post_policy, update_policy = policies(ack_wait_s=ack_wait_s, max_deliver=max_deliver)
+    post_policy, update_policy, cancel_policy = policies(
+        ack_wait_s=ack_wait_s, max_deliver=max_deliver
+    )
 
     @broker.subscriber(
         POST_CHARGE_FILTER,
@@ -121,3 +142,24 @@ def register_consumers(
             await service.update_customer(delivery.payload, last_delivery=last)
 
         await process(msg.raw_message, UpdateCustomer, handle, update_policy, jetstream())
+
+    @broker.subscriber(
+        CANCEL_CHARGE_FILTER,
+        stream=stream,
+        durable=cancel_policy.consumer,
+        config=cancel_policy.consumer_config(CANCEL_CHARGE_FILTER),
+        pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+        max_workers=workers,
+    )
+    async def on_cancel_charge(msg: NatsMessage) -> None:
+        if await _held_back(msg.raw_message, enterprises):
+            return
+
+        async def handle(delivery: Delivery[CancelCharge]) -> None:
+            last = delivery.delivery >= cancel_policy.max_deliver
+            await cancellations.cancel_charge(delivery.payload, last_delivery=last)
+
+        await process(msg.raw_message, CancelCharge, handle, cancel_policy, jetstream())

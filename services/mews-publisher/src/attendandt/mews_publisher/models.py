@@ -1,4 +1,5 @@
-"""The publisher schema: the posting ledger, the customer-update ledger, inbox and outbox.
+"""The publisher schema: the posting and cancellation ledgers, the customer-update ledger,
+inbox and outbox.
 
 The ledger is what makes a write to Mews happen once: every attempt is written ("sending")
 and committed before the request leaves, and its outcome is written after. A row left in
@@ -19,6 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from attendandt.platform.inbox import inbox_table
 from attendandt.platform.outbox import outbox_table
@@ -59,6 +61,35 @@ charge_attempts = Table(
     PrimaryKeyConstraint("reference", "attempt"),
     Index(None, "charge_id"),
     Index(None, "enterprise_id", "state"),
+)
+
+# One row per request that takes a posted charge back (orderItems/cancel of up to 10 items, or
+# the rebate's orders/add), keyed by the charge's reference like the posting ledger.
+charge_cancellations = Table(
+    "charge_cancellations",
+    metadata,
+    Column("reference", Text, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("enterprise_id", Text, nullable=False),
+    Column("charge_id", Text, nullable=False),
+    # The CancelCharge that started this attempt.
+    Column("command_id", Text, nullable=False),
+    # cancel (orderItems/cancel) | rebate (negative items, orders/add)
+    Column("method", Text, nullable=False),
+    # The charge's order items this request cancels or offsets.
+    Column("order_item_ids", ARRAY(Text), nullable=False),
+    # sending | cancelled | refused | failed | unknown | not_sent (cancellation.CancelState)
+    Column("state", Text, nullable=False),
+    # The rebate's order, once known.
+    Column("mews_order_id", Text),
+    Column("mews_message", Text),
+    Column("mews_request_id", Text),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("reference", "attempt"),
+    Index(None, "charge_id"),
 )
 
 # One row per UpdateCustomer command (customers/update), with its outcome.

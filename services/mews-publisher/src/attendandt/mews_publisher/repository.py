@@ -21,7 +21,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from attendandt.contracts.base import Payload
-from attendandt.mews_publisher.models import charge_attempts, customer_updates, inbox, outbox
+from attendandt.mews_publisher.models import (
+    charge_attempts,
+    charge_cancellations,
+    customer_updates,
+    inbox,
+    outbox,
+)
 from attendandt.platform import inbox as inbox_lib
 from attendandt.platform import outbox as outbox_lib
 
@@ -35,6 +41,25 @@ class Attempt:
     command_id: str
     account_id: str
     service_id: str
+    state: str
+    mews_order_id: str | None
+    mews_message: str | None
+    mews_request_id: str | None
+    sent_at: datetime
+    finished_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    reference: str
+    attempt: int
+    enterprise_id: str
+    charge_id: str
+    command_id: str
+    method: str
+    order_item_ids: list[str]
     state: str
     mews_order_id: str | None
     mews_message: str | None
@@ -86,6 +111,32 @@ class Repository:
         await self.session.execute(
             update(charge_attempts)
             .where(charge_attempts.c.reference == reference, charge_attempts.c.attempt == attempt)
+            .values(**values, updated_at=func.now())
+        )
+
+    # --- cancellations -------------------------------------------------------------------
+
+    async def cancellations(self, reference: str) -> list[Cancellation]:
+        """Every attempt to take the charge back, oldest first."""
+        rows = await self.session.execute(
+            select(charge_cancellations)
+            .where(charge_cancellations.c.reference == reference)
+            .order_by(charge_cancellations.c.attempt)
+        )
+        return [Cancellation(**row._mapping) for row in rows]
+
+    async def insert_cancellation(self, values: Mapping[str, Any]) -> None:
+        await self.session.execute(insert(charge_cancellations).values(**values))
+
+    async def finish_cancellation(
+        self, reference: str, attempt: int, values: Mapping[str, Any]
+    ) -> None:
+        await self.session.execute(
+            update(charge_cancellations)
+            .where(
+                charge_cancellations.c.reference == reference,
+                charge_cancellations.c.attempt == attempt,
+            )
             .values(**values, updated_at=func.now())
         )
 

@@ -1,6 +1,7 @@
-"""Use cases: post a charge to Mews once, change a customer profile, report the outcome.
+"""Use cases: post a charge to Mews once, change a customer profile, report the outcome
+(taking a charge back is `cancellation`'s).
 
-Exactly once for `orders/add` (Mews has no idempotency key and no public cancel):
+Exactly once for `orders/add` (Mews has no idempotency key, and its cancel is restricted):
 
 1. one worker per charge reference at a time (advisory lock), and a handled command is in
    the inbox, so a redelivery of a finished command does nothing;

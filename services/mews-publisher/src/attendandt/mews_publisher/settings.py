@@ -42,6 +42,10 @@ class PublisherSettings:
     #: A write whose outcome is unknown is looked up only this long after it was sent: Mews
     #: may still be working on a request the client gave up on.
     settle_s: float = 60.0
+    #: Whether Mews granted this integration the Restricted `orderItems/cancel`. Without it a
+    #: cancelled charge is always offset by a rebate (negative items, `orders/add`); with it,
+    #: only an item Mews will not cancel (on a closed bill) is.
+    order_items_cancel: bool = True
     #: A 401 (revoked token) stops writes for the enterprise this long before one try again.
     unauthorized_pause_s: float = 300.0
     #: Messages handled at once (each may wait for Mews); different charges only: one
@@ -75,6 +79,7 @@ class PublisherSettings:
             ),
             mews_timeout_s=env_float(env, "MEWS_TIMEOUT_S", cls.mews_timeout_s),
             settle_s=env_float(env, "SETTLE_S", cls.settle_s),
+            order_items_cancel=_flag(env, "MEWS_ORDER_ITEMS_CANCEL", cls.order_items_cancel),
             unauthorized_pause_s=env_float(env, "UNAUTHORIZED_PAUSE_S", cls.unauthorized_pause_s),
             workers=env_int(env, "WORKERS", cls.workers),
             ack_wait_s=env_float(env, "ACK_WAIT_S", cls.ack_wait_s),
@@ -82,3 +87,14 @@ class PublisherSettings:
             health_host=env.get("HEALTH_HOST", cls.health_host),
             health_port=env_int(env, "HEALTH_PORT", cls.health_port),
         )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a yes or no: use true or false")

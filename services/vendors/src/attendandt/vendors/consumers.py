@@ -13,10 +13,12 @@ from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js import JetStreamContext
 
 from attendandt.contracts.commands import (
+    RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_VENDOR,
+    RecordChargeCancellation,
     RecordChargeResult,
     UpsertCatalogue,
     UpsertCompany,
@@ -27,6 +29,7 @@ from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
 from attendandt.vendors.companies import UPSERT_COMPANY_CONSUMER, MewsCompanies
 from attendandt.vendors.service import (
+    RECORD_CHARGE_CANCELLATION_CONSUMER,
     RECORD_CHARGE_RESULT_CONSUMER,
     SERVICE,
     STAY_EVENTS_CONSUMER,
@@ -38,6 +41,9 @@ from attendandt.vendors.service import (
 UPSERT_VENDOR_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_VENDOR_CONSUMER)
 RECORD_CHARGE_RESULT_POLICY = ConsumerPolicy(
     service=SERVICE, consumer=RECORD_CHARGE_RESULT_CONSUMER
+)
+RECORD_CHARGE_CANCELLATION_POLICY = ConsumerPolicy(
+    service=SERVICE, consumer=RECORD_CHARGE_CANCELLATION_CONSUMER
 )
 STAY_EVENTS_POLICY = ConsumerPolicy(service=SERVICE, consumer=STAY_EVENTS_CONSUMER)
 UPSERT_CATALOGUE_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_CATALOGUE_CONSUMER)
@@ -90,6 +96,30 @@ def register_consumers(
 
         await process(
             msg.raw_message, RecordChargeResult, handle, RECORD_CHARGE_RESULT_POLICY, jetstream()
+        )
+
+    @broker.subscriber(
+        RECORD_CHARGE_CANCELLATION.template,
+        stream=commands,
+        durable=RECORD_CHARGE_CANCELLATION_POLICY.consumer,
+        config=RECORD_CHARGE_CANCELLATION_POLICY.consumer_config(
+            RECORD_CHARGE_CANCELLATION.template
+        ),
+        pull_sub=pull,
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_record_charge_cancellation(msg: NatsMessage) -> None:
+        async def handle(delivery: Delivery[RecordChargeCancellation]) -> None:
+            await service.record_charge_cancellation(delivery.payload)
+
+        await process(
+            msg.raw_message,
+            RecordChargeCancellation,
+            handle,
+            RECORD_CHARGE_CANCELLATION_POLICY,
+            jetstream(),
         )
 
     @broker.subscriber(

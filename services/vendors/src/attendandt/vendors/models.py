@@ -214,6 +214,17 @@ charges = Table(
     Column("rejected_by", Text),
     Column("rejected_at", DateTime(timezone=True)),
     Column("rejection_reason", Text),
+    # A manager's cancellation (undo on the guest's bill): who asked, when, why; when and how
+    # Mews took it back, or why it would not. Each CancelCharge sent counts an attempt.
+    Column("cancel_reason", Text),
+    Column("cancel_requested_by", Text),
+    Column("cancel_requested_at", DateTime(timezone=True)),
+    Column("cancelled_at", DateTime(timezone=True)),
+    Column("cancel_method", Text),
+    Column("cancel_failure_reason", Text),
+    Column("cancel_attempts", Integer, nullable=False, server_default=text("0")),
+    # Mews refused the posting for good: nothing of the charge can be in Mews.
+    Column("failure_permanent", Boolean, nullable=False, server_default=text("false")),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     Index(None, "vendor_id", "state", "posted_at"),
     Index(None, "stay_id"),

@@ -121,6 +121,14 @@ class ChargeRecord:
     rejected_by: str | None = None
     rejected_at: datetime | None = None
     rejection_reason: str | None = None
+    cancel_reason: str | None = None
+    cancel_requested_by: str | None = None
+    cancel_requested_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_method: str | None = None
+    cancel_failure_reason: str | None = None
+    cancel_attempts: int = 0
+    failure_permanent: bool = False
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ def handlers(
         (methods.SETTLEMENT, service.settlement),
         (methods.APPROVE_CHARGE, service.approve_charge),
         (methods.REJECT_CHARGE, service.reject_charge),
+        (methods.CANCEL_CHARGE, service.cancel_charge),
         (methods.GET_BILLING_SETTINGS, service.get_billing_settings),
         (methods.UPDATE_BILLING_SETTINGS, service.update_billing_settings),
     ]

@@ -14,7 +14,8 @@ Who may do what (the caller comes from the request's header, see contracts.calle
   existence is not revealed); a list filter naming another vendor is Forbidden;
 - creating, changing and deactivating vendors, and retrying a failed charge, are for admins
   and managers; offerings (and reading the hotel's catalogue they post to) for admins,
-  managers and the vendor itself.
+  managers and the vendor itself; cancelling a charge (undoing it on the guest's bill, see
+  `cancellation`) for those the gateway grants `charges:cancel` (admins and managers).
 
 An offering posts to the hotel's Mews catalogue: the rules are `catalogue`'s.
 """
@@ -32,7 +33,13 @@ from typing import Any, TypeVar
 from msgspec import UNSET
 
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.commands import RecordChargeResult, UpsertCatalogue, UpsertVendor
+from attendandt.contracts.commands import (
+    CancellationMethod,
+    RecordChargeCancellation,
+    RecordChargeResult,
+    UpsertCatalogue,
+    UpsertVendor,
+)
 from attendandt.contracts.events import (
     BOOKING_EVENT,
     CHARGE_EVENT,
@@ -42,7 +49,13 @@ from attendandt.contracts.events import (
     StayEvent,
     VendorEvent,
 )
-from attendandt.contracts.outbound import POST_CHARGE, ChargeLine, PostCharge
+from attendandt.contracts.outbound import (
+    CANCEL_CHARGE,
+    POST_CHARGE,
+    CancelCharge,
+    ChargeLine,
+    PostCharge,
+)
 from attendandt.contracts.privacy import public_booking, public_vendor
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.contracts.snapshots import (
@@ -57,7 +70,7 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.platform.consumer import Rejected
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
-from attendandt.vendors import billing, idempotency
+from attendandt.vendors import billing, cancellation, idempotency
 from attendandt.vendors.catalogue import Catalogue, Version, check_posting, require, stored_version
 from attendandt.vendors.company_links import link_changes
 from attendandt.vendors.records import (
@@ -80,6 +93,7 @@ Clock = Callable[[], datetime]
 SERVICE = "vendors"
 UPSERT_VENDOR_CONSUMER = "vendors-upsert-vendor"
 RECORD_CHARGE_RESULT_CONSUMER = "vendors-record-charge-result"
+RECORD_CHARGE_CANCELLATION_CONSUMER = "vendors-record-charge-cancellation"
 STAY_EVENTS_CONSUMER = "vendors-stay-events"
 UPSERT_CATALOGUE_CONSUMER = "vendors-upsert-catalogue"
 
@@ -89,6 +103,10 @@ MAX_UNIT_AMOUNT = Decimal("10000000000")
 #: Stays a booking or a charge can no longer be made for.
 CLOSED_STAYS_FOR_BOOKINGS = frozenset({StayState.CANCELED, StayState.PROCESSED})
 CLOSED_STAYS_FOR_CHARGES = frozenset({StayState.CANCELED})
+#: A charge a manager cancelled: a posting's answer no longer makes it posted or failed.
+CANCELLED_OR_ON_THE_WAY = frozenset(
+    {ChargeState.CANCELLING, ChargeState.CANCELLED, ChargeState.CANCEL_FAILED}
+)
 EXPIRY_BATCH = 200
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
 
@@ -323,6 +341,12 @@ def charge_view(c: ChargeRecord) -> rpc.ChargeView:
         rejected_by=c.rejected_by,
         rejected_at=c.rejected_at,
         rejection_reason=c.rejection_reason,
+        cancel_reason=c.cancel_reason,
+        cancel_requested_by=c.cancel_requested_by,
+        cancel_requested_at=c.cancel_requested_at,
+        cancelled_at=c.cancelled_at,
+        cancel_method=c.cancel_method,
+        cancel_failure_reason=c.cancel_failure_reason,
     )
 
 
@@ -396,6 +420,22 @@ def post_charge(c: ChargeRecord, requested_at: datetime) -> PostCharge:
         # The guest sees the bill: a booking's or charge's notes are between the staff and
         # the vendor ("allergic to almond oil") and never go on it.
         notes=None,
+        requested_at=requested_at,
+    )
+
+
+def cancel_charge_command(c: ChargeRecord, requested_at: datetime) -> CancelCharge:
+    """Take `c` back from Mews; each attempt (a manager's try again) is its own command."""
+    return CancelCharge(
+        command_id=f"cancel_charge:{c.id}:{c.cancel_attempts}",
+        enterprise_id=c.enterprise_id,
+        charge_id=c.id,
+        reference=c.reference,
+        account_id=c.mews_account_id,
+        service_id=c.mews_service_id,
+        mews_order_id=c.mews_order_id,
+        linked_reservation_id=c.mews_reservation_id,
+        amount_is_gross=c.amount_is_gross,
         requested_at=requested_at,
     )
 
@@ -476,6 +516,14 @@ class VendorsService:
         )
         subject = CHARGE_EVENT.format(enterprise=c.enterprise_id, event=event)
         await repo.queue(subject=subject, payload=payload, msg_id=event_id)
+
+    async def _take_back_from_mews(self, repo: Repository, c: ChargeRecord) -> None:
+        """Queue the CancelCharge of `c`'s current attempt (`cancel_attempts`, counted by the
+        change that made it cancelling)."""
+        command = cancel_charge_command(c, self.clock())
+        subject = CANCEL_CHARGE.format(enterprise=c.enterprise_id)
+        # The msg id names the attempt: JetStream drops a relayed repeat, not a new try.
+        await repo.queue(subject=subject, payload=command, msg_id=command.command_id)
 
     async def _send_to_mews(self, repo: Repository, c: ChargeRecord) -> None:
         command = post_charge(c, self.clock())
@@ -1090,7 +1138,7 @@ class VendorsService:
             offering.vendor_id,
             offering.currency,
             now - billing.DAY,
-            excluded_states=(ChargeState.REJECTED.value,),
+            excluded_states=(ChargeState.REJECTED.value, ChargeState.CANCELLED.value),
         )
         facts = billing.ChargeFacts(
             role=role,
@@ -1236,6 +1284,187 @@ class VendorsService:
                 for currency, amount, count in rows
             ),
         )
+
+    # --- cancellation (a manager's undo; see `cancellation`) ------------------------------
+
+    async def cancel_charge(
+        self, request: rpc.CancelChargeRequest, caller: Caller
+    ) -> rpc.ChargeResponse:
+        """Cancel a charge with the reason: at once when it never reached Mews, else taken
+        back from the guest's bill by the publisher (cancelling, then cancelled or
+        cancel_failed). Asking again while under way or done answers the charge as it is."""
+        if not caller.can(rpc.CANCEL_CHARGES_PERMISSION):
+            raise Forbidden(f"{caller.role.value} may not cancel charges")
+        reason = _not_blank(request.reason, "reason")
+        async with self.db.transaction() as repo:
+            charge = await self._charge_of(repo, caller, request.charge_id, lock=True)
+            try:
+                step = cancellation.step_for(
+                    ChargeState(charge.state), failure_permanent=charge.failure_permanent
+                )
+            except cancellation.NothingToCancel as refused:
+                raise Conflict(
+                    f"charge {charge.id} cannot be cancelled: {refused.detail}"
+                ) from None
+            if step is cancellation.Step.ANSWER_AS_IS:
+                return rpc.ChargeResponse(charge=charge_view(charge))
+            now = self.clock()
+            asked: dict[str, Any] = {
+                "cancel_reason": reason,
+                "cancel_requested_by": caller.user_id,
+                "cancel_requested_at": now,
+                "cancel_failure_reason": None,
+            }
+            await repo.add_billing_audit(
+                enterprise_id=charge.enterprise_id,
+                action="charge_cancel_requested",
+                user_id=caller.user_id,
+                at=now,
+                charge_id=charge.id,
+                detail=reason,
+            )
+            if step is cancellation.Step.CANCEL_WITHOUT_MEWS:
+                charge = await self._cancelled(
+                    repo,
+                    charge,
+                    asked,
+                    CancellationMethod.NOT_IN_MEWS,
+                    at=now,
+                    actor=caller.user_id,
+                )
+            elif step is cancellation.Step.WAIT_FOR_POSTING:
+                charge = await repo.change_charge(
+                    charge.id, {**asked, "state": ChargeState.CANCELLING.value}
+                )
+                await self._announce_charge(repo, charge, "cancelling")
+            else:
+                charge = await repo.change_charge(
+                    charge.id,
+                    {
+                        **asked,
+                        "state": ChargeState.CANCELLING.value,
+                        "cancel_attempts": charge.cancel_attempts + 1,
+                    },
+                )
+                await self._announce_charge(repo, charge, "cancelling")
+                await self._take_back_from_mews(repo, charge)
+        log.info(
+            "charge cancellation asked",
+            extra={"charge_id": charge.id, "by": caller.user_id, "state": charge.state},
+        )
+        return rpc.ChargeResponse(charge=charge_view(charge))
+
+    async def _cancelled(
+        self,
+        repo: Repository,
+        charge: ChargeRecord,
+        changes: dict[str, Any],
+        method: CancellationMethod,
+        *,
+        at: datetime,
+        actor: str = cancellation.MEWS_ACTOR,
+    ) -> ChargeRecord:
+        """Cancelled for good: audited (`actor`: the manager when no Mews was needed),
+        announced, and its booking (fulfilled) refunded."""
+        charge = await repo.change_charge(
+            charge.id,
+            {
+                **changes,
+                "state": ChargeState.CANCELLED.value,
+                "cancelled_at": at,
+                "cancel_method": method.value,
+                "cancel_failure_reason": None,
+            },
+        )
+        await repo.add_billing_audit(
+            enterprise_id=charge.enterprise_id,
+            action="charge_cancelled",
+            user_id=actor,
+            at=at,
+            charge_id=charge.id,
+            detail=method.value,
+        )
+        await self._announce_charge(repo, charge, "cancelled")
+        if charge.booking_id is not None:
+            booking = await repo.get_booking(charge.booking_id, lock=True)
+            if booking is not None and booking.state == BookingState.FULFILLED:
+                await self._move(
+                    repo,
+                    booking,
+                    allowed_from=(BookingState.FULFILLED,),
+                    to=BookingState.REFUNDED,
+                    reason=charge.cancel_reason,
+                )
+        return charge
+
+    async def record_charge_cancellation(self, command: RecordChargeCancellation) -> None:
+        """The publisher's outcome of taking a charge back. Only a charge being cancelled
+        takes it; a repeat (or a late answer to an earlier try) changes nothing."""
+        async with self.db.transaction() as repo:
+            if not await repo.claim(
+                consumer=RECORD_CHARGE_CANCELLATION_CONSUMER, message_id=command.command_id
+            ):
+                return
+            charge = await repo.get_charge(command.charge_id, lock=True)
+            if charge is None or charge.enterprise_id != command.enterprise_id:
+                raise Rejected(f"charge {command.charge_id} is not known in this property")
+            if charge.state != ChargeState.CANCELLING:
+                return
+            now = self.clock()
+            if command.cancelled:
+                if command.method is None:
+                    raise Rejected("a cancelled charge result must say how it was cancelled")
+                await self._cancelled(repo, charge, {}, command.method, at=now)
+                return
+            reason = command.failure_reason or "Mews did not take the charge back, without a reason"
+            if command.permanent:
+                reason = f"{reason} (refused by Mews)"
+            charge = await repo.change_charge(
+                charge.id,
+                {"state": ChargeState.CANCEL_FAILED.value, "cancel_failure_reason": reason},
+            )
+            await repo.add_billing_audit(
+                enterprise_id=charge.enterprise_id,
+                action="charge_cancel_failed",
+                user_id=cancellation.MEWS_ACTOR,
+                at=now,
+                charge_id=charge.id,
+                detail=reason,
+            )
+            await self._announce_charge(repo, charge, "cancel_failed")
+
+    async def _posting_answered_while_cancelling(
+        self, repo: Repository, charge: ChargeRecord, command: RecordChargeResult
+    ) -> None:
+        """A manager cancelled the charge while it was being posted: now that Mews answered,
+        take it back (posted, or maybe posted), or cancel it without Mews (refused for good)."""
+        if command.posted:
+            charge = await repo.change_charge(
+                charge.id,
+                {
+                    "mews_order_id": command.mews_order_id,
+                    "posted_at": self.clock(),
+                    "cancel_attempts": charge.cancel_attempts + 1,
+                },
+            )
+            await self._take_back_from_mews(repo, charge)
+        elif command.permanent:
+            await self._cancelled(
+                repo,
+                charge,
+                {"failure_reason": command.failure_reason, "failure_permanent": True},
+                CancellationMethod.NOT_IN_MEWS,
+                at=self.clock(),
+            )
+        else:
+            charge = await repo.change_charge(
+                charge.id,
+                {
+                    "failure_reason": command.failure_reason,
+                    "cancel_attempts": charge.cancel_attempts + 1,
+                },
+            )
+            await self._take_back_from_mews(repo, charge)
 
     # --- billing controls (caller from the Attendandt-Caller header) ---------------------
 
@@ -1422,9 +1651,13 @@ class VendorsService:
             charge = await repo.get_charge(command.charge_id, lock=True)
             if charge is None or charge.enterprise_id != command.enterprise_id:
                 raise Rejected(f"charge {command.charge_id} is not known in this property")
+            if command.posted and not command.mews_order_id:
+                raise Rejected("a posted charge result must carry the Mews order id")
+            if charge.state in CANCELLED_OR_ON_THE_WAY:
+                if charge.state == ChargeState.CANCELLING and charge.mews_order_id is None:
+                    await self._posting_answered_while_cancelling(repo, charge, command)
+                return  # the order is known (or gone): a repeat answer changes nothing
             if command.posted:
-                if not command.mews_order_id:
-                    raise Rejected("a posted charge result must carry the Mews order id")
                 if charge.state == ChargeState.POSTED:
                     if charge.mews_order_id != command.mews_order_id:
                         log.warning(
@@ -1450,7 +1683,12 @@ class VendorsService:
             if command.permanent:
                 reason = f"{reason} (refused by Mews)"
             charge = await repo.change_charge(
-                charge.id, {"state": ChargeState.FAILED.value, "failure_reason": reason}
+                charge.id,
+                {
+                    "state": ChargeState.FAILED.value,
+                    "failure_reason": reason,
+                    "failure_permanent": command.permanent,
+                },
             )
             await self._announce_charge(repo, charge, "failed")
 

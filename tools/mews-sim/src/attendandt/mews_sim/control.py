@@ -190,19 +190,29 @@ async def faults(request: Request[Any, Any, Any]) -> Json:
     return _state(request).faults.describe()
 
 
+#: Refusals a test may inject, with the message Mews would give.
+INJECTABLE_REFUSALS = {
+    401: "The operation is not permitted for this integration.",
+    403: "The operation is not allowed by the property's settings.",
+}
+
+
 @post("/faults/errors", status_code=200)
 async def fault_errors(request: Request[Any, Any, Any]) -> Json:
     p = await _body(request)
     # A server error, or a 429 without Retry-After (Mews may leave it out): a test that must
-    # meet a rate limit gets one for sure, whatever the timing.
-    status = p.opt_int("status", low=429, high=599) or 500
-    if status != 429 and status < 500:
-        raise invalid("status", "An injected error is 429 or 5xx.")
+    # meet a rate limit gets one for sure, whatever the timing. A 401 or 403 is how Mews
+    # refuses an operation the integration was not granted (a Restricted one) or a rule of
+    # the property forbids.
+    status = p.opt_int("status", low=401, high=599) or 500
+    if status not in INJECTABLE_REFUSALS and status != 429 and status < 500:
+        raise invalid("status", "An injected error is 401, 403, 429 or 5xx.")
     fault = ErrorFault(
         status=status,
         remaining=p.opt_int("count", low=1, high=1_000_000) or 1,
         path=p.opt_str("path", max_len=200),
-        message=p.opt_str("message", max_len=500) or "Injected server error.",
+        message=p.opt_str("message", max_len=500)
+        or INJECTABLE_REFUSALS.get(status, "Injected server error."),
     )
     _state(request).faults.errors.append(fault)
     return asdict(fault)

@@ -39,6 +39,10 @@ RESERVATION = "0f515589-99b4-423d-b83a-b237009f0509"
 OPEN_BILL = "ea087d64-3901-4eee-b0b7-9fce4c58a005"
 CLOSED_INVOICE = "e654f217-d1b5-46be-a820-e93ba568dfac"
 CURSOR_BILL = "e7f26210-10e7-462e-9da8-ae8300be8ab7"
+CANCEL_EXAMPLE_ITEMS = (
+    "f5c6b7a8-9d4f-4e2a-8a3b-2f3b8b9e6a1f",
+    "a6b7c8d9-0e1f-4d2a-9b3c-5d6e7f8a9b0c",
+)
 NS = uuid.UUID("0d2b7f0e-76a5-4c8e-9a1c-0b5f5d1f2a77")
 
 
@@ -382,6 +386,34 @@ def add(store: Store, anchor: datetime) -> None:
                 consumed="2023-01-15T12:00:00Z",
                 notes="Additional note",
                 product_id=item_product,
+            ),
+            GROSS,
+        )
+    # The two items the `orderItems/cancel` example cancels: John's, on his open bill, made
+    # before the month the `orderItems/getAll` example reads.
+    for n, item_id in enumerate(CANCEL_EXAMPLE_ITEMS):
+        unit = money.amount(info.currency, info.default_tax_code, gross=Decimal("8"))
+        store.order_items.add(
+            shapes.order_item(
+                id=item_id,
+                enterprise_id=GROSS,
+                account_id=JOHN_SMITH,
+                account_type="Customer",
+                service_id=restaurant,
+                order_id=order_id,
+                bill_id=OPEN_BILL,
+                accounting_category_id=MINIBAR,
+                billing_name="Sparkling water",
+                external_identifier=f"DOC-CANCEL-{n + 1}",
+                unit_count=1,
+                unit_amount=unit,
+                amount=unit,
+                revenue_type="Additional",
+                item_type="CustomItem",
+                created="2022-12-20T18:00:00Z",
+                consumed="2022-12-20T18:00:00Z",
+                notes=None,
+                product_id=None,
             ),
             GROSS,
         )

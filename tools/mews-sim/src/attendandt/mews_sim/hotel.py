@@ -608,5 +608,33 @@ def add_order(
     return order
 
 
+#: Order items `orderItems/cancel` can cancel: not yet closed on a bill.
+CANCELLABLE_ITEMS = frozenset({"Open", "Inactive"})
+
+
+def cancel_order_items(store: Store, items: list[Entity]) -> None:
+    """Cancel every item or none: an item already canceled, or on a closed bill, refuses
+    the whole request (Mews: a closed bill's items are offset by a rebate instead)."""
+    for item in items:
+        if item["AccountingState"] == "Canceled":
+            raise invalid("OrderItemIds", f"The order item {item['Id']} is already canceled.")
+        if item["AccountingState"] not in CANCELLABLE_ITEMS:
+            raise Forbidden(
+                f"The order item {item['Id']} is on a closed bill and cannot be canceled; "
+                "post a rebate instead."
+            )
+    now = clock.now_str()
+    bills: dict[str, Entity] = {}
+    for item in items:
+        item["AccountingState"] = "Canceled"
+        item["CanceledUtc"] = now
+        touch(item)
+        bill = store.bills.items.get(item["BillId"]) if item["BillId"] else None
+        if bill is not None:
+            bills[bill["Id"]] = bill
+    for bill in bills.values():
+        touch(bill)
+
+
 def days_from(anchor: str, days: float) -> str:
     return clock.fmt(clock.parse(anchor) + timedelta(days=days))

@@ -158,6 +158,16 @@ class ChargeView(msgspec.Struct, frozen=True, kw_only=True):
     rejected_by: str | None = None
     rejected_at: datetime | None = None
     rejection_reason: str | None = None
+    #: A manager's cancellation: who asked, when, why, and when Mews confirmed it.
+    cancel_reason: str | None = None
+    cancel_requested_by: str | None = None
+    cancel_requested_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    #: How it came off the bill: "order_items_cancelled", "rebated" (offset by negative
+    #: items) or "not_in_mews" (it never got there).
+    cancel_method: str | None = None
+    #: Why Mews would not take it back (state cancel_failed).
+    cancel_failure_reason: str | None = None
 
 
 class CurrencyTotal(msgspec.Struct, frozen=True, kw_only=True):
@@ -521,6 +531,8 @@ class SettlementResponse(Payload, frozen=True, kw_only=True):
 #: read and change a property's billing settings (caps, grace period).
 APPROVE_CHARGES_PERMISSION = "charges:approve"
 BILLING_SETTINGS_PERMISSION = "billing:settings"
+#: What the gateway's permission table grants to cancel a charge (undo it on the guest's bill).
+CANCEL_CHARGES_PERMISSION = "charges:cancel"
 
 GraceHours = Annotated[int, msgspec.Meta(ge=0, le=720)]
 
@@ -535,6 +547,19 @@ class ApproveChargeRequest(Payload, frozen=True, kw_only=True):
 
 class RejectChargeRequest(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.reject_charge_request"
+    charge_id: Id
+    reason: Text
+
+
+class CancelChargeRequest(Payload, frozen=True, kw_only=True):
+    """A manager of the charge's property cancels it, with the reason (recorded and audited,
+    never put on the guest's bill). A posted charge is taken off the guest's Mews bill once
+    (state cancelling, then cancelled or cancel_failed); one not posted yet is cancelled
+    without Mews (one being posted waits for the answer first). Cancelling a fulfilled
+    booking's charge refunds the booking. Cancelling again while under way or done answers
+    the charge as it is; after cancel_failed it tries again."""
+
+    SCHEMA = "vendors.cancel_charge_request"
     charge_id: Id
     reason: Text
 
@@ -605,6 +630,7 @@ LIST_CHARGES = RpcMethod("vendors", "list_charges", ListChargesRequest, ChargePa
 SETTLEMENT = RpcMethod("vendors", "settlement", SettlementRequest, SettlementResponse)
 APPROVE_CHARGE = RpcMethod("vendors", "approve_charge", ApproveChargeRequest, ChargeResponse)
 REJECT_CHARGE = RpcMethod("vendors", "reject_charge", RejectChargeRequest, ChargeResponse)
+CANCEL_CHARGE = RpcMethod("vendors", "cancel_charge", CancelChargeRequest, ChargeResponse)
 GET_BILLING_SETTINGS = RpcMethod(
     "vendors", "get_billing_settings", GetBillingSettingsRequest, BillingSettingsResponse
 )
@@ -639,6 +665,7 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     SETTLEMENT,
     APPROVE_CHARGE,
     REJECT_CHARGE,
+    CANCEL_CHARGE,
     GET_BILLING_SETTINGS,
     UPDATE_BILLING_SETTINGS,
 )  # type: ignore[assignment]

@@ -1,4 +1,4 @@
-"""``orders/add`` and ``orderItems/getAll``."""
+"""``orders/add``, ``orderItems/getAll`` and ``orderItems/cancel``."""
 
 from __future__ import annotations
 
@@ -42,8 +42,9 @@ class OrderItemParameters(MewsRequest):
 class OrdersAdd(MewsRequest):
     """Request of ``orders/add``: a charge to an account (guest profile or company).
 
-    Mews offers no idempotency key and no public cancel: set ``ExternalIdentifier`` on every item
-    so an unknown outcome can be looked up (``orderItems/getAll``) before any resend.
+    Mews offers no idempotency key (and only a restricted cancel): set ``ExternalIdentifier``
+    on every item so an unknown outcome can be looked up (``orderItems/getAll``) before any
+    resend.
     """
 
     service_id: str
@@ -176,7 +177,30 @@ class OrderItemsPage(MewsModel):
     cursor: str | None = None
 
 
+#: ``orderItems/cancel`` takes at most this many ids per request.
+MAX_CANCEL_ITEMS: Final = 10
+
+
+class OrderItemsCancel(MewsRequest):
+    """Request of ``orderItems/cancel`` (Restricted, beta): cancel posted order items.
+
+    Mews grants the operation per integration; where it is not granted, or an item is on a
+    closed bill, a posted item is offset by a negative item (``orders/add``) instead.
+    """
+
+    order_item_ids: list[str]
+    enterprise_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.order_item_ids) <= MAX_CANCEL_ITEMS:
+            raise ValueError(
+                f"orderItems/cancel takes 1 to {MAX_CANCEL_ITEMS} ids, "
+                f"not {len(self.order_item_ids)}"
+            )
+
+
 __all__ = [
+    "MAX_CANCEL_ITEMS",
     "OrderAddResult",
     "OrderItem",
     "OrderItemAccountingState",
@@ -185,6 +209,7 @@ __all__ = [
     "OrderItemParameters",
     "OrderItemProductData",
     "OrderItemType",
+    "OrderItemsCancel",
     "OrderItemsGetAll",
     "OrderItemsPage",
     "OrderOptions",

@@ -1,5 +1,6 @@
-"""Billing controls: a manager approves or rejects a charge held for approval, and reads or
-changes the property's caps and check-out grace period. The vendors service is called for
+"""Billing controls: a manager approves or rejects a charge held for approval, cancels a
+charge (takes it off the guest's bill), and reads or changes the property's caps and
+check-out grace period. The vendors service is called for
 the authenticated caller (the `Attendandt-Caller` header), which it scopes by property: a
 charge of another property is not found (404)."""
 
@@ -14,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.gateway.permissions import Permission
 from attendandt.gateway.routes.common import BackendDep, caller, needs
-from attendandt.gateway.schemas import BillingSettingsUpdate, ChargeRejection
+from attendandt.gateway.schemas import BillingSettingsUpdate, ChargeCancellation, ChargeRejection
 
 IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
 IdQuery = Annotated[str | None, QueryParameter(min_length=1, max_length=100)]
@@ -44,6 +45,25 @@ async def reject_charge(
     reply = await backend.call(
         rpc.REJECT_CHARGE,
         rpc.RejectChargeRequest(charge_id=charge_id, reason=data.reason),
+        caller=caller(request),
+    )
+    return reply.charge
+
+
+@post("/charges/{charge_id:str}/cancel", status_code=HTTP_200_OK, **needs(P.CHARGES_CANCEL))
+async def cancel_charge(
+    *, request: Req, charge_id: IdPath, data: JSONBody[ChargeCancellation], backend: BackendDep
+) -> rpc.ChargeView:
+    """Cancel a charge, with the reason (recorded and audited, never on the guest's bill).
+    One that never reached Mews is cancelled at once; a posted one becomes `cancelling` and
+    is taken off the guest's Mews bill once (its order items cancelled, or offset by a
+    rebate where Mews will not cancel them), then `cancelled`, or `cancel_failed` with the
+    reason (cancel again to retry). A fulfilled booking whose charge is cancelled is
+    refunded. Asking again while under way or done answers the charge as it is; a rejected
+    charge has nothing to cancel (409)."""
+    reply = await backend.call(
+        rpc.CANCEL_CHARGE,
+        rpc.CancelChargeRequest(charge_id=charge_id, reason=data.reason),
         caller=caller(request),
     )
     return reply.charge
@@ -80,6 +100,12 @@ async def update_billing_settings(
 
 billing_router = Router(
     path="/",
-    route_handlers=[approve_charge, reject_charge, get_billing_settings, update_billing_settings],
+    route_handlers=[
+        approve_charge,
+        reject_charge,
+        cancel_charge,
+        get_billing_settings,
+        update_billing_settings,
+    ],
     tags=["billing"],
 )

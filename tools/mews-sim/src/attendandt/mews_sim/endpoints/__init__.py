@@ -41,6 +41,7 @@ OPERATIONS: dict[str, Operation] = {
     "accountingCategories/getAll": services.accounting_categories_get_all,
     "orders/add": accounting.orders_add,
     "orderItems/getAll": accounting.order_items_get_all,
+    "orderItems/cancel": accounting.order_items_cancel,
     "bills/getAll": accounting.bills_get_all,
 }
 

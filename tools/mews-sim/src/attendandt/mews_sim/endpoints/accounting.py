@@ -1,4 +1,11 @@
-"""orders/add, orderItems/getAll and bills/getAll: posting charges and reading them back."""
+"""orders/add, orderItems/getAll, orderItems/cancel and bills/getAll: posting charges,
+reading them back and taking them off a bill.
+
+Two ways to take a posted charge back, as Mews has them: `orderItems/cancel` (Restricted,
+beta: at most 10 items, all or none; an item on a closed bill cannot be canceled, 403), and
+a rebate, a negative item posted with `orders/add` (what the POS use case describes), which
+the simulator accepts like any item.
+"""
 
 from __future__ import annotations
 
@@ -187,6 +194,23 @@ def order_items_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
 
     items, cursor = ctx.store.order_items.page(owners, limitation, match, ids)
     return {"OrderItems": items, "Cursor": cursor}
+
+
+#: `OrderItemIds` of `orderItems/cancel`: "required, max 10 items".
+MAX_CANCEL_ITEMS = 10
+
+
+def order_items_cancel(ctx: Ctx, p: Params) -> dict[str, Any]:
+    p.opt_id("EnterpriseId")  # required with Portfolio Access Tokens, ignored otherwise
+    ids = p.req_ids("OrderItemIds", max_items=MAX_CANCEL_ITEMS)
+    items: list[Entity] = []
+    for item_id in dict.fromkeys(ids):
+        item = ctx.store.order_items.get(item_id, [ctx.enterprise_id])
+        if item is None:
+            raise invalid("OrderItemIds", f"The order item {item_id} does not exist.")
+        items.append(item)
+    hotel.cancel_order_items(ctx.store, items)
+    return {}
 
 
 def bills_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
