@@ -41,6 +41,8 @@ def run_one(name: str, path: Path) -> None:
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load benchmark {name} from {path}")
     module = importlib.util.module_from_spec(spec)
+    # Registered first, as an import would: dataclasses look their module up while defined.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     entry = getattr(module, "main", None)
     if entry is None:
