@@ -73,7 +73,7 @@ from _chaos_stack import (
     with_db,
 )
 
-from attendandt.contracts.streams import ATTENDANDT_EVENTS
+from attendandt.contracts.streams import ATTENDANDT_EVENTS, DEAD_LETTERS
 from attendandt.testing.bench import report
 
 BENCH = "chaos"
@@ -107,6 +107,9 @@ class Run:
     charges: list[ChargeRequest] = field(default_factory=list)
     refused: Counter[str] = field(default_factory=Counter)
     kills: Counter[str] = field(default_factory=Counter)
+    #: When each kill happened (monotonic) and of what: the last ones explain a slow
+    #: convergence (a consumer's unacknowledged messages wait out its ack wait).
+    kill_times: list[tuple[float, str]] = field(default_factory=list)
     making: bool = True
     last_made: float = 0.0
 
@@ -272,6 +275,7 @@ async def chaos(run: Run, started: float) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
                 run.kills[name] += 1
+                run.kill_times.append((now, name))
         for server, program, at in (
             ("nats-server", "nats-server", nats_at),
             ("postgres", "postgres", postgres_at),
@@ -281,6 +285,7 @@ async def chaos(run: Run, started: float) -> None:
                 if pid is not None:
                     os.kill(pid, signal.SIGKILL)
                     run.kills[server] += 1
+                    run.kill_times.append((now, server))
                     say(f"killed {server} (pid {pid})")
         with contextlib.suppress(httpx.HTTPError):
             if now >= next_drop:
@@ -439,7 +444,21 @@ async def repeated_events(stack: Stack) -> int:
                 await sub.unsubscribe()
     finally:
         await nc.close()
+    say(f"{len(ids)} public events read, {len(set(ids))} distinct")
     return len(repeated(ids))
+
+
+async def dead_letters(stack: Stack) -> dict[str, int]:
+    """Dead letters by subject (a consumer gave up on a message: worth a look even when
+    nothing was lost in the end)."""
+    nc = await ops_nats(stack)
+    try:
+        info = await nc.jetstream().stream_info(
+            DEAD_LETTERS.name, subjects_filter=DEAD_LETTERS.subjects[0]
+        )
+        return {str(k): int(v) for k, v in (info.state.subjects or {}).items()}
+    finally:
+        await nc.close()
 
 
 async def converge(run: Run) -> tuple[float | None, Observed]:
@@ -514,6 +533,10 @@ async def under_chaos(run: Run) -> None:
             await run.sim.post("/webhooks/down", {"down": False})
     kills = ", ".join(f"{k} {n}" for k, n in sorted(run.kills.items()))
     say(f"made in {time.monotonic() - started:.0f} s; chaos: {kills}")
+    ended = time.monotonic()
+    last = [f"{name} {ended - at:.0f}s" for at, name in run.kill_times if ended - at <= 30]
+    if last:
+        say(f"killed in the last 30 s (how long before the end): {', '.join(last)}")
     if run.refused:
         say(f"refused by the simulator (and replaced): {dict(run.refused)}")
     retried = sum((r.retries for r in run.charges), Counter[str]())
@@ -533,6 +556,8 @@ async def finish(run: Run, converged_after: float | None) -> None:
             f"{request.charge_id} {request.failure or ''}"
         )
     say(f"duplicates: {final.duplicates}")
+    letters = await patiently("dead letters", lambda: dead_letters(run.stack))
+    say(f"dead letters: {letters or 'none'}")
     say(f"vendors' charge states: {dict(final.vendor_states)}")
     if converged_after is None:
         say(f"did not converge within {CONVERGE_BOUND_S:.0f} s")

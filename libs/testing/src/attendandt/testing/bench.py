@@ -73,8 +73,13 @@ def main(argv: list[str] | None = None) -> None:
     if not selected:
         print("no benchmarks found (bench/<name>.py in a workspace package)")
         return
-    for name in selected:
-        run_one(name, benches[name])
+    try:
+        for name in selected:
+            run_one(name, benches[name])
+    except KeyboardInterrupt:
+        # The benchmark cleaned up on its way out (its `finally`): no traceback to show.
+        print("# interrupted", file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":
