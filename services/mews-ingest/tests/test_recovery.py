@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 
 import httpx
 import msgspec
-from ingest_support import stream_changes, wait_for
+from ingest_support import ingest_settings, stream_changes, wait_for
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 
 from attendandt.contracts.deadletter import DeadLetter
 from attendandt.contracts.mews import ChangeSource, MewsEntity
+from attendandt.mews_ingest.app import IngestApp
 
 
 def _ids(changes, entity: MewsEntity, source: ChangeSource | None = None) -> set[str]:
@@ -149,3 +151,50 @@ async def test_idle_link_stays_up_and_a_silently_dead_one_is_replaced(
         return reservation in _ids(changes, MewsEntity.RESERVATION, ChangeSource.WEBSOCKET)
 
     await wait_for(seen, what="an event over the new connection")
+
+
+async def test_a_webhook_before_the_tokens_are_bound_is_sent_again_not_dead_lettered(
+    mews_sim, jetstream: JetStreamContext, nats_url: str
+) -> None:
+    # Mews takes its time to say which enterprise the token is for: ingest already listens
+    # for webhooks (its HTTP edge starts first) but does not know its properties yet.
+    mews_sim.control.latency(4.0, count=1, path="configuration/get")
+    settings = ingest_settings(mews_sim, nats_url, mews_sim.ws_url)
+    app = IngestApp(settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.run(stop))
+    customer = mews_sim.control.touch("customers", 1, mews_sim.gross.id)[0]
+    body = {
+        "EnterpriseId": mews_sim.gross.id,
+        "IntegrationId": mews_sim.gross.integration_id,
+        "Events": [{"Discriminator": "CustomerUpdated", "Value": {"Id": customer}}],
+    }
+    url = f"http://127.0.0.1:{settings.http_port}/webhooks/mews"
+    token = {"Token": settings.webhook_secret}
+    try:
+        async with httpx.AsyncClient() as http:
+
+            async def answered() -> httpx.Response | None:
+                try:
+                    return await http.post(url, params=token, json=body)
+                except httpx.TransportError:
+                    return None  # not listening yet
+
+            early = await wait_for(answered, what="the webhook edge")
+            assert not app.ready.is_set(), "bound already: the test did not catch the window"
+            # Not ours yet, not foreign either: refused for now, so Mews sends it again.
+            assert early.status_code == 503
+            assert early.headers["content-type"].startswith("application/problem+json")
+            await wait_for(app.ready.is_set, what="the tokens bound")
+            later = await http.post(url, params=token, json=body)
+            assert later.status_code == 202
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
+    changes = await stream_changes(jetstream)
+    assert customer in _ids(changes, MewsEntity.CUSTOMER, ChangeSource.WEBHOOK)
+    try:
+        letters = (await jetstream.stream_info("DEAD_LETTERS")).state.messages
+    except NotFoundError:
+        letters = 0
+    assert letters == 0, "a webhook of our own property became a dead letter"

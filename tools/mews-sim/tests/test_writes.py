@@ -187,6 +187,15 @@ def test_order_items_and_bill_hold_the_charge(api, mews_sim) -> None:
         {"BillIds": [bill_id], "Extent": {"Items": True}, "Limitation": {"Count": 1}},
     ).json()
     assert {i["Id"] for i in items} <= {i["Id"] for i in with_items["Bills"][0]["OrderItems"]}
+    # The control API lists them too (unpaged, outside the rate limit), in brief.
+    listed = {i["Id"]: i for i in mews_sim.control.order_items(mews_sim.gross.id)}
+    assert {i["Id"] for i in items} <= set(listed)
+    assert {listed[i["Id"]]["ExternalIdentifier"] for i in items} == {"pos-1", "pos-2"}
+    assert {listed[i["Id"]]["ServiceOrderId"] for i in items} == {order_id}
+    assert {listed[i["Id"]]["BillId"] for i in items} == {bill_id}
+    assert not {i["Id"] for i in items} & {
+        i["Id"] for i in mews_sim.control.order_items(mews_sim.net.id)
+    }
 
 
 def test_orders_add_errors(api, mews_sim) -> None:

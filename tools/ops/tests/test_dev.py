@@ -16,7 +16,14 @@ import nats
 import pytest
 
 from attendandt.contracts import permissions
-from attendandt.ops.dev import DevConfig, admin_password, demo_passwords
+from attendandt.ops.dev import (
+    DEFAULT_RESTARTS_PER_MINUTE,
+    RESTARTS_PER_MINUTE_ENV,
+    DevConfig,
+    admin_password,
+    demo_passwords,
+    restarts_per_minute,
+)
 from attendandt.testing.processes import free_port, spawn
 
 
@@ -169,3 +176,74 @@ def test_demo_accounts_get_their_own_passwords_kept_with_the_data(
         with_sim=False,
     )
     assert not set(demo_passwords(other).values()) & set(every)
+
+
+def _child_pid(parent: int, program: str) -> int:
+    """The PID of the child of `parent` whose program is `program` (nats-server, postgres)."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            ppid = next(
+                line.split()[1]
+                for line in status.read_text().splitlines()
+                if line.startswith("PPid:")
+            )
+            argv0 = (status.parent / "cmdline").read_bytes().split(b"\0")[0]
+        except (OSError, StopIteration):
+            continue
+        if ppid == str(parent) and Path(argv0.decode(errors="replace")).name == program:
+            return int(status.parent.name)
+    raise AssertionError(f"no {program} under {parent}")
+
+
+def test_dev_starts_nats_and_postgres_again_when_they_die(tmp_path: Path) -> None:
+    devdata = tmp_path / "devdata"
+    nats_port, pg_port = free_port(), free_port()
+    proc = _start(devdata, nats_port, pg_port)
+    output = _Output(proc)
+    try:
+        output.until("Ctrl-C stops everything")
+        nats_pid = _child_pid(proc.pid, "nats-server")
+        os.kill(nats_pid, signal.SIGKILL)
+        output.until("nats-server running again")
+        postgres_pid = _child_pid(proc.pid, "postgres")
+        os.kill(postgres_pid, signal.SIGKILL)
+        output.until("postgres running again")
+
+        async def both_answer() -> tuple[list[str], int]:
+            passwords = json.loads((devdata / "nats-passwords.json").read_text())
+            nc = await nats.connect(
+                f"nats://127.0.0.1:{nats_port}",
+                user=permissions.OPS,
+                password=passwords[permissions.OPS],
+                inbox_prefix=permissions.inbox_prefix(permissions.OPS),
+            )
+            names = [s.config.name for s in await nc.jetstream().streams_info()]
+            await nc.close()
+            conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{pg_port}/postgres")
+            # The migrations ran before the crash: the data survived it.
+            tables = await conn.fetchval(
+                "select count(*) from information_schema.tables where table_schema = 'guests'"
+            )
+            await conn.close()
+            return names, int(tables)
+
+        streams, guest_tables = asyncio.run(both_answer())
+        assert "MEWS_CHANGES" in streams
+        assert guest_tables > 0
+        assert _child_pid(proc.pid, "nats-server") != nats_pid
+        assert _child_pid(proc.pid, "postgres") != postgres_pid
+        assert proc.poll() is None, "dev stopped instead of starting its servers again"
+    finally:
+        if proc.poll() is None:
+            _stop(proc, output)
+        relocated = (devdata / "postgres" / "pgdata").resolve().parent
+        if relocated != devdata / "postgres":
+            shutil.rmtree(relocated, ignore_errors=True)
+
+
+def test_restart_budget_comes_from_the_environment() -> None:
+    assert restarts_per_minute({}) == DEFAULT_RESTARTS_PER_MINUTE
+    assert restarts_per_minute({RESTARTS_PER_MINUTE_ENV: " 1000 "}) == 1000
+    for bad in ("0", "-3", "many"):
+        with pytest.raises(SystemExit, match=RESTARTS_PER_MINUTE_ENV):
+            restarts_per_minute({RESTARTS_PER_MINUTE_ENV: bad})

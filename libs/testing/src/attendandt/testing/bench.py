@@ -41,6 +41,8 @@ def run_one(name: str, path: Path) -> None:
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load benchmark {name} from {path}")
     module = importlib.util.module_from_spec(spec)
+    # Registered first, as an import would: dataclasses look their module up while defined.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     entry = getattr(module, "main", None)
     if entry is None:
@@ -71,8 +73,13 @@ def main(argv: list[str] | None = None) -> None:
     if not selected:
         print("no benchmarks found (bench/<name>.py in a workspace package)")
         return
-    for name in selected:
-        run_one(name, benches[name])
+    try:
+        for name in selected:
+            run_one(name, benches[name])
+    except KeyboardInterrupt:
+        # The benchmark cleaned up on its way out (its `finally`): no traceback to show.
+        print("# interrupted", file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

@@ -77,6 +77,10 @@ SERVICE = "mews-ingest"
 CANCEL_WAIT_S = 3.0
 
 
+class NotBoundYet(Exception):
+    """Ingest has not learnt its enterprises from Mews yet (it is starting)."""
+
+
 @dataclass
 class Resync:
     """One on-demand sweep of an enterprise (`sweep` or `start_resync`), cancellable between
@@ -388,6 +392,11 @@ class IngestApp:
     # -- webhooks ----------------------------------------------------------------------------
 
     async def accept_webhook(self, batch: WebhookBatch) -> None:
+        if not self.ready.is_set():
+            # Just started: the edge listens before Mews has said which enterprise each
+            # token is for, so this delivery is neither known to be ours nor foreign. Not
+            # taken (a 503): Mews sends it again, to a process that knows.
+            raise NotBoundYet("the AccessTokens are not bound to their enterprises yet")
         assert self.publisher is not None
         assert self.board is not None
         enterprise = self.enterprises.get(batch.enterprise_id)

@@ -14,6 +14,11 @@ Per change notification:
 - the dead letter itself cannot be stored, or anything else fails in a pass → an alert line
   and a nak with the back-off: no message ends the consumer's loop (a loop that ended
   anyway fails the process's readiness and stops it: `platform.health.ConsumerWatch`).
+
+A pass may take long (a strict Mews rate limit, a large batch): while it runs, the changes it
+holds are reported in progress every third of the ack wait, so the server never hands them
+to another sync process meanwhile. The ack wait itself stays short: it is how long the
+changes of a process that died in a pass wait before another one gets them.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from datetime import UTC, datetime
 
 import msgspec
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
@@ -44,16 +50,19 @@ log = logging.getLogger(__name__)
 SERVICE = "sync"
 DURABLE = "sync-changes"
 BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+#: How long the changes a sync process held when it died wait for another one (a pass in
+#: progress keeps them: `ChangeConsumer._keep_in_progress`).
+ACK_WAIT_S = 30.0
 
 
-def consumer_config(batch_max: int) -> ConsumerConfig:
+def consumer_config(batch_max: int, ack_wait_s: float = ACK_WAIT_S) -> ConsumerConfig:
     return ConsumerConfig(
         # `name` too: nats-py then creates it on `CONSUMER.CREATE.<stream>.<name>.<filter>`,
         # the only form sync's NATS user may use (contracts.permissions).
         name=DURABLE,
         durable_name=DURABLE,
         ack_policy=AckPolicy.EXPLICIT,
-        ack_wait=120,  # a pass under a strict Mews rate limit may take a while
+        ack_wait=ack_wait_s,
         max_deliver=-1,  # we decide when a change becomes a dead letter
         max_ack_pending=max(20 * batch_max, 20_000),
         filter_subject=MEWS_CHANGE.filter(),
@@ -70,6 +79,7 @@ class ChangeConsumer:
         window_s: float,
         batch_max: int,
         max_deliver: int,
+        ack_wait_s: float = ACK_WAIT_S,
     ) -> None:
         self.js = js
         self.appliers = appliers
@@ -77,13 +87,17 @@ class ChangeConsumer:
         self.window_s = window_s
         self.batch_max = batch_max
         self.max_deliver = max_deliver
+        self.ack_wait_s = ack_wait_s
 
     async def run(self, stop: asyncio.Event) -> None:
+        config = consumer_config(self.batch_max, self.ack_wait_s)
+        try:
+            # Create, or update one an earlier release made (its ack wait was 120 s).
+            await self.js.add_consumer(MEWS_CHANGES.name, config=config)
+        except NatsError as exc:
+            log.warning("cannot create or update consumer %s: %s", DURABLE, exc)
         sub = await self.js.pull_subscribe(
-            MEWS_CHANGE.filter(),
-            durable=DURABLE,
-            stream=MEWS_CHANGES.name,
-            config=consumer_config(self.batch_max),
+            MEWS_CHANGE.filter(), durable=DURABLE, stream=MEWS_CHANGES.name, config=config
         )
         try:
             while not stop.is_set():
@@ -140,6 +154,29 @@ class ChangeConsumer:
         return batch
 
     async def process(self, batch: list[Msg]) -> None:
+        keeper = asyncio.create_task(self._keep_in_progress(batch))
+        try:
+            await self._process(batch)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    async def _keep_in_progress(self, batch: list[Msg]) -> None:
+        """Until cancelled: every third of the ack wait, tell the server that the changes of
+        this pass not settled yet are still being worked on."""
+        while True:
+            await asyncio.sleep(self.ack_wait_s / 3)
+            for msg in batch:
+                if not msg.is_acked:
+                    try:
+                        await msg.in_progress()
+                    except Exception as exc:
+                        # Not kept: at worst the change comes back once more (idempotent).
+                        log.warning("cannot keep a change in progress: %s", exc)
+                        break
+
+    async def _process(self, batch: list[Msg]) -> None:
         groups: dict[tuple[str, MewsEntity], dict[str, list[Msg]]] = defaultdict(
             lambda: defaultdict(list)
         )

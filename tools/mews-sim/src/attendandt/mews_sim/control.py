@@ -388,6 +388,34 @@ async def reservation_list(
     }
 
 
+ORDER_ITEM_SUMMARY = (
+    "Id",
+    "ServiceOrderId",
+    "AccountId",
+    "ServiceId",
+    "BillId",
+    "ExternalIdentifier",
+    "UnitCount",
+    "AccountingState",
+    "CreatedUtc",
+)
+
+
+@get("/order-items")
+async def order_item_list(
+    request: Request[Any, Any, Any], enterprise_id: str | None = None
+) -> Json:
+    """Every order item of an enterprise in brief (what is on its bills), unpaged and not
+    rate limited: what a test or benchmark needs to count how often a charge was posted."""
+    state = _state(request)
+    wanted = _enterprise(state, Params({"enterprise_id": enterprise_id}))
+    items = [
+        {name: item.get(name) for name in ORDER_ITEM_SUMMARY}
+        for item in state.store.order_items.of([wanted])
+    ]
+    return {"enterprise_id": wanted, "order_items": items}
+
+
 @post("/reservations/{reservation_id:str}/update", status_code=200)
 async def reservation_update(request: Request[Any, Any, Any], reservation_id: str) -> Json:
     state = _state(request)
@@ -568,6 +596,7 @@ control_router = Router(
         webhooks_down,
         reservation_create,
         reservation_list,
+        order_item_list,
         reservation_update,
         reservation_cancel,
         reservation_start,

@@ -161,6 +161,13 @@ class SimControl:
         query = f"?enterprise_id={enterprise_id}" if enterprise_id else ""
         return list(self._get(f"/reservations{query}")["reservations"])
 
+    def order_items(self, enterprise_id: str | None = None) -> list[Json]:
+        """Every order item of the enterprise (default: the first) in brief: Id,
+        ServiceOrderId, AccountId, ServiceId, BillId, ExternalIdentifier, UnitCount,
+        AccountingState, CreatedUtc."""
+        query = f"?enterprise_id={enterprise_id}" if enterprise_id else ""
+        return list(self._get(f"/order-items{query}")["order_items"])
+
     def add_companion(self, reservation_id: str, customer_id: str) -> Json:
         """Put another customer of the hotel on the stay; returns the Companionship."""
         return self._post(  # type: ignore[no-any-return]

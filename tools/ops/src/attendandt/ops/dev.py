@@ -10,6 +10,11 @@
    random password made on the first run and kept in `.devdata` (shown on every run);
 6. Ctrl-C (or SIGTERM) stops the services, then the simulator, then the servers.
 
+A supervisor watches them all: a service or the simulator that exits is started again (up to
+`ATTENDANDT_DEV_RESTARTS_PER_MINUTE` times a minute each, 5 unless set: one that keeps dying
+stops everything), and nats-server or Postgres that exits is started again on its port with
+its data, until it runs.
+
 The webhook secret goes to the simulator and to ingest only, in their environment (not on a
 command line, where process listings show it); the simulator adds it to the webhook URL as
 `?Token=...`, as Mews does. Every line a child writes passes the log redaction on its way out.
@@ -23,8 +28,10 @@ import contextlib
 import os
 import secrets
 import signal
+import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -45,7 +52,7 @@ from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import RpcFailure, RpcTimeout
 from attendandt.platform.settings import NatsSettings
 from attendandt.testing.processes import _die_with_parent, wait_for_port
-from attendandt.testing.servers import start_nats, start_postgres
+from attendandt.testing.servers import LocalProcessServer, start_nats, start_postgres
 
 SERVICES_GROUP = "attendandt.services"
 DEV_ADMIN = "admin@attendandt.local"
@@ -58,6 +65,10 @@ DEMO_PASSWORD_FILES = {
 #: Only these children get the webhook secret.
 WEBHOOK_SECRET_HOLDERS = frozenset({"mews-sim", "mews-ingest"})
 COLORS = ["36", "35", "33", "32", "34", "31", "96", "95"]
+#: How many times a minute one child may exit and be started again before `attendandt dev`
+#: gives up on it (and stops). A chaos run, which kills children on purpose, raises it.
+RESTARTS_PER_MINUTE_ENV = "ATTENDANDT_DEV_RESTARTS_PER_MINUTE"
+DEFAULT_RESTARTS_PER_MINUTE = 5
 
 
 @dataclass
@@ -73,6 +84,7 @@ class DevConfig:
     #: Each service's health port is this plus its index (two stacks on one machine need
     #: two bases).
     health_port_base: int = 8100
+    restarts_per_minute: int = DEFAULT_RESTARTS_PER_MINUTE
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -110,8 +122,22 @@ async def _run(args: argparse.Namespace) -> int:
         health_port_base=args.health_port_base,
         with_sim=not args.no_sim and os.environ.get("MEWS_ENV", "sim") == "sim",
         only=args.only,
+        restarts_per_minute=restarts_per_minute(os.environ),
     )
     return await run_dev(config)
+
+
+def restarts_per_minute(env: Mapping[str, str]) -> int:
+    raw = env.get(RESTARTS_PER_MINUTE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_RESTARTS_PER_MINUTE
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SystemExit(f"{RESTARTS_PER_MINUTE_ENV}={raw!r}: give a whole number of 1 or more")
+    return value
 
 
 def _say(text: str) -> None:
@@ -126,14 +152,22 @@ async def run_dev(config: DevConfig) -> int:
 
     config.devdata.mkdir(parents=True, exist_ok=True)
     accounts = dev_nats_config(config.devdata)
-    nats_server = start_nats(
-        config.devdata / "nats",
-        port=config.nats_port,
-        config=accounts.config,
-        env=accounts.server_env,
+    nats_server = Server.start(
+        "nats-server",
+        lambda: start_nats(
+            config.devdata / "nats",
+            port=config.nats_port,
+            config=accounts.config,
+            env=accounts.server_env,
+        ),
     )
     _say(f"nats-server (JetStream) on {nats_server.url}, data in {config.devdata / 'nats'}")
-    postgres = start_postgres(config.devdata / "postgres", port=config.postgres_port, durable=True)
+    postgres = Server.start(
+        "postgres",
+        lambda: start_postgres(
+            config.devdata / "postgres", port=config.postgres_port, durable=True
+        ),
+    )
     _say(f"postgres on 127.0.0.1:{config.postgres_port}, data in {config.devdata / 'postgres'}")
     children: list[Child] = []
     try:
@@ -161,7 +195,7 @@ async def run_dev(config: DevConfig) -> int:
         for login in logins:
             _say(f"demo login  {login}")
         _say("Ctrl-C stops everything.")
-        return await _wait(stop, children)
+        return await _wait(stop, children, [nats_server, postgres], config.restarts_per_minute)
     finally:
         for child in reversed(children):
             await child.stop()
@@ -349,28 +383,89 @@ def demo_passwords(config: DevConfig) -> dict[str, str]:
     }
 
 
-async def _wait(stop: asyncio.Event, children: list[Child]) -> int:
+async def _wait(
+    stop: asyncio.Event, children: list[Child], servers: list[Server], per_minute: int
+) -> int:
     """Until Ctrl-C (0). A child that exits on its own is started again, as a supervisor
-    would (the rest of the system must cope, and does); one that keeps dying stops all (1)."""
+    would (the rest of the system must cope, and does); one that keeps dying stops all (1).
+    A server that exits is started again on its port with its data (the services reconnect)."""
     while True:
         stopping = asyncio.ensure_future(stop.wait())
         exits = {asyncio.ensure_future(c.process.wait()): c for c in children}
-        await asyncio.wait({stopping, *exits}, return_when=asyncio.FIRST_COMPLETED)
+        server_exits = {asyncio.ensure_future(s.exited()): s for s in servers}
+        await asyncio.wait({stopping, *exits, *server_exits}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
-        for waiter in exits:
+        for waiter in [*exits, *server_exits]:
             waiter.cancel()
         if stop.is_set():
             return 0
+        for server in servers:
+            if server.process.poll() is not None:
+                await server.restart(stop)
+                if stop.is_set():
+                    return 0
         for child in children:
             if child.process.returncode is None:
                 continue
             code = child.process.returncode
-            if not child.may_restart():
+            if not child.may_restart(per_minute):
                 _say(f"{child.name} keeps exiting (code {code}); stopping")
                 return 1
             _say(f"{child.name} exited with code {code}; starting it again")
             await asyncio.sleep(1)
             await child.restart()
+
+
+@dataclass
+class Server:
+    """nats-server or Postgres under the supervisor: started again by the same function
+    (same port, same data directory) when it exits."""
+
+    name: str
+    starter: Callable[[], LocalProcessServer]
+    current: LocalProcessServer
+    #: How often it polls for the server's exit (its process is not an asyncio one).
+    poll_s: float = 0.5
+
+    @classmethod
+    def start(cls, name: str, starter: Callable[[], LocalProcessServer]) -> Server:
+        return cls(name, starter, starter())
+
+    @property
+    def url(self) -> str:
+        return self.current.url
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        return self.current.process
+
+    async def exited(self) -> int:
+        while True:
+            code = self.process.poll()
+            if code is not None:
+                return code
+            await asyncio.sleep(self.poll_s)
+
+    async def restart(self, stop: asyncio.Event) -> None:
+        """Start it again until it runs (a killed Postgres's backends take a moment to go,
+        and its port stays taken until then), pausing longer after each failure."""
+        _say(f"{self.name} exited with code {self.process.returncode}; starting it again")
+        pause = 1.0
+        while not stop.is_set():
+            try:
+                # Blocking (it waits for the port): in a thread, so children's output flows.
+                self.current = await asyncio.to_thread(self.starter)
+            except Exception as exc:
+                _say(f"{self.name} did not start ({type(exc).__name__}); trying again")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                pause = min(pause * 2, 10.0)
+                continue
+            _say(f"{self.name} running again")
+            return
+
+    def stop(self) -> None:
+        self.current.stop()
 
 
 @dataclass
@@ -389,7 +484,7 @@ class Child:
         process, pump = await _launch(argv, env, prefix)
         return cls(name, argv, env, prefix, process, pump)
 
-    def may_restart(self, per_minute: int = 5) -> bool:
+    def may_restart(self, per_minute: int = DEFAULT_RESTARTS_PER_MINUTE) -> bool:
         now = time.monotonic()
         self.restarts = [t for t in self.restarts if t > now - 60]
         return len(self.restarts) < per_minute
