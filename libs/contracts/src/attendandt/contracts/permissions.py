@@ -49,6 +49,7 @@ from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcMethod, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
+    RECORD_GUEST_EDIT_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_GUEST,
@@ -204,10 +205,12 @@ USERS: tuple[NatsUser, ...] = (
     ),
     NatsUser(
         name="guests",
-        description="guests and stays: their events, and the timeline from vendors' events",
-        produces=(GUEST_EVENT, STAY_EVENT, RESTRICTED_GUEST_EVENT),
+        description="guests and stays: their events, the timeline from vendors' events, and "
+        "staff edits of guests queued for Mews",
+        produces=(GUEST_EVENT, STAY_EVENT, RESTRICTED_GUEST_EVENT, UPDATE_CUSTOMER),
         consumes=(
             Consumer(DOMAIN_COMMANDS, "guests-upsert-guest", UPSERT_GUEST),
+            Consumer(DOMAIN_COMMANDS, "guests-record-edit-result", RECORD_GUEST_EDIT_RESULT),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-stay", UPSERT_STAY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-property", UPSERT_PROPERTY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-room", UPSERT_ROOM),
@@ -240,8 +243,9 @@ USERS: tuple[NatsUser, ...] = (
     ),
     NatsUser(
         name="mews-publisher",
-        description="the only writer to Mews: reports each charge's result to vendors",
-        produces=(RECORD_CHARGE_RESULT,),
+        description="the only writer to Mews: reports each charge's result to vendors and "
+        "each guest edit's to guests",
+        produces=(RECORD_CHARGE_RESULT, RECORD_GUEST_EDIT_RESULT),
         consumes=(
             Consumer(MEWS_OUTBOX, "mews-publisher-post-charge", POST_CHARGE),
             Consumer(MEWS_OUTBOX, "mews-publisher-update-customer", UPDATE_CUSTOMER),
@@ -272,7 +276,6 @@ USERS: tuple[NatsUser, ...] = (
 OPERATOR_ONLY: tuple[Subject[Any], ...] = (
     UPSERT_USER,
     UPSERT_VENDOR,
-    UPDATE_CUSTOMER,
 )
 
 

@@ -6,6 +6,7 @@ from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_RESULT,
+    RECORD_GUEST_EDIT_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_GUEST,
@@ -39,6 +40,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     RECORD_CHARGE_RESULT,
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
+    RECORD_GUEST_EDIT_RESULT,
     GUEST_EVENT,
     STAY_EVENT,
     VENDOR_EVENT,
