@@ -92,6 +92,8 @@ async def _run(state: SimState, path: str, raw_body: bytes) -> bytes:
     payload = msgspec.json.encode(result)
     if path == "orders/add":
         counters.orders_created += 1
+    elif path == "customers/update":
+        counters.customers_updated += 1
     return payload
 
 

@@ -15,6 +15,8 @@ class Counters:
     rate_limited: int = 0
     faults_injected: int = 0
     orders_created: int = 0
+    #: customers/update calls applied (through the Connector API, not the staff control).
+    customers_updated: int = 0
     webhook_messages_delivered: int = 0
     webhook_attempts_failed: int = 0
     webhook_messages_dropped: int = 0

@@ -454,7 +454,9 @@ MEWS_VERSIONS = RpcMethod("guests", "mews_versions", MewsVersionsRequest, MewsVe
 LIST_PROPERTIES = RpcMethod("guests", "list_properties", ListPropertiesRequest, PropertyList)
 PUBLIC_STAY = RpcMethod("guests", "public_stay", PublicStayRequest, PublicStay)
 EDIT_GUEST = RpcMethod("guests", "edit_guest", EditGuestRequest, GuestEditReply)
-RESOLVE_CONFLICTS = RpcMethod("guests", "resolve_conflicts", ResolveConflictsRequest, GuestEditReply)
+RESOLVE_CONFLICTS = RpcMethod(
+    "guests", "resolve_conflicts", ResolveConflictsRequest, GuestEditReply
+)
 GET_EDIT_RULES = RpcMethod("guests", "edit_rules", EditRulesRequest, EditRules)
 SET_EDIT_RULES = RpcMethod("guests", "set_edit_rules", SetEditRulesRequest, EditRules)
 
