@@ -232,10 +232,6 @@ async def test_a_field_mews_changed_since_the_users_version_conflicts_the_others
     [write] = await _writes(engine)
     assert [(c.field, c.base) for c in write.changes] == [("email", "ada@example.com")]
 
-    # Another edit of the field in conflict waits for the conflict to be settled.
-    with pytest.raises(Conflict):
-        await service.edit_guest(_edit(guest_id, base=T1, phone="+1 555 0100"), FRONT_DESK)
-
     # The user keeps ours: written in round 2 over the Mews value they were shown.
     settled = await service.resolve_conflicts(
         ResolveConflictsRequest(
@@ -267,6 +263,27 @@ async def test_a_field_mews_changed_since_the_users_version_conflicts_the_others
         ("u-frontdesk", "edited"),
         ("u-frontdesk", "resolved"),
     ]
+
+
+async def test_editing_a_field_again_answers_its_open_conflict(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    guest_id = await _guest(service, "c-8")
+    newer = guest("c-8", T1, phone="+420 999 888 777", email="ada@example.com", notes="Early riser")
+    assert await service.upsert_guest(upsert_guest(newer), consumer=C) is Applied.APPLIED
+    first = await service.edit_guest(_edit(guest_id, base=T0, phone="+44 1"), FRONT_DESK)
+    assert first.sync_state == "conflict"
+    # Having seen Mews's phone, the user types another one (on the newer version).
+    second = await service.edit_guest(_edit(guest_id, base=T1, phone="+44 2"), FRONT_DESK)
+    assert (second.sync_state, _states(second)) == ("saving", {"phone": "saving"})
+    detail = await _detail(service, guest_id)
+    older = next(e for e in detail.edits if e.edit_id == first.edit.edit_id)
+    [phone] = older.fields
+    assert (older.state, phone.state, phone.resolution) == ("in_step", "kept_mews", "superseded")
+    assert [(c.field, c.value, c.base) for c in (await _writes(engine))[-1].changes] == [
+        ("phone", "+44 2", "+420 999 888 777")
+    ]
+    assert ("u-frontdesk", "superseded") in await _audit(engine, guest_id)
 
 
 async def test_a_conflict_found_in_mews_waits_for_the_user_who_may_keep_mews(

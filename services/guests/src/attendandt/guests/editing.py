@@ -15,7 +15,7 @@ at once, both values known); in the publisher, when the write is due, against Me
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -111,15 +111,13 @@ class Editing:
                 raise Invalid("base_version is newer than any version of this guest: reload it")
             opened = await er.open_edits(session, guest_id)
             for other in opened:
-                in_conflict = {f.field for f in other.fields if f.state == "conflict"}
-                if in_conflict & changes.keys():
-                    names = ", ".join(sorted(in_conflict & changes.keys()))
-                    raise Conflict(f"{names}: settle the open conflict first")
                 if _same_changes(other.fields, changes):
                     # A second click on Save: the edit already on its way.
                     return GuestEditReply(
                         edit=other.view(), sync_state=sync_state(e.state for e in opened)
                     )
+            for other in opened:
+                await self._supersede(session, other, changes.keys(), by=caller.user_id, at=now)
             edit = er.StoredEdit(
                 edit_id=self._make_id(),
                 enterprise_id=enterprise,
@@ -308,6 +306,29 @@ class Editing:
         return _rules(request.enterprise_id, found)
 
     # ----------------------------------------------------------------- helpers
+
+    async def _supersede(
+        self,
+        session: AsyncSession,
+        other: er.StoredEdit,
+        names: Iterable[str],
+        *,
+        by: str,
+        at: datetime,
+    ) -> None:
+        """A new edit of a field in conflict in an older edit is the user's answer to it:
+        the older conflict ends (Mews's value stays there; the new edit is judged on its own)."""
+        ended = [f for f in other.fields if f.state == "conflict" and f.field in names]
+        if not ended:
+            return
+        next_round = other.edit_round + 1
+        for f in ended:
+            settle(f, "mews", by=by, next_round=next_round, resolution="superseded")
+        other.state = edit_state(other.fields)
+        await er.save_edit(session, other, at=at)
+        await self._audit(
+            session, other, actor=by, action="superseded", details={f.field: "mews" for f in ended}
+        )
 
     async def _locked_guest(
         self, session: AsyncSession, enterprise: str, guest_id: str
