@@ -24,6 +24,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from attendandt.contracts.caller import Caller
+from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
@@ -39,6 +40,10 @@ class Permission(enum.StrEnum):
     GUESTS_READ = "guests:read"
     #: Contact details, notes, birth date, company, the timeline.
     GUESTS_CONTACT_READ = "guests:contact:read"
+    #: Change a guest (written to Mews) and settle an edit's conflicts.
+    GUESTS_EDIT = guests_rpc.EDIT
+    #: The hotel's standing choices for conflicts between an edit here and Mews.
+    GUESTS_EDIT_RULES = guests_rpc.EDIT_RULES
     VENDORS_READ = "vendors:read"
     VENDORS_READ_OWN = "vendors:read:own"
     VENDORS_WRITE = "vendors:write"
@@ -73,6 +78,7 @@ _FRONT_DESK = frozenset(
         P.PROPERTIES_READ,
         P.GUESTS_READ,
         P.GUESTS_CONTACT_READ,
+        P.GUESTS_EDIT,
         P.VENDORS_READ,
         P.BOOKINGS_READ,
         P.BOOKINGS_CREATE,
@@ -82,6 +88,7 @@ _FRONT_DESK = frozenset(
     }
 )
 _MANAGER = _FRONT_DESK | {
+    P.GUESTS_EDIT_RULES,
     P.VENDORS_WRITE,
     P.OFFERINGS_WRITE,
     P.CHARGES_RETRY,
