@@ -50,6 +50,7 @@ const detail: StaffGuestDetail = {
     last_name: "Smith",
     classifications: [],
     is_active: true,
+    sync_state: "in_step",
   },
   stays: [
     stay(),
