@@ -171,6 +171,10 @@ async def test_an_edit_is_queued_once_then_shown_and_announced_as_its_authors(
     assert (detail.guest.phone, detail.guest.notes) == ("+44 7700 900123", "Late riser")
     assert detail.guest.mews_updated_utc == T1
     assert detail.edits[0].state == "in_step"
+    assert [(h.actor, h.action, h.edit_round, h.fields) for h in detail.edits[0].history] == [
+        ("u-frontdesk", "edited", 0, ("notes", "phone")),
+        ("mews", "written", 1, ("notes", "phone")),
+    ]
     [event] = (await _events(engine))[events_before:]
     assert (event.event, event.source, event.changed_by, event.edit_id) == (
         "updated",

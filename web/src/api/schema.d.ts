@@ -1071,6 +1071,17 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** EditAuditEntry */
+        EditAuditEntry: {
+            /** Format: date-time */
+            at: string;
+            actor: string;
+            action: string;
+            /** @default 0 */
+            edit_round: number;
+            /** @default [] */
+            fields: string[];
+        };
         /** EditFieldView */
         EditFieldView: {
             field: string;
@@ -1143,6 +1154,8 @@ export interface components {
             /** @default [] */
             fields: components["schemas"]["EditFieldView"][];
             failure?: string | null;
+            /** @default [] */
+            history: components["schemas"]["EditAuditEntry"][];
         };
         /** GuestView */
         GuestView: {

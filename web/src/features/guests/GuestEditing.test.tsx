@@ -40,6 +40,7 @@ const conflict: GuestEditView = {
     { field: "phone", value: "+44 7700 900123", base: null, mews_value: "+420 999 888 777", state: "conflict" },
     { field: "email", value: "anna@new.example", base: "anna@example.com", state: "in_step" },
   ],
+  history: [],
 };
 
 function renderPage() {

@@ -16,7 +16,7 @@ from sqlalchemy import Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from attendandt.contracts.rpc.guests import EditRule, GuestEditView
+from attendandt.contracts.rpc.guests import EditAuditEntry, EditRule, GuestEditView
 from attendandt.guests.edits import OPEN_STATES, EditField, decode_fields, encode_fields
 from attendandt.guests.models import edit_rules, guest_audit, guest_edits, guests
 
@@ -35,7 +35,7 @@ class StoredEdit:
     fields: list[EditField]
     failure: str | None
 
-    def view(self) -> GuestEditView:
+    def view(self, history: tuple[EditAuditEntry, ...] = ()) -> GuestEditView:
         return GuestEditView(
             edit_id=self.edit_id,
             guest_id=self.guest_id,
@@ -45,6 +45,7 @@ class StoredEdit:
             state=self.state,  # type: ignore[arg-type]
             fields=tuple(f.view() for f in self.fields),
             failure=self.failure,
+            history=history,
         )
 
 
@@ -146,7 +147,27 @@ async def edits_of_guest(
     )
     found = [_edit(row) for row in [*open_rows, *done_rows]]
     found.sort(key=lambda e: (e.created_at, e.edit_id), reverse=True)
-    return [e.view() for e in found]
+    history: dict[str, list[EditAuditEntry]] = {e.edit_id: [] for e in found}
+    if history:
+        rows = await session.execute(
+            select(guest_audit)
+            .where(guest_audit.c.edit_id.in_(list(history)))
+            .order_by(guest_audit.c.entry_id)
+        )
+        for row in rows:
+            details = dict(row.details or {})
+            history[row.edit_id].append(
+                EditAuditEntry(
+                    at=row.occurred_at,
+                    actor=row.actor,
+                    action=row.action,
+                    edit_round=int(details.pop("round", 0)),
+                    fields=tuple(
+                        details.get("fields") or sorted(k for k in details if k != "rule")
+                    ),
+                )
+            )
+    return [e.view(tuple(history[e.edit_id])) for e in found]
 
 
 async def audit(

@@ -131,6 +131,18 @@ class EditFieldView(_Part, frozen=True, kw_only=True):
     resolved_by: str | None = None
 
 
+class EditAuditEntry(_Part, frozen=True, kw_only=True):
+    """One step of an edit's history: who (a user id, `mews` for what Mews answered or sent
+    back, `rule` for the hotel's rule) did what (`edited`, `written` or `checked` by the
+    publisher, `in_step` on Mews's echo, `resolved`, `superseded`) to which fields."""
+
+    at: datetime
+    actor: str
+    action: str
+    edit_round: int = 0
+    fields: tuple[str, ...] = ()
+
+
 class GuestEditView(_Part, frozen=True, kw_only=True):
     edit_id: str
     guest_id: str
@@ -142,6 +154,8 @@ class GuestEditView(_Part, frozen=True, kw_only=True):
     fields: tuple[EditFieldView, ...] = ()
     #: Why Mews refused, when it did.
     failure: str | None = None
+    #: The edit's history, oldest first (its audit).
+    history: tuple[EditAuditEntry, ...] = ()
 
 
 class StayGuestView(_Part, frozen=True, kw_only=True):
