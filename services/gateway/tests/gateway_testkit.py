@@ -351,6 +351,19 @@ class FakeServices:
         async def day(_: Any, caller: Caller | None) -> Payload:
             return g.StayPage(items=(STAY,), window_start_utc=NOW, window_end_utc=NOW)
 
+        async def edit(request: Any, caller: Caller | None) -> Payload:
+            return g.GuestEditReply(
+                edit=g.GuestEditView(
+                    edit_id="e-1", guest_id=GUEST.guest_id, author_user_id="u-desk",
+                    created_at=NOW, base_version=NOW, state="saving",
+                    fields=(g.EditFieldView(field="phone", value="+44 1", state="saving"),),
+                ),
+                sync_state="saving",
+            )  # fmt: skip
+
+        async def rules(request: Any, caller: Caller | None) -> Payload:
+            return g.EditRules(enterprise_id=request.enterprise_id, rules=())
+
         async def sweep(request: Any, caller: Caller | None) -> Payload:
             return ingest_rpc.SweepResponse(enterprise_id=request.enterprise_id, entities=())
 
@@ -386,7 +399,8 @@ class FakeServices:
             v.GET_CHARGE: one_charge, v.RETRY_CHARGE: one_charge, v.LIST_CHARGES: charge_page,
             v.SETTLEMENT: settlement,
             g.SEARCH: search, g.GET_GUEST: detail, g.GET_STAY: stay, g.ARRIVALS: day,
-            g.DEPARTURES: day, g.IN_HOUSE: day,
+            g.DEPARTURES: day, g.IN_HOUSE: day, g.EDIT_GUEST: edit, g.RESOLVE_CONFLICTS: edit,
+            g.GET_EDIT_RULES: rules, g.SET_EDIT_RULES: rules,
             ingest_rpc.SWEEP: sweep, ingest_rpc.START_RESYNC: start_resync,
             ingest_rpc.CANCEL_RESYNC: cancel_resync,
             v.APPROVE_CHARGE: _decide_charge, v.REJECT_CHARGE: _decide_charge,

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from gateway_testkit import (
     FakeServices,
@@ -90,6 +91,7 @@ READ_ALL = "200/200 200/404 200/404 200/404"
 STAFF_WRITE = "200/200 200/404 403/403 403/403"
 OFFERING_WRITE = "200/200 200/404 403/403 200/404"
 ADMIN_ONLY = "200/200 403/403 403/403 403/403"
+GUEST_EDIT = "200/200 200/404 200/404 403/403"
 
 EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/auth/login"): "200/- 200/- 200/- 200/-",
@@ -105,6 +107,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/guests"): READ_ALL,
     ("GET", "/guests/{guest_id}"): READ_ALL,
     ("GET", "/guests/{guest_id}/export"): STAFF_WRITE,
+    ("PATCH", "/guests/{guest_id}"): GUEST_EDIT,
+    ("POST", "/guests/{guest_id}/conflicts/resolve"): GUEST_EDIT,
+    ("GET", "/properties/{enterprise_id}/edit-rules"): GUEST_EDIT,
+    ("PUT", "/properties/{enterprise_id}/edit-rules"): STAFF_WRITE,
     ("GET", "/stays/{stay_id}"): READ_ALL,
     ("GET", "/arrivals"): READ_ALL,
     ("GET", "/departures"): READ_ALL,
@@ -161,8 +167,10 @@ LISTS = {
 #: Guest routes: a portfolio-wide user names the property (required, as before).
 GUEST_ROUTES = {
     "/guests", "/guests/{guest_id}", "/guests/{guest_id}/export", "/stays/{stay_id}",
-    "/arrivals", "/departures", "/in-house",
+    "/arrivals", "/departures", "/in-house", "/guests/{guest_id}/conflicts/resolve",
 }  # fmt: skip
+#: Before the version the seeded guests were made with: a field changed since is in conflict.
+LONG_AGO = "2000-01-01T00:00:00Z"
 
 
 def cells(row: str) -> dict[UserRole, tuple[int, int | None]]:
@@ -267,12 +275,18 @@ async def _eventually(make: Callable[[], Awaitable[Any]], what: str) -> Any:
 
 
 async def _seed_guest(js: JetStreamContext, side: Property, run: str) -> None:
+    """The guest, then a second version of it from Mews a second later with a phone: an edit
+    of the phone based on the first is a conflict (the conflict routes' cells need one)."""
     now = datetime.now(UTC).replace(microsecond=0)
     tag = side.enterprise_id
     guest = GuestSnapshot(mews_id=f"cust-{tag}", mews_updated_utc=now, first_name="Guest",
                           last_name=f"Of {side.name}", email=f"guest@{tag}.example")  # fmt: skip
     await publish(js, UPSERT_GUEST, UpsertGuest(command_id=f"g-{tag}-{run}", enterprise_id=tag,
                   issued_at=now, guest=guest), msg_id=f"g-{tag}-{run}")  # fmt: skip
+    later = now + timedelta(seconds=1)
+    second = msgspec.structs.replace(guest, mews_updated_utc=later, phone="+420 111 222 333")
+    await publish(js, UPSERT_GUEST, UpsertGuest(command_id=f"g2-{tag}-{run}", enterprise_id=tag,
+                  issued_at=later, guest=second), msg_id=f"g2-{tag}-{run}")  # fmt: skip
 
 
 async def _seed_stay(js: JetStreamContext, side: Property, run: str) -> None:
@@ -339,7 +353,8 @@ async def _seed(world: World, js: JetStreamContext) -> None:
                 API_PREFIX + "/guests", headers=world.admin,
                 params={"enterprise_id": side.enterprise_id},  # its one guest
             )  # fmt: skip
-            return found.json()["items"] or None
+            items = found.json()["items"]
+            return items if items and items[0]["phone"] else None  # its second version
 
         await _eventually(guest, f"{side.name}'s guest")
         await _seed_stay(js, side, run)
@@ -445,6 +460,16 @@ async def _build(
         and own
     ):
         values["charge_id"] = await world.held_charge(side)
+    elif template == "/guests/{guest_id}/conflicts/resolve":
+        # An edit of the phone based on the guest's first version: in conflict with Mews's.
+        made = await world.client.patch(
+            f"{API_PREFIX}/guests/{side.guest_id}", headers=world.admin,
+            params={"enterprise_id": side.enterprise_id},
+            json={"base_version": LONG_AGO, "phone": world.unique("+44 ")},
+        )  # fmt: skip
+        assert made.json()["edit"]["state"] == "conflict", made.text
+        body = {"edit_id": made.json()["edit"]["edit_id"],
+                "choices": [{"field": "phone", "keep": "mews"}]}  # fmt: skip
     elif template == "/users/{user_id}/deactivate":
         values["user_id"] = (await world.invite(side.enterprise_id, "front_desk"))["user"][
             "user_id"
@@ -481,6 +506,10 @@ async def _build(
                     "category": "pool"}  # fmt: skip
         case ("PATCH", "/vendors/{vendor_id}"):
             body = {"contact_phone": world.unique("+420")}
+        case ("PATCH", "/guests/{guest_id}"):
+            body = {"base_version": LONG_AGO, "notes": world.unique("Late check-in")}
+        case ("PUT", "/properties/{enterprise_id}/edit-rules"):
+            body = {"rules": [{"field": "notes", "rule": "ask"}]}
         case ("POST", "/vendors/{vendor_id}/offerings"):
             body = {"name": world.unique("Facial"), "unit_price": "40",
                     "mews_service_id": "svc-1"}  # fmt: skip
@@ -618,7 +647,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 392
+    assert checked == cell_count == 416
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

@@ -53,6 +53,13 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/users"): {"email": "new@hotel.example", "name": "New", "role": "front_desk"},
     ("POST", "/users/{user_id}/role"): {"role": "manager"},
     ("POST", "/sync/{enterprise_id}/resync"): {"entities": ["Customer"]},
+    ("PATCH", "/guests/{guest_id}"): {"base_version": "2026-11-25T12:00:00Z", "phone": "+44 1"},
+    ("POST", "/guests/{guest_id}/conflicts/resolve"): {
+        "edit_id": "e-1", "choices": [{"field": "phone", "keep": "mews"}],
+    },
+    ("PUT", "/properties/{enterprise_id}/edit-rules"): {
+        "rules": [{"field": "notes", "rule": "we_win"}],
+    },
 }  # fmt: skip
 
 

@@ -35,6 +35,9 @@ async def test_up_down_and_autogenerate_finds_no_difference(database_url: str) -
         "timeline",
         "vendor_bookings",
         "properties",
+        "guest_edits",
+        "guest_audit",
+        "edit_rules",
         "inbox",
         "outbox",
     }

@@ -144,7 +144,14 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * EditGuest
+         * @description Change a guest: recorded with its author and written to Mews once. The reply's edit
+         *     says per field whether it is on its way (`saving`), already so (`unchanged`) or in
+         *     `conflict` with a newer value in Mews (both values shown); the guest's `sync_state` is
+         *     `saving` until Mews has every field, then `in_step`.
+         */
+        patch: operations["ApiV1GuestsGuestIdEditGuest"];
         trace?: never;
     };
     "/api/v1/guests/{guest_id}/export": {
@@ -161,6 +168,53 @@ export interface paths {
          */
         get: operations["ApiV1GuestsGuestIdExportExportGuest"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guests/{guest_id}/conflicts/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ResolveConflicts
+         * @description Settle an edit's fields in conflict, one choice per field: `ours` writes our value
+         *     over the Mews value shown (a newer one by then is a new conflict), `mews` keeps Mews's.
+         *     Audited with who chose what.
+         */
+        post: operations["ApiV1GuestsGuestIdConflictsResolveResolveConflicts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/properties/{enterprise_id}/edit-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EditRules
+         * @description What the hotel does when an edit here meets a newer value in Mews, per field: `ask`
+         *     (the user chooses), `mews_wins`, `we_win`, `newest_wins`.
+         */
+        get: operations["ApiV1PropertiesEnterpriseIdEditRulesEditRules"];
+        /**
+         * SetEditRules
+         * @description Set the rules named (a field left out keeps its rule); every field's rule back.
+         */
+        put: operations["ApiV1PropertiesEnterpriseIdEditRulesSetEditRules"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1050,6 +1104,17 @@ export interface components {
             cancel_method?: string | null;
             cancel_failure_reason?: string | null;
         };
+        /** ConflictChoiceBody */
+        ConflictChoiceBody: {
+            field: string;
+            /** @enum {string} */
+            keep: "ours" | "mews";
+        };
+        /** ConflictResolution */
+        ConflictResolution: {
+            edit_id: string;
+            choices: components["schemas"]["ConflictChoiceBody"][];
+        };
         /** CurrencyTotal */
         CurrencyTotal: {
             currency: string;
@@ -1063,16 +1128,91 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** EditAuditEntry */
+        EditAuditEntry: {
+            /** Format: date-time */
+            at: string;
+            actor: string;
+            action: string;
+            /** @default 0 */
+            edit_round: number;
+            /** @default [] */
+            fields: string[];
+        };
+        /** EditFieldView */
+        EditFieldView: {
+            field: string;
+            value?: string | string[] | null;
+            base?: string | string[] | null;
+            mews_value?: string | string[] | null;
+            /** @enum {string} */
+            state: "saving" | "in_step" | "conflict" | "kept_mews" | "failed" | "unchanged";
+            resolution?: string | null;
+            resolved_by?: string | null;
+        };
+        /** EditRules */
+        EditRules: {
+            enterprise_id: string;
+            rules: components["schemas"]["FieldRule"][];
+        };
+        /** EditRulesUpdate */
+        EditRulesUpdate: {
+            rules: components["schemas"]["FieldRule"][];
+        };
         /** FieldError */
         FieldError: {
             message: string;
             key?: string | null;
             source?: string | null;
         };
+        /** FieldRule */
+        FieldRule: {
+            field: string;
+            /** @enum {string} */
+            rule: "ask" | "mews_wins" | "we_win" | "newest_wins";
+        };
         /** FulfilBookingResponse */
         FulfilBookingResponse: {
             booking: components["schemas"]["BookingView"];
             charge: components["schemas"]["ChargeView"];
+        };
+        /** GuestEdit */
+        GuestEdit: {
+            /** Format: date-time */
+            base_version: string;
+            first_name?: string;
+            last_name?: string;
+            email?: string;
+            phone?: string;
+            language_code?: string;
+            nationality_code?: string;
+            birth_date?: string;
+            classifications?: string[];
+            company_mews_id?: string;
+            notes?: string;
+        };
+        /** GuestEditReply */
+        GuestEditReply: {
+            edit: components["schemas"]["GuestEditView"];
+            /** @enum {string} */
+            sync_state: "in_step" | "saving" | "conflict";
+        };
+        /** GuestEditView */
+        GuestEditView: {
+            edit_id: string;
+            guest_id: string;
+            author_user_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            base_version: string;
+            /** @enum {string} */
+            state: "saving" | "in_step" | "conflict" | "failed";
+            /** @default [] */
+            fields: components["schemas"]["EditFieldView"][];
+            failure?: string | null;
+            /** @default [] */
+            history: components["schemas"]["EditAuditEntry"][];
         };
         /** GuestExport */
         GuestExport: {
@@ -1110,6 +1250,11 @@ export interface components {
             is_active: boolean;
             merge_target_mews_id?: string | null;
             merge_target_guest_id?: string | null;
+            /**
+             * @default in_step
+             * @enum {string}
+             */
+            sync_state: "in_step" | "saving" | "conflict";
         };
         /** HotelCatalogue */
         HotelCatalogue: {
@@ -1325,6 +1470,7 @@ export interface components {
             guest: components["schemas"]["GuestView"];
             stays: components["schemas"]["StayView"][];
             timeline: components["schemas"]["TimelineEntry"][];
+            edits?: components["schemas"]["GuestEditView"][];
         };
         /** StaffGuestPage */
         StaffGuestPage: {
@@ -2491,6 +2637,134 @@ export interface operations {
             };
         };
     };
+    ApiV1GuestsGuestIdEditGuest: {
+        parameters: {
+            query?: {
+                /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
+                enterprise_id?: string | null;
+            };
+            header?: never;
+            path: {
+                guest_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestEdit"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestEditReply"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ApiV1GuestsGuestIdExportExportGuest: {
         parameters: {
             query?: {
@@ -2512,6 +2786,380 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GuestExport"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1GuestsGuestIdConflictsResolveResolveConflicts: {
+        parameters: {
+            query?: {
+                /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
+                enterprise_id?: string | null;
+            };
+            header?: never;
+            path: {
+                guest_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConflictResolution"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestEditReply"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1PropertiesEnterpriseIdEditRulesEditRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterprise_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditRules"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1PropertiesEnterpriseIdEditRulesSetEditRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterprise_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditRulesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditRules"];
                 };
             };
             /** @description The request is not valid */

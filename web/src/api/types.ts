@@ -35,6 +35,11 @@ export type Catalogue = Schemas["HotelCatalogue"];
 export type CatalogueService = Schemas["CatalogueServiceOut"];
 export type CatalogueProduct = Schemas["CatalogueProductOut"];
 export type StayNote = Schemas["StayNoteView"];
+export type GuestEdit = Schemas["GuestEdit"];
+export type GuestEditReply = Schemas["GuestEditReply"];
+export type GuestEditView = Schemas["GuestEditView"];
+export type EditFieldView = Schemas["EditFieldView"];
+export type SyncState = GuestEditReply["sync_state"];
 
 /** A stay as either view shows it (staff: `StayView`; vendor: `VendorSafeStay`). */
 export type AnyStay = StayView | VendorSafeStay;

@@ -8,19 +8,22 @@ import { useSession } from "../features/auth/session";
 
 export const PERMISSIONS: Record<UserRole, string[]> = {
   admin: [
-    "self:read", "events:read", "guests:read", "guests:contact:read", "vendors:read", "vendors:write",
+    "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "guests:edit:rules",
+    "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
     "sync:read", "sync:resync", "users:admin", "guests:export",
   ],
   manager: [
-    "self:read", "events:read", "guests:read", "guests:contact:read", "vendors:read", "vendors:write",
+    "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "guests:edit:rules",
+    "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
     "sync:read", "guests:export",
   ],
   front_desk: [
-    "self:read", "events:read", "guests:read", "guests:contact:read", "vendors:read", "bookings:read",
+    "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "vendors:read",
+    "bookings:read",
     "bookings:create", "bookings:manage", "charges:read", "charges:create",
   ],
   vendor: [

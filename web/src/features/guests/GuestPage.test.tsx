@@ -51,6 +51,7 @@ const detail: StaffGuestDetail = {
     last_name: "Smith",
     classifications: [],
     is_active: true,
+    sync_state: "in_step",
   },
   stays: [
     stay(),

@@ -12,6 +12,8 @@ import { BookingsTable } from "../bookings/BookingsTable";
 import { useBookings } from "../bookings/api";
 import { useHotel } from "../properties/hotel";
 import { useExportGuest, useGuest } from "./api";
+import { conflicts } from "./edits";
+import { ConflictResolver, FailedEdits, GuestEditForm, SyncStateBadge } from "./GuestEditing";
 import { StaysTable } from "./StaysTable";
 
 /** Stays a service can still be booked for. */
@@ -75,6 +77,8 @@ export function GuestPage() {
   const bookings = useBookings({ guest_id: guestId }, hasPermission(user, "bookings:read"));
   const [bookingFor, setBookingFor] = useState<AnyStay | null>(null);
   const exporter = useExportGuest(enterpriseId, guestId, portfolioWide);
+  const [editing, setEditing] = useState(false);
+  const canEdit = hasPermission(user, "guests:edit");
 
   if (portfolioWide && !enterpriseId) {
     return (
@@ -148,10 +152,42 @@ export function GuestPage() {
           ) : null}
         </div>
         <div className="space-y-4">
+          {staff && conflicts(staff.edits ?? []).length > 0 ? (
+            <Card title="Waiting for your choice">
+              <ConflictResolver
+                edits={staff.edits ?? []}
+                guestId={staff.guest.guest_id}
+                enterpriseId={enterpriseId}
+                portfolioWide={portfolioWide}
+              />
+            </Card>
+          ) : null}
           {staff ? (
             <>
-              <Card title="Contact">
-                <Contact detail={staff} />
+              <Card
+                title="Contact"
+                actions={
+                  <div className="flex items-center gap-2">
+                    <SyncStateBadge state={staff.guest.sync_state ?? "in_step"} />
+                    {canEdit && !editing && staff.guest.is_active ? (
+                      <Button variant="secondary" onClick={() => setEditing(true)}>
+                        Edit
+                      </Button>
+                    ) : null}
+                  </div>
+                }
+              >
+                <FailedEdits edits={staff.edits ?? []} />
+                {editing ? (
+                  <GuestEditForm
+                    guest={staff.guest}
+                    enterpriseId={enterpriseId}
+                    portfolioWide={portfolioWide}
+                    onDone={() => setEditing(false)}
+                  />
+                ) : (
+                  <Contact detail={staff} />
+                )}
               </Card>
               <Card title="Timeline">
                 <Timeline entries={staff.timeline} enterpriseId={staff.guest.enterprise_id} />

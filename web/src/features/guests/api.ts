@@ -36,6 +36,12 @@ export function useGuest(enterpriseId: string | null, guestId: string, portfolio
         }),
       ),
     enabled: enabled && (!portfolioWide || enterpriseId !== null),
+    // While an edit is on its way to Mews, look again every second: its outcome may be a
+    // conflict, which no event announces.
+    refetchInterval: (query) => {
+      const data = query.state.data;
+      return data?.view === "staff" && data.guest.sync_state === "saving" ? 1000 : false;
+    },
   });
 }
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import enum
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 from attendandt.contracts.base import Payload, Subject
+from attendandt.contracts.guest_fields import FieldValue
 from attendandt.contracts.snapshots import (
     CatalogueProduct,
     CatalogueService,
@@ -120,6 +121,35 @@ class RecordChargeCancellation(Command, frozen=True, kw_only=True):
     permanent: bool = False
 
 
+class EditFieldOutcome(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
+    """What became of one field of a staff edit in Mews.
+
+    `applied`: Mews holds our value (written now, or already there); `conflict`: Mews held
+    neither the value the user saw nor ours, so nothing was written for it; `failed`: Mews
+    refused the write. `mews_value` is what Mews holds after this round."""
+
+    field: str
+    outcome: Literal["applied", "conflict", "failed"]
+    mews_value: FieldValue = None
+
+
+class RecordGuestEditResult(Command, frozen=True, kw_only=True):
+    """The publisher's outcome of one round of a staff edit of a guest (customers/update)."""
+
+    SCHEMA = "guests.record_edit_result"
+    edit_id: str
+    edit_round: int
+    customer_mews_id: str
+    outcomes: tuple[EditFieldOutcome, ...] = ()
+    #: Whether customers/update was called and answered in this round.
+    written: bool = False
+    #: Mews's UpdatedUtc after this round: the update's answer, else the version read.
+    mews_updated_utc: datetime | None = None
+    failure_reason: str | None = None
+    #: True when Mews refused for good (400/403); False for e.g. a retry budget exhausted.
+    permanent: bool = False
+
+
 class UpsertProperty(Command, frozen=True, kw_only=True):
     """Create or update a hotel from its Mews configuration; last write wins on the
     configuration's UpdatedUtc and the content's digest (an older version is ignored)."""
@@ -160,6 +190,7 @@ RECORD_CHARGE_CANCELLATION = Subject(
 )
 UPSERT_PROPERTY = Subject("cmd.v1.guests.upsert_property", UpsertProperty)
 UPSERT_CATALOGUE = Subject("cmd.v1.vendors.upsert_catalogue", UpsertCatalogue)
+RECORD_GUEST_EDIT_RESULT = Subject("cmd.v1.guests.record_edit_result", RecordGuestEditResult)
 
 #: Every command subject: a command on any other `cmd.v1.` subject has no consumer and is
 #: dead-lettered (`platform.unrouted`). A new command is added here.
@@ -174,6 +205,7 @@ COMMANDS: tuple[Subject[Any], ...] = (
     RECORD_CHARGE_CANCELLATION,
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
+    RECORD_GUEST_EDIT_RESULT,
 )
 
 

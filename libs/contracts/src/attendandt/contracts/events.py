@@ -19,6 +19,7 @@ their consumers move" would keep sending the emails this change exists to stop.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.snapshots import (
@@ -40,10 +41,25 @@ class DomainEvent(Payload, frozen=True, kw_only=True):
     event: str
 
 
+#: Who made a guest's version: Mews (its staff, another integration, a guest online) or
+#: staff here, through an edit written to Mews.
+GuestChangeSource = Literal["mews", "attendandt"]
+
+
 class GuestEvent(DomainEvent, frozen=True, kw_only=True):
+    """A guest's new version. `changed_fields` names what differs from the version before
+    (empty when the guest is new or nothing of it was known); `source` says who changed it:
+    `attendandt` when the version is a staff edit made here and written to Mews (then
+    `changed_by` is that user's id and `edit_id` the edit), `mews` otherwise. The echo of
+    our own write (Mews's webhook, a sweep) is no new version and no second event."""
+
     SCHEMA = "guest.event"
     guest_id: str
     guest: GuestSnapshot
+    source: GuestChangeSource = "mews"
+    changed_fields: tuple[str, ...] = ()
+    changed_by: str | None = None
+    edit_id: str | None = None
 
 
 class StayEvent(DomainEvent, frozen=True, kw_only=True):
@@ -81,6 +97,10 @@ class RestrictedGuestEvent(DomainEvent, frozen=True, kw_only=True):
     SCHEMA = "restricted.guest.event"
     guest_id: str
     guest: RestrictedGuestSnapshot
+    source: GuestChangeSource = "mews"
+    changed_fields: tuple[str, ...] = ()
+    changed_by: str | None = None
+    edit_id: str | None = None
 
 
 GUEST_EVENT = Subject(

@@ -6,8 +6,10 @@ from decimal import Decimal
 from attendandt.contracts.base import Payload, RpcError
 from attendandt.contracts.commands import (
     CancellationMethod,
+    EditFieldOutcome,
     RecordChargeCancellation,
     RecordChargeResult,
+    RecordGuestEditResult,
     UpsertCatalogue,
     UpsertCompany,
     UpsertGuest,
@@ -28,7 +30,13 @@ from attendandt.contracts.events import (
     VendorEvent,
 )
 from attendandt.contracts.mews import ChangeSource, MewsChange, MewsEntity
-from attendandt.contracts.outbound import CancelCharge, ChargeLine, PostCharge, UpdateCustomer
+from attendandt.contracts.outbound import (
+    CancelCharge,
+    ChargeLine,
+    CustomerFieldChange,
+    PostCharge,
+    UpdateCustomer,
+)
 from attendandt.contracts.privacy import public_guest, public_stay, public_user, restricted_guest
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
@@ -199,6 +207,10 @@ EXAMPLES: list[Payload] = [
         event="updated",
         guest_id="g-1",
         guest=public_guest(GUEST),
+        source="attendandt",
+        changed_fields=("phone",),
+        changed_by="u-frontdesk",
+        edit_id="e-1",
     ),
     RestrictedGuestEvent(
         event_id="restricted:e-1",
@@ -207,6 +219,10 @@ EXAMPLES: list[Payload] = [
         event="updated",
         guest_id="g-1",
         guest=restricted_guest("g-1", GUEST),
+        source="attendandt",
+        changed_fields=("phone",),
+        changed_by="u-frontdesk",
+        edit_id="e-1",
     ),
     StayEvent(
         event_id="e-2",
@@ -261,6 +277,32 @@ EXAMPLES: list[Payload] = [
         customer_id=GUEST.mews_id,
         email="new@example.com",
         requested_at=NOW,
+    ),
+    UpdateCustomer(
+        command_id="guest-edit:e-1:1",
+        enterprise_id=ENT,
+        customer_id=GUEST.mews_id,
+        requested_at=NOW,
+        edit_id="e-1",
+        edit_round=1,
+        changes=(
+            CustomerFieldChange(field="phone", value="+44 20 7946 0000", base="+44 20 7946 0958"),
+            CustomerFieldChange(field="classifications", value=("Important",), base=()),
+        ),
+    ),
+    RecordGuestEditResult(
+        command_id="guest-edit-result:guest-edit:e-1:1",
+        enterprise_id=ENT,
+        issued_at=NOW,
+        edit_id="e-1",
+        edit_round=1,
+        customer_mews_id=GUEST.mews_id,
+        outcomes=(
+            EditFieldOutcome(field="phone", outcome="applied", mews_value="+44 20 7946 0000"),
+            EditFieldOutcome(field="classifications", outcome="conflict", mews_value=("Media",)),
+        ),
+        written=True,
+        mews_updated_utc=NOW,
     ),
     DeadLetter(
         service="guests",

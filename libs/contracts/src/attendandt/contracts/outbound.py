@@ -13,6 +13,7 @@ from decimal import Decimal
 import msgspec
 
 from attendandt.contracts.base import Payload, Subject
+from attendandt.contracts.guest_fields import FieldValue
 
 
 class ChargeLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,8 +71,24 @@ class CancelCharge(Payload, frozen=True, kw_only=True):
     requested_at: datetime
 
 
+class CustomerFieldChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
+    """One field of a staff edit: set it to `value` if Mews still holds `base` (what the
+    user saw), else report Mews's value as a conflict. `field` is one of
+    `guest_fields.CUSTOMER_FIELDS` (our name)."""
+
+    field: str
+    value: FieldValue
+    base: FieldValue = None
+
+
 class UpdateCustomer(Payload, frozen=True, kw_only=True):
-    """Change a guest's Mews profile (customers/update; omitted fields stay as they are)."""
+    """Change a guest's Mews profile (customers/update; omitted fields stay as they are).
+
+    A staff edit (`edit_id` set) carries its `changes`, each with the value the user saw:
+    the publisher reads the customer first and writes only the fields Mews still holds as
+    the user saw them; the others are reported as conflicts (RecordGuestEditResult). One
+    command per round of an edit (a conflict resolved "ours" is the next round). Without
+    `edit_id`, `email`, `phone` and `notes` are written as they are."""
 
     SCHEMA = "outbound.update_customer"
     command_id: str
@@ -81,6 +98,9 @@ class UpdateCustomer(Payload, frozen=True, kw_only=True):
     phone: str | None = None
     notes: str | None = None
     requested_at: datetime
+    edit_id: str | None = None
+    edit_round: int = 0
+    changes: tuple[CustomerFieldChange, ...] = ()
 
 
 POST_CHARGE = Subject("mews.v1.{enterprise}.outbound.post_charge", PostCharge)

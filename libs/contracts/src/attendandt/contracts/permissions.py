@@ -50,6 +50,7 @@ from attendandt.contracts.base import Payload, RpcMethod, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_RESULT,
+    RECORD_GUEST_EDIT_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_GUEST,
@@ -205,10 +206,12 @@ USERS: tuple[NatsUser, ...] = (
     ),
     NatsUser(
         name="guests",
-        description="guests and stays: their events, and the timeline from vendors' events",
-        produces=(GUEST_EVENT, STAY_EVENT, RESTRICTED_GUEST_EVENT),
+        description="guests and stays: their events, the timeline from vendors' events, and "
+        "staff edits of guests queued for Mews",
+        produces=(GUEST_EVENT, STAY_EVENT, RESTRICTED_GUEST_EVENT, UPDATE_CUSTOMER),
         consumes=(
             Consumer(DOMAIN_COMMANDS, "guests-upsert-guest", UPSERT_GUEST),
+            Consumer(DOMAIN_COMMANDS, "guests-record-edit-result", RECORD_GUEST_EDIT_RESULT),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-stay", UPSERT_STAY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-property", UPSERT_PROPERTY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-room", UPSERT_ROOM),
@@ -246,8 +249,9 @@ USERS: tuple[NatsUser, ...] = (
     ),
     NatsUser(
         name="mews-publisher",
-        description="the only writer to Mews: reports each charge's result to vendors",
-        produces=(RECORD_CHARGE_RESULT, RECORD_CHARGE_CANCELLATION),
+        description="the only writer to Mews: reports each charge's result and cancellation "
+        "to vendors and each guest edit's to guests",
+        produces=(RECORD_CHARGE_RESULT, RECORD_CHARGE_CANCELLATION, RECORD_GUEST_EDIT_RESULT),
         consumes=(
             Consumer(MEWS_OUTBOX, "mews-publisher-post-charge", POST_CHARGE),
             Consumer(MEWS_OUTBOX, "mews-publisher-cancel-charge", CANCEL_CHARGE),
@@ -279,7 +283,6 @@ USERS: tuple[NatsUser, ...] = (
 OPERATOR_ONLY: tuple[Subject[Any], ...] = (
     UPSERT_USER,
     UPSERT_VENDOR,
-    UPDATE_CUSTOMER,
 )
 
 

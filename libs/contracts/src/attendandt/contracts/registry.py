@@ -7,6 +7,7 @@ from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_RESULT,
+    RECORD_GUEST_EDIT_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_GUEST,
@@ -41,6 +42,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     RECORD_CHARGE_CANCELLATION,
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
+    RECORD_GUEST_EDIT_RESULT,
     GUEST_EVENT,
     STAY_EVENT,
     VENDOR_EVENT,

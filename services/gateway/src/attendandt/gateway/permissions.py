@@ -24,6 +24,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from attendandt.contracts.caller import Caller
+from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
@@ -41,6 +42,10 @@ class Permission(enum.StrEnum):
     GUESTS_CONTACT_READ = "guests:contact:read"
     #: Everything held about one guest, in one document (a data subject's access request).
     GUESTS_EXPORT = "guests:export"
+    #: Change a guest (written to Mews) and settle an edit's conflicts.
+    GUESTS_EDIT = guests_rpc.EDIT
+    #: The hotel's standing choices for conflicts between an edit here and Mews.
+    GUESTS_EDIT_RULES = guests_rpc.EDIT_RULES
     VENDORS_READ = "vendors:read"
     VENDORS_READ_OWN = "vendors:read:own"
     VENDORS_WRITE = "vendors:write"
@@ -77,6 +82,7 @@ _FRONT_DESK = frozenset(
         P.PROPERTIES_READ,
         P.GUESTS_READ,
         P.GUESTS_CONTACT_READ,
+        P.GUESTS_EDIT,
         P.VENDORS_READ,
         P.BOOKINGS_READ,
         P.BOOKINGS_CREATE,
@@ -87,6 +93,7 @@ _FRONT_DESK = frozenset(
 )
 _MANAGER = _FRONT_DESK | {
     P.GUESTS_EXPORT,
+    P.GUESTS_EDIT_RULES,
     P.VENDORS_WRITE,
     P.OFFERINGS_WRITE,
     P.CHARGES_RETRY,

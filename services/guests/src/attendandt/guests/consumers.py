@@ -1,6 +1,6 @@
 """JetStream subscribers: the guests commands (DOMAIN_COMMANDS, a work queue: guests, stays,
-rooms and the hotels themselves) and the vendor events of the guest timeline
-(ATTENDANDT_EVENTS). Decoding, acks, retries and dead letters follow
+rooms, the hotels themselves, the publisher's reports of staff edits) and the vendor events
+of the guest timeline (ATTENDANDT_EVENTS). Decoding, acks, retries and dead letters follow
 `platform.consumer.process`; the work is the service's. No SQL here.
 """
 
@@ -15,10 +15,12 @@ from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload
 from attendandt.contracts.commands import (
+    RECORD_GUEST_EDIT_RESULT,
     UPSERT_GUEST,
     UPSERT_PROPERTY,
     UPSERT_ROOM,
     UPSERT_STAY,
+    RecordGuestEditResult,
     UpsertGuest,
     UpsertProperty,
     UpsertRoom,
@@ -37,6 +39,7 @@ UPSERT_GUEST_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-gu
 UPSERT_STAY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-stay")
 UPSERT_PROPERTY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-property")
 UPSERT_ROOM_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-room")
+RECORD_EDIT_RESULT_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-record-edit-result")
 BOOKINGS_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-bookings")
 CHARGES_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-charges")
 
@@ -99,6 +102,11 @@ def register_consumers(
     async def apply_room(delivery: Delivery[UpsertRoom]) -> None:
         await service.upsert_room(delivery.payload, consumer=UPSERT_ROOM_POLICY.consumer)
 
+    async def record_edit_result(delivery: Delivery[RecordGuestEditResult]) -> None:
+        await service.record_edit_result(
+            delivery.payload, consumer=RECORD_EDIT_RESULT_POLICY.consumer
+        )
+
     async def record_booking(delivery: Delivery[BookingEvent]) -> None:
         await service.record_booking(delivery.payload)
 
@@ -112,6 +120,13 @@ def register_consumers(
         UPSERT_PROPERTY.template, commands, UpsertProperty, apply_property, UPSERT_PROPERTY_POLICY
     )
     subscribe(UPSERT_ROOM.template, commands, UpsertRoom, apply_room, UPSERT_ROOM_POLICY)
+    subscribe(
+        RECORD_GUEST_EDIT_RESULT.template,
+        commands,
+        RecordGuestEditResult,
+        record_edit_result,
+        RECORD_EDIT_RESULT_POLICY,
+    )
     events = ATTENDANDT_EVENTS.name
     subscribe(BOOKING_EVENT.filter(), events, BookingEvent, record_booking, BOOKINGS_POLICY)
     subscribe(CHARGE_EVENT.filter(), events, ChargeEvent, record_charge, CHARGES_POLICY)

@@ -15,12 +15,14 @@ soon as they exist, with no second write that could race the first.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Computed,
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -74,6 +76,9 @@ guests = Table(
     Column("notes", Text),
     Column("is_active", Boolean, nullable=False),
     Column("merge_target_mews_id", Text),
+    # Field (GuestSnapshot's name) → the UpdatedUtc of the first version we applied with its
+    # current value: whether Mews changed a field since the version a user saw.
+    Column("field_changed_utc", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("search_last", SearchKey, Computed("lower(last_name)", persisted=True)),
     Column(
         "search_first", SearchKey, Computed("lower(COALESCE(first_name, ''::text))", persisted=True)
@@ -213,6 +218,71 @@ properties = Table(
     _timestamp("mews_updated_utc"),
     *_read_version(),
     _timestamp("synced_at", nullable=False),
+)
+
+# Staff edits of a guest, written to Mews by the publisher. `fields` holds one entry per
+# field (`edits.EditField`): our value, the one the user saw, Mews's in a conflict, its state
+# and the round that sent it (a conflict settled "ours" is sent in the next round).
+guest_edits = Table(
+    "guest_edits",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column(
+        "guest_id",
+        UUID(as_uuid=False),
+        ForeignKey("guests.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("customer_mews_id", Text, nullable=False),
+    Column("author_user_id", Text, nullable=False),
+    _timestamp("created_at", nullable=False),
+    _timestamp("updated_at", nullable=False),
+    # The guest's Mews UpdatedUtc the user saw.
+    _timestamp("base_version", nullable=False),
+    Column("edit_round", Integer, nullable=False, server_default=text("0")),
+    # saving | in_step | conflict | failed
+    Column("state", Text, nullable=False),
+    Column("fields", JSONB, nullable=False),
+    Column("failure", Text),
+    Index("guest_edits_by_guest", "guest_id", "created_at"),
+    # A guest's open edits (its sync state), found without reading the settled ones.
+    Index(
+        "guest_edits_open",
+        "guest_id",
+        postgresql_where=text("state IN ('saving', 'conflict')"),
+    ),
+)
+
+# Who did what to a guest's edits, and what Mews said: append-only. Field names and choices,
+# never the values (those are the guest's, erased with it).
+guest_audit = Table(
+    "guest_audit",
+    metadata,
+    Column("entry_id", BigInteger, Identity(), primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("guest_id", UUID(as_uuid=False), nullable=False),
+    Column("edit_id", UUID(as_uuid=False)),
+    _timestamp("occurred_at", nullable=False),
+    # A user id, `mews` (what Mews answered or sent back), or `rule` (the hotel's rule).
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("guest_audit_by_guest", "enterprise_id", "guest_id", "entry_id"),
+)
+
+# A hotel's standing choice per field when an edit meets a newer value in Mews; a field
+# without a row asks the user.
+edit_rules = Table(
+    "edit_rules",
+    metadata,
+    Column("enterprise_id", Text, nullable=False),
+    Column("field", Text, nullable=False),
+    # mews_wins | we_win | newest_wins
+    Column("rule", Text, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    _timestamp("updated_at", nullable=False),
+    PrimaryKeyConstraint("enterprise_id", "field", name="edit_rules_pkey"),
 )
 
 inbox = inbox_table(metadata)

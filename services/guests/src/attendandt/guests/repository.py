@@ -11,7 +11,7 @@ always a filter; the service checks first that the caller may act for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     cast,
     exists,
     func,
@@ -66,6 +67,7 @@ from attendandt.guests.day_lists import (
     clauses,
 )
 from attendandt.guests.models import (
+    guest_edits,
     guests,
     properties,
     rooms,
@@ -114,6 +116,10 @@ class StoredGuest:
     guest_id: str
     version: MewsVersion
     merge_target_mews_id: str | None
+    #: The guest as stored (what a new version is compared with).
+    snapshot: GuestSnapshot | None = None
+    #: Field → the UpdatedUtc (ISO) of the first version we applied with its current value.
+    field_changed_utc: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,7 @@ _GUEST_FIELDS = (
     "notes",
     "is_active",
     "merge_target_mews_id",
+    "field_changed_utc",
 )
 _STAY_FIELDS = (
     "enterprise_id",
@@ -214,7 +221,14 @@ _ROOM_FIELDS = (
     "is_active",
 )
 _VERSION = ("mews_updated_utc", "mews_read_at", "mews_digest")
-_STORED_GUEST = _by_mews_id(guests, "id", *_VERSION, "merge_target_mews_id")
+_SNAPSHOT_OF_GUEST = tuple(GuestSnapshot.__struct_fields__)
+_STORED_GUEST = _by_mews_id(
+    guests,
+    "id",
+    *_VERSION,
+    *(n for n in _SNAPSHOT_OF_GUEST if n != "mews_updated_utc"),
+    "field_changed_utc",
+)
 _STORED_STAY = _by_mews_id(stays, "id", *_VERSION, "state")
 _UPSERT_GUEST = _upsert(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
 _UPSERT_STAY = _upsert(stays, "stays_enterprise_mews_id_key", _STAY_FIELDS)
@@ -229,7 +243,17 @@ async def stored_guest(
         _STORED_GUEST, {"enterprise_id": enterprise_id, "mews_id": mews_id}
     )
     row = found.first()
-    return None if row is None else StoredGuest(row.id, _version(row), row.merge_target_mews_id)
+    if row is None:
+        return None
+    fields = {name: row._mapping[name] for name in _SNAPSHOT_OF_GUEST}
+    fields["classifications"] = tuple(fields["classifications"] or ())
+    return StoredGuest(
+        row.id,
+        _version(row),
+        row.merge_target_mews_id,
+        msgspec.convert(fields, GuestSnapshot, strict=False),
+        dict(row.field_changed_utc or {}),
+    )
 
 
 async def stored_stay(session: AsyncSession, enterprise_id: str, mews_id: str) -> StoredStay | None:
@@ -260,6 +284,7 @@ async def upsert_guest(
     guest: GuestSnapshot,
     version: MewsVersion,
     synced_at: datetime,
+    field_changed_utc: dict[str, str] | None = None,
 ) -> str | None:
     """Insert or update by (enterprise, Mews id), last write wins (`MewsVersion`);
     returns our guest id, or None when the stored version is as new or newer."""
@@ -283,6 +308,7 @@ async def upsert_guest(
         "notes": guest.notes,
         "is_active": guest.is_active,
         "merge_target_mews_id": guest.merge_target_mews_id,
+        "field_changed_utc": field_changed_utc or {},
     }
     found: str | None = (await session.execute(_UPSERT_GUEST, values)).scalar_one_or_none()
     return found
@@ -545,9 +571,32 @@ def _stay_booked_by(vendor_id: str) -> ColumnElement[bool]:
 
 _target = guests.alias("merge_target")
 
+_open_edits = guest_edits.alias("open_edits")
+#: Where the guest's edits are (`edits.sync_state`, in SQL): through the open-edits index.
+_SYNC_STATE = (
+    select(
+        func.coalesce(
+            func.max(
+                case(
+                    (_open_edits.c.state == "conflict", literal("2:conflict")),
+                    else_=literal("1:saving"),
+                )
+            ),
+            literal("0:in_step"),
+        )
+    )
+    .where(
+        _open_edits.c.guest_id == guests.c.id,
+        _open_edits.c.state.in_(("saving", "conflict")),
+    )
+    .scalar_subquery()
+    .label("sync_state")
+)
+
 _GUEST_COLUMNS = (
     guests,
     _target.c.id.label("merge_target_guest_id"),
+    _SYNC_STATE,
 )
 
 
@@ -583,6 +632,7 @@ def _guest_view(row: Any) -> GuestView:
         is_active=row.is_active,
         merge_target_mews_id=row.merge_target_mews_id,
         merge_target_guest_id=row.merge_target_guest_id,
+        sync_state=row.sync_state.partition(":")[2],
     )
 
 

@@ -18,13 +18,17 @@ from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc.guests import (
     ARRIVALS,
     DEPARTURES,
+    EDIT_GUEST,
+    GET_EDIT_RULES,
     GET_GUEST,
     GET_STAY,
     IN_HOUSE,
     LIST_PROPERTIES,
     MEWS_VERSIONS,
     PUBLIC_STAY,
+    RESOLVE_CONFLICTS,
     SEARCH,
+    SET_EDIT_RULES,
 )
 from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE
@@ -41,6 +45,10 @@ def register_rpc(broker: NatsBroker, service: GuestsService, *, workers: int = 1
         (IN_HOUSE, service.in_house),
         (LIST_PROPERTIES, service.list_properties),
         (PUBLIC_STAY, service.public_stay),
+        (EDIT_GUEST, service.edit_guest),
+        (RESOLVE_CONFLICTS, service.resolve_conflicts),
+        (GET_EDIT_RULES, service.edit_rules),
+        (SET_EDIT_RULES, service.set_edit_rules),
     ]
     for method, handler in for_caller:
         _register_for_caller(broker, method, handler, workers)

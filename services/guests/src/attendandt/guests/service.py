@@ -31,17 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertGuest, UpsertProperty, UpsertRoom, UpsertStay
-from attendandt.contracts.events import (
-    GUEST_EVENT,
-    RESTRICTED_GUEST_EVENT,
-    STAY_EVENT,
-    BookingEvent,
-    ChargeEvent,
-    GuestEvent,
-    RestrictedGuestEvent,
-    StayEvent,
-)
-from attendandt.contracts.privacy import public_guest, public_stay, restricted_guest
+from attendandt.contracts.events import STAY_EVENT, BookingEvent, ChargeEvent, StayEvent
+from attendandt.contracts.privacy import public_stay
 from attendandt.contracts.rpc.guests import (
     CONTACT_READ,
     PUBLIC_STAY_PERMISSIONS,
@@ -71,8 +62,11 @@ from attendandt.contracts.snapshots import (
     StaySnapshot,
     StayState,
 )
+from attendandt.guests import edit_repository as er
 from attendandt.guests import repository as repo
 from attendandt.guests.day_lists import DayList, HotelDay, local_date, local_day_bounds
+from attendandt.guests.editing import SETTLED_SHOWN, Editing
+from attendandt.guests.guest_versions import apply_version, event_name, version_key
 from attendandt.guests.models import inbox, outbox
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
@@ -111,12 +105,8 @@ def new_id() -> str:
 # --------------------------------------------------------------------------- pure decisions
 
 
-def guest_event_name(previous: repo.StoredGuest | None, guest: GuestSnapshot) -> str:
-    """`merged` when Mews just merged the profile into another, else created / updated."""
-    target = guest.merge_target_mews_id
-    if target is not None and (previous is None or previous.merge_target_mews_id != target):
-        return "merged"
-    return "created" if previous is None else "updated"
+#: The event of a guest's new version (created / updated / merged).
+guest_event_name = event_name
 
 
 def stay_event_name(previous: StayState | None, state: StayState) -> str:
@@ -202,6 +192,7 @@ class View(msgspec.Struct, frozen=True, kw_only=True):
             classifications=(),
             company_mews_id=None,
             notes=None,
+            sync_state="in_step",
         )
 
     def stay(self, stay: StayView) -> StayView:
@@ -332,9 +323,7 @@ async def _known_guests(
     return tuple(known[m] for m in customers if m in known)
 
 
-def _version_key(version: repo.MewsVersion) -> str:
-    """One event per version: UpdatedUtc alone is not one (whole seconds)."""
-    return f"{version.updated_utc.isoformat()}:{version.digest}"
+_version_key = version_key
 
 
 def _one_of(first: str | None, second: str | None, names: str) -> None:
@@ -356,6 +345,12 @@ class GuestsService:
         self._sessions = sessions
         self._clock = clock
         self._make_id = make_id
+        self.editing = Editing(sessions, clock=clock, make_id=make_id)
+        self.edit_guest = self.editing.edit_guest
+        self.resolve_conflicts = self.editing.resolve_conflicts
+        self.record_edit_result = self.editing.record_result
+        self.edit_rules = self.editing.edit_rules
+        self.set_edit_rules = self.editing.set_edit_rules
 
     # ----------------------------------------------------------------- commands
 
@@ -371,52 +366,18 @@ class GuestsService:
             version = _read_version(command, guest)
             if previous is not None and not version.is_newer_than(previous.version):
                 return Applied.STALE
-            guest_id = await repo.upsert_guest(
+            guest_id = await apply_version(
                 session,
-                guest_id=previous.guest_id if previous else self._make_id(),
-                enterprise_id=enterprise,
+                enterprise=enterprise,
+                previous=previous,
                 guest=guest,
                 version=version,
+                guest_id=previous.guest_id if previous else self._make_id(),
                 synced_at=self._clock(),
+                correlation_id=command.command_id,
             )
             if guest_id is None:
                 return Applied.STALE
-            name = guest_event_name(previous, guest)
-            event_id = f"guest:{guest_id}:{_version_key(version)}"
-            event = GuestEvent(
-                event_id=event_id,
-                enterprise_id=enterprise,
-                occurred_at=guest.mews_updated_utc,
-                event=name,
-                guest_id=guest_id,
-                guest=public_guest(guest),
-            )
-            await add(
-                session,
-                outbox,
-                subject=GUEST_EVENT.format(enterprise=enterprise, event=name),
-                payload=event,
-                msg_id=event_id,
-                correlation_id=command.command_id,
-            )
-            # The personal data the public event leaves out, on the restricted family only,
-            # committed with it: a granted system never sees one without the other.
-            restricted_id = f"restricted:{event_id}"
-            await add(
-                session,
-                outbox,
-                subject=RESTRICTED_GUEST_EVENT.format(enterprise=enterprise, event=name),
-                payload=RestrictedGuestEvent(
-                    event_id=restricted_id,
-                    enterprise_id=enterprise,
-                    occurred_at=guest.mews_updated_utc,
-                    event=name,
-                    guest_id=guest_id,
-                    guest=restricted_guest(guest_id, guest),
-                ),
-                msg_id=restricted_id,
-                correlation_id=command.command_id,
-            )
             if previous is None:
                 await self._announce_stays_naming(
                     session, enterprise, guest_id, guest.mews_id, command.command_id
@@ -685,6 +646,9 @@ class GuestsService:
             vendor_entries = await repo.timeline_of_guest(
                 session, request.enterprise_id, guest.guest_id, request.timeline_limit
             )
+            edits = await er.edits_of_guest(
+                session, request.enterprise_id, guest.guest_id, SETTLED_SHOWN
+            )
         stay_entries = [
             TimelineEntry(
                 kind="stay",
@@ -698,7 +662,10 @@ class GuestsService:
         ]
         merged = sorted([*stay_entries, *vendor_entries], key=lambda e: e.at, reverse=True)
         return GuestDetail(
-            guest=guest, stays=tuple(stays), timeline=tuple(merged[: request.timeline_limit])
+            guest=guest,
+            stays=tuple(stays),
+            timeline=tuple(merged[: request.timeline_limit]),
+            edits=tuple(edits),
         )
 
     async def mews_versions(self, request: MewsVersionsRequest) -> MewsVersions:

@@ -99,8 +99,12 @@ customer_updates = Table(
     Column("command_id", Text, primary_key=True),
     Column("enterprise_id", Text, nullable=False),
     Column("customer_id", Text, nullable=False),
+    # The staff edit the command is a round of (None: a plain write).
+    Column("edit_id", Text),
     # sending | applied | failed | unknown | not_sent
     Column("state", Text, nullable=False),
+    # When the latest write left (a "sending" or "unknown" one is read back after it settled).
+    Column("sent_at", DateTime(timezone=True)),
     Column("attempts", Integer, nullable=False, server_default=text("1")),
     Column("mews_message", Text),
     Column("mews_request_id", Text),

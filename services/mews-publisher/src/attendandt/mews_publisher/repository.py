@@ -33,6 +33,15 @@ from attendandt.platform import outbox as outbox_lib
 
 
 @dataclass(frozen=True)
+class CustomerUpdate:
+    command_id: str
+    state: str
+    attempts: int
+    sent_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class Attempt:
     reference: str
     attempt: int
@@ -142,17 +151,33 @@ class Repository:
 
     # --- customer updates ----------------------------------------------------------------
 
+    async def customer_update(self, command_id: str) -> CustomerUpdate | None:
+        row = (
+            await self.session.execute(
+                select(
+                    customer_updates.c.command_id,
+                    customer_updates.c.state,
+                    customer_updates.c.attempts,
+                    customer_updates.c.sent_at,
+                    customer_updates.c.updated_at,
+                ).where(customer_updates.c.command_id == command_id)
+            )
+        ).first()
+        return None if row is None else CustomerUpdate(**row._mapping)
+
     async def start_customer_update(self, values: Mapping[str, Any]) -> None:
         """Record an attempt of an UpdateCustomer command (a repeat counts one more)."""
         statement = pg_insert(customer_updates).values(**values, state="sending")
+        changes: dict[str, Any] = {
+            "state": "sending",
+            "attempts": customer_updates.c.attempts + 1,
+            "updated_at": func.now(),
+        }
+        if "sent_at" in values:
+            changes["sent_at"] = statement.excluded.sent_at
         await self.session.execute(
             statement.on_conflict_do_update(
-                index_elements=[customer_updates.c.command_id],
-                set_={
-                    "state": "sending",
-                    "attempts": customer_updates.c.attempts + 1,
-                    "updated_at": func.now(),
-                },
+                index_elements=[customer_updates.c.command_id], set_=changes
             )
         )
 

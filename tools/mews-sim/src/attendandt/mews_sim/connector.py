@@ -94,6 +94,8 @@ async def _run(state: SimState, path: str, raw_body: bytes) -> bytes:
         counters.orders_created += 1
     elif path == "orderItems/cancel":
         counters.order_items_canceled += len({i.lower() for i in body["OrderItemIds"]})
+    elif path == "customers/update":
+        counters.customers_updated += 1
     return payload
 
 

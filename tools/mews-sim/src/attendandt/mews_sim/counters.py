@@ -17,6 +17,8 @@ class Counters:
     orders_created: int = 0
     #: Order items `orderItems/cancel` turned Canceled (a request is all or none).
     order_items_canceled: int = 0
+    #: customers/update calls applied (through the Connector API, not the staff control).
+    customers_updated: int = 0
     webhook_messages_delivered: int = 0
     webhook_attempts_failed: int = 0
     webhook_messages_dropped: int = 0

@@ -40,6 +40,13 @@ act for the property and book or charge there (`PUBLIC_STAY_PERMISSIONS`).
 
 `list_properties` answers the hotels the caller acts for (every known one for a
 portfolio-wide caller), as Mews describes them (name, time zone, currency, pricing).
+
+`edit_guest` records a staff edit of a guest (callers with `EDIT`, for a property they act
+for) and queues its write to Mews; `resolve_conflicts` settles the fields of an edit that
+met a newer value in Mews, one choice per field. A guest's `sync_state` says where its
+edits are: `saving` until Mews has them, `conflict` while a field waits for a choice,
+`in_step` otherwise. `edit_rules` / `set_edit_rules` are the hotel's standing choices per
+field (Mews wins, we win, newest wins), applied instead of asking.
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.guest_fields import FieldValue
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
     BookingState,
@@ -65,6 +73,20 @@ Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
 #: The permission (in `Caller.permissions`) to see a guest's contact details, birth date,
 #: notes, company and timeline; the gateway's permission table grants it.
 CONTACT_READ = "guests:contact:read"
+#: The permission to change a guest (written to Mews) and to settle an edit's conflicts.
+EDIT = "guests:edit"
+#: The permission to set the hotel's standing choices for conflicts (`set_edit_rules`).
+EDIT_RULES = "guests:edit:rules"
+
+#: Where a guest's edits are: all in Mews, some on their way, some waiting for a choice.
+SyncState = Literal["in_step", "saving", "conflict"]
+#: One field of an edit: on its way (`saving`), in Mews (`in_step`), met a newer value in
+#: Mews (`conflict`), settled by keeping Mews's value (`kept_mews`), refused by Mews
+#: (`failed`), or already so when edited (`unchanged`).
+EditFieldState = Literal["saving", "in_step", "conflict", "kept_mews", "failed", "unchanged"]
+EditState = Literal["saving", "in_step", "conflict", "failed"]
+#: A hotel's standing choice for a field's conflicts; `ask`: the user chooses.
+EditRule = Literal["ask", "mews_wins", "we_win", "newest_wins"]
 
 
 class _Part(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
@@ -91,6 +113,49 @@ class GuestView(_Part, frozen=True, kw_only=True):
     #: Set when Mews merged this profile into another one; the guest id when we have it.
     merge_target_mews_id: str | None = None
     merge_target_guest_id: str | None = None
+    #: Where the guest's edits made here are (only for callers who see contact details).
+    sync_state: SyncState = "in_step"
+
+
+class EditFieldView(_Part, frozen=True, kw_only=True):
+    """One field of an edit: our value, the one the user saw, and Mews's in a conflict."""
+
+    field: str
+    value: FieldValue = None
+    base: FieldValue = None
+    #: What Mews holds: set in a conflict (and after one was settled).
+    mews_value: FieldValue = None
+    state: EditFieldState
+    #: How a conflict was settled: `ours`, `mews`, or `rule:<rule>`; who did it.
+    resolution: str | None = None
+    resolved_by: str | None = None
+
+
+class EditAuditEntry(_Part, frozen=True, kw_only=True):
+    """One step of an edit's history: who (a user id, `mews` for what Mews answered or sent
+    back, `rule` for the hotel's rule) did what (`edited`, `written` or `checked` by the
+    publisher, `in_step` on Mews's echo, `resolved`, `superseded`) to which fields."""
+
+    at: datetime
+    actor: str
+    action: str
+    edit_round: int = 0
+    fields: tuple[str, ...] = ()
+
+
+class GuestEditView(_Part, frozen=True, kw_only=True):
+    edit_id: str
+    guest_id: str
+    author_user_id: str
+    created_at: datetime
+    #: The guest's Mews version the user saw (its UpdatedUtc).
+    base_version: datetime
+    state: EditState
+    fields: tuple[EditFieldView, ...] = ()
+    #: Why Mews refused, when it did.
+    failure: str | None = None
+    #: The edit's history, oldest first (its audit).
+    history: tuple[EditAuditEntry, ...] = ()
 
 
 class StayGuestView(_Part, frozen=True, kw_only=True):
@@ -210,6 +275,74 @@ class GuestDetail(Payload, frozen=True, kw_only=True):
     guest: GuestView
     stays: tuple[StayView, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
+    #: The guest's edits made here, newest first: every open one and the last few settled
+    #: (empty for callers without `CONTACT_READ`).
+    edits: tuple[GuestEditView, ...] = ()
+
+
+class FieldChange(_Part, frozen=True, kw_only=True):
+    #: One of `guest_fields.EDITABLE`.
+    field: str
+    value: FieldValue
+
+
+class EditGuestRequest(Payload, frozen=True, kw_only=True):
+    """Change these fields of a guest, as the user saw it at `base_version` (the guest's
+    `mews_updated_utc` when the form was filled). A field Mews changed since then to
+    another value is a conflict (no write for it); the others are written to Mews."""
+
+    SCHEMA = "guests.edit_guest_request"
+    enterprise_id: str
+    guest_id: str
+    base_version: datetime
+    changes: Annotated[tuple[FieldChange, ...], msgspec.Meta(min_length=1, max_length=30)]
+
+
+class GuestEditReply(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.guest_edit"
+    edit: GuestEditView
+    sync_state: SyncState
+
+
+class ConflictChoice(_Part, frozen=True, kw_only=True):
+    field: str
+    #: `ours`: write our value over Mews's (if Mews still holds the value shown); `mews`:
+    #: keep Mews's.
+    keep: Literal["ours", "mews"]
+
+
+class ResolveConflictsRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.resolve_conflicts_request"
+    enterprise_id: str
+    guest_id: str
+    edit_id: str
+    choices: Annotated[tuple[ConflictChoice, ...], msgspec.Meta(min_length=1, max_length=30)]
+
+
+class FieldRule(_Part, frozen=True, kw_only=True):
+    field: str
+    rule: EditRule
+
+
+class EditRulesRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.edit_rules_request"
+    enterprise_id: str
+
+
+class SetEditRulesRequest(Payload, frozen=True, kw_only=True):
+    """Replace the rules named here (a field left out keeps its rule)."""
+
+    SCHEMA = "guests.set_edit_rules_request"
+    enterprise_id: str
+    rules: Annotated[tuple[FieldRule, ...], msgspec.Meta(max_length=30)]
+
+
+class EditRules(Payload, frozen=True, kw_only=True):
+    """Every editable field's rule (`ask` unless the hotel set another)."""
+
+    SCHEMA = "guests.edit_rules"
+    enterprise_id: str
+    rules: tuple[FieldRule, ...]
 
 
 class GetStayRequest(Payload, frozen=True, kw_only=True):
@@ -334,6 +467,12 @@ IN_HOUSE = RpcMethod("guests", "in_house", DayStaysRequest, StayPage)
 MEWS_VERSIONS = RpcMethod("guests", "mews_versions", MewsVersionsRequest, MewsVersions)
 LIST_PROPERTIES = RpcMethod("guests", "list_properties", ListPropertiesRequest, PropertyList)
 PUBLIC_STAY = RpcMethod("guests", "public_stay", PublicStayRequest, PublicStay)
+EDIT_GUEST = RpcMethod("guests", "edit_guest", EditGuestRequest, GuestEditReply)
+RESOLVE_CONFLICTS = RpcMethod(
+    "guests", "resolve_conflicts", ResolveConflictsRequest, GuestEditReply
+)
+GET_EDIT_RULES = RpcMethod("guests", "edit_rules", EditRulesRequest, EditRules)
+SET_EDIT_RULES = RpcMethod("guests", "set_edit_rules", SetEditRulesRequest, EditRules)
 
 METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     MEWS_VERSIONS,
@@ -345,6 +484,10 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     IN_HOUSE,
     LIST_PROPERTIES,
     PUBLIC_STAY,
+    EDIT_GUEST,
+    RESOLVE_CONFLICTS,
+    GET_EDIT_RULES,
+    SET_EDIT_RULES,
 )  # type: ignore[assignment]
 
 # --------------------------------------------------------------------------- examples
@@ -387,8 +530,49 @@ _STAY = StayView(
     ),
 )
 
+_EDIT = GuestEditView(
+    edit_id="4c1e2a90-3b7d-4f6e-8a15-2d9c0b7e6f54",
+    guest_id=_GUEST.guest_id,
+    author_user_id="u-frontdesk",
+    created_at=_NOW,
+    base_version=_NOW,
+    state="conflict",
+    fields=(
+        EditFieldView(field="phone", value="+44 20 7946 0000", base=None, state="in_step"),
+        EditFieldView(
+            field="email",
+            value="ada@example.org",
+            base="ada@example.com",
+            mews_value="ada.l@example.net",
+            state="conflict",
+        ),
+    ),
+)
+
 #: One example of every request and reply, for round-trip tests and docs.
 EXAMPLES: list[Payload] = [
+    EditGuestRequest(
+        enterprise_id=_ENT,
+        guest_id=_GUEST.guest_id,
+        base_version=_NOW,
+        changes=(
+            FieldChange(field="phone", value="+44 20 7946 0000"),
+            FieldChange(field="email", value="ada@example.org"),
+        ),
+    ),
+    GuestEditReply(edit=_EDIT, sync_state="conflict"),
+    ResolveConflictsRequest(
+        enterprise_id=_ENT,
+        guest_id=_GUEST.guest_id,
+        edit_id=_EDIT.edit_id,
+        choices=(ConflictChoice(field="email", keep="ours"),),
+    ),
+    EditRulesRequest(enterprise_id=_ENT),
+    SetEditRulesRequest(enterprise_id=_ENT, rules=(FieldRule(field="notes", rule="we_win"),)),
+    EditRules(
+        enterprise_id=_ENT,
+        rules=(FieldRule(field="notes", rule="we_win"), FieldRule(field="email", rule="ask")),
+    ),
     SearchGuestsRequest(enterprise_id=_ENT, query="love", limit=20),
     GuestPage(items=(_GUEST,), next_cursor="opaque"),
     GetGuestRequest(enterprise_id=_ENT, guest_id=_GUEST.guest_id),

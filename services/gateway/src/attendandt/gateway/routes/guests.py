@@ -11,14 +11,17 @@ import logging
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from litestar import Request, Response, Router, get
-from litestar.params import FromQuery, PathParameter, QueryParameter
+import msgspec
+from litestar import Request, Response, Router, get, patch, post, put
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_200_OK
 
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.gateway.backend import Backend
 from attendandt.gateway.permissions import Permission, has
+from attendandt.gateway.problems import ProblemException
 from attendandt.gateway.routes.common import (
     BackendDep,
     caller,
@@ -27,6 +30,9 @@ from attendandt.gateway.routes.common import (
     principal_of,
 )
 from attendandt.gateway.schemas import (
+    ConflictResolution,
+    EditRulesUpdate,
+    GuestEdit,
     GuestExport,
     StaffGuestDetail,
     StaffGuestPage,
@@ -125,7 +131,10 @@ async def get_guest(
     )
     if _staff(principal):
         return StaffGuestDetail(
-            guest=detail.guest, stays=list(detail.stays), timeline=list(detail.timeline)
+            guest=detail.guest,
+            stays=list(detail.stays),
+            timeline=list(detail.timeline),
+            edits=list(detail.edits),
         )
     return VendorGuestDetail(
         guest=vendor_safe_guest(detail.guest), stays=[vendor_safe_stay(s) for s in detail.stays]
@@ -194,6 +203,107 @@ async def export_guest(
     return Response(
         document,
         headers={"Content-Disposition": f'attachment; filename="guest-{guest_id}.json"'},
+    )
+
+
+@patch("/guests/{guest_id:str}", **needs(Permission.GUESTS_EDIT))
+async def edit_guest(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    guest_id: IdPath,
+    data: JSONBody[GuestEdit],
+    enterprise_id: EnterpriseQuery = None,
+) -> guests_rpc.GuestEditReply:
+    """Change a guest: recorded with its author and written to Mews once. The reply's edit
+    says per field whether it is on its way (`saving`), already so (`unchanged`) or in
+    `conflict` with a newer value in Mews (both values shown); the guest's `sync_state` is
+    `saving` until Mews has every field, then `in_step`."""
+    changes = tuple(
+        guests_rpc.FieldChange(
+            field=name, value=tuple(value) if isinstance(value, list) else str(value)
+        )
+        for name in data.__struct_fields__
+        if name != "base_version" and (value := getattr(data, name)) is not msgspec.UNSET
+    )
+    if not changes:
+        raise ProblemException(422, "name at least one field to change")
+    return await backend.call(
+        guests_rpc.EDIT_GUEST,
+        guests_rpc.EditGuestRequest(
+            enterprise_id=enterprise_for(principal_of(request), enterprise_id),
+            guest_id=guest_id,
+            base_version=data.base_version,
+            changes=changes,
+        ),
+        caller=caller(request),
+    )
+
+
+@post(
+    "/guests/{guest_id:str}/conflicts/resolve",
+    status_code=HTTP_200_OK,
+    **needs(Permission.GUESTS_EDIT),
+)
+async def resolve_conflicts(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    guest_id: IdPath,
+    data: JSONBody[ConflictResolution],
+    enterprise_id: EnterpriseQuery = None,
+) -> guests_rpc.GuestEditReply:
+    """Settle an edit's fields in conflict, one choice per field: `ours` writes our value
+    over the Mews value shown (a newer one by then is a new conflict), `mews` keeps Mews's.
+    Audited with who chose what."""
+    return await backend.call(
+        guests_rpc.RESOLVE_CONFLICTS,
+        guests_rpc.ResolveConflictsRequest(
+            enterprise_id=enterprise_for(principal_of(request), enterprise_id),
+            guest_id=guest_id,
+            edit_id=data.edit_id,
+            choices=tuple(
+                guests_rpc.ConflictChoice(field=c.field, keep=c.keep) for c in data.choices
+            ),
+        ),
+        caller=caller(request),
+    )
+
+
+@get(
+    "/properties/{enterprise_id:str}/edit-rules",
+    **needs(Permission.GUESTS_EDIT, Permission.GUESTS_EDIT_RULES),
+)
+async def edit_rules(
+    *, request: Request[Any, Any, Any], backend: BackendDep, enterprise_id: IdPath
+) -> guests_rpc.EditRules:
+    """What the hotel does when an edit here meets a newer value in Mews, per field: `ask`
+    (the user chooses), `mews_wins`, `we_win`, `newest_wins`."""
+    return await backend.call(
+        guests_rpc.GET_EDIT_RULES,
+        guests_rpc.EditRulesRequest(
+            enterprise_id=enterprise_for(principal_of(request), enterprise_id)
+        ),
+        caller=caller(request),
+    )
+
+
+@put("/properties/{enterprise_id:str}/edit-rules", **needs(Permission.GUESTS_EDIT_RULES))
+async def set_edit_rules(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    enterprise_id: IdPath,
+    data: JSONBody[EditRulesUpdate],
+) -> guests_rpc.EditRules:
+    """Set the rules named (a field left out keeps its rule); every field's rule back."""
+    return await backend.call(
+        guests_rpc.SET_EDIT_RULES,
+        guests_rpc.SetEditRulesRequest(
+            enterprise_id=enterprise_for(principal_of(request), enterprise_id),
+            rules=tuple(data.rules),
+        ),
+        caller=caller(request),
     )
 
 
@@ -348,6 +458,10 @@ guests_router = Router(
         search_guests,
         get_guest,
         export_guest,
+        edit_guest,
+        resolve_conflicts,
+        edit_rules,
+        set_edit_rules,
         get_stay,
         arrivals,
         departures,

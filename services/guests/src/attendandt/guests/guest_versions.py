@@ -1,0 +1,203 @@
+"""Applying a new version of a guest, whoever made it, and saying so.
+
+Two paths bring a version: sync, with what Mews holds (UpsertGuest), and the publisher's
+report that Mews took a staff edit made here (RecordGuestEditResult: the guest as we held
+it with the edit's values, as of the UpdatedUtc Mews answered). Either way the version is
+stored last-write-wins, each field's last change is kept (`field_changed_utc`: what an edit
+is judged against), and one event says what changed and who changed it.
+
+Our own write coming back from Mews (webhook, sweep) is recognised: when the publisher's
+report came first, the version it stored has the same UpdatedUtc and content as Mews's, so
+sync's read of it is no newer and changes nothing (no second event). When Mews's version
+comes first, the open edit whose values it carries is in step and the event names the edit's
+author as its source. A version stored from a report has no read time: a read of the same
+UpdatedUtc with other content (someone else changed the guest in that second) replaces it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from attendandt.contracts.events import (
+    GUEST_EVENT,
+    RESTRICTED_GUEST_EVENT,
+    GuestChangeSource,
+    GuestEvent,
+    RestrictedGuestEvent,
+)
+from attendandt.contracts.privacy import public_guest, restricted_guest
+from attendandt.contracts.snapshots import GuestSnapshot
+from attendandt.guests import edit_repository as er
+from attendandt.guests import repository as repo
+from attendandt.guests.edits import changed_fields, echo, edit_state
+from attendandt.guests.models import outbox
+from attendandt.platform.outbox import add
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who made a version: Mews, or a staff edit made here (its author and id)."""
+
+    source: GuestChangeSource = "mews"
+    changed_by: str | None = None
+    edit_id: str | None = None
+
+
+MEWS = Attribution()
+
+
+def event_name(previous: repo.StoredGuest | None, guest: GuestSnapshot) -> str:
+    """`merged` when Mews just merged the profile into another, else created / updated."""
+    target = guest.merge_target_mews_id
+    if target is not None and (previous is None or previous.merge_target_mews_id != target):
+        return "merged"
+    return "created" if previous is None else "updated"
+
+
+def version_key(version: repo.MewsVersion) -> str:
+    """One event per version: UpdatedUtc alone is not one (whole seconds)."""
+    return f"{version.updated_utc.isoformat()}:{version.digest}"
+
+
+async def apply_version(
+    session: AsyncSession,
+    *,
+    enterprise: str,
+    previous: repo.StoredGuest | None,
+    guest: GuestSnapshot,
+    version: repo.MewsVersion,
+    guest_id: str,
+    synced_at: datetime,
+    correlation_id: str,
+    ours: Attribution | None = None,
+) -> str | None:
+    """Store `guest` if `version` is newer than the stored one and announce it; our guest id,
+    or None when it was not newer. `ours`: the version is a staff edit Mews took (else it is
+    Mews's, and may be our write's echo). Call with the customer's lock held."""
+    changed = changed_fields(previous.snapshot if previous else None, guest)
+    field_changed = dict(previous.field_changed_utc) if previous else {}
+    for name in changed:
+        field_changed[name] = guest.mews_updated_utc.isoformat()
+    stored_id = await repo.upsert_guest(
+        session,
+        guest_id=guest_id,
+        enterprise_id=enterprise,
+        guest=guest,
+        version=version,
+        synced_at=synced_at,
+        field_changed_utc=field_changed,
+    )
+    if stored_id is None:
+        return None
+    who = ours or await recognise_echo(session, stored_id, guest, changed, at=synced_at)
+    if previous is not None and not changed:
+        # Mews stamped a new version with nothing of ours in it changed (a repeated write,
+        # a change to something we do not keep): stored, so the order of versions holds,
+        # but no news.
+        return stored_id
+    await announce(
+        session,
+        enterprise=enterprise,
+        guest_id=stored_id,
+        guest=guest,
+        name=event_name(previous, guest),
+        event_id=f"guest:{stored_id}:{version_key(version)}",
+        correlation_id=correlation_id,
+        changed=changed,
+        who=who,
+    )
+    return stored_id
+
+
+async def recognise_echo(
+    session: AsyncSession,
+    guest_id: str,
+    guest: GuestSnapshot,
+    changed: tuple[str, ...],
+    *,
+    at: datetime,
+) -> Attribution:
+    """Mews's version against the guest's open edits: the fields it shows with our values are
+    in step. The version is ours when every field it changed is one of those."""
+    ours: set[str] = set()
+    who = MEWS
+    for edit in await er.open_edits(session, guest_id):
+        in_step, touched = echo(edit.fields, guest)
+        if not touched:
+            continue
+        edit.state = edit_state(edit.fields)
+        await er.save_edit(session, edit, at=at)
+        if in_step:
+            ours |= {f.field for f in in_step}
+            who = Attribution("attendandt", edit.author_user_id, edit.edit_id)
+            await er.audit(
+                session,
+                enterprise_id=edit.enterprise_id,
+                guest_id=guest_id,
+                edit_id=edit.edit_id,
+                at=at,
+                actor="mews",
+                action="in_step",
+                details={"fields": sorted(f.field for f in in_step), "seen_in": "mews_version"},
+            )
+    if changed and set(changed) <= ours:
+        return who
+    return MEWS
+
+
+async def announce(
+    session: AsyncSession,
+    *,
+    enterprise: str,
+    guest_id: str,
+    guest: GuestSnapshot,
+    name: str,
+    event_id: str,
+    correlation_id: str,
+    changed: tuple[str, ...],
+    who: Attribution,
+) -> None:
+    """The public event and, committed with it, the restricted one with the personal data
+    the public one leaves out: a granted system never sees one without the other."""
+    await add(
+        session,
+        outbox,
+        subject=GUEST_EVENT.format(enterprise=enterprise, event=name),
+        payload=GuestEvent(
+            event_id=event_id,
+            enterprise_id=enterprise,
+            occurred_at=guest.mews_updated_utc,
+            event=name,
+            guest_id=guest_id,
+            guest=public_guest(guest),
+            source=who.source,
+            changed_fields=changed,
+            changed_by=who.changed_by,
+            edit_id=who.edit_id,
+        ),
+        msg_id=event_id,
+        correlation_id=correlation_id,
+    )
+    restricted_id = f"restricted:{event_id}"
+    await add(
+        session,
+        outbox,
+        subject=RESTRICTED_GUEST_EVENT.format(enterprise=enterprise, event=name),
+        payload=RestrictedGuestEvent(
+            event_id=restricted_id,
+            enterprise_id=enterprise,
+            occurred_at=guest.mews_updated_utc,
+            event=name,
+            guest_id=guest_id,
+            guest=restricted_guest(guest_id, guest),
+            source=who.source,
+            changed_fields=changed,
+            changed_by=who.changed_by,
+            edit_id=who.edit_id,
+        ),
+        msg_id=restricted_id,
+        correlation_id=correlation_id,
+    )
