@@ -23,6 +23,9 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // A busy machine renders slowly: tests wait for what they look for (5 s, see setup.ts)
+    // and may take longer than vitest's default 5 s in all.
+    testTimeout: 30_000,
     // The browser's zone is neither UTC nor the test hotels' (America/New_York), so a time
     // shown in the wrong zone shows up.
     env: { TZ: "Asia/Tokyo" },
