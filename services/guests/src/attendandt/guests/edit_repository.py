@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import Row, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -135,18 +135,24 @@ async def edits_of_guest(
     session: AsyncSession, enterprise_id: str, guest_id: str, settled: int
 ) -> list[GuestEditView]:
     """Every open edit of the guest and its `settled` newest settled ones, newest first."""
-    base = select(guest_edits).where(
-        guest_edits.c.enterprise_id == enterprise_id, guest_edits.c.guest_id == guest_id
-    )
+    mine = (guest_edits.c.enterprise_id == enterprise_id, guest_edits.c.guest_id == guest_id)
     order = (guest_edits.c.created_at.desc(), guest_edits.c.id.desc())
-    open_rows = await session.execute(
-        base.where(guest_edits.c.state.in_(OPEN_STATES)).order_by(*order)
+    latest_settled = (
+        select(guest_edits.c.id)
+        .where(*mine, guest_edits.c.state.not_in(OPEN_STATES))
+        .order_by(*order)
+        .limit(settled)
     )
-    done_rows = await session.execute(
-        base.where(guest_edits.c.state.not_in(OPEN_STATES)).order_by(*order).limit(settled)
+    # One statement, one snapshot: an edit settling meanwhile is listed once.
+    rows = await session.execute(
+        select(guest_edits)
+        .where(
+            *mine,
+            or_(guest_edits.c.state.in_(OPEN_STATES), guest_edits.c.id.in_(latest_settled)),
+        )
+        .order_by(*order)
     )
-    found = [_edit(row) for row in [*open_rows, *done_rows]]
-    found.sort(key=lambda e: (e.created_at, e.edit_id), reverse=True)
+    found = [_edit(row) for row in rows]
     history: dict[str, list[EditAuditEntry]] = {e.edit_id: [] for e in found}
     if history:
         rows = await session.execute(
