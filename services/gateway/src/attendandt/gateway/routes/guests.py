@@ -8,6 +8,7 @@ with, with the personal fields already empty. The vendor-safe shapes here narrow
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -200,9 +201,11 @@ async def export_guest(
         charges=charges,
         sources=["guests", "vendors"],
     )
+    # A header is Latin-1: the file is named by the id only when it is a plain one.
+    name = f"guest-{guest_id}.json" if re.fullmatch(r"[A-Za-z0-9_-]+", guest_id) else "guest.json"
     return Response(
         document,
-        headers={"Content-Disposition": f'attachment; filename="guest-{guest_id}.json"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
