@@ -88,6 +88,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         # (127.0.0.1), polling and signing in many times a minute.
         "RATE_LIMIT_PER_MINUTE": "100000",
         "LOGIN_RATE_LIMIT_PER_MINUTE": "1000",
+        # The publisher (the only one reading these): a write cut short by a killed process
+        # is delivered again, and read back from Mews, within seconds rather than minutes.
+        "ACK_WAIT_S": "10",
+        "SETTLE_S": "2",
     }
     process = spawn(argv, env=env, stdout=subprocess.PIPE)
     lines: list[str] = []

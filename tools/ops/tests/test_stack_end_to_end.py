@@ -8,28 +8,18 @@ import os
 import signal
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from stack_support import wait_until
+from stack_support import child_pid, mews_call, wait_until
 
-from attendandt.mews import DemoTokens
 from attendandt.mews_sim.control_client import SimControl
 
 pytestmark = pytest.mark.slow
 
 
-def _mews(sim: str, operation: str, **body: Any) -> Any:
-    credentials = {
-        "ClientToken": DemoTokens.GROSS_1.client_token,
-        "AccessToken": DemoTokens.GROSS_1.access_token,
-        "Client": "Attendandt tests 1.0.0",
-    }
-    response = httpx.post(f"{sim}/api/connector/v1/{operation}", json={**credentials, **body})
-    response.raise_for_status()
-    return response.json()
+_mews = mews_call
 
 
 @pytest.fixture(scope="module")
@@ -161,19 +151,7 @@ def test_reservation_made_in_mews_reaches_the_api_and_a_charge_lands_on_the_bill
     assert bill["State"] == "Open"
 
 
-def _child_pid(parent: int, module: str) -> int:
-    """The PID of the child of `parent` running `python -m <module>`."""
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
-            )
-            cmdline = (status.parent / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if fields.get("PPid", "").strip() == str(parent) and module.encode() in cmdline:
-            return int(status.parent.name)
-    raise AssertionError(f"no {module} process under {parent}")
+_child_pid = child_pid
 
 
 def test_sync_killed_and_restarted_loses_nothing(stack, api) -> None:

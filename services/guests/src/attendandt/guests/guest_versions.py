@@ -92,7 +92,9 @@ async def apply_version(
     )
     if stored_id is None:
         return None
-    who = ours or await recognise_echo(session, stored_id, guest, changed, at=synced_at)
+    who = ours or MEWS
+    if ours is None and previous is not None:  # a guest new to us has no edits yet
+        who = await recognise_echo(session, stored_id, guest, changed, at=synced_at)
     if previous is not None and not changed:
         # Mews stamped a new version with nothing of ours in it changed (a repeated write,
         # a change to something we do not keep): stored, so the order of versions holds,
