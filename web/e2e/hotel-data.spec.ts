@@ -29,9 +29,10 @@ async function settled(page: Page): Promise<void> {
   await expect(page.getByText(/^(Loading…|Searching…)$/)).toHaveCount(0);
 }
 
-/** The room of a stay as the app writes it: "204 · Dirty". */
+/** The room of a stay as the app writes it: "204 (Deluxe King) · Dirty". */
 function roomLabel(stay: Stay): string {
-  return stay.room_state ? `${stay.resource_name} · ${humanize(stay.room_state)}` : `${stay.resource_name}`;
+  const named = stay.room_category ? `${stay.resource_name} (${stay.room_category})` : `${stay.resource_name}`;
+  return stay.room_state ? `${named} · ${humanize(stay.room_state)}` : named;
 }
 
 /** A stay's row shows its companions (linked when the app knows them) and its notes. */

@@ -253,6 +253,7 @@ export interface Stay {
   state: string;
   resource_name: string | null;
   room_state: string | null;
+  room_category?: string | null;
   guests: StayGuest[];
   notes: { text: string; type: string }[];
 }

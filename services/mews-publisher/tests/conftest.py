@@ -1,6 +1,5 @@
 """Fixtures for the publisher tests: its own role and schema, the simulator, the running app."""
 
-import asyncio
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,7 +13,7 @@ from attendandt.mews_publisher.app import PublisherApp, create_app
 # The tests folder is not a package: make its helper module importable.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from publisher_testkit import Hotel, hotel, migrate_as_publisher_role, settings_for
+from publisher_testkit import Hotel, hotel, migrate_as_publisher_role, running, settings_for
 
 
 @pytest.fixture
@@ -26,17 +25,6 @@ async def publisher_url(database_url: str) -> str:
 @pytest.fixture
 async def gross(mews_sim) -> Hotel:  # type: ignore[no-untyped-def]
     return await hotel(mews_sim)
-
-
-async def running(app: PublisherApp) -> tuple[asyncio.Task[None], asyncio.Event]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(app.run(stop))
-    started = asyncio.create_task(app.started.wait())
-    await asyncio.wait({task, started}, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        started.cancel()
-        task.result()
-    return task, stop
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from attendandt.contracts.outbound import (
 )
 from attendandt.mews import Credentials, MewsClient, TimeInterval, UnlimitedLimiter
 from attendandt.mews.models.orders import OrderItem, OrderItemsGetAll
+from attendandt.mews_publisher.app import PublisherApp
 from attendandt.mews_publisher.migrations_set import MIGRATIONS
 from attendandt.mews_publisher.settings import PublisherSettings, RateLimitSettings
 from attendandt.platform.messaging import publish
@@ -321,3 +322,15 @@ async def ledger(url: str, reference: str | None = None) -> list[dict[str, Any]]
     finally:
         await conn.close()
     return [dict(r) for r in rows]
+
+
+async def running(app: PublisherApp) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """Start the app and return once it serves (or raise what failed its start)."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.run(stop))
+    started = asyncio.create_task(app.started.wait())
+    await asyncio.wait({task, started}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        started.cancel()
+        task.result()
+    return task, stop

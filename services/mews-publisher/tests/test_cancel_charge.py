@@ -19,6 +19,7 @@ from publisher_testkit import (
     items_of,
     ledger,
     process_env,
+    running,
     send,
     settings_for,
     wait_cancellations,
@@ -169,8 +170,6 @@ async def test_an_item_on_a_closed_bill_is_offset_by_one_rebate(
 async def test_without_the_restricted_cancel_every_charge_is_rebated(
     nats_url: str, jetstream: JetStreamContext, publisher_url: str, gross: Hotel, mews_sim
 ) -> None:
-    from conftest import running
-
     app = create_app(settings_for(nats_url, publisher_url, mews_sim, order_items_cancel=False))
     task, stop = await running(app)
     try:
