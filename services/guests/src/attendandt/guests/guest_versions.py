@@ -79,14 +79,7 @@ async def apply_version(
     Mews's, and may be our write's echo). Call with the customer's lock held."""
     changed = changed_fields(previous.snapshot if previous else None, guest)
     field_changed = dict(previous.field_changed_utc) if previous else {}
-    # A guest new to us: when its fields last changed is unknown, so each held value counts
-    # as of this version (an edit based on an older one is then judged a conflict, never
-    # written over a value the user did not see; versions may also arrive newest first).
-    first_seen = () if previous else tuple(
-        n for n in GuestSnapshot.__struct_fields__
-        if n != "mews_updated_utc" and getattr(guest, n) not in (None, "", ())
-    )  # fmt: skip
-    for name in (*changed, *first_seen):
+    for name in changed:
         field_changed[name] = guest.mews_updated_utc.isoformat()
     stored_id = await repo.upsert_guest(
         session,
