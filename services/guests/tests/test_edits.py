@@ -437,3 +437,39 @@ async def test_a_mews_version_with_another_change_besides_ours_is_mews_news(
     assert (event.source, set(event.changed_fields)) == ("mews", {"phone", "notes"})
     detail = await _detail(service, guest_id)
     assert (detail.guest.sync_state, detail.edits[0].state) == ("in_step", "in_step")
+
+
+async def test_versions_of_a_new_guest_arriving_newest_first_still_make_an_edit_a_conflict(
+    service: GuestsService,
+) -> None:
+    # Mews's second version (a phone added at T1) is applied before its first (T0): the
+    # phone's change time is still known, so an edit based on T0 does not overwrite it.
+    newest = guest("c-newest-first", T1, phone="+420 999 888 777", email="ada@example.com")
+    assert await service.upsert_guest(upsert_guest(newest), consumer=C) is Applied.APPLIED
+    first = guest("c-newest-first", T0, email="ada@example.com")
+    assert await service.upsert_guest(upsert_guest(first), consumer=C) is Applied.STALE
+    detail = await service.get_guest(
+        GetGuestRequest(enterprise_id=ENT, mews_id="c-newest-first"), MANAGER
+    )
+    reply = await service.edit_guest(
+        _edit(detail.guest.guest_id, base=T0, phone="+44 7700 900123"), FRONT_DESK
+    )
+    assert _states(reply) == {"phone": "conflict"}
+
+
+async def test_our_write_in_the_second_of_a_read_shows_at_once(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    guest_id = await _guest(service, "c-same-second")
+    reply = await service.edit_guest(_edit(guest_id, phone="+44 7700 900123"), FRONT_DESK)
+    [write] = await _writes(engine)
+    # Read in the second of our write, before it (Mews stamps whole seconds): staff's note.
+    read = guest("c-same-second", T1, phone="+420 111 222 333", email="ada@example.com",
+                 notes="Quiet room")  # fmt: skip
+    assert await service.upsert_guest(upsert_guest(read), consumer=C) is Applied.APPLIED
+    # Mews answers our write with that same UpdatedUtc, after the read.
+    result = _result(write, ("phone", "applied", "+44 7700 900123"), at=T1)
+    assert await service.record_edit_result(result, consumer=RESULTS)
+    detail = await _detail(service, guest_id)
+    assert (detail.guest.phone, detail.guest.notes) == ("+44 7700 900123", "Quiet room")
+    assert (detail.guest.sync_state, detail.edits[0].edit_id) == ("in_step", reply.edit.edit_id)

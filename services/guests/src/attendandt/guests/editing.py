@@ -250,16 +250,18 @@ class Editing:
         now: datetime,
     ) -> None:
         """The guest as Mews holds it after the write: ours as stored with the values Mews
-        took, at the UpdatedUtc Mews answered (a version we already hold is left alone)."""
+        took, at the UpdatedUtc Mews answered (a newer version we hold is left alone)."""
         assert command.mews_updated_utc is not None
         previous = await repo.stored_guest(session, edit.enterprise_id, edit.customer_mews_id)
         if previous is None or previous.snapshot is None:
             return
-        if previous.version.updated_utc >= command.mews_updated_utc:
+        if previous.version.updated_utc > command.mews_updated_utc:
             return
         guest = with_values(previous.snapshot, applied, command.mews_updated_utc)
-        # No read time: a read of this UpdatedUtc with other content replaces it.
-        version = repo.MewsVersion(command.mews_updated_utc, None, guest.digest())
+        # UpdatedUtc has whole seconds: a version read in the second of the write may hold
+        # what Mews had before it. Read as of Mews's answer: it replaces such a read, and a
+        # read after it with other content (another change in that second) replaces it.
+        version = repo.MewsVersion(command.mews_updated_utc, command.issued_at, guest.digest())
         await apply_version(
             session,
             enterprise=edit.enterprise_id,

@@ -10,8 +10,10 @@ Our own write coming back from Mews (webhook, sweep) is recognised: when the pub
 report came first, the version it stored has the same UpdatedUtc and content as Mews's, so
 sync's read of it is no newer and changes nothing (no second event). When Mews's version
 comes first, the open edit whose values it carries is in step and the event names the edit's
-author as its source. A version stored from a report has no read time: a read of the same
-UpdatedUtc with other content (someone else changed the guest in that second) replaces it.
+author as its source. A version stored from a report counts as read when Mews answered: it
+replaces a read of the same UpdatedUtc made before the write (UpdatedUtc has whole seconds),
+and a later read with other content (someone else changed the guest in that second) replaces
+it.
 """
 
 from __future__ import annotations
@@ -79,7 +81,14 @@ async def apply_version(
     Mews's, and may be our write's echo). Call with the customer's lock held."""
     changed = changed_fields(previous.snapshot if previous else None, guest)
     field_changed = dict(previous.field_changed_utc) if previous else {}
-    for name in changed:
+    # A guest new to us: when its fields last changed is unknown, so each held value counts
+    # as of this version (an edit based on an older one is then judged a conflict, never
+    # written over a value the user did not see; versions may also arrive newest first).
+    first_seen = () if previous else tuple(
+        n for n in GuestSnapshot.__struct_fields__
+        if n != "mews_updated_utc" and getattr(guest, n) not in (None, "", ())
+    )  # fmt: skip
+    for name in (*changed, *first_seen):
         field_changed[name] = guest.mews_updated_utc.isoformat()
     stored_id = await repo.upsert_guest(
         session,
