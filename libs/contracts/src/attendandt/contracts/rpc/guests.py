@@ -77,6 +77,8 @@ Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
 #: The permission (in `Caller.permissions`) to see a guest's contact details, birth date,
 #: notes, company and timeline; the gateway's permission table grants it.
 CONTACT_READ = "guests:contact:read"
+#: The permission to read a stay's bill (`stay_bill`): hotel staff at the desk and above.
+BILL_READ = "stays:bill:read"
 #: The permission to change a guest (written to Mews) and to settle an edit's conflicts.
 EDIT = "guests:edit"
 #: The permission to set the hotel's standing choices for conflicts (`set_edit_rules`).
@@ -430,9 +432,9 @@ class PublicStay(Payload, frozen=True, kw_only=True):
 
 
 class StayBillRequest(Payload, frozen=True, kw_only=True):
-    """What was charged and paid for one stay (`contracts.bills`). Hotel staff only: a
-    vendor caller is refused (`forbidden`), a stay of a property the caller does not act
-    for is "not found"."""
+    """What was charged and paid for one stay (`contracts.bills`). Hotel staff with
+    `BILL_READ` only: a vendor caller, or one without it, is refused (`forbidden`); a stay of a
+    property the caller does not act for is "not found"."""
 
     SCHEMA = "guests.stay_bill_request"
     enterprise_id: str
