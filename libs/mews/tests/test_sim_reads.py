@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from attendandt.mews import MewsClient, TimeInterval
@@ -16,6 +17,8 @@ from attendandt.mews.models import (
     CustomersSearch,
     EnterprisesGetAll,
     OrderItemsGetAll,
+    PaymentsGetAll,
+    ProductServiceOrdersGetAll,
     ProductsGetAll,
     ReservationsGetAll,
     ResourceCategoriesGetAll,
@@ -244,3 +247,32 @@ async def test_bills_get_all(mews: MewsClient) -> None:
     assert all(b.state in {"Open", "Closed"} for b in bills)
     by_id = await mews.get_bills(BillsGetAll(bill_ids=[bills[0].id])).collect()
     assert [b.id for b in by_id] == [bills[0].id]
+
+
+async def test_payments_and_a_stays_linked_orders(
+    mews: MewsClient, mews_sim: Any, sim_requests: Counter
+) -> None:
+    stay = next(
+        r for r in mews_sim.control.reservations(mews_sim.gross.id) if r["State"] == "Started"
+    )
+    paid = mews_sim.control.add_payment(stay["Id"], 12.5)
+    ids = [*random_ids(150), stay["AccountId"]]
+    before = sim_requests("payments/getAll")
+    by_account = await mews.get_payments(PaymentsGetAll(account_ids=ids)).collect()
+    assert sim_requests("payments/getAll") - before == 2  # AccountIds: at most 100 a call
+    assert paid["Id"] in {p.id for p in by_account}
+    by_stay = await mews.get_payments(PaymentsGetAll(reservation_ids=[stay["Id"]])).collect()
+    payment = next(p for p in by_stay if p.id == paid["Id"])
+    assert payment.amount is not None
+    assert payment.amount.gross_value == Decimal("-12.5")
+    assert (payment.reservation_id, payment.state) == (stay["Id"], "Charged")
+
+    services = await mews.get_services().collect()
+    reservations = [r["Id"] for r in mews_sim.control.reservations(mews_sim.gross.id)]
+    orders = await mews.get_product_service_orders(
+        ProductServiceOrdersGetAll(
+            service_ids=[s.id for s in services], linked_reservation_ids=reservations
+        )
+    ).collect()
+    assert orders, "the small seed has charges linked to stays"
+    assert {o.linked_reservation_id for o in orders} <= set(reservations)

@@ -22,6 +22,7 @@ from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.bills import EXAMPLE_BILL
 from attendandt.contracts.caller import CALLER_HEADER, Caller, decode_caller
 from attendandt.contracts.commands import UPSERT_CATALOGUE, UpsertCatalogue
 from attendandt.contracts.rpc import guests as guests_rpc
@@ -364,6 +365,12 @@ class FakeServices:
         async def rules(request: Any, caller: Caller | None) -> Payload:
             return g.EditRules(enterprise_id=request.enterprise_id, rules=())
 
+        async def stay_bill(request: Any, caller: Caller | None) -> Payload:
+            return g.StayBillReply(
+                enterprise_id=request.enterprise_id, stay_id=request.stay_id,
+                stay_mews_id=STAY.mews_id, currency="GBP", bill=EXAMPLE_BILL, synced_at=NOW,
+            )  # fmt: skip
+
         async def sweep(request: Any, caller: Caller | None) -> Payload:
             return ingest_rpc.SweepResponse(enterprise_id=request.enterprise_id, entities=())
 
@@ -400,7 +407,7 @@ class FakeServices:
             v.SETTLEMENT: settlement,
             g.SEARCH: search, g.GET_GUEST: detail, g.GET_STAY: stay, g.ARRIVALS: day,
             g.DEPARTURES: day, g.IN_HOUSE: day, g.EDIT_GUEST: edit, g.RESOLVE_CONFLICTS: edit,
-            g.GET_EDIT_RULES: rules, g.SET_EDIT_RULES: rules,
+            g.GET_EDIT_RULES: rules, g.SET_EDIT_RULES: rules, g.STAY_BILL: stay_bill,
             ingest_rpc.SWEEP: sweep, ingest_rpc.START_RESYNC: start_resync,
             ingest_rpc.CANCEL_RESYNC: cancel_resync,
             v.APPROVE_CHARGE: _decide_charge, v.REJECT_CHARGE: _decide_charge,

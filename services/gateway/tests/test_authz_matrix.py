@@ -112,6 +112,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/properties/{enterprise_id}/edit-rules"): GUEST_EDIT,
     ("PUT", "/properties/{enterprise_id}/edit-rules"): STAFF_WRITE,
     ("GET", "/stays/{stay_id}"): READ_ALL,
+    # A stay's bill: hotel staff of its property; vendors never.
+    ("GET", "/stays/{stay_id}/bill"): GUEST_EDIT,
     ("GET", "/arrivals"): READ_ALL,
     ("GET", "/departures"): READ_ALL,
     ("GET", "/in-house"): READ_ALL,
@@ -167,7 +169,8 @@ LISTS = {
 #: Guest routes: a portfolio-wide user names the property (required, as before).
 GUEST_ROUTES = {
     "/guests", "/guests/{guest_id}", "/guests/{guest_id}/export", "/stays/{stay_id}",
-    "/arrivals", "/departures", "/in-house", "/guests/{guest_id}/conflicts/resolve",
+    "/stays/{stay_id}/bill", "/arrivals", "/departures", "/in-house",
+    "/guests/{guest_id}/conflicts/resolve",
 }  # fmt: skip
 #: Before the version the seeded guests were made with: a field changed since is in conflict.
 LONG_AGO = "2000-01-01T00:00:00Z"
@@ -647,7 +650,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 424
+    assert checked == cell_count == 432
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

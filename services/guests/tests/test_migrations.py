@@ -38,6 +38,7 @@ async def test_up_down_and_autogenerate_finds_no_difference(database_url: str) -
         "guest_edits",
         "guest_audit",
         "edit_rules",
+        "stay_bills",
         "inbox",
         "outbox",
     }

@@ -20,6 +20,7 @@ AFTER_THE_POISON: dict[str, str | None] = {
     "guests-upsert-stay": None,
     "guests-upsert-property": None,
     "guests-upsert-room": None,
+    "guests-upsert-stay-bill": None,
     # The example reports on an edit this service never made.
     "guests-record-edit-result": "rejected: no edit e-1",
 }

@@ -149,6 +149,7 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
             guests.UPSERT_STAY_POLICY.consumer,
             guests.UPSERT_PROPERTY_POLICY.consumer,
             guests.UPSERT_ROOM_POLICY.consumer,
+            guests.UPSERT_STAY_BILL_POLICY.consumer,
             guests.RECORD_EDIT_RESULT_POLICY.consumer,
             guests.BOOKINGS_POLICY.consumer,
             guests.CHARGES_POLICY.consumer,

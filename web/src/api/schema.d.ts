@@ -239,6 +239,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stays/{stay_id}/bill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GetStayBill
+         * @description What was charged and paid for the stay, as last read from Mews: its items (ours and
+         *     others'), bills, payments and balance; `bill` is null until sync has read it. Hotel
+         *     staff only; a stay of another property is 404.
+         */
+        get: operations["ApiV1StaysStayIdBillGetStayBill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/arrivals": {
         parameters: {
             query?: never;
@@ -928,6 +950,38 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BillItem */
+        BillItem: {
+            mews_id: string;
+            name: string;
+            quantity: string;
+            unit_amount?: string | null;
+            total_amount: string;
+            currency: string;
+            state: string;
+            /** @default false */
+            ours: boolean;
+            charge_id?: string | null;
+            bill_mews_id?: string | null;
+            consumed_utc?: string | null;
+        };
+        /** BillPayment */
+        BillPayment: {
+            mews_id: string;
+            amount: string;
+            currency: string;
+            state: string;
+            type?: string | null;
+            bill_mews_id?: string | null;
+            charged_utc?: string | null;
+        };
+        /** BillSummary */
+        BillSummary: {
+            mews_id: string;
+            state: string;
+            number?: string | null;
+            closed_utc?: string | null;
+        };
         /** BillingSettingsResponse */
         BillingSettingsResponse: {
             enterprise_id: string;
@@ -1503,6 +1557,34 @@ export interface components {
             window_start_utc?: string | null;
             window_end_utc?: string | null;
             timezone?: string | null;
+        };
+        /** StayBillReply */
+        StayBillReply: {
+            enterprise_id: string;
+            stay_id: string;
+            stay_mews_id: string;
+            currency?: string | null;
+            bill?: components["schemas"]["StayBillSnapshot"] | null;
+            synced_at?: string | null;
+        };
+        /** StayBillSnapshot */
+        StayBillSnapshot: {
+            stay_mews_id: string;
+            /** Format: date-time */
+            mews_updated_utc: string;
+            currency?: string | null;
+            /** @default [] */
+            items: components["schemas"]["BillItem"][];
+            /** @default [] */
+            payments: components["schemas"]["BillPayment"][];
+            /** @default [] */
+            bills: components["schemas"]["BillSummary"][];
+            /** @default 0 */
+            total_charged: string;
+            /** @default 0 */
+            total_paid: string;
+            /** @default 0 */
+            balance: string;
         };
         /** StayGuestView */
         StayGuestView: {
@@ -3284,6 +3366,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffStay"] | components["schemas"]["VendorStay"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the domain's rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service is not running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1StaysStayIdBillGetStayBill: {
+        parameters: {
+            query?: {
+                /** @description Required for portfolio-wide users; others default to (and may only ask for) their own property. */
+                enterprise_id?: string | null;
+            };
+            header?: never;
+            path: {
+                stay_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StayBillReply"];
                 };
             };
             /** @description The request is not valid */

@@ -12,19 +12,19 @@ export const PERMISSIONS: Record<UserRole, string[]> = {
     "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
-    "sync:read", "sync:resync", "users:admin", "guests:export",
+    "sync:read", "sync:resync", "users:admin", "guests:export", "stays:bill:read",
   ],
   manager: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "guests:edit:rules",
     "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
-    "sync:read", "guests:export",
+    "sync:read", "guests:export", "stays:bill:read",
   ],
   front_desk: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "vendors:read",
     "bookings:read",
-    "bookings:create", "bookings:manage", "charges:read", "charges:create",
+    "bookings:create", "bookings:manage", "charges:read", "charges:create", "stays:bill:read",
   ],
   vendor: [
     "self:read", "events:read", "guests:read", "vendors:read:own", "offerings:write:own",

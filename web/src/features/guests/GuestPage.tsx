@@ -15,6 +15,10 @@ import { useExportGuest, useGuest } from "./api";
 import { conflicts } from "./edits";
 import { ConflictResolver, FailedEdits, GuestEditForm, SyncStateBadge } from "./GuestEditing";
 import { StaysTable } from "./StaysTable";
+import { StayBillSection } from "../bills/StayBill";
+
+/** Stays that have a bill worth showing: the guest is in, or has been. */
+const BILLED = new Set(["started", "processed"]);
 
 /** Stays a service can still be booked for. */
 const BOOKABLE = new Set(["confirmed", "started", "optional", "requested"]);
@@ -79,6 +83,7 @@ export function GuestPage() {
   const exporter = useExportGuest(enterpriseId, guestId, portfolioWide);
   const [editing, setEditing] = useState(false);
   const canEdit = hasPermission(user, "guests:edit");
+  const canReadBills = hasPermission(user, "stays:bill:read");
 
   if (portfolioWide && !enterpriseId) {
     return (
@@ -140,6 +145,15 @@ export function GuestPage() {
               />
             </Card>
           ) : null}
+          {canReadBills
+            ? detail.stays
+                .filter((stay) => BILLED.has(stay.state))
+                .map((stay) => (
+                  <Card key={stay.stay_id} title={`Bill for reservation ${stay.number ?? ""}`.trim()}>
+                    <StayBillSection enterpriseId={enterpriseId} stayId={stay.stay_id} portfolioWide={portfolioWide} />
+                  </Card>
+                ))
+            : null}
           {bookings.data ? (
             <Card title="Bookings">
               <BookingsTable

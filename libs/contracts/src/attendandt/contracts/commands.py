@@ -15,6 +15,7 @@ from typing import Any, Literal
 import msgspec
 
 from attendandt.contracts.base import Payload, Subject
+from attendandt.contracts.bills import StayBillSnapshot
 from attendandt.contracts.guest_fields import FieldValue
 from attendandt.contracts.snapshots import (
     CatalogueProduct,
@@ -47,6 +48,18 @@ class UpsertStay(Command, frozen=True, kw_only=True):
 
     SCHEMA = "guests.upsert_stay"
     stay: StaySnapshot
+
+
+class UpsertStayBill(Command, frozen=True, kw_only=True):
+    """Set what was charged and paid for one stay (`contracts.bills`): the whole picture,
+    replacing the one held. Versions are ordered by `bill.mews_updated_utc`, then by when
+    sync read them (`issued_at`); an older one is ignored. Sync sends one per stay whose
+    reservation changed, per stay a `PaymentUpdated` webhook named, and for in-house and
+    recently departed stays on a bounded periodic pass. A stay not known yet is kept for
+    when it arrives (the bill is stored by the Mews reservation id)."""
+
+    SCHEMA = "guests.upsert_stay_bill"
+    bill: StayBillSnapshot
 
 
 class UpsertRoom(Command, frozen=True, kw_only=True):
@@ -181,6 +194,7 @@ class UpsertCatalogue(Command, frozen=True, kw_only=True):
 UPSERT_GUEST = Subject("cmd.v1.guests.upsert_guest", UpsertGuest)
 UPSERT_STAY = Subject("cmd.v1.guests.upsert_stay", UpsertStay)
 UPSERT_ROOM = Subject("cmd.v1.guests.upsert_room", UpsertRoom)
+UPSERT_STAY_BILL = Subject("cmd.v1.guests.upsert_stay_bill", UpsertStayBill)
 UPSERT_VENDOR = Subject("cmd.v1.vendors.upsert_vendor", UpsertVendor)
 UPSERT_COMPANY = Subject("cmd.v1.vendors.upsert_company", UpsertCompany)
 UPSERT_USER = Subject("cmd.v1.users.upsert_user", UpsertUser)
@@ -198,6 +212,7 @@ COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_GUEST,
     UPSERT_STAY,
     UPSERT_ROOM,
+    UPSERT_STAY_BILL,
     UPSERT_VENDOR,
     UPSERT_COMPANY,
     UPSERT_USER,

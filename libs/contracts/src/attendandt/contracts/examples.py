@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from attendandt.contracts.base import Payload, RpcError
+from attendandt.contracts.bills import EXAMPLE_BILL
 from attendandt.contracts.commands import (
     CancellationMethod,
     EditFieldOutcome,
@@ -16,6 +17,7 @@ from attendandt.contracts.commands import (
     UpsertProperty,
     UpsertRoom,
     UpsertStay,
+    UpsertStayBill,
     UpsertUser,
     UpsertVendor,
 )
@@ -162,6 +164,7 @@ EXAMPLES: list[Payload] = [
     UpsertGuest(command_id="cmd-1", enterprise_id=ENT, issued_at=NOW, guest=GUEST),
     UpsertStay(command_id="cmd-2", enterprise_id=ENT, issued_at=NOW, stay=STAY),
     UpsertRoom(command_id="cmd-8", enterprise_id=ENT, issued_at=NOW, room=ROOM),
+    UpsertStayBill(command_id="cmd-bill-1", enterprise_id=ENT, issued_at=NOW, bill=EXAMPLE_BILL),
     UpsertVendor(command_id="cmd-3", enterprise_id=ENT, issued_at=NOW, vendor=VENDOR),
     UpsertCompany(command_id="cmd-company-1", enterprise_id=ENT, issued_at=NOW, company=COMPANY),
     UpsertUser(

@@ -57,6 +57,7 @@ from attendandt.contracts.commands import (
     UPSERT_PROPERTY,
     UPSERT_ROOM,
     UPSERT_STAY,
+    UPSERT_STAY_BILL,
     UPSERT_USER,
     UPSERT_VENDOR,
 )
@@ -195,6 +196,7 @@ USERS: tuple[NatsUser, ...] = (
             UPSERT_GUEST,
             UPSERT_STAY,
             UPSERT_ROOM,
+            UPSERT_STAY_BILL,
             UPSERT_PROPERTY,
             UPSERT_CATALOGUE,
             UPSERT_COMPANY,
@@ -215,6 +217,7 @@ USERS: tuple[NatsUser, ...] = (
             Consumer(DOMAIN_COMMANDS, "guests-upsert-stay", UPSERT_STAY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-property", UPSERT_PROPERTY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-room", UPSERT_ROOM),
+            Consumer(DOMAIN_COMMANDS, "guests-upsert-stay-bill", UPSERT_STAY_BILL),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-bookings", BOOKING_EVENT),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-charges", CHARGE_EVENT),
         ),

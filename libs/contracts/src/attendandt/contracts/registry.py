@@ -14,6 +14,7 @@ from attendandt.contracts.commands import (
     UPSERT_PROPERTY,
     UPSERT_ROOM,
     UPSERT_STAY,
+    UPSERT_STAY_BILL,
     UPSERT_USER,
     UPSERT_VENDOR,
 )
@@ -35,6 +36,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     UPSERT_GUEST,
     UPSERT_STAY,
     UPSERT_ROOM,
+    UPSERT_STAY_BILL,
     UPSERT_VENDOR,
     UPSERT_COMPANY,
     UPSERT_USER,

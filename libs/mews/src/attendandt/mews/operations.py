@@ -42,6 +42,14 @@ from .models.orders import (
     OrderItemsPage,
     OrdersAdd,
 )
+from .models.payments import (
+    Payment,
+    PaymentsGetAll,
+    PaymentsPage,
+    ProductServiceOrder,
+    ProductServiceOrdersGetAll,
+    ProductServiceOrdersPage,
+)
 from .models.reservations import Reservation, ReservationsGetAll, ReservationsPage
 from .models.resource_categories import (
     ResourceCategoriesGetAll,
@@ -121,6 +129,8 @@ _IDENTITY_FIELDS = {
     "products/getAll": "product_ids",
     "orderItems/getAll": "order_item_ids",
     "bills/getAll": "bill_ids",
+    "payments/getAll": "payment_ids",
+    "productServiceOrders/getAll": "product_service_order_ids",
     "companionships/getAll": "companionship_ids",
     "serviceOrderNotes/getAll": "service_order_note_ids",
 }
@@ -259,6 +269,34 @@ BILLS_GET_ALL: PagedOperation[BillsGetAll, BillsPage, Bill] = PagedOperation(
     lambda page: page.bills,
     {"enterprise_ids": _K, "bill_ids": _K, "customer_ids": _K},
     ("issued_utc", "paid_utc", "due_utc", "created_utc", "updated_utc"),
+)
+PAYMENTS_GET_ALL: PagedOperation[PaymentsGetAll, PaymentsPage, Payment] = PagedOperation(
+    "payments/getAll",
+    PaymentsPage,
+    lambda page: page.payments,
+    {
+        "enterprise_ids": _K,
+        "payment_ids": _K,
+        "account_ids": 100,
+        "bill_ids": _K,
+        "reservation_ids": _K,
+    },
+    ("created_utc", "updated_utc", "charged_utc", "closed_utc", "settlement_utc"),
+)
+PRODUCT_SERVICE_ORDERS_GET_ALL: PagedOperation[
+    ProductServiceOrdersGetAll, ProductServiceOrdersPage, ProductServiceOrder
+] = PagedOperation(
+    "productServiceOrders/getAll",
+    ProductServiceOrdersPage,
+    lambda page: page.product_service_orders,
+    {
+        "enterprise_ids": _K,
+        "product_service_order_ids": _K,
+        "service_ids": _K,
+        "account_ids": _K,
+        "linked_reservation_ids": _K,
+    },
+    ("updated_utc",),
 )
 COMPANIONSHIPS_GET_ALL: PagedOperation[CompanionshipsGetAll, CompanionshipsPage, Companionship] = (
     PagedOperation(
@@ -464,6 +502,19 @@ class MewsClient(BaseMewsClient):
     def get_bills(self, request: BillsGetAll, *, page_size: int | None = None) -> Paged[Bill]:
         """``bills/getAll``."""
         return self.paged(BILLS_GET_ALL, request, page_size=page_size)
+
+    def get_payments(
+        self, request: PaymentsGetAll, *, page_size: int | None = None
+    ) -> Paged[Payment]:
+        """``payments/getAll`` (``AccountIds`` split by 100, other id lists by 1000)."""
+        return self.paged(PAYMENTS_GET_ALL, request, page_size=page_size)
+
+    def get_product_service_orders(
+        self, request: ProductServiceOrdersGetAll, *, page_size: int | None = None
+    ) -> Paged[ProductServiceOrder]:
+        """``productServiceOrders/getAll``: orders of products and items, each with the
+        reservation it is linked to (``LinkedReservationIds`` finds a stay's charges)."""
+        return self.paged(PRODUCT_SERVICE_ORDERS_GET_ALL, request, page_size=page_size)
 
 
 __all__ = [

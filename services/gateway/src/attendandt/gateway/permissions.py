@@ -40,6 +40,8 @@ class Permission(enum.StrEnum):
     GUESTS_READ = "guests:read"
     #: Contact details, notes, birth date, company, the timeline.
     GUESTS_CONTACT_READ = "guests:contact:read"
+    #: What was charged and paid for a stay (its bill, as Mews keeps it).
+    STAYS_BILL_READ = guests_rpc.BILL_READ
     #: Everything held about one guest, in one document (a data subject's access request).
     GUESTS_EXPORT = "guests:export"
     #: Change a guest (written to Mews) and settle an edit's conflicts.
@@ -83,6 +85,7 @@ _FRONT_DESK = frozenset(
         P.GUESTS_READ,
         P.GUESTS_CONTACT_READ,
         P.GUESTS_EDIT,
+        P.STAYS_BILL_READ,
         P.VENDORS_READ,
         P.BOOKINGS_READ,
         P.BOOKINGS_CREATE,

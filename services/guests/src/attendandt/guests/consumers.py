@@ -1,7 +1,7 @@
 """JetStream subscribers: the guests commands (DOMAIN_COMMANDS, a work queue: guests, stays,
-rooms, the hotels themselves, the publisher's reports of staff edits) and the vendor events
-of the guest timeline (ATTENDANDT_EVENTS). Decoding, acks, retries and dead letters follow
-`platform.consumer.process`; the work is the service's. No SQL here.
+stays' bills, rooms, the hotels themselves, the publisher's reports of staff edits) and the
+vendor events of the guest timeline (ATTENDANDT_EVENTS). Decoding, acks, retries and dead
+letters follow `platform.consumer.process`; the work is the service's. No SQL here.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from attendandt.contracts.commands import (
     UPSERT_PROPERTY,
     UPSERT_ROOM,
     UPSERT_STAY,
+    UPSERT_STAY_BILL,
     RecordGuestEditResult,
     UpsertGuest,
     UpsertProperty,
     UpsertRoom,
     UpsertStay,
+    UpsertStayBill,
 )
 from attendandt.contracts.events import BOOKING_EVENT, CHARGE_EVENT, BookingEvent, ChargeEvent
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
@@ -39,6 +41,7 @@ UPSERT_GUEST_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-gu
 UPSERT_STAY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-stay")
 UPSERT_PROPERTY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-property")
 UPSERT_ROOM_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-room")
+UPSERT_STAY_BILL_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-stay-bill")
 RECORD_EDIT_RESULT_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-record-edit-result")
 BOOKINGS_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-bookings")
 CHARGES_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-charges")
@@ -102,6 +105,9 @@ def register_consumers(
     async def apply_room(delivery: Delivery[UpsertRoom]) -> None:
         await service.upsert_room(delivery.payload, consumer=UPSERT_ROOM_POLICY.consumer)
 
+    async def apply_stay_bill(delivery: Delivery[UpsertStayBill]) -> None:
+        await service.upsert_stay_bill(delivery.payload, consumer=UPSERT_STAY_BILL_POLICY.consumer)
+
     async def record_edit_result(delivery: Delivery[RecordGuestEditResult]) -> None:
         await service.record_edit_result(
             delivery.payload, consumer=RECORD_EDIT_RESULT_POLICY.consumer
@@ -120,6 +126,13 @@ def register_consumers(
         UPSERT_PROPERTY.template, commands, UpsertProperty, apply_property, UPSERT_PROPERTY_POLICY
     )
     subscribe(UPSERT_ROOM.template, commands, UpsertRoom, apply_room, UPSERT_ROOM_POLICY)
+    subscribe(
+        UPSERT_STAY_BILL.template,
+        commands,
+        UpsertStayBill,
+        apply_stay_bill,
+        UPSERT_STAY_BILL_POLICY,
+    )
     subscribe(
         RECORD_GUEST_EDIT_RESULT.template,
         commands,

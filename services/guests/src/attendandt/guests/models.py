@@ -285,5 +285,20 @@ edit_rules = Table(
     PrimaryKeyConstraint("enterprise_id", "field", name="edit_rules_pkey"),
 )
 
+# What was charged and paid for each stay (sync's UpsertStayBill), keyed by the Mews
+# reservation id: a bill read before its stay arrives waits for it. Last write wins like the
+# stays (UpdatedUtc, then when sync read it, then the digest); the snapshot is kept whole.
+stay_bills = Table(
+    "stay_bills",
+    metadata,
+    Column("enterprise_id", Text, nullable=False),
+    Column("stay_mews_id", Text, nullable=False),
+    Column("bill", JSONB, nullable=False),
+    _timestamp("mews_updated_utc", nullable=False),
+    *_read_version(),
+    _timestamp("synced_at", nullable=False),
+    PrimaryKeyConstraint("enterprise_id", "stay_mews_id", name="stay_bills_pkey"),
+)
+
 inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)

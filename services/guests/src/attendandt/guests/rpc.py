@@ -29,6 +29,7 @@ from attendandt.contracts.rpc.guests import (
     RESOLVE_CONFLICTS,
     SEARCH,
     SET_EDIT_RULES,
+    STAY_BILL,
 )
 from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE
@@ -45,6 +46,7 @@ def register_rpc(broker: NatsBroker, service: GuestsService, *, workers: int = 1
         (IN_HOUSE, service.in_house),
         (LIST_PROPERTIES, service.list_properties),
         (PUBLIC_STAY, service.public_stay),
+        (STAY_BILL, service.stay_bill),
         (EDIT_GUEST, service.edit_guest),
         (RESOLVE_CONFLICTS, service.resolve_conflicts),
         (GET_EDIT_RULES, service.edit_rules),

@@ -64,6 +64,7 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.guests import edit_repository as er
 from attendandt.guests import repository as repo
+from attendandt.guests.bills import StayBills
 from attendandt.guests.day_lists import DayList, HotelDay, local_date, local_day_bounds
 from attendandt.guests.editing import SETTLED_SHOWN, Editing
 from attendandt.guests.guest_versions import apply_version, event_name, version_key
@@ -351,6 +352,9 @@ class GuestsService:
         self.record_edit_result = self.editing.record_result
         self.edit_rules = self.editing.edit_rules
         self.set_edit_rules = self.editing.set_edit_rules
+        self.bills = StayBills(sessions, clock=clock)
+        self.upsert_stay_bill = self.bills.upsert
+        self.stay_bill = self.bills.stay_bill
 
     # ----------------------------------------------------------------- commands
 

@@ -92,6 +92,10 @@ class SyncApp:
             ]
             tasks = [
                 *(asyncio.create_task(hotel.run(stop)) for hotel in hotels),
+                *(
+                    asyncio.create_task(applier.bills.run(stop, settings.bills_refresh_s))
+                    for applier in self.appliers.values()
+                ),
                 self.consumers.watch(
                     DURABLE,
                     asyncio.create_task(consumer.run(stop)),

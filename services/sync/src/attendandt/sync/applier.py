@@ -6,7 +6,9 @@ the same reservation ids, their companions (`companionships/getAll`) and notes
 (`serviceOrderNotes/getAll`), then the owners and companions it has not commanded yet (so a
 stay never points to a guest we do not have) and the rooms it has not seen, then publishes
 the commands and waits for JetStream to store them. Only then may the caller ack the change
-notifications. A pass of rooms also names each room's type (`room_categories`).
+notifications. A pass of reservations then reads and commands those stays' bills (`bills`),
+a pass of payments the bills of the stays they are for. A pass of rooms also names each
+room's type (`room_categories`).
 
 Companions, notes and room types are operations a token may not be allowed to use (or a
 Mews of another version may not have): when Mews refuses one, sync says so once in its log,
@@ -16,6 +18,7 @@ carries on without it, and asks again an hour later (`optional_reads`).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +29,7 @@ from nats.js import JetStreamContext
 from attendandt.contracts.base import Subject
 from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_ROOM, UPSERT_STAY, Command
 from attendandt.contracts.mews import MewsEntity
-from attendandt.mews import MewsClient
+from attendandt.mews import MewsClient, MewsError
 from attendandt.mews.models import (
     CompanionshipsGetAll,
     Customer,
@@ -40,6 +43,7 @@ from attendandt.mews.models import (
     ServiceOrderNoteType,
 )
 from attendandt.platform.messaging import publish
+from attendandt.sync.bills import StayBillReader
 from attendandt.sync.mapping import (
     Unmappable,
     guest_snapshot,
@@ -53,9 +57,16 @@ from attendandt.sync.optional_reads import REFUSALS, OptionalReads
 from attendandt.sync.room_categories import RoomCategories
 
 C = TypeVar("C", bound=Command)
+log = logging.getLogger(__name__)
 
 #: Entities sync turns into domain commands today; the others are acknowledged unapplied.
-APPLIED = (MewsEntity.CUSTOMER, MewsEntity.RESERVATION, MewsEntity.RESOURCE, MewsEntity.COMPANY)
+APPLIED = (
+    MewsEntity.CUSTOMER,
+    MewsEntity.RESERVATION,
+    MewsEntity.RESOURCE,
+    MewsEntity.COMPANY,
+    MewsEntity.PAYMENT,
+)
 
 COMPANIONSHIPS = "companionships/getAll"
 NOTES = "serviceOrderNotes/getAll"
@@ -131,6 +142,9 @@ class Applier:
         )
         #: Set by a repair run: its commands must not be taken for ones already applied.
         self.command_tag: str | None = None
+        self.bills = StayBillReader(
+            client, enterprise_id, js, self.optional, services_refresh_s=room_types_refresh_s
+        )
 
     async def apply(self, entity: MewsEntity, ids: Sequence[str]) -> PassResult:
         if entity is MewsEntity.CUSTOMER:
@@ -143,6 +157,8 @@ class Applier:
             from attendandt.sync.companies import company_pass  # built on this module
 
             return await company_pass(self, ids)
+        if entity is MewsEntity.PAYMENT:
+            return await self._payments(ids)
         return PassResult(applied=set(ids))  # not mapped to the domain (yet): nothing to do
 
     async def _customers(self, ids: Sequence[str]) -> PassResult:
@@ -157,6 +173,11 @@ class Applier:
         result = await self.publish_reservations(reservations)
         result.missing = set(ids) - {r.id for r in reservations}
         return result
+
+    async def _payments(self, ids: Sequence[str]) -> PassResult:
+        """A payment changed: the bills of the stays it is for."""
+        found, commands = await self.bills.payments_pass(ids)
+        return PassResult(applied=found, missing=set(ids) - found, commands=commands)
 
     async def _resources(self, ids: Sequence[str]) -> PassResult:
         request = ResourcesGetAll(resource_ids=list(ids))
@@ -236,7 +257,17 @@ class Applier:
             except Unmappable as exc:
                 result.unmappable[reservation.id] = str(exc)
         result.commands = await self._publish(UPSERT_STAY, commands) + people.commands
+        result.commands += await self._stay_bills(result.applied)
         return result
+
+    async def _stay_bills(self, reservation_ids: Iterable[str]) -> int:
+        """The changed stays' bills. A failure here does not fail the stays (already
+        stored): the periodic pass, or the stay's next change, reads the bill again."""
+        try:
+            return await self.bills.publish(reservation_ids)
+        except MewsError as exc:
+            log.warning("stay bills of %s not read: %s", self.enterprise_id, exc)
+            return 0
 
     async def _companions(self, reservation_ids: list[str]) -> dict[str, list[str]]:
         """Reservation id → its companions' customer ids, in Mews order."""

@@ -40,6 +40,9 @@ class SyncSettings:
     initial_import: bool = True
     #: First wait before an initial import that failed is tried again (doubling to 10 min).
     import_retry_s: float = 30.0
+    #: How often the bills of the stays in house and recently departed are read again
+    #: (Mews announces no change of order items or bills; payments it does).
+    bills_refresh_s: float = 300.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SyncSettings:
@@ -60,6 +63,7 @@ class SyncSettings:
             hotel_refresh_s=env_float(env, "SYNC_HOTEL_REFRESH_S", 900.0),
             initial_import=_flag(env, "SYNC_INITIAL_IMPORT", True),
             import_retry_s=env_float(env, "SYNC_IMPORT_RETRY_S", 30.0),
+            bills_refresh_s=env_float(env, "SYNC_BILLS_REFRESH_S", 300.0),
         )
 
 

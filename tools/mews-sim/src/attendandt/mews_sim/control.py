@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -457,10 +458,39 @@ async def reservation_process(request: Request[Any, Any, Any], reservation_id: s
     state = _state(request)
     reservation = _find(state, "reservations", reservation_id)
     p = await _body(request)
+    # A front desk checks a guest out by settling and closing the bill: staff check-out
+    # closes the owner's open bills unless told to leave them open.
+    close_bills = p.opt_bool("close_bills")
     hotel.process_reservation(
-        state.store, reservation, close_bills=p.opt_bool("close_bills") or False
+        state.store, reservation, close_bills=True if close_bills is None else close_bills
     )
     return reservation
+
+
+@post("/reservations/{reservation_id:str}/payments", status_code=200)
+async def reservation_payment(request: Request[Any, Any, Any], reservation_id: str) -> Json:
+    """Money taken at the desk for the stay (`amount` in the hotel's currency, `type` a Mews
+    Payment type, default `CashPayment`): on the owner's open bill; a `PaymentUpdated`
+    webhook follows."""
+    state = _state(request)
+    reservation = _find(state, "reservations", reservation_id)
+    p = await _body(request)
+    raw = p.body.get("amount")
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise invalid("amount", "A number is required.")
+    try:
+        amount = Decimal(str(raw))
+    except ArithmeticError:
+        raise invalid("amount", "A number is required.") from None
+    if not amount.is_finite() or amount > Decimal("1e9"):
+        raise invalid("amount", "The amount is out of range.")
+    return hotel.add_payment(
+        state.store,
+        reservation,
+        amount,
+        payment_type=p.opt_str("type", max_len=50) or "CashPayment",
+        notes=p.opt_str("notes", max_len=1000),
+    )
 
 
 @post("/reservations/{reservation_id:str}/companions", status_code=200)
@@ -601,6 +631,7 @@ control_router = Router(
         reservation_cancel,
         reservation_start,
         reservation_process,
+        reservation_payment,
         reservation_companion,
         reservation_note,
         customer_add,

@@ -150,9 +150,25 @@ class SimControl:
         now, UpdatedUtc = now, the WebSocket event and the webhook follow."""
         return self._post(f"/reservations/{reservation_id}/start")  # type: ignore[no-any-return]
 
-    def process_reservation(self, reservation_id: str, *, close_bills: bool = False) -> Json:
-        """Check out a Started reservation: Processed, ActualEndUtc = now, its room Dirty."""
+    def process_reservation(self, reservation_id: str, *, close_bills: bool = True) -> Json:
+        """Check out a Started reservation: Processed, ActualEndUtc = now, its room Dirty,
+        the owner's open bills closed (unless `close_bills=False`)."""
         return self._post(f"/reservations/{reservation_id}/process", {"close_bills": close_bills})  # type: ignore[no-any-return]
+
+    def add_payment(
+        self,
+        reservation_id: str,
+        amount: float | str,
+        *,
+        type: str = "CashPayment",
+        notes: str | None = None,
+    ) -> Json:
+        """Take a payment for the stay on its owner's open bill; returns the Mews Payment
+        (its Amount negative, as Mews reports payments)."""
+        body: Json = {"amount": amount, "type": type}
+        if notes is not None:
+            body["notes"] = notes
+        return self._post(f"/reservations/{reservation_id}/payments", body)  # type: ignore[no-any-return]
 
     def reservations(self, enterprise_id: str | None = None) -> list[Json]:
         """Every reservation of the enterprise (default: the first) in brief: Id, Number,

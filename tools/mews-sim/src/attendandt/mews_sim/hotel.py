@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -508,6 +509,12 @@ def close_bill(store: Store, bill: Entity) -> None:
             item["AccountingState"] = "Closed"
             item["ClosedUtc"] = now
             touch(item)
+    for payment in store.payments.of([enterprise_id]):
+        if payment["BillId"] == bill["Id"] and payment["AccountingState"] == "Open":
+            payment["AccountingState"] = "Closed"
+            payment["ClosedUtc"] = now
+            touch(payment)
+            store.notify(Change("payment", (enterprise_id,), payment))
 
 
 @dataclass
@@ -634,6 +641,50 @@ def cancel_order_items(store: Store, items: list[Entity]) -> None:
             bills[bill["Id"]] = bill
     for bill in bills.values():
         touch(bill)
+
+
+#: Payment types a member of staff can take at the desk (`payments/getAll` Payment type).
+DESK_PAYMENT_TYPES = frozenset(
+    {"CashPayment", "CreditCardPayment", "ExternalPayment", "AlternativePayment", "Payment"}
+)
+
+
+def add_payment(
+    store: Store,
+    reservation: Entity,
+    gross: Decimal,
+    *,
+    payment_type: str = "CashPayment",
+    notes: str | None = None,
+) -> Entity:
+    """Money received at the desk for a stay: on its owner's open bill (a new one if the
+    owner has none), linked to the reservation; stored negative, as Mews does."""
+    if gross <= 0:
+        raise invalid("amount", "A payment must be a positive amount.")
+    if payment_type not in DESK_PAYMENT_TYPES:
+        raise invalid("type", "Unknown payment type.")
+    enterprise_id = store.reservations.owner[reservation["Id"]]
+    info = store.info[enterprise_id]
+    owner = store.customers.get(reservation["AccountId"])
+    if owner is None:
+        raise invalid("reservation", "The reservation's owner is not a customer.")
+    bill = open_bill_for(store, enterprise_id, owner, "Customer")
+    entity = shapes.payment(
+        id=new_id(),
+        enterprise_id=enterprise_id,
+        account_id=owner["Id"],
+        account_type="Customer",
+        bill_id=bill["Id"],
+        reservation_id=reservation["Id"],
+        amount=money.untaxed(info.currency, -gross),
+        payment_type=payment_type,
+        created=clock.now_str(),
+        notes=notes,
+    )
+    store.payments.add(entity, enterprise_id)
+    touch(bill)
+    store.notify(Change("payment", (enterprise_id,), entity, True))
+    return entity
 
 
 def days_from(anchor: str, days: float) -> str:

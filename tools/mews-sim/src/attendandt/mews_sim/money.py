@@ -88,3 +88,15 @@ def _decimal(p: Params, key: str, name: str) -> Decimal | None:
     if not result.is_finite() or abs(result) > Decimal("1e12"):
         raise invalid(name, f"{key} is out of range.")
     return result
+
+
+def untaxed(currency: str, value: Decimal) -> dict[str, Any]:
+    """An amount no tax applies to (a payment), in the shape `payments/getAll` answers."""
+    number = _num(value)
+    return {
+        "Currency": currency,
+        "NetValue": number,
+        "GrossValue": number,
+        "TaxValues": [],
+        "Breakdown": {"Items": [{"TaxRateCode": None, "NetValue": number, "TaxValue": 0}]},
+    }

@@ -764,3 +764,96 @@ def order_item(
             else None
         ),
     }
+
+
+def payment(
+    *,
+    id: str,
+    enterprise_id: str,
+    account_id: str,
+    account_type: str,
+    bill_id: str | None,
+    reservation_id: str | None,
+    amount: Entity,
+    payment_type: str,
+    created: str,
+    notes: str | None = None,
+) -> Entity:
+    """A `Payment` of `payments/getAll`: its amount is negative (money received offsets the
+    bill's items), charged at once, open until its bill closes."""
+    data: Entity | None = None
+    if payment_type == "AlternativePayment":
+        data = {
+            "Discriminator": "Alternative",
+            "CreditCard": None,
+            "Invoice": None,
+            "External": None,
+            "Ghost": None,
+            "Alternative": {"Type": "WireTransfer"},
+        }
+    elif payment_type == "ExternalPayment":
+        data = {
+            "Discriminator": "External",
+            "CreditCard": None,
+            "Invoice": None,
+            "External": {"Type": "Unspecified", "ExternalIdentifier": None},
+            "Ghost": None,
+            "Alternative": None,
+        }
+    return {
+        "Id": id,
+        "EnterpriseId": enterprise_id,
+        "AccountId": account_id,
+        "AccountType": account_type,
+        "PaymentRequestId": None,
+        "BillId": bill_id,
+        "ReservationId": reservation_id,
+        "AccountingCategoryId": None,
+        "Amount": amount,
+        "OriginalAmount": amount,
+        "Notes": notes,
+        "SettlementId": None,
+        "ConsumedUtc": created,
+        "ClosedUtc": None,
+        "ChargedUtc": created,
+        "CreatedUtc": created,
+        "UpdatedUtc": created,
+        "SettlementUtc": None,
+        "AccountingState": "Open",
+        "State": "Charged",
+        "Identifier": "",
+        "Type": payment_type,
+        "Kind": "Payment",
+        "Data": data,
+        "PaymentOrigin": "System",
+    }
+
+
+def product_service_order(order: Entity, number: str) -> Entity:
+    """A product service order (`productServiceOrders/getAll`) from a stored order."""
+    return {
+        "Id": order["Id"],
+        "ServiceId": order["ServiceId"],
+        "AccountId": order["AccountId"],
+        "AccountType": order["AccountType"],
+        "CreatorProfileId": CONNECTOR_PROFILE_ID,
+        "UpdaterProfileId": CONNECTOR_PROFILE_ID,
+        "BookerId": None,
+        "Number": number,
+        "State": order["State"],
+        "Origin": "Connector",
+        "CommanderOrigin": None,
+        "OriginDetails": None,
+        "CreatedUtc": order["CreatedUtc"],
+        "UpdatedUtc": order["UpdatedUtc"],
+        "CancelledUtc": None,
+        "VoucherId": None,
+        "BusinessSegmentId": None,
+        "LinkedReservationId": order.get("LinkedReservationId"),
+        "Options": {
+            "OwnerCheckedIn": False,
+            "AllCompanionsCheckedIn": False,
+            "AnyCompanionCheckedIn": False,
+            "ConnectorCheckIn": False,
+        },
+    }

@@ -16,7 +16,7 @@ from attendandt.mews_sim.errors import BadRequest
 from attendandt.mews_sim.params import Limitation
 
 Entity = dict[str, Any]
-ChangeKind = Literal["customer", "reservation", "resource", "company", "order"]
+ChangeKind = Literal["customer", "reservation", "resource", "company", "order", "payment"]
 
 
 class Collection:
@@ -137,6 +137,7 @@ class Store:
     orders: Collection = field(default_factory=Collection)
     order_items: Collection = field(default_factory=Collection)
     bills: Collection = field(default_factory=Collection)
+    payments: Collection = field(default_factory=Collection)
     companionships: Collection = field(default_factory=Collection)
     service_order_notes: Collection = field(default_factory=Collection)
     info: dict[str, EnterpriseInfo] = field(default_factory=dict)

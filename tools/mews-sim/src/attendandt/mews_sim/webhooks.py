@@ -57,7 +57,11 @@ class WebhookFaults:
     target_down: bool = False
 
 
-DISCRIMINATORS = {"reservation": "ServiceOrderUpdated", "resource": "ResourceUpdated"}
+DISCRIMINATORS = {
+    "reservation": "ServiceOrderUpdated",
+    "resource": "ResourceUpdated",
+    "payment": "PaymentUpdated",
+}
 
 
 class WebhookDispatcher:

@@ -38,6 +38,9 @@ the guests' ids): for a service that keeps a copy of stays (vendors) and whose c
 the caller was shown. It is answered for that caller, forwarded by the service: one who may
 act for the property and book or charge there (`PUBLIC_STAY_PERMISSIONS`).
 
+`stay_bill` answers what was charged and paid for one stay (items, bills, payments, balance;
+`contracts.bills`) to hotel staff who may act for its property; vendors never see bills.
+
 `list_properties` answers the hotels the caller acts for (every known one for a
 portfolio-wide caller), as Mews describes them (name, time zone, currency, pricing).
 
@@ -58,6 +61,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.bills import EXAMPLE_BILL, StayBillSnapshot
 from attendandt.contracts.guest_fields import FieldValue
 from attendandt.contracts.snapshots import (
     BookingSnapshot,
@@ -73,6 +77,8 @@ Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
 #: The permission (in `Caller.permissions`) to see a guest's contact details, birth date,
 #: notes, company and timeline; the gateway's permission table grants it.
 CONTACT_READ = "guests:contact:read"
+#: The permission to read a stay's bill (`stay_bill`): hotel staff at the desk and above.
+BILL_READ = "stays:bill:read"
 #: The permission to change a guest (written to Mews) and to settle an edit's conflicts.
 EDIT = "guests:edit"
 #: The permission to set the hotel's standing choices for conflicts (`set_edit_rules`).
@@ -425,6 +431,29 @@ class PublicStay(Payload, frozen=True, kw_only=True):
     guest_ids: tuple[str, ...] = ()
 
 
+class StayBillRequest(Payload, frozen=True, kw_only=True):
+    """What was charged and paid for one stay (`contracts.bills`). Hotel staff with
+    `BILL_READ` only: a vendor caller, or one without it, is refused (`forbidden`); a stay of a
+    property the caller does not act for is "not found"."""
+
+    SCHEMA = "guests.stay_bill_request"
+    enterprise_id: str
+    stay_id: str
+
+
+class StayBillReply(Payload, frozen=True, kw_only=True):
+    """The stay's bill as last synced from Mews; `bill` is None until sync has read it.
+    `currency` is the hotel's (for formatting), also before a bill is known."""
+
+    SCHEMA = "guests.stay_bill"
+    enterprise_id: str
+    stay_id: str
+    stay_mews_id: str
+    currency: str | None = None
+    bill: StayBillSnapshot | None = None
+    synced_at: datetime | None = None
+
+
 class PropertyView(_Part, frozen=True, kw_only=True):
     """A hotel as Mews describes it, and when sync last told us."""
 
@@ -467,6 +496,7 @@ IN_HOUSE = RpcMethod("guests", "in_house", DayStaysRequest, StayPage)
 MEWS_VERSIONS = RpcMethod("guests", "mews_versions", MewsVersionsRequest, MewsVersions)
 LIST_PROPERTIES = RpcMethod("guests", "list_properties", ListPropertiesRequest, PropertyList)
 PUBLIC_STAY = RpcMethod("guests", "public_stay", PublicStayRequest, PublicStay)
+STAY_BILL = RpcMethod("guests", "stay_bill", StayBillRequest, StayBillReply)
 EDIT_GUEST = RpcMethod("guests", "edit_guest", EditGuestRequest, GuestEditReply)
 RESOLVE_CONFLICTS = RpcMethod(
     "guests", "resolve_conflicts", ResolveConflictsRequest, GuestEditReply
@@ -484,6 +514,7 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     IN_HOUSE,
     LIST_PROPERTIES,
     PUBLIC_STAY,
+    STAY_BILL,
     EDIT_GUEST,
     RESOLVE_CONFLICTS,
     GET_EDIT_RULES,
@@ -634,6 +665,15 @@ EXAMPLES: list[Payload] = [
             owner_mews_id=_GUEST.mews_id,
         ),
         guest_ids=(_GUEST.guest_id,),
+    ),
+    StayBillRequest(enterprise_id=_ENT, stay_id=_STAY.stay_id),
+    StayBillReply(
+        enterprise_id=_ENT,
+        stay_id=_STAY.stay_id,
+        stay_mews_id=EXAMPLE_BILL.stay_mews_id,
+        currency="GBP",
+        bill=EXAMPLE_BILL,
+        synced_at=_NOW,
     ),
     ListPropertiesRequest(),
     PropertyList(

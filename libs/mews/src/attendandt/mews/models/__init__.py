@@ -14,6 +14,8 @@ from .enterprises import *  # noqa: F403
 from .enterprises import __all__ as _enterprises
 from .orders import *  # noqa: F403
 from .orders import __all__ as _orders
+from .payments import *  # noqa: F403
+from .payments import __all__ as _payments
 from .reservations import *  # noqa: F403
 from .reservations import __all__ as _reservations
 from .resource_categories import *  # noqa: F403
@@ -33,6 +35,7 @@ __all__ = [  # noqa: PLE0604
     *_customers,
     *_enterprises,
     *_orders,
+    *_payments,
     *_reservations,
     *_resource_categories,
     *_resources,

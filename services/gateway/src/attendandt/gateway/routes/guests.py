@@ -331,6 +331,26 @@ async def get_stay(
     return VendorStay(stay=vendor_safe_stay(detail.stay))
 
 
+@get("/stays/{stay_id:str}/bill", **needs(Permission.STAYS_BILL_READ))
+async def get_stay_bill(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    stay_id: IdPath,
+    enterprise_id: EnterpriseQuery = None,
+) -> guests_rpc.StayBillReply:
+    """What was charged and paid for the stay, as last read from Mews: its items (ours and
+    others'), bills, payments and balance; `bill` is null until sync has read it. Hotel
+    staff only; a stay of another property is 404."""
+    return await backend.call(
+        guests_rpc.STAY_BILL,
+        guests_rpc.StayBillRequest(
+            enterprise_id=enterprise_for(principal_of(request), enterprise_id), stay_id=stay_id
+        ),
+        caller=caller(request),
+    )
+
+
 async def _day(
     method: Any,
     *,
@@ -466,6 +486,7 @@ guests_router = Router(
         edit_rules,
         set_edit_rules,
         get_stay,
+        get_stay_bill,
         arrivals,
         departures,
         in_house,

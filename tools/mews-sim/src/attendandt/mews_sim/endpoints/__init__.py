@@ -43,6 +43,8 @@ OPERATIONS: dict[str, Operation] = {
     "orderItems/getAll": accounting.order_items_get_all,
     "orderItems/cancel": accounting.order_items_cancel,
     "bills/getAll": accounting.bills_get_all,
+    "payments/getAll": accounting.payments_get_all,
+    "productServiceOrders/getAll": accounting.product_service_orders_get_all,
 }
 
 __all__ = ["OPERATIONS", "Ctx", "Operation"]

@@ -1,5 +1,6 @@
-"""orders/add, orderItems/getAll, orderItems/cancel and bills/getAll: posting charges,
-reading them back and taking them off a bill.
+"""orders/add, orderItems/getAll, orderItems/cancel, bills/getAll, payments/getAll and
+productServiceOrders/getAll: posting charges, reading them back, taking them off a bill, and
+reading what was paid against a stay.
 
 Two ways to take a posted charge back, as Mews has them: `orderItems/cancel` (Restricted,
 beta: at most 10 items, all or none; an item on a closed bill cannot be canceled, 403), and
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from attendandt.mews_sim import hotel, money
+from attendandt.mews_sim import hotel, money, shapes
 from attendandt.mews_sim.endpoints.common import Ctx, interval_ok
 from attendandt.mews_sim.errors import Forbidden, invalid
 from attendandt.mews_sim.params import Params, require_any
@@ -275,3 +276,102 @@ def bills_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
                 by_bill.setdefault(item["BillId"], []).append(item)
         items = [{**b, "OrderItems": by_bill.get(b["Id"], [])} for b in items]
     return {"Bills": items, "Cursor": cursor}
+
+
+PAYMENT_STATES = frozenset({"Charged", "Canceled", "Pending", "Failed", "Verifying"})
+PAYMENT_TYPES = frozenset(
+    {
+        "Payment",
+        "CreditCardPayment",
+        "AlternativePayment",
+        "CashPayment",
+        "InvoicePayment",
+        "ExternalPayment",
+        "GhostPayment",
+        "TaxDeductedPayment",
+    }
+)
+
+
+def payments_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
+    owners = ctx.enterprises(p)
+    ids = p.opt_ids("PaymentIds")
+    accounts = p.opt_ids("AccountIds", max_items=100)
+    bills = p.opt_ids("BillIds")
+    reservations = p.opt_ids("ReservationIds")
+    created = p.interval("CreatedUtc")
+    updated = p.interval("UpdatedUtc")
+    charged = p.interval("ChargedUtc")
+    closed = p.interval("ClosedUtc")
+    settled = p.interval("SettlementUtc")
+    p.opt_str("Currency", max_len=3)
+    accounting_states = p.opt_enums("AccountingStates", ACCOUNTING_STATES)
+    states = p.opt_enums("States", PAYMENT_STATES)
+    payment_type = p.opt_enum("Type", PAYMENT_TYPES)
+    limitation = p.limitation()
+    require_any(
+        p,
+        (
+            "PaymentIds",
+            "AccountIds",
+            "BillIds",
+            "ReservationIds",
+            "CreatedUtc",
+            "UpdatedUtc",
+            "ChargedUtc",
+            "ClosedUtc",
+        ),
+        "PaymentIds",
+    )
+
+    def match(payment: Entity) -> bool:
+        return (
+            (accounts is None or payment["AccountId"] in accounts)
+            and (bills is None or payment["BillId"] in bills)
+            and (reservations is None or payment["ReservationId"] in reservations)
+            and interval_ok(created, payment["CreatedUtc"])
+            and interval_ok(updated, payment["UpdatedUtc"])
+            and interval_ok(charged, payment["ChargedUtc"])
+            and interval_ok(closed, payment["ClosedUtc"])
+            and interval_ok(settled, payment["SettlementUtc"])
+            and (accounting_states is None or payment["AccountingState"] in accounting_states)
+            and (states is None or payment["State"] in states)
+            and (payment_type is None or payment["Type"] == payment_type)
+        )
+
+    items, cursor = ctx.store.payments.page(owners, limitation, match, ids)
+    return {"Payments": items, "Cursor": cursor}
+
+
+SERVICE_ORDER_STATES = frozenset(
+    {"Inquired", "Requested", "Optional", "Confirmed", "Started", "Processed", "Canceled"}
+)
+
+
+def product_service_orders_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
+    """Orders of products and items (`orders/add`), with the reservation each is linked to."""
+    store = ctx.store
+    owners = ctx.enterprises(p)
+    ids = p.opt_ids("ProductServiceOrderIds")
+    services = p.req_ids("ServiceIds")
+    accounts = p.opt_ids("AccountIds")
+    linked = p.opt_ids("LinkedReservationIds")
+    updated = p.interval("UpdatedUtc")
+    states = p.opt_enums("States", SERVICE_ORDER_STATES)
+    limitation = p.limitation()
+
+    def match(order: Entity) -> bool:
+        return (
+            order["ServiceId"] in services
+            and (accounts is None or order["AccountId"] in accounts)
+            and (linked is None or order.get("LinkedReservationId") in linked)
+            and interval_ok(updated, order["UpdatedUtc"])
+            and (states is None or order["State"] in states)
+        )
+
+    orders, cursor = store.orders.page(owners, limitation, match, ids)
+    shaped = [
+        shapes.product_service_order(order, str(1000 + store.orders.pos[order["Id"]]))
+        for order in orders
+    ]
+    return {"ProductServiceOrders": shaped, "Cursor": cursor}
