@@ -40,6 +40,13 @@ class SyncSettings:
     initial_import: bool = True
     #: First wait before an initial import that failed is tried again (doubling to 10 min).
     import_retry_s: float = 30.0
+    #: Charges reconciliation: a pass over the charges posted in the last `recent_days`
+    #: this often (0: off), and a report of the last `report_days` once every
+    #: `report_every_s` (nightly).
+    charges_interval_s: float = 300.0
+    charges_recent_days: float = 7.0
+    charges_report_every_s: float = 86400.0
+    charges_report_days: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SyncSettings:
@@ -60,6 +67,10 @@ class SyncSettings:
             hotel_refresh_s=env_float(env, "SYNC_HOTEL_REFRESH_S", 900.0),
             initial_import=_flag(env, "SYNC_INITIAL_IMPORT", True),
             import_retry_s=env_float(env, "SYNC_IMPORT_RETRY_S", 30.0),
+            charges_interval_s=env_float(env, "SYNC_CHARGES_INTERVAL_S", 300.0),
+            charges_recent_days=env_float(env, "SYNC_CHARGES_RECENT_DAYS", 7.0),
+            charges_report_every_s=env_float(env, "SYNC_CHARGES_REPORT_EVERY_S", 86400.0),
+            charges_report_days=env_float(env, "SYNC_CHARGES_REPORT_DAYS", 30.0),
         )
 
 
