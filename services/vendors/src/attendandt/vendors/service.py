@@ -1294,7 +1294,7 @@ class VendorsService:
         if request.to_utc <= request.from_utc:
             raise Invalid("to_utc must be after from_utc")
         async with self.db.transaction() as repo:
-            await self._vendor(repo, caller, request.vendor_id)
+            vendor = await self._vendor(repo, caller, request.vendor_id)
             rows = await repo.settlement(request.vendor_id, request.from_utc, request.to_utc)
             lines = await repo.settlement_lines(request.vendor_id, request.from_utc, request.to_utc)
         return rpc.SettlementResponse(
@@ -1306,6 +1306,7 @@ class VendorsService:
                 for currency, amount, count in rows
             ),
             lines=tuple(settlement_line(c) for c in lines),
+            enterprise_id=vendor.enterprise_id,
         )
 
     # --- cancellation (a manager's undo; see `cancellation`) ------------------------------

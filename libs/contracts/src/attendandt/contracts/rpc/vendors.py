@@ -546,6 +546,8 @@ class SettlementResponse(Payload, frozen=True, kw_only=True):
     totals: tuple[CurrencyTotal, ...]
     #: Every charge posted in the period (also those cancelled since), by posting time.
     lines: tuple[SettlementLine, ...] = ()
+    #: The vendor's property.
+    enterprise_id: str | None = None
 
 
 # --- reconciliation (sync, on no user's behalf) --------------------------------------------
