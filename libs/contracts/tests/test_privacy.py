@@ -135,6 +135,8 @@ def test_a_new_field_on_a_public_snapshot_needs_a_privacy_decision() -> None:
         ChargeSnapshot: {
             "charge_id", "vendor_id", "booking_id", "guest_id", "stay_id", "description",
             "quantity", "unit_amount", "currency", "state", "mews_order_id", "failure_reason",
+            # An amount Mews's staff took off: no personal data.
+            "mews_rebated_amount",
         },
         # contact_email / contact_phone: cleared by public_vendor.
         VendorSnapshot: {

@@ -430,7 +430,10 @@ export interface paths {
         };
         /**
          * Settlement
-         * @description Posted charges of the vendor in [from, to), totalled per currency.
+         * @description The vendor's charges posted in [from, to): a line per charge (the guest as the caller
+         *     may see them, service, quantity, total, posting state, Mews order, whether the guest's
+         *     bill is paid) and the totals per currency of those still posted. With
+         *     `Accept: text/csv`, the lines as a CSV file to download.
          */
         get: operations["ApiV1VendorsVendorIdSettlementSettlement"];
         put?: never;
@@ -1089,11 +1092,59 @@ export interface components {
             consumed_at?: string | null;
             notes?: string | null;
         };
+        /** ChargeMismatch */
+        ChargeMismatch: {
+            /** @enum {string} */
+            kind: "missing_in_mews" | "amount_differs" | "quantity_differs" | "currency_differs" | "cancelled_in_mews" | "rebated_in_mews" | "not_cancelled_in_mews" | "unknown_in_ledger";
+            charge_id?: string | null;
+            vendor_id?: string | null;
+            mews_order_id?: string | null;
+            /** @default [] */
+            mews_order_item_ids: string[];
+            ours?: string | null;
+            mews?: string | null;
+            our_amount?: string | null;
+            mews_amount?: string | null;
+        };
         /** ChargePage */
         ChargePage: {
             items: components["schemas"]["ChargeView"][];
             total: number;
             next_offset?: number | null;
+        };
+        /** ChargeReconcileReport */
+        ChargeReconcileReport: {
+            enterprise_id: string;
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            until: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            /**
+             * @default nightly
+             * @enum {string}
+             */
+            trigger: "nightly" | "on_demand";
+            /** @default 0 */
+            charges_checked: number;
+            /** @default 0 */
+            mews_items_read: number;
+            /** @default 0 */
+            mews_calls: number;
+            /** @default 0 */
+            charges_updated: number;
+            /** @default 0 */
+            mismatches_total: number;
+            by_kind?: {
+                [key: string]: number;
+            };
+            /** @default [] */
+            mismatches: components["schemas"]["ChargeMismatch"][];
+            /** @default false */
+            truncated: boolean;
         };
         /** ChargeRejection */
         ChargeRejection: {
@@ -1113,6 +1164,7 @@ export interface components {
             state: components["schemas"]["ChargeState"];
             mews_order_id?: string | null;
             failure_reason?: string | null;
+            mews_rebated_amount?: string | null;
         };
         /**
          * ChargeState
@@ -1505,14 +1557,32 @@ export interface components {
             /** Format: date-time */
             token_expires_at: string;
         };
-        /** SettlementResponse */
-        SettlementResponse: {
+        /** Settlement */
+        Settlement: {
             vendor_id: string;
             /** Format: date-time */
             from_utc: string;
             /** Format: date-time */
             to_utc: string;
             totals: components["schemas"]["CurrencyTotal"][];
+            lines: components["schemas"]["SettlementLine"][];
+        };
+        /** SettlementLine */
+        SettlementLine: {
+            charge_id: string;
+            booking_id?: string | null;
+            guest_id: string;
+            guest_name: string;
+            stay_id: string;
+            service: string;
+            quantity: number;
+            unit_amount: string;
+            total: string;
+            currency: string;
+            state: components["schemas"]["ChargeState"];
+            posted_at?: string | null;
+            mews_order_id?: string | null;
+            bill_paid?: boolean | null;
         };
         /** StaffGuestDetail */
         StaffGuestDetail: {
@@ -1677,6 +1747,7 @@ export interface components {
             ingest?: components["schemas"]["IngestStatus"] | null;
             sync?: components["schemas"]["SyncHealthStatus"] | null;
             dead_letters: components["schemas"]["DeadLetterCounts"];
+            charges_report?: components["schemas"]["ChargeReconcileReport"] | null;
         };
         /** TimelineEntry */
         TimelineEntry: {
@@ -4852,7 +4923,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SettlementResponse"];
+                    "application/json": components["schemas"]["Settlement"];
                 };
             };
             /** @description The request is not valid */

@@ -6,6 +6,7 @@ import { Badge, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../co
 import { hasPermission, useSession } from "../auth/session";
 import { usePropertyNames, usePropertyZones } from "../properties/hotel";
 import { useSyncOverview } from "./api";
+import { ChargesReport } from "./ChargesReport";
 import { ResyncControls, ResyncProgress } from "./ResyncControls";
 
 export { useSyncOverview } from "./api";
@@ -164,6 +165,9 @@ export function SyncPage() {
             <Empty>No property reports its sync status yet.</Empty>
           )}
         </Card>
+        {(overview.data?.enterprises ?? []).map((s) => (
+          <ChargesReport key={s.enterprise_id} status={s} name={nameOf(s)} zone={zones(s.enterprise_id)} />
+        ))}
       </div>
     </>
   );

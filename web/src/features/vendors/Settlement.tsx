@@ -1,16 +1,37 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
+import { API_ORIGIN, api, authFetch, unwrap } from "../../api/client";
 import { formatMoney, hotelInputToIso, monthStartIn, nextDay } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { Card, Empty, Loading, Table, Td, TextField, Th } from "../../components/ui";
+import { Button, Card, Empty, Loading, Table, Td, TextField, Th } from "../../components/ui";
 import { useHotel } from "../properties/hotel";
+
+/** Save the settlement's lines as the CSV file the gateway makes (`Accept: text/csv`). */
+async function downloadCsv(vendorId: string, fromIso: string, toIso: string): Promise<void> {
+  const query = new URLSearchParams({ from: fromIso, to: toIso });
+  const response = await authFetch(
+    new Request(`${API_ORIGIN}/api/v1/vendors/${encodeURIComponent(vendorId)}/settlement?${query}`, {
+      headers: { Accept: "text/csv" },
+    }),
+  );
+  if (!response.ok) throw new Error(`The settlement could not be downloaded (${response.status}).`);
+  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "");
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(window.document.createElement("a"), {
+    href: url,
+    download: named?.[1] ?? "settlement.csv",
+  });
+  link.click();
+  URL.revokeObjectURL(url);
+}
 
 /** The vendor's posted charges per currency between two dates (the hotel's days, inclusive). */
 export function Settlement({ vendorId, enterpriseId }: { vendorId: string; enterpriseId: string }) {
   const hotel = useHotel(enterpriseId);
   // This month at the hotel until other days are picked.
   const [picked, setPicked] = useState<{ from?: string; to?: string }>({});
+  const [downloadError, setDownloadError] = useState<unknown>(null);
+  const [downloading, setDownloading] = useState(false);
   const from = picked.from ?? monthStartIn(hotel.zone);
   const to = picked.to ?? hotel.today();
   const fromIso = (from && hotelInputToIso(from, hotel.zone)) || "";
@@ -42,8 +63,22 @@ export function Settlement({ vendorId, enterpriseId }: { vendorId: string; enter
           min={from}
           onChange={(e) => setPicked((p) => ({ ...p, to: e.target.value }))}
         />
+        <Button
+          variant="secondary"
+          className="self-end"
+          disabled={!fromIso || !toIso || downloading}
+          onClick={() => {
+            setDownloading(true);
+            setDownloadError(null);
+            downloadCsv(vendorId, fromIso, toIso)
+              .catch(setDownloadError)
+              .finally(() => setDownloading(false));
+          }}
+        >
+          {downloading ? "Downloading…" : "Download CSV"}
+        </Button>
       </div>
-      <ProblemAlert error={settlement.error} />
+      <ProblemAlert error={settlement.error ?? downloadError} />
       {settlement.isLoading ? (
         <Loading />
       ) : settlement.data?.totals.length ? (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 import msgspec
@@ -116,6 +117,10 @@ class CancellationMethod(enum.StrEnum):
     REBATED = "rebated"
     #: Nothing of the charge had reached Mews: nothing to take back.
     NOT_IN_MEWS = "not_in_mews"
+    #: Mews's staff cancelled its order items in Mews (seen by reconciliation).
+    CANCELLED_IN_MEWS = "cancelled_in_mews"
+    #: Mews's staff offset its order items with rebates in Mews (seen by reconciliation).
+    REBATED_IN_MEWS = "rebated_in_mews"
 
 
 class RecordChargeCancellation(Command, frozen=True, kw_only=True):
@@ -132,6 +137,52 @@ class RecordChargeCancellation(Command, frozen=True, kw_only=True):
     failure_reason: str | None = None
     #: True when Mews refused for good; False for e.g. a retry budget exhausted.
     permanent: bool = False
+
+
+#: What Mews holds of a posted charge's order items, summed: every item "canceled", some
+#: "closed" on a bill (the guest paid: Mews closes a bill once it is settled), "open", or
+#: "missing" (no item carrying the charge's reference in its order).
+MewsChargeState = Literal["open", "closed", "canceled", "missing"]
+
+
+class RecordChargeInMews(Command, frozen=True, kw_only=True):
+    """What Mews holds of a posted charge, as sync's reconciliation read it
+    (`orderItems/getAll`). Sent only when it differs from what vendors last recorded. Last
+    write wins on `mews_updated_utc` (the newest UpdatedUtc of the charge's items and of the
+    rebates offsetting them), then on when sync read it (`issued_at`); `content_digest` tells
+    a repeat. A charge cancelled in Mews becomes cancelled (`charge.cancelled`); one offset by
+    rebates made in Mews announces `charge.rebated` (cancelled when offset in full)."""
+
+    SCHEMA = "vendors.record_charge_in_mews"
+    charge_id: str
+    state: MewsChargeState
+    #: The charge's order items (those carrying its reference), in Mews's order.
+    order_item_ids: tuple[str, ...] = ()
+    #: Sum of UnitCount and of the items' amounts (gross in a gross-pricing hotel, else
+    #: net), over the items not canceled; None when missing or all canceled.
+    quantity: int | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    #: What rebates made in Mews take off the charge (positive; 0 when none).
+    rebated_amount: Decimal = Decimal(0)
+    #: Every item not canceled is on a closed bill: the guest's bill is paid.
+    bill_closed: bool = False
+    mews_updated_utc: datetime | None = None
+
+    def content_digest(self) -> str:
+        """A short hash of what Mews holds (not of when it was read)."""
+        content = msgspec.json.encode(
+            (
+                self.state,
+                self.order_item_ids,
+                self.quantity,
+                self.amount,
+                self.currency,
+                self.rebated_amount,
+                self.bill_closed,
+            )
+        )
+        return hashlib.sha256(content).hexdigest()[:16]
 
 
 class EditFieldOutcome(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
@@ -202,6 +253,7 @@ RECORD_CHARGE_RESULT = Subject("cmd.v1.vendors.record_charge_result", RecordChar
 RECORD_CHARGE_CANCELLATION = Subject(
     "cmd.v1.vendors.record_charge_cancellation", RecordChargeCancellation
 )
+RECORD_CHARGE_IN_MEWS = Subject("cmd.v1.vendors.record_charge_in_mews", RecordChargeInMews)
 UPSERT_PROPERTY = Subject("cmd.v1.guests.upsert_property", UpsertProperty)
 UPSERT_CATALOGUE = Subject("cmd.v1.vendors.upsert_catalogue", UpsertCatalogue)
 RECORD_GUEST_EDIT_RESULT = Subject("cmd.v1.guests.record_edit_result", RecordGuestEditResult)
@@ -218,6 +270,7 @@ COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
     RECORD_CHARGE_CANCELLATION,
+    RECORD_CHARGE_IN_MEWS,
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
     RECORD_GUEST_EDIT_RESULT,

@@ -144,6 +144,8 @@ CHARGE_EVENT = Subject(
                 "cancelling",
                 "cancelled",
                 "cancel_failed",
+                # Rebates made in Mews took (part of) a posted charge off the bill.
+                "rebated",
             ),
         ),
     ),

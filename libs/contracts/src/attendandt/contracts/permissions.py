@@ -49,6 +49,7 @@ from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcMethod, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
+    RECORD_CHARGE_IN_MEWS,
     RECORD_CHARGE_RESULT,
     RECORD_GUEST_EDIT_RESULT,
     UPSERT_CATALOGUE,
@@ -161,6 +162,9 @@ class NatsUser:
     answers: tuple[str, ...] = ()
     #: Request-reply services it calls.
     calls: tuple[str, ...] = ()
+    #: Single request-reply methods it calls (a service-to-service method answered without
+    #: a caller, e.g. vendors' `posted_charges`), where all of a service would be too much.
+    calls_methods: tuple[RpcMethod[Any, Any], ...] = ()
     kv_write: tuple[KVSpec, ...] = ()
     kv_read: tuple[KVSpec, ...] = ()
     #: Streams whose messages it reads and deletes one by one (the unrouted-command sweep).
@@ -200,8 +204,11 @@ USERS: tuple[NatsUser, ...] = (
             UPSERT_PROPERTY,
             UPSERT_CATALOGUE,
             UPSERT_COMPANY,
+            RECORD_CHARGE_IN_MEWS,
         ),
         consumes=(Consumer(MEWS_CHANGES, "sync-changes", MEWS_CHANGE),),
+        # Charges reconciliation reads the property's ledger; no other vendors method.
+        calls_methods=(rpc.vendors.POSTED_CHARGES,),
         # Commands on subjects no service consumes become dead letters (platform.unrouted).
         sweeps=(DOMAIN_COMMANDS,),
         kv_write=(SYNC_HEALTH, MEWS_RATE_LIMITS),
@@ -236,6 +243,7 @@ USERS: tuple[NatsUser, ...] = (
                 "vendors-record-charge-cancellation",
                 RECORD_CHARGE_CANCELLATION,
             ),
+            Consumer(DOMAIN_COMMANDS, "vendors-record-charge-in-mews", RECORD_CHARGE_IN_MEWS),
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-catalogue", UPSERT_CATALOGUE),
             Consumer(ATTENDANDT_EVENTS, "vendors-stay-events", STAY_EVENT),
         ),
@@ -365,6 +373,7 @@ def allow_lists(who: NatsUser) -> Allow:
     if who.dead_letters:
         publish.append(DEAD_LETTER.filter(service=who.name))
     publish += [f"rpc.v1.{service}.>" for service in who.calls]
+    publish += [method.subject for method in who.calls_methods]
     subscribe += [f"rpc.v1.{service}.>" for service in who.answers]
     subscribe += [subject.filter() for subject in who.listens]
     if not who.admin:

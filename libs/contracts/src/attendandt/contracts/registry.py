@@ -6,6 +6,7 @@ from attendandt.contracts import rpc
 from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
+    RECORD_CHARGE_IN_MEWS,
     RECORD_CHARGE_RESULT,
     RECORD_GUEST_EDIT_RESULT,
     UPSERT_CATALOGUE,
@@ -42,6 +43,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     UPSERT_USER,
     RECORD_CHARGE_RESULT,
     RECORD_CHARGE_CANCELLATION,
+    RECORD_CHARGE_IN_MEWS,
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
     RECORD_GUEST_EDIT_RESULT,

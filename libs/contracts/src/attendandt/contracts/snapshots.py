@@ -180,6 +180,8 @@ class ChargeSnapshot(Snapshot, frozen=True, kw_only=True):
     state: ChargeState
     mews_order_id: str | None = None
     failure_reason: str | None = None
+    #: What rebates made in Mews took off the charge (reconciliation); None: none seen.
+    mews_rebated_amount: Decimal | None = None
 
 
 class UserRole(enum.StrEnum):

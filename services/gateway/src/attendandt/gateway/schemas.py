@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from attendandt.contracts.reconciliation import ChargeReconcileReport
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.snapshots import StayState, UserRole
@@ -477,6 +478,8 @@ class SyncStatus(msgspec.Struct, frozen=True, kw_only=True):
     ingest: IngestStatus | None = None
     sync: SyncHealthStatus | None = None
     dead_letters: DeadLetterCounts
+    #: The property's last charges reconciliation report (nightly or on demand).
+    charges_report: ChargeReconcileReport | None = None
 
 
 class SyncOverview(msgspec.Struct, frozen=True, kw_only=True):

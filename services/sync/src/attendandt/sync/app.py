@@ -19,6 +19,7 @@ from attendandt.platform.messaging import connect
 from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.unrouted import UnroutedCommandSweeper
 from attendandt.sync.applier import Applier
+from attendandt.sync.charges_schedule import ChargesSchedule
 from attendandt.sync.consumer import DURABLE, SERVICE, ChangeConsumer
 from attendandt.sync.health import CountingLimiter, HealthBoard
 from attendandt.sync.hotel import HotelRefresher
@@ -113,6 +114,24 @@ class SyncApp:
                     ).run(stop)
                 ),
             ]
+            if settings.charges_interval_s > 0:
+                tasks += [
+                    asyncio.create_task(
+                        ChargesSchedule(
+                            client,
+                            enterprise_id,
+                            js,
+                            nc,
+                            progress,
+                            interval_s=settings.charges_interval_s,
+                            recent_days=settings.charges_recent_days,
+                            report_every_s=settings.charges_report_every_s,
+                            report_days=settings.charges_report_days,
+                        ).run(stop),
+                        name=f"charges-reconcile-{enterprise_id}",
+                    )
+                    for enterprise_id, client in clients.items()
+                ]
             if settings.initial_import:
                 tasks += [
                     asyncio.create_task(

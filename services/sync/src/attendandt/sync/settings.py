@@ -43,6 +43,13 @@ class SyncSettings:
     #: How often the bills of the stays in house and recently departed are read again
     #: (Mews announces no change of order items or bills; payments it does).
     bills_refresh_s: float = 300.0
+    #: Charges reconciliation: a pass over the charges posted in the last `recent_days`
+    #: this often (0: off), and a report of the last `report_days` once every
+    #: `report_every_s` (nightly).
+    charges_interval_s: float = 300.0
+    charges_recent_days: float = 7.0
+    charges_report_every_s: float = 86400.0
+    charges_report_days: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SyncSettings:
@@ -64,6 +71,10 @@ class SyncSettings:
             initial_import=_flag(env, "SYNC_INITIAL_IMPORT", True),
             import_retry_s=env_float(env, "SYNC_IMPORT_RETRY_S", 30.0),
             bills_refresh_s=env_float(env, "SYNC_BILLS_REFRESH_S", 300.0),
+            charges_interval_s=env_float(env, "SYNC_CHARGES_INTERVAL_S", 300.0),
+            charges_recent_days=env_float(env, "SYNC_CHARGES_RECENT_DAYS", 7.0),
+            charges_report_every_s=env_float(env, "SYNC_CHARGES_REPORT_EVERY_S", 86400.0),
+            charges_report_days=env_float(env, "SYNC_CHARGES_REPORT_DAYS", 30.0),
         )
 
 

@@ -15,8 +15,13 @@ from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.vendors.companies import MewsCompanies
-from attendandt.vendors.consumers import register_company_consumer, register_consumers
+from attendandt.vendors.consumers import (
+    register_company_consumer,
+    register_consumers,
+    register_reconciliation_consumer,
+)
 from attendandt.vendors.models import outbox
+from attendandt.vendors.reconciliation import ChargesInMews
 from attendandt.vendors.repository import Database
 from attendandt.vendors.rpc import register_rpc
 from attendandt.vendors.service import Clock, VendorsService, utc_now
@@ -57,7 +62,14 @@ class VendorsApp:
             self.jetstream,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
-        register_rpc(self.broker, self.service, self.companies)
+        self.charges_in_mews = ChargesInMews(self.service)
+        register_reconciliation_consumer(
+            self.broker,
+            self.charges_in_mews,
+            self.jetstream,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
+        )
+        register_rpc(self.broker, self.service, self.companies, self.charges_in_mews)
         self.health: HealthServer | None = None
         #: Set once every subscriber listens (tests wait for it).
         self.started = asyncio.Event()

@@ -14,11 +14,13 @@ from nats.js import JetStreamContext
 
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
+    RECORD_CHARGE_IN_MEWS,
     RECORD_CHARGE_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_VENDOR,
     RecordChargeCancellation,
+    RecordChargeInMews,
     RecordChargeResult,
     UpsertCatalogue,
     UpsertCompany,
@@ -28,6 +30,7 @@ from attendandt.contracts.events import STAY_EVENT, StayEvent
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
 from attendandt.vendors.companies import UPSERT_COMPANY_CONSUMER, MewsCompanies
+from attendandt.vendors.reconciliation import RECORD_CHARGE_IN_MEWS_CONSUMER, ChargesInMews
 from attendandt.vendors.service import (
     RECORD_CHARGE_CANCELLATION_CONSUMER,
     RECORD_CHARGE_RESULT_CONSUMER,
@@ -48,6 +51,9 @@ RECORD_CHARGE_CANCELLATION_POLICY = ConsumerPolicy(
 STAY_EVENTS_POLICY = ConsumerPolicy(service=SERVICE, consumer=STAY_EVENTS_CONSUMER)
 UPSERT_CATALOGUE_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_CATALOGUE_CONSUMER)
 UPSERT_COMPANY_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_COMPANY_CONSUMER)
+RECORD_CHARGE_IN_MEWS_POLICY = ConsumerPolicy(
+    service=SERVICE, consumer=RECORD_CHARGE_IN_MEWS_CONSUMER
+)
 STAY_EVENTS_FILTER = STAY_EVENT.filter()  # attendandt.v1.*.stay.>
 
 
@@ -182,3 +188,37 @@ def register_company_consumer(
             await companies.upsert_company(delivery.payload)
 
         await process(msg.raw_message, UpsertCompany, handle, UPSERT_COMPANY_POLICY, jetstream())
+
+
+def register_reconciliation_consumer(
+    broker: NatsBroker,
+    charges: ChargesInMews,
+    jetstream: Callable[[], JetStreamContext],
+    *,
+    batch_size: int = 100,
+    inbox_prefix: bytes = b"_INBOX.",
+) -> None:
+    """What sync's reconciliation read of each charge in Mews
+    (`cmd.v1.vendors.record_charge_in_mews`)."""
+
+    @broker.subscriber(
+        RECORD_CHARGE_IN_MEWS.template,
+        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
+        durable=RECORD_CHARGE_IN_MEWS_POLICY.consumer,
+        config=RECORD_CHARGE_IN_MEWS_POLICY.consumer_config(RECORD_CHARGE_IN_MEWS.template),
+        pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_record_charge_in_mews(msg: NatsMessage) -> None:
+        async def handle(delivery: Delivery[RecordChargeInMews]) -> None:
+            await charges.record_charge_in_mews(delivery.payload)
+
+        await process(
+            msg.raw_message,
+            RecordChargeInMews,
+            handle,
+            RECORD_CHARGE_IN_MEWS_POLICY,
+            jetstream(),
+        )

@@ -225,8 +225,22 @@ charges = Table(
     Column("cancel_attempts", Integer, nullable=False, server_default=text("0")),
     # Mews refused the posting for good: nothing of the charge can be in Mews.
     Column("failure_permanent", Boolean, nullable=False, server_default=text("false")),
+    # What Mews holds of the posted charge, as reconciliation last read it (RecordChargeInMews;
+    # last write wins on mews_updated_utc, then mews_read_at; mews_digest tells a repeat).
+    Column("mews_order_item_ids", ARRAY(Text)),
+    Column("mews_state", Text),
+    Column("mews_quantity", Integer),
+    Column("mews_amount", Money),
+    Column("mews_currency", Text),
+    Column("mews_rebated_amount", Money),
+    Column("mews_bill_closed", Boolean),
+    Column("mews_updated_utc", DateTime(timezone=True)),
+    Column("mews_read_at", DateTime(timezone=True)),
+    Column("mews_digest", Text),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     Index(None, "vendor_id", "state", "posted_at"),
+    # The ledger reconciliation reads.
+    Index(None, "enterprise_id", "posted_at"),
     Index(None, "stay_id"),
     Index(None, "guest_id"),
     # The daily cap: a vendor's charges by time.

@@ -129,6 +129,16 @@ class ChargeRecord:
     cancel_failure_reason: str | None = None
     cancel_attempts: int = 0
     failure_permanent: bool = False
+    mews_order_item_ids: list[str] | None = None
+    mews_state: str | None = None
+    mews_quantity: int | None = None
+    mews_amount: Decimal | None = None
+    mews_currency: str | None = None
+    mews_rebated_amount: Decimal | None = None
+    mews_bill_closed: bool | None = None
+    mews_updated_utc: datetime | None = None
+    mews_read_at: datetime | None = None
+    mews_digest: str | None = None
 
 
 @dataclass(frozen=True)

@@ -525,6 +525,58 @@ class Repository:
             )
         )
 
+    async def settlement_lines(
+        self, vendor_id: str, from_utc: datetime, to_utc: datetime
+    ) -> list[ChargeRecord]:
+        """Every charge of the vendor posted in [from_utc, to_utc), whatever its state now,
+        by posting time."""
+        statement = (
+            select(charges)
+            .where(
+                charges.c.vendor_id == vendor_id,
+                charges.c.posted_at >= from_utc,
+                charges.c.posted_at < to_utc,
+            )
+            .order_by(charges.c.posted_at, charges.c.id)
+        )
+        return [_record(ChargeRecord, row) for row in await self.session.execute(statement)]
+
+    async def ledger(
+        self,
+        enterprise_id: str,
+        *,
+        from_utc: datetime,
+        to_utc: datetime,
+        charge_ids: Sequence[str],
+        after: str | None,
+        limit: int,
+    ) -> list[ChargeRecord]:
+        """Charges of the property that reached Mews (they have an order): posted in
+        [from_utc, to_utc), or the `charge_ids` whenever posted; by id, after `after`."""
+        statement = select(charges).where(
+            charges.c.enterprise_id == enterprise_id, charges.c.mews_order_id.is_not(None)
+        )
+        if charge_ids:
+            statement = statement.where(charges.c.id.in_(list(charge_ids)))
+        else:
+            statement = statement.where(
+                charges.c.posted_at >= from_utc, charges.c.posted_at < to_utc
+            )
+        if after is not None:
+            statement = statement.where(charges.c.id > after)
+        statement = statement.order_by(charges.c.id).limit(limit)
+        return [_record(ChargeRecord, row) for row in await self.session.execute(statement)]
+
+    async def offering_service_ids(self, enterprise_id: str) -> list[str]:
+        """Every Mews service the property's offerings (active or not) post to."""
+        statement = (
+            select(offerings.c.mews_service_id)
+            .where(offerings.c.enterprise_id == enterprise_id)
+            .distinct()
+            .order_by(offerings.c.mews_service_id)
+        )
+        return [row[0] for row in await self.session.execute(statement)]
+
     async def settlement(
         self, vendor_id: str, from_utc: datetime, to_utc: datetime
     ) -> list[tuple[str, Decimal, int]]:

@@ -1,6 +1,7 @@
 """Request-reply for the gateway on `rpc.v1.vendors.<method>` (core NATS, queue group
 `vendors`, so replicas share the calls). Decoding, the caller from its header (none: 401) and
-error statuses: `platform.rpc.answer_for_caller`."""
+error statuses: `platform.rpc.answer_for_caller`; `posted_charges`, which sync calls for
+reconciliation on no user's behalf, is answered without a caller (`platform.rpc.answer`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from faststream.nats import NatsBroker, NatsMessage, NatsResponse
 from attendandt.contracts.base import RpcMethod
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import vendors as methods
-from attendandt.platform.rpc import answer_for_caller
+from attendandt.platform.rpc import answer, answer_for_caller
 from attendandt.vendors.companies import MewsCompanies
+from attendandt.vendors.reconciliation import ChargesInMews
 from attendandt.vendors.service import SERVICE, VendorsService
 
 #: Every method is called for a caller (the gateway's `Attendandt-Caller` header).
@@ -56,14 +58,32 @@ def handlers(
     ]
 
 
-def register_rpc(broker: NatsBroker, service: VendorsService, companies: MewsCompanies) -> None:
+def register_rpc(
+    broker: NatsBroker,
+    service: VendorsService,
+    companies: MewsCompanies,
+    charges: ChargesInMews,
+) -> None:
     served = handlers(service, companies)
-    answered = {m.subject for m, _ in served}
+    answered = {m.subject for m, _ in served} | {methods.POSTED_CHARGES.subject}
     missing = {m.subject for m in methods.METHODS} - answered
     if missing:
         raise RuntimeError(f"vendors rpc methods without a handler: {sorted(missing)}")
     for method, handler in served:
         _register(broker, method, handler)
+    _register_service_call(broker, methods.POSTED_CHARGES, charges.posted_charges)
+
+
+def _register_service_call(
+    broker: NatsBroker, method: RpcMethod[Any, Any], handler: Callable[[Any], Awaitable[Any]]
+) -> None:
+    """A method sync calls on no user's behalf: no caller header (NATS permissions say who
+    may publish on its subject: sync and the ops command)."""
+
+    @broker.subscriber(method.subject, queue=SERVICE)
+    async def on_call(msg: NatsMessage) -> NatsResponse:
+        body, headers = await answer(method, msg.raw_message.data, handler)
+        return NatsResponse(body=body, headers=headers)
 
 
 def _register(broker: NatsBroker, method: RpcMethod[Any, Any], handler: Handler) -> None:

@@ -377,6 +377,26 @@ def booking_snapshot(b: BookingRecord) -> BookingSnapshot:
     )
 
 
+def settlement_line(c: ChargeRecord) -> rpc.SettlementLine:
+    return rpc.SettlementLine(
+        charge_id=c.id,
+        booking_id=c.booking_id,
+        guest_id=c.guest_id,
+        stay_id=c.stay_id,
+        service=c.description,
+        offering_id=c.offering_id,
+        quantity=c.quantity,
+        unit_amount=c.unit_amount,
+        total=c.amount,
+        currency=c.currency,
+        state=ChargeState(c.state),
+        posted_at=c.posted_at,
+        mews_order_id=c.mews_order_id,
+        # Unknown until reconciliation has read the charge's items in Mews.
+        bill_paid=c.mews_bill_closed if c.mews_read_at is not None else None,
+    )
+
+
 def charge_snapshot(c: ChargeRecord) -> ChargeSnapshot:
     return ChargeSnapshot(
         charge_id=c.id,
@@ -391,6 +411,7 @@ def charge_snapshot(c: ChargeRecord) -> ChargeSnapshot:
         state=ChargeState(c.state),
         mews_order_id=c.mews_order_id,
         failure_reason=c.failure_reason,
+        mews_rebated_amount=c.mews_rebated_amount or None,
     )
 
 
@@ -1273,8 +1294,9 @@ class VendorsService:
         if request.to_utc <= request.from_utc:
             raise Invalid("to_utc must be after from_utc")
         async with self.db.transaction() as repo:
-            await self._vendor(repo, caller, request.vendor_id)
+            vendor = await self._vendor(repo, caller, request.vendor_id)
             rows = await repo.settlement(request.vendor_id, request.from_utc, request.to_utc)
+            lines = await repo.settlement_lines(request.vendor_id, request.from_utc, request.to_utc)
         return rpc.SettlementResponse(
             vendor_id=request.vendor_id,
             from_utc=request.from_utc,
@@ -1283,6 +1305,8 @@ class VendorsService:
                 rpc.CurrencyTotal(currency=currency, amount=amount, charges=count)
                 for currency, amount, count in rows
             ),
+            lines=tuple(settlement_line(c) for c in lines),
+            enterprise_id=vendor.enterprise_id,
         )
 
     # --- cancellation (a manager's undo; see `cancellation`) ------------------------------
@@ -1363,9 +1387,10 @@ class VendorsService:
         *,
         at: datetime,
         actor: str = cancellation.MEWS_ACTOR,
+        event: str = "cancelled",
     ) -> ChargeRecord:
         """Cancelled for good: audited (`actor`: the manager when no Mews was needed),
-        announced, and its booking (fulfilled) refunded."""
+        announced (`event`), and its booking (fulfilled) refunded."""
         charge = await repo.change_charge(
             charge.id,
             {
@@ -1384,7 +1409,7 @@ class VendorsService:
             charge_id=charge.id,
             detail=method.value,
         )
-        await self._announce_charge(repo, charge, "cancelled")
+        await self._announce_charge(repo, charge, event)
         if charge.booking_id is not None:
             booking = await repo.get_booking(charge.booking_id, lock=True)
             if booking is not None and booking.state == BookingState.FULFILLED:

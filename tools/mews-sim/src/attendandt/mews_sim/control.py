@@ -417,6 +417,56 @@ async def order_item_list(
     return {"enterprise_id": wanted, "order_items": items}
 
 
+@post("/order-items/{item_id:str}/cancel", status_code=200)
+async def order_item_cancel(request: Request[Any, Any, Any], item_id: str) -> Json:
+    """Cancel a posted item as Mews's staff would in Mews (no Connector grant needed; a
+    closed bill's item cannot be canceled: 403, rebate it instead)."""
+    state = _state(request)
+    item = _find(state, "order_items", item_id)
+    hotel.cancel_order_items(state.store, [item])
+    return item
+
+
+@post("/order-items/{item_id:str}/rebate", status_code=200)
+async def order_item_rebate(request: Request[Any, Any, Any], item_id: str) -> Json:
+    """Offset a posted item as Mews's staff would: a rebate item naming it. Body:
+    `{"gross_value": 20}` takes that much off (default: the whole item). Returns the rebate."""
+    state = _state(request)
+    p = await _body(request)
+    item = _find(state, "order_items", item_id)
+    raw = p.body.get("gross_value")
+    gross = _decimal_or_none(raw, "gross_value")
+    return hotel.rebate_order_item(state.store, item, gross)
+
+
+@post("/order-items/{item_id:str}/amount", status_code=200)
+async def order_item_amount(request: Request[Any, Any, Any], item_id: str) -> Json:
+    """Change a posted item's unit price (`unit_gross_value`) or count (`unit_count`) as
+    Mews's staff might: a mismatch with our ledger, planted."""
+    state = _state(request)
+    p = await _body(request)
+    item = _find(state, "order_items", item_id)
+    gross = _decimal_or_none(p.body.get("unit_gross_value"), "unit_gross_value")
+    count = p.opt_int("unit_count", low=1, high=100000)
+    if gross is None and count is None:
+        raise invalid("unit_gross_value", "unit_gross_value or unit_count is required.")
+    return hotel.change_order_item_amount(item, gross, count)
+
+
+def _decimal_or_none(raw: object, name: str) -> Decimal | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise invalid(name, f"{name} must be a number.")
+    try:
+        value = Decimal(str(raw))
+    except ArithmeticError as exc:
+        raise invalid(name, f"{name} must be a number.") from exc
+    if not value.is_finite() or value <= 0:
+        raise invalid(name, f"{name} must be a positive number.")
+    return value
+
+
 @post("/reservations/{reservation_id:str}/update", status_code=200)
 async def reservation_update(request: Request[Any, Any, Any], reservation_id: str) -> Json:
     state = _state(request)
@@ -627,6 +677,9 @@ control_router = Router(
         reservation_create,
         reservation_list,
         order_item_list,
+        order_item_cancel,
+        order_item_rebate,
+        order_item_amount,
         reservation_update,
         reservation_cancel,
         reservation_start,

@@ -210,6 +210,26 @@ class SimControl:
     def set_resource_state(self, resource_id: str, state: str) -> Json:
         return self._post(f"/resources/{resource_id}/state", {"state": state})  # type: ignore[no-any-return]
 
+    def cancel_order_item(self, item_id: str) -> Json:
+        """Cancel a posted item as Mews's staff would (not through the Connector API)."""
+        return self._post(f"/order-items/{item_id}/cancel")  # type: ignore[no-any-return]
+
+    def rebate_order_item(self, item_id: str, gross_value: float | None = None) -> Json:
+        """Offset a posted item with a rebate item (the whole item unless `gross_value`)."""
+        body = {} if gross_value is None else {"gross_value": gross_value}
+        return self._post(f"/order-items/{item_id}/rebate", body)  # type: ignore[no-any-return]
+
+    def change_order_item(
+        self, item_id: str, *, unit_gross_value: float | None = None, unit_count: int | None = None
+    ) -> Json:
+        """Change a posted item's unit price or count (a planted mismatch)."""
+        body: Json = {}
+        if unit_gross_value is not None:
+            body["unit_gross_value"] = unit_gross_value
+        if unit_count is not None:
+            body["unit_count"] = unit_count
+        return self._post(f"/order-items/{item_id}/amount", body)  # type: ignore[no-any-return]
+
     def close_bill(self, bill_id: str) -> Json:
         return self._post(f"/bills/{bill_id}/close")  # type: ignore[no-any-return]
 

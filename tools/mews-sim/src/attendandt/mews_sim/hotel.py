@@ -687,5 +687,80 @@ def add_payment(
     return entity
 
 
+REBATE_TYPES = {"ProductOrder": "ProductOrderRebate", "CustomItem": "AdditionalExpenseRebate"}
+
+
+def rebate_order_item(store: Store, item: Entity, gross: Decimal | None) -> Entity:
+    """What Mews's staff do to take (part of) a posted item off a bill: a negative item of
+    type `…Rebate` naming it (`Data.Rebate.RebatedItemId`), in the same order, on the
+    item's open bill (a closed one: the account's open bill)."""
+    if item["AccountingState"] == "Canceled":
+        raise invalid("OrderItemId", f"The order item {item['Id']} is canceled.")
+    enterprise_id = store.order_items.owner[item["Id"]]
+    unit = item["UnitAmount"]
+    code = unit["TaxValues"][0]["Code"] if unit["TaxValues"] else "UK-Z"
+    whole = Decimal(str(item["Amount"]["GrossValue"]))
+    value = whole if gross is None else gross
+    if not Decimal(0) < value <= whole:
+        raise invalid("GrossValue", "A rebate takes off more than nothing and at most the item.")
+    negative = money.amount(unit["Currency"], code, gross=-value)
+    bill = store.bills.items.get(item["BillId"]) if item["BillId"] else None
+    if bill is None or bill["State"] != "Open":
+        account = store.customers.items.get(item["AccountId"]) or store.companies.items.get(
+            item["AccountId"]
+        )
+        if account is None:
+            raise invalid("OrderItemId", "The item's account does not exist.")
+        bill = open_bill_for(store, enterprise_id, account, item["AccountType"])
+    now = clock.now_str()
+    rebate = shapes.order_item(
+        id=new_id(),
+        enterprise_id=enterprise_id,
+        account_id=item["AccountId"],
+        account_type=item["AccountType"],
+        service_id=item["ServiceId"],
+        order_id=item["ServiceOrderId"],
+        bill_id=bill["Id"],
+        accounting_category_id=item["AccountingCategoryId"],
+        billing_name=f"Rebate: {item['BillingName'] or 'item'}",
+        external_identifier=None,
+        unit_count=1,
+        unit_amount=negative,
+        amount=negative,
+        revenue_type=item["RevenueType"],
+        item_type=REBATE_TYPES.get(item["Type"], "AdditionalExpenseRebate"),
+        created=now,
+        consumed=now,
+        notes=None,
+        product_id=None,
+    )
+    product = (item.get("Data") or {}).get("Product") or {}
+    rebate["Data"] = {
+        "Discriminator": "Rebate",
+        "Rebate": {"ProductId": product.get("ProductId"), "RebatedItemId": item["Id"]},
+        "Product": None,
+    }
+    store.order_items.add(rebate, enterprise_id)
+    touch(bill)
+    return rebate
+
+
+def change_order_item_amount(
+    item: Entity, unit_gross: Decimal | None, unit_count: int | None
+) -> Entity:
+    """Staff correct a posted item's price or count (what a mismatch looks like to us)."""
+    if item["AccountingState"] not in CANCELLABLE_ITEMS:
+        raise Forbidden(f"The order item {item['Id']} is closed or canceled.")
+    unit = item["UnitAmount"]
+    code = unit["TaxValues"][0]["Code"] if unit["TaxValues"] else "UK-Z"
+    gross = unit_gross if unit_gross is not None else Decimal(str(unit["GrossValue"]))
+    count = unit_count if unit_count is not None else item["UnitCount"]
+    item["UnitAmount"] = money.amount(unit["Currency"], code, gross=gross)
+    item["UnitCount"] = count
+    item["Amount"] = money.amount(unit["Currency"], code, gross=gross, count=count)
+    touch(item)
+    return item
+
+
 def days_from(anchor: str, days: float) -> str:
     return clock.fmt(clock.parse(anchor) + timedelta(days=days))

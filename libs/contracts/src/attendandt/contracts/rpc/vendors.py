@@ -514,13 +514,87 @@ class SettlementRequest(Payload, frozen=True, kw_only=True):
     to_utc: AwareDatetime
 
 
+class SettlementLine(msgspec.Struct, frozen=True, kw_only=True):
+    """One charge of the vendor posted in the period, whatever became of it since."""
+
+    charge_id: str
+    booking_id: str | None = None
+    guest_id: str
+    stay_id: str
+    #: The service as the bill names it (the charge's description).
+    service: str
+    offering_id: str
+    quantity: int
+    unit_amount: Decimal
+    #: quantity times unit_amount.
+    total: Decimal
+    currency: str
+    state: ChargeState
+    posted_at: datetime | None = None
+    mews_order_id: str | None = None
+    #: Whether the guest's bill holding the charge is paid (closed) in Mews, as the last
+    #: reconciliation read it; None: not read yet.
+    bill_paid: bool | None = None
+
+
 class SettlementResponse(Payload, frozen=True, kw_only=True):
     SCHEMA = "vendors.settlement_response"
     vendor_id: str
     from_utc: datetime
     to_utc: datetime
-    #: One line per currency, sorted by currency.
+    #: One line per currency, sorted by currency: the charges still posted.
     totals: tuple[CurrencyTotal, ...]
+    #: Every charge posted in the period (also those cancelled since), by posting time.
+    lines: tuple[SettlementLine, ...] = ()
+    #: The vendor's property.
+    enterprise_id: str | None = None
+
+
+# --- reconciliation (sync, on no user's behalf) --------------------------------------------
+
+
+class PostedChargesRequest(Payload, frozen=True, kw_only=True):
+    """The ledger of one property for reconciliation: charges that reached Mews (they have
+    a Mews order) posted in [from_utc, to_utc), or, with `charge_ids`, those charges of the
+    property whenever posted. Paged by charge id: `after` is the last id of the page before.
+
+    Called by sync, which acts for no user: answered without a caller, like guests'
+    `mews_versions`; only sync and the ops command may publish on its subject."""
+
+    SCHEMA = "vendors.posted_charges_request"
+    enterprise_id: Id
+    from_utc: AwareDatetime
+    to_utc: AwareDatetime
+    charge_ids: tuple[Id, ...] = ()
+    after: str | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=5000)] = 1000
+
+
+class LedgerCharge(msgspec.Struct, frozen=True, kw_only=True):
+    charge_id: str
+    vendor_id: str
+    reference: str
+    mews_order_id: str
+    mews_service_id: str
+    quantity: int
+    unit_amount: Decimal
+    amount: Decimal
+    currency: str
+    amount_is_gross: bool
+    state: ChargeState
+    posted_at: datetime | None = None
+    cancel_method: str | None = None
+    #: What the last reconciliation recorded (`RecordChargeInMews.content_digest`).
+    mews_digest: str | None = None
+
+
+class PostedCharges(Payload, frozen=True, kw_only=True):
+    SCHEMA = "vendors.posted_charges"
+    items: tuple[LedgerCharge, ...]
+    #: The `after` of the next page; None on the last.
+    next_after: str | None = None
+    #: Every Mews service the property's offerings post to (where a charge of ours may be).
+    service_ids: tuple[str, ...] = ()
 
 
 # --- billing controls ------------------------------------------------------------------
@@ -628,6 +702,7 @@ GET_CHARGE = RpcMethod("vendors", "get_charge", GetChargeRequest, ChargeResponse
 RETRY_CHARGE = RpcMethod("vendors", "retry_charge", RetryChargeRequest, ChargeResponse)
 LIST_CHARGES = RpcMethod("vendors", "list_charges", ListChargesRequest, ChargePage)
 SETTLEMENT = RpcMethod("vendors", "settlement", SettlementRequest, SettlementResponse)
+POSTED_CHARGES = RpcMethod("vendors", "posted_charges", PostedChargesRequest, PostedCharges)
 APPROVE_CHARGE = RpcMethod("vendors", "approve_charge", ApproveChargeRequest, ChargeResponse)
 REJECT_CHARGE = RpcMethod("vendors", "reject_charge", RejectChargeRequest, ChargeResponse)
 CANCEL_CHARGE = RpcMethod("vendors", "cancel_charge", CancelChargeRequest, ChargeResponse)
@@ -663,6 +738,7 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     RETRY_CHARGE,
     LIST_CHARGES,
     SETTLEMENT,
+    POSTED_CHARGES,
     APPROVE_CHARGE,
     REJECT_CHARGE,
     CANCEL_CHARGE,

@@ -21,6 +21,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
 
+from attendandt.contracts.reconciliation import ChargeReconcileReport, charges_report_key
 from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, SYNC_HEALTH
 from attendandt.gateway.permissions import Permission
@@ -91,6 +92,9 @@ async def _status(js: JetStreamContext, enterprise_id: str, dead: DeadLetterCoun
         ingest=await _entry(js, INGEST_STATE.bucket, enterprise_id, IngestStatus),
         sync=await _entry(js, SYNC_HEALTH.bucket, enterprise_id, SyncHealthStatus),
         dead_letters=dead,
+        charges_report=await _entry(
+            js, SYNC_HEALTH.bucket, charges_report_key(enterprise_id), ChargeReconcileReport
+        ),
     )
 
 

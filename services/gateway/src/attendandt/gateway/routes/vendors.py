@@ -7,10 +7,10 @@ vendor's object is not found; a list filter naming another vendor is refused).""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import msgspec
-from litestar import Request, Router, get, patch, post
+from litestar import Request, Response, Router, get, patch, post
 from litestar.params import FromQuery, HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -33,6 +33,7 @@ from attendandt.gateway.schemas import (
     VendorCreate,
     VendorUpdate,
 )
+from attendandt.gateway.settlement import Settlement, csv_filename, settlement_for, to_csv
 
 IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
 IdQuery = Annotated[str | None, QueryParameter(min_length=1, max_length=100)]
@@ -139,13 +140,26 @@ async def settlement(
     backend: BackendDep,
     from_utc: Annotated[datetime, QueryParameter(name="from")],
     to_utc: Annotated[datetime, QueryParameter(name="to")],
-) -> rpc.SettlementResponse:
-    """Posted charges of the vendor in [from, to), totalled per currency."""
-    return await backend.call(
+) -> Response[Settlement]:
+    """The vendor's charges posted in [from, to): a line per charge (the guest as the caller
+    may see them, service, quantity, total, posting state, Mews order, whether the guest's
+    bill is paid) and the totals per currency of those still posted. With
+    `Accept: text/csv`, the lines as a CSV file to download."""
+    who = caller(request)
+    answer = await backend.call(
         rpc.SETTLEMENT,
         rpc.SettlementRequest(vendor_id=vendor_id, from_utc=from_utc, to_utc=to_utc),
-        caller=caller(request),
+        caller=who,
     )
+    document = await settlement_for(backend, who, answer)
+    if "text/csv" in request.headers.get("accept", ""):
+        csv_file: Response[Any] = Response(
+            to_csv(document),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{csv_filename(document)}"'},
+        )
+        return cast(Response[Settlement], csv_file)
+    return Response(document)
 
 
 # --- offerings ---------------------------------------------------------------------------
