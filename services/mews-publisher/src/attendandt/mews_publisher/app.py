@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 
 from faststream.nats import NatsBroker
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 class PublisherApp:
     def __init__(self, settings: PublisherSettings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
-        self.engine = create_engine(settings.database, application_name=SERVICE)
+        database = dataclasses.replace(settings.database, pool_size=settings.pool_size())
+        self.engine = create_engine(database, application_name=SERVICE)
         self.db = Database(self.engine, session_factory(self.engine))
         self.enterprises = Enterprises(settings)
         self.service = PublisherService(
@@ -59,6 +61,7 @@ class PublisherApp:
             ack_wait_s=settings.ack_wait_s,
             max_deliver=settings.max_deliver,
             workers=settings.workers,
+            edit_workers=settings.edit_workers,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
         self.health: HealthServer | None = None
@@ -117,6 +120,7 @@ class PublisherApp:
                     pass
             await self.broker.stop()
             await self.health.stop()
+            await self.service.customer_reads.aclose()
             await self.enterprises.aclose()
             await self.engine.dispose()
             self.started.clear()

@@ -93,9 +93,12 @@ def register_consumers(
     ack_wait_s: float,
     max_deliver: int,
     workers: int,
+    edit_workers: int | None = None,
     inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
-    """Durable pull consumers with `workers` messages in hand at once."""
+    """Durable pull consumers with `workers` messages in hand at once (`edit_workers` for
+    customer updates, whose lookups are read together)."""
+    edit_workers = edit_workers or workers
     stream = JStream(MEWS_OUTBOX.name, declare=False)
     post_policy, update_policy, cancel_policy = policies(
         ack_wait_s=ack_wait_s, max_deliver=max_deliver
@@ -127,11 +130,11 @@ def register_consumers(
         stream=stream,
         durable=update_policy.consumer,
         config=update_policy.consumer_config(UPDATE_CUSTOMER_FILTER),
-        pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
+        pull_sub=PullSub(batch_size=edit_workers, timeout=PULL_WAIT_S),
         # Pull replies on this user's own inbox: the only one its NATS user may read.
         inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
-        max_workers=workers,
+        max_workers=edit_workers,
     )
     async def on_update_customer(msg: NatsMessage) -> None:
         if await _held_back(msg.raw_message, enterprises):
