@@ -47,7 +47,7 @@ RATE = float(os.environ.get("BENCH_WRITEBACK_RATE", "20"))
 SECONDS = float(os.environ.get("BENCH_WRITEBACK_SECONDS", "20"))
 BOUND_S = float(os.environ.get("BENCH_WRITEBACK_BOUND_S", "600"))
 #: Enough guests in one hotel for every edit to change a different one.
-SEED = os.environ.get("BENCH_WRITEBACK_SEED", "small,customers=1600,reservations=300")
+SEED = os.environ.get("BENCH_WRITEBACK_SEED", "small,customers=3000,reservations=300")
 CONSUMER = "mews-publisher-update-customer"
 
 

@@ -8,6 +8,7 @@ from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_RESULT,
     RECORD_GUEST_EDIT_RESULT,
+    RECORD_STAY_NOTE_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_GUEST,
@@ -28,7 +29,12 @@ from attendandt.contracts.events import (
     VENDOR_EVENT,
 )
 from attendandt.contracts.mews import MEWS_CHANGE
-from attendandt.contracts.outbound import CANCEL_CHARGE, POST_CHARGE, UPDATE_CUSTOMER
+from attendandt.contracts.outbound import (
+    CANCEL_CHARGE,
+    POST_CHARGE,
+    UPDATE_CUSTOMER,
+    WRITE_STAY_NOTE,
+)
 
 SUBJECTS: tuple[Subject[Payload], ...] = (
     MEWS_CHANGE,
@@ -43,6 +49,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
     RECORD_GUEST_EDIT_RESULT,
+    RECORD_STAY_NOTE_RESULT,
     GUEST_EVENT,
     STAY_EVENT,
     VENDOR_EVENT,
@@ -53,6 +60,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     POST_CHARGE,
     CANCEL_CHARGE,
     UPDATE_CUSTOMER,
+    WRITE_STAY_NOTE,
     DEAD_LETTER,
 )  # type: ignore[assignment]
 
