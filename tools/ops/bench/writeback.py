@@ -89,7 +89,7 @@ async def bench(stack: Stack) -> None:
     sim = Sim(stack.sim)
     api = Gateway(stack.gateway)
     try:
-        info = await sim.get("/info")
+        info = await patiently("the simulator", lambda: sim.get("/info"))
         enterprises = [e["id"] for e in info["enterprises"]]
         await patiently("the gateway", api.login)
         await wait_for_import(stack, enterprises)
