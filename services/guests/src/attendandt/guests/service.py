@@ -68,6 +68,7 @@ from attendandt.guests.day_lists import DayList, HotelDay, local_date, local_day
 from attendandt.guests.editing import SETTLED_SHOWN, Editing
 from attendandt.guests.guest_versions import apply_version, event_name, version_key
 from attendandt.guests.models import inbox, outbox
+from attendandt.guests.stay_notes import StayNotes, writes_of_stay
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
@@ -351,6 +352,9 @@ class GuestsService:
         self.record_edit_result = self.editing.record_result
         self.edit_rules = self.editing.edit_rules
         self.set_edit_rules = self.editing.set_edit_rules
+        self.stay_notes = StayNotes(sessions, clock=clock, make_id=make_id)
+        self.write_stay_note = self.stay_notes.write_stay_note
+        self.record_stay_note_result = self.stay_notes.record_result
 
     # ----------------------------------------------------------------- commands
 
@@ -691,9 +695,10 @@ class GuestsService:
                 mews_id=request.mews_id,
                 vendor_id=view.vendor_id,
             )
+            writes = await writes_of_stay(session, stay.stay_id) if stay and view.personal else ()
         if stay is None:
             raise missing
-        return StayDetail(stay=view.stay(stay))
+        return StayDetail(stay=view.stay(stay), note_writes=writes)
 
     async def public_stay(self, request: PublicStayRequest, caller: Caller) -> PublicStay:
         """The stay as its public event carries it, for a service whose copy lags: the

@@ -18,6 +18,7 @@ from attendandt.mews_publisher.models import outbox
 from attendandt.mews_publisher.repository import Database
 from attendandt.mews_publisher.service import SERVICE, Clock, PublisherService, utc_now
 from attendandt.mews_publisher.settings import PublisherSettings
+from attendandt.mews_publisher.stay_notes import StayNoteService
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
@@ -43,6 +44,9 @@ class PublisherApp:
             order_items_cancel=settings.order_items_cancel,
             clock=clock,
         )
+        self.notes = StayNoteService(
+            self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
+        )
         self.broker = NatsBroker(
             settings.nats.url,
             **broker_options(settings.nats),
@@ -58,6 +62,7 @@ class PublisherApp:
             self.cancellations,
             self.enterprises,
             self.jetstream,
+            notes=self.notes,
             ack_wait_s=settings.ack_wait_s,
             max_deliver=settings.max_deliver,
             workers=settings.workers,

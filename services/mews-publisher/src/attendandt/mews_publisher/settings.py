@@ -65,8 +65,9 @@ class PublisherSettings:
 
     def pool_size(self) -> int:
         """Connections enough for every worker to hold its charge's or customer's lock (one
-        connection each, for as long as Mews takes) while its transactions take another."""
-        return max(self.database.pool_size, 2 * self.workers + self.edit_workers)
+        connection each, for as long as Mews takes: charges, cancellations, notes, edits) while
+        its transactions take another."""
+        return max(self.database.pool_size, 3 * self.workers + self.edit_workers)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> PublisherSettings:
