@@ -76,5 +76,21 @@ async def stay_notes(session: AsyncSession, stay_id: str) -> list[Any]:
     return list(notes or ())
 
 
+async def stay_version(session: AsyncSession, stay_id: str) -> Any:
+    """The UpdatedUtc of the stay's version we hold."""
+    return (
+        await session.execute(select(stays.c.mews_updated_utc).where(stays.c.id == stay_id))
+    ).scalar_one()
+
+
+async def writes_on_their_way(session: AsyncSession, stay_id: str) -> list[Any]:
+    rows = await session.execute(
+        select(stay_note_writes)
+        .where(stay_note_writes.c.stay_id == stay_id, stay_note_writes.c.state == "saving")
+        .order_by(stay_note_writes.c.created_at)
+    )
+    return list(rows)
+
+
 async def set_stay_notes(session: AsyncSession, stay_id: str, notes: list[dict[str, Any]]) -> None:
     await session.execute(update(stays).where(stays.c.id == stay_id).values(notes=notes))

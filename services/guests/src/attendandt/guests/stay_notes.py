@@ -2,24 +2,31 @@
 Mews, take the publisher's report of it.
 
 The write, its outbox row and (for a report) the inbox claim commit together. A note Mews
-took shows on the stay at once (its `notes` as Mews holds them now); the stay's next
-version from sync carries the same note and changes nothing more. A note Mews holds with
-another text than the user saw is a conflict: nothing was overwritten, and the user sees
-Mews's text to edit again from.
+took shows on the stay at once (its `notes` as Mews holds them now), unless we already hold
+a version of the stay newer than the write. A note Mews holds with another text than the
+user saw is a conflict: nothing was overwritten, and the user sees Mews's text to edit
+again from.
+
+Our own note coming back through sync (the stay's next version carries it) is recognised:
+a write still on its way whose text the version shows is in step, and a version whose only
+news is our notes (shown already, or in step now) is stored without a stay event: public
+stay events carry no notes, so it would announce a change by Mews staff that nobody made.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import RecordStayNoteResult
 from attendandt.contracts.outbound import WRITE_STAY_NOTE, WriteStayNote
+from attendandt.contracts.privacy import public_stay
 from attendandt.contracts.rpc.guests import (
     CONTACT_READ,
     NOTES_WRITE,
@@ -27,6 +34,7 @@ from attendandt.contracts.rpc.guests import (
     StayNoteWriteView,
     WriteStayNoteRequest,
 )
+from attendandt.contracts.snapshots import StaySnapshot
 from attendandt.guests import repository as repo
 from attendandt.guests import stay_note_repository as nr
 from attendandt.guests.models import inbox, outbox
@@ -37,6 +45,11 @@ from attendandt.platform.rpc import Forbidden, Invalid, NotFound
 Clock = Callable[[], datetime]
 #: Note writes a stay's detail shows.
 WRITES_SHOWN = 20
+#: Marks a note on the stay put there from the publisher's report (not yet read from Mews):
+#: the stay's next version carrying it unchanged is our write's echo.
+WRITTEN_HERE = "written_here"
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _STATE_OF_OUTCOME = {"applied": "in_step", "conflict": "conflict", "failed": "failed"}
 
@@ -170,7 +183,11 @@ class StayNotes:
     async def _show_on_stay(
         self, session: AsyncSession, stay_id: str, command: RecordStayNoteResult
     ) -> None:
-        """The stay's notes as Mews holds them after the write."""
+        """The stay's notes as Mews holds them after the write, unless the version of the
+        stay we hold is newer than the write (it has the note as Mews holds it now)."""
+        held = await nr.stay_version(session, stay_id)
+        if command.mews_updated_utc is not None and held > command.mews_updated_utc:
+            return
         notes = await nr.stay_notes(session, stay_id)
         shown = [dict(n) for n in notes if isinstance(n, dict)]
         updated = command.mews_updated_utc.isoformat() if command.mews_updated_utc else None
@@ -178,6 +195,7 @@ class StayNotes:
             if note.get("mews_id") == command.note_mews_id:
                 note["text"] = command.mews_text
                 note["mews_updated_utc"] = updated
+                note[WRITTEN_HERE] = command.write_id
                 break
         else:
             shown.append(
@@ -186,6 +204,57 @@ class StayNotes:
                     "text": command.mews_text,
                     "type": "General",
                     "mews_updated_utc": updated,
+                    WRITTEN_HERE: command.write_id,
                 }
             )
         await nr.set_stay_notes(session, stay_id, shown)
+
+
+async def recognise_note_echo(
+    session: AsyncSession, enterprise_id: str, stay_id: str, stay: StaySnapshot, *, at: datetime
+) -> bool:
+    """Mews's new version of a stay against our note writes: a write on its way whose text
+    the version shows is in step. True when the version's only news is our own notes (no
+    other field, no note of Mews staff changed or removed): our write's echo. Call with the
+    reservation's lock held, before the version is stored."""
+    notes = await nr.stay_notes(session, stay_id)
+    held = {str(n.get("mews_id")): n for n in notes if isinstance(n, dict)}
+    on_their_way = await nr.writes_on_their_way(session, stay_id)
+    if not on_their_way and not any(WRITTEN_HERE in n for n in held.values()):
+        return False
+    taken: set[str] = set()
+    ours = mews_news = False
+    for note in stay.notes:
+        before = held.get(note.mews_id)
+        if before is not None and before.get("text") == note.text:
+            ours = ours or WRITTEN_HERE in before
+            continue
+        write = next(
+            (
+                w
+                for w in on_their_way
+                if w.id not in taken
+                and w.text == note.text
+                and (w.note_mews_id == note.mews_id or (w.note_mews_id is None and before is None))
+            ),
+            None,
+        )
+        if write is None:
+            mews_news = True
+            continue
+        taken.add(write.id)
+        ours = True
+        await nr.finish_write(
+            session,
+            write.id,
+            {"state": "in_step", "note_mews_id": note.mews_id, "mews_text": note.text,
+             "updated_at": at},
+        )  # fmt: skip
+    if not ours or mews_news or set(held) - {n.mews_id for n in stay.notes}:
+        return False
+    previous = await repo.stay_snapshot(session, enterprise_id, stay_id)
+    return previous is not None and _without_notes(previous[1]) == _without_notes(stay)
+
+
+def _without_notes(stay: StaySnapshot) -> StaySnapshot:
+    return msgspec.structs.replace(public_stay(stay), mews_updated_utc=_EPOCH)
