@@ -364,6 +364,15 @@ class FakeServices:
         async def rules(request: Any, caller: Caller | None) -> Payload:
             return g.EditRules(enterprise_id=request.enterprise_id, rules=())
 
+        async def note(request: Any, caller: Caller | None) -> Payload:
+            return g.StayNoteWriteReply(
+                write=g.StayNoteWriteView(
+                    write_id="w-1", note_mews_id=request.note_mews_id, text=request.text,
+                    base_text=request.base_text, author_user_id="u-desk", created_at=NOW,
+                    state="saving",
+                )
+            )  # fmt: skip
+
         async def sweep(request: Any, caller: Caller | None) -> Payload:
             return ingest_rpc.SweepResponse(enterprise_id=request.enterprise_id, entities=())
 
@@ -400,7 +409,7 @@ class FakeServices:
             v.SETTLEMENT: settlement,
             g.SEARCH: search, g.GET_GUEST: detail, g.GET_STAY: stay, g.ARRIVALS: day,
             g.DEPARTURES: day, g.IN_HOUSE: day, g.EDIT_GUEST: edit, g.RESOLVE_CONFLICTS: edit,
-            g.GET_EDIT_RULES: rules, g.SET_EDIT_RULES: rules,
+            g.GET_EDIT_RULES: rules, g.SET_EDIT_RULES: rules, g.WRITE_STAY_NOTE: note,
             ingest_rpc.SWEEP: sweep, ingest_rpc.START_RESYNC: start_resync,
             ingest_rpc.CANCEL_RESYNC: cancel_resync,
             v.APPROVE_CHARGE: _decide_charge, v.REJECT_CHARGE: _decide_charge,
