@@ -5,6 +5,8 @@ import { SetPasswordPage } from "./features/auth/SetPasswordPage";
 import { SignInPage } from "./features/auth/SignInPage";
 import { BookingPage } from "./features/bookings/BookingPage";
 import { DashboardPage } from "./features/dashboard/DashboardPage";
+import { StayPage } from "./features/stays/StayPage";
+import { EditRulesPage } from "./features/guests/EditRulesPage";
 import { GuestPage } from "./features/guests/GuestPage";
 import { GuestSearchPage } from "./features/guests/GuestSearchPage";
 import { SyncPage } from "./features/sync/SyncPage";
@@ -31,6 +33,7 @@ export function AppRoutes() {
           <Route element={<ProtectedRoute permissions={["guests:read"]} />}>
             <Route path="guests" element={<GuestSearchPage />} />
             <Route path="guests/:guestId" element={<GuestPage />} />
+            <Route path="stays/:stayId" element={<StayPage />} />
           </Route>
           <Route element={<ProtectedRoute permissions={["bookings:read", "bookings:read:own"]} />}>
             <Route path="bookings/:bookingId" element={<BookingPage />} />
@@ -43,6 +46,7 @@ export function AppRoutes() {
           </Route>
           <Route element={<ProtectedRoute roles={["admin", "manager"]} />}>
             <Route path="sync" element={<SyncPage />} />
+            <Route path="edit-rules" element={<EditRulesPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -371,6 +371,15 @@ class FakeServices:
                 stay_mews_id=STAY.mews_id, currency="GBP", bill=EXAMPLE_BILL, synced_at=NOW,
             )  # fmt: skip
 
+        async def note(request: Any, caller: Caller | None) -> Payload:
+            return g.StayNoteWriteReply(
+                write=g.StayNoteWriteView(
+                    write_id="w-1", note_mews_id=request.note_mews_id, text=request.text,
+                    base_text=request.base_text, author_user_id="u-desk", created_at=NOW,
+                    state="saving",
+                )
+            )  # fmt: skip
+
         async def sweep(request: Any, caller: Caller | None) -> Payload:
             return ingest_rpc.SweepResponse(enterprise_id=request.enterprise_id, entities=())
 
@@ -408,6 +417,7 @@ class FakeServices:
             g.SEARCH: search, g.GET_GUEST: detail, g.GET_STAY: stay, g.ARRIVALS: day,
             g.DEPARTURES: day, g.IN_HOUSE: day, g.EDIT_GUEST: edit, g.RESOLVE_CONFLICTS: edit,
             g.GET_EDIT_RULES: rules, g.SET_EDIT_RULES: rules, g.STAY_BILL: stay_bill,
+            g.WRITE_STAY_NOTE: note,
             ingest_rpc.SWEEP: sweep, ingest_rpc.START_RESYNC: start_resync,
             ingest_rpc.CANCEL_RESYNC: cancel_resync,
             v.APPROVE_CHARGE: _decide_charge, v.REJECT_CHARGE: _decide_charge,

@@ -56,6 +56,7 @@ from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.snapshots import (
     GuestSnapshot,
     PropertySnapshot,
+    StayNote,
     StaySnapshot,
     StayState,
     UserRole,
@@ -92,6 +93,7 @@ STAFF_WRITE = "200/200 200/404 403/403 403/403"
 OFFERING_WRITE = "200/200 200/404 403/403 200/404"
 ADMIN_ONLY = "200/200 403/403 403/403 403/403"
 GUEST_EDIT = "200/200 200/404 200/404 403/403"
+NOTE_WRITE = "202/202 202/404 202/404 403/403"
 
 EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/auth/login"): "200/- 200/- 200/- 200/-",
@@ -114,6 +116,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/stays/{stay_id}"): READ_ALL,
     # A stay's bill: hotel staff of its property; vendors never.
     ("GET", "/stays/{stay_id}/bill"): GUEST_EDIT,
+    ("POST", "/stays/{stay_id}/notes"): NOTE_WRITE,
+    ("PUT", "/stays/{stay_id}/notes/{note_id}"): NOTE_WRITE,
     ("GET", "/arrivals"): READ_ALL,
     ("GET", "/departures"): READ_ALL,
     ("GET", "/in-house"): READ_ALL,
@@ -171,6 +175,7 @@ GUEST_ROUTES = {
     "/guests", "/guests/{guest_id}", "/guests/{guest_id}/export", "/stays/{stay_id}",
     "/stays/{stay_id}/bill", "/arrivals", "/departures", "/in-house",
     "/guests/{guest_id}/conflicts/resolve",
+    "/stays/{stay_id}/notes", "/stays/{stay_id}/notes/{note_id}",
 }  # fmt: skip
 #: Before the version the seeded guests were made with: a field changed since is in conflict.
 LONG_AGO = "2000-01-01T00:00:00Z"
@@ -302,6 +307,7 @@ async def _seed_stay(js: JetStreamContext, side: Property, run: str) -> None:
         mews_state="Started", scheduled_start_utc=now - timedelta(days=1),
         scheduled_end_utc=now + timedelta(days=2), owner_mews_id=f"cust-{tag}",
         resource_name="101",
+        notes=(StayNote(mews_id=f"note-{tag}", text="Late arrival", type="General"),),
     )  # fmt: skip
     await publish(js, UPSERT_STAY, UpsertStay(command_id=f"s-{tag}-{run}", enterprise_id=tag,
                   issued_at=now, stay=stay), msg_id=f"s-{tag}-{run}")  # fmt: skip
@@ -431,7 +437,7 @@ async def _build(
         "guest_id": side.guest_id, "stay_id": side.stay_id, "vendor_id": side.vendor_id,
         "offering_id": side.offering_id, "booking_id": side.booking_id,
         "charge_id": side.charge_id, "user_id": side.user_id,
-        "enterprise_id": side.enterprise_id,
+        "enterprise_id": side.enterprise_id, "note_id": f"note-{side.enterprise_id}",
     }  # fmt: skip
     params: dict[str, str] = {}
     body: Any = None
@@ -511,6 +517,10 @@ async def _build(
             body = {"contact_phone": world.unique("+420")}
         case ("PATCH", "/guests/{guest_id}"):
             body = {"base_version": LONG_AGO, "notes": world.unique("Late check-in")}
+        case ("POST", "/stays/{stay_id}/notes"):
+            body = {"text": world.unique("Extra towels")}
+        case ("PUT", "/stays/{stay_id}/notes/{note_id}"):
+            body = {"text": world.unique("Late arrival, 23:00"), "base_text": "Late arrival"}
         case ("PUT", "/properties/{enterprise_id}/edit-rules"):
             body = {"rules": [{"field": "notes", "rule": "ask"}]}
         case ("POST", "/vendors/{vendor_id}/offerings"):
@@ -650,7 +660,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 432
+    assert checked == cell_count == 448
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

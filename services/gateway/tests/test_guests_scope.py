@@ -258,7 +258,8 @@ async def test_staff_see_a_stays_notes_room_state_and_type_and_a_vendor_none(
     path = f"{API}/stays/{ids['ada-stay']}"
     staff = (await running.client.get(path, headers=running.auth(UserRole.FRONT_DESK))).json()
     assert staff["view"] == "staff"
-    assert staff["stay"]["notes"] == [{"text": NOTE, "type": "General"}]
+    note_id = f"n-{staff['stay']['mews_id']}"
+    assert staff["stay"]["notes"] == [{"text": NOTE, "type": "General", "mews_id": note_id}]
     assert staff["stay"]["room_state"] == "Inspected"
     assert staff["stay"]["room_category"] == "Deluxe King"
     vendor_view = await running.client.get(path, headers=running.auth(UserRole.VENDOR))

@@ -373,8 +373,8 @@ async def test_notes_and_companions_reach_staff_but_no_public_event(
     request = GetStayRequest(enterprise_id=ENT, mews_id="r-1")
     seen = (await service.get_stay(request, STAFF)).stay
     assert seen.notes == (
-        StayNoteView(text="coeliac: no gluten at breakfast", type="General"),
-        StayNoteView(text="arrives about 23:00", type="SpecialRequest"),
+        StayNoteView(text="coeliac: no gluten at breakfast", type="General", mews_id="n-1"),
+        StayNoteView(text="arrives about 23:00", type="SpecialRequest", mews_id="n-2"),
     )
     assert [(g.customer_mews_id, g.role) for g in seen.guests] == [
         ("c-1", "owner"),

@@ -41,6 +41,7 @@ async def test_up_down_and_autogenerate_finds_no_difference(database_url: str) -
         "stay_bills",
         "inbox",
         "outbox",
+        "stay_note_writes",
     }
     assert await pending_changes(url, metadata, "guests") == []
 

@@ -23,6 +23,8 @@ AFTER_THE_POISON: dict[str, str | None] = {
     "guests-upsert-stay-bill": None,
     # The example reports on an edit this service never made.
     "guests-record-edit-result": "rejected: no edit e-1",
+    # Likewise on a stay note write.
+    "guests-record-stay-note-result": "rejected: no note write w-1",
 }
 
 

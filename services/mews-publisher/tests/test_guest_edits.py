@@ -13,7 +13,7 @@ from typing import Any
 
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
-from publisher_testkit import Hotel, process_env, sim_client, wait_for
+from publisher_testkit import Hotel, hotel, process_env, sim_client, wait_for
 
 from attendandt.contracts.base import decode
 from attendandt.contracts.commands import RECORD_GUEST_EDIT_RESULT, RecordGuestEditResult
@@ -159,6 +159,30 @@ async def test_a_field_mews_changed_meanwhile_is_a_conflict_and_the_others_merge
     assert not result.written
     assert outcomes(result) == {"phone": ("conflict", "+420 999 888 777")}
     assert mews_sim.control.counters()["customers_updated"] == before + 1
+
+
+async def test_edits_due_together_are_looked_up_in_one_read_and_each_written_once(
+    publisher: PublisherApp, jetstream: JetStreamContext, mews_sim
+) -> None:
+    many = await hotel(mews_sim, accounts=12)
+    counters = mews_sim.control.counters()
+    reads_before = counters["requests_by_path"].get("customers/getAll", 0)
+    writes_before = counters["customers_updated"]
+    commands = [
+        edit(many, customer, ("phone", f"+44 7700 9001{n:02d}", None))
+        for n, customer in enumerate(many.accounts)
+    ]
+    await asyncio.gather(*(send(jetstream, c) for c in commands))
+    results = [await result_of(jetstream, c) for c in commands]
+
+    for n, result in enumerate(results):
+        assert outcomes(result) == {"phone": ("applied", f"+44 7700 9001{n:02d}")}
+    counters = mews_sim.control.counters()
+    assert counters["customers_updated"] == writes_before + len(commands)
+    reads = counters["requests_by_path"].get("customers/getAll", 0) - reads_before
+    # Every edit was looked up before its write, in reads shared by the edits in hand.
+    assert 1 <= reads < len(commands)
+    assert publisher.service.customer_reads.reads >= len(commands)
 
 
 async def test_a_lost_answer_is_read_back_not_written_again(

@@ -29,6 +29,7 @@ async def test_migrations_up_down_and_autogenerate_finds_no_difference(database_
         "customer_updates",
         "inbox",
         "outbox",
+        "stay_note_writes",
     }
     assert await pending_changes(database_url, metadata, "publisher") == []
     await migrate_as_publisher_role(database_url, down=True)

@@ -53,6 +53,8 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     reaper: subprocess.Popen[bytes] | None = None
+    #: `attendandt dev --sim-seed`: the simulator's hotels.
+    sim_seed: str = "default"
 
     @property
     def devdata(self) -> Path:
@@ -87,6 +89,7 @@ class Stack:
             "--ingest-port", str(self.ports["ingest"]),
             # Not the default 8100...: a `make run` may hold those.
             "--health-port-base", str(free_port()),
+            "--sim-seed", self.sim_seed,
         )  # fmt: skip
         env = {
             **os.environ,
@@ -177,11 +180,13 @@ class Stack:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     @classmethod
-    def in_temporary_directory(cls, kept_log: str | None) -> Stack:
-        workdir = Path(tempfile.mkdtemp(prefix="bench-chaos-"))
+    def in_temporary_directory(
+        cls, kept_log: str | None, *, prefix: str = "bench-chaos-", sim_seed: str = "default"
+    ) -> Stack:
+        workdir = Path(tempfile.mkdtemp(prefix=prefix))
         workdir.chmod(0o755)  # Postgres runs as its own user when we are root and must reach it
         log = Path(kept_log).resolve() if kept_log else workdir / "stack" / "output.log"
-        return cls(workdir, log)
+        return cls(workdir, log, sim_seed=sim_seed)
 
 
 def services() -> dict[str, str]:

@@ -40,6 +40,12 @@ export type GuestEditReply = Schemas["GuestEditReply"];
 export type GuestEditView = Schemas["GuestEditView"];
 export type EditFieldView = Schemas["EditFieldView"];
 export type SyncState = GuestEditReply["sync_state"];
+export type StaffStay = Schemas["StaffStay"];
+export type StayNoteWrite = Schemas["StayNoteWrite"];
+export type StayNoteWriteView = Schemas["StayNoteWriteView"];
+export type EditRules = Schemas["EditRules"];
+export type FieldRule = Schemas["FieldRule"];
+export type EditRule = FieldRule["rule"];
 
 /** A stay as either view shows it (staff: `StayView`; vendor: `VendorSafeStay`). */
 export type AnyStay = StayView | VendorSafeStay;

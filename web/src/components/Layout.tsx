@@ -21,6 +21,7 @@ const NAV: NavItem[] = [
   { to: "/vendor", label: "My vendor", permissions: ["vendors:read:own"], roles: ["vendor"] },
   { to: "/users", label: "Users", permissions: ["users:admin"] },
   { to: "/sync", label: "Sync", permissions: ["sync:read"] },
+  { to: "/edit-rules", label: "Edit rules", permissions: ["guests:edit:rules"] },
 ];
 
 const LIVE_LABEL = {

@@ -9,6 +9,7 @@ import { useSession } from "../features/auth/session";
 export const PERMISSIONS: Record<UserRole, string[]> = {
   admin: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "guests:edit:rules",
+    "stays:notes:write",
     "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
@@ -16,6 +17,7 @@ export const PERMISSIONS: Record<UserRole, string[]> = {
   ],
   manager: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "guests:edit:rules",
+    "stays:notes:write",
     "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
@@ -23,6 +25,7 @@ export const PERMISSIONS: Record<UserRole, string[]> = {
   ],
   front_desk: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "vendors:read",
+    "stays:notes:write",
     "bookings:read",
     "bookings:create", "bookings:manage", "charges:read", "charges:create", "stays:bill:read",
   ],

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { Link } from "react-router-dom";
 import type { AnyStay } from "../../api/types";
 import { Badge, Empty, Table, Td, Th } from "../../components/ui";
 import { useHotel } from "../properties/hotel";
@@ -37,7 +38,11 @@ export function StaysTable({
       <tbody className="divide-y divide-slate-100">
         {stays.map((stay) => (
           <tr key={stay.stay_id}>
-            <Td className="font-mono text-xs">{stay.number ?? "—"}</Td>
+            <Td className="font-mono text-xs">
+              <Link className="text-indigo-700 underline" to={`/stays/${stay.stay_id}`}>
+                {stay.number ?? "Open"}
+              </Link>
+            </Td>
             <Td>
               <StayGuests stay={stay} />
             </Td>

@@ -1,6 +1,6 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
-import type { EditFieldView, GuestEdit, GuestEditView, GuestView } from "../../api/types";
+import type { EditFieldView, EditRule, FieldRule, GuestEdit, GuestEditView, GuestView } from "../../api/types";
 
 /** The fields the edit form offers, in its order, with how a person names them. */
 export const EDITABLE = [
@@ -95,5 +95,40 @@ export function useResolveConflict(enterpriseId: string | null, guestId: string,
         }),
       ),
     onSuccess: () => void client.invalidateQueries({ queryKey: ["guest"] }),
+  });
+}
+
+/** The hotel's standing choices for a field's conflicts, as a manager names them. */
+export const RULES = [
+  ["ask", "Ask"],
+  ["mews_wins", "Mews wins"],
+  ["we_win", "We win"],
+  ["newest_wins", "Newest wins"],
+] as const satisfies readonly (readonly [EditRule, string])[];
+
+export function useEditRules(enterpriseId: string | null) {
+  return useQuery({
+    queryKey: ["edit-rules", enterpriseId],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/properties/{enterprise_id}/edit-rules", {
+          params: { path: { enterprise_id: enterpriseId ?? "" } },
+        }),
+      ),
+    enabled: enterpriseId !== null,
+  });
+}
+
+export function useSetEditRules(enterpriseId: string | null) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (rules: FieldRule[]) =>
+      unwrap(
+        api.PUT("/api/v1/properties/{enterprise_id}/edit-rules", {
+          params: { path: { enterprise_id: enterpriseId ?? "" } },
+          body: { rules },
+        }),
+      ),
+    onSuccess: (saved) => client.setQueryData(["edit-rules", enterpriseId], saved),
   });
 }

@@ -214,6 +214,26 @@ class RecordGuestEditResult(Command, frozen=True, kw_only=True):
     permanent: bool = False
 
 
+#: What became of a stay note written to Mews: there (`applied`), not written because Mews
+#: holds another text than the user saw (`conflict`), refused or never reached (`failed`).
+StayNoteOutcome = Literal["applied", "conflict", "failed"]
+
+
+class RecordStayNoteResult(Command, frozen=True, kw_only=True):
+    """The publisher's outcome of one staff note write (serviceOrderNotes/add or /update)."""
+
+    SCHEMA = "guests.record_stay_note_result"
+    write_id: str
+    reservation_mews_id: str
+    outcome: StayNoteOutcome
+    #: The note in Mews (the one added, or the one updated); None when it never got there.
+    note_mews_id: str | None = None
+    #: The note's text as Mews holds it after this write (or Mews's, in a conflict).
+    mews_text: str | None = None
+    mews_updated_utc: datetime | None = None
+    failure_reason: str | None = None
+
+
 class UpsertProperty(Command, frozen=True, kw_only=True):
     """Create or update a hotel from its Mews configuration; last write wins on the
     configuration's UpdatedUtc and the content's digest (an older version is ignored)."""
@@ -257,6 +277,7 @@ RECORD_CHARGE_IN_MEWS = Subject("cmd.v1.vendors.record_charge_in_mews", RecordCh
 UPSERT_PROPERTY = Subject("cmd.v1.guests.upsert_property", UpsertProperty)
 UPSERT_CATALOGUE = Subject("cmd.v1.vendors.upsert_catalogue", UpsertCatalogue)
 RECORD_GUEST_EDIT_RESULT = Subject("cmd.v1.guests.record_edit_result", RecordGuestEditResult)
+RECORD_STAY_NOTE_RESULT = Subject("cmd.v1.guests.record_stay_note_result", RecordStayNoteResult)
 
 #: Every command subject: a command on any other `cmd.v1.` subject has no consumer and is
 #: dead-lettered (`platform.unrouted`). A new command is added here.
@@ -274,6 +295,7 @@ COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
     RECORD_GUEST_EDIT_RESULT,
+    RECORD_STAY_NOTE_RESULT,
 )
 
 

@@ -12,6 +12,7 @@ from attendandt.contracts.commands import (
     RecordChargeInMews,
     RecordChargeResult,
     RecordGuestEditResult,
+    RecordStayNoteResult,
     UpsertCatalogue,
     UpsertCompany,
     UpsertGuest,
@@ -39,6 +40,7 @@ from attendandt.contracts.outbound import (
     CustomerFieldChange,
     PostCharge,
     UpdateCustomer,
+    WriteStayNote,
 )
 from attendandt.contracts.privacy import public_guest, public_stay, public_user, restricted_guest
 from attendandt.contracts.snapshots import (
@@ -320,6 +322,25 @@ EXAMPLES: list[Payload] = [
             EditFieldOutcome(field="classifications", outcome="conflict", mews_value=("Media",)),
         ),
         written=True,
+        mews_updated_utc=NOW,
+    ),
+    WriteStayNote(
+        command_id="stay-note:w-1",
+        enterprise_id=ENT,
+        write_id="w-1",
+        reservation_id=STAY.mews_id,
+        text="Late arrival, around 23:00",
+        requested_at=NOW,
+    ),
+    RecordStayNoteResult(
+        command_id="stay-note-result:stay-note:w-1",
+        enterprise_id=ENT,
+        issued_at=NOW,
+        write_id="w-1",
+        reservation_mews_id=STAY.mews_id,
+        outcome="applied",
+        note_mews_id="n-1",
+        mews_text="Late arrival, around 23:00",
         mews_updated_utc=NOW,
     ),
     DeadLetter(

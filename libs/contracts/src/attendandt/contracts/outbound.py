@@ -103,6 +103,25 @@ class UpdateCustomer(Payload, frozen=True, kw_only=True):
     changes: tuple[CustomerFieldChange, ...] = ()
 
 
+class WriteStayNote(Payload, frozen=True, kw_only=True):
+    """A staff note on a stay, for Mews: `serviceOrderNotes/add` when `note_mews_id` is None,
+    else `serviceOrderNotes/update` of that note, written only if Mews still holds
+    `base_text` (what the user saw); another text there is a conflict, never overwritten.
+    One command per write (`write_id`); the publisher reports RecordStayNoteResult."""
+
+    SCHEMA = "outbound.write_stay_note"
+    command_id: str
+    enterprise_id: str
+    write_id: str
+    #: The reservation (Mews service order) the note is on.
+    reservation_id: str
+    note_mews_id: str | None = None
+    text: str
+    base_text: str | None = None
+    requested_at: datetime
+
+
 POST_CHARGE = Subject("mews.v1.{enterprise}.outbound.post_charge", PostCharge)
 CANCEL_CHARGE = Subject("mews.v1.{enterprise}.outbound.cancel_charge", CancelCharge)
 UPDATE_CUSTOMER = Subject("mews.v1.{enterprise}.outbound.update_customer", UpdateCustomer)
+WRITE_STAY_NOTE = Subject("mews.v1.{enterprise}.outbound.write_stay_note", WriteStayNote)

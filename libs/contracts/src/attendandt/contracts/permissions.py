@@ -52,6 +52,7 @@ from attendandt.contracts.commands import (
     RECORD_CHARGE_IN_MEWS,
     RECORD_CHARGE_RESULT,
     RECORD_GUEST_EDIT_RESULT,
+    RECORD_STAY_NOTE_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_GUEST,
@@ -73,7 +74,12 @@ from attendandt.contracts.events import (
     VENDOR_EVENT,
 )
 from attendandt.contracts.mews import MEWS_CHANGE
-from attendandt.contracts.outbound import CANCEL_CHARGE, POST_CHARGE, UPDATE_CUSTOMER
+from attendandt.contracts.outbound import (
+    CANCEL_CHARGE,
+    POST_CHARGE,
+    UPDATE_CUSTOMER,
+    WRITE_STAY_NOTE,
+)
 from attendandt.contracts.streams import (
     ATTENDANDT_EVENTS,
     ATTENDANDT_RESTRICTED,
@@ -216,11 +222,18 @@ USERS: tuple[NatsUser, ...] = (
     NatsUser(
         name="guests",
         description="guests and stays: their events, the timeline from vendors' events, and "
-        "staff edits of guests queued for Mews",
-        produces=(GUEST_EVENT, STAY_EVENT, RESTRICTED_GUEST_EVENT, UPDATE_CUSTOMER),
+        "staff edits of guests and notes of stays queued for Mews",
+        produces=(
+            GUEST_EVENT,
+            STAY_EVENT,
+            RESTRICTED_GUEST_EVENT,
+            UPDATE_CUSTOMER,
+            WRITE_STAY_NOTE,
+        ),
         consumes=(
             Consumer(DOMAIN_COMMANDS, "guests-upsert-guest", UPSERT_GUEST),
             Consumer(DOMAIN_COMMANDS, "guests-record-edit-result", RECORD_GUEST_EDIT_RESULT),
+            Consumer(DOMAIN_COMMANDS, "guests-record-stay-note-result", RECORD_STAY_NOTE_RESULT),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-stay", UPSERT_STAY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-property", UPSERT_PROPERTY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-room", UPSERT_ROOM),
@@ -261,12 +274,18 @@ USERS: tuple[NatsUser, ...] = (
     NatsUser(
         name="mews-publisher",
         description="the only writer to Mews: reports each charge's result and cancellation "
-        "to vendors and each guest edit's to guests",
-        produces=(RECORD_CHARGE_RESULT, RECORD_CHARGE_CANCELLATION, RECORD_GUEST_EDIT_RESULT),
+        "to vendors and each guest edit's and stay note's to guests",
+        produces=(
+            RECORD_CHARGE_RESULT,
+            RECORD_CHARGE_CANCELLATION,
+            RECORD_GUEST_EDIT_RESULT,
+            RECORD_STAY_NOTE_RESULT,
+        ),
         consumes=(
             Consumer(MEWS_OUTBOX, "mews-publisher-post-charge", POST_CHARGE),
             Consumer(MEWS_OUTBOX, "mews-publisher-cancel-charge", CANCEL_CHARGE),
             Consumer(MEWS_OUTBOX, "mews-publisher-update-customer", UPDATE_CUSTOMER),
+            Consumer(MEWS_OUTBOX, "mews-publisher-write-stay-note", WRITE_STAY_NOTE),
         ),
         kv_write=(MEWS_RATE_LIMITS,),
     ),

@@ -9,6 +9,7 @@ from attendandt.contracts.commands import (
     RECORD_CHARGE_IN_MEWS,
     RECORD_CHARGE_RESULT,
     RECORD_GUEST_EDIT_RESULT,
+    RECORD_STAY_NOTE_RESULT,
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_GUEST,
@@ -30,7 +31,12 @@ from attendandt.contracts.events import (
     VENDOR_EVENT,
 )
 from attendandt.contracts.mews import MEWS_CHANGE
-from attendandt.contracts.outbound import CANCEL_CHARGE, POST_CHARGE, UPDATE_CUSTOMER
+from attendandt.contracts.outbound import (
+    CANCEL_CHARGE,
+    POST_CHARGE,
+    UPDATE_CUSTOMER,
+    WRITE_STAY_NOTE,
+)
 
 SUBJECTS: tuple[Subject[Payload], ...] = (
     MEWS_CHANGE,
@@ -47,6 +53,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
     RECORD_GUEST_EDIT_RESULT,
+    RECORD_STAY_NOTE_RESULT,
     GUEST_EVENT,
     STAY_EVENT,
     VENDOR_EVENT,
@@ -57,6 +64,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     POST_CHARGE,
     CANCEL_CHARGE,
     UPDATE_CUSTOMER,
+    WRITE_STAY_NOTE,
     DEAD_LETTER,
 )  # type: ignore[assignment]
 

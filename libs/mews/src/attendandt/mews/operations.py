@@ -62,8 +62,11 @@ from .models.resource_categories import (
 from .models.resources import Resource, ResourcesGetAll, ResourcesPage
 from .models.service_order_notes import (
     ServiceOrderNote,
+    ServiceOrderNotesAdd,
     ServiceOrderNotesGetAll,
     ServiceOrderNotesPage,
+    ServiceOrderNotesResult,
+    ServiceOrderNotesUpdate,
 )
 from .models.services import (
     Product,
@@ -469,6 +472,25 @@ class MewsClient(BaseMewsClient):
         """``serviceOrderNotes/getAll``: the notes of reservations or orders
         (``ServiceOrderIds`` split per 1000)."""
         return self.paged(SERVICE_ORDER_NOTES_GET_ALL, request, page_size=page_size)
+
+    async def add_service_order_notes(
+        self, request: ServiceOrderNotesAdd
+    ) -> list[ServiceOrderNote]:
+        """``serviceOrderNotes/add`` (write: never retried; may raise ``MewsOutcomeUnknown``)."""
+        result = await self.call(
+            "serviceOrderNotes/add", request, ServiceOrderNotesResult, write=True
+        )
+        return result.service_order_notes or []
+
+    async def update_service_order_notes(
+        self, request: ServiceOrderNotesUpdate
+    ) -> list[ServiceOrderNote]:
+        """``serviceOrderNotes/update`` (write: never retried; may raise
+        ``MewsOutcomeUnknown``)."""
+        result = await self.call(
+            "serviceOrderNotes/update", request, ServiceOrderNotesResult, write=True
+        )
+        return result.service_order_notes or []
 
     # -- services, products, orders, bills -------------------------------------------------------
 

@@ -48,6 +48,8 @@ class Permission(enum.StrEnum):
     GUESTS_EDIT = guests_rpc.EDIT
     #: The hotel's standing choices for conflicts between an edit here and Mews.
     GUESTS_EDIT_RULES = guests_rpc.EDIT_RULES
+    #: Add a note to a stay or change one (written to Mews).
+    STAY_NOTES_WRITE = guests_rpc.NOTES_WRITE
     VENDORS_READ = "vendors:read"
     VENDORS_READ_OWN = "vendors:read:own"
     VENDORS_WRITE = "vendors:write"
@@ -86,6 +88,7 @@ _FRONT_DESK = frozenset(
         P.GUESTS_CONTACT_READ,
         P.GUESTS_EDIT,
         P.STAYS_BILL_READ,
+        P.STAY_NOTES_WRITE,
         P.VENDORS_READ,
         P.BOOKINGS_READ,
         P.BOOKINGS_CREATE,

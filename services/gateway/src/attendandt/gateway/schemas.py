@@ -152,6 +152,8 @@ class VendorGuestDetail(msgspec.Struct, frozen=True, kw_only=True):
 class StaffStay(msgspec.Struct, frozen=True, kw_only=True):
     view: Literal["staff"] = "staff"
     stay: guests_rpc.StayView
+    #: Notes added or changed here, newest first, with where each is (saving, in step...).
+    note_writes: list[guests_rpc.StayNoteWriteView] = msgspec.field(default_factory=list)
 
 
 class VendorStay(msgspec.Struct, frozen=True, kw_only=True):
@@ -210,6 +212,14 @@ def vendor_safe_stay(stay: guests_rpc.StayView) -> VendorSafeStay:
 # --- guest edits ---------------------------------------------------------------------------
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+
+
+class StayNoteWrite(Body, frozen=True, kw_only=True):
+    """A note's text; for a change, `base_text`: the note's text as the user saw it (a text
+    Mews holds by then other than that is a conflict, not overwritten)."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    base_text: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
 
 
 class GuestEdit(Body, frozen=True, kw_only=True):

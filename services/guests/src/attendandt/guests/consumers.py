@@ -16,12 +16,14 @@ from nats.js import JetStreamContext
 from attendandt.contracts.base import Payload
 from attendandt.contracts.commands import (
     RECORD_GUEST_EDIT_RESULT,
+    RECORD_STAY_NOTE_RESULT,
     UPSERT_GUEST,
     UPSERT_PROPERTY,
     UPSERT_ROOM,
     UPSERT_STAY,
     UPSERT_STAY_BILL,
     RecordGuestEditResult,
+    RecordStayNoteResult,
     UpsertGuest,
     UpsertProperty,
     UpsertRoom,
@@ -43,6 +45,9 @@ UPSERT_PROPERTY_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert
 UPSERT_ROOM_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-room")
 UPSERT_STAY_BILL_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-upsert-stay-bill")
 RECORD_EDIT_RESULT_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-record-edit-result")
+RECORD_STAY_NOTE_RESULT_POLICY = ConsumerPolicy(
+    service=SERVICE, consumer="guests-record-stay-note-result"
+)
 BOOKINGS_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-bookings")
 CHARGES_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-charges")
 
@@ -113,6 +118,11 @@ def register_consumers(
             delivery.payload, consumer=RECORD_EDIT_RESULT_POLICY.consumer
         )
 
+    async def record_stay_note_result(delivery: Delivery[RecordStayNoteResult]) -> None:
+        await service.record_stay_note_result(
+            delivery.payload, consumer=RECORD_STAY_NOTE_RESULT_POLICY.consumer
+        )
+
     async def record_booking(delivery: Delivery[BookingEvent]) -> None:
         await service.record_booking(delivery.payload)
 
@@ -139,6 +149,13 @@ def register_consumers(
         RecordGuestEditResult,
         record_edit_result,
         RECORD_EDIT_RESULT_POLICY,
+    )
+    subscribe(
+        RECORD_STAY_NOTE_RESULT.template,
+        commands,
+        RecordStayNoteResult,
+        record_stay_note_result,
+        RECORD_STAY_NOTE_RESULT_POLICY,
     )
     events = ATTENDANDT_EVENTS.name
     subscribe(BOOKING_EVENT.filter(), events, BookingEvent, record_booking, BOOKINGS_POLICY)

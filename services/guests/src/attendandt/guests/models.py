@@ -300,5 +300,33 @@ stay_bills = Table(
     PrimaryKeyConstraint("enterprise_id", "stay_mews_id", name="stay_bills_pkey"),
 )
 
+# Notes staff added to or changed on a stay here, written to Mews by the publisher, with
+# their author; the stay's own `notes` hold what Mews holds.
+stay_note_writes = Table(
+    "stay_note_writes",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column(
+        "stay_id",
+        UUID(as_uuid=False),
+        ForeignKey("stays.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("reservation_mews_id", Text, nullable=False),
+    # The note changed; for a new note, the one Mews made once it did.
+    Column("note_mews_id", Text),
+    Column("text", Text, nullable=False),
+    Column("base_text", Text),
+    Column("author_user_id", Text, nullable=False),
+    # saving | in_step | conflict | failed
+    Column("state", Text, nullable=False),
+    Column("mews_text", Text),
+    Column("failure", Text),
+    _timestamp("created_at", nullable=False),
+    _timestamp("updated_at", nullable=False),
+    Index("stay_note_writes_by_stay", "stay_id", "created_at"),
+)
+
 inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)

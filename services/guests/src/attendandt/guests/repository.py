@@ -866,7 +866,11 @@ def _state(value: str) -> StayState:
 
 def _notes(stored: Any) -> tuple[StayNoteView, ...]:
     return tuple(
-        StayNoteView(text=str(note.get("text") or ""), type=str(note.get("type") or ""))
+        StayNoteView(
+            text=str(note.get("text") or ""),
+            type=str(note.get("type") or ""),
+            mews_id=str(note["mews_id"]) if note.get("mews_id") else None,
+        )
         for note in stored or ()
         if isinstance(note, dict)
     )

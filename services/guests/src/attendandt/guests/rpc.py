@@ -30,6 +30,7 @@ from attendandt.contracts.rpc.guests import (
     SEARCH,
     SET_EDIT_RULES,
     STAY_BILL,
+    WRITE_STAY_NOTE,
 )
 from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE
@@ -51,6 +52,7 @@ def register_rpc(broker: NatsBroker, service: GuestsService, *, workers: int = 1
         (RESOLVE_CONFLICTS, service.resolve_conflicts),
         (GET_EDIT_RULES, service.edit_rules),
         (SET_EDIT_RULES, service.set_edit_rules),
+        (WRITE_STAY_NOTE, service.write_stay_note),
     ]
     for method, handler in for_caller:
         _register_for_caller(broker, method, handler, workers)

@@ -69,6 +69,7 @@ from attendandt.guests.day_lists import DayList, HotelDay, local_date, local_day
 from attendandt.guests.editing import SETTLED_SHOWN, Editing
 from attendandt.guests.guest_versions import apply_version, event_name, version_key
 from attendandt.guests.models import inbox, outbox
+from attendandt.guests.stay_notes import StayNotes, recognise_note_echo, writes_of_stay
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
@@ -355,6 +356,9 @@ class GuestsService:
         self.bills = StayBills(sessions, clock=clock)
         self.upsert_stay_bill = self.bills.upsert
         self.stay_bill = self.bills.stay_bill
+        self.stay_notes = StayNotes(sessions, clock=clock, make_id=make_id)
+        self.write_stay_note = self.stay_notes.write_stay_note
+        self.record_stay_note_result = self.stay_notes.record_result
 
     # ----------------------------------------------------------------- commands
 
@@ -436,6 +440,9 @@ class GuestsService:
             version = _read_version(command, stay)
             if previous is not None and not version.is_newer_than(previous.version):
                 return Applied.STALE
+            echo = previous is not None and await recognise_note_echo(
+                session, enterprise, previous.stay_id, stay, at=self._clock()
+            )
             stay_id = await repo.upsert_stay(
                 session,
                 stay_id=previous.stay_id if previous else self._make_id(),
@@ -449,6 +456,9 @@ class GuestsService:
             await repo.replace_stay_guests(
                 session, stay_id=stay_id, enterprise_id=enterprise, customers=customers
             )
+            if echo:
+                # Stored, so the order of versions holds; our own note is no news from Mews.
+                return Applied.APPLIED
             name = stay_event_name(previous.state if previous else None, stay.state)
             await _announce_stay(
                 session,
@@ -695,9 +705,10 @@ class GuestsService:
                 mews_id=request.mews_id,
                 vendor_id=view.vendor_id,
             )
+            writes = await writes_of_stay(session, stay.stay_id) if stay and view.personal else ()
         if stay is None:
             raise missing
-        return StayDetail(stay=view.stay(stay))
+        return StayDetail(stay=view.stay(stay), note_writes=writes)
 
     async def public_stay(self, request: PublicStayRequest, caller: Caller) -> PublicStay:
         """The stay as its public event carries it, for a service whose copy lags: the

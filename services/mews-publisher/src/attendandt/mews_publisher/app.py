@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 
 from faststream.nats import NatsBroker
@@ -17,6 +18,7 @@ from attendandt.mews_publisher.models import outbox
 from attendandt.mews_publisher.repository import Database
 from attendandt.mews_publisher.service import SERVICE, Clock, PublisherService, utc_now
 from attendandt.mews_publisher.settings import PublisherSettings
+from attendandt.mews_publisher.stay_notes import StayNoteService
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
@@ -28,7 +30,8 @@ log = logging.getLogger(__name__)
 class PublisherApp:
     def __init__(self, settings: PublisherSettings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
-        self.engine = create_engine(settings.database, application_name=SERVICE)
+        database = dataclasses.replace(settings.database, pool_size=settings.pool_size())
+        self.engine = create_engine(database, application_name=SERVICE)
         self.db = Database(self.engine, session_factory(self.engine))
         self.enterprises = Enterprises(settings)
         self.service = PublisherService(
@@ -40,6 +43,9 @@ class PublisherApp:
             settle_s=settings.settle_s,
             order_items_cancel=settings.order_items_cancel,
             clock=clock,
+        )
+        self.notes = StayNoteService(
+            self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
         )
         self.broker = NatsBroker(
             settings.nats.url,
@@ -56,9 +62,11 @@ class PublisherApp:
             self.cancellations,
             self.enterprises,
             self.jetstream,
+            notes=self.notes,
             ack_wait_s=settings.ack_wait_s,
             max_deliver=settings.max_deliver,
             workers=settings.workers,
+            edit_workers=settings.edit_workers,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
         self.health: HealthServer | None = None
@@ -117,6 +125,7 @@ class PublisherApp:
                     pass
             await self.broker.stop()
             await self.health.stop()
+            await self.service.customer_reads.aclose()
             await self.enterprises.aclose()
             await self.engine.dispose()
             self.started.clear()

@@ -18,9 +18,11 @@ from attendandt.contracts.outbound import (
     CANCEL_CHARGE,
     POST_CHARGE,
     UPDATE_CUSTOMER,
+    WRITE_STAY_NOTE,
     CancelCharge,
     PostCharge,
     UpdateCustomer,
+    WriteStayNote,
 )
 from attendandt.contracts.streams import MEWS_OUTBOX
 from attendandt.mews_publisher.cancellation import CANCEL_CHARGE_CONSUMER, CancellationService
@@ -31,11 +33,13 @@ from attendandt.mews_publisher.service import (
     UPDATE_CUSTOMER_CONSUMER,
     PublisherService,
 )
+from attendandt.mews_publisher.stay_notes import WRITE_STAY_NOTE_CONSUMER, StayNoteService
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
 
 POST_CHARGE_FILTER = POST_CHARGE.filter()  # mews.v1.*.outbound.post_charge
 UPDATE_CUSTOMER_FILTER = UPDATE_CUSTOMER.filter()
 CANCEL_CHARGE_FILTER = CANCEL_CHARGE.filter()
+WRITE_STAY_NOTE_FILTER = WRITE_STAY_NOTE.filter()
 #: nak delays after delivery 1, 2, ...: quick at first (a lost answer is looked up within
 #: seconds once it settled), then patient (Mews down, a long 429 pause).
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
@@ -90,12 +94,16 @@ def register_consumers(
     enterprises: Enterprises,
     jetstream: Callable[[], JetStreamContext],
     *,
+    notes: StayNoteService,
     ack_wait_s: float,
     max_deliver: int,
     workers: int,
+    edit_workers: int | None = None,
     inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
-    """Durable pull consumers with `workers` messages in hand at once."""
+    """Durable pull consumers with `workers` messages in hand at once (`edit_workers` for
+    customer updates, whose lookups are read together)."""
+    edit_workers = edit_workers or workers
     stream = JStream(MEWS_OUTBOX.name, declare=False)
     post_policy, update_policy, cancel_policy = policies(
         ack_wait_s=ack_wait_s, max_deliver=max_deliver
@@ -127,11 +135,11 @@ def register_consumers(
         stream=stream,
         durable=update_policy.consumer,
         config=update_policy.consumer_config(UPDATE_CUSTOMER_FILTER),
-        pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
+        pull_sub=PullSub(batch_size=edit_workers, timeout=PULL_WAIT_S),
         # Pull replies on this user's own inbox: the only one its NATS user may read.
         inbox_prefix=inbox_prefix,
         ack_policy=AckPolicy.MANUAL,
-        max_workers=workers,
+        max_workers=edit_workers,
     )
     async def on_update_customer(msg: NatsMessage) -> None:
         if await _held_back(msg.raw_message, enterprises):
@@ -163,3 +171,32 @@ def register_consumers(
             await cancellations.cancel_charge(delivery.payload, last_delivery=last)
 
         await process(msg.raw_message, CancelCharge, handle, cancel_policy, jetstream())
+
+    note_policy = ConsumerPolicy(
+        service=SERVICE,
+        consumer=WRITE_STAY_NOTE_CONSUMER,
+        max_deliver=max_deliver,
+        backoff=BACKOFF,
+        ack_wait_s=ack_wait_s,
+    )
+
+    @broker.subscriber(
+        WRITE_STAY_NOTE_FILTER,
+        stream=stream,
+        durable=note_policy.consumer,
+        config=note_policy.consumer_config(WRITE_STAY_NOTE_FILTER),
+        pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+        max_workers=workers,
+    )
+    async def on_write_stay_note(msg: NatsMessage) -> None:
+        if await _held_back(msg.raw_message, enterprises):
+            return
+
+        async def handle(delivery: Delivery[WriteStayNote]) -> None:
+            last = delivery.delivery >= note_policy.max_deliver
+            await notes.write_note(delivery.payload, last_delivery=last)
+
+        await process(msg.raw_message, WriteStayNote, handle, note_policy, jetstream())

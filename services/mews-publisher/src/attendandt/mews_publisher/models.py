@@ -113,5 +113,28 @@ customer_updates = Table(
     Index(None, "enterprise_id", "customer_id"),
 )
 
+# Every staff note written to Mews (serviceOrderNotes/add or /update), one row per command:
+# "sending" is committed before the request leaves, so a crash leaves it to be looked up.
+stay_note_writes = Table(
+    "stay_note_writes",
+    metadata,
+    Column("command_id", Text, primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("reservation_id", Text, nullable=False),
+    Column("write_id", Text, nullable=False),
+    # The note updated, or the one our add made once known.
+    Column("note_id", Text),
+    # sending | applied | conflict | failed | unknown | not_sent
+    Column("state", Text, nullable=False),
+    # When the first add left: a lookup searches notes made since (less a margin).
+    Column("first_sent_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default=text("1")),
+    Column("mews_message", Text),
+    Column("mews_request_id", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)

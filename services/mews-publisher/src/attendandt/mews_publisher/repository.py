@@ -27,6 +27,7 @@ from attendandt.mews_publisher.models import (
     customer_updates,
     inbox,
     outbox,
+    stay_note_writes,
 )
 from attendandt.platform import inbox as inbox_lib
 from attendandt.platform import outbox as outbox_lib
@@ -39,6 +40,15 @@ class CustomerUpdate:
     attempts: int
     sent_at: datetime | None
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteWrite:
+    command_id: str
+    state: str
+    note_id: str | None
+    first_sent_at: datetime | None
+    sent_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,46 @@ class Repository:
         await self.session.execute(
             update(customer_updates)
             .where(customer_updates.c.command_id == command_id)
+            .values(**values, updated_at=func.now())
+        )
+
+    # --- stay notes ----------------------------------------------------------------------
+
+    async def note_write(self, command_id: str) -> NoteWrite | None:
+        row = (
+            await self.session.execute(
+                select(
+                    stay_note_writes.c.command_id,
+                    stay_note_writes.c.state,
+                    stay_note_writes.c.note_id,
+                    stay_note_writes.c.first_sent_at,
+                    stay_note_writes.c.sent_at,
+                ).where(stay_note_writes.c.command_id == command_id)
+            )
+        ).first()
+        return None if row is None else NoteWrite(**row._mapping)
+
+    async def start_note_write(self, values: Mapping[str, Any]) -> None:
+        """Record an attempt (committed before it leaves); a repeat counts one more."""
+        statement = pg_insert(stay_note_writes).values(
+            **values, state="sending", first_sent_at=values["sent_at"]
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[stay_note_writes.c.command_id],
+                set_={
+                    "state": "sending",
+                    "sent_at": statement.excluded.sent_at,
+                    "attempts": stay_note_writes.c.attempts + 1,
+                    "updated_at": func.now(),
+                },
+            )
+        )
+
+    async def finish_note_write(self, command_id: str, values: Mapping[str, Any]) -> None:
+        await self.session.execute(
+            update(stay_note_writes)
+            .where(stay_note_writes.c.command_id == command_id)
             .values(**values, updated_at=func.now())
         )
 

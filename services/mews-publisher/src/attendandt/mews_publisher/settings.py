@@ -51,6 +51,10 @@ class PublisherSettings:
     #: Messages handled at once (each may wait for Mews); different charges only: one
     #: charge's reference is held by one worker at a time.
     workers: int = 4
+    #: Staff edits of guests handled at once: their lookups share one customers/getAll, so
+    #: more in hand means fewer Mews calls per edit (1 + 1/n). One customer is held by one
+    #: worker at a time.
+    edit_workers: int = 16
     #: JetStream redelivers a message not acked within this time (a crashed worker).
     ack_wait_s: float = 60.0
     #: Deliveries of one message before a transient failure is reported as a failed charge.
@@ -58,6 +62,12 @@ class PublisherSettings:
     health_host: str = "127.0.0.1"
     #: 0 picks a free port (tests).
     health_port: int = 8081
+
+    def pool_size(self) -> int:
+        """Connections enough for every worker to hold its charge's or customer's lock (one
+        connection each, for as long as Mews takes: charges, cancellations, notes, edits) while
+        its transactions take another."""
+        return max(self.database.pool_size, 3 * self.workers + self.edit_workers)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> PublisherSettings:
@@ -82,6 +92,7 @@ class PublisherSettings:
             order_items_cancel=_flag(env, "MEWS_ORDER_ITEMS_CANCEL", cls.order_items_cancel),
             unauthorized_pause_s=env_float(env, "UNAUTHORIZED_PAUSE_S", cls.unauthorized_pause_s),
             workers=env_int(env, "WORKERS", cls.workers),
+            edit_workers=env_int(env, "EDIT_WORKERS", cls.edit_workers),
             ack_wait_s=env_float(env, "ACK_WAIT_S", cls.ack_wait_s),
             max_deliver=env_int(env, "MAX_DELIVER", cls.max_deliver),
             health_host=env.get("HEALTH_HOST", cls.health_host),

@@ -565,6 +565,15 @@ async def reservation_note(request: Request[Any, Any, Any], reservation_id: str)
     return hotel.add_note(state.store, reservation, text, note_type)
 
 
+@post("/notes/{note_id:str}/update", status_code=200)
+async def note_update(request: Request[Any, Any, Any], note_id: str) -> Json:
+    """Hotel staff change a note's text in Mews (a concurrent change to one of ours)."""
+    state = _state(request)
+    note = _find(state, "service_order_notes", note_id)
+    p = await _body(request)
+    return hotel.update_note(state.store, note, p.req_str("text", max_len=MAX_TEXT))
+
+
 @post("/customers", status_code=200)
 async def customer_add(request: Request[Any, Any, Any]) -> Json:
     state = _state(request)
@@ -687,6 +696,7 @@ control_router = Router(
         reservation_payment,
         reservation_companion,
         reservation_note,
+        note_update,
         customer_add,
         customer_update,
         company_update,

@@ -196,6 +196,10 @@ class SimControl:
             f"/reservations/{reservation_id}/notes", {"text": text, "type": type}
         )
 
+    def update_note(self, note_id: str, text: str) -> Json:
+        """Hotel staff change a note's text; returns the ServiceOrderNote."""
+        return self._post(f"/notes/{note_id}/update", {"text": text})  # type: ignore[no-any-return]
+
     def add_customer(self, **mews_fields: Any) -> Json:
         """Mews customer fields (LastName required); `enterprise_id` picks the chain."""
         return self._post("/customers", mews_fields)  # type: ignore[no-any-return]

@@ -470,6 +470,24 @@ def add_note(store: Store, order: Entity, text: str, note_type: str = "General")
     return note
 
 
+def update_note(store: Store, note: Entity, text: str) -> Entity:
+    """A note's new text; its reservation (or order) changes with it."""
+    note["Text"] = text
+    touch(note)
+    order_id = note["OrderId"]
+    enterprise_id = store.service_order_notes.owner[note["Id"]]
+    reservation = store.reservations.get(order_id)
+    if reservation is not None:
+        touch(reservation)
+        reservation_changed(store, reservation)
+    else:
+        order = store.orders.get(order_id)
+        if order is not None:
+            touch(order)
+            store.notify(Change("order", (enterprise_id,), order))
+    return note
+
+
 # orders and bills ----------------------------------------------------------------------------
 def open_bill_for(store: Store, enterprise_id: str, account: Entity, account_type: str) -> Entity:
     for bill in store.bills.of([enterprise_id]):

@@ -85,6 +85,8 @@ class DevConfig:
     #: two bases).
     health_port_base: int = 8100
     restarts_per_minute: int = DEFAULT_RESTARTS_PER_MINUTE
+    #: The simulator's hotels: a preset (`default`, `small`...) or `preset,key=value,...`.
+    sim_seed: str = "default"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -107,6 +109,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the services' health ports are this plus 0, 1, 2...",
     )
     parser.add_argument("--no-sim", action="store_true", help="do not start the Mews simulator")
+    parser.add_argument(
+        "--sim-seed",
+        default=env.get("MEWS_SIM_SEED", "default"),
+        help="the simulator's hotels: default, small, or e.g. small,customers=1200",
+    )
     parser.add_argument("--only", nargs="*", default=[], help="start only these services")
     parser.set_defaults(handler=_run)
 
@@ -123,6 +130,7 @@ async def _run(args: argparse.Namespace) -> int:
         with_sim=not args.no_sim and os.environ.get("MEWS_ENV", "sim") == "sim",
         only=args.only,
         restarts_per_minute=restarts_per_minute(os.environ),
+        sim_seed=args.sim_seed,
     )
     return await run_dev(config)
 
@@ -280,7 +288,7 @@ async def start_children(
             "--port",
             str(config.sim_port),
             "--seed",
-            "default",
+            config.sim_seed,
             "--webhook-url",
             hook,
         ]

@@ -84,6 +84,9 @@ EDIT = "guests:edit"
 #: The permission to set the hotel's standing choices for conflicts (`set_edit_rules`).
 EDIT_RULES = "guests:edit:rules"
 
+#: The permission to add or change a stay's notes (written to Mews).
+NOTES_WRITE = "stays:notes:write"
+
 #: Where a guest's edits are: all in Mews, some on their way, some waiting for a choice.
 SyncState = Literal["in_step", "saving", "conflict"]
 #: One field of an edit: on its way (`saving`), in Mews (`in_step`), met a newer value in
@@ -180,6 +183,30 @@ class StayNoteView(_Part, frozen=True, kw_only=True):
 
     text: str
     type: str
+    #: The note's id in Mews: what a change of it names.
+    mews_id: str | None = None
+
+
+#: A staff note write: on its way to Mews (`saving`), there (`in_step`), not written because
+#: Mews holds another text than the user saw (`conflict`), refused or never reached (`failed`).
+NoteWriteState = Literal["saving", "in_step", "conflict", "failed"]
+
+
+class StayNoteWriteView(_Part, frozen=True, kw_only=True):
+    """A note a user added or changed here, with its author and where it is."""
+
+    write_id: str
+    #: The note changed (None: a new note, until Mews gave it an id).
+    note_mews_id: str | None = None
+    text: str
+    #: What the user saw of the note they changed (None for a new note).
+    base_text: str | None = None
+    author_user_id: str
+    created_at: datetime
+    state: NoteWriteState
+    #: Mews's text in a conflict.
+    mews_text: str | None = None
+    failure: str | None = None
 
 
 class StayView(_Part, frozen=True, kw_only=True):
@@ -363,6 +390,25 @@ class GetStayRequest(Payload, frozen=True, kw_only=True):
 class StayDetail(Payload, frozen=True, kw_only=True):
     SCHEMA = "guests.stay_detail"
     stay: StayView
+    #: The stay's note writes made here, newest first (for callers who may read notes).
+    note_writes: tuple[StayNoteWriteView, ...] = ()
+
+
+class WriteStayNoteRequest(Payload, frozen=True, kw_only=True):
+    """Add a note to a stay (`note_mews_id` None) or change one, as the user saw it
+    (`base_text`): recorded with its author and written to Mews once."""
+
+    SCHEMA = "guests.write_stay_note_request"
+    enterprise_id: str
+    stay_id: str
+    note_mews_id: str | None = None
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    base_text: str | None = None
+
+
+class StayNoteWriteReply(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.stay_note_write"
+    write: StayNoteWriteView
 
 
 class DayStaysRequest(Payload, frozen=True, kw_only=True):
@@ -502,6 +548,7 @@ RESOLVE_CONFLICTS = RpcMethod(
     "guests", "resolve_conflicts", ResolveConflictsRequest, GuestEditReply
 )
 GET_EDIT_RULES = RpcMethod("guests", "edit_rules", EditRulesRequest, EditRules)
+WRITE_STAY_NOTE = RpcMethod("guests", "write_stay_note", WriteStayNoteRequest, StayNoteWriteReply)
 SET_EDIT_RULES = RpcMethod("guests", "set_edit_rules", SetEditRulesRequest, EditRules)
 
 METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
@@ -519,6 +566,7 @@ METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     RESOLVE_CONFLICTS,
     GET_EDIT_RULES,
     SET_EDIT_RULES,
+    WRITE_STAY_NOTE,
 )  # type: ignore[assignment]
 
 # --------------------------------------------------------------------------- examples
@@ -580,6 +628,16 @@ _EDIT = GuestEditView(
     ),
 )
 
+_NOTE_WRITE = StayNoteWriteView(
+    write_id="9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+    note_mews_id="5b2c1f0e-7a3d-4c1b-9e8f-6a5b4c3d2e1f",
+    text="Late arrival, around 23:00",
+    base_text="Late arrival",
+    author_user_id="u-frontdesk",
+    created_at=_NOW,
+    state="saving",
+)
+
 #: One example of every request and reply, for round-trip tests and docs.
 EXAMPLES: list[Payload] = [
     EditGuestRequest(
@@ -598,6 +656,14 @@ EXAMPLES: list[Payload] = [
         edit_id=_EDIT.edit_id,
         choices=(ConflictChoice(field="email", keep="ours"),),
     ),
+    WriteStayNoteRequest(
+        enterprise_id=_ENT,
+        stay_id=_STAY.stay_id,
+        note_mews_id="5b2c1f0e-7a3d-4c1b-9e8f-6a5b4c3d2e1f",
+        text="Late arrival, around 23:00",
+        base_text="Late arrival",
+    ),
+    StayNoteWriteReply(write=_NOTE_WRITE),
     EditRulesRequest(enterprise_id=_ENT),
     SetEditRulesRequest(enterprise_id=_ENT, rules=(FieldRule(field="notes", rule="we_win"),)),
     EditRules(

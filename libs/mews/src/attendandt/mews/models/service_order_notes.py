@@ -1,11 +1,12 @@
-"""``serviceOrderNotes/getAll``: the notes on reservations (and product orders)."""
+"""``serviceOrderNotes/getAll``, ``/add`` and ``/update``: the notes on reservations (and
+product orders)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Final
 
-from .common import MewsModel, MewsRequest, TimeInterval
+from .common import MewsModel, MewsRequest, StringUpdateValue, TimeInterval
 
 
 class ServiceOrderNoteType:
@@ -45,9 +46,43 @@ class ServiceOrderNotesPage(MewsModel):
     cursor: str | None = None
 
 
+class ServiceOrderNoteParameters(MewsRequest):
+    service_order_id: str
+    text: str
+
+
+class ServiceOrderNotesAdd(MewsRequest):
+    """``serviceOrderNotes/add``: up to 1000 notes, each on a reservation or order."""
+
+    service_order_notes: list[ServiceOrderNoteParameters]
+
+
+class ServiceOrderNoteUpdateParameters(MewsRequest):
+    service_order_note_id: str
+    #: Omitted: the text stays as it is.
+    text: StringUpdateValue | None = None
+
+
+class ServiceOrderNotesUpdate(MewsRequest):
+    """``serviceOrderNotes/update``: up to 1000 notes' new texts."""
+
+    service_order_note_updates: list[ServiceOrderNoteUpdateParameters]
+
+
+class ServiceOrderNotesResult(MewsModel):
+    """The answer of ``serviceOrderNotes/add`` and ``/update``: the notes as Mews holds them."""
+
+    service_order_notes: list[ServiceOrderNote] | None = None
+
+
 __all__ = [
     "ServiceOrderNote",
+    "ServiceOrderNoteParameters",
     "ServiceOrderNoteType",
+    "ServiceOrderNoteUpdateParameters",
+    "ServiceOrderNotesAdd",
     "ServiceOrderNotesGetAll",
     "ServiceOrderNotesPage",
+    "ServiceOrderNotesResult",
+    "ServiceOrderNotesUpdate",
 ]

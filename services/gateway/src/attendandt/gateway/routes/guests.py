@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, Router, get, patch, post, put
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
@@ -39,6 +39,7 @@ from attendandt.gateway.schemas import (
     StaffGuestPage,
     StaffStay,
     StaffStayPage,
+    StayNoteWrite,
     VendorGuestDetail,
     VendorGuestPage,
     VendorStay,
@@ -327,7 +328,7 @@ async def get_stay(
         caller=caller(request),
     )
     if _staff(principal):
-        return StaffStay(stay=detail.stay)
+        return StaffStay(stay=detail.stay, note_writes=list(detail.note_writes))
     return VendorStay(stay=vendor_safe_stay(detail.stay))
 
 
@@ -348,6 +349,70 @@ async def get_stay_bill(
             enterprise_id=enterprise_for(principal_of(request), enterprise_id), stay_id=stay_id
         ),
         caller=caller(request),
+    )
+
+
+async def _write_note(
+    request: Request[Any, Any, Any],
+    backend: Backend,
+    stay_id: str,
+    data: StayNoteWrite,
+    *,
+    note_id: str | None,
+    enterprise_id: str | None,
+) -> guests_rpc.StayNoteWriteReply:
+    return await backend.call(
+        guests_rpc.WRITE_STAY_NOTE,
+        guests_rpc.WriteStayNoteRequest(
+            enterprise_id=enterprise_for(principal_of(request), enterprise_id),
+            stay_id=stay_id,
+            note_mews_id=note_id,
+            text=data.text,
+            base_text=data.base_text,
+        ),
+        caller=caller(request),
+    )
+
+
+@post(
+    "/stays/{stay_id:str}/notes",
+    status_code=HTTP_202_ACCEPTED,
+    **needs(Permission.STAY_NOTES_WRITE),
+)
+async def add_stay_note(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    stay_id: IdPath,
+    data: JSONBody[StayNoteWrite],
+    enterprise_id: EnterpriseQuery = None,
+) -> guests_rpc.StayNoteWriteReply:
+    """Add a note to a stay: recorded with its author and written to Mews once. The reply's
+    write is `saving` until Mews has it, then `in_step` (read the stay again)."""
+    return await _write_note(
+        request, backend, stay_id, data, note_id=None, enterprise_id=enterprise_id
+    )
+
+
+@put(
+    "/stays/{stay_id:str}/notes/{note_id:str}",
+    status_code=HTTP_202_ACCEPTED,
+    **needs(Permission.STAY_NOTES_WRITE),
+)
+async def change_stay_note(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    stay_id: IdPath,
+    note_id: IdPath,
+    data: JSONBody[StayNoteWrite],
+    enterprise_id: EnterpriseQuery = None,
+) -> guests_rpc.StayNoteWriteReply:
+    """Change a stay's note (`note_id`: its Mews id) as the user saw it (`base_text`):
+    written to Mews once, unless Mews holds another text by then (`conflict`, with Mews's
+    text; nothing is overwritten)."""
+    return await _write_note(
+        request, backend, stay_id, data, note_id=note_id, enterprise_id=enterprise_id
     )
 
 
@@ -483,6 +548,8 @@ guests_router = Router(
         export_guest,
         edit_guest,
         resolve_conflicts,
+        add_stay_note,
+        change_stay_note,
         edit_rules,
         set_edit_rules,
         get_stay,

@@ -32,6 +32,7 @@ OPERATIONS: dict[str, Operation] = {
     "companionships/getAll": companionships.companionships_get_all,
     "serviceOrderNotes/getAll": serviceordernotes.service_order_notes_get_all,
     "serviceOrderNotes/add": serviceordernotes.service_order_notes_add,
+    "serviceOrderNotes/update": serviceordernotes.service_order_notes_update,
     "resources/getAll": resources.resources_get_all,
     "resourceCategories/getAll": resources.resource_categories_get_all,
     "resourceCategoryAssignments/getAll": resources.resource_category_assignments_get_all,

@@ -1,4 +1,4 @@
-"""serviceOrderNotes/getAll and serviceOrderNotes/add: notes on reservations and orders."""
+"""serviceOrderNotes/getAll, /add and /update: notes on reservations and orders."""
 
 from __future__ import annotations
 
@@ -47,4 +47,31 @@ def service_order_notes_add(ctx: Ctx, p: Params) -> dict[str, Any]:
             raise invalid("ServiceOrderId", "The service order does not exist.")
         wanted.append((order, entry.req_str("Text", max_len=MAX_TEXT)))
     notes = [hotel.add_note(ctx.store, order, text) for order, text in wanted]
+    return {"ServiceOrderNotes": notes}
+
+
+def service_order_notes_update(ctx: Ctx, p: Params) -> dict[str, Any]:
+    entries = p.opt_objs("ServiceOrderNoteUpdates")
+    if not entries:
+        raise invalid("ServiceOrderNoteUpdates", "The value is required.")
+    # All checked first: the request succeeds or changes nothing.
+    wanted: list[tuple[Entity, str | None]] = []
+    for entry in entries:
+        note = ctx.store.service_order_notes.get(
+            entry.req_id("ServiceOrderNoteId"), [ctx.enterprise_id]
+        )
+        if note is None:
+            raise invalid("ServiceOrderNoteId", "The service order note does not exist.")
+        text = entry.opt_obj("Text")
+        if text is None:
+            wanted.append((note, None))
+            continue
+        value = text.opt_str("Value", max_len=MAX_TEXT)
+        if value is None:
+            raise invalid("Text", "A note's text cannot be cleared.")
+        wanted.append((note, value))
+    notes = [
+        hotel.update_note(ctx.store, note, text) if text is not None else note
+        for note, text in wanted
+    ]
     return {"ServiceOrderNotes": notes}
