@@ -16,6 +16,11 @@ import msgspec
 
 from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.erasure import (
+    ERASE_GUEST_IN_GUESTS,
+    ERASE_GUEST_IN_VENDORS,
+    RECORD_ERASURE_RECEIPT,
+)
 from attendandt.contracts.guest_fields import FieldValue
 from attendandt.contracts.snapshots import (
     CatalogueProduct,
@@ -221,6 +226,9 @@ COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_PROPERTY,
     UPSERT_CATALOGUE,
     RECORD_GUEST_EDIT_RESULT,
+    ERASE_GUEST_IN_GUESTS,
+    ERASE_GUEST_IN_VENDORS,
+    RECORD_ERASURE_RECEIPT,
 )
 
 
