@@ -302,3 +302,6 @@ stay_bills = Table(
 
 inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)
+
+# The privacy tables live in their own module, on this metadata (migrations compare it whole).
+from attendandt.guests import privacy_models as _privacy_models  # noqa: E402, F401

@@ -16,6 +16,8 @@ from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.vendors.companies import MewsCompanies
 from attendandt.vendors.consumers import register_company_consumer, register_consumers
+from attendandt.vendors.erasure import GuestErasure
+from attendandt.vendors.erasure_consumers import register_erasure_consumer
 from attendandt.vendors.models import outbox
 from attendandt.vendors.repository import Database
 from attendandt.vendors.rpc import register_rpc
@@ -54,6 +56,13 @@ class VendorsApp:
         register_company_consumer(
             self.broker,
             self.companies,
+            self.jetstream,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
+        )
+        self.erasure = GuestErasure(self.service.db, self.service.clock)
+        register_erasure_consumer(
+            self.broker,
+            self.erasure,
             self.jetstream,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )

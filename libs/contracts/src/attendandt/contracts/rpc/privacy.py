@@ -141,8 +141,9 @@ EXAMPLE_ERASURE = ErasureView(
     reason="the guest asked by email",
     state="pending",
     receipts=(
-        ErasureReceiptView(part="guests", done_at=_NOW, removed={"guest_edits": 1},
-                           pseudonymised={"guests": 1}),  # fmt: skip
+        ErasureReceiptView(
+            part="guests", done_at=_NOW, removed={"guest_edits": 1}, pseudonymised={"guests": 1}
+        ),
         ErasureReceiptView(part="event-streams"),
         ErasureReceiptView(part="vendors"),
     ),
