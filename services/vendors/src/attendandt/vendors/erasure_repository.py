@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, update
+from sqlalchemy import and_, any_, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendandt.vendors.models import bookings, charges, stay_refs
@@ -53,7 +53,7 @@ async def pseudonymise_guest(
         .where(
             and_(
                 stay_refs.c.enterprise_id == enterprise_id,
-                stay_refs.c.guest_ids.any(guest_id),
+                guest_id == any_(stay_refs.c.guest_ids),
             )
         )
         .values(guest_ids=func.array_remove(stay_refs.c.guest_ids, guest_id))

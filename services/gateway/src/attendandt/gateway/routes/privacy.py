@@ -85,7 +85,9 @@ async def list_erasures(
     request: Request[Any, Any, Any],
     backend: BackendDep,
     enterprise_id: EnterpriseQuery = None,
-    state: Literal["pending", "done"] | None = None,
+    erasure_state: Annotated[
+        Literal["pending", "done"] | None, QueryParameter(name="state")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> privacy_rpc.ErasurePage:
@@ -94,7 +96,7 @@ async def list_erasures(
         privacy_rpc.LIST_ERASURES,
         privacy_rpc.ListErasuresRequest(
             enterprise_id=_list_scope(principal_of(request), enterprise_id),
-            state=state,
+            state=erasure_state,
             limit=limit,
             offset=offset,
         ),
