@@ -53,7 +53,7 @@ async def pseudonymise_guest(
         .where(
             and_(
                 stay_refs.c.enterprise_id == enterprise_id,
-                guest_id == any_(stay_refs.c.guest_ids),
+                any_(stay_refs.c.guest_ids) == guest_id,
             )
         )
         .values(guest_ids=func.array_remove(stay_refs.c.guest_ids, guest_id))
