@@ -39,6 +39,9 @@ async def test_up_down_and_autogenerate_finds_no_difference(database_url: str) -
         "guest_audit",
         "edit_rules",
         "stay_bills",
+        "erasure_requests",
+        "erasure_receipts",
+        "guest_access_log",
         "inbox",
         "outbox",
     }
