@@ -23,6 +23,9 @@ AFTER_THE_POISON: dict[str, str | None] = {
     "guests-upsert-stay-bill": None,
     # The example reports on an edit this service never made.
     "guests-record-edit-result": "rejected: no edit e-1",
+    # The example names a request id this service could never have made.
+    "guests-erase-guest": "rejected: no erasure r-1",
+    "guests-erasure-receipts": "rejected: no erasure r-1",
 }
 
 

@@ -68,6 +68,14 @@ def _uuid(value: str, what: str) -> str:
         raise NotFound(f"no {what} {value}") from exc
 
 
+def _request_id(value: str) -> None:
+    """Only this service makes request ids (UUIDs): anything else can never be one."""
+    try:
+        uuid.UUID(value)
+    except ValueError as exc:
+        raise Invalid(f"no erasure {value}") from exc
+
+
 def pseudonym_for(request_id: str) -> str:
     """What stands in for an erased guest: says what happened, names nobody."""
     return f"Erased guest {request_id[:8]}"
@@ -240,6 +248,7 @@ class Erasures:
 
     async def erase_here(self, command: EraseGuest) -> None:
         """This service's parts of one request (see the module docstring for the order)."""
+        _request_id(command.request_id)
         async with self._sessions() as session:
             request = await er.find_request(session, command.request_id, None)
             if request is None:
@@ -331,6 +340,7 @@ class Erasures:
 
     async def record_receipt(self, receipt: ErasureReceipt) -> None:
         """A part's receipt (another service's, or this one's streams): kept once."""
+        _request_id(receipt.request_id)
         now = self._clock()
         async with self._sessions() as session, session.begin():
             if await er.lock_request(session, receipt.request_id) is None:

@@ -21,7 +21,14 @@ from attendandt.contracts.erasure import (
 from attendandt.contracts.streams import DOMAIN_COMMANDS
 from attendandt.guests.erasure import Erasures
 from attendandt.guests.settings import SERVICE
-from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
+from attendandt.platform.consumer import (
+    PULL_WAIT_S,
+    ConsumerPolicy,
+    Delivery,
+    Rejected,
+    process,
+)
+from attendandt.platform.rpc import Invalid
 
 P = TypeVar("P", bound=Payload)
 
@@ -56,11 +63,18 @@ def register_erasure_consumers(
             ack_policy=AckPolicy.MANUAL,
         )(on_message)
 
+    # An invalid command cannot succeed on redelivery: a dead letter, not a retry.
     async def erase(delivery: Delivery[EraseGuest]) -> None:
-        await erasures.erase_here(delivery.payload)
+        try:
+            await erasures.erase_here(delivery.payload)
+        except Invalid as exc:
+            raise Rejected(str(exc)) from exc
 
     async def receipt(delivery: Delivery[ErasureReceipt]) -> None:
-        await erasures.record_receipt(delivery.payload)
+        try:
+            await erasures.record_receipt(delivery.payload)
+        except Invalid as exc:
+            raise Rejected(str(exc)) from exc
 
     subscribe(ERASE_GUEST_IN_GUESTS.template, EraseGuest, erase, ERASE_GUEST_POLICY)
     subscribe(RECORD_ERASURE_RECEIPT.template, ErasureReceipt, receipt, RECEIPTS_POLICY)
