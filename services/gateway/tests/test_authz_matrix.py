@@ -109,6 +109,12 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/guests"): READ_ALL,
     ("GET", "/guests/{guest_id}"): READ_ALL,
     ("GET", "/guests/{guest_id}/export"): STAFF_WRITE,
+    # Erasures: a guest no one has (the cells must not erase the seeded ones; a real erasure
+    # is test_guest_erasure's): 404 once the permission passed, from the guests service.
+    ("POST", "/guests/{guest_id}/erase"): "404/404 404/404 403/403 403/403",
+    ("GET", "/guests/erasures"): STAFF_WRITE,
+    ("GET", "/guests/erasures/{request_id}"): "404/404 404/404 403/403 403/403",
+    ("GET", "/audit/guest-access"): ADMIN_ONLY,
     ("PATCH", "/guests/{guest_id}"): GUEST_EDIT,
     ("POST", "/guests/{guest_id}/conflicts/resolve"): GUEST_EDIT,
     ("GET", "/properties/{enterprise_id}/edit-rules"): GUEST_EDIT,
@@ -168,13 +174,13 @@ EXPECTED: dict[tuple[str, str], str] = {
 #: Lists: "own" names no property, "other" names B (and an answer never holds B's rows).
 LISTS = {
     "/guests", "/arrivals", "/departures", "/in-house", "/vendors", "/bookings", "/charges",
-    "/users",
+    "/users", "/guests/erasures", "/audit/guest-access",
 }  # fmt: skip
 #: Guest routes: a portfolio-wide user names the property (required, as before).
 GUEST_ROUTES = {
     "/guests", "/guests/{guest_id}", "/guests/{guest_id}/export", "/stays/{stay_id}",
     "/stays/{stay_id}/bill", "/arrivals", "/departures", "/in-house",
-    "/guests/{guest_id}/conflicts/resolve",
+    "/guests/{guest_id}/conflicts/resolve", "/guests/{guest_id}/erase",
     "/stays/{stay_id}/notes", "/stays/{stay_id}/notes/{note_id}",
 }  # fmt: skip
 #: Before the version the seeded guests were made with: a field changed since is in conflict.
@@ -442,6 +448,8 @@ async def _build(
     params: dict[str, str] = {}
     body: Any = None
     account = world.accounts[role]
+    if template in ("/guests/{guest_id}/erase", "/guests/erasures/{request_id}"):
+        values |= {"guest_id": str(uuid.uuid4()), "request_id": str(uuid.uuid4())}
     # Objects a cell changes for good are made fresh for it, so no cell depends on another.
     if (method, template) == ("POST", "/vendors/{vendor_id}/deactivate"):
         fresh = await world.as_admin("POST", "/vendors", {"enterprise_id": side.enterprise_id,
@@ -544,6 +552,8 @@ async def _build(
             body = {"role": "manager"}
         case ("POST", "/sync/{enterprise_id}/resync"):
             body = {"entities": ["Customer"]}
+        case ("POST", "/guests/{guest_id}/erase"):
+            body = {"reason": "matrix"}
     path = API_PREFIX + template.format(**values)
     return Request(path, params or None, body, headers)
 
@@ -660,7 +670,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 448
+    assert checked == cell_count == 480
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

@@ -25,6 +25,9 @@ AFTER_THE_POISON: dict[str, str | None] = {
     "guests-record-edit-result": "rejected: no edit e-1",
     # Likewise on a stay note write.
     "guests-record-stay-note-result": "rejected: no note write w-1",
+    # The example names a request id this service could never have made.
+    "guests-erase-guest": "rejected: no erasure r-1",
+    "guests-erasure-receipts": "rejected: no erasure r-1",
 }
 
 

@@ -31,6 +31,8 @@ AFTER_THE_POISON = {
     "vendors-record-charge-result": "rejected: charge c-1 is not known in this property",
     "vendors-record-charge-cancellation": "rejected: charge c-1 is not known in this property",
     "vendors-record-charge-in-mews": "rejected: charge c-1 is not known in this property",
+    # No booking or charge of that guest: an empty receipt.
+    "vendors-erase-guest": None,
 }
 
 

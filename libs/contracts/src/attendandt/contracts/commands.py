@@ -17,6 +17,11 @@ import msgspec
 
 from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.erasure import (
+    ERASE_GUEST_IN_GUESTS,
+    ERASE_GUEST_IN_VENDORS,
+    RECORD_ERASURE_RECEIPT,
+)
 from attendandt.contracts.guest_fields import FieldValue
 from attendandt.contracts.snapshots import (
     CatalogueProduct,
@@ -296,6 +301,9 @@ COMMANDS: tuple[Subject[Any], ...] = (
     UPSERT_CATALOGUE,
     RECORD_GUEST_EDIT_RESULT,
     RECORD_STAY_NOTE_RESULT,
+    ERASE_GUEST_IN_GUESTS,
+    ERASE_GUEST_IN_VENDORS,
+    RECORD_ERASURE_RECEIPT,
 )
 
 

@@ -24,6 +24,7 @@ from attendandt.contracts.commands import (
     UpsertVendor,
 )
 from attendandt.contracts.deadletter import DeadLetter
+from attendandt.contracts.erasure import EraseGuest, ErasureReceipt, GuestErased
 from attendandt.contracts.events import (
     BookingEvent,
     ChargeEvent,
@@ -354,4 +355,37 @@ EXAMPLES: list[Payload] = [
         failed_at=NOW,
     ),
     RpcError(status=404, title="Not found", detail="no guest g-404"),
+    EraseGuest(
+        command_id="erase:r-1:vendors",
+        enterprise_id=ENT,
+        issued_at=NOW,
+        request_id="r-1",
+        guest_id="g-1",
+        customer_mews_id=GUEST.mews_id,
+        pseudonym="Erased guest r-1",
+    ),
+    ErasureReceipt(
+        command_id="erasure-receipt:r-1:vendors",
+        enterprise_id=ENT,
+        issued_at=NOW,
+        request_id="r-1",
+        part="vendors",
+        removed={"booking_notes": 1},
+        pseudonymised={"bookings": 1, "charges": 2},
+        done_at=NOW,
+    ),
+    GuestErased(
+        event_id="guest-erased:r-1",
+        enterprise_id=ENT,
+        occurred_at=NOW,
+        event="erased",
+        guest_id="g-1",
+        guest=GuestSnapshot(
+            mews_id=GUEST.mews_id,
+            mews_updated_utc=NOW,
+            last_name="Erased guest r-1",
+            is_active=False,
+        ),
+        request_id="r-1",
+    ),
 ]

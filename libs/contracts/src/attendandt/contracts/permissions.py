@@ -64,6 +64,12 @@ from attendandt.contracts.commands import (
     UPSERT_VENDOR,
 )
 from attendandt.contracts.deadletter import DEAD_LETTER
+from attendandt.contracts.erasure import (
+    ERASE_GUEST_IN_GUESTS,
+    ERASE_GUEST_IN_VENDORS,
+    GUEST_ERASED,
+    RECORD_ERASURE_RECEIPT,
+)
 from attendandt.contracts.events import (
     BOOKING_EVENT,
     CHARGE_EVENT,
@@ -84,6 +90,7 @@ from attendandt.contracts.streams import (
     ATTENDANDT_EVENTS,
     ATTENDANDT_RESTRICTED,
     BUCKETS,
+    DEAD_LETTERS,
     DOMAIN_COMMANDS,
     INGEST_CHECKPOINTS,
     INGEST_STATE,
@@ -229,6 +236,10 @@ USERS: tuple[NatsUser, ...] = (
             RESTRICTED_GUEST_EVENT,
             UPDATE_CUSTOMER,
             WRITE_STAY_NOTE,
+            GUEST_ERASED,
+            # An erasure's commands: to itself (durable, so it outlives a restart) and vendors.
+            ERASE_GUEST_IN_GUESTS,
+            ERASE_GUEST_IN_VENDORS,
         ),
         consumes=(
             Consumer(DOMAIN_COMMANDS, "guests-upsert-guest", UPSERT_GUEST),
@@ -238,15 +249,26 @@ USERS: tuple[NatsUser, ...] = (
             Consumer(DOMAIN_COMMANDS, "guests-upsert-property", UPSERT_PROPERTY),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-room", UPSERT_ROOM),
             Consumer(DOMAIN_COMMANDS, "guests-upsert-stay-bill", UPSERT_STAY_BILL),
+            Consumer(DOMAIN_COMMANDS, "guests-erase-guest", ERASE_GUEST_IN_GUESTS),
+            Consumer(DOMAIN_COMMANDS, "guests-erasure-receipts", RECORD_ERASURE_RECEIPT),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-bookings", BOOKING_EVENT),
             Consumer(ATTENDANDT_EVENTS, "guests-timeline-charges", CHARGE_EVENT),
         ),
         answers=("guests",),
+        # An erasure deletes the guest's messages from these, one by one (contracts.erasure).
+        sweeps=(ATTENDANDT_EVENTS, ATTENDANDT_RESTRICTED, DEAD_LETTERS),
     ),
     NatsUser(
         name="vendors",
         description="vendors, bookings and charges; queues charges and cancellations for Mews",
-        produces=(VENDOR_EVENT, BOOKING_EVENT, CHARGE_EVENT, POST_CHARGE, CANCEL_CHARGE),
+        produces=(
+            VENDOR_EVENT,
+            BOOKING_EVENT,
+            CHARGE_EVENT,
+            POST_CHARGE,
+            CANCEL_CHARGE,
+            RECORD_ERASURE_RECEIPT,
+        ),
         consumes=(
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-vendor", UPSERT_VENDOR),
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-company", UPSERT_COMPANY),
@@ -259,6 +281,7 @@ USERS: tuple[NatsUser, ...] = (
             Consumer(DOMAIN_COMMANDS, "vendors-record-charge-in-mews", RECORD_CHARGE_IN_MEWS),
             Consumer(DOMAIN_COMMANDS, "vendors-upsert-catalogue", UPSERT_CATALOGUE),
             Consumer(ATTENDANDT_EVENTS, "vendors-stay-events", STAY_EVENT),
+            Consumer(DOMAIN_COMMANDS, "vendors-erase-guest", ERASE_GUEST_IN_VENDORS),
         ),
         answers=("vendors",),
         # guests' `public_stay`, when its copy of a stay lags what the caller was shown.

@@ -21,6 +21,12 @@ from attendandt.contracts.commands import (
     UPSERT_VENDOR,
 )
 from attendandt.contracts.deadletter import DEAD_LETTER
+from attendandt.contracts.erasure import (
+    ERASE_GUEST_IN_GUESTS,
+    ERASE_GUEST_IN_VENDORS,
+    GUEST_ERASED,
+    RECORD_ERASURE_RECEIPT,
+)
 from attendandt.contracts.events import (
     BOOKING_EVENT,
     CHARGE_EVENT,
@@ -66,6 +72,10 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     UPDATE_CUSTOMER,
     WRITE_STAY_NOTE,
     DEAD_LETTER,
+    ERASE_GUEST_IN_GUESTS,
+    ERASE_GUEST_IN_VENDORS,
+    RECORD_ERASURE_RECEIPT,
+    GUEST_ERASED,
 )  # type: ignore[assignment]
 
 

@@ -34,6 +34,7 @@ from attendandt.gateway.routes.billing import billing_router
 from attendandt.gateway.routes.companies import companies_router
 from attendandt.gateway.routes.events import events_router
 from attendandt.gateway.routes.guests import guests_router
+from attendandt.gateway.routes.privacy import privacy_router
 from attendandt.gateway.routes.properties import properties_router
 from attendandt.gateway.routes.sync import sync_router
 from attendandt.gateway.routes.users import users_router
@@ -143,6 +144,7 @@ def create_app(
         route_handlers=[
             auth_router,
             guests_router,
+            privacy_router,
             properties_router,
             vendors_router,
             billing_router,

@@ -25,6 +25,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import guests as guests_rpc
+from attendandt.contracts.rpc import privacy as privacy_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
@@ -44,6 +45,10 @@ class Permission(enum.StrEnum):
     STAYS_BILL_READ = guests_rpc.BILL_READ
     #: Everything held about one guest, in one document (a data subject's access request).
     GUESTS_EXPORT = "guests:export"
+    #: Erase a guest everywhere, and follow erasure requests (the guests service checks it).
+    GUESTS_ERASE = privacy_rpc.ERASE
+    #: Who read guests' personal data (the access log).
+    AUDIT_READ = privacy_rpc.AUDIT_READ
     #: Change a guest (written to Mews) and settle an edit's conflicts.
     GUESTS_EDIT = guests_rpc.EDIT
     #: The hotel's standing choices for conflicts between an edit here and Mews.
@@ -99,6 +104,7 @@ _FRONT_DESK = frozenset(
 )
 _MANAGER = _FRONT_DESK | {
     P.GUESTS_EXPORT,
+    P.GUESTS_ERASE,
     P.GUESTS_EDIT_RULES,
     P.VENDORS_WRITE,
     P.OFFERINGS_WRITE,
@@ -108,7 +114,7 @@ _MANAGER = _FRONT_DESK | {
     P.BILLING_SETTINGS,
     P.SYNC_READ,
 }
-_ADMIN = _MANAGER | {P.USERS_ADMIN, P.SYNC_RESYNC}
+_ADMIN = _MANAGER | {P.USERS_ADMIN, P.SYNC_RESYNC, P.AUDIT_READ}
 _VENDOR = frozenset(
     {
         P.SELF_READ,

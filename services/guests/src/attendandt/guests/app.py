@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.streams import ensure_streams
 from attendandt.guests.consumers import register_consumers
+from attendandt.guests.erasure import Erasures
+from attendandt.guests.erasure_consumers import register_erasure_consumers
+from attendandt.guests.erasure_rpc import register_erasure_rpc
 from attendandt.guests.models import outbox
 from attendandt.guests.rpc import register_rpc
 from attendandt.guests.service import Clock, GuestsService, utc_now
@@ -49,7 +52,17 @@ class GuestsApp:
             batch_size=settings.command_batch,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
-        register_rpc(self.broker, self.service, workers=settings.rpc_workers)
+        self.erasures = Erasures(session_factory(self.engine), self.jetstream, clock=clock)
+        register_erasure_consumers(
+            self.broker,
+            self.erasures,
+            self.jetstream,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
+        )
+        register_rpc(
+            self.broker, self.service, workers=settings.rpc_workers, audit=self.erasures.log_access
+        )
+        register_erasure_rpc(self.broker, self.erasures)
         self.health = HealthServer(self._readiness, settings.health_host, settings.health_port)
         self.relay: OutboxRelay | None = None
         self.consumers = ConsumerWatch(stall_s=settings.nats.consumer_stall_s)

@@ -330,3 +330,6 @@ stay_note_writes = Table(
 
 inbox = inbox_table(metadata)
 outbox = outbox_table(metadata)
+
+# The privacy tables live in their own module, on this metadata (migrations compare it whole).
+from attendandt.guests import privacy_models as _privacy_models  # noqa: E402, F401

@@ -31,16 +31,43 @@ from attendandt.contracts.rpc.guests import (
     SET_EDIT_RULES,
     STAY_BILL,
     WRITE_STAY_NOTE,
+    GetGuestRequest,
+    GuestDetail,
+    GuestPage,
+    SearchGuestsRequest,
 )
+from attendandt.contracts.rpc.privacy import AccessAction
 from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE
 from attendandt.platform.rpc import answer, answer_for_caller
 
+#: Records who read which guests' personal data, and how (the access log).
+AccessAudit = Callable[[Caller, str, list[str], AccessAction], Awaitable[None]]
 
-def register_rpc(broker: NatsBroker, service: GuestsService, *, workers: int = 16) -> None:
+
+def register_rpc(
+    broker: NatsBroker,
+    service: GuestsService,
+    *,
+    workers: int = 16,
+    audit: AccessAudit | None = None,
+) -> None:
+    async def search(request: SearchGuestsRequest, caller: Caller) -> GuestPage:
+        page = await service.search(request, caller)
+        if audit is not None:
+            await audit(caller, request.enterprise_id, [g.guest_id for g in page.items], "search")
+        return page
+
+    async def get_guest(request: GetGuestRequest, caller: Caller) -> GuestDetail:
+        detail = await service.get_guest(request, caller)
+        if audit is not None:
+            action: AccessAction = "export" if request.purpose == "export" else "detail"
+            await audit(caller, request.enterprise_id, [detail.guest.guest_id], action)
+        return detail
+
     for_caller: list[tuple[RpcMethod[Any, Any], Callable[[Any, Caller], Awaitable[Payload]]]] = [
-        (SEARCH, service.search),
-        (GET_GUEST, service.get_guest),
+        (SEARCH, search),
+        (GET_GUEST, get_guest),
         (GET_STAY, service.get_stay),
         (ARRIVALS, service.arrivals),
         (DEPARTURES, service.departures),

@@ -20,6 +20,8 @@ from attendandt.vendors.consumers import (
     register_consumers,
     register_reconciliation_consumer,
 )
+from attendandt.vendors.erasure import GuestErasure
+from attendandt.vendors.erasure_consumers import register_erasure_consumer
 from attendandt.vendors.models import outbox
 from attendandt.vendors.reconciliation import ChargesInMews
 from attendandt.vendors.repository import Database
@@ -59,6 +61,13 @@ class VendorsApp:
         register_company_consumer(
             self.broker,
             self.companies,
+            self.jetstream,
+            inbox_prefix=pull_inbox_prefix(settings.nats),
+        )
+        self.erasure = GuestErasure(self.service.db, self.service.clock)
+        register_erasure_consumer(
+            self.broker,
+            self.erasure,
             self.jetstream,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )

@@ -301,6 +301,9 @@ class GetGuestRequest(Payload, frozen=True, kw_only=True):
     #: How many stays and timeline entries to include (newest first).
     stays_limit: Limit = 50
     timeline_limit: Limit = 100
+    #: Why it is read: a staff view (`detail`) or an access request's export (`export`);
+    #: the access log records which.
+    purpose: Literal["detail", "export"] = "detail"
 
 
 class GuestDetail(Payload, frozen=True, kw_only=True):

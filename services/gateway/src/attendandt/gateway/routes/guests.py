@@ -162,7 +162,7 @@ async def export_guest(
     who = caller(request)
     detail = await backend.call(
         guests_rpc.GET_GUEST,
-        guests_rpc.GetGuestRequest(enterprise_id=enterprise, guest_id=guest_id),
+        guests_rpc.GetGuestRequest(enterprise_id=enterprise, guest_id=guest_id, purpose="export"),
         caller=who,
     )
     bookings: list[vendors_rpc.BookingView] = []

@@ -1,0 +1,45 @@
+"""Request-reply of erasures and of the guest access log (`contracts.rpc.privacy`), answered
+for the caller the gateway names. No SQL here."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream.nats import NatsBroker, NatsMessage, NatsResponse
+
+from attendandt.contracts.base import Payload, RpcMethod
+from attendandt.contracts.caller import Caller
+from attendandt.contracts.rpc.privacy import (
+    GET_ERASURE,
+    GUEST_ACCESS_LOG,
+    LIST_ERASURES,
+    REQUEST_ERASURE,
+)
+from attendandt.guests.erasure import Erasures
+from attendandt.guests.settings import SERVICE
+from attendandt.platform.rpc import answer_for_caller
+
+
+def register_erasure_rpc(broker: NatsBroker, erasures: Erasures, *, workers: int = 4) -> None:
+    methods: list[tuple[RpcMethod[Any, Any], Callable[[Any, Caller], Awaitable[Payload]]]] = [
+        (REQUEST_ERASURE, erasures.request),
+        (LIST_ERASURES, erasures.list_requests),
+        (GET_ERASURE, erasures.get),
+        (GUEST_ACCESS_LOG, erasures.access_log),
+    ]
+    for method, handler in methods:
+        _register(broker, method, handler, workers)
+
+
+def _register(
+    broker: NatsBroker,
+    method: RpcMethod[Any, Any],
+    handler: Callable[[Any, Caller], Awaitable[Payload]],
+    workers: int,
+) -> None:
+    @broker.subscriber(method.subject, queue=SERVICE, max_workers=workers)
+    async def on_call(msg: NatsMessage) -> NatsResponse:
+        raw = msg.raw_message
+        body, headers = await answer_for_caller(method, raw.data, raw.headers, handler)
+        return NatsResponse(body=body, headers=headers)
