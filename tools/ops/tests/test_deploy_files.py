@@ -558,6 +558,11 @@ def nats_with_accounts(tmp_path: Path) -> Iterator[int]:
         proc.wait()
 
 
+#: A TLS handshake and a bcrypt password check on a busy 2-core machine can take more than
+#: nats-py's default 2 s.
+_CONNECT_S = 15
+
+
 def _password(user: str, *, hotel: bool = False) -> str:
     return NATS_ENV[permissions.password_variable(user, hotel=hotel)]
 
@@ -578,7 +583,7 @@ async def test_clients_need_tls_and_a_user(nats_with_accounts: int, tmp_path: Pa
         await nats.connect(f"tls://{url}", tls=tls, allow_reconnect=False, connect_timeout=2)
     gateway = await nats.connect(
         f"tls://{url}", tls=tls, user="gateway", password=_password("gateway"),
-        inbox_prefix=permissions.inbox_prefix("gateway"),
+        inbox_prefix=permissions.inbox_prefix("gateway"), connect_timeout=_CONNECT_S,
     )  # fmt: skip
     assert gateway.is_connected
     await gateway.close()
@@ -594,7 +599,7 @@ async def test_hotel_systems_read_events_and_publish_nothing(
     # The ops user: it creates the streams and the hotel system's consumer.
     services = await nats.connect(
         f"tls://{url}", tls=tls, user=permissions.OPS, password=_password(permissions.OPS),
-        inbox_prefix=permissions.inbox_prefix(permissions.OPS),
+        inbox_prefix=permissions.inbox_prefix(permissions.OPS), connect_timeout=_CONNECT_S,
     )  # fmt: skip
     violations: list[str] = []
 
@@ -608,6 +613,7 @@ async def test_hotel_systems_read_events_and_publish_nothing(
         password=_password("example-pos", hotel=True),
         inbox_prefix="_INBOX_example-pos",
         error_cb=record,
+        connect_timeout=_CONNECT_S,
     )
     try:
         live = await hotel.subscribe("attendandt.v1.>")
