@@ -136,11 +136,15 @@ def test_committed_accounts_conf_is_generated_from_contracts() -> None:
 
 def test_consumer_names_are_the_ones_the_services_use() -> None:
     from attendandt.guests import consumers as guests
+    from attendandt.guests import erasure_consumers as guests_erasure
     from attendandt.mews_publisher import cancellation as publisher_cancellation
     from attendandt.mews_publisher import service as publisher
+    from attendandt.mews_publisher import stay_notes as publisher_notes
     from attendandt.sync import consumer as sync
     from attendandt.users import consumers as users
     from attendandt.vendors import companies as vendor_companies
+    from attendandt.vendors import erasure as vendors_erasure
+    from attendandt.vendors import reconciliation as vendors_reconciliation
     from attendandt.vendors import service as vendors
 
     used = {
@@ -151,6 +155,9 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
             guests.UPSERT_ROOM_POLICY.consumer,
             guests.UPSERT_STAY_BILL_POLICY.consumer,
             guests.RECORD_EDIT_RESULT_POLICY.consumer,
+            guests.RECORD_STAY_NOTE_RESULT_POLICY.consumer,
+            guests_erasure.ERASE_GUEST_POLICY.consumer,
+            guests_erasure.RECEIPTS_POLICY.consumer,
             guests.BOOKINGS_POLICY.consumer,
             guests.CHARGES_POLICY.consumer,
         },
@@ -163,11 +170,14 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
             vendors.STAY_EVENTS_CONSUMER,
             vendors.UPSERT_CATALOGUE_CONSUMER,
             vendor_companies.UPSERT_COMPANY_CONSUMER,
+            vendors_erasure.ERASE_GUEST_CONSUMER,
+            vendors_reconciliation.RECORD_CHARGE_IN_MEWS_CONSUMER,
         },
         "mews-publisher": {
             publisher.POST_CHARGE_CONSUMER,
             publisher.UPDATE_CUSTOMER_CONSUMER,
             publisher_cancellation.CANCEL_CHARGE_CONSUMER,
+            publisher_notes.WRITE_STAY_NOTE_CONSUMER,
         },
     }
     for name, durables in used.items():
@@ -175,8 +185,8 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
 
 
 def test_who_may_publish_user_commands_and_requests() -> None:
-    """`cmd.v1.users.>` only by the ops command; `rpc.v1.>` by the gateway and ops, and
-    vendors on guests' methods only."""
+    """`cmd.v1.users.>` only by the ops command; `rpc.v1.>` by the gateway and ops, vendors
+    on guests' methods only, and sync on the one vendors method reconciliation reads."""
     for who in p.USERS:
         allowed = p.allow_lists(who).publish
         commands = ("cmd.v1.>", "cmd.v1.users.>", UPSERT_USER.template)
@@ -186,7 +196,8 @@ def test_who_may_publish_user_commands_and_requests() -> None:
         if who.name in ("gateway", p.OPS):
             assert calls, who.name
         else:
-            assert calls == ({"rpc.v1.guests.>"} if who.name == "vendors" else set()), who.name
+            only = {"vendors": {"rpc.v1.guests.>"}, "sync": {"rpc.v1.vendors.posted_charges"}}
+            assert calls == only.get(who.name, set()), who.name
         assert not any(s in (">", "*", "$JS.API.>") for s in allowed) or who.admin, who.name
 
 

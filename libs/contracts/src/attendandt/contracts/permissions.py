@@ -182,6 +182,8 @@ class NatsUser:
     kv_read: tuple[KVSpec, ...] = ()
     #: Streams whose messages it reads and deletes one by one (the unrouted-command sweep).
     sweeps: tuple[StreamSpec, ...] = ()
+    #: Streams whose messages naming an erased guest it finds and deletes (contracts.erasure).
+    purges: tuple[StreamSpec, ...] = ()
     #: Dead letters under `deadletter.v1.<name>.>`.
     dead_letters: bool = True
     #: Stream and bucket administration, every subject of every stream (the ops command).
@@ -256,7 +258,7 @@ USERS: tuple[NatsUser, ...] = (
         ),
         answers=("guests",),
         # An erasure deletes the guest's messages from these, one by one (contracts.erasure).
-        sweeps=(ATTENDANDT_EVENTS, ATTENDANDT_RESTRICTED, DEAD_LETTERS),
+        purges=(ATTENDANDT_EVENTS, ATTENDANDT_RESTRICTED, DEAD_LETTERS),
     ),
     NatsUser(
         name="vendors",
@@ -428,7 +430,7 @@ def allow_lists(who: NatsUser) -> Allow:
             publish += _consumer_publish(consumer)
         for spec in who.reads:
             publish += _reader_publish(spec.name)
-        for spec in who.sweeps:
+        for spec in (*who.sweeps, *who.purges):
             publish += [_api(f"STREAM.MSG.GET.{spec.name}"), _api(f"STREAM.MSG.DELETE.{spec.name}")]
         for bucket in who.kv_write:
             publish += [*_kv_get(bucket), f"$KV.{bucket.bucket}.>"]
