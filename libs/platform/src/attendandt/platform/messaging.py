@@ -18,6 +18,7 @@ from nats.js.api import PubAck
 from attendandt.contracts import headers as h
 from attendandt.contracts.base import Payload, Subject, encode
 from attendandt.contracts.deadletter import DEAD_LETTER, DEAD_LETTER_MAX_DATA, DeadLetter
+from attendandt.platform import metrics
 from attendandt.platform.logging import redact_body, redact_text, redact_value
 from attendandt.platform.settings import NatsSettings
 from attendandt.platform.telemetry import inject, producer_span
@@ -225,7 +226,10 @@ async def dead_letter_raw(
         extra={"consumer": consumer, "subject": subject, "reason": kept_reason[:512],
                "size": len(data)},
     )  # fmt: skip
-    return await publish(js, DEAD_LETTER, letter, msg_id=msg_id, service=service, consumer=consumer)
+    ack = await publish(js, DEAD_LETTER, letter, msg_id=msg_id, service=service, consumer=consumer)
+    if not ack.duplicate:
+        metrics.DEAD_LETTERS.labels(service, consumer).inc()
+    return ack
 
 
 def _bounded(text: str, limit: int) -> str:
