@@ -89,6 +89,8 @@ class GatewayApp:
     litestar: Litestar
     #: What uvicorn serves: `litestar` inside the request context middleware.
     asgi: ASGIApp
+    #: Probes and `/metrics` on their own port (`HEALTH_PORT`), when one is set.
+    health: HealthServer | None = None
 
 
 def create_app(
@@ -217,7 +219,7 @@ def create_app(
     )
     # Outermost: everything inside (limits, audit, access log) sees the resolved client.
     asgi = ForwardedClientMiddleware(RequestContextMiddleware(litestar), resolver)
-    return GatewayApp(settings, backend, litestar, asgi)
+    return GatewayApp(settings, backend, litestar, asgi, health)
 
 
 def _safe_url(url: str) -> str:
