@@ -31,6 +31,7 @@ from attendandt.gateway.permissions import permission_guard
 from attendandt.gateway.problems import EXCEPTION_HANDLERS
 from attendandt.gateway.routes.auth import auth_router
 from attendandt.gateway.routes.billing import billing_router
+from attendandt.gateway.routes.catalogue import catalogue_router
 from attendandt.gateway.routes.companies import companies_router
 from attendandt.gateway.routes.events import events_router
 from attendandt.gateway.routes.guests import guests_router
@@ -152,6 +153,7 @@ def create_app(
             users_router,
             sync_router,
             events_router,
+            catalogue_router,
         ],
         middleware=[
             api_limit.middleware,
