@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import nats
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -36,17 +35,21 @@ _MAX_HEADERS = 64
 
 async def connect(settings: NatsSettings, name: str) -> NatsClient:
     """A NATS connection that keeps reconnecting: a broker restart must not kill a service."""
+    client = NatsClient()
 
     async def on_error(exc: Exception) -> None:
         log.warning("nats error: %s", exc)
 
     async def on_disconnected() -> None:
-        log.warning("nats disconnected; reconnecting")
+        # Also called when we close the connection ourselves (the client is closed by then):
+        # nothing to say then, a command that succeeded must not end with a warning.
+        if not client.is_closed:
+            log.warning("nats disconnected; reconnecting")
 
     async def on_reconnected() -> None:
         log.info("nats reconnected")
 
-    return await nats.connect(
+    await client.connect(
         settings.url,
         name=name,
         max_reconnect_attempts=-1,
@@ -56,6 +59,7 @@ async def connect(settings: NatsSettings, name: str) -> NatsClient:
         reconnected_cb=on_reconnected,
         **connect_options(settings),
     )
+    return client
 
 
 def connect_options(settings: NatsSettings) -> dict[str, Any]:
