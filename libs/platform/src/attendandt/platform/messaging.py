@@ -53,7 +53,8 @@ async def connect(settings: NatsSettings, name: str) -> NatsClient:
         settings.url,
         name=name,
         max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
+        # nats-py annotates it as int, yet waits any number of seconds.
+        reconnect_time_wait=0.5,  # type: ignore[arg-type]
         error_cb=on_error,
         disconnected_cb=on_disconnected,
         reconnected_cb=on_reconnected,

@@ -22,7 +22,7 @@ from prometheus_client import (
 from prometheus_client.exposition import generate_latest
 
 # No `_created` series beside every counter: they double the page and no panel uses them.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 #: How a consumer settled each message (`consumer.Outcome`: acked, retrying, dead_lettered).
 CONSUMER_MESSAGES = Counter(
