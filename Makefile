@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= uv
 B ?=
 
-.PHONY: help sync run test lint fmt typecheck pytest bench schemas web web-test
+.PHONY: help sync run test lint fmt typecheck pytest bench schemas asyncapi web web-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,5 +43,9 @@ web-test: ## The web app's type-check, lint and component tests
 bench: sync ## Run benchmarks: `make bench` all, `make bench B=<name>` one
 	$(UV) run attendandt-bench $(B)
 
-schemas: ## Re-snapshot contract JSON schemas after an additive payload change
+schemas: ## Re-snapshot contract JSON schemas after an additive payload change (and the catalogue)
 	$(UV) run attendandt contracts snapshot
+	$(UV) run attendandt contracts asyncapi
+
+asyncapi: ## Regenerate the AsyncAPI event catalogue (libs/contracts/.../asyncapi.json)
+	$(UV) run attendandt contracts asyncapi

@@ -101,6 +101,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/auth/logout"): "204/- 204/- 204/- 204/-",
     ("POST", "/auth/set-password"): "204/- 204/- 204/- 204/-",
     ("GET", "/auth/me"): "200/- 200/- 200/- 200/-",
+    ("GET", "/asyncapi.json"): "200/- 200/- 200/- 200/-",
     ("GET", "/events"): "200/- 200/- 200/- 200/-",
     ("GET", "/sync"): "200/- 200/- 403/- 403/-",
     # The caller's own properties (checked below: a property's users see theirs only).
@@ -670,7 +671,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 480
+    assert checked == cell_count == 484
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

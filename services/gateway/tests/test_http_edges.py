@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from gateway_testkit import UNLIMITED, FakeServices, Running, gateway_settings, 
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
+from attendandt.contracts import asyncapi
 from attendandt.contracts.rpc import users as users_rpc
 from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.streams import ensure_streams
@@ -189,6 +191,17 @@ async def test_openapi_document_and_docs_page(gateway: Running) -> None:
     page = await gateway.client.get("/schema")
     assert page.status_code == 200
     assert "text/html" in page.headers["content-type"]
+
+
+async def test_the_event_catalogue_is_served_without_sign_in(gateway: Running) -> None:
+    response = await gateway.client.get("/api/v1/asyncapi.json")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == json.loads(asyncapi.ASYNCAPI_PATH.read_text())
+    assert "attendandt.v1.guest" in response.json()["channels"]
+    # Listed in the OpenAPI document beside the other routes.
+    document = (await gateway.client.get("/schema/openapi.json")).json()
+    assert "/api/v1/asyncapi.json" in document["paths"]
 
 
 async def test_the_web_app_with_spa_fallback(

@@ -42,10 +42,16 @@ class MewsSettings:
         environment = resolve_environment(env.get("MEWS_BASE_URL") or env.get("MEWS_ENV", "demo"))
         client_token = env.get("MEWS_CLIENT_TOKEN", "").strip()
         if not client_token:
-            raise MewsSettingsError("MEWS_CLIENT_TOKEN is not set: the ClientToken Mews issued")
+            raise MewsSettingsError(
+                "MEWS_CLIENT_TOKEN is not set: export MEWS_CLIENT_TOKEN=<the ClientToken Mews "
+                "issued> (and MEWS_ACCESS_TOKENS, MEWS_BASE_URL; see --help)"
+            )
         tokens = [t.strip() for t in env.get("MEWS_ACCESS_TOKENS", "").split(",") if t.strip()]
         if not tokens:
-            raise MewsSettingsError("MEWS_ACCESS_TOKENS is not set: one AccessToken per property")
+            raise MewsSettingsError(
+                "MEWS_ACCESS_TOKENS is not set: export MEWS_ACCESS_TOKENS=<AccessToken>[,...] "
+                "(one per property; see --help)"
+            )
         try:
             page_size = int(env.get("MEWS_PAGE_SIZE", "1000"))
         except ValueError as exc:

@@ -11,6 +11,7 @@ import asyncio
 import email.utils
 import logging
 import math
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ import msgspec
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
+from . import metrics
 from .batching import DEFAULT_MAX_INTERVAL_MONTHS
 from .environments import Credentials, Environment, resolve_environment
 from .errors import (
@@ -273,7 +275,10 @@ class BaseMewsClient:
     async def _attempt(
         self, operation: str, body: bytes, response_type: type[T], *, write: bool
     ) -> T:
+        waited_from = time.perf_counter()
         await self.limiter.acquire(write=write)
+        sent_at = time.perf_counter()
+        metrics.LIMITER_WAIT.labels("write" if write else "read").observe(sent_at - waited_from)
         try:
             response = await self._http.post(
                 self._url_prefix + operation,
@@ -281,11 +286,13 @@ class BaseMewsClient:
                 headers={"Content-Type": "application/json"},
             )
         except _NOT_SENT as exc:
+            metrics.REQUESTS.labels(operation, metrics.NOT_SENT).inc()
             logger.warning("Mews %s not sent: %s", operation, type(exc).__name__)
             raise MewsConnectionError(
                 f"request not sent: {type(exc).__name__}: {exc}", operation=operation
             ) from exc
         except httpx.TransportError as exc:
+            metrics.REQUESTS.labels(operation, metrics.NO_ANSWER).inc()
             detail = f"{type(exc).__name__}: {exc}"
             if write:
                 logger.warning("Mews %s outcome unknown: %s", operation, detail)
@@ -295,6 +302,8 @@ class BaseMewsClient:
             logger.warning("Mews %s transport failure: %s", operation, detail)
             raise MewsTransportError(detail, operation=operation) from exc
 
+        metrics.REQUESTS.labels(operation, str(response.status_code)).inc()
+        metrics.LATENCY.labels(operation).observe(time.perf_counter() - sent_at)
         request_id = response.headers.get("Request-Id")
         if response.is_success:
             return self._decode_success(operation, response, response_type, request_id, write)
@@ -308,6 +317,7 @@ class BaseMewsClient:
             error.message,
         )
         if isinstance(error, MewsRateLimited):
+            metrics.RATE_LIMITED.labels(operation).inc()
             await self.limiter.on_rate_limited(error.retry_after)
         if write and isinstance(error, MewsServerError | MewsTimeout):
             raise MewsOutcomeUnknown(

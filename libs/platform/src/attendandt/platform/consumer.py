@@ -33,6 +33,7 @@ from nats.js.api import AckPolicy, ConsumerConfig
 
 from attendandt.contracts import headers as h
 from attendandt.contracts.base import Payload, decode
+from attendandt.platform import metrics
 from attendandt.platform.messaging import dead_letter
 from attendandt.platform.telemetry import consumer_span
 
@@ -112,11 +113,22 @@ async def process(
     js: JetStreamContext,
 ) -> Outcome:
     try:
-        return await _process(msg, payload_type, handler, policy, js)
+        outcome = await _process(msg, payload_type, handler, policy, js)
     except Exception as exc:
         # Whatever failed (a dead letter not stored, an ack not sent), the message stays on
         # the server: the consumer goes on with the next one and this one comes back.
-        return await _alert_and_retry(msg, policy, exc)
+        outcome = await _alert_and_retry(msg, policy, exc)
+    count_settled(msg, policy.consumer, outcome)
+    return outcome
+
+
+def count_settled(msg: Msg, consumer: str, outcome: Outcome) -> None:
+    """Into `/metrics`: how `consumer` settled `msg`, and whether it had been delivered
+    before (for consumers with a loop of their own; `process` counts its messages)."""
+    metrics.CONSUMER_MESSAGES.labels(consumer, outcome.value).inc()
+    with contextlib.suppress(Exception):  # a message without JetStream metadata
+        if msg.metadata.num_delivered > 1:
+            metrics.CONSUMER_REDELIVERIES.labels(consumer).inc()
 
 
 async def _process(

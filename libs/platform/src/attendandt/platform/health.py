@@ -1,5 +1,5 @@
 """`/healthz` (the process is alive) and `/readyz` (its dependencies answer, its consumers
-run), for probes.
+run), for probes; `/metrics`, the process's Prometheus figures (`platform.metrics`).
 
 A deliberately tiny HTTP server on asyncio streams: services that have no web framework
 still get probes, and no request can block the event loop.
@@ -23,6 +23,7 @@ from typing import Any
 
 from nats.js import JetStreamContext
 
+from attendandt.platform import metrics
 from attendandt.platform.stall import STALL_S, StallWatch
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ class ConsumerWatch:
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._brokers: list[Any] = []
         self.stall = StallWatch(stall_s)
-        #: How often the guard asks the server whether a consumer is stuck.
-        self.stall_check_s = min(30.0, stall_s / 5)
+        #: How often the guard asks the server whether a consumer is stuck (and so how
+        #: fresh the consumer lag figures of `/metrics` are).
+        self.stall_check_s = min(5.0, stall_s / 5)
         self.ended: list[str] = []
 
     def watch(
@@ -149,12 +151,21 @@ class HealthServer:
             await self._server.wait_closed()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        content_type = "application/json"
+        payload: bytes | None = None
         try:
             body: dict[str, Any]
             request_line = await asyncio.wait_for(reader.readline(), 5)
             parts = request_line.decode("latin-1").split()
-            path = parts[1] if len(parts) > 1 else "/"
-            if path == "/healthz":
+            path = parts[1].split("?", 1)[0] if len(parts) > 1 else "/"
+            # The headers are read (and ignored): closing with unread input resets the
+            # connection, and a scraper would lose the answer.
+            while (await asyncio.wait_for(reader.readline(), 5)).strip():
+                pass
+            if path == "/metrics":
+                status, body = 200, {}
+                payload, content_type = metrics.exposition()
+            elif path == "/healthz":
                 status, body = 200, {"status": "ok"}
             elif path == "/readyz":
                 checks = await asyncio.wait_for(self._ready(), 5)
@@ -165,12 +176,13 @@ class HealthServer:
                 )
             else:
                 status, body = 404, {"status": "not found"}
-        except (TimeoutError, ConnectionError, UnicodeDecodeError):
+        except (TimeoutError, ConnectionError, UnicodeDecodeError, ValueError):
             status, body = 503, {"status": "not ready"}
-        payload = json.dumps(body).encode()
+        if payload is None:
+            payload = json.dumps(body).encode()
         reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
         writer.write(
-            f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+            f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode()
             + payload
         )

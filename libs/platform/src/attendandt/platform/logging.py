@@ -134,5 +134,6 @@ def configure_logging(service: str, *, level: str = "INFO", json_lines: bool = F
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("nats", "httpx", "httpcore", "asyncio"):
+    # FastStream logs each subscriber task's callback at INFO, several times a second.
+    for noisy in ("nats", "httpx", "httpcore", "asyncio", "faststream"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

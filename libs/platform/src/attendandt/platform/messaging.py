@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import nats
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -18,6 +17,7 @@ from nats.js.api import PubAck
 from attendandt.contracts import headers as h
 from attendandt.contracts.base import Payload, Subject, encode
 from attendandt.contracts.deadletter import DEAD_LETTER, DEAD_LETTER_MAX_DATA, DeadLetter
+from attendandt.platform import metrics
 from attendandt.platform.logging import redact_body, redact_text, redact_value
 from attendandt.platform.settings import NatsSettings
 from attendandt.platform.telemetry import inject, producer_span
@@ -35,26 +35,32 @@ _MAX_HEADERS = 64
 
 async def connect(settings: NatsSettings, name: str) -> NatsClient:
     """A NATS connection that keeps reconnecting: a broker restart must not kill a service."""
+    client = NatsClient()
 
     async def on_error(exc: Exception) -> None:
         log.warning("nats error: %s", exc)
 
     async def on_disconnected() -> None:
-        log.warning("nats disconnected; reconnecting")
+        # Also called when we close the connection ourselves (the client is closed by then):
+        # nothing to say then, a command that succeeded must not end with a warning.
+        if not client.is_closed:
+            log.warning("nats disconnected; reconnecting")
 
     async def on_reconnected() -> None:
         log.info("nats reconnected")
 
-    return await nats.connect(
+    await client.connect(
         settings.url,
         name=name,
         max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
+        # nats-py annotates it as int, yet waits any number of seconds.
+        reconnect_time_wait=0.5,  # type: ignore[arg-type]
         error_cb=on_error,
         disconnected_cb=on_disconnected,
         reconnected_cb=on_reconnected,
         **connect_options(settings),
     )
+    return client
 
 
 def connect_options(settings: NatsSettings) -> dict[str, Any]:
@@ -225,7 +231,10 @@ async def dead_letter_raw(
         extra={"consumer": consumer, "subject": subject, "reason": kept_reason[:512],
                "size": len(data)},
     )  # fmt: skip
-    return await publish(js, DEAD_LETTER, letter, msg_id=msg_id, service=service, consumer=consumer)
+    ack = await publish(js, DEAD_LETTER, letter, msg_id=msg_id, service=service, consumer=consumer)
+    if not ack.duplicate:
+        metrics.DEAD_LETTERS.labels(service, consumer).inc()
+    return ack
 
 
 def _bounded(text: str, limit: int) -> str:

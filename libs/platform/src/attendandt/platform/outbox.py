@@ -5,12 +5,17 @@ A rolled-back transaction leaves no row, so nothing is published for it. The rel
 a row only after JetStream stored its message; if it dies in between, the next relay
 publishes the row again with the same `Nats-Msg-Id` and JetStream drops the repeat (within
 the stream's duplicate window; consumers are idempotent beyond it).
+
+The relay also measures its backlog (rows waiting, the oldest one's age) for `/metrics`, at
+most every `measure_interval` seconds: a backlog that grows is NATS refusing, or a relay
+that does not run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -35,6 +40,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from attendandt.contracts.base import Payload, encode
+from attendandt.platform import metrics
 from attendandt.platform.db import plain_url
 from attendandt.platform.messaging import message_headers
 
@@ -95,6 +101,7 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 1.0,
         after_publish: PublishHook | None = None,
+        measure_interval: float = 5.0,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
@@ -104,6 +111,9 @@ class OutboxRelay:
         self._after_publish = after_publish  # test seam: fail between publish and delete
         self._wake = asyncio.Event()
         self.published = 0
+        self.name = outbox.schema or "public"
+        self.measure_interval = measure_interval
+        self._measured_at = float("-inf")
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows it relayed."""
@@ -131,7 +141,35 @@ class OutboxRelay:
                 await self._after_publish(ids)
             await conn.execute(delete(table).where(table.c.id.in_(ids)))
         self.published += len(rows)
+        metrics.OUTBOX_PUBLISHED.labels(self.name).inc(len(rows))
         return len(rows)
+
+    async def measure(self) -> int:
+        """Rows waiting and the oldest one's age, into the backlog figures; the count."""
+        table = self.outbox
+        async with self.engine.connect() as conn:
+            waiting, oldest_age = (
+                await conn.execute(
+                    select(
+                        func.count(),
+                        func.coalesce(
+                            func.extract("epoch", func.now() - func.min(table.c.created_at)), 0
+                        ),
+                    ).select_from(table)
+                )
+            ).one()
+        metrics.OUTBOX_BACKLOG.labels(self.name).set(waiting)
+        metrics.OUTBOX_OLDEST_AGE.labels(self.name).set(float(oldest_age))
+        self._measured_at = time.monotonic()
+        return int(waiting)
+
+    async def _measure_now_and_then(self) -> None:
+        if time.monotonic() - self._measured_at < self.measure_interval:
+            return
+        try:
+            await self.measure()
+        except Exception:
+            log.debug("outbox backlog not measured", exc_info=True)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set: at once on NOTIFY, else every `poll_interval`."""
@@ -144,6 +182,7 @@ class OutboxRelay:
                 except Exception:
                     log.exception("outbox relay failed; retrying")
                     relayed = 0
+                await self._measure_now_and_then()
                 if relayed == self.batch_size:
                     continue  # more are waiting
                 woken = asyncio.ensure_future(self._wake.wait())

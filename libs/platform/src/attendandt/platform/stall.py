@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from nats.js import JetStreamContext
 
+from attendandt.platform import metrics
+
 log = logging.getLogger(__name__)
 
 #: How long messages may wait on a consumer that makes no progress before it counts as stuck.
@@ -66,6 +68,10 @@ class StallWatch:
             return False
         marks = (info.delivered.consumer_seq or 0, info.ack_floor.consumer_seq or 0)
         waiting = (info.num_pending or 0) + (info.num_ack_pending or 0)
+        labels = (backlog.stream, backlog.durable)
+        metrics.CONSUMER_PENDING.labels(*labels).set(info.num_pending or 0)
+        metrics.CONSUMER_ACK_PENDING.labels(*labels).set(info.num_ack_pending or 0)
+        metrics.CONSUMER_REDELIVERED.labels(*labels).set(info.num_redelivered or 0)
         if marks != backlog.marks or waiting == 0:
             backlog.marks = marks
             backlog.progress_at = now

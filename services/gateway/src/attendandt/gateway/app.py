@@ -31,6 +31,7 @@ from attendandt.gateway.permissions import permission_guard
 from attendandt.gateway.problems import EXCEPTION_HANDLERS
 from attendandt.gateway.routes.auth import auth_router
 from attendandt.gateway.routes.billing import billing_router
+from attendandt.gateway.routes.catalogue import catalogue_router
 from attendandt.gateway.routes.companies import companies_router
 from attendandt.gateway.routes.events import events_router
 from attendandt.gateway.routes.guests import guests_router
@@ -90,6 +91,8 @@ class GatewayApp:
     litestar: Litestar
     #: What uvicorn serves: `litestar` inside the request context middleware.
     asgi: ASGIApp
+    #: Probes and `/metrics` on their own port (`HEALTH_PORT`), when one is set.
+    health: HealthServer | None = None
 
 
 def create_app(
@@ -152,6 +155,7 @@ def create_app(
             users_router,
             sync_router,
             events_router,
+            catalogue_router,
         ],
         middleware=[
             api_limit.middleware,
@@ -219,7 +223,7 @@ def create_app(
     )
     # Outermost: everything inside (limits, audit, access log) sees the resolved client.
     asgi = ForwardedClientMiddleware(RequestContextMiddleware(litestar), resolver)
-    return GatewayApp(settings, backend, litestar, asgi)
+    return GatewayApp(settings, backend, litestar, asgi, health)
 
 
 def _safe_url(url: str) -> str:

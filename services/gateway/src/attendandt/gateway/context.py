@@ -1,5 +1,7 @@
 """Per-request context: the request id (taken from a well-formed `X-Request-ID` or made up),
-a SERVER span continuing the caller's trace (`traceparent`), and one log line per request.
+a SERVER span continuing the caller's trace (`traceparent`), one log line per request, and
+its duration in `attendandt_http_request_duration_seconds` by route template (never the
+path itself: ids in it would make a series per guest).
 
 The span makes the trace id appear in every log line of the request and travel to the
 domain services in the NATS headers of each call; the request id is echoed in the response
@@ -22,12 +24,15 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from opentelemetry import propagate
 from opentelemetry.trace import SpanKind
 
+from attendandt.platform.metrics import HTTP_REQUEST_DURATION
 from attendandt.platform.telemetry import tracer
 
 log = logging.getLogger("attendandt.gateway.access")
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+#: Methods kept as labels; any other a client invents counts as OTHER.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
@@ -79,8 +84,14 @@ class RequestContextMiddleware:
                 try:
                     await self.app(scope, receive, send_with_id)
                 finally:
+                    elapsed = time.perf_counter() - started
+                    # Set by the router once a route matched; absent for a 404 or a 405.
+                    route = str(scope.get("path_template") or "(unmatched)")
+                    known = method if method in _METHODS else "OTHER"
+                    HTTP_REQUEST_DURATION.labels(known, route, str(status["code"])).observe(elapsed)
                     if status["code"] is not None:
                         span.set_attribute("http.response.status_code", status["code"])
+                        span.set_attribute("http.route", route)
                     log.info(
                         "%s %s %s",
                         method,
@@ -91,7 +102,7 @@ class RequestContextMiddleware:
                             "method": method,
                             "path": path,
                             "status": status["code"],
-                            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                            "duration_ms": round(elapsed * 1000, 2),
                         },
                     )
         finally:

@@ -1,4 +1,4 @@
-"""HTTP edge of ingest: the Mews General Webhooks endpoint, health and readiness.
+"""HTTP edge of ingest: the Mews General Webhooks endpoint, health, readiness and metrics.
 
 How Mews proves it is Mews. Mews sends webhooks as a plain `POST` with a JSON body to the
 one URL its support registered: no special headers, no payload signature (no HMAC). The
@@ -48,6 +48,7 @@ from attendandt.mews_ingest.normalize import (
     WebhookBatch,
     parse_webhook,
 )
+from attendandt.platform import metrics
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("attendandt.mews_ingest.access")
@@ -60,7 +61,7 @@ WEBHOOK_PATH = "/webhooks/mews"
 #: The query parameter Mews puts the agreed secret in (its docs spell it `Token`).
 TOKEN_PARAM = "token"  # noqa: S105 - a parameter name, not a secret
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_PROBES = frozenset({"/healthz", "/readyz"})
+_PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 _OUR_PATHS = _PROBES | {WEBHOOK_PATH}
 
 
@@ -206,9 +207,14 @@ def create_http_app(handlers: WebhookHandlers) -> Litestar:
             {"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503
         )
 
+    @get("/metrics")
+    async def prometheus() -> Response[bytes]:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
     # logging_config=None: the process's logging (platform.logging) stays as configured.
     return Litestar(
-        route_handlers=[receive, healthz, readyz],
+        route_handlers=[receive, healthz, readyz, prometheus],
         openapi_config=None,
         logging_config=None,
         debug=False,
@@ -241,6 +247,10 @@ class AccessLog:
             path = scope["path"] if scope["path"] in _OUR_PATHS else "(other path)"
             method = str(scope.get("method", ""))
             code = status[0] if status else None
+            elapsed = time.perf_counter() - started
+            metrics.HTTP_REQUEST_DURATION.labels(
+                method if method in ("GET", "POST") else "OTHER", path, str(code)
+            ).observe(elapsed)
             access_log.log(
                 logging.DEBUG if path in _PROBES else logging.INFO,
                 "%s %s %s",
@@ -251,7 +261,7 @@ class AccessLog:
                     "method": method,
                     "path": path,
                     "status": code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(elapsed * 1000, 2),
                 },
             )
 

@@ -67,6 +67,7 @@ from attendandt.mews_publisher import customer_edits
 from attendandt.mews_publisher.customer_reads import CustomerReads
 from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises, EnterpriseUnavailable
 from attendandt.mews_publisher.repository import Attempt, Database, Repository
+from attendandt.platform.metrics import POSTINGS
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +292,7 @@ class PublisherService:
     async def _finish(
         self, p: PostCharge, attempt: int, state: AttemptState, exc: MewsError
     ) -> None:
+        POSTINGS.labels(state.value).inc()
         async with self.db.transaction() as repo:
             await repo.finish_attempt(
                 p.reference,
@@ -373,6 +375,8 @@ class PublisherService:
             permanent=permanent,
         )
         await repo.queue(subject=RECORD_CHARGE_RESULT.format(), payload=result, msg_id=command_id)
+        # The charge's final word: posted, refused by Mews, or given up after every delivery.
+        POSTINGS.labels("posted" if posted else "refused" if permanent else "gave_up").inc()
 
     # --- guest edits ---------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from attendandt.contracts.base import decode
 from attendandt.contracts.mews import MEWS_CHANGE, MewsChange, MewsEntity
 from attendandt.contracts.streams import MEWS_CHANGES
 from attendandt.mews import MewsError
+from attendandt.platform.consumer import Outcome, count_settled
 from attendandt.platform.messaging import dead_letter
 from attendandt.sync.applier import Applier
 from attendandt.sync.health import HealthBoard
@@ -224,6 +225,7 @@ class ChangeConsumer:
                 if mews_id in result.applied:
                     for msg in msgs:
                         await msg.ack()
+                        count_settled(msg, DURABLE, Outcome.ACKED)
                     health.changes_applied += len(msgs)
                     continue
                 reason = result.unmappable.get(mews_id) or (
@@ -243,6 +245,7 @@ class ChangeConsumer:
             )
             return
         await msg.nak(delay=BACKOFF_S[min(delivered, len(BACKOFF_S)) - 1])
+        count_settled(msg, DURABLE, Outcome.RETRYING)
 
     async def _nak(self, msg: Msg) -> None:
         try:
@@ -257,6 +260,7 @@ class ChangeConsumer:
             await dead_letter(
                 self.js, msg, service=SERVICE, consumer=DURABLE, reason=reason, error=exc
             )
+            count_settled(msg, DURABLE, Outcome.DEAD_LETTERED)
         except Exception:
             log.exception("ALERT cannot store a dead letter; the change comes back")
             await self._nak(msg)

@@ -17,6 +17,9 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
+from attendandt.ops import environment
+from attendandt.platform.settings import SettingsError
+
 GROUP = "attendandt.cli"
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -35,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
             print(f"attendandt: commands of {entry.name!r} unavailable: {exc}", file=sys.stderr)
             continue
         register(subparsers)
+    environment.document(parser)
     return parser
 
 
@@ -45,9 +49,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     if handler is None:
         parser.print_help()
         raise SystemExit(0 if not (argv or sys.argv[1:]) else 2)
-    result = handler(args)
-    if inspect.isawaitable(result):
-        result = asyncio.run(_await(result))
+    try:
+        result = handler(args)
+        if inspect.isawaitable(result):
+            result = asyncio.run(_await(result))
+    except SettingsError as exc:
+        # A missing or malformed variable: its name and the fix, not a traceback.
+        print(f"attendandt: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     raise SystemExit(int(result or 0))
 
 
