@@ -257,7 +257,9 @@ class Applier:
             except Unmappable as exc:
                 result.unmappable[reservation.id] = str(exc)
         result.commands = await self._publish(UPSERT_STAY, commands) + people.commands
-        result.commands += await self._stay_bills(result.applied)
+        result.commands += await self._stay_bills(
+            self.bills.worth_reading(r for r in reservations if r.id in result.applied)
+        )
         return result
 
     async def _stay_bills(self, reservation_ids: Iterable[str]) -> int:

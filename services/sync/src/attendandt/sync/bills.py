@@ -2,9 +2,9 @@
 commanded to guests (`UpsertStayBill`), one command per stay whose picture changed.
 
 Mews sends no event for order items or bills (only `PaymentUpdated`), so a stay's bill is
-read when its reservation changes, when a payment for it is announced, and on a bounded
-periodic pass over the stays in house and those that left in the last days: never by
-sweeping the whole hotel. One read of up to 1000 stays costs four calls (product orders
+read when its reservation changes while in house or just after it left, when a payment for
+it is announced, and on a bounded periodic pass over the same stays: never by sweeping the
+whole hotel (nor by an import of months of reservations). One read of up to 1000 stays costs four calls (product orders
 linked to them, their order items, their payments, the bills those are on), plus the
 hotel's service ids (which `productServiceOrders/getAll` requires; read again every
 `services_refresh_s`).
@@ -34,6 +34,7 @@ from attendandt.mews.models import (
     OrderItemsGetAll,
     PaymentsGetAll,
     ProductServiceOrdersGetAll,
+    Reservation,
     ReservationsGetAll,
     ServicesGetAll,
 )
@@ -153,6 +154,23 @@ class StayBillReader:
             return set(payment_ids), 0
         stays = {p.reservation_id for p in payments if p.reservation_id}
         return {p.id for p in payments}, await self.publish(stays)
+
+    def worth_reading(self, reservations: Iterable[Reservation]) -> list[str]:
+        """Of these changed reservations, those whose bills the periodic pass would read: in
+        house, or checked out in the last `departed_days`. A stay booked ahead has nothing
+        on its bill yet and one long gone nothing new, so an import of months of
+        reservations costs no bill reads (and leaves the rate budget to live changes)."""
+        since = datetime.now(UTC) - timedelta(days=self.departed_days)
+        return [
+            r.id
+            for r in reservations
+            if r.state == "Started"
+            or (
+                r.state == "Processed"
+                and r.actual_end_utc is not None
+                and r.actual_end_utc >= since
+            )
+        ]
 
     async def sweep(self) -> int:
         """The bounded periodic pass: stays in house now and those checked out in the last
