@@ -226,9 +226,7 @@ def test_not_cancelled_in_mews_when_our_cancel_did_not_take_it_off() -> None:
     assert found.mews == "open, 160.00 GBP less 0.00 rebated"
     # Taken off: cancelled, or offset in full by our rebate.
     assert kinds(ours, item("i-1", "160.00", count=2, state="Canceled")) == []
-    rebated = charge(
-        state=ChargeState.CANCELLED, cancel_method=CancellationMethod.REBATED.value
-    )
+    rebated = charge(state=ChargeState.CANCELLED, cancel_method=CancellationMethod.REBATED.value)
     assert kinds(rebated, item("i-1", "160.00", count=2), our_rebate("r-1", "160.00")) == []
     # Offset in part only: still held.
     assert kinds(rebated, item("i-1", "160.00", count=2), our_rebate("r-1", "60.00")) == [
