@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { API_ORIGIN, api, authFetch, unwrap } from "../../api/client";
+import { isProblem, toApiError } from "../../api/problem";
 import { formatMoney, hotelInputToIso, monthStartIn, nextDay } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button, Card, Empty, Loading, Table, Td, TextField, Th } from "../../components/ui";
@@ -14,7 +15,11 @@ async function downloadCsv(vendorId: string, fromIso: string, toIso: string): Pr
       headers: { Accept: "text/csv" },
     }),
   );
-  if (!response.ok) throw new Error(`The settlement could not be downloaded (${response.status}).`);
+  if (!response.ok) {
+    // The gateway's problem (or the status): a refusal is not a lost connection.
+    const body: unknown = await response.json().catch(() => null);
+    throw toApiError(isProblem(body) ? body : `The settlement could not be downloaded (${response.status}).`, response);
+  }
   const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "");
   const url = URL.createObjectURL(await response.blob());
   const link = Object.assign(window.document.createElement("a"), {

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from attendandt.contracts.commands import CancellationMethod, MewsChargeState
+import msgspec
+
+from attendandt.contracts.commands import CancellationMethod, MewsChargeState, RecordChargeInMews
 from attendandt.contracts.reconciliation import REBATE_SUFFIX, ChargeMismatch, charge_id_of
 from attendandt.contracts.rpc.vendors import LedgerCharge
 from attendandt.contracts.snapshots import ChargeState
@@ -140,6 +142,34 @@ def reading(charge: LedgerCharge, found: MewsItems) -> Reading:
         rebated_in_mews=max(rebated_in_mews, Decimal(0)).quantize(CENT),
         bill_closed=closed,
         updated_utc=updated,
+    )
+
+
+def record_command(
+    enterprise_id: str, charge: LedgerCharge, read: Reading, issued_at: datetime
+) -> RecordChargeInMews | None:
+    """What to tell vendors of `charge` after this reading, or None when vendors recorded the
+    same already (`mews_digest`): an unchanged charge costs no message. The command id is
+    the digest, so the same reading sent twice is one command."""
+    command = RecordChargeInMews(
+        command_id="",
+        enterprise_id=enterprise_id,
+        issued_at=issued_at,
+        charge_id=charge.charge_id,
+        state=read.state,
+        order_item_ids=read.item_ids,
+        quantity=read.quantity,
+        amount=read.amount,
+        currency=read.currency,
+        rebated_amount=read.rebated,
+        bill_closed=read.bill_closed,
+        mews_updated_utc=read.updated_utc,
+    )
+    digest = command.content_digest()
+    if digest == charge.mews_digest:
+        return None
+    return msgspec.structs.replace(
+        command, command_id=f"charge-in-mews:{charge.charge_id}:{digest}"
     )
 
 

@@ -34,7 +34,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
-from attendandt.contracts.commands import RECORD_CHARGE_IN_MEWS, RecordChargeInMews
+from attendandt.contracts.commands import RECORD_CHARGE_IN_MEWS
 from attendandt.contracts.reconciliation import (
     MAX_LISTED,
     MISMATCH_KINDS,
@@ -51,6 +51,7 @@ from attendandt.sync.charge_matching import (
     MewsItems,
     mismatches,
     reading,
+    record_command,
     referenced_charges,
     unknown_in_ledger,
 )
@@ -185,29 +186,9 @@ class ChargesReconciler:
         for done, charge in enumerate(ledger, start=1):
             read = reading(charge, found)
             result.mismatches += mismatches(charge, read)
-            command = RecordChargeInMews(
-                command_id="",
-                enterprise_id=self.enterprise_id,
-                issued_at=now,
-                charge_id=charge.charge_id,
-                state=read.state,
-                order_item_ids=read.item_ids,
-                quantity=read.quantity,
-                amount=read.amount,
-                currency=read.currency,
-                rebated_amount=read.rebated,
-                bill_closed=read.bill_closed,
-                mews_updated_utc=read.updated_utc,
-            )
-            digest = command.content_digest()
-            if digest != charge.mews_digest:
-                command_id = f"charge-in-mews:{charge.charge_id}:{digest}"
-                await publish(
-                    self.js,
-                    RECORD_CHARGE_IN_MEWS,
-                    msgspec.structs.replace(command, command_id=command_id),
-                    msg_id=command_id,
-                )
+            command = record_command(self.enterprise_id, charge, read, now)
+            if command is not None:
+                await publish(self.js, RECORD_CHARGE_IN_MEWS, command, msg_id=command.command_id)
                 result.commands_sent += 1
             if done % 500 == 0 or done == len(ledger):
                 await tell("compare", done, len(ledger))
