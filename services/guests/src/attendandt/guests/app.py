@@ -46,14 +46,15 @@ class GuestsApp:
             logger=None,
         )
         self._js: JetStreamContext | None = None
+        self.erasures = Erasures(session_factory(self.engine), self.jetstream, clock=clock)
         register_consumers(
             self.broker,
             self.service,
             self.jetstream,
+            on_deleted_in_mews=self.erasures.erase_deleted_in_mews,
             batch_size=settings.command_batch,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
-        self.erasures = Erasures(session_factory(self.engine), self.jetstream, clock=clock)
         register_erasure_consumers(
             self.broker,
             self.erasures,
