@@ -9,6 +9,8 @@ import { StayPage } from "./features/stays/StayPage";
 import { EditRulesPage } from "./features/guests/EditRulesPage";
 import { GuestPage } from "./features/guests/GuestPage";
 import { GuestSearchPage } from "./features/guests/GuestSearchPage";
+import { ErasurePage } from "./features/privacy/ErasurePage";
+import { ErasuresPage } from "./features/privacy/ErasuresPage";
 import { SyncPage } from "./features/sync/SyncPage";
 import { UsersPage } from "./features/users/UsersPage";
 import { OwnVendorPage, VendorPage } from "./features/vendors/VendorPage";
@@ -38,11 +40,15 @@ export function AppRoutes() {
           <Route element={<ProtectedRoute permissions={["bookings:read", "bookings:read:own"]} />}>
             <Route path="bookings/:bookingId" element={<BookingPage />} />
           </Route>
+          <Route element={<ProtectedRoute permissions={["guests:erase"]} />}>
+            <Route path="erasures/:requestId" element={<ErasurePage />} />
+          </Route>
           <Route element={<ProtectedRoute roles={["vendor"]} />}>
             <Route path="vendor" element={<OwnVendorPage />} />
           </Route>
           <Route element={<ProtectedRoute roles={["admin"]} />}>
             <Route path="users" element={<UsersPage />} />
+            <Route path="erasures" element={<ErasuresPage />} />
           </Route>
           <Route element={<ProtectedRoute roles={["admin", "manager"]} />}>
             <Route path="sync" element={<SyncPage />} />

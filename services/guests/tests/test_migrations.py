@@ -42,6 +42,7 @@ async def test_up_down_and_autogenerate_finds_no_difference(database_url: str) -
         "erasure_requests",
         "erasure_receipts",
         "guest_access_log",
+        "retention_runs",
         "inbox",
         "outbox",
         "stay_note_writes",

@@ -21,6 +21,7 @@ const NAV: NavItem[] = [
   { to: "/vendor", label: "My vendor", permissions: ["vendors:read:own"], roles: ["vendor"] },
   { to: "/users", label: "Users", permissions: ["users:admin"] },
   { to: "/sync", label: "Sync", permissions: ["sync:read"] },
+  { to: "/erasures", label: "Erasures", permissions: ["guests:erase"], roles: ["admin"] },
   { to: "/edit-rules", label: "Edit rules", permissions: ["guests:edit:rules"] },
 ];
 

@@ -14,6 +14,7 @@ export const PERMISSIONS: Record<UserRole, string[]> = {
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
     "sync:read", "sync:resync", "users:admin", "guests:export", "stays:bill:read",
+    "guests:erase", "audit:read",
   ],
   manager: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "guests:edit:rules",
@@ -21,7 +22,7 @@ export const PERMISSIONS: Record<UserRole, string[]> = {
     "vendors:read", "vendors:write",
     "offerings:write", "bookings:read", "bookings:create", "bookings:manage", "charges:read",
     "charges:create", "charges:retry", "charges:approve", "charges:cancel", "billing:settings",
-    "sync:read", "guests:export", "stays:bill:read",
+    "sync:read", "guests:export", "stays:bill:read", "guests:erase",
   ],
   front_desk: [
     "self:read", "events:read", "guests:read", "guests:contact:read", "guests:edit", "vendors:read",

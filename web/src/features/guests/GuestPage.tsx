@@ -16,6 +16,8 @@ import { conflicts } from "./edits";
 import { ConflictResolver, FailedEdits, GuestEditForm, SyncStateBadge } from "./GuestEditing";
 import { StaysTable } from "./StaysTable";
 import { StayBillSection } from "../bills/StayBill";
+import { EraseGuest } from "../privacy/EraseGuest";
+import { GuestAccessLog } from "../privacy/GuestAccessLog";
 
 /** Stays that have a bill worth showing: the guest is in, or has been. */
 const BILLED = new Set(["started", "processed"]);
@@ -114,6 +116,14 @@ export function GuestPage() {
             {exporter.isPending ? "Exporting…" : "Export guest data"}
           </Button>
         ) : null}
+        {staff && hasPermission(user, "guests:erase") ? (
+          <EraseGuest
+            guestName={fullName(detail.guest)}
+            guestId={detail.guest.guest_id}
+            enterpriseId={enterpriseId}
+            portfolioWide={portfolioWide}
+          />
+        ) : null}
       </PageHeader>
       <ProblemAlert error={exporter.error} className="mb-2" />
       <div className="grid gap-4 lg:grid-cols-3">
@@ -206,6 +216,11 @@ export function GuestPage() {
               <Card title="Timeline">
                 <Timeline entries={staff.timeline} enterpriseId={staff.guest.enterprise_id} />
               </Card>
+              {hasPermission(user, "audit:read") ? (
+                <Card title="Access log">
+                  <GuestAccessLog guestId={staff.guest.guest_id} enterpriseId={staff.guest.enterprise_id} />
+                </Card>
+              ) : null}
             </>
           ) : null}
         </div>

@@ -18,6 +18,7 @@ from attendandt.guests.erasure import Erasures
 from attendandt.guests.erasure_consumers import register_erasure_consumers
 from attendandt.guests.erasure_rpc import register_erasure_rpc
 from attendandt.guests.models import outbox
+from attendandt.guests.retention import Retention
 from attendandt.guests.rpc import register_rpc
 from attendandt.guests.service import Clock, GuestsService, utc_now
 from attendandt.guests.settings import SERVICE, GuestsSettings
@@ -45,14 +46,15 @@ class GuestsApp:
             logger=None,
         )
         self._js: JetStreamContext | None = None
+        self.erasures = Erasures(session_factory(self.engine), self.jetstream, clock=clock)
         register_consumers(
             self.broker,
             self.service,
             self.jetstream,
+            on_deleted_in_mews=self.erasures.erase_deleted_in_mews,
             batch_size=settings.command_batch,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
-        self.erasures = Erasures(session_factory(self.engine), self.jetstream, clock=clock)
         register_erasure_consumers(
             self.broker,
             self.erasures,
@@ -62,7 +64,14 @@ class GuestsApp:
         register_rpc(
             self.broker, self.service, workers=settings.rpc_workers, audit=self.erasures.log_access
         )
-        register_erasure_rpc(self.broker, self.erasures)
+        self.retention = Retention(
+            session_factory(self.engine),
+            self.erasures,
+            clock=clock,
+            default_months=settings.retention_months,
+            months_by_property=settings.retention_months_by_property,
+        )
+        register_erasure_rpc(self.broker, self.erasures, self.retention)
         self.health = HealthServer(self._readiness, settings.health_host, settings.health_port)
         self.relay: OutboxRelay | None = None
         self.consumers = ConsumerWatch(stall_s=settings.nats.consumer_stall_s)
@@ -92,6 +101,7 @@ class GuestsApp:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set, then stop taking work and finish what was taken."""
         relay_task: asyncio.Task[None] | None = None
+        retention_task: asyncio.Task[None] | None = None
         guard: asyncio.Task[None] | None = None
         relay_stop = asyncio.Event()
         # JetStream publishing (outbox, dead letters) has a connection of its own, so the
@@ -107,6 +117,11 @@ class GuestsApp:
             guard = asyncio.create_task(self.consumers.guard(stop), name="guests-consumers")
             self.relay = OutboxRelay(self.engine, outbox, self._js)
             relay_task = asyncio.create_task(self.relay.run(relay_stop))
+            if self.settings.retention_interval_s > 0:
+                retention_task = asyncio.create_task(
+                    self.retention.run(relay_stop, self.settings.retention_interval_s),
+                    name="guests-retention",
+                )
             await self.health.start()
             self.started.set()
             log.info("guests service running", extra={"health_port": self.health.port})
@@ -118,6 +133,8 @@ class GuestsApp:
             with contextlib.suppress(Exception):
                 await self.broker.stop()
             relay_stop.set()
+            if retention_task is not None:
+                await retention_task
             if relay_task is not None:
                 await relay_task
             if self.relay is not None:

@@ -32,6 +32,7 @@ from attendandt.contracts.commands import (
 )
 from attendandt.contracts.events import BOOKING_EVENT, CHARGE_EVENT, BookingEvent, ChargeEvent
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
+from attendandt.guests.guest_versions import deleted_in_mews
 from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, Rejected, process
@@ -71,11 +72,13 @@ def register_consumers(
     service: GuestsService,
     jetstream: Callable[[], JetStreamContext],
     *,
+    on_deleted_in_mews: Callable[[str, str], Awaitable[object]],
     batch_size: int = 100,
     inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """Add the durable pull consumers to `broker`; `jetstream()` is called per message (dead
-    letters are published through it), after the broker connected."""
+    letters are published through it), after the broker connected. A customer version that
+    says Mews deleted the customer goes on to `on_deleted_in_mews(enterprise, mews id)`."""
 
     def subscribe(
         filter_subject: str,
@@ -99,7 +102,12 @@ def register_consumers(
         )(on_message)
 
     async def apply_guest(delivery: Delivery[UpsertGuest]) -> None:
-        await service.upsert_guest(delivery.payload, consumer=UPSERT_GUEST_POLICY.consumer)
+        command = delivery.payload
+        await service.upsert_guest(command, consumer=UPSERT_GUEST_POLICY.consumer)
+        # Whatever the upsert said (a redelivery is a duplicate there): asking to erase a
+        # guest already asked for answers that request, so a crash in between loses nothing.
+        if deleted_in_mews(command.guest):
+            await on_deleted_in_mews(command.enterprise_id, command.guest.mews_id)
 
     async def apply_stay(delivery: Delivery[UpsertStay]) -> None:
         await service.upsert_stay(delivery.payload, consumer=UPSERT_STAY_POLICY.consumer)

@@ -115,6 +115,28 @@ class Erasures:
             raise missing
         return view
 
+    async def erase_deleted_in_mews(
+        self, enterprise_id: str, customer_mews_id: str
+    ) -> ErasureView | None:
+        """A customer Mews deleted is erased here too, as staff would ask (source `mews`)."""
+        async with self._sessions() as session:
+            guest_id = await er.guest_id_of_customer(session, enterprise_id, customer_mews_id)
+        if guest_id is None:
+            return None
+        view = await self.start(
+            enterprise_id,
+            guest_id,
+            source="mews",
+            requested_by="mews",
+            reason="the customer was deleted in Mews",
+        )
+        if view is not None and view.created:
+            log.info(
+                "erasing a guest deleted in Mews",
+                extra={"enterprise_id": enterprise_id, "request_id": view.request_id},
+            )
+        return view
+
     async def start(
         self,
         enterprise_id: str,

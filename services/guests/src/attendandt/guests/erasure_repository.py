@@ -82,6 +82,17 @@ async def guest_to_erase(
     return GuestToErase(guest_id=row.id, mews_id=row.mews_id, email=row.email, phone=row.phone)
 
 
+async def guest_id_of_customer(
+    session: AsyncSession, enterprise_id: str, customer_mews_id: str
+) -> str | None:
+    found = await session.scalar(
+        select(guests.c.id).where(
+            guests.c.enterprise_id == enterprise_id, guests.c.mews_id == customer_mews_id
+        )
+    )
+    return None if found is None else str(found)
+
+
 async def request_for_guest(
     session: AsyncSession, enterprise_id: str, guest_id: str
 ) -> StoredRequest | None:

@@ -1,5 +1,5 @@
-"""Request-reply of erasures and of the guest access log (`contracts.rpc.privacy`), answered
-for the caller the gateway names. No SQL here."""
+"""Request-reply of erasures, the retention reports and the guest access log
+(`contracts.rpc.privacy`), answered for the caller the gateway names. No SQL here."""
 
 from __future__ import annotations
 
@@ -15,18 +15,23 @@ from attendandt.contracts.rpc.privacy import (
     GUEST_ACCESS_LOG,
     LIST_ERASURES,
     REQUEST_ERASURE,
+    RETENTION_RUNS,
 )
 from attendandt.guests.erasure import Erasures
+from attendandt.guests.retention import Retention
 from attendandt.guests.settings import SERVICE
 from attendandt.platform.rpc import answer_for_caller
 
 
-def register_erasure_rpc(broker: NatsBroker, erasures: Erasures, *, workers: int = 4) -> None:
+def register_erasure_rpc(
+    broker: NatsBroker, erasures: Erasures, retention: Retention, *, workers: int = 4
+) -> None:
     methods: list[tuple[RpcMethod[Any, Any], Callable[[Any, Caller], Awaitable[Payload]]]] = [
         (REQUEST_ERASURE, erasures.request),
         (LIST_ERASURES, erasures.list_requests),
         (GET_ERASURE, erasures.get),
         (GUEST_ACCESS_LOG, erasures.access_log),
+        (RETENTION_RUNS, retention.runs),
     ]
     for method, handler in methods:
         _register(broker, method, handler, workers)

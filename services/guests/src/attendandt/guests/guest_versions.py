@@ -212,3 +212,9 @@ async def announce(
         msg_id=restricted_id,
         correlation_id=correlation_id,
     )
+
+
+def deleted_in_mews(guest: GuestSnapshot) -> bool:
+    """Mews deleted the customer: no longer active, and not because it was merged into
+    another profile (a merged one's data lives on in its target)."""
+    return not guest.is_active and guest.merge_target_mews_id is None

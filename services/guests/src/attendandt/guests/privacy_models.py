@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
     PrimaryKeyConstraint,
     Table,
     Text,
@@ -71,4 +72,18 @@ guest_access_log = Table(
     Column("action", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Index("guest_access_log_by_guest", "enterprise_id", "guest_id", "entry_id"),
+)
+
+# One row per property per retention sweep that erased anyone: the report admins read.
+retention_runs = Table(
+    "retention_runs",
+    metadata,
+    Column("run_id", UUID(as_uuid=False), primary_key=True),
+    Column("enterprise_id", Text, nullable=False),
+    Column("ran_at", DateTime(timezone=True), nullable=False),
+    Column("months", Integer, nullable=False),
+    # Guests whose last stay ended before this were erased.
+    Column("cutoff", DateTime(timezone=True), nullable=False),
+    Column("request_ids", ARRAY(Text), nullable=False),
+    Index("retention_runs_by_time", "enterprise_id", "ran_at"),
 )

@@ -595,6 +595,19 @@ async def customer_update(request: Request[Any, Any, Any], customer_id: str) -> 
     return hotel.update_customer(state.store, customer, values, updater=shapes.STAFF_PROFILE_ID)
 
 
+@post("/customers/{customer_id:str}/delete", status_code=200)
+async def customer_delete(request: Request[Any, Any, Any], customer_id: str) -> Json:
+    """Hotel staff delete a customer profile in Mews: it stays, no longer active (its
+    `UpdatedUtc` is when, which `DeletedUtc` filters by), and the usual change follows."""
+    state = _state(request)
+    customer = _find(state, "customers", customer_id)
+    customer["IsActive"] = False
+    customer["ActivityState"] = "Deleted"
+    hotel.touch(customer)
+    hotel.customer_changed(state.store, customer)
+    return customer
+
+
 @post("/companies/{company_id:str}/update", status_code=200)
 async def company_update(request: Request[Any, Any, Any], company_id: str) -> Json:
     """A staff edit of a company in Mews: a new UpdatedUtc and no event (Mews sends none
@@ -699,6 +712,7 @@ control_router = Router(
         note_update,
         customer_add,
         customer_update,
+        customer_delete,
         company_update,
         resource_state,
         bill_close,

@@ -207,6 +207,10 @@ class SimControl:
     def update_customer(self, customer_id: str, **mews_fields: Any) -> Json:
         return self._post(f"/customers/{customer_id}/update", mews_fields)  # type: ignore[no-any-return]
 
+    def delete_customer(self, customer_id: str) -> Json:
+        """Delete a customer as Mews staff do (no longer active)."""
+        return self._post(f"/customers/{customer_id}/delete", {})  # type: ignore[no-any-return]
+
     def update_company(self, company_id: str, **mews_fields: Any) -> Json:
         """A staff edit of a company (`Name`, `IsActive`): a new UpdatedUtc, no event."""
         return self._post(f"/companies/{company_id}/update", mews_fields)  # type: ignore[no-any-return]

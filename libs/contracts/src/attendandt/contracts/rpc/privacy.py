@@ -6,7 +6,8 @@ All are answered for the caller in the `Attendandt-Caller` header:
 - `request_erasure`, `list_erasures`, `get_erasure`: callers holding `ERASE` for a property
   they act for (an admin: every property; a manager: their own). Another property's guest or
   request is "not found"; a list names only the caller's properties.
-- `guest_access_log`: callers holding `AUDIT_READ` (admins), scoped to their properties.
+- `guest_access_log`, `retention_runs`: callers holding `AUDIT_READ` (admins), scoped to
+  their properties.
 
 Asking to erase a guest already asked for answers the request already made (`created`
 False): one request per guest.
@@ -115,16 +116,44 @@ class GuestAccessPage(Payload, frozen=True, kw_only=True):
     next_offset: int | None = None
 
 
+class RetentionRunsRequest(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.retention_runs_request"
+    enterprise_id: str | None = None
+    limit: Limit = 50
+    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+class RetentionRun(msgspec.Struct, frozen=True, kw_only=True):
+    """One retention sweep of a property that erased anyone: guests whose last stay ended
+    before `cutoff` (`months` before `ran_at`), one erasure request each."""
+
+    run_id: str
+    enterprise_id: str
+    ran_at: datetime
+    months: int
+    cutoff: datetime
+    erased: int
+    request_ids: tuple[str, ...] = ()
+
+
+class RetentionRunPage(Payload, frozen=True, kw_only=True):
+    SCHEMA = "guests.retention_run_page"
+    items: tuple[RetentionRun, ...] = ()
+    next_offset: int | None = None
+
+
 REQUEST_ERASURE = RpcMethod("guests", "request_erasure", RequestErasureRequest, ErasureView)
 LIST_ERASURES = RpcMethod("guests", "list_erasures", ListErasuresRequest, ErasurePage)
 GET_ERASURE = RpcMethod("guests", "get_erasure", GetErasureRequest, ErasureView)
 GUEST_ACCESS_LOG = RpcMethod("guests", "guest_access_log", GuestAccessRequest, GuestAccessPage)
+RETENTION_RUNS = RpcMethod("guests", "retention_runs", RetentionRunsRequest, RetentionRunPage)
 
 METHODS: tuple[RpcMethod[Payload, Payload], ...] = (
     REQUEST_ERASURE,
     LIST_ERASURES,
     GET_ERASURE,
     GUEST_ACCESS_LOG,
+    RETENTION_RUNS,
 )  # type: ignore[assignment]
 
 # --------------------------------------------------------------------------- examples
