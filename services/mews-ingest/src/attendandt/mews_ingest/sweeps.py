@@ -18,6 +18,7 @@ from attendandt.contracts.mews import ChangeSource, MewsChange, MewsEntity
 from attendandt.mews import MewsClient, TimeInterval
 from attendandt.mews.batching import fixed_windows
 from attendandt.mews.models import (
+    ACTIVE_AND_DELETED,
     CompaniesGetAll,
     CustomersGetAll,
     OrderItemsGetAll,
@@ -38,7 +39,9 @@ class _Versioned(Protocol):
 def _pages(client: MewsClient, entity: MewsEntity, window: TimeInterval) -> AsyncIterator[Any]:
     match entity:
         case MewsEntity.CUSTOMER:
-            return client.get_customers(CustomersGetAll(updated_utc=window)).pages()
+            return client.get_customers(
+                CustomersGetAll(updated_utc=window, activity_states=list(ACTIVE_AND_DELETED))
+            ).pages()
         case MewsEntity.RESERVATION:
             return client.get_reservations(ReservationsGetAll(updated_utc=window)).pages()
         case MewsEntity.COMPANY:

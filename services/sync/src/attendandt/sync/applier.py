@@ -31,6 +31,7 @@ from attendandt.contracts.commands import UPSERT_GUEST, UPSERT_ROOM, UPSERT_STAY
 from attendandt.contracts.mews import MewsEntity
 from attendandt.mews import MewsClient, MewsError
 from attendandt.mews.models import (
+    ACTIVE_AND_DELETED,
     CompanionshipsGetAll,
     Customer,
     CustomersGetAll,
@@ -317,7 +318,9 @@ class Applier:
     async def _fetch_customers(self, ids: Sequence[str]) -> dict[str, Customer]:
         if not ids:
             return {}
-        found = await self.client.get_customers(CustomersGetAll(customer_ids=list(ids))).collect()
+        found = await self.client.get_customers(
+            CustomersGetAll(customer_ids=list(ids), activity_states=list(ACTIVE_AND_DELETED))
+        ).collect()
         return {c.id: c for c in found}
 
     async def _publish(self, subject: Subject[C], commands: Sequence[C]) -> int:

@@ -19,7 +19,12 @@ from nats.js.kv import KeyValue
 
 from attendandt.mews import TimeInterval
 from attendandt.mews.batching import fixed_windows
-from attendandt.mews.models import CustomersGetAll, ReservationsGetAll, ResourcesGetAll
+from attendandt.mews.models import (
+    ACTIVE_AND_DELETED,
+    CustomersGetAll,
+    ReservationsGetAll,
+    ResourcesGetAll,
+)
 from attendandt.sync.applier import Applier
 from attendandt.sync.companies import backfill_companies
 
@@ -127,7 +132,7 @@ class Backfill:
 
     async def _customers(self, window: TimeInterval) -> int:
         items = 0
-        request = CustomersGetAll(updated_utc=window)
+        request = CustomersGetAll(updated_utc=window, activity_states=list(ACTIVE_AND_DELETED))
         async for page in self.applier.client.get_customers(request).pages():
             chosen = await self.select("customer", page)
             items += len((await self.applier.publish_customers(chosen)).applied)

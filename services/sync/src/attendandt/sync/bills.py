@@ -4,10 +4,10 @@ commanded to guests (`UpsertStayBill`), one command per stay whose picture chang
 Mews sends no event for order items or bills (only `PaymentUpdated`), so a stay's bill is
 read when its reservation changes while in house or just after it left, when a payment for
 it is announced, and on a bounded periodic pass over the same stays: never by sweeping the
-whole hotel (nor by an import of months of reservations). One read of up to 1000 stays costs four calls (product orders
-linked to them, their order items, their payments, the bills those are on), plus the
-hotel's service ids (which `productServiceOrders/getAll` requires; read again every
-`services_refresh_s`).
+whole hotel (nor by an import of months of reservations). One read of up to 1000 stays
+costs four calls (product orders linked to them, their order items, their payments, the
+bills those are on), plus the hotel's service ids (which `productServiceOrders/getAll`
+requires; read again every `services_refresh_s`).
 
 A token Mews refuses these reads to (401/403, or a Mews without one of them) leaves bills
 out, said once in the log (`optional_reads`), and sync carries on.

@@ -266,7 +266,12 @@ class CustomersSearchResponse(MewsModel):
     customers: list[CustomerSearchResult] | None = None
 
 
+#: `ActivityStates` asking for deleted customers too: the docs give no default, and a
+#: customer deleted in Mews must reach us (its erasure here follows).
+ACTIVE_AND_DELETED = ("Active", "Deleted")
+
 __all__ = [
+    "ACTIVE_AND_DELETED",
     "Customer",
     "CustomerClassification",
     "CustomerExtent",
