@@ -27,6 +27,7 @@ from attendandt.contracts.caller import CALLER_HEADER, Caller, decode_caller
 from attendandt.contracts.commands import UPSERT_CATALOGUE, UpsertCatalogue
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import ingest as ingest_rpc
+from attendandt.contracts.rpc import privacy as privacy_rpc
 from attendandt.contracts.rpc import users as users_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
 from attendandt.contracts.rpc.users import Principal
@@ -425,8 +426,22 @@ class FakeServices:
             v.GET_BILLING_SETTINGS: _billing_settings, v.UPDATE_BILLING_SETTINGS: _billing_settings,
             g.LIST_PROPERTIES: _properties, v.GET_CATALOGUE: _catalogue,
             v.LIST_MEWS_COMPANIES: _mews_companies,
+            privacy_rpc.REQUEST_ERASURE: _erasure, privacy_rpc.GET_ERASURE: _erasure,
+            privacy_rpc.LIST_ERASURES: _erasures, privacy_rpc.GUEST_ACCESS_LOG: _access_log,
         }  # fmt: skip
         return {method.subject: handler for method, handler in by_method.items()}
+
+
+async def _erasure(_: Any, caller: Caller | None) -> Payload:
+    return privacy_rpc.EXAMPLE_ERASURE
+
+
+async def _erasures(_: Any, caller: Caller | None) -> Payload:
+    return privacy_rpc.ErasurePage(items=(privacy_rpc.EXAMPLE_ERASURE,))
+
+
+async def _access_log(_: Any, caller: Caller | None) -> Payload:
+    return privacy_rpc.GuestAccessPage(items=())
 
 
 async def _properties(_: Any, caller: Caller | None) -> Payload:
@@ -532,6 +547,7 @@ class Unauthorized(ServiceError):
 def all_methods() -> list[RpcMethod[Any, Any]]:
     return [
         *users_rpc.METHODS, *vendors_rpc.METHODS, *guests_rpc.METHODS, *ingest_rpc.METHODS,
+        *privacy_rpc.METHODS,
     ]  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from attendandt.gateway.permissions import PUBLIC_KEY, allowed, caller_of, requi
 PATH_VALUES = {
     "guest_id": "g-1", "stay_id": "s-1", "vendor_id": "v-1", "offering_id": "o-1",
     "booking_id": "b-1", "charge_id": "c-1", "user_id": "u-desk", "enterprise_id": ENT,
-    "note_id": "n-1",
+    "note_id": "n-1", "request_id": "r-1",
 }  # fmt: skip
 #: Required query parameters and bodies, by (method, path template).
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
@@ -57,6 +57,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/guests/{guest_id}"): {"base_version": "2026-11-25T12:00:00Z", "phone": "+44 1"},
     ("POST", "/stays/{stay_id}/notes"): {"text": "Extra towels"},
     ("PUT", "/stays/{stay_id}/notes/{note_id}"): {"text": "Late, 23:00", "base_text": "Late"},
+    ("POST", "/guests/{guest_id}/erase"): {"reason": "The guest asked to be forgotten"},
     ("POST", "/guests/{guest_id}/conflicts/resolve"): {
         "edit_id": "e-1", "choices": [{"field": "phone", "keep": "mews"}],
     },
