@@ -57,6 +57,7 @@ COMMANDS: dict[str, Variables] = {
     "status": NATS,
     "sync backfill": NATS + MEWS,
     "sync reconcile": NATS + MEWS,
+    "charges reconcile": NATS + MEWS,
     "users create-admin": NATS + DATABASE,
 }
 
