@@ -21,8 +21,9 @@ from attendandt.contracts.rpc import vendors as rpc
 from attendandt.contracts.snapshots import ChargeState
 from attendandt.platform.consumer import Rejected
 from attendandt.platform.rpc import Invalid
+from attendandt.vendors import validation
 from attendandt.vendors.records import ChargeRecord
-from attendandt.vendors.service import VendorsService, _enterprise
+from attendandt.vendors.service import VendorsService
 
 RECORD_CHARGE_IN_MEWS_CONSUMER = "vendors-record-charge-in-mews"
 #: Who the audit names for a change made by Mews's staff in Mews.
@@ -69,7 +70,7 @@ class ChargesInMews:
         self.vendors = vendors
 
     async def posted_charges(self, request: rpc.PostedChargesRequest) -> rpc.PostedCharges:
-        enterprise_id = _enterprise(request.enterprise_id)
+        enterprise_id = validation.enterprise(request.enterprise_id)
         if request.to_utc <= request.from_utc:
             raise Invalid("to_utc must be after from_utc")
         async with self.vendors.db.transaction() as repo:
@@ -121,7 +122,7 @@ class ChargesInMews:
             on_the_bill = state in ON_THE_BILL
             now = vendors.clock()
             if on_the_bill and command.state == "canceled":
-                await vendors._cancelled(
+                await vendors.cancellations.cancelled(
                     repo,
                     charge,
                     changes,
@@ -132,7 +133,7 @@ class ChargesInMews:
                 return
             offset_in_full = command.amount is not None and command.rebated_amount >= command.amount
             if on_the_bill and rebated_more and offset_in_full:
-                await vendors._cancelled(
+                await vendors.cancellations.cancelled(
                     repo,
                     charge,
                     changes,
@@ -152,4 +153,4 @@ class ChargesInMews:
                     charge_id=charge.id,
                     detail=f"{command.rebated_amount} {charge.currency} rebated in Mews",
                 )
-                await vendors._announce_charge(repo, charge, "rebated")
+                await vendors.core.announce.charge(repo, charge, "rebated")
