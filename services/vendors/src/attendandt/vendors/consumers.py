@@ -6,12 +6,15 @@ Decoding, acks, retries and dead letters follow the platform's one ack policy
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js import JetStreamContext
 
+from attendandt.contracts.base import Payload
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_IN_MEWS,
@@ -54,7 +57,42 @@ UPSERT_COMPANY_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_COMPANY_
 RECORD_CHARGE_IN_MEWS_POLICY = ConsumerPolicy(
     service=SERVICE, consumer=RECORD_CHARGE_IN_MEWS_CONSUMER
 )
+P = TypeVar("P", bound=Payload)
+
 STAY_EVENTS_FILTER = STAY_EVENT.filter()  # attendandt.v1.*.stay.>
+
+
+def subscribe(
+    broker: NatsBroker,
+    jetstream: Callable[[], JetStreamContext],
+    policy: ConsumerPolicy,
+    payload: type[P],
+    work: Callable[[Delivery[P]], Awaitable[object]],
+    *,
+    stream: str,
+    filter_subject: str,
+    batch_size: int,
+    inbox_prefix: bytes,
+) -> None:
+    """A durable pull consumer of `stream` whose messages `work` takes, each acked, retried
+    or dead-lettered by `platform.consumer.process`."""
+
+    async def handle(delivery: Delivery[P]) -> None:
+        await work(delivery)
+
+    async def on_message(msg: NatsMessage) -> None:
+        await process(msg.raw_message, payload, handle, policy, jetstream())
+
+    broker.subscriber(
+        filter_subject,
+        stream=JStream(stream, declare=False),
+        durable=policy.consumer,
+        config=policy.consumer_config(filter_subject),
+        pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+    )(on_message)
 
 
 def register_consumers(
@@ -66,101 +104,45 @@ def register_consumers(
     inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """Durable pull consumers; `jetstream()` gives the connected context (for dead letters)."""
-    commands = JStream(DOMAIN_COMMANDS.name, declare=False)
-    events = JStream(ATTENDANDT_EVENTS.name, declare=False)
-    pull = PullSub(batch_size=batch_size, timeout=PULL_WAIT_S)
-
-    @broker.subscriber(
-        UPSERT_VENDOR.template,
-        stream=commands,
-        durable=UPSERT_VENDOR_POLICY.consumer,
-        config=UPSERT_VENDOR_POLICY.consumer_config(UPSERT_VENDOR.template),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
+    sub = functools.partial(
+        subscribe, broker, jetstream, batch_size=batch_size, inbox_prefix=inbox_prefix
     )
-    async def on_upsert_vendor(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[UpsertVendor]) -> None:
-            await service.upsert_vendor(delivery.payload)
-
-        await process(msg.raw_message, UpsertVendor, handle, UPSERT_VENDOR_POLICY, jetstream())
-
-    @broker.subscriber(
-        RECORD_CHARGE_RESULT.template,
+    commands, events = DOMAIN_COMMANDS.name, ATTENDANDT_EVENTS.name
+    sub(
+        UPSERT_VENDOR_POLICY,
+        UpsertVendor,
+        lambda d: service.upsert_vendor(d.payload),
         stream=commands,
-        durable=RECORD_CHARGE_RESULT_POLICY.consumer,
-        config=RECORD_CHARGE_RESULT_POLICY.consumer_config(RECORD_CHARGE_RESULT.template),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
+        filter_subject=UPSERT_VENDOR.template,
     )
-    async def on_record_charge_result(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[RecordChargeResult]) -> None:
-            await service.record_charge_result(delivery.payload)
-
-        await process(
-            msg.raw_message, RecordChargeResult, handle, RECORD_CHARGE_RESULT_POLICY, jetstream()
-        )
-
-    @broker.subscriber(
-        RECORD_CHARGE_CANCELLATION.template,
+    sub(
+        RECORD_CHARGE_RESULT_POLICY,
+        RecordChargeResult,
+        lambda d: service.record_charge_result(d.payload),
         stream=commands,
-        durable=RECORD_CHARGE_CANCELLATION_POLICY.consumer,
-        config=RECORD_CHARGE_CANCELLATION_POLICY.consumer_config(
-            RECORD_CHARGE_CANCELLATION.template
-        ),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
+        filter_subject=RECORD_CHARGE_RESULT.template,
     )
-    async def on_record_charge_cancellation(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[RecordChargeCancellation]) -> None:
-            await service.record_charge_cancellation(delivery.payload)
-
-        await process(
-            msg.raw_message,
-            RecordChargeCancellation,
-            handle,
-            RECORD_CHARGE_CANCELLATION_POLICY,
-            jetstream(),
-        )
-
-    @broker.subscriber(
-        UPSERT_CATALOGUE.template,
+    sub(
+        RECORD_CHARGE_CANCELLATION_POLICY,
+        RecordChargeCancellation,
+        lambda d: service.record_charge_cancellation(d.payload),
         stream=commands,
-        durable=UPSERT_CATALOGUE_POLICY.consumer,
-        config=UPSERT_CATALOGUE_POLICY.consumer_config(UPSERT_CATALOGUE.template),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
+        filter_subject=RECORD_CHARGE_CANCELLATION.template,
     )
-    async def on_upsert_catalogue(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[UpsertCatalogue]) -> None:
-            await service.upsert_catalogue(delivery.payload)
-
-        await process(
-            msg.raw_message, UpsertCatalogue, handle, UPSERT_CATALOGUE_POLICY, jetstream()
-        )
-
-    @broker.subscriber(
-        STAY_EVENTS_FILTER,
+    sub(
+        UPSERT_CATALOGUE_POLICY,
+        UpsertCatalogue,
+        lambda d: service.upsert_catalogue(d.payload),
+        stream=commands,
+        filter_subject=UPSERT_CATALOGUE.template,
+    )
+    sub(
+        STAY_EVENTS_POLICY,
+        StayEvent,
+        lambda d: service.apply_stay_event(d.payload, d.message_id),
         stream=events,
-        durable=STAY_EVENTS_POLICY.consumer,
-        config=STAY_EVENTS_POLICY.consumer_config(STAY_EVENTS_FILTER),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
+        filter_subject=STAY_EVENTS_FILTER,
     )
-    async def on_stay_event(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[StayEvent]) -> None:
-            await service.apply_stay_event(delivery.payload, delivery.message_id)
-
-        await process(msg.raw_message, StayEvent, handle, STAY_EVENTS_POLICY, jetstream())
 
 
 def register_company_consumer(
@@ -172,22 +154,17 @@ def register_company_consumer(
     inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """The Mews companies sync reports (`cmd.v1.vendors.upsert_company`)."""
-
-    @broker.subscriber(
-        UPSERT_COMPANY.template,
-        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
-        durable=UPSERT_COMPANY_POLICY.consumer,
-        config=UPSERT_COMPANY_POLICY.consumer_config(UPSERT_COMPANY.template),
-        pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
+    subscribe(
+        broker,
+        jetstream,
+        UPSERT_COMPANY_POLICY,
+        UpsertCompany,
+        lambda d: companies.upsert_company(d.payload),
+        stream=DOMAIN_COMMANDS.name,
+        filter_subject=UPSERT_COMPANY.template,
+        batch_size=batch_size,
         inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
     )
-    async def on_upsert_company(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[UpsertCompany]) -> None:
-            await companies.upsert_company(delivery.payload)
-
-        await process(msg.raw_message, UpsertCompany, handle, UPSERT_COMPANY_POLICY, jetstream())
 
 
 def register_reconciliation_consumer(
@@ -200,25 +177,14 @@ def register_reconciliation_consumer(
 ) -> None:
     """What sync's reconciliation read of each charge in Mews
     (`cmd.v1.vendors.record_charge_in_mews`)."""
-
-    @broker.subscriber(
-        RECORD_CHARGE_IN_MEWS.template,
-        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
-        durable=RECORD_CHARGE_IN_MEWS_POLICY.consumer,
-        config=RECORD_CHARGE_IN_MEWS_POLICY.consumer_config(RECORD_CHARGE_IN_MEWS.template),
-        pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
+    subscribe(
+        broker,
+        jetstream,
+        RECORD_CHARGE_IN_MEWS_POLICY,
+        RecordChargeInMews,
+        lambda d: charges.record_charge_in_mews(d.payload),
+        stream=DOMAIN_COMMANDS.name,
+        filter_subject=RECORD_CHARGE_IN_MEWS.template,
+        batch_size=batch_size,
         inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
     )
-    async def on_record_charge_in_mews(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[RecordChargeInMews]) -> None:
-            await charges.record_charge_in_mews(delivery.payload)
-
-        await process(
-            msg.raw_message,
-            RecordChargeInMews,
-            handle,
-            RECORD_CHARGE_IN_MEWS_POLICY,
-            jetstream(),
-        )

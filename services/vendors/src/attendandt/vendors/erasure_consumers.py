@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
 from attendandt.contracts.erasure import ERASE_GUEST_IN_VENDORS, EraseGuest
 from attendandt.contracts.streams import DOMAIN_COMMANDS
-from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
+from attendandt.platform.consumer import ConsumerPolicy
+from attendandt.vendors.consumers import subscribe
 from attendandt.vendors.erasure import ERASE_GUEST_CONSUMER, GuestErasure
 from attendandt.vendors.service import SERVICE
 
@@ -26,20 +26,14 @@ def register_erasure_consumer(
     *,
     inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
-    subject = ERASE_GUEST_IN_VENDORS.template
-
-    @broker.subscriber(
-        subject,
-        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
-        durable=ERASE_GUEST_POLICY.consumer,
-        config=ERASE_GUEST_POLICY.consumer_config(subject),
-        pull_sub=PullSub(batch_size=10, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
+    subscribe(
+        broker,
+        jetstream,
+        ERASE_GUEST_POLICY,
+        EraseGuest,
+        lambda d: erasure.erase(d.payload),
+        stream=DOMAIN_COMMANDS.name,
+        filter_subject=ERASE_GUEST_IN_VENDORS.template,
+        batch_size=10,
         inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
     )
-    async def on_erase_guest(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[EraseGuest]) -> None:
-            await erasure.erase(delivery.payload)
-
-        await process(msg.raw_message, EraseGuest, handle, ERASE_GUEST_POLICY, jetstream())
