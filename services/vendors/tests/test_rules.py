@@ -10,7 +10,7 @@ import pytest
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.snapshots import BookingState, UserRole
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
-from attendandt.vendors import access, bookings, outgoing, validation
+from attendandt.vendors import access, bookings, outgoing, validation, views
 from attendandt.vendors.records import BookingRecord, ChargeRecord
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -125,9 +125,9 @@ def test_every_attempt_of_a_charge_carries_the_same_reference_and_lines() -> Non
 
 
 def test_next_offset() -> None:
-    assert validation.next_offset(0, 2, 5) == 2
-    assert validation.next_offset(4, 1, 5) is None
-    assert validation.next_offset(0, 0, 0) is None
+    assert views.next_offset(0, 2, 5) == 2
+    assert views.next_offset(4, 1, 5) is None
+    assert views.next_offset(0, 0, 0) is None
 
 
 def test_a_booking_becomes_only_what_the_transition_table_allows() -> None:

@@ -17,7 +17,7 @@ from attendandt.vendors.core import Core, new_id
 from attendandt.vendors.records import BookingRecord
 from attendandt.vendors.repository import Repository
 from attendandt.vendors.stays import CLOSED_STAYS_FOR_BOOKINGS, Stays
-from attendandt.vendors.views import booking_view, charge_view
+from attendandt.vendors.views import booking_view, charge_view, page_of
 
 EXPIRY_BATCH = 200
 
@@ -123,37 +123,25 @@ class Bookings:
     async def confirm_booking(
         self, request: rpc.ConfirmBookingRequest, caller: Caller
     ) -> rpc.BookingResponse:
-        async with self.core.db.transaction() as repo:
-            booking = await access.booking(repo, caller, request.booking_id, lock=True)
-            booking = await move(self.core, repo, booking, to=BookingState.CONFIRMED)
-        return rpc.BookingResponse(booking=booking_view(booking, None))
+        return await self._moved(caller, request.booking_id, BookingState.CONFIRMED)
 
     async def decline_booking(
         self, request: rpc.DeclineBookingRequest, caller: Caller
     ) -> rpc.BookingResponse:
-        async with self.core.db.transaction() as repo:
-            booking = await access.booking(repo, caller, request.booking_id, lock=True)
-            booking = await move(
-                self.core,
-                repo,
-                booking,
-                to=BookingState.DECLINED,
-                reason=request.reason,
-            )
-        return rpc.BookingResponse(booking=booking_view(booking, None))
+        return await self._moved(caller, request.booking_id, BookingState.DECLINED, request.reason)
 
     async def cancel_booking(
         self, request: rpc.CancelBookingRequest, caller: Caller
     ) -> rpc.BookingResponse:
+        return await self._moved(caller, request.booking_id, BookingState.CANCELLED, request.reason)
+
+    async def _moved(
+        self, caller: Caller, booking_id: str, to: BookingState, reason: str | None = None
+    ) -> rpc.BookingResponse:
+        """A caller's transition of a booking, answered without its charge (it has none)."""
         async with self.core.db.transaction() as repo:
-            booking = await access.booking(repo, caller, request.booking_id, lock=True)
-            booking = await move(
-                self.core,
-                repo,
-                booking,
-                to=BookingState.CANCELLED,
-                reason=request.reason,
-            )
+            booking = await access.booking(repo, caller, booking_id, lock=True)
+            booking = await move(self.core, repo, booking, to=to, reason=reason)
         return rpc.BookingResponse(booking=booking_view(booking, None))
 
     async def fulfil_booking(
@@ -214,10 +202,8 @@ class Bookings:
                 offset=request.offset,
             )
             charge_ids = await repo.charge_ids_of_bookings([b.id for b in page.items])
-        return rpc.BookingPage(
-            items=tuple(booking_view(b, charge_ids.get(b.id)) for b in page.items),
-            total=page.total,
-            next_offset=validation.next_offset(request.offset, len(page.items), page.total),
+        return page_of(
+            rpc.BookingPage, lambda b: booking_view(b, charge_ids.get(b.id)), page, request.offset
         )
 
     async def expire_overdue(self, now: datetime) -> int:

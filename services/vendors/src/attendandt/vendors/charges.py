@@ -19,7 +19,7 @@ from attendandt.vendors.outgoing import charge_reference
 from attendandt.vendors.records import ChargeRecord, OfferingRecord, StayRef
 from attendandt.vendors.repository import Repository
 from attendandt.vendors.stays import CLOSED_STAYS_FOR_CHARGES, Stays
-from attendandt.vendors.views import charge_view, settlement_line
+from attendandt.vendors.views import charge_view, page_of, settlement_line
 
 
 class Charges:
@@ -237,11 +237,7 @@ class Charges:
                 limit=request.limit,
                 offset=request.offset,
             )
-        return rpc.ChargePage(
-            items=tuple(charge_view(c) for c in page.items),
-            total=page.total,
-            next_offset=validation.next_offset(request.offset, len(page.items), page.total),
-        )
+        return page_of(rpc.ChargePage, charge_view, page, request.offset)
 
     async def settlement(
         self, request: rpc.SettlementRequest, caller: Caller

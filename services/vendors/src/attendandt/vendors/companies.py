@@ -14,8 +14,7 @@ from __future__ import annotations
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertCompany
 from attendandt.contracts.rpc import vendors as rpc
-from attendandt.platform.consumer import Rejected
-from attendandt.platform.rpc import Invalid, NotFound
+from attendandt.platform.rpc import NotFound
 from attendandt.vendors import access, validation
 from attendandt.vendors.access import MANAGERS
 from attendandt.vendors.company_repository import CompanyRepository, MewsCompanyRecord
@@ -36,10 +35,7 @@ class MewsCompanies:
 
     async def upsert_company(self, command: UpsertCompany) -> None:
         snapshot = command.company
-        try:
-            enterprise_id = validation.enterprise(command.enterprise_id)
-        except Invalid as exc:
-            raise Rejected(str(exc)) from exc
+        enterprise_id = validation.commanded_enterprise(command.enterprise_id)
         async with self.vendors.db.transaction() as repo:
             if not await repo.claim(
                 consumer=UPSERT_COMPANY_CONSUMER, message_id=command.command_id

@@ -1,4 +1,5 @@
-"""JetStream subscribers: commands for vendors and the guests service's stay events.
+"""JetStream subscribers: commands for vendors (from sync, the publisher and the guests
+service's erasures) and the guests service's stay events.
 
 Decoding, acks, retries and dead letters follow the platform's one ack policy
 (`platform.consumer.process`); the effects are the service's, each once per message.
@@ -14,7 +15,7 @@ from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js import JetStreamContext
 
-from attendandt.contracts.base import Payload
+from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_IN_MEWS,
@@ -22,17 +23,13 @@ from attendandt.contracts.commands import (
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_VENDOR,
-    RecordChargeCancellation,
-    RecordChargeInMews,
-    RecordChargeResult,
-    UpsertCatalogue,
-    UpsertCompany,
-    UpsertVendor,
 )
-from attendandt.contracts.events import STAY_EVENT, StayEvent
+from attendandt.contracts.erasure import ERASE_GUEST_IN_VENDORS
+from attendandt.contracts.events import STAY_EVENT
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
 from attendandt.vendors.companies import UPSERT_COMPANY_CONSUMER, MewsCompanies
+from attendandt.vendors.erasure import ERASE_GUEST_CONSUMER, GuestErasure
 from attendandt.vendors.reconciliation import RECORD_CHARGE_IN_MEWS_CONSUMER, ChargesInMews
 from attendandt.vendors.service import (
     RECORD_CHARGE_CANCELLATION_CONSUMER,
@@ -51,6 +48,7 @@ RECORD_CHARGE_RESULT_POLICY = ConsumerPolicy(
 RECORD_CHARGE_CANCELLATION_POLICY = ConsumerPolicy(
     service=SERVICE, consumer=RECORD_CHARGE_CANCELLATION_CONSUMER
 )
+ERASE_GUEST_POLICY = ConsumerPolicy(service=SERVICE, consumer=ERASE_GUEST_CONSUMER)
 STAY_EVENTS_POLICY = ConsumerPolicy(service=SERVICE, consumer=STAY_EVENTS_CONSUMER)
 UPSERT_CATALOGUE_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_CATALOGUE_CONSUMER)
 UPSERT_COMPANY_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_COMPANY_CONSUMER)
@@ -59,29 +57,28 @@ RECORD_CHARGE_IN_MEWS_POLICY = ConsumerPolicy(
 )
 P = TypeVar("P", bound=Payload)
 
-STAY_EVENTS_FILTER = STAY_EVENT.filter()  # attendandt.v1.*.stay.>
-
 
 def subscribe(
     broker: NatsBroker,
     jetstream: Callable[[], JetStreamContext],
+    subject: Subject[P],
     policy: ConsumerPolicy,
-    payload: type[P],
     work: Callable[[Delivery[P]], Awaitable[object]],
     *,
-    stream: str,
-    filter_subject: str,
-    batch_size: int,
-    inbox_prefix: bytes,
+    stream: str = DOMAIN_COMMANDS.name,
+    batch_size: int = 100,
+    inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
-    """A durable pull consumer of `stream` whose messages `work` takes, each acked, retried
-    or dead-lettered by `platform.consumer.process`."""
+    """A durable pull consumer of `subject` (every value of its parts) in `stream`, whose
+    messages `work` takes, each acked, retried or dead-lettered by `platform.consumer.process`
+    (`jetstream()`: the connected context, for dead letters)."""
+    filter_subject = subject.filter()
 
     async def handle(delivery: Delivery[P]) -> None:
         await work(delivery)
 
     async def on_message(msg: NatsMessage) -> None:
-        await process(msg.raw_message, payload, handle, policy, jetstream())
+        await process(msg.raw_message, subject.payload, handle, policy, jetstream())
 
     broker.subscriber(
         filter_subject,
@@ -97,94 +94,50 @@ def subscribe(
 
 def register_consumers(
     broker: NatsBroker,
-    service: VendorsService,
     jetstream: Callable[[], JetStreamContext],
     *,
+    service: VendorsService,
+    companies: MewsCompanies,
+    charges: ChargesInMews,
+    erasure: GuestErasure,
     batch_size: int = 100,
     inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
-    """Durable pull consumers; `jetstream()` gives the connected context (for dead letters)."""
+    """Every durable pull consumer of the service (DOMAIN_COMMANDS unless said otherwise: a
+    command made while this service is down waits for it)."""
     sub = functools.partial(
         subscribe, broker, jetstream, batch_size=batch_size, inbox_prefix=inbox_prefix
     )
-    commands, events = DOMAIN_COMMANDS.name, ATTENDANDT_EVENTS.name
+    sub(UPSERT_VENDOR, UPSERT_VENDOR_POLICY, lambda d: service.upsert_vendor(d.payload))
     sub(
-        UPSERT_VENDOR_POLICY,
-        UpsertVendor,
-        lambda d: service.upsert_vendor(d.payload),
-        stream=commands,
-        filter_subject=UPSERT_VENDOR.template,
-    )
-    sub(
+        RECORD_CHARGE_RESULT,
         RECORD_CHARGE_RESULT_POLICY,
-        RecordChargeResult,
         lambda d: service.record_charge_result(d.payload),
-        stream=commands,
-        filter_subject=RECORD_CHARGE_RESULT.template,
     )
     sub(
+        RECORD_CHARGE_CANCELLATION,
         RECORD_CHARGE_CANCELLATION_POLICY,
-        RecordChargeCancellation,
         lambda d: service.record_charge_cancellation(d.payload),
-        stream=commands,
-        filter_subject=RECORD_CHARGE_CANCELLATION.template,
     )
+    sub(UPSERT_CATALOGUE, UPSERT_CATALOGUE_POLICY, lambda d: service.upsert_catalogue(d.payload))
     sub(
-        UPSERT_CATALOGUE_POLICY,
-        UpsertCatalogue,
-        lambda d: service.upsert_catalogue(d.payload),
-        stream=commands,
-        filter_subject=UPSERT_CATALOGUE.template,
-    )
-    sub(
+        STAY_EVENT,  # attendandt.v1.*.stay.>
         STAY_EVENTS_POLICY,
-        StayEvent,
         lambda d: service.apply_stay_event(d.payload, d.message_id),
-        stream=events,
-        filter_subject=STAY_EVENTS_FILTER,
+        stream=ATTENDANDT_EVENTS.name,
     )
-
-
-def register_company_consumer(
-    broker: NatsBroker,
-    companies: MewsCompanies,
-    jetstream: Callable[[], JetStreamContext],
-    *,
-    batch_size: int = 100,
-    inbox_prefix: bytes = b"_INBOX.",
-) -> None:
-    """The Mews companies sync reports (`cmd.v1.vendors.upsert_company`)."""
-    subscribe(
-        broker,
-        jetstream,
-        UPSERT_COMPANY_POLICY,
-        UpsertCompany,
-        lambda d: companies.upsert_company(d.payload),
-        stream=DOMAIN_COMMANDS.name,
-        filter_subject=UPSERT_COMPANY.template,
-        batch_size=batch_size,
-        inbox_prefix=inbox_prefix,
-    )
-
-
-def register_reconciliation_consumer(
-    broker: NatsBroker,
-    charges: ChargesInMews,
-    jetstream: Callable[[], JetStreamContext],
-    *,
-    batch_size: int = 100,
-    inbox_prefix: bytes = b"_INBOX.",
-) -> None:
-    """What sync's reconciliation read of each charge in Mews
-    (`cmd.v1.vendors.record_charge_in_mews`)."""
-    subscribe(
-        broker,
-        jetstream,
+    # The Mews companies sync reports.
+    sub(UPSERT_COMPANY, UPSERT_COMPANY_POLICY, lambda d: companies.upsert_company(d.payload))
+    # What sync's reconciliation read of each charge in Mews.
+    sub(
+        RECORD_CHARGE_IN_MEWS,
         RECORD_CHARGE_IN_MEWS_POLICY,
-        RecordChargeInMews,
         lambda d: charges.record_charge_in_mews(d.payload),
-        stream=DOMAIN_COMMANDS.name,
-        filter_subject=RECORD_CHARGE_IN_MEWS.template,
-        batch_size=batch_size,
-        inbox_prefix=inbox_prefix,
+    )
+    # A guest's erasure, from the guests service.
+    sub(
+        ERASE_GUEST_IN_VENDORS,
+        ERASE_GUEST_POLICY,
+        lambda d: erasure.erase(d.payload),
+        batch_size=10,
     )

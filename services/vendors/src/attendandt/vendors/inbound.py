@@ -10,6 +10,7 @@ message id); a message that can never apply is `Rejected` (a dead letter with th
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from attendandt.contracts.commands import (
     RecordChargeCancellation,
@@ -20,12 +21,13 @@ from attendandt.contracts.commands import (
 from attendandt.contracts.events import StayEvent
 from attendandt.contracts.snapshots import BookingState, ChargeState, StayState
 from attendandt.platform.consumer import Rejected
-from attendandt.platform.rpc import Invalid
 from attendandt.vendors import cancellation, validation
 from attendandt.vendors.bookings import move
 from attendandt.vendors.catalogue import Version, stored_version
 from attendandt.vendors.charge_cancellation import ChargeCancellations
 from attendandt.vendors.core import Core
+from attendandt.vendors.records import ChargeRecord
+from attendandt.vendors.repository import Repository
 from attendandt.vendors.stays import keep_stay
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,30 @@ CANCELLED_OR_ON_THE_WAY = frozenset(
 )
 
 
+class _AboutACharge(Protocol):
+    @property
+    def command_id(self) -> str: ...
+
+    @property
+    def enterprise_id(self) -> str: ...
+
+    @property
+    def charge_id(self) -> str: ...
+
+
+async def charge_commanded(
+    repo: Repository, consumer: str, command: _AboutACharge
+) -> ChargeRecord | None:
+    """The charge a command from another service is about, locked; None when `consumer`
+    took this command already (a repeat). Another property's charge can never apply."""
+    if not await repo.claim(consumer=consumer, message_id=command.command_id):
+        return None
+    charge = await repo.get_charge(command.charge_id, lock=True)
+    if charge is None or charge.enterprise_id != command.enterprise_id:
+        raise Rejected(f"charge {command.charge_id} is not known in this property")
+    return charge
+
+
 class Inbound:
     def __init__(self, core: Core, cancellations: ChargeCancellations) -> None:
         self.core = core
@@ -51,13 +77,9 @@ class Inbound:
         """The publisher's outcome. Posted is final: a late failure (of an earlier attempt)
         never undoes it, and a success after a failure wins."""
         async with self.core.db.transaction() as repo:
-            if not await repo.claim(
-                consumer=RECORD_CHARGE_RESULT_CONSUMER, message_id=command.command_id
-            ):
+            charge = await charge_commanded(repo, RECORD_CHARGE_RESULT_CONSUMER, command)
+            if charge is None:
                 return
-            charge = await repo.get_charge(command.charge_id, lock=True)
-            if charge is None or charge.enterprise_id != command.enterprise_id:
-                raise Rejected(f"charge {command.charge_id} is not known in this property")
             if command.posted and not command.mews_order_id:
                 raise Rejected("a posted charge result must carry the Mews order id")
             if charge.state in CANCELLED_OR_ON_THE_WAY:
@@ -105,13 +127,9 @@ class Inbound:
         """The publisher's outcome of taking a charge back. Only a charge being cancelled
         takes it; a repeat (or a late answer to an earlier try) changes nothing."""
         async with self.core.db.transaction() as repo:
-            if not await repo.claim(
-                consumer=RECORD_CHARGE_CANCELLATION_CONSUMER, message_id=command.command_id
-            ):
+            charge = await charge_commanded(repo, RECORD_CHARGE_CANCELLATION_CONSUMER, command)
+            if charge is None:
                 return
-            charge = await repo.get_charge(command.charge_id, lock=True)
-            if charge is None or charge.enterprise_id != command.enterprise_id:
-                raise Rejected(f"charge {command.charge_id} is not known in this property")
             if charge.state != ChargeState.CANCELLING:
                 return
             now = self.core.clock()
@@ -141,10 +159,7 @@ class Inbound:
         """A vendor from outside (a Mews partner company): last write wins on its Mews
         UpdatedUtc; without one, every new command applies (the inbox makes it once)."""
         snapshot = command.vendor
-        try:
-            enterprise_id = validation.enterprise(command.enterprise_id)
-        except Invalid as exc:
-            raise Rejected(str(exc)) from exc
+        enterprise_id = validation.commanded_enterprise(command.enterprise_id)
         async with self.core.db.transaction() as repo:
             if not await repo.claim(consumer=UPSERT_VENDOR_CONSUMER, message_id=command.command_id):
                 return
@@ -196,10 +211,7 @@ class Inbound:
         """A hotel's whole catalogue from Mews: replaces the one held unless that one is as
         new or newer (`catalogue.Version`). False when nothing changed. Offerings already
         made are left alone: one whose service went away is refused on its next change."""
-        try:
-            enterprise_id = validation.enterprise(command.enterprise_id)
-        except Invalid as exc:
-            raise Rejected(str(exc)) from exc
+        enterprise_id = validation.commanded_enterprise(command.enterprise_id)
         prop = command.property
         if prop.enterprise_id != enterprise_id:
             raise Rejected(f"the catalogue's property {prop.enterprise_id} is not {enterprise_id}")

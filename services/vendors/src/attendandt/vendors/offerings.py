@@ -9,7 +9,7 @@ from attendandt.platform.rpc import Conflict, NotFound
 from attendandt.vendors import access, validation
 from attendandt.vendors.catalogue import check_posting, require
 from attendandt.vendors.core import Core, new_id
-from attendandt.vendors.views import catalogue_response, offering_view
+from attendandt.vendors.views import catalogue_response, offering_view, page_of
 
 
 class Offerings:
@@ -122,11 +122,7 @@ class Offerings:
                 limit=request.limit,
                 offset=request.offset,
             )
-        return rpc.OfferingPage(
-            items=tuple(offering_view(o) for o in page.items),
-            total=page.total,
-            next_offset=validation.next_offset(request.offset, len(page.items), page.total),
-        )
+        return page_of(rpc.OfferingPage, offering_view, page, request.offset)
 
     async def get_catalogue(
         self, request: rpc.GetCatalogueRequest, caller: Caller

@@ -22,6 +22,7 @@ from attendandt.contracts.snapshots import ChargeState
 from attendandt.platform.consumer import Rejected
 from attendandt.platform.rpc import Invalid
 from attendandt.vendors import validation
+from attendandt.vendors.inbound import charge_commanded
 from attendandt.vendors.records import ChargeRecord
 from attendandt.vendors.service import VendorsService
 
@@ -92,13 +93,9 @@ class ChargesInMews:
     async def record_charge_in_mews(self, command: RecordChargeInMews) -> None:
         vendors = self.vendors
         async with vendors.db.transaction() as repo:
-            if not await repo.claim(
-                consumer=RECORD_CHARGE_IN_MEWS_CONSUMER, message_id=command.command_id
-            ):
+            charge = await charge_commanded(repo, RECORD_CHARGE_IN_MEWS_CONSUMER, command)
+            if charge is None:
                 return
-            charge = await repo.get_charge(command.charge_id, lock=True)
-            if charge is None or charge.enterprise_id != command.enterprise_id:
-                raise Rejected(f"charge {command.charge_id} is not known in this property")
             if charge.mews_order_id is None:
                 raise Rejected(f"charge {command.charge_id} has not reached Mews")
             digest = command.content_digest()

@@ -8,6 +8,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from attendandt.platform.consumer import Rejected
 from attendandt.platform.rpc import Invalid
 
 #: A unit price or amount above this is a typo, and would overflow quantity x price.
@@ -40,10 +41,14 @@ def enterprise(value: str) -> str:
     return value
 
 
+def commanded_enterprise(value: str) -> str:
+    """A command's property: one that is not a plain id can never apply (a dead letter)."""
+    try:
+        return enterprise(value)
+    except Invalid as exc:
+        raise Rejected(str(exc)) from exc
+
+
 def set_fields(request: Any, names: tuple[str, ...]) -> dict[str, Any]:
     """The fields an update request sets (left-out fields keep their value)."""
     return {name: getattr(request, name) for name in names if getattr(request, name) is not UNSET}
-
-
-def next_offset(offset: int, count: int, total: int) -> int | None:
-    return offset + count if offset + count < total else None

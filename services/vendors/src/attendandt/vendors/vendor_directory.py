@@ -12,7 +12,7 @@ from attendandt.vendors import access, validation
 from attendandt.vendors.access import MANAGERS
 from attendandt.vendors.company_links import link_changes
 from attendandt.vendors.core import Core, new_id
-from attendandt.vendors.views import vendor_view
+from attendandt.vendors.views import page_of, vendor_view
 
 
 class VendorDirectory:
@@ -90,8 +90,4 @@ class VendorDirectory:
                 limit=request.limit,
                 offset=request.offset,
             )
-        return rpc.VendorPage(
-            items=tuple(vendor_view(v) for v in page.items),
-            total=page.total,
-            next_offset=validation.next_offset(request.offset, len(page.items), page.total),
-        )
+        return page_of(rpc.VendorPage, vendor_view, page, request.offset)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.contracts.snapshots import BookingState, ChargeState
@@ -13,8 +15,13 @@ from attendandt.vendors.records import (
     BookingRecord,
     ChargeRecord,
     OfferingRecord,
+    Page,
     VendorRecord,
 )
+
+R = TypeVar("R")
+V = TypeVar("V")
+P = TypeVar("P")
 
 
 def vendor_view(v: VendorRecord) -> rpc.VendorView:
@@ -204,4 +211,17 @@ def settings_response(
         updated_by=stored.updated_by,
         updated_at=stored.updated_at,
         version=stored.version,
+    )
+
+
+def next_offset(offset: int, count: int, total: int) -> int | None:
+    return offset + count if offset + count < total else None
+
+
+def page_of(kind: Callable[..., P], view: Callable[[R], V], found: Page[R], offset: int) -> P:
+    """One page of a list (`kind`): its items as views, the total, where the next starts."""
+    return kind(
+        items=tuple(view(r) for r in found.items),
+        total=found.total,
+        next_offset=next_offset(offset, len(found.items), found.total),
     )
