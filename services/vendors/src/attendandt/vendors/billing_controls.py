@@ -6,6 +6,7 @@ permissions."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,9 +35,9 @@ async def limits_of(repo: Repository, enterprise_id: str) -> billing.Limits:
     )
 
 
+@dataclass(frozen=True)
 class BillingControls:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    core: Core
 
     async def _held_charge(self, repo: Repository, caller: Caller, charge_id: str) -> ChargeRecord:
         """The charge a manager decides on, locked; another property's is not found."""

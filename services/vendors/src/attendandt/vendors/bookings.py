@@ -5,6 +5,7 @@ fulfils (its charge is made in the same transaction). Every state change goes th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from attendandt.contracts.caller import Caller
@@ -60,11 +61,11 @@ async def move(
     return moved
 
 
+@dataclass(frozen=True)
 class Bookings:
-    def __init__(self, core: Core, stays: Stays, charges: Charges) -> None:
-        self.core = core
-        self.stays = stays
-        self.charges = charges
+    core: Core
+    stays: Stays
+    charges: Charges
 
     async def create_booking(
         self, request: rpc.CreateBookingRequest, caller: Caller

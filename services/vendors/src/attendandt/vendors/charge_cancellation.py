@@ -6,6 +6,7 @@ in Mews, see `reconciliation`); a fulfilled booking's charge cancelled refunds t
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,9 +25,9 @@ from attendandt.vendors.views import charge_view
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class ChargeCancellations:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    core: Core
 
     async def cancel_charge(
         self, request: rpc.CancelChargeRequest, caller: Caller

@@ -5,6 +5,7 @@ else it is held for a manager (`billing_controls`). Also the vendor's settlement
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,10 +23,10 @@ from attendandt.vendors.stays import CLOSED_STAYS_FOR_CHARGES, Stays
 from attendandt.vendors.views import charge_view, page_of, settlement_line
 
 
+@dataclass(frozen=True)
 class Charges:
-    def __init__(self, core: Core, stays: Stays) -> None:
-        self.core = core
-        self.stays = stays
+    core: Core
+    stays: Stays
 
     async def make(
         self,

@@ -10,6 +10,7 @@ message id); a message that can never apply is `Rejected` (a dead letter with th
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Protocol
 
 from attendandt.contracts.commands import (
@@ -68,10 +69,10 @@ async def charge_commanded(
     return charge
 
 
+@dataclass(frozen=True)
 class Inbound:
-    def __init__(self, core: Core, cancellations: ChargeCancellations) -> None:
-        self.core = core
-        self.cancellations = cancellations
+    core: Core
+    cancellations: ChargeCancellations
 
     async def record_charge_result(self, command: RecordChargeResult) -> None:
         """The publisher's outcome. Posted is final: a late failure (of an earlier attempt)

@@ -3,6 +3,8 @@ catalogue: the rules are `catalogue`'s), and the catalogue itself for those who 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.platform.rpc import Conflict, NotFound
@@ -12,9 +14,9 @@ from attendandt.vendors.core import Core, new_id
 from attendandt.vendors.views import catalogue_response, offering_view, page_of
 
 
+@dataclass(frozen=True)
 class Offerings:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    core: Core
 
     async def create_offering(
         self, request: rpc.CreateOfferingRequest, caller: Caller

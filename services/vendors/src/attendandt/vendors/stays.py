@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from attendandt.contracts.caller import Caller
@@ -47,11 +48,11 @@ async def keep_stay(
     )
 
 
+@dataclass(frozen=True)
 class Stays:
-    def __init__(self, core: Core, stay_owner: StayOwner | None) -> None:
-        self.core = core
-        #: Asked when our copy of a stay lags; None: our copy decides alone.
-        self.stay_owner = stay_owner
+    core: Core
+    #: Asked when our copy of a stay lags; None: our copy decides alone.
+    stay_owner: StayOwner | None
 
     async def open_stay(
         self,

@@ -3,6 +3,8 @@ and (its own) by a vendor user. Each change announces a `vendor.*` event."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from msgspec import UNSET
 
 from attendandt.contracts.caller import Caller
@@ -15,9 +17,9 @@ from attendandt.vendors.core import Core, new_id
 from attendandt.vendors.views import page_of, vendor_view
 
 
+@dataclass(frozen=True)
 class VendorDirectory:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    core: Core
 
     async def create_vendor(
         self, request: rpc.CreateVendorRequest, caller: Caller
