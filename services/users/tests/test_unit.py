@@ -20,14 +20,14 @@ from attendandt.users.passwords import (
 )
 from attendandt.users.repository import UserRow
 from attendandt.users.rpc import caller_handlers, handlers
-from attendandt.users.service import (
-    UserService,
+from attendandt.users.rules import (
     check_vendor,
     normalise_email,
     parse_enterprise,
     parse_user_id,
     view_of,
 )
+from attendandt.users.service import UserService
 
 
 def test_emails_are_trimmed_and_lower_cased() -> None:

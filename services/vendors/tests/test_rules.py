@@ -1,4 +1,5 @@
-"""Unit tests (no I/O): access rules, money validation, the order sent to Mews."""
+"""Unit tests (no I/O): access rules, money validation, the order sent to Mews, the
+booking transitions."""
 
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -7,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.snapshots import UserRole
+from attendandt.contracts.snapshots import BookingState, UserRole
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
-from attendandt.vendors import service
-from attendandt.vendors.records import ChargeRecord
+from attendandt.vendors import access, bookings, outgoing, validation, views
+from attendandt.vendors.records import BookingRecord, ChargeRecord
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 SPA_USER = Caller(user_id="u", role=UserRole.VENDOR, vendor_id="v-spa", enterprise_ids=("ent-1",))
@@ -39,7 +40,7 @@ CHARGE = ChargeRecord(
     mews_reservation_id="res",
     consumed_at=NOW,
     notes=None,
-    reference=service.charge_reference("c-1"),
+    reference=outgoing.charge_reference("c-1"),
     state="pending",
     mews_order_id=None,
     failure_reason=None,
@@ -51,18 +52,38 @@ CHARGE = ChargeRecord(
     posted_at=None,
 )
 
+BOOKING_FULFILLED = BookingRecord(
+    id="b-1",
+    enterprise_id="ent-1",
+    vendor_id="v-spa",
+    offering_id="o-1",
+    guest_id="g-1",
+    stay_id="s-1",
+    quantity=1,
+    scheduled_for=None,
+    notes=None,
+    state=BookingState.FULFILLED.value,
+    state_reason=None,
+    unit_price=Decimal("85.50"),
+    currency="EUR",
+    created_by="u",
+    version=3,
+    created_at=NOW,
+    updated_at=NOW,
+)
+
 
 def test_a_vendor_user_sees_only_its_vendor() -> None:
-    service._visible(SPA_USER, "ent-1", "v-spa", "booking", "b-1")
-    service._visible(MANAGER, "ent-1", "v-other", "booking", "b-1")
+    access.visible(SPA_USER, "ent-1", "v-spa", "booking", "b-1")
+    access.visible(MANAGER, "ent-1", "v-other", "booking", "b-1")
     with pytest.raises(NotFound):
-        service._visible(SPA_USER, "ent-1", "v-other", "booking", "b-1")
-    assert service._scope_filter(SPA_USER, None) == "v-spa"
-    assert service._scope_filter(MANAGER, None) is None
+        access.visible(SPA_USER, "ent-1", "v-other", "booking", "b-1")
+    assert access.scope_filter(SPA_USER, None) == "v-spa"
+    assert access.scope_filter(MANAGER, None) is None
     with pytest.raises(Forbidden):
-        service._scope_filter(SPA_USER, "v-other")
+        access.scope_filter(SPA_USER, "v-other")
     with pytest.raises(Forbidden):
-        service._own_vendor(Caller(user_id="u", role=UserRole.VENDOR))
+        access.own_vendor(Caller(user_id="u", role=UserRole.VENDOR))
 
 
 def test_staff_see_only_their_properties() -> None:
@@ -70,30 +91,30 @@ def test_staff_see_only_their_properties() -> None:
     portfolio-wide caller sees every property."""
     for caller in (MANAGER, SPA_USER):
         with pytest.raises(NotFound):
-            service._visible(caller, "ent-2", "v-spa", "booking", "b-1")
-    service._visible(ADMIN, "ent-2", "v-spa", "booking", "b-1")
-    assert service._enterprises(MANAGER, None) == ("ent-1",)
-    assert service._enterprises(MANAGER, "ent-1") == ("ent-1",)
+            access.visible(caller, "ent-2", "v-spa", "booking", "b-1")
+    access.visible(ADMIN, "ent-2", "v-spa", "booking", "b-1")
+    assert access.enterprises(MANAGER, None) == ("ent-1",)
+    assert access.enterprises(MANAGER, "ent-1") == ("ent-1",)
     with pytest.raises(NotFound):
-        service._enterprises(MANAGER, "ent-2")
-    assert service._enterprises(ADMIN, None) is None
-    assert service._enterprises(ADMIN, "ent-2") == ("ent-2",)
+        access.enterprises(MANAGER, "ent-2")
+    assert access.enterprises(ADMIN, None) is None
+    assert access.enterprises(ADMIN, "ent-2") == ("ent-2",)
 
 
 @pytest.mark.parametrize("text", ["-1", "NaN", "Infinity", "0.00001", "10000000000"])
 def test_amounts_that_are_refused(text: str) -> None:
     with pytest.raises(Invalid):
-        service._amount(Decimal(text), "unit_price")
+        validation.amount(Decimal(text), "unit_price")
 
 
 @pytest.mark.parametrize("text", ["0", "85.5", "9999999999.9999"])
 def test_amounts_that_are_accepted(text: str) -> None:
-    assert service._amount(Decimal(text), "unit_price") == Decimal(text)
+    assert validation.amount(Decimal(text), "unit_price") == Decimal(text)
 
 
 def test_every_attempt_of_a_charge_carries_the_same_reference_and_lines() -> None:
-    first = service.post_charge(CHARGE, NOW)
-    second = service.post_charge(replace(CHARGE, attempts=2, state="pending"), NOW)
+    first = outgoing.post_charge(CHARGE, NOW)
+    second = outgoing.post_charge(replace(CHARGE, attempts=2, state="pending"), NOW)
     assert first.reference == second.reference == "attendandt:charge:c-1"
     assert first.command_id == "post_charge:c-1:1"
     assert second.command_id == "post_charge:c-1:2"
@@ -104,6 +125,18 @@ def test_every_attempt_of_a_charge_carries_the_same_reference_and_lines() -> Non
 
 
 def test_next_offset() -> None:
-    assert service._next_offset(0, 2, 5) == 2
-    assert service._next_offset(4, 1, 5) is None
-    assert service._next_offset(0, 0, 0) is None
+    assert views.next_offset(0, 2, 5) == 2
+    assert views.next_offset(4, 1, 5) is None
+    assert views.next_offset(0, 0, 0) is None
+
+
+def test_a_booking_becomes_only_what_the_transition_table_allows() -> None:
+    """Every state a booking may reach has one entry; a refund follows only a fulfilment and
+    a confirmed booking can no longer be declined or expire."""
+    assert set(bookings.TRANSITIONS) == set(BookingState) - {BookingState.REQUESTED}
+    assert bookings.may_become(BOOKING_FULFILLED, BookingState.REFUNDED)
+    confirmed = replace(BOOKING_FULFILLED, state=BookingState.CONFIRMED.value)
+    assert not bookings.may_become(confirmed, BookingState.REFUNDED)
+    assert not bookings.may_become(confirmed, BookingState.DECLINED)
+    assert not bookings.may_become(confirmed, BookingState.EXPIRED)
+    assert bookings.may_become(confirmed, BookingState.CANCELLED)

@@ -15,13 +15,8 @@ from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.vendors.companies import MewsCompanies
-from attendandt.vendors.consumers import (
-    register_company_consumer,
-    register_consumers,
-    register_reconciliation_consumer,
-)
+from attendandt.vendors.consumers import register_consumers
 from attendandt.vendors.erasure import GuestErasure
-from attendandt.vendors.erasure_consumers import register_erasure_consumer
 from attendandt.vendors.models import outbox
 from attendandt.vendors.reconciliation import ChargesInMews
 from attendandt.vendors.repository import Database
@@ -51,31 +46,16 @@ class VendorsApp:
             graceful_timeout=10.0,
         )
         self._js: JetStreamContext | None = None
+        self.companies = MewsCompanies(self.service)
+        self.erasure = GuestErasure(self.service.db, self.service.clock)
+        self.charges_in_mews = ChargesInMews(self.service)
         register_consumers(
             self.broker,
-            self.service,
             self.jetstream,
-            inbox_prefix=pull_inbox_prefix(settings.nats),
-        )
-        self.companies = MewsCompanies(self.service)
-        register_company_consumer(
-            self.broker,
-            self.companies,
-            self.jetstream,
-            inbox_prefix=pull_inbox_prefix(settings.nats),
-        )
-        self.erasure = GuestErasure(self.service.db, self.service.clock)
-        register_erasure_consumer(
-            self.broker,
-            self.erasure,
-            self.jetstream,
-            inbox_prefix=pull_inbox_prefix(settings.nats),
-        )
-        self.charges_in_mews = ChargesInMews(self.service)
-        register_reconciliation_consumer(
-            self.broker,
-            self.charges_in_mews,
-            self.jetstream,
+            service=self.service,
+            companies=self.companies,
+            charges=self.charges_in_mews,
+            erasure=self.erasure,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
         register_rpc(self.broker, self.service, self.companies, self.charges_in_mews)

@@ -6,7 +6,7 @@ picks a vendor's company from. Plain Python over the repositories, like `service
   Mews version and sync time) and announces it. The link itself is made by `update_vendor`
   (`company_links`).
 - `list_mews_companies`: one property's companies by name prefix, for those who may change
-  vendors (admins, managers: `service.MANAGERS`); another property is not found.
+  vendors (admins, managers: `access.MANAGERS`); another property is not found.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from __future__ import annotations
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertCompany
 from attendandt.contracts.rpc import vendors as rpc
-from attendandt.platform.consumer import Rejected
-from attendandt.platform.rpc import Invalid, NotFound
+from attendandt.platform.rpc import NotFound
+from attendandt.vendors import access, validation
+from attendandt.vendors.access import MANAGERS
 from attendandt.vendors.company_repository import CompanyRepository, MewsCompanyRecord
-from attendandt.vendors.service import MANAGERS, VendorsService, _enterprise, _require
+from attendandt.vendors.service import VendorsService
 
 UPSERT_COMPANY_CONSUMER = "vendors-upsert-company"
 
@@ -34,10 +35,7 @@ class MewsCompanies:
 
     async def upsert_company(self, command: UpsertCompany) -> None:
         snapshot = command.company
-        try:
-            enterprise_id = _enterprise(command.enterprise_id)
-        except Invalid as exc:
-            raise Rejected(str(exc)) from exc
+        enterprise_id = validation.commanded_enterprise(command.enterprise_id)
         async with self.vendors.db.transaction() as repo:
             if not await repo.claim(
                 consumer=UPSERT_COMPANY_CONSUMER, message_id=command.command_id
@@ -69,12 +67,12 @@ class MewsCompanies:
                 vendor.id,
                 {"mews_updated_utc": stored.mews_updated_utc, "synced_at": stored.synced_at},
             )
-            await self.vendors._announce_vendor(repo, vendor, "updated")
+            await self.vendors.core.announce.vendor(repo, vendor, "updated")
 
     async def list_mews_companies(
         self, request: rpc.ListMewsCompaniesRequest, caller: Caller
     ) -> rpc.MewsCompanyPage:
-        _require(caller, MANAGERS, "see the Mews companies vendors are linked to")
+        access.require(caller, MANAGERS, "see the Mews companies vendors are linked to")
         if not caller.may_act_for(request.enterprise_id):
             raise NotFound(f"enterprise {request.enterprise_id} not found")
         prefix = request.q.strip() if request.q else None

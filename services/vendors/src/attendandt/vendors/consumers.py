@@ -1,4 +1,5 @@
-"""JetStream subscribers: commands for vendors and the guests service's stay events.
+"""JetStream subscribers: commands for vendors (from sync, the publisher and the guests
+service's erasures) and the guests service's stay events.
 
 Decoding, acks, retries and dead letters follow the platform's one ack policy
 (`platform.consumer.process`); the effects are the service's, each once per message.
@@ -6,12 +7,15 @@ Decoding, acks, retries and dead letters follow the platform's one ack policy
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js import JetStreamContext
 
+from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
     RECORD_CHARGE_IN_MEWS,
@@ -19,17 +23,13 @@ from attendandt.contracts.commands import (
     UPSERT_CATALOGUE,
     UPSERT_COMPANY,
     UPSERT_VENDOR,
-    RecordChargeCancellation,
-    RecordChargeInMews,
-    RecordChargeResult,
-    UpsertCatalogue,
-    UpsertCompany,
-    UpsertVendor,
 )
-from attendandt.contracts.events import STAY_EVENT, StayEvent
+from attendandt.contracts.erasure import ERASE_GUEST_IN_VENDORS
+from attendandt.contracts.events import STAY_EVENT
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
 from attendandt.vendors.companies import UPSERT_COMPANY_CONSUMER, MewsCompanies
+from attendandt.vendors.erasure import ERASE_GUEST_CONSUMER, GuestErasure
 from attendandt.vendors.reconciliation import RECORD_CHARGE_IN_MEWS_CONSUMER, ChargesInMews
 from attendandt.vendors.service import (
     RECORD_CHARGE_CANCELLATION_CONSUMER,
@@ -48,177 +48,96 @@ RECORD_CHARGE_RESULT_POLICY = ConsumerPolicy(
 RECORD_CHARGE_CANCELLATION_POLICY = ConsumerPolicy(
     service=SERVICE, consumer=RECORD_CHARGE_CANCELLATION_CONSUMER
 )
+ERASE_GUEST_POLICY = ConsumerPolicy(service=SERVICE, consumer=ERASE_GUEST_CONSUMER)
 STAY_EVENTS_POLICY = ConsumerPolicy(service=SERVICE, consumer=STAY_EVENTS_CONSUMER)
 UPSERT_CATALOGUE_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_CATALOGUE_CONSUMER)
 UPSERT_COMPANY_POLICY = ConsumerPolicy(service=SERVICE, consumer=UPSERT_COMPANY_CONSUMER)
 RECORD_CHARGE_IN_MEWS_POLICY = ConsumerPolicy(
     service=SERVICE, consumer=RECORD_CHARGE_IN_MEWS_CONSUMER
 )
-STAY_EVENTS_FILTER = STAY_EVENT.filter()  # attendandt.v1.*.stay.>
+P = TypeVar("P", bound=Payload)
+
+
+def subscribe(
+    broker: NatsBroker,
+    jetstream: Callable[[], JetStreamContext],
+    subject: Subject[P],
+    policy: ConsumerPolicy,
+    work: Callable[[Delivery[P]], Awaitable[object]],
+    *,
+    stream: str = DOMAIN_COMMANDS.name,
+    batch_size: int = 100,
+    inbox_prefix: bytes = b"_INBOX.",
+) -> None:
+    """A durable pull consumer of `subject` (every value of its parts) in `stream`, whose
+    messages `work` takes, each acked, retried or dead-lettered by `platform.consumer.process`
+    (`jetstream()`: the connected context, for dead letters)."""
+    filter_subject = subject.filter()
+
+    async def handle(delivery: Delivery[P]) -> None:
+        await work(delivery)
+
+    async def on_message(msg: NatsMessage) -> None:
+        await process(msg.raw_message, subject.payload, handle, policy, jetstream())
+
+    broker.subscriber(
+        filter_subject,
+        stream=JStream(stream, declare=False),
+        durable=policy.consumer,
+        config=policy.consumer_config(filter_subject),
+        pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
+        # Pull replies on this user's own inbox: the only one its NATS user may read.
+        inbox_prefix=inbox_prefix,
+        ack_policy=AckPolicy.MANUAL,
+    )(on_message)
 
 
 def register_consumers(
     broker: NatsBroker,
+    jetstream: Callable[[], JetStreamContext],
+    *,
     service: VendorsService,
-    jetstream: Callable[[], JetStreamContext],
-    *,
-    batch_size: int = 100,
-    inbox_prefix: bytes = b"_INBOX.",
-) -> None:
-    """Durable pull consumers; `jetstream()` gives the connected context (for dead letters)."""
-    commands = JStream(DOMAIN_COMMANDS.name, declare=False)
-    events = JStream(ATTENDANDT_EVENTS.name, declare=False)
-    pull = PullSub(batch_size=batch_size, timeout=PULL_WAIT_S)
-
-    @broker.subscriber(
-        UPSERT_VENDOR.template,
-        stream=commands,
-        durable=UPSERT_VENDOR_POLICY.consumer,
-        config=UPSERT_VENDOR_POLICY.consumer_config(UPSERT_VENDOR.template),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_upsert_vendor(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[UpsertVendor]) -> None:
-            await service.upsert_vendor(delivery.payload)
-
-        await process(msg.raw_message, UpsertVendor, handle, UPSERT_VENDOR_POLICY, jetstream())
-
-    @broker.subscriber(
-        RECORD_CHARGE_RESULT.template,
-        stream=commands,
-        durable=RECORD_CHARGE_RESULT_POLICY.consumer,
-        config=RECORD_CHARGE_RESULT_POLICY.consumer_config(RECORD_CHARGE_RESULT.template),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_record_charge_result(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[RecordChargeResult]) -> None:
-            await service.record_charge_result(delivery.payload)
-
-        await process(
-            msg.raw_message, RecordChargeResult, handle, RECORD_CHARGE_RESULT_POLICY, jetstream()
-        )
-
-    @broker.subscriber(
-        RECORD_CHARGE_CANCELLATION.template,
-        stream=commands,
-        durable=RECORD_CHARGE_CANCELLATION_POLICY.consumer,
-        config=RECORD_CHARGE_CANCELLATION_POLICY.consumer_config(
-            RECORD_CHARGE_CANCELLATION.template
-        ),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_record_charge_cancellation(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[RecordChargeCancellation]) -> None:
-            await service.record_charge_cancellation(delivery.payload)
-
-        await process(
-            msg.raw_message,
-            RecordChargeCancellation,
-            handle,
-            RECORD_CHARGE_CANCELLATION_POLICY,
-            jetstream(),
-        )
-
-    @broker.subscriber(
-        UPSERT_CATALOGUE.template,
-        stream=commands,
-        durable=UPSERT_CATALOGUE_POLICY.consumer,
-        config=UPSERT_CATALOGUE_POLICY.consumer_config(UPSERT_CATALOGUE.template),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_upsert_catalogue(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[UpsertCatalogue]) -> None:
-            await service.upsert_catalogue(delivery.payload)
-
-        await process(
-            msg.raw_message, UpsertCatalogue, handle, UPSERT_CATALOGUE_POLICY, jetstream()
-        )
-
-    @broker.subscriber(
-        STAY_EVENTS_FILTER,
-        stream=events,
-        durable=STAY_EVENTS_POLICY.consumer,
-        config=STAY_EVENTS_POLICY.consumer_config(STAY_EVENTS_FILTER),
-        pull_sub=pull,
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_stay_event(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[StayEvent]) -> None:
-            await service.apply_stay_event(delivery.payload, delivery.message_id)
-
-        await process(msg.raw_message, StayEvent, handle, STAY_EVENTS_POLICY, jetstream())
-
-
-def register_company_consumer(
-    broker: NatsBroker,
     companies: MewsCompanies,
-    jetstream: Callable[[], JetStreamContext],
-    *,
-    batch_size: int = 100,
-    inbox_prefix: bytes = b"_INBOX.",
-) -> None:
-    """The Mews companies sync reports (`cmd.v1.vendors.upsert_company`)."""
-
-    @broker.subscriber(
-        UPSERT_COMPANY.template,
-        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
-        durable=UPSERT_COMPANY_POLICY.consumer,
-        config=UPSERT_COMPANY_POLICY.consumer_config(UPSERT_COMPANY.template),
-        pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )
-    async def on_upsert_company(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[UpsertCompany]) -> None:
-            await companies.upsert_company(delivery.payload)
-
-        await process(msg.raw_message, UpsertCompany, handle, UPSERT_COMPANY_POLICY, jetstream())
-
-
-def register_reconciliation_consumer(
-    broker: NatsBroker,
     charges: ChargesInMews,
-    jetstream: Callable[[], JetStreamContext],
-    *,
+    erasure: GuestErasure,
     batch_size: int = 100,
     inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
-    """What sync's reconciliation read of each charge in Mews
-    (`cmd.v1.vendors.record_charge_in_mews`)."""
-
-    @broker.subscriber(
-        RECORD_CHARGE_IN_MEWS.template,
-        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
-        durable=RECORD_CHARGE_IN_MEWS_POLICY.consumer,
-        config=RECORD_CHARGE_IN_MEWS_POLICY.consumer_config(RECORD_CHARGE_IN_MEWS.template),
-        pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
+    """Every durable pull consumer of the service (DOMAIN_COMMANDS unless said otherwise: a
+    command made while this service is down waits for it)."""
+    sub = functools.partial(
+        subscribe, broker, jetstream, batch_size=batch_size, inbox_prefix=inbox_prefix
     )
-    async def on_record_charge_in_mews(msg: NatsMessage) -> None:
-        async def handle(delivery: Delivery[RecordChargeInMews]) -> None:
-            await charges.record_charge_in_mews(delivery.payload)
-
-        await process(
-            msg.raw_message,
-            RecordChargeInMews,
-            handle,
-            RECORD_CHARGE_IN_MEWS_POLICY,
-            jetstream(),
-        )
+    sub(UPSERT_VENDOR, UPSERT_VENDOR_POLICY, lambda d: service.upsert_vendor(d.payload))
+    sub(
+        RECORD_CHARGE_RESULT,
+        RECORD_CHARGE_RESULT_POLICY,
+        lambda d: service.record_charge_result(d.payload),
+    )
+    sub(
+        RECORD_CHARGE_CANCELLATION,
+        RECORD_CHARGE_CANCELLATION_POLICY,
+        lambda d: service.record_charge_cancellation(d.payload),
+    )
+    sub(UPSERT_CATALOGUE, UPSERT_CATALOGUE_POLICY, lambda d: service.upsert_catalogue(d.payload))
+    sub(
+        STAY_EVENT,  # attendandt.v1.*.stay.>
+        STAY_EVENTS_POLICY,
+        lambda d: service.apply_stay_event(d.payload, d.message_id),
+        stream=ATTENDANDT_EVENTS.name,
+    )
+    # The Mews companies sync reports.
+    sub(UPSERT_COMPANY, UPSERT_COMPANY_POLICY, lambda d: companies.upsert_company(d.payload))
+    # What sync's reconciliation read of each charge in Mews.
+    sub(
+        RECORD_CHARGE_IN_MEWS,
+        RECORD_CHARGE_IN_MEWS_POLICY,
+        lambda d: charges.record_charge_in_mews(d.payload),
+    )
+    # A guest's erasure, from the guests service.
+    sub(
+        ERASE_GUEST_IN_VENDORS,
+        ERASE_GUEST_POLICY,
+        lambda d: erasure.erase(d.payload),
+        batch_size=10,
+    )

@@ -20,34 +20,16 @@ async def pseudonymise_guest(
     session: AsyncSession, enterprise_id: str, guest_id: str, pseudonym: str
 ) -> tuple[dict[str, int], dict[str, int]]:
     """(removed, pseudonymised) counts per table."""
-    booking_notes = await session.execute(
-        update(bookings)
-        .where(
-            bookings.c.enterprise_id == enterprise_id,
-            bookings.c.guest_id == guest_id,
-            bookings.c.notes.is_not(None),
+    removed: dict[str, int] = {}
+    pseudonymised: dict[str, int] = {}
+    for name, table in (("booking", bookings), ("charge", charges)):
+        of_guest = (table.c.enterprise_id == enterprise_id, table.c.guest_id == guest_id)
+        notes = await session.execute(
+            update(table).where(*of_guest, table.c.notes.is_not(None)).values(notes=None)
         )
-        .values(notes=None)
-    )
-    charge_notes = await session.execute(
-        update(charges)
-        .where(
-            charges.c.enterprise_id == enterprise_id,
-            charges.c.guest_id == guest_id,
-            charges.c.notes.is_not(None),
-        )
-        .values(notes=None)
-    )
-    booking_rows = await session.execute(
-        update(bookings)
-        .where(bookings.c.enterprise_id == enterprise_id, bookings.c.guest_id == guest_id)
-        .values(guest_id=pseudonym)
-    )
-    charge_rows = await session.execute(
-        update(charges)
-        .where(charges.c.enterprise_id == enterprise_id, charges.c.guest_id == guest_id)
-        .values(guest_id=pseudonym)
-    )
+        rows = await session.execute(update(table).where(*of_guest).values(guest_id=pseudonym))
+        removed[f"{name}_notes"] = _count(notes)
+        pseudonymised[f"{name}s"] = _count(rows)
     stay_rows = await session.execute(
         update(stay_refs)
         .where(
@@ -58,10 +40,5 @@ async def pseudonymise_guest(
         )
         .values(guest_ids=func.array_remove(stay_refs.c.guest_ids, guest_id))
     )
-    removed = {
-        "booking_notes": _count(booking_notes),
-        "charge_notes": _count(charge_notes),
-        "stay_guest_refs": _count(stay_rows),
-    }
-    pseudonymised = {"bookings": _count(booking_rows), "charges": _count(charge_rows)}
+    removed["stay_guest_refs"] = _count(stay_rows)
     return removed, pseudonymised

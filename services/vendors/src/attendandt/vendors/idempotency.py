@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendandt.contracts.base import Payload
+from attendandt.contracts.rpc import vendors as rpc
 from attendandt.platform.rpc import Invalid
 from attendandt.vendors.models import idempotency_keys
 
@@ -68,6 +69,20 @@ async def claim(
             "request, the same request with the same key for a retry"
         )
     return str(earlier.resource_id)
+
+
+async def claim_key(
+    session: AsyncSession,
+    caller_id: str,
+    request: rpc.CreateBookingRequest | rpc.CreateChargeRequest,
+    kind: Kind,
+) -> Claim | str | None:
+    """None without a key; else the claim, or the id the key's first request made."""
+    if request.idempotency_key is None:
+        return None
+    return await claim(
+        session, caller_id=caller_id, key=request.idempotency_key, kind=kind, request=request
+    )
 
 
 async def made(session: AsyncSession, claimed: Claim, resource_id: str) -> None:

@@ -21,8 +21,10 @@ from attendandt.contracts.rpc import vendors as rpc
 from attendandt.contracts.snapshots import ChargeState
 from attendandt.platform.consumer import Rejected
 from attendandt.platform.rpc import Invalid
+from attendandt.vendors import validation
+from attendandt.vendors.inbound import charge_commanded
 from attendandt.vendors.records import ChargeRecord
-from attendandt.vendors.service import VendorsService, _enterprise
+from attendandt.vendors.service import VendorsService
 
 RECORD_CHARGE_IN_MEWS_CONSUMER = "vendors-record-charge-in-mews"
 #: Who the audit names for a change made by Mews's staff in Mews.
@@ -69,7 +71,7 @@ class ChargesInMews:
         self.vendors = vendors
 
     async def posted_charges(self, request: rpc.PostedChargesRequest) -> rpc.PostedCharges:
-        enterprise_id = _enterprise(request.enterprise_id)
+        enterprise_id = validation.enterprise(request.enterprise_id)
         if request.to_utc <= request.from_utc:
             raise Invalid("to_utc must be after from_utc")
         async with self.vendors.db.transaction() as repo:
@@ -91,13 +93,9 @@ class ChargesInMews:
     async def record_charge_in_mews(self, command: RecordChargeInMews) -> None:
         vendors = self.vendors
         async with vendors.db.transaction() as repo:
-            if not await repo.claim(
-                consumer=RECORD_CHARGE_IN_MEWS_CONSUMER, message_id=command.command_id
-            ):
+            charge = await charge_commanded(repo, RECORD_CHARGE_IN_MEWS_CONSUMER, command)
+            if charge is None:
                 return
-            charge = await repo.get_charge(command.charge_id, lock=True)
-            if charge is None or charge.enterprise_id != command.enterprise_id:
-                raise Rejected(f"charge {command.charge_id} is not known in this property")
             if charge.mews_order_id is None:
                 raise Rejected(f"charge {command.charge_id} has not reached Mews")
             digest = command.content_digest()
@@ -121,7 +119,7 @@ class ChargesInMews:
             on_the_bill = state in ON_THE_BILL
             now = vendors.clock()
             if on_the_bill and command.state == "canceled":
-                await vendors._cancelled(
+                await vendors.cancellations.cancelled(
                     repo,
                     charge,
                     changes,
@@ -132,7 +130,7 @@ class ChargesInMews:
                 return
             offset_in_full = command.amount is not None and command.rebated_amount >= command.amount
             if on_the_bill and rebated_more and offset_in_full:
-                await vendors._cancelled(
+                await vendors.cancellations.cancelled(
                     repo,
                     charge,
                     changes,
@@ -152,4 +150,4 @@ class ChargesInMews:
                     charge_id=charge.id,
                     detail=f"{command.rebated_amount} {charge.currency} rebated in Mews",
                 )
-                await vendors._announce_charge(repo, charge, "rebated")
+                await vendors.core.announce.charge(repo, charge, "rebated")
