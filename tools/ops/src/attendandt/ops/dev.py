@@ -342,7 +342,8 @@ async def seed_demo_accounts(
         return []
     nc = await _connect(settings)
     try:
-        deadline = time.monotonic() + 90
+        # Generous: on a busy machine a service restarted by the supervisor takes a while.
+        deadline = time.monotonic() + 180
         while True:
             try:
                 return await seed_demo(nc, DEV_ADMIN, password, passwords, mews)
