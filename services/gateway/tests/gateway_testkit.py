@@ -428,6 +428,7 @@ class FakeServices:
             v.LIST_MEWS_COMPANIES: _mews_companies,
             privacy_rpc.REQUEST_ERASURE: _erasure, privacy_rpc.GET_ERASURE: _erasure,
             privacy_rpc.LIST_ERASURES: _erasures, privacy_rpc.GUEST_ACCESS_LOG: _access_log,
+            privacy_rpc.RETENTION_RUNS: _retention_runs,
         }  # fmt: skip
         return {method.subject: handler for method, handler in by_method.items()}
 
@@ -442,6 +443,10 @@ async def _erasures(_: Any, caller: Caller | None) -> Payload:
 
 async def _access_log(_: Any, caller: Caller | None) -> Payload:
     return privacy_rpc.GuestAccessPage(items=())
+
+
+async def _retention_runs(_: Any, caller: Caller | None) -> Payload:
+    return privacy_rpc.RetentionRunPage(items=())
 
 
 async def _properties(_: Any, caller: Caller | None) -> Payload:

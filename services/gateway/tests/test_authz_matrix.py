@@ -116,6 +116,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/guests/erasures"): STAFF_WRITE,
     ("GET", "/guests/erasures/{request_id}"): "404/404 404/404 403/403 403/403",
     ("GET", "/audit/guest-access"): ADMIN_ONLY,
+    ("GET", "/audit/retention-runs"): ADMIN_ONLY,
     ("PATCH", "/guests/{guest_id}"): GUEST_EDIT,
     ("POST", "/guests/{guest_id}/conflicts/resolve"): GUEST_EDIT,
     ("GET", "/properties/{enterprise_id}/edit-rules"): GUEST_EDIT,
@@ -175,7 +176,7 @@ EXPECTED: dict[tuple[str, str], str] = {
 #: Lists: "own" names no property, "other" names B (and an answer never holds B's rows).
 LISTS = {
     "/guests", "/arrivals", "/departures", "/in-house", "/vendors", "/bookings", "/charges",
-    "/users", "/guests/erasures", "/audit/guest-access",
+    "/users", "/guests/erasures", "/audit/guest-access", "/audit/retention-runs",
 }  # fmt: skip
 #: Guest routes: a portfolio-wide user names the property (required, as before).
 GUEST_ROUTES = {
@@ -671,7 +672,7 @@ async def test_every_route_every_role_own_and_other_property(world: World) -> No
         2 - (other is None) for row in EXPECTED.values() for _, other in cells(row).values()
     )
     print(f"authorization matrix: {len(routes)} routes x {len(ROLES)} roles, {checked} cells")
-    assert checked == cell_count == 484
+    assert checked == cell_count == 492
     assert wrong == [], "\n".join(wrong)
 
     # As before this change, a portfolio-wide user names the property of a guest route (the

@@ -6,6 +6,7 @@ import { useEnterprise } from "../auth/enterprise";
 import { useHotel } from "../properties/hotel";
 import { useErasures, type ErasureState, type ErasureView } from "./api";
 import { sourceLabel } from "./ErasurePage";
+import { RetentionRuns } from "./RetentionRuns";
 
 function Row({ e }: { e: ErasureView }) {
   const hotel = useHotel(e.enterprise_id);
@@ -77,6 +78,7 @@ export function ErasuresPage() {
           </Button>
         ) : null}
       </Card>
+      <RetentionRuns enterpriseId={enterpriseId} />
     </>
   );
 }

@@ -203,3 +203,33 @@ describe("the erasures list", () => {
     expect(fetch.calls.some((r) => new URL(r.url).searchParams.get("state") === "pending")).toBe(true);
   });
 });
+
+describe("the retention sweeps", () => {
+  it("shows each sweep's limit, cutoff and how many guests past it were erased", async () => {
+    signInAs("admin");
+    mockFetch(
+      properties(),
+      route("GET", "/api/v1/guests/erasures", () => json({ items: [] })),
+      route("GET", "/api/v1/audit/retention-runs", () =>
+        json({
+          items: [
+            {
+              run_id: "run-1",
+              enterprise_id: "ent-1",
+              ran_at: AT,
+              months: 36,
+              cutoff: "2023-12-03T12:30:00Z",
+              erased: 4,
+              request_ids: ["r-1", "r-2", "r-3", "r-4"],
+            },
+          ],
+        }),
+      ),
+    );
+    renderApp("/erasures");
+    const table = await screen.findByRole("table", { name: "Retention sweeps" });
+    const [, row] = within(table).getAllByRole("row");
+    expect(row).toHaveTextContent("36 months");
+    expect(row).toHaveTextContent(/4$/);
+  });
+});

@@ -68,3 +68,18 @@ export function useGuestAccessLog(guestId: string, enabled: boolean) {
     enabled,
   });
 }
+
+export type RetentionRun = components["schemas"]["RetentionRun"];
+
+/** The retention sweeps' reports, newest first (admins). */
+export function useRetentionRuns(enterpriseId: string | null) {
+  return useQuery({
+    queryKey: ["retention-runs", enterpriseId],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/audit/retention-runs", {
+          params: { query: { limit: 20, ...(enterpriseId ? { enterprise_id: enterpriseId } : {}) } },
+        }),
+      ),
+  });
+}

@@ -143,8 +143,31 @@ async def guest_access_log(
     )
 
 
+@get("/audit/retention-runs", **needs(Permission.AUDIT_READ))
+async def retention_runs(
+    *,
+    request: Request[Any, Any, Any],
+    backend: BackendDep,
+    enterprise_id: EnterpriseQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> privacy_rpc.RetentionRunPage:
+    """The retention sweeps' reports, newest first: when each ran, its limit in months and
+    cutoff, how many guests past it were erased and their erasure requests. Admins, for
+    their properties."""
+    return await backend.call(
+        privacy_rpc.RETENTION_RUNS,
+        privacy_rpc.RetentionRunsRequest(
+            enterprise_id=_list_scope(principal_of(request), enterprise_id),
+            limit=limit,
+            offset=offset,
+        ),
+        caller=caller(request),
+    )
+
+
 privacy_router = Router(
     path="/",
-    route_handlers=[erase_guest, list_erasures, get_erasure, guest_access_log],
+    route_handlers=[erase_guest, list_erasures, get_erasure, guest_access_log, retention_runs],
     tags=["privacy"],
 )
