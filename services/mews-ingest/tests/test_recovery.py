@@ -132,7 +132,8 @@ async def test_idle_link_stays_up_and_a_silently_dead_one_is_replaced(
     mews_sim, jetstream: JetStreamContext, start_ingest, link
 ) -> None:
     ingest = await start_ingest(
-        ws_url=f"ws://127.0.0.1:{link.port}/ws/connector", ws_idle_s=0.3, ws_pong_timeout_s=0.5
+        # A pong may take a second on a busy machine: only a frozen link goes past 2 s.
+        ws_url=f"ws://127.0.0.1:{link.port}/ws/connector", ws_idle_s=0.3, ws_pong_timeout_s=2.0
     )
     board = ingest.app.board
     await wait_for(lambda: board.get(mews_sim.gross.id).websocket == "connected")
