@@ -396,7 +396,7 @@ EXAMPLES: list[Payload] = [
         event="alert",
         state="raised",
         reasons=("silence",),
-        details=("Mews reports changes since 10:00 UTC that no WebSocket event or webhook brought",),
+        details=("no live change since 10:00 UTC, while Mews reports a change at 10:40 UTC",),
         raised_at=NOW,
     ),
 ]
