@@ -42,6 +42,7 @@ from nats.aio.client import Client as NatsClient
 from attendandt.contracts.permissions import OPS, service_env
 from attendandt.contracts.streams import ensure_streams
 from attendandt.mews import DemoTokens, MewsError, MewsSettings, MewsSettingsError
+from attendandt.ops import devenv
 from attendandt.ops.demo import FRONT_DESK, MANAGER, VENDOR_USER, seed_demo
 from attendandt.ops.migrate import migration_sets
 from attendandt.ops.nats_accounts import DevNats, dev_nats_config
@@ -181,6 +182,8 @@ async def run_dev(config: DevConfig) -> int:
     children: list[Child] = []
     try:
         database_urls = await prepare_data(ops_nats(nats_server.url, accounts), postgres.url)
+        written = write_ops_env(config, nats_server.url, accounts, postgres.url, database_urls)
+        _say(f"ops commands' settings in {written} (`attendandt status` finds them there)")
         env = {
             **os.environ,
             "NATS_URL": nats_server.url,
@@ -218,6 +221,27 @@ async def run_dev(config: DevConfig) -> int:
         _say("stopping nats-server")
         nats_server.stop()
         _say("stopped")
+
+
+def write_ops_env(
+    config: DevConfig,
+    nats_url: str,
+    accounts: DevNats,
+    admin_url: str,
+    database_urls: Mapping[str, str],
+) -> Path:
+    """What the ops commands need to reach this stack (devenv.py): the ops NATS user,
+    every database, and Mews as the services see it."""
+    ops = ops_nats(nats_url, accounts)
+    values = {
+        "NATS_URL": ops.url,
+        "NATS_USER": ops.user or "",
+        "NATS_PASSWORD": ops.password or "",
+        "DATABASE_ADMIN_URL": admin_url,
+        **{devenv.database_variable(name): url for name, url in database_urls.items()},
+        **{k: v for k, v in mews_env(config).items() if k.startswith("MEWS_")},
+    }
+    return devenv.write(config.devdata, values)
 
 
 async def _connect(settings: NatsSettings) -> NatsClient:
