@@ -455,8 +455,14 @@ class IngestApp:
             "; ".join(event.details) or "no reason left",
             extra={"reasons": list(event.reasons)},
         )
-        subject_parts = {"enterprise": enterprise_id, "event": "alert"}
-        await publish(self.js, SYNC_ALERT, event, msg_id=event.event_id, **subject_parts)
+        await publish(
+            self.js,
+            SYNC_ALERT,
+            event,
+            msg_id=event.event_id,
+            enterprise=enterprise_id,
+            event="alert",
+        )
 
     # -- WebSocket ---------------------------------------------------------------------------
 
