@@ -25,6 +25,8 @@ async def test_status_per_enterprise(
         "last_sweep_at": "2026-11-25T12:00:00+00:00", "checkpoint_lag_s": 3.5,
         "backfill_needed": True, "backfill_reason": "run `attendandt sync backfill ...`",
         "backfill_since": "2026-09-01T00:00:00+00:00",
+        "alert_reasons": ["silence"], "alert_details": ["no live change since 10:00 UTC"],
+        "alert_raised_at": "2026-11-25T12:30:00+00:00",
         "resync": {"job_id": "j-1", "enterprise_id": ENT, "state": "running",
                    "oldest_allowed": "2026-10-26T12:00:00+00:00", "entity": "customer",
                    "window": 3, "windows": 120, "eta_s": 40.5},
@@ -45,6 +47,10 @@ async def test_status_per_enterprise(
     status = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
     assert status["ingest"]["websocket"] == "connected"
     assert status["ingest"]["checkpoint_lag_s"] == 3.5
+    # A silence alarm in force: the property is red, and says why.
+    assert status["alarm"] == "red"
+    assert status["ingest"]["alert_reasons"] == ["silence"]
+    assert status["ingest"]["alert_details"] == ["no live change since 10:00 UTC"]
     backfill = {k: v for k, v in status["ingest"].items() if k.startswith("backfill_")}
     assert backfill == {
         "backfill_needed": True, "backfill_reason": "run `attendandt sync backfill ...`",
@@ -76,6 +82,8 @@ async def test_status_per_enterprise(
     assert [e["enterprise_id"] for e in everything.json()["enterprises"]] == [
         ENT, "another-hotel",
     ]  # fmt: skip
+    # No alarm reported (sync's entry only): green.
+    assert [e["alarm"] for e in everything.json()["enterprises"]] == ["red", "green"]
     # Another hotel is not found, like one that does not exist (no 403 to tell them apart).
     unknown = await gateway.client.get("/api/v1/sync/another-hotel", headers=manager)
     assert unknown.status_code == 404

@@ -77,6 +77,11 @@ def test_event_filter() -> None:
     assert visible(desk, "attendandt.v1.another.booking.requested", other) is None
     assert visible(desk, f"attendandt.v2.{ENT}.user.updated", {"user": {}}) is None
     assert visible(PRINCIPALS[UserRole.ADMIN], f"attendandt.v2.{ENT}.user.updated", {}) == {}
+    # A property's sync alert: whoever may read its sync status.
+    alert = {"event": "alert", "state": "raised", "reasons": ["silence"]}
+    alert_subject = f"attendandt.v1.{ENT}.sync.alert"
+    assert visible(PRINCIPALS[UserRole.ADMIN], alert_subject, alert) == alert
+    assert visible(vendor, alert_subject, alert) is None
     # The restricted family never reaches the live stream, whoever asks.
     restricted = f"attendandt.restricted.v1.{ENT}.guest.updated"
     assert visible(PRINCIPALS[UserRole.ADMIN], restricted, {"guest": {}}) is None

@@ -76,8 +76,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "--nats-port", str(ports["nats"]), "--postgres-port", str(ports["postgres"]),
         "--sim-port", str(ports["sim"]), "--gateway-port", str(ports["gateway"]),
         "--ingest-port", str(ports["ingest"]),
-        # Not the default 8100...: another stack (a `make run`) may hold those.
-        "--health-port-base", str(free_port()),
+        # Each service a free health port, not 8100...: a `make run` may hold those.
+        "--health-port-base", "0",
     ]  # fmt: skip
     env = {
         **os.environ,

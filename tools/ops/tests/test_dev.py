@@ -247,3 +247,34 @@ def test_restart_budget_comes_from_the_environment() -> None:
     for bad in ("0", "-3", "many"):
         with pytest.raises(SystemExit, match=RESTARTS_PER_MINUTE_ENV):
             restarts_per_minute({RESTARTS_PER_MINUTE_ENV: bad})
+
+
+def test_ctrl_c_stops_the_services_before_the_servers(tmp_path: Path) -> None:
+    devdata = tmp_path / "devdata"
+    argv = [
+        sys.executable, "-m", "attendandt.ops", "dev",
+        "--devdata", str(devdata),
+        "--nats-port", str(free_port()), "--postgres-port", str(free_port()),
+        "--health-port-base", "0",
+        "--no-sim",
+        "--only", "users", "guests",
+    ]  # fmt: skip
+    proc = spawn(argv, stdout=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
+    output = _Output(proc)
+    try:
+        output.until("Ctrl-C stops everything")
+        # Ctrl-C in a terminal: SIGINT to the whole foreground process group.
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    time.sleep(0.2)  # the reader thread takes the last lines
+    text = "".join(output.lines)
+    assert proc.returncode == 0, text
+    stopping = text.index("stopping the services")
+    assert stopping < text.index("stopping postgres") < text.index("stopping nats-server"), text
+    after = text[stopping:]
+    # The services stopped while NATS and Postgres still answered them.
+    for noise in ("disconnected", "reconnecting", "Connection refused", "connection was closed"):
+        assert noise not in after, f"{noise!r} after Ctrl-C:\n{after}"

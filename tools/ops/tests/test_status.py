@@ -67,3 +67,37 @@ async def test_status_says_when_a_property_needs_a_backfill(
     )
     assert result.returncode == 0, result.stderr
     assert f"BACKFILL NEEDED: {reason}" in result.stdout
+
+
+async def test_status_shows_a_raised_alarm_and_why(
+    nats_url: str, jetstream: JetStreamContext
+) -> None:
+    await ensure_streams(jetstream)
+    ingest = await jetstream.key_value("ingest_state")
+    detail = "no WebSocket event or webhook since 2026-12-03 10:00:00 UTC"
+    await ingest.put(
+        "ent-3",
+        msgspec.json.encode(
+            {
+                "websocket": "connected",
+                "alert_reasons": ["silence"],
+                "alert_details": [detail],
+                "alert_raised_at": datetime.now(UTC).isoformat(),
+            }
+        ),
+    )
+    await ingest.put("ent-4", msgspec.json.encode({"websocket": "connected"}))
+    result = subprocess.run(
+        [sys.executable, "-m", "attendandt.ops", "status"],
+        env={**os.environ, "NATS_URL": nats_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "property ent-3: RED" in result.stdout
+    assert "ALARM since" in result.stdout
+    assert ": silence" in result.stdout
+    assert detail in result.stdout
+    assert "property ent-4: green" in result.stdout

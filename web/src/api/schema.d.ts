@@ -1620,6 +1620,11 @@ export interface components {
             backfill_needed: boolean;
             backfill_reason?: string | null;
             backfill_since?: string | null;
+            last_live_at?: string | null;
+            websocket_down_since?: string | null;
+            alert_reasons?: string[];
+            alert_details?: string[];
+            alert_raised_at?: string | null;
         };
         /** InviteUserResponse */
         InviteUserResponse: {
@@ -2019,6 +2024,11 @@ export interface components {
         /** SyncStatus */
         SyncStatus: {
             enterprise_id: string;
+            /**
+             * @default green
+             * @enum {string}
+             */
+            alarm: "green" | "red";
             ingest?: components["schemas"]["IngestStatus"] | null;
             sync?: components["schemas"]["SyncHealthStatus"] | null;
             dead_letters: components["schemas"]["DeadLetterCounts"];

@@ -70,13 +70,21 @@ describe("dashboard", () => {
     const tokyo = { ...HOTEL, enterprise_id: "ent-2", name: "Shinjuku Tower", time_zone: "Asia/Tokyo", default_currency: "JPY" };
     const status = (enterprise_id: string): SyncStatus => ({
       enterprise_id,
+      alarm: "green",
       ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 1, backfill_needed: false },
       sync: null,
       dead_letters: { total: 0, by_subject: {} },
     });
     const { calls } = mockFetch(
       properties(HOTEL, tokyo),
-      route("GET", "/api/v1/sync", () => json({ enterprises: [status("ent-1"), status("ent-2")] })),
+      route("GET", "/api/v1/sync", () =>
+        json({
+          enterprises: [
+            status("ent-1"),
+            { ...status("ent-2"), alarm: "red", ingest: { ...status("ent-2").ingest!, alert_reasons: ["websocket_down"] } },
+          ],
+        }),
+      ),
       ...dayLists,
     );
     renderWithProviders(<DashboardPage />);
@@ -89,6 +97,8 @@ describe("dashboard", () => {
     const health = await screen.findByRole("region", { name: "Sync health" });
     expect(await within(health).findByText("Harbour View Hotel")).toBeInTheDocument();
     expect(within(health).getByText("Shinjuku Tower")).toBeInTheDocument();
+    expect(within(health).getByText("healthy")).toBeInTheDocument();
+    expect(within(health).getByText("alarm: Mews WebSocket down")).toBeInTheDocument();
     expect(within(health).queryByText(/^ent-/)).not.toBeInTheDocument();
 
     await screen.findByRole("region", { name: "Arrivals (1)" });

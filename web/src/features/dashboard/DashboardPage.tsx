@@ -10,7 +10,7 @@ import { useBookings, useCharges, useVendors } from "../bookings/api";
 import { useDayStays, type DayKind } from "../guests/api";
 import { StaysTable } from "../guests/StaysTable";
 import { useHotel, usePropertyNames } from "../properties/hotel";
-import { healthy, lagLabel, useSyncOverview } from "../sync/SyncPage";
+import { alarmLabel, healthy, lagLabel, useSyncOverview } from "../sync/SyncPage";
 import { dayListTitle } from "./dayTitles";
 
 function DayList({ kind, date }: { kind: DayKind; date: string }) {
@@ -48,7 +48,9 @@ function SyncHealth() {
             <li key={s.enterprise_id} className="flex flex-wrap items-center justify-between gap-2">
               <span>{s.sync?.property_name ?? names(s.enterprise_id)}</span>
               <span className="flex items-center gap-2">
-                <Badge tone={healthy(s) ? "green" : "red"}>{healthy(s) ? "healthy" : "attention"}</Badge>
+                <Badge tone={healthy(s) ? "green" : "red"}>
+                  {healthy(s) ? "healthy" : s.alarm === "red" ? `alarm: ${alarmLabel(s)}` : "attention"}
+                </Badge>
                 <span className="text-xs text-slate-600">lag {lagLabel(s)}</span>
               </span>
             </li>

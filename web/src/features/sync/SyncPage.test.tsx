@@ -10,6 +10,7 @@ type SyncHealth = NonNullable<SyncStatus["sync"]>;
 function status(enterprise_id: string, sync: Partial<SyncHealth> | null = null): SyncStatus {
   return {
     enterprise_id,
+    alarm: "green",
     ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 2, backfill_needed: false },
     sync: sync && {
       consumer_lag: 0,
@@ -70,6 +71,29 @@ describe("sync page", () => {
     // Unknown by name: its id, and no import reported.
     expect(row("ent-7").getAllByRole("cell")[1]).toHaveTextContent("—");
     expect(within(table).queryByRole("cell", { name: "ent-1" })).not.toBeInTheDocument();
+  });
+
+  it("turns a property red while its silence alarm is raised, and says why", async () => {
+    signInAs("admin", { enterprise_id: null });
+    const red: SyncStatus = {
+      ...status("ent-1"),
+      alarm: "red",
+      ingest: {
+        ...status("ent-1").ingest!,
+        alert_reasons: ["silence"],
+        alert_details: ["no WebSocket event or webhook since 10:00:00 UTC"],
+      },
+    };
+    mockFetch(properties(HOTEL), route("GET", "/api/v1/sync", () => json({ enterprises: [red, status("ent-7")] })));
+    renderWithProviders(<SyncPage />);
+
+    const table = await screen.findByRole("table", { name: "Sync status per property" });
+    const harbour = (await within(table).findAllByRole("cell", { name: new RegExp(`^${HOTEL.name}`) }))[0]!;
+    const alert = within(harbour).getByRole("alert");
+    expect(alert).toHaveTextContent("no live changes from Mews");
+    expect(alert).toHaveTextContent("no WebSocket event or webhook since 10:00:00 UTC");
+    const green = within(table).getByRole("cell", { name: "ent-7" });
+    expect(within(green).queryByRole("alert")).not.toBeInTheDocument();
   });
 
   it("follows a running resync and cancels it; says when a backfill is needed", async () => {

@@ -47,9 +47,40 @@ function ImportProgress({ status, name }: { status: SyncStatus; name: string }) 
   );
 }
 
-/** Connected and not behind: what the dashboard calls healthy. */
+/** No silence alarm, connected and not behind: what the dashboard calls healthy. */
 export function healthy(s: SyncStatus): boolean {
-  return s.ingest?.websocket === "connected" && !s.ingest.last_sweep_error && (s.sync?.consumer_lag ?? 0) < 100;
+  return (
+    s.alarm !== "red" &&
+    s.ingest?.websocket === "connected" &&
+    !s.ingest.last_sweep_error &&
+    (s.sync?.consumer_lag ?? 0) < 100
+  );
+}
+
+const ALARM_REASONS: Record<string, string> = {
+  silence: "no live changes from Mews",
+  websocket_down: "Mews WebSocket down",
+  dead_letters: "dead letters growing",
+};
+
+/** The reasons of a raised silence alarm, in words ("" when green). */
+export function alarmLabel(s: SyncStatus): string {
+  if (s.alarm !== "red") return "";
+  return (s.ingest?.alert_reasons ?? []).map((r) => ALARM_REASONS[r] ?? r).join(", ") || "alarm";
+}
+
+function AlarmNote({ status }: { status: SyncStatus }) {
+  if (status.alarm !== "red") return null;
+  return (
+    <div role="alert" className="mt-1 max-w-xs text-xs font-normal text-red-700">
+      <Badge tone="red">alarm</Badge> {alarmLabel(status)}
+      <ul className="mt-1 list-disc pl-4">
+        {(status.ingest?.alert_details ?? []).map((detail) => (
+          <li key={detail}>{detail}</li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 export function SyncPage() {
@@ -113,6 +144,7 @@ export function SyncPage() {
                   <tr key={s.enterprise_id}>
                     <Td className="font-medium">
                       {nameOf(s)}
+                      <AlarmNote status={s} />
                       {s.ingest?.backfill_needed ? (
                         <p role="alert" className="mt-1 max-w-xs text-xs font-normal text-red-700">
                           Backfill needed: {s.ingest.backfill_reason ?? "changes may have been skipped"}

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from attendandt.contracts.alerts import SyncAlert
 from attendandt.contracts.base import Payload, RpcError
 from attendandt.contracts.bills import EXAMPLE_BILL
 from attendandt.contracts.commands import (
@@ -387,5 +388,15 @@ EXAMPLES: list[Payload] = [
             is_active=False,
         ),
         request_id="r-1",
+    ),
+    SyncAlert(
+        event_id="sync-alert:1",
+        enterprise_id=ENT,
+        occurred_at=NOW,
+        event="alert",
+        state="raised",
+        reasons=("silence",),
+        details=("no live change since 10:00 UTC, while Mews reports a change at 10:40 UTC",),
+        raised_at=NOW,
     ),
 ]

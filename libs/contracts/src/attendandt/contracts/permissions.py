@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attendandt.contracts import rpc
+from attendandt.contracts.alerts import SYNC_ALERT
 from attendandt.contracts.base import Payload, RpcMethod, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
@@ -204,7 +205,7 @@ USERS: tuple[NatsUser, ...] = (
     NatsUser(
         name="mews-ingest",
         description="Mews WebSocket, webhooks and sweeps: publishes Mews change notifications",
-        produces=(MEWS_CHANGE,),
+        produces=(MEWS_CHANGE, SYNC_ALERT),
         answers=("ingest",),
         kv_write=(INGEST_CHECKPOINTS, INGEST_STATE, MEWS_RATE_LIMITS),
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from attendandt.contracts import rpc
+from attendandt.contracts.alerts import SYNC_ALERT
 from attendandt.contracts.base import Payload, RpcError, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
@@ -76,6 +77,7 @@ SUBJECTS: tuple[Subject[Payload], ...] = (
     ERASE_GUEST_IN_VENDORS,
     RECORD_ERASURE_RECEIPT,
     GUEST_ERASED,
+    SYNC_ALERT,
 )  # type: ignore[assignment]
 
 

@@ -51,6 +51,9 @@ def spawn(
         user=user,
         group=_primary_group(user) if user else None,
         extra_groups=[] if user else None,
+        # Its own process group: a Ctrl-C in the terminal reaches the parent only, which
+        # stops its children in order (`attendandt dev`: the services before the servers).
+        process_group=0,
         preexec_fn=lambda: _die_with_parent(death_signal),  # noqa: PLW1509
     )
 

@@ -110,6 +110,9 @@ def visible(  # noqa: PLR0911 (one rule, one return: reads as the policy it is)
         return None
     if aggregate == "user":
         return body if has(principal, P.USERS_ADMIN) else None
+    if aggregate == "sync":
+        # `sync.alert`: the property's link with Mews, no personal data; as the Sync page.
+        return body if has(principal, P.SYNC_READ) else None
     return None
 
 

@@ -442,6 +442,15 @@ class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
     backfill_needed: bool = False
     backfill_reason: str | None = None
     backfill_since: datetime | None = None
+    #: The last WebSocket event or webhook (a live change).
+    last_live_at: datetime | None = None
+    #: Since when the WebSocket is down (None while connected).
+    websocket_down_since: datetime | None = None
+    #: The silence alarm in force (`sync.alert`): `silence`, `websocket_down`,
+    #: `dead_letters`; empty when the property is green. `alert_details` says what each saw.
+    alert_reasons: list[str] = []
+    alert_details: list[str] = []
+    alert_raised_at: datetime | None = None
 
 
 class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -485,6 +494,9 @@ class DeadLetterCounts(msgspec.Struct, frozen=True, kw_only=True):
 
 class SyncStatus(msgspec.Struct, frozen=True, kw_only=True):
     enterprise_id: str
+    #: `red` while a silence alarm is raised for the property (`ingest.alert_reasons` says
+    #: why), `green` otherwise.
+    alarm: Literal["green", "red"] = "green"
     ingest: IngestStatus | None = None
     sync: SyncHealthStatus | None = None
     dead_letters: DeadLetterCounts

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from nats.aio.client import Client as NatsClient
@@ -30,6 +30,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
+from attendandt.contracts.alerts import SYNC_ALERT, SyncAlertReason
 from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.mews import MewsEntity
@@ -45,6 +46,7 @@ from attendandt.contracts.rpc.ingest import (
     SweptEntity,
 )
 from attendandt.contracts.streams import (
+    DEAD_LETTERS,
     INGEST_CHECKPOINTS,
     INGEST_STATE,
     MEWS_RATE_LIMITS,
@@ -56,15 +58,24 @@ from attendandt.mews import (
     MewsError,
     bind_enterprises,
 )
+from attendandt.mews_ingest.alarms import (
+    DeadLetterTrend,
+    Finding,
+    PropertyAlarm,
+    SilenceProbe,
+    dead_letter_finding,
+    socket_finding,
+)
 from attendandt.mews_ingest.checkpoints import Checkpoints, LastContacts, StateBoard
 from attendandt.mews_ingest.gaps import GapGuard
 from attendandt.mews_ingest.normalize import MalformedInput, WebhookBatch, changes_from_frame
+from attendandt.mews_ingest.probe import latest_change
 from attendandt.mews_ingest.publisher import ChangePublisher
 from attendandt.mews_ingest.settings import BUDGET_LANE, IngestSettings
 from attendandt.mews_ingest.sweeps import Progress, Sweeper, SweepProgress, SweepResult
 from attendandt.mews_ingest.webhooks import KEPT_OF_OVERSIZED, WebhookHandlers, create_asgi_app
 from attendandt.mews_ingest.websocket import EnterpriseSocket
-from attendandt.platform.messaging import connect, dead_letter_raw
+from attendandt.platform.messaging import connect, dead_letter_raw, publish
 from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound, answer_for_caller
 
@@ -146,6 +157,8 @@ class Enterprise:
     client: MewsClient
     sweeper: Sweeper
     gap: GapGuard
+    alarm: PropertyAlarm
+    probe: SilenceProbe
     sweep_requested: asyncio.Event = field(default_factory=asyncio.Event)
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     socket: EnterpriseSocket | None = None
@@ -202,6 +215,7 @@ class IngestApp:
                 if enterprise.socket is not None:
                     tasks.append(asyncio.create_task(enterprise.socket.run(stop)))
             tasks.append(asyncio.create_task(self._flush_state(stop)))
+            tasks.append(asyncio.create_task(self._watch_alarms(stop), name="alarms"))
             self.ready.set()
             await stop.wait()
         finally:
@@ -256,7 +270,16 @@ class IngestApp:
                 overlap=timedelta(seconds=settings.sweep_overlap_s),
             )
             gap = GapGuard(timedelta(seconds=settings.silence_resync_s), settings.entities)
-            enterprise = Enterprise(enterprise_id, client, sweeper, gap)
+            alarms = settings.alarms
+            probe = SilenceProbe(
+                timedelta(seconds=alarms.silence_s),
+                timedelta(seconds=alarms.probe_interval_s),
+                timedelta(seconds=alarms.push_grace_s),
+                last_live=datetime.now(UTC),
+            )
+            enterprise = Enterprise(
+                enterprise_id, client, sweeper, gap, PropertyAlarm(enterprise_id), probe
+            )
             enterprise.socket = self._socket(enterprise, client.credentials)
             await self._resume(enterprise, checkpoints)
             self.enterprises[enterprise_id] = enterprise
@@ -280,7 +303,18 @@ class IngestApp:
                 enterprise_id,
                 silent,
             )
-        await self.board.restore(enterprise_id)
+        restored = await self.board.restore(enterprise_id)
+        if restored.alert_reasons:
+            # Raised by a previous process: this one clears it when it sees no reason.
+            enterprise.alarm.raised_at = restored.alert_raised_at
+            enterprise.alarm.findings = tuple(
+                Finding(cast(SyncAlertReason, reason), detail)
+                for reason, detail in zip(
+                    restored.alert_reasons, restored.alert_details, strict=False
+                )
+            )
+        if enterprise.socket is not None:
+            self.board.update(enterprise_id, websocket_down_since=datetime.now(UTC))
 
     def _socket(self, enterprise: Enterprise, credentials: Credentials) -> EnterpriseSocket:
         settings = self.settings
@@ -343,7 +377,11 @@ class IngestApp:
             if contact is not None:
                 await self.contacts.keep(enterprise.enterprise_id, contact, force=force)
 
-    def _heard(self, enterprise: Enterprise, now: datetime) -> None:
+    def _heard(self, enterprise: Enterprise, now: datetime, *, live: bool = False) -> None:
+        if live:
+            enterprise.probe.heard(now)
+            assert self.board is not None
+            self.board.update(enterprise.enterprise_id, last_live_at=now)
         silent = enterprise.gap.heard(now)
         if silent is not None:
             log.warning(
@@ -353,19 +391,100 @@ class IngestApp:
             )
             enterprise.sweep_requested.set()
 
+    # -- silence alarms ----------------------------------------------------------------------
+
+    async def _watch_alarms(self, stop: asyncio.Event) -> None:
+        """Judge every property at each check (alarms.py); a failed check is retried at the
+        next one and changes no verdict."""
+        alarms = self.settings.alarms
+        trend = DeadLetterTrend(alarms.dead_letters_window_s)
+        while not stop.is_set():
+            try:
+                growth = trend.growth(datetime.now(UTC), await self._dead_letter_count())
+                for enterprise in self.enterprises.values():
+                    await self._judge(enterprise, growth)
+            except Exception as exc:
+                log.warning("alarm check failed: %s", type(exc).__name__, exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), alarms.check_s)
+
+    async def _dead_letter_count(self) -> int:
+        assert self.js is not None
+        return int((await self.js.stream_info(DEAD_LETTERS.name)).state.messages)
+
+    async def _judge(self, enterprise: Enterprise, dead_letter_growth: int) -> None:
+        assert self.board is not None
+        assert self.js is not None
+        alarms = self.settings.alarms
+        enterprise_id = enterprise.enterprise_id
+        probe = enterprise.probe
+        now = datetime.now(UTC)
+        window = probe.window(now)
+        if window is not None:
+            try:
+                found = await latest_change(enterprise.client, *window)
+            except MewsError as exc:
+                log.info("silence probe of %s failed: %s", enterprise_id, exc)
+            else:
+                probe.probed(now, found)
+        state = self.board.get(enterprise_id)
+        findings = [
+            finding
+            for finding in (
+                probe.finding(now),
+                socket_finding(state.websocket_down_since, now, alarms.socket_down_s)
+                if enterprise.socket is not None
+                else None,
+                dead_letter_finding(dead_letter_growth, alarms),
+            )
+            if finding is not None
+        ]
+        event = enterprise.alarm.judge(findings, now)
+        if event is None:
+            return
+        self.board.update(
+            enterprise_id,
+            alert_reasons=enterprise.alarm.reasons,
+            alert_details=event.details,
+            alert_raised_at=enterprise.alarm.raised_at,
+        )
+        log.warning(
+            "sync alert %s for %s: %s",
+            event.state,
+            enterprise_id,
+            "; ".join(event.details) or "no reason left",
+            extra={"reasons": list(event.reasons)},
+        )
+        await publish(
+            self.js,
+            SYNC_ALERT,
+            event,
+            msg_id=event.event_id,
+            enterprise=enterprise_id,
+            event="alert",
+        )
+
     # -- WebSocket ---------------------------------------------------------------------------
 
     async def _on_connected(self, enterprise: Enterprise) -> None:
         assert self.board is not None
         state = self.board.get(enterprise.enterprise_id)
         self.board.update(
-            enterprise.enterprise_id, websocket="connected", reconnects=state.reconnects + 1
+            enterprise.enterprise_id,
+            websocket="connected",
+            reconnects=state.reconnects + 1,
+            websocket_down_since=None,
         )
         enterprise.sweep_requested.set()  # the socket has no replay: catch up what we missed
 
     async def _on_disconnected(self, enterprise: Enterprise) -> None:
         assert self.board is not None
-        self.board.update(enterprise.enterprise_id, websocket="disconnected")
+        state = self.board.get(enterprise.enterprise_id)
+        self.board.update(
+            enterprise.enterprise_id,
+            websocket="disconnected",
+            websocket_down_since=state.websocket_down_since or datetime.now(UTC),
+        )
 
     async def _on_frame(self, enterprise: Enterprise, frame: str | bytes) -> None:
         assert self.publisher is not None
@@ -386,7 +505,7 @@ class IngestApp:
                 log.warning("websocket dead letter not stored: %s", type(failed).__name__)
             return
         await self.publisher.publish_all(changes)
-        self._heard(enterprise, now)
+        self._heard(enterprise, now, live=True)
         self.board.update(enterprise.enterprise_id, last_event_at=now)
 
     # -- webhooks ----------------------------------------------------------------------------
@@ -408,7 +527,7 @@ class IngestApp:
             return
         await self.publisher.publish_all(batch.changes)
         now = datetime.now(UTC)
-        self._heard(enterprise, now)
+        self._heard(enterprise, now, live=True)
         self.board.update(batch.enterprise_id, last_webhook_at=now)
 
     async def reject_webhook(self, body: bytes, reason: str) -> None:

@@ -117,6 +117,14 @@ class EnterpriseState(msgspec.Struct, kw_only=True):
     backfill_needed: bool = False
     backfill_reason: str | None = None
     backfill_since: datetime | None = None
+    #: The last WebSocket event or webhook (a live change), and since when the socket is down.
+    last_live_at: datetime | None = None
+    websocket_down_since: datetime | None = None
+    #: The alert in force (alarms.py): empty reasons when the property is green. Kept across
+    #: restarts, so the next process clears what this one raised.
+    alert_reasons: tuple[str, ...] = ()
+    alert_details: tuple[str, ...] = ()
+    alert_raised_at: datetime | None = None
 
 
 class StateBoard:
@@ -133,13 +141,20 @@ class StateBoard:
 
     async def restore(self, enterprise_id: str) -> EnterpriseState:
         """What a previous process announced and must not be forgotten by a restart (a
-        backfill still needed); the rest of the state describes this process and starts
-        afresh."""
+        backfill still needed, an alert raised); the rest of the state describes this
+        process and starts afresh."""
         try:
             entry = await self.kv.get(enterprise_id)
             stored = msgspec.json.decode(entry.value or b"", type=EnterpriseState)
         except (KeyNotFoundError, msgspec.DecodeError, msgspec.ValidationError):
             return self.get(enterprise_id)
+        if stored.alert_reasons:
+            self.update(
+                enterprise_id,
+                alert_reasons=stored.alert_reasons,
+                alert_details=stored.alert_details,
+                alert_raised_at=stored.alert_raised_at,
+            )
         if not stored.backfill_needed:
             return self.get(enterprise_id)
         return self.update(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from attendandt.contracts.mews import MewsEntity
 from attendandt.mews import MewsSettings, MewsSettingsError
+from attendandt.mews_ingest.alarms import AlarmSettings
 from attendandt.platform.settings import (
     NatsSettings,
     ObservabilitySettings,
@@ -62,6 +63,8 @@ class IngestSettings:
     ws_pong_timeout_s: float = 10.0
     ws_backoff_max_s: float = 30.0
     entities: tuple[MewsEntity, ...] = field(default=SWEPT_ENTITIES)
+    #: When a property turns red (`sync.alert`): see alarms.py.
+    alarms: AlarmSettings = field(default_factory=AlarmSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> IngestSettings:
@@ -83,7 +86,26 @@ class IngestSettings:
             resync_horizon_s=env_float(env, "RESYNC_HORIZON_S", 30 * 86400.0),
             last_contact_write_s=env_float(env, "LAST_CONTACT_WRITE_S", 10.0),
             resync_budget_share=_share(env_float(env, "RESYNC_BUDGET_SHARE", 0.5)),
+            alarms=alarm_settings(env),
         )
+
+
+def alarm_settings(env: Mapping[str, str]) -> AlarmSettings:
+    default = AlarmSettings()
+    settings = AlarmSettings(
+        check_s=env_float(env, "ALARM_CHECK_S", default.check_s),
+        silence_s=env_float(env, "ALARM_SILENCE_S", default.silence_s),
+        probe_interval_s=env_float(env, "ALARM_PROBE_INTERVAL_S", default.probe_interval_s),
+        push_grace_s=env_float(env, "ALARM_PUSH_GRACE_S", default.push_grace_s),
+        socket_down_s=env_float(env, "ALARM_WEBSOCKET_DOWN_S", default.socket_down_s),
+        dead_letters=env_int(env, "ALARM_DEAD_LETTERS", default.dead_letters),
+        dead_letters_window_s=env_float(
+            env, "ALARM_DEAD_LETTERS_WINDOW_S", default.dead_letters_window_s
+        ),
+    )
+    if settings.check_s <= 0 or settings.dead_letters < 1:
+        raise SettingsError("ALARM_CHECK_S must be > 0 and ALARM_DEAD_LETTERS at least 1")
+    return settings
 
 
 def _share(value: float) -> float:

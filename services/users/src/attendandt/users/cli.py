@@ -31,15 +31,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     create.add_argument("--name", default="Administrator")
     create.add_argument(
         "--database-url",
-        default=os.environ.get("DATABASE_URL"),
-        help="the users service's database, as its role (default: $DATABASE_URL)",
+        default=os.environ.get("DATABASE_URL") or os.environ.get("USERS_DATABASE_URL"),
+        help="the users service's database, as its role (default: $DATABASE_URL, else "
+        "$USERS_DATABASE_URL, which `make run` writes to .devdata/ops.env)",
     )
     create.set_defaults(handler=create_admin)
 
 
 async def create_admin(args: argparse.Namespace) -> int:
     if not args.database_url:
-        print("set --database-url or $DATABASE_URL")
+        print(
+            "DATABASE_URL is not set: set --database-url, $DATABASE_URL or $USERS_DATABASE_URL "
+            "(beside `make run`, run it from the project folder: .devdata/ops.env has it)"
+        )
         return 2
     generated = args.password is None
     password = new_password(args.email.strip().lower()) if generated else args.password

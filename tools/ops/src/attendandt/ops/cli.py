@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
-from attendandt.ops import environment
+from attendandt.ops import devenv, environment
 from attendandt.platform.settings import SettingsError
 
 GROUP = "attendandt.cli"
@@ -43,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] != ["dev"]:
+        # Beside a `make run`: its settings fill what the shell leaves unset (before the
+        # parser, whose defaults read the environment). `dev` writes them, never reads them.
+        devenv.apply(os.environ)
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], Any] | None = getattr(args, "handler", None)
@@ -55,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             result = asyncio.run(_await(result))
     except SettingsError as exc:
         # A missing or malformed variable: its name and the fix, not a traceback.
-        print(f"attendandt: {exc}", file=sys.stderr)
+        print(f"attendandt: {exc}{devenv.hint()}", file=sys.stderr)
         raise SystemExit(2) from None
     raise SystemExit(int(result or 0))
 

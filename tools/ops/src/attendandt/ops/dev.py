@@ -42,6 +42,7 @@ from nats.aio.client import Client as NatsClient
 from attendandt.contracts.permissions import OPS, service_env
 from attendandt.contracts.streams import ensure_streams
 from attendandt.mews import DemoTokens, MewsError, MewsSettings, MewsSettingsError
+from attendandt.ops import devenv
 from attendandt.ops.demo import FRONT_DESK, MANAGER, VENDOR_USER, seed_demo
 from attendandt.ops.migrate import migration_sets
 from attendandt.ops.nats_accounts import DevNats, dev_nats_config
@@ -51,7 +52,7 @@ from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import RpcFailure, RpcTimeout
 from attendandt.platform.settings import NatsSettings
-from attendandt.testing.processes import _die_with_parent, wait_for_port
+from attendandt.testing.processes import _die_with_parent, free_port, wait_for_port
 from attendandt.testing.servers import LocalProcessServer, start_nats, start_postgres
 
 SERVICES_GROUP = "attendandt.services"
@@ -106,7 +107,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--health-port-base",
         type=int,
         default=int(env.get("HEALTH_PORT_BASE", "8100")),
-        help="the services' health ports are this plus 0, 1, 2...",
+        help="the services' health ports are this plus 0, 1, 2...; 0: each a free port "
+        "(a second stack beside a `make run`, e.g. the tests')",
     )
     parser.add_argument("--no-sim", action="store_true", help="do not start the Mews simulator")
     parser.add_argument(
@@ -180,6 +182,8 @@ async def run_dev(config: DevConfig) -> int:
     children: list[Child] = []
     try:
         database_urls = await prepare_data(ops_nats(nats_server.url, accounts), postgres.url)
+        written = write_ops_env(config, nats_server.url, accounts, postgres.url, database_urls)
+        _say(f"ops commands' settings in {written} (`attendandt status` finds them there)")
         env = {
             **os.environ,
             "NATS_URL": nats_server.url,
@@ -205,11 +209,39 @@ async def run_dev(config: DevConfig) -> int:
         _say("Ctrl-C stops everything.")
         return await _wait(stop, children, [nats_server, postgres], config.restarts_per_minute)
     finally:
-        for child in reversed(children):
-            await child.stop()
+        # The services first, all at once, while NATS and Postgres still answer them (they
+        # would log connection errors for as long as they take to stop otherwise); then
+        # the servers. Ctrl-C in the terminal reaches this process only: every child runs
+        # in a process group of its own.
+        if children:
+            _say("stopping the services")
+            await asyncio.gather(*(child.stop() for child in reversed(children)))
+        _say("stopping postgres")
         postgres.stop()
+        _say("stopping nats-server")
         nats_server.stop()
         _say("stopped")
+
+
+def write_ops_env(
+    config: DevConfig,
+    nats_url: str,
+    accounts: DevNats,
+    admin_url: str,
+    database_urls: Mapping[str, str],
+) -> Path:
+    """What the ops commands need to reach this stack (devenv.py): the ops NATS user,
+    every database, and Mews as the services see it."""
+    ops = ops_nats(nats_url, accounts)
+    values = {
+        "NATS_URL": ops.url,
+        "NATS_USER": ops.user or "",
+        "NATS_PASSWORD": ops.password or "",
+        "DATABASE_ADMIN_URL": admin_url,
+        **{devenv.database_variable(name): url for name, url in database_urls.items()},
+        **{k: v for k, v in mews_env(config).items() if k.startswith("MEWS_")},
+    }
+    return devenv.write(config.devdata, values)
 
 
 async def _connect(settings: NatsSettings) -> NatsClient:
@@ -304,7 +336,9 @@ async def start_children(
         service_env = {
             **env,
             "SERVICE_NAME": entry.name,
-            "HEALTH_PORT": str(config.health_port_base + index),
+            "HEALTH_PORT": str(
+                config.health_port_base + index if config.health_port_base else free_port()
+            ),
         }
         if entry.name in WEBHOOK_SECRET_HOLDERS:
             service_env["WEBHOOK_SECRET"] = webhook_secret
@@ -524,6 +558,9 @@ async def _launch(
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        # Its own process group: a Ctrl-C in the terminal goes to the supervisor, which
+        # stops the services before the servers they use.
+        process_group=0,
         preexec_fn=lambda: _die_with_parent(signal.SIGTERM),
     )
     return process, asyncio.create_task(_pump(process, prefix))

@@ -23,13 +23,17 @@ MEWS: Variables = (
     ("MEWS_WS_URL", "Mews WebSocket (default: derived from the API URL)"),
     ("MEWS_CLIENT_NAME, MEWS_PAGE_SIZE", "client name sent to Mews, page size"),
 )
-DATABASE: Variables = (
-    ("DATABASE_URL", "required (or --database-url): the service's database, as its role"),
+USERS_DATABASE: Variables = (
+    (
+        "DATABASE_URL / USERS_DATABASE_URL",
+        "required (or --database-url): the users database, as its role",
+    ),
 )
 NONE: Variables = ()
 
 #: Command path → the variables it reads (beyond these, none).
 COMMANDS: dict[str, Variables] = {
+    "charges reconcile": NATS + MEWS,
     "contracts check": NONE,
     "contracts snapshot": NONE,
     "contracts asyncapi": NONE,
@@ -57,8 +61,7 @@ COMMANDS: dict[str, Variables] = {
     "status": NATS,
     "sync backfill": NATS + MEWS,
     "sync reconcile": NATS + MEWS,
-    "charges reconcile": NATS + MEWS,
-    "users create-admin": NATS + DATABASE,
+    "users create-admin": NATS + USERS_DATABASE,
 }
 
 
@@ -69,7 +72,9 @@ def epilog(variables: Variables) -> str:
     lines = [f"  {name.ljust(width)}  {text}" for name, text in variables]
     return (
         "environment:\n" + "\n".join(lines) + "\n\nA required variable left unset stops "
-        "the command with its name and how to set it."
+        "the command with its name and how to set it. Beside a `make run`, the variables "
+        "left unset are read from .devdata/ops.env (or $ATTENDANDT_DEVDATA/ops.env), which "
+        "`attendandt dev` writes."
     )
 
 

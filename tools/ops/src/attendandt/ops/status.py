@@ -68,7 +68,12 @@ async def run(_: argparse.Namespace) -> int:
         print("no property reported yet (is mews-ingest or sync running?)")
     for enterprise in enterprises:
         state, health = ingest.get(enterprise, {}), sync.get(enterprise, {})
-        print(f"property {enterprise}")
+        reasons = state.get("alert_reasons") or []
+        print(f"property {enterprise}: {'RED' if reasons else 'green'}")
+        if reasons:
+            print(f"  ALARM since {_ago(state.get('alert_raised_at'))}: {', '.join(reasons)}")
+            for detail in state.get("alert_details") or []:
+                print(f"    {redact_text(str(detail))}")
         print(
             f"  ingest: websocket {state.get('websocket', '?')}, {state.get('reconnects', 0)} "
             f"connects, last event {_ago(state.get('last_event_at'))}, last webhook "

@@ -87,9 +87,11 @@ async def _dead_letters(js: JetStreamContext) -> DeadLetterCounts:
 
 
 async def _status(js: JetStreamContext, enterprise_id: str, dead: DeadLetterCounts) -> SyncStatus:
+    ingest = await _entry(js, INGEST_STATE.bucket, enterprise_id, IngestStatus)
     return SyncStatus(
         enterprise_id=enterprise_id,
-        ingest=await _entry(js, INGEST_STATE.bucket, enterprise_id, IngestStatus),
+        alarm="red" if ingest is not None and ingest.alert_reasons else "green",
+        ingest=ingest,
         sync=await _entry(js, SYNC_HEALTH.bucket, enterprise_id, SyncHealthStatus),
         dead_letters=dead,
         charges_report=await _entry(
