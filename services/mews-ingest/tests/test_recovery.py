@@ -133,7 +133,9 @@ async def test_idle_link_stays_up_and_a_silently_dead_one_is_replaced(
 ) -> None:
     ingest = await start_ingest(
         # A pong may take a second on a busy machine: only a frozen link goes past 2 s.
-        ws_url=f"ws://127.0.0.1:{link.port}/ws/connector", ws_idle_s=0.3, ws_pong_timeout_s=2.0
+        ws_url=f"ws://127.0.0.1:{link.port}/ws/connector",
+        ws_idle_s=0.3,
+        ws_pong_timeout_s=2.0,
     )
     board = ingest.app.board
     await wait_for(lambda: board.get(mews_sim.gross.id).websocket == "connected")
