@@ -314,3 +314,36 @@ def test_a_publisher_killed_while_mews_holds_its_answer_writes_once(stack, desk,
     assert child_pid(stack["pid"], "attendandt.mews_publisher") != publisher
     assert control.counters()["customers_updated"] == before + 1
     assert _in_mews(stack, guest["mews_id"])["Notes"] == "Late riser"
+
+
+def test_a_guest_deleted_in_mews_is_erased_here_within_one_sweep(
+    stack, desk, admin, control
+) -> None:
+    enterprise = _enterprise(stack)
+    guest = _new_guest(stack, control, desk, enterprise, Email=f"{uuid.uuid4().hex}@gone.example")
+    started = datetime.now(UTC)
+    # Webhooks down: only ingest's sweep can bring the delete (Mews's socket has no customers).
+    control.webhook_target_down(True)
+    try:
+        control.delete_customer(guest["mews_id"])
+        swept = admin.post(
+            f"/sync/{enterprise}/resync",
+            json={"entities": ["customer"], "since": (started - timedelta(minutes=1)).isoformat()},
+        )
+        assert swept.status_code == 202, swept.text
+
+        def erasure() -> dict[str, Any] | None:
+            page = admin.get("/guests/erasures", params={"enterprise_id": enterprise}).json()
+            return next((e for e in page["items"] if e["guest_id"] == guest["guest_id"]), None)
+
+        found = wait_until("the erasure Mews's delete started", erasure, timeout=150)
+    finally:
+        control.webhook_target_down(False)
+    assert found["source"] == "mews"
+    done = wait_until(
+        "every part's receipt",
+        lambda: (e := erasure()) is not None and e["state"] == "done" and e,
+        timeout=120,
+    )
+    assert done["waiting_for"] == []
+    assert desk.get("/guests", params={"q": guest["last_name"]}).json()["items"] == []
