@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # The one image recipe for every service. services/<name>/Dockerfile is this file with
 # SERVICE's default set to <name> (a test keeps them identical otherwise), so that
 #   docker build -f services/guests/Dockerfile .

@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # The operations image: the `attendandt` command with every service's migrations, and the
 # Mews simulator. Used by the one-shot `migrate` job (compose and Kubernetes) and by the
 # compose `sim` profile. Not a service image: it holds all workspace packages.
