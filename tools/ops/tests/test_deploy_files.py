@@ -125,6 +125,12 @@ def test_every_service_image_builds_from_its_own_dockerfile(compose: dict[str, A
         assert services[name]["build"] == {
             "context": ".",
             "dockerfile": f"services/{name}/Dockerfile",
+            # Base images are variables defaulting to the official ones (local stand-ins where
+            # no registry answers: deploy/docker/base).
+            "args": {
+                "PYTHON_IMAGE": "${PYTHON_IMAGE:-python:3.11-slim-bookworm}",
+                "UV_IMAGE": "${UV_IMAGE:-ghcr.io/astral-sh/uv:0.13}",
+            },
         }
 
 
