@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= uv
 B ?=
 
-.PHONY: help sync run test lint fmt typecheck pytest bench schemas asyncapi web web-test
+.PHONY: help sync run test test-deploy lint fmt typecheck pytest bench schemas asyncapi web web-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -16,6 +16,9 @@ run: sync web ## Run the whole system locally (embedded NATS, Postgres, Mews sim
 	$(UV) run attendandt dev
 
 test: sync lint typecheck web-test pytest ## Everything CI runs: sync, lint, type-check, tests
+
+test-deploy: sync ## Build the images and check the compose stack end to end (needs Docker)
+	deploy/tests/test-deploy.sh
 
 lint: ## ruff lint and format check
 	$(UV) run ruff check .
