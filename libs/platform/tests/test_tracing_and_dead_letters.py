@@ -65,6 +65,8 @@ async def test_a_batch_continues_its_first_changes_trace_and_links_every_one(
     batch = await sub.fetch(2, timeout=5)
     with batch_span(batch[0].subject, [msg.headers for msg in batch]):
         await publish_change(changes[2])  # what the pass makes of them
+        # A production log line written meanwhile names the same trace.
+        line = json.loads(JsonFormatter("sync").format(logging.makeLogRecord({"msg": "pass"})))
     for msg in batch:
         await msg.ack()
     finished = spans.get_finished_spans()
@@ -79,6 +81,8 @@ async def test_a_batch_continues_its_first_changes_trace_and_links_every_one(
     assert made.parent is not None
     assert made.parent.span_id == work.context.span_id
     assert made.context.trace_id == first.context.trace_id
+    assert line["trace_id"] == f"{first.context.trace_id:032x}"
+    assert line["span_id"] == f"{work.context.span_id:016x}"
 
 
 async def test_dead_letter_keeps_the_original_and_the_reason_once(
