@@ -1,8 +1,10 @@
+import nats
 import pytest
 from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StreamConfig
 
 from attendandt.contracts.streams import BUCKETS, STREAMS, StreamConflict, ensure_streams
+from attendandt.testing.servers import NatsCluster
 
 
 async def test_ensure_streams_creates_everything_once(jetstream: JetStreamContext) -> None:
@@ -48,3 +50,39 @@ async def test_ensure_streams_refuses_a_retention_it_cannot_change(
     await jetstream.add_stream(StreamConfig(name="MEWS_OUTBOX", subjects=["mews.v1.*.outbound.>"]))
     with pytest.raises(StreamConflict, match="retention"):
         await ensure_streams(jetstream)
+
+
+async def _replicas(js: JetStreamContext) -> dict[str, int]:
+    names = [s.name for s in STREAMS] + [f"KV_{b.bucket}" for b in BUCKETS]
+    return {name: (await js.stream_info(name)).config.num_replicas or 1 for name in names}
+
+
+async def test_replicas_are_asked_for_and_then_kept(nats_cluster: NatsCluster) -> None:
+    """One replica unless asked (dev, tests); `replicas=3` moves everything to three servers;
+    the services' own call, which names no count, keeps three even when it updates a
+    stream for another reason (an update sends the whole configuration)."""
+    client = await nats.connect(nats_cluster.urls, connect_timeout=5)
+    try:
+        js = client.jetstream(timeout=10)
+        await ensure_streams(js)
+        assert set((await _replicas(js)).values()) == {1}
+        done = await ensure_streams(js, replicas=3)
+        assert sum(line.startswith("updated") for line in done) == len(STREAMS) + len(BUCKETS)
+        assert set((await _replicas(js)).values()) == {3}
+        again = await ensure_streams(js, replicas=3)
+        assert not any(line.startswith("updated") for line in again)
+
+        changed = (await js.stream_info("MEWS_CHANGES")).config
+        changed.max_age = 3600
+        await js.update_stream(changed)
+        assert "updated stream MEWS_CHANGES" in await ensure_streams(js)
+        info = await js.stream_info("MEWS_CHANGES")
+        assert info.config.max_age == 7 * 24 * 3600
+        assert set((await _replicas(js)).values()) == {3}
+    finally:
+        await client.close()
+
+
+async def test_a_replica_count_below_one_is_refused(jetstream: JetStreamContext) -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        await ensure_streams(jetstream, replicas=0)

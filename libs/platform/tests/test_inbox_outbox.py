@@ -8,6 +8,9 @@ import pytest
 import sample_models
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +22,7 @@ from attendandt.platform.db import DatabaseSettings, create_engine, session_fact
 from attendandt.platform.inbox import claim
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.outbox import OutboxRelay
+from attendandt.platform.telemetry import setup_telemetry, tracer
 
 MIGRATIONS = Path(__file__).parent / "sample_migrations"
 CHANGE = next(e for e in EXAMPLES if isinstance(e, MewsChange))
@@ -109,6 +113,29 @@ async def test_outbox_publishes_committed_rows_and_nothing_from_rolled_back(
     assert msg.headers is not None
     assert msg.headers["Nats-Msg-Id"] == "kept-1"
     assert msg.headers["Attendandt-Schema"] == "mews.change/v1"
+
+
+async def test_the_relays_publish_continues_the_trace_that_wrote_the_row(
+    engine: AsyncEngine, jetstream: JetStreamContext, unique: str
+) -> None:
+    spans = InMemorySpanExporter()
+    setup_telemetry("platform-tests").add_span_processor(SimpleSpanProcessor(spans))
+    subject = f"out.{unique}"
+    await jetstream.add_stream(StreamConfig(name=f"OUT_{unique}", subjects=[f"{subject}.>"]))
+    with tracer().start_as_current_span("a command applied") as work:
+        async with session_factory(engine).begin() as session:
+            await outbox_module.add(
+                session, sample_models.outbox, subject=f"{subject}.x", payload=CHANGE, msg_id="t-1"
+            )
+    relay = OutboxRelay(engine, sample_models.outbox, jetstream)
+    assert await relay.relay_once() == 1  # outside any span, as the relay's own task is
+    msg = await jetstream.get_last_msg(f"OUT_{unique}", f"{subject}.x")
+    [published] = [s for s in spans.get_finished_spans() if s.kind == SpanKind.PRODUCER]
+    assert published.parent is not None
+    assert published.parent.span_id == work.get_span_context().span_id
+    trace_id, span_id = (msg.headers or {})["traceparent"].split("-")[1:3]
+    assert int(trace_id, 16) == work.get_span_context().trace_id
+    assert int(span_id, 16) == published.context.span_id
 
 
 async def test_relay_restarted_between_publish_and_delete_sends_nothing_twice(

@@ -15,7 +15,7 @@ from attendandt.contracts.mews import MEWS_CHANGE, MewsChange
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.logging import JsonFormatter, redact_body, redact_text
 from attendandt.platform.messaging import dead_letter, dead_letter_raw, publish
-from attendandt.platform.telemetry import consumer_span, setup_telemetry
+from attendandt.platform.telemetry import batch_span, consumer_span, setup_telemetry
 
 CHANGE = next(e for e in EXAMPLES if isinstance(e, MewsChange))
 
@@ -45,6 +45,44 @@ async def test_consumer_span_continues_the_publishers_trace(
     assert consumer.parent is not None
     assert consumer.parent.span_id == producer.context.span_id
     assert consumer.context.trace_id == producer.context.trace_id
+
+
+async def test_a_batch_continues_its_first_changes_trace_and_links_every_one(
+    jetstream: JetStreamContext, spans: InMemorySpanExporter, unique: str
+) -> None:
+    await ensure_streams(jetstream)
+    changes = [msgspec.structs.replace(CHANGE, mews_id=f"{unique}-{n}") for n in range(3)]
+
+    async def publish_change(change: MewsChange) -> None:
+        await publish(
+            jetstream, MEWS_CHANGE, change, msg_id=change.msg_id(),
+            enterprise=change.enterprise_id, entity=change.entity,
+        )  # fmt: skip
+
+    for change in changes[:2]:  # each in a trace of its own
+        await publish_change(change)
+    sub = await jetstream.pull_subscribe(MEWS_CHANGE.filter(), durable=f"batch_{unique}")
+    batch = await sub.fetch(2, timeout=5)
+    with batch_span(batch[0].subject, [msg.headers for msg in batch]):
+        await publish_change(changes[2])  # what the pass makes of them
+        # A production log line written meanwhile names the same trace.
+        line = json.loads(JsonFormatter("sync").format(logging.makeLogRecord({"msg": "pass"})))
+    for msg in batch:
+        await msg.ack()
+    finished = spans.get_finished_spans()
+    first, second, made = (s for s in finished if s.kind == SpanKind.PRODUCER)
+    [work] = [s for s in finished if s.kind == SpanKind.CONSUMER]
+    assert first.context.trace_id != second.context.trace_id
+    assert work.parent is not None
+    assert work.parent.span_id == first.context.span_id
+    assert [link.context.span_id for link in work.links] == [
+        first.context.span_id, second.context.span_id,
+    ]  # fmt: skip
+    assert made.parent is not None
+    assert made.parent.span_id == work.context.span_id
+    assert made.context.trace_id == first.context.trace_id
+    assert line["trace_id"] == f"{first.context.trace_id:032x}"
+    assert line["span_id"] == f"{work.context.span_id:016x}"
 
 
 async def test_dead_letter_keeps_the_original_and_the_reason_once(

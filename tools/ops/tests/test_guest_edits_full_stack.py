@@ -7,17 +7,15 @@ conflict the user settles, to another field merges; our own write coming back fr
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from stack_support import child_pid, mews_call, wait_until
+from stack_support import Events, child_pid, mews_call, wait_until
 
 from attendandt.mews_sim.control_client import SimControl
 
@@ -53,52 +51,6 @@ def control(stack):
     yield sim
     sim.clear_faults()
     sim.close()
-
-
-class Events:
-    """The gateway's live event stream, read in the background from now on."""
-
-    def __init__(self, client: httpx.Client) -> None:
-        self.items: list[dict[str, Any]] = []
-        self._client = client
-        self._connected = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-        assert self._connected.wait(30), "the event stream did not open"
-
-    def _read(self) -> None:
-        try:
-            self._follow()
-        except httpx.HTTPError:
-            if not self._stop.is_set():
-                raise  # the stream broke while the test still read it
-
-    def _follow(self) -> None:
-        with self._client.stream("GET", "/events", timeout=None) as response:
-            event: dict[str, Any] = {}
-            for line in response.iter_lines():
-                if self._stop.is_set():
-                    return
-                if line.startswith(":"):
-                    self._connected.set()
-                elif line.startswith("event:"):
-                    event["event"] = line[6:].strip()
-                elif line.startswith("data:"):
-                    event["data"] = json.loads(line[5:])
-                elif not line and event:
-                    self.items.append(event)
-                    event = {}
-
-    def of_guest(self, guest_id: str) -> list[dict[str, Any]]:
-        return [
-            e["data"]
-            for e in list(self.items)
-            if e.get("event", "").startswith("guest.") and e["data"].get("guest_id") == guest_id
-        ]
-
-    def close(self) -> None:
-        self._stop.set()
 
 
 def _new_guest(

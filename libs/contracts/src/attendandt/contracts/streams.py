@@ -3,6 +3,12 @@
 Every process calls `ensure_streams(js)` at start: it creates what is missing and updates
 what changed, so deploying a new version never needs a manual step. A change that JetStream
 cannot apply in place (retention, storage) fails loudly instead of silently keeping the old.
+
+Replicas are a property of the deployment, not of the contracts: `replicas=None` (what the
+services pass) creates a missing stream or bucket with one replica and never changes the
+count of an existing one; `attendandt nats ensure-streams --replicas 3` (or
+`NATS_STREAM_REPLICAS=3`), run by the migration job against a 3-node cluster, creates them
+with three and moves existing ones to three. An update for another reason keeps the count.
 """
 
 from __future__ import annotations
@@ -150,8 +156,15 @@ async def ensure_streams(
     js: JetStreamContext,
     streams: tuple[StreamSpec, ...] = STREAMS,
     buckets: tuple[KVSpec, ...] = BUCKETS,
+    *,
+    replicas: int | None = None,
 ) -> list[str]:
-    """Create or update every stream and bucket; returns what it did, one line each."""
+    """Create or update every stream and bucket; returns what it did, one line each.
+
+    `replicas`: how many servers of a cluster hold each (None: 1 for what is created,
+    unchanged for what exists; see the module docstring)."""
+    if replicas is not None and replicas < 1:
+        raise ValueError(f"replicas={replicas}: a stream needs at least one")
     from nats.js.api import (
         KeyValueConfig,
         RetentionPolicy,
@@ -173,6 +186,7 @@ async def ensure_streams(
             max_age=spec.max_age_s or 0,
             duplicate_window=spec.duplicate_window_s,
             description=spec.description,
+            num_replicas=replicas or 1,
         )
         try:
             current = await js.stream_info(spec.name)
@@ -180,16 +194,25 @@ async def ensure_streams(
             await js.add_stream(config)
             done.append(f"created stream {spec.name}")
             continue
+        # An update sends the whole configuration: without this, one made for another
+        # reason would take a replicated stream down to a single replica.
+        config.num_replicas = replicas or current.config.num_replicas or 1
         if current.config.retention != retention:
             raise StreamConflict(
                 f"stream {spec.name} has retention {current.config.retention}, contracts say "
                 f"{retention}: migrate it by hand (copy, delete, recreate)"
             )
-        wanted = (sorted(spec.subjects), spec.max_age_s or 0, spec.duplicate_window_s)
+        wanted = (
+            sorted(spec.subjects),
+            spec.max_age_s or 0,
+            spec.duplicate_window_s,
+            config.num_replicas,
+        )
         have = (
             sorted(current.config.subjects or []),
             current.config.max_age or 0,
             current.config.duplicate_window or 0,
+            current.config.num_replicas or 1,
         )
         if wanted != have:
             await js.update_stream(config)
@@ -199,7 +222,6 @@ async def ensure_streams(
     for bucket in buckets:
         try:
             await js.key_value(bucket.bucket)
-            done.append(f"bucket {bucket.bucket} up to date")
         except BucketNotFoundError:
             await js.create_key_value(
                 KeyValueConfig(
@@ -208,7 +230,23 @@ async def ensure_streams(
                     history=bucket.history,
                     ttl=bucket.ttl_s,
                     storage=StorageType.FILE,
+                    replicas=replicas or 1,
                 )
             )
             done.append(f"created bucket {bucket.bucket}")
+            continue
+        if replicas is not None and await _set_bucket_replicas(js, bucket, replicas):
+            done.append(f"updated bucket {bucket.bucket}")
+        else:
+            done.append(f"bucket {bucket.bucket} up to date")
     return done
+
+
+async def _set_bucket_replicas(js: JetStreamContext, bucket: KVSpec, replicas: int) -> bool:
+    """A bucket is the stream KV_<bucket>: its replica count changes like a stream's."""
+    info = await js.stream_info(f"KV_{bucket.bucket}")
+    if (info.config.num_replicas or 1) == replicas:
+        return False
+    info.config.num_replicas = replicas
+    await js.update_stream(info.config)
+    return True

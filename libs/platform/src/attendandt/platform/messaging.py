@@ -50,7 +50,7 @@ async def connect(settings: NatsSettings, name: str) -> NatsClient:
         log.info("nats reconnected")
 
     await client.connect(
-        settings.url,
+        settings.servers,
         name=name,
         max_reconnect_attempts=-1,
         # nats-py annotates it as int, yet waits any number of seconds.

@@ -43,6 +43,7 @@ from attendandt.contracts.base import Payload, encode
 from attendandt.platform import metrics
 from attendandt.platform.db import plain_url
 from attendandt.platform.messaging import message_headers
+from attendandt.platform.telemetry import inject, producer_span
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,8 @@ async def add(
     msg_id: str,
     correlation_id: str | None = None,
 ) -> None:
-    """Queue `payload` for `subject` inside the caller's transaction (trace context kept)."""
+    """Queue `payload` for `subject` inside the caller's transaction; its headers keep the
+    current trace context, which the relay's publish continues."""
     headers = message_headers(payload, msg_id=msg_id, correlation_id=correlation_id)
     await session.execute(
         insert(outbox).values(subject=subject, payload=encode(payload), headers=headers)
@@ -130,12 +132,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             # Acks are awaited together; the publishes leave in row order on one connection.
-            await asyncio.gather(
-                *(
-                    self.js.publish(row.subject, row.payload, headers=_str_headers(row.headers))
-                    for row in rows
-                )
-            )
+            await asyncio.gather(*(self._publish(row) for row in rows))
             ids = [row.id for row in rows]
             if self._after_publish is not None:
                 await self._after_publish(ids)
@@ -143,6 +140,13 @@ class OutboxRelay:
         self.published += len(rows)
         metrics.OUTBOX_PUBLISHED.labels(self.name).inc(len(rows))
         return len(rows)
+
+    async def _publish(self, row: Any) -> None:
+        """The row's message, its publish a span of the trace that wrote the row (the
+        context is stored in its headers), so that trace runs on to the event's consumers."""
+        headers = _str_headers(row.headers)
+        with producer_span(row.subject, parent=headers):
+            await self.js.publish(row.subject, row.payload, headers=inject(headers))
 
     async def measure(self) -> int:
         """Rows waiting and the oldest one's age, into the backlog figures; the count."""

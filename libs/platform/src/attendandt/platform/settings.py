@@ -52,6 +52,12 @@ def env_float(env: Mapping[str, str], name: str, default: float) -> float:
 class NatsSettings:
     """Where NATS is and who this process is there.
 
+    `NATS_URL`: one server, or a comma-separated list of a cluster's servers
+    (`tls://nats-0:4222,tls://nats-1:4222,tls://nats-2:4222`): the client connects to one of
+    them and, when that one goes away, reconnects to another. List every server where the
+    servers do not advertise each other to clients (`no_advertise`) and no single address
+    reaches whichever is up (a Kubernetes Service does).
+
     `NATS_USER` / `NATS_PASSWORD`: the process's own NATS user (one per service, see
     `attendandt.contracts.permissions`); the client then uses that user's inbox prefix,
     the only inbox its permissions let it read. `NATS_TLS_CA_FILE`: the CA that signed the
@@ -77,7 +83,13 @@ class NatsSettings:
                 "or neither (a server without authentication, tests only)"
             )
         url = env_str(env, "NATS_URL", cls.url)
-        if "@" in url.split("//", 1)[-1]:
+        servers = _server_list(url)
+        if not servers:
+            raise SettingsError(
+                "NATS_URL names no server: give one URL, or a comma-separated list of a "
+                "cluster's servers"
+            )
+        if any("@" in server.split("//", 1)[-1] for server in servers):
             raise SettingsError(
                 "NATS_URL must not carry credentials (they would show wherever the URL is "
                 "logged): use NATS_USER and NATS_PASSWORD"
@@ -91,14 +103,23 @@ class NatsSettings:
         )
 
     @property
+    def servers(self) -> list[str]:
+        """Every server of `url` (one, or a cluster's comma-separated list), for the client."""
+        return _server_list(self.url)
+
+    @property
     def inbox_prefix(self) -> str:
         return "_INBOX" if self.user is None else permissions.inbox_prefix(self.user)
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """TLS verified against NATS_TLS_CA_FILE, for `tls://` URLs (or a CA file given)."""
-        if self.tls_ca_file is None and not self.url.startswith("tls://"):
+        if self.tls_ca_file is None and not any(s.startswith("tls://") for s in self.servers):
             return None
         return ssl.create_default_context(cafile=self.tls_ca_file)
+
+
+def _server_list(url: str) -> list[str]:
+    return [part.strip() for part in url.split(",") if part.strip()]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 A publisher injects `traceparent` into the message headers inside a PRODUCER span; the
 consumer opens its CONSUMER span with the extracted context as parent, so one trace follows
-a change from Mews through every service it touches.
+a change from Mews through every service it touches: ingest's span for the WebSocket frame
+or webhook (`receive_span`), sync's pass over a batch of changes (`batch_span`), the domain
+service's command, its outbox row (the context is stored with the row and the relay's
+publish continues it) and the gateway's server-sent event (`delivery_span`).
 
 Spans leave the process through OTLP over HTTP (protobuf) when the standard variables say
 where to: `OTEL_EXPORTER_OTLP_ENDPOINT` (the collector's base URL, e.g.
@@ -15,15 +18,16 @@ appear in logs and headers). Metrics are scraped instead (`/metrics`, `platform.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from opentelemetry import metrics, propagate, trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import Link, Span, SpanKind
 
 from attendandt.platform.settings import SettingsError, process_env
 
@@ -127,12 +131,23 @@ def inject(headers: dict[str, str]) -> dict[str, str]:
     return headers
 
 
+def _context_of(headers: Mapping[str, str] | None) -> Context:
+    return propagate.extract(dict(headers or {}))
+
+
+def _messaging(subject: str) -> dict[str, str]:
+    return {"messaging.system": "nats", "messaging.destination.name": subject}
+
+
 @contextmanager
-def producer_span(subject: str) -> Iterator[Span]:
+def producer_span(subject: str, parent: Mapping[str, str] | None = None) -> Iterator[Span]:
+    """A PRODUCER span around one publish: a child of the current span, or of the context
+    `parent` headers carry (a message written earlier and published now: an outbox row)."""
     with tracer().start_as_current_span(
         f"publish {subject}",
+        context=None if parent is None else _context_of(parent),
         kind=SpanKind.PRODUCER,
-        attributes={"messaging.system": "nats", "messaging.destination.name": subject},
+        attributes=_messaging(subject),
     ) as span:
         yield span
 
@@ -140,11 +155,54 @@ def producer_span(subject: str) -> Iterator[Span]:
 @contextmanager
 def consumer_span(subject: str, headers: Mapping[str, str] | None) -> Iterator[Span]:
     """A CONSUMER span whose parent is the publisher's span, when the headers carry one."""
-    parent = propagate.extract(dict(headers or {}))
     with tracer().start_as_current_span(
         f"process {subject}",
-        context=parent,
+        context=_context_of(headers),
         kind=SpanKind.CONSUMER,
-        attributes={"messaging.system": "nats", "messaging.destination.name": subject},
+        attributes=_messaging(subject),
+    ) as span:
+        yield span
+
+
+def delivery_span(
+    name: str,
+    subject: str,
+    headers: Mapping[str, str] | None,
+    attributes: Mapping[str, str | int] | None = None,
+) -> Span:
+    """A CONSUMER span continuing the publisher's trace, started but not made current: for
+    work that runs across a `yield` (a message written to a streaming response), where the
+    caller ends it."""
+    return tracer().start_span(
+        name,
+        context=_context_of(headers),
+        kind=SpanKind.CONSUMER,
+        attributes={**_messaging(subject), **(attributes or {})},
+    )
+
+
+@contextmanager
+def batch_span(subject: str, headers: Sequence[Mapping[str, str] | None]) -> Iterator[Span]:
+    """A CONSUMER span for work done on several messages at once: a child of the first
+    message's publisher, so that change's trace runs on through the work, and linked to
+    every message's publisher, so each other trace leads here too."""
+    contexts = [_context_of(h) for h in headers]
+    publishers = [trace.get_current_span(c).get_span_context() for c in contexts]
+    with tracer().start_as_current_span(
+        f"process {subject}",
+        context=contexts[0] if contexts else None,
+        kind=SpanKind.CONSUMER,
+        links=[Link(p) for p in publishers if p.is_valid],
+        attributes={**_messaging(subject), "messaging.batch.message_count": len(headers)},
+    ) as span:
+        yield span
+
+
+@contextmanager
+def receive_span(name: str, attributes: Mapping[str, str] | None = None) -> Iterator[Span]:
+    """A span for input from outside (a Mews WebSocket frame, a webhook delivery), where its
+    trace begins: what it is published as continues it."""
+    with tracer().start_as_current_span(
+        name, kind=SpanKind.CONSUMER, attributes=dict(attributes or {})
     ) as span:
         yield span

@@ -7,6 +7,9 @@ files removed) when the session ends, or, when pytest is killed, through the par
 signal and a detached reaper. `TEST_NATS_URL` / `TEST_DATABASE_URL` use servers you run
 yourself instead.
 
+`nats_cluster` is the exception: a 3-server JetStream cluster started for the one test that
+asks for it (replicated streams, a server killed).
+
 Isolation: every test that asks for `database_url` gets a fresh database; `jetstream`
 starts with no streams and no KV buckets (tests run one at a time, so the shared names from
 the contracts are safe to use); `unique` gives a short unique token for names.
@@ -33,9 +36,11 @@ from nats.js.errors import NotFoundError
 from attendandt.testing.processes import python_module
 from attendandt.testing.servers import (
     LocalProcessServer,
+    NatsCluster,
     RunningServer,
     any_nats,
     any_postgres,
+    start_nats_cluster,
 )
 
 
@@ -98,6 +103,17 @@ def nats_url(servers_dir: Path, _reaper: _Reaper) -> Iterator[str]:
     _reaper.watch(server, directory)
     yield server.url
     server.stop()
+
+
+@pytest.fixture
+def nats_cluster(tmp_path: Path) -> Iterator[NatsCluster]:
+    """A 3-server JetStream cluster of its own for this test (`cluster.url` lists every
+    server; `kill`, `start` one of them), stopped afterwards."""
+    cluster = start_nats_cluster(tmp_path / "nats-cluster")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")

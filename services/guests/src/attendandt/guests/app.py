@@ -38,7 +38,7 @@ class GuestsApp:
         # future days); tests hold it still.
         self.service = GuestsService(session_factory(self.engine), clock=clock)
         self.broker = NatsBroker(
-            settings.nats.url,
+            settings.nats.servers,
             **broker_options(settings.nats),
             name=SERVICE,
             max_reconnect_attempts=-1,

@@ -78,9 +78,12 @@ from attendandt.mews_ingest.websocket import EnterpriseSocket
 from attendandt.platform.messaging import connect, dead_letter_raw, publish
 from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound, answer_for_caller
+from attendandt.platform.telemetry import receive_span
 
 log = logging.getLogger(__name__)
 SERVICE = "mews-ingest"
+#: The span attribute naming the property a WebSocket frame or webhook came from.
+ENTERPRISE_ATTR = "mews.enterprise_id"
 
 
 #: How long a cancel waits for the running window to end before answering `cancelling`
@@ -487,6 +490,10 @@ class IngestApp:
         )
 
     async def _on_frame(self, enterprise: Enterprise, frame: str | bytes) -> None:
+        with receive_span("receive mews websocket", {ENTERPRISE_ATTR: enterprise.enterprise_id}):
+            await self._take_frame(enterprise, frame)
+
+    async def _take_frame(self, enterprise: Enterprise, frame: str | bytes) -> None:
         assert self.publisher is not None
         assert self.board is not None
         now = datetime.now(UTC)
@@ -511,6 +518,10 @@ class IngestApp:
     # -- webhooks ----------------------------------------------------------------------------
 
     async def accept_webhook(self, batch: WebhookBatch) -> None:
+        with receive_span("receive mews webhook", {ENTERPRISE_ATTR: batch.enterprise_id}):
+            await self._take_webhook(batch)
+
+    async def _take_webhook(self, batch: WebhookBatch) -> None:
         if not self.ready.is_set():
             # Just started: the edge listens before Mews has said which enterprise each
             # token is for, so this delivery is neither known to be ours nor foreign. Not

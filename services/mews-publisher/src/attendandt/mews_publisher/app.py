@@ -48,7 +48,7 @@ class PublisherApp:
             self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
         )
         self.broker = NatsBroker(
-            settings.nats.url,
+            settings.nats.servers,
             **broker_options(settings.nats),
             name=SERVICE,
             max_reconnect_attempts=-1,

@@ -43,6 +43,7 @@ from attendandt.contracts.streams import MEWS_CHANGES
 from attendandt.mews import MewsError
 from attendandt.platform.consumer import Outcome, count_settled
 from attendandt.platform.messaging import dead_letter
+from attendandt.platform.telemetry import batch_span
 from attendandt.sync.applier import Applier
 from attendandt.sync.health import HealthBoard
 
@@ -204,38 +205,46 @@ class ChangeConsumer:
     ) -> None:
         for enterprise_id, entity in keys:
             messages = groups[(enterprise_id, entity)]
-            applier = self.appliers(enterprise_id)
-            if applier is None:
-                for msgs in messages.values():
-                    for msg in msgs:
-                        await self._dead(
-                            msg, f"no Mews AccessToken for enterprise {enterprise_id}", None
-                        )
-                continue
-            try:
-                result = await applier.apply(entity, sorted(messages))
-            except (MewsError, OSError, TimeoutError, NatsTimeoutError) as exc:
-                log.warning("pass %s/%s failed: %s", enterprise_id, entity, exc)
-                for msgs in messages.values():
-                    for msg in msgs:
-                        await self._retry_or_dead(msg, exc)
-                continue
-            health = self.board.get(enterprise_id)
-            for mews_id, msgs in messages.items():
-                if mews_id in result.applied:
-                    for msg in msgs:
-                        await msg.ack()
-                        count_settled(msg, DURABLE, Outcome.ACKED)
-                    health.changes_applied += len(msgs)
-                    continue
-                reason = result.unmappable.get(mews_id) or (
-                    f"{entity} {mews_id} not found in Mews (deleted, merged or not visible to "
-                    "this AccessToken)"
-                )
+            held = [msg for msgs in messages.values() for msg in msgs]
+            # One trace per change: the pass continues the first one's, links the others'.
+            with batch_span(held[0].subject, [msg.headers for msg in held]):
+                await self._pass(enterprise_id, entity, messages)
+
+    async def _pass(
+        self, enterprise_id: str, entity: MewsEntity, messages: dict[str, list[Msg]]
+    ) -> None:
+        applier = self.appliers(enterprise_id)
+        if applier is None:
+            for msgs in messages.values():
                 for msg in msgs:
-                    await self._dead(msg, reason, None)
-            health.commands_published += result.commands
-            health.last_applied_at = datetime.now(UTC)
+                    await self._dead(
+                        msg, f"no Mews AccessToken for enterprise {enterprise_id}", None
+                    )
+            return
+        try:
+            result = await applier.apply(entity, sorted(messages))
+        except (MewsError, OSError, TimeoutError, NatsTimeoutError) as exc:
+            log.warning("pass %s/%s failed: %s", enterprise_id, entity, exc)
+            for msgs in messages.values():
+                for msg in msgs:
+                    await self._retry_or_dead(msg, exc)
+            return
+        health = self.board.get(enterprise_id)
+        for mews_id, msgs in messages.items():
+            if mews_id in result.applied:
+                for msg in msgs:
+                    await msg.ack()
+                    count_settled(msg, DURABLE, Outcome.ACKED)
+                health.changes_applied += len(msgs)
+                continue
+            reason = result.unmappable.get(mews_id) or (
+                f"{entity} {mews_id} not found in Mews (deleted, merged or not visible to "
+                "this AccessToken)"
+            )
+            for msg in msgs:
+                await self._dead(msg, reason, None)
+        health.commands_published += result.commands
+        health.last_applied_at = datetime.now(UTC)
 
     async def _retry_or_dead(self, msg: Msg, exc: BaseException) -> None:
         delivered = msg.metadata.num_delivered

@@ -43,7 +43,7 @@ class UsersApp:
             **({"clock": clock} if clock is not None else {}),
         )
         self.broker = NatsBroker(
-            settings.nats.url,
+            settings.nats.servers,
             **broker_options(settings.nats),
             name=SERVICE,
             max_reconnect_attempts=-1,

@@ -38,7 +38,7 @@ class VendorsApp:
             self.db, clock=clock, stay_owner=guests_over_nats(lambda: self.broker.connection)
         )
         self.broker = NatsBroker(
-            settings.nats.url,
+            settings.nats.servers,
             **broker_options(settings.nats),
             name="vendors",
             max_reconnect_attempts=-1,

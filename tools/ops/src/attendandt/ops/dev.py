@@ -246,7 +246,7 @@ def write_ops_env(
 
 async def _connect(settings: NatsSettings) -> NatsClient:
     # Short-lived: no reconnect loop (and no "reconnecting" line when it closes).
-    return await nats.connect(settings.url, name="attendandt-dev", **connect_options(settings))
+    return await nats.connect(settings.servers, name="attendandt-dev", **connect_options(settings))
 
 
 def ops_nats(url: str, accounts: DevNats) -> NatsSettings:

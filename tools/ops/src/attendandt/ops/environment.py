@@ -12,7 +12,10 @@ from collections.abc import Iterator
 Variables = tuple[tuple[str, str], ...]
 
 NATS: Variables = (
-    ("NATS_URL", "NATS server (default nats://127.0.0.1:4222, as `make run` starts it)"),
+    (
+        "NATS_URL",
+        "NATS server, or a cluster's servers comma-separated (default nats://127.0.0.1:4222)",
+    ),
     ("NATS_USER / NATS_PASSWORD", "this client's NATS user (both or neither)"),
     ("NATS_TLS_CA_FILE", "CA of the server's certificate, for tls:// URLs"),
 )
@@ -56,7 +59,10 @@ COMMANDS: dict[str, Variables] = {
         ("DATABASE_ADMIN_URL", "an admin URL, to provision the roles too (or --admin-url)"),
     ),
     "nats accounts": NONE,
-    "nats ensure-streams": NATS,
+    "nats ensure-streams": (
+        *NATS,
+        ("NATS_STREAM_REPLICAS", "servers holding each stream (or --replicas; 3 on a cluster)"),
+    ),
     "nats dev-certs": NONE,
     "status": NATS,
     "sync backfill": NATS + MEWS,

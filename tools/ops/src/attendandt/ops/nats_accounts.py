@@ -4,9 +4,11 @@
         the `accounts { ... }` block; `:restricted` grants that hotel system the guest
         contact data (ATTENDANDT_RESTRICTED). Without --hotel-system: the example system of
         the committed manifests (deploy/k8s/base/nats/accounts.conf is this output).
-    attendandt nats ensure-streams
+    attendandt nats ensure-streams [--replicas N]
         create or update every stream and KV bucket, as the ops user (NATS_URL, NATS_USER,
         NATS_PASSWORD, NATS_TLS_CA_FILE): services may not, they only verify them.
+        --replicas (or NATS_STREAM_REPLICAS): how many servers hold each, 3 on the 3-node
+        cluster of the manifests; unset: new ones get 1, existing ones keep theirs.
     attendandt nats dev-certs --server-dir DIR --ca-dir DIR [--host NAME ...]
         a private CA and a server certificate for NATS client TLS (tls.crt, tls.key,
         ca.crt; ca.crt alone in --ca-dir), unless they exist: for compose and dev clusters;
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +64,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ensure = commands.add_parser(
         "ensure-streams", help="create or update every stream and KV bucket (ops user)"
     )
+    ensure.add_argument(
+        "--replicas",
+        type=_replicas,
+        default=None,
+        help="servers holding each stream and bucket (default: NATS_STREAM_REPLICAS; unset: "
+        "1 for new ones, existing ones keep theirs)",
+    )
     ensure.set_defaults(handler=_ensure)
     certs = commands.add_parser(
         "dev-certs", help="a private CA and a NATS server certificate (compose, dev clusters)"
@@ -94,15 +104,40 @@ def _accounts(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _ensure(args: argparse.Namespace) -> int:
+def _replicas(text: str) -> int:
     try:
-        settings = NatsSettings.from_env(process_env())
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of 1 or more")
+    return value
+
+
+def stream_replicas(given: int | None, env: Mapping[str, str]) -> int | None:
+    """--replicas, else NATS_STREAM_REPLICAS, else None (see `ensure_streams`)."""
+    if given is not None:
+        return given
+    raw = env.get("NATS_STREAM_REPLICAS", "").strip()
+    if not raw:
+        return None
+    try:
+        return _replicas(raw)
+    except argparse.ArgumentTypeError as exc:
+        raise SettingsError(f"NATS_STREAM_REPLICAS={exc}") from None
+
+
+async def _ensure(args: argparse.Namespace) -> int:
+    env = process_env()
+    try:
+        settings = NatsSettings.from_env(env)
+        replicas = stream_replicas(args.replicas, env)
     except SettingsError as exc:
         print(f"attendandt nats ensure-streams: {exc}", file=sys.stderr)
         return 2
     nc = await connect(settings, "attendandt-ensure-streams")
     try:
-        for line in await ensure_streams(nc.jetstream()):
+        for line in await ensure_streams(nc.jetstream(), replicas=replicas):
             print(line)
     finally:
         await nc.close()

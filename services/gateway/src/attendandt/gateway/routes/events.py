@@ -28,9 +28,12 @@ from attendandt.gateway.events import decode_body, parse_subject, visible
 from attendandt.gateway.permissions import Permission
 from attendandt.gateway.problems import ProblemException
 from attendandt.gateway.routes.common import BackendDep, needs, principal_of
+from attendandt.platform.telemetry import delivery_span
 
 log = logging.getLogger(__name__)
 
+#: The span attribute holding the `id` of the server-sent event it delivered.
+SSE_ID = "sse.id"
 #: The server removes a client's consumer this long after the client is gone.
 INACTIVE_THRESHOLD_S = 60.0
 
@@ -84,9 +87,16 @@ async def _messages(
             if shown is None:
                 continue
             _, aggregate, event = parsed
-            yield ServerSentEventMessage(
-                data=_json(shown), event=f"{aggregate}.{event}", id=msg.metadata.sequence.stream
-            )
+            sequence = msg.metadata.sequence.stream
+            # Ended once the client was written to (the generator resumes after the send):
+            # the last span of the event's trace, from the Mews change to this client.
+            span = delivery_span(f"sse {msg.subject}", msg.subject, msg.headers, {SSE_ID: sequence})
+            try:
+                yield ServerSentEventMessage(
+                    data=_json(shown), event=f"{aggregate}.{event}", id=sequence
+                )
+            finally:
+                span.end()
     finally:
         with contextlib.suppress(Exception):
             await sub.unsubscribe()
