@@ -63,7 +63,14 @@ from attendandt.contracts.snapshots import (
     StayState,
 )
 from attendandt.guests import edit_repository as er
-from attendandt.guests import repository as repo
+from attendandt.guests import guest_read_repository as gr
+from attendandt.guests import property_repository as pr
+from attendandt.guests import stay_read_repository as sr
+from attendandt.guests import stored_stay_repository as ssr
+from attendandt.guests import timeline_repository as tr
+from attendandt.guests import upsert_repository as ur
+from attendandt.guests import vendor_booking_repository as vbr
+from attendandt.guests import version_repository as vr
 from attendandt.guests.bills import StayBills
 from attendandt.guests.day_lists import DayList, HotelDay, local_date, local_day_bounds
 from attendandt.guests.editing import SETTLED_SHOWN, Editing
@@ -145,7 +152,7 @@ def stay_customers(stay: StaySnapshot) -> list[tuple[str, Literal["owner", "comp
 
 def parse_search(
     query: str, *, personal: bool = True, today_ends: datetime | None = None
-) -> repo.GuestSearch | None:
+) -> gr.GuestSearch | None:
     """What a search box query can mean (None: list everyone). Without `personal` (a
     vendor's search) it never matches an email or a phone: a hit would reveal them.
     `today_ends`: the hotel's next midnight, until which a stay due in counts as in its room."""
@@ -163,7 +170,7 @@ def parse_search(
     phone = None
     if personal and len(digits) >= PHONE_MIN_DIGITS and _PHONE_CHARS.match(typed):
         phone = digits[::-1]
-    return repo.GuestSearch(
+    return gr.GuestSearch(
         prefix=lowered,
         name_pairs=tuple(pairs),
         phone_reversed=phone,
@@ -231,7 +238,7 @@ async def _zone_of(session: AsyncSession, enterprise_id: str, asked: str | None)
     the property is not known yet. Only for a caller who may act for the property."""
     if asked is not None:
         return asked
-    return await repo.property_time_zone(session, enterprise_id) or DEFAULT_ZONE
+    return await pr.property_time_zone(session, enterprise_id) or DEFAULT_ZONE
 
 
 def day_window(day: date, timezone: str) -> tuple[datetime, datetime]:
@@ -281,10 +288,10 @@ def _check_command(enterprise_id: str, mews_id: str, updated: datetime) -> None:
 def _read_version(
     command: UpsertGuest | UpsertStay | UpsertRoom,
     snapshot: GuestSnapshot | StaySnapshot | RoomSnapshot,
-) -> repo.MewsVersion:
+) -> vr.MewsVersion:
     """The version a command carries: sync issues it right after reading Mews, so its
     `issued_at` is when this content was read."""
-    return repo.MewsVersion(snapshot.mews_updated_utc, command.issued_at, snapshot.digest())
+    return vr.MewsVersion(snapshot.mews_updated_utc, command.issued_at, snapshot.digest())
 
 
 async def _announce_stay(
@@ -321,7 +328,7 @@ async def _known_guests(
     session: AsyncSession, enterprise: str, customers: list[str]
 ) -> tuple[str, ...]:
     """Our guest ids of a stay's customers (in their order), those we know as guests."""
-    known = await repo.guest_ids_by_mews_id(session, enterprise, customers)
+    known = await ssr.guest_ids_by_mews_id(session, enterprise, customers)
     return tuple(known[m] for m in customers if m in known)
 
 
@@ -369,8 +376,8 @@ class GuestsService:
         async with self._sessions() as session, session.begin():
             if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
                 return Applied.DUPLICATE
-            await repo.lock_mews_entity(session, "customer", enterprise, guest.mews_id)
-            previous = await repo.stored_guest(session, enterprise, guest.mews_id)
+            await vr.lock_mews_entity(session, "customer", enterprise, guest.mews_id)
+            previous = await ur.stored_guest(session, enterprise, guest.mews_id)
             version = _read_version(command, guest)
             if previous is not None and not version.is_newer_than(previous.version):
                 return Applied.STALE
@@ -404,7 +411,7 @@ class GuestsService:
         (sync applies reservations and customers independently): announce those stays again,
         same version, with the guest list that now includes it, so a subscriber that keeps
         a stay's guests (vendors, before it lets a guest of the stay be booked) learns it."""
-        for stay_id, stay, version, customers in await repo.stays_naming_customer(
+        for stay_id, stay, version, customers in await ssr.stays_naming_customer(
             session, enterprise, mews_id
         ):
             await _announce_stay(
@@ -435,15 +442,15 @@ class GuestsService:
         async with self._sessions() as session, session.begin():
             if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
                 return Applied.DUPLICATE
-            await repo.lock_mews_entity(session, "reservation", enterprise, stay.mews_id)
-            previous = await repo.stored_stay(session, enterprise, stay.mews_id)
+            await vr.lock_mews_entity(session, "reservation", enterprise, stay.mews_id)
+            previous = await ur.stored_stay(session, enterprise, stay.mews_id)
             version = _read_version(command, stay)
             if previous is not None and not version.is_newer_than(previous.version):
                 return Applied.STALE
             echo = previous is not None and await recognise_note_echo(
                 session, enterprise, previous.stay_id, stay, at=self._clock()
             )
-            stay_id = await repo.upsert_stay(
+            stay_id = await ur.upsert_stay(
                 session,
                 stay_id=previous.stay_id if previous else self._make_id(),
                 enterprise_id=enterprise,
@@ -453,7 +460,7 @@ class GuestsService:
             )
             if stay_id is None:
                 return Applied.STALE
-            await repo.replace_stay_guests(
+            await ur.replace_stay_guests(
                 session, stay_id=stay_id, enterprise_id=enterprise, customers=customers
             )
             if echo:
@@ -487,20 +494,20 @@ class GuestsService:
         hotel_zone(prop.time_zone)
         if prop.mews_updated_utc is not None:
             _aware(prop.mews_updated_utc, "mews_updated_utc")
-        version = repo.MewsVersion(
+        version = vr.MewsVersion(
             prop.mews_updated_utc or _UNDATED, command.issued_at, prop.digest()
         )
         async with self._sessions() as session, session.begin():
             if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
                 return Applied.DUPLICATE
-            await repo.lock_mews_entity(session, "property", enterprise, enterprise)
-            stored = await repo.stored_property_version(session, enterprise)
+            await vr.lock_mews_entity(session, "property", enterprise, enterprise)
+            stored = await pr.stored_property_version(session, enterprise)
             if stored is not None:
                 updated, read_at, digest = stored
-                previous = repo.MewsVersion(updated or _UNDATED, read_at, digest)
+                previous = vr.MewsVersion(updated or _UNDATED, read_at, digest)
                 if not version.is_newer_than(previous):
                     return Applied.STALE
-            await repo.put_property(
+            await pr.put_property(
                 session,
                 prop=prop,
                 read_at=command.issued_at,
@@ -518,12 +525,12 @@ class GuestsService:
         async with self._sessions() as session, session.begin():
             if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
                 return Applied.DUPLICATE
-            await repo.lock_mews_entity(session, "resource", enterprise, room.mews_id)
-            previous = await repo.stored_room(session, enterprise, room.mews_id)
+            await vr.lock_mews_entity(session, "resource", enterprise, room.mews_id)
+            previous = await ur.stored_room(session, enterprise, room.mews_id)
             version = _read_version(command, room)
             if previous is not None and not version.is_newer_than(previous.version):
                 return Applied.STALE
-            room_id = await repo.upsert_room(
+            room_id = await ur.upsert_room(
                 session,
                 room_id=previous.room_id if previous else self._make_id(),
                 enterprise_id=enterprise,
@@ -574,7 +581,7 @@ class GuestsService:
         _aware(event.occurred_at, "occurred_at")
         async with self._sessions() as session, session.begin():
             if isinstance(snapshot, BookingSnapshot):
-                await repo.record_vendor_booking(
+                await vbr.record_vendor_booking(
                     session,
                     booking_id=snapshot.booking_id,
                     enterprise_id=event.enterprise_id,
@@ -582,7 +589,7 @@ class GuestsService:
                     guest_id=guest_id,
                     stay_id=stay_id,
                 )
-            return await repo.add_timeline_entry(
+            return await tr.add_timeline_entry(
                 session,
                 event_id=event.event_id,
                 enterprise_id=event.enterprise_id,
@@ -600,7 +607,7 @@ class GuestsService:
 
     async def search(self, request: SearchGuestsRequest, caller: Caller) -> GuestPage:
         view = view_of(caller)
-        after: repo.GuestKey | None = None
+        after: gr.GuestKey | None = None
         if request.cursor is not None:
             last, first, guest_id = decode_cursor(request.cursor, 3)
             after = (last, first, _uuid(guest_id, "cursor"))
@@ -612,7 +619,7 @@ class GuestsService:
         async with self._sessions() as session:
             zone = hotel_zone(await _zone_of(session, request.enterprise_id, request.timezone))
             today_ends = local_day_bounds(local_date(now, zone), zone)[1]
-            found = await repo.search_guests(
+            found = await gr.search_guests(
                 session,
                 enterprise_id=request.enterprise_id,
                 search=parse_search(request.query, personal=view.personal, today_ends=today_ends),
@@ -637,7 +644,7 @@ class GuestsService:
         if not caller.may_act_for(request.enterprise_id):
             raise missing
         async with self._sessions() as session:
-            guest = await repo.find_guest(
+            guest = await gr.find_guest(
                 session,
                 request.enterprise_id,
                 guest_id=guest_id,
@@ -646,7 +653,7 @@ class GuestsService:
             )
             if guest is None:
                 raise missing
-            stays = await repo.stays_of_guest(
+            stays = await sr.stays_of_guest(
                 session,
                 request.enterprise_id,
                 guest.mews_id,
@@ -657,7 +664,7 @@ class GuestsService:
                 return GuestDetail(
                     guest=view.guest(guest), stays=tuple(view.stay(s) for s in stays)
                 )
-            vendor_entries = await repo.timeline_of_guest(
+            vendor_entries = await tr.timeline_of_guest(
                 session, request.enterprise_id, guest.guest_id, request.timeline_limit
             )
             edits = await er.edits_of_guest(
@@ -685,7 +692,7 @@ class GuestsService:
     async def mews_versions(self, request: MewsVersionsRequest) -> MewsVersions:
         """For reconciliation (sync), not for a user: Mews ids and times, nothing personal."""
         async with self._sessions() as session:
-            versions = await repo.mews_versions(
+            versions = await vr.mews_versions(
                 session, request.enterprise_id, request.entity, request.mews_ids
             )
         return MewsVersions(versions=versions)
@@ -698,7 +705,7 @@ class GuestsService:
         if not caller.may_act_for(request.enterprise_id):
             raise missing
         async with self._sessions() as session:
-            stay = await repo.find_stay(
+            stay = await sr.find_stay(
                 session,
                 request.enterprise_id,
                 stay_id=stay_id,
@@ -720,7 +727,7 @@ class GuestsService:
             raise Forbidden("only those who book or charge for a stay's guests may ask")
         stay_id = _uuid(request.stay_id, "stay_id")
         async with self._sessions() as session:
-            stored = await repo.stay_snapshot(session, request.enterprise_id, stay_id)
+            stored = await ssr.stay_snapshot(session, request.enterprise_id, stay_id)
             if stored is None:
                 raise missing
             _, stay, _, customers = stored
@@ -746,7 +753,7 @@ class GuestsService:
     async def list_properties(self, request: ListPropertiesRequest, caller: Caller) -> PropertyList:
         """The hotels the caller acts for (every known one for a portfolio-wide caller)."""
         async with self._sessions() as session:
-            found = await repo.list_properties(session, caller.enterprise_ids)
+            found = await pr.list_properties(session, caller.enterprise_ids)
         return PropertyList(items=tuple(found))
 
     async def _day(self, request: DayStaysRequest, caller: Caller, which: DayList) -> StayPage:
@@ -761,7 +768,7 @@ class GuestsService:
             )
             day = HotelDay.of(request.date, hotel_zone(zone), self._clock())
             start, end = day.start_utc, day.end_utc
-            after: repo.StayKey | None = None
+            after: sr.StayKey | None = None
             if request.cursor is not None:
                 at, stay_id = decode_cursor(request.cursor, 2)
                 try:
@@ -770,7 +777,7 @@ class GuestsService:
                     raise Invalid("cursor is not one this service gave out") from exc
             if not allowed:
                 return StayPage(items=(), window_start_utc=start, window_end_utc=end, timezone=zone)
-            found = await repo.day_stays(
+            found = await sr.day_stays(
                 session,
                 enterprise_id=request.enterprise_id,
                 which=which,
@@ -792,4 +799,4 @@ class GuestsService:
 
     async def ready(self) -> bool:
         async with self._sessions() as session:
-            return await repo.database_answers(session)
+            return await pr.database_answers(session)
