@@ -50,7 +50,7 @@ from attendandt.contracts.rpc.guests import (
 from attendandt.contracts.snapshots import BookingSnapshot, BookingState, StayState, UserRole
 from attendandt.contracts.streams import ensure_streams
 from attendandt.guests.app import GuestsApp, create_app
-from attendandt.guests.service import parse_search
+from attendandt.guests.guest_queries import parse_search
 from attendandt.platform.messaging import publish
 from attendandt.platform.rpc import RpcFailure, call
 

@@ -48,7 +48,8 @@ from attendandt.contracts.snapshots import (
     StayState,
     UserRole,
 )
-from attendandt.guests.service import Applied, GuestsService
+from attendandt.guests.mews_upserts import Applied
+from attendandt.guests.service import GuestsService
 from attendandt.platform.rpc import Invalid
 
 C = "guests-test"

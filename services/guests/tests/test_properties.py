@@ -33,7 +33,8 @@ from attendandt.contracts.rpc.guests import (
     SearchGuestsRequest,
 )
 from attendandt.contracts.snapshots import PropertySnapshot, StayState, UserRole
-from attendandt.guests.service import Applied, GuestsService
+from attendandt.guests.mews_upserts import Applied
+from attendandt.guests.service import GuestsService
 from attendandt.platform.rpc import Invalid, call
 
 C = "guests-upsert-property"

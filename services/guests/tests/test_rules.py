@@ -8,17 +8,12 @@ import pytest
 from guests_support import T0, guest, stay
 
 from attendandt.contracts.snapshots import StayState
-from attendandt.guests import repository as repo
 from attendandt.guests.day_lists import HotelDay, local_date, local_day_bounds
-from attendandt.guests.service import (
-    day_window,
-    decode_cursor,
-    encode_cursor,
-    guest_event_name,
-    parse_search,
-    stay_customers,
-    stay_event_name,
-)
+from attendandt.guests.guest_queries import parse_search
+from attendandt.guests.guest_read_repository import GuestSearch
+from attendandt.guests.mews_upserts import guest_event_name, stay_customers, stay_event_name
+from attendandt.guests.query_rules import day_window, decode_cursor, encode_cursor
+from attendandt.guests.upsert_repository import StoredGuest
 from attendandt.platform.rpc import Invalid
 
 S = StayState
@@ -46,11 +41,11 @@ def test_stay_event_follows_the_state_transition(previous, state, event) -> None
 
 
 def test_guest_event_is_merged_when_mews_merges_the_profile() -> None:
-    stored = repo.StoredGuest("g-1", T0, merge_target_mews_id=None)
+    stored = StoredGuest("g-1", T0, merge_target_mews_id=None)
     assert guest_event_name(None, guest("c-1")) == "created"
     assert guest_event_name(stored, guest("c-1")) == "updated"
     assert guest_event_name(stored, guest("c-1", merge_target_mews_id="c-2")) == "merged"
-    already = repo.StoredGuest("g-1", T0, merge_target_mews_id="c-2")
+    already = StoredGuest("g-1", T0, merge_target_mews_id="c-2")
     assert guest_event_name(already, guest("c-1", merge_target_mews_id="c-2")) == "updated"
 
 
@@ -66,7 +61,7 @@ def test_stay_customers_owner_first_each_once() -> None:
 
 def test_search_query_meanings() -> None:
     assert parse_search("   ") is None
-    assert parse_search(" Ada   LOVELACE ") == repo.GuestSearch(
+    assert parse_search(" Ada   LOVELACE ") == GuestSearch(
         prefix="ada lovelace",
         name_pairs=(("ada", "lovelace"),),
         room_or_number="Ada LOVELACE",
@@ -77,7 +72,7 @@ def test_search_query_meanings() -> None:
     phone = parse_search("+44 (20) 7946-0000")
     assert phone is not None
     assert phone.phone_reversed == "442079460000"[::-1]
-    assert parse_search("101") == repo.GuestSearch(prefix="101", room_or_number="101")
+    assert parse_search("101") == GuestSearch(prefix="101", room_or_number="101")
     email = parse_search("Ada@Example.com")
     assert email is not None
     assert email.prefix == "ada@example.com"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendandt.contracts.bills import StayBillSnapshot
 from attendandt.guests.models import properties, stay_bills, stays
-from attendandt.guests.repository import MewsVersion
+from attendandt.guests.version_repository import MewsVersion
 
 
 @dataclass(frozen=True)

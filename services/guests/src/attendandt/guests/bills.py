@@ -15,8 +15,8 @@ from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertStayBill
 from attendandt.contracts.rpc.guests import BILL_READ, StayBillReply, StayBillRequest
 from attendandt.guests import bill_repository as bills
-from attendandt.guests import repository as repo
 from attendandt.guests.models import inbox
+from attendandt.guests.version_repository import MewsVersion, lock_mews_entity
 from attendandt.platform.inbox import claim
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
 
@@ -54,11 +54,11 @@ class StayBills:
         _check(command)
         bill = command.bill
         enterprise = command.enterprise_id
-        version = repo.MewsVersion(bill.mews_updated_utc, command.issued_at, bill.digest())
+        version = MewsVersion(bill.mews_updated_utc, command.issued_at, bill.digest())
         async with self._sessions() as session, session.begin():
             if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
                 return False
-            await repo.lock_mews_entity(session, "bill", enterprise, bill.stay_mews_id)
+            await lock_mews_entity(session, "bill", enterprise, bill.stay_mews_id)
             stored = await bills.stored_version(session, enterprise, bill.stay_mews_id)
             if stored is not None and not version.is_newer_than(stored):
                 return False

@@ -1,6 +1,6 @@
 """The front desk's day lists, as a front office defines them (HOTEL.md, "Day lists"). This
-module is the one place the rules are written; the repository turns them into SQL as they
-stand here and adds nothing of its own.
+module is the one place the rules are written; the stay repository (`stay_read_repository`)
+turns them into SQL as they stand here and adds nothing of its own.
 
 A date D is the hotel's local date: the day runs from the local midnight that starts D to the
 one that starts D + 1 (23 or 25 hours across a DST change), in the hotel's IANA time zone.

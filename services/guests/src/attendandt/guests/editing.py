@@ -37,7 +37,6 @@ from attendandt.contracts.rpc.guests import (
     SetEditRulesRequest,
 )
 from attendandt.guests import edit_repository as er
-from attendandt.guests import repository as repo
 from attendandt.guests.edits import (
     BadChange,
     EditField,
@@ -52,6 +51,8 @@ from attendandt.guests.edits import (
 )
 from attendandt.guests.guest_versions import Attribution, apply_version
 from attendandt.guests.models import inbox, outbox
+from attendandt.guests.upsert_repository import StoredGuest, stored_guest
+from attendandt.guests.version_repository import MewsVersion, lock_mews_entity
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
@@ -209,7 +210,7 @@ class Editing:
         async with self._sessions() as session, session.begin():
             if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
                 return False
-            await repo.lock_mews_entity(session, "customer", enterprise, command.customer_mews_id)
+            await lock_mews_entity(session, "customer", enterprise, command.customer_mews_id)
             edit = await er.edit_by_id(session, enterprise, edit_id)
             if edit is None or edit.customer_mews_id != command.customer_mews_id:
                 raise Invalid(f"no edit {edit_id} of customer {command.customer_mews_id}")
@@ -252,7 +253,7 @@ class Editing:
         """The guest as Mews holds it after the write: ours as stored with the values Mews
         took, at the UpdatedUtc Mews answered (a newer version we hold is left alone)."""
         assert command.mews_updated_utc is not None
-        previous = await repo.stored_guest(session, edit.enterprise_id, edit.customer_mews_id)
+        previous = await stored_guest(session, edit.enterprise_id, edit.customer_mews_id)
         if previous is None or previous.snapshot is None:
             return
         if previous.version.updated_utc > command.mews_updated_utc:
@@ -261,7 +262,7 @@ class Editing:
         # UpdatedUtc has whole seconds: a version read in the second of the write may hold
         # what Mews had before it. Read as of Mews's answer: it replaces such a read, and a
         # read after it with other content (another change in that second) replaces it.
-        version = repo.MewsVersion(command.mews_updated_utc, command.issued_at, guest.digest())
+        version = MewsVersion(command.mews_updated_utc, command.issued_at, guest.digest())
         await apply_version(
             session,
             enterprise=edit.enterprise_id,
@@ -334,13 +335,13 @@ class Editing:
 
     async def _locked_guest(
         self, session: AsyncSession, enterprise: str, guest_id: str
-    ) -> repo.StoredGuest:
+    ) -> StoredGuest:
         """The guest as stored, with its customer's lock held (taken before any edit row)."""
         mews_id = await er.guest_mews_id(session, enterprise, guest_id)
         if mews_id is None:
             raise NotFound(f"no guest {guest_id}")
-        await repo.lock_mews_entity(session, "customer", enterprise, mews_id)
-        stored = await repo.stored_guest(session, enterprise, mews_id)
+        await lock_mews_entity(session, "customer", enterprise, mews_id)
+        stored = await stored_guest(session, enterprise, mews_id)
         if stored is None:
             raise NotFound(f"no guest {guest_id}")
         return stored

@@ -33,9 +33,10 @@ from attendandt.contracts.events import (
 from attendandt.contracts.privacy import public_guest, restricted_guest
 from attendandt.contracts.snapshots import GuestSnapshot
 from attendandt.guests import edit_repository as er
-from attendandt.guests import repository as repo
 from attendandt.guests.edits import changed_fields, echo, edit_state
 from attendandt.guests.models import outbox
+from attendandt.guests.upsert_repository import StoredGuest, upsert_guest
+from attendandt.guests.version_repository import MewsVersion
 from attendandt.platform.outbox import add
 
 
@@ -51,7 +52,7 @@ class Attribution:
 MEWS = Attribution()
 
 
-def event_name(previous: repo.StoredGuest | None, guest: GuestSnapshot) -> str:
+def event_name(previous: StoredGuest | None, guest: GuestSnapshot) -> str:
     """`merged` when Mews just merged the profile into another, else created / updated."""
     target = guest.merge_target_mews_id
     if target is not None and (previous is None or previous.merge_target_mews_id != target):
@@ -59,7 +60,7 @@ def event_name(previous: repo.StoredGuest | None, guest: GuestSnapshot) -> str:
     return "created" if previous is None else "updated"
 
 
-def version_key(version: repo.MewsVersion) -> str:
+def version_key(version: MewsVersion) -> str:
     """One event per version: UpdatedUtc alone is not one (whole seconds)."""
     return f"{version.updated_utc.isoformat()}:{version.digest}"
 
@@ -68,9 +69,9 @@ async def apply_version(
     session: AsyncSession,
     *,
     enterprise: str,
-    previous: repo.StoredGuest | None,
+    previous: StoredGuest | None,
     guest: GuestSnapshot,
-    version: repo.MewsVersion,
+    version: MewsVersion,
     guest_id: str,
     synced_at: datetime,
     correlation_id: str,
@@ -90,7 +91,7 @@ async def apply_version(
     )  # fmt: skip
     for name in (*changed, *first_seen):
         field_changed[name] = guest.mews_updated_utc.isoformat()
-    stored_id = await repo.upsert_guest(
+    stored_id = await upsert_guest(
         session,
         guest_id=guest_id,
         enterprise_id=enterprise,

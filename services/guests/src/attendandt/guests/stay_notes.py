@@ -35,9 +35,10 @@ from attendandt.contracts.rpc.guests import (
     WriteStayNoteRequest,
 )
 from attendandt.contracts.snapshots import StaySnapshot
-from attendandt.guests import repository as repo
 from attendandt.guests import stay_note_repository as nr
 from attendandt.guests.models import inbox, outbox
+from attendandt.guests.stored_stay_repository import stay_snapshot
+from attendandt.guests.version_repository import lock_mews_entity
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
@@ -103,7 +104,7 @@ class StayNotes:
             stay = await nr.stay_for_note(session, request.enterprise_id, stay_id)
             if stay is None:
                 raise NotFound(f"no stay {request.stay_id[:60]}")
-            await repo.lock_mews_entity(session, "reservation", request.enterprise_id, stay.mews_id)
+            await lock_mews_entity(session, "reservation", request.enterprise_id, stay.mews_id)
             base = request.base_text
             if request.note_mews_id is not None:
                 held = {str(n.get("mews_id")): n for n in stay.notes or () if isinstance(n, dict)}
@@ -159,7 +160,7 @@ class StayNotes:
         async with self._sessions() as session, session.begin():
             if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
                 return False
-            await repo.lock_mews_entity(
+            await lock_mews_entity(
                 session, "reservation", command.enterprise_id, command.reservation_mews_id
             )
             row = await nr.write_by_id(session, command.enterprise_id, write_id)
@@ -252,7 +253,7 @@ async def recognise_note_echo(
         )  # fmt: skip
     if not ours or mews_news or set(held) - {n.mews_id for n in stay.notes}:
         return False
-    previous = await repo.stay_snapshot(session, enterprise_id, stay_id)
+    previous = await stay_snapshot(session, enterprise_id, stay_id)
     return previous is not None and _without_notes(previous[1]) == _without_notes(stay)
 
 
