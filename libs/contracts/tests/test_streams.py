@@ -63,7 +63,9 @@ async def test_replicas_are_asked_for_and_then_kept(nats_cluster: NatsCluster) -
     stream for another reason (an update sends the whole configuration)."""
     client = await nats.connect(nats_cluster.urls, connect_timeout=5)
     try:
-        js = client.jetstream(timeout=10)
+        # A generous request timeout: a stream's first placement on a fresh cluster waits for
+        # the meta leader, which a loaded 2-core machine has taken over 10 s to answer.
+        js = client.jetstream(timeout=60)
         await ensure_streams(js)
         assert set((await _replicas(js)).values()) == {1}
         done = await ensure_streams(js, replicas=3)
