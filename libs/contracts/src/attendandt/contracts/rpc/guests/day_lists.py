@@ -38,7 +38,5 @@ class StayPage(Payload, frozen=True, kw_only=True):
 
 
 ARRIVALS = RpcMethod("guests", "arrivals", DayStaysRequest, StayPage)
-
 DEPARTURES = RpcMethod("guests", "departures", DayStaysRequest, StayPage)
-
 IN_HOUSE = RpcMethod("guests", "in_house", DayStaysRequest, StayPage)

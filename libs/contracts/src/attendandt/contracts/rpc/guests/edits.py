@@ -133,11 +133,8 @@ class EditRules(Payload, frozen=True, kw_only=True):
 
 
 EDIT_GUEST = RpcMethod("guests", "edit_guest", EditGuestRequest, GuestEditReply)
-
 RESOLVE_CONFLICTS = RpcMethod(
     "guests", "resolve_conflicts", ResolveConflictsRequest, GuestEditReply
 )
-
 GET_EDIT_RULES = RpcMethod("guests", "edit_rules", EditRulesRequest, EditRules)
-
 SET_EDIT_RULES = RpcMethod("guests", "set_edit_rules", SetEditRulesRequest, EditRules)

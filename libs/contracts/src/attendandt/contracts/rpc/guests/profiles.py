@@ -112,5 +112,4 @@ class GuestDetail(Payload, frozen=True, kw_only=True):
 
 
 SEARCH = RpcMethod("guests", "search", SearchGuestsRequest, GuestPage)
-
 GET_GUEST = RpcMethod("guests", "get_guest", GetGuestRequest, GuestDetail)

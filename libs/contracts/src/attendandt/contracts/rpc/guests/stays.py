@@ -110,7 +110,5 @@ class StayBillReply(Payload, frozen=True, kw_only=True):
 
 
 GET_STAY = RpcMethod("guests", "get_stay", GetStayRequest, StayDetail)
-
 PUBLIC_STAY = RpcMethod("guests", "public_stay", PublicStayRequest, PublicStay)
-
 STAY_BILL = RpcMethod("guests", "stay_bill", StayBillRequest, StayBillReply)
