@@ -1,5 +1,5 @@
-"""The hotel's day lists: arrivals, departures, in house (see the package doc for which stays each
-holds)."""
+"""The hotel's day lists: arrivals, departures, in house (see the package doc for which stays
+each holds)."""
 
 from __future__ import annotations
 

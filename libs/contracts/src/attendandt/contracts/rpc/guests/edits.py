@@ -1,5 +1,5 @@
-"""Staff edits of a guest, their conflicts with Mews and the hotel's standing rules (`edit_guest`,
-`resolve_conflicts`, `edit_rules`, `set_edit_rules`)."""
+"""Staff edits of a guest, their conflicts with Mews and the hotel's standing rules
+(`edit_guest`, `resolve_conflicts`, `edit_rules`, `set_edit_rules`)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,11 @@ from attendandt.contracts.rpc.guests.parts import _Part
 
 #: Where a guest's edits are: all in Mews, some on their way, some waiting for a choice.
 SyncState = Literal["in_step", "saving", "conflict"]
-
 #: One field of an edit: on its way (`saving`), in Mews (`in_step`), met a newer value in
 #: Mews (`conflict`), settled by keeping Mews's value (`kept_mews`), refused by Mews
 #: (`failed`), or already so when edited (`unchanged`).
 EditFieldState = Literal["saving", "in_step", "conflict", "kept_mews", "failed", "unchanged"]
-
 EditState = Literal["saving", "in_step", "conflict", "failed"]
-
 #: A hotel's standing choice for a field's conflicts; `ask`: the user chooses.
 EditRule = Literal["ask", "mews_wins", "we_win", "newest_wins"]
 

@@ -60,9 +60,7 @@ from attendandt.contracts.snapshots import (
 )
 
 _ENT = "8a1f3b0e-1c2d-4e5f-9a8b-7c6d5e4f3a2b"
-
 _NOW = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
-
 _GUEST = GuestView(
     guest_id="0b7e5c1a-9f43-4d8e-8a57-3c2b1a0f9e8d",
     enterprise_id=_ENT,
@@ -73,7 +71,6 @@ _GUEST = GuestView(
     last_name="Lovelace",
     email="ada@example.com",
 )
-
 _STAY = StayView(
     stay_id="5f0c9a2e-7b1d-4c3e-9f8a-6d5e4c3b2a10",
     enterprise_id=_ENT,

@@ -1,5 +1,5 @@
-"""Bookings and their workflow: requested, confirmed or declined, fulfilled (charged) or cancelled
-(`create_booking` ... `list_bookings`)."""
+"""Bookings and their workflow: requested, confirmed or declined, fulfilled (charged) or
+cancelled (`create_booking` ... `list_bookings`)."""
 
 from __future__ import annotations
 

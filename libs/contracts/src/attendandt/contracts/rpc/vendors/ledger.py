@@ -1,5 +1,5 @@
-"""A property's ledger for charges reconciliation (`posted_charges`): called by sync, on no user's
-behalf."""
+"""A property's ledger for charges reconciliation (`posted_charges`): called by sync, on no
+user's behalf."""
 
 from __future__ import annotations
 
