@@ -18,6 +18,7 @@ from msgspec import UNSET, UnsetType
 from attendandt.contracts.reconciliation import ChargeReconcileReport
 from attendandt.contracts.rpc import guests as guests_rpc
 from attendandt.contracts.rpc import vendors as vendors_rpc
+from attendandt.contracts.rpc.ingest import ResyncJob
 from attendandt.contracts.snapshots import StayState, UserRole
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -434,7 +435,7 @@ class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
     checkpoint_lag_s: float | None = None
     updated_at: datetime | None = None
     #: The on-demand resync running or last run, and how far it got.
-    resync: ResyncProgress | None = None
+    resync: ResyncJob | None = None
     #: The last sweep from the resync horizon after a long silence (or on a first start).
     last_full_resync_at: datetime | None = None
     #: A checkpoint was older than the resync horizon: changes since `backfill_since` may
@@ -522,26 +523,3 @@ class ResyncAccepted(msgspec.Struct, frozen=True, kw_only=True):
     job_id: str = ""
     #: The oldest `since` a resync may ask for (the resync horizon).
     oldest_allowed: datetime | None = None
-
-
-class ResyncProgress(msgspec.Struct, frozen=True, kw_only=True):
-    """How far a resync got. `state`: running, cancelling (its current window is still
-    being read), cancelled, done, failed; `entity`, `window` of `windows`: where it is;
-    `reached`: every change of `entity` before it is stored."""
-
-    job_id: str
-    enterprise_id: str
-    state: str
-    since: datetime | None = None
-    oldest_allowed: datetime
-    entities: list[str] = []
-    entities_done: list[str] = []
-    entity: str | None = None
-    window: int = 0
-    windows: int = 0
-    reached: datetime | None = None
-    changes_seen: int = 0
-    error: str | None = None
-    started_at: datetime | None = None
-    #: Seconds left at the pace so far.
-    eta_s: float | None = None
