@@ -30,16 +30,18 @@ from attendandt.gateway.routes.common import (
     needs,
     principal_of,
 )
-from attendandt.gateway.schemas import (
+from attendandt.gateway.schemas.guest_edits import (
     ConflictResolution,
     EditRulesUpdate,
     GuestEdit,
+    StayNoteWrite,
+)
+from attendandt.gateway.schemas.guests import (
     GuestExport,
     StaffGuestDetail,
     StaffGuestPage,
     StaffStay,
     StaffStayPage,
-    StayNoteWrite,
     VendorGuestDetail,
     VendorGuestPage,
     VendorStay,

@@ -32,7 +32,7 @@ from attendandt.gateway.routes.common import (
     needs,
     principal_of,
 )
-from attendandt.gateway.schemas import (
+from attendandt.gateway.schemas.sync import (
     DeadLetterCounts,
     IngestStatus,
     ResyncAccepted,
