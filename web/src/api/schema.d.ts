@@ -1614,7 +1614,7 @@ export interface components {
             last_sweep_error?: string | null;
             checkpoint_lag_s?: number | null;
             updated_at?: string | null;
-            resync?: components["schemas"]["ResyncProgress"] | null;
+            resync?: components["schemas"]["ResyncJob"] | null;
             last_full_resync_at?: string | null;
             /** @default false */
             backfill_needed: boolean;
@@ -1754,16 +1754,18 @@ export interface components {
             entities?: string[];
             since?: string | null;
         };
-        /** ResyncProgress */
-        ResyncProgress: {
+        /** ResyncJob */
+        ResyncJob: {
             job_id: string;
             enterprise_id: string;
             state: string;
             since?: string | null;
             /** Format: date-time */
             oldest_allowed: string;
-            entities?: string[];
-            entities_done?: string[];
+            /** @default [] */
+            entities: string[];
+            /** @default [] */
+            entities_done: string[];
             entity?: string | null;
             /** @default 0 */
             window: number;
@@ -10030,7 +10032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ResyncProgress"];
+                    "application/json": components["schemas"]["ResyncJob"];
                 };
             };
             /** @description The request is not valid */

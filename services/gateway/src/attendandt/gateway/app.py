@@ -33,10 +33,12 @@ from attendandt.gateway.routes.auth import auth_router
 from attendandt.gateway.routes.billing import billing_router
 from attendandt.gateway.routes.catalogue import catalogue_router
 from attendandt.gateway.routes.companies import companies_router
+from attendandt.gateway.routes.edits import edits_router
 from attendandt.gateway.routes.events import events_router
 from attendandt.gateway.routes.guests import guests_router
 from attendandt.gateway.routes.privacy import privacy_router
 from attendandt.gateway.routes.properties import properties_router
+from attendandt.gateway.routes.stays import stays_router
 from attendandt.gateway.routes.sync import sync_router
 from attendandt.gateway.routes.users import users_router
 from attendandt.gateway.routes.vendors import vendors_router
@@ -147,6 +149,8 @@ def create_app(
         route_handlers=[
             auth_router,
             guests_router,
+            edits_router,
+            stays_router,
             privacy_router,
             properties_router,
             vendors_router,

@@ -15,7 +15,7 @@ from attendandt.gateway.backend import Backend
 from attendandt.gateway.permissions import Permission, permissions_of
 from attendandt.gateway.problems import ProblemException
 from attendandt.gateway.routes.common import BackendDep, needs, principal_of, public
-from attendandt.gateway.schemas import LoginBody, Me, RefreshBody, SetPasswordBody, TokenPair
+from attendandt.gateway.schemas.auth import LoginBody, Me, RefreshBody, SetPasswordBody, TokenPair
 from attendandt.gateway.signin_limits import Action, LimitsUnavailable
 from attendandt.platform.rpc import RpcFailure, RpcTimeout
 

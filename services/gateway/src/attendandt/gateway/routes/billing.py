@@ -15,7 +15,11 @@ from litestar.status_codes import HTTP_200_OK
 from attendandt.contracts.rpc import vendors as rpc
 from attendandt.gateway.permissions import Permission
 from attendandt.gateway.routes.common import BackendDep, caller, needs
-from attendandt.gateway.schemas import BillingSettingsUpdate, ChargeCancellation, ChargeRejection
+from attendandt.gateway.schemas.billing import (
+    BillingSettingsUpdate,
+    ChargeCancellation,
+    ChargeRejection,
+)
 
 IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
 IdQuery = Annotated[str | None, QueryParameter(min_length=1, max_length=100)]

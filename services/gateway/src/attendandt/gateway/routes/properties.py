@@ -23,7 +23,7 @@ from attendandt.gateway.routes.common import (
     needs,
     principal_of,
 )
-from attendandt.gateway.schemas import (
+from attendandt.gateway.schemas.properties import (
     CatalogueProductOut,
     CatalogueServiceOut,
     HotelCatalogue,

@@ -32,12 +32,11 @@ from attendandt.gateway.routes.common import (
     needs,
     principal_of,
 )
-from attendandt.gateway.schemas import (
+from attendandt.gateway.schemas.sync import (
     DeadLetterCounts,
     IngestStatus,
     ResyncAccepted,
     ResyncBody,
-    ResyncProgress,
     SyncHealthStatus,
     SyncOverview,
     SyncStatus,
@@ -140,15 +139,16 @@ async def resync(
 
 
 @delete("/sync/{enterprise_id:str}/resync", status_code=HTTP_200_OK, **needs(P.SYNC_RESYNC))
-async def cancel_resync(request: Req, enterprise_id: IdPath, backend: BackendDep) -> ResyncProgress:
+async def cancel_resync(
+    request: Req, enterprise_id: IdPath, backend: BackendDep
+) -> ingest_rpc.ResyncJob:
     """Cancel the running resync: it stops between two windows; the answer says how far."""
     enterprise = enterprise_for(principal_of(request), enterprise_id)
-    job = await backend.call(
+    return await backend.call(
         ingest_rpc.CANCEL_RESYNC,
         ingest_rpc.CancelResyncRequest(enterprise_id=enterprise),
         caller=caller(request),
     )
-    return msgspec.convert(msgspec.to_builtins(job), ResyncProgress)
 
 
 sync_router = Router(

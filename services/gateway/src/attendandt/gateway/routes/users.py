@@ -14,7 +14,7 @@ from attendandt.contracts.rpc import users as rpc
 from attendandt.contracts.snapshots import UserRole
 from attendandt.gateway.permissions import Permission
 from attendandt.gateway.routes.common import BackendDep, caller, needs
-from attendandt.gateway.schemas import RoleChange, UserInvite
+from attendandt.gateway.schemas.users import RoleChange, UserInvite
 
 IdPath = Annotated[str, PathParameter(min_length=1, max_length=100)]
 Req = Request[Any, Any, Any]

@@ -24,7 +24,7 @@ from attendandt.gateway.routes.common import (
     own_vendor_filter,
     principal_of,
 )
-from attendandt.gateway.schemas import (
+from attendandt.gateway.schemas.vendors import (
     BookingCreate,
     ChargeCreate,
     OfferingCreate,

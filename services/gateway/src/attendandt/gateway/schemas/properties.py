@@ -1,0 +1,50 @@
+"""The hotels as Mews describes them, and a hotel's catalogue of Mews services and products."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+import msgspec
+
+
+class PropertySummary(msgspec.Struct, frozen=True, kw_only=True):
+    """A hotel as Mews describes it."""
+
+    enterprise_id: str
+    name: str
+    short_name: str | None = None
+    #: IANA, e.g. "Europe/London": dates are the hotel's local dates.
+    time_zone: str
+    default_currency: str
+    #: "gross": prices include tax; "net": tax is added on top.
+    pricing: Literal["gross", "net"]
+    default_language_code: str | None = None
+
+
+class CatalogueProductOut(msgspec.Struct, frozen=True, kw_only=True):
+    mews_id: str
+    name: str
+    #: The Mews price (with tax for a gross-pricing hotel, without for a net one).
+    unit_amount: Decimal | None = None
+    currency: str | None = None
+    is_active: bool
+
+
+class CatalogueServiceOut(msgspec.Struct, frozen=True, kw_only=True):
+    mews_id: str
+    name: str
+    #: "additional" services take offerings' charges; "bookable" ones are stays.
+    kind: str
+    is_active: bool
+    products: list[CatalogueProductOut]
+
+
+class HotelCatalogue(msgspec.Struct, frozen=True, kw_only=True):
+    """The hotel's Mews services and their products, in Mews's order: what an offering may
+    post to (an active "additional" service, and one of its active products)."""
+
+    enterprise_id: str
+    default_currency: str
+    pricing: str
+    services: list[CatalogueServiceOut]
