@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from attendandt.mews_sim import clock, money, shapes
-from attendandt.mews_sim.store import Store
+from attendandt.mews_sim.store import EnterpriseInfo, Store
 
 GROSS = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 ACCOMMODATION = "bd26d8db-86da-4f96-9efc-e5a4654a4a94"
@@ -51,9 +51,18 @@ def _id(name: str) -> str:
 
 
 def add(store: Store, anchor: datetime) -> None:
+    """The documentation examples' entities, added to the seeded Gross enterprise."""
     info = store.info[GROSS]
-    chain = info.chain_id
+    _add_companies(store, info.chain_id)
+    _add_customers(store, info.chain_id)
+    _add_catalogue(store, info)
+    _add_rooms(store)
+    _add_reservations(store, anchor)
+    _add_bills(store, info)
+    _add_orders(store, info)
 
+
+def _add_companies(store: Store, chain: str) -> None:
     for company_id, name, created, updated, external in (
         (ACME, "Acme, Inc.", "2019-05-01T09:00:00Z", "2019-05-01T09:00:00Z", "acme"),
         (CARBONE_MEDIA, "Carbone Media", "2021-02-01T09:00:00Z", "2021-02-01T09:00:00Z", None),
@@ -77,6 +86,8 @@ def add(store: Store, anchor: datetime) -> None:
             entity["DunsNumber"] = "150483782"
         store.companies.add(entity, chain)
 
+
+def _add_customers(store: Store, chain: str) -> None:
     john_address = shapes.address(
         "f8495413-bf49-45dd-843c-44be7f365569",
         {
@@ -147,6 +158,8 @@ def add(store: Store, anchor: datetime) -> None:
         chain,
     )
 
+
+def _add_catalogue(store: Store, info: EnterpriseInfo) -> None:
     store.accounting_categories.add(
         shapes.accounting_category(
             id=MINIBAR,
@@ -194,6 +207,9 @@ def add(store: Store, anchor: datetime) -> None:
         ),
         GROSS,
     )
+
+
+def _add_rooms(store: Store) -> None:
     store.resource_categories.add(
         shapes.resource_category(
             id=DELUXE,
@@ -231,6 +247,8 @@ def add(store: Store, anchor: datetime) -> None:
             GROSS,
         )
 
+
+def _add_reservations(store: Store, anchor: datetime) -> None:
     adult = store.age_categories[GROSS][0]
     store.reservations.add(
         shapes.reservation(
@@ -279,6 +297,8 @@ def add(store: Store, anchor: datetime) -> None:
         GROSS,
     )
 
+
+def _add_bills(store: Store, info: EnterpriseInfo) -> None:
     john = store.customers.items[JOHN_SMITH]
     acme = store.companies.items[ACME]
     jane = store.customers.items[JANE_DOE]
@@ -339,6 +359,8 @@ def add(store: Store, anchor: datetime) -> None:
     )
     store.bills.add(thea_bill, GROSS)
 
+
+def _add_orders(store: Store, info: EnterpriseInfo) -> None:
     order_id = _id("john-minibar-order")
     restaurant = "fc79a518-bc69-45b8-93bd-83326201bd14"
     store.orders.add(
