@@ -25,14 +25,12 @@ from attendandt.contracts.outbound import (
     WriteStayNote,
 )
 from attendandt.contracts.streams import MEWS_OUTBOX
-from attendandt.mews_publisher.cancellation import CANCEL_CHARGE_CONSUMER, CancellationService
+from attendandt.mews_publisher.cancellation import CancellationService
+from attendandt.mews_publisher.cancellation_records import CANCEL_CHARGE_CONSUMER
+from attendandt.mews_publisher.charges import POST_CHARGE_CONSUMER, ChargePosting
+from attendandt.mews_publisher.customer_updates import UPDATE_CUSTOMER_CONSUMER, CustomerUpdates
 from attendandt.mews_publisher.enterprises import Enterprises
-from attendandt.mews_publisher.service import (
-    POST_CHARGE_CONSUMER,
-    SERVICE,
-    UPDATE_CUSTOMER_CONSUMER,
-    PublisherService,
-)
+from attendandt.mews_publisher.service import SERVICE
 from attendandt.mews_publisher.stay_notes import WRITE_STAY_NOTE_CONSUMER, StayNoteService
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
 
@@ -89,11 +87,12 @@ async def _held_back(msg: Msg, enterprises: Enterprises) -> bool:
 
 def register_consumers(
     broker: NatsBroker,
-    service: PublisherService,
-    cancellations: CancellationService,
     enterprises: Enterprises,
     jetstream: Callable[[], JetStreamContext],
     *,
+    charges: ChargePosting,
+    customers: CustomerUpdates,
+    cancellations: CancellationService,
     notes: StayNoteService,
     ack_wait_s: float,
     max_deliver: int,
@@ -126,7 +125,7 @@ def register_consumers(
 
         async def handle(delivery: Delivery[PostCharge]) -> None:
             last = delivery.delivery >= post_policy.max_deliver
-            await service.post_charge(delivery.payload, last_delivery=last)
+            await charges.post_charge(delivery.payload, last_delivery=last)
 
         await process(msg.raw_message, PostCharge, handle, post_policy, jetstream())
 
@@ -147,7 +146,7 @@ def register_consumers(
 
         async def handle(delivery: Delivery[UpdateCustomer]) -> None:
             last = delivery.delivery >= update_policy.max_deliver
-            await service.update_customer(delivery.payload, last_delivery=last)
+            await customers.update_customer(delivery.payload, last_delivery=last)
 
         await process(msg.raw_message, UpdateCustomer, handle, update_policy, jetstream())
 
