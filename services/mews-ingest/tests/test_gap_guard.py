@@ -136,7 +136,7 @@ async def test_a_checkpoint_beyond_the_horizon_sweeps_from_it_and_asks_for_a_bac
     assert skipped, "the seed has no customer changed between the checkpoint and the horizon"
     [touched] = mews_sim.control.touch("customers", 1, hotel)  # within the horizon
 
-    caplog.set_level(logging.WARNING, logger="attendandt.mews_ingest.app")
+    caplog.set_level(logging.WARNING, logger="attendandt.mews_ingest.property_sweeps")
     ingest = await start_ingest(sweep_overlap_s=0.0)
     board = ingest.app.board
     await wait_for(lambda: board.get(hotel).last_sweep_at is not None, what="the first sweep")

@@ -309,8 +309,10 @@ async def test_a_hostile_websocket_frame_is_a_bounded_dead_letter(
     first 64 KiB), and the handler returns (the socket goes on reading)."""
     ingest = await start_ingest()
     enterprise = ingest.app.enterprises[mews_sim.gross.id]
+    live = ingest.app.live
+    assert live is not None
     frame = b'{"Events": [' + b"[" * (2 * 1024 * 1024) + b"]}"
-    await ingest.app._on_frame(enterprise, frame)
+    await live.on_frame(enterprise, frame)
     _, letter = await _last_letter(jetstream)
     assert letter.subject == f"websocket.{mews_sim.gross.id}"
     assert letter.data == frame[:KEPT_OF_OVERSIZED]

@@ -182,7 +182,7 @@ async def test_edits_due_together_are_looked_up_in_one_read_and_each_written_onc
     reads = counters["requests_by_path"].get("customers/getAll", 0) - reads_before
     # Every edit was looked up before its write, in reads shared by the edits in hand.
     assert 1 <= reads < len(commands)
-    assert publisher.service.customer_reads.reads >= len(commands)
+    assert publisher.customers.customer_reads.reads >= len(commands)
 
 
 async def test_a_lost_answer_is_read_back_not_written_again(

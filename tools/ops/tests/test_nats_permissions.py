@@ -137,8 +137,9 @@ def test_committed_accounts_conf_is_generated_from_contracts() -> None:
 def test_consumer_names_are_the_ones_the_services_use() -> None:
     from attendandt.guests import consumers as guests
     from attendandt.guests import erasure_consumers as guests_erasure
-    from attendandt.mews_publisher import cancellation as publisher_cancellation
-    from attendandt.mews_publisher import service as publisher
+    from attendandt.mews_publisher import cancellation_records as publisher_cancellation
+    from attendandt.mews_publisher import charges as publisher_charges
+    from attendandt.mews_publisher import customer_updates as publisher_customers
     from attendandt.mews_publisher import stay_notes as publisher_notes
     from attendandt.sync import consumer as sync
     from attendandt.users import consumers as users
@@ -174,8 +175,8 @@ def test_consumer_names_are_the_ones_the_services_use() -> None:
             vendors_reconciliation.RECORD_CHARGE_IN_MEWS_CONSUMER,
         },
         "mews-publisher": {
-            publisher.POST_CHARGE_CONSUMER,
-            publisher.UPDATE_CUSTOMER_CONSUMER,
+            publisher_charges.POST_CHARGE_CONSUMER,
+            publisher_customers.UPDATE_CUSTOMER_CONSUMER,
             publisher_cancellation.CANCEL_CHARGE_CONSUMER,
             publisher_notes.WRITE_STAY_NOTE_CONSUMER,
         },

@@ -26,6 +26,9 @@ SWEPT_ENTITIES: tuple[MewsEntity, ...] = (
 )
 
 
+#: The service's name: its NATS connection, queue group and dead letters say it.
+SERVICE = "mews-ingest"
+
 #: The lane of each property's shared Mews budget every ingest request draws from, capped at
 #: `resync_budget_share` of the budget.
 BUDGET_LANE = "resync"

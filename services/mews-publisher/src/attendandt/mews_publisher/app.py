@@ -12,11 +12,13 @@ from nats.js import JetStreamContext
 
 from attendandt.contracts.streams import MEWS_RATE_LIMITS, ensure_streams
 from attendandt.mews_publisher.cancellation import CancellationService
+from attendandt.mews_publisher.charges import ChargePosting
 from attendandt.mews_publisher.consumers import register_consumers
+from attendandt.mews_publisher.customer_updates import CustomerUpdates
 from attendandt.mews_publisher.enterprises import Enterprises
 from attendandt.mews_publisher.models import outbox
 from attendandt.mews_publisher.repository import Database
-from attendandt.mews_publisher.service import SERVICE, Clock, PublisherService, utc_now
+from attendandt.mews_publisher.service import SERVICE, Clock, utc_now
 from attendandt.mews_publisher.settings import PublisherSettings
 from attendandt.mews_publisher.stay_notes import StayNoteService
 from attendandt.platform.db import create_engine, session_factory
@@ -34,7 +36,10 @@ class PublisherApp:
         self.engine = create_engine(database, application_name=SERVICE)
         self.db = Database(self.engine, session_factory(self.engine))
         self.enterprises = Enterprises(settings)
-        self.service = PublisherService(
+        self.charges = ChargePosting(
+            self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
+        )
+        self.customers = CustomerUpdates(
             self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
         )
         self.cancellations = CancellationService(
@@ -58,10 +63,11 @@ class PublisherApp:
         self._js: JetStreamContext | None = None
         register_consumers(
             self.broker,
-            self.service,
-            self.cancellations,
             self.enterprises,
             self.jetstream,
+            charges=self.charges,
+            customers=self.customers,
+            cancellations=self.cancellations,
             notes=self.notes,
             ack_wait_s=settings.ack_wait_s,
             max_deliver=settings.max_deliver,
@@ -125,7 +131,7 @@ class PublisherApp:
                     pass
             await self.broker.stop()
             await self.health.stop()
-            await self.service.customer_reads.aclose()
+            await self.customers.customer_reads.aclose()
             await self.enterprises.aclose()
             await self.engine.dispose()
             self.started.clear()

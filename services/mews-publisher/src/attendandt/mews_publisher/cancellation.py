@@ -29,16 +29,11 @@ How a CancelCharge is handled (one worker per charge reference, the lock posting
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from attendandt.contracts.commands import (
-    RECORD_CHARGE_CANCELLATION,
-    CancellationMethod,
-    RecordChargeCancellation,
-)
+from attendandt.contracts.commands import CancellationMethod
 from attendandt.contracts.outbound import CancelCharge
 from attendandt.mews import (
     MewsBadRequest,
@@ -48,107 +43,45 @@ from attendandt.mews import (
     MewsUnauthorized,
     TimeInterval,
 )
-from attendandt.mews.models.common import AmountParameters
 from attendandt.mews.models.orders import (
     MAX_CANCEL_ITEMS,
     OrderItem,
     OrderItemAccountingState,
-    OrderItemParameters,
     OrderItemsCancel,
     OrderItemsGetAll,
-    OrdersAdd,
 )
+from attendandt.mews_publisher.cancellation_records import (
+    CANCEL_CHARGE_CONSUMER,
+    IN_DOUBT,
+    CancellationRecords,
+    CancelState,
+    Method,
+)
+from attendandt.mews_publisher.charges import AttemptState
 from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises
-from attendandt.mews_publisher.repository import Attempt, Cancellation, Database, Repository
+from attendandt.mews_publisher.order_requests import rebate_reference, rebate_request
+from attendandt.mews_publisher.repository import Attempt, Database
 from attendandt.mews_publisher.service import (
     LOOKUP_MARGIN,
     NOT_THE_CHARGES_FAULT,
     PERMANENT,
-    AttemptState,
     Clock,
     Retry,
     TokenRefused,
+    _message,
     utc_now,
 )
 
 log = logging.getLogger(__name__)
 
-CANCEL_CHARGE_CONSUMER = "mews-publisher-cancel-charge"
 #: Items Mews cancels; a Closed one (its bill is closed) can only be offset.
 CANCELLABLE = frozenset({OrderItemAccountingState.OPEN, OrderItemAccountingState.INACTIVE})
 #: A refused cancel (401: not granted; 400/403: Mews will not) is offset by a rebate instead.
 CANCEL_REFUSED = (MewsUnauthorized, MewsBadRequest, MewsForbidden)
 
 
-class Method(enum.StrEnum):
-    CANCEL = "cancel"
-    REBATE = "rebate"
-
-
-class CancelState(enum.StrEnum):
-    #: Written and committed before the request leaves; still so after a crash.
-    SENDING = "sending"
-    CANCELLED = "cancelled"
-    #: Mews would not cancel these items: they are offset by a rebate instead.
-    REFUSED = "refused"
-    #: Mews refused the rebate for good; the charge's cancellation failed.
-    FAILED = "failed"
-    #: Sent, no trustworthy answer: read the items (or look the rebate up) before a resend.
-    UNKNOWN = "unknown"
-    #: Certainly not applied (429, connection refused, or not found when looked up).
-    NOT_SENT = "not_sent"
-
-
-IN_DOUBT = (CancelState.SENDING, CancelState.UNKNOWN)
-
-
-def rebate_reference(reference: str) -> str:
-    """The ExternalIdentifier of a charge's rebate items (a charge is rebated once)."""
-    return f"{reference}:rebate"
-
-
-def rebate_request(c: CancelCharge, items: Sequence[OrderItem]) -> OrdersAdd:
-    """The charge's items again with negative amounts, at the price Mews booked them."""
-    lines = []
-    for item in items:
-        unit = item.unit_amount
-        if unit is None or unit.currency is None:
-            raise ValueError(f"order item {item.id} has no unit amount to offset")
-        value = unit.gross_value if c.amount_is_gross else unit.net_value
-        if value is None:
-            raise ValueError(
-                f"order item {item.id} has no {'gross' if c.amount_is_gross else 'net'} value"
-            )
-        codes = [t.code for t in unit.tax_values or () if t.code][:1]
-        name = item.billing_name or "Charge"
-        lines.append(
-            OrderItemParameters(
-                name=f"{name} (cancelled)"[:255],
-                unit_count=int(item.unit_count or 1),
-                unit_amount=AmountParameters(
-                    currency=unit.currency,
-                    gross_value=-value if c.amount_is_gross else None,
-                    net_value=None if c.amount_is_gross else -value,
-                    tax_codes=codes or None,
-                ),
-                accounting_category_id=item.accounting_category_id,
-                external_identifier=rebate_reference(c.reference),
-            )
-        )
-    return OrdersAdd(
-        service_id=c.service_id,
-        account_id=c.account_id,
-        items=lines,
-        linked_reservation_id=c.linked_reservation_id,
-    )
-
-
 def _canceled(item: OrderItem) -> bool:
     return item.accounting_state == OrderItemAccountingState.CANCELED
-
-
-def _message(exc: MewsError) -> str:
-    return exc.message[:2000]
 
 
 class CancellationService:
@@ -166,6 +99,7 @@ class CancellationService:
         self.settle = timedelta(seconds=settle_s)
         self.order_items_cancel = order_items_cancel
         self.clock = clock
+        self.records = CancellationRecords(db, clock)
 
     async def cancel_charge(self, c: CancelCharge, *, last_delivery: bool = False) -> None:
         """Take `c`'s charge back once. Raises `Retry` (or another exception) when it should
@@ -190,7 +124,7 @@ class CancellationService:
             posting = await repo.latest_attempt(c.reference)
         if any(a.method == Method.REBATE and a.state == CancelState.CANCELLED for a in attempts):
             log.info("charge %s already offset; answering again", c.charge_id)
-            await self._report_done(c, attempts, found=None)
+            await self.records.report_done(c, attempts, found=None)
             return
         latest = attempts[-1] if attempts else None
         if latest is not None and latest.state in IN_DOUBT:
@@ -199,25 +133,27 @@ class CancellationService:
                 rebate = await self._find(link, c, rebate_reference(c.reference), latest.sent_at)
                 if rebate:
                     log.info("rebate of charge %s found in Mews", c.charge_id)
-                    await self._report_done(c, attempts, found=(latest, rebate[0]))
+                    await self.records.report_done(c, attempts, found=(latest, rebate[0]))
                     return
-                await self._finish(latest, CancelState.NOT_SENT, "not found in Mews when looked up")
+                await self.records.finish(
+                    latest, CancelState.NOT_SENT, "not found in Mews when looked up"
+                )
                 latest = None
         order_id = await self._order_of(link, c, posting)
         if order_id is None:
-            await self._report(c, cancelled=True, method=CancellationMethod.NOT_IN_MEWS)
+            await self.records.report(c, cancelled=True, method=CancellationMethod.NOT_IN_MEWS)
             return
         items = await self._items(link, c, order_id)
         if latest is not None and latest.state in IN_DOUBT:  # a cancel: the items tell
             applied = set(latest.order_item_ids) <= {i.id for i in items if _canceled(i)}
-            await self._finish(
+            await self.records.finish(
                 latest,
                 CancelState.CANCELLED if applied else CancelState.NOT_SENT,
                 "found canceled when read" if applied else "not canceled when read",
             )
         if not items:
             failure = f"Mews order {order_id} has no item with reference {c.reference}"
-            await self._report(c, cancelled=False, failure=failure, permanent=True)
+            await self.records.report(c, cancelled=False, failure=failure, permanent=True)
             return
         remaining = [i for i in items if not _canceled(i)]
         offset = (
@@ -234,7 +170,7 @@ class CancellationService:
         if remaining:
             await self._rebate(link, c, items, remaining)
             return
-        await self._report(
+        await self.records.report(
             c,
             cancelled=True,
             method=CancellationMethod.ORDER_ITEMS_CANCELLED,
@@ -299,26 +235,6 @@ class CancellationService:
 
     # --- writing to Mews -----------------------------------------------------------------
 
-    async def _start(self, c: CancelCharge, method: Method, items: Sequence[OrderItem]) -> int:
-        """The next attempt, committed as "sending" before its request leaves."""
-        async with self.db.transaction() as repo:
-            attempts = await repo.cancellations(c.reference)
-            attempt = attempts[-1].attempt + 1 if attempts else 1
-            await repo.insert_cancellation(
-                {
-                    "reference": c.reference,
-                    "attempt": attempt,
-                    "enterprise_id": c.enterprise_id,
-                    "charge_id": c.charge_id,
-                    "command_id": c.command_id,
-                    "method": method.value,
-                    "order_item_ids": [i.id for i in items],
-                    "state": CancelState.SENDING.value,
-                    "sent_at": self.clock(),
-                }
-            )
-        return attempt
-
     async def _cancel(
         self, link: EnterpriseLink, c: CancelCharge, items: Sequence[OrderItem]
     ) -> bool:
@@ -327,25 +243,25 @@ class CancellationService:
         the items and cancels what is left."""
         for start in range(0, len(items), MAX_CANCEL_ITEMS):
             chunk = items[start : start + MAX_CANCEL_ITEMS]
-            attempt = await self._start(c, Method.CANCEL, chunk)
+            attempt = await self.records.start(c, Method.CANCEL, chunk)
             # Committed: from here a crash leaves "sending"; the next delivery reads the items.
             try:
                 await link.client.cancel_order_items(
                     OrderItemsCancel(order_item_ids=[i.id for i in chunk])
                 )
             except MewsOutcomeUnknown as exc:
-                await self._finish_attempt(c, attempt, CancelState.UNKNOWN, exc)
+                await self.records.finish_attempt(c, attempt, CancelState.UNKNOWN, exc)
                 raise Retry(f"cancel of {c.reference} unknown ({exc}); reading it next") from exc
             except CANCEL_REFUSED as exc:
                 # Not granted (401), or Mews will not (400/403; "already canceled" among them:
                 # the items read next tell).
                 log.warning("Mews refused to cancel charge %s: %s", c.charge_id, exc)
-                await self._finish_attempt(c, attempt, CancelState.REFUSED, exc)
+                await self.records.finish_attempt(c, attempt, CancelState.REFUSED, exc)
                 return False
             except MewsError as exc:
-                await self._finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
+                await self.records.finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
                 raise Retry(f"cancel of {c.reference} not sent: {exc}") from exc
-            await self._finish_attempt(c, attempt, CancelState.CANCELLED, None)
+            await self.records.finish_attempt(c, attempt, CancelState.CANCELLED, None)
         log.info("charge %s cancelled in Mews (%d items)", c.charge_id, len(items))
         return True
 
@@ -357,26 +273,28 @@ class CancellationService:
         remaining: Sequence[OrderItem],
     ) -> None:
         request = rebate_request(c, remaining)  # before the ledger row, like posting
-        attempt = await self._start(c, Method.REBATE, remaining)
+        attempt = await self.records.start(c, Method.REBATE, remaining)
         try:
             result = await link.client.add_order(request)
         except MewsOutcomeUnknown as exc:
-            await self._finish_attempt(c, attempt, CancelState.UNKNOWN, exc)
+            await self.records.finish_attempt(c, attempt, CancelState.UNKNOWN, exc)
             raise Retry(f"rebate of {c.reference} unknown ({exc}); looking it up next") from exc
         except PERMANENT as exc:
             log.warning("Mews refused the rebate of charge %s: %s", c.charge_id, exc)
             async with self.db.transaction() as repo:
                 if not await repo.claim(consumer=CANCEL_CHARGE_CONSUMER, message_id=c.command_id):
                     return
-                await self._finish_in(repo, c.reference, attempt, CancelState.FAILED, exc)
-                await self._queue(repo, c, cancelled=False, failure=_message(exc), permanent=True)
+                await self.records.finish_in(repo, c.reference, attempt, CancelState.FAILED, exc)
+                await self.records.queue(
+                    repo, c, cancelled=False, failure=_message(exc), permanent=True
+                )
             return
         except MewsUnauthorized as exc:
-            await self._finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
+            await self.records.finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
             self.enterprises.mark_unauthorized(c.enterprise_id, exc)
             raise TokenRefused(f"token of {c.enterprise_id} refused") from exc
         except MewsError as exc:
-            await self._finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
+            await self.records.finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
             raise Retry(f"rebate of {c.reference} not sent: {exc}") from exc
         async with self.db.transaction() as repo:
             if not await repo.claim(consumer=CANCEL_CHARGE_CONSUMER, message_id=c.command_id):
@@ -390,7 +308,7 @@ class CancellationService:
                     "finished_at": self.clock(),
                 },
             )
-            await self._queue(
+            await self.records.queue(
                 repo,
                 c,
                 cancelled=True,
@@ -400,141 +318,9 @@ class CancellationService:
             )
         log.info("charge %s offset in Mews (rebate order %s)", c.charge_id, result.order_id)
 
-    # --- the ledger and the result -------------------------------------------------------
-
-    async def _finish(self, row: Cancellation, state: CancelState, message: str) -> None:
-        async with self.db.transaction() as repo:
-            await repo.finish_cancellation(
-                row.reference,
-                row.attempt,
-                {"state": state.value, "mews_message": message, "finished_at": self.clock()},
-            )
-
-    async def _finish_attempt(
-        self, c: CancelCharge, attempt: int, state: CancelState, exc: MewsError | None
-    ) -> None:
-        async with self.db.transaction() as repo:
-            await self._finish_in(repo, c.reference, attempt, state, exc)
-
-    async def _finish_in(
-        self,
-        repo: Repository,
-        reference: str,
-        attempt: int,
-        state: CancelState,
-        exc: MewsError | None,
-    ) -> None:
-        await repo.finish_cancellation(
-            reference,
-            attempt,
-            {
-                "state": state.value,
-                "mews_message": _message(exc) if exc is not None else None,
-                "mews_request_id": exc.request_id if exc is not None else None,
-                "finished_at": self.clock(),
-            },
-        )
-
-    async def _report_done(
-        self,
-        c: CancelCharge,
-        attempts: Sequence[Cancellation],
-        *,
-        found: tuple[Cancellation, OrderItem] | None,
-    ) -> None:
-        """Report the rebate the ledger shows made, or the one just `found` in Mews for the
-        attempt whose answer was lost."""
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=CANCEL_CHARGE_CONSUMER, message_id=c.command_id):
-                return
-            if found is not None:
-                row, item = found
-                rebate_order_id = item.service_order_id
-                await repo.finish_cancellation(
-                    row.reference,
-                    row.attempt,
-                    {
-                        "state": CancelState.CANCELLED.value,
-                        "mews_order_id": rebate_order_id,
-                        "finished_at": self.clock(),
-                    },
-                )
-            else:
-                rebate_order_id = next(
-                    a.mews_order_id
-                    for a in attempts
-                    if a.method == Method.REBATE and a.state == CancelState.CANCELLED
-                )
-            item_ids = tuple(dict.fromkeys(i for a in attempts for i in a.order_item_ids))
-            await self._queue(
-                repo,
-                c,
-                cancelled=True,
-                method=CancellationMethod.REBATED,
-                item_ids=item_ids,
-                rebate_order_id=rebate_order_id,
-            )
-
-    async def _report(
-        self,
-        c: CancelCharge,
-        *,
-        cancelled: bool,
-        method: CancellationMethod | None = None,
-        item_ids: tuple[str, ...] = (),
-        failure: str | None = None,
-        permanent: bool = False,
-    ) -> None:
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=CANCEL_CHARGE_CONSUMER, message_id=c.command_id):
-                return
-            await self._queue(
-                repo,
-                c,
-                cancelled=cancelled,
-                method=method,
-                item_ids=item_ids,
-                failure=failure,
-                permanent=permanent,
-            )
-        if cancelled:
-            log.info("charge %s taken back (%s)", c.charge_id, method)
-        else:
-            log.warning("charge %s could not be taken back: %s", c.charge_id, failure)
-
     async def _give_up(self, c: CancelCharge, exc: Exception) -> None:
         """Out of deliveries: the cancellation is reported failed (not permanently). An attempt
         whose outcome is unknown stays so: a manager's new try settles it first."""
         reason = f"Mews could not be reached in time: {type(exc).__name__}: {exc}"[:2000]
         log.error("giving up on cancelling charge %s: %s", c.charge_id, reason)
-        await self._report(c, cancelled=False, failure=reason)
-
-    async def _queue(
-        self,
-        repo: Repository,
-        c: CancelCharge,
-        *,
-        cancelled: bool,
-        method: CancellationMethod | None = None,
-        item_ids: tuple[str, ...] = (),
-        rebate_order_id: str | None = None,
-        failure: str | None = None,
-        permanent: bool = False,
-    ) -> None:
-        # One result per CancelCharge command: a repeat of that command repeats this id.
-        command_id = f"charge-cancellation:{c.command_id}"
-        result = RecordChargeCancellation(
-            command_id=command_id,
-            enterprise_id=c.enterprise_id,
-            issued_at=self.clock(),
-            charge_id=c.charge_id,
-            cancelled=cancelled,
-            method=method,
-            order_item_ids=item_ids,
-            rebate_order_id=rebate_order_id,
-            failure_reason=failure,
-            permanent=permanent,
-        )
-        await repo.queue(
-            subject=RECORD_CHARGE_CANCELLATION.format(), payload=result, msg_id=command_id
-        )
+        await self.records.report(c, cancelled=False, failure=reason)

@@ -7,13 +7,15 @@ instead of being tried: their charges are not at fault.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
+from attendandt.contracts.base import Payload
 from attendandt.contracts.outbound import (
     CANCEL_CHARGE,
     POST_CHARGE,
@@ -25,16 +27,17 @@ from attendandt.contracts.outbound import (
     WriteStayNote,
 )
 from attendandt.contracts.streams import MEWS_OUTBOX
-from attendandt.mews_publisher.cancellation import CANCEL_CHARGE_CONSUMER, CancellationService
+from attendandt.mews_publisher.cancellation import CancellationService
+from attendandt.mews_publisher.cancellation_records import CANCEL_CHARGE_CONSUMER
+from attendandt.mews_publisher.charges import POST_CHARGE_CONSUMER, ChargePosting
+from attendandt.mews_publisher.customer_updates import UPDATE_CUSTOMER_CONSUMER, CustomerUpdates
 from attendandt.mews_publisher.enterprises import Enterprises
-from attendandt.mews_publisher.service import (
-    POST_CHARGE_CONSUMER,
-    SERVICE,
-    UPDATE_CUSTOMER_CONSUMER,
-    PublisherService,
-)
+from attendandt.mews_publisher.service import SERVICE
 from attendandt.mews_publisher.stay_notes import WRITE_STAY_NOTE_CONSUMER, StayNoteService
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
+
+P = TypeVar("P", bound=Payload)
+P_contra = TypeVar("P_contra", bound=Payload, contravariant=True)
 
 POST_CHARGE_FILTER = POST_CHARGE.filter()  # mews.v1.*.outbound.post_charge
 UPDATE_CUSTOMER_FILTER = UPDATE_CUSTOMER.filter()
@@ -45,32 +48,20 @@ WRITE_STAY_NOTE_FILTER = WRITE_STAY_NOTE.filter()
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
-def policies(
-    *, ack_wait_s: float, max_deliver: int
-) -> tuple[ConsumerPolicy, ConsumerPolicy, ConsumerPolicy]:
-    return (
-        ConsumerPolicy(
-            service=SERVICE,
-            consumer=POST_CHARGE_CONSUMER,
-            max_deliver=max_deliver,
-            backoff=BACKOFF,
-            ack_wait_s=ack_wait_s,
-        ),
-        ConsumerPolicy(
-            service=SERVICE,
-            consumer=UPDATE_CUSTOMER_CONSUMER,
-            max_deliver=max_deliver,
-            backoff=BACKOFF,
-            ack_wait_s=ack_wait_s,
-        ),
-        ConsumerPolicy(
-            service=SERVICE,
-            consumer=CANCEL_CHARGE_CONSUMER,
-            max_deliver=max_deliver,
-            backoff=BACKOFF,
-            ack_wait_s=ack_wait_s,
-        ),
+def _policy(consumer: str, *, ack_wait_s: float, max_deliver: int) -> ConsumerPolicy:
+    return ConsumerPolicy(
+        service=SERVICE,
+        consumer=consumer,
+        max_deliver=max_deliver,
+        backoff=BACKOFF,
+        ack_wait_s=ack_wait_s,
     )
+
+
+class Write(Protocol[P_contra]):
+    """A use case's write of one command (`last_delivery`: no redelivery comes after)."""
+
+    def __call__(self, command: P_contra, /, *, last_delivery: bool = ...) -> Awaitable[None]: ...
 
 
 def _enterprise_of(subject: str) -> str:
@@ -89,11 +80,12 @@ async def _held_back(msg: Msg, enterprises: Enterprises) -> bool:
 
 def register_consumers(
     broker: NatsBroker,
-    service: PublisherService,
-    cancellations: CancellationService,
     enterprises: Enterprises,
     jetstream: Callable[[], JetStreamContext],
     *,
+    charges: ChargePosting,
+    customers: CustomerUpdates,
+    cancellations: CancellationService,
     notes: StayNoteService,
     ack_wait_s: float,
     max_deliver: int,
@@ -105,98 +97,61 @@ def register_consumers(
     customer updates, whose lookups are read together)."""
     edit_workers = edit_workers or workers
     stream = JStream(MEWS_OUTBOX.name, declare=False)
-    post_policy, update_policy, cancel_policy = policies(
-        ack_wait_s=ack_wait_s, max_deliver=max_deliver
+
+    def subscribe(
+        filter_subject: str,
+        consumer: str,
+        payload: type[P],
+        write: Write[P],
+        *,
+        in_hand: int,
+    ) -> None:
+        """`write(command, last_delivery=...)` for each message, unless its enterprise's
+        token is unusable (left in the stream with a long nak)."""
+        delivery_policy = _policy(consumer, ack_wait_s=ack_wait_s, max_deliver=max_deliver)
+
+        async def handle(delivery: Delivery[P]) -> None:
+            last = delivery.delivery >= delivery_policy.max_deliver
+            await write(delivery.payload, last_delivery=last)
+
+        async def on_message(msg: NatsMessage) -> None:
+            if await _held_back(msg.raw_message, enterprises):
+                return
+            await process(msg.raw_message, payload, handle, delivery_policy, jetstream())
+
+        broker.subscriber(
+            filter_subject,
+            stream=stream,
+            durable=delivery_policy.consumer,
+            config=delivery_policy.consumer_config(filter_subject),
+            pull_sub=PullSub(batch_size=in_hand, timeout=PULL_WAIT_S),
+            # Pull replies on this user's own inbox: the only one its NATS user may read.
+            inbox_prefix=inbox_prefix,
+            ack_policy=AckPolicy.MANUAL,
+            max_workers=in_hand,
+        )(on_message)
+
+    subscribe(
+        POST_CHARGE_FILTER, POST_CHARGE_CONSUMER, PostCharge, charges.post_charge, in_hand=workers
     )
-
-    @broker.subscriber(
-        POST_CHARGE_FILTER,
-        stream=stream,
-        durable=post_policy.consumer,
-        config=post_policy.consumer_config(POST_CHARGE_FILTER),
-        pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-        max_workers=workers,
-    )
-    async def on_post_charge(msg: NatsMessage) -> None:
-        if await _held_back(msg.raw_message, enterprises):
-            return
-
-        async def handle(delivery: Delivery[PostCharge]) -> None:
-            last = delivery.delivery >= post_policy.max_deliver
-            await service.post_charge(delivery.payload, last_delivery=last)
-
-        await process(msg.raw_message, PostCharge, handle, post_policy, jetstream())
-
-    @broker.subscriber(
+    subscribe(
         UPDATE_CUSTOMER_FILTER,
-        stream=stream,
-        durable=update_policy.consumer,
-        config=update_policy.consumer_config(UPDATE_CUSTOMER_FILTER),
-        pull_sub=PullSub(batch_size=edit_workers, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-        max_workers=edit_workers,
+        UPDATE_CUSTOMER_CONSUMER,
+        UpdateCustomer,
+        customers.update_customer,
+        in_hand=edit_workers,
     )
-    async def on_update_customer(msg: NatsMessage) -> None:
-        if await _held_back(msg.raw_message, enterprises):
-            return
-
-        async def handle(delivery: Delivery[UpdateCustomer]) -> None:
-            last = delivery.delivery >= update_policy.max_deliver
-            await service.update_customer(delivery.payload, last_delivery=last)
-
-        await process(msg.raw_message, UpdateCustomer, handle, update_policy, jetstream())
-
-    @broker.subscriber(
+    subscribe(
         CANCEL_CHARGE_FILTER,
-        stream=stream,
-        durable=cancel_policy.consumer,
-        config=cancel_policy.consumer_config(CANCEL_CHARGE_FILTER),
-        pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-        max_workers=workers,
+        CANCEL_CHARGE_CONSUMER,
+        CancelCharge,
+        cancellations.cancel_charge,
+        in_hand=workers,
     )
-    async def on_cancel_charge(msg: NatsMessage) -> None:
-        if await _held_back(msg.raw_message, enterprises):
-            return
-
-        async def handle(delivery: Delivery[CancelCharge]) -> None:
-            last = delivery.delivery >= cancel_policy.max_deliver
-            await cancellations.cancel_charge(delivery.payload, last_delivery=last)
-
-        await process(msg.raw_message, CancelCharge, handle, cancel_policy, jetstream())
-
-    note_policy = ConsumerPolicy(
-        service=SERVICE,
-        consumer=WRITE_STAY_NOTE_CONSUMER,
-        max_deliver=max_deliver,
-        backoff=BACKOFF,
-        ack_wait_s=ack_wait_s,
-    )
-
-    @broker.subscriber(
+    subscribe(
         WRITE_STAY_NOTE_FILTER,
-        stream=stream,
-        durable=note_policy.consumer,
-        config=note_policy.consumer_config(WRITE_STAY_NOTE_FILTER),
-        pull_sub=PullSub(batch_size=workers, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-        max_workers=workers,
+        WRITE_STAY_NOTE_CONSUMER,
+        WriteStayNote,
+        notes.write_note,
+        in_hand=workers,
     )
-    async def on_write_stay_note(msg: NatsMessage) -> None:
-        if await _held_back(msg.raw_message, enterprises):
-            return
-
-        async def handle(delivery: Delivery[WriteStayNote]) -> None:
-            last = delivery.delivery >= note_policy.max_deliver
-            await notes.write_note(delivery.payload, last_delivery=last)
-
-        await process(msg.raw_message, WriteStayNote, handle, note_policy, jetstream())
