@@ -1,7 +1,4 @@
-# The one image recipe for every service. services/<name>/Dockerfile is this file with
-# SERVICE's default set to <name> (a test keeps them identical otherwise), so that
-#   docker build -f services/guests/Dockerfile .
-# works on its own, and so does
+# The one image recipe for every service, told which by SERVICE:
 #   docker build -f deploy/docker/service.Dockerfile --build-arg SERVICE=guests .
 # Build from the repository root: the uv workspace (uv.lock, libs/) is the build context.
 #
@@ -16,7 +13,8 @@ FROM ${UV_IMAGE} AS uv
 
 # ---- builder: resolve nothing, install exactly what uv.lock says --------------------------
 FROM ${PYTHON_IMAGE} AS builder
-ARG SERVICE=guests
+ARG SERVICE
+RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<name> (a folder under services/)" >&2; exit 1; }
 COPY --from=uv /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
@@ -34,7 +32,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 
 # ---- runtime: the venv on a slim Python, no build tools, no uv, not root ------------------
 FROM ${PYTHON_IMAGE} AS runtime
-ARG SERVICE=guests
+ARG SERVICE
 RUN groupadd --system --gid 10001 attendandt \
     && useradd --system --uid 10001 --gid attendandt --no-create-home --home-dir /app attendandt
 # Same path as in the builder: the venv's scripts carry absolute shebangs.

@@ -122,7 +122,8 @@ build_images() {
     build deploy/docker/tools.Dockerfile "attendandt/tools:$ATTENDANDT_TAG" . "${args[@]}"
     local service
     for service in "${SERVICES[@]}"; do
-        build "services/$service/Dockerfile" "attendandt/$service:$ATTENDANDT_TAG" . "${args[@]}"
+        build deploy/docker/service.Dockerfile "attendandt/$service:$ATTENDANDT_TAG" . "${args[@]}" \
+            --build-arg SERVICE="$service"
     done
 }
 
