@@ -27,6 +27,7 @@ import nats.errors
 import nats.js.errors
 from nats.aio.client import Client as NatsClient
 
+from attendandt.contracts.kv import SyncHealth, decode_value
 from attendandt.contracts.permissions import OPS, inbox_prefix
 from attendandt.contracts.streams import SYNC_HEALTH
 from attendandt.testing.processes import free_port, python_module, spawn
@@ -290,7 +291,8 @@ async def imports_done(stack: Stack, enterprises: list[str]) -> dict[str, str]:
         for enterprise in enterprises:
             try:
                 entry = await kv.get(enterprise)
-                states[enterprise] = json.loads(entry.value or b"{}").get("import_state") or "-"
+                health = decode_value(entry.value or b"{}", SyncHealth)
+                states[enterprise] = health.import_state or "-"
             except nats.js.errors.KeyNotFoundError:
                 states[enterprise] = "-"
         return states
