@@ -90,11 +90,11 @@ def test_snapshot_tool_records_additive_and_refuses_breaking(tmp_path: Path, mon
     import attendandt.contracts.schema as schema_module
 
     _snapshot(tmp_path, Before)
-    monkeypatch.setattr(schema_module, "payload_types", lambda: (RetypesAndRequires,))
+    monkeypatch.setattr(schema_module, "snapshotted", lambda: (RetypesAndRequires,))
     written, refused = write_snapshots(tmp_path)
     assert written == []
     assert [r.kind for r in refused] == ["breaking"]
-    monkeypatch.setattr(schema_module, "payload_types", lambda: (AddsOptional,))
+    monkeypatch.setattr(schema_module, "snapshotted", lambda: (AddsOptional,))
     written, refused = write_snapshots(tmp_path)
     assert written == ["additive: example.thing.v1.json"]
     assert msgspec.json.decode((tmp_path / "example.thing.v1.json").read_bytes()) == schema_of(

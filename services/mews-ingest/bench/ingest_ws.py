@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nats
 
-from attendandt.contracts.streams import ensure_streams
+from attendandt.contracts.streams import MEWS_CHANGES, ensure_streams
 from attendandt.mews_sim.runner import start_simulator
 from attendandt.testing.bench import report
 from attendandt.testing.processes import free_port, spawn, stop
@@ -32,7 +32,7 @@ def rss_mib(pid: int) -> float:
 
 
 async def stored(js) -> int:  # type: ignore[no-untyped-def]
-    return (await js.stream_info("MEWS_CHANGES")).state.messages
+    return (await js.stream_info(MEWS_CHANGES.name)).state.messages
 
 
 async def main() -> None:

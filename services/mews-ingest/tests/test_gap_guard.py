@@ -16,6 +16,7 @@ from ingest_support import stream_changes, wait_for
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
+from attendandt.contracts.kv import IngestState
 from attendandt.contracts.mews import ChangeSource, MewsEntity
 from attendandt.contracts.streams import (
     INGEST_CHECKPOINTS,
@@ -24,7 +25,7 @@ from attendandt.contracts.streams import (
     backfill_done_key,
     ensure_streams,
 )
-from attendandt.mews_ingest.checkpoints import Checkpoints, EnterpriseState, LastContacts
+from attendandt.mews_ingest.checkpoints import Checkpoints, LastContacts
 from attendandt.mews_ingest.settings import SWEPT_ENTITIES
 
 SILENCE_S = 3600.0  # the tests' silence bound (ingest_settings)
@@ -174,7 +175,7 @@ async def test_a_checkpoint_beyond_the_horizon_sweeps_from_it_and_asks_for_a_bac
 
     async def cleared() -> bool:
         entry = await state_kv.get(hotel)
-        shown = msgspec.json.decode(entry.value or b"", type=EnterpriseState)
+        shown = msgspec.json.decode(entry.value or b"", type=IngestState)
         return not shown.backfill_needed and shown.backfill_reason is None
 
     await wait_for(cleared, what="the flag cleared on the status board")

@@ -19,6 +19,7 @@ from _sync_pipeline import pipeline
 from nats.js import JetStreamContext
 
 from attendandt.contracts.mews import ChangeSource, MewsChange
+from attendandt.contracts.streams import MEWS_CHANGES
 from attendandt.testing.bench import report
 
 BENCH = "sync-latency"
@@ -26,10 +27,10 @@ BENCH = "sync-latency"
 
 async def _observed(js: JetStreamContext, ids: set[str]) -> dict[str, datetime]:
     """When ingest saw each change (the WebSocket notification in MEWS_CHANGES)."""
-    info = await js.stream_info("MEWS_CHANGES")
+    info = await js.stream_info(MEWS_CHANGES.name)
     seen: dict[str, datetime] = {}
     for seq in range(info.state.first_seq, info.state.last_seq + 1):
-        msg = await js.get_msg("MEWS_CHANGES", seq)
+        msg = await js.get_msg(MEWS_CHANGES.name, seq)
         change = msgspec.json.decode(msg.data or b"", type=MewsChange)
         if change.mews_id in ids and change.source is ChangeSource.WEBSOCKET:
             seen[change.mews_id] = change.observed_at

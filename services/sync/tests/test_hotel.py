@@ -17,9 +17,9 @@ from nats.js.errors import NotFoundError
 from sync_support import wait_for
 
 from attendandt.contracts.commands import UpsertCatalogue, UpsertProperty
+from attendandt.contracts.kv import SyncHealth
 from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
 from attendandt.mews.models import Configuration, Product, Service
-from attendandt.sync.health import EnterpriseHealth
 from attendandt.sync.hotel import hotel_of, upsert_catalogue, upsert_property
 from attendandt.sync.localized import localized
 from attendandt.sync.mapping import Unmappable
@@ -179,13 +179,13 @@ async def _stored(js: JetStreamContext, subject: str, kind: type[Any]) -> list[A
     return found
 
 
-async def _health(js: JetStreamContext, enterprise_id: str) -> EnterpriseHealth | None:
+async def _health(js: JetStreamContext, enterprise_id: str) -> SyncHealth | None:
     kv = await js.key_value(SYNC_HEALTH.bucket)
     try:
         entry = await kv.get(enterprise_id)
     except Exception:
         return None
-    return msgspec.json.decode(entry.value or b"{}", type=EnterpriseHealth)
+    return msgspec.json.decode(entry.value or b"{}", type=SyncHealth)
 
 
 async def _synced(
@@ -251,7 +251,7 @@ async def test_a_failed_read_is_logged_shown_and_retried_without_stopping_sync(
     caplog.set_level(logging.WARNING, logger="attendandt.sync.hotel")
     app = await start_sync(hotel_refresh_s=1.0, health_interval_s=0.1)
 
-    async def failure_shown() -> EnterpriseHealth | None:
+    async def failure_shown() -> SyncHealth | None:
         health = await _health(jetstream, gross)
         return health if health and health.configuration_error else None
 

@@ -27,8 +27,15 @@ import nats.errors
 import nats.js.errors
 from nats.aio.client import Client as NatsClient
 
+from attendandt.contracts.kv import SyncHealth, decode_value
 from attendandt.contracts.permissions import OPS, inbox_prefix
-from attendandt.contracts.streams import SYNC_HEALTH
+from attendandt.contracts.streams import (
+    ATTENDANDT_EVENTS,
+    DOMAIN_COMMANDS,
+    MEWS_CHANGES,
+    MEWS_OUTBOX,
+    SYNC_HEALTH,
+)
 from attendandt.testing.processes import free_port, python_module, spawn
 
 #: How long the stack may take to start and to import the simulator's hotels.
@@ -290,7 +297,8 @@ async def imports_done(stack: Stack, enterprises: list[str]) -> dict[str, str]:
         for enterprise in enterprises:
             try:
                 entry = await kv.get(enterprise)
-                states[enterprise] = json.loads(entry.value or b"{}").get("import_state") or "-"
+                health = decode_value(entry.value or b"{}", SyncHealth)
+                states[enterprise] = health.import_state or "-"
             except nats.js.errors.KeyNotFoundError:
                 states[enterprise] = "-"
         return states
@@ -305,11 +313,12 @@ async def backlog(stack: Stack) -> dict[str, int]:
         js = nc.jetstream()
         waiting: dict[str, int] = {}
         ours = tuple(services())
-        for stream in ("MEWS_CHANGES", "DOMAIN_COMMANDS", "MEWS_OUTBOX", "ATTENDANDT_EVENTS"):
+        pipeline = (MEWS_CHANGES, DOMAIN_COMMANDS, MEWS_OUTBOX, ATTENDANDT_EVENTS)
+        for stream in (spec.name for spec in pipeline):
             for consumer in await js.consumers_info(stream):
                 name = consumer.name or "?"
                 # Another hotel system's consumer of the events waits for a reader we lack.
-                if stream == "ATTENDANDT_EVENTS" and not name.startswith(ours):
+                if stream == ATTENDANDT_EVENTS.name and not name.startswith(ours):
                     continue
                 waiting[name] = int(consumer.num_pending or 0) + int(consumer.num_ack_pending or 0)
         return waiting

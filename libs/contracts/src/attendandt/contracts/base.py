@@ -14,6 +14,8 @@ from typing import ClassVar, Generic, TypeVar
 
 import msgspec
 
+from attendandt.contracts.subjects import parse_parts
+
 
 class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
     """Base of every message body. Unknown fields are ignored so additive changes are safe."""
@@ -62,6 +64,12 @@ class Subject(Generic[P]):
             if parts[key] not in values:
                 raise ValueError(f"subject {self.template}: {key} must be one of {values}")
         return self.template.format(**parts)
+
+    def parse(self, subject: str) -> dict[str, str]:
+        """The parts of a concrete subject of this template, the inverse of `format`
+        (`mews.v1.ent-1.change.customer` → enterprise=ent-1, entity=customer);
+        `MalformedSubject` (a ValueError) when it is not one of this template's."""
+        return parse_parts(self.template, subject, self.allowed)
 
     def filter(self, **parts: str) -> str:
         """A subscription filter: given parts filled in, the others `*` (the last one `>`)."""

@@ -34,6 +34,7 @@ from attendandt.contracts.snapshots import (
     UserSnapshot,
     VendorSnapshot,
 )
+from attendandt.contracts.subjects import EventSubject, MalformedSubject
 
 
 def public_guest(guest: GuestSnapshot) -> GuestSnapshot:
@@ -103,10 +104,11 @@ def carries_personal_data(subject: str, data: bytes) -> bool:
         "stay": (StayEvent, "stay", public_stay),
         "booking": (BookingEvent, "booking", public_booking),
     }
-    parts = subject.split(".")
-    if len(parts) != 5 or parts[0] != "attendandt":
+    try:
+        parsed = EventSubject.parse(subject)
+    except MalformedSubject:
         return False
-    version, aggregate = parts[1], parts[3]
+    version, aggregate = parsed.version, parsed.aggregate
     if aggregate in public:
         event_type, field, cleared = public[aggregate]
         try:

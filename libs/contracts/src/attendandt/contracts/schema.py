@@ -1,4 +1,5 @@
-"""JSON-schema snapshots of every payload, and the rule that guards them.
+"""JSON-schema snapshots of every payload and every stored KV value (`contracts.kv`), and
+the rule that guards them.
 
 The committed snapshot `schemas/<schema>.v<version>.json` is the contract other processes and
 other hotel systems rely on. When a payload's schema differs from its snapshot:
@@ -21,19 +22,27 @@ from typing import Any
 import msgspec
 
 from attendandt.contracts.base import Payload
+from attendandt.contracts.kv import KV_VALUES, KVValue
 from attendandt.contracts.registry import payload_types
 
 SNAPSHOT_DIR = Path(__file__).parent / "schemas"
 
 JsonObject = dict[str, Any]
+#: What is snapshotted: a message payload or a value stored in KV.
+Versioned = type[Payload] | type[KVValue]
 
 
-def schema_of(payload: type[Payload]) -> JsonObject:
+def snapshotted() -> tuple[Versioned, ...]:
+    """Every payload that crosses a process and every value a process stores for others."""
+    return (*payload_types(), *KV_VALUES)
+
+
+def schema_of(payload: Versioned) -> JsonObject:
     schema: JsonObject = msgspec.json.schema(payload)
     return schema
 
 
-def snapshot_path(payload: type[Payload], directory: Path = SNAPSHOT_DIR) -> Path:
+def snapshot_path(payload: Versioned, directory: Path = SNAPSHOT_DIR) -> Path:
     return directory / f"{payload.SCHEMA}.v{payload.VERSION}.json"
 
 
@@ -93,7 +102,7 @@ def _short(value: Any) -> str:
 
 @dataclass(frozen=True)
 class SchemaDrift:
-    payload: type[Payload]
+    payload: Versioned
     kind: str  # "new", "additive" or "breaking"
     details: tuple[str, ...] = ()
 
@@ -112,11 +121,11 @@ class SchemaDrift:
 
 
 def drift(
-    payloads: tuple[type[Payload], ...] | None = None, directory: Path = SNAPSHOT_DIR
+    payloads: tuple[Versioned, ...] | None = None, directory: Path = SNAPSHOT_DIR
 ) -> list[SchemaDrift]:
     """Every payload whose schema is not exactly its committed snapshot."""
     found: list[SchemaDrift] = []
-    for payload in payloads if payloads is not None else payload_types():
+    for payload in payloads if payloads is not None else snapshotted():
         path = snapshot_path(payload, directory)
         current = schema_of(payload)
         if not path.exists():

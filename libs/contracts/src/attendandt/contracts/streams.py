@@ -42,6 +42,11 @@ class KVSpec:
     history: int = 1
     ttl_s: float | None = None
 
+    @property
+    def stream(self) -> str:
+        """The stream JetStream keeps the bucket in."""
+        return f"KV_{self.bucket}"
+
 
 MEWS_CHANGES = StreamSpec(
     name="MEWS_CHANGES",
@@ -244,7 +249,7 @@ async def ensure_streams(
 
 async def _set_bucket_replicas(js: JetStreamContext, bucket: KVSpec, replicas: int) -> bool:
     """A bucket is the stream KV_<bucket>: its replica count changes like a stream's."""
-    info = await js.stream_info(f"KV_{bucket.bucket}")
+    info = await js.stream_info(bucket.stream)
     if (info.config.num_replicas or 1) == replicas:
         return False
     info.config.num_replicas = replicas

@@ -14,6 +14,7 @@ from typing import Any
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from attendandt.contracts.streams import DEAD_LETTERS
 from attendandt.testing.polling import eventually
 
 #: The message that once stopped guest sync: about 900 KB, close to NATS's 1 MiB payload
@@ -58,11 +59,11 @@ async def poison_then_real(
 
 
 async def _letters(js: JetStreamContext, subject: str) -> dict[int, dict[str, Any]]:
-    info = await js.stream_info("DEAD_LETTERS")
+    info = await js.stream_info(DEAD_LETTERS.name)
     found: dict[int, dict[str, Any]] = {}
     for seq in range(info.state.first_seq, info.state.last_seq + 1):
         try:
-            raw = await js.get_msg("DEAD_LETTERS", seq)
+            raw = await js.get_msg(DEAD_LETTERS.name, seq)
         except NotFoundError:
             continue
         if raw.subject != subject:

@@ -22,6 +22,7 @@ import msgspec
 
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
+from attendandt.contracts.subjects import EventSubject, MalformedSubject
 from attendandt.gateway.permissions import Permission, caller_of, has
 
 _GUEST_SAFE = ("first_name", "last_name", "is_active")
@@ -36,18 +37,18 @@ _STAY_SAFE = (
     "resource_name",
 )
 _ENVELOPE = ("event_id", "enterprise_id", "occurred_at", "event")
-#: The public subject versions (ATTENDANDT_EVENTS); the restricted family is never shown here.
-_PUBLIC_VERSIONS = ("v1", "v2")
 
 P = Permission
 
 
-def parse_subject(subject: str) -> tuple[str, str, str] | None:
-    """`attendandt.v<n>.<enterprise>.<aggregate>.<event>` → (enterprise, aggregate, event)."""
-    parts = subject.split(".")
-    if len(parts) != 5 or parts[0] != "attendandt" or parts[1] not in _PUBLIC_VERSIONS:
+def parse_subject(subject: str) -> EventSubject | None:
+    """A public event's subject, or None for anything else on the stream (the restricted
+    family is never shown here)."""
+    try:
+        parsed = EventSubject.parse(subject)
+    except MalformedSubject:
         return None
-    return parts[2], parts[3], parts[4]
+    return parsed if parsed.is_public else None
 
 
 def _own(principal: Principal, vendor_id: Any) -> bool:
@@ -70,8 +71,8 @@ def visible(  # noqa: PLR0911 (one rule, one return: reads as the policy it is)
     parsed = parse_subject(subject)
     if parsed is None:
         return None
-    enterprise, aggregate, _ = parsed
-    if not caller_of(principal).may_act_for(enterprise):
+    aggregate = parsed.aggregate
+    if not caller_of(principal).may_act_for(parsed.enterprise_id):
         return None
     if aggregate in ("guest", "stay"):
         if has(principal, P.GUESTS_CONTACT_READ):

@@ -47,6 +47,7 @@ from attendandt.contracts.rpc.privacy import (
     RequestErasureRequest,
 )
 from attendandt.contracts.snapshots import GuestSnapshot
+from attendandt.contracts.subjects import CommandSubject
 from attendandt.guests import erasure_repository as er
 from attendandt.guests.models import outbox
 from attendandt.guests.stream_purge import GuestMarks, purge_guest
@@ -174,7 +175,7 @@ class Erasures:
                 assert known is not None  # the conflict was this guest's request
                 return await self._view(session, known, created=False)
             for subject in (ERASE_GUEST_IN_GUESTS, ERASE_GUEST_IN_VENDORS):
-                service = subject.template.split(".")[2]
+                service = CommandSubject.parse(subject.template).service
                 command = EraseGuest(
                     command_id=f"erase:{request_id}:{service}",
                     enterprise_id=enterprise_id,

@@ -12,8 +12,8 @@ import msgspec
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
+from attendandt.contracts.kv import IngestState, decode_value
 from attendandt.contracts.mews import MewsEntity
-from attendandt.contracts.rpc.ingest import ResyncJob
 from attendandt.contracts.streams import BackfillDone, backfill_done_key
 
 
@@ -95,40 +95,8 @@ class LastContacts:
         return True
 
 
-class EnterpriseState(msgspec.Struct, kw_only=True):
-    enterprise_id: str
-    websocket: str = "disconnected"  # connecting | connected | disconnected | unsupported
-    reconnects: int = 0
-    last_event_at: datetime | None = None
-    last_webhook_at: datetime | None = None
-    last_sweep_at: datetime | None = None
-    last_sweep_changes: int = 0
-    last_sweep_error: str | None = None
-    #: Seconds between now and the oldest checkpoint: how far behind sweeps could be.
-    checkpoint_lag_s: float | None = None
-    updated_at: datetime | None = None
-    #: The on-demand resync running or last run, and how far it got.
-    resync: ResyncJob | None = None
-    #: The last sweep that started at the resync horizon after a silence (or on a first start).
-    last_full_resync_at: datetime | None = None
-    #: A checkpoint was older than the resync horizon: the sweep started at the horizon, and
-    #: changes made between `backfill_since` and the horizon may never have been seen (a
-    #: backfill from `backfill_since` recovers them). Kept across restarts.
-    backfill_needed: bool = False
-    backfill_reason: str | None = None
-    backfill_since: datetime | None = None
-    #: The last WebSocket event or webhook (a live change), and since when the socket is down.
-    last_live_at: datetime | None = None
-    websocket_down_since: datetime | None = None
-    #: The alert in force (alarms.py): empty reasons when the property is green. Kept across
-    #: restarts, so the next process clears what this one raised.
-    alert_reasons: tuple[str, ...] = ()
-    alert_details: tuple[str, ...] = ()
-    alert_raised_at: datetime | None = None
-
-
 class StateBoard:
-    """Ingest's view of each enterprise, for the gateway's sync status.
+    """Ingest's view of each enterprise (`IngestState`), for the gateway's sync status.
 
     Updated in memory on every event and written to KV by `flush()` (called about once a
     second), so a burst of WebSocket frames costs no KV write each.
@@ -136,16 +104,16 @@ class StateBoard:
 
     def __init__(self, kv: KeyValue) -> None:
         self.kv = kv
-        self._states: dict[str, EnterpriseState] = {}
+        self._states: dict[str, IngestState] = {}
         self._dirty: set[str] = set()
 
-    async def restore(self, enterprise_id: str) -> EnterpriseState:
+    async def restore(self, enterprise_id: str) -> IngestState:
         """What a previous process announced and must not be forgotten by a restart (a
         backfill still needed, an alert raised); the rest of the state describes this
         process and starts afresh."""
         try:
             entry = await self.kv.get(enterprise_id)
-            stored = msgspec.json.decode(entry.value or b"", type=EnterpriseState)
+            stored = decode_value(entry.value, IngestState)
         except (KeyNotFoundError, msgspec.DecodeError, msgspec.ValidationError):
             return self.get(enterprise_id)
         if stored.alert_reasons:
@@ -164,10 +132,10 @@ class StateBoard:
             backfill_since=stored.backfill_since,
         )
 
-    def get(self, enterprise_id: str) -> EnterpriseState:
-        return self._states.setdefault(enterprise_id, EnterpriseState(enterprise_id=enterprise_id))
+    def get(self, enterprise_id: str) -> IngestState:
+        return self._states.setdefault(enterprise_id, IngestState(enterprise_id=enterprise_id))
 
-    def update(self, enterprise_id: str, **fields: Any) -> EnterpriseState:
+    def update(self, enterprise_id: str, **fields: Any) -> IngestState:
         state = msgspec.structs.replace(
             self.get(enterprise_id), **fields, updated_at=datetime.now(UTC)
         )

@@ -20,6 +20,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js.errors import KeyNotFoundError
 
 from attendandt.contracts.caller import Caller
+from attendandt.contracts.kv import IngestState
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.rpc.ingest import (
     CANCEL_RESYNC,
@@ -31,7 +32,6 @@ from attendandt.contracts.rpc.ingest import (
 )
 from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.streams import INGEST_STATE
-from attendandt.mews_ingest.checkpoints import EnterpriseState
 from attendandt.platform.messaging import connect
 from attendandt.platform.progress import draw_bar
 from attendandt.platform.rpc import RpcFailure, RpcTimeout, call
@@ -138,7 +138,7 @@ async def _current(kv: Any, job: ResyncJob) -> ResyncJob:
     """The job as ingest last wrote it (unchanged while nothing newer is there)."""
     try:
         entry = await kv.get(job.enterprise_id)
-        state = msgspec.json.decode(entry.value or b"", type=EnterpriseState)
+        state = msgspec.json.decode(entry.value or b"", type=IngestState)
     except (KeyNotFoundError, msgspec.DecodeError, msgspec.ValidationError):
         return job
     if state.resync is None or state.resync.job_id != job.job_id:

@@ -27,6 +27,7 @@ from attendandt.contracts.outbound import (
     WriteStayNote,
 )
 from attendandt.contracts.streams import MEWS_OUTBOX
+from attendandt.contracts.subjects import MalformedSubject, OutboundSubject
 from attendandt.mews_publisher.cancellation import CancellationService
 from attendandt.mews_publisher.cancellation_records import CANCEL_CHARGE_CONSUMER
 from attendandt.mews_publisher.charges import POST_CHARGE_CONSUMER, ChargePosting
@@ -65,9 +66,12 @@ class Write(Protocol[P_contra]):
 
 
 def _enterprise_of(subject: str) -> str:
-    # mews.v1.<enterprise>.outbound.<verb>
-    parts = subject.split(".")
-    return parts[2] if len(parts) > 2 else ""
+    """The enterprise a write is for ("" for a subject that is no outbound write: its
+    consumer dead-letters it, nothing is held back for it)."""
+    try:
+        return OutboundSubject.parse(subject).enterprise_id
+    except MalformedSubject:
+        return ""
 
 
 async def _held_back(msg: Msg, enterprises: Enterprises) -> bool:

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 import msgspec
 from nats.js.kv import KeyValue
 
-from attendandt.sync.initial_import import ImportStatus, read_state
+from attendandt.contracts.kv import SyncHealth
+from attendandt.sync.initial_import import read_state
 
 
 class CountingLimiter:
@@ -43,44 +44,15 @@ class CountingLimiter:
         return sum(1 for t in self.calls if t >= now - 60)
 
 
-class EnterpriseHealth(msgspec.Struct, kw_only=True):
-    enterprise_id: str
-    consumer_lag: int = 0
-    last_applied_at: datetime | None = None
-    changes_applied: int = 0
-    commands_published: int = 0
-    mews_calls_total: int = 0
-    mews_calls_per_minute: int = 0
-    rate_limited_429s: int = 0
-    dead_letters: int = 0
-    updated_at: datetime | None = None
-    #: The hotel as `configuration/get` names it; None until it was read once.
-    property_name: str | None = None
-    time_zone: str | None = None
-    #: When the configuration, services and products were last read successfully.
-    configuration_synced_at: datetime | None = None
-    #: Why the last read failed (cleared by the next success).
-    configuration_error: str | None = None
-    #: The initial import: pending (not begun, or stopped and to be resumed), running, done,
-    #: failed (retried); None while sync has not looked yet.
-    import_state: ImportStatus | None = None
-    import_windows_done: int = 0
-    import_windows_total: int = 0
-    import_reservations: int = 0
-    import_started_at: datetime | None = None
-    import_finished_at: datetime | None = None
-    import_error: str | None = None
-
-
 class HealthBoard:
     def __init__(self, kv: KeyValue, *, imports: bool = True) -> None:
         self.kv = kv
         #: Whether sync runs the initial import itself (else only a by-hand one shows).
         self.imports = imports
-        self.states: dict[str, EnterpriseHealth] = {}
+        self.states: dict[str, SyncHealth] = {}
 
-    def get(self, enterprise_id: str) -> EnterpriseHealth:
-        return self.states.setdefault(enterprise_id, EnterpriseHealth(enterprise_id=enterprise_id))
+    def get(self, enterprise_id: str) -> SyncHealth:
+        return self.states.setdefault(enterprise_id, SyncHealth(enterprise_id=enterprise_id))
 
     async def flush(self, lag: int, limiters: dict[str, CountingLimiter]) -> None:
         for enterprise_id, state in self.states.items():
@@ -94,7 +66,7 @@ class HealthBoard:
             await self._import_of(enterprise_id, state)
             await self.kv.put(enterprise_id, msgspec.json.encode(state))
 
-    async def _import_of(self, enterprise_id: str, health: EnterpriseHealth) -> None:
+    async def _import_of(self, enterprise_id: str, health: SyncHealth) -> None:
         imported = await read_state(self.kv, enterprise_id)
         if imported is None:
             health.import_state = "pending" if self.imports else None

@@ -35,6 +35,7 @@ from attendandt.contracts.commands import (
     UpsertCatalogue,
     UpsertProperty,
 )
+from attendandt.contracts.kv import SyncHealth
 from attendandt.contracts.snapshots import CatalogueProduct, CatalogueService, PropertySnapshot
 from attendandt.mews import MewsClient
 from attendandt.mews.models import (
@@ -46,7 +47,6 @@ from attendandt.mews.models import (
     ServicesGetAll,
 )
 from attendandt.platform.messaging import publish
-from attendandt.sync.health import EnterpriseHealth
 from attendandt.sync.localized import localized
 from attendandt.sync.mapping import Unmappable
 
@@ -220,7 +220,7 @@ class HotelRefresher:
         client: MewsClient,
         enterprise_id: str,
         js: JetStreamContext,
-        health: EnterpriseHealth,
+        health: SyncHealth,
         *,
         interval_s: float,
         clock: Clock = utc_now,

@@ -27,12 +27,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Literal
 
 import msgspec
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
+from attendandt.contracts.kv import ImportStatus
 from attendandt.mews import TimeInterval
 from attendandt.mews.batching import split_interval
 from attendandt.mews.models import Reservation, ReservationsGetAll, ResourceExtent, ResourcesGetAll
@@ -46,8 +46,6 @@ FUTURE = timedelta(days=365)
 #: The range is widened by this on each side: "today" is UTC's, not the hotel's.
 MARGIN = timedelta(days=1)
 WINDOW_MONTHS = 3
-
-ImportStatus = Literal["pending", "running", "done", "failed"]
 
 
 class ImportState(msgspec.Struct, kw_only=True):

@@ -13,6 +13,7 @@ from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.js import JetStreamContext
 
 from attendandt.contracts.commands import UPSERT_USER, UpsertUser
+from attendandt.contracts.streams import DOMAIN_COMMANDS
 from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, Rejected, process
 from attendandt.platform.rpc import ServiceError
 from attendandt.users.service import UserService
@@ -41,7 +42,7 @@ def register_consumers(
 
     @broker.subscriber(
         UPSERT_USER.template,
-        stream=JStream("DOMAIN_COMMANDS", declare=False),
+        stream=JStream(DOMAIN_COMMANDS.name, declare=False),
         durable=policy.consumer,
         config=policy.consumer_config(UPSERT_USER.template),
         pull_sub=PullSub(batch_size=50, timeout=PULL_WAIT_S),

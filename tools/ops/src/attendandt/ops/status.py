@@ -9,12 +9,19 @@ from __future__ import annotations
 import argparse
 import os
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypeVar
 
 import msgspec
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, NotFoundError
 
+from attendandt.contracts.kv import (
+    IngestState,
+    KVValue,
+    SyncHealth,
+    decode_value,
+    is_enterprise_key,
+)
 from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, STREAMS, SYNC_HEALTH
 from attendandt.platform.logging import redact_text
 from attendandt.platform.messaging import connect
@@ -26,7 +33,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-async def _bucket(js: JetStreamContext, name: str) -> dict[str, dict[str, Any]]:
+V = TypeVar("V", bound=KVValue)
+
+
+async def _bucket(js: JetStreamContext, name: str, kind: type[V]) -> dict[str, V]:
+    """Each enterprise's entry (dotted keys are other entries beside them); an unreadable
+    entry is left out rather than stopping the whole report."""
     try:
         kv = await js.key_value(name)
         keys = await kv.keys()
@@ -36,16 +48,22 @@ async def _bucket(js: JetStreamContext, name: str) -> dict[str, dict[str, Any]]:
         return {}
     found = {}
     for key in keys:
+        if not is_enterprise_key(key):
+            continue
         entry = await kv.get(key)
-        if entry.value:
-            found[key] = msgspec.json.decode(entry.value)
+        if not entry.value:
+            continue
+        try:
+            found[key] = decode_value(entry.value, kind)
+        except msgspec.MsgspecError:
+            print(f"unreadable {name} entry for {key}")
     return found
 
 
-def _ago(value: str | None) -> str:
-    if not value:
+def _ago(value: datetime | None) -> str:
+    if value is None:
         return "never"
-    seconds = (datetime.now(UTC) - datetime.fromisoformat(value)).total_seconds()
+    seconds = (datetime.now(UTC) - value).total_seconds()
     return f"{seconds:.0f}s ago" if seconds < 120 else f"{seconds / 60:.0f}m ago"
 
 
@@ -53,8 +71,8 @@ async def run(_: argparse.Namespace) -> int:
     nc = await connect(NatsSettings.from_env(os.environ), "attendandt-cli")
     try:
         js = nc.jetstream()
-        ingest = await _bucket(js, INGEST_STATE.bucket)
-        sync = {k: v for k, v in (await _bucket(js, SYNC_HEALTH.bucket)).items() if "." not in k}
+        ingest = await _bucket(js, INGEST_STATE.bucket, IngestState)
+        sync = await _bucket(js, SYNC_HEALTH.bucket, SyncHealth)
         streams: dict[str, int | None] = {}
         for spec in STREAMS:
             try:
@@ -67,31 +85,7 @@ async def run(_: argparse.Namespace) -> int:
     if not enterprises:
         print("no property reported yet (is mews-ingest or sync running?)")
     for enterprise in enterprises:
-        state, health = ingest.get(enterprise, {}), sync.get(enterprise, {})
-        reasons = state.get("alert_reasons") or []
-        print(f"property {enterprise}: {'RED' if reasons else 'green'}")
-        if reasons:
-            print(f"  ALARM since {_ago(state.get('alert_raised_at'))}: {', '.join(reasons)}")
-            for detail in state.get("alert_details") or []:
-                print(f"    {redact_text(str(detail))}")
-        print(
-            f"  ingest: websocket {state.get('websocket', '?')}, {state.get('reconnects', 0)} "
-            f"connects, last event {_ago(state.get('last_event_at'))}, last webhook "
-            f"{_ago(state.get('last_webhook_at'))}, last sweep {_ago(state.get('last_sweep_at'))}"
-            + (
-                f", sweep error: {redact_text(str(state['last_sweep_error']))}"
-                if state.get("last_sweep_error")
-                else ""
-            )
-        )
-        if state.get("backfill_needed"):
-            print(f"  BACKFILL NEEDED: {redact_text(str(state.get('backfill_reason') or '?'))}")
-        print(
-            f"  sync:   lag {health.get('consumer_lag', '?')} changes, last applied "
-            f"{_ago(health.get('last_applied_at'))}, {health.get('mews_calls_per_minute', 0)} Mews "
-            f"calls/min, {health.get('rate_limited_429s', 0)} 429s, "
-            f"{health.get('dead_letters', 0)} dead letters"
-        )
+        _print_property(enterprise, ingest.get(enterprise), sync.get(enterprise))
     print(
         "streams: "
         + ", ".join(
@@ -102,3 +96,35 @@ async def run(_: argparse.Namespace) -> int:
     if dead:
         print(f"{dead} dead letters: `attendandt dlq list`")
     return 0
+
+
+def _print_property(enterprise: str, state: IngestState | None, health: SyncHealth | None) -> None:
+    reasons = state.alert_reasons if state is not None else ()
+    print(f"property {enterprise}: {'RED' if reasons else 'green'}")
+    if state is not None and reasons:
+        print(f"  ALARM since {_ago(state.alert_raised_at)}: {', '.join(reasons)}")
+        for detail in state.alert_details:
+            print(f"    {redact_text(detail)}")
+    if state is None:
+        print("  ingest: no report")
+    else:
+        print(
+            f"  ingest: websocket {state.websocket}, {state.reconnects} connects, last event "
+            f"{_ago(state.last_event_at)}, last webhook {_ago(state.last_webhook_at)}, last "
+            f"sweep {_ago(state.last_sweep_at)}"
+            + (
+                f", sweep error: {redact_text(state.last_sweep_error)}"
+                if state.last_sweep_error
+                else ""
+            )
+        )
+        if state.backfill_needed:
+            print(f"  BACKFILL NEEDED: {redact_text(state.backfill_reason or '?')}")
+    if health is None:
+        print("  sync:   no report")
+    else:
+        print(
+            f"  sync:   lag {health.consumer_lag} changes, last applied "
+            f"{_ago(health.last_applied_at)}, {health.mews_calls_per_minute} Mews calls/min, "
+            f"{health.rate_limited_429s} 429s, {health.dead_letters} dead letters"
+        )

@@ -52,7 +52,7 @@ def _reader_publish(stream: str) -> list[str]:
 
 
 def _kv_get(bucket: KVSpec) -> list[str]:
-    stream = f"KV_{bucket.bucket}"
+    stream = bucket.stream
     return [_api(f"DIRECT.GET.{stream}.>"), _api(f"STREAM.MSG.GET.{stream}")]
 
 
@@ -79,7 +79,7 @@ def allow_lists(who: NatsUser) -> Allow:
         # nothing once the ops command has): their config is not secret.
         publish.append(_api("INFO"))
         publish += [_api(f"STREAM.INFO.{spec.name}") for spec in STREAMS]
-        publish += [_api(f"STREAM.INFO.KV_{bucket.bucket}") for bucket in BUCKETS]
+        publish += [_api(f"STREAM.INFO.{bucket.stream}") for bucket in BUCKETS]
         for consumer in who.consumes:
             publish += _consumer_publish(consumer)
         for spec in who.reads:
@@ -92,7 +92,7 @@ def allow_lists(who: NatsUser) -> Allow:
             # Listing keys is an ordered consumer on the bucket's stream. Writers get no
             # consumers on their buckets: one aimed (deliver_subject) at a command subject
             # would have the server publish values they wrote there.
-            publish += [*_kv_get(bucket), *_reader_publish(f"KV_{bucket.bucket}")]
+            publish += [*_kv_get(bucket), *_reader_publish(bucket.stream)]
     return Allow(
         publish=_unique(publish),
         subscribe=_unique(subscribe),

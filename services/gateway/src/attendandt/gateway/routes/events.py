@@ -86,14 +86,13 @@ async def _messages(
             shown = visible(principal, msg.subject, body)
             if shown is None:
                 continue
-            _, aggregate, event = parsed
             sequence = msg.metadata.sequence.stream
             # Ended once the client was written to (the generator resumes after the send):
             # the last span of the event's trace, from the Mews change to this client.
             span = delivery_span(f"sse {msg.subject}", msg.subject, msg.headers, {SSE_ID: sequence})
             try:
                 yield ServerSentEventMessage(
-                    data=_json(shown), event=f"{aggregate}.{event}", id=sequence
+                    data=_json(shown), event=f"{parsed.aggregate}.{parsed.event}", id=sequence
                 )
             finally:
                 span.end()

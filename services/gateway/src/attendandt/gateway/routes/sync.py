@@ -21,6 +21,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
 
+from attendandt.contracts.kv import IngestState, SyncHealth, is_enterprise_key
 from attendandt.contracts.reconciliation import ChargeReconcileReport, charges_report_key
 from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, SYNC_HEALTH
@@ -71,7 +72,7 @@ async def _keys(js: JetStreamContext, bucket: str) -> set[str]:
     (`backfill.<enterprise>.<entity>`, `import.<enterprise>`), not enterprises."""
     try:
         kv = await js.key_value(bucket)
-        return {key for key in await kv.keys() if "." not in key}
+        return {key for key in await kv.keys() if is_enterprise_key(key)}
     except (BucketNotFoundError, NoKeysError, NotFoundError):
         return set()
 
@@ -86,12 +87,13 @@ async def _dead_letters(js: JetStreamContext) -> DeadLetterCounts:
 
 
 async def _status(js: JetStreamContext, enterprise_id: str, dead: DeadLetterCounts) -> SyncStatus:
-    ingest = await _entry(js, INGEST_STATE.bucket, enterprise_id, IngestStatus)
+    ingest = await _entry(js, INGEST_STATE.bucket, enterprise_id, IngestState)
+    health = await _entry(js, SYNC_HEALTH.bucket, enterprise_id, SyncHealth)
     return SyncStatus(
         enterprise_id=enterprise_id,
         alarm="red" if ingest is not None and ingest.alert_reasons else "green",
-        ingest=ingest,
-        sync=await _entry(js, SYNC_HEALTH.bucket, enterprise_id, SyncHealthStatus),
+        ingest=None if ingest is None else IngestStatus.of(ingest),
+        sync=None if health is None else SyncHealthStatus.of(health),
         dead_letters=dead,
         charges_report=await _entry(
             js, SYNC_HEALTH.bucket, charges_report_key(enterprise_id), ChargeReconcileReport

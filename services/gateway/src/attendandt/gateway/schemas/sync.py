@@ -1,5 +1,9 @@
-"""Sync status per enterprise (the KV values mews-ingest and sync keep, as the gateway reads
-them) and the on-demand resync."""
+"""Sync status per enterprise (the KV values mews-ingest and sync keep, as the gateway shows
+them) and the on-demand resync.
+
+The stored values are defined once, in `attendandt.contracts.kv`: the gateway decodes those
+and builds the responses below from them (`of`), which leave out the enterprise id that
+`SyncStatus` carries once."""
 
 from __future__ import annotations
 
@@ -8,13 +12,18 @@ from typing import Literal
 
 import msgspec
 
+from attendandt.contracts.kv import IngestState, SyncHealth
 from attendandt.contracts.reconciliation import ChargeReconcileReport
 from attendandt.contracts.rpc.ingest import ResyncJob
 from attendandt.gateway.schemas.base import AwareDatetime, Body, Text
 
 
 class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
-    """mews-ingest's view of one enterprise (KV `ingest_state`)."""
+    """mews-ingest's view of one enterprise (`IngestState`, KV `ingest_state`)."""
+
+    @classmethod
+    def of(cls, state: IngestState) -> IngestStatus:
+        return msgspec.convert(state, cls, from_attributes=True)
 
     websocket: str = "disconnected"
     reconnects: int = 0
@@ -46,7 +55,11 @@ class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
-    """sync's view of one enterprise (KV `sync_health`)."""
+    """sync's view of one enterprise (`SyncHealth`, KV `sync_health`)."""
+
+    @classmethod
+    def of(cls, health: SyncHealth) -> SyncHealthStatus:
+        return msgspec.convert(health, cls, from_attributes=True)
 
     consumer_lag: int = 0
     last_applied_at: datetime | None = None

@@ -1,0 +1,127 @@
+"""The values services keep in NATS KV for others to read: one definition for the writer
+that encodes them and every reader that decodes them (the gateway, `attendandt status`).
+
+Each is snapshotted like a payload (`make schemas`), so a change that would leave stored
+entries unreadable is caught. A stored entry outlives the process that wrote it: every field
+has a default (an old entry without it still decodes) and unknown fields are ignored (an
+entry written by a newer version still decodes in an older reader).
+
+Unlike payloads these are mutable: the writer keeps one per enterprise in memory, updates it
+as things happen and writes it out about once a second.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal, TypeVar
+
+import msgspec
+
+from attendandt.contracts.rpc.ingest import ResyncJob
+
+
+class KVValue(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
+    """Base of a stored value: a schema name and version, like a payload's."""
+
+    SCHEMA: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+
+    @classmethod
+    def schema_id(cls) -> str:
+        return f"{cls.SCHEMA}/v{cls.VERSION}"
+
+
+#: Where the initial import of a property is: pending (not begun, or stopped and to be
+#: resumed), running, done, failed (tried again).
+ImportStatus = Literal["pending", "running", "done", "failed"]
+
+
+class IngestState(KVValue, kw_only=True):
+    """mews-ingest's view of one enterprise: the value of key `<enterprise>` in INGEST_STATE."""
+
+    SCHEMA = "kv.ingest_state"
+
+    enterprise_id: str = ""
+    #: connecting | connected | disconnected | unsupported
+    websocket: str = "disconnected"
+    reconnects: int = 0
+    last_event_at: datetime | None = None
+    last_webhook_at: datetime | None = None
+    last_sweep_at: datetime | None = None
+    last_sweep_changes: int = 0
+    last_sweep_error: str | None = None
+    #: Seconds between now and the oldest checkpoint: how far behind sweeps could be.
+    checkpoint_lag_s: float | None = None
+    updated_at: datetime | None = None
+    #: The on-demand resync running or last run, and how far it got.
+    resync: ResyncJob | None = None
+    #: The last sweep that started at the resync horizon after a silence (or on a first start).
+    last_full_resync_at: datetime | None = None
+    #: A checkpoint was older than the resync horizon: the sweep started at the horizon, and
+    #: changes made between `backfill_since` and the horizon may never have been seen (a
+    #: backfill from `backfill_since` recovers them). Kept across restarts.
+    backfill_needed: bool = False
+    backfill_reason: str | None = None
+    backfill_since: datetime | None = None
+    #: The last WebSocket event or webhook (a live change), and since when the socket is down.
+    last_live_at: datetime | None = None
+    websocket_down_since: datetime | None = None
+    #: The silence alarm in force (`sync.alert`): `silence`, `websocket_down`,
+    #: `dead_letters`; empty when the property is green. `alert_details` says what each saw.
+    #: Kept across restarts, so the next process clears what this one raised.
+    alert_reasons: tuple[str, ...] = ()
+    alert_details: tuple[str, ...] = ()
+    alert_raised_at: datetime | None = None
+
+
+class SyncHealth(KVValue, kw_only=True):
+    """sync's view of one enterprise: the value of key `<enterprise>` in SYNC_HEALTH."""
+
+    SCHEMA = "kv.sync_health"
+
+    enterprise_id: str = ""
+    consumer_lag: int = 0
+    last_applied_at: datetime | None = None
+    changes_applied: int = 0
+    commands_published: int = 0
+    mews_calls_total: int = 0
+    mews_calls_per_minute: int = 0
+    rate_limited_429s: int = 0
+    dead_letters: int = 0
+    updated_at: datetime | None = None
+    #: The hotel as `configuration/get` names it; None until it was read once.
+    property_name: str | None = None
+    time_zone: str | None = None
+    #: When the configuration, services and products were last read successfully.
+    configuration_synced_at: datetime | None = None
+    #: Why the last read failed (cleared by the next success).
+    configuration_error: str | None = None
+    #: The property's initial import (rooms, and reservations of the last 90 and next 365
+    #: days); None while sync has not looked yet.
+    import_state: ImportStatus | None = None
+    #: Windows of at most three months read, of all; reservations imported so far.
+    import_windows_done: int = 0
+    import_windows_total: int = 0
+    import_reservations: int = 0
+    import_started_at: datetime | None = None
+    import_finished_at: datetime | None = None
+    #: Why the last attempt failed.
+    import_error: str | None = None
+
+
+#: Every stored value, snapshotted with the payloads.
+KV_VALUES: tuple[type[KVValue], ...] = (IngestState, SyncHealth)
+
+
+def is_enterprise_key(key: str) -> bool:
+    """An enterprise's own entry: the buckets keep other entries under dotted keys
+    (`backfill_done.<enterprise>`, `import.<enterprise>`, `charges_report.<enterprise>`)."""
+    return bool(key) and "." not in key
+
+
+V = TypeVar("V", bound=KVValue)
+
+
+def decode_value(data: bytes | None, value_type: type[V]) -> V:
+    """A stored entry as its type (msgspec.DecodeError / ValidationError if it is not one)."""
+    return msgspec.json.decode(data or b"", type=value_type)

@@ -1,0 +1,57 @@
+"""The stored KV values: snapshotted with the payloads, and entries already stored stay
+readable."""
+
+from datetime import UTC, datetime
+
+import msgspec
+import pytest
+
+from attendandt.contracts.kv import (
+    KV_VALUES,
+    IngestState,
+    SyncHealth,
+    decode_value,
+    is_enterprise_key,
+)
+from attendandt.contracts.schema import snapshot_path, snapshotted
+
+
+def test_every_stored_value_is_snapshotted() -> None:
+    assert set(KV_VALUES) <= set(snapshotted())
+    for value in KV_VALUES:
+        assert snapshot_path(value).exists(), f"{value.__name__}: run `make schemas`"
+
+
+def test_an_entry_written_before_a_field_existed_still_decodes() -> None:
+    # What an ingest of an earlier version stored: no alarm, no backfill fields.
+    old = b'{"enterprise_id": "ent-1", "websocket": "connected", "reconnects": 2}'
+    state = decode_value(old, IngestState)
+    assert (state.enterprise_id, state.websocket, state.reconnects) == ("ent-1", "connected", 2)
+    assert state.alert_reasons == ()
+    assert state.backfill_needed is False
+
+
+def test_an_entry_from_a_newer_writer_still_decodes() -> None:
+    newer = b'{"enterprise_id": "ent-1", "consumer_lag": 3, "a_field_from_later": true}'
+    assert decode_value(newer, SyncHealth).consumer_lag == 3
+
+
+def test_a_value_round_trips_as_its_writer_encodes_it() -> None:
+    at = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    state = IngestState(enterprise_id="ent-1", alert_reasons=("silence",), alert_raised_at=at)
+    assert decode_value(msgspec.json.encode(state), IngestState) == state
+    health = SyncHealth(enterprise_id="ent-1", import_state="running", import_windows_done=2)
+    assert decode_value(msgspec.json.encode(health), SyncHealth) == health
+
+
+@pytest.mark.parametrize("data", [b"", b"not json", b'{"consumer_lag": "many"}'])
+def test_an_unreadable_entry_is_a_msgspec_error(data: bytes) -> None:
+    with pytest.raises(msgspec.MsgspecError):
+        decode_value(data, SyncHealth)
+
+
+def test_only_undotted_keys_are_enterprises() -> None:
+    assert is_enterprise_key("ent-1")
+    assert not is_enterprise_key("backfill_done.ent-1")
+    assert not is_enterprise_key("import.ent-1")
+    assert not is_enterprise_key("")
