@@ -1,7 +1,6 @@
 import { useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
 import { ApiError } from "../../api/problem";
 import type { BookingView, ChargeView } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
@@ -12,31 +11,11 @@ import { hasPermission, useSession } from "../auth/session";
 import { useGuest } from "../guests/api";
 import { Companions, roomLabel, StayNotes, stayNotes } from "../guests/stay";
 import { useHotel } from "../properties/hotel";
-import { offeringQuery, useBookingAction, useRetryCharge, vendorQuery } from "./api";
+import { offeringQuery, vendorQuery } from "../../api/vendors";
+import { useBooking, useBookingAction, useCharge, useRetryCharge } from "./api";
 import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
 import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
 import { CancelChargeAction, CancellationNote } from "./ChargeCancellation";
-
-/*
- * Query keys start with the resource they read, so the live events that touch bookings,
- * charges, offerings and vendors refresh this page too (see `api/events.ts`).
- */
-function useBooking(bookingId: string) {
-  return useQuery({
-    queryKey: ["bookings", "detail", bookingId],
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/bookings/{booking_id}", { params: { path: { booking_id: bookingId } } })),
-  });
-}
-
-function useCharge(chargeId: string | null | undefined) {
-  return useQuery({
-    queryKey: ["charges", "detail", chargeId],
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/charges/{charge_id}", { params: { path: { charge_id: chargeId ?? "" } } })),
-    enabled: !!chargeId,
-  });
-}
 
 function useOffering(offeringId: string | undefined) {
   return useQuery({ ...offeringQuery(offeringId ?? ""), enabled: !!offeringId });

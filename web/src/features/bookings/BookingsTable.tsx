@@ -6,7 +6,8 @@ import { formatLine } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
 import { useHotel } from "../properties/hotel";
-import { offeringQuery, useBookingAction } from "./api";
+import { offeringQuery } from "../../api/vendors";
+import { useBookingAction } from "./api";
 import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
 
 interface Props {

@@ -1,9 +1,10 @@
 import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
+import { dayListKeys, guestKeys } from "../../api/queryKeys";
 
 export function useGuestSearch(enterpriseId: string | null, q: string, portfolioWide: boolean) {
   return useInfiniteQuery({
-    queryKey: ["guests", enterpriseId, q],
+    queryKey: guestKeys.search(enterpriseId, q),
     queryFn: ({ pageParam }) =>
       unwrap(
         api.GET("/api/v1/guests", {
@@ -25,7 +26,7 @@ export function useGuestSearch(enterpriseId: string | null, q: string, portfolio
 
 export function useGuest(enterpriseId: string | null, guestId: string, portfolioWide: boolean, enabled = true) {
   return useQuery({
-    queryKey: ["guest", enterpriseId, guestId],
+    queryKey: guestKeys.detail(enterpriseId, guestId),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/guests/{guest_id}", {
@@ -60,7 +61,7 @@ export function useDayStays(
   enabled = true,
 ) {
   return useQuery({
-    queryKey: ["stays", kind, enterpriseId, date, timeZone],
+    queryKey: dayListKeys.list(kind, enterpriseId, date, timeZone),
     queryFn: () =>
       unwrap(
         api.GET(`/api/v1/${kind}`, {

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
+import { editRuleKeys, guestKeys } from "../../api/queryKeys";
 import type { EditFieldView, EditRule, FieldRule, GuestEdit, GuestEditView, GuestView } from "../../api/types";
 
 /** The fields the edit form offers, in its order, with how a person names them. */
@@ -80,7 +81,7 @@ export function useEditGuest(enterpriseId: string | null, guestId: string, portf
           body,
         }),
       ),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ["guest"] }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: guestKeys.details }),
   });
 }
 
@@ -94,7 +95,7 @@ export function useResolveConflict(enterpriseId: string | null, guestId: string,
           body: { edit_id: choice.editId, choices: [{ field: choice.field, keep: choice.keep }] },
         }),
       ),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ["guest"] }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: guestKeys.details }),
   });
 }
 
@@ -108,7 +109,7 @@ export const RULES = [
 
 export function useEditRules(enterpriseId: string | null) {
   return useQuery({
-    queryKey: ["edit-rules", enterpriseId],
+    queryKey: editRuleKeys.detail(enterpriseId),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/properties/{enterprise_id}/edit-rules", {
@@ -129,6 +130,6 @@ export function useSetEditRules(enterpriseId: string | null) {
           body: { rules },
         }),
       ),
-    onSuccess: (saved) => client.setQueryData(["edit-rules", enterpriseId], saved),
+    onSuccess: (saved) => client.setQueryData(editRuleKeys.detail(enterpriseId), saved),
   });
 }
