@@ -13,7 +13,7 @@ import {
   vendorKeys,
 } from "./queryKeys";
 import { readEventStream, SseParser, type SseMessage } from "./sse";
-import { useSession } from "../features/auth/session";
+import { useSession } from "../lib/session";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting" | "off";
 

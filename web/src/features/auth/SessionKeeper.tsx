@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 import { refreshSession } from "../../api/client";
 import { useMe } from "./api";
-import { useSession } from "./session";
+import { useSession } from "../../lib/session";
 
 /** Refresh this long before the access token expires. */
 const REFRESH_MARGIN_MS = 60_000;

@@ -3,7 +3,7 @@ import { Navigate, useLocation, useNavigate } from "react-router-dom";
 import { Button, TextArea, TextField } from "../../components/ui";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { useExternalSignIn, useLogin } from "./api";
-import { jwtExpiry, useSession } from "./session";
+import { jwtExpiry, useSession } from "../../lib/session";
 
 interface Errors {
   email?: string;

@@ -2,7 +2,7 @@ import { useCallback } from "react";
 import { useNavigate } from "react-router-dom";
 import { useQueryClient } from "@tanstack/react-query";
 import { revokeRefreshToken } from "./api";
-import { useSession } from "./session";
+import { useSession } from "../../lib/session";
 
 /** Revoke the refresh token (best effort), forget the session and every cached answer. */
 export function useSignOut(): () => Promise<void> {

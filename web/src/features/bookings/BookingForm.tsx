@@ -4,7 +4,7 @@ import type { BookingView } from "../../api/types";
 import { formatMoney, hotelInputToIso } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button, SelectField, TextArea, TextField } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
+import { useHotel } from "../../lib/hotel";
 import { useOfferings, useVendors } from "../../api/vendors";
 import { useCreateBooking } from "./api";
 

@@ -3,7 +3,7 @@ import type { EditRule, EditRules } from "../../api/types";
 import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button, Card, Loading, PageHeader, SelectField } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
+import { useEnterprise } from "../../lib/enterprise";
 import { RULES, fieldLabel, useEditRules, useSetEditRules } from "./edits";
 
 /**

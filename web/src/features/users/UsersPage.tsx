@@ -3,9 +3,9 @@ import { ROLE_LABELS, ROLES, type UserRole, type UserView } from "../../api/type
 import { formatDateTime } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Card, Empty, Loading, PageHeader, SelectField, Table, Td, TextField, Th } from "../../components/ui";
-import { useSession } from "../auth/session";
-import { useProperties } from "../properties/api";
-import { useHotel, usePropertyNames, usePropertyZones } from "../properties/hotel";
+import { useSession } from "../../lib/session";
+import { useProperties } from "../../api/properties";
+import { useHotel, usePropertyNames, usePropertyZones } from "../../lib/hotel";
 import { useChangeRole, useDeactivateUser, useInviteUser, usePasswordToken, useUsers } from "./api";
 
 function setPasswordLink(token: string): string {

@@ -16,10 +16,10 @@ import {
   TextArea,
   TextField,
 } from "../../components/ui";
-import { hasPermission, useSession } from "../auth/session";
+import { hasPermission, useSession } from "../../lib/session";
 import { useDeactivateOffering, useOfferings, useSaveOffering } from "./api";
-import { useCatalogue } from "../properties/api";
-import { useHotel } from "../properties/hotel";
+import { useCatalogue } from "../../api/properties";
+import { useHotel } from "../../lib/hotel";
 
 type Field = "name" | "unit_price" | "mews_service_id" | "mews_product_id";
 type Errors = Partial<Record<Field, string>>;

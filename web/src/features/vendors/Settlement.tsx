@@ -2,7 +2,7 @@ import { useState } from "react";
 import { formatMoney, hotelInputToIso, monthStartIn, nextDay } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button, Card, Empty, Loading, Table, Td, TextField, Th } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
+import { useHotel } from "../../lib/hotel";
 import { downloadSettlementCsv, useSettlement } from "./api";
 
 /** The vendor's posted charges per currency between two dates (the hotel's days, inclusive). */

@@ -3,10 +3,10 @@ import { Link } from "react-router-dom";
 import { EnterprisePicker } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
-import { hasPermission, useSession } from "../auth/session";
+import { useEnterprise } from "../../lib/enterprise";
+import { hasPermission, useSession } from "../../lib/session";
 import { useCreateVendor, useVendors } from "./api";
-import { usePropertyNames } from "../properties/hotel";
+import { usePropertyNames } from "../../lib/hotel";
 import { VendorForm, type VendorFields } from "./VendorForm";
 
 export function VendorsPage() {

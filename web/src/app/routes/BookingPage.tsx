@@ -6,16 +6,16 @@ import type { BookingView, ChargeView } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { formatMoney, fullName, lineTotal } from "../../components/format";
 import { Badge, Button, Card, Loading, PageHeader } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
-import { hasPermission, useSession } from "../auth/session";
-import { useGuest } from "../guests/api";
-import { Companions, roomLabel, StayNotes, stayNotes } from "../guests/stay";
-import { useHotel } from "../properties/hotel";
+import { useEnterprise } from "../../lib/enterprise";
+import { hasPermission, useSession } from "../../lib/session";
+import { useGuest } from "../../features/guests/api";
+import { Companions, roomLabel, StayNotes, stayNotes } from "../../components/stay";
+import { useHotel } from "../../lib/hotel";
 import { offeringQuery, vendorQuery } from "../../api/vendors";
-import { useBooking, useBookingAction, useCharge, useRetryCharge } from "./api";
-import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
-import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
-import { CancelChargeAction, CancellationNote } from "./ChargeCancellation";
+import { useBooking, useBookingAction, useCharge, useRetryCharge } from "../../features/bookings/api";
+import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "../../features/bookings/BookingActions";
+import { ApprovalActions, ApprovalNote } from "../../features/bookings/ChargeApproval";
+import { CancelChargeAction, CancellationNote } from "../../features/bookings/ChargeCancellation";
 
 function useOffering(offeringId: string | undefined) {
   return useQuery({ ...offeringQuery(offeringId ?? ""), enabled: !!offeringId });

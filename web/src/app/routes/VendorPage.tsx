@@ -3,14 +3,14 @@ import { Link, useParams } from "react-router-dom";
 import type { BookingState, ChargeState } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Card, Loading, PageHeader, SelectField } from "../../components/ui";
-import { hasPermission, useSession } from "../auth/session";
-import { BookingsTable } from "../bookings/BookingsTable";
-import { ChargesTable } from "../bookings/ChargesTable";
-import { useBookings, useCharges } from "../bookings/api";
-import { useDeactivateVendor, useOfferings, useUpdateVendor, useVendor } from "./api";
-import { Offerings } from "./Offerings";
-import { Settlement } from "./Settlement";
-import { VendorForm, type VendorFields } from "./VendorForm";
+import { hasPermission, useSession } from "../../lib/session";
+import { BookingsTable } from "../../features/bookings/BookingsTable";
+import { ChargesTable } from "../../features/bookings/ChargesTable";
+import { useBookings, useCharges } from "../../features/bookings/api";
+import { useDeactivateVendor, useOfferings, useUpdateVendor, useVendor } from "../../features/vendors/api";
+import { Offerings } from "../../features/vendors/Offerings";
+import { Settlement } from "../../features/vendors/Settlement";
+import { VendorForm, type VendorFields } from "../../features/vendors/VendorForm";
 
 const BOOKING_STATES: BookingState[] = ["requested", "confirmed", "fulfilled", "declined", "cancelled", "expired", "refunded"];
 const CHARGE_STATES: ChargeState[] = [

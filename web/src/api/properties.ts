@@ -1,7 +1,7 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
-import { propertyKeys } from "../../api/queryKeys";
-import { useSession } from "../auth/session";
+import { api, unwrap } from "./client";
+import { propertyKeys } from "./queryKeys";
+import { useSession } from "../lib/session";
 
 /** The hotels change rarely (a new property, a renamed one): fetched once, kept a while. */
 export const PROPERTIES_STALE_MS = 5 * 60_000;
