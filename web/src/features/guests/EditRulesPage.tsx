@@ -4,7 +4,8 @@ import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePi
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button, Card, Loading, PageHeader, SelectField } from "../../components/ui";
 import { useEnterprise } from "../../lib/enterprise";
-import { RULES, fieldLabel, useEditRules, useSetEditRules } from "./edits";
+import { useEditRules, useSetEditRules } from "./api";
+import { RULES, fieldLabel } from "./edits";
 
 /**
  * What happens when an edit made here meets a newer value of the same field in Mews: ask the
