@@ -1,19 +1,19 @@
 import { Route, Routes } from "react-router-dom";
-import { ForbiddenPage, Layout, NotFoundPage } from "./components/Layout";
+import { ForbiddenPage, Layout, NotFoundPage } from "./app/Layout";
 import { HomeRedirect, ProtectedRoute } from "./features/auth/ProtectedRoute";
 import { SetPasswordPage } from "./features/auth/SetPasswordPage";
 import { SignInPage } from "./features/auth/SignInPage";
-import { BookingPage } from "./features/bookings/BookingPage";
-import { DashboardPage } from "./features/dashboard/DashboardPage";
+import { BookingPage } from "./app/routes/BookingPage";
+import { DashboardPage } from "./app/routes/DashboardPage";
 import { StayPage } from "./features/stays/StayPage";
 import { EditRulesPage } from "./features/guests/EditRulesPage";
-import { GuestPage } from "./features/guests/GuestPage";
+import { GuestPage } from "./app/routes/GuestPage";
 import { GuestSearchPage } from "./features/guests/GuestSearchPage";
 import { ErasurePage } from "./features/privacy/ErasurePage";
 import { ErasuresPage } from "./features/privacy/ErasuresPage";
 import { SyncPage } from "./features/sync/SyncPage";
 import { UsersPage } from "./features/users/UsersPage";
-import { OwnVendorPage, VendorPage } from "./features/vendors/VendorPage";
+import { OwnVendorPage, VendorPage } from "./app/routes/VendorPage";
 import { VendorsPage } from "./features/vendors/VendorsPage";
 
 const STAFF = ["admin", "manager", "front_desk"] as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { api, unwrap } from "./client";
 import { ApiError } from "./problem";
-import { useSession } from "../features/auth/session";
+import { useSession } from "../lib/session";
 import { json, makeUser, mockFetch, problem, route, signInAs } from "../test/utils";
 
 function pair(n: number) {

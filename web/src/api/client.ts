@@ -2,7 +2,7 @@ import createClient from "openapi-fetch";
 import type { paths } from "./schema";
 import type { TokenPair } from "./types";
 import { toApiError } from "./problem";
-import { useSession } from "../features/auth/session";
+import { useSession } from "../lib/session";
 
 /** The gateway's origin: the page's own (the gateway serves the app; `vite dev` proxies). */
 export const API_ORIGIN: string =

@@ -2,8 +2,18 @@ import { useEffect } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { create } from "zustand";
 import { API_ORIGIN, refreshSession } from "./client";
+import {
+  bookingKeys,
+  chargeKeys,
+  dayListKeys,
+  guestKeys,
+  offeringKeys,
+  settlementKeys,
+  userKeys,
+  vendorKeys,
+} from "./queryKeys";
 import { readEventStream, SseParser, type SseMessage } from "./sse";
-import { useSession } from "../features/auth/session";
+import { useSession } from "../lib/session";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting" | "off";
 
@@ -15,21 +25,21 @@ export const useLiveStatus = create<{ status: LiveStatus; set(status: LiveStatus
  * The React Query keys a domain event makes stale. `event` is `<aggregate>.<event>`; every
  * query key in the app starts with the resource it lists.
  */
-export function keysFor(event: string): string[][] {
+export function keysFor(event: string): (readonly string[])[] {
   const aggregate = event.split(".")[0];
   switch (aggregate) {
     case "guest":
-      return [["guests"], ["guest"], ["stays"]];
+      return [guestKeys.all, guestKeys.details, dayListKeys.all];
     case "stay":
-      return [["stays"], ["guest"], ["guests"]];
+      return [dayListKeys.all, guestKeys.details, guestKeys.all];
     case "booking":
-      return [["bookings"], ["guest"]];
+      return [bookingKeys.all, guestKeys.details];
     case "charge":
-      return [["charges"], ["settlement"], ["guest"], ["bookings"]];
+      return [chargeKeys.all, settlementKeys.all, guestKeys.details, bookingKeys.all];
     case "vendor":
-      return [["vendors"], ["vendor"], ["offerings"]];
+      return [vendorKeys.all, vendorKeys.details, offeringKeys.all];
     case "user":
-      return [["users"]];
+      return [userKeys.all];
     default:
       return [];
   }
@@ -48,7 +58,7 @@ export interface Invalidator {
  * and no refetch is cancelled by the next event before it lands: the lists keep up.
  */
 export function createInvalidator(client: QueryClient, intervalMs = 300, maxWaits = 20): Invalidator {
-  const pending = new Map<string, { queryKey: string[]; waits: number }>();
+  const pending = new Map<string, { queryKey: readonly string[]; waits: number }>();
   let timer: ReturnType<typeof setTimeout> | null = null;
   const schedule = () => {
     timer ??= setTimeout(flush, intervalMs);

@@ -1,6 +1,6 @@
 import { useState } from "react";
-import { useEnterprise, usePreferences } from "../features/auth/enterprise";
-import { useProperties } from "../features/properties/api";
+import { useEnterprise, usePreferences } from "../lib/enterprise";
+import { useProperties } from "../api/properties";
 import { Button, SelectField, TextField } from "./ui";
 
 /**

@@ -1,6 +1,6 @@
 /*
  * Dates and times are the hotel's: every function that shows or reads one takes the hotel's
- * IANA time zone (from its property, see features/properties). Without one (the property is
+ * IANA time zone (from its property, see lib/hotel.ts). Without one (the property is
  * not known yet) they fall back to the browser's zone.
  */
 

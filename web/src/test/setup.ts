@@ -1,7 +1,7 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
-import { useSession } from "../features/auth/session";
+import { useSession } from "../lib/session";
 
 // `findBy…` and `waitFor` wait up to 5 s, not 1 s: on a busy 2-core machine a page with a few
 // queries can take longer than a second to settle, and a test must not fail on speed.

@@ -4,7 +4,7 @@ import { MemoryRouter } from "react-router-dom";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { vi } from "vitest";
 import type { Me, PropertyView, UserRole } from "../api/types";
-import { useSession } from "../features/auth/session";
+import { useSession } from "../lib/session";
 
 export const PERMISSIONS: Record<UserRole, string[]> = {
   admin: [

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { Navigate, Outlet, useLocation } from "react-router-dom";
 import type { UserRole } from "../../api/types";
-import { hasPermission, useSession } from "./session";
+import { hasPermission, useSession } from "../../lib/session";
 
 interface Props {
   /** Roles allowed here (any of); omitted: any signed-in user. */

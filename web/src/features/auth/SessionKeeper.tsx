@@ -1,7 +1,7 @@
 import { useEffect } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { api, refreshSession, unwrap } from "../../api/client";
-import { useSession } from "./session";
+import { refreshSession } from "../../api/client";
+import { useMe } from "./api";
+import { useSession } from "../../lib/session";
 
 /** Refresh this long before the access token expires. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -31,12 +31,7 @@ export function SessionKeeper() {
     return () => clearTimeout(timer);
   }, [kind, expiresAt, clear]);
 
-  const me = useQuery({
-    queryKey: ["me"],
-    queryFn: () => unwrap(api.GET("/api/v1/auth/me")),
-    enabled: signedIn,
-    staleTime: 60_000,
-  });
+  const me = useMe(signedIn);
   useEffect(() => {
     if (me.data) setUser(me.data);
   }, [me.data, setUser]);

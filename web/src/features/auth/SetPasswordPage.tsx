@@ -1,9 +1,8 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import { useMutation } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
 import { Button, TextField } from "../../components/ui";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useSetPassword } from "./api";
 
 /** An invited user (or one whose password an admin reset) chooses a password. */
 export function SetPasswordPage() {
@@ -12,10 +11,7 @@ export function SetPasswordPage() {
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
   const [mismatch, setMismatch] = useState<string>();
-  const save = useMutation({
-    mutationFn: () =>
-      unwrap(api.POST("/api/v1/auth/set-password", { body: { token, new_password: password } })),
-  });
+  const save = useSetPassword();
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -24,7 +20,7 @@ export function SetPasswordPage() {
       return;
     }
     setMismatch(undefined);
-    save.mutate();
+    save.mutate({ token, password });
   }
 
   return (

@@ -3,7 +3,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router-dom";
 import { SignInPage, validateSignIn } from "./SignInPage";
-import { useSession } from "./session";
+import { useSession } from "../../lib/session";
 import { json, makeUser, mockFetch, problem, renderWithProviders, route } from "../../test/utils";
 
 function renderSignIn() {

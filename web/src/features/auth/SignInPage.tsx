@@ -1,11 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Navigate, useLocation, useNavigate } from "react-router-dom";
-import { useMutation } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
-import type { Me } from "../../api/types";
 import { Button, TextArea, TextField } from "../../components/ui";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { jwtExpiry, useSession } from "./session";
+import { useExternalSignIn, useLogin } from "./api";
+import { jwtExpiry, useSession } from "../../lib/session";
 
 interface Errors {
   email?: string;
@@ -38,27 +36,14 @@ export function SignInPage() {
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
 
-  const login = useMutation({
-    mutationFn: (body: { email: string; password: string }) =>
-      unwrap(api.POST("/api/v1/auth/login", { body })),
-    onSuccess: (pair) => {
-      signIn(pair);
-      navigate(destination(location.state), { replace: true });
-    },
+  const login = useLogin((pair) => {
+    signIn(pair);
+    navigate(destination(location.state), { replace: true });
   });
 
-  const external = useMutation({
-    mutationFn: async (raw: string) => {
-      const bearer = raw.trim().replace(/^Bearer\s+/i, "");
-      const me: Me = await unwrap(
-        api.GET("/api/v1/auth/me", { headers: { Authorization: `Bearer ${bearer}` } }),
-      );
-      return { bearer, me };
-    },
-    onSuccess: ({ bearer, me }) => {
-      adoptExternalToken(bearer, me, jwtExpiry(bearer));
-      navigate(destination(location.state), { replace: true });
-    },
+  const external = useExternalSignIn(({ bearer, me }) => {
+    adoptExternalToken(bearer, me, jwtExpiry(bearer));
+    navigate(destination(location.state), { replace: true });
   });
 
   // A Supabase-style redirect hands the token over in the URL fragment.

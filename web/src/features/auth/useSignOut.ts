@@ -1,8 +1,8 @@
 import { useCallback } from "react";
 import { useNavigate } from "react-router-dom";
 import { useQueryClient } from "@tanstack/react-query";
-import { api } from "../../api/client";
-import { useSession } from "./session";
+import { revokeRefreshToken } from "./api";
+import { useSession } from "../../lib/session";
 
 /** Revoke the refresh token (best effort), forget the session and every cached answer. */
 export function useSignOut(): () => Promise<void> {
@@ -15,7 +15,7 @@ export function useSignOut(): () => Promise<void> {
     navigate("/sign-in", { replace: true });
     if (refreshToken) {
       try {
-        await api.POST("/api/v1/auth/logout", { body: { refresh_token: refreshToken } });
+        await revokeRefreshToken(refreshToken);
       } catch {
         // Signed out here either way; the token expires on its own.
       }

@@ -2,7 +2,7 @@ import type { components } from "../../api/schema";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { formatMoney, humanize } from "../../components/format";
 import { Badge, Empty, Loading, Table, Td, Th } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
+import { useHotel } from "../../lib/hotel";
 import { useStayBill } from "./api";
 
 type StayBillReply = components["schemas"]["StayBillReply"];

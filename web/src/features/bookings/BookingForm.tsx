@@ -1,13 +1,12 @@
 import { useRef, useState, type FormEvent } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
 import { newIdempotencyKey } from "../../api/idempotency";
 import type { BookingView } from "../../api/types";
 import { formatMoney, hotelInputToIso } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button, SelectField, TextArea, TextField } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
-import { useOfferings, useVendors } from "./api";
+import { useHotel } from "../../lib/hotel";
+import { useOfferings, useVendors } from "../../api/vendors";
+import { useCreateBooking } from "./api";
 
 interface Props {
   enterpriseId: string | null;
@@ -24,7 +23,6 @@ interface Errors {
 
 /** Book one of a vendor's offerings for a guest's stay (`POST /bookings`). */
 export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel }: Props) {
-  const client = useQueryClient();
   const [vendorId, setVendorId] = useState("");
   const [offeringId, setOfferingId] = useState("");
   const [quantity, setQuantity] = useState("1");
@@ -40,32 +38,33 @@ export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel
   // One Idempotency-Key per booking the user means: the same while the same form is sent
   // again (a retry after a lost answer books once), a new one once the form changed or booked.
   const submission = useRef<{ body: string; key: string } | null>(null);
-  const create = useMutation({
-    mutationFn: () => {
-      const body = {
-        offering_id: offeringId,
-        guest_id: guestId,
-        stay_id: stayId,
-        quantity: Number(quantity),
-        scheduled_for: hotelInputToIso(scheduledFor, hotel.zone),
-        notes: notes.trim() || null,
-      };
-      const text = JSON.stringify(body);
-      if (submission.current?.body !== text) submission.current = { body: text, key: newIdempotencyKey() };
-      return unwrap(api.POST("/api/v1/bookings", { body, headers: { "Idempotency-Key": submission.current.key } }));
-    },
-    onSuccess: (booking) => {
-      submission.current = null;
-      // Booked: the form starts again empty, so a second click cannot book the same twice.
-      setOfferingId("");
-      setQuantity("1");
-      setScheduledFor("");
-      setNotes("");
-      void client.invalidateQueries({ queryKey: ["bookings"] });
-      void client.invalidateQueries({ queryKey: ["guest"] });
-      onCreated?.(booking);
-    },
-  });
+  const booking = useCreateBooking();
+  function book() {
+    const body = {
+      offering_id: offeringId,
+      guest_id: guestId,
+      stay_id: stayId,
+      quantity: Number(quantity),
+      scheduled_for: hotelInputToIso(scheduledFor, hotel.zone),
+      notes: notes.trim() || null,
+    };
+    const text = JSON.stringify(body);
+    if (submission.current?.body !== text) submission.current = { body: text, key: newIdempotencyKey() };
+    booking.mutate(
+      { body, idempotencyKey: submission.current.key },
+      {
+        onSuccess: (created) => {
+          submission.current = null;
+          // Booked: the form starts again empty, so a second click cannot book the same twice.
+          setOfferingId("");
+          setQuantity("1");
+          setScheduledFor("");
+          setNotes("");
+          onCreated?.(created);
+        },
+      },
+    );
+  }
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -74,13 +73,13 @@ export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel
     const n = Number(quantity);
     if (!Number.isInteger(n) || n < 1 || n > 1000) found.quantity = "Enter a whole number from 1 to 1000.";
     setErrors(found);
-    if (!found.offering && !found.quantity && !create.isPending) create.mutate();
+    if (!found.offering && !found.quantity && !booking.isPending) book();
   }
 
   return (
     <form noValidate onSubmit={onSubmit} aria-label="Book a service" className="space-y-3">
-      <ProblemAlert error={create.error ?? vendors.error ?? offerings.error} />
-      {create.isSuccess ? (
+      <ProblemAlert error={booking.error ?? vendors.error ?? offerings.error} />
+      {booking.isSuccess ? (
         <p role="status" className="rounded-md bg-green-50 p-2 text-sm text-green-900">
           Booked: the vendor has been asked to confirm.
         </p>
@@ -138,8 +137,8 @@ export function BookingForm({ enterpriseId, guestId, stayId, onCreated, onCancel
       {offering?.description ? <p className="text-sm text-slate-600">{offering.description}</p> : null}
       <TextArea label="Notes for the vendor" value={notes} maxLength={2000} onChange={(e) => setNotes(e.target.value)} />
       <div className="flex gap-2">
-        <Button type="submit" disabled={create.isPending}>
-          {create.isPending ? "Booking…" : "Book"}
+        <Button type="submit" disabled={booking.isPending}>
+          {booking.isPending ? "Booking…" : "Book"}
         </Button>
         {onCancel ? (
           <Button variant="secondary" onClick={onCancel}>

@@ -5,8 +5,9 @@ import type { BookingView } from "../../api/types";
 import { formatLine } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
-import { offeringQuery, useBookingAction } from "./api";
+import { useHotel } from "../../lib/hotel";
+import { offeringQuery } from "../../api/vendors";
+import { useBookingAction } from "./api";
 import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
 
 interface Props {

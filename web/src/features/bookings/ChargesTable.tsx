@@ -2,7 +2,7 @@ import type { ChargeView } from "../../api/types";
 import { formatMoney } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Empty, Table, Td, Th } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
+import { useHotel } from "../../lib/hotel";
 import { useRetryCharge } from "./api";
 import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
 import { CancelChargeAction, CancellationNote } from "./ChargeCancellation";

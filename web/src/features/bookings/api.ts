@@ -1,6 +1,7 @@
-import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
-import type { BookingState, ChargeState } from "../../api/types";
+import { bookingKeys, chargeKeys, guestKeys } from "../../api/queryKeys";
+import type { BookingCreate, BookingState, ChargeState } from "../../api/types";
 
 export interface BookingFilter {
   enterprise_id?: string;
@@ -22,7 +23,7 @@ function defined<T extends object>(filter: T): T {
 export function useBookings(filter: BookingFilter, enabled = true) {
   const query = defined(filter);
   return useQuery({
-    queryKey: ["bookings", query],
+    queryKey: bookingKeys.list(query),
     queryFn: () => unwrap(api.GET("/api/v1/bookings", { params: { query: { ...query, limit: 100 } } })),
     enabled,
   });
@@ -31,9 +32,46 @@ export function useBookings(filter: BookingFilter, enabled = true) {
 export function useCharges(filter: ChargeFilter, enabled = true) {
   const query = defined(filter);
   return useQuery({
-    queryKey: ["charges", query],
+    queryKey: chargeKeys.list(query),
     queryFn: () => unwrap(api.GET("/api/v1/charges", { params: { query: { ...query, limit: 100 } } })),
     enabled,
+  });
+}
+
+/*
+ * Query keys start with the resource they read, so the live events that touch bookings,
+ * charges, offerings and vendors refresh a booking's page too (see `api/events.ts`).
+ */
+export function useBooking(bookingId: string) {
+  return useQuery({
+    queryKey: bookingKeys.detail(bookingId),
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/bookings/{booking_id}", { params: { path: { booking_id: bookingId } } })),
+  });
+}
+
+export function useCharge(chargeId: string | null | undefined) {
+  return useQuery({
+    queryKey: chargeKeys.detail(chargeId),
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/charges/{charge_id}", { params: { path: { charge_id: chargeId ?? "" } } })),
+    enabled: !!chargeId,
+  });
+}
+
+/**
+ * Book a vendor's offering. `idempotencyKey` names the booking the user means: the same
+ * while the same form is sent again, so a retry after a lost answer books once.
+ */
+export function useCreateBooking() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ body, idempotencyKey }: { body: BookingCreate; idempotencyKey: string }) =>
+      unwrap(api.POST("/api/v1/bookings", { body, headers: { "Idempotency-Key": idempotencyKey } })),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: bookingKeys.all });
+      void client.invalidateQueries({ queryKey: guestKeys.details });
+    },
   });
 }
 
@@ -60,9 +98,9 @@ export function useBookingAction() {
       }
     },
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: ["bookings"] });
-      void client.invalidateQueries({ queryKey: ["charges"] });
-      void client.invalidateQueries({ queryKey: ["guest"] });
+      void client.invalidateQueries({ queryKey: bookingKeys.all });
+      void client.invalidateQueries({ queryKey: chargeKeys.all });
+      void client.invalidateQueries({ queryKey: guestKeys.details });
     },
   });
 }
@@ -72,58 +110,7 @@ export function useRetryCharge() {
   return useMutation({
     mutationFn: (chargeId: string) =>
       unwrap(api.POST("/api/v1/charges/{charge_id}/retry", { params: { path: { charge_id: chargeId } } })),
-    onSettled: () => void client.invalidateQueries({ queryKey: ["charges"] }),
-  });
-}
-
-export function useVendors(enterpriseId: string | null, includeInactive = false, enabled = true) {
-  return useQuery({
-    queryKey: ["vendors", enterpriseId, includeInactive],
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/vendors", {
-          params: {
-            query: {
-              limit: 200,
-              include_inactive: includeInactive,
-              ...(enterpriseId ? { enterprise_id: enterpriseId } : {}),
-            },
-          },
-        }),
-      ),
-    enabled,
-  });
-}
-
-export function useOfferings(vendorId: string | null, includeInactive = false) {
-  return useQuery({
-    queryKey: ["offerings", vendorId, includeInactive],
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/vendors/{vendor_id}/offerings", {
-          params: { path: { vendor_id: vendorId ?? "" }, query: { include_inactive: includeInactive, limit: 200 } },
-        }),
-      ),
-    enabled: vendorId !== null,
-  });
-}
-
-/** One offering by id (also another vendor's, for staff). Its key starts with "offerings",
- * so vendor events refresh it like the lists. */
-export function offeringQuery(offeringId: string) {
-  return queryOptions({
-    queryKey: ["offerings", "detail", offeringId],
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/offerings/{offering_id}", { params: { path: { offering_id: offeringId } } })),
-    staleTime: 5 * 60_000,
-  });
-}
-
-/** One vendor by id: the vendor's page and a booking's page share it (and its cache). */
-export function vendorQuery(vendorId: string) {
-  return queryOptions({
-    queryKey: ["vendor", vendorId],
-    queryFn: () => unwrap(api.GET("/api/v1/vendors/{vendor_id}", { params: { path: { vendor_id: vendorId } } })),
+    onSettled: () => void client.invalidateQueries({ queryKey: chargeKeys.all }),
   });
 }
 
@@ -137,8 +124,8 @@ export function useCancelCharge() {
         api.POST("/api/v1/charges/{charge_id}/cancel", { params: { path: { charge_id: id } }, body: { reason } }),
       ),
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: ["charges"] });
-      void client.invalidateQueries({ queryKey: ["bookings"] });
+      void client.invalidateQueries({ queryKey: chargeKeys.all });
+      void client.invalidateQueries({ queryKey: bookingKeys.all });
     },
   });
 }
@@ -154,8 +141,8 @@ export function useChargeDecision() {
         : unwrap(api.POST("/api/v1/charges/{charge_id}/reject", { ...path, body: { reason: reason ?? "" } }));
     },
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: ["charges"] });
-      void client.invalidateQueries({ queryKey: ["bookings"] });
+      void client.invalidateQueries({ queryKey: chargeKeys.all });
+      void client.invalidateQueries({ queryKey: bookingKeys.all });
     },
   });
 }

@@ -3,8 +3,9 @@ import type { EditRule, EditRules } from "../../api/types";
 import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button, Card, Loading, PageHeader, SelectField } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
-import { RULES, fieldLabel, useEditRules, useSetEditRules } from "./edits";
+import { useEnterprise } from "../../lib/enterprise";
+import { useEditRules, useSetEditRules } from "./api";
+import { RULES, fieldLabel } from "./edits";
 
 /**
  * What happens when an edit made here meets a newer value of the same field in Mews: ask the

@@ -9,11 +9,10 @@ import {
   fieldLabel,
   formValues,
   showValue,
-  useEditGuest,
-  useResolveConflict,
   type EditableField,
   type FormValues,
 } from "./edits";
+import { useEditGuest, useResolveConflict } from "./api";
 
 const SYNC_LABELS: Record<SyncState, [string, "green" | "amber" | "red"]> = {
   in_step: ["in step with Mews", "green"],

@@ -5,7 +5,7 @@ import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePi
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { fullName } from "../../components/format";
 import { Badge, Button, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
+import { useEnterprise } from "../../lib/enterprise";
 import { useGuestSearch } from "./api";
 
 function isStaffGuest(guest: GuestView | VendorSafeGuest): guest is GuestView {

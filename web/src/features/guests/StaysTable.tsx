@@ -2,8 +2,8 @@ import type { ReactNode } from "react";
 import { Link } from "react-router-dom";
 import type { AnyStay } from "../../api/types";
 import { Badge, Empty, Table, Td, Th } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
-import { Room, StayGuests, StayNotes, stayNotes } from "./stay";
+import { useHotel } from "../../lib/hotel";
+import { Room, StayGuests, StayNotes, stayNotes } from "../../components/stay";
 
 /**
  * Stays in either view: number, guests with companions (linked), room and its state, state,

@@ -1,9 +1,11 @@
-import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
+import { dayListKeys, editRuleKeys, guestKeys } from "../../api/queryKeys";
+import type { FieldRule, GuestEdit } from "../../api/types";
 
 export function useGuestSearch(enterpriseId: string | null, q: string, portfolioWide: boolean) {
   return useInfiniteQuery({
-    queryKey: ["guests", enterpriseId, q],
+    queryKey: guestKeys.search(enterpriseId, q),
     queryFn: ({ pageParam }) =>
       unwrap(
         api.GET("/api/v1/guests", {
@@ -25,7 +27,7 @@ export function useGuestSearch(enterpriseId: string | null, q: string, portfolio
 
 export function useGuest(enterpriseId: string | null, guestId: string, portfolioWide: boolean, enabled = true) {
   return useQuery({
-    queryKey: ["guest", enterpriseId, guestId],
+    queryKey: guestKeys.detail(enterpriseId, guestId),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/guests/{guest_id}", {
@@ -60,7 +62,7 @@ export function useDayStays(
   enabled = true,
 ) {
   return useQuery({
-    queryKey: ["stays", kind, enterpriseId, date, timeZone],
+    queryKey: dayListKeys.list(kind, enterpriseId, date, timeZone),
     queryFn: () =>
       unwrap(
         api.GET(`/api/v1/${kind}`, {
@@ -99,5 +101,64 @@ export function useExportGuest(enterpriseId: string | null, guestId: string, por
       URL.revokeObjectURL(url);
       return document;
     },
+  });
+}
+
+function query(enterpriseId: string | null, portfolioWide: boolean) {
+  return portfolioWide && enterpriseId ? { enterprise_id: enterpriseId } : {};
+}
+
+export function useEditGuest(enterpriseId: string | null, guestId: string, portfolioWide: boolean) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: GuestEdit) =>
+      unwrap(
+        api.PATCH("/api/v1/guests/{guest_id}", {
+          params: { path: { guest_id: guestId }, query: query(enterpriseId, portfolioWide) },
+          body,
+        }),
+      ),
+    onSuccess: () => void client.invalidateQueries({ queryKey: guestKeys.details }),
+  });
+}
+
+export function useResolveConflict(enterpriseId: string | null, guestId: string, portfolioWide: boolean) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (choice: { editId: string; field: string; keep: "ours" | "mews" }) =>
+      unwrap(
+        api.POST("/api/v1/guests/{guest_id}/conflicts/resolve", {
+          params: { path: { guest_id: guestId }, query: query(enterpriseId, portfolioWide) },
+          body: { edit_id: choice.editId, choices: [{ field: choice.field, keep: choice.keep }] },
+        }),
+      ),
+    onSuccess: () => void client.invalidateQueries({ queryKey: guestKeys.details }),
+  });
+}
+
+export function useEditRules(enterpriseId: string | null) {
+  return useQuery({
+    queryKey: editRuleKeys.detail(enterpriseId),
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/properties/{enterprise_id}/edit-rules", {
+          params: { path: { enterprise_id: enterpriseId ?? "" } },
+        }),
+      ),
+    enabled: enterpriseId !== null,
+  });
+}
+
+export function useSetEditRules(enterpriseId: string | null) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (rules: FieldRule[]) =>
+      unwrap(
+        api.PUT("/api/v1/properties/{enterprise_id}/edit-rules", {
+          params: { path: { enterprise_id: enterpriseId ?? "" } },
+          body: { rules },
+        }),
+      ),
+    onSuccess: (saved) => client.setQueryData(editRuleKeys.detail(enterpriseId), saved),
   });
 }

@@ -1,6 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
-import type { EditFieldView, EditRule, FieldRule, GuestEdit, GuestEditView, GuestView } from "../../api/types";
+import type { EditFieldView, EditRule, GuestEdit, GuestEditView, GuestView } from "../../api/types";
 
 /** The fields the edit form offers, in its order, with how a person names them. */
 export const EDITABLE = [
@@ -66,38 +64,6 @@ export function conflicts(edits: GuestEditView[]): { edit: GuestEditView; field:
   );
 }
 
-function query(enterpriseId: string | null, portfolioWide: boolean) {
-  return portfolioWide && enterpriseId ? { enterprise_id: enterpriseId } : {};
-}
-
-export function useEditGuest(enterpriseId: string | null, guestId: string, portfolioWide: boolean) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (body: GuestEdit) =>
-      unwrap(
-        api.PATCH("/api/v1/guests/{guest_id}", {
-          params: { path: { guest_id: guestId }, query: query(enterpriseId, portfolioWide) },
-          body,
-        }),
-      ),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ["guest"] }),
-  });
-}
-
-export function useResolveConflict(enterpriseId: string | null, guestId: string, portfolioWide: boolean) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (choice: { editId: string; field: string; keep: "ours" | "mews" }) =>
-      unwrap(
-        api.POST("/api/v1/guests/{guest_id}/conflicts/resolve", {
-          params: { path: { guest_id: guestId }, query: query(enterpriseId, portfolioWide) },
-          body: { edit_id: choice.editId, choices: [{ field: choice.field, keep: choice.keep }] },
-        }),
-      ),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ["guest"] }),
-  });
-}
-
 /** The hotel's standing choices for a field's conflicts, as a manager names them. */
 export const RULES = [
   ["ask", "Ask"],
@@ -105,30 +71,3 @@ export const RULES = [
   ["we_win", "We win"],
   ["newest_wins", "Newest wins"],
 ] as const satisfies readonly (readonly [EditRule, string])[];
-
-export function useEditRules(enterpriseId: string | null) {
-  return useQuery({
-    queryKey: ["edit-rules", enterpriseId],
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/properties/{enterprise_id}/edit-rules", {
-          params: { path: { enterprise_id: enterpriseId ?? "" } },
-        }),
-      ),
-    enabled: enterpriseId !== null,
-  });
-}
-
-export function useSetEditRules(enterpriseId: string | null) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (rules: FieldRule[]) =>
-      unwrap(
-        api.PUT("/api/v1/properties/{enterprise_id}/edit-rules", {
-          params: { path: { enterprise_id: enterpriseId ?? "" } },
-          body: { rules },
-        }),
-      ),
-    onSuccess: (saved) => client.setQueryData(["edit-rules", enterpriseId], saved),
-  });
-}

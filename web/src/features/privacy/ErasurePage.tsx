@@ -2,7 +2,7 @@ import { Link, useParams } from "react-router-dom";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { humanize } from "../../components/format";
 import { Badge, Card, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
+import { useHotel } from "../../lib/hotel";
 import { useErasure, type ErasureReceipt, type ErasureView } from "./api";
 
 function counts(values: Record<string, number> | undefined): string {

@@ -1,7 +1,7 @@
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Empty, Loading, Table, Td, Th } from "../../components/ui";
 import { ROLE_LABELS, type UserRole } from "../../api/types";
-import { useHotel } from "../properties/hotel";
+import { useHotel } from "../../lib/hotel";
 import { useGuestAccessLog } from "./api";
 
 const ACTIONS = { detail: "Opened the guest", export: "Exported the data", search: "Found in a search" } as const;

@@ -1,6 +1,6 @@
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Card, Empty, Loading, Table, Td, Th } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
+import { useHotel } from "../../lib/hotel";
 import { useRetentionRuns, type RetentionRun } from "./api";
 
 function Row({ run }: { run: RetentionRun }) {

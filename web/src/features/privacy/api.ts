@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
+import { auditKeys, erasureKeys } from "../../api/queryKeys";
 import type { components } from "../../api/schema";
 
 export type ErasureView = components["schemas"]["ErasureView"];
@@ -23,15 +24,15 @@ export function useRequestErasure(enterpriseId: string | null, guestId: string, 
         }),
       ),
     onSuccess: (erasure) => {
-      client.setQueryData(["erasure", erasure.request_id], erasure);
-      void client.invalidateQueries({ queryKey: ["erasures"] });
+      client.setQueryData(erasureKeys.detail(erasure.request_id), erasure);
+      void client.invalidateQueries({ queryKey: erasureKeys.all });
     },
   });
 }
 
 export function useErasure(requestId: string) {
   return useQuery({
-    queryKey: ["erasure", requestId],
+    queryKey: erasureKeys.detail(requestId),
     queryFn: () =>
       unwrap(api.GET("/api/v1/guests/erasures/{request_id}", { params: { path: { request_id: requestId } } })),
     // Receipts arrive from each service with no event the app hears: look again while any
@@ -42,7 +43,7 @@ export function useErasure(requestId: string) {
 
 export function useErasures(enterpriseId: string | null, state: ErasureState | null, offset = 0) {
   return useQuery({
-    queryKey: ["erasures", enterpriseId, state, offset],
+    queryKey: erasureKeys.list(enterpriseId, state, offset),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/guests/erasures", {
@@ -62,7 +63,7 @@ export function useErasures(enterpriseId: string | null, state: ErasureState | n
 /** Who read a guest's personal data, newest first (admins). */
 export function useGuestAccessLog(guestId: string, enabled: boolean) {
   return useQuery({
-    queryKey: ["guest-access", guestId],
+    queryKey: auditKeys.guestAccess(guestId),
     queryFn: () =>
       unwrap(api.GET("/api/v1/audit/guest-access", { params: { query: { guest_id: guestId, limit: 100 } } })),
     enabled,
@@ -74,7 +75,7 @@ export type RetentionRun = components["schemas"]["RetentionRun"];
 /** The retention sweeps' reports, newest first (admins). */
 export function useRetentionRuns(enterpriseId: string | null) {
   return useQuery({
-    queryKey: ["retention-runs", enterpriseId],
+    queryKey: auditKeys.retentionRuns(enterpriseId),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/audit/retention-runs", {

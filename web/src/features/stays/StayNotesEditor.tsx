@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import type { StayNote, StayNoteWriteView } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Empty, TextArea } from "../../components/ui";
-import { noteKind } from "../guests/stay";
+import { noteKind } from "../../components/stay";
 import { useWriteStayNote } from "./api";
 
 const STATES: Record<StayNoteWriteView["state"], [string, "green" | "amber" | "red"]> = {

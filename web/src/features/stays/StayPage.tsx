@@ -2,10 +2,10 @@ import { useParams } from "react-router-dom";
 import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Card, Loading, PageHeader } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
-import { hasPermission, useSession } from "../auth/session";
-import { useHotel } from "../properties/hotel";
-import { Room, StayGuests, StayNotes } from "../guests/stay";
+import { useEnterprise } from "../../lib/enterprise";
+import { hasPermission, useSession } from "../../lib/session";
+import { useHotel } from "../../lib/hotel";
+import { Room, StayGuests, StayNotes } from "../../components/stay";
 import { useStay } from "./api";
 import { StayNotesEditor } from "./StayNotesEditor";
 

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
+import { stayKeys } from "../../api/queryKeys";
 import type { StayNoteWrite, StayNoteWriteView } from "../../api/types";
 
 function query(enterpriseId: string | null, portfolioWide: boolean) {
@@ -13,7 +14,7 @@ export function onItsWay(writes: StayNoteWriteView[] | undefined): boolean {
 
 export function useStay(enterpriseId: string | null, stayId: string, portfolioWide: boolean) {
   return useQuery({
-    queryKey: ["stay", enterpriseId, stayId],
+    queryKey: stayKeys.detail(enterpriseId, stayId),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/stays/{stay_id}", {
@@ -46,6 +47,6 @@ export function useWriteStayNote(enterpriseId: string | null, stayId: string, po
               body,
             }),
       ),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ["stay"] }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: stayKeys.all }),
   });
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
+import { syncKeys } from "../../api/queryKeys";
 import type { SyncOverview, SyncStatus } from "../../api/types";
 
 /** A resync that still reads Mews (a cancel waits for the window being read). */
@@ -14,7 +15,7 @@ export function resyncRunning(s: SyncStatus): boolean {
 /** Every property's sync status; polled every 2 s while a resync runs, else every 15 s. */
 export function useSyncOverview(enabled = true) {
   return useQuery({
-    queryKey: ["sync"],
+    queryKey: syncKeys.all,
     queryFn: () => unwrap(api.GET("/api/v1/sync")),
     refetchInterval: (query) => {
       const data = query.state.data as SyncOverview | undefined;
@@ -35,7 +36,7 @@ export function useStartResync() {
           body: since ? { since } : {},
         }),
       ),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ["sync"] }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: syncKeys.all }),
   });
 }
 
@@ -49,6 +50,6 @@ export function useCancelResync() {
           params: { path: { enterprise_id: enterpriseId } },
         }),
       ),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ["sync"] }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: syncKeys.all }),
   });
 }

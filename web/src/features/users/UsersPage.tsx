@@ -1,13 +1,12 @@
 import { useState, type FormEvent } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
 import { ROLE_LABELS, ROLES, type UserRole, type UserView } from "../../api/types";
 import { formatDateTime } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Card, Empty, Loading, PageHeader, SelectField, Table, Td, TextField, Th } from "../../components/ui";
-import { useSession } from "../auth/session";
-import { useProperties } from "../properties/api";
-import { useHotel, usePropertyNames, usePropertyZones } from "../properties/hotel";
+import { useSession } from "../../lib/session";
+import { useProperties } from "../../api/properties";
+import { useHotel, usePropertyNames, usePropertyZones } from "../../lib/hotel";
+import { useChangeRole, useDeactivateUser, useInviteUser, usePasswordToken, useUsers } from "./api";
 
 function setPasswordLink(token: string): string {
   return `${window.location.origin}/set-password?token=${encodeURIComponent(token)}`;
@@ -30,7 +29,6 @@ function TokenNotice({ who, token, onClose }: { who: string; token: string; onCl
 }
 
 function InviteForm({ onInvited }: { onInvited(who: string, token: string): void }) {
-  const client = useQueryClient();
   const own = useSession((s) => s.user?.enterprise_id ?? "");
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
@@ -39,27 +37,7 @@ function InviteForm({ onInvited }: { onInvited(who: string, token: string): void
   const [enterpriseId, setEnterpriseId] = useState(own);
   const properties = useProperties();
   const [errors, setErrors] = useState<{ email?: string; name?: string; vendor?: string }>({});
-  const invite = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST("/api/v1/users", {
-          body: {
-            email: email.trim(),
-            name: name.trim(),
-            role,
-            vendor_id: role === "vendor" ? vendorId.trim() : null,
-            enterprise_id: enterpriseId.trim() || null,
-          },
-        }),
-      ),
-    onSuccess: (reply) => {
-      void client.invalidateQueries({ queryKey: ["users"] });
-      onInvited(reply.user.name, reply.set_password_token);
-      setEmail("");
-      setName("");
-    },
-  });
-
+  const invite = useInviteUser();
   function submit(e: FormEvent) {
     e.preventDefault();
     const found: typeof errors = {};
@@ -67,7 +45,23 @@ function InviteForm({ onInvited }: { onInvited(who: string, token: string): void
     if (!name.trim()) found.name = "Enter the person's name.";
     if (role === "vendor" && !vendorId.trim()) found.vendor = "A vendor user needs the vendor's id.";
     setErrors(found);
-    if (!Object.keys(found).length) invite.mutate();
+    if (!Object.keys(found).length)
+      invite.mutate(
+        {
+          email: email.trim(),
+          name: name.trim(),
+          role,
+          vendor_id: role === "vendor" ? vendorId.trim() : null,
+          enterprise_id: enterpriseId.trim() || null,
+        },
+        {
+          onSuccess: (reply) => {
+            onInvited(reply.user.name, reply.set_password_token);
+            setEmail("");
+            setName("");
+          },
+        },
+      );
   }
 
   return (
@@ -115,31 +109,14 @@ function InviteForm({ onInvited }: { onInvited(who: string, token: string): void
 }
 
 function UserRow({ user, self, onToken }: { user: UserView; self: boolean; onToken(who: string, token: string): void }) {
-  const client = useQueryClient();
   const names = usePropertyNames();
   const zones = usePropertyZones();
   const hotel = useHotel();
   const [role, setRole] = useState<UserRole>(user.role);
   const [vendorId, setVendorId] = useState(user.vendor_id ?? "");
-  const done = () => void client.invalidateQueries({ queryKey: ["users"] });
-  const changeRole = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST("/api/v1/users/{user_id}/role", {
-          params: { path: { user_id: user.user_id } },
-          body: { role, vendor_id: role === "vendor" ? vendorId.trim() || null : null },
-        }),
-      ),
-    onSuccess: done,
-  });
-  const deactivate = useMutation({
-    mutationFn: () => unwrap(api.POST("/api/v1/users/{user_id}/deactivate", { params: { path: { user_id: user.user_id } } })),
-    onSuccess: done,
-  });
-  const reset = useMutation({
-    mutationFn: () => unwrap(api.POST("/api/v1/users/{user_id}/password-token", { params: { path: { user_id: user.user_id } } })),
-    onSuccess: (reply) => onToken(user.name, reply.set_password_token),
-  });
+  const changeRole = useChangeRole(user.user_id);
+  const deactivate = useDeactivateUser(user.user_id);
+  const reset = usePasswordToken(user.user_id);
   const error = changeRole.error ?? deactivate.error ?? reset.error;
   return (
     <tr>
@@ -153,7 +130,7 @@ function UserRow({ user, self, onToken }: { user: UserView; self: boolean; onTok
           className="flex flex-wrap items-center gap-1"
           onSubmit={(e) => {
             e.preventDefault();
-            changeRole.mutate();
+            changeRole.mutate({ role, vendor_id: role === "vendor" ? vendorId.trim() || null : null });
           }}
         >
           <label className="sr-only" htmlFor={`role-${user.user_id}`}>
@@ -202,7 +179,14 @@ function UserRow({ user, self, onToken }: { user: UserView; self: boolean; onTok
       <Td>
         {user.is_active && !self ? (
           <div className="flex flex-wrap gap-1">
-            <Button variant="ghost" disabled={reset.isPending} aria-label={`Reset password of ${user.name}`} onClick={() => reset.mutate()}>
+            <Button
+              variant="ghost"
+              disabled={reset.isPending}
+              aria-label={`Reset password of ${user.name}`}
+              onClick={() =>
+                reset.mutate(undefined, { onSuccess: (reply) => onToken(user.name, reply.set_password_token) })
+              }
+            >
               Reset password
             </Button>
             <Button
@@ -235,10 +219,7 @@ export function UsersPage() {
     ...(role ? { role } : {}),
     ...(active ? { is_active: active === "true" } : {}),
   };
-  const users = useQuery({
-    queryKey: ["users", query],
-    queryFn: () => unwrap(api.GET("/api/v1/users", { params: { query } })),
-  });
+  const users = useUsers(query);
   const onToken = (who: string, t: string) => setToken({ who, token: t });
 
   return (

@@ -1,6 +1,4 @@
 import { useState, type FormEvent } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
 import { ApiError } from "../../api/problem";
 import type { CatalogueService, OfferingCreate, OfferingView } from "../../api/types";
 import { formatMoney } from "../../components/format";
@@ -18,10 +16,10 @@ import {
   TextArea,
   TextField,
 } from "../../components/ui";
-import { hasPermission, useSession } from "../auth/session";
-import { useOfferings } from "../bookings/api";
-import { useCatalogue } from "../properties/api";
-import { useHotel } from "../properties/hotel";
+import { hasPermission, useSession } from "../../lib/session";
+import { useDeactivateOffering, useOfferings, useSaveOffering } from "./api";
+import { useCatalogue } from "../../api/properties";
+import { useHotel } from "../../lib/hotel";
 
 type Field = "name" | "unit_price" | "mews_service_id" | "mews_product_id";
 type Errors = Partial<Record<Field, string>>;
@@ -244,29 +242,9 @@ export function Offerings({
   const [includeInactive, setIncludeInactive] = useState(false);
   const [editing, setEditing] = useState<OfferingView | "new" | null>(null);
   const offerings = useOfferings(vendorId, includeInactive);
-  const client = useQueryClient();
-  const done = () => {
-    setEditing(null);
-    void client.invalidateQueries({ queryKey: ["offerings"] });
-  };
-  const save = useMutation({
-    mutationFn: (body: OfferingCreate) =>
-      editing && editing !== "new"
-        ? unwrap(
-            api.PATCH("/api/v1/offerings/{offering_id}", {
-              params: { path: { offering_id: editing.offering_id } },
-              // The currency is the hotel's: an update leaves it as it is.
-              body: { ...body, currency: undefined },
-            }),
-          )
-        : unwrap(api.POST("/api/v1/vendors/{vendor_id}/offerings", { params: { path: { vendor_id: vendorId } }, body })),
-    onSuccess: done,
-  });
-  const deactivate = useMutation({
-    mutationFn: (id: string) =>
-      unwrap(api.POST("/api/v1/offerings/{offering_id}/deactivate", { params: { path: { offering_id: id } } })),
-    onSuccess: done,
-  });
+  const save = useSaveOffering(vendorId);
+  const deactivate = useDeactivateOffering();
+  const done = { onSuccess: () => setEditing(null) };
 
   return (
     <Card
@@ -289,7 +267,9 @@ export function Offerings({
             enterpriseId={enterpriseId}
             busy={save.isPending}
             error={save.error}
-            onSubmit={(body) => save.mutate(body)}
+            onSubmit={(body) =>
+              save.mutate({ offeringId: editing !== "new" ? editing.offering_id : null, body }, done)
+            }
             onCancel={() => setEditing(null)}
           />
         </div>
@@ -334,7 +314,7 @@ export function Offerings({
                           disabled={deactivate.isPending}
                           onClick={() => {
                             if (window.confirm(`Deactivate ${o.name}? It can no longer be booked.`)) {
-                              deactivate.mutate(o.offering_id);
+                              deactivate.mutate(o.offering_id, done);
                             }
                           }}
                         >

@@ -1,34 +1,9 @@
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { API_ORIGIN, api, authFetch, unwrap } from "../../api/client";
-import { isProblem, toApiError } from "../../api/problem";
 import { formatMoney, hotelInputToIso, monthStartIn, nextDay } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button, Card, Empty, Loading, Table, Td, TextField, Th } from "../../components/ui";
-import { useHotel } from "../properties/hotel";
-
-/** Save the settlement's lines as the CSV file the gateway makes (`Accept: text/csv`). */
-async function downloadCsv(vendorId: string, fromIso: string, toIso: string): Promise<void> {
-  const query = new URLSearchParams({ from: fromIso, to: toIso });
-  const response = await authFetch(
-    new Request(`${API_ORIGIN}/api/v1/vendors/${encodeURIComponent(vendorId)}/settlement?${query}`, {
-      headers: { Accept: "text/csv" },
-    }),
-  );
-  if (!response.ok) {
-    // The gateway's problem (or the status): a refusal is not a lost connection.
-    const body: unknown = await response.json().catch(() => null);
-    throw toApiError(isProblem(body) ? body : `The settlement could not be downloaded (${response.status}).`, response);
-  }
-  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "");
-  const url = URL.createObjectURL(await response.blob());
-  const link = Object.assign(window.document.createElement("a"), {
-    href: url,
-    download: named?.[1] ?? "settlement.csv",
-  });
-  link.click();
-  URL.revokeObjectURL(url);
-}
+import { useHotel } from "../../lib/hotel";
+import { downloadSettlementCsv, useSettlement } from "./api";
 
 /** The vendor's posted charges per currency between two dates (the hotel's days, inclusive). */
 export function Settlement({ vendorId, enterpriseId }: { vendorId: string; enterpriseId: string }) {
@@ -41,16 +16,7 @@ export function Settlement({ vendorId, enterpriseId }: { vendorId: string; enter
   const to = picked.to ?? hotel.today();
   const fromIso = (from && hotelInputToIso(from, hotel.zone)) || "";
   const toIso = (to && hotelInputToIso(nextDay(to), hotel.zone)) || "";
-  const settlement = useQuery({
-    queryKey: ["settlement", vendorId, fromIso, toIso],
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/vendors/{vendor_id}/settlement", {
-          params: { path: { vendor_id: vendorId }, query: { from: fromIso, to: toIso } },
-        }),
-      ),
-    enabled: Boolean(fromIso && toIso) && !hotel.loading,
-  });
+  const settlement = useSettlement(vendorId, fromIso, toIso, Boolean(fromIso && toIso) && !hotel.loading);
   return (
     <Card title="Settlement">
       <div className="mb-3 flex flex-wrap gap-3">
@@ -75,7 +41,7 @@ export function Settlement({ vendorId, enterpriseId }: { vendorId: string; enter
           onClick={() => {
             setDownloading(true);
             setDownloadError(null);
-            downloadCsv(vendorId, fromIso, toIso)
+            downloadSettlementCsv(vendorId, fromIso, toIso)
               .catch(setDownloadError)
               .finally(() => setDownloading(false));
           }}

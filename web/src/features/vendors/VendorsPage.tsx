@@ -1,14 +1,12 @@
 import { useState } from "react";
 import { Link } from "react-router-dom";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
 import { EnterprisePicker } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
-import { hasPermission, useSession } from "../auth/session";
-import { useVendors } from "../bookings/api";
-import { usePropertyNames } from "../properties/hotel";
+import { useEnterprise } from "../../lib/enterprise";
+import { hasPermission, useSession } from "../../lib/session";
+import { useCreateVendor, useVendors } from "./api";
+import { usePropertyNames } from "../../lib/hotel";
 import { VendorForm, type VendorFields } from "./VendorForm";
 
 export function VendorsPage() {
@@ -19,17 +17,7 @@ export function VendorsPage() {
   const [creating, setCreating] = useState(false);
   const vendors = useVendors(enterpriseId, includeInactive);
   const names = usePropertyNames();
-  const client = useQueryClient();
-  const create = useMutation({
-    mutationFn: (fields: VendorFields) => {
-      if (!enterpriseId) throw new Error("Choose a property first.");
-      return unwrap(api.POST("/api/v1/vendors", { body: { ...fields, enterprise_id: enterpriseId } }));
-    },
-    onSuccess: () => {
-      setCreating(false);
-      void client.invalidateQueries({ queryKey: ["vendors"] });
-    },
-  });
+  const create = useCreateVendor(enterpriseId);
 
   return (
     <>
@@ -49,7 +37,7 @@ export function VendorsPage() {
             submitLabel="Create vendor"
             busy={create.isPending}
             error={create.error}
-            onSubmit={(fields) => create.mutate(fields)}
+            onSubmit={(fields: VendorFields) => create.mutate(fields, { onSuccess: () => setCreating(false) })}
             onCancel={() => setCreating(false)}
           />
         </Card>

@@ -1,42 +1,21 @@
 import { useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
 import { ApiError } from "../../api/problem";
 import type { BookingView, ChargeView } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { formatMoney, fullName, lineTotal } from "../../components/format";
 import { Badge, Button, Card, Loading, PageHeader } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
-import { hasPermission, useSession } from "../auth/session";
-import { useGuest } from "../guests/api";
-import { Companions, roomLabel, StayNotes, stayNotes } from "../guests/stay";
-import { useHotel } from "../properties/hotel";
-import { offeringQuery, useBookingAction, useRetryCharge, vendorQuery } from "./api";
-import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "./BookingActions";
-import { ApprovalActions, ApprovalNote } from "./ChargeApproval";
-import { CancelChargeAction, CancellationNote } from "./ChargeCancellation";
-
-/*
- * Query keys start with the resource they read, so the live events that touch bookings,
- * charges, offerings and vendors refresh this page too (see `api/events.ts`).
- */
-function useBooking(bookingId: string) {
-  return useQuery({
-    queryKey: ["bookings", "detail", bookingId],
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/bookings/{booking_id}", { params: { path: { booking_id: bookingId } } })),
-  });
-}
-
-function useCharge(chargeId: string | null | undefined) {
-  return useQuery({
-    queryKey: ["charges", "detail", chargeId],
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/charges/{charge_id}", { params: { path: { charge_id: chargeId ?? "" } } })),
-    enabled: !!chargeId,
-  });
-}
+import { useEnterprise } from "../../lib/enterprise";
+import { hasPermission, useSession } from "../../lib/session";
+import { useGuest } from "../../features/guests/api";
+import { Companions, roomLabel, StayNotes, stayNotes } from "../../components/stay";
+import { useHotel } from "../../lib/hotel";
+import { offeringQuery, vendorQuery } from "../../api/vendors";
+import { useBooking, useBookingAction, useCharge, useRetryCharge } from "../../features/bookings/api";
+import { ACTIONS, ACTION_LABELS, needsReason, ReasonForm } from "../../features/bookings/BookingActions";
+import { ApprovalActions, ApprovalNote } from "../../features/bookings/ChargeApproval";
+import { CancelChargeAction, CancellationNote } from "../../features/bookings/ChargeCancellation";
 
 function useOffering(offeringId: string | undefined) {
   return useQuery({ ...offeringQuery(offeringId ?? ""), enabled: !!offeringId });

@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router-dom";
 import type { GuestEditView, GuestView, StaffGuestDetail } from "../../api/types";
 import { GuestPage } from "./GuestPage";
-import { editBody, formValues } from "./edits";
+import { editBody, formValues } from "../../features/guests/edits";
 import { json, mockFetch, properties, renderWithProviders, route, signInAs } from "../../test/utils";
 
 const SEEN = "2026-12-03T10:00:00Z";

@@ -3,10 +3,10 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router-dom";
 import type { StaffGuestDetail } from "../../api/types";
-import { GuestPage } from "../guests/GuestPage";
-import { ErasurePage } from "./ErasurePage";
-import { ErasuresPage } from "./ErasuresPage";
-import type { ErasureView, GuestAccess } from "./api";
+import { GuestPage } from "./GuestPage";
+import { ErasurePage } from "../../features/privacy/ErasurePage";
+import { ErasuresPage } from "../../features/privacy/ErasuresPage";
+import type { ErasureView, GuestAccess } from "../../features/privacy/api";
 import { json, mockFetch, properties, renderWithProviders, route, signInAs } from "../../test/utils";
 
 const AT = "2026-12-03T12:30:00Z";

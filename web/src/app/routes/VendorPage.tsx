@@ -1,17 +1,16 @@
 import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
 import type { BookingState, ChargeState } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Button, Card, Loading, PageHeader, SelectField } from "../../components/ui";
-import { hasPermission, useSession } from "../auth/session";
-import { BookingsTable } from "../bookings/BookingsTable";
-import { ChargesTable } from "../bookings/ChargesTable";
-import { useBookings, useCharges, useOfferings, vendorQuery } from "../bookings/api";
-import { Offerings } from "./Offerings";
-import { Settlement } from "./Settlement";
-import { VendorForm, type VendorFields } from "./VendorForm";
+import { hasPermission, useSession } from "../../lib/session";
+import { BookingsTable } from "../../features/bookings/BookingsTable";
+import { ChargesTable } from "../../features/bookings/ChargesTable";
+import { useBookings, useCharges } from "../../features/bookings/api";
+import { useDeactivateVendor, useOfferings, useUpdateVendor, useVendor } from "../../features/vendors/api";
+import { Offerings } from "../../features/vendors/Offerings";
+import { Settlement } from "../../features/vendors/Settlement";
+import { VendorForm, type VendorFields } from "../../features/vendors/VendorForm";
 
 const BOOKING_STATES: BookingState[] = ["requested", "confirmed", "fulfilled", "declined", "cancelled", "expired", "refunded"];
 const CHARGE_STATES: ChargeState[] = [
@@ -42,11 +41,10 @@ export function VendorPage() {
 
 function VendorView({ vendorId, own }: { vendorId: string; own: boolean }) {
   const user = useSession((s) => s.user);
-  const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [bookingState, setBookingState] = useState<BookingState | "">(own ? "requested" : "");
   const [chargeState, setChargeState] = useState<ChargeState | "">("");
-  const vendor = useQuery(vendorQuery(vendorId));
+  const vendor = useVendor(vendorId);
   const offerings = useOfferings(vendorId, true);
   const offeringNames = useMemo(
     () => Object.fromEntries((offerings.data?.items ?? []).map((o) => [o.offering_id, o.name])),
@@ -55,23 +53,8 @@ function VendorView({ vendorId, own }: { vendorId: string; own: boolean }) {
   const bookings = useBookings({ vendor_id: vendorId, ...(bookingState ? { state: bookingState } : {}) });
   const charges = useCharges({ vendor_id: vendorId, ...(chargeState ? { state: chargeState } : {}) });
 
-  const refresh = () => {
-    void client.invalidateQueries({ queryKey: ["vendor", vendorId] });
-    void client.invalidateQueries({ queryKey: ["vendors"] });
-  };
-  const update = useMutation({
-    mutationFn: (fields: VendorFields) =>
-      unwrap(api.PATCH("/api/v1/vendors/{vendor_id}", { params: { path: { vendor_id: vendorId } }, body: fields })),
-    onSuccess: () => {
-      setEditing(false);
-      refresh();
-    },
-  });
-  const deactivate = useMutation({
-    mutationFn: () =>
-      unwrap(api.POST("/api/v1/vendors/{vendor_id}/deactivate", { params: { path: { vendor_id: vendorId } } })),
-    onSuccess: refresh,
-  });
+  const update = useUpdateVendor(vendorId);
+  const deactivate = useDeactivateVendor(vendorId);
 
   if (vendor.isLoading) return <Loading />;
   if (!vendor.data) return <ProblemAlert error={vendor.error} />;
@@ -118,7 +101,7 @@ function VendorView({ vendorId, own }: { vendorId: string; own: boolean }) {
               submitLabel="Save vendor"
               busy={update.isPending}
               error={update.error}
-              onSubmit={(fields) => update.mutate(fields)}
+              onSubmit={(fields: VendorFields) => update.mutate(fields, { onSuccess: () => setEditing(false) })}
               onCancel={() => setEditing(false)}
             />
           </Card>

@@ -2,15 +2,16 @@ import { useMemo, useState } from "react";
 import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Badge, Card, Empty, Loading, PageHeader, TextField } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
-import { hasPermission, useSession } from "../auth/session";
-import { BookingsTable } from "../bookings/BookingsTable";
-import { ChargesTable } from "../bookings/ChargesTable";
-import { useBookings, useCharges, useVendors } from "../bookings/api";
-import { useDayStays, type DayKind } from "../guests/api";
-import { StaysTable } from "../guests/StaysTable";
-import { useHotel, usePropertyNames } from "../properties/hotel";
-import { alarmLabel, healthy, lagLabel, useSyncOverview } from "../sync/SyncPage";
+import { useEnterprise } from "../../lib/enterprise";
+import { hasPermission, useSession } from "../../lib/session";
+import { BookingsTable } from "../../features/bookings/BookingsTable";
+import { ChargesTable } from "../../features/bookings/ChargesTable";
+import { useVendors } from "../../api/vendors";
+import { useBookings, useCharges } from "../../features/bookings/api";
+import { useDayStays, type DayKind } from "../../features/guests/api";
+import { StaysTable } from "../../features/guests/StaysTable";
+import { useHotel, usePropertyNames } from "../../lib/hotel";
+import { alarmLabel, healthy, lagLabel, useSyncOverview } from "../../features/sync/SyncPage";
 import { dayListTitle } from "./dayTitles";
 
 function DayList({ kind, date }: { kind: DayKind; date: string }) {

@@ -1,6 +1,6 @@
 import { create } from "zustand";
 import { createJSONStorage, persist } from "zustand/middleware";
-import type { Me, TokenPair } from "../../api/types";
+import type { Me, TokenPair } from "../api/types";
 
 /**
  * The signed-in session. `legacy`: the gateway's own tokens (email and password sign-in),

@@ -1,4 +1,4 @@
-import type { DayKind } from "../guests/api";
+import type { DayKind } from "../../features/guests/api";
 
 /**
  * A day list's title for `date` seen from the hotel's `today` (both local ISO dates). The lists

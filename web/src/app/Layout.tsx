@@ -2,10 +2,10 @@ import { NavLink, Outlet } from "react-router-dom";
 import { useLiveEvents, useLiveStatus } from "../api/events";
 import { ROLE_LABELS } from "../api/types";
 import { SessionKeeper } from "../features/auth/SessionKeeper";
-import { hasPermission, useSession } from "../features/auth/session";
+import { hasPermission, useSession } from "../lib/session";
 import { useSignOut } from "../features/auth/useSignOut";
-import { useHotel } from "../features/properties/hotel";
-import { Button } from "./ui";
+import { useHotel } from "../lib/hotel";
+import { Button } from "../components/ui";
 
 interface NavItem {
   to: string;

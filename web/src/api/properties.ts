@@ -1,12 +1,13 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
-import { useSession } from "../auth/session";
+import { api, unwrap } from "./client";
+import { propertyKeys } from "./queryKeys";
+import { useSession } from "../lib/session";
 
 /** The hotels change rarely (a new property, a renamed one): fetched once, kept a while. */
 export const PROPERTIES_STALE_MS = 5 * 60_000;
 
 export const propertiesQuery = queryOptions({
-  queryKey: ["properties"],
+  queryKey: propertyKeys.all,
   queryFn: () => unwrap(api.GET("/api/v1/properties")),
   staleTime: PROPERTIES_STALE_MS,
 });
@@ -20,7 +21,7 @@ export function useProperties() {
 /** A hotel's Mews services and their products (managers and admins). */
 export function useCatalogue(enterpriseId: string | null | undefined, enabled = true) {
   return useQuery({
-    queryKey: ["properties", enterpriseId, "catalogue"],
+    queryKey: propertyKeys.catalogue(enterpriseId),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/properties/{enterprise_id}/catalogue", {

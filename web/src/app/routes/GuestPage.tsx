@@ -5,19 +5,19 @@ import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePi
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { formatDate, formatLine, fullName } from "../../components/format";
 import { Badge, Button, Card, Empty, Loading, PageHeader } from "../../components/ui";
-import { useEnterprise } from "../auth/enterprise";
-import { hasPermission, useSession } from "../auth/session";
-import { BookingForm } from "../bookings/BookingForm";
-import { BookingsTable } from "../bookings/BookingsTable";
-import { useBookings } from "../bookings/api";
-import { useHotel } from "../properties/hotel";
-import { useExportGuest, useGuest } from "./api";
-import { conflicts } from "./edits";
-import { ConflictResolver, FailedEdits, GuestEditForm, SyncStateBadge } from "./GuestEditing";
-import { StaysTable } from "./StaysTable";
-import { StayBillSection } from "../bills/StayBill";
-import { EraseGuest } from "../privacy/EraseGuest";
-import { GuestAccessLog } from "../privacy/GuestAccessLog";
+import { useEnterprise } from "../../lib/enterprise";
+import { hasPermission, useSession } from "../../lib/session";
+import { BookingForm } from "../../features/bookings/BookingForm";
+import { BookingsTable } from "../../features/bookings/BookingsTable";
+import { useBookings } from "../../features/bookings/api";
+import { useHotel } from "../../lib/hotel";
+import { useExportGuest, useGuest } from "../../features/guests/api";
+import { conflicts } from "../../features/guests/edits";
+import { ConflictResolver, FailedEdits, GuestEditForm, SyncStateBadge } from "../../features/guests/GuestEditing";
+import { StaysTable } from "../../features/guests/StaysTable";
+import { StayBillSection } from "../../features/bills/StayBill";
+import { EraseGuest } from "../../features/privacy/EraseGuest";
+import { GuestAccessLog } from "../../features/privacy/GuestAccessLog";
 
 /** Stays that have a bill worth showing: the guest is in, or has been. */
 const BILLED = new Set(["started", "processed"]);

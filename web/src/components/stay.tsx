@@ -1,6 +1,6 @@
 import { Link } from "react-router-dom";
-import { stayRoom, type AnyStay, type StayNote } from "../../api/types";
-import { fullName, humanize } from "../../components/format";
+import { stayRoom, type AnyStay, type StayNote } from "../api/types";
+import { fullName, humanize } from "./format";
 
 /** The Mews room state (staff view only; a vendor's view of a stay has none). */
 export function roomState(stay: AnyStay): string | null {

@@ -1,8 +1,8 @@
 import { useCallback, useMemo } from "react";
-import type { PropertyView } from "../../api/types";
-import { browserZone, formatDate, formatDateTime, isTimeZone, todayIn } from "../../components/format";
-import { useEnterprise } from "../auth/enterprise";
-import { useProperties } from "./api";
+import type { PropertyView } from "../api/types";
+import { browserZone, formatDate, formatDateTime, isTimeZone, todayIn } from "../components/format";
+import { useEnterprise } from "./enterprise";
+import { useProperties } from "../api/properties";
 
 /** A property's name for people: the hotel's name, its id only while it is not known. */
 export function propertyLabel(property: PropertyView | undefined, enterpriseId: string): string {
