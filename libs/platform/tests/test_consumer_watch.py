@@ -57,3 +57,30 @@ async def test_a_subscriber_is_dead_once_its_last_task_was_cancelled_not_while_i
     # Only a raised one (being replaced) is not dead.
     subscriber.tasks = [failed]
     assert watch.dead() == []
+
+
+async def test_readiness_stays_failed_while_the_process_stops_after_a_consumer_died() -> None:
+    cancelled = asyncio.create_task(asyncio.Event().wait())
+    cancelled.cancel()
+    await asyncio.wait({cancelled})
+    subscriber = SimpleNamespace(config=SimpleNamespace(durable_name="d"), tasks=[cancelled])
+    watch = ConsumerWatch(interval_s=0.01)
+    watch.watch_broker(SimpleNamespace(subscribers=[subscriber]))
+    stop = asyncio.Event()
+    await asyncio.wait_for(watch.guard(stop), 30)
+    subscriber.tasks = []  # the broker's stop forgets its tasks
+    assert watch.dead() == []
+    assert watch.readiness() == {"consumers": False}
+
+
+async def test_the_guard_first_looks_one_interval_after_start() -> None:
+    watch = ConsumerWatch(interval_s=3600)
+    watch.watch("changes", asyncio.create_task(asyncio.sleep(0)))
+    stop = asyncio.Event()
+    guard = asyncio.create_task(watch.guard(stop))
+    await asyncio.sleep(0.05)  # the task ended; the guard has not looked yet
+    assert watch.readiness() == {"consumers": False}
+    assert not guard.done()
+    stop.set()
+    await asyncio.wait_for(guard, 30)
+    watch.raise_if_ended()  # it never looked: nothing recorded

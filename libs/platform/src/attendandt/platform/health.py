@@ -90,14 +90,20 @@ class ConsumerWatch:
         return names + [f"{name} (stuck)" for name in self.stall.stalled]
 
     def readiness(self) -> dict[str, bool]:
-        return {"consumers": not self.dead()}
+        # `ended`: the guard is stopping the process; its subscribers may already be gone.
+        return {"consumers": not (self.ended or self.dead())}
 
     async def guard(self, stop: asyncio.Event) -> None:
-        """Until `stop`: once a consumer is dead, say so, record it and set `stop`; the app
-        then raises `ConsumerEnded` from its `run` (`raise_if_ended`)."""
+        """Every `interval_s` until `stop` (the first look one interval after start): once a
+        consumer is dead, say so, record it and set `stop`; the app then raises
+        `ConsumerEnded` from its `run` (`raise_if_ended`)."""
         next_stall_check = 0.0
         loop = asyncio.get_running_loop()
-        while not stop.is_set():
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.interval_s)
+            if stop.is_set():
+                return
             if loop.time() >= next_stall_check:
                 await self.stall.check()
                 next_stall_check = loop.time() + self.stall_check_s
@@ -108,8 +114,6 @@ class ConsumerWatch:
                 self.ended = dead
                 stop.set()
                 return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.interval_s)
 
     def raise_if_ended(self) -> None:
         if self.ended:
