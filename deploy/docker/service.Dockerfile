@@ -8,8 +8,19 @@
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 # uv's minor version matches the one that wrote uv.lock (workspace packages build with uv_build 0.13).
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13
+# Builds the web app the gateway serves (the other images only mount its output, see below).
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${UV_IMAGE} AS uv
+
+# ---- web: the React app, built as `make web` does (npm ci from package-lock.json) ------------
+FROM ${NODE_IMAGE} AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund --loglevel=error
+COPY web/ ./
+RUN npm run build
 
 # ---- builder: resolve nothing, install exactly what uv.lock says --------------------------
 FROM ${PYTHON_IMAGE} AS builder
@@ -37,6 +48,10 @@ RUN groupadd --system --gid 10001 attendandt \
     && useradd --system --uid 10001 --gid attendandt --no-create-home --home-dir /app attendandt
 # Same path as in the builder: the venv's scripts carry absolute shebangs.
 COPY --from=builder --chown=10001:10001 /app/.venv /app/.venv
+# The gateway serves the web app from WEB_DIST (default web/dist, under /app). A bind mount,
+# not a COPY: only the gateway's image gets a layer with the files.
+RUN --mount=type=bind,from=web,source=/web/dist,target=/tmp/web-dist \
+    if [ "${SERVICE}" = gateway ]; then mkdir -p /app/web && cp -r /tmp/web-dist /app/web/dist; fi
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

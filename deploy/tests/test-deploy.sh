@@ -81,15 +81,18 @@ ensure_base_images() {
     export UV_IMAGE="${UV_IMAGE:-ghcr.io/astral-sh/uv:0.13}"
     export NATS_IMAGE="${NATS_IMAGE:-nats:2.11-alpine}"
     export POSTGRES_IMAGE="${POSTGRES_IMAGE:-postgres:16-bookworm}"
+    export NODE_IMAGE="${NODE_IMAGE:-node:22-bookworm-slim}"
     if present_or_pulled "$PYTHON_IMAGE" && present_or_pulled "$UV_IMAGE" \
-        && present_or_pulled "$NATS_IMAGE" && present_or_pulled "$POSTGRES_IMAGE"; then
-        echo "official base images: $PYTHON_IMAGE $UV_IMAGE $NATS_IMAGE $POSTGRES_IMAGE"
+        && present_or_pulled "$NATS_IMAGE" && present_or_pulled "$POSTGRES_IMAGE" \
+        && present_or_pulled "$NODE_IMAGE"; then
+        echo "official base images: $PYTHON_IMAGE $UV_IMAGE $NATS_IMAGE $POSTGRES_IMAGE $NODE_IMAGE"
         return
     fi
     echo "the official base images cannot be pulled: building local ones (deploy/docker/base)"
     local debian=attendandt-local/debian:bookworm
     export PYTHON_IMAGE=attendandt-local/python:3.11 UV_IMAGE=attendandt-local/uv:0.13 \
-        NATS_IMAGE=attendandt-local/nats:2.15 POSTGRES_IMAGE=attendandt-local/postgres:15
+        NATS_IMAGE=attendandt-local/nats:2.15 POSTGRES_IMAGE=attendandt-local/postgres:15 \
+        NODE_IMAGE=attendandt-local/node:22
     if ! docker image inspect "$debian" >/dev/null 2>&1; then
         if ! command -v debootstrap >/dev/null 2>&1; then
             [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
@@ -109,7 +112,8 @@ ensure_base_images() {
     cp deploy/docker/base/* "$context/"
     cp "${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" "$context/build-ca.crt"
     local pair
-    for pair in python:"$PYTHON_IMAGE" uv:"$UV_IMAGE" nats:"$NATS_IMAGE" postgres:"$POSTGRES_IMAGE"; do
+    for pair in python:"$PYTHON_IMAGE" uv:"$UV_IMAGE" nats:"$NATS_IMAGE" postgres:"$POSTGRES_IMAGE" \
+        node:"$NODE_IMAGE"; do
         docker image inspect "${pair#*:}" >/dev/null 2>&1 && continue
         build "$context/${pair%%:*}.Dockerfile" "${pair#*:}" "$context" \
             --build-arg DEBIAN_IMAGE="$debian" --build-arg PYTHON_IMAGE="$PYTHON_IMAGE"
@@ -118,7 +122,8 @@ ensure_base_images() {
 
 # ---- 3. our images ---------------------------------------------------------------------------
 build_images() {
-    local args=(--build-arg PYTHON_IMAGE="$PYTHON_IMAGE" --build-arg UV_IMAGE="$UV_IMAGE")
+    local args=(--build-arg PYTHON_IMAGE="$PYTHON_IMAGE" --build-arg UV_IMAGE="$UV_IMAGE"
+        --build-arg NODE_IMAGE="$NODE_IMAGE")
     build deploy/docker/tools.Dockerfile "attendandt/tools:$ATTENDANDT_TAG" . "${args[@]}"
     local service
     for service in "${SERVICES[@]}"; do

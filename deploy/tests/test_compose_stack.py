@@ -1,5 +1,6 @@
 """The compose stack as `make test-deploy` starts it (deploy/tests/test-deploy.sh): every
-container healthy, the services non-root on a read-only root file system, a reservation made in
+container healthy, the services non-root on a read-only root file system, the gateway serving the
+web app, a reservation made in
 the simulator reaching the gateway's API, a booking fulfilled through the gateway landing once on
 the simulator's bill, and each service stopped and started again losing nothing.
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -113,7 +115,7 @@ def stack() -> dict[str, Any]:
     api = httpx.Client(base_url=f"{gateway}/api/v1", auth=AdminLogin(gateway), timeout=10)
     sim = f"http://127.0.0.1:{os.environ['MEWS_SIM_PORT']}"
     enterprise = mews(sim, "configuration/get")["Enterprise"]["Id"]
-    return {"api": api, "sim": sim, "enterprise": enterprise}
+    return {"api": api, "sim": sim, "enterprise": enterprise, "gateway": gateway}
 
 
 def mews(sim: str, operation: str, **body: Any) -> Any:
@@ -242,6 +244,23 @@ def test_every_service_is_healthy_non_root_and_on_a_read_only_root(stack: dict[s
         write = docker("exec", found["Id"], "sh", "-c", "echo x > /app/probe")
         assert write.returncode != 0, service
         assert "Read-only file system" in write.stderr, (service, write.stderr)
+
+
+def test_the_gateway_serves_the_web_app_built_into_its_image(stack: dict[str, Any]) -> None:
+    with httpx.Client(base_url=stack["gateway"], timeout=10) as web:
+        page = web.get("/")
+        assert page.status_code == 200, page.text[:200]
+        assert '<div id="root">' in page.text
+        scripts = re.findall(r'<script[^>]+src="(/assets/[^"]+\.js)"', page.text)
+        assert scripts, page.text  # the built page, not the source index.html
+        for script in scripts:
+            asset = web.get(script)
+            assert asset.status_code == 200, script
+            assert "javascript" in asset.headers["content-type"], asset.headers
+        # A deep link (the browser reloading a page) gets the app too.
+        deep = web.get("/arrivals")
+        assert deep.status_code == 200
+        assert deep.text == page.text
 
 
 def test_a_reservation_made_in_mews_reaches_the_api_and_a_booking_lands_once_on_the_bill(
