@@ -130,6 +130,7 @@ def test_every_service_image_builds_from_its_own_dockerfile(compose: dict[str, A
             "args": {
                 "PYTHON_IMAGE": "${PYTHON_IMAGE:-python:3.11-slim-bookworm}",
                 "UV_IMAGE": "${UV_IMAGE:-ghcr.io/astral-sh/uv:0.13}",
+                "NODE_IMAGE": "${NODE_IMAGE:-node:22-bookworm-slim}",
                 "SERVICE": name,
             },
         }
@@ -217,7 +218,10 @@ TEMPLATE = DEPLOY / "docker" / "service.Dockerfile"
 def test_service_template_is_multi_stage_uv_non_root_with_healthcheck() -> None:
     text = TEMPLATE.read_text()
     stages = re.findall(r"^FROM (\S+)(?: AS (\w+))?$", text, re.MULTILINE)
-    assert [alias for _, alias in stages] == ["uv", "builder", "runtime"]
+    assert [alias for _, alias in stages] == ["uv", "web", "builder", "runtime"]
+    # Only the gateway's image gets the web app (the others bind-mount the stage, copy nothing).
+    assert "ARG NODE_IMAGE=node:22-bookworm-slim" in text
+    assert re.search(r"--mount=type=bind,from=web,.*\n.*\[ \"\$\{SERVICE\}\" = gateway \]", text)
     assert "ARG PYTHON_IMAGE=python:3.11-slim" in text
     assert 'uv sync --frozen --no-dev --no-editable --package "attendandt-${SERVICE}"' in text
     assert "COPY --from=builder --chown=10001:10001 /app/.venv /app/.venv" in text
