@@ -9,7 +9,7 @@ from attendandt.contracts.erasure import ERASE_GUEST_IN_VENDORS
 from attendandt.contracts.events import GUEST_EVENT, USER_EVENT
 from attendandt.contracts.mews import MEWS_CHANGE
 from attendandt.contracts.outbound import POST_CHARGE
-from attendandt.contracts.registry import SUBJECTS
+from attendandt.contracts.registry import SUBJECTS, public_event
 from attendandt.contracts.streams import ATTENDANDT_EVENTS
 from attendandt.contracts.subjects import (
     PUBLIC_EVENT_VERSIONS,
@@ -98,3 +98,25 @@ def test_an_outbound_and_a_command_subject() -> None:
         OutboundSubject.parse("mews.v1.ent-1.change.customer")
     with pytest.raises(MalformedSubject):
         CommandSubject.parse("rpc.v1.guests.search")
+
+
+@pytest.mark.parametrize("subject", SUBJECTS, ids=lambda s: s.template)
+def test_a_concrete_public_event_subject_finds_its_contract_and_nothing_else_does(
+    subject: Subject[Payload],
+) -> None:
+    allowed = dict(subject.allowed)
+    values = {name: allowed.get(name, (f"x-{name}",)) for name in subject.parts}
+    family, version, *_ = subject.template.split(".")
+    is_public_event = family == "attendandt" and version in PUBLIC_EVENT_VERSIONS
+    for event in values.get("event", ("",)):
+        parts = {name: options[0] for name, options in values.items()} | (
+            {"event": event} if "event" in values else {}
+        )
+        found = public_event(subject.format(**parts))
+        assert found is (subject if is_public_event else None), (subject.template, event)
+
+
+def test_an_event_no_contract_allows_has_none() -> None:
+    assert public_event("attendandt.v1.ent-1.stay.exploded") is None
+    assert public_event("attendandt.v1.ent-1.invoice.sent") is None
+    assert public_event("attendandt.v1.ent-1.user.updated") is None  # user events are v2

@@ -9,10 +9,12 @@ import msgspec
 import pytest
 from gateway_testkit import ENT, PRINCIPALS
 
+from attendandt.contracts.events import StayEvent
+from attendandt.contracts.examples import EXAMPLES
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
 from attendandt.gateway.clients import ClientResolver, ForwardedHeader, parse_networks
-from attendandt.gateway.events import visible
+from attendandt.gateway.events import decode_event, visible
 from attendandt.gateway.permissions import ROLE_PERMISSIONS, Permission, allowed, caller_of
 from attendandt.gateway.settings import GatewaySettings
 from attendandt.gateway.signin_limits import client_key
@@ -184,3 +186,24 @@ def test_the_caller_carries_the_table_and_the_properties() -> None:
 
 def replace_enterprise(principal: Principal, enterprise_id: str | None) -> Principal:
     return msgspec.structs.replace(principal, enterprise_id=enterprise_id)
+
+
+def test_an_event_reaches_the_filter_only_as_its_contract_decodes_it() -> None:
+    stay = next(e for e in EXAMPLES if isinstance(e, StayEvent))
+    subject = f"attendandt.v1.{ENT}.stay.{stay.event}"
+    data = msgspec.json.encode(stay)
+    assert decode_event(subject, data) == msgspec.to_builtins(stay)
+    # A field the contract does not know is not passed on.
+    extra = msgspec.json.decode(data) | {"passport": "X1234567"}
+    decoded = decode_event(subject, msgspec.json.encode(extra))
+    assert decoded is not None
+    assert "passport" not in decoded
+    # A body that does not match: nothing shown.
+    missing = {k: v for k, v in msgspec.json.decode(data).items() if k != "stay"}
+    assert decode_event(subject, msgspec.json.encode(missing)) is None
+    assert decode_event(subject, msgspec.json.encode(extra | {"stay": 3})) is None
+    assert decode_event(subject, b"not json") is None
+    assert decode_event(subject, b"[1, 2]") is None
+    # No contract for the subject: nothing shown.
+    assert decode_event(f"attendandt.v1.{ENT}.invoice.sent", data) is None
+    assert decode_event(f"attendandt.restricted.v1.{ENT}.guest.updated", data) is None

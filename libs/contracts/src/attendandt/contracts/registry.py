@@ -44,6 +44,7 @@ from attendandt.contracts.outbound import (
     UPDATE_CUSTOMER,
     WRITE_STAY_NOTE,
 )
+from attendandt.contracts.subjects import PUBLIC_EVENT_VERSIONS, MalformedSubject
 
 SUBJECTS: tuple[Subject[Payload], ...] = (
     MEWS_CHANGE,
@@ -92,3 +93,19 @@ def payload_types() -> tuple[type[Payload], ...]:
         if other is not payload:
             raise ValueError(f"{payload.__name__} and {other.__name__} share {payload.schema_id()}")
     return tuple(seen.values())
+
+
+def public_event(subject: str) -> Subject[Payload] | None:
+    """The contract of a concrete public event subject (`attendandt.v1.ent-1.stay.created` →
+    STAY_EVENT), or None when no contract has it: an unknown aggregate or event, a restricted
+    or non-event subject."""
+    for candidate in SUBJECTS:
+        family, version, *_ = candidate.template.split(".")
+        if family != "attendandt" or version not in PUBLIC_EVENT_VERSIONS:
+            continue
+        try:
+            candidate.parse(subject)
+        except MalformedSubject:
+            continue
+        return candidate
+    return None

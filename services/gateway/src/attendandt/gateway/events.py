@@ -11,15 +11,18 @@
 - Staff who may read guests but not their contact details see guest and stay events reduced
   to names, room, stay state and dates (never Mews ids, nor anything a public event
   published before the privacy change still carries).
-- An aggregate this module does not know is not shown (closed by default).
+- An aggregate this module does not know is not shown (closed by default), nor is an event
+  whose body does not decode as its contract's payload (`decode_event`).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import msgspec
 
+from attendandt.contracts.registry import public_event
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.subjects import EventSubject, MalformedSubject
@@ -39,6 +42,7 @@ _STAY_SAFE = (
 _ENVELOPE = ("event_id", "enterprise_id", "occurred_at", "event")
 
 P = Permission
+log = logging.getLogger(__name__)
 
 
 def parse_subject(subject: str) -> EventSubject | None:
@@ -117,9 +121,19 @@ def visible(  # noqa: PLR0911 (one rule, one return: reads as the policy it is)
     return None
 
 
-def decode_body(data: bytes) -> dict[str, Any] | None:
-    try:
-        body = msgspec.json.decode(data)
-    except msgspec.DecodeError:
+def decode_event(subject: str, data: bytes) -> dict[str, Any] | None:
+    """A public event decoded as its contract's payload (`contracts.registry.public_event`),
+    as plain JSON values; None for a subject no contract has or a body that does not match
+    it: what staff and vendors see has passed the same schema the publisher encoded with."""
+    contract = public_event(subject)
+    if contract is None:
         return None
-    return body if isinstance(body, dict) else None
+    try:
+        event = msgspec.json.decode(data, type=contract.payload)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        # The reason only: a body may carry personal data.
+        log.warning("event does not match its contract; not shown",
+                    extra={"subject": subject, "reason": str(exc)[:200]})  # fmt: skip
+        return None
+    body: dict[str, Any] = msgspec.to_builtins(event)
+    return body

@@ -24,7 +24,7 @@ from nats.js.errors import NotFoundError
 
 from attendandt.contracts.rpc.users import Principal
 from attendandt.contracts.streams import ATTENDANDT_EVENTS
-from attendandt.gateway.events import decode_body, parse_subject, visible
+from attendandt.gateway.events import decode_event, parse_subject, visible
 from attendandt.gateway.permissions import Permission
 from attendandt.gateway.problems import ProblemException
 from attendandt.gateway.routes.common import BackendDep, needs, principal_of
@@ -80,7 +80,7 @@ async def _messages(
                 yield ServerSentEventMessage(comment="keep-alive", data=None)
                 continue
             parsed = parse_subject(msg.subject)
-            body = decode_body(msg.data)
+            body = decode_event(msg.subject, msg.data)
             if parsed is None or body is None:
                 continue
             shown = visible(principal, msg.subject, body)
