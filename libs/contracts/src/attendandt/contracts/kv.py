@@ -109,8 +109,32 @@ class SyncHealth(KVValue, kw_only=True):
     import_error: str | None = None
 
 
+class ImportState(KVValue, kw_only=True):
+    """sync's own record of one property's initial import: key `import.<enterprise>` in
+    SYNC_HEALTH (what it shows others is in `SyncHealth`). Read back by the next sync process
+    to resume, possibly a newer version: hence a contract like the others."""
+
+    SCHEMA = "kv.sync_import"
+
+    state: ImportStatus = "pending"
+    #: The colliding range, fixed when the import began.
+    start_utc: datetime | None = None
+    end_utc: datetime | None = None
+    windows_done: int = 0
+    windows_total: int = 0
+    #: Reservations imported, the current window's so far included.
+    reservations: int = 0
+    #: Reservations of the finished windows: where a resumed import counts from.
+    reservations_done: int = 0
+    rooms: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    #: Why it failed (the Mews or NATS error, secrets masked).
+    error: str | None = None
+
+
 #: Every stored value, snapshotted with the payloads.
-KV_VALUES: tuple[type[KVValue], ...] = (IngestState, SyncHealth)
+KV_VALUES: tuple[type[KVValue], ...] = (IngestState, SyncHealth, ImportState)
 
 
 def is_enterprise_key(key: str) -> bool:

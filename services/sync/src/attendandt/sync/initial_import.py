@@ -32,7 +32,7 @@ import msgspec
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
-from attendandt.contracts.kv import ImportStatus
+from attendandt.contracts.kv import ImportState
 from attendandt.mews import TimeInterval
 from attendandt.mews.batching import split_interval
 from attendandt.mews.models import Reservation, ReservationsGetAll, ResourceExtent, ResourcesGetAll
@@ -46,26 +46,6 @@ FUTURE = timedelta(days=365)
 #: The range is widened by this on each side: "today" is UTC's, not the hotel's.
 MARGIN = timedelta(days=1)
 WINDOW_MONTHS = 3
-
-
-class ImportState(msgspec.Struct, kw_only=True):
-    """The KV entry of one property's initial import."""
-
-    state: ImportStatus = "pending"
-    #: The colliding range, fixed when the import began.
-    start_utc: datetime | None = None
-    end_utc: datetime | None = None
-    windows_done: int = 0
-    windows_total: int = 0
-    #: Reservations imported, the current window's so far included.
-    reservations: int = 0
-    #: Reservations of the finished windows: where a resumed import counts from.
-    reservations_done: int = 0
-    rooms: int = 0
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    #: Why it failed (the Mews or NATS error, secrets masked).
-    error: str | None = None
 
 
 @dataclass(frozen=True)
