@@ -40,12 +40,15 @@ class Pipeline:
     js: JetStreamContext
     env: dict[str, str]
     processes: dict[str, Popen[bytes]] = field(default_factory=dict)
+    #: When each process was started (`time.perf_counter()`).
+    started_at: dict[str, float] = field(default_factory=dict)
 
     @property
     def admin_url(self) -> str:
         return self.postgres.url
 
     def start(self, name: str, module: str, **extra: str) -> None:
+        self.started_at[name] = time.perf_counter()
         self.processes[name] = spawn(
             [sys.executable, "-m", module, "serve"], env={**self.env, **extra}
         )
@@ -99,12 +102,14 @@ def touch_reservations(line: Pipeline, count: int) -> list[str]:
     return line.sim.control.touch("reservations", count, line.sim.gross.id)
 
 
-async def pipeline(*, with_ingest: bool = False) -> Pipeline:
+async def pipeline(
+    *, with_ingest: bool = False, seed: str = "default", sim_timeout: float = 30.0
+) -> Pipeline:
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     os.chmod(workdir, 0o755)  # noqa: PTH101 - Postgres runs as its own user and must enter
     nats_server = start_nats(workdir / "nats")
     postgres = start_postgres(workdir / "postgres")
-    sim = start_simulator(seed="default")
+    sim = start_simulator(seed=seed, timeout=sim_timeout)
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
     await ensure_streams(js)
