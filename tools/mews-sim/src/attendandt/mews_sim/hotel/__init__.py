@@ -15,7 +15,6 @@ from attendandt.mews_sim.hotel.bills import (
     open_bill_for,
 )
 from attendandt.mews_sim.hotel.common import (
-    days_from,
     local_date,
     new_id,
     touch,
@@ -85,7 +84,6 @@ __all__ = [
     "change_order_item_amount",
     "close_bill",
     "customer_changed",
-    "days_from",
     "find_customer_by_email",
     "free_room",
     "is_free",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from attendandt.mews_sim import clock
@@ -22,7 +22,3 @@ def local_date(store: Store, enterprise_id: str, utc: str) -> date:
     """The hotel's own date of a UTC wire time (front-office days are local days)."""
     zone = ZoneInfo(store.info[enterprise_id].time_zone)
     return clock.parse(utc).astimezone(zone).date()
-
-
-def days_from(anchor: str, days: float) -> str:
-    return clock.fmt(clock.parse(anchor) + timedelta(days=days))
