@@ -413,3 +413,26 @@ async def test_granted_hotel_system_reads_restricted_guest_data(
         assert restricted in seen
         await crm.nc.subscribe("attendandt.restricted.v1.>")
         assert await crm.violations(0) == []
+
+
+async def test_sync_reads_the_backlog_of_the_import_targets_and_no_other_consumer(
+    accounts: Accounts, streams: None
+) -> None:
+    """An import's backpressure (sync.backpressure) reads guests' two command consumers; the
+    info of any other consumer stays closed to sync."""
+    async with as_user(accounts, "guests") as guests, as_user(accounts, "sync") as sync:
+        filters = {c.durable: c.filter for c in p.user("guests").consumes}
+        for stream, durable in p.IMPORT_TARGETS:
+            policy = ConsumerPolicy(service="guests", consumer=durable)
+            await guests.nc.jetstream().add_consumer(
+                stream.name, policy.consumer_config(filters[durable])
+            )
+        for stream, durable in p.IMPORT_TARGETS:
+            info = await sync.nc.jetstream(timeout=2).consumer_info(stream.name, durable)
+            assert info.num_pending == 0
+        with pytest.raises(NatsError):
+            await sync.nc.jetstream(timeout=1).consumer_info(
+                DOMAIN_COMMANDS.name, "guests-upsert-room"
+            )
+        found = await sync.violations(1)
+        assert any("consumer.info.domain_commands.guests-upsert-room" in v for v in found), found

@@ -19,6 +19,7 @@ from attendandt.platform.messaging import connect
 from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.unrouted import UnroutedCommandSweeper
 from attendandt.sync.applier import Applier
+from attendandt.sync.backpressure import DownstreamBacklog
 from attendandt.sync.charges_schedule import ChargesSchedule
 from attendandt.sync.consumer import DURABLE, SERVICE, ChangeConsumer
 from attendandt.sync.health import CountingLimiter, HealthBoard
@@ -135,7 +136,14 @@ class SyncApp:
             if settings.initial_import:
                 tasks += [
                     asyncio.create_task(
-                        self._initial_import(InitialImport(applier, progress), stop),
+                        self._initial_import(
+                            InitialImport(
+                                applier,
+                                progress,
+                                pace=DownstreamBacklog(js, high=settings.import_backlog_max),
+                            ),
+                            stop,
+                        ),
                         name=f"initial-import-{enterprise_id}",
                     )
                     for enterprise_id, applier in self.appliers.items()

@@ -44,6 +44,7 @@ from attendandt.mews.models import (
     ServiceOrderNoteType,
 )
 from attendandt.platform.messaging import publish
+from attendandt.sync.backpressure import CHUNK, Pace
 from attendandt.sync.bills import StayBillReader
 from attendandt.sync.mapping import (
     Unmappable,
@@ -207,7 +208,9 @@ class Applier:
         result.commands = await self._publish(UPSERT_ROOM, commands)
         return result
 
-    async def publish_customers(self, customers: Iterable[Customer]) -> PassResult:
+    async def publish_customers(
+        self, customers: Iterable[Customer], *, pace: Pace | None = None
+    ) -> PassResult:
         result = PassResult()
         commands = []
         for customer in customers:
@@ -217,15 +220,18 @@ class Applier:
                 result.applied.add(customer.id)
             except Unmappable as exc:
                 result.unmappable[customer.id] = str(exc)
-        result.commands = await self._publish(UPSERT_GUEST, commands)
+        result.commands = await self._publish(UPSERT_GUEST, commands, pace)
         self.known_guests.add(result.applied)
         return result
 
-    async def publish_reservations(self, reservations: Sequence[Reservation]) -> PassResult:
+    async def publish_reservations(
+        self, reservations: Sequence[Reservation], *, pace: Pace | None = None
+    ) -> PassResult:
         """Command the stays of these reservations, with their rooms' names, companions and
         notes; their owners and companions not commanded yet go first (a guest exists
         before, or with, the stay that points to it). A customer that cannot be mapped
-        keeps its Mews id on the stay and comes with its own change."""
+        keeps its Mews id on the stay and comes with its own change. With `pace` (an
+        import), commands go out in chunks, each after `pace` returns (`backpressure`)."""
         if not reservations:
             return PassResult()
         ids = [r.id for r in reservations]
@@ -241,7 +247,9 @@ class Applier:
         }
         customers.update(c for found in companions.values() for c in found)
         new_customers = self.known_guests.unknown(customers)
-        people = await self.publish_customers((await self._fetch_customers(new_customers)).values())
+        people = await self.publish_customers(
+            (await self._fetch_customers(new_customers)).values(), pace=pace
+        )
         result = PassResult()
         commands = []
         for reservation in reservations:
@@ -257,7 +265,7 @@ class Applier:
                 result.applied.add(reservation.id)
             except Unmappable as exc:
                 result.unmappable[reservation.id] = str(exc)
-        result.commands = await self._publish(UPSERT_STAY, commands) + people.commands
+        result.commands = await self._publish(UPSERT_STAY, commands, pace) + people.commands
         result.commands += await self._stay_bills(
             self.bills.worth_reading(r for r in reservations if r.id in result.applied)
         )
@@ -323,11 +331,18 @@ class Applier:
         ).collect()
         return {c.id: c for c in found}
 
-    async def _publish(self, subject: Subject[C], commands: Sequence[C]) -> int:
+    async def _publish(
+        self, subject: Subject[C], commands: Sequence[C], pace: Pace | None = None
+    ) -> int:
         """Store every command; the command id doubles as the JetStream message id."""
-        if not commands:
-            return 0
-        await asyncio.gather(
-            *(publish(self.js, subject, command, msg_id=command.command_id) for command in commands)
-        )
+        size = CHUNK if pace is not None else max(len(commands), 1)
+        for start in range(0, len(commands), size):
+            if pace is not None:
+                await pace()
+            await asyncio.gather(
+                *(
+                    publish(self.js, subject, command, msg_id=command.command_id)
+                    for command in commands[start : start + size]
+                )
+            )
         return len(commands)

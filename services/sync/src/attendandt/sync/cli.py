@@ -42,6 +42,7 @@ from attendandt.platform.progress import draw_bar
 from attendandt.platform.settings import SettingsError, process_env
 from attendandt.sync.applier import Applier
 from attendandt.sync.backfill import ENTITIES, Backfill, BackfillProgress
+from attendandt.sync.backpressure import DownstreamBacklog
 from attendandt.sync.initial_import import ImportProgress, InitialImport
 from attendandt.sync.reconcile import Reconcile
 from attendandt.sync.settings import SyncSettings
@@ -228,7 +229,9 @@ async def _run_initial(settings: SyncSettings, args: argparse.Namespace) -> int:
             return 2
         client, _ = chosen
         job = InitialImport(
-            Applier(client, args.enterprise, js), await js.key_value(SYNC_HEALTH.bucket)
+            Applier(client, args.enterprise, js),
+            await js.key_value(SYNC_HEALTH.bucket),
+            pace=DownstreamBacklog(js, high=settings.import_backlog_max),
         )
         try:
             state = await job.run(restart=args.restart, progress=_import_bar, stop=stop)

@@ -38,6 +38,7 @@ from attendandt.mews.batching import split_interval
 from attendandt.mews.models import Reservation, ReservationsGetAll, ResourceExtent, ResourcesGetAll
 from attendandt.platform.logging import redact_text
 from attendandt.sync.applier import Applier
+from attendandt.sync.backpressure import Pace
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +105,14 @@ class InitialImport:
         kv: KeyValue,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        pace: Pace | None = None,
     ) -> None:
         self.applier = applier
         self.kv = kv
         self.clock = clock
+        #: Waited for before each chunk of commands (`backpressure`): live changes meanwhile
+        #: wait behind a bounded backlog, not behind the whole import.
+        self.pace = pace
 
     @property
     def enterprise_id(self) -> str:
@@ -207,7 +212,7 @@ class InitialImport:
         request = ReservationsGetAll(colliding_utc=window)
         async for page in self.applier.client.get_reservations(request).pages():
             fresh = [r for r in page if not _imported_with(r, earlier)]
-            result = await self.applier.publish_reservations(fresh)
+            result = await self.applier.publish_reservations(fresh, pace=self.pace)
             state.reservations += len(result.applied)
             await self._save(state)
             await _show(progress, state, resumed)

@@ -38,6 +38,9 @@ class SyncSettings:
     #: Import each property's rooms and current reservations on the first start for it
     #: (`initial_import`); off, only `attendandt sync backfill --initial` does.
     initial_import: bool = True
+    #: An import publishes while guests has fewer than this many commands waiting (per
+    #: consumer), so live changes wait behind at most about this many (`backpressure`).
+    import_backlog_max: int = 300
     #: First wait before an initial import that failed is tried again (doubling to 10 min).
     import_retry_s: float = 30.0
     #: How often the bills of the stays in house and recently departed are read again
@@ -69,6 +72,7 @@ class SyncSettings:
             unrouted_interval_s=env_float(env, "SYNC_UNROUTED_INTERVAL_S", 10.0),
             hotel_refresh_s=env_float(env, "SYNC_HOTEL_REFRESH_S", 900.0),
             initial_import=_flag(env, "SYNC_INITIAL_IMPORT", True),
+            import_backlog_max=max(env_int(env, "SYNC_IMPORT_BACKLOG_MAX", 300), 1),
             import_retry_s=env_float(env, "SYNC_IMPORT_RETRY_S", 30.0),
             bills_refresh_s=env_float(env, "SYNC_BILLS_REFRESH_S", 300.0),
             charges_interval_s=env_float(env, "SYNC_CHARGES_INTERVAL_S", 300.0),

@@ -64,12 +64,19 @@ from attendandt.contracts.permissions.principals import (
     inbox_prefix,
     parse_hotel_system,
 )
-from attendandt.contracts.permissions.service_users import OPERATOR_ONLY, RPC_SERVICES, USERS, user
+from attendandt.contracts.permissions.service_users import (
+    IMPORT_TARGETS,
+    OPERATOR_ONLY,
+    RPC_SERVICES,
+    USERS,
+    user,
+)
 
 __all__ = [
     "EXAMPLE_HOTEL_SYSTEMS",
     "HOTEL_ACCOUNT",
     "HOTEL_JS_PREFIX",
+    "IMPORT_TARGETS",
     "OPERATOR_ONLY",
     "OPS",
     "RESTRICTED_STREAM",

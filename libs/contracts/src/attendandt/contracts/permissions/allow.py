@@ -84,6 +84,7 @@ def allow_lists(who: NatsUser) -> Allow:
             publish += _consumer_publish(consumer)
         for spec in who.reads:
             publish += _reader_publish(spec.name)
+        publish += [_api(f"CONSUMER.INFO.{spec.name}.{durable}") for spec, durable in who.watches]
         for spec in (*who.sweeps, *who.purges):
             publish += [_api(f"STREAM.MSG.GET.{spec.name}"), _api(f"STREAM.MSG.DELETE.{spec.name}")]
         for bucket in who.kv_write:

@@ -72,6 +72,8 @@ class NatsUser:
     sweeps: tuple[StreamSpec, ...] = ()
     #: Streams whose messages naming an erased guest it finds and deletes (contracts.erasure).
     purges: tuple[StreamSpec, ...] = ()
+    #: Other services' consumers whose info (backlog) it reads: (stream, durable) pairs.
+    watches: tuple[tuple[StreamSpec, str], ...] = ()
     #: Dead letters under `deadletter.v1.<name>.>`.
     dead_letters: bool = True
     #: Stream and bucket administration, every subject of every stream (the ops command).

@@ -60,6 +60,7 @@ from attendandt.contracts.streams import (
     MEWS_RATE_LIMITS,
     SIGNIN_LIMITS,
     SYNC_HEALTH,
+    StreamSpec,
 )
 
 
@@ -68,6 +69,13 @@ def _services_of(methods: Iterable[RpcMethod[Payload, Payload]]) -> tuple[str, .
 
 
 RPC_SERVICES = _services_of(rpc.METHODS)
+
+#: The consumers an import's commands go to (guests applying guests and stays): sync reads
+#: their backlog and waits while it is long (sync.backpressure).
+IMPORT_TARGETS: tuple[tuple[StreamSpec, str], ...] = (
+    (DOMAIN_COMMANDS, "guests-upsert-guest"),
+    (DOMAIN_COMMANDS, "guests-upsert-stay"),
+)
 
 USERS: tuple[NatsUser, ...] = (
     NatsUser(
@@ -95,6 +103,8 @@ USERS: tuple[NatsUser, ...] = (
         calls_methods=(rpc.vendors.POSTED_CHARGES,),
         # Commands on subjects no service consumes become dead letters (platform.unrouted).
         sweeps=(DOMAIN_COMMANDS,),
+        # An import waits while guests has many commands waiting (sync.backpressure).
+        watches=IMPORT_TARGETS,
         kv_write=(SYNC_HEALTH, MEWS_RATE_LIMITS),
     ),
     NatsUser(
