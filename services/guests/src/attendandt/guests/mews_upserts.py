@@ -2,8 +2,9 @@
 versions we hold of them (for sync's reconciliation).
 
 Each command runs in one transaction: the inbox claim (by command id), the effect and the
-outbox row announcing it commit together or not at all. Mews data is last-write-wins on its
-`UpdatedUtc`; a repeat or an older version changes nothing and announces nothing.
+outbox row announcing it commit together or not at all. Mews data is last-write-wins
+(`attendandt.contracts.versioning`); a repeat or an older version changes nothing and
+announces nothing.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from attendandt.contracts.commands import UpsertGuest, UpsertProperty, UpsertRoom, UpsertStay
 from attendandt.contracts.rpc.guests import MewsVersions, MewsVersionsRequest
-from attendandt.contracts.snapshots import GuestSnapshot, RoomSnapshot, StaySnapshot, StayState
+from attendandt.contracts.snapshots import StaySnapshot, StayState
+from attendandt.contracts.versioning import read_version, supersedes
 from attendandt.guests import property_repository as pr
 from attendandt.guests import stored_stay_repository as ssr
 from attendandt.guests import upsert_repository as ur
@@ -32,8 +34,6 @@ from attendandt.platform.inbox import claim
 from attendandt.platform.rpc import Invalid
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
-#: Stands in for a hotel configuration without UpdatedUtc: any dated one is newer.
-_UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Applied(enum.StrEnum):
@@ -90,15 +90,6 @@ def _check_command(enterprise_id: str, mews_id: str, updated: datetime) -> None:
     require_aware(updated, "mews_updated_utc")
 
 
-def _read_version(
-    command: UpsertGuest | UpsertStay | UpsertRoom,
-    snapshot: GuestSnapshot | StaySnapshot | RoomSnapshot,
-) -> vr.MewsVersion:
-    """The version a command carries: sync issues it right after reading Mews, so its
-    `issued_at` is when this content was read."""
-    return vr.MewsVersion(snapshot.mews_updated_utc, command.issued_at, snapshot.digest())
-
-
 class MewsUpserts:
     def __init__(
         self,
@@ -120,15 +111,12 @@ class MewsUpserts:
                 return Applied.DUPLICATE
             await vr.lock_mews_entity(session, "customer", enterprise, guest.mews_id)
             previous = await ur.stored_guest(session, enterprise, guest.mews_id)
-            version = _read_version(command, guest)
-            if previous is not None and not version.is_newer_than(previous.version):
-                return Applied.STALE
             guest_id = await apply_version(
                 session,
                 enterprise=enterprise,
                 previous=previous,
                 guest=guest,
-                version=version,
+                version=read_version(guest, command.issued_at),
                 guest_id=previous.guest_id if previous else self._make_id(),
                 synced_at=self._clock(),
                 correlation_id=command.command_id,
@@ -186,8 +174,8 @@ class MewsUpserts:
                 return Applied.DUPLICATE
             await vr.lock_mews_entity(session, "reservation", enterprise, stay.mews_id)
             previous = await ur.stored_stay(session, enterprise, stay.mews_id)
-            version = _read_version(command, stay)
-            if previous is not None and not version.is_newer_than(previous.version):
+            version = read_version(stay, command.issued_at)
+            if previous is not None and not supersedes(version, previous.version):
                 return Applied.STALE
             echo = previous is not None and await recognise_note_echo(
                 session, enterprise, previous.stay_id, stay, at=self._clock()
@@ -222,9 +210,9 @@ class MewsUpserts:
         return Applied.APPLIED
 
     async def upsert_property(self, command: UpsertProperty, *, consumer: str) -> Applied:
-        """A hotel as Mews describes it; last write wins like a guest (UpdatedUtc, then when
-        sync read it, then the content's digest). A hotel whose time zone is not an IANA
-        name is refused: every day list of it would be wrong."""
+        """A hotel as Mews describes it; last write wins like a guest (`supersedes`: one
+        without UpdatedUtc is older than any dated one). A hotel whose time zone is not an
+        IANA name is refused: every day list of it would be wrong."""
         prop = command.property
         enterprise = command.enterprise_id
         if not _TOKEN.match(enterprise):
@@ -236,19 +224,14 @@ class MewsUpserts:
         hotel_zone(prop.time_zone)
         if prop.mews_updated_utc is not None:
             require_aware(prop.mews_updated_utc, "mews_updated_utc")
-        version = vr.MewsVersion(
-            prop.mews_updated_utc or _UNDATED, command.issued_at, prop.digest()
-        )
+        version = read_version(prop, command.issued_at)
         async with self._sessions() as session, session.begin():
             if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
                 return Applied.DUPLICATE
             await vr.lock_mews_entity(session, "property", enterprise, enterprise)
             stored = await pr.stored_property_version(session, enterprise)
-            if stored is not None:
-                updated, read_at, digest = stored
-                previous = vr.MewsVersion(updated or _UNDATED, read_at, digest)
-                if not version.is_newer_than(previous):
-                    return Applied.STALE
+            if stored is not None and not supersedes(version, stored):
+                return Applied.STALE
             await pr.put_property(
                 session,
                 prop=prop,
@@ -269,8 +252,8 @@ class MewsUpserts:
                 return Applied.DUPLICATE
             await vr.lock_mews_entity(session, "resource", enterprise, room.mews_id)
             previous = await ur.stored_room(session, enterprise, room.mews_id)
-            version = _read_version(command, room)
-            if previous is not None and not version.is_newer_than(previous.version):
+            version = read_version(room, command.issued_at)
+            if previous is not None and not supersedes(version, previous.version):
                 return Applied.STALE
             room_id = await ur.upsert_room(
                 session,
