@@ -48,7 +48,7 @@ from attendandt.contracts.snapshots import (
     StayState,
     UserRole,
 )
-from attendandt.guests.mews_upserts import Applied
+from attendandt.guests.applied import Applied
 from attendandt.guests.service import GuestsService
 from attendandt.platform.rpc import Invalid
 

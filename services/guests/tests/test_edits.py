@@ -29,7 +29,7 @@ from attendandt.contracts.rpc.guests import (
     SetEditRulesRequest,
 )
 from attendandt.contracts.snapshots import UserRole
-from attendandt.guests.mews_upserts import Applied
+from attendandt.guests.applied import Applied
 from attendandt.guests.service import GuestsService
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
 

@@ -33,7 +33,7 @@ from attendandt.contracts.rpc.guests import (
     SearchGuestsRequest,
 )
 from attendandt.contracts.snapshots import PropertySnapshot, StayState, UserRole
-from attendandt.guests.mews_upserts import Applied
+from attendandt.guests.applied import Applied
 from attendandt.guests.service import GuestsService
 from attendandt.platform.rpc import Invalid, call
 

@@ -11,8 +11,9 @@ from attendandt.contracts.snapshots import StayState
 from attendandt.guests.day_lists import HotelDay, local_date, local_day_bounds
 from attendandt.guests.guest_queries import parse_search
 from attendandt.guests.guest_read_repository import GuestSearch
-from attendandt.guests.mews_upserts import guest_event_name, stay_customers, stay_event_name
+from attendandt.guests.mews_upserts import guest_event_name
 from attendandt.guests.query_rules import day_window, decode_cursor, encode_cursor
+from attendandt.guests.stay_upserts import stay_customers, stay_event_name
 from attendandt.guests.upsert_repository import StoredGuest
 from attendandt.platform.rpc import Invalid
 

@@ -19,7 +19,7 @@ from attendandt.contracts.events import StayEvent
 from attendandt.contracts.outbound import WriteStayNote
 from attendandt.contracts.rpc.guests import GetStayRequest, StayDetail, WriteStayNoteRequest
 from attendandt.contracts.snapshots import StayNote, UserRole
-from attendandt.guests.mews_upserts import Applied
+from attendandt.guests.applied import Applied
 from attendandt.guests.service import GuestsService
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
 

@@ -8,7 +8,6 @@ second effect.
 from __future__ import annotations
 
 import enum
-import hashlib
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -34,6 +33,7 @@ from attendandt.contracts.snapshots import (
     UserRole,
     VendorSnapshot,
 )
+from attendandt.contracts.versioning import content_digest
 
 
 class Command(Payload, frozen=True, kw_only=True):
@@ -176,7 +176,7 @@ class RecordChargeInMews(Command, frozen=True, kw_only=True):
 
     def content_digest(self) -> str:
         """A short hash of what Mews holds (not of when it was read)."""
-        content = msgspec.json.encode(
+        return content_digest(
             (
                 self.state,
                 self.order_item_ids,
@@ -187,7 +187,6 @@ class RecordChargeInMews(Command, frozen=True, kw_only=True):
                 self.bill_closed,
             )
         )
-        return hashlib.sha256(content).hexdigest()[:16]
 
 
 class EditFieldOutcome(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
@@ -263,8 +262,7 @@ class UpsertCatalogue(Command, frozen=True, kw_only=True):
 
     def content_digest(self) -> str:
         """A short hash of what the catalogue says (not of when it was read)."""
-        content = msgspec.json.encode((self.property, self.services, self.products))
-        return hashlib.sha256(content).hexdigest()[:16]
+        return content_digest((self.property, self.services, self.products))
 
 
 UPSERT_GUEST = Subject("cmd.v1.guests.upsert_guest", UpsertGuest)

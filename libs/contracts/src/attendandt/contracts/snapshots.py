@@ -4,19 +4,20 @@ announce them. Money is Decimal (encoded as a string), times are aware UTC datet
 from __future__ import annotations
 
 import enum
-import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 import msgspec
 
+from attendandt.contracts.versioning import content_digest
+
 
 class Snapshot(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
     def digest(self) -> str:
         """A short hash of the content. Mews stamps UpdatedUtc in whole seconds, so two
         different versions of an entity can share it: the digest tells them apart."""
-        return hashlib.sha256(msgspec.json.encode(self)).hexdigest()[:16]
+        return content_digest(self)
 
 
 class GuestSnapshot(Snapshot, frozen=True, kw_only=True):

@@ -12,8 +12,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.versioning import MewsVersion
 from attendandt.guests.models import properties, stay_bills, stays
-from attendandt.guests.version_repository import MewsVersion
+from attendandt.guests.version_repository import version_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ async def stored_version(
             )
         )
     ).first()
-    return None if row is None else MewsVersion(row[0], row[1], row[2])
+    return None if row is None else version_of(row)
 
 
 async def put_bill(
@@ -101,7 +102,7 @@ async def bill_of_stay(
     if row.bill is not None:
         stored = StoredBill(
             bill=msgspec.convert(row.bill, StayBillSnapshot),
-            version=MewsVersion(row.mews_updated_utc, row.mews_read_at, row.mews_digest),
+            version=version_of(row),
             synced_at=row.synced_at,
         )
     return StayOfBill(stay_mews_id=row.mews_id, currency=row.default_currency, bill=stored)

@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.commands import UpsertStayBill
 from attendandt.contracts.rpc.guests import BILL_READ, StayBillReply, StayBillRequest
+from attendandt.contracts.versioning import read_version, supersedes
 from attendandt.guests import bill_repository as bills
 from attendandt.guests.models import inbox
-from attendandt.guests.version_repository import MewsVersion, lock_mews_entity
+from attendandt.guests.version_repository import lock_mews_entity
 from attendandt.platform.inbox import claim
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
 
@@ -54,13 +55,13 @@ class StayBills:
         _check(command)
         bill = command.bill
         enterprise = command.enterprise_id
-        version = MewsVersion(bill.mews_updated_utc, command.issued_at, bill.digest())
+        version = read_version(bill, command.issued_at)
         async with self._sessions() as session, session.begin():
             if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
                 return False
             await lock_mews_entity(session, "bill", enterprise, bill.stay_mews_id)
             stored = await bills.stored_version(session, enterprise, bill.stay_mews_id)
-            if stored is not None and not version.is_newer_than(stored):
+            if stored is not None and not supersedes(version, stored):
                 return False
             await bills.put_bill(
                 session,

@@ -36,6 +36,7 @@ from attendandt.contracts.rpc.guests import (
     ResolveConflictsRequest,
     SetEditRulesRequest,
 )
+from attendandt.contracts.versioning import read_version
 from attendandt.guests import edit_repository as er
 from attendandt.guests.edits import (
     BadChange,
@@ -52,7 +53,7 @@ from attendandt.guests.edits import (
 from attendandt.guests.guest_versions import Attribution, apply_version
 from attendandt.guests.models import inbox, outbox
 from attendandt.guests.upsert_repository import StoredGuest, stored_guest
-from attendandt.guests.version_repository import MewsVersion, lock_mews_entity
+from attendandt.guests.version_repository import lock_mews_entity
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
@@ -108,7 +109,7 @@ class Editing:
             assert stored.snapshot is not None
             if not stored.snapshot.is_active or stored.snapshot.merge_target_mews_id:
                 raise Conflict("this profile was merged or deleted in Mews: edit the one kept")
-            if request.base_version > stored.version.updated_utc:
+            if request.base_version > stored.snapshot.mews_updated_utc:
                 raise Invalid("base_version is newer than any version of this guest: reload it")
             opened = await er.open_edits(session, guest_id)
             for other in opened:
@@ -256,19 +257,16 @@ class Editing:
         previous = await stored_guest(session, edit.enterprise_id, edit.customer_mews_id)
         if previous is None or previous.snapshot is None:
             return
-        if previous.version.updated_utc > command.mews_updated_utc:
-            return
         guest = with_values(previous.snapshot, applied, command.mews_updated_utc)
         # UpdatedUtc has whole seconds: a version read in the second of the write may hold
         # what Mews had before it. Read as of Mews's answer: it replaces such a read, and a
         # read after it with other content (another change in that second) replaces it.
-        version = MewsVersion(command.mews_updated_utc, command.issued_at, guest.digest())
         await apply_version(
             session,
             enterprise=edit.enterprise_id,
             previous=previous,
             guest=guest,
-            version=version,
+            version=read_version(guest, command.issued_at),
             guest_id=previous.guest_id,
             synced_at=now,
             correlation_id=command.command_id,

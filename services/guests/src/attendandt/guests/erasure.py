@@ -48,6 +48,7 @@ from attendandt.contracts.rpc.privacy import (
 )
 from attendandt.contracts.snapshots import GuestSnapshot
 from attendandt.contracts.subjects import CommandSubject
+from attendandt.contracts.versioning import ERASED
 from attendandt.guests import erasure_repository as er
 from attendandt.guests.models import outbox
 from attendandt.guests.stream_purge import GuestMarks, purge_guest
@@ -341,7 +342,7 @@ class Erasures:
                     guest_id=request.guest_id,
                     guest=GuestSnapshot(
                         mews_id=guest.mews_id,
-                        mews_updated_utc=er.ERASED_VERSION,
+                        mews_updated_utc=ERASED,
                         last_name=request.pseudonym,
                         is_active=False,
                     ),

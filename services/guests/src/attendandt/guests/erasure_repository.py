@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from attendandt.contracts.versioning import ERASED
 from attendandt.guests.models import guest_edits, guests, stay_guests, stays, timeline
 from attendandt.guests.privacy_models import erasure_receipts, erasure_requests, guest_access_log
-
-#: The Mews version an erased guest keeps: later than any Mews version, so last-write-wins
-#: never applies the customer again (Mews keeps its own copy: it has no erase operation).
-ERASED_VERSION = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -251,7 +248,7 @@ async def pseudonymise_guest(
             is_active=False,
             merge_target_mews_id=None,
             field_changed_utc={},
-            mews_updated_utc=ERASED_VERSION,
+            mews_updated_utc=ERASED,
             mews_read_at=None,
             mews_digest=None,
         )

@@ -32,11 +32,11 @@ from attendandt.contracts.events import (
 )
 from attendandt.contracts.privacy import public_guest, restricted_guest
 from attendandt.contracts.snapshots import GuestSnapshot
+from attendandt.contracts.versioning import MewsVersion, supersedes, version_tag
 from attendandt.guests import edit_repository as er
 from attendandt.guests.edits import changed_fields, echo, edit_state
 from attendandt.guests.models import outbox
 from attendandt.guests.upsert_repository import StoredGuest, upsert_guest
-from attendandt.guests.version_repository import MewsVersion
 from attendandt.platform.outbox import add
 
 
@@ -62,7 +62,7 @@ def event_name(previous: StoredGuest | None, guest: GuestSnapshot) -> str:
 
 def version_key(version: MewsVersion) -> str:
     """One event per version: UpdatedUtc alone is not one (whole seconds)."""
-    return f"{version.updated_utc.isoformat()}:{version.digest}"
+    return version_tag(version.updated_utc, version.digest)
 
 
 async def apply_version(
@@ -77,9 +77,11 @@ async def apply_version(
     correlation_id: str,
     ours: Attribution | None = None,
 ) -> str | None:
-    """Store `guest` if `version` is newer than the stored one and announce it; our guest id,
-    or None when it was not newer. `ours`: the version is a staff edit Mews took (else it is
+    """Store `guest` if `version` supersedes the stored one and announce it; our guest id,
+    or None when it does not. `ours`: the version is a staff edit Mews took (else it is
     Mews's, and may be our write's echo). Call with the customer's lock held."""
+    if previous is not None and not supersedes(version, previous.version):
+        return None
     changed = changed_fields(previous.snapshot if previous else None, guest)
     field_changed = dict(previous.field_changed_utc) if previous else {}
     # A guest new to us: when its fields last changed is unknown, so each held value counts

@@ -3,11 +3,14 @@ input with `Invalid` (a clear reason), never a crash."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attendandt.platform.rpc import Invalid
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
 def valid_uuid(value: str, what: str) -> str:
@@ -34,3 +37,18 @@ def hotel_zone(timezone: str) -> ZoneInfo:
         raise Invalid(
             f"unknown time zone {timezone!r}: use an IANA name like Europe/Prague"
         ) from exc
+
+
+def require_enterprise(enterprise_id: str) -> None:
+    """A property's id goes into subjects: it must be a single subject token."""
+    if not _TOKEN.match(enterprise_id):
+        raise Invalid(f"enterprise_id {enterprise_id!r} is not a single subject token")
+
+
+def check_mews_command(enterprise_id: str, mews_id: str, updated: datetime) -> None:
+    """What every command applying a Mews record must carry: its property, the record's Mews
+    id and an aware UpdatedUtc."""
+    require_enterprise(enterprise_id)
+    if not mews_id.strip():
+        raise Invalid("mews_id is empty")
+    require_aware(updated, "mews_updated_utc")

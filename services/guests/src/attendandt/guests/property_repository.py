@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendandt.contracts.rpc.guests import PropertyView
 from attendandt.contracts.snapshots import PropertySnapshot
+from attendandt.contracts.versioning import MewsVersion
 from attendandt.guests.models import properties
+from attendandt.guests.version_repository import version_of
 
 _PROPERTY_FIELDS = (
     "name",
@@ -31,15 +33,13 @@ _PROPERTY_FIELDS = (
 )
 
 
-async def stored_property_version(
-    session: AsyncSession, enterprise_id: str
-) -> tuple[datetime | None, datetime | None, str | None] | None:
-    """(UpdatedUtc, read at, digest) of the stored hotel, or None when there is none."""
+async def stored_property_version(session: AsyncSession, enterprise_id: str) -> MewsVersion | None:
+    """The version of the stored hotel, or None when there is none."""
     statement = select(
         properties.c.mews_updated_utc, properties.c.mews_read_at, properties.c.mews_digest
     ).where(properties.c.enterprise_id == enterprise_id)
     row = (await session.execute(statement)).first()
-    return None if row is None else (row[0], row[1], row[2])
+    return None if row is None else version_of(row)
 
 
 async def put_property(

@@ -25,21 +25,36 @@ async def announce_stay(
     correlation_id: str | None,
 ) -> None:
     """The stay's event, in the outbox, with the ids of the customers we know as guests."""
+    guest_ids = await known_guests(session, enterprise, customers)
+    subject, event = stay_event(enterprise, stay_id, stay, guest_ids, name=name, event_id=event_id)
     await add(
         session,
         outbox,
-        subject=STAY_EVENT.format(enterprise=enterprise, event=name),
-        payload=StayEvent(
-            event_id=event_id,
-            enterprise_id=enterprise,
-            occurred_at=stay.mews_updated_utc,
-            event=name,
-            stay_id=stay_id,
-            stay=public_stay(stay),
-            guest_ids=await known_guests(session, enterprise, customers),
-        ),
+        subject=subject,
+        payload=event,
         msg_id=event_id,
         correlation_id=correlation_id,
+    )
+
+
+def stay_event(
+    enterprise: str,
+    stay_id: str,
+    stay: StaySnapshot,
+    guest_ids: tuple[str, ...],
+    *,
+    name: str,
+    event_id: str,
+) -> tuple[str, StayEvent]:
+    """The subject and public event of a stay's version (no notes: `public_stay`)."""
+    return STAY_EVENT.format(enterprise=enterprise, event=name), StayEvent(
+        event_id=event_id,
+        enterprise_id=enterprise,
+        occurred_at=stay.mews_updated_utc,
+        event=name,
+        stay_id=stay_id,
+        stay=public_stay(stay),
+        guest_ids=guest_ids,
     )
 
 

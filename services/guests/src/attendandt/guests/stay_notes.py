@@ -37,7 +37,7 @@ from attendandt.contracts.rpc.guests import (
 from attendandt.contracts.snapshots import StaySnapshot
 from attendandt.guests import stay_note_repository as nr
 from attendandt.guests.models import inbox, outbox
-from attendandt.guests.stored_stay_repository import stay_snapshot
+from attendandt.guests.unit_of_work import UnitOfWork
 from attendandt.guests.version_repository import lock_mews_entity
 from attendandt.platform.inbox import claim
 from attendandt.platform.outbox import add
@@ -212,15 +212,15 @@ class StayNotes:
 
 
 async def recognise_note_echo(
-    session: AsyncSession, enterprise_id: str, stay_id: str, stay: StaySnapshot, *, at: datetime
+    uow: UnitOfWork, enterprise_id: str, stay_id: str, stay: StaySnapshot, *, at: datetime
 ) -> bool:
     """Mews's new version of a stay against our note writes: a write on its way whose text
     the version shows is in step. True when the version's only news is our own notes (no
     other field, no note of Mews staff changed or removed): our write's echo. Call with the
     reservation's lock held, before the version is stored."""
-    notes = await nr.stay_notes(session, stay_id)
+    notes = await uow.note_writes.held_notes(stay_id)
     held = {str(n.get("mews_id")): n for n in notes if isinstance(n, dict)}
-    on_their_way = await nr.writes_on_their_way(session, stay_id)
+    on_their_way = await uow.note_writes.on_their_way(stay_id)
     if not on_their_way and not any(WRITTEN_HERE in n for n in held.values()):
         return False
     taken: set[str] = set()
@@ -245,16 +245,15 @@ async def recognise_note_echo(
             continue
         taken.add(write.id)
         ours = True
-        await nr.finish_write(
-            session,
+        await uow.note_writes.finish(
             write.id,
             {"state": "in_step", "note_mews_id": note.mews_id, "mews_text": note.text,
              "updated_at": at},
         )  # fmt: skip
     if not ours or mews_news or set(held) - {n.mews_id for n in stay.notes}:
         return False
-    previous = await stay_snapshot(session, enterprise_id, stay_id)
-    return previous is not None and _without_notes(previous[1]) == _without_notes(stay)
+    previous = await uow.stays.snapshot(enterprise_id, stay_id)
+    return previous is not None and _without_notes(previous) == _without_notes(stay)
 
 
 def _without_notes(stay: StaySnapshot) -> StaySnapshot:

@@ -12,8 +12,9 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendandt.contracts.snapshots import StaySnapshot
+from attendandt.contracts.versioning import MewsVersion
 from attendandt.guests.models import guests, stay_guests, stays
-from attendandt.guests.version_repository import MewsVersion, version_of
+from attendandt.guests.version_repository import version_of
 
 #: The stored columns a stay's snapshot is rebuilt from (the companions come from stay_guests).
 _SNAPSHOT_OF_STAY = tuple(n for n in StaySnapshot.__struct_fields__ if n != "companion_mews_ids")

@@ -1,6 +1,7 @@
 """The command path's writes of guests, stays and rooms: the version stored of each (what a
 command compares with under the entity's lock) and the upserts that apply a newer one, last
-write wins (`MewsVersion`, checked again in SQL); and the customers on a stay.
+write wins (`attendandt.contracts.versioning`, checked again in SQL); and the customers on a
+stay.
 
 Writes take the caller's session (the service owns the transaction, so the inbox row, the
 effect and the outbox row commit together).
@@ -14,14 +15,16 @@ from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import Select, Table, and_, bindparam, or_, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from attendandt.contracts.snapshots import GuestSnapshot, RoomSnapshot, StaySnapshot, StayState
+from attendandt.contracts.versioning import MewsVersion
 from attendandt.guests.models import guests, rooms, stay_guests, stays
-from attendandt.guests.version_repository import MewsVersion, version_of
+from attendandt.guests.version_repository import version_of
+from attendandt.platform.versioning import supersedes_clause
 
 
 @dataclass(frozen=True)
@@ -57,24 +60,17 @@ def _by_mews_id(table: Table, *columns: str) -> Select[Any]:
 
 def _upsert(table: Table, constraint: str, fields: Sequence[str]) -> ReturningInsert[Any]:
     """INSERT ... ON CONFLICT (enterprise_id, mews_id) DO UPDATE, only when the incoming
-    Mews version is newer (`MewsVersion.is_newer_than`, in SQL); returns our id, or no row
+    Mews version supersedes the stored one (`versioning.supersedes`, in SQL: a writer that
+    skipped the entity's lock still never replaces a newer row); returns our id, or no row
     when the stored one is as new or newer."""
     statement = insert(table).values(
         {name: bindparam(name, type_=table.c[name].type) for name in ("id", *fields)}
     )
-    stored, incoming = table.c, statement.excluded
-    newer = or_(
-        stored.mews_updated_utc < incoming.mews_updated_utc,
-        and_(
-            stored.mews_updated_utc == incoming.mews_updated_utc,
-            stored.mews_digest.is_distinct_from(incoming.mews_digest),
-            or_(stored.mews_read_at.is_(None), stored.mews_read_at < incoming.mews_read_at),
-        ),
-    )
+    incoming = statement.excluded
     return statement.on_conflict_do_update(
         constraint=constraint,
         set_={name: incoming[name] for name in fields},
-        where=newer,
+        where=supersedes_clause(table.c, incoming),
     ).returning(table.c.id)
 
 
@@ -197,7 +193,7 @@ async def upsert_guest(
     synced_at: datetime,
     field_changed_utc: dict[str, str] | None = None,
 ) -> str | None:
-    """Insert or update by (enterprise, Mews id), last write wins (`MewsVersion`);
+    """Insert or update by (enterprise, Mews id), last write wins (`supersedes`);
     returns our guest id, or None when the stored version is as new or newer."""
     values = {
         "id": guest_id,
@@ -234,7 +230,7 @@ async def upsert_stay(
     version: MewsVersion,
     synced_at: datetime,
 ) -> str | None:
-    """Insert or update by (enterprise, Mews id), last write wins (`MewsVersion`);
+    """Insert or update by (enterprise, Mews id), last write wins (`supersedes`);
     returns our stay id, or None when the stored version is as new or newer."""
     values = {
         "id": stay_id,
@@ -272,7 +268,7 @@ async def upsert_room(
     version: MewsVersion,
     synced_at: datetime,
 ) -> str | None:
-    """Insert or update by (enterprise, Mews id), last write wins (`MewsVersion`);
+    """Insert or update by (enterprise, Mews id), last write wins (`supersedes`);
     returns our room id, or None when the stored version is as new or newer."""
     values = {
         "id": room_id,

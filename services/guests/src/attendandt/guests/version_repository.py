@@ -1,17 +1,18 @@
-"""Last write wins on Mews data: a version of a Mews entity (`MewsVersion`), the lock a
-command takes on its entity before it reads the stored version, and the versions we hold (what
-sync's reconciliation compares with Mews)."""
+"""Last write wins on Mews data, as stored: the version of a stored row (`version_of`; the rule
+that compares versions is `attendandt.contracts.versioning`), the lock a command takes on its
+entity before it reads the stored version, and the versions we hold (what sync's
+reconciliation compares with Mews)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from attendandt.contracts.versioning import MewsVersion
 from attendandt.guests.models import guests, stays
 
 # The statements on the command path are built once: constructing a statement costs more
@@ -27,25 +28,8 @@ async def lock_mews_entity(
     await session.execute(_LOCK, {"key": f"{kind}:{enterprise_id}:{mews_id}"})
 
 
-@dataclass(frozen=True)
-class MewsVersion:
-    """A version of a Mews entity. UpdatedUtc has whole seconds, so versions that share one
-    are ordered by when sync read them; an unchanged re-read (same digest) is no new version.
-    Rows stored before reads were recorded have no read time: any later read is newer."""
-
-    updated_utc: datetime
-    read_at: datetime | None
-    digest: str | None
-
-    def is_newer_than(self, stored: MewsVersion) -> bool:
-        if self.updated_utc != stored.updated_utc:
-            return self.updated_utc > stored.updated_utc
-        if self.digest == stored.digest or self.read_at is None:
-            return False
-        return stored.read_at is None or self.read_at > stored.read_at
-
-
 def version_of(row: Any) -> MewsVersion:
+    """The version of a stored row (its `mews_updated_utc`, `mews_read_at`, `mews_digest`)."""
     return MewsVersion(row.mews_updated_utc, row.mews_read_at, row.mews_digest)
 
 

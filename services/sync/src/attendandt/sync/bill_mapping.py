@@ -25,6 +25,7 @@ from attendandt.contracts.bills import (
 )
 from attendandt.contracts.commands import UpsertStayBill
 from attendandt.mews.models import Bill, OrderItem, Payment
+from attendandt.sync.mapping import utc_tag
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _REBATE_SUFFIX = ":rebate"
@@ -165,9 +166,9 @@ def upsert_stay_bill(
 ) -> UpsertStayBill:
     """The command id is the version (newest UpdatedUtc and the content's digest): the same
     picture read twice is one command."""
-    updated = bill.mews_updated_utc.astimezone(UTC).isoformat()
+    version = utc_tag(bill.mews_updated_utc, bill.digest())
     return UpsertStayBill(
-        command_id=f"bill:{enterprise_id}:{bill.stay_mews_id}:{updated}:{bill.digest()}",
+        command_id=f"bill:{enterprise_id}:{bill.stay_mews_id}:{version}",
         enterprise_id=enterprise_id,
         issued_at=issued_at,
         bill=bill,

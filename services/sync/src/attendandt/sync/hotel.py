@@ -48,7 +48,7 @@ from attendandt.mews.models import (
 )
 from attendandt.platform.messaging import publish
 from attendandt.sync.localized import localized
-from attendandt.sync.mapping import Unmappable
+from attendandt.sync.mapping import Unmappable, utc_tag
 
 log = logging.getLogger(__name__)
 
@@ -180,14 +180,10 @@ def hotel_of(
     )
 
 
-def _stamp(value: datetime | None) -> str:
-    return value.astimezone(UTC).isoformat() if value is not None else "-"
-
-
 def upsert_property(hotel: Hotel, issued_at: datetime) -> UpsertProperty:
     prop = hotel.property
     return UpsertProperty(
-        command_id=f"property:{prop.enterprise_id}:{_stamp(prop.mews_updated_utc)}:{prop.digest()}",
+        command_id=f"property:{prop.enterprise_id}:{utc_tag(prop.mews_updated_utc, prop.digest())}",
         enterprise_id=prop.enterprise_id,
         issued_at=issued_at,
         property=prop,
@@ -205,7 +201,7 @@ def upsert_catalogue(hotel: Hotel, issued_at: datetime) -> UpsertCatalogue:
         products=hotel.products,
         mews_updated_utc=hotel.updated_utc,
     )
-    version = f"{_stamp(hotel.updated_utc)}:{command.content_digest()}"
+    version = utc_tag(hotel.updated_utc, command.content_digest())
     return msgspec.structs.replace(command, command_id=f"catalogue:{prop.enterprise_id}:{version}")
 
 

@@ -20,6 +20,7 @@ from attendandt.contracts.snapshots import (
     StaySnapshot,
     StayState,
 )
+from attendandt.contracts.versioning import version_tag
 from attendandt.mews.models import Customer, Reservation, Resource, ServiceOrderNote
 
 
@@ -127,6 +128,12 @@ def room_snapshot(resource: Resource, category_name: str | None = None) -> RoomS
     )
 
 
+def utc_tag(updated_utc: datetime | None, digest: str) -> str:
+    """`versioning.version_tag` with UpdatedUtc in UTC: a command id must not depend on the
+    offset a time came with."""
+    return version_tag(None if updated_utc is None else updated_utc.astimezone(UTC), digest)
+
+
 def version_id(
     kind: str,
     enterprise_id: str,
@@ -137,8 +144,8 @@ def version_id(
     second share an UpdatedUtc, and the second must not be taken for a repeat of the first).
     A repair (reconciliation) adds its run's tag, because the consumer's inbox may already
     hold the version it has to apply again."""
-    updated = snapshot.mews_updated_utc.astimezone(UTC).isoformat()
-    version = f"{kind}:{enterprise_id}:{snapshot.mews_id}:{updated}:{snapshot.digest()}"
+    stamp = utc_tag(snapshot.mews_updated_utc, snapshot.digest())
+    version = f"{kind}:{enterprise_id}:{snapshot.mews_id}:{stamp}"
     return f"{version}:{tag}" if tag else version
 
 

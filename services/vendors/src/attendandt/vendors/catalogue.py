@@ -7,8 +7,9 @@ an active Additional service of its property, a product (when any) that is an ac
 of that service, and the hotel's currency (the default when none is given). What is wrong
 comes back with what would fit, so whoever types it can correct it.
 
-A catalogue is the version sync read last (`UpsertCatalogue`): ordered by its newest Mews
-UpdatedUtc, then by when sync read it; the same content read again changes nothing.
+A catalogue is the version sync read last (`UpsertCatalogue`), last write wins
+(`attendandt.contracts.versioning`): ordered by its newest Mews UpdatedUtc, then by when
+sync read it; the same content read again changes nothing.
 
 Plain Python: no framework, no SQL.
 """
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
+from attendandt.contracts.versioning import MewsVersion
 from attendandt.platform.rpc import Conflict, Invalid
 from attendandt.vendors.records import (
     CatalogueProductRecord,
@@ -32,25 +33,10 @@ ADDITIONAL = "additional"
 MAX_CHOICES = 10
 
 
-@dataclass(frozen=True)
-class Version:
-    """A catalogue's version: its newest Mews UpdatedUtc (None: Mews gave none), when sync
-    read it, and a digest of its content."""
-
-    updated_utc: datetime | None
-    read_at: datetime
-    digest: str
-
-    def is_newer_than(self, stored: Version) -> bool:
-        if self.updated_utc != stored.updated_utc:
-            if self.updated_utc is None or stored.updated_utc is None:
-                return stored.updated_utc is None
-            return self.updated_utc > stored.updated_utc
-        return self.digest != stored.digest and self.read_at > stored.read_at
-
-
-def stored_version(prop: PropertyRecord) -> Version:
-    return Version(prop.catalogue_updated_utc, prop.catalogue_read_at, prop.catalogue_digest)
+def stored_version(prop: PropertyRecord) -> MewsVersion:
+    """The version of the catalogue held: its newest Mews UpdatedUtc (None: Mews gave none),
+    when sync read it, and a digest of its content."""
+    return MewsVersion(prop.catalogue_updated_utc, prop.catalogue_read_at, prop.catalogue_digest)
 
 
 @dataclass(frozen=True)

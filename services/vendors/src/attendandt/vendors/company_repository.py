@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from attendandt.platform.versioning import supersedes_clause
 from attendandt.vendors.models import mews_companies
 
 
@@ -43,24 +44,17 @@ class CompanyRepository:
         self.session = session
 
     async def upsert(self, values: Mapping[str, Any]) -> MewsCompanyRecord | None:
-        """Insert, or update when the incoming Mews version is newer: a later UpdatedUtc, or
-        the same one with other content read later (Mews stamps whole seconds). Returns the
+        """Insert, or update when the incoming Mews version supersedes the stored one
+        (`versioning.supersedes`, in SQL: a later UpdatedUtc, or the same one with other
+        content read later; Mews stamps whole seconds). Returns the
         stored row, or None when the stored version is as new or newer (nothing changed)."""
         statement = insert(mews_companies).values(**values)
-        stored, incoming = mews_companies.c, statement.excluded
-        newer = or_(
-            stored.mews_updated_utc < incoming.mews_updated_utc,
-            and_(
-                stored.mews_updated_utc == incoming.mews_updated_utc,
-                stored.mews_digest.is_distinct_from(incoming.mews_digest),
-                or_(stored.mews_read_at.is_(None), stored.mews_read_at < incoming.mews_read_at),
-            ),
-        )
+        incoming = statement.excluded
         fields = [name for name in values if name not in ("enterprise_id", "mews_id")]
         upsert = statement.on_conflict_do_update(
             index_elements=["enterprise_id", "mews_id"],
             set_={name: incoming[name] for name in fields},
-            where=newer,
+            where=supersedes_clause(mews_companies.c, incoming),
         ).returning(mews_companies)
         row = (await self.session.execute(upsert)).first()
         return None if row is None else MewsCompanyRecord(**row._mapping)

@@ -21,10 +21,11 @@ from attendandt.contracts.commands import (
 )
 from attendandt.contracts.events import StayEvent
 from attendandt.contracts.snapshots import BookingState, ChargeState, StayState
+from attendandt.contracts.versioning import MewsVersion, supersedes
 from attendandt.platform.consumer import Rejected
 from attendandt.vendors import cancellation, validation
 from attendandt.vendors.bookings import move
-from attendandt.vendors.catalogue import Version, stored_version
+from attendandt.vendors.catalogue import stored_version
 from attendandt.vendors.charge_cancellation import ChargeCancellations
 from attendandt.vendors.core import Core
 from attendandt.vendors.records import ChargeRecord
@@ -210,7 +211,7 @@ class Inbound:
 
     async def upsert_catalogue(self, command: UpsertCatalogue) -> bool:
         """A hotel's whole catalogue from Mews: replaces the one held unless that one is as
-        new or newer (`catalogue.Version`). False when nothing changed. Offerings already
+        new or newer (`versioning.supersedes`). False when nothing changed. Offerings already
         made are left alone: one whose service went away is refused on its next change."""
         enterprise_id = validation.commanded_enterprise(command.enterprise_id)
         prop = command.property
@@ -220,7 +221,8 @@ class Inbound:
         strays = sorted({p.mews_id for p in command.products if p.service_mews_id not in services})
         if strays:
             raise Rejected(f"products of services the catalogue does not hold: {strays[:10]}")
-        version = Version(command.mews_updated_utc, command.issued_at, command.content_digest())
+        digest = command.content_digest()
+        version = MewsVersion(command.mews_updated_utc, command.issued_at, digest)
         async with self.core.db.transaction() as repo:
             if not await repo.claim(
                 consumer=UPSERT_CATALOGUE_CONSUMER, message_id=command.command_id
@@ -228,7 +230,7 @@ class Inbound:
                 return False
             await repo.lock_catalogue(enterprise_id)
             stored = await repo.get_property(enterprise_id)
-            if stored is not None and not version.is_newer_than(stored_version(stored)):
+            if stored is not None and not supersedes(version, stored_version(stored)):
                 return False
             await repo.replace_catalogue(
                 {
@@ -238,8 +240,8 @@ class Inbound:
                     "currencies": list(prop.currencies),
                     "pricing": prop.pricing,
                     "catalogue_updated_utc": version.updated_utc,
-                    "catalogue_read_at": version.read_at,
-                    "catalogue_digest": version.digest,
+                    "catalogue_read_at": command.issued_at,
+                    "catalogue_digest": digest,
                 },
                 [
                     {
