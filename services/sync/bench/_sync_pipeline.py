@@ -103,7 +103,11 @@ def touch_reservations(line: Pipeline, count: int) -> list[str]:
 
 
 async def pipeline(
-    *, with_ingest: bool = False, seed: str = "default", sim_timeout: float = 30.0
+    *,
+    with_ingest: bool = False,
+    seed: str = "default",
+    sim_timeout: float = 30.0,
+    sync_env: dict[str, str] | None = None,
 ) -> Pipeline:
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     os.chmod(workdir, 0o755)  # noqa: PTH101 - Postgres runs as its own user and must enter
@@ -131,7 +135,7 @@ async def pipeline(
     }
     line = Pipeline(nats_server, postgres, sim, nc, js, env)
     line.start("guests", "attendandt.guests", DATABASE_URL=guests_url)
-    line.start("sync", "attendandt.sync")
+    line.start("sync", "attendandt.sync", **(sync_env or {}))
     if with_ingest:
         line.start(
             "ingest", "attendandt.mews_ingest", HTTP_PORT=str(free_port()), RESYNC_HORIZON_S="1"
