@@ -199,3 +199,31 @@ async def test_readiness_fails_once_the_connection_is_closed(
     finally:
         stop.set()
         await asyncio.wait_for(running, 60)  # a closed connection does not fail the stop
+
+
+async def test_the_probes_answer_while_a_start_step_waits(nats_url: str) -> None:
+    runtime = Runtime("sample", NatsSettings(url=nats_url))
+    waiting, release = asyncio.Event(), asyncio.Event()
+
+    async def bind(stop: asyncio.Event) -> None:
+        waiting.set()
+        await release.wait()
+
+    runtime.on_start(bind)
+    stop = asyncio.Event()
+    running = asyncio.create_task(runtime.run(stop))
+    try:
+        await asyncio.wait_for(waiting.wait(), 30)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runtime.health.port}") as http:
+            assert (await http.get("/healthz")).status_code == 200
+            starting = await http.get("/readyz")
+            assert starting.status_code == 503
+            assert starting.json()["started"] is False
+            release.set()
+            await asyncio.wait_for(runtime.started.wait(), 30)
+            ready = await http.get("/readyz")
+        assert ready.json() == {"status": "ready", "nats": True, "consumers": True}
+    finally:
+        stop.set()
+        release.set()
+        await asyncio.wait_for(running, 60)

@@ -1,11 +1,13 @@
 """One lifecycle for every service process: a composition root builds its objects (engine,
 service, broker and its subscribers) and hands them to a `Runtime`, which runs them.
 
-Start, in this order: connect to NATS; ensure the streams and buckets; the service's own
-start steps (`on_start`); intake (a FastStream broker's subscribers, or plain consumer loops,
-each watched by `ConsumerWatch`); the outbox relays, the background tasks and the consumer
-guard; the health server (`/readyz`: NATS connected, the service's checks, the consumers).
-Then `started` is set.
+Start, in this order: the health server (`/healthz` answers from the first moment, so a
+start that waits, for Mews say, is no dead process; `/readyz`, NATS connected + the
+service's checks + the consumers, fails with `started: false` until the start is done);
+connect to NATS; ensure the streams and buckets; the service's own start steps (`on_start`);
+intake (a FastStream broker's subscribers, or plain consumer loops, each watched by
+`ConsumerWatch`); the outbox relays, the background tasks and the consumer guard. Then
+`started` is set.
 
 Stop, once `stop` is set (a signal, or the guard after a consumer ended), in ONE order:
 
@@ -53,7 +55,9 @@ log = logging.getLogger(__name__)
 
 #: A readiness check: true when what it checks answers (plain or async).
 Check = Callable[[], Awaitable[bool] | bool]
-#: A start step or a closer.
+#: A start step: given the process's stop event, for a step that waits (retries).
+StartStep = Callable[[asyncio.Event], Awaitable[None]]
+#: A closer.
 Step = Callable[[], Awaitable[None]]
 #: A consumer loop or a background task: runs until its stop event is set.
 Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
@@ -84,16 +88,14 @@ class Runtime:
         self.relays: list[OutboxRelay] = []
         self._nc: NatsClient | None = None
         self._js: JetStreamContext | None = None
-        self._start_steps: list[Step] = []
+        self._start_steps: list[StartStep] = []
         self._closers: list[tuple[str, Step]] = []
         self._engines: list[AsyncEngine] = []
         self._outboxes: list[tuple[AsyncEngine, Table, dict[str, Any]]] = []
         self._loops: list[tuple[str, Loop, str | None]] = []
         self._background: list[tuple[str, Loop]] = []
 
-    # -- what the composition root hands over --------------------------------------------
-
-    def on_start(self, step: Step) -> None:
+    def on_start(self, step: StartStep) -> None:
         """Run `step` once connected and the streams exist, before any intake starts."""
         self._start_steps.append(step)
 
@@ -119,8 +121,6 @@ class Runtime:
         if all(engine is not known for known in self._engines):
             self._engines.append(engine)
 
-    # -- while running --------------------------------------------------------------------
-
     @property
     def nc(self) -> NatsClient:
         if self._nc is None:
@@ -137,6 +137,8 @@ class Runtime:
 
     async def readiness(self) -> dict[str, bool]:
         checks = {"nats": self.nats_connected()}
+        if not self.started.is_set():
+            checks["started"] = False
         for name, check in self.checks.items():
             try:
                 result = check()
@@ -152,8 +154,8 @@ class Runtime:
         intake: list[asyncio.Task[None]] = []
         background: list[asyncio.Task[None]] = []
         relaying: list[asyncio.Task[None]] = []
-        guard: asyncio.Task[None] | None = None
         try:
+            await self.health.start()
             if self.broker is not None:
                 self._nc = await self.broker.connect()
             else:
@@ -162,35 +164,29 @@ class Runtime:
             for line in await ensure_streams(js):
                 log.debug(line)
             for step in self._start_steps:
-                await step()
+                await step(stop)
             if self.broker is not None:
                 await self.broker.start()
                 self.consumers.watch_broker(self.broker, js)
             for name, loop, stream in self._loops:
                 task = asyncio.create_task(loop(intake_stop), name=name)
                 intake.append(self.consumers.watch(name, task, js=js, stream=stream))
-            for engine, table, options in self._outboxes:
-                relay = OutboxRelay(engine, table, js, **options)
-                self.relays.append(relay)
-                relaying.append(
-                    asyncio.create_task(
-                        relay.run(relays_stop), name=f"{self.service}-outbox-{relay.name}"
-                    )
-                )
-            background += [
+            self.relays = [OutboxRelay(e, table, js, **o) for e, table, o in self._outboxes]
+            relaying = [
+                asyncio.create_task(r.run(relays_stop), name=f"outbox-{r.name}")
+                for r in self.relays
+            ]
+            background = [
                 asyncio.create_task(loop(tasks_stop), name=f"{self.service}-{name}")
                 for name, loop in self._background
             ]
-            guard = asyncio.create_task(
-                self.consumers.guard(stop), name=f"{self.service}-consumers"
-            )
-            await self.health.start()
+            background.append(asyncio.create_task(self.consumers.guard(stop), name="guard"))
             self.started.set()
             log.info("%s serving", self.service, extra={"health_port": self.health.port})
             await stop.wait()
         finally:
             log.info("%s stopping", self.service)
-            stop.set()  # the guard returns
+            stop.set()  # the guard returns: it goes with the background tasks
             await self._stop_intake(intake_stop, intake)
             tasks_stop.set()
             await self._finish(background)
@@ -199,8 +195,6 @@ class Runtime:
             for relay in self.relays:
                 await _flush(relay)
             await self._close_connection()
-            if guard is not None:
-                await self._finish([guard])
             await self.health.stop()
             for name, closer in self._closers:
                 await _logged(closer(), f"closing {name}")
@@ -249,8 +243,7 @@ async def _flush(relay: OutboxRelay) -> None:
         while await relay.relay_once():
             pass
     except Exception:
-        log.warning("outbox %s not flushed at stop; the next start relays it", relay.name,
-                    exc_info=True)  # fmt: skip
+        log.warning("outbox %s not flushed at stop; the next start relays it", relay.name)
 
 
 async def _logged(work: Awaitable[Any], what: str) -> None:

@@ -101,7 +101,7 @@ class PublisherApp:
     def jetstream(self) -> JetStreamContext:
         return self.runtime.jetstream()
 
-    async def _bind_enterprises(self) -> None:
+    async def _bind_enterprises(self, _stop: asyncio.Event) -> None:
         """Before any subscriber starts: the shared Mews budget, and each AccessToken's
         enterprise (the rest are bound by the `bind` task)."""
         self.enterprises.kv = await self.jetstream().key_value(MEWS_RATE_LIMITS.bucket)

@@ -52,7 +52,7 @@ class UsersApp:
             health_port=settings.health_port,
             checks={"database": self._database_ready, "started": self._started},
         )
-        self.runtime.on_start(self.hashing.warm_up)
+        self.runtime.on_start(lambda _stop: self.hashing.warm_up())
         # Flushed at stop too: what the last commands committed is published before exit.
         self.runtime.outbox(self.engine, outbox)
         register_rpc(self.broker, self.service)
