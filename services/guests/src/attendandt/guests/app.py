@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 
 from faststream.nats import NatsBroker
-from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.guests.consumers import register_consumers
@@ -20,12 +19,16 @@ from attendandt.guests.rpc import register_rpc
 from attendandt.guests.service import Clock, GuestsService, utc_now
 from attendandt.guests.settings import SERVICE, GuestsSettings
 from attendandt.platform.db import create_engine, session_factory
-from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.runtime import Runtime
+from attendandt.platform.runtime_app import RuntimeApp
 
 
-class GuestsApp:
+class GuestsApp(RuntimeApp):
+    """Stopped in `platform.runtime`'s order: subscribers first (a handler cut short rolls
+    back, or committed without its ack and its redelivery is a no-op: inbox), then the
+    outbox is flushed, then the one connection closes."""
+
     def __init__(self, settings: GuestsSettings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
         self.engine: AsyncEngine = create_engine(settings.database, application_name=SERVICE)
@@ -80,31 +83,8 @@ class GuestsApp:
         if settings.retention_interval_s > 0:
             self.runtime.task("retention", self._retain)
 
-    @property
-    def started(self) -> asyncio.Event:
-        """Set once subscribers, relay and probes run (tests and benchmarks wait on it)."""
-        return self.runtime.started
-
-    @property
-    def health(self) -> HealthServer:
-        return self.runtime.health
-
-    @property
-    def consumers(self) -> ConsumerWatch:
-        return self.runtime.consumers
-
-    def jetstream(self) -> JetStreamContext:
-        return self.runtime.jetstream()
-
     async def _retain(self, stop: asyncio.Event) -> None:
         await self.retention.run(stop, self.settings.retention_interval_s)
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set, then stop taking work and finish what was taken
-        (`platform.runtime`): subscribers first (a handler cut short rolls back, or
-        committed without its ack and its redelivery is a no-op: inbox), then the outbox is
-        flushed, then the connection closes."""
-        await self.runtime.run(stop)
 
 
 def create_app(settings: GuestsSettings, *, clock: Clock = utc_now) -> GuestsApp:

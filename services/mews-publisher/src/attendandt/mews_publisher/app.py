@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 
 from faststream.nats import NatsBroker
-from nats.js import JetStreamContext
 
 from attendandt.contracts.streams import MEWS_RATE_LIMITS
 from attendandt.mews_publisher.cancellation import CancellationService
@@ -21,12 +20,12 @@ from attendandt.mews_publisher.service import SERVICE, Clock, utc_now
 from attendandt.mews_publisher.settings import PublisherSettings
 from attendandt.mews_publisher.stay_notes import StayNoteService
 from attendandt.platform.db import create_engine, session_factory
-from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.runtime import Runtime
+from attendandt.platform.runtime_app import RuntimeApp
 
 
-class PublisherApp:
+class PublisherApp(RuntimeApp):
     def __init__(self, settings: PublisherSettings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
         database = dataclasses.replace(settings.database, pool_size=settings.pool_size())
@@ -85,32 +84,11 @@ class PublisherApp:
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
 
-    @property
-    def started(self) -> asyncio.Event:
-        """Set once every subscriber listens (tests wait for it)."""
-        return self.runtime.started
-
-    @property
-    def health(self) -> HealthServer:
-        return self.runtime.health
-
-    @property
-    def consumers(self) -> ConsumerWatch:
-        return self.runtime.consumers
-
-    def jetstream(self) -> JetStreamContext:
-        return self.runtime.jetstream()
-
     async def _bind_enterprises(self, _stop: asyncio.Event) -> None:
         """Before any subscriber starts: the shared Mews budget, and each AccessToken's
         enterprise (the rest are bound by the `bind` task)."""
         self.enterprises.kv = await self.jetstream().key_value(MEWS_RATE_LIMITS.bucket)
         await self.enterprises.bind_once()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set, then finish in-flight writes, relay results, close
-        (`platform.runtime`)."""
-        await self.runtime.run(stop)
 
 
 def create_app(settings: PublisherSettings, *, clock: Clock = utc_now) -> PublisherApp:

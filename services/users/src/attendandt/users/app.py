@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
@@ -11,9 +10,9 @@ from faststream.nats import NatsBroker
 from sqlalchemy import text
 
 from attendandt.platform.db import create_engine
-from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.runtime import Runtime
+from attendandt.platform.runtime_app import RuntimeApp
 from attendandt.users.consumers import register_consumers
 from attendandt.users.models import outbox
 from attendandt.users.passwords import PasswordHashing
@@ -23,7 +22,7 @@ from attendandt.users.service import UserService
 from attendandt.users.settings import SERVICE, UsersSettings
 
 
-class UsersApp:
+class UsersApp(RuntimeApp):
     def __init__(
         self, settings: UsersSettings, *, clock: Callable[[], datetime] | None = None
     ) -> None:
@@ -63,19 +62,6 @@ class UsersApp:
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
 
-    @property
-    def started(self) -> asyncio.Event:
-        """Set once every part runs (tests and probes wait for it)."""
-        return self.runtime.started
-
-    @property
-    def health(self) -> HealthServer:
-        return self.runtime.health
-
-    @property
-    def consumers(self) -> ConsumerWatch:
-        return self.runtime.consumers
-
     def _started(self) -> bool:
         return self.started.is_set()
 
@@ -83,11 +69,6 @@ class UsersApp:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         return True
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Run until `stop` is set, then stop taking work and shut down in order
-        (`platform.runtime`)."""
-        await self.runtime.run(stop)
 
 
 def create_app(settings: UsersSettings, *, clock: Callable[[], datetime] | None = None) -> UsersApp:

@@ -8,12 +8,11 @@ import contextlib
 import logging
 
 from faststream.nats import NatsBroker
-from nats.js import JetStreamContext
 
 from attendandt.platform.db import create_engine, session_factory
-from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.runtime import Runtime
+from attendandt.platform.runtime_app import RuntimeApp
 from attendandt.vendors.companies import MewsCompanies
 from attendandt.vendors.consumers import register_consumers
 from attendandt.vendors.erasure import GuestErasure
@@ -28,7 +27,7 @@ from attendandt.vendors.stay_owner import guests_over_nats
 log = logging.getLogger(__name__)
 
 
-class VendorsApp:
+class VendorsApp(RuntimeApp):
     def __init__(self, settings: VendorsSettings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
         self.clock = clock
@@ -69,22 +68,6 @@ class VendorsApp:
         )
         register_rpc(self.broker, self.service, self.companies, self.charges_in_mews)
 
-    @property
-    def started(self) -> asyncio.Event:
-        """Set once every subscriber listens (tests wait for it)."""
-        return self.runtime.started
-
-    @property
-    def health(self) -> HealthServer:
-        return self.runtime.health
-
-    @property
-    def consumers(self) -> ConsumerWatch:
-        return self.runtime.consumers
-
-    def jetstream(self) -> JetStreamContext:
-        return self.runtime.jetstream()
-
     async def _expire_periodically(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
@@ -95,11 +78,6 @@ class VendorsApp:
                 log.exception("expiring overdue bookings failed; trying again later")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.settings.expiry_interval_s)
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set, then stop taking work, relay what is committed, close
-        (`platform.runtime`)."""
-        await self.runtime.run(stop)
 
 
 def create_app(settings: VendorsSettings, *, clock: Clock = utc_now) -> VendorsApp:
