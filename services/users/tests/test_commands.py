@@ -1,13 +1,14 @@
 """Provisioning through `cmd.v1.users.upsert_user` on the running service (real NATS and
 Postgres): once-only effects, out-of-order commands, dead letters, and the outbox."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine
-from users_support import event_reader
+from users_support import CHEAP, event_reader
 
 from attendandt.contracts.base import decode
 from attendandt.contracts.commands import UPSERT_USER, UpsertUser
@@ -17,9 +18,11 @@ from attendandt.contracts.snapshots import UserRole
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.messaging import publish
 from attendandt.platform.outbox import OutboxRelay
-from attendandt.users.app import UsersApp
+from attendandt.platform.settings import DatabaseSettings, NatsSettings
+from attendandt.users.app import UsersApp, create_app
 from attendandt.users.models import outbox
 from attendandt.users.service import UserService
+from attendandt.users.settings import UsersSettings
 
 ENT = "8a1f3b0e-1c2d-4e5f-9a8b-7c6d5e4f3a2b"
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -166,3 +169,38 @@ async def test_a_failed_transaction_publishes_nothing(
         assert await relay.relay_once() == 0
     finally:
         await admin_conn.close()
+
+
+async def test_what_was_committed_before_stop_is_published_at_stop(
+    service: UserService,
+    users_url: str,
+    nats_url: str,
+    jetstream: JetStreamContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The running relay is held back here, so only the flush at stop can publish."""
+
+    async def held(relay: OutboxRelay, stop: asyncio.Event) -> None:
+        await stop.wait()
+
+    monkeypatch.setattr(OutboxRelay, "run", held)
+    await ensure_streams(jetstream)
+    settings = UsersSettings(
+        database=DatabaseSettings(url=users_url, schema="users", pool_size=3),
+        nats=NatsSettings(url=nats_url),
+        health_host="127.0.0.1",
+        health_port=0,
+        hashing=CHEAP,
+    )
+    app = create_app(settings)
+    stop = asyncio.Event()
+    running = asyncio.create_task(app.run(stop))
+    try:
+        await asyncio.wait_for(app.started.wait(), 30)
+        command = _command("c-late", "late@hotel.example")
+        assert await service.upsert_user(command, consumer="users-upsert-user") == "created"
+        assert (await jetstream.stream_info("ATTENDANDT_EVENTS")).state.messages == 0
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 30)
+    assert (await jetstream.stream_info("ATTENDANDT_EVENTS")).state.messages == 1

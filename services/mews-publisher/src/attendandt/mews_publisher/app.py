@@ -1,16 +1,14 @@
-"""The composition root: broker, database, Mews clients per enterprise, outbox relay, probes."""
+"""The composition root: broker, database, Mews clients per enterprise, outbox relay and
+probes, handed to `platform.runtime` to run."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import logging
 
 from faststream.nats import NatsBroker
-from nats.js import JetStreamContext
 
-from attendandt.contracts.streams import MEWS_RATE_LIMITS, ensure_streams
+from attendandt.contracts.streams import MEWS_RATE_LIMITS
 from attendandt.mews_publisher.cancellation import CancellationService
 from attendandt.mews_publisher.charges import ChargePosting
 from attendandt.mews_publisher.consumers import register_consumers
@@ -22,14 +20,12 @@ from attendandt.mews_publisher.service import SERVICE, Clock, utc_now
 from attendandt.mews_publisher.settings import PublisherSettings
 from attendandt.mews_publisher.stay_notes import StayNoteService
 from attendandt.platform.db import create_engine, session_factory
-from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import broker_options, pull_inbox_prefix
-from attendandt.platform.outbox import OutboxRelay
+from attendandt.platform.runtime import Runtime
+from attendandt.platform.runtime_app import RuntimeApp
 
-log = logging.getLogger(__name__)
 
-
-class PublisherApp:
+class PublisherApp(RuntimeApp):
     def __init__(self, settings: PublisherSettings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
         database = dataclasses.replace(settings.database, pool_size=settings.pool_size())
@@ -60,11 +56,23 @@ class PublisherApp:
             logger=None,  # our own logs say what matters; FastStream's repeat every message
             graceful_timeout=10.0,
         )
-        self._js: JetStreamContext | None = None
+        self.runtime = Runtime(
+            SERVICE,
+            settings.nats,
+            broker=self.broker,
+            health_host=settings.health_host,
+            health_port=settings.health_port,
+            checks={"database": self.db.ping, "mews": self.enterprises.healthy},
+        )
+        self.runtime.on_start(self._bind_enterprises)
+        self.runtime.outbox(self.engine, outbox)
+        self.runtime.task("bind", self.enterprises.bind)
+        self.runtime.on_close("customer reads", self.customers.customer_reads.aclose)
+        self.runtime.on_close("mews clients", self.enterprises.aclose)
         register_consumers(
             self.broker,
             self.enterprises,
-            self.jetstream,
+            self.runtime.jetstream,
             charges=self.charges,
             customers=self.customers,
             cancellations=self.cancellations,
@@ -75,68 +83,12 @@ class PublisherApp:
             edit_workers=settings.edit_workers,
             inbox_prefix=pull_inbox_prefix(settings.nats),
         )
-        self.health: HealthServer | None = None
-        #: Set once every subscriber listens (tests wait for it).
-        self.started = asyncio.Event()
-        self.consumers = ConsumerWatch(stall_s=settings.nats.consumer_stall_s)
 
-    def jetstream(self) -> JetStreamContext:
-        if self._js is None:
-            raise RuntimeError("the broker is not connected yet")
-        return self._js
-
-    async def _readiness(self) -> dict[str, bool]:
-        connection = self.broker.connection if self._js is not None else None
-        return {
-            "nats": connection is not None and connection.is_connected,
-            "database": await self.db.ping(),
-            **self.consumers.readiness(),
-            "mews": self.enterprises.healthy(),
-        }
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set, then finish in-flight writes, relay results, close."""
-        connection = await self.broker.connect()
-        self._js = js = connection.jetstream()
-        for line in await ensure_streams(js):
-            log.debug(line)
-        self.enterprises.kv = await js.key_value(MEWS_RATE_LIMITS.bucket)
+    async def _bind_enterprises(self, _stop: asyncio.Event) -> None:
+        """Before any subscriber starts: the shared Mews budget, and each AccessToken's
+        enterprise (the rest are bound by the `bind` task)."""
+        self.enterprises.kv = await self.jetstream().key_value(MEWS_RATE_LIMITS.bucket)
         await self.enterprises.bind_once()
-        await self.broker.start()
-        self.consumers.watch_broker(self.broker, self._js)
-        self.health = HealthServer(
-            self._readiness, host=self.settings.health_host, port=self.settings.health_port
-        )
-        await self.health.start()
-        relay = OutboxRelay(self.engine, outbox, js)
-        relay_stop = asyncio.Event()
-        tasks = [
-            asyncio.create_task(relay.run(relay_stop), name="publisher-outbox-relay"),
-            asyncio.create_task(self.enterprises.bind(stop), name="publisher-bind"),
-            asyncio.create_task(self.consumers.guard(stop), name="publisher-consumers"),
-        ]
-        self.started.set()
-        log.info("mews-publisher serving", extra={"health_port": self.health.port})
-        try:
-            await stop.wait()
-        finally:
-            # Subscribers first (in-flight writes finish and record their outcome), then the
-            # relay publishes what they committed, then connections close.
-            for subscriber in self.broker.subscribers:
-                await subscriber.stop()
-            relay_stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            with contextlib.suppress(Exception):
-                while await relay.relay_once():
-                    pass
-            await self.broker.stop()
-            await self.health.stop()
-            await self.customers.customer_reads.aclose()
-            await self.enterprises.aclose()
-            await self.engine.dispose()
-            self.started.clear()
-            log.info("mews-publisher stopped")
-        self.consumers.raise_if_ended()
 
 
 def create_app(settings: PublisherSettings, *, clock: Clock = utc_now) -> PublisherApp:

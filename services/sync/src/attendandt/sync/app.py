@@ -1,10 +1,11 @@
 """Composition root of sync: one Mews client and applier per enterprise, one consumer, and
-per enterprise the initial import until it is done."""
+per enterprise the initial import until it is done; run by `platform.runtime`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 
 from nats.aio.client import Client as NatsClient
@@ -12,11 +13,12 @@ from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.kv import KeyValue
 
-from attendandt.contracts.streams import MEWS_CHANGES, MEWS_RATE_LIMITS, SYNC_HEALTH, ensure_streams
+from attendandt.contracts.streams import MEWS_CHANGES, MEWS_RATE_LIMITS, SYNC_HEALTH
 from attendandt.mews import Credentials, MewsClient, MewsError, bind_enterprises
-from attendandt.platform.health import ConsumerWatch, HealthServer
-from attendandt.platform.messaging import connect
+from attendandt.platform.health import HealthServer
 from attendandt.platform.ratelimit import SharedTokenBucket
+from attendandt.platform.runtime import Runtime
+from attendandt.platform.runtime_app import RuntimeApp
 from attendandt.platform.unrouted import UnroutedCommandSweeper
 from attendandt.sync.applier import Applier
 from attendandt.sync.backpressure import DownstreamBacklog
@@ -30,16 +32,42 @@ from attendandt.sync.settings import SyncSettings
 log = logging.getLogger(__name__)
 
 
-class SyncApp:
+class SyncApp(RuntimeApp):
     def __init__(self, settings: SyncSettings) -> None:
         self.settings = settings
-        self.nc: NatsClient | None = None
         self.appliers: dict[str, Applier] = {}
         self.limiters: dict[str, CountingLimiter] = {}
-        self.ready = asyncio.Event()
-        self.health_server: HealthServer | None = None
-        self.consumers = ConsumerWatch(stall_s=settings.nats.consumer_stall_s)
+        self.clients: dict[str, MewsClient] = {}
         self.limits: KeyValue | None = None
+        # A plain connection (`platform.runtime` says why). A pass over Mews in hand at stop
+        # gets `graceful_s` to finish, then is cancelled: what it left unsettled comes back.
+        self.runtime = Runtime(
+            SERVICE,
+            settings.nats,
+            health_host="0.0.0.0",  # noqa: S104 - probes come from outside the container
+            health_port=settings.health_port,
+            checks={"mews": self._bound},
+            graceful_s=5.0,
+        )
+        self.runtime.on_start(self._start)
+        self.runtime.on_close("mews clients", self._close_clients)
+
+    @property
+    def ready(self) -> asyncio.Event:
+        """Set once every enterprise is bound and every part runs."""
+        return self.runtime.started
+
+    def _bound(self) -> bool:
+        """Every enterprise bound (the start is done only then)."""
+        return self.ready.is_set()
+
+    @property
+    def health_server(self) -> HealthServer:
+        return self.runtime.health
+
+    @property
+    def nc(self) -> NatsClient:
+        return self.runtime.nc
 
     def _client(self, credentials: Credentials) -> MewsClient:
         mews = self.settings.mews
@@ -54,113 +82,77 @@ class SyncApp:
             page_size=mews.page_size,
         )
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def _start(self, stop: asyncio.Event) -> None:
+        """Bind every enterprise (retried until Mews answers, or `stop`), then hand the
+        consumer and the tasks of each enterprise to the runtime."""
         settings = self.settings
-        self.nc = nc = await connect(settings.nats, "sync")
-        js = nc.jetstream()
-        await ensure_streams(js)
+        runtime = self.runtime
+        js = runtime.jetstream()
         progress = await js.key_value(SYNC_HEALTH.bucket)
         board = HealthBoard(progress, imports=settings.initial_import)
         self.limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
-        self.health_server = HealthServer(self.readiness, host="0.0.0.0", port=settings.health_port)  # noqa: S104
-        await self.health_server.start()
-        clients = await bind_enterprises(settings.mews, self._client, stop)
-        try:
-            for enterprise_id, client in clients.items():
-                self.appliers[enterprise_id] = Applier(
-                    client, enterprise_id, js, room_types_refresh_s=settings.hotel_refresh_s
-                )
-                assert isinstance(client.limiter, CountingLimiter)
-                self.limiters[enterprise_id] = client.limiter
-                board.get(enterprise_id)
-                log.info("syncing enterprise %s", enterprise_id)
-            consumer = ChangeConsumer(
-                js,
-                self.appliers.get,
-                board,
-                window_s=settings.coalesce_window_s,
-                batch_max=settings.batch_max,
-                max_deliver=settings.max_deliver,
+        self.clients = clients = await bind_enterprises(settings.mews, self._client, stop)
+        for enterprise_id, client in clients.items():
+            applier = Applier(
+                client, enterprise_id, js, room_types_refresh_s=settings.hotel_refresh_s
             )
-            hotels = [
-                HotelRefresher(
+            self.appliers[enterprise_id] = applier
+            assert isinstance(client.limiter, CountingLimiter)
+            self.limiters[enterprise_id] = client.limiter
+            board.get(enterprise_id)
+            log.info("syncing enterprise %s", enterprise_id)
+            hotel = HotelRefresher(
+                client,
+                enterprise_id,
+                js,
+                board.get(enterprise_id),
+                interval_s=settings.hotel_refresh_s,
+            )
+            runtime.task(f"hotel-{enterprise_id}", hotel.run)
+            runtime.task(
+                f"bills-{enterprise_id}",
+                functools.partial(applier.bills.run, interval_s=settings.bills_refresh_s),
+            )
+            if settings.charges_interval_s > 0:
+                charges = ChargesSchedule(
                     client,
                     enterprise_id,
                     js,
-                    board.get(enterprise_id),
-                    interval_s=settings.hotel_refresh_s,
+                    runtime.nc,
+                    progress,
+                    interval_s=settings.charges_interval_s,
+                    recent_days=settings.charges_recent_days,
+                    report_every_s=settings.charges_report_every_s,
+                    report_days=settings.charges_report_days,
                 )
-                for enterprise_id, client in clients.items()
-            ]
-            tasks = [
-                *(asyncio.create_task(hotel.run(stop)) for hotel in hotels),
-                *(
-                    asyncio.create_task(applier.bills.run(stop, settings.bills_refresh_s))
-                    for applier in self.appliers.values()
-                ),
-                self.consumers.watch(
-                    DURABLE,
-                    asyncio.create_task(consumer.run(stop)),
-                    js=js,
-                    stream=MEWS_CHANGES.name,
-                ),
-                asyncio.create_task(self._report(board, stop)),
-                asyncio.create_task(self.consumers.guard(stop)),
-                asyncio.create_task(
-                    UnroutedCommandSweeper(
-                        js,
-                        service=SERVICE,
-                        after_s=settings.unrouted_after_s,
-                        interval_s=settings.unrouted_interval_s,
-                    ).run(stop)
-                ),
-            ]
-            if settings.charges_interval_s > 0:
-                tasks += [
-                    asyncio.create_task(
-                        ChargesSchedule(
-                            client,
-                            enterprise_id,
-                            js,
-                            nc,
-                            progress,
-                            interval_s=settings.charges_interval_s,
-                            recent_days=settings.charges_recent_days,
-                            report_every_s=settings.charges_report_every_s,
-                            report_days=settings.charges_report_days,
-                        ).run(stop),
-                        name=f"charges-reconcile-{enterprise_id}",
-                    )
-                    for enterprise_id, client in clients.items()
-                ]
+                runtime.task(f"charges-reconcile-{enterprise_id}", charges.run)
             if settings.initial_import:
-                tasks += [
-                    asyncio.create_task(
-                        self._initial_import(
-                            InitialImport(
-                                applier,
-                                progress,
-                                pace=DownstreamBacklog(js, high=settings.import_backlog_max),
-                            ),
-                            stop,
-                        ),
-                        name=f"initial-import-{enterprise_id}",
-                    )
-                    for enterprise_id, applier in self.appliers.items()
-                ]
-            self.ready.set()
-            await stop.wait()
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        finally:
-            for client in clients.values():
-                await client.aclose()
-            await self.health_server.stop()
-            await nc.close()
-        self.consumers.raise_if_ended()
+                pace = DownstreamBacklog(js, high=settings.import_backlog_max)
+                job = InitialImport(applier, progress, pace=pace)
+                runtime.task(
+                    f"initial-import-{enterprise_id}", functools.partial(self._initial_import, job)
+                )
+        consumer = ChangeConsumer(
+            js,
+            self.appliers.get,
+            board,
+            window_s=settings.coalesce_window_s,
+            batch_max=settings.batch_max,
+            max_deliver=settings.max_deliver,
+        )
+        runtime.consumer(DURABLE, consumer.run, stream=MEWS_CHANGES.name)
+        runtime.task("health-report", lambda stop: self._report(board, stop))
+        sweeper = UnroutedCommandSweeper(
+            js,
+            service=SERVICE,
+            after_s=settings.unrouted_after_s,
+            interval_s=settings.unrouted_interval_s,
+        )
+        runtime.task("unrouted", sweeper.run)
+
+    async def _close_clients(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
 
     async def _initial_import(self, job: InitialImport, stop: asyncio.Event) -> None:
         """Run the property's initial import unless it is done (a restart does not import
@@ -192,16 +184,8 @@ class SyncApp:
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, 600.0)
 
-    async def readiness(self) -> dict[str, bool]:
-        return {
-            "nats": self.nc is not None and self.nc.is_connected,
-            "mews": self.ready.is_set(),
-            **self.consumers.readiness(),
-        }
-
     async def _report(self, board: HealthBoard, stop: asyncio.Event) -> None:
-        assert self.nc is not None
-        js = self.nc.jetstream()
+        js = self.runtime.jetstream()
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.settings.health_interval_s)

@@ -1,0 +1,229 @@
+"""The one lifecycle of a service process (`platform.runtime`), on real NATS and Postgres:
+the order it stops in, the outbox flushed at stop, readiness following the connection."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sample_models
+from nats.js import JetStreamContext
+from nats.js.api import StreamConfig
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from attendandt.contracts.examples import EXAMPLES
+from attendandt.contracts.mews import MewsChange
+from attendandt.platform import outbox as outbox_module
+from attendandt.platform.db import DatabaseSettings, create_engine, session_factory
+from attendandt.platform.migrations import upgrade
+from attendandt.platform.outbox import OutboxRelay
+from attendandt.platform.runtime import Runtime
+from attendandt.platform.settings import NatsSettings
+from attendandt.testing.polling import eventually
+
+MIGRATIONS = Path(__file__).parent / "sample_migrations"
+CHANGE = next(e for e in EXAMPLES if isinstance(e, MewsChange))
+
+Events = list[tuple[str, bool]]
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    await upgrade(database_url, MIGRATIONS, "sample")
+    engine = create_engine(DatabaseSettings(url=database_url, schema="sample"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def events(monkeypatch: pytest.MonkeyPatch) -> Events:
+    """Every relay batch that published something, with whether the connection was closed
+    by then. The relays do not LISTEN and poll once an hour: a row committed after their
+    first pass is published by the flush at stop, or not at all."""
+    recorded: Events = []
+    relay_once = OutboxRelay.relay_once
+
+    async def recording(relay: OutboxRelay) -> int:
+        relayed = await relay_once(relay)
+        if relayed:
+            recorded.append(("outbox published", relay.js._nc.is_closed))
+        return relayed
+
+    async def no_listener(relay: OutboxRelay) -> None:
+        return None
+
+    monkeypatch.setattr(OutboxRelay, "relay_once", recording)
+    monkeypatch.setattr(OutboxRelay, "_listen", no_listener)
+    return recorded
+
+
+async def _add(engine: AsyncEngine, subject: str, msg_id: str) -> None:
+    async with session_factory(engine).begin() as session:
+        await outbox_module.add(
+            session, sample_models.outbox, subject=subject, payload=CHANGE, msg_id=msg_id
+        )
+
+
+async def _waiting(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(sample_models.outbox)) or 0)
+
+
+async def _start(runtime: Runtime, stop: asyncio.Event) -> asyncio.Task[None]:
+    running = asyncio.create_task(runtime.run(stop))
+    started = asyncio.create_task(runtime.started.wait())
+    await asyncio.wait({running, started}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    if not started.done():
+        started.cancel()
+        await running  # raises what stopped it
+    assert runtime.started.is_set()
+    return running
+
+
+async def test_a_plain_connection_stops_intake_then_tasks_then_flushes_then_closes(
+    engine: AsyncEngine, jetstream: JetStreamContext, unique: str, nats_url: str, events: Events
+) -> None:
+    subject = f"out.{unique}"
+    await jetstream.add_stream(StreamConfig(name=f"OUT_{unique}", subjects=[f"{subject}.>"]))
+    runtime = Runtime("sample", NatsSettings(url=nats_url), graceful_s=30)
+    runtime.outbox(engine, sample_models.outbox, poll_interval=3600)
+
+    async def consume(stop: asyncio.Event) -> None:
+        await stop.wait()
+        # The message in hand when intake stops is finished: its result is committed.
+        await _add(engine, f"{subject}.late", "late-1")
+        events.append(("intake stopped", runtime.nc.is_closed))
+
+    async def background(stop: asyncio.Event) -> None:
+        await stop.wait()
+        events.append(("task stopped", runtime.nc.is_closed))
+
+    async def closer() -> None:
+        events.append(("closer", runtime.nc.is_closed))
+
+    runtime.consumer("sample-loop", consume)
+    runtime.task("background", background)
+    runtime.on_close("probe", closer)
+    stop = asyncio.Event()
+    running = await _start(runtime, stop)
+    assert await _waiting(engine) == 0
+
+    stop.set()
+    await asyncio.wait_for(running, 60)
+    assert events == [
+        ("intake stopped", False),
+        ("task stopped", False),
+        ("outbox published", False),
+        ("closer", True),
+    ]
+    msg = await jetstream.get_last_msg(f"OUT_{unique}", f"{subject}.late")
+    assert (msg.headers or {})["Nats-Msg-Id"] == "late-1"
+    assert await _waiting(engine) == 0
+    assert not runtime.started.is_set()
+
+
+async def test_a_handler_in_flight_at_stop_finishes_and_its_outbox_row_is_published(
+    engine: AsyncEngine, jetstream: JetStreamContext, unique: str, nats_url: str, events: Events
+) -> None:
+    nats_broker = pytest.importorskip("faststream.nats")
+    message_type = nats_broker.NatsMessage
+    subject = f"out.{unique}"
+    await jetstream.add_stream(StreamConfig(name=f"OUT_{unique}", subjects=[f"{subject}.>"]))
+    broker = nats_broker.NatsBroker(nats_url, logger=None, graceful_timeout=30.0)
+    runtime = Runtime("sample", NatsSettings(url=nats_url), broker=broker)
+    runtime.outbox(engine, sample_models.outbox, poll_interval=3600)
+    entered, release = asyncio.Event(), asyncio.Event()
+    subscriber = broker.subscriber(f"in.{unique}")
+
+    @subscriber
+    async def handle(msg: message_type) -> None:  # type: ignore[valid-type]
+        entered.set()
+        await release.wait()
+        await _add(engine, f"{subject}.done", f"done-{msg.raw_message.data.decode()}")
+        events.append(("handler finished", runtime.nc.is_closed))
+
+    stop = asyncio.Event()
+    running = await _start(runtime, stop)
+    try:
+        assert runtime.nc is broker.connection
+        await jetstream._nc.publish(f"in.{unique}", b"1")
+        await asyncio.wait_for(entered.wait(), 30)
+
+        stop.set()
+        # The subscriber takes nothing more and waits for the handler in hand.
+        await eventually(lambda: not subscriber.running, timeout=30, what="the subscriber to stop")
+        assert not running.done()
+    finally:
+        stop.set()
+        release.set()
+        await asyncio.wait_for(running, 60)
+    assert events == [("handler finished", False), ("outbox published", False)]
+    msg = await jetstream.get_last_msg(f"OUT_{unique}", f"{subject}.done")
+    assert (msg.headers or {})["Nats-Msg-Id"] == "done-1"
+    assert runtime.nc.is_closed
+
+
+async def test_readiness_fails_once_the_connection_is_closed(
+    engine: AsyncEngine, jetstream: JetStreamContext, nats_url: str
+) -> None:
+    async def broken() -> bool:
+        raise ConnectionError("the check's dependency is gone")
+
+    runtime = Runtime(
+        "sample",
+        NatsSettings(url=nats_url),
+        checks={"database": lambda: True, "cache": broken},
+    )
+    runtime.outbox(engine, sample_models.outbox)
+    stop = asyncio.Event()
+    running = await _start(runtime, stop)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runtime.health.port}") as http:
+            before = await http.get("/readyz")
+            assert before.json() == {
+                "status": "not ready",
+                "nats": True,
+                "database": True,
+                "cache": False,
+                "consumers": True,
+            }
+            runtime.checks.pop("cache")
+            assert (await http.get("/readyz")).status_code == 200
+
+            await runtime.nc.close()
+            after = await http.get("/readyz")
+        assert after.status_code == 503
+        assert after.json()["nats"] is False
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 60)  # a closed connection does not fail the stop
+
+
+async def test_the_probes_answer_while_a_start_step_waits(nats_url: str) -> None:
+    runtime = Runtime("sample", NatsSettings(url=nats_url))
+    waiting, release = asyncio.Event(), asyncio.Event()
+
+    async def bind(stop: asyncio.Event) -> None:
+        waiting.set()
+        await release.wait()
+
+    runtime.on_start(bind)
+    stop = asyncio.Event()
+    running = asyncio.create_task(runtime.run(stop))
+    try:
+        await asyncio.wait_for(waiting.wait(), 30)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runtime.health.port}") as http:
+            assert (await http.get("/healthz")).status_code == 200
+            starting = await http.get("/readyz")
+            assert starting.status_code == 503
+            assert starting.json()["started"] is False
+            release.set()
+            await asyncio.wait_for(runtime.started.wait(), 30)
+            ready = await http.get("/readyz")
+        assert ready.json() == {"status": "ready", "nats": True, "consumers": True}
+    finally:
+        stop.set()
+        release.set()
+        await asyncio.wait_for(running, 60)
