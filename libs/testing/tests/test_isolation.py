@@ -148,7 +148,7 @@ async def test_a_session_on_test_nats_url_clears_only_its_own_account(
         log = tmp_path / "inner.log"
         with log.open("wb") as out:
             inner = spawn(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                  str(HERE / "account_session" / "session_in_an_account.py")],
                 env=env,
                 cwd=ROOT,
