@@ -32,8 +32,9 @@ SRC_DIRS = $(wildcard libs/*/src services/*/src tools/*/src)
 typecheck: ## mypy strict over every package's code
 	MYPYPATH=$(subst $(eval) ,:,$(SRC_DIRS)) $(UV) run mypy $(SRC_DIRS)
 
-pytest: ## The test suite on real nats-server and Postgres (the web app end to end in Chromium)
-	$(UV) run pytest
+PYTEST_WORKERS ?= 2
+pytest: ## The test suite on real nats-server and Postgres (the web app end to end in Chromium), in PYTEST_WORKERS processes (0: one)
+	$(UV) run pytest -n $(PYTEST_WORKERS)
 
 web: ## Build the web app into web/dist (the gateway serves it); skipped without npm
 	@if command -v npm >/dev/null 2>&1; then \

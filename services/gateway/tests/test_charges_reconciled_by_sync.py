@@ -36,6 +36,7 @@ from attendandt.platform.settings import NatsSettings, ObservabilitySettings
 from attendandt.sync.app import SyncApp
 from attendandt.sync.charges_reconcile import last_report
 from attendandt.sync.settings import SyncSettings
+from attendandt.testing.nats_accounts import nats_env
 
 __all__ = ["stack"]  # the fixture, imported for this module's tests
 
@@ -172,7 +173,7 @@ def _ops_env(mews_sim: Any, nats_url: str) -> dict[str, str]:
     token = mews_sim.gross.token
     return {
         **os.environ,
-        "NATS_URL": nats_url,
+        **nats_env(nats_url),
         "MEWS_BASE_URL": mews_sim.base_url,
         "MEWS_CLIENT_TOKEN": token.client_token,
         "MEWS_ACCESS_TOKENS": token.access_token,

@@ -9,6 +9,7 @@ from ingest_support import stream_changes, wait_for
 from nats.js import JetStreamContext
 
 from attendandt.contracts.mews import ChangeSource, MewsEntity
+from attendandt.testing.nats_accounts import nats_env
 from attendandt.testing.processes import free_port, spawn, stop
 
 
@@ -16,7 +17,7 @@ def _start(mews_sim, nats_url: str):
     token = mews_sim.gross.token
     env = {
         **os.environ,
-        "NATS_URL": nats_url,
+        **nats_env(nats_url),
         "MEWS_BASE_URL": mews_sim.base_url,
         "MEWS_WS_URL": mews_sim.ws_url,
         "MEWS_CLIENT_TOKEN": token.client_token,

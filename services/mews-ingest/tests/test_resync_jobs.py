@@ -32,6 +32,7 @@ from attendandt.mews_ingest.checkpoints import Checkpoints
 from attendandt.mews_ingest.settings import SWEPT_ENTITIES
 from attendandt.ops.cli import build_parser
 from attendandt.platform.rpc import RpcFailure, call
+from attendandt.testing.nats_accounts import nats_env
 
 ADMIN = Caller(user_id="u-admin", role=UserRole.ADMIN, permissions=(RESYNC,))
 
@@ -261,7 +262,8 @@ async def test_the_resync_command_starts_follows_and_cancels_the_services_job(
         lambda: (ingest.app.board.get(gross.id).last_sweep_at or started) > started,
         what="the sweeps made at start",
     )
-    monkeypatch.setenv("NATS_URL", nats_url)
+    for name, value in nats_env(nats_url).items():
+        monkeypatch.setenv(name, value)
     parser = build_parser()
 
     async def run(*words: str) -> tuple[int, str]:

@@ -19,6 +19,7 @@ from attendandt.contracts.mews import ChangeSource
 from attendandt.mews_ingest.webhooks import MAX_BODY
 from attendandt.ops.cli import build_parser
 from attendandt.platform.logging import JsonFormatter, ReadableFormatter
+from attendandt.testing.nats_accounts import nats_env
 
 EDGE_LETTERS = "deadletter.v1.mews-ingest.edge"
 #: The HTTP client this test posts with stands in for Mews: its own logs are the sender's,
@@ -198,7 +199,8 @@ async def test_a_dead_lettered_integration_webhook_keeps_no_token(
     assert "Action" in letter.reason
 
     # What an operator sees: `attendandt dlq show SEQ`, `dlq list`, and no requeue of it.
-    monkeypatch.setenv("NATS_URL", nats_url)
+    for name, value in nats_env(nats_url).items():
+        monkeypatch.setenv(name, value)
 
     async def attendandt(*argv: str) -> tuple[int, str]:
         args = build_parser().parse_args(list(argv))

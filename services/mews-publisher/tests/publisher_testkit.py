@@ -38,6 +38,7 @@ from attendandt.platform.messaging import publish
 from attendandt.platform.migrations import downgrade, upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
+from attendandt.testing.nats_accounts import nats_env
 from attendandt.testing.polling import eventually
 
 ROLE = "publisher"
@@ -86,7 +87,7 @@ def process_env(nats_url: str, database_url: str, mews_sim: Any) -> dict[str, st
     """The same settings as environment variables, for `python -m ... serve`."""
     token = mews_sim.gross.token
     return {
-        "NATS_URL": nats_url,
+        **nats_env(nats_url),
         "DATABASE_URL": database_url,
         "DATABASE_POOL_SIZE": "10",
         "MEWS_BASE_URL": mews_sim.base_url,

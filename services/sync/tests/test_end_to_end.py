@@ -28,6 +28,7 @@ from attendandt.mews import Credentials, MewsClient
 from attendandt.mews.models import ReservationsGetAll
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
+from attendandt.testing.nats_accounts import nats_env
 from attendandt.testing.processes import spawn, stop
 
 pytestmark = pytest.mark.slow
@@ -48,7 +49,7 @@ def _env(mews_sim, nats_url: str, **extra: str) -> dict[str, str]:
     token = mews_sim.gross.token
     return {
         **os.environ,
-        "NATS_URL": nats_url,
+        **nats_env(nats_url),
         "MEWS_BASE_URL": mews_sim.base_url,
         "MEWS_CLIENT_TOKEN": token.client_token,
         "MEWS_ACCESS_TOKENS": token.access_token,

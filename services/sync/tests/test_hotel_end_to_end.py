@@ -22,6 +22,7 @@ from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.provision import provision, role_url
 from attendandt.platform.rpc import RpcFailure, RpcTimeout, call
+from attendandt.testing.nats_accounts import nats_env
 from attendandt.testing.processes import spawn, stop
 
 #: The Spa products the simulator seeds for each hotel.
@@ -44,7 +45,7 @@ def _env(mews_sim: Any, nats_url: str) -> dict[str, str]:
     token = mews_sim.gross.token
     return {
         **os.environ,
-        "NATS_URL": nats_url,
+        **nats_env(nats_url),
         "MEWS_BASE_URL": mews_sim.base_url,
         "MEWS_CLIENT_TOKEN": token.client_token,
         "MEWS_ACCESS_TOKENS": token.access_token,

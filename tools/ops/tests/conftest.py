@@ -151,3 +151,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         relocated = (Path(devdata) / "postgres" / "pgdata").resolve().parent
         if relocated != Path(devdata) / "postgres":
             shutil.rmtree(relocated, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n 2 --dist loadgroup`) the tests of one expensive system share a
+    worker: one whole-system stack (and one web build) for the session, one `attendandt dev`
+    for test_ops_env, instead of one per worker."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "stack" in names:
+            item.add_marker(pytest.mark.xdist_group("stack"))
+        elif "project" in names and item.path.name == "test_ops_env.py":
+            item.add_marker(pytest.mark.xdist_group("ops-env"))

@@ -11,6 +11,7 @@ from nats.js import JetStreamContext
 from attendandt.contracts.streams import ensure_streams
 from attendandt.ops import environment
 from attendandt.ops.cli import build_parser
+from attendandt.testing.nats_accounts import nats_env
 
 
 def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -53,7 +54,7 @@ async def test_a_command_that_succeeds_prints_no_reconnect_noise(
     nats_url: str, jetstream: JetStreamContext
 ) -> None:
     await ensure_streams(jetstream)
-    result = _run("status", env={**os.environ, "NATS_URL": nats_url})
+    result = _run("status", env={**os.environ, **nats_env(nats_url)})
     assert result.returncode == 0, result.stderr
     assert "MEWS_CHANGES" in result.stdout
     assert "disconnected" not in result.stderr

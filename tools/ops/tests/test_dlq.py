@@ -12,12 +12,13 @@ from nats.js.api import StreamConfig
 from attendandt.contracts.deadletter import DEAD_LETTER, DeadLetter
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.messaging import dead_letter, dead_letter_raw, publish
+from attendandt.testing.nats_accounts import nats_env
 
 
 def _cli(nats_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "attendandt.ops", "dlq", *args],
-        env={**os.environ, "NATS_URL": nats_url},
+        env={**os.environ, **nats_env(nats_url)},
         capture_output=True,
         text=True,
         timeout=60,

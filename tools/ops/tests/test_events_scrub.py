@@ -26,6 +26,7 @@ from attendandt.contracts.events import (
 from attendandt.contracts.examples import BOOKING, ENT, GUEST, NOW, STAY, USER, VENDOR
 from attendandt.contracts.privacy import public_guest, public_stay, public_user
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, ensure_streams
+from attendandt.testing.nats_accounts import nats_env
 
 SECRETS = ("ada.old@mail.example", "no shellfish", "jo@spa.example", "fd.old@hotel.example")
 
@@ -33,7 +34,7 @@ SECRETS = ("ada.old@mail.example", "no shellfish", "jo@spa.example", "fd.old@hot
 def _cli(nats_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "attendandt.ops", "events", "scrub", *args],
-        env={**os.environ, "NATS_URL": nats_url},
+        env={**os.environ, **nats_env(nats_url)},
         capture_output=True,
         text=True,
         timeout=60,

@@ -9,6 +9,7 @@ import msgspec
 from nats.js import JetStreamContext
 
 from attendandt.contracts.streams import ensure_streams
+from attendandt.testing.nats_accounts import nats_env
 
 
 async def test_status_prints_each_property(nats_url: str, jetstream: JetStreamContext) -> None:
@@ -30,7 +31,7 @@ async def test_status_prints_each_property(nats_url: str, jetstream: JetStreamCo
 
     result = subprocess.run(
         [sys.executable, "-m", "attendandt.ops", "status"],
-        env={**os.environ, "NATS_URL": nats_url},
+        env={**os.environ, **nats_env(nats_url)},
         capture_output=True,
         text=True,
         timeout=60,
@@ -59,7 +60,7 @@ async def test_status_says_when_a_property_needs_a_backfill(
     )
     result = subprocess.run(
         [sys.executable, "-m", "attendandt.ops", "status"],
-        env={**os.environ, "NATS_URL": nats_url},
+        env={**os.environ, **nats_env(nats_url)},
         capture_output=True,
         text=True,
         timeout=60,
@@ -89,7 +90,7 @@ async def test_status_shows_a_raised_alarm_and_why(
     await ingest.put("ent-4", msgspec.json.encode({"websocket": "connected"}))
     result = subprocess.run(
         [sys.executable, "-m", "attendandt.ops", "status"],
-        env={**os.environ, "NATS_URL": nats_url},
+        env={**os.environ, **nats_env(nats_url)},
         capture_output=True,
         text=True,
         timeout=60,

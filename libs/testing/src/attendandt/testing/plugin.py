@@ -4,15 +4,24 @@ Loaded for every test run (`-p attendandt.testing.plugin` in the root pytest con
 
 Servers start lazily, once per session, the first time a test asks for them, and stop (their
 files removed) when the session ends, or, when pytest is killed, through the parent-death
-signal and a detached reaper. `TEST_NATS_URL` / `TEST_DATABASE_URL` use servers you run
-yourself instead.
+signal and a detached reaper. Each pytest-xdist worker is a session of its own, with its own
+servers. `TEST_DATABASE_URL` uses a Postgres you run yourself; `TEST_NATS_URL` a nats-server
+you run yourself with the plugin's configuration (`python -m attendandt.testing.nats_accounts
+--print-config > test-nats.conf; nats-server -js -c test-nats.conf`), which any number of
+sessions may share.
 
 `nats_cluster` is the exception: a 3-server JetStream cluster started for the one test that
 asks for it (replicated streams, a server killed).
 
-Isolation: every test that asks for `database_url` gets a fresh database; `jetstream`
-starts with no streams and no KV buckets (tests run one at a time, so the shared names from
-the contracts are safe to use); `unique` gives a short unique token for names.
+Isolation, so that tests can run side by side: every test that asks for `nats_url` works in a
+NATS account of its own, leased from the server's pool (`attendandt.testing.nats_accounts`):
+its own subjects and its own streams, so the contracts' fixed names (MEWS_CHANGES,
+`mews.v1.<enterprise>.change.customer`) are safe to use, and so is every app or process the
+test starts with that URL (a process through `nats_env(nats_url)`: services take the
+credentials from NATS_USER / NATS_PASSWORD). The account starts empty and its streams (and KV
+buckets) are deleted after the test, no other account's. `jetstream` is a JetStream context
+in that account. Every test that asks for `database_url` gets a fresh database; `unique` gives
+a short unique token for names.
 """
 
 from __future__ import annotations
@@ -30,9 +39,15 @@ import asyncpg
 import nats
 import pytest
 from nats.aio.client import Client as NatsClient
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from attendandt.testing.nats_accounts import (
+    AccountPool,
+    accounts_config,
+    shared_locks_dir,
+)
 from attendandt.testing.processes import python_module
 from attendandt.testing.servers import (
     LocalProcessServer,
@@ -92,17 +107,52 @@ def _reaper() -> Iterator[_Reaper]:
 
 
 @pytest.fixture(scope="session")
-def nats_url(servers_dir: Path, _reaper: _Reaper) -> Iterator[str]:
-    """URL of a JetStream-enabled nats-server for this session."""
+def nats_accounts(servers_dir: Path, _reaper: _Reaper) -> Iterator[AccountPool]:
+    """The accounts of this session's JetStream-enabled nats-server, leased one per test."""
     given = os.environ.get("TEST_NATS_URL")
     if given:
-        yield given
+        yield AccountPool(given, shared_locks_dir(given))
         return
     directory = servers_dir / "nats"
-    server = any_nats(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "accounts.conf"
+    config.write_text(accounts_config())
+    server = any_nats(directory, config=config)
     _reaper.watch(server, directory)
-    yield server.url
+    yield AccountPool(server.url, directory / "leases")
     server.stop()
+
+
+@pytest.fixture
+async def nats_url(nats_accounts: AccountPool) -> AsyncIterator[str]:
+    """URL of this test's own NATS account (`nats://tN:password@host:port`): its own subjects
+    and streams, empty at the start, its streams deleted at the end. A process the test starts
+    takes it through `nats_env(url)` (services refuse credentials in NATS_URL)."""
+    with nats_accounts.lease() as account:
+        url = account.url(nats_accounts.server_url)
+        await clear_account(url)  # what a killed session may have left behind
+        try:
+            yield url
+        finally:
+            await clear_account(url)
+
+
+async def clear_account(url: str) -> None:
+    """Delete every stream (and so every KV bucket) of the account `url` logs in to."""
+    try:
+        client = await nats.connect(
+            url, name="pytest-cleanup", connect_timeout=5, allow_reconnect=False
+        )
+    except NatsError as exc:
+        raise RuntimeError(
+            f"cannot log in to the test account at {url.rpartition('@')[2]} ({exc}): a server "
+            "given by TEST_NATS_URL must run the plugin's configuration "
+            "(python -m attendandt.testing.nats_accounts --print-config)"
+        ) from exc
+    try:
+        await reset_jetstream(client.jetstream())
+    finally:
+        await client.close()
 
 
 @pytest.fixture
@@ -146,7 +196,8 @@ async def nats_client(nats_url: str) -> AsyncIterator[NatsClient]:
 
 
 async def reset_jetstream(js: JetStreamContext) -> None:
-    """Delete every stream and KV bucket (KV buckets are streams named KV_<bucket>)."""
+    """Delete every stream and KV bucket (KV buckets are streams named KV_<bucket>) that `js`
+    sees: those of its account."""
     for info in await js.streams_info():
         try:
             await js.delete_stream(info.config.name or "")
@@ -155,11 +206,9 @@ async def reset_jetstream(js: JetStreamContext) -> None:
 
 
 @pytest.fixture
-async def jetstream(nats_client: NatsClient) -> JetStreamContext:
-    """A JetStream context on an empty server: no streams, no KV buckets."""
-    js = nats_client.jetstream()
-    await reset_jetstream(js)
-    return js
+def jetstream(nats_client: NatsClient) -> JetStreamContext:
+    """A JetStream context in this test's account: no streams, no KV buckets to start with."""
+    return nats_client.jetstream()
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ COMMANDS: dict[str, Variables] = {
     "dlq list": NATS,
     "dlq show": NATS,
     "dlq requeue": NATS,
-    "events scrub": NATS[:1],
+    "events scrub": NATS,
     "ingest sweep": NATS + MEWS,
     "ingest resync": NATS,
     "migrate": (

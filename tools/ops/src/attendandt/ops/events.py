@@ -32,9 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 async def _scrub(args: argparse.Namespace) -> int:
-    nc = await connect(
-        NatsSettings(url=os.environ.get("NATS_URL", NatsSettings.url)), "attendandt-cli"
-    )
+    nc = await connect(NatsSettings.from_env(os.environ), "attendandt-cli")
     js = nc.jetstream()
     stream = ATTENDANDT_EVENTS.name
     checked = found = 0

@@ -54,12 +54,17 @@ def start_postgres_container() -> ExternalServer:
     return ExternalServer(url=url, on_stop=[container])
 
 
-def start_nats_container() -> ExternalServer:
+def start_nats_container(config: Path | None = None) -> ExternalServer:
+    """`config`: a configuration file for the server (mounted read-only)."""
     try:
         from testcontainers.nats import NatsContainer  # type: ignore[import-not-found, unused-ignore]
     except ImportError as exc:
         raise ServerUnavailable("testcontainers is not installed") from exc
     container = NatsContainer("nats:2-alpine").with_command("-js")
+    if config is not None:
+        inside = "/etc/nats/test.conf"
+        container = container.with_volume_mapping(str(config.resolve()), inside, "ro")
+        container = container.with_command(f"-js -c {inside}")
     container.start()
     url: str = container.nats_uri()
     return ExternalServer(url=url, on_stop=[container])
@@ -82,10 +87,11 @@ def any_postgres(workdir: Path) -> RunningServer:
     raise ServerUnavailable("cannot run Postgres here: " + "; ".join(reasons))
 
 
-def any_nats(workdir: Path) -> RunningServer:
+def any_nats(workdir: Path, *, config: Path | None = None) -> RunningServer:
+    """nats-server here, or in Docker; `config`: its configuration file."""
     try:
-        return start_nats(workdir)
+        return start_nats(workdir, config=config)
     except ServerUnavailable:
         if docker_available():
-            return start_nats_container()
+            return start_nats_container(config)
         raise
