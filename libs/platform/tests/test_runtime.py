@@ -148,7 +148,10 @@ async def test_a_handler_in_flight_at_stop_finishes_and_its_outbox_row_is_publis
     running = await _start(runtime, stop)
     try:
         assert runtime.nc is broker.connection
-        await jetstream._nc.publish(f"in.{unique}", b"1")
+        # On the broker's own connection: the server has its subscription before this
+        # message (another connection's publish could overtake the SUB under load).
+        await broker.connection.flush()
+        await broker.connection.publish(f"in.{unique}", b"1")
         await asyncio.wait_for(entered.wait(), 30)
 
         stop.set()

@@ -1,7 +1,9 @@
 """The local NATS cluster: three routed servers, replicated streams, a server killed and back."""
 
 import nats
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import StreamConfig
+from nats.js.errors import NoStreamResponseError
 
 from attendandt.testing.polling import eventually
 from attendandt.testing.servers import NatsCluster
@@ -20,8 +22,18 @@ async def test_three_servers_hold_a_replicated_stream_through_a_kill(
         assert {info.cluster.leader, *(r.name for r in info.cluster.replicas or [])} == {
             "nats-0", "nats-1", "nats-2",
         }  # fmt: skip
+
+        async def stored(i: int) -> bool:
+            # Until every server has the stream's interest (a loaded machine takes a moment
+            # after the create), a publish finds no responder; the id keeps a retry single.
+            try:
+                await js.publish("r3.before", str(i).encode(), headers={"Nats-Msg-Id": f"b{i}"})
+            except (NoStreamResponseError, NatsTimeoutError):
+                return False
+            return True
+
         for i in range(10):
-            await js.publish("r3.before", str(i).encode())
+            await eventually(lambda i=i: stored(i), timeout=30, what=f"message {i} stored")
         leader = nats_cluster.node(info.cluster.leader or "")
         nats_cluster.kill(leader)
         assert not leader.running
