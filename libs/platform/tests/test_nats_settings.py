@@ -6,7 +6,7 @@ import ssl
 
 import pytest
 
-from attendandt.platform.messaging import broker_options, connect_options, pull_inbox_prefix
+from attendandt.platform.messaging import connect_options
 from attendandt.platform.settings import NatsSettings, SettingsError
 
 
@@ -21,16 +21,11 @@ def test_user_password_and_tls_from_the_environment() -> None:
     # Its own inbox: the only one its permissions let it read.
     assert options["inbox_prefix"] == "_INBOX_guests"
     assert isinstance(options["tls"], ssl.SSLContext)
-    assert pull_inbox_prefix(settings) == b"_INBOX_guests."
-    broker = broker_options(settings)
-    assert broker["inbox_prefix"] == "_INBOX_guests"
-    assert broker["security"].username == "guests"
 
 
 def test_without_a_user_the_client_is_anonymous_with_the_default_inbox() -> None:
     settings = NatsSettings.from_env({"NATS_URL": "nats://127.0.0.1:4222"})
     assert connect_options(settings) == {"inbox_prefix": "_INBOX"}
-    assert broker_options(settings)["security"] is None
 
 
 def test_a_cluster_is_a_comma_separated_list_of_its_servers() -> None:

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import msgspec
+import nats
 import pytest
 import sample_models
 from nats.js import JetStreamContext
@@ -13,14 +15,19 @@ from nats.js.api import StreamConfig
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from attendandt.contracts.base import RpcMethod, encode
 from attendandt.contracts.examples import EXAMPLES
 from attendandt.contracts.mews import MewsChange
 from attendandt.platform import outbox as outbox_module
+from attendandt.platform.consumer import ConsumerPolicy, Delivery
 from attendandt.platform.db import DatabaseSettings, create_engine, session_factory
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.outbox import OutboxRelay
+from attendandt.platform.rpc import RpcTimeout
+from attendandt.platform.rpc import call as rpc_call
 from attendandt.platform.runtime import Runtime
 from attendandt.platform.settings import NatsSettings
+from attendandt.platform.subscriptions import Subscription
 from attendandt.testing.polling import eventually
 
 MIGRATIONS = Path(__file__).parent / "sample_migrations"
@@ -127,45 +134,83 @@ async def test_a_plain_connection_stops_intake_then_tasks_then_flushes_then_clos
 async def test_a_handler_in_flight_at_stop_finishes_and_its_outbox_row_is_published(
     engine: AsyncEngine, jetstream: JetStreamContext, unique: str, nats_url: str, events: Events
 ) -> None:
-    nats_broker = pytest.importorskip("faststream.nats")
-    message_type = nats_broker.NatsMessage
     subject = f"out.{unique}"
     await jetstream.add_stream(StreamConfig(name=f"OUT_{unique}", subjects=[f"{subject}.>"]))
-    broker = nats_broker.NatsBroker(nats_url, logger=None, graceful_timeout=30.0)
-    runtime = Runtime("sample", NatsSettings(url=nats_url), broker=broker)
+    await jetstream.add_stream(StreamConfig(name=f"IN_{unique}", subjects=[f"in.{unique}"]))
+    runtime = Runtime("sample", NatsSettings(url=nats_url))
     runtime.outbox(engine, sample_models.outbox, poll_interval=3600)
     entered, release = asyncio.Event(), asyncio.Event()
-    subscriber = broker.subscriber(f"in.{unique}")
+    handled: list[str] = []
 
-    @subscriber
-    async def handle(msg: message_type) -> None:  # type: ignore[valid-type]
+    async def handle(delivery: Delivery[MewsChange]) -> None:
         entered.set()
         await release.wait()
-        await _add(engine, f"{subject}.done", f"done-{msg.raw_message.data.decode()}")
+        await _add(engine, f"{subject}.done", f"done-{delivery.payload.mews_id}")
+        handled.append(delivery.payload.mews_id)
         events.append(("handler finished", runtime.nc.is_closed))
 
+    policy = ConsumerPolicy(service="sample", consumer=f"in-{unique}")
+    runtime.subscribe(Subscription(f"IN_{unique}", f"in.{unique}", MewsChange, handle, policy))
     stop = asyncio.Event()
     running = await _start(runtime, stop)
     try:
-        assert runtime.nc is broker.connection
-        # On the broker's own connection: the server has its subscription before this
-        # message (another connection's publish could overtake the SUB under load).
-        await broker.connection.flush()
-        await broker.connection.publish(f"in.{unique}", b"1")
+        await jetstream.publish(
+            f"in.{unique}", encode(msgspec.structs.replace(CHANGE, mews_id="first"))
+        )
         await asyncio.wait_for(entered.wait(), 30)
 
         stop.set()
-        # The subscriber takes nothing more and waits for the handler in hand.
-        await eventually(lambda: not subscriber.running, timeout=30, what="the subscriber to stop")
+        # Intake has stopped: a message published now waits for the next start.
+        await jetstream.publish(
+            f"in.{unique}", encode(msgspec.structs.replace(CHANGE, mews_id="second"))
+        )
+        await asyncio.sleep(0.5)
         assert not running.done()
     finally:
         stop.set()
         release.set()
         await asyncio.wait_for(running, 60)
+    assert handled == ["first"]
     assert events == [("handler finished", False), ("outbox published", False)]
     msg = await jetstream.get_last_msg(f"OUT_{unique}", f"{subject}.done")
-    assert (msg.headers or {})["Nats-Msg-Id"] == "done-1"
+    assert (msg.headers or {})["Nats-Msg-Id"] == "done-first"
     assert runtime.nc.is_closed
+    # The first was acked before the connection closed; the second waits, unacked.
+    info = await jetstream.consumer_info(f"IN_{unique}", policy.consumer)
+    assert (info.num_pending, info.num_ack_pending) == (1, 0)
+
+
+async def test_a_call_in_flight_at_stop_is_answered_and_no_new_call_is_taken(
+    engine: AsyncEngine, nats_url: str, unique: str
+) -> None:
+    method = RpcMethod(unique, "echo", MewsChange, MewsChange)
+    runtime = Runtime("sample", NatsSettings(url=nats_url))
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def echo(request: MewsChange) -> MewsChange:
+        entered.set()
+        await release.wait()
+        return request
+
+    runtime.answer(method, echo, for_caller=False)
+    stop = asyncio.Event()
+    running = await _start(runtime, stop)
+    client = await nats.connect(nats_url)
+    try:
+        call = asyncio.create_task(rpc_call(client, method, CHANGE, timeout=30))
+        await asyncio.wait_for(entered.wait(), 30)
+        stop.set()
+        await eventually(lambda: not runtime.rpc._subscriptions, what="the RPC intake to stop")
+        with pytest.raises(RpcTimeout) as refused:
+            await rpc_call(client, method, CHANGE, timeout=1)
+        release.set()
+        assert await call == CHANGE
+        assert refused.value.no_responders
+    finally:
+        stop.set()
+        release.set()
+        await asyncio.wait_for(running, 60)
+        await client.close()
 
 
 async def test_readiness_fails_once_the_connection_is_closed(

@@ -353,11 +353,11 @@ async def test_health_and_readiness(running: Running) -> None:
 
 
 async def test_one_connection_carries_subscribers_and_every_publish(running: Running) -> None:
-    """Outbox, dead letters and erasures publish on the broker's own connection: there is
-    no second one, and the outbox is flushed before that one closes."""
+    """Consumers, RPC, outbox, dead letters and erasures share the runtime's connection:
+    there is no second one, and the outbox is flushed before that one closes."""
     app = running.app
-    assert app.jetstream()._nc is app.broker.connection
-    assert app.runtime.nc is app.broker.connection
+    assert app.jetstream()._nc is app.runtime.nc
+    assert app.erasures._jetstream()._nc is app.runtime.nc
 
 
 async def test_public_stay_answers_what_the_stay_event_carries_for_those_who_book(

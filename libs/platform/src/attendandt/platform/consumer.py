@@ -13,8 +13,10 @@
   sent → an alert line and a `nak` with the back-off: the message waits, and no exception
   ever leaves `process`, so no message can end the consumer's task.
 
-It works on a raw nats-py message, so the same rules hold whether the message came through
-a FastStream subscriber (`message.raw_message`) or a plain pull subscription.
+Two modes, one rule: `process` for a consumer that takes messages one by one
+(`platform.subscriptions`, every domain service), and `settle_acked` / `settle_rejected` /
+`settle_failed` for one that settles the messages of a batch it collected and applied itself
+(sync's coalescing consumer).
 """
 
 from __future__ import annotations
@@ -122,6 +124,45 @@ async def process(
     return outcome
 
 
+# Settling one message of a batch the consumer collected itself (sync's batched mode): the
+# same rules as `process`, each counted, none raising (a failure to settle → alert + nak).
+
+
+async def settle_acked(msg: Msg, policy: ConsumerPolicy, *, confirmed: bool = True) -> Outcome:
+    """Its effect is stored: ack, by default awaited, so the ack is on the server
+    (`confirmed=False` for a large batch of idempotent effects: one lost ack is one
+    redelivery, and the batch is not held up by a round trip per message)."""
+    return await _settled(msg, policy, _ack(msg, confirmed))
+
+
+async def settle_rejected(
+    msg: Msg, policy: ConsumerPolicy, js: JetStreamContext, reason: str, exc: BaseException | None
+) -> Outcome:
+    """It can never succeed: dead letter with `reason`, then term."""
+    return await _settled(msg, policy, _give_up(msg, policy, js, reason, exc))
+
+
+async def settle_failed(
+    msg: Msg, policy: ConsumerPolicy, js: JetStreamContext, exc: BaseException
+) -> Outcome:
+    """A transient failure: nak with the back-off; a dead letter after `max_deliver`."""
+    return await _settled(msg, policy, _retry(msg, policy, js, exc))
+
+
+async def _ack(msg: Msg, confirmed: bool) -> Outcome:
+    await (msg.ack_sync() if confirmed else msg.ack())
+    return Outcome.ACKED
+
+
+async def _settled(msg: Msg, policy: ConsumerPolicy, settling: Awaitable[Outcome]) -> Outcome:
+    try:
+        outcome = await settling
+    except Exception as exc:
+        outcome = await _alert_and_retry(msg, policy, exc)
+    count_settled(msg, policy.consumer, outcome)
+    return outcome
+
+
 def count_settled(msg: Msg, consumer: str, outcome: Outcome) -> None:
     """Into `/metrics`: how `consumer` settled `msg`, and whether it had been delivered
     before (for consumers with a loop of their own; `process` counts its messages)."""
@@ -152,23 +193,34 @@ async def _process(
             return await _give_up(msg, policy, js, f"rejected: {exc}", exc)
         except Exception as exc:
             span.record_exception(exc)
-            if delivery >= policy.max_deliver:
-                reason = f"failed {delivery} deliveries, last: {type(exc).__name__}: {exc}"
-                return await _give_up(msg, policy, js, reason, exc)
-            delay = policy.delay_after(delivery)
-            log.warning(
-                "transient failure; redelivering",
-                extra={"consumer": policy.consumer, "delivery": delivery, "delay_s": delay,
-                       "error": f"{type(exc).__name__}: {exc}"},
-            )  # fmt: skip
-            await msg.nak(delay=delay)
-            return Outcome.RETRYING
+            return await _retry(msg, policy, js, exc)
         await msg.ack_sync()
         return Outcome.ACKED
 
 
+async def _retry(
+    msg: Msg, policy: ConsumerPolicy, js: JetStreamContext, exc: BaseException
+) -> Outcome:
+    delivery = msg.metadata.num_delivered
+    if delivery >= policy.max_deliver:
+        reason = f"failed {delivery} deliveries, last: {type(exc).__name__}: {exc}"
+        return await _give_up(msg, policy, js, reason, exc)
+    delay = policy.delay_after(delivery)
+    log.warning(
+        "transient failure; redelivering",
+        extra={"consumer": policy.consumer, "delivery": delivery, "delay_s": delay,
+               "error": f"{type(exc).__name__}: {exc}"},
+    )  # fmt: skip
+    await msg.nak(delay=delay)
+    return Outcome.RETRYING
+
+
 async def _give_up(
-    msg: Msg, policy: ConsumerPolicy, js: JetStreamContext, reason: str, exc: BaseException
+    msg: Msg,
+    policy: ConsumerPolicy,
+    js: JetStreamContext,
+    reason: str,
+    exc: BaseException | None,
 ) -> Outcome:
     await dead_letter(
         js, msg, service=policy.service, consumer=policy.consumer, reason=reason, error=exc

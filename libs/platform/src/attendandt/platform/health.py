@@ -4,12 +4,12 @@ run), for probes; `/metrics`, the process's Prometheus figures (`platform.metric
 A deliberately tiny HTTP server on asyncio streams: services that have no web framework
 still get probes, and no request can block the event loop.
 
-`ConsumerWatch` knows a process's consumer tasks (its own, and a FastStream broker's
-subscribers). A consumer whose task ended, by an exception or by returning, takes no more
-messages while the process looks alive: readiness fails at once, and `guard` stops the
-process with `ConsumerEnded`, because `attendandt dev` restarts a child only when it exits
-(Kubernetes would restart it on the failing probe too, but not as soon). A consumer whose task
-runs but that is stuck while messages wait (`stall.StallWatch`) is treated the same way.
+`ConsumerWatch` knows a process's consumer tasks. A consumer whose task ended, by an
+exception or by returning, takes no more messages while the process looks alive: readiness
+fails at once, and `guard` stops the process with `ConsumerEnded`, because `attendandt dev`
+restarts a child only when it exits (Kubernetes would restart it on the failing probe too,
+but not as soon). A consumer whose task runs but that is stuck while messages wait
+(`stall.StallWatch`) is treated the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nats.js import JetStreamContext
@@ -43,7 +43,6 @@ class ConsumerWatch:
     def __init__(self, interval_s: float = GUARD_INTERVAL_S, stall_s: float = STALL_S) -> None:
         self.interval_s = interval_s
         self._tasks: dict[str, asyncio.Task[Any]] = {}
-        self._brokers: list[Any] = []
         self.stall = StallWatch(stall_s)
         #: How often the guard asks the server whether a consumer is stuck (and so how
         #: fresh the consumer lag figures of `/metrics` are).
@@ -65,28 +64,8 @@ class ConsumerWatch:
             self.stall.watch(js, stream, name)
         return task
 
-    def watch_broker(self, broker: Any, js: JetStreamContext | None = None) -> None:
-        """Every subscriber of a started FastStream broker. Its pull subscribers each run a
-        task (FastStream starts a new one after an exception, none after a cancel); core
-        subscribers have none and are the connection's business. With `js`, every durable
-        JetStream subscriber is watched for a stall too."""
-        self._brokers.append(broker)
-        if js is None:
-            return
-        for subscriber in broker.subscribers:
-            stream = getattr(getattr(subscriber, "stream", None), "name", None)
-            durable = getattr(getattr(subscriber, "config", None), "durable_name", None)
-            if stream and durable:
-                self.stall.watch(js, stream, durable)
-
     def dead(self) -> list[str]:
         names = [name for name, task in self._tasks.items() if task.done()]
-        for broker in self._brokers:
-            names += [
-                _subscriber_name(subscriber)
-                for subscriber in broker.subscribers
-                if _ended(getattr(subscriber, "tasks", ()))
-            ]
         return names + [f"{name} (stuck)" for name in self.stall.stalled]
 
     def readiness(self) -> dict[str, bool]:
@@ -118,19 +97,6 @@ class ConsumerWatch:
     def raise_if_ended(self) -> None:
         if self.ended:
             raise ConsumerEnded(f"consumer ended or stuck: {', '.join(self.ended)}")
-
-
-def _ended(tasks: Iterable[asyncio.Task[Any]]) -> bool:
-    """A FastStream subscriber's tasks are over: the last one was cancelled or returned
-    (one that raised is being replaced by FastStream's supervisor)."""
-    last = list(tasks)[-1:]
-    return bool(last) and last[0].done() and (last[0].cancelled() or last[0].exception() is None)
-
-
-def _subscriber_name(subscriber: Any) -> str:
-    config = getattr(subscriber, "config", None)
-    durable = getattr(config, "durable_name", None)
-    return str(durable or getattr(subscriber, "subject", subscriber))
 
 
 class HealthServer:

@@ -134,6 +134,6 @@ def configure_logging(service: str, *, level: str = "INFO", json_lines: bool = F
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # FastStream logs each subscriber task's callback at INFO, several times a second.
-    for noisy in ("nats", "httpx", "httpcore", "asyncio", "faststream"):
+    # The libraries' INFO lines repeat every request or reconnect attempt.
+    for noisy in ("nats", "httpx", "httpcore", "asyncio"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

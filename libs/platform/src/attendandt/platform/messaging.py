@@ -76,26 +76,6 @@ def connect_options(settings: NatsSettings) -> dict[str, Any]:
     return options
 
 
-def pull_inbox_prefix(settings: NatsSettings) -> bytes:
-    """For FastStream pull subscribers, which otherwise reply on `_INBOX.` whatever the
-    broker's inbox prefix: pass it as each subscriber's `inbox_prefix`."""
-    return (settings.inbox_prefix + ".").encode()
-
-
-def broker_options(settings: NatsSettings) -> dict[str, Any]:
-    """The same for a FastStream `NatsBroker` (it takes credentials as a security object)."""
-    # Imported here: only the services built on FastStream have it.
-    from faststream.nats.security import NatsSecurity, NatsUserPassword
-
-    context = settings.ssl_context()
-    security: NatsSecurity | None = None
-    if settings.user is not None and settings.password is not None:
-        security = NatsUserPassword(settings.user, settings.password, ssl_context=context)
-    elif context is not None:
-        security = NatsSecurity(ssl_context=context)
-    return {"inbox_prefix": settings.inbox_prefix, "security": security}
-
-
 def message_headers(
     payload: Payload,
     *,

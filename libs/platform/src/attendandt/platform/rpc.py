@@ -1,6 +1,6 @@
 """Request-reply between the gateway and the domain services over core NATS.
 
-Server side, inside a FastStream subscriber (or any NATS callback):
+Server side (`rpc_server.RpcServer`, which `Runtime.answer` uses):
 
     body, headers = await answer(GET_GUEST, msg.data, service.get_guest)
 

@@ -5,30 +5,31 @@ Start, in this order: the health server (`/healthz` answers from the first momen
 start that waits, for Mews say, is no dead process; `/readyz`, NATS connected + the
 service's checks + the consumers, fails with `started: false` until the start is done);
 connect to NATS; ensure the streams and buckets; the service's own start steps (`on_start`);
-intake (a FastStream broker's subscribers, or plain consumer loops, each watched by
-`ConsumerWatch`); the outbox relays, the background tasks and the consumer guard. Then
-`started` is set.
+intake: the RPC methods (`answer`), the JetStream consumers (`subscribe`, or a loop of the
+service's own with `consumer`), each consumer watched by `ConsumerWatch`; the outbox relays,
+the background tasks and the consumer guard. Then `started` is set.
 
 Stop, once `stop` is set (a signal, or the guard after a consumer ended), in ONE order:
 
-1. intake stops: no new message is taken; the handlers in flight finish (FastStream waits up
-   to the broker's `graceful_timeout`, a consumer loop gets `graceful_s`, then is cancelled);
+1. intake stops: no new call or message is taken; the calls and messages in flight get
+   `graceful_s` to finish, then are cancelled;
 2. background tasks stop (their stop event, `graceful_s`, then cancelled);
 3. every outbox is flushed: its relay task stops, then relays until the table is empty,
    so what a handler committed in step 1 is published now (an error is logged, not
    raised: the next start relays what is left);
-4. the broker (drained) or the connection closes;
+4. the connection closes;
 5. the health server stops;
 6. the service's closers run (HTTP clients), then the engines are disposed;
 
 then `ConsumerWatch.raise_if_ended()`: a process its guard stopped exits with
 `ConsumerEnded`, to be restarted.
 
-Two ways to NATS, both kept on purpose: FastStream gives the domain services (guests,
-vendors, users, mews-publisher) their RPC and pull-subscriber harness; sync needs batched
-pull consumption of its own and ingest only publishes, so they use a plain nats-py connection
-(`messaging.connect`). Converting them to FastStream is a separate step; until then a
-Runtime runs either: pass `broker`, or leave it out to have a plain connection.
+One way to NATS: plain nats-py for every service. Sync must control its batches (wait a
+window after the first change, fetch exactly what is waiting, keep a long pass in progress)
+and ingest mostly publishes; a framework's per-message harness fits neither, and on the
+others it added a second reconnect and ack layer, its own logger and an inbox prefix to pass
+by hand. What it gave (pull loops, queue-group RPC) is two small modules here:
+`platform.subscriptions` and `platform.rpc_server`.
 """
 
 from __future__ import annotations
@@ -45,11 +46,14 @@ from nats.js import JetStreamContext
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.health import ConsumerWatch, HealthServer
 from attendandt.platform.messaging import connect
 from attendandt.platform.outbox import OutboxRelay
+from attendandt.platform.rpc_server import RpcServer
 from attendandt.platform.settings import NatsSettings
+from attendandt.platform.subscriptions import Subscription, consume
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +73,6 @@ class Runtime:
         service: str,
         nats: NatsSettings,
         *,
-        broker: Any | None = None,
         health_host: str = "127.0.0.1",
         health_port: int = 0,
         checks: Mapping[str, Check] | None = None,
@@ -77,8 +80,7 @@ class Runtime:
     ) -> None:
         self.service = service
         self.nats_settings = nats
-        #: A FastStream `NatsBroker` whose subscribers are registered; None: plain nats-py.
-        self.broker = broker
+        self.rpc = RpcServer(queue=service)
         self.checks = dict(checks or {})
         self.graceful_s = graceful_s
         self.consumers = ConsumerWatch(stall_s=nats.consumer_stall_s)
@@ -108,6 +110,25 @@ class Runtime:
         """A plain consumer loop (intake): watched by the guard; with `stream`, `name` is
         its durable and is watched for a stall too."""
         self._loops.append((name, loop, stream))
+
+    def subscribe(self, subscription: Subscription[Any]) -> None:
+        """A durable JetStream consumer (`platform.subscriptions`), watched by the guard."""
+
+        async def loop(stop: asyncio.Event) -> None:
+            await consume(self.jetstream(), subscription, stop)
+
+        self.consumer(subscription.policy.consumer, loop, stream=subscription.stream)
+
+    def answer(
+        self,
+        method: RpcMethod[Any, Any],
+        handler: Callable[..., Awaitable[Payload]],
+        *,
+        for_caller: bool = True,
+        workers: int = 1,
+    ) -> None:
+        """Answer `method` in the service's queue group (`platform.rpc_server`)."""
+        self.rpc.add(method, handler, for_caller=for_caller, workers=workers)
 
     def task(self, name: str, loop: Loop) -> None:
         """A background task, stopped after intake and before the outboxes are flushed."""
@@ -156,18 +177,13 @@ class Runtime:
         relaying: list[asyncio.Task[None]] = []
         try:
             await self.health.start()
-            if self.broker is not None:
-                self._nc = await self.broker.connect()
-            else:
-                self._nc = await connect(self.nats_settings, self.service)
+            self._nc = await connect(self.nats_settings, self.service)
             self._js = js = self.nc.jetstream()
             for line in await ensure_streams(js):
                 log.debug(line)
             for step in self._start_steps:
                 await step(stop)
-            if self.broker is not None:
-                await self.broker.start()
-                self.consumers.watch_broker(self.broker, js)
+            await self.rpc.start(self.nc)
             for name, loop, stream in self._loops:
                 task = asyncio.create_task(loop(intake_stop), name=name)
                 intake.append(self.consumers.watch(name, task, js=js, stream=stream))
@@ -207,16 +223,10 @@ class Runtime:
     async def _stop_intake(
         self, intake_stop: asyncio.Event, loops: list[asyncio.Task[None]]
     ) -> None:
-        """Subscribers stop taking messages and finish those in flight; so do the loops."""
-        if self.broker is not None:
-            await asyncio.gather(
-                *(
-                    _logged(subscriber.stop(), "stopping a subscriber")
-                    for subscriber in self.broker.subscribers
-                )
-            )
+        """No new call or message is taken; those in flight finish."""
         intake_stop.set()
-        await self._finish(loops)
+        await asyncio.gather(_logged(self.rpc.stop(self.graceful_s), "stopping RPC"),
+                             self._finish(loops))  # fmt: skip
 
     async def _finish(self, tasks: list[asyncio.Task[None]]) -> None:
         """Wait up to `graceful_s` for `tasks` (their stop event is set), then cancel."""
@@ -231,9 +241,7 @@ class Runtime:
                 await _logged(task, task.get_name())
 
     async def _close_connection(self) -> None:
-        if self.broker is not None:
-            await _logged(self.broker.stop(), "stopping the broker")
-        elif self._nc is not None:
+        if self._nc is not None:
             await _logged(self._nc.close(), "closing the NATS connection")
 
 

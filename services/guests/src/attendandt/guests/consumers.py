@@ -9,10 +9,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
-from nats.js import JetStreamContext
-
 from attendandt.contracts.base import Payload
 from attendandt.contracts.commands import (
     RECORD_GUEST_EDIT_RESULT,
@@ -35,8 +31,10 @@ from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
 from attendandt.guests.guest_versions import deleted_in_mews
 from attendandt.guests.service import GuestsService
 from attendandt.guests.settings import SERVICE
-from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, Rejected, process
+from attendandt.platform.consumer import ConsumerPolicy, Delivery
 from attendandt.platform.rpc import Invalid
+from attendandt.platform.runtime import Runtime
+from attendandt.platform.subscriptions import Subscription
 
 P = TypeVar("P", bound=Payload)
 
@@ -53,53 +51,30 @@ BOOKINGS_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-book
 CHARGES_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-timeline-charges")
 
 
-def _rejecting_invalid(
-    work: Callable[[Delivery[P]], Awaitable[object]],
-) -> Callable[[Delivery[P]], Awaitable[None]]:
-    """An invalid message cannot succeed on redelivery: a dead letter, not a retry."""
-
-    async def handler(delivery: Delivery[P]) -> None:
-        try:
-            await work(delivery)
-        except Invalid as exc:
-            raise Rejected(str(exc)) from exc
-
-    return handler
-
-
 def register_consumers(
-    broker: NatsBroker,
+    runtime: Runtime,
     service: GuestsService,
-    jetstream: Callable[[], JetStreamContext],
     *,
     on_deleted_in_mews: Callable[[str, str], Awaitable[object]],
     batch_size: int = 100,
-    inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
-    """Add the durable pull consumers to `broker`; `jetstream()` is called per message (dead
-    letters are published through it), after the broker connected. A customer version that
-    says Mews deleted the customer goes on to `on_deleted_in_mews(enterprise, mews id)`."""
+    """Add the durable pull consumers to `runtime`. A customer version that says Mews deleted
+    the customer goes on to `on_deleted_in_mews(enterprise, mews id)`."""
 
     def subscribe(
         filter_subject: str,
         stream: str,
         payload: type[P],
-        work: Callable[[Delivery[P]], Awaitable[object]],
+        work: Callable[[Delivery[P]], Awaitable[None]],
         policy: ConsumerPolicy,
     ) -> None:
-        async def on_message(msg: NatsMessage) -> None:
-            await process(msg.raw_message, payload, _rejecting_invalid(work), policy, jetstream())
-
-        broker.subscriber(
-            filter_subject,
-            stream=JStream(stream, declare=False),
-            durable=policy.consumer,
-            config=policy.consumer_config(filter_subject),
-            pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
-            # Pull replies on this user's own inbox: the only one its NATS user may read.
-            inbox_prefix=inbox_prefix,
-            ack_policy=AckPolicy.MANUAL,
-        )(on_message)
+        # An invalid command cannot succeed on redelivery: a dead letter, not a retry.
+        runtime.subscribe(
+            Subscription(
+                stream, filter_subject, payload, work, policy,
+                batch_size=batch_size, rejects=(Invalid,),
+            )
+        )  # fmt: skip
 
     async def apply_guest(delivery: Delivery[UpsertGuest]) -> None:
         command = delivery.payload

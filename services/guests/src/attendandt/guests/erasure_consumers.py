@@ -7,10 +7,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
-from nats.js import JetStreamContext
-
 from attendandt.contracts.base import Payload
 from attendandt.contracts.erasure import (
     ERASE_GUEST_IN_GUESTS,
@@ -21,14 +17,10 @@ from attendandt.contracts.erasure import (
 from attendandt.contracts.streams import DOMAIN_COMMANDS
 from attendandt.guests.erasure import Erasures
 from attendandt.guests.settings import SERVICE
-from attendandt.platform.consumer import (
-    PULL_WAIT_S,
-    ConsumerPolicy,
-    Delivery,
-    Rejected,
-    process,
-)
+from attendandt.platform.consumer import ConsumerPolicy, Delivery
 from attendandt.platform.rpc import Invalid
+from attendandt.platform.runtime import Runtime
+from attendandt.platform.subscriptions import Subscription
 
 P = TypeVar("P", bound=Payload)
 
@@ -36,45 +28,27 @@ ERASE_GUEST_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-erase-gues
 RECEIPTS_POLICY = ConsumerPolicy(service=SERVICE, consumer="guests-erasure-receipts")
 
 
-def register_erasure_consumers(
-    broker: NatsBroker,
-    erasures: Erasures,
-    jetstream: Callable[[], JetStreamContext],
-    *,
-    inbox_prefix: bytes = b"_INBOX.",
-) -> None:
+def register_erasure_consumers(runtime: Runtime, erasures: Erasures) -> None:
     def subscribe(
         subject: str,
         payload: type[P],
         work: Callable[[Delivery[P]], Awaitable[None]],
         policy: ConsumerPolicy,
     ) -> None:
-        async def on_message(msg: NatsMessage) -> None:
-            await process(msg.raw_message, payload, work, policy, jetstream())
+        # Erasures are rare and one may walk whole streams: one at a time. An invalid command
+        # cannot succeed on redelivery: a dead letter, not a retry.
+        runtime.subscribe(
+            Subscription(
+                DOMAIN_COMMANDS.name, subject, payload, work, policy,
+                batch_size=1, rejects=(Invalid,),
+            )
+        )  # fmt: skip
 
-        broker.subscriber(
-            subject,
-            stream=JStream(DOMAIN_COMMANDS.name, declare=False),
-            durable=policy.consumer,
-            config=policy.consumer_config(subject),
-            # Erasures are rare and one may walk whole streams: one at a time.
-            pull_sub=PullSub(batch_size=1, timeout=PULL_WAIT_S),
-            inbox_prefix=inbox_prefix,
-            ack_policy=AckPolicy.MANUAL,
-        )(on_message)
-
-    # An invalid command cannot succeed on redelivery: a dead letter, not a retry.
     async def erase(delivery: Delivery[EraseGuest]) -> None:
-        try:
-            await erasures.erase_here(delivery.payload)
-        except Invalid as exc:
-            raise Rejected(str(exc)) from exc
+        await erasures.erase_here(delivery.payload)
 
     async def receipt(delivery: Delivery[ErasureReceipt]) -> None:
-        try:
-            await erasures.record_receipt(delivery.payload)
-        except Invalid as exc:
-            raise Rejected(str(exc)) from exc
+        await erasures.record_receipt(delivery.payload)
 
     subscribe(ERASE_GUEST_IN_GUESTS.template, EraseGuest, erase, ERASE_GUEST_POLICY)
     subscribe(RECORD_ERASURE_RECEIPT.template, ErasureReceipt, receipt, RECEIPTS_POLICY)

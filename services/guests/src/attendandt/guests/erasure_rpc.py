@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from faststream.nats import NatsBroker, NatsMessage, NatsResponse
-
 from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc.privacy import (
@@ -19,12 +17,11 @@ from attendandt.contracts.rpc.privacy import (
 )
 from attendandt.guests.erasure import Erasures
 from attendandt.guests.retention import Retention
-from attendandt.guests.settings import SERVICE
-from attendandt.platform.rpc import answer_for_caller
+from attendandt.platform.runtime import Runtime
 
 
 def register_erasure_rpc(
-    broker: NatsBroker, erasures: Erasures, retention: Retention, *, workers: int = 4
+    runtime: Runtime, erasures: Erasures, retention: Retention, *, workers: int = 4
 ) -> None:
     methods: list[tuple[RpcMethod[Any, Any], Callable[[Any, Caller], Awaitable[Payload]]]] = [
         (REQUEST_ERASURE, erasures.request),
@@ -34,17 +31,4 @@ def register_erasure_rpc(
         (RETENTION_RUNS, retention.runs),
     ]
     for method, handler in methods:
-        _register(broker, method, handler, workers)
-
-
-def _register(
-    broker: NatsBroker,
-    method: RpcMethod[Any, Any],
-    handler: Callable[[Any, Caller], Awaitable[Payload]],
-    workers: int,
-) -> None:
-    @broker.subscriber(method.subject, queue=SERVICE, max_workers=workers)
-    async def on_call(msg: NatsMessage) -> NatsResponse:
-        raw = msg.raw_message
-        body, headers = await answer_for_caller(method, raw.data, raw.headers, handler)
-        return NatsResponse(body=body, headers=headers)
+        runtime.answer(method, handler, workers=workers)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from faststream.nats import NatsBroker, NatsMessage, NatsResponse
-
 from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc.guests import (
@@ -38,15 +36,14 @@ from attendandt.contracts.rpc.guests import (
 )
 from attendandt.contracts.rpc.privacy import AccessAction
 from attendandt.guests.service import GuestsService
-from attendandt.guests.settings import SERVICE
-from attendandt.platform.rpc import answer, answer_for_caller
+from attendandt.platform.runtime import Runtime
 
 #: Records who read which guests' personal data, and how (the access log).
 AccessAudit = Callable[[Caller, str, list[str], AccessAction], Awaitable[None]]
 
 
 def register_rpc(
-    broker: NatsBroker,
+    runtime: Runtime,
     service: GuestsService,
     *,
     workers: int = 16,
@@ -81,32 +78,7 @@ def register_rpc(
         (SET_EDIT_RULES, service.set_edit_rules),
         (WRITE_STAY_NOTE, service.write_stay_note),
     ]
+    # workers > 1: calls are answered concurrently, not one after another per method.
     for method, handler in for_caller:
-        _register_for_caller(broker, method, handler, workers)
-    _register(broker, MEWS_VERSIONS, service.mews_versions, workers)
-
-
-def _register(
-    broker: NatsBroker,
-    method: RpcMethod[Any, Any],
-    handler: Callable[[Any], Awaitable[Payload]],
-    workers: int,
-) -> None:
-    # max_workers > 1: calls are answered concurrently, not one after another per subject.
-    @broker.subscriber(method.subject, queue=SERVICE, max_workers=workers)
-    async def on_call(msg: NatsMessage) -> NatsResponse:
-        body, headers = await answer(method, msg.raw_message.data, handler)
-        return NatsResponse(body=body, headers=headers)
-
-
-def _register_for_caller(
-    broker: NatsBroker,
-    method: RpcMethod[Any, Any],
-    handler: Callable[[Any, Caller], Awaitable[Payload]],
-    workers: int,
-) -> None:
-    @broker.subscriber(method.subject, queue=SERVICE, max_workers=workers)
-    async def on_call(msg: NatsMessage) -> NatsResponse:
-        raw = msg.raw_message
-        body, headers = await answer_for_caller(method, raw.data, raw.headers, handler)
-        return NatsResponse(body=body, headers=headers)
+        runtime.answer(method, handler, workers=workers)
+    runtime.answer(MEWS_VERSIONS, service.mews_versions, for_caller=False, workers=workers)

@@ -1,12 +1,10 @@
-"""The composition root: broker, database, Mews clients per enterprise, outbox relay and
+"""The composition root: consumers, database, Mews clients per enterprise, outbox relay and
 probes, handed to `platform.runtime` to run."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-
-from faststream.nats import NatsBroker
 
 from attendandt.contracts.streams import MEWS_RATE_LIMITS
 from attendandt.mews_publisher.cancellation import CancellationService
@@ -20,7 +18,6 @@ from attendandt.mews_publisher.service import SERVICE, Clock, utc_now
 from attendandt.mews_publisher.settings import PublisherSettings
 from attendandt.mews_publisher.stay_notes import StayNoteService
 from attendandt.platform.db import create_engine, session_factory
-from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.runtime import Runtime
 from attendandt.platform.runtime_app import RuntimeApp
 
@@ -48,18 +45,9 @@ class PublisherApp(RuntimeApp):
         self.notes = StayNoteService(
             self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
         )
-        self.broker = NatsBroker(
-            settings.nats.servers,
-            **broker_options(settings.nats),
-            name=SERVICE,
-            max_reconnect_attempts=-1,
-            logger=None,  # our own logs say what matters; FastStream's repeat every message
-            graceful_timeout=10.0,
-        )
         self.runtime = Runtime(
             SERVICE,
             settings.nats,
-            broker=self.broker,
             health_host=settings.health_host,
             health_port=settings.health_port,
             checks={"database": self.db.ping, "mews": self.enterprises.healthy},
@@ -70,9 +58,8 @@ class PublisherApp(RuntimeApp):
         self.runtime.on_close("customer reads", self.customers.customer_reads.aclose)
         self.runtime.on_close("mews clients", self.enterprises.aclose)
         register_consumers(
-            self.broker,
+            self.runtime,
             self.enterprises,
-            self.runtime.jetstream,
             charges=self.charges,
             customers=self.customers,
             cancellations=self.cancellations,
@@ -81,7 +68,6 @@ class PublisherApp(RuntimeApp):
             max_deliver=settings.max_deliver,
             workers=settings.workers,
             edit_workers=settings.edit_workers,
-            inbox_prefix=pull_inbox_prefix(settings.nats),
         )
 
     async def _bind_enterprises(self, _stop: asyncio.Event) -> None:

@@ -7,13 +7,10 @@ instead of being tried: their charges are not at fault.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Protocol, TypeVar
 
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload
 from attendandt.contracts.outbound import (
@@ -35,7 +32,9 @@ from attendandt.mews_publisher.customer_updates import UPDATE_CUSTOMER_CONSUMER,
 from attendandt.mews_publisher.enterprises import Enterprises
 from attendandt.mews_publisher.service import SERVICE
 from attendandt.mews_publisher.stay_notes import WRITE_STAY_NOTE_CONSUMER, StayNoteService
-from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
+from attendandt.platform.consumer import ConsumerPolicy, Delivery
+from attendandt.platform.runtime import Runtime
+from attendandt.platform.subscriptions import Subscription
 
 P = TypeVar("P", bound=Payload)
 P_contra = TypeVar("P_contra", bound=Payload, contravariant=True)
@@ -83,9 +82,8 @@ async def _held_back(msg: Msg, enterprises: Enterprises) -> bool:
 
 
 def register_consumers(
-    broker: NatsBroker,
+    runtime: Runtime,
     enterprises: Enterprises,
-    jetstream: Callable[[], JetStreamContext],
     *,
     charges: ChargePosting,
     customers: CustomerUpdates,
@@ -95,12 +93,10 @@ def register_consumers(
     max_deliver: int,
     workers: int,
     edit_workers: int | None = None,
-    inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """Durable pull consumers with `workers` messages in hand at once (`edit_workers` for
     customer updates, whose lookups are read together)."""
     edit_workers = edit_workers or workers
-    stream = JStream(MEWS_OUTBOX.name, declare=False)
 
     def subscribe(
         filter_subject: str,
@@ -118,22 +114,15 @@ def register_consumers(
             last = delivery.delivery >= delivery_policy.max_deliver
             await write(delivery.payload, last_delivery=last)
 
-        async def on_message(msg: NatsMessage) -> None:
-            if await _held_back(msg.raw_message, enterprises):
-                return
-            await process(msg.raw_message, payload, handle, delivery_policy, jetstream())
+        async def admit(msg: Msg) -> bool:
+            return not await _held_back(msg, enterprises)
 
-        broker.subscriber(
-            filter_subject,
-            stream=stream,
-            durable=delivery_policy.consumer,
-            config=delivery_policy.consumer_config(filter_subject),
-            pull_sub=PullSub(batch_size=in_hand, timeout=PULL_WAIT_S),
-            # Pull replies on this user's own inbox: the only one its NATS user may read.
-            inbox_prefix=inbox_prefix,
-            ack_policy=AckPolicy.MANUAL,
-            max_workers=in_hand,
-        )(on_message)
+        runtime.subscribe(
+            Subscription(
+                MEWS_OUTBOX.name, filter_subject, payload, handle, delivery_policy,
+                batch_size=in_hand, workers=in_hand, admit=admit,
+            )
+        )  # fmt: skip
 
     subscribe(
         POST_CHARGE_FILTER, POST_CHARGE_CONSUMER, PostCharge, charges.post_charge, in_hand=workers

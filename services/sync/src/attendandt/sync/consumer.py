@@ -1,8 +1,7 @@
 """The MEWS_CHANGES consumer: coalesce, apply per (enterprise, entity), then ack.
 
-A plain nats-py pull subscription rather than a FastStream subscriber: coalescing needs
-control of the batch (wait `window` after the first change for more, up to the id limit),
-which FastStream's per-message or fixed-batch handlers do not give.
+Its own pull loop rather than `platform.subscriptions`' per-message one: coalescing needs
+control of the batch (wait `window` after the first change for more, up to the id limit).
 
 Per change notification:
 - undecodable → dead letter + term;
@@ -14,6 +13,9 @@ Per change notification:
 - the dead letter itself cannot be stored, or anything else fails in a pass → an alert line
   and a nak with the back-off: no message ends the consumer's loop (a loop that ended
   anyway fails the process's readiness and stops it: `platform.health.ConsumerWatch`).
+
+These are the platform's one ack policy (`platform.consumer`) in its batched mode: this
+module collects and coalesces the batch, and settles each change with `settle_*`.
 
 A pass may take long (a strict Mews rate limit, a large batch): while it runs, the changes it
 holds are reported in progress every third of the ack wait, so the server never hands them
@@ -35,14 +37,19 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig
+from nats.js.api import ConsumerConfig
 
 from attendandt.contracts.base import decode
 from attendandt.contracts.mews import MEWS_CHANGE, MewsChange, MewsEntity
 from attendandt.contracts.streams import MEWS_CHANGES
 from attendandt.mews import MewsError
-from attendandt.platform.consumer import Outcome, count_settled
-from attendandt.platform.messaging import dead_letter
+from attendandt.platform.consumer import (
+    ConsumerPolicy,
+    Outcome,
+    settle_acked,
+    settle_failed,
+    settle_rejected,
+)
 from attendandt.platform.telemetry import batch_span
 from attendandt.sync.applier import Applier
 from attendandt.sync.health import HealthBoard
@@ -57,18 +64,21 @@ BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 ACK_WAIT_S = 30.0
 
 
-def consumer_config(batch_max: int, ack_wait_s: float = ACK_WAIT_S) -> ConsumerConfig:
-    return ConsumerConfig(
-        # `name` too: nats-py then creates it on `CONSUMER.CREATE.<stream>.<name>.<filter>`,
-        # the only form sync's NATS user may use (contracts.permissions).
-        name=DURABLE,
-        durable_name=DURABLE,
-        ack_policy=AckPolicy.EXPLICIT,
-        ack_wait=ack_wait_s,
-        max_deliver=-1,  # we decide when a change becomes a dead letter
+def policy(
+    batch_max: int, *, max_deliver: int = 8, ack_wait_s: float = ACK_WAIT_S
+) -> ConsumerPolicy:
+    return ConsumerPolicy(
+        service=SERVICE,
+        consumer=DURABLE,
+        max_deliver=max_deliver,
+        backoff=BACKOFF_S,
+        ack_wait_s=ack_wait_s,
         max_ack_pending=max(20 * batch_max, 20_000),
-        filter_subject=MEWS_CHANGE.filter(),
     )
+
+
+def consumer_config(batch_max: int, ack_wait_s: float = ACK_WAIT_S) -> ConsumerConfig:
+    return policy(batch_max, ack_wait_s=ack_wait_s).consumer_config(MEWS_CHANGE.filter())
 
 
 class ChangeConsumer:
@@ -88,11 +98,11 @@ class ChangeConsumer:
         self.board = board
         self.window_s = window_s
         self.batch_max = batch_max
-        self.max_deliver = max_deliver
         self.ack_wait_s = ack_wait_s
+        self.policy = policy(batch_max, max_deliver=max_deliver, ack_wait_s=ack_wait_s)
 
     async def run(self, stop: asyncio.Event) -> None:
-        config = consumer_config(self.batch_max, self.ack_wait_s)
+        config = self.policy.consumer_config(MEWS_CHANGE.filter())
         try:
             # Create, or update one an earlier release made (its ack wait was 120 s).
             await self.js.add_consumer(MEWS_CHANGES.name, config=config)
@@ -119,9 +129,10 @@ class ChangeConsumer:
                     # Settled messages stay settled; the rest come back after their back-off,
                     # and the loop goes on with the next batch.
                     log.exception("ALERT sync pass failed; its unsettled changes come back")
+                    error = RuntimeError("the sync pass failed")
                     for msg in batch:
                         if not msg.is_acked:
-                            await self._nak(msg)
+                            self._count(msg, await settle_failed(msg, self.policy, self.js, error))
         finally:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
@@ -227,14 +238,14 @@ class ChangeConsumer:
             log.warning("pass %s/%s failed: %s", enterprise_id, entity, exc)
             for msgs in messages.values():
                 for msg in msgs:
-                    await self._retry_or_dead(msg, exc)
+                    self._count(msg, await settle_failed(msg, self.policy, self.js, exc))
             return
         health = self.board.get(enterprise_id)
         for mews_id, msgs in messages.items():
             if mews_id in result.applied:
                 for msg in msgs:
-                    await msg.ack()
-                    count_settled(msg, DURABLE, Outcome.ACKED)
+                    # Applying a change again is harmless: no round trip per ack.
+                    await settle_acked(msg, self.policy, confirmed=False)
                 health.changes_applied += len(msgs)
                 continue
             reason = result.unmappable.get(mews_id) or (
@@ -246,35 +257,12 @@ class ChangeConsumer:
         health.commands_published += result.commands
         health.last_applied_at = datetime.now(UTC)
 
-    async def _retry_or_dead(self, msg: Msg, exc: BaseException) -> None:
-        delivered = msg.metadata.num_delivered
-        if delivered >= self.max_deliver:
-            await self._dead(
-                msg, f"failed {delivered} deliveries, last: {type(exc).__name__}: {exc}", exc
-            )
-            return
-        await msg.nak(delay=BACKOFF_S[min(delivered, len(BACKOFF_S)) - 1])
-        count_settled(msg, DURABLE, Outcome.RETRYING)
-
-    async def _nak(self, msg: Msg) -> None:
-        try:
-            delivered = msg.metadata.num_delivered
-            await msg.nak(delay=BACKOFF_S[min(delivered, len(BACKOFF_S)) - 1])
-        except Exception:
-            # Not settled at all: the server redelivers it after `ack_wait`.
-            log.warning("cannot nak a change", exc_info=True)
-
     async def _dead(self, msg: Msg, reason: str, exc: BaseException | None) -> None:
-        try:
-            await dead_letter(
-                self.js, msg, service=SERVICE, consumer=DURABLE, reason=reason, error=exc
-            )
-            count_settled(msg, DURABLE, Outcome.DEAD_LETTERED)
-        except Exception:
-            log.exception("ALERT cannot store a dead letter; the change comes back")
-            await self._nak(msg)
-            return
-        await msg.term()
-        with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
-            change = decode(msg.data, MewsChange)
-            self.board.get(change.enterprise_id).dead_letters += 1
+        self._count(msg, await settle_rejected(msg, self.policy, self.js, reason, exc))
+
+    def _count(self, msg: Msg, outcome: Outcome) -> None:
+        """A dead letter shows on its property's sync health."""
+        if outcome is Outcome.DEAD_LETTERED:
+            with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+                change = decode(msg.data, MewsChange)
+                self.board.get(change.enterprise_id).dead_letters += 1

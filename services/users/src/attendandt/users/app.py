@@ -1,4 +1,4 @@
-"""The composition root: broker, engine, service, outbox relay and probes, handed to
+"""The composition root: engine, service, outbox relay and probes, handed to
 `platform.runtime` to run."""
 
 from __future__ import annotations
@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from faststream.nats import NatsBroker
 from sqlalchemy import text
 
 from attendandt.platform.db import create_engine
-from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.runtime import Runtime
 from attendandt.platform.runtime_app import RuntimeApp
 from attendandt.users.consumers import register_consumers
@@ -36,17 +34,9 @@ class UsersApp(RuntimeApp):
             settings.lifetimes,
             **({"clock": clock} if clock is not None else {}),
         )
-        self.broker = NatsBroker(
-            settings.nats.servers,
-            **broker_options(settings.nats),
-            name=SERVICE,
-            max_reconnect_attempts=-1,
-            logger=None,  # our own logs say what matters; FastStream's repeat every message
-        )
         self.runtime = Runtime(
             SERVICE,
             settings.nats,
-            broker=self.broker,
             health_host=settings.health_host,
             health_port=settings.health_port,
             checks={"database": self._database_ready, "started": self._started},
@@ -54,13 +44,8 @@ class UsersApp(RuntimeApp):
         self.runtime.on_start(lambda _stop: self.hashing.warm_up())
         # Flushed at stop too: what the last commands committed is published before exit.
         self.runtime.outbox(self.engine, outbox)
-        register_rpc(self.broker, self.service)
-        register_consumers(
-            self.broker,
-            self.service,
-            self.runtime.jetstream,
-            inbox_prefix=pull_inbox_prefix(settings.nats),
-        )
+        register_rpc(self.runtime, self.service)
+        register_consumers(self.runtime, self.service)
 
     def _started(self) -> bool:
         return self.started.is_set()

@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from faststream.nats import NatsBroker, NatsMessage, NatsResponse
-
 from attendandt.contracts.base import RpcMethod
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import users as api
-from attendandt.platform.rpc import answer, answer_for_caller
+from attendandt.platform.runtime import Runtime
 from attendandt.users.service import UserService
-from attendandt.users.settings import SERVICE
 
 Plain = Callable[[Any], Awaitable[Any]]
 ForCaller = Callable[[Any, Caller], Awaitable[Any]]
@@ -51,31 +48,13 @@ def caller_handlers(service: UserService) -> list[tuple[RpcMethod[Any, Any], For
     ]
 
 
-def register_rpc(broker: NatsBroker, service: UserService) -> None:
+def register_rpc(runtime: Runtime, service: UserService) -> None:
     plain, for_caller = handlers(service), caller_handlers(service)
     answered = [method.subject for method, _ in [*plain, *for_caller]]
     missing = {m.subject for m in api.METHODS} - set(answered)
     assert not missing, f"rpc methods without a handler: {sorted(missing)}"
     assert len(answered) == len(set(answered)), "a method is answered twice"
     for method, handler in plain:
-        _subscribe(broker, method, handler)
+        runtime.answer(method, handler, for_caller=False)
     for method, caller_handler in for_caller:
-        _subscribe_for_caller(broker, method, caller_handler)
-
-
-def _subscribe(broker: NatsBroker, method: RpcMethod[Any, Any], handler: Plain) -> None:
-    @broker.subscriber(method.subject, queue=SERVICE)
-    async def on_request(msg: NatsMessage) -> NatsResponse:
-        body, headers = await answer(method, msg.raw_message.data, handler)
-        return NatsResponse(body=body, headers=headers)
-
-
-def _subscribe_for_caller(
-    broker: NatsBroker, method: RpcMethod[Any, Any], handler: ForCaller
-) -> None:
-    @broker.subscriber(method.subject, queue=SERVICE)
-    async def on_request(msg: NatsMessage) -> NatsResponse:
-        body, headers = await answer_for_caller(
-            method, msg.raw_message.data, msg.raw_message.headers, handler
-        )
-        return NatsResponse(body=body, headers=headers)
+        runtime.answer(method, caller_handler)

@@ -1,5 +1,5 @@
-"""The composition root: broker, database, service, outbox relay, expiry sweep and probes,
-handed to `platform.runtime` to run."""
+"""The composition root: database, service, consumers, RPC, outbox relay, expiry sweep and
+probes, handed to `platform.runtime` to run."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import asyncio
 import contextlib
 import logging
 
-from faststream.nats import NatsBroker
-
 from attendandt.platform.db import create_engine, session_factory
-from attendandt.platform.messaging import broker_options, pull_inbox_prefix
 from attendandt.platform.runtime import Runtime
 from attendandt.platform.runtime_app import RuntimeApp
 from attendandt.vendors.companies import MewsCompanies
@@ -36,18 +33,9 @@ class VendorsApp(RuntimeApp):
         self.service = VendorsService(
             self.db, clock=clock, stay_owner=guests_over_nats(lambda: self.runtime.nc)
         )
-        self.broker = NatsBroker(
-            settings.nats.servers,
-            **broker_options(settings.nats),
-            name="vendors",
-            max_reconnect_attempts=-1,
-            logger=None,  # our own logs say what matters; FastStream's repeat every message
-            graceful_timeout=10.0,
-        )
         self.runtime = Runtime(
             "vendors",
             settings.nats,
-            broker=self.broker,
             health_host=settings.health_host,
             health_port=settings.health_port,
             checks={"database": self.db.ping},
@@ -58,15 +46,13 @@ class VendorsApp(RuntimeApp):
         self.erasure = GuestErasure(self.service.db, self.service.clock)
         self.charges_in_mews = ChargesInMews(self.service)
         register_consumers(
-            self.broker,
-            self.runtime.jetstream,
+            self.runtime,
             service=self.service,
             companies=self.companies,
             charges=self.charges_in_mews,
             erasure=self.erasure,
-            inbox_prefix=pull_inbox_prefix(settings.nats),
         )
-        register_rpc(self.broker, self.service, self.companies, self.charges_in_mews)
+        register_rpc(self.runtime, self.service, self.companies, self.charges_in_mews)
 
     async def _expire_periodically(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

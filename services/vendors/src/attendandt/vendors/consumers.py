@@ -11,10 +11,6 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
-from nats.js import JetStreamContext
-
 from attendandt.contracts.base import Payload, Subject
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
@@ -27,7 +23,9 @@ from attendandt.contracts.commands import (
 from attendandt.contracts.erasure import ERASE_GUEST_IN_VENDORS
 from attendandt.contracts.events import STAY_EVENT
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, DOMAIN_COMMANDS
-from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, process
+from attendandt.platform.consumer import ConsumerPolicy, Delivery
+from attendandt.platform.runtime import Runtime
+from attendandt.platform.subscriptions import Subscription
 from attendandt.vendors.companies import UPSERT_COMPANY_CONSUMER, MewsCompanies
 from attendandt.vendors.erasure import ERASE_GUEST_CONSUMER, GuestErasure
 from attendandt.vendors.reconciliation import RECORD_CHARGE_IN_MEWS_CONSUMER, ChargesInMews
@@ -59,55 +57,38 @@ P = TypeVar("P", bound=Payload)
 
 
 def subscribe(
-    broker: NatsBroker,
-    jetstream: Callable[[], JetStreamContext],
+    runtime: Runtime,
     subject: Subject[P],
     policy: ConsumerPolicy,
     work: Callable[[Delivery[P]], Awaitable[object]],
     *,
     stream: str = DOMAIN_COMMANDS.name,
     batch_size: int = 100,
-    inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """A durable pull consumer of `subject` (every value of its parts) in `stream`, whose
-    messages `work` takes, each acked, retried or dead-lettered by `platform.consumer.process`
-    (`jetstream()`: the connected context, for dead letters)."""
-    filter_subject = subject.filter()
+    messages `work` takes, each acked, retried or dead-lettered by the platform's policy."""
 
     async def handle(delivery: Delivery[P]) -> None:
         await work(delivery)
 
-    async def on_message(msg: NatsMessage) -> None:
-        await process(msg.raw_message, subject.payload, handle, policy, jetstream())
-
-    broker.subscriber(
-        filter_subject,
-        stream=JStream(stream, declare=False),
-        durable=policy.consumer,
-        config=policy.consumer_config(filter_subject),
-        pull_sub=PullSub(batch_size=batch_size, timeout=PULL_WAIT_S),
-        # Pull replies on this user's own inbox: the only one its NATS user may read.
-        inbox_prefix=inbox_prefix,
-        ack_policy=AckPolicy.MANUAL,
-    )(on_message)
+    runtime.subscribe(
+        Subscription(stream, subject.filter(), subject.payload, handle, policy,
+                     batch_size=batch_size)
+    )  # fmt: skip
 
 
 def register_consumers(
-    broker: NatsBroker,
-    jetstream: Callable[[], JetStreamContext],
+    runtime: Runtime,
     *,
     service: VendorsService,
     companies: MewsCompanies,
     charges: ChargesInMews,
     erasure: GuestErasure,
     batch_size: int = 100,
-    inbox_prefix: bytes = b"_INBOX.",
 ) -> None:
     """Every durable pull consumer of the service (DOMAIN_COMMANDS unless said otherwise: a
     command made while this service is down waits for it)."""
-    sub = functools.partial(
-        subscribe, broker, jetstream, batch_size=batch_size, inbox_prefix=inbox_prefix
-    )
+    sub = functools.partial(subscribe, runtime, batch_size=batch_size)
     sub(UPSERT_VENDOR, UPSERT_VENDOR_POLICY, lambda d: service.upsert_vendor(d.payload))
     sub(
         RECORD_CHARGE_RESULT,

@@ -8,15 +8,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from faststream.nats import NatsBroker, NatsMessage, NatsResponse
-
 from attendandt.contracts.base import RpcMethod
 from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc import vendors as methods
-from attendandt.platform.rpc import answer, answer_for_caller
+from attendandt.platform.runtime import Runtime
 from attendandt.vendors.companies import MewsCompanies
 from attendandt.vendors.reconciliation import ChargesInMews
-from attendandt.vendors.service import SERVICE, VendorsService
+from attendandt.vendors.service import VendorsService
 
 #: Every method is called for a caller (the gateway's `Attendandt-Caller` header).
 Handler = Callable[[Any, Caller], Awaitable[Any]]
@@ -59,7 +57,7 @@ def handlers(
 
 
 def register_rpc(
-    broker: NatsBroker,
+    runtime: Runtime,
     service: VendorsService,
     companies: MewsCompanies,
     charges: ChargesInMews,
@@ -70,26 +68,7 @@ def register_rpc(
     if missing:
         raise RuntimeError(f"vendors rpc methods without a handler: {sorted(missing)}")
     for method, handler in served:
-        _register(broker, method, handler)
-    _register_service_call(broker, methods.POSTED_CHARGES, charges.posted_charges)
-
-
-def _register_service_call(
-    broker: NatsBroker, method: RpcMethod[Any, Any], handler: Callable[[Any], Awaitable[Any]]
-) -> None:
-    """A method sync calls on no user's behalf: no caller header (NATS permissions say who
-    may publish on its subject: sync and the ops command)."""
-
-    @broker.subscriber(method.subject, queue=SERVICE)
-    async def on_call(msg: NatsMessage) -> NatsResponse:
-        body, headers = await answer(method, msg.raw_message.data, handler)
-        return NatsResponse(body=body, headers=headers)
-
-
-def _register(broker: NatsBroker, method: RpcMethod[Any, Any], handler: Handler) -> None:
-    @broker.subscriber(method.subject, queue=SERVICE)
-    async def on_call(msg: NatsMessage) -> NatsResponse:
-        body, headers = await answer_for_caller(
-            method, msg.raw_message.data, msg.raw_message.headers, handler
-        )
-        return NatsResponse(body=body, headers=headers)
+        runtime.answer(method, handler)
+    # Sync calls it on no user's behalf: no caller header (NATS permissions say who may
+    # publish on its subject: sync and the ops command).
+    runtime.answer(methods.POSTED_CHARGES, charges.posted_charges, for_caller=False)

@@ -1,0 +1,120 @@
+"""One way to consume a JetStream subject: a durable pull consumer whose messages are
+decoded, handled and settled by the one ack policy (`platform.consumer.process`).
+
+    runtime.subscribe(
+        Subscription(DOMAIN_COMMANDS.name, UPSERT_GUEST.template, UpsertGuest, handle, policy)
+    )  # handle(Delivery[UpsertGuest]), once per message
+
+`Runtime.subscribe` registers it; `consume` is the loop it runs. The consumer is created (or
+updated: a new release's ack wait or filter) by its name, then bound, so a NATS user that may
+only create its own named consumers can run it (`contracts.permissions`). Each fetch asks for
+at most `batch_size` messages and waits `PULL_WAIT_S` for them; with `workers` > 1 that many
+messages are handled at once, and the loop fetches only as many as there are free workers, so
+no message waits in the process while its ack wait runs out.
+
+`rejects` names the use case's exceptions that no redelivery can cure (an invalid command):
+they make the message a dead letter at once, as `Rejected` does. `admit` sees each raw
+message first: it may settle the message itself (a nak while its property's token is
+unusable, say) and return False to skip the handler.
+
+Sync's batched consumption is the other mode of the same policy: it collects and coalesces
+its own batches (it must control the batch), then settles each message with the same
+`settle_*` functions `process` uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+
+from attendandt.contracts.base import Payload
+from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, Rejected, process
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=Payload)
+
+#: How long the loop waits before fetching again after the server did not answer a fetch.
+RETRY_FETCH_S = 0.5
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[P]):
+    """What to consume (`filter_subject` in `stream`), as what (`payload`), with what."""
+
+    stream: str
+    filter_subject: str
+    payload: type[P]
+    handler: Callable[[Delivery[P]], Awaitable[None]]
+    policy: ConsumerPolicy
+    batch_size: int = 100
+    workers: int = 1
+    rejects: tuple[type[Exception], ...] = ()
+    admit: Callable[[Msg], Awaitable[bool]] | None = None
+
+    async def handle(self, delivery: Delivery[P]) -> None:
+        try:
+            await self.handler(delivery)
+        except self.rejects as exc:
+            raise Rejected(f"{type(exc).__name__}: {exc}") from exc
+
+
+async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Event) -> None:
+    """Until `stop`: fetch, handle and settle; the messages in hand are finished first."""
+    config = sub.policy.consumer_config(sub.filter_subject)
+    await js.add_consumer(sub.stream, config=config)
+    pull = await js.pull_subscribe_bind(durable=sub.policy.consumer, stream=sub.stream)
+    running: set[asyncio.Task[None]] = set()
+    try:
+        while not stop.is_set():
+            free = sub.workers - len(running)
+            if free <= 0:
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            try:
+                msgs = await pull.fetch(min(free, sub.batch_size), timeout=PULL_WAIT_S)
+            except (TimeoutError, NatsTimeoutError):
+                continue
+            except Exception as exc:
+                # The server is not answering (a restart, a reconnect): ask again soon.
+                log.warning("cannot fetch from %s: %s", sub.policy.consumer, exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), RETRY_FETCH_S)
+                continue
+            if sub.workers == 1:
+                for msg in msgs:
+                    await _handle(js, sub, msg)
+                continue
+            for msg in msgs:
+                task = asyncio.create_task(_handle(js, sub, msg))
+                running.add(task)
+                task.add_done_callback(running.discard)
+        if running:
+            await asyncio.wait(running)
+    except asyncio.CancelledError:
+        for task in running:
+            task.cancel()
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            await pull.unsubscribe()
+
+
+async def _handle(js: JetStreamContext, sub: Subscription[P], msg: Msg) -> None:
+    if sub.admit is not None:
+        try:
+            if not await sub.admit(msg):
+                return
+        except Exception:
+            # Not admitted, not settled: the server redelivers it after the ack wait.
+            log.exception("admitting a message of %s failed", sub.policy.consumer)
+            return
+    await process(msg, sub.payload, sub.handle, sub.policy, js)
