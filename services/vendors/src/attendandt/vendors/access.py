@@ -24,7 +24,7 @@ from attendandt.contracts.caller import Caller
 from attendandt.contracts.snapshots import UserRole
 from attendandt.platform.rpc import Forbidden, NotFound
 from attendandt.vendors.records import BookingRecord, ChargeRecord, OfferingRecord, VendorRecord
-from attendandt.vendors.repository import Repository
+from attendandt.vendors.unit_of_work import UnitOfWork
 
 MANAGERS = frozenset({UserRole.ADMIN, UserRole.MANAGER})
 
@@ -95,9 +95,9 @@ def _shown(found: R | None, caller: Caller, what: str, object_id: str) -> R:
 
 
 async def vendor(
-    repo: Repository, caller: Caller, vendor_id: str, *, lock: bool = False
+    uow: UnitOfWork, caller: Caller, vendor_id: str, *, lock: bool = False
 ) -> VendorRecord:
-    found = await repo.get_vendor(vendor_id, lock=lock, enterprise_ids=caller.enterprise_ids)
+    found = await uow.vendors.get_vendor(vendor_id, lock=lock, enterprise_ids=caller.enterprise_ids)
     if found is None:
         raise NotFound(f"vendor {vendor_id} not found")
     visible(caller, found.enterprise_id, found.id, "vendor", vendor_id)
@@ -105,21 +105,25 @@ async def vendor(
 
 
 async def offering(
-    repo: Repository, caller: Caller, offering_id: str, *, lock: bool = False
+    uow: UnitOfWork, caller: Caller, offering_id: str, *, lock: bool = False
 ) -> OfferingRecord:
-    found = await repo.get_offering(offering_id, lock=lock, enterprise_ids=caller.enterprise_ids)
+    found = await uow.vendors.get_offering(
+        offering_id, lock=lock, enterprise_ids=caller.enterprise_ids
+    )
     return _shown(found, caller, "offering", offering_id)
 
 
 async def booking(
-    repo: Repository, caller: Caller, booking_id: str, *, lock: bool = False
+    uow: UnitOfWork, caller: Caller, booking_id: str, *, lock: bool = False
 ) -> BookingRecord:
-    found = await repo.get_booking(booking_id, lock=lock, enterprise_ids=caller.enterprise_ids)
+    found = await uow.bookings.get_booking(
+        booking_id, lock=lock, enterprise_ids=caller.enterprise_ids
+    )
     return _shown(found, caller, "booking", booking_id)
 
 
 async def charge(
-    repo: Repository, caller: Caller, charge_id: str, *, lock: bool = False
+    uow: UnitOfWork, caller: Caller, charge_id: str, *, lock: bool = False
 ) -> ChargeRecord:
-    found = await repo.get_charge(charge_id, lock=lock, enterprise_ids=caller.enterprise_ids)
+    found = await uow.charges.get_charge(charge_id, lock=lock, enterprise_ids=caller.enterprise_ids)
     return _shown(found, caller, "charge", charge_id)

@@ -20,6 +20,7 @@ from attendandt.vendors.rpc import register_rpc
 from attendandt.vendors.service import Clock, VendorsService, utc_now
 from attendandt.vendors.settings import VendorsSettings
 from attendandt.vendors.stay_owner import guests_over_nats
+from attendandt.vendors.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,12 @@ class VendorsApp(RuntimeApp):
         self.settings = settings
         self.clock = clock
         self.engine = create_engine(settings.database, application_name="vendors")
-        self.db = Database(session_factory(self.engine))
+        sessions = session_factory(self.engine)
+        self.db = Database(sessions)
         self.service = VendorsService(
-            self.db, clock=clock, stay_owner=guests_over_nats(lambda: self.runtime.nc)
+            lambda: SqlUnitOfWork(sessions),
+            clock=clock,
+            stay_owner=guests_over_nats(lambda: self.runtime.nc),
         )
         self.runtime = Runtime(
             "vendors",
@@ -43,7 +47,7 @@ class VendorsApp(RuntimeApp):
         self.runtime.outbox(self.engine, outbox)
         self.runtime.task("expiry", self._expire_periodically)
         self.companies = MewsCompanies(self.service)
-        self.erasure = GuestErasure(self.service.db, self.service.clock)
+        self.erasure = GuestErasure(self.service.units, self.service.clock)
         self.charges_in_mews = ChargesInMews(self.service)
         register_consumers(
             self.runtime,

@@ -17,15 +17,15 @@ from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
 from attendandt.vendors import access, billing, validation, views
 from attendandt.vendors.core import Core
 from attendandt.vendors.records import ChargeRecord
-from attendandt.vendors.repository import Repository
+from attendandt.vendors.unit_of_work import UnitOfWork
 from attendandt.vendors.validation import MAX_UNIT_AMOUNT
 from attendandt.vendors.views import charge_view
 
 log = logging.getLogger(__name__)
 
 
-async def limits_of(repo: Repository, enterprise_id: str) -> billing.Limits:
-    stored = await repo.get_billing_settings(enterprise_id)
+async def limits_of(uow: UnitOfWork, enterprise_id: str) -> billing.Limits:
+    stored = await uow.charges.get_billing_settings(enterprise_id)
     if stored is None:
         return billing.DEFAULT_LIMITS
     return billing.Limits(
@@ -39,11 +39,11 @@ async def limits_of(repo: Repository, enterprise_id: str) -> billing.Limits:
 class BillingControls:
     core: Core
 
-    async def _held_charge(self, repo: Repository, caller: Caller, charge_id: str) -> ChargeRecord:
+    async def _held_charge(self, uow: UnitOfWork, caller: Caller, charge_id: str) -> ChargeRecord:
         """The charge a manager decides on, locked; another property's is not found."""
         if not caller.can(rpc.APPROVE_CHARGES_PERMISSION):
             raise Forbidden(f"{caller.role.value} may not approve or reject charges")
-        return await access.charge(repo, caller, charge_id, lock=True)
+        return await access.charge(uow, caller, charge_id, lock=True)
 
     async def approve_charge(
         self, request: rpc.ApproveChargeRequest, caller: Caller
@@ -51,8 +51,8 @@ class BillingControls:
         """Send a held charge to Mews. Two managers approving at once: the row lock makes the
         second wait and then find it approved, and the update is conditional on the state as
         well, so exactly one PostCharge is queued; approving again answers the charge as is."""
-        async with self.core.db.transaction() as repo:
-            charge = await self._held_charge(repo, caller, request.charge_id)
+        async with self.core.units() as uow:
+            charge = await self._held_charge(uow, caller, request.charge_id)
             if charge.state != ChargeState.PENDING_APPROVAL:
                 if charge.approved_by is not None:
                     return rpc.ChargeResponse(charge=charge_view(charge))
@@ -62,7 +62,7 @@ class BillingControls:
                 )
             now = self.core.clock()
             decided = await self._decide(
-                repo,
+                uow,
                 caller,
                 charge,
                 "approved",
@@ -74,7 +74,8 @@ class BillingControls:
                 at=now,
                 detail=charge.approval_reason,
             )
-            await self.core.announce.send_to_mews(repo, decided)
+            await self.core.announce.send_to_mews(uow, decided)
+            await uow.commit()
         log.info(
             "charge approved",
             extra={"charge_id": decided.id, "approved_by": caller.user_id},
@@ -85,8 +86,8 @@ class BillingControls:
         self, request: rpc.RejectChargeRequest, caller: Caller
     ) -> rpc.ChargeResponse:
         reason = validation.not_blank(request.reason, "reason")
-        async with self.core.db.transaction() as repo:
-            charge = await self._held_charge(repo, caller, request.charge_id)
+        async with self.core.units() as uow:
+            charge = await self._held_charge(uow, caller, request.charge_id)
             if charge.state != ChargeState.PENDING_APPROVAL:
                 if charge.state == ChargeState.REJECTED:
                     return rpc.ChargeResponse(charge=charge_view(charge))
@@ -96,7 +97,7 @@ class BillingControls:
                 )
             now = self.core.clock()
             decided = await self._decide(
-                repo,
+                uow,
                 caller,
                 charge,
                 "rejected",
@@ -109,11 +110,12 @@ class BillingControls:
                 at=now,
                 detail=reason,
             )
+            await uow.commit()
         return rpc.ChargeResponse(charge=charge_view(decided))
 
     async def _decide(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         caller: Caller,
         charge: ChargeRecord,
         verb: str,
@@ -124,12 +126,12 @@ class BillingControls:
     ) -> ChargeRecord:
         """A manager's decision on a held charge: applied only while it is still held (the
         update is conditional on the state), audited and announced in the same transaction."""
-        decided = await repo.decide_charge(
+        decided = await uow.charges.decide_charge(
             charge.id, from_state=ChargeState.PENDING_APPROVAL.value, changes=changes
         )
         if decided is None:  # decided by someone else between the read and the update
             raise Conflict(f"charge {charge.id} was decided by someone else meanwhile")
-        await repo.add_billing_audit(
+        await uow.charges.add_billing_audit(
             enterprise_id=decided.enterprise_id,
             action=f"charge_{verb}",
             user_id=caller.user_id,
@@ -137,7 +139,7 @@ class BillingControls:
             charge_id=decided.id,
             detail=detail,
         )
-        await self.core.announce.charge(repo, decided, verb)
+        await self.core.announce.charge(uow, decided, verb)
         return decided
 
     def _settings_enterprise(self, caller: Caller, requested: str | None) -> str:
@@ -156,8 +158,8 @@ class BillingControls:
         self, request: rpc.GetBillingSettingsRequest, caller: Caller
     ) -> rpc.BillingSettingsResponse:
         enterprise_id = self._settings_enterprise(caller, request.enterprise_id)
-        async with self.core.db.transaction() as repo:
-            stored = await repo.get_billing_settings(enterprise_id)
+        async with self.core.units() as uow:
+            stored = await uow.charges.get_billing_settings(enterprise_id)
         return views.settings_response(enterprise_id, stored)
 
     async def update_billing_settings(
@@ -168,15 +170,15 @@ class BillingControls:
             request,
             ("max_charge_amount", "max_daily_amount_per_vendor", "checkout_grace_hours"),
         )
-        async with self.core.db.transaction() as repo:
-            current = await limits_of(repo, enterprise_id)
+        async with self.core.units() as uow:
+            current = await limits_of(uow, enterprise_id)
             limits = billing.Limits(**{**current.__dict__, **wanted})
             try:
                 billing.validate_limits(limits, MAX_UNIT_AMOUNT)
             except ValueError as exc:
                 raise Invalid(str(exc)) from None
             now = self.core.clock()
-            stored = await repo.put_billing_settings(
+            stored = await uow.charges.put_billing_settings(
                 {
                     "enterprise_id": enterprise_id,
                     "max_charge_amount": limits.max_charge_amount,
@@ -186,7 +188,7 @@ class BillingControls:
                     "updated_at": now,
                 }
             )
-            await repo.add_billing_audit(
+            await uow.charges.add_billing_audit(
                 enterprise_id=enterprise_id,
                 action="billing_settings_changed",
                 user_id=caller.user_id,
@@ -197,4 +199,5 @@ class BillingControls:
                     f"checkout_grace_hours={limits.checkout_grace_hours}"
                 ),
             )
+            await uow.commit()
         return views.settings_response(enterprise_id, stored)

@@ -1,5 +1,5 @@
 """Bookings: a guest's request for an offering, which the vendor confirms or declines and
-fulfils (its charge is made in the same transaction). Every state change goes through
+fulfils (its charge is made in the same unit of work). Every state change goes through
 `move`, against the one table of the transitions a booking may make; each announces a
 `booking.<state>` event."""
 
@@ -16,8 +16,8 @@ from attendandt.vendors import access, idempotency, validation
 from attendandt.vendors.charges import Charges
 from attendandt.vendors.core import Core, new_id
 from attendandt.vendors.records import BookingRecord
-from attendandt.vendors.repository import Repository
 from attendandt.vendors.stays import CLOSED_STAYS_FOR_BOOKINGS, Stays
+from attendandt.vendors.unit_of_work import UnitOfWork
 from attendandt.vendors.views import booking_view, charge_view, page_of
 
 EXPIRY_BATCH = 200
@@ -41,7 +41,7 @@ def may_become(booking: BookingRecord, to: BookingState) -> bool:
 
 async def move(
     core: Core,
-    repo: Repository,
+    uow: UnitOfWork,
     booking: BookingRecord,
     *,
     to: BookingState,
@@ -54,10 +54,10 @@ async def move(
             f"booking {booking.id} is {booking.state}: only a "
             f"{' or '.join(s.value for s in allowed_from)} booking can become {to.value}"
         )
-    moved = await repo.change_booking(
+    moved = await uow.bookings.change_booking(
         booking.id, {"state": to.value, "state_reason": validation.blank_to_none(reason)}
     )
-    await core.announce.booking(repo, moved, to.value)
+    await core.announce.booking(uow, moved, to.value)
     return moved
 
 
@@ -78,28 +78,28 @@ class Bookings:
         self, request: rpc.CreateBookingRequest, caller: Caller
     ) -> rpc.BookingResponse:
         now = self.core.clock()
-        async with self.core.db.transaction() as repo:
-            claimed = await idempotency.claim_key(repo.session, caller.user_id, request, "booking")
+        async with self.core.units() as uow:
+            claimed = await idempotency.claim_key(uow.keys, caller.user_id, request, "booking")
             if isinstance(claimed, str):
-                booking = await access.booking(repo, caller, claimed)
-                charge_ids = await repo.charge_ids_of_bookings([booking.id])
+                booking = await access.booking(uow, caller, claimed)
+                charge_ids = await uow.charges.charge_ids_of_bookings([booking.id])
                 return rpc.BookingResponse(
                     booking=booking_view(booking, charge_ids.get(booking.id))
                 )
             if request.scheduled_for is not None and request.scheduled_for < now:
                 raise Invalid("scheduled_for is in the past")
-            offering = await access.offering(repo, caller, request.offering_id)
-            vendor = await access.vendor(repo, caller, offering.vendor_id)
+            offering = await access.offering(uow, caller, request.offering_id)
+            vendor = await access.vendor(uow, caller, offering.vendor_id)
             if not vendor.is_active or not offering.is_active:
                 raise Conflict(f"offering {offering.id} is not available (deactivated)")
             await self.stays.open_stay(
-                repo,
+                uow,
                 stay_id=request.stay_id,
                 guest_id=request.guest_id,
                 enterprise_id=offering.enterprise_id,
                 closed=CLOSED_STAYS_FOR_BOOKINGS,
             )
-            booking = await repo.insert_booking(
+            booking = await uow.bookings.insert_booking(
                 {
                     "id": new_id(),
                     "enterprise_id": offering.enterprise_id,
@@ -116,9 +116,10 @@ class Bookings:
                     "created_by": caller.user_id,
                 }
             )
-            await self.core.announce.booking(repo, booking, "requested")
+            await self.core.announce.booking(uow, booking, "requested")
             if claimed is not None:
-                await idempotency.made(repo.session, claimed, booking.id)
+                await uow.keys.made(claimed, booking.id)
+            await uow.commit()
         return rpc.BookingResponse(booking=booking_view(booking, None))
 
     async def confirm_booking(
@@ -140,25 +141,26 @@ class Bookings:
         self, caller: Caller, booking_id: str, to: BookingState, reason: str | None = None
     ) -> rpc.BookingResponse:
         """A caller's transition of a booking, answered without its charge (it has none)."""
-        async with self.core.db.transaction() as repo:
-            booking = await access.booking(repo, caller, booking_id, lock=True)
-            booking = await move(self.core, repo, booking, to=to, reason=reason)
+        async with self.core.units() as uow:
+            booking = await access.booking(uow, caller, booking_id, lock=True)
+            booking = await move(self.core, uow, booking, to=to, reason=reason)
+            await uow.commit()
         return rpc.BookingResponse(booking=booking_view(booking, None))
 
     async def fulfil_booking(
         self, request: rpc.FulfilBookingRequest, caller: Caller
     ) -> rpc.FulfilBookingResponse:
-        """Fulfilled, and in the same transaction its charge and the order for Mews."""
-        async with self.core.db.transaction() as repo:
-            booking = await access.booking(repo, caller, request.booking_id, lock=True)
-            booking = await move(self.core, repo, booking, to=BookingState.FULFILLED)
-            offering = await repo.get_offering(booking.offering_id)
-            stay = await repo.get_stay_ref(booking.stay_id)
+        """Fulfilled, and in the same unit of work its charge and the order for Mews."""
+        async with self.core.units() as uow:
+            booking = await access.booking(uow, caller, request.booking_id, lock=True)
+            booking = await move(self.core, uow, booking, to=BookingState.FULFILLED)
+            offering = await uow.vendors.get_offering(booking.offering_id)
+            stay = await uow.bookings.get_stay_ref(booking.stay_id)
             assert offering is not None  # a foreign key
             if stay is None or not stay.owner_mews_customer_id:
                 raise Conflict(f"stay {booking.stay_id} has no Mews account to charge")
             charge = await self.charges.make(
-                repo,
+                uow,
                 offering=offering,
                 stay=stay,
                 booking_id=booking.id,
@@ -173,6 +175,7 @@ class Bookings:
                 booked=True,
                 agreed_unit_amount=booking.unit_price,
             )
+            await uow.commit()
         return rpc.FulfilBookingResponse(
             booking=booking_view(booking, charge.id), charge=charge_view(charge)
         )
@@ -180,9 +183,9 @@ class Bookings:
     async def get_booking(
         self, request: rpc.GetBookingRequest, caller: Caller
     ) -> rpc.BookingResponse:
-        async with self.core.db.transaction() as repo:
-            booking = await access.booking(repo, caller, request.booking_id)
-            charge_ids = await repo.charge_ids_of_bookings([booking.id])
+        async with self.core.units() as uow:
+            booking = await access.booking(uow, caller, request.booking_id)
+            charge_ids = await uow.charges.charge_ids_of_bookings([booking.id])
         return rpc.BookingResponse(booking=booking_view(booking, charge_ids.get(booking.id)))
 
     async def list_bookings(
@@ -195,14 +198,14 @@ class Bookings:
             "stay_id": request.stay_id,
             "state": request.state.value if request.state is not None else None,
         }
-        async with self.core.db.transaction() as repo:
-            page = await repo.list_bookings(
+        async with self.core.units() as uow:
+            page = await uow.bookings.list_bookings(
                 enterprise_ids=enterprise_ids,
                 filters=filters,
                 limit=request.limit,
                 offset=request.offset,
             )
-            charge_ids = await repo.charge_ids_of_bookings([b.id for b in page.items])
+            charge_ids = await uow.charges.charge_ids_of_bookings([b.id for b in page.items])
         return page_of(
             rpc.BookingPage, lambda b: booking_view(b, charge_ids.get(b.id)), page, request.offset
         )
@@ -210,20 +213,22 @@ class Bookings:
     async def expire_overdue(self, now: datetime) -> int:
         """Expire requested bookings whose time passed before `now` (and idempotency keys
         past their keeping); returns how many bookings."""
-        async with self.core.db.transaction() as repo:
-            await idempotency.forget_older_than(repo.session, now)
+        async with self.core.units() as uow:
+            await uow.keys.forget_older_than(now)
+            await uow.commit()
         expired = 0
         while True:
-            async with self.core.db.transaction() as repo:
-                overdue = await repo.overdue_requested_bookings(now, EXPIRY_BATCH)
+            async with self.core.units() as uow:
+                overdue = await uow.bookings.overdue_requested_bookings(now, EXPIRY_BATCH)
                 for booking in overdue:
                     await move(
                         self.core,
-                        repo,
+                        uow,
                         booking,
                         to=BookingState.EXPIRED,
                         reason="not confirmed before its time",
                     )
+                await uow.commit()
             expired += len(overdue)
             if len(overdue) < EXPIRY_BATCH:
                 return expired

@@ -19,7 +19,7 @@ from attendandt.vendors import access, cancellation, validation
 from attendandt.vendors.bookings import may_become, move
 from attendandt.vendors.core import Core
 from attendandt.vendors.records import ChargeRecord
-from attendandt.vendors.repository import Repository
+from attendandt.vendors.unit_of_work import UnitOfWork
 from attendandt.vendors.views import charge_view
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,8 @@ class ChargeCancellations:
         if not caller.can(rpc.CANCEL_CHARGES_PERMISSION):
             raise Forbidden(f"{caller.role.value} may not cancel charges")
         reason = validation.not_blank(request.reason, "reason")
-        async with self.core.db.transaction() as repo:
-            charge = await access.charge(repo, caller, request.charge_id, lock=True)
+        async with self.core.units() as uow:
+            charge = await access.charge(uow, caller, request.charge_id, lock=True)
             try:
                 step = cancellation.step_for(
                     ChargeState(charge.state), failure_permanent=charge.failure_permanent
@@ -57,7 +57,7 @@ class ChargeCancellations:
                 "cancel_requested_at": now,
                 "cancel_failure_reason": None,
             }
-            await repo.add_billing_audit(
+            await uow.charges.add_billing_audit(
                 enterprise_id=charge.enterprise_id,
                 action="charge_cancel_requested",
                 user_id=caller.user_id,
@@ -67,7 +67,7 @@ class ChargeCancellations:
             )
             if step is cancellation.Step.CANCEL_WITHOUT_MEWS:
                 charge = await self.cancelled(
-                    repo,
+                    uow,
                     charge,
                     asked,
                     CancellationMethod.NOT_IN_MEWS,
@@ -75,12 +75,12 @@ class ChargeCancellations:
                     actor=caller.user_id,
                 )
             elif step is cancellation.Step.WAIT_FOR_POSTING:
-                charge = await repo.change_charge(
+                charge = await uow.charges.change_charge(
                     charge.id, {**asked, "state": ChargeState.CANCELLING.value}
                 )
-                await self.core.announce.charge(repo, charge, "cancelling")
+                await self.core.announce.charge(uow, charge, "cancelling")
             else:
-                charge = await repo.change_charge(
+                charge = await uow.charges.change_charge(
                     charge.id,
                     {
                         **asked,
@@ -88,8 +88,9 @@ class ChargeCancellations:
                         "cancel_attempts": charge.cancel_attempts + 1,
                     },
                 )
-                await self.core.announce.charge(repo, charge, "cancelling")
-                await self.core.announce.take_back_from_mews(repo, charge)
+                await self.core.announce.charge(uow, charge, "cancelling")
+                await self.core.announce.take_back_from_mews(uow, charge)
+            await uow.commit()
         log.info(
             "charge cancellation asked",
             extra={"charge_id": charge.id, "by": caller.user_id, "state": charge.state},
@@ -98,7 +99,7 @@ class ChargeCancellations:
 
     async def cancelled(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         charge: ChargeRecord,
         changes: dict[str, Any],
         method: CancellationMethod,
@@ -109,7 +110,7 @@ class ChargeCancellations:
     ) -> ChargeRecord:
         """Cancelled for good: audited (`actor`: the manager when no Mews was needed),
         announced (`event`), and its booking (fulfilled) refunded."""
-        charge = await repo.change_charge(
+        charge = await uow.charges.change_charge(
             charge.id,
             {
                 **changes,
@@ -119,7 +120,7 @@ class ChargeCancellations:
                 "cancel_failure_reason": None,
             },
         )
-        await repo.add_billing_audit(
+        await uow.charges.add_billing_audit(
             enterprise_id=charge.enterprise_id,
             action="charge_cancelled",
             user_id=actor,
@@ -127,13 +128,13 @@ class ChargeCancellations:
             charge_id=charge.id,
             detail=method.value,
         )
-        await self.core.announce.charge(repo, charge, event)
+        await self.core.announce.charge(uow, charge, event)
         if charge.booking_id is not None:
-            booking = await repo.get_booking(charge.booking_id, lock=True)
+            booking = await uow.bookings.get_booking(charge.booking_id, lock=True)
             if booking is not None and may_become(booking, BookingState.REFUNDED):
                 await move(
                     self.core,
-                    repo,
+                    uow,
                     booking,
                     to=BookingState.REFUNDED,
                     reason=charge.cancel_reason,
@@ -141,12 +142,12 @@ class ChargeCancellations:
         return charge
 
     async def posting_answered_while_cancelling(
-        self, repo: Repository, charge: ChargeRecord, command: RecordChargeResult
+        self, uow: UnitOfWork, charge: ChargeRecord, command: RecordChargeResult
     ) -> None:
         """A manager cancelled the charge while it was being posted: now that Mews answered,
         take it back (posted, or maybe posted), or cancel it without Mews (refused for good)."""
         if command.posted:
-            charge = await repo.change_charge(
+            charge = await uow.charges.change_charge(
                 charge.id,
                 {
                     "mews_order_id": command.mews_order_id,
@@ -154,21 +155,21 @@ class ChargeCancellations:
                     "cancel_attempts": charge.cancel_attempts + 1,
                 },
             )
-            await self.core.announce.take_back_from_mews(repo, charge)
+            await self.core.announce.take_back_from_mews(uow, charge)
         elif command.permanent:
             await self.cancelled(
-                repo,
+                uow,
                 charge,
                 {"failure_reason": command.failure_reason, "failure_permanent": True},
                 CancellationMethod.NOT_IN_MEWS,
                 at=self.core.clock(),
             )
         else:
-            charge = await repo.change_charge(
+            charge = await uow.charges.change_charge(
                 charge.id,
                 {
                     "failure_reason": command.failure_reason,
                     "cancel_attempts": charge.cancel_attempts + 1,
                 },
             )
-            await self.core.announce.take_back_from_mews(repo, charge)
+            await self.core.announce.take_back_from_mews(uow, charge)

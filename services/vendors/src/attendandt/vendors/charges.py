@@ -18,8 +18,8 @@ from attendandt.vendors.access import MANAGERS
 from attendandt.vendors.core import Core, new_id
 from attendandt.vendors.outgoing import charge_reference
 from attendandt.vendors.records import ChargeRecord, OfferingRecord, StayRef
-from attendandt.vendors.repository import Repository
 from attendandt.vendors.stays import CLOSED_STAYS_FOR_CHARGES, Stays
+from attendandt.vendors.unit_of_work import UnitOfWork
 from attendandt.vendors.views import charge_view, page_of, settlement_line
 
 
@@ -30,7 +30,7 @@ class Charges:
 
     async def make(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         *,
         offering: OfferingRecord,
         stay: StayRef,
@@ -46,10 +46,10 @@ class Charges:
         booked: bool,
         agreed_unit_amount: Decimal,
     ) -> ChargeRecord:
-        """A charge and its event in the caller's transaction; with the order for Mews when
+        """A charge and its event in the caller's unit of work; with the order for Mews when
         the billing rules let it go (pending), else held for a manager (pending_approval)."""
         decision = await self._billing_decision(
-            repo,
+            uow,
             offering=offering,
             stay=stay,
             role=role,
@@ -60,7 +60,7 @@ class Charges:
         )
         charge_id = new_id()
         assert stay.owner_mews_customer_id is not None
-        charge = await repo.insert_charge(
+        charge = await uow.charges.insert_charge(
             {
                 "id": charge_id,
                 "enterprise_id": offering.enterprise_id,
@@ -92,14 +92,14 @@ class Charges:
                 "created_at": self.core.clock(),
             }
         )
-        await self.core.announce.charge(repo, charge, "created")
+        await self.core.announce.charge(uow, charge, "created")
         if not decision.needs_approval:
-            await self.core.announce.send_to_mews(repo, charge)
+            await self.core.announce.send_to_mews(uow, charge)
         return charge
 
     async def _billing_decision(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         *,
         offering: OfferingRecord,
         stay: StayRef,
@@ -113,10 +113,10 @@ class Charges:
         service error the caller sees (422 out of bounds, 409 because of the current state)."""
         # Charges of one vendor are decided one at a time: the daily total cannot be passed
         # by two charges made at once.
-        await repo.lock_vendor_charges(offering.vendor_id)
+        await uow.charges.lock_vendor_charges(offering.vendor_id)
         now = self.core.clock()
-        limits = await billing_controls.limits_of(repo, offering.enterprise_id)
-        day_total = await repo.vendor_total_since(
+        limits = await billing_controls.limits_of(uow, offering.enterprise_id)
+        day_total = await uow.charges.vendor_total_since(
             offering.vendor_id,
             offering.currency,
             now - billing.DAY,
@@ -150,17 +150,17 @@ class Charges:
     async def _create_charge(
         self, request: rpc.CreateChargeRequest, caller: Caller
     ) -> rpc.ChargeResponse:
-        async with self.core.db.transaction() as repo:
-            claimed = await idempotency.claim_key(repo.session, caller.user_id, request, "charge")
+        async with self.core.units() as uow:
+            claimed = await idempotency.claim_key(uow.keys, caller.user_id, request, "charge")
             if isinstance(claimed, str):
                 return rpc.ChargeResponse(
-                    charge=charge_view(await access.charge(repo, caller, claimed))
+                    charge=charge_view(await access.charge(uow, caller, claimed))
                 )
-            offering = await access.offering(repo, caller, request.offering_id)
+            offering = await access.offering(uow, caller, request.offering_id)
             if not offering.is_active:
                 raise Conflict(f"offering {offering.id} is deactivated")
             stay = await self.stays.open_stay(
-                repo,
+                uow,
                 stay_id=request.stay_id,
                 guest_id=request.guest_id,
                 enterprise_id=offering.enterprise_id,
@@ -172,7 +172,7 @@ class Charges:
                 else validation.amount(request.unit_amount, "unit_amount")
             )
             charge = await self.make(
-                repo,
+                uow,
                 offering=offering,
                 stay=stay,
                 booking_id=None,
@@ -190,12 +190,13 @@ class Charges:
                 agreed_unit_amount=offering.unit_price,
             )
             if claimed is not None:
-                await idempotency.made(repo.session, claimed, charge.id)
+                await uow.keys.made(claimed, charge.id)
+            await uow.commit()
         return rpc.ChargeResponse(charge=charge_view(charge))
 
     async def get_charge(self, request: rpc.GetChargeRequest, caller: Caller) -> rpc.ChargeResponse:
-        async with self.core.db.transaction() as repo:
-            charge = await access.charge(repo, caller, request.charge_id)
+        async with self.core.units() as uow:
+            charge = await access.charge(uow, caller, request.charge_id)
         return rpc.ChargeResponse(charge=charge_view(charge))
 
     async def retry_charge(
@@ -204,13 +205,13 @@ class Charges:
         """Send a failed charge again, with the same reference, so the publisher can tell
         whether an earlier attempt reached Mews after all."""
         access.require(caller, MANAGERS, "retry charges")
-        async with self.core.db.transaction() as repo:
-            charge = await access.charge(repo, caller, request.charge_id, lock=True)
+        async with self.core.units() as uow:
+            charge = await access.charge(uow, caller, request.charge_id, lock=True)
             if charge.state != ChargeState.FAILED:
                 raise Conflict(
                     f"charge {charge.id} is {charge.state}: only a failed one is retried"
                 )
-            charge = await repo.change_charge(
+            charge = await uow.charges.change_charge(
                 charge.id,
                 {
                     "state": ChargeState.PENDING.value,
@@ -218,8 +219,9 @@ class Charges:
                     "attempts": charge.attempts + 1,
                 },
             )
-            await self.core.announce.charge(repo, charge, "retried")
-            await self.core.announce.send_to_mews(repo, charge)
+            await self.core.announce.charge(uow, charge, "retried")
+            await self.core.announce.send_to_mews(uow, charge)
+            await uow.commit()
         return rpc.ChargeResponse(charge=charge_view(charge))
 
     async def list_charges(self, request: rpc.ListChargesRequest, caller: Caller) -> rpc.ChargePage:
@@ -231,8 +233,8 @@ class Charges:
             "booking_id": request.booking_id,
             "state": request.state.value if request.state is not None else None,
         }
-        async with self.core.db.transaction() as repo:
-            page = await repo.list_charges(
+        async with self.core.units() as uow:
+            page = await uow.charges.list_charges(
                 enterprise_ids=enterprise_ids,
                 filters=filters,
                 limit=request.limit,
@@ -245,10 +247,12 @@ class Charges:
     ) -> rpc.SettlementResponse:
         if request.to_utc <= request.from_utc:
             raise Invalid("to_utc must be after from_utc")
-        async with self.core.db.transaction() as repo:
-            vendor = await access.vendor(repo, caller, request.vendor_id)
-            rows = await repo.settlement(request.vendor_id, request.from_utc, request.to_utc)
-            lines = await repo.settlement_lines(request.vendor_id, request.from_utc, request.to_utc)
+        async with self.core.units() as uow:
+            vendor = await access.vendor(uow, caller, request.vendor_id)
+            rows = await uow.charges.settlement(request.vendor_id, request.from_utc, request.to_utc)
+            lines = await uow.charges.settlement_lines(
+                request.vendor_id, request.from_utc, request.to_utc
+            )
         return rpc.SettlementResponse(
             vendor_id=request.vendor_id,
             from_utc=request.from_utc,

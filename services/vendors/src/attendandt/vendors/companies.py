@@ -17,8 +17,9 @@ from attendandt.contracts.rpc import vendors as rpc
 from attendandt.platform.rpc import NotFound
 from attendandt.vendors import access, validation
 from attendandt.vendors.access import MANAGERS
-from attendandt.vendors.company_repository import CompanyRepository, MewsCompanyRecord
+from attendandt.vendors.company_repository import MewsCompanyRecord
 from attendandt.vendors.service import VendorsService
+from attendandt.vendors.unit_of_work import UnitOfWork
 
 UPSERT_COMPANY_CONSUMER = "vendors-upsert-company"
 
@@ -34,40 +35,44 @@ class MewsCompanies:
         self.vendors = vendors
 
     async def upsert_company(self, command: UpsertCompany) -> None:
-        snapshot = command.company
         enterprise_id = validation.commanded_enterprise(command.enterprise_id)
-        async with self.vendors.db.transaction() as repo:
-            if not await repo.claim(
-                consumer=UPSERT_COMPANY_CONSUMER, message_id=command.command_id
-            ):
-                return
-            stored = await CompanyRepository(repo.session).upsert(
-                {
-                    "enterprise_id": enterprise_id,
-                    "mews_id": snapshot.mews_id,
-                    "name": snapshot.name,
-                    "is_active": snapshot.is_active,
-                    "merge_target_mews_id": snapshot.merge_target_mews_id,
-                    "iata": snapshot.iata,
-                    "mews_updated_utc": snapshot.mews_updated_utc,
-                    # Sync commands right after reading Mews: when this content was read.
-                    "mews_read_at": command.issued_at,
-                    "mews_digest": snapshot.digest(),
-                    "synced_at": self.vendors.clock(),
-                }
-            )
-            if stored is None:
-                return  # an older (or the same) Mews version: the stored one stays
-            vendor = await repo.get_vendor_by_mews_id(enterprise_id, snapshot.mews_id, lock=True)
-            if vendor is None:
-                return
-            # The vendor keeps its own name: the hotel names it as its guests know it ("Lagoon
-            # Spa"), the Mews company is its legal entity ("Lagoon Wellness s.r.o.").
-            vendor = await repo.change_vendor(
-                vendor.id,
-                {"mews_updated_utc": stored.mews_updated_utc, "synced_at": stored.synced_at},
-            )
-            await self.vendors.core.announce.vendor(repo, vendor, "updated")
+        async with self.vendors.units() as uow:
+            await self._upsert_company(uow, command, enterprise_id)
+            await uow.commit()
+
+    async def _upsert_company(
+        self, uow: UnitOfWork, command: UpsertCompany, enterprise_id: str
+    ) -> None:
+        snapshot = command.company
+        if not await uow.claim(command.command_id, consumer=UPSERT_COMPANY_CONSUMER):
+            return
+        stored = await uow.companies.upsert(
+            {
+                "enterprise_id": enterprise_id,
+                "mews_id": snapshot.mews_id,
+                "name": snapshot.name,
+                "is_active": snapshot.is_active,
+                "merge_target_mews_id": snapshot.merge_target_mews_id,
+                "iata": snapshot.iata,
+                "mews_updated_utc": snapshot.mews_updated_utc,
+                # Sync commands right after reading Mews: when this content was read.
+                "mews_read_at": command.issued_at,
+                "mews_digest": snapshot.digest(),
+                "synced_at": self.vendors.clock(),
+            }
+        )
+        if stored is None:
+            return  # an older (or the same) Mews version: the stored one stays
+        vendor = await uow.vendors.get_vendor_by_mews_id(enterprise_id, snapshot.mews_id, lock=True)
+        if vendor is None:
+            return
+        # The vendor keeps its own name: the hotel names it as its guests know it ("Lagoon
+        # Spa"), the Mews company is its legal entity ("Lagoon Wellness s.r.o.").
+        vendor = await uow.vendors.change_vendor(
+            vendor.id,
+            {"mews_updated_utc": stored.mews_updated_utc, "synced_at": stored.synced_at},
+        )
+        await self.vendors.core.announce.vendor(uow, vendor, "updated")
 
     async def list_mews_companies(
         self, request: rpc.ListMewsCompaniesRequest, caller: Caller
@@ -76,8 +81,6 @@ class MewsCompanies:
         if not caller.may_act_for(request.enterprise_id):
             raise NotFound(f"enterprise {request.enterprise_id} not found")
         prefix = request.q.strip() if request.q else None
-        async with self.vendors.db.transaction() as repo:
-            found = await CompanyRepository(repo.session).search(
-                request.enterprise_id, prefix, request.limit
-            )
+        async with self.vendors.units() as uow:
+            found = await uow.companies.search(request.enterprise_id, prefix, request.limit)
         return rpc.MewsCompanyPage(items=tuple(company_view(c) for c in found))

@@ -12,15 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from attendandt.platform.rpc import Conflict, Invalid
-from attendandt.vendors.company_repository import CompanyRepository
 from attendandt.vendors.records import VendorRecord
-from attendandt.vendors.repository import Repository
+from attendandt.vendors.unit_of_work import UnitOfWork
 
 UNLINKED = {"mews_id": None, "mews_updated_utc": None, "synced_at": None}
 
 
 async def link_changes(
-    repo: Repository, vendor: VendorRecord, mews_company_id: str | None
+    uow: UnitOfWork, vendor: VendorRecord, mews_company_id: str | None
 ) -> dict[str, Any]:
     """The vendor's changed columns for linking it to `mews_company_id` (None: unlinking)."""
     if mews_company_id is None:
@@ -29,12 +28,10 @@ async def link_changes(
         return {}
     # Locked: two vendors linked to one company at once wait for each other, and the second
     # is refused below instead of failing on the unique key.
-    company = await CompanyRepository(repo.session).get(
-        vendor.enterprise_id, mews_company_id, lock=True
-    )
+    company = await uow.companies.get(vendor.enterprise_id, mews_company_id, lock=True)
     if company is None:
         raise Invalid(f"no Mews company {mews_company_id} in this hotel")
-    linked = await repo.get_vendor_by_mews_id(vendor.enterprise_id, mews_company_id)
+    linked = await uow.vendors.get_vendor_by_mews_id(vendor.enterprise_id, mews_company_id)
     if linked is not None:
         raise Conflict(f"Mews company {mews_company_id} is already linked to vendor {linked.id}")
     return {

@@ -1,6 +1,6 @@
 """The SQL of the Mews companies vendors knows (`mews_companies`).
 
-Bound to the session of a `repository.Database` transaction (`Repository.session`), so a
+Bound to the session of a unit of work (`unit_of_work.SqlUnitOfWork.companies`), so a
 company's upsert and the refresh of the vendor linked to it commit together.
 """
 

@@ -1,5 +1,6 @@
-"""What every use case module of the vendors service shares: the database, the clock and
-the announcements (`outgoing`) of the change a transaction makes."""
+"""What every use case module of the vendors service shares: its units of work (one a use
+case, see `unit_of_work`), the clock and the announcements (`outgoing`) of the change a unit
+of work makes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from attendandt.vendors.outgoing import Announcer
-from attendandt.vendors.repository import Database
+from attendandt.vendors.unit_of_work import UnitOfWork
 
 Clock = Callable[[], datetime]
+#: A new unit of work each call (a unit of work is entered once).
+Units = Callable[[], UnitOfWork]
 
 
 def utc_now() -> datetime:
@@ -22,7 +25,7 @@ def new_id() -> str:
 
 
 class Core:
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
-        self.db = db
+    def __init__(self, units: Units, clock: Clock = utc_now) -> None:
+        self.units = units
         self.clock = clock
         self.announce = Announcer(clock)

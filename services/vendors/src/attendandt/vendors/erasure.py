@@ -9,8 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from attendandt.contracts.erasure import RECORD_ERASURE_RECEIPT, EraseGuest, ErasureReceipt
-from attendandt.vendors import erasure_repository as er
-from attendandt.vendors.repository import Database
+from attendandt.vendors.core import Units
 
 log = logging.getLogger(__name__)
 
@@ -19,16 +18,16 @@ PART = "vendors"
 
 
 class GuestErasure:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
-        self.db = db
+    def __init__(self, units: Units, clock: Callable[[], datetime]) -> None:
+        self.units = units
         self.clock = clock
 
     async def erase(self, command: EraseGuest) -> None:
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=ERASE_GUEST_CONSUMER, message_id=command.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(command.command_id, consumer=ERASE_GUEST_CONSUMER):
                 return
-            removed, pseudonymised = await er.pseudonymise_guest(
-                repo.session, command.enterprise_id, command.guest_id, command.pseudonym
+            removed, pseudonymised = await uow.guests.pseudonymise(
+                command.enterprise_id, command.guest_id, command.pseudonym
             )
             now = self.clock()
             receipt = ErasureReceipt(
@@ -41,7 +40,6 @@ class GuestErasure:
                 pseudonymised=pseudonymised,
                 done_at=now,
             )
-            await repo.queue(
-                subject=RECORD_ERASURE_RECEIPT.format(), payload=receipt, msg_id=receipt.command_id
-            )
+            await uow.queue(RECORD_ERASURE_RECEIPT.format(), receipt, msg_id=receipt.command_id)
+            await uow.commit()
         log.info("guest erased from vendors", extra={"request_id": command.request_id})

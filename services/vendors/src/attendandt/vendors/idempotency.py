@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 from sqlalchemy import delete, select, update
@@ -42,37 +42,33 @@ class Claim:
     key: str
 
 
-async def claim(
-    session: AsyncSession, *, caller_id: str, key: str, kind: Kind, request: Payload
-) -> Claim | str:
-    """Claim the key for this request: a `Claim` to `made()` with, or the id of what the
-    first request with this key made."""
-    digest = request_digest(request)
-    claimed = await session.execute(
-        insert(idempotency_keys)
-        .values(caller_id=caller_id, key=key, kind=kind, request_digest=digest)
-        .on_conflict_do_nothing()
-        .returning(idempotency_keys.c.key)
-    )
-    if claimed.first() is not None:
-        return Claim(caller_id, key)
-    earlier = (
-        await session.execute(
-            select(idempotency_keys).where(
-                idempotency_keys.c.caller_id == caller_id, idempotency_keys.c.key == key
-            )
-        )
-    ).one()
-    if earlier.kind != kind or earlier.request_digest != digest or earlier.resource_id is None:
+def answer(
+    *, kind: Kind, digest: str, earlier_kind: str, earlier_digest: str, resource_id: str | None
+) -> str:
+    """What a key claimed before answers this request: the id the first request made, or
+    Invalid when the key was used for another request (or its creation is not done)."""
+    if earlier_kind != kind or earlier_digest != digest or resource_id is None:
         raise Invalid(
             "this Idempotency-Key was used for another request: send a new key for a new "
             "request, the same request with the same key for a retry"
         )
-    return str(earlier.resource_id)
+    return str(resource_id)
+
+
+class IdempotencyKeys(Protocol):
+    """The keys of idempotent creations, in the creation's own unit of work."""
+
+    async def claim(self, *, caller_id: str, key: str, kind: Kind, request: Payload) -> Claim | str:
+        """Claim the key for this request: a `Claim` to `made()` with, or the id of what the
+        first request with this key made."""
+
+    async def made(self, claimed: Claim, resource_id: str) -> None: ...
+
+    async def forget_older_than(self, now: datetime) -> int: ...
 
 
 async def claim_key(
-    session: AsyncSession,
+    keys: IdempotencyKeys,
     caller_id: str,
     request: rpc.CreateBookingRequest | rpc.CreateChargeRequest,
     kind: Kind,
@@ -80,26 +76,56 @@ async def claim_key(
     """None without a key; else the claim, or the id the key's first request made."""
     if request.idempotency_key is None:
         return None
-    return await claim(
-        session, caller_id=caller_id, key=request.idempotency_key, kind=kind, request=request
+    return await keys.claim(
+        caller_id=caller_id, key=request.idempotency_key, kind=kind, request=request
     )
 
 
-async def made(session: AsyncSession, claimed: Claim, resource_id: str) -> None:
-    await session.execute(
-        update(idempotency_keys)
-        .where(
-            idempotency_keys.c.caller_id == claimed.caller_id,
-            idempotency_keys.c.key == claimed.key,
+class IdempotencyKeyRows:
+    """The keys in Postgres, on the unit of work's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, *, caller_id: str, key: str, kind: Kind, request: Payload) -> Claim | str:
+        digest = request_digest(request)
+        claimed = await self.session.execute(
+            insert(idempotency_keys)
+            .values(caller_id=caller_id, key=key, kind=kind, request_digest=digest)
+            .on_conflict_do_nothing()
+            .returning(idempotency_keys.c.key)
         )
-        .values(resource_id=resource_id)
-    )
-
-
-async def forget_older_than(session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(
-        delete(idempotency_keys).where(
-            idempotency_keys.c.created_at < now - timedelta(days=KEEP_DAYS)
+        if claimed.first() is not None:
+            return Claim(caller_id, key)
+        earlier = (
+            await self.session.execute(
+                select(idempotency_keys).where(
+                    idempotency_keys.c.caller_id == caller_id, idempotency_keys.c.key == key
+                )
+            )
+        ).one()
+        return answer(
+            kind=kind,
+            digest=digest,
+            earlier_kind=earlier.kind,
+            earlier_digest=earlier.request_digest,
+            resource_id=earlier.resource_id,
         )
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def made(self, claimed: Claim, resource_id: str) -> None:
+        await self.session.execute(
+            update(idempotency_keys)
+            .where(
+                idempotency_keys.c.caller_id == claimed.caller_id,
+                idempotency_keys.c.key == claimed.key,
+            )
+            .values(resource_id=resource_id)
+        )
+
+    async def forget_older_than(self, now: datetime) -> int:
+        result = await self.session.execute(
+            delete(idempotency_keys).where(
+                idempotency_keys.c.created_at < now - timedelta(days=KEEP_DAYS)
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -22,12 +22,12 @@ class Offerings:
         self, request: rpc.CreateOfferingRequest, caller: Caller
     ) -> rpc.OfferingResponse:
         access.may_manage_offerings(caller)
-        async with self.core.db.transaction() as repo:
-            vendor = await access.vendor(repo, caller, request.vendor_id)
+        async with self.core.units() as uow:
+            vendor = await access.vendor(uow, caller, request.vendor_id)
             if not vendor.is_active:
                 raise Conflict(f"vendor {vendor.id} is deactivated")
             posting = check_posting(
-                require(await repo.catalogue(vendor.enterprise_id)),
+                require(await uow.vendors.catalogue(vendor.enterprise_id)),
                 currency=request.currency,
                 service_id=request.mews_service_id,
                 product_id=request.mews_product_id,
@@ -37,7 +37,7 @@ class Offerings:
             category = request.accounting_category_id or (
                 posting.product.accounting_category_id if posting.product else None
             )
-            offering = await repo.insert_offering(
+            offering = await uow.vendors.insert_offering(
                 {
                     "id": new_id(),
                     "enterprise_id": vendor.enterprise_id,
@@ -53,6 +53,7 @@ class Offerings:
                     "accounting_category_id": category,
                 }
             )
+            await uow.commit()
         return rpc.OfferingResponse(offering=offering_view(offering))
 
     async def update_offering(
@@ -81,44 +82,46 @@ class Offerings:
             wanted["unit_price"] = validation.amount(wanted["unit_price"], "unit_price")
         if "tax_codes" in wanted:
             wanted["tax_codes"] = list(wanted["tax_codes"])
-        async with self.core.db.transaction() as repo:
-            offering = await access.offering(repo, caller, request.offering_id, lock=True)
+        async with self.core.units() as uow:
+            offering = await access.offering(uow, caller, request.offering_id, lock=True)
             if wanted.keys() & {"currency", "mews_service_id", "mews_product_id"}:
                 # Where its charges go changes: the new combination must fit the catalogue.
                 check_posting(
-                    require(await repo.catalogue(offering.enterprise_id)),
+                    require(await uow.vendors.catalogue(offering.enterprise_id)),
                     currency=wanted.get("currency", offering.currency),
                     service_id=wanted.get("mews_service_id", offering.mews_service_id),
                     product_id=wanted.get("mews_product_id", offering.mews_product_id),
                 )
             changes = {k: v for k, v in wanted.items() if getattr(offering, k) != v}
             if changes:
-                offering = await repo.change_offering(offering.id, changes)
+                offering = await uow.vendors.change_offering(offering.id, changes)
+            await uow.commit()
         return rpc.OfferingResponse(offering=offering_view(offering))
 
     async def deactivate_offering(
         self, request: rpc.DeactivateOfferingRequest, caller: Caller
     ) -> rpc.OfferingResponse:
         access.may_manage_offerings(caller)
-        async with self.core.db.transaction() as repo:
-            offering = await access.offering(repo, caller, request.offering_id, lock=True)
+        async with self.core.units() as uow:
+            offering = await access.offering(uow, caller, request.offering_id, lock=True)
             if offering.is_active:
-                offering = await repo.change_offering(offering.id, {"is_active": False})
+                offering = await uow.vendors.change_offering(offering.id, {"is_active": False})
+            await uow.commit()
         return rpc.OfferingResponse(offering=offering_view(offering))
 
     async def get_offering(
         self, request: rpc.GetOfferingRequest, caller: Caller
     ) -> rpc.OfferingResponse:
-        async with self.core.db.transaction() as repo:
-            offering = await access.offering(repo, caller, request.offering_id)
+        async with self.core.units() as uow:
+            offering = await access.offering(uow, caller, request.offering_id)
         return rpc.OfferingResponse(offering=offering_view(offering))
 
     async def list_offerings(
         self, request: rpc.ListOfferingsRequest, caller: Caller
     ) -> rpc.OfferingPage:
-        async with self.core.db.transaction() as repo:
-            await access.vendor(repo, caller, request.vendor_id)
-            page = await repo.list_offerings(
+        async with self.core.units() as uow:
+            await access.vendor(uow, caller, request.vendor_id)
+            page = await uow.vendors.list_offerings(
                 vendor_id=request.vendor_id,
                 include_inactive=request.include_inactive,
                 limit=request.limit,
@@ -133,6 +136,6 @@ class Offerings:
         access.may_manage_offerings(caller)
         if not caller.may_act_for(request.enterprise_id):
             raise NotFound(f"enterprise {request.enterprise_id} not found")
-        async with self.core.db.transaction() as repo:
-            catalogue = require(await repo.catalogue(request.enterprise_id))
+        async with self.core.units() as uow:
+            catalogue = require(await uow.vendors.catalogue(request.enterprise_id))
         return catalogue_response(catalogue)

@@ -33,7 +33,7 @@ from attendandt.contracts.snapshots import (
     VendorSnapshot,
 )
 from attendandt.vendors.records import BookingRecord, ChargeRecord, VendorRecord
-from attendandt.vendors.repository import Repository
+from attendandt.vendors.unit_of_work import UnitOfWork
 
 E = TypeVar("E", bound=DomainEvent)
 
@@ -135,33 +135,33 @@ def cancel_charge_command(c: ChargeRecord, requested_at: datetime) -> CancelChar
 
 
 class Announcer:
-    """Queues the events and Mews commands of a change in its own transaction (`repo`)."""
+    """Queues the events and Mews commands of a change in its own unit of work (`uow`)."""
 
     def __init__(self, clock: Callable[[], datetime]) -> None:
         self.clock = clock
 
-    async def vendor(self, repo: Repository, v: VendorRecord, event: str) -> None:
+    async def vendor(self, uow: UnitOfWork, v: VendorRecord, event: str) -> None:
         payload = VendorEvent(
             **self._head(f"vendor:{v.id}:{v.version}", v.enterprise_id, event),
             # Public: a vendor's contact is often one person's own email and phone.
             vendor=public_vendor(vendor_snapshot(v)),
         )
-        await _queue_event(repo, VENDOR_EVENT, payload)
+        await _queue_event(uow, VENDOR_EVENT, payload)
 
-    async def booking(self, repo: Repository, b: BookingRecord, event: str) -> None:
+    async def booking(self, uow: UnitOfWork, b: BookingRecord, event: str) -> None:
         payload = BookingEvent(
             **self._head(f"booking:{b.id}:{b.version}", b.enterprise_id, event),
             # Public: the notes are free text about the guest (diet, health, wishes).
             booking=public_booking(booking_snapshot(b)),
         )
-        await _queue_event(repo, BOOKING_EVENT, payload)
+        await _queue_event(uow, BOOKING_EVENT, payload)
 
-    async def charge(self, repo: Repository, c: ChargeRecord, event: str) -> None:
+    async def charge(self, uow: UnitOfWork, c: ChargeRecord, event: str) -> None:
         payload = ChargeEvent(
             **self._head(f"charge:{c.id}:{c.version}", c.enterprise_id, event),
             charge=charge_snapshot(c),
         )
-        await _queue_event(repo, CHARGE_EVENT, payload)
+        await _queue_event(uow, CHARGE_EVENT, payload)
 
     def _head(self, event_id: str, enterprise_id: str, event: str) -> dict[str, Any]:
         """The fields every domain event starts with; the event id names the version."""
@@ -172,24 +172,24 @@ class Announcer:
             "event": event,
         }
 
-    async def send_to_mews(self, repo: Repository, c: ChargeRecord) -> None:
+    async def send_to_mews(self, uow: UnitOfWork, c: ChargeRecord) -> None:
         command = post_charge(c, self.clock())
         subject = POST_CHARGE.format(enterprise=c.enterprise_id)
         # The msg id names the attempt: JetStream drops a relayed repeat, not a retry.
-        await repo.queue(subject=subject, payload=command, msg_id=command.command_id)
+        await uow.queue(subject, command, msg_id=command.command_id)
 
-    async def take_back_from_mews(self, repo: Repository, c: ChargeRecord) -> None:
+    async def take_back_from_mews(self, uow: UnitOfWork, c: ChargeRecord) -> None:
         """Queue the CancelCharge of `c`'s current attempt (`cancel_attempts`, counted by the
         change that made it cancelling)."""
         command = cancel_charge_command(c, self.clock())
         subject = CANCEL_CHARGE.format(enterprise=c.enterprise_id)
         # The msg id names the attempt: JetStream drops a relayed repeat, not a new try.
-        await repo.queue(subject=subject, payload=command, msg_id=command.command_id)
+        await uow.queue(subject, command, msg_id=command.command_id)
 
 
-async def _queue_event(repo: Repository, subject: Subject[E], payload: E) -> None:
-    await repo.queue(
-        subject=subject.format(enterprise=payload.enterprise_id, event=payload.event),
-        payload=payload,
+async def _queue_event(uow: UnitOfWork, subject: Subject[E], payload: E) -> None:
+    await uow.queue(
+        subject.format(enterprise=payload.enterprise_id, event=payload.event),
+        payload,
         msg_id=payload.event_id,
     )

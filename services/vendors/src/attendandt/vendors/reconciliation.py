@@ -25,6 +25,7 @@ from attendandt.vendors import validation
 from attendandt.vendors.inbound import charge_commanded
 from attendandt.vendors.records import ChargeRecord
 from attendandt.vendors.service import VendorsService
+from attendandt.vendors.unit_of_work import UnitOfWork
 
 RECORD_CHARGE_IN_MEWS_CONSUMER = "vendors-record-charge-in-mews"
 #: Who the audit names for a change made by Mews's staff in Mews.
@@ -74,8 +75,8 @@ class ChargesInMews:
         enterprise_id = validation.enterprise(request.enterprise_id)
         if request.to_utc <= request.from_utc:
             raise Invalid("to_utc must be after from_utc")
-        async with self.vendors.db.transaction() as repo:
-            rows = await repo.ledger(
+        async with self.vendors.units() as uow:
+            rows = await uow.charges.ledger(
                 enterprise_id,
                 from_utc=request.from_utc,
                 to_utc=request.to_utc,
@@ -83,7 +84,7 @@ class ChargesInMews:
                 after=request.after,
                 limit=request.limit,
             )
-            services = await repo.offering_service_ids(enterprise_id)
+            services = await uow.charges.offering_service_ids(enterprise_id)
         return rpc.PostedCharges(
             items=tuple(ledger_charge(c) for c in rows),
             next_after=rows[-1].id if len(rows) == request.limit else None,
@@ -91,63 +92,67 @@ class ChargesInMews:
         )
 
     async def record_charge_in_mews(self, command: RecordChargeInMews) -> None:
+        async with self.vendors.units() as uow:
+            await self._record_charge_in_mews(uow, command)
+            await uow.commit()
+
+    async def _record_charge_in_mews(self, uow: UnitOfWork, command: RecordChargeInMews) -> None:
         vendors = self.vendors
-        async with vendors.db.transaction() as repo:
-            charge = await charge_commanded(repo, RECORD_CHARGE_IN_MEWS_CONSUMER, command)
-            if charge is None:
-                return
-            if charge.mews_order_id is None:
-                raise Rejected(f"charge {command.charge_id} has not reached Mews")
-            digest = command.content_digest()
-            if _older(charge, command) or charge.mews_digest == digest:
-                return
-            rebated_before = charge.mews_rebated_amount or Decimal(0)
-            changes = {
-                "mews_order_item_ids": list(command.order_item_ids),
-                "mews_state": command.state,
-                "mews_quantity": command.quantity,
-                "mews_amount": command.amount,
-                "mews_currency": command.currency,
-                "mews_rebated_amount": command.rebated_amount,
-                "mews_bill_closed": command.bill_closed,
-                "mews_updated_utc": command.mews_updated_utc,
-                "mews_read_at": command.issued_at,
-                "mews_digest": digest,
-            }
-            state = ChargeState(charge.state)
-            rebated_more = command.rebated_amount > rebated_before
-            on_the_bill = state in ON_THE_BILL
-            now = vendors.clock()
-            if on_the_bill and command.state == "canceled":
-                await vendors.cancellations.cancelled(
-                    repo,
-                    charge,
-                    changes,
-                    CancellationMethod.CANCELLED_IN_MEWS,
-                    at=now,
-                    actor=MEWS_STAFF,
-                )
-                return
-            offset_in_full = command.amount is not None and command.rebated_amount >= command.amount
-            if on_the_bill and rebated_more and offset_in_full:
-                await vendors.cancellations.cancelled(
-                    repo,
-                    charge,
-                    changes,
-                    CancellationMethod.REBATED_IN_MEWS,
-                    at=now,
-                    actor=MEWS_STAFF,
-                    event="rebated",
-                )
-                return
-            charge = await repo.change_charge(charge.id, changes)
-            if rebated_more and state is not ChargeState.CANCELLED:
-                await repo.add_billing_audit(
-                    enterprise_id=charge.enterprise_id,
-                    action="charge_rebated",
-                    user_id=MEWS_STAFF,
-                    at=now,
-                    charge_id=charge.id,
-                    detail=f"{command.rebated_amount} {charge.currency} rebated in Mews",
-                )
-                await vendors.core.announce.charge(repo, charge, "rebated")
+        charge = await charge_commanded(uow, RECORD_CHARGE_IN_MEWS_CONSUMER, command)
+        if charge is None:
+            return
+        if charge.mews_order_id is None:
+            raise Rejected(f"charge {command.charge_id} has not reached Mews")
+        digest = command.content_digest()
+        if _older(charge, command) or charge.mews_digest == digest:
+            return
+        rebated_before = charge.mews_rebated_amount or Decimal(0)
+        changes = {
+            "mews_order_item_ids": list(command.order_item_ids),
+            "mews_state": command.state,
+            "mews_quantity": command.quantity,
+            "mews_amount": command.amount,
+            "mews_currency": command.currency,
+            "mews_rebated_amount": command.rebated_amount,
+            "mews_bill_closed": command.bill_closed,
+            "mews_updated_utc": command.mews_updated_utc,
+            "mews_read_at": command.issued_at,
+            "mews_digest": digest,
+        }
+        state = ChargeState(charge.state)
+        rebated_more = command.rebated_amount > rebated_before
+        on_the_bill = state in ON_THE_BILL
+        now = vendors.clock()
+        if on_the_bill and command.state == "canceled":
+            await vendors.cancellations.cancelled(
+                uow,
+                charge,
+                changes,
+                CancellationMethod.CANCELLED_IN_MEWS,
+                at=now,
+                actor=MEWS_STAFF,
+            )
+            return
+        offset_in_full = command.amount is not None and command.rebated_amount >= command.amount
+        if on_the_bill and rebated_more and offset_in_full:
+            await vendors.cancellations.cancelled(
+                uow,
+                charge,
+                changes,
+                CancellationMethod.REBATED_IN_MEWS,
+                at=now,
+                actor=MEWS_STAFF,
+                event="rebated",
+            )
+            return
+        charge = await uow.charges.change_charge(charge.id, changes)
+        if rebated_more and state is not ChargeState.CANCELLED:
+            await uow.charges.add_billing_audit(
+                enterprise_id=charge.enterprise_id,
+                action="charge_rebated",
+                user_id=MEWS_STAFF,
+                at=now,
+                charge_id=charge.id,
+                detail=f"{command.rebated_amount} {charge.currency} rebated in Mews",
+            )
+            await vendors.core.announce.charge(uow, charge, "rebated")

@@ -1,5 +1,5 @@
-"""What every repository of the vendors service stands on: the transaction's session, its
-inbox and outbox, and the helpers each aggregate's statements share."""
+"""What every repository of the vendors service stands on: the unit of work's session and
+the helpers each aggregate's statements share (the inbox and outbox are the unit of work's)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from attendandt.contracts.base import Payload
-from attendandt.platform import inbox as inbox_lib
-from attendandt.platform import outbox as outbox_lib
-from attendandt.vendors.models import inbox, outbox
 
 R = TypeVar("R")
 
@@ -38,14 +33,6 @@ def as_record_or_none(kind: type[R], row: Any) -> R | None:
 class Rows:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def claim(self, *, consumer: str, message_id: str) -> bool:
-        """False when this consumer already processed this message (then do nothing)."""
-        return await inbox_lib.claim(self.session, inbox, consumer=consumer, message_id=message_id)
-
-    async def queue(self, *, subject: str, payload: Payload, msg_id: str) -> None:
-        """Publish `payload` after this transaction commits (never if it rolls back)."""
-        await outbox_lib.add(self.session, outbox, subject=subject, payload=payload, msg_id=msg_id)
 
     # --- shared helpers ------------------------------------------------------------------
 

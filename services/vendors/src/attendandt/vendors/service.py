@@ -1,6 +1,6 @@
-"""The vendors use cases: plain Python over the repository, no framework.
+"""The vendors use cases: plain Python over a unit of work (`unit_of_work`), no framework.
 
-Each use case runs in one transaction: its checks, its change, the events announcing it and
+Each use case runs in one unit of work: its checks, its change, the events announcing it and
 any command to Mews (outbox rows) commit together or not at all. Errors are the platform's
 service errors (NotFound 404, Invalid 422, Conflict 409, Forbidden 403).
 
@@ -20,7 +20,7 @@ from attendandt.vendors.billing_controls import BillingControls
 from attendandt.vendors.bookings import Bookings
 from attendandt.vendors.charge_cancellation import ChargeCancellations
 from attendandt.vendors.charges import Charges
-from attendandt.vendors.core import Clock, Core, utc_now
+from attendandt.vendors.core import Clock, Core, Units, utc_now
 from attendandt.vendors.inbound import (
     RECORD_CHARGE_CANCELLATION_CONSUMER,
     RECORD_CHARGE_RESULT_CONSUMER,
@@ -30,7 +30,6 @@ from attendandt.vendors.inbound import (
     Inbound,
 )
 from attendandt.vendors.offerings import Offerings
-from attendandt.vendors.repository import Database
 from attendandt.vendors.stay_owner import StayOwner
 from attendandt.vendors.stays import Stays
 from attendandt.vendors.vendor_directory import VendorDirectory
@@ -52,10 +51,10 @@ SERVICE = "vendors"
 
 class VendorsService:
     def __init__(
-        self, db: Database, *, clock: Clock = utc_now, stay_owner: StayOwner | None = None
+        self, units: Units, *, clock: Clock = utc_now, stay_owner: StayOwner | None = None
     ) -> None:
-        self.core = Core(db, clock)
-        self.db = db
+        self.core = Core(units, clock)
+        self.units = units
         self.clock = clock
         stays = Stays(self.core, stay_owner)
         self.vendors = VendorDirectory(self.core)

@@ -13,8 +13,8 @@ from attendandt.contracts.snapshots import StaySnapshot, StayState
 from attendandt.platform.rpc import Conflict
 from attendandt.vendors.core import Core
 from attendandt.vendors.records import StayRef
-from attendandt.vendors.repository import Repository
 from attendandt.vendors.stay_owner import StayLags, StayOwner
+from attendandt.vendors.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +26,14 @@ CLOSED_STAYS_FOR_CHARGES = frozenset({StayState.CANCELED})
 
 
 async def keep_stay(
-    repo: Repository,
+    uow: UnitOfWork,
     enterprise_id: str,
     stay_id: str,
     stay: StaySnapshot,
     guest_ids: tuple[str, ...],
 ) -> None:
     """Our copy of a stay, from an event or from its owner: the newest version wins."""
-    await repo.upsert_stay_ref(
+    await uow.bookings.upsert_stay_ref(
         {
             "stay_id": stay_id,
             "enterprise_id": enterprise_id,
@@ -56,7 +56,7 @@ class Stays:
 
     async def open_stay(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         *,
         stay_id: str,
         guest_id: str,
@@ -65,7 +65,9 @@ class Stays:
     ) -> StayRef:
         # Only the offering's property is searched: a stay of another property is as unknown
         # as one that does not exist (the same answer either way).
-        stay = await repo.get_stay_ref(stay_id, share_lock=True, enterprise_id=enterprise_id)
+        stay = await uow.bookings.get_stay_ref(
+            stay_id, share_lock=True, enterprise_id=enterprise_id
+        )
         if stay is None:
             raise StayLags(
                 f"stay {stay_id} is not known in the offering's property",
@@ -104,7 +106,8 @@ class Stays:
             return False
         if fresh is None or fresh.enterprise_id != lag.enterprise_id:
             return False
-        async with self.core.db.transaction() as repo:
-            await keep_stay(repo, fresh.enterprise_id, fresh.stay_id, fresh.stay,
+        async with self.core.units() as uow:
+            await keep_stay(uow, fresh.enterprise_id, fresh.stay_id, fresh.stay,
                                   fresh.guest_ids)  # fmt: skip
+            await uow.commit()
         return True

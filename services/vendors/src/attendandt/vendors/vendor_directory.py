@@ -28,8 +28,8 @@ class VendorDirectory:
         enterprise_id = validation.enterprise(request.enterprise_id)
         if not caller.may_act_for(enterprise_id):
             raise NotFound(f"enterprise {enterprise_id} not found")
-        async with self.core.db.transaction() as repo:
-            vendor = await repo.insert_vendor(
+        async with self.core.units() as uow:
+            vendor = await uow.vendors.insert_vendor(
                 {
                     "id": new_id(),
                     "enterprise_id": enterprise_id,
@@ -39,7 +39,8 @@ class VendorDirectory:
                     "contact_phone": validation.blank_to_none(request.contact_phone),
                 }
             )
-            await self.core.announce.vendor(repo, vendor, "created")
+            await self.core.announce.vendor(uow, vendor, "created")
+            await uow.commit()
         return rpc.VendorResponse(vendor=vendor_view(vendor))
 
     async def update_vendor(
@@ -55,36 +56,38 @@ class VendorDirectory:
         for field in ("contact_email", "contact_phone"):
             if field in wanted:
                 wanted[field] = validation.blank_to_none(wanted[field])
-        async with self.core.db.transaction() as repo:
-            vendor = await access.vendor(repo, caller, request.vendor_id, lock=True)
+        async with self.core.units() as uow:
+            vendor = await access.vendor(uow, caller, request.vendor_id, lock=True)
             changes = {k: v for k, v in wanted.items() if getattr(vendor, k) != v}
             if request.mews_company_id is not UNSET:
-                changes |= await link_changes(repo, vendor, request.mews_company_id)
+                changes |= await link_changes(uow, vendor, request.mews_company_id)
             if changes:
-                vendor = await repo.change_vendor(vendor.id, changes)
-                await self.core.announce.vendor(repo, vendor, "updated")
+                vendor = await uow.vendors.change_vendor(vendor.id, changes)
+                await self.core.announce.vendor(uow, vendor, "updated")
+            await uow.commit()
         return rpc.VendorResponse(vendor=vendor_view(vendor))
 
     async def deactivate_vendor(
         self, request: rpc.DeactivateVendorRequest, caller: Caller
     ) -> rpc.VendorResponse:
         access.require(caller, MANAGERS, "deactivate vendors")
-        async with self.core.db.transaction() as repo:
-            vendor = await access.vendor(repo, caller, request.vendor_id, lock=True)
+        async with self.core.units() as uow:
+            vendor = await access.vendor(uow, caller, request.vendor_id, lock=True)
             if vendor.is_active:
-                vendor = await repo.change_vendor(vendor.id, {"is_active": False})
-                await self.core.announce.vendor(repo, vendor, "deactivated")
+                vendor = await uow.vendors.change_vendor(vendor.id, {"is_active": False})
+                await self.core.announce.vendor(uow, vendor, "deactivated")
+            await uow.commit()
         return rpc.VendorResponse(vendor=vendor_view(vendor))
 
     async def get_vendor(self, request: rpc.GetVendorRequest, caller: Caller) -> rpc.VendorResponse:
-        async with self.core.db.transaction() as repo:
-            vendor = await access.vendor(repo, caller, request.vendor_id)
+        async with self.core.units() as uow:
+            vendor = await access.vendor(uow, caller, request.vendor_id)
         return rpc.VendorResponse(vendor=vendor_view(vendor))
 
     async def list_vendors(self, request: rpc.ListVendorsRequest, caller: Caller) -> rpc.VendorPage:
         enterprise_ids = access.enterprises(caller, request.enterprise_id)
-        async with self.core.db.transaction() as repo:
-            page = await repo.list_vendors(
+        async with self.core.units() as uow:
+            page = await uow.vendors.list_vendors(
                 enterprise_ids=enterprise_ids,
                 category=request.category,
                 include_inactive=request.include_inactive,
