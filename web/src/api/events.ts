@@ -3,12 +3,14 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { create } from "zustand";
 import { API_ORIGIN, refreshSession } from "./client";
 import {
+  billKeys,
   bookingKeys,
   chargeKeys,
   dayListKeys,
   guestKeys,
   offeringKeys,
   settlementKeys,
+  stayKeys,
   userKeys,
   vendorKeys,
 } from "./queryKeys";
@@ -31,11 +33,12 @@ export function keysFor(event: string): (readonly string[])[] {
     case "guest":
       return [guestKeys.all, guestKeys.details, dayListKeys.all];
     case "stay":
-      return [dayListKeys.all, guestKeys.details, guestKeys.all];
+      // An open stay page and its bill too: a stay's change (a move, a check-out) shows there.
+      return [dayListKeys.all, guestKeys.details, guestKeys.all, stayKeys.all, billKeys.all];
     case "booking":
       return [bookingKeys.all, guestKeys.details];
     case "charge":
-      return [chargeKeys.all, settlementKeys.all, guestKeys.details, bookingKeys.all];
+      return [chargeKeys.all, settlementKeys.all, guestKeys.details, bookingKeys.all, billKeys.all];
     case "vendor":
       return [vendorKeys.all, vendorKeys.details, offeringKeys.all];
     case "user":

@@ -63,6 +63,10 @@ describe("live events", () => {
 
   it("maps events to the queries they make stale", () => {
     expect(keysFor("stay.updated")).toContainEqual(["stays"]);
+    // An open stay page and its bill follow the stay and its charges.
+    expect(keysFor("stay.updated")).toContainEqual(["stay"]);
+    expect(keysFor("stay.checked_out")).toContainEqual(["stay-bill"]);
+    expect(keysFor("charge.posted")).toContainEqual(["stay-bill"]);
     expect(keysFor("booking.confirmed")).toContainEqual(["bookings"]);
     expect(keysFor("charge.failed")).toContainEqual(["charges"]);
     expect(keysFor("unknown.thing")).toEqual([]);
@@ -78,11 +82,17 @@ describe("live events", () => {
       invalidator.add({ event: "unknown.thing", data: "{}", id: "x" });
       expect(spy).not.toHaveBeenCalled();
       vi.advanceTimersByTime(300);
-      expect(spy.mock.calls.map(([filters]) => filters?.queryKey)).toEqual([["guests"], ["guest"], ["stays"]]);
+      expect(spy.mock.calls.map(([filters]) => filters?.queryKey)).toEqual([
+        ["guests"],
+        ["guest"],
+        ["stays"],
+        ["stay"],
+        ["stay-bill"],
+      ]);
 
       invalidator.add({ event: "booking.confirmed", data: "{}", id: "501" });
       vi.advanceTimersByTime(300);
-      expect(spy.mock.calls.slice(3).map(([filters]) => filters?.queryKey)).toEqual([["bookings"], ["guest"]]);
+      expect(spy.mock.calls.slice(5).map(([filters]) => filters?.queryKey)).toEqual([["bookings"], ["guest"]]);
       invalidator.stop();
     } finally {
       vi.useRealTimers();
