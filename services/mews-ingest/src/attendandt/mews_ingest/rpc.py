@@ -10,6 +10,7 @@ from typing import Any
 
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 
 from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.caller import Caller
@@ -21,12 +22,14 @@ from attendandt.platform.rpc import answer_for_caller
 
 async def register_rpc(
     nc: NatsClient, jobs: ResyncJobs, answering: set[asyncio.Task[None]]
-) -> None:
+) -> list[Subscription]:
     """Subscribe every method; each request is answered in its own task, kept in `answering`
-    until it ends (cancelled with it at shutdown)."""
-    await _answer(nc, SWEEP, jobs.sweep_now, answering)
-    await _answer(nc, START_RESYNC, jobs.start_resync, answering)
-    await _answer(nc, CANCEL_RESYNC, jobs.cancel_resync, answering)
+    until it ends (cancelled with it at shutdown). The subscriptions, to end at stop."""
+    return [
+        await _answer(nc, SWEEP, jobs.sweep_now, answering),
+        await _answer(nc, START_RESYNC, jobs.start_resync, answering),
+        await _answer(nc, CANCEL_RESYNC, jobs.cancel_resync, answering),
+    ]
 
 
 async def _answer(
@@ -34,7 +37,7 @@ async def _answer(
     method: RpcMethod[Any, Any],
     handler: Callable[[Any, Caller], Awaitable[Payload]],
     answering: set[asyncio.Task[None]],
-) -> None:
+) -> Subscription:
     async def reply(msg: Msg) -> None:
         body, headers = await answer_for_caller(method, msg.data, msg.headers, handler)
         if msg.reply:
@@ -45,4 +48,4 @@ async def _answer(
         answering.add(task)
         task.add_done_callback(answering.discard)
 
-    await nc.subscribe(method.subject, queue=SERVICE, cb=on_request)
+    return await nc.subscribe(method.subject, queue=SERVICE, cb=on_request)
