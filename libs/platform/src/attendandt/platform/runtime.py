@@ -37,7 +37,8 @@ The probe server is a `HealthServer` on `health_host:health_port` unless the ser
 already has an HTTP server of its own that answers the probes: ingest's webhook edge serves
 `/healthz`, `/readyz` (this runtime's `readiness`) and `/metrics` on its one port, which its
 deployment probes. It is passed as `health_server` and takes the HealthServer's place (its
-start and stop, first and late), so such a process opens no second port. A server that
+start and stop, first and late), so such a process opens no second port (one nothing would
+probe, and that its deployment does not know: ingest has no HEALTH_PORT). A server that
 also takes intake (webhooks) must stop taking it at intake stop on its own (a consumer loop
 that closes the door), since the probes go on answering until step 6.
 """

@@ -93,8 +93,8 @@ class IngestApp(RuntimeApp):
             settings.webhook_secret, self.accept_webhook, self.reject_webhook, self.readiness
         )
         self.http = WebhookServer(create_asgi_app(handlers), settings.http_host, settings.http_port)
-        # A sweep in hand at stop gets `graceful_s` to finish its window, then is cancelled:
-        # its checkpoint has not moved, so the next process sweeps it again.
+        # A sweep in hand at stop goes on for up to `graceful_s`, then is cancelled: the
+        # window it was in has not moved its checkpoint, so the next process sweeps it again.
         self.runtime = Runtime(
             SERVICE,
             settings.nats,
