@@ -89,7 +89,7 @@ async def _start(runtime: Runtime, stop: asyncio.Event) -> asyncio.Task[None]:
     return running
 
 
-async def test_a_plain_connection_stops_intake_then_tasks_then_flushes_then_closes(
+async def test_a_plain_connection_stops_intake_then_tasks_then_writes_out_then_closes(
     engine: AsyncEngine, jetstream: JetStreamContext, unique: str, nats_url: str, events: Events
 ) -> None:
     subject = f"out.{unique}"
@@ -107,11 +107,15 @@ async def test_a_plain_connection_stops_intake_then_tasks_then_flushes_then_clos
         await stop.wait()
         events.append(("task stopped", runtime.nc.is_closed))
 
+    async def write_out() -> None:
+        events.append(("stop step", runtime.nc.is_closed))
+
     async def closer() -> None:
         events.append(("closer", runtime.nc.is_closed))
 
     runtime.consumer("sample-loop", consume)
     runtime.task("background", background)
+    runtime.on_stop("state", write_out)
     runtime.on_close("probe", closer)
     stop = asyncio.Event()
     running = await _start(runtime, stop)
@@ -122,6 +126,7 @@ async def test_a_plain_connection_stops_intake_then_tasks_then_flushes_then_clos
     assert events == [
         ("intake stopped", False),
         ("task stopped", False),
+        ("stop step", False),
         ("outbox published", False),
         ("closer", True),
     ]
@@ -275,3 +280,51 @@ async def test_the_probes_answer_while_a_start_step_waits(nats_url: str) -> None
         stop.set()
         release.set()
         await asyncio.wait_for(running, 60)
+
+
+class OwnProbes:
+    """A service's own probe server, recording when it starts and stops."""
+
+    def __init__(self, events: Events, runtime: list[Runtime]) -> None:
+        self.events = events
+        self.runtime = runtime
+
+    @property
+    def port(self) -> int:
+        return 0
+
+    async def start(self) -> None:
+        self.events.append(("probes started", bool(self.runtime and self.runtime[0]._nc)))
+
+    async def stop(self) -> None:
+        self.events.append(("probes stopped", self.runtime[0].nc.is_closed))
+
+
+async def test_a_service_s_own_probe_server_takes_the_health_server_s_place(
+    nats_url: str,
+) -> None:
+    events: Events = []
+    made: list[Runtime] = []
+    probes = OwnProbes(events, made)
+    runtime = Runtime("sample", NatsSettings(url=nats_url), health_server=probes)
+    made.append(runtime)
+    assert runtime.health is probes
+
+    async def bind(stop: asyncio.Event) -> None:
+        events.append(("start step", runtime.nc.is_closed))
+
+    async def write_out() -> None:
+        events.append(("stop step", runtime.nc.is_closed))
+
+    runtime.on_start(bind)
+    runtime.on_stop("state", write_out)
+    stop = asyncio.Event()
+    running = await _start(runtime, stop)
+    stop.set()
+    await asyncio.wait_for(running, 60)
+    assert events == [
+        ("probes started", False),  # before the connection
+        ("start step", False),
+        ("stop step", False),
+        ("probes stopped", True),
+    ]

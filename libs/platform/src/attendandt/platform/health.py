@@ -19,7 +19,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from nats.js import JetStreamContext
 
@@ -29,6 +29,19 @@ from attendandt.platform.stall import STALL_S, StallWatch
 log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+class ProbeServer(Protocol):
+    """What answers a process's probes: a `HealthServer`, or a service's own HTTP server
+    that serves `/healthz` and `/readyz` too (`platform.runtime` says when)."""
+
+    @property
+    def port(self) -> int: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
 
 #: How often `ConsumerWatch.guard` looks at the tasks (a dead one is seen by readiness at
 #: once; this only bounds how long the process lingers before exiting).

@@ -1,7 +1,7 @@
 """One lifecycle for every service process: a composition root builds its objects (engine,
-service, broker and its subscribers) and hands them to a `Runtime`, which runs them.
+service, consumers, RPC methods) and hands them to a `Runtime`, which runs them.
 
-Start, in this order: the health server (`/healthz` answers from the first moment, so a
+Start, in this order: the probe server (`/healthz` answers from the first moment, so a
 start that waits, for Mews say, is no dead process; `/readyz`, NATS connected + the
 service's checks + the consumers, fails with `started: false` until the start is done);
 connect to NATS; ensure the streams and buckets; the service's own start steps (`on_start`);
@@ -14,12 +14,14 @@ Stop, once `stop` is set (a signal, or the guard after a consumer ended), in ONE
 1. intake stops: no new call or message is taken; the calls and messages in flight get
    `graceful_s` to finish, then are cancelled;
 2. background tasks stop (their stop event, `graceful_s`, then cancelled);
-3. every outbox is flushed: its relay task stops, then relays until the table is empty,
+3. the service's stop steps run (`on_stop`), still connected: what intake and the tasks
+   left in memory is written out now (ingest's state into KV); an error is logged;
+4. every outbox is flushed: its relay task stops, then relays until the table is empty,
    so what a handler committed in step 1 is published now (an error is logged, not
    raised: the next start relays what is left);
-4. the connection closes;
-5. the health server stops;
-6. the service's closers run (HTTP clients), then the engines are disposed;
+5. the connection closes;
+6. the probe server stops;
+7. the service's closers run (HTTP clients), then the engines are disposed;
 
 then `ConsumerWatch.raise_if_ended()`: a process its guard stopped exits with
 `ConsumerEnded`, to be restarted.
@@ -30,6 +32,15 @@ and ingest mostly publishes; a framework's per-message harness fits neither, and
 others it added a second reconnect and ack layer, its own logger and an inbox prefix to pass
 by hand. What it gave (pull loops, queue-group RPC) is two small modules here:
 `platform.subscriptions` and `platform.rpc_server`.
+
+The probe server is a `HealthServer` on `health_host:health_port` unless the service
+already has an HTTP server of its own that answers the probes: ingest's webhook edge serves
+`/healthz`, `/readyz` (this runtime's `readiness`) and `/metrics` on its one port, which its
+deployment probes. It is passed as `health_server` and takes the HealthServer's place (its
+start and stop, first and late), so such a process opens no second port (one nothing would
+probe, and that its deployment does not know: ingest has no HEALTH_PORT). A server that
+also takes intake (webhooks) must stop taking it at intake stop on its own (a consumer loop
+that closes the door), since the probes go on answering until step 6.
 """
 
 from __future__ import annotations
@@ -48,7 +59,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.base import Payload, RpcMethod
 from attendandt.contracts.streams import ensure_streams
-from attendandt.platform.health import ConsumerWatch, HealthServer
+from attendandt.platform.health import ConsumerWatch, HealthServer, ProbeServer
 from attendandt.platform.messaging import connect
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.platform.rpc_server import RpcServer
@@ -75,6 +86,7 @@ class Runtime:
         *,
         health_host: str = "127.0.0.1",
         health_port: int = 0,
+        health_server: ProbeServer | None = None,
         checks: Mapping[str, Check] | None = None,
         graceful_s: float = 10.0,
     ) -> None:
@@ -84,13 +96,17 @@ class Runtime:
         self.checks = dict(checks or {})
         self.graceful_s = graceful_s
         self.consumers = ConsumerWatch(stall_s=nats.consumer_stall_s)
-        self.health = HealthServer(self.readiness, health_host, health_port)
+        #: Answers the probes: a `HealthServer`, or the service's own (the module says when).
+        self.health: ProbeServer = health_server or HealthServer(
+            self.readiness, health_host, health_port
+        )
         #: Set once everything runs; cleared when the process has stopped.
         self.started = asyncio.Event()
         self.relays: list[OutboxRelay] = []
         self._nc: NatsClient | None = None
         self._js: JetStreamContext | None = None
         self._start_steps: list[StartStep] = []
+        self._stop_steps: list[tuple[str, Step]] = []
         self._closers: list[tuple[str, Step]] = []
         self._engines: list[AsyncEngine] = []
         self._outboxes: list[tuple[AsyncEngine, Table, dict[str, Any]]] = []
@@ -134,8 +150,13 @@ class Runtime:
         """A background task, stopped after intake and before the outboxes are flushed."""
         self._background.append((name, loop))
 
+    def on_stop(self, name: str, step: Step) -> None:
+        """Run `step` at stop once intake and the background tasks are over, while still
+        connected (before the outboxes are flushed and the connection closes)."""
+        self._stop_steps.append((name, step))
+
     def on_close(self, name: str, step: Step) -> None:
-        """Run `step` at stop, after the health server and before the engines go."""
+        """Run `step` at stop, after the probe server and before the engines go."""
         self._closers.append((name, step))
 
     def dispose(self, engine: AsyncEngine) -> None:
@@ -206,6 +227,8 @@ class Runtime:
             await self._stop_intake(intake_stop, intake)
             tasks_stop.set()
             await self._finish(background)
+            for name, write_out in self._stop_steps:
+                await _logged(write_out(), f"stop step {name}")
             relays_stop.set()
             await self._finish(relaying)
             for relay in self.relays:

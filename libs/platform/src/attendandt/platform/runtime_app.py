@@ -7,7 +7,7 @@ import asyncio
 
 from nats.js import JetStreamContext
 
-from attendandt.platform.health import ConsumerWatch, HealthServer
+from attendandt.platform.health import ConsumerWatch, ProbeServer
 from attendandt.platform.runtime import Runtime
 
 
@@ -20,7 +20,7 @@ class RuntimeApp:
         return self.runtime.started
 
     @property
-    def health(self) -> HealthServer:
+    def health(self) -> ProbeServer:
         return self.runtime.health
 
     @property

@@ -14,35 +14,42 @@ to sync and the publisher, so live changes keep flowing.
 Where the work is done: `live` (socket frames and webhooks), `property_sweeps` (sweeps and
 their retries), `resyncs` with `rpc` (on-demand resyncs), `alarm_watch` (silence alarms),
 `enterprise` (a property, and its state kept across restarts).
+
+Run by `platform.runtime` on a plain NATS connection, in its one order. The HTTP edge
+(`webhooks.WebhookServer`: webhooks, `/healthz`, `/readyz`, `/metrics` on `HTTP_PORT`)
+answers the probes in place of the runtime's HealthServer, so ingest keeps its one port: it
+listens first, before NATS and Mews answer (a delivery then is a 503, sent again), and stops
+last. Start steps: open the state (KV buckets, publisher), bind every AccessToken to its
+enterprise (retried until Mews answers, or the stop), subscribe the resync requests.
+Intake (consumer loops, stopped first): each property's socket, the webhook deliveries (then
+refused, those in hand finished) and the resync requests (unsubscribed; the answers in
+flight and the resync jobs cancelled). Background tasks: each property's sweep loop, the
+state writer and the alarm watch. Then, still connected, the board and the last contacts
+are written to KV (`on_stop`): what intake and the sweeps last saw outlives the process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import uvicorn
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
-from attendandt.contracts.streams import (
-    INGEST_CHECKPOINTS,
-    INGEST_STATE,
-    MEWS_RATE_LIMITS,
-    ensure_streams,
-)
+from attendandt.contracts.streams import INGEST_CHECKPOINTS, INGEST_STATE, MEWS_RATE_LIMITS
 from attendandt.mews import Credentials, MewsClient, bind_enterprises
 from attendandt.mews_ingest.alarm_watch import AlarmWatch
 from attendandt.mews_ingest.alarms import PropertyAlarm, SilenceProbe
 from attendandt.mews_ingest.checkpoints import Checkpoints, LastContacts, StateBoard
 from attendandt.mews_ingest.enterprise import Enterprise, flush_state, keep_contacts, resume
 from attendandt.mews_ingest.gaps import GapGuard
-from attendandt.mews_ingest.live import LiveIntake
+from attendandt.mews_ingest.live import LiveIntake, NotBoundYet
 from attendandt.mews_ingest.normalize import WebhookBatch
 from attendandt.mews_ingest.property_sweeps import PropertySweeps
 from attendandt.mews_ingest.publisher import ChangePublisher
@@ -50,15 +57,16 @@ from attendandt.mews_ingest.resyncs import ResyncJobs
 from attendandt.mews_ingest.rpc import register_rpc
 from attendandt.mews_ingest.settings import BUDGET_LANE, SERVICE, IngestSettings
 from attendandt.mews_ingest.sweeps import Sweeper
-from attendandt.mews_ingest.webhooks import WebhookHandlers, create_asgi_app
+from attendandt.mews_ingest.webhooks import WebhookHandlers, WebhookServer, create_asgi_app
 from attendandt.mews_ingest.websocket import EnterpriseSocket
-from attendandt.platform.messaging import connect
 from attendandt.platform.ratelimit import SharedTokenBucket
+from attendandt.platform.runtime import Runtime
+from attendandt.platform.runtime_app import RuntimeApp
 
 log = logging.getLogger(__name__)
 
 
-class IngestApp:
+class IngestApp(RuntimeApp):
     def __init__(
         self, settings: IngestSettings, *, budget_clock: Callable[[], float] = time.time
     ) -> None:
@@ -66,69 +74,110 @@ class IngestApp:
         #: The wall clock of the shared Mews budget (a test drives its own).
         self.budget_clock = budget_clock
         self.enterprises: dict[str, Enterprise] = {}
-        self.nc: NatsClient | None = None
-        self.js: JetStreamContext | None = None
         self.publisher: ChangePublisher | None = None
         self.board: StateBoard | None = None
+        self.checkpoints: Checkpoints | None = None
         self.contacts: LastContacts | None = None
         self.limits: KeyValue | None = None
         self.live: LiveIntake | None = None
-        self.http: uvicorn.Server | None = None
-        self.ready = asyncio.Event()
-        #: Requests being answered, each in its own task: nats.py runs one subscription's
-        #: callbacks one after another, so a sweep answered inline would hold up every
-        #: other request (another property's resync, a cancel) until it ended.
-        self._answering: set[asyncio.Task[None]] = set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        settings = self.settings
-        self.nc = nc = await connect(settings.nats, SERVICE)
-        self.js = js = nc.jetstream()
-        await ensure_streams(js)
-        checkpoints_kv = await js.key_value(INGEST_CHECKPOINTS.bucket)
-        checkpoints = Checkpoints(checkpoints_kv)
-        self.contacts = contacts = LastContacts(
-            checkpoints_kv, every_s=settings.last_contact_write_s
+        self.sweeps: PropertySweeps | None = None
+        if settings.webhook_secret is None:
+            log.warning("WEBHOOK_SECRET is not set: every webhook delivery is refused (401)")
+        handlers = WebhookHandlers(
+            settings.webhook_secret, self.accept_webhook, self.reject_webhook, self.readiness
         )
+        self.http = WebhookServer(create_asgi_app(handlers), settings.http_host, settings.http_port)
+        # A sweep in hand at stop goes on for up to `graceful_s`, then is cancelled: the
+        # window it was in has not moved its checkpoint, so the next process sweeps it again.
+        self.runtime = Runtime(
+            SERVICE,
+            settings.nats,
+            health_server=self.http,
+            checks={"mews": self._bound},
+            graceful_s=5.0,
+        )
+        self.runtime.on_start(self._open_state)
+        self.runtime.on_start(self._bind_enterprises)
+        self.runtime.on_start(self._serve_requests)
+        self.runtime.on_stop("state board", self._flush_board)
+        self.runtime.on_stop("last contacts", self._keep_contacts)
+        self.runtime.on_close("mews clients", self._close_clients)
+
+    @property
+    def ready(self) -> asyncio.Event:
+        """Set once every AccessToken is bound and every part runs."""
+        return self.runtime.started
+
+    @property
+    def nc(self) -> NatsClient:
+        return self.runtime.nc
+
+    @property
+    def js(self) -> JetStreamContext:
+        return self.runtime.jetstream()
+
+    def _bound(self) -> bool:
+        return self.ready.is_set() and len(self.enterprises) == len(self.settings.mews.credentials)
+
+    async def _open_state(self, stop: asyncio.Event) -> None:
+        """The KV buckets ingest keeps its state in, the publisher and the live intake."""
+        settings = self.settings
+        js = self.runtime.jetstream()
+        checkpoints_kv = await js.key_value(INGEST_CHECKPOINTS.bucket)
+        self.checkpoints = Checkpoints(checkpoints_kv)
+        self.contacts = LastContacts(checkpoints_kv, every_s=settings.last_contact_write_s)
         self.board = board = StateBoard(await js.key_value(INGEST_STATE.bucket))
         self.limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
         self.publisher = ChangePublisher(js)
         self.live = LiveIntake(js, self.publisher, board, self.enterprises, self.ready)
-        sweeps = PropertySweeps(settings, board)
-        tasks: list[asyncio.Task[None]] = []
-        try:
-            tasks.append(asyncio.create_task(self._serve_http(), name="http"))
-            await self._bind_enterprises(checkpoints, stop)
-            if stop.is_set():
-                return
-            resyncs = ResyncJobs(settings, board, self.enterprises, sweeps)
-            await register_rpc(nc, resyncs, self._answering)
-            for enterprise in self.enterprises.values():
-                enterprise.sweep_requested.set()  # resume whatever a previous process left
-                tasks.append(asyncio.create_task(sweeps.loop(enterprise, stop)))
-                if enterprise.socket is not None:
-                    tasks.append(asyncio.create_task(enterprise.socket.run(stop)))
-            tasks.append(asyncio.create_task(flush_state(board, contacts, self.enterprises, stop)))
-            alarms = AlarmWatch(settings.alarms, js, board, self.enterprises)
-            tasks.append(asyncio.create_task(alarms.run(stop), name="alarms"))
-            self.ready.set()
-            await stop.wait()
-        finally:
-            if self.http is not None:
-                self.http.should_exit = True
-            jobs = [e.resync.task for e in self.enterprises.values() if e.resync is not None]
-            for task in [*tasks, *self._answering, *(t for t in jobs if t is not None)]:
-                task.cancel()
-            for task in [*tasks, *self._answering, *(t for t in jobs if t is not None)]:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            with contextlib.suppress(Exception):
-                await board.flush()
-            with contextlib.suppress(Exception):
-                await keep_contacts(contacts, self.enterprises.values(), force=True)
-            for enterprise in self.enterprises.values():
-                await enterprise.client.aclose()
-            await nc.close()
+        self.sweeps = PropertySweeps(settings, board)
+        self.runtime.consumer("webhooks", self.live.take_webhooks)
+
+    async def _serve_requests(self, stop: asyncio.Event) -> None:
+        """The resync requests (intake), then per property its socket (intake) and sweep
+        loop, the state writer and the alarm watch (background)."""
+        if stop.is_set():
+            return
+        runtime = self.runtime
+        board, contacts, sweeps = self.board, self.contacts, self.sweeps
+        assert board is not None
+        assert contacts is not None
+        assert sweeps is not None
+        resyncs = ResyncJobs(self.settings, board, self.enterprises, sweeps)
+        register_rpc(runtime, resyncs)
+        runtime.consumer("resync jobs", self._end_resyncs)
+        for enterprise_id, enterprise in self.enterprises.items():
+            enterprise.sweep_requested.set()  # resume whatever a previous process left
+            runtime.task(f"sweeps-{enterprise_id}", functools.partial(sweeps.loop, enterprise))
+            if enterprise.socket is not None:
+                runtime.consumer(f"websocket-{enterprise_id}", enterprise.socket.run)
+        runtime.task("state", functools.partial(flush_state, board, contacts, self.enterprises))
+        alarms = AlarmWatch(self.settings.alarms, runtime.jetstream(), board, self.enterprises)
+        runtime.task("alarms", alarms.run)
+
+    async def _end_resyncs(self, stop: asyncio.Event) -> None:
+        """Until intake stops; then the resync jobs are cancelled (a resync is asked for
+        again; its checkpoints hold)."""
+        await stop.wait()
+        jobs = [e.resync.task for e in self.enterprises.values() if e.resync is not None]
+        cancelled = [task for task in jobs if task is not None]
+        for task in cancelled:
+            task.cancel()
+        for task in cancelled:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _flush_board(self) -> None:
+        if self.board is not None:
+            await self.board.flush()
+
+    async def _keep_contacts(self) -> None:
+        if self.contacts is not None:
+            await keep_contacts(self.contacts, self.enterprises.values(), force=True)
+
+    async def _close_clients(self) -> None:
+        for enterprise in self.enterprises.values():
+            await enterprise.client.aclose()
 
     def _client(self, credentials: Credentials) -> MewsClient:
         mews = self.settings.mews
@@ -149,9 +198,13 @@ class IngestApp:
             page_size=mews.page_size,
         )
 
-    async def _bind_enterprises(self, checkpoints: Checkpoints, stop: asyncio.Event) -> None:
+    async def _bind_enterprises(self, stop: asyncio.Event) -> None:
         """Each AccessToken → its enterprise; retried until Mews answers (or we stop)."""
         settings = self.settings
+        checkpoints, contacts, board = self.checkpoints, self.contacts, self.board
+        assert checkpoints is not None
+        assert contacts is not None
+        assert board is not None
         assert self.publisher is not None
         clients = await bind_enterprises(settings.mews, self._client, stop)
         for enterprise_id, client in clients.items():
@@ -175,9 +228,7 @@ class IngestApp:
                 enterprise_id, client, sweeper, gap, PropertyAlarm(enterprise_id), probe
             )
             enterprise.socket = self._socket(enterprise, client.credentials)
-            assert self.contacts is not None
-            assert self.board is not None
-            await resume(enterprise, checkpoints, self.contacts, self.board, settings.entities)
+            await resume(enterprise, checkpoints, contacts, board, settings.entities)
             self.enterprises[enterprise_id] = enterprise
             log.info("ingesting enterprise %s", enterprise_id)
 
@@ -196,37 +247,12 @@ class IngestApp:
             backoff_max_s=settings.ws_backoff_max_s,
         )
 
-    async def _serve_http(self) -> None:
-        handlers = WebhookHandlers(
-            self.settings.webhook_secret, self.accept_webhook, self.reject_webhook, self.readiness
-        )
-        if self.settings.webhook_secret is None:
-            log.warning("WEBHOOK_SECRET is not set: every webhook delivery is refused (401)")
-        config = uvicorn.Config(
-            create_asgi_app(handlers),
-            host=self.settings.http_host,
-            port=self.settings.http_port,
-            log_level="warning",
-            # The platform's (redacting) logging, and our access log instead of uvicorn's,
-            # which would write the query string and with it the webhook secret.
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-        )
-        self.http = uvicorn.Server(config)
-        await self.http.serve()
-
-    async def readiness(self) -> dict[str, bool]:
-        return {
-            "nats": self.nc is not None and self.nc.is_connected,
-            "mews": self.ready.is_set()
-            and len(self.enterprises) == len(self.settings.mews.credentials),
-        }
-
     async def accept_webhook(self, batch: WebhookBatch) -> None:
-        assert self.live is not None
+        if self.live is None:  # the edge listens before NATS answers
+            raise NotBoundYet("not connected to NATS yet")
         await self.live.accept_webhook(batch)
 
     async def reject_webhook(self, body: bytes, reason: str) -> None:
-        assert self.live is not None
+        if self.live is None:
+            raise NotBoundYet("not connected to NATS yet: no dead letter")
         await self.live.reject_webhook(body, reason)

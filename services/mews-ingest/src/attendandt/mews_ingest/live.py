@@ -8,6 +8,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from nats.js import JetStreamContext
 
@@ -29,6 +30,10 @@ class NotBoundYet(Exception):
     """Ingest has not learnt its enterprises from Mews yet (it is starting)."""
 
 
+class Stopping(Exception):
+    """Ingest is stopping: it takes no more deliveries (Mews sends them again)."""
+
+
 class LiveIntake:
     def __init__(
         self,
@@ -44,6 +49,9 @@ class LiveIntake:
         self.enterprises = enterprises
         #: Set once every AccessToken is bound to its enterprise.
         self.ready = ready
+        #: Set at intake stop: deliveries are refused from then on.
+        self.closed = False
+        self._taking: set[asyncio.Task[Any]] = set()
 
     def heard(self, enterprise: Enterprise, now: datetime, *, live: bool = False) -> None:
         if live:
@@ -104,9 +112,26 @@ class LiveIntake:
 
     # -- webhooks ----------------------------------------------------------------------------
 
+    async def take_webhooks(self, stop: asyncio.Event) -> None:
+        """Webhook intake, as a consumer loop: deliveries are taken until `stop`; then new
+        ones are refused (503: Mews sends them again) and those in hand are finished. The
+        edge itself listens on: it answers the probes until the process is done."""
+        await stop.wait()
+        self.closed = True
+        if self._taking:
+            await asyncio.wait(set(self._taking))
+
     async def accept_webhook(self, batch: WebhookBatch) -> None:
-        with receive_span("receive mews webhook", {ENTERPRISE_ATTR: batch.enterprise_id}):
-            await self._take_webhook(batch)
+        if self.closed:
+            raise Stopping("ingest is stopping: the delivery is not taken")
+        task = asyncio.current_task()
+        assert task is not None  # a request is handled in a task of its own
+        self._taking.add(task)
+        try:
+            with receive_span("receive mews webhook", {ENTERPRISE_ATTR: batch.enterprise_id}):
+                await self._take_webhook(batch)
+        finally:
+            self._taking.discard(task)
 
     async def _take_webhook(self, batch: WebhookBatch) -> None:
         if not self.ready.is_set():

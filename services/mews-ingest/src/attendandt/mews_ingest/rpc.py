@@ -1,48 +1,20 @@
 """Request-reply for the gateway and the ops command on `rpc.v1.ingest.<method>` (core NATS,
 queue group `mews-ingest`): the resync methods, answered by `ResyncJobs`. Decoding, the
-caller from its header (none: 401) and error statuses: `platform.rpc.answer_for_caller`."""
+caller from its header (none: 401) and error statuses: `platform.rpc.answer_for_caller`; the
+subscriptions, their concurrency and their stop: `platform.rpc_server`."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-from nats.aio.client import Client as NatsClient
-from nats.aio.msg import Msg
-
-from attendandt.contracts.base import Payload, RpcMethod
-from attendandt.contracts.caller import Caller
 from attendandt.contracts.rpc.ingest import CANCEL_RESYNC, START_RESYNC, SWEEP
 from attendandt.mews_ingest.resyncs import ResyncJobs
-from attendandt.mews_ingest.settings import SERVICE
-from attendandt.platform.rpc import answer_for_caller
+from attendandt.platform.runtime import Runtime
+
+#: Requests of one method answered at once, each in its own task: a sweep answered inline
+#: would hold up every other request (another property's resync, a cancel) until it ended.
+WORKERS = 8
 
 
-async def register_rpc(
-    nc: NatsClient, jobs: ResyncJobs, answering: set[asyncio.Task[None]]
-) -> None:
-    """Subscribe every method; each request is answered in its own task, kept in `answering`
-    until it ends (cancelled with it at shutdown)."""
-    await _answer(nc, SWEEP, jobs.sweep_now, answering)
-    await _answer(nc, START_RESYNC, jobs.start_resync, answering)
-    await _answer(nc, CANCEL_RESYNC, jobs.cancel_resync, answering)
-
-
-async def _answer(
-    nc: NatsClient,
-    method: RpcMethod[Any, Any],
-    handler: Callable[[Any, Caller], Awaitable[Payload]],
-    answering: set[asyncio.Task[None]],
-) -> None:
-    async def reply(msg: Msg) -> None:
-        body, headers = await answer_for_caller(method, msg.data, msg.headers, handler)
-        if msg.reply:
-            await nc.publish(msg.reply, body, headers=headers)
-
-    async def on_request(msg: Msg) -> None:
-        task = asyncio.create_task(reply(msg), name=f"answer {method.method}")
-        answering.add(task)
-        task.add_done_callback(answering.discard)
-
-    await nc.subscribe(method.subject, queue=SERVICE, cb=on_request)
+def register_rpc(runtime: Runtime, jobs: ResyncJobs) -> None:
+    runtime.answer(SWEEP, jobs.sweep_now, workers=WORKERS)
+    runtime.answer(START_RESYNC, jobs.start_resync, workers=WORKERS)
+    runtime.answer(CANCEL_RESYNC, jobs.cancel_resync, workers=WORKERS)

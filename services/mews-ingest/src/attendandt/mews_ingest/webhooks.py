@@ -1,4 +1,6 @@
-"""HTTP edge of ingest: the Mews General Webhooks endpoint, health, readiness and metrics.
+"""HTTP edge of ingest: the Mews General Webhooks endpoint, health, readiness and metrics,
+on one port (`WebhookServer`, which answers the process's probes in place of a
+`HealthServer`: `platform.runtime`).
 
 How Mews proves it is Mews. Mews sends webhooks as a plain `POST` with a JSON body to the
 one URL its support registered: no special headers, no payload signature (no HMAC). The
@@ -28,6 +30,7 @@ Mews re-sends those, and a hostile body would be re-sent forever.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -37,6 +40,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
+import uvicorn
 from litestar import Litestar, Request, get, post
 from litestar.enums import ScopeType
 from litestar.response import Response
@@ -269,3 +273,54 @@ class AccessLog:
 def create_asgi_app(handlers: WebhookHandlers) -> ASGIApp:
     """What uvicorn serves: the endpoints inside their access log."""
     return AccessLog(create_http_app(handlers))
+
+
+class WebhookServer:
+    """uvicorn serving the edge (`create_asgi_app`), started and stopped like a
+    `platform.health.HealthServer`, whose place it takes: it listens from the first moment
+    of the process (before NATS and Mews answer) until the connection is closed. Deliveries
+    stop being taken earlier, at intake stop (`LiveIntake.take_webhooks`)."""
+
+    def __init__(self, app: ASGIApp, host: str, port: int) -> None:
+        self.host = host
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host=host,
+                port=port,
+                log_level="warning",
+                # The platform's (redacting) logging, and our access log instead of
+                # uvicorn's, which would write the query string and with it the secret.
+                log_config=None,
+                access_log=False,
+                lifespan="off",
+                timeout_graceful_shutdown=5,
+            )
+        )
+        self._ticking: asyncio.Task[None] | None = None
+
+    @property
+    def port(self) -> int:
+        port: int = self.server.servers[0].sockets[0].getsockname()[1]
+        return port
+
+    async def start(self) -> None:
+        """Listen (an error if the port cannot be had). Not `Server.serve`: that takes over
+        the process's signals, which are the process's own (`__main__`)."""
+        server = self.server
+        config = server.config
+        if not config.loaded:
+            config.load()
+        server.lifespan = config.lifespan_class(config)
+        try:
+            await server.startup()
+        except SystemExit as exc:  # how uvicorn says it cannot listen
+            raise OSError(f"cannot listen on {self.host}:{config.port}") from exc
+        self._ticking = asyncio.create_task(server.main_loop(), name="http")
+
+    async def stop(self) -> None:
+        if self._ticking is None:
+            return
+        self.server.should_exit = True
+        await self._ticking
+        await self.server.shutdown()

@@ -15,7 +15,7 @@ from nats.js.kv import KeyValue
 
 from attendandt.contracts.streams import MEWS_CHANGES, MEWS_RATE_LIMITS, SYNC_HEALTH
 from attendandt.mews import Credentials, MewsClient, MewsError, bind_enterprises
-from attendandt.platform.health import HealthServer
+from attendandt.platform.health import ProbeServer
 from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.runtime import Runtime
 from attendandt.platform.runtime_app import RuntimeApp
@@ -62,7 +62,7 @@ class SyncApp(RuntimeApp):
         return self.ready.is_set()
 
     @property
-    def health_server(self) -> HealthServer:
+    def health_server(self) -> ProbeServer:
         return self.runtime.health
 
     @property
