@@ -21,9 +21,9 @@ from attendandt.platform.provision import provision, role_url
 from attendandt.platform.settings import DatabaseSettings, NatsSettings
 from attendandt.users.app import UsersApp, create_app
 from attendandt.users.migrations_set import MIGRATIONS
-from attendandt.users.repository import UnitOfWork
 from attendandt.users.service import TokenLifetimes, UserService
 from attendandt.users.settings import UsersSettings
+from attendandt.users.unit_of_work import sql_units
 
 # Helpers shared by the test modules (the tests folder is not a package).
 sys.path.insert(0, str(Path(__file__).parent))
@@ -67,7 +67,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def service(engine: AsyncEngine, hashing: CountingHashing, clock: Clock) -> UserService:
-    return UserService(UnitOfWork(engine), hashing, TokenLifetimes(), clock=clock)
+    return UserService(sql_units(engine), hashing, TokenLifetimes(), clock=clock)
 
 
 @pytest.fixture

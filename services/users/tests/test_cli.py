@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.rpc import users as api
 from attendandt.users.passwords import HashParameters, PasswordHashing
-from attendandt.users.repository import UnitOfWork
 from attendandt.users.service import UserService
+from attendandt.users.unit_of_work import sql_units
 
 
 async def _attendandt(*args: str, database_url: str) -> tuple[int, str]:
@@ -40,7 +40,7 @@ async def test_create_admin_generates_a_password_and_is_idempotent(
     password = output.split("generated password: ", 1)[1].strip()
 
     service = UserService(
-        UnitOfWork(engine),
+        sql_units(engine),
         PasswordHashing(HashParameters(time_cost=1, memory_cost_kib=1024, parallelism=1)),
     )
     signed_in = await service.authenticate(

@@ -7,8 +7,8 @@ from users_support import ADMIN_EMAIL, ADMIN_PASSWORD, CountingHashing, Member, 
 from attendandt.contracts.rpc import users as api
 from attendandt.contracts.snapshots import UserRole
 from attendandt.users.passwords import HashParameters, PasswordHashing
-from attendandt.users.repository import UnitOfWork
 from attendandt.users.service import SIGN_IN_FAILED, Unauthorized, UserService
+from attendandt.users.unit_of_work import sql_units
 
 
 def _login(email: str, password: str) -> api.AuthenticateRequest:
@@ -120,7 +120,7 @@ async def test_a_hash_made_with_old_parameters_is_upgraded_at_sign_in(
     engine, admin: api.UserView, database_url: str
 ) -> None:
     stronger = PasswordHashing(HashParameters(time_cost=2, memory_cost_kib=2048, parallelism=1))
-    upgraded = UserService(UnitOfWork(engine), stronger)
+    upgraded = UserService(sql_units(engine), stronger)
 
     conn = await asyncpg.connect(database_url)
     try:

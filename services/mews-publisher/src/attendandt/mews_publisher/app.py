@@ -17,6 +17,7 @@ from attendandt.mews_publisher.repository import Database
 from attendandt.mews_publisher.service import SERVICE, Clock, utc_now
 from attendandt.mews_publisher.settings import PublisherSettings
 from attendandt.mews_publisher.stay_notes import StayNoteService
+from attendandt.mews_publisher.unit_of_work import sql_units
 from attendandt.platform.db import create_engine, session_factory
 from attendandt.platform.runtime import Runtime
 from attendandt.platform.runtime_app import RuntimeApp
@@ -29,13 +30,15 @@ class PublisherApp(RuntimeApp):
         self.engine = create_engine(database, application_name=SERVICE)
         self.db = Database(self.engine, session_factory(self.engine))
         self.enterprises = Enterprises(settings)
+        units = sql_units(self.db.sessions)
         self.charges = ChargePosting(
-            self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
+            units, self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
         )
         self.customers = CustomerUpdates(
-            self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
+            units, self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
         )
         self.cancellations = CancellationService(
+            units,
             self.db,
             self.enterprises,
             settle_s=settings.settle_s,
@@ -43,7 +46,7 @@ class PublisherApp(RuntimeApp):
             clock=clock,
         )
         self.notes = StayNoteService(
-            self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
+            units, self.db, self.enterprises, settle_s=settings.settle_s, clock=clock
         )
         self.runtime = Runtime(
             SERVICE,

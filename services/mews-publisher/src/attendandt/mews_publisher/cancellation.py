@@ -30,7 +30,7 @@ How a CancelCharge is handled (one worker per charge reference, the lock posting
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from attendandt.contracts.commands import CancellationMethod
@@ -60,7 +60,7 @@ from attendandt.mews_publisher.cancellation_records import (
 from attendandt.mews_publisher.charges import AttemptState
 from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises
 from attendandt.mews_publisher.order_requests import rebate_reference, rebate_request
-from attendandt.mews_publisher.repository import Attempt, Database
+from attendandt.mews_publisher.repository import Attempt
 from attendandt.mews_publisher.service import (
     LOOKUP_MARGIN,
     NOT_THE_CHARGES_FAULT,
@@ -71,6 +71,7 @@ from attendandt.mews_publisher.service import (
     _message,
     utc_now,
 )
+from attendandt.mews_publisher.unit_of_work import ReferenceLocks, UnitOfWork, processed
 
 log = logging.getLogger(__name__)
 
@@ -87,28 +88,30 @@ def _canceled(item: OrderItem) -> bool:
 class CancellationService:
     def __init__(
         self,
-        db: Database,
+        units: Callable[[], UnitOfWork],
+        locks: ReferenceLocks,
         enterprises: Enterprises,
         *,
         settle_s: float = 60.0,
         order_items_cancel: bool = True,
         clock: Clock = utc_now,
     ) -> None:
-        self.db = db
+        self.units = units
+        self.locks = locks
         self.enterprises = enterprises
         self.settle = timedelta(seconds=settle_s)
         self.order_items_cancel = order_items_cancel
         self.clock = clock
-        self.records = CancellationRecords(db, clock)
+        self.records = CancellationRecords(units, clock)
 
     async def cancel_charge(self, c: CancelCharge, *, last_delivery: bool = False) -> None:
         """Take `c`'s charge back once. Raises `Retry` (or another exception) when it should
         come back later; on the `last_delivery`, a transient failure is reported as a failed
         cancellation (a manager may try again)."""
-        async with self.db.reference_lock(c.reference) as held:
+        async with self.locks.reference_lock(c.reference) as held:
             if not held:
                 raise Retry(f"{c.reference} is being handled by another worker")
-            if await self.db.processed(consumer=CANCEL_CHARGE_CONSUMER, message_id=c.command_id):
+            if await processed(self.units, c.command_id, consumer=CANCEL_CHARGE_CONSUMER):
                 return
             try:
                 await self._cancel_locked(c)
@@ -119,9 +122,9 @@ class CancellationService:
 
     async def _cancel_locked(self, c: CancelCharge) -> None:
         link = self.enterprises.link(c.enterprise_id)
-        async with self.db.transaction() as repo:
-            attempts = await repo.cancellations(c.reference)
-            posting = await repo.latest_attempt(c.reference)
+        async with self.units() as uow:
+            attempts = await uow.cancellations.for_reference(c.reference)
+            posting = await uow.attempts.latest(c.reference)
         if any(a.method == Method.REBATE and a.state == CancelState.CANCELLED for a in attempts):
             log.info("charge %s already offset; answering again", c.charge_id)
             await self.records.report_done(c, attempts, found=None)
@@ -281,13 +284,14 @@ class CancellationService:
             raise Retry(f"rebate of {c.reference} unknown ({exc}); looking it up next") from exc
         except PERMANENT as exc:
             log.warning("Mews refused the rebate of charge %s: %s", c.charge_id, exc)
-            async with self.db.transaction() as repo:
-                if not await repo.claim(consumer=CANCEL_CHARGE_CONSUMER, message_id=c.command_id):
+            async with self.units() as uow:
+                if not await uow.claim(c.command_id, consumer=CANCEL_CHARGE_CONSUMER):
                     return
-                await self.records.finish_in(repo, c.reference, attempt, CancelState.FAILED, exc)
+                await self.records.finish_in(uow, c.reference, attempt, CancelState.FAILED, exc)
                 await self.records.queue(
-                    repo, c, cancelled=False, failure=_message(exc), permanent=True
+                    uow, c, cancelled=False, failure=_message(exc), permanent=True
                 )
+                await uow.commit()
             return
         except MewsUnauthorized as exc:
             await self.records.finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
@@ -296,10 +300,10 @@ class CancellationService:
         except MewsError as exc:
             await self.records.finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
             raise Retry(f"rebate of {c.reference} not sent: {exc}") from exc
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=CANCEL_CHARGE_CONSUMER, message_id=c.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(c.command_id, consumer=CANCEL_CHARGE_CONSUMER):
                 return
-            await repo.finish_cancellation(
+            await uow.cancellations.finish(
                 c.reference,
                 attempt,
                 {
@@ -309,13 +313,14 @@ class CancellationService:
                 },
             )
             await self.records.queue(
-                repo,
+                uow,
                 c,
                 cancelled=True,
                 method=CancellationMethod.REBATED,
                 item_ids=tuple(i.id for i in items),
                 rebate_order_id=result.order_id,
             )
+            await uow.commit()
         log.info("charge %s offset in Mews (rebate order %s)", c.charge_id, result.order_id)
 
     async def _give_up(self, c: CancelCharge, exc: Exception) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from attendandt.contracts.commands import (
     RECORD_CHARGE_CANCELLATION,
@@ -17,8 +17,9 @@ from attendandt.contracts.commands import (
 from attendandt.contracts.outbound import CancelCharge
 from attendandt.mews import MewsError
 from attendandt.mews.models.orders import OrderItem
-from attendandt.mews_publisher.repository import Cancellation, Database, Repository
+from attendandt.mews_publisher.repository import Cancellation
 from attendandt.mews_publisher.service import Clock, _message
+from attendandt.mews_publisher.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +49,16 @@ IN_DOUBT = (CancelState.SENDING, CancelState.UNKNOWN)
 
 
 class CancellationRecords:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
+    def __init__(self, units: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self.units = units
         self.clock = clock
 
     async def start(self, c: CancelCharge, method: Method, items: Sequence[OrderItem]) -> int:
         """The next attempt, committed as "sending" before its request leaves."""
-        async with self.db.transaction() as repo:
-            attempts = await repo.cancellations(c.reference)
+        async with self.units() as uow:
+            attempts = await uow.cancellations.for_reference(c.reference)
             attempt = attempts[-1].attempt + 1 if attempts else 1
-            await repo.insert_cancellation(
+            await uow.cancellations.add(
                 {
                     "reference": c.reference,
                     "attempt": attempt,
@@ -70,31 +71,34 @@ class CancellationRecords:
                     "sent_at": self.clock(),
                 }
             )
+            await uow.commit()
         return attempt
 
     async def finish(self, row: Cancellation, state: CancelState, message: str) -> None:
-        async with self.db.transaction() as repo:
-            await repo.finish_cancellation(
+        async with self.units() as uow:
+            await uow.cancellations.finish(
                 row.reference,
                 row.attempt,
                 {"state": state.value, "mews_message": message, "finished_at": self.clock()},
             )
+            await uow.commit()
 
     async def finish_attempt(
         self, c: CancelCharge, attempt: int, state: CancelState, exc: MewsError | None
     ) -> None:
-        async with self.db.transaction() as repo:
-            await self.finish_in(repo, c.reference, attempt, state, exc)
+        async with self.units() as uow:
+            await self.finish_in(uow, c.reference, attempt, state, exc)
+            await uow.commit()
 
     async def finish_in(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         reference: str,
         attempt: int,
         state: CancelState,
         exc: MewsError | None,
     ) -> None:
-        await repo.finish_cancellation(
+        await uow.cancellations.finish(
             reference,
             attempt,
             {
@@ -114,13 +118,13 @@ class CancellationRecords:
     ) -> None:
         """Report the rebate the ledger shows made, or the one just `found` in Mews for the
         attempt whose answer was lost."""
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=CANCEL_CHARGE_CONSUMER, message_id=c.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(c.command_id, consumer=CANCEL_CHARGE_CONSUMER):
                 return
             if found is not None:
                 row, item = found
                 rebate_order_id = item.service_order_id
-                await repo.finish_cancellation(
+                await uow.cancellations.finish(
                     row.reference,
                     row.attempt,
                     {
@@ -137,13 +141,14 @@ class CancellationRecords:
                 )
             item_ids = tuple(dict.fromkeys(i for a in attempts for i in a.order_item_ids))
             await self.queue(
-                repo,
+                uow,
                 c,
                 cancelled=True,
                 method=CancellationMethod.REBATED,
                 item_ids=item_ids,
                 rebate_order_id=rebate_order_id,
             )
+            await uow.commit()
 
     async def report(
         self,
@@ -155,11 +160,11 @@ class CancellationRecords:
         failure: str | None = None,
         permanent: bool = False,
     ) -> None:
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=CANCEL_CHARGE_CONSUMER, message_id=c.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(c.command_id, consumer=CANCEL_CHARGE_CONSUMER):
                 return
             await self.queue(
-                repo,
+                uow,
                 c,
                 cancelled=cancelled,
                 method=method,
@@ -167,6 +172,7 @@ class CancellationRecords:
                 failure=failure,
                 permanent=permanent,
             )
+            await uow.commit()
         if cancelled:
             log.info("charge %s taken back (%s)", c.charge_id, method)
         else:
@@ -174,7 +180,7 @@ class CancellationRecords:
 
     async def queue(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         c: CancelCharge,
         *,
         cancelled: bool,
@@ -198,6 +204,4 @@ class CancellationRecords:
             failure_reason=failure,
             permanent=permanent,
         )
-        await repo.queue(
-            subject=RECORD_CHARGE_CANCELLATION.format(), payload=result, msg_id=command_id
-        )
+        await uow.queue(RECORD_CHARGE_CANCELLATION.format(), result, msg_id=command_id)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from attendandt.contracts.commands import RECORD_CHARGE_RESULT, RecordChargeResult
@@ -29,7 +30,7 @@ from attendandt.mews import MewsError, MewsOutcomeUnknown, MewsUnauthorized, Tim
 from attendandt.mews.models.orders import OrderItemsGetAll
 from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises
 from attendandt.mews_publisher.order_requests import order_request
-from attendandt.mews_publisher.repository import Attempt, Database, Repository
+from attendandt.mews_publisher.repository import Attempt
 from attendandt.mews_publisher.service import (
     LOOKUP_MARGIN,
     NOT_THE_CHARGES_FAULT,
@@ -40,6 +41,7 @@ from attendandt.mews_publisher.service import (
     _message,
     utc_now,
 )
+from attendandt.mews_publisher.unit_of_work import ReferenceLocks, UnitOfWork, processed
 from attendandt.platform.metrics import POSTINGS
 
 log = logging.getLogger(__name__)
@@ -62,13 +64,15 @@ class AttemptState(enum.StrEnum):
 class ChargePosting:
     def __init__(
         self,
-        db: Database,
+        units: Callable[[], UnitOfWork],
+        locks: ReferenceLocks,
         enterprises: Enterprises,
         *,
         settle_s: float = 60.0,
         clock: Clock = utc_now,
     ) -> None:
-        self.db = db
+        self.units = units
+        self.locks = locks
         self.enterprises = enterprises
         self.settle = timedelta(seconds=settle_s)
         self.clock = clock
@@ -76,10 +80,10 @@ class ChargePosting:
     async def post_charge(self, p: PostCharge, *, last_delivery: bool = False) -> None:
         """Post `p` once. Raises `Retry` (or another exception) when it should come back
         later; on the `last_delivery`, a transient failure is reported as a failed charge."""
-        async with self.db.reference_lock(p.reference) as held:
+        async with self.locks.reference_lock(p.reference) as held:
             if not held:
                 raise Retry(f"{p.reference} is being handled by another worker")
-            if await self.db.processed(consumer=POST_CHARGE_CONSUMER, message_id=p.command_id):
+            if await processed(self.units, p.command_id, consumer=POST_CHARGE_CONSUMER):
                 return
             try:
                 await self._post_locked(p)
@@ -90,9 +94,9 @@ class ChargePosting:
 
     async def _post_locked(self, p: PostCharge) -> None:
         link = self.enterprises.link(p.enterprise_id)
-        async with self.db.transaction() as repo:
-            latest = await repo.latest_attempt(p.reference)
-            first_sent = await repo.first_sent_at(p.reference)
+        async with self.units() as uow:
+            latest = await uow.attempts.latest(p.reference)
+            first_sent = await uow.attempts.first_sent_at(p.reference)
         if latest is not None and latest.state == AttemptState.POSTED:
             assert latest.mews_order_id is not None
             log.info("charge %s already posted; answering again", p.charge_id)
@@ -105,8 +109,8 @@ class ChargePosting:
                 log.info("charge %s found in Mews (order %s)", p.charge_id, order_id)
                 await self._report_posted(p, latest, order_id, mark=True)
                 return
-            async with self.db.transaction() as repo:
-                await repo.finish_attempt(
+            async with self.units() as uow:
+                await uow.attempts.finish(
                     p.reference,
                     latest.attempt,
                     {
@@ -115,12 +119,13 @@ class ChargePosting:
                         "finished_at": self.clock(),
                     },
                 )
+                await uow.commit()
         await self._send(link, p, (latest.attempt + 1) if latest is not None else 1)
 
     async def _send(self, link: EnterpriseLink, p: PostCharge, attempt: int) -> None:
         request = order_request(p)  # before the ledger row: a bad line never leaves "sending"
-        async with self.db.transaction() as repo:
-            await repo.insert_attempt(
+        async with self.units() as uow:
+            await uow.attempts.add(
                 {
                     "reference": p.reference,
                     "attempt": attempt,
@@ -133,6 +138,7 @@ class ChargePosting:
                     "sent_at": self.clock(),
                 }
             )
+            await uow.commit()
         # Committed: from here a crash leaves "sending", and the next delivery looks it up.
         try:
             result = await link.client.add_order(request)
@@ -150,10 +156,10 @@ class ChargePosting:
             # 429, connection refused, 404/409...: Mews did not apply it.
             await self._finish(p, attempt, AttemptState.NOT_SENT, exc)
             raise Retry(f"{p.reference} not sent: {exc}") from exc
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=POST_CHARGE_CONSUMER, message_id=p.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(p.command_id, consumer=POST_CHARGE_CONSUMER):
                 return
-            await repo.finish_attempt(
+            await uow.attempts.finish(
                 p.reference,
                 attempt,
                 {
@@ -162,7 +168,8 @@ class ChargePosting:
                     "finished_at": self.clock(),
                 },
             )
-            await self._queue_result(repo, p, posted=True, order_id=result.order_id)
+            await self._queue_result(uow, p, posted=True, order_id=result.order_id)
+            await uow.commit()
         log.info("charge %s posted (order %s)", p.charge_id, result.order_id)
 
     async def _look_up(
@@ -192,8 +199,8 @@ class ChargePosting:
         self, p: PostCharge, attempt: int, state: AttemptState, exc: MewsError
     ) -> None:
         POSTINGS.labels(state.value).inc()
-        async with self.db.transaction() as repo:
-            await repo.finish_attempt(
+        async with self.units() as uow:
+            await uow.attempts.finish(
                 p.reference,
                 attempt,
                 {
@@ -203,15 +210,16 @@ class ChargePosting:
                     "finished_at": self.clock(),
                 },
             )
+            await uow.commit()
 
     async def _report_posted(
         self, p: PostCharge, attempt: Attempt, order_id: str, *, mark: bool
     ) -> None:
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=POST_CHARGE_CONSUMER, message_id=p.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(p.command_id, consumer=POST_CHARGE_CONSUMER):
                 return
             if mark:
-                await repo.finish_attempt(
+                await uow.attempts.finish(
                     attempt.reference,
                     attempt.attempt,
                     {
@@ -220,14 +228,15 @@ class ChargePosting:
                         "finished_at": self.clock(),
                     },
                 )
-            await self._queue_result(repo, p, posted=True, order_id=order_id)
+            await self._queue_result(uow, p, posted=True, order_id=order_id)
+            await uow.commit()
 
     async def _report_failed(self, p: PostCharge, attempt: int, exc: MewsError) -> None:
         log.warning("Mews refused charge %s: %s", p.charge_id, exc)
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=POST_CHARGE_CONSUMER, message_id=p.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(p.command_id, consumer=POST_CHARGE_CONSUMER):
                 return
-            await repo.finish_attempt(
+            await uow.attempts.finish(
                 p.reference,
                 attempt,
                 {
@@ -238,22 +247,24 @@ class ChargePosting:
                 },
             )
             await self._queue_result(
-                repo, p, posted=False, failure_reason=_message(exc), permanent=True
+                uow, p, posted=False, failure_reason=_message(exc), permanent=True
             )
+            await uow.commit()
 
     async def _give_up(self, p: PostCharge, exc: Exception) -> None:
         """Out of deliveries: the charge is reported failed (not permanently: a manager may
         retry). An attempt whose outcome is unknown stays so: that retry looks it up first."""
         reason = f"Mews could not be reached in time: {type(exc).__name__}: {exc}"[:2000]
         log.error("giving up on charge %s: %s", p.charge_id, reason)
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=POST_CHARGE_CONSUMER, message_id=p.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(p.command_id, consumer=POST_CHARGE_CONSUMER):
                 return
-            await self._queue_result(repo, p, posted=False, failure_reason=reason)
+            await self._queue_result(uow, p, posted=False, failure_reason=reason)
+            await uow.commit()
 
     async def _queue_result(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         p: PostCharge,
         *,
         posted: bool,
@@ -273,6 +284,6 @@ class ChargePosting:
             failure_reason=failure_reason,
             permanent=permanent,
         )
-        await repo.queue(subject=RECORD_CHARGE_RESULT.format(), payload=result, msg_id=command_id)
+        await uow.queue(RECORD_CHARGE_RESULT.format(), result, msg_id=command_id)
         # The charge's final word: posted, refused by Mews, or given up after every delivery.
         POSTINGS.labels("posted" if posted else "refused" if permanent else "gave_up").inc()

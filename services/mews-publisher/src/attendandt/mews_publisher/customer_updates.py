@@ -20,6 +20,7 @@ An update without an `edit_id` is a plain write of `email`, `phone` and `notes`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from attendandt.contracts.commands import (
@@ -33,7 +34,6 @@ from attendandt.mews.models.customers import Customer, CustomersGetAll, Customer
 from attendandt.mews_publisher import customer_edits
 from attendandt.mews_publisher.customer_reads import CustomerReads
 from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises
-from attendandt.mews_publisher.repository import Database
 from attendandt.mews_publisher.service import (
     NOT_THE_CHARGES_FAULT,
     PERMANENT,
@@ -43,6 +43,7 @@ from attendandt.mews_publisher.service import (
     _message,
     utc_now,
 )
+from attendandt.mews_publisher.unit_of_work import ReferenceLocks, UnitOfWork, processed
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +53,16 @@ UPDATE_CUSTOMER_CONSUMER = "mews-publisher-update-customer"
 class CustomerUpdates:
     def __init__(
         self,
-        db: Database,
+        units: Callable[[], UnitOfWork],
+        locks: ReferenceLocks,
         enterprises: Enterprises,
         *,
         settle_s: float = 60.0,
         clock: Clock = utc_now,
         customer_reads: CustomerReads | None = None,
     ) -> None:
-        self.db = db
+        self.units = units
+        self.locks = locks
         self.enterprises = enterprises
         self.settle = timedelta(seconds=settle_s)
         self.clock = clock
@@ -71,10 +74,10 @@ class CustomerUpdates:
         if c.edit_id is None:
             await self._update_customer_plainly(c, last_delivery=last_delivery)
             return
-        async with self.db.reference_lock(f"customer:{c.enterprise_id}:{c.customer_id}") as held:
+        async with self.locks.reference_lock(f"customer:{c.enterprise_id}:{c.customer_id}") as held:
             if not held:
                 raise Retry(f"customer {c.customer_id} is being written by another worker")
-            if await self.db.processed(consumer=UPDATE_CUSTOMER_CONSUMER, message_id=c.command_id):
+            if await processed(self.units, c.command_id, consumer=UPDATE_CUSTOMER_CONSUMER):
                 return
             try:
                 await self._edit_locked(c)
@@ -90,8 +93,8 @@ class CustomerUpdates:
 
     async def _edit_locked(self, c: UpdateCustomer) -> None:
         link = self.enterprises.link(c.enterprise_id)
-        async with self.db.transaction() as repo:
-            previous = await repo.customer_update(c.command_id)
+        async with self.units() as uow:
+            previous = await uow.customer_updates.get(c.command_id)
         if previous is not None and previous.state in ("sending", "unknown"):
             # A write may have left without its answer: read only once it has settled.
             since = self.clock() - (previous.sent_at or previous.updated_at)
@@ -111,8 +114,8 @@ class CustomerUpdates:
             )
             return
         request = customer_edits.update_request(c.customer_id, plan.to_write)
-        async with self.db.transaction() as repo:
-            await repo.start_customer_update(
+        async with self.units() as uow:
+            await uow.customer_updates.start(
                 {
                     "command_id": c.command_id,
                     "enterprise_id": c.enterprise_id,
@@ -121,6 +124,7 @@ class CustomerUpdates:
                     "sent_at": self.clock(),
                 }
             )
+            await uow.commit()
         # Committed: from here a crash leaves "sending", and the next delivery reads it back.
         try:
             answer = await link.client.update_customer(request)
@@ -175,8 +179,8 @@ class CustomerUpdates:
             raise Retry(f"cannot read customer {c.customer_id}: {exc}") from exc
 
     async def _finish_customer_attempt(self, c: UpdateCustomer, state: str, exc: MewsError) -> None:
-        async with self.db.transaction() as repo:
-            await repo.finish_customer_update(
+        async with self.units() as uow:
+            await uow.customer_updates.finish(
                 c.command_id,
                 {
                     "state": state,
@@ -184,6 +188,7 @@ class CustomerUpdates:
                     "mews_request_id": exc.request_id,
                 },
             )
+            await uow.commit()
 
     async def _report_edit(
         self,
@@ -213,11 +218,11 @@ class CustomerUpdates:
             failure_reason=failure_reason,
             permanent=permanent,
         )
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=UPDATE_CUSTOMER_CONSUMER, message_id=c.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(c.command_id, consumer=UPDATE_CUSTOMER_CONSUMER):
                 return
             if ledger_state is not None:
-                await repo.finish_customer_update(
+                await uow.customer_updates.finish(
                     c.command_id,
                     {
                         "state": ledger_state,
@@ -225,9 +230,8 @@ class CustomerUpdates:
                         "mews_request_id": exc.request_id if exc is not None else None,
                     },
                 )
-            await repo.queue(
-                subject=RECORD_GUEST_EDIT_RESULT.format(), payload=result, msg_id=command_id
-            )
+            await uow.queue(RECORD_GUEST_EDIT_RESULT.format(), result, msg_id=command_id)
+            await uow.commit()
 
     # --- plain customer updates ----------------------------------------------------------
 
@@ -237,17 +241,18 @@ class CustomerUpdates:
         """customers/update of `email`, `phone`, `notes` as given. Setting the same values
         twice is harmless, so an unknown outcome is simply sent again; the ledger keeps
         every outcome."""
-        if await self.db.processed(consumer=UPDATE_CUSTOMER_CONSUMER, message_id=c.command_id):
+        if await processed(self.units, c.command_id, consumer=UPDATE_CUSTOMER_CONSUMER):
             return
         link = self.enterprises.link(c.enterprise_id)
-        async with self.db.transaction() as repo:
-            await repo.start_customer_update(
+        async with self.units() as uow:
+            await uow.customer_updates.start(
                 {
                     "command_id": c.command_id,
                     "enterprise_id": c.enterprise_id,
                     "customer_id": c.customer_id,
                 }
             )
+            await uow.commit()
         request = CustomersUpdate(
             customer_id=c.customer_id, email=c.email, phone=c.phone, notes=c.notes
         )
@@ -267,8 +272,8 @@ class CustomerUpdates:
                 )
                 await self._finish_customer(c, "failed", exc)
                 return
-            async with self.db.transaction() as repo:
-                await repo.finish_customer_update(
+            async with self.units() as uow:
+                await uow.customer_updates.finish(
                     c.command_id,
                     {
                         "state": state,
@@ -276,15 +281,16 @@ class CustomerUpdates:
                         "mews_request_id": exc.request_id,
                     },
                 )
+                await uow.commit()
             raise Retry(f"customer update {c.command_id}: {exc}") from exc
         await self._finish_customer(c, "applied", None)
         log.info("customer %s updated in Mews", c.customer_id)
 
     async def _finish_customer(self, c: UpdateCustomer, state: str, exc: MewsError | None) -> None:
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=UPDATE_CUSTOMER_CONSUMER, message_id=c.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(c.command_id, consumer=UPDATE_CUSTOMER_CONSUMER):
                 return
-            await repo.finish_customer_update(
+            await uow.customer_updates.finish(
                 c.command_id,
                 {
                     "state": state,
@@ -292,3 +298,4 @@ class CustomerUpdates:
                     "mews_request_id": exc.request_id if exc is not None else None,
                 },
             )
+            await uow.commit()

@@ -1,7 +1,6 @@
-"""Every SQL statement of the publisher.
+"""Every SQL statement of the publisher: the Postgres repositories of its unit of work
+(`unit_of_work.SqlUnitOfWork`), each on the unit of work's session, and the rows they read.
 
-`Database.transaction()` hands out a `Repository` bound to one transaction: a ledger update,
-the inbox claim and the outbox row of the result commit or roll back together.
 `Database.reference_lock()` holds a session advisory lock for one charge reference on its own
 connection while the charge is handled: two deliveries of the same charge (a redelivery
 while the first worker still waits for Mews) never send at once, and a killed process
@@ -20,17 +19,12 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from attendandt.contracts.base import Payload
 from attendandt.mews_publisher.models import (
     charge_attempts,
     charge_cancellations,
     customer_updates,
-    inbox,
-    outbox,
     stay_note_writes,
 )
-from attendandt.platform import inbox as inbox_lib
-from attendandt.platform import outbox as outbox_lib
 
 
 @dataclass(frozen=True)
@@ -89,21 +83,13 @@ class Cancellation:
     updated_at: datetime
 
 
-class Repository:
+class _OnSession:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def claim(self, *, consumer: str, message_id: str) -> bool:
-        """False when this consumer already processed this message (then do nothing)."""
-        return await inbox_lib.claim(self.session, inbox, consumer=consumer, message_id=message_id)
 
-    async def queue(self, *, subject: str, payload: Payload, msg_id: str) -> None:
-        """Publish `payload` after this transaction commits (never if it rolls back)."""
-        await outbox_lib.add(self.session, outbox, subject=subject, payload=payload, msg_id=msg_id)
-
-    # --- charges -------------------------------------------------------------------------
-
-    async def latest_attempt(self, reference: str) -> Attempt | None:
+class SqlChargeAttempts(_OnSession):
+    async def latest(self, reference: str) -> Attempt | None:
         row = (
             await self.session.execute(
                 select(charge_attempts)
@@ -123,19 +109,19 @@ class Repository:
         value: datetime | None = result.scalar()
         return value
 
-    async def insert_attempt(self, values: Mapping[str, Any]) -> None:
+    async def add(self, values: Mapping[str, Any]) -> None:
         await self.session.execute(insert(charge_attempts).values(**values))
 
-    async def finish_attempt(self, reference: str, attempt: int, values: Mapping[str, Any]) -> None:
+    async def finish(self, reference: str, attempt: int, values: Mapping[str, Any]) -> None:
         await self.session.execute(
             update(charge_attempts)
             .where(charge_attempts.c.reference == reference, charge_attempts.c.attempt == attempt)
             .values(**values, updated_at=func.now())
         )
 
-    # --- cancellations -------------------------------------------------------------------
 
-    async def cancellations(self, reference: str) -> list[Cancellation]:
+class SqlCancellations(_OnSession):
+    async def for_reference(self, reference: str) -> list[Cancellation]:
         """Every attempt to take the charge back, oldest first."""
         rows = await self.session.execute(
             select(charge_cancellations)
@@ -144,12 +130,10 @@ class Repository:
         )
         return [Cancellation(**row._mapping) for row in rows]
 
-    async def insert_cancellation(self, values: Mapping[str, Any]) -> None:
+    async def add(self, values: Mapping[str, Any]) -> None:
         await self.session.execute(insert(charge_cancellations).values(**values))
 
-    async def finish_cancellation(
-        self, reference: str, attempt: int, values: Mapping[str, Any]
-    ) -> None:
+    async def finish(self, reference: str, attempt: int, values: Mapping[str, Any]) -> None:
         await self.session.execute(
             update(charge_cancellations)
             .where(
@@ -159,9 +143,9 @@ class Repository:
             .values(**values, updated_at=func.now())
         )
 
-    # --- customer updates ----------------------------------------------------------------
 
-    async def customer_update(self, command_id: str) -> CustomerUpdate | None:
+class SqlCustomerUpdates(_OnSession):
+    async def get(self, command_id: str) -> CustomerUpdate | None:
         row = (
             await self.session.execute(
                 select(
@@ -175,7 +159,7 @@ class Repository:
         ).first()
         return None if row is None else CustomerUpdate(**row._mapping)
 
-    async def start_customer_update(self, values: Mapping[str, Any]) -> None:
+    async def start(self, values: Mapping[str, Any]) -> None:
         """Record an attempt of an UpdateCustomer command (a repeat counts one more)."""
         statement = pg_insert(customer_updates).values(**values, state="sending")
         changes: dict[str, Any] = {
@@ -191,16 +175,16 @@ class Repository:
             )
         )
 
-    async def finish_customer_update(self, command_id: str, values: Mapping[str, Any]) -> None:
+    async def finish(self, command_id: str, values: Mapping[str, Any]) -> None:
         await self.session.execute(
             update(customer_updates)
             .where(customer_updates.c.command_id == command_id)
             .values(**values, updated_at=func.now())
         )
 
-    # --- stay notes ----------------------------------------------------------------------
 
-    async def note_write(self, command_id: str) -> NoteWrite | None:
+class SqlNoteWrites(_OnSession):
+    async def get(self, command_id: str) -> NoteWrite | None:
         row = (
             await self.session.execute(
                 select(
@@ -214,7 +198,7 @@ class Repository:
         ).first()
         return None if row is None else NoteWrite(**row._mapping)
 
-    async def start_note_write(self, values: Mapping[str, Any]) -> None:
+    async def start(self, values: Mapping[str, Any]) -> None:
         """Record an attempt (committed before it leaves); a repeat counts one more."""
         statement = pg_insert(stay_note_writes).values(
             **values, state="sending", first_sent_at=values["sent_at"]
@@ -231,7 +215,7 @@ class Repository:
             )
         )
 
-    async def finish_note_write(self, command_id: str, values: Mapping[str, Any]) -> None:
+    async def finish(self, command_id: str, values: Mapping[str, Any]) -> None:
         await self.session.execute(
             update(stay_note_writes)
             .where(stay_note_writes.c.command_id == command_id)
@@ -240,23 +224,12 @@ class Repository:
 
 
 class Database:
+    """The publisher's Postgres: units of work on `sessions` (`unit_of_work.sql_units`), the
+    charge references' locks and the readiness probe."""
+
     def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.engine = engine
         self.sessions = sessions
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Repository]:
-        async with self.sessions() as session, session.begin():
-            yield Repository(session)
-
-    async def processed(self, *, consumer: str, message_id: str) -> bool:
-        async with self.sessions() as session:
-            result = await session.execute(
-                select(inbox.c.message_id).where(
-                    inbox.c.consumer == consumer, inbox.c.message_id == message_id
-                )
-            )
-            return result.first() is not None
 
     @asynccontextmanager
     async def reference_lock(self, reference: str) -> AsyncIterator[bool]:

@@ -21,6 +21,7 @@ outcome); a change is a read and a write.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from attendandt.contracts.commands import (
@@ -41,7 +42,6 @@ from attendandt.mews.models.service_order_notes import (
     ServiceOrderNoteUpdateParameters,
 )
 from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises
-from attendandt.mews_publisher.repository import Database
 from attendandt.mews_publisher.service import (
     LOOKUP_MARGIN,
     NOT_THE_CHARGES_FAULT,
@@ -52,6 +52,7 @@ from attendandt.mews_publisher.service import (
     _message,
     utc_now,
 )
+from attendandt.mews_publisher.unit_of_work import ReferenceLocks, UnitOfWork, processed
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,16 @@ WRITE_STAY_NOTE_CONSUMER = "mews-publisher-write-stay-note"
 
 class StayNoteService:
     def __init__(
-        self, db: Database, enterprises: Enterprises, *, settle_s: float, clock: Clock = utc_now
+        self,
+        units: Callable[[], UnitOfWork],
+        locks: ReferenceLocks,
+        enterprises: Enterprises,
+        *,
+        settle_s: float,
+        clock: Clock = utc_now,
     ) -> None:
-        self.db = db
+        self.units = units
+        self.locks = locks
         self.enterprises = enterprises
         self.settle = timedelta(seconds=settle_s)
         self.clock = clock
@@ -70,10 +78,10 @@ class StayNoteService:
     async def write_note(self, c: WriteStayNote, *, last_delivery: bool = False) -> None:
         """Write `c` once. Raises `Retry` (or another exception) to come back later; on the
         `last_delivery` a transient failure is reported as failed."""
-        async with self.db.reference_lock(f"notes:{c.enterprise_id}:{c.reservation_id}") as held:
+        async with self.locks.reference_lock(f"notes:{c.enterprise_id}:{c.reservation_id}") as held:
             if not held:
                 raise Retry(f"reservation {c.reservation_id} is being written by another worker")
-            if await self.db.processed(consumer=WRITE_STAY_NOTE_CONSUMER, message_id=c.command_id):
+            if await processed(self.units, c.command_id, consumer=WRITE_STAY_NOTE_CONSUMER):
                 return
             try:
                 await self._write_locked(c)
@@ -88,8 +96,8 @@ class StayNoteService:
 
     async def _write_locked(self, c: WriteStayNote) -> None:
         link = self.enterprises.link(c.enterprise_id)
-        async with self.db.transaction() as repo:
-            previous = await repo.note_write(c.command_id)
+        async with self.units() as uow:
+            previous = await uow.note_writes.get(c.command_id)
         if previous is not None and previous.state in ("sending", "unknown"):
             since = self.clock() - (previous.sent_at or self.clock())
             if since < self.settle:
@@ -101,11 +109,12 @@ class StayNoteService:
                     log.info("note write %s found in Mews (note %s)", c.write_id, found.id)
                     await self._report(c, "applied", note=found, ledger_state="applied")
                     return
-                async with self.db.transaction() as repo:
-                    await repo.finish_note_write(
+                async with self.units() as uow:
+                    await uow.note_writes.finish(
                         c.command_id,
                         {"state": "not_sent", "mews_message": "not found in Mews when looked up"},
                     )
+                    await uow.commit()
         if c.note_mews_id is None:
             await self._add(link, c)
             return
@@ -155,8 +164,8 @@ class StayNoteService:
         await self._answered(c, notes)
 
     async def _start(self, c: WriteStayNote) -> None:
-        async with self.db.transaction() as repo:
-            await repo.start_note_write(
+        async with self.units() as uow:
+            await uow.note_writes.start(
                 {
                     "command_id": c.command_id,
                     "enterprise_id": c.enterprise_id,
@@ -166,6 +175,7 @@ class StayNoteService:
                     "sent_at": self.clock(),
                 }
             )
+            await uow.commit()
         # Committed: from here a crash leaves "sending", and the next delivery looks it up.
 
     async def _answered(self, c: WriteStayNote, notes: list[ServiceOrderNote]) -> None:
@@ -181,11 +191,12 @@ class StayNoteService:
             )
             return
         state = "unknown" if isinstance(exc, MewsOutcomeUnknown) else "not_sent"
-        async with self.db.transaction() as repo:
-            await repo.finish_note_write(
+        async with self.units() as uow:
+            await uow.note_writes.finish(
                 c.command_id,
                 {"state": state, "mews_message": _message(exc), "mews_request_id": exc.request_id},
             )
+            await uow.commit()
         if isinstance(exc, MewsUnauthorized):
             self.enterprises.mark_unauthorized(c.enterprise_id, exc)
             raise TokenRefused(f"token of {c.enterprise_id} refused") from exc
@@ -251,8 +262,8 @@ class StayNoteService:
             mews_updated_utc=note.updated_utc if note is not None else None,
             failure_reason=failure_reason,
         )
-        async with self.db.transaction() as repo:
-            if not await repo.claim(consumer=WRITE_STAY_NOTE_CONSUMER, message_id=c.command_id):
+        async with self.units() as uow:
+            if not await uow.claim(c.command_id, consumer=WRITE_STAY_NOTE_CONSUMER):
                 return
             if ledger_state is not None:
                 values: dict[str, object] = {"state": ledger_state}
@@ -261,7 +272,6 @@ class StayNoteService:
                 if exc is not None:
                     values["mews_message"] = _message(exc)
                     values["mews_request_id"] = exc.request_id
-                await repo.finish_note_write(c.command_id, values)
-            await repo.queue(
-                subject=RECORD_STAY_NOTE_RESULT.format(), payload=result, msg_id=command_id
-            )
+                await uow.note_writes.finish(c.command_id, values)
+            await uow.queue(RECORD_STAY_NOTE_RESULT.format(), result, msg_id=command_id)
+            await uow.commit()

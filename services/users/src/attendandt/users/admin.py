@@ -27,7 +27,7 @@ from attendandt.users.core import (
     require_user,
 )
 from attendandt.users.passwords import PasswordPolicyError, check_policy, new_token, token_hash
-from attendandt.users.repository import Repository, UserFilter, UserRow
+from attendandt.users.repository import UserFilter, UserRow
 from attendandt.users.rules import (
     check_page,
     check_vendor,
@@ -43,6 +43,7 @@ from attendandt.users.rules import (
     token_refusal,
     view_of,
 )
+from attendandt.users.unit_of_work import UnitOfWork
 
 
 class Administration(UseCases):
@@ -54,11 +55,11 @@ class Administration(UseCases):
         vendor_id = check_vendor(request.role, request.vendor_id)
         enterprise_id = parse_enterprise(request.enterprise_id)
         now = self.clock()
-        async with self.uow.begin() as repo:
-            actor = await require_admin(repo, caller)
+        async with self.units() as uow:
+            actor = await require_admin(uow, caller)
             if not may_administer(caller, enterprise_id):
                 raise NotFound(f"enterprise {request.enterprise_id or PORTFOLIO} not found")
-            user = await repo.insert_user(
+            user = await uow.users.add(
                 user_id=str(uuid.uuid4()),
                 email=email,
                 name=name,
@@ -70,8 +71,8 @@ class Administration(UseCases):
             )
             if user is None:
                 raise Conflict("a user with this email already exists")
-            token, expires_at = await self._password_token(repo, user, actor, now, purpose="invite")
-            await repo.add_audit(
+            token, expires_at = await self._password_token(uow, user, actor, now, purpose="invite")
+            await uow.audit.add(
                 "user_invited",
                 at=now,
                 actor_id=actor.user_id,
@@ -79,7 +80,8 @@ class Administration(UseCases):
                 email=email,
                 details=present(role=user.role, vendor_id=vendor_id, enterprise_id=enterprise_id),
             )
-            await announce(repo, user, "created", now)
+            await announce(uow, user, "created", now)
+            await uow.commit()
         return api.InviteUserResponse(
             user=view_of(user), set_password_token=token, token_expires_at=expires_at
         )
@@ -87,9 +89,9 @@ class Administration(UseCases):
     async def set_password(self, request: api.SetPasswordRequest) -> api.UserResponse:
         """With a one-time token (pre-auth: no caller)."""
         now = self.clock()
-        async with self.uow.begin() as repo:
-            row = await repo.password_token(token_hash(request.token))
-            user = await repo.user_by_id(row.user_id) if row is not None else None
+        async with self.units() as uow:
+            row = await uow.password_tokens.get(token_hash(request.token))
+            user = await uow.users.get(row.user_id) if row is not None else None
         if row is None or user is None or token_refusal(row, now) is not None:
             raise Unauthorized("set-password token is not valid")
         return await self._store_password(
@@ -114,19 +116,19 @@ class Administration(UseCases):
         except PasswordPolicyError as exc:
             raise Invalid(str(exc)) from exc
         new_hash = await self.hashing.hash(new_password)  # outside any transaction
-        async with self.uow.begin() as repo:
+        async with self.units() as uow:
             if token is not None:
                 # Checked again under a lock: two requests with one token set one password.
-                row = await repo.password_token(token_hash(token), for_update=True)
+                row = await uow.password_tokens.get(token_hash(token), for_update=True)
                 if row is None or token_refusal(row, now) is not None:
                     raise Unauthorized("set-password token is not valid")
-                await repo.mark_password_token_used(row.token_hash, now)
-            updated = await repo.update_user(
+                await uow.password_tokens.mark_used(row.token_hash, now)
+            updated = await uow.users.update(
                 user.user_id, announce=False, password_hash=new_hash, password_changed_at=now
             )
-            await repo.revoke_password_tokens(user.user_id, now)
-            ended = await repo.revoke_user_refresh_tokens(user.user_id, now)
-            await repo.add_audit(
+            await uow.password_tokens.revoke_user(user.user_id, now)
+            ended = await uow.refresh_tokens.revoke_user(user.user_id, now)
+            await uow.audit.add(
                 "password_set",
                 at=now,
                 actor_id=actor_id,
@@ -134,6 +136,7 @@ class Administration(UseCases):
                 email=user.email,
                 details={"via": via, "sessions_ended": str(ended)},
             )
+            await uow.commit()
         return api.UserResponse(user=view_of(updated))
 
     async def _password_changer(
@@ -142,9 +145,9 @@ class Administration(UseCases):
         """Who may set this user's password: an admin, or the user knowing the current one."""
         user_id = parse_user_id(request.user_id)
         actor_id = parse_user_id(caller.user_id)
-        async with self.uow.begin() as repo:
-            user = await repo.user_by_id(user_id) if user_id else None
-            actor = await repo.user_by_id(actor_id) if actor_id else None
+        async with self.units() as uow:
+            user = await uow.users.get(user_id) if user_id else None
+            actor = await uow.users.get(actor_id) if actor_id else None
         if actor is None or not actor.is_active:
             raise Forbidden("only an active admin, or the user themselves, may set a password")
         if actor.role == UserRole.ADMIN:
@@ -163,29 +166,30 @@ class Administration(UseCases):
         self, request: api.IssueSetPasswordTokenRequest, caller: Caller
     ) -> api.SetPasswordTokenResponse:
         now = self.clock()
-        async with self.uow.begin() as repo:
-            actor = await require_admin(repo, caller)
-            user = await require_user(repo, caller, request.user_id)
-            await repo.revoke_password_tokens(user.user_id, now)
-            token, expires_at = await self._password_token(repo, user, actor, now, purpose="reset")
-            await repo.add_audit(
+        async with self.units() as uow:
+            actor = await require_admin(uow, caller)
+            user = await require_user(uow, caller, request.user_id)
+            await uow.password_tokens.revoke_user(user.user_id, now)
+            token, expires_at = await self._password_token(uow, user, actor, now, purpose="reset")
+            await uow.audit.add(
                 "set_password_token_issued",
                 at=now,
                 actor_id=actor.user_id,
                 user_id=user.user_id,
                 email=user.email,
             )
+            await uow.commit()
         return api.SetPasswordTokenResponse(
             user_id=user.user_id, set_password_token=token, token_expires_at=expires_at
         )
 
     async def _password_token(
-        self, repo: Repository, user: UserRow, actor: UserRow, now: datetime, *, purpose: str
+        self, uow: UnitOfWork, user: UserRow, actor: UserRow, now: datetime, *, purpose: str
     ) -> tuple[str, datetime]:
         """A one-time set-password token for `user` (only its hash is kept) and its expiry."""
         token = new_token()
         expires_at = now + self.lifetimes.set_password
-        await repo.insert_password_token(
+        await uow.password_tokens.add(
             token_hash=token_hash(token),
             user_id=user.user_id,
             purpose=purpose,
@@ -198,18 +202,18 @@ class Administration(UseCases):
     async def change_role(self, request: api.ChangeRoleRequest, caller: Caller) -> api.UserResponse:
         vendor_id = check_vendor(request.role, request.vendor_id)
         now = self.clock()
-        async with self.uow.begin() as repo:
-            await repo.lock_admin_changes()  # before the actor check: it may be the target
-            actor = await require_admin(repo, caller)
-            user = await require_user(repo, caller, request.user_id, for_update=True)
+        async with self.units() as uow:
+            await uow.users.lock_admin_changes()  # before the actor check: it may be the target
+            actor = await require_admin(uow, caller)
+            user = await require_user(uow, caller, request.user_id, for_update=True)
             if user.role == request.role.value and user.vendor_id == vendor_id:
                 return api.UserResponse(user=view_of(user))
             if request.role != UserRole.ADMIN:
-                await keep_an_admin(repo, user)
-            updated = await repo.update_user(
+                await keep_an_admin(uow, user)
+            updated = await uow.users.update(
                 user.user_id, announce=True, role=request.role.value, vendor_id=vendor_id
             )
-            await repo.add_audit(
+            await uow.audit.add(
                 "role_changed",
                 at=now,
                 actor_id=actor.user_id,
@@ -222,24 +226,25 @@ class Administration(UseCases):
                     to_vendor_id=updated.vendor_id,
                 ),
             )
-            await announce(repo, updated, "role_changed", now)
+            await announce(uow, updated, "role_changed", now)
+            await uow.commit()
         return api.UserResponse(user=view_of(updated))
 
     async def deactivate_user(
         self, request: api.DeactivateUserRequest, caller: Caller
     ) -> api.UserResponse:
         now = self.clock()
-        async with self.uow.begin() as repo:
-            await repo.lock_admin_changes()  # before the actor check: it may be the target
-            actor = await require_admin(repo, caller)
-            user = await require_user(repo, caller, request.user_id, for_update=True)
+        async with self.units() as uow:
+            await uow.users.lock_admin_changes()  # before the actor check: it may be the target
+            actor = await require_admin(uow, caller)
+            user = await require_user(uow, caller, request.user_id, for_update=True)
             if not user.is_active:
                 return api.UserResponse(user=view_of(user))
-            await keep_an_admin(repo, user)
-            updated = await repo.update_user(user.user_id, announce=True, is_active=False)
-            ended = await repo.revoke_user_refresh_tokens(user.user_id, now)
-            await repo.revoke_password_tokens(user.user_id, now)
-            await repo.add_audit(
+            await keep_an_admin(uow, user)
+            updated = await uow.users.update(user.user_id, announce=True, is_active=False)
+            ended = await uow.refresh_tokens.revoke_user(user.user_id, now)
+            await uow.password_tokens.revoke_user(user.user_id, now)
+            await uow.audit.add(
                 "user_deactivated",
                 at=now,
                 actor_id=actor.user_id,
@@ -247,7 +252,8 @@ class Administration(UseCases):
                 email=user.email,
                 details={"sessions_ended": str(ended)},
             )
-            await announce(repo, updated, "deactivated", now)
+            await announce(uow, updated, "deactivated", now)
+            await uow.commit()
         return api.UserResponse(user=view_of(updated))
 
     async def link_subject(
@@ -255,18 +261,18 @@ class Administration(UseCases):
     ) -> api.UserResponse:
         subject = parse_subject(request.subject)
         now = self.clock()
-        async with self.uow.begin() as repo:
-            actor = await require_admin(repo, caller)
-            user = await require_user(repo, caller, request.user_id, for_update=True)
+        async with self.units() as uow:
+            actor = await require_admin(uow, caller)
+            user = await require_user(uow, caller, request.user_id, for_update=True)
             if user.external_subject == subject:
                 return api.UserResponse(user=view_of(user))
             if subject is not None:
-                holder = await repo.user_by_subject(subject)
+                holder = await uow.users.by_subject(subject)
                 if holder is not None:
                     raise Conflict("this external identity is linked to another user")
             # The subject is not part of the public snapshot: no event, but audited.
-            updated = await repo.update_user(user.user_id, announce=False, external_subject=subject)
-            await repo.add_audit(
+            updated = await uow.users.update(user.user_id, announce=False, external_subject=subject)
+            await uow.audit.add(
                 "subject_linked" if subject is not None else "subject_unlinked",
                 at=now,
                 actor_id=actor.user_id,
@@ -274,17 +280,18 @@ class Administration(UseCases):
                 email=user.email,
                 details=present(subject=subject, previous=user.external_subject),
             )
+            await uow.commit()
         return api.UserResponse(user=view_of(updated))
 
     async def get_user(self, request: api.GetUserRequest, caller: Caller) -> api.UserResponse:
-        async with self.uow.begin() as repo:
+        async with self.units() as uow:
             actor_id = parse_user_id(caller.user_id)
-            actor = await repo.user_by_id(actor_id) if actor_id else None
+            actor = await uow.users.get(actor_id) if actor_id else None
             if actor is None or not actor.is_active:
                 raise Forbidden("only an active admin, or the user themselves, may read a user")
             if actor.role != UserRole.ADMIN and actor.user_id != parse_user_id(request.user_id):
                 raise Forbidden("only an active admin, or the user themselves, may read a user")
-            user = await require_user(repo, caller, request.user_id)
+            user = await require_user(uow, caller, request.user_id)
         return api.UserResponse(user=view_of(user))
 
     async def list_users(self, request: api.ListUsersRequest, caller: Caller) -> api.UserPage:
@@ -299,11 +306,11 @@ class Administration(UseCases):
             query=request.query.strip() if request.query else None,
             within=caller.enterprise_ids,
         )
-        async with self.uow.begin() as repo:
-            await require_admin(repo, caller)
+        async with self.units() as uow:
+            await require_admin(uow, caller)
             if request.enterprise_id is not None and not may_administer(caller, named):
                 raise NotFound(f"enterprise {request.enterprise_id} not found")
-            rows, total = await repo.list_users(where, limit=request.limit, offset=request.offset)
+            rows, total = await uow.users.find(where, limit=request.limit, offset=request.offset)
         return api.UserPage(
             users=tuple(view_of(row) for row in rows),
             total=total,
@@ -321,11 +328,11 @@ class Administration(UseCases):
         elif caller.enterprise_ids is not None:
             # The whole log spans every property: a property's admin reads one user's at a time.
             raise Forbidden("name a user of your property")
-        async with self.uow.begin() as repo:
-            await require_admin(repo, caller)
+        async with self.units() as uow:
+            await require_admin(uow, caller)
             if request.user_id is not None:
-                await require_user(repo, caller, request.user_id)
-            rows = await repo.audit_entries(
+                await require_user(uow, caller, request.user_id)
+            rows = await uow.audit.entries(
                 user_id=user_id, limit=request.limit + 1, before_id=request.before_id
             )
         page = rows[: request.limit]

@@ -14,10 +14,10 @@ from attendandt.platform.runtime_app import RuntimeApp
 from attendandt.users.consumers import register_consumers
 from attendandt.users.models import outbox
 from attendandt.users.passwords import PasswordHashing
-from attendandt.users.repository import UnitOfWork
 from attendandt.users.rpc import register_rpc
 from attendandt.users.service import UserService
 from attendandt.users.settings import SERVICE, UsersSettings
+from attendandt.users.unit_of_work import sql_units
 
 
 class UsersApp(RuntimeApp):
@@ -29,7 +29,7 @@ class UsersApp(RuntimeApp):
         self.hashing = PasswordHashing(settings.hashing)
         # `clock`: tests drive token lifetimes and grace periods through it.
         self.service = UserService(
-            UnitOfWork(self.engine),
+            sql_units(self.engine),
             self.hashing,
             settings.lifetimes,
             **({"clock": clock} if clock is not None else {}),

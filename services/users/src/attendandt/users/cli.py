@@ -13,9 +13,9 @@ from attendandt.platform.db import create_engine
 from attendandt.platform.rpc import ServiceError
 from attendandt.platform.settings import DatabaseSettings, process_env
 from attendandt.users.passwords import HashParameters, PasswordHashing, new_password
-from attendandt.users.repository import UnitOfWork
 from attendandt.users.service import UserService
 from attendandt.users.settings import SERVICE, hashing_from_env
+from attendandt.users.unit_of_work import sql_units
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +50,7 @@ async def create_admin(args: argparse.Namespace) -> int:
     engine = create_engine(DatabaseSettings(url=args.database_url, schema=SERVICE, pool_size=1))
     try:
         hashing = PasswordHashing(hashing_from_env(process_env(), HashParameters()))
-        service = UserService(UnitOfWork(engine), hashing)
+        service = UserService(sql_units(engine), hashing)
         try:
             result = await service.ensure_admin(args.email, password, name=args.name)
         except ServiceError as exc:

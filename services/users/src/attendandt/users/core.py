@@ -13,8 +13,9 @@ from attendandt.contracts.rpc.users import PORTFOLIO
 from attendandt.contracts.snapshots import PublicUserSnapshot, UserRole
 from attendandt.platform.rpc import Conflict, Forbidden, NotFound, ServiceError
 from attendandt.users.passwords import PasswordHashing
-from attendandt.users.repository import Repository, UnitOfWork, UserRow
+from attendandt.users.repository import UserRow
 from attendandt.users.rules import can_sign_in, parse_user_id, sees
+from attendandt.users.unit_of_work import UnitOfWork
 
 
 class Unauthorized(ServiceError):
@@ -34,45 +35,46 @@ class TokenLifetimes:
 
 @dataclass(frozen=True)
 class UseCases:
-    """The dependencies every use case module of the service is built on."""
+    """The dependencies every use case module of the service is built on: `units()` makes
+    the unit of work of one transaction."""
 
-    uow: UnitOfWork
+    units: Callable[[], UnitOfWork]
     hashing: PasswordHashing
     lifetimes: TokenLifetimes
     clock: Callable[[], datetime]
 
 
-async def require_admin(repo: Repository, caller: Caller) -> UserRow:
+async def require_admin(uow: UnitOfWork, caller: Caller) -> UserRow:
     """The caller as stored here: the header says who, our rows say whether that user is
     (still) an active admin."""
     parsed = parse_user_id(caller.user_id)
-    actor = await repo.user_by_id(parsed) if parsed else None
+    actor = await uow.users.get(parsed) if parsed else None
     if actor is None or not actor.is_active or actor.role != UserRole.ADMIN:
         raise Forbidden("only an active admin may do this")
     return actor
 
 
 async def require_user(
-    repo: Repository, caller: Caller, user_id: str, *, for_update: bool = False
+    uow: UnitOfWork, caller: Caller, user_id: str, *, for_update: bool = False
 ) -> UserRow:
     """A user the caller may see: a user of another property is not found."""
     parsed = parse_user_id(user_id)
-    user = await repo.user_by_id(parsed, for_update=for_update) if parsed else None
+    user = await uow.users.get(parsed, for_update=for_update) if parsed else None
     if user is None or not sees(caller, user):
         raise NotFound(f"no user {user_id}")
     return user
 
 
-async def keep_an_admin(repo: Repository, user: UserRow) -> None:
+async def keep_an_admin(uow: UnitOfWork, user: UserRow) -> None:
     """Refuse to demote or deactivate the last admin who can sign in (the caller holds the
     lock). Admins who cannot sign in (invited, no password yet) neither count nor are kept."""
     if user.role != UserRole.ADMIN or not user.is_active or not can_sign_in(user):
         return
-    if not (await repo.sign_in_admin_ids()) - {user.user_id}:
+    if not (await uow.users.sign_in_admin_ids()) - {user.user_id}:
         raise Conflict("the last active admin who can sign in cannot be demoted or deactivated")
 
 
-async def announce(repo: Repository, user: UserRow, event: str, at: datetime) -> None:
+async def announce(uow: UnitOfWork, user: UserRow, event: str, at: datetime) -> None:
     enterprise = user.enterprise_id or PORTFOLIO
     event_id = f"user:{user.user_id}:{user.version}"
     payload = UserEvent(
@@ -90,4 +92,4 @@ async def announce(repo: Repository, user: UserRow, event: str, at: datetime) ->
         ),
     )
     subject = USER_EVENT.format(enterprise=enterprise, event=event)
-    await repo.add_event(subject=subject, payload=payload, msg_id=event_id)
+    await uow.queue(subject, payload, msg_id=event_id)

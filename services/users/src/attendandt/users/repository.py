@@ -1,32 +1,20 @@
-"""Every SQL statement of the users service, behind a unit of work.
-
-    async with uow.begin() as repo:
-        user = await repo.user_by_email(email)
-        ...
-
-One `begin()` is one transaction: the effect, its audit row, its outbox event and (for a
-command) its inbox claim commit together or not at all.
+"""Every SQL statement of the users service: the Postgres repositories of its unit of work
+(`unit_of_work.SqlUnitOfWork`), each on the unit of work's session, and the rows they read.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, func, or_, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from attendandt.contracts.base import Payload
-from attendandt.platform import inbox as inbox_ops
-from attendandt.platform import outbox as outbox_ops
 from attendandt.users.models import (
     audit_log,
-    inbox,
-    outbox,
     password_tokens,
     refresh_tokens,
     users,
@@ -105,19 +93,19 @@ class UserFilter:
     within: tuple[str, ...] | None = None
 
 
-class Repository:
+class _OnSession:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    # --- users ----------------------------------------------------------------------------
 
-    async def user_by_id(self, user_id: str, *, for_update: bool = False) -> UserRow | None:
+class SqlUsers(_OnSession):
+    async def get(self, user_id: str, *, for_update: bool = False) -> UserRow | None:
         return await self._one_user(users.c.user_id == user_id, for_update)
 
-    async def user_by_email(self, email: str, *, for_update: bool = False) -> UserRow | None:
+    async def by_email(self, email: str, *, for_update: bool = False) -> UserRow | None:
         return await self._one_user(users.c.email == email, for_update)
 
-    async def user_by_subject(self, subject: str, *, for_update: bool = False) -> UserRow | None:
+    async def by_subject(self, subject: str, *, for_update: bool = False) -> UserRow | None:
         return await self._one_user(users.c.external_subject == subject, for_update)
 
     async def _one_user(self, condition: Any, for_update: bool) -> UserRow | None:
@@ -127,13 +115,13 @@ class Repository:
         row = (await self._session.execute(statement)).first()
         return UserRow.of(row) if row is not None else None
 
-    async def insert_user(self, **values: Any) -> UserRow | None:
+    async def add(self, **values: Any) -> UserRow | None:
         """The new user, or None when the email or external subject is taken."""
         statement = insert(users).values(**values).on_conflict_do_nothing().returning(users)
         row = (await self._session.execute(statement)).first()
         return UserRow.of(row) if row is not None else None
 
-    async def update_user(self, user_id: str, *, announce: bool, **values: Any) -> UserRow:
+    async def update(self, user_id: str, *, announce: bool, **values: Any) -> UserRow:
         """Apply `values`; `announce` bumps the version the next event's id is made from."""
         changes: dict[str, Any] = {**values, "updated_at": func.now()}
         if announce:
@@ -158,7 +146,7 @@ class Repository:
         )
         return set((await self._session.execute(statement)).scalars())
 
-    async def list_users(
+    async def find(
         self, where: UserFilter, *, limit: int, offset: int
     ) -> tuple[list[UserRow], int]:
         conditions: list[Any] = []
@@ -197,9 +185,9 @@ class Repository:
         ).all()
         return [UserRow.of(row) for row in rows], total
 
-    # --- refresh tokens -------------------------------------------------------------------
 
-    async def insert_refresh_token(
+class SqlRefreshTokens(_OnSession):
+    async def add(
         self,
         *,
         token_hash: str,
@@ -218,7 +206,7 @@ class Repository:
             )
         )
 
-    async def refresh_token_for_update(self, token_hash: str) -> TokenRow | None:
+    async def for_update(self, token_hash: str) -> TokenRow | None:
         row = (
             await self._session.execute(
                 select(refresh_tokens)
@@ -228,9 +216,7 @@ class Repository:
         ).first()
         return TokenRow(**dict(row._mapping)) if row is not None else None
 
-    async def mark_refresh_token_used(
-        self, token_hash: str, at: datetime, *, used_by: str | None
-    ) -> None:
+    async def mark_used(self, token_hash: str, at: datetime, *, used_by: str | None) -> None:
         await self._session.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.token_hash == token_hash)
@@ -244,7 +230,7 @@ class Repository:
             .values(grace_successors=refresh_tokens.c.grace_successors + 1)
         )
 
-    async def revoke_refresh_family(self, family_id: str, at: datetime) -> int:
+    async def revoke_family(self, family_id: str, at: datetime) -> int:
         result = await self._session.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
@@ -252,7 +238,7 @@ class Repository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def revoke_user_refresh_tokens(self, user_id: str, at: datetime) -> int:
+    async def revoke_user(self, user_id: str, at: datetime) -> int:
         result = await self._session.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
@@ -260,9 +246,9 @@ class Repository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    # --- set-password tokens --------------------------------------------------------------
 
-    async def insert_password_token(
+class SqlPasswordTokens(_OnSession):
+    async def add(
         self,
         *,
         token_hash: str,
@@ -283,7 +269,7 @@ class Repository:
             )
         )
 
-    async def password_token(self, token_hash: str, *, for_update: bool = False) -> TokenRow | None:
+    async def get(self, token_hash: str, *, for_update: bool = False) -> TokenRow | None:
         statement = select(
             password_tokens.c.token_hash,
             password_tokens.c.user_id,
@@ -297,14 +283,14 @@ class Repository:
         row = (await self._session.execute(statement)).first()
         return TokenRow(family_id=None, **dict(row._mapping)) if row is not None else None
 
-    async def mark_password_token_used(self, token_hash: str, at: datetime) -> None:
+    async def mark_used(self, token_hash: str, at: datetime) -> None:
         await self._session.execute(
             update(password_tokens)
             .where(password_tokens.c.token_hash == token_hash)
             .values(used_at=at)
         )
 
-    async def revoke_password_tokens(self, user_id: str, at: datetime) -> None:
+    async def revoke_user(self, user_id: str, at: datetime) -> None:
         await self._session.execute(
             update(password_tokens)
             .where(
@@ -315,9 +301,9 @@ class Repository:
             .values(revoked_at=at)
         )
 
-    # --- audit log ------------------------------------------------------------------------
 
-    async def add_audit(
+class SqlAuditLog(_OnSession):
+    async def add(
         self,
         action: str,
         *,
@@ -344,7 +330,7 @@ class Repository:
             )
         )
 
-    async def audit_entries(
+    async def entries(
         self, *, user_id: str | None, limit: int, before_id: int | None
     ) -> list[AuditRow]:
         statement = select(audit_log).order_by(audit_log.c.entry_id.desc()).limit(limit)
@@ -355,25 +341,6 @@ class Repository:
         rows = (await self._session.execute(statement)).all()
         return [AuditRow(**dict(row._mapping)) for row in rows]
 
-    # --- inbox and outbox -----------------------------------------------------------------
-
-    async def claim(self, *, consumer: str, message_id: str) -> bool:
-        return await inbox_ops.claim(self._session, inbox, consumer=consumer, message_id=message_id)
-
-    async def add_event(self, *, subject: str, payload: Payload, msg_id: str) -> None:
-        await outbox_ops.add(self._session, outbox, subject=subject, payload=payload, msg_id=msg_id)
-
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-class UnitOfWork:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
-
-    @asynccontextmanager
-    async def begin(self) -> AsyncIterator[Repository]:
-        """One transaction: committed when the block ends, rolled back when it raises."""
-        async with self._sessions() as session, session.begin():
-            yield Repository(session)

@@ -1,5 +1,6 @@
 """The users service's use cases: sign-in, principals, refresh tokens, administration,
-provisioning. Plain Python: the edges (rpc.py, consumers.py, cli.py) call these.
+provisioning. Plain Python on a `UnitOfWork` (`units()` makes the one of a transaction): the
+edges (rpc.py, consumers.py, cli.py) call these.
 
 `UserService` composes them, one module a responsibility: `sessions` (sign-in, principals,
 refresh tokens), `admin` (invites, passwords, roles, reading users and the audit log),
@@ -23,8 +24,8 @@ from attendandt.users.admin import Administration
 from attendandt.users.core import TokenLifetimes, Unauthorized
 from attendandt.users.passwords import PasswordHashing
 from attendandt.users.provisioning import Provisioning, SeedResult
-from attendandt.users.repository import UnitOfWork
 from attendandt.users.sessions import MAX_GRACE_SUCCESSORS, SIGN_IN_FAILED, Sessions
+from attendandt.users.unit_of_work import UnitOfWork
 
 __all__ = [
     "MAX_GRACE_SUCCESSORS",
@@ -39,13 +40,13 @@ __all__ = [
 class UserService:
     def __init__(
         self,
-        uow: UnitOfWork,
+        units: Callable[[], UnitOfWork],
         hashing: PasswordHashing,
         lifetimes: TokenLifetimes | None = None,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        parts = (uow, hashing, lifetimes or TokenLifetimes(), clock)
+        parts = (units, hashing, lifetimes or TokenLifetimes(), clock)
         self.sessions = Sessions(*parts)
         self.admin = Administration(*parts)
         self.provisioning = Provisioning(*parts)

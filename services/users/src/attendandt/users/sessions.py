@@ -40,8 +40,8 @@ class Sessions(UseCases):
         email = normalise_email(request.email)
         user: UserRow | None = None
         if email is not None:
-            async with self.uow.begin() as repo:
-                user = await repo.user_by_email(email)
+            async with self.units() as uow:
+                user = await uow.users.by_email(email)
         # Always exactly one verification, so an unknown email costs what a wrong password does.
         matches = await self.hashing.verify(user.password_hash if user else None, request.password)
         reason: str | None = None
@@ -62,13 +62,13 @@ class Sessions(UseCases):
         ):
             new_hash = await self.hashing.hash(request.password)
         now = self.clock()
-        async with self.uow.begin() as repo:
+        async with self.units() as uow:
             if reason is None and user is not None:
                 values: dict[str, object] = {"last_login_at": now}
                 if new_hash is not None:
                     values |= {"password_hash": new_hash}
-                user = await repo.update_user(user.user_id, announce=False, **values)
-            await repo.add_audit(
+                user = await uow.users.update(user.user_id, announce=False, **values)
+            await uow.audit.add(
                 "login_succeeded" if reason is None else "login_failed",
                 at=now,
                 user_id=user.user_id if user else None,
@@ -78,6 +78,7 @@ class Sessions(UseCases):
                 user_agent=clip(request.user_agent, 512),
                 details={"rehashed": "true"} if new_hash else None,
             )
+            await uow.commit()
         if reason is not None or user is None:
             log.info("sign-in refused", extra={"reason": reason})
             raise Unauthorized(SIGN_IN_FAILED)
@@ -86,8 +87,8 @@ class Sessions(UseCases):
     async def get_principal_by_subject(
         self, request: api.GetPrincipalBySubjectRequest
     ) -> api.PrincipalResponse:
-        async with self.uow.begin() as repo:
-            user = await repo.user_by_subject(request.subject)
+        async with self.units() as uow:
+            user = await uow.users.by_subject(request.subject)
         if user is None or not user.is_active:
             raise Unauthorized("no active user is linked to this identity")
         return api.PrincipalResponse(principal=principal_of(user))
@@ -95,8 +96,8 @@ class Sessions(UseCases):
     async def get_principal(self, request: api.GetPrincipalRequest) -> api.PrincipalResponse:
         user = None
         if (user_id := parse_user_id(request.user_id)) is not None:
-            async with self.uow.begin() as repo:
-                user = await repo.user_by_id(user_id)
+            async with self.units() as uow:
+                user = await uow.users.get(user_id)
         if user is None or not user.is_active:
             raise Unauthorized("no active user with this id")
         return api.PrincipalResponse(principal=principal_of(user))
@@ -107,18 +108,19 @@ class Sessions(UseCases):
         now = self.clock()
         token = new_token()
         expires_at = now + self.lifetimes.refresh
-        async with self.uow.begin() as repo:
+        async with self.units() as uow:
             user_id = parse_user_id(request.user_id)
-            user = await repo.user_by_id(user_id) if user_id else None
+            user = await uow.users.get(user_id) if user_id else None
             if user is None or not user.is_active:
                 raise Unauthorized("no active user with this id")
-            await repo.insert_refresh_token(
+            await uow.refresh_tokens.add(
                 token_hash=token_hash(token),
                 user_id=user.user_id,
                 family_id=str(uuid.uuid4()),
                 issued_at=now,
                 expires_at=expires_at,
             )
+            await uow.commit()
         return api.RefreshTokenResponse(refresh_token=token, expires_at=expires_at)
 
     async def rotate_refresh_token(
@@ -134,22 +136,22 @@ class Sessions(UseCases):
         refusal: str | None = None
         user: UserRow | None = None
         grace = False
-        async with self.uow.begin() as repo:
+        async with self.units() as uow:
             # The row lock serialises concurrent rotations of one token: the second one sees
             # the first one's `used_at` and `used_by`.
-            row = await repo.refresh_token_for_update(token_hash(request.refresh_token))
+            row = await uow.refresh_tokens.for_update(token_hash(request.refresh_token))
             refusal = token_refusal(row, now)
             if row is not None and refusal == "reused" and self._in_grace(row, client, now):
                 refusal, grace = None, True
             if row is not None and refusal is None:
-                user = await repo.user_by_id(row.user_id)
+                user = await uow.users.get(row.user_id)
                 if user is None or not user.is_active:
                     refusal = "user deactivated"
             if row is not None and refusal in ("reused", "user deactivated"):
                 assert row.family_id is not None
-                await repo.revoke_refresh_family(row.family_id, now)
+                await uow.refresh_tokens.revoke_family(row.family_id, now)
                 if refusal == "reused":
-                    await repo.add_audit(
+                    await uow.audit.add(
                         "refresh_token_reused",
                         at=now,
                         user_id=row.user_id,
@@ -159,8 +161,8 @@ class Sessions(UseCases):
             if row is not None and refusal is None:
                 assert row.family_id is not None
                 if grace:
-                    await repo.count_grace_successor(row.token_hash)
-                    await repo.add_audit(
+                    await uow.refresh_tokens.count_grace_successor(row.token_hash)
+                    await uow.audit.add(
                         "refresh_token_grace",
                         at=now,
                         user_id=row.user_id,
@@ -171,14 +173,15 @@ class Sessions(UseCases):
                         details={"family_id": row.family_id},
                     )
                 else:
-                    await repo.mark_refresh_token_used(row.token_hash, now, used_by=client)
-                await repo.insert_refresh_token(
+                    await uow.refresh_tokens.mark_used(row.token_hash, now, used_by=client)
+                await uow.refresh_tokens.add(
                     token_hash=token_hash(token),
                     user_id=row.user_id,
                     family_id=row.family_id,
                     issued_at=now,
                     expires_at=expires_at,
                 )
+            await uow.commit()
         if refusal is not None or user is None:
             log.info("refresh refused", extra={"reason": refusal})
             raise Unauthorized("refresh token is not valid")
@@ -204,9 +207,10 @@ class Sessions(UseCases):
     ) -> api.RevokeRefreshTokenResponse:
         """Logout: the token's whole family (this sign-in's session) stops working."""
         now = self.clock()
-        async with self.uow.begin() as repo:
-            row = await repo.refresh_token_for_update(token_hash(request.refresh_token))
+        async with self.units() as uow:
+            row = await uow.refresh_tokens.for_update(token_hash(request.refresh_token))
             if row is None or row.family_id is None:
                 return api.RevokeRefreshTokenResponse(revoked=False)
-            revoked = await repo.revoke_refresh_family(row.family_id, now)
+            revoked = await uow.refresh_tokens.revoke_family(row.family_id, now)
+            await uow.commit()
         return api.RevokeRefreshTokenResponse(revoked=revoked > 0)
