@@ -281,6 +281,9 @@ class FakeUnitOfWork(UnitOfWork):
         self.working.inbox.add((consumer, message_id))
         return True
 
+    async def processed(self, message_id: str, *, consumer: str) -> bool:
+        return (consumer, message_id) in self.working.inbox
+
     async def queue(
         self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
     ) -> None:

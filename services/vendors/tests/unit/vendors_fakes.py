@@ -216,7 +216,12 @@ class FakeUnitOfWork(UnitOfWork):
         self.working.inbox.add((consumer, message_id))
         return True
 
-    async def queue(self, subject: str, payload: Payload, *, msg_id: str) -> None:
+    async def processed(self, message_id: str, *, consumer: str) -> bool:
+        return (consumer, message_id) in self.working.inbox
+
+    async def queue(
+        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
+    ) -> None:
         self.working.outbox.append(Queued(subject, payload, msg_id))
         self.database.queued.append(Queued(subject, payload, msg_id))
 

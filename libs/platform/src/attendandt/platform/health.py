@@ -99,6 +99,8 @@ class ConsumerWatch:
             if loop.time() >= next_stall_check:
                 await self.stall.check()
                 next_stall_check = loop.time() + self.stall_check_s
+                if stop.is_set():
+                    return  # a stop asked for while the server answered: the loops end now
             dead = self.dead()
             if dead:
                 log.error("ALERT consumer ended or stuck; the process stops to be restarted",

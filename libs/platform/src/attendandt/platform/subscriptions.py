@@ -64,7 +64,7 @@ class Subscription(Generic[P]):
         try:
             await self.handler(delivery)
         except self.rejects as exc:
-            raise Rejected(f"{type(exc).__name__}: {exc}") from exc
+            raise Rejected(str(exc)) from exc
 
 
 async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Event) -> None:

@@ -17,15 +17,12 @@ Written against it so far: applying a Mews reservation (`stay_upserts`).
 
 from __future__ import annotations
 
-import abc
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Literal, Protocol, Self
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from attendandt.contracts.base import Payload
 from attendandt.contracts.snapshots import StaySnapshot
 from attendandt.contracts.versioning import MewsVersion
 from attendandt.guests import stay_note_repository as nr
@@ -35,8 +32,7 @@ from attendandt.guests.models import inbox, outbox
 from attendandt.guests.stay_events import known_guests
 from attendandt.guests.upsert_repository import StoredStay
 from attendandt.guests.version_repository import lock_mews_entity
-from attendandt.platform.inbox import claim
-from attendandt.platform.outbox import add
+from attendandt.platform import unit_of_work as platform_uow
 
 Role = Literal["owner", "companion"]
 
@@ -98,36 +94,9 @@ class NoteWriteRepository(Protocol):
     async def finish(self, write_id: str, values: Mapping[str, Any]) -> None: ...
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(platform_uow.UnitOfWork):
     stays: StayRepository
     note_writes: NoteWriteRepository
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()  # after commit there is nothing left to roll back
-
-    @abc.abstractmethod
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        """Record the message as processed by `consumer`; False when it already was."""
-
-    @abc.abstractmethod
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        """Publish `payload` once this unit of work commits (the outbox)."""
-
-    @abc.abstractmethod
-    async def commit(self) -> None: ...
-
-    @abc.abstractmethod
-    async def rollback(self) -> None: ...
 
 
 class _SqlStays:
@@ -187,54 +156,12 @@ class _SqlNoteWrites:
         await nr.finish_write(self._session, write_id, values)
 
 
-class SqlUnitOfWork(UnitOfWork):
+class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
     """A unit of work on one session (one Postgres transaction) of the guests schema."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._session: AsyncSession | None = None
+        super().__init__(sessions, inbox=inbox, outbox=outbox)
 
-    async def __aenter__(self) -> Self:
-        self._session = self._sessions()
-        self.stays = _SqlStays(self._session)
-        self.note_writes = _SqlNoteWrites(self._session)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            await super().__aexit__(exc_type, exc, tb)
-        finally:
-            await self.session.close()
-            self._session = None
-
-    @property
-    def session(self) -> AsyncSession:
-        if self._session is None:
-            raise RuntimeError("use the unit of work inside `async with`")
-        return self._session
-
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        return await claim(self.session, inbox, consumer=consumer, message_id=message_id)
-
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        await add(
-            self.session,
-            outbox,
-            subject=subject,
-            payload=payload,
-            msg_id=msg_id,
-            correlation_id=correlation_id,
-        )
-
-    async def commit(self) -> None:
-        await self.session.commit()
-
-    async def rollback(self) -> None:
-        await self.session.rollback()
+    def bind(self, session: AsyncSession) -> None:
+        self.stays = _SqlStays(session)
+        self.note_writes = _SqlNoteWrites(session)

@@ -20,17 +20,13 @@ several transactions and belong to no unit of work.
 
 from __future__ import annotations
 
-import abc
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from attendandt.contracts.base import Payload
 from attendandt.mews_publisher.models import inbox, outbox
 from attendandt.mews_publisher.repository import (
     Attempt,
@@ -42,8 +38,7 @@ from attendandt.mews_publisher.repository import (
     SqlCustomerUpdates,
     SqlNoteWrites,
 )
-from attendandt.platform.inbox import claim
-from attendandt.platform.outbox import add
+from attendandt.platform import unit_of_work as platform_uow
 
 
 class ChargeAttemptRepository(Protocol):
@@ -99,42 +94,11 @@ class ReferenceLocks(Protocol):
         one holding it (False)."""
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(platform_uow.UnitOfWork):
     attempts: ChargeAttemptRepository
     cancellations: CancellationRepository
     customer_updates: CustomerUpdateRepository
     note_writes: NoteWriteRepository
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()  # after commit there is nothing left to roll back
-
-    @abc.abstractmethod
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        """Record the message as processed by `consumer`; False when it already was."""
-
-    @abc.abstractmethod
-    async def processed(self, message_id: str, *, consumer: str) -> bool:
-        """Whether `consumer` processed the message (claimed it in a committed unit)."""
-
-    @abc.abstractmethod
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        """Publish `payload` once this unit of work commits (the outbox)."""
-
-    @abc.abstractmethod
-    async def commit(self) -> None: ...
-
-    @abc.abstractmethod
-    async def rollback(self) -> None: ...
 
 
 async def processed(units: Callable[[], UnitOfWork], message_id: str, *, consumer: str) -> bool:
@@ -143,67 +107,17 @@ async def processed(units: Callable[[], UnitOfWork], message_id: str, *, consume
         return await uow.processed(message_id, consumer=consumer)
 
 
-class SqlUnitOfWork(UnitOfWork):
+class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
     """A unit of work on one session (one Postgres transaction) of the publisher schema."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._session: AsyncSession | None = None
+        super().__init__(sessions, inbox=inbox, outbox=outbox)
 
-    async def __aenter__(self) -> Self:
-        self._session = self._sessions()
-        self.attempts = SqlChargeAttempts(self._session)
-        self.cancellations = SqlCancellations(self._session)
-        self.customer_updates = SqlCustomerUpdates(self._session)
-        self.note_writes = SqlNoteWrites(self._session)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            await super().__aexit__(exc_type, exc, tb)
-        finally:
-            await self.session.close()
-            self._session = None
-
-    @property
-    def session(self) -> AsyncSession:
-        if self._session is None:
-            raise RuntimeError("use the unit of work inside `async with`")
-        return self._session
-
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        return await claim(self.session, inbox, consumer=consumer, message_id=message_id)
-
-    async def processed(self, message_id: str, *, consumer: str) -> bool:
-        result = await self.session.execute(
-            select(inbox.c.message_id).where(
-                inbox.c.consumer == consumer, inbox.c.message_id == message_id
-            )
-        )
-        return result.first() is not None
-
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        await add(
-            self.session,
-            outbox,
-            subject=subject,
-            payload=payload,
-            msg_id=msg_id,
-            correlation_id=correlation_id,
-        )
-
-    async def commit(self) -> None:
-        await self.session.commit()
-
-    async def rollback(self) -> None:
-        await self.session.rollback()
+    def bind(self, session: AsyncSession) -> None:
+        self.attempts = SqlChargeAttempts(session)
+        self.cancellations = SqlCancellations(session)
+        self.customer_updates = SqlCustomerUpdates(session)
+        self.note_writes = SqlNoteWrites(session)
 
 
 def sql_units(sessions: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:

@@ -19,17 +19,13 @@ transaction, so that concurrent requests never share one).
 
 from __future__ import annotations
 
-import abc
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from attendandt.contracts.base import Payload
-from attendandt.platform.inbox import claim
-from attendandt.platform.outbox import add
+from attendandt.platform import unit_of_work as platform_uow
 from attendandt.users.models import inbox, outbox
 from attendandt.users.repository import (
     AuditRow,
@@ -142,93 +138,24 @@ class AuditLogRepository(Protocol):
         """The newest entries first (of one user, or all), older than `before_id`."""
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(platform_uow.UnitOfWork):
     users: UserRepository
     refresh_tokens: RefreshTokenRepository
     password_tokens: PasswordTokenRepository
     audit: AuditLogRepository
 
-    async def __aenter__(self) -> Self:
-        return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()  # after commit there is nothing left to roll back
-
-    @abc.abstractmethod
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        """Record the message as processed by `consumer`; False when it already was."""
-
-    @abc.abstractmethod
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        """Publish `payload` once this unit of work commits (the outbox)."""
-
-    @abc.abstractmethod
-    async def commit(self) -> None: ...
-
-    @abc.abstractmethod
-    async def rollback(self) -> None: ...
-
-
-class SqlUnitOfWork(UnitOfWork):
+class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
     """A unit of work on one session (one Postgres transaction) of the users schema."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._session: AsyncSession | None = None
+        super().__init__(sessions, inbox=inbox, outbox=outbox)
 
-    async def __aenter__(self) -> Self:
-        self._session = self._sessions()
-        self.users = SqlUsers(self._session)
-        self.refresh_tokens = SqlRefreshTokens(self._session)
-        self.password_tokens = SqlPasswordTokens(self._session)
-        self.audit = SqlAuditLog(self._session)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            await super().__aexit__(exc_type, exc, tb)
-        finally:
-            await self.session.close()
-            self._session = None
-
-    @property
-    def session(self) -> AsyncSession:
-        if self._session is None:
-            raise RuntimeError("use the unit of work inside `async with`")
-        return self._session
-
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        return await claim(self.session, inbox, consumer=consumer, message_id=message_id)
-
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        await add(
-            self.session,
-            outbox,
-            subject=subject,
-            payload=payload,
-            msg_id=msg_id,
-            correlation_id=correlation_id,
-        )
-
-    async def commit(self) -> None:
-        await self.session.commit()
-
-    async def rollback(self) -> None:
-        await self.session.rollback()
+    def bind(self, session: AsyncSession) -> None:
+        self.users = SqlUsers(session)
+        self.refresh_tokens = SqlRefreshTokens(session)
+        self.password_tokens = SqlPasswordTokens(session)
+        self.audit = SqlAuditLog(session)
 
 
 def sql_units(engine: AsyncEngine) -> Callable[[], UnitOfWork]:

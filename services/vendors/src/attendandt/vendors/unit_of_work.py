@@ -17,18 +17,14 @@ tests run the use cases on an in-memory fake (tests/unit).
 
 from __future__ import annotations
 
-import abc
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from attendandt.contracts.base import Payload
-from attendandt.platform.inbox import claim
-from attendandt.platform.outbox import add
+from attendandt.platform import unit_of_work as platform_uow
 from attendandt.vendors import erasure_repository
 from attendandt.vendors.booking_repository import BookingRows
 from attendandt.vendors.catalogue import Catalogue
@@ -243,39 +239,13 @@ class GuestData(Protocol):
         """(removed, pseudonymised) counts per table."""
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(platform_uow.UnitOfWork):
     vendors: VendorRepository
     bookings: BookingRepository
     charges: ChargeRepository
     keys: IdempotencyKeys
     companies: CompanyRepo
     guests: GuestData
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()  # after commit there is nothing left to roll back
-
-    @abc.abstractmethod
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        """Record the message as processed by `consumer`; False when it already was (then
-        do nothing)."""
-
-    @abc.abstractmethod
-    async def queue(self, subject: str, payload: Payload, *, msg_id: str) -> None:
-        """Publish `payload` once this unit of work commits (never if it rolls back)."""
-
-    @abc.abstractmethod
-    async def commit(self) -> None: ...
-
-    @abc.abstractmethod
-    async def rollback(self) -> None: ...
 
 
 class _SqlGuestData:
@@ -290,49 +260,16 @@ class _SqlGuestData:
         )
 
 
-class SqlUnitOfWork(UnitOfWork):
+class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
     """A unit of work on one session (one Postgres transaction) of the vendors schema."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._session: AsyncSession | None = None
+        super().__init__(sessions, inbox=inbox, outbox=outbox)
 
-    async def __aenter__(self) -> Self:
-        session = self._session = self._sessions()
+    def bind(self, session: AsyncSession) -> None:
         self.vendors = VendorRows(session)
         self.bookings = BookingRows(session)
         self.charges = ChargeRows(session)
         self.keys = IdempotencyKeyRows(session)
         self.companies = CompanyRepository(session)
         self.guests = _SqlGuestData(session)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            await super().__aexit__(exc_type, exc, tb)
-        finally:
-            await self.session.close()
-            self._session = None
-
-    @property
-    def session(self) -> AsyncSession:
-        if self._session is None:
-            raise RuntimeError("use the unit of work inside `async with`")
-        return self._session
-
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        return await claim(self.session, inbox, consumer=consumer, message_id=message_id)
-
-    async def queue(self, subject: str, payload: Payload, *, msg_id: str) -> None:
-        await add(self.session, outbox, subject=subject, payload=payload, msg_id=msg_id)
-
-    async def commit(self) -> None:
-        await self.session.commit()
-
-    async def rollback(self) -> None:
-        await self.session.rollback()
