@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= uv
 B ?=
 
-.PHONY: help sync run test test-deploy lint fmt typecheck pytest bench schemas asyncapi web web-test
+.PHONY: help sync run test test-deploy lint fmt typecheck pytest unit bench schemas asyncapi web web-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,6 +35,9 @@ typecheck: ## mypy strict over every package's code
 PYTEST_WORKERS ?= 2
 pytest: ## The test suite on real nats-server and Postgres (the web app end to end in Chromium), in PYTEST_WORKERS processes (0: one)
 	$(UV) run pytest -n $(PYTEST_WORKERS)
+
+unit: sync ## Only the unit tests (tests/unit of every package: no NATS, Postgres or browser)
+	$(UV) run pytest -n $(PYTEST_WORKERS) libs/*/tests/unit services/*/tests/unit tools/*/tests/unit
 
 web: ## Build the web app into web/dist (the gateway serves it); skipped without npm
 	@if command -v npm >/dev/null 2>&1; then \

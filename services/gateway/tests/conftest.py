@@ -16,6 +16,8 @@ from attendandt.gateway.app import create_app
 
 # The tests folder is not a package: make its helper module importable.
 sys.path.insert(0, str(Path(__file__).parent))
+# Some integration tests share helpers of another integration test module.
+sys.path.insert(0, str(Path(__file__).parent / "integration"))
 
 from gateway_testkit import FakeServices, Running, gateway_settings, serve
 

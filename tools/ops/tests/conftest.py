@@ -19,6 +19,8 @@ import pytest
 from attendandt.testing.processes import free_port, spawn
 
 sys.path.insert(0, str(Path(__file__).parent))
+# Some integration tests share helpers of another integration test module.
+sys.path.insert(0, str(Path(__file__).parent / "integration"))
 
 from stack_support import SpanReceiver, wait_until  # found through the line above
 

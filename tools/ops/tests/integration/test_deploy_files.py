@@ -45,7 +45,7 @@ from attendandt.ops.nats_accounts import make_certificates
 from attendandt.testing.processes import free_port, spawn, wait_for_port
 from attendandt.testing.servers import nats_server_binary, postgres_bin_dir
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 NATS_DIR = K8S / "base" / "nats"

@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY
 import attendandt.mews.metrics
 import attendandt.platform.metrics
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 OBSERVABILITY = ROOT / "deploy" / "observability"
 SERVICES = ("sync", "guests", "vendors", "users", "mews-publisher", "gateway")
 

@@ -11,7 +11,7 @@ import asyncpg
 
 from attendandt.testing.processes import pid_alive, spawn
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parents[1]
 ROOT = HERE.parents[2]
 
 

@@ -30,7 +30,7 @@ from attendandt.platform.settings import NatsSettings
 from attendandt.platform.unrouted import UnroutedCommandSweeper
 from attendandt.testing.servers import LocalProcessServer, start_nats
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 HOTELS = (p.HotelSystem("example-pos"), p.HotelSystem("crm", restricted=True))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-EXAMPLES = sorted((Path(__file__).parent / "doc_examples").glob("*.json"))
+EXAMPLES = sorted((Path(__file__).parents[1] / "doc_examples").glob("*.json"))
 # Values that are maps keyed by data (languages, card types), not by field names.
 FREE_MAPS = {
     "Names",

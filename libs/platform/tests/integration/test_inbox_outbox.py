@@ -24,7 +24,7 @@ from attendandt.platform.migrations import upgrade
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.platform.telemetry import setup_telemetry, tracer
 
-MIGRATIONS = Path(__file__).parent / "sample_migrations"
+MIGRATIONS = Path(__file__).parents[1] / "sample_migrations"
 CHANGE = next(e for e in EXAMPLES if isinstance(e, MewsChange))
 
 

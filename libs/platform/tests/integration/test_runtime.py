@@ -30,7 +30,7 @@ from attendandt.platform.settings import NatsSettings
 from attendandt.platform.subscriptions import Subscription
 from attendandt.testing.polling import eventually
 
-MIGRATIONS = Path(__file__).parent / "sample_migrations"
+MIGRATIONS = Path(__file__).parents[1] / "sample_migrations"
 CHANGE = next(e for e in EXAMPLES if isinstance(e, MewsChange))
 
 Events = list[tuple[str, bool]]

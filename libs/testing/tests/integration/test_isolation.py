@@ -25,7 +25,7 @@ from attendandt.testing.nats_accounts import (
 from attendandt.testing.processes import spawn
 from attendandt.testing.servers import LocalProcessServer, start_nats
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parents[1]
 ROOT = HERE.parents[2]
 EVERY_STREAM = {s.name for s in STREAMS} | {b.stream for b in BUCKETS}
 

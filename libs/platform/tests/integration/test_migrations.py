@@ -8,7 +8,7 @@ from sqlalchemy import Column, MetaData, Text
 
 from attendandt.platform.migrations import downgrade, pending_changes, upgrade
 
-MIGRATIONS = Path(__file__).parent / "sample_migrations"
+MIGRATIONS = Path(__file__).parents[1] / "sample_migrations"
 
 
 async def _tables(url: str) -> set[tuple[str, str]]:

@@ -16,7 +16,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-WEB = Path(__file__).resolve().parents[3] / "web"
+WEB = Path(__file__).resolve().parents[4] / "web"
 
 
 def _chromium() -> Path:
