@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from attendandt.contracts.commands import CancellationMethod
 from attendandt.contracts.outbound import CancelCharge
@@ -63,15 +63,14 @@ from attendandt.mews_publisher.order_requests import rebate_reference, rebate_re
 from attendandt.mews_publisher.repository import Attempt
 from attendandt.mews_publisher.service import (
     LOOKUP_MARGIN,
-    NOT_THE_CHARGES_FAULT,
     PERMANENT,
     Clock,
     Retry,
-    TokenRefused,
     _message,
     utc_now,
 )
-from attendandt.mews_publisher.unit_of_work import ReferenceLocks, UnitOfWork, processed
+from attendandt.mews_publisher.unit_of_work import ReferenceLocks, UnitOfWork
+from attendandt.mews_publisher.writes import MewsWrites, give_up_reason
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ def _canceled(item: OrderItem) -> bool:
     return item.accounting_state == OrderItemAccountingState.CANCELED
 
 
-class CancellationService:
+class CancellationService(MewsWrites):
     def __init__(
         self,
         units: Callable[[], UnitOfWork],
@@ -96,29 +95,23 @@ class CancellationService:
         order_items_cancel: bool = True,
         clock: Clock = utc_now,
     ) -> None:
-        self.units = units
-        self.locks = locks
-        self.enterprises = enterprises
-        self.settle = timedelta(seconds=settle_s)
+        super().__init__(units, locks, enterprises, settle_s=settle_s, clock=clock)
         self.order_items_cancel = order_items_cancel
-        self.clock = clock
         self.records = CancellationRecords(units, clock)
 
     async def cancel_charge(self, c: CancelCharge, *, last_delivery: bool = False) -> None:
         """Take `c`'s charge back once. Raises `Retry` (or another exception) when it should
         come back later; on the `last_delivery`, a transient failure is reported as a failed
         cancellation (a manager may try again)."""
-        async with self.locks.reference_lock(c.reference) as held:
-            if not held:
-                raise Retry(f"{c.reference} is being handled by another worker")
-            if await processed(self.units, c.command_id, consumer=CANCEL_CHARGE_CONSUMER):
-                return
-            try:
-                await self._cancel_locked(c)
-            except Exception as exc:
-                if not last_delivery or isinstance(exc, NOT_THE_CHARGES_FAULT):
-                    raise
-                await self._give_up(c, exc)
+        await self.once(
+            c.reference,
+            c.command_id,
+            consumer=CANCEL_CHARGE_CONSUMER,
+            busy=f"{c.reference} is being handled by another worker",
+            write=lambda: self._cancel_locked(c),
+            give_up=lambda exc: self._give_up(c, exc),
+            last_delivery=last_delivery,
+        )
 
     async def _cancel_locked(self, c: CancelCharge) -> None:
         link = self.enterprises.link(c.enterprise_id)
@@ -231,8 +224,7 @@ class CancellationService:
         try:
             return await link.client.get_order_items(request).collect()
         except MewsUnauthorized as exc:
-            self.enterprises.mark_unauthorized(c.enterprise_id, exc)
-            raise TokenRefused(f"token of {c.enterprise_id} refused") from exc
+            raise self.token_refused(c.enterprise_id, exc) from exc
         except MewsError as exc:
             raise Retry(f"cannot read the items of {c.reference}: {exc}") from exc
 
@@ -295,8 +287,7 @@ class CancellationService:
             return
         except MewsUnauthorized as exc:
             await self.records.finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
-            self.enterprises.mark_unauthorized(c.enterprise_id, exc)
-            raise TokenRefused(f"token of {c.enterprise_id} refused") from exc
+            raise self.token_refused(c.enterprise_id, exc) from exc
         except MewsError as exc:
             await self.records.finish_attempt(c, attempt, CancelState.NOT_SENT, exc)
             raise Retry(f"rebate of {c.reference} not sent: {exc}") from exc
@@ -326,6 +317,6 @@ class CancellationService:
     async def _give_up(self, c: CancelCharge, exc: Exception) -> None:
         """Out of deliveries: the cancellation is reported failed (not permanently). An attempt
         whose outcome is unknown stays so: a manager's new try settles it first."""
-        reason = f"Mews could not be reached in time: {type(exc).__name__}: {exc}"[:2000]
+        reason = give_up_reason(exc)[:2000]
         log.error("giving up on cancelling charge %s: %s", c.charge_id, reason)
         await self.records.report(c, cancelled=False, failure=reason)

@@ -18,8 +18,9 @@ from attendandt.contracts.outbound import CancelCharge
 from attendandt.mews import MewsError
 from attendandt.mews.models.orders import OrderItem
 from attendandt.mews_publisher.repository import Cancellation
-from attendandt.mews_publisher.service import Clock, _message
+from attendandt.mews_publisher.service import Clock
 from attendandt.mews_publisher.unit_of_work import UnitOfWork
+from attendandt.mews_publisher.writes import mews_answer
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +102,7 @@ class CancellationRecords:
         await uow.cancellations.finish(
             reference,
             attempt,
-            {
-                "state": state.value,
-                "mews_message": _message(exc) if exc is not None else None,
-                "mews_request_id": exc.request_id if exc is not None else None,
-                "finished_at": self.clock(),
-            },
+            {"state": state.value, **mews_answer(exc), "finished_at": self.clock()},
         )
 
     async def report_done(

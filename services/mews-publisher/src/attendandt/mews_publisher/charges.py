@@ -21,27 +21,18 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from attendandt.contracts.commands import RECORD_CHARGE_RESULT, RecordChargeResult
 from attendandt.contracts.outbound import PostCharge
 from attendandt.mews import MewsError, MewsOutcomeUnknown, MewsUnauthorized, TimeInterval
 from attendandt.mews.models.orders import OrderItemsGetAll
-from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises
+from attendandt.mews_publisher.enterprises import EnterpriseLink
 from attendandt.mews_publisher.order_requests import order_request
 from attendandt.mews_publisher.repository import Attempt
-from attendandt.mews_publisher.service import (
-    LOOKUP_MARGIN,
-    NOT_THE_CHARGES_FAULT,
-    PERMANENT,
-    Clock,
-    Retry,
-    TokenRefused,
-    _message,
-    utc_now,
-)
-from attendandt.mews_publisher.unit_of_work import ReferenceLocks, UnitOfWork, processed
+from attendandt.mews_publisher.service import LOOKUP_MARGIN, PERMANENT, Retry, _message
+from attendandt.mews_publisher.unit_of_work import UnitOfWork
+from attendandt.mews_publisher.writes import MewsWrites, give_up_reason, mews_answer
 from attendandt.platform.metrics import POSTINGS
 
 log = logging.getLogger(__name__)
@@ -61,36 +52,19 @@ class AttemptState(enum.StrEnum):
     NOT_SENT = "not_sent"
 
 
-class ChargePosting:
-    def __init__(
-        self,
-        units: Callable[[], UnitOfWork],
-        locks: ReferenceLocks,
-        enterprises: Enterprises,
-        *,
-        settle_s: float = 60.0,
-        clock: Clock = utc_now,
-    ) -> None:
-        self.units = units
-        self.locks = locks
-        self.enterprises = enterprises
-        self.settle = timedelta(seconds=settle_s)
-        self.clock = clock
-
+class ChargePosting(MewsWrites):
     async def post_charge(self, p: PostCharge, *, last_delivery: bool = False) -> None:
         """Post `p` once. Raises `Retry` (or another exception) when it should come back
         later; on the `last_delivery`, a transient failure is reported as a failed charge."""
-        async with self.locks.reference_lock(p.reference) as held:
-            if not held:
-                raise Retry(f"{p.reference} is being handled by another worker")
-            if await processed(self.units, p.command_id, consumer=POST_CHARGE_CONSUMER):
-                return
-            try:
-                await self._post_locked(p)
-            except Exception as exc:
-                if not last_delivery or isinstance(exc, NOT_THE_CHARGES_FAULT):
-                    raise
-                await self._give_up(p, exc)
+        await self.once(
+            p.reference,
+            p.command_id,
+            consumer=POST_CHARGE_CONSUMER,
+            busy=f"{p.reference} is being handled by another worker",
+            write=lambda: self._post_locked(p),
+            give_up=lambda exc: self._give_up(p, exc),
+            last_delivery=last_delivery,
+        )
 
     async def _post_locked(self, p: PostCharge) -> None:
         link = self.enterprises.link(p.enterprise_id)
@@ -150,8 +124,7 @@ class ChargePosting:
             return
         except MewsUnauthorized as exc:
             await self._finish(p, attempt, AttemptState.NOT_SENT, exc)
-            self.enterprises.mark_unauthorized(p.enterprise_id, exc)
-            raise TokenRefused(f"token of {p.enterprise_id} refused") from exc
+            raise self.token_refused(p.enterprise_id, exc) from exc
         except MewsError as exc:
             # 429, connection refused, 404/409...: Mews did not apply it.
             await self._finish(p, attempt, AttemptState.NOT_SENT, exc)
@@ -189,8 +162,7 @@ class ChargePosting:
                 if item.external_identifier == p.reference and item.service_order_id:
                     return item.service_order_id
         except MewsUnauthorized as exc:
-            self.enterprises.mark_unauthorized(p.enterprise_id, exc)
-            raise TokenRefused(f"token of {p.enterprise_id} refused") from exc
+            raise self.token_refused(p.enterprise_id, exc) from exc
         except MewsError as exc:
             raise Retry(f"cannot look up {p.reference}: {exc}") from exc
         return None
@@ -203,12 +175,7 @@ class ChargePosting:
             await uow.attempts.finish(
                 p.reference,
                 attempt,
-                {
-                    "state": state.value,
-                    "mews_message": _message(exc),
-                    "mews_request_id": exc.request_id,
-                    "finished_at": self.clock(),
-                },
+                {"state": state.value, **mews_answer(exc), "finished_at": self.clock()},
             )
             await uow.commit()
 
@@ -241,8 +208,7 @@ class ChargePosting:
                 attempt,
                 {
                     "state": AttemptState.FAILED.value,
-                    "mews_message": _message(exc),
-                    "mews_request_id": exc.request_id,
+                    **mews_answer(exc),
                     "finished_at": self.clock(),
                 },
             )
@@ -254,7 +220,7 @@ class ChargePosting:
     async def _give_up(self, p: PostCharge, exc: Exception) -> None:
         """Out of deliveries: the charge is reported failed (not permanently: a manager may
         retry). An attempt whose outcome is unknown stays so: that retry looks it up first."""
-        reason = f"Mews could not be reached in time: {type(exc).__name__}: {exc}"[:2000]
+        reason = give_up_reason(exc)[:2000]
         log.error("giving up on charge %s: %s", p.charge_id, reason)
         async with self.units() as uow:
             if not await uow.claim(p.command_id, consumer=POST_CHARGE_CONSUMER):

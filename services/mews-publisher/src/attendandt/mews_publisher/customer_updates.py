@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from attendandt.contracts.commands import (
     RECORD_GUEST_EDIT_RESULT,
@@ -34,23 +34,16 @@ from attendandt.mews.models.customers import Customer, CustomersGetAll, Customer
 from attendandt.mews_publisher import customer_edits
 from attendandt.mews_publisher.customer_reads import CustomerReads
 from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises
-from attendandt.mews_publisher.service import (
-    NOT_THE_CHARGES_FAULT,
-    PERMANENT,
-    Clock,
-    Retry,
-    TokenRefused,
-    _message,
-    utc_now,
-)
+from attendandt.mews_publisher.service import PERMANENT, Clock, Retry, _message, utc_now
 from attendandt.mews_publisher.unit_of_work import ReferenceLocks, UnitOfWork, processed
+from attendandt.mews_publisher.writes import MewsWrites, give_up_reason, mews_answer
 
 log = logging.getLogger(__name__)
 
 UPDATE_CUSTOMER_CONSUMER = "mews-publisher-update-customer"
 
 
-class CustomerUpdates:
+class CustomerUpdates(MewsWrites):
     def __init__(
         self,
         units: Callable[[], UnitOfWork],
@@ -61,11 +54,7 @@ class CustomerUpdates:
         clock: Clock = utc_now,
         customer_reads: CustomerReads | None = None,
     ) -> None:
-        self.units = units
-        self.locks = locks
-        self.enterprises = enterprises
-        self.settle = timedelta(seconds=settle_s)
-        self.clock = clock
+        super().__init__(units, locks, enterprises, settle_s=settle_s, clock=clock)
         self.customer_reads = customer_reads or CustomerReads()
 
     async def update_customer(self, c: UpdateCustomer, *, last_delivery: bool = False) -> None:
@@ -74,22 +63,21 @@ class CustomerUpdates:
         if c.edit_id is None:
             await self._update_customer_plainly(c, last_delivery=last_delivery)
             return
-        async with self.locks.reference_lock(f"customer:{c.enterprise_id}:{c.customer_id}") as held:
-            if not held:
-                raise Retry(f"customer {c.customer_id} is being written by another worker")
-            if await processed(self.units, c.command_id, consumer=UPDATE_CUSTOMER_CONSUMER):
-                return
-            try:
-                await self._edit_locked(c)
-            except Exception as exc:
-                if not last_delivery or isinstance(exc, NOT_THE_CHARGES_FAULT):
-                    raise
-                reason = f"Mews could not be reached in time: {type(exc).__name__}: {exc}"
-                log.error(  # noqa: TRY400 - the reason is the Mews error, not a traceback
-                    "giving up on edit %s: %s", c.edit_id, reason[:300]
-                )
-                failed = [EditFieldOutcome(field=ch.field, outcome="failed") for ch in c.changes]
-                await self._report_edit(c, failed, failure_reason=reason[:2000])
+        await self.once(
+            f"customer:{c.enterprise_id}:{c.customer_id}",
+            c.command_id,
+            consumer=UPDATE_CUSTOMER_CONSUMER,
+            busy=f"customer {c.customer_id} is being written by another worker",
+            write=lambda: self._edit_locked(c),
+            give_up=lambda exc: self._give_up_edit(c, exc),
+            last_delivery=last_delivery,
+        )
+
+    async def _give_up_edit(self, c: UpdateCustomer, exc: Exception) -> None:
+        reason = give_up_reason(exc)
+        log.error("giving up on edit %s: %s", c.edit_id, reason[:300])
+        failed = [EditFieldOutcome(field=ch.field, outcome="failed") for ch in c.changes]
+        await self._report_edit(c, failed, failure_reason=reason[:2000])
 
     async def _edit_locked(self, c: UpdateCustomer) -> None:
         link = self.enterprises.link(c.enterprise_id)
@@ -149,8 +137,7 @@ class CustomerUpdates:
             return
         except MewsUnauthorized as exc:
             await self._finish_customer_attempt(c, "not_sent", exc)
-            self.enterprises.mark_unauthorized(c.enterprise_id, exc)
-            raise TokenRefused(f"token of {c.enterprise_id} refused") from exc
+            raise self.token_refused(c.enterprise_id, exc) from exc
         except MewsError as exc:
             await self._finish_customer_attempt(c, "not_sent", exc)
             raise Retry(f"edit {c.edit_id} not sent: {exc}") from exc
@@ -171,8 +158,7 @@ class CustomerUpdates:
         try:
             return await self.customer_reads.read(c.enterprise_id, fetch, c.customer_id)
         except MewsUnauthorized as exc:
-            self.enterprises.mark_unauthorized(c.enterprise_id, exc)
-            raise TokenRefused(f"token of {c.enterprise_id} refused") from exc
+            raise self.token_refused(c.enterprise_id, exc) from exc
         except PERMANENT:
             return None
         except MewsError as exc:
@@ -180,14 +166,7 @@ class CustomerUpdates:
 
     async def _finish_customer_attempt(self, c: UpdateCustomer, state: str, exc: MewsError) -> None:
         async with self.units() as uow:
-            await uow.customer_updates.finish(
-                c.command_id,
-                {
-                    "state": state,
-                    "mews_message": _message(exc),
-                    "mews_request_id": exc.request_id,
-                },
-            )
+            await uow.customer_updates.finish(c.command_id, {"state": state, **mews_answer(exc)})
             await uow.commit()
 
     async def _report_edit(
@@ -223,12 +202,7 @@ class CustomerUpdates:
                 return
             if ledger_state is not None:
                 await uow.customer_updates.finish(
-                    c.command_id,
-                    {
-                        "state": ledger_state,
-                        "mews_message": _message(exc) if exc is not None else None,
-                        "mews_request_id": exc.request_id if exc is not None else None,
-                    },
+                    c.command_id, {"state": ledger_state, **mews_answer(exc)}
                 )
             await uow.queue(RECORD_GUEST_EDIT_RESULT.format(), result, msg_id=command_id)
             await uow.commit()
@@ -274,12 +248,7 @@ class CustomerUpdates:
                 return
             async with self.units() as uow:
                 await uow.customer_updates.finish(
-                    c.command_id,
-                    {
-                        "state": state,
-                        "mews_message": _message(exc),
-                        "mews_request_id": exc.request_id,
-                    },
+                    c.command_id, {"state": state, **mews_answer(exc)}
                 )
                 await uow.commit()
             raise Retry(f"customer update {c.command_id}: {exc}") from exc
@@ -290,12 +259,5 @@ class CustomerUpdates:
         async with self.units() as uow:
             if not await uow.claim(c.command_id, consumer=UPDATE_CUSTOMER_CONSUMER):
                 return
-            await uow.customer_updates.finish(
-                c.command_id,
-                {
-                    "state": state,
-                    "mews_message": _message(exc) if exc is not None else None,
-                    "mews_request_id": exc.request_id if exc is not None else None,
-                },
-            )
+            await uow.customer_updates.finish(c.command_id, {"state": state, **mews_answer(exc)})
             await uow.commit()

@@ -21,8 +21,7 @@ outcome); a change is a read and a write.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from attendandt.contracts.commands import (
     RECORD_STAY_NOTE_RESULT,
@@ -41,58 +40,33 @@ from attendandt.mews.models.service_order_notes import (
     ServiceOrderNoteType,
     ServiceOrderNoteUpdateParameters,
 )
-from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises
-from attendandt.mews_publisher.service import (
-    LOOKUP_MARGIN,
-    NOT_THE_CHARGES_FAULT,
-    PERMANENT,
-    Clock,
-    Retry,
-    TokenRefused,
-    _message,
-    utc_now,
-)
-from attendandt.mews_publisher.unit_of_work import ReferenceLocks, UnitOfWork, processed
+from attendandt.mews_publisher.enterprises import EnterpriseLink
+from attendandt.mews_publisher.service import LOOKUP_MARGIN, PERMANENT, Retry, _message
+from attendandt.mews_publisher.writes import MewsWrites, give_up_reason, mews_answer
 
 log = logging.getLogger(__name__)
 
 WRITE_STAY_NOTE_CONSUMER = "mews-publisher-write-stay-note"
 
 
-class StayNoteService:
-    def __init__(
-        self,
-        units: Callable[[], UnitOfWork],
-        locks: ReferenceLocks,
-        enterprises: Enterprises,
-        *,
-        settle_s: float,
-        clock: Clock = utc_now,
-    ) -> None:
-        self.units = units
-        self.locks = locks
-        self.enterprises = enterprises
-        self.settle = timedelta(seconds=settle_s)
-        self.clock = clock
-
+class StayNoteService(MewsWrites):
     async def write_note(self, c: WriteStayNote, *, last_delivery: bool = False) -> None:
         """Write `c` once. Raises `Retry` (or another exception) to come back later; on the
         `last_delivery` a transient failure is reported as failed."""
-        async with self.locks.reference_lock(f"notes:{c.enterprise_id}:{c.reservation_id}") as held:
-            if not held:
-                raise Retry(f"reservation {c.reservation_id} is being written by another worker")
-            if await processed(self.units, c.command_id, consumer=WRITE_STAY_NOTE_CONSUMER):
-                return
-            try:
-                await self._write_locked(c)
-            except Exception as exc:
-                if not last_delivery or isinstance(exc, NOT_THE_CHARGES_FAULT):
-                    raise
-                reason = f"Mews could not be reached in time: {type(exc).__name__}: {exc}"
-                log.error(  # noqa: TRY400 - the reason is the Mews error, not a traceback
-                    "giving up on note write %s: %s", c.write_id, reason[:300]
-                )
-                await self._report(c, "failed", failure_reason=reason[:2000])
+        await self.once(
+            f"notes:{c.enterprise_id}:{c.reservation_id}",
+            c.command_id,
+            consumer=WRITE_STAY_NOTE_CONSUMER,
+            busy=f"reservation {c.reservation_id} is being written by another worker",
+            write=lambda: self._write_locked(c),
+            give_up=lambda exc: self._give_up(c, exc),
+            last_delivery=last_delivery,
+        )
+
+    async def _give_up(self, c: WriteStayNote, exc: Exception) -> None:
+        reason = give_up_reason(exc)
+        log.error("giving up on note write %s: %s", c.write_id, reason[:300])
+        await self._report(c, "failed", failure_reason=reason[:2000])
 
     async def _write_locked(self, c: WriteStayNote) -> None:
         link = self.enterprises.link(c.enterprise_id)
@@ -194,12 +168,11 @@ class StayNoteService:
         async with self.units() as uow:
             await uow.note_writes.finish(
                 c.command_id,
-                {"state": state, "mews_message": _message(exc), "mews_request_id": exc.request_id},
+                {"state": state, **mews_answer(exc)},
             )
             await uow.commit()
         if isinstance(exc, MewsUnauthorized):
-            self.enterprises.mark_unauthorized(c.enterprise_id, exc)
-            raise TokenRefused(f"token of {c.enterprise_id} refused") from exc
+            raise self.token_refused(c.enterprise_id, exc) from exc
         raise Retry(f"note write {c.write_id}: {state} ({exc})") from exc
 
     async def _notes(
@@ -213,8 +186,7 @@ class StayNoteService:
         try:
             return await link.client.get_service_order_notes(request).collect()
         except MewsUnauthorized as exc:
-            self.enterprises.mark_unauthorized(c.enterprise_id, exc)
-            raise TokenRefused(f"token of {c.enterprise_id} refused") from exc
+            raise self.token_refused(c.enterprise_id, exc) from exc
         except PERMANENT:
             return []
         except MewsError as exc:
