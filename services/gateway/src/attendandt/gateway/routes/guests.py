@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 from litestar import Request, Response, Router, get
 from litestar.params import FromQuery, QueryParameter
@@ -108,6 +109,28 @@ async def get_guest(
 #: An export gathers at most this many bookings and this many charges (pages of 200).
 EXPORT_MAX_ITEMS = 10_000
 
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class _Page(Protocol[T_co]):
+    @property
+    def items(self) -> tuple[T_co, ...]: ...
+
+    @property
+    def next_offset(self) -> int | None: ...
+
+
+async def _export_pages(page_at: Callable[[int], Awaitable[_Page[T]]]) -> list[T]:
+    """The items of a list's pages, from offset 0 until the last page or EXPORT_MAX_ITEMS."""
+    items: list[T] = []
+    while len(items) < EXPORT_MAX_ITEMS:
+        page = await page_at(len(items))
+        items += page.items
+        if page.next_offset is None or not page.items:
+            break
+    return items
+
 
 @get("/guests/{guest_id:str}/export", **needs(Permission.GUESTS_EXPORT))
 async def export_guest(
@@ -127,30 +150,24 @@ async def export_guest(
         guests_rpc.GetGuestRequest(enterprise_id=enterprise, guest_id=guest_id, purpose="export"),
         caller=who,
     )
-    bookings: list[vendors_rpc.BookingView] = []
-    charges: list[vendors_rpc.ChargeView] = []
-    while len(bookings) < EXPORT_MAX_ITEMS:
-        booking_page = await backend.call(
+    bookings = await _export_pages(
+        lambda offset: backend.call(
             vendors_rpc.LIST_BOOKINGS,
             vendors_rpc.ListBookingsRequest(
-                enterprise_id=enterprise, guest_id=guest_id, limit=200, offset=len(bookings)
+                enterprise_id=enterprise, guest_id=guest_id, limit=200, offset=offset
             ),
             caller=who,
         )
-        bookings += booking_page.items
-        if booking_page.next_offset is None or not booking_page.items:
-            break
-    while len(charges) < EXPORT_MAX_ITEMS:
-        charge_page = await backend.call(
+    )
+    charges = await _export_pages(
+        lambda offset: backend.call(
             vendors_rpc.LIST_CHARGES,
             vendors_rpc.ListChargesRequest(
-                enterprise_id=enterprise, guest_id=guest_id, limit=200, offset=len(charges)
+                enterprise_id=enterprise, guest_id=guest_id, limit=200, offset=offset
             ),
             caller=who,
         )
-        charges += charge_page.items
-        if charge_page.next_offset is None or not charge_page.items:
-            break
+    )
     # Who read a guest's whole file, and when: an access a data protection officer asks about.
     log.info("guest data exported", extra={"guest_id": guest_id, "user_id": principal.user_id,
                                             "enterprise_id": enterprise})  # fmt: skip
