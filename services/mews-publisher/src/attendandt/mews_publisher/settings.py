@@ -11,6 +11,7 @@ from attendandt.platform.settings import (
     NatsSettings,
     ObservabilitySettings,
     SettingsError,
+    env_flag,
     env_float,
     env_int,
 )
@@ -89,7 +90,7 @@ class PublisherSettings:
             ),
             mews_timeout_s=env_float(env, "MEWS_TIMEOUT_S", cls.mews_timeout_s),
             settle_s=env_float(env, "SETTLE_S", cls.settle_s),
-            order_items_cancel=_flag(env, "MEWS_ORDER_ITEMS_CANCEL", cls.order_items_cancel),
+            order_items_cancel=env_flag(env, "MEWS_ORDER_ITEMS_CANCEL", cls.order_items_cancel),
             unauthorized_pause_s=env_float(env, "UNAUTHORIZED_PAUSE_S", cls.unauthorized_pause_s),
             workers=env_int(env, "WORKERS", cls.workers),
             edit_workers=env_int(env, "EDIT_WORKERS", cls.edit_workers),
@@ -98,14 +99,3 @@ class PublisherSettings:
             health_host=env.get("HEALTH_HOST", cls.health_host),
             health_port=env_int(env, "HEALTH_PORT", cls.health_port),
         )
-
-
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{name}={raw!r} is not a yes or no: use true or false")

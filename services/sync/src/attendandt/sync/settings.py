@@ -10,6 +10,7 @@ from attendandt.platform.settings import (
     NatsSettings,
     ObservabilitySettings,
     SettingsError,
+    env_flag,
     env_float,
     env_int,
 )
@@ -71,7 +72,7 @@ class SyncSettings:
             unrouted_after_s=env_float(env, "SYNC_UNROUTED_AFTER_S", 60.0),
             unrouted_interval_s=env_float(env, "SYNC_UNROUTED_INTERVAL_S", 10.0),
             hotel_refresh_s=env_float(env, "SYNC_HOTEL_REFRESH_S", 900.0),
-            initial_import=_flag(env, "SYNC_INITIAL_IMPORT", True),
+            initial_import=env_flag(env, "SYNC_INITIAL_IMPORT", True),
             import_backlog_max=max(env_int(env, "SYNC_IMPORT_BACKLOG_MAX", 300), 1),
             import_retry_s=env_float(env, "SYNC_IMPORT_RETRY_S", 30.0),
             bills_refresh_s=env_float(env, "SYNC_BILLS_REFRESH_S", 300.0),
@@ -80,14 +81,3 @@ class SyncSettings:
             charges_report_every_s=env_float(env, "SYNC_CHARGES_REPORT_EVERY_S", 86400.0),
             charges_report_days=env_float(env, "SYNC_CHARGES_REPORT_DAYS", 30.0),
         )
-
-
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{name}={raw!r} is not a yes or no: use true or false")
