@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from attendandt.contracts.reconciliation import ChargeReconcileReport
 from attendandt.contracts.streams import MEWS_RATE_LIMITS, SYNC_HEALTH, ensure_streams
@@ -26,14 +26,13 @@ from attendandt.platform.messaging import connect
 from attendandt.platform.progress import draw_bar
 from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.rpc import RpcFailure, RpcTimeout
-from attendandt.platform.settings import SettingsError, process_env
 from attendandt.sync.charges_reconcile import (
     ChargesReconciler,
     PassProgress,
     Stopped,
     store_report,
 )
-from attendandt.sync.settings import SyncSettings
+from attendandt.sync.cli import load_settings, parse_date, stop_on_ctrl_c
 
 LISTED = 25
 
@@ -45,16 +44,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "reconcile", help="match every posted charge of a period with its Mews order items"
     )
     reconcile.add_argument("--enterprise", required=True, help="Mews EnterpriseId")
-    reconcile.add_argument("--since", type=_date, help="YYYY-MM-DD (UTC); default: 30 days ago")
-    reconcile.add_argument("--until", type=_date, help="YYYY-MM-DD (UTC), excluded; default: now")
+    reconcile.add_argument(
+        "--since", type=parse_date, help="YYYY-MM-DD (UTC); default: 30 days ago"
+    )
+    reconcile.add_argument(
+        "--until", type=parse_date, help="YYYY-MM-DD (UTC), excluded; default: now"
+    )
     reconcile.set_defaults(handler=run_reconcile)
-
-
-def _date(text: str) -> datetime:
-    try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from exc
 
 
 def _bar(progress: PassProgress) -> None:
@@ -78,10 +74,8 @@ def _print(report: ChargeReconcileReport) -> None:
 
 
 async def run_reconcile(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one exit per outcome
-    try:
-        settings = SyncSettings.from_env(process_env())
-    except SettingsError as exc:
-        print(f"charges reconcile: {redact_text(str(exc))}")
+    settings = load_settings("charges reconcile")
+    if settings is None:
         return 2
     until = args.until or datetime.now(UTC)
     since = args.since or until - timedelta(days=30)
@@ -91,7 +85,7 @@ async def run_reconcile(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one
     nc = await connect(settings.nats, "attendandt-cli")
     clients: list[MewsClient] = []
     stop = asyncio.Event()
-    _stop_on_ctrl_c(stop)
+    stop_on_ctrl_c(stop, "before the next Mews call")
     try:
         js = nc.jetstream()
         await ensure_streams(js)
@@ -136,18 +130,3 @@ async def run_reconcile(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one
     _print(report)
     print("stored as the property's last charges report (Sync page)")
     return 0
-
-
-def _stop_on_ctrl_c(stop: asyncio.Event) -> None:
-    """The first Ctrl-C stops before the next Mews call; a second one at once."""
-    loop = asyncio.get_running_loop()
-    current = asyncio.current_task()
-
-    def interrupted() -> None:
-        if stop.is_set() and current is not None:
-            current.cancel()
-            return
-        stop.set()
-        print("\nstopping before the next Mews call (Ctrl-C again to stop now)", flush=True)
-
-    loop.add_signal_handler(signal.SIGINT, interrupted)

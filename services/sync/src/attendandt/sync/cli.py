@@ -53,7 +53,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     commands = parser.add_subparsers(title="sync commands", metavar="<command>")
     backfill = commands.add_parser("backfill", help="import every customer, reservation, room")
     backfill.add_argument("--enterprise", required=True, help="Mews EnterpriseId")
-    backfill.add_argument("--since", type=_date, help="YYYY-MM-DD (UTC); default: since creation")
+    backfill.add_argument(
+        "--since", type=parse_date, help="YYYY-MM-DD (UTC); default: since creation"
+    )
     backfill.add_argument("--entity", action="append", choices=ENTITIES, help="repeatable")
     backfill.add_argument("--restart", action="store_true", help="ignore a previous run's progress")
     backfill.add_argument(
@@ -67,15 +69,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "reconcile", help="compare our guests and stays with Mews and repair what differs"
     )
     reconcile.add_argument("--enterprise", required=True, help="Mews EnterpriseId")
-    reconcile.add_argument("--since", type=_date, help="YYYY-MM-DD (UTC); default: 7 days ago")
+    reconcile.add_argument("--since", type=parse_date, help="YYYY-MM-DD (UTC); default: 7 days ago")
     reconcile.set_defaults(handler=run_reconcile)
 
 
-def _date(text: str) -> datetime:
+def parse_date(text: str) -> datetime:
+    """A `--since`/`--until` date: its midnight, UTC."""
     try:
         return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from exc
+
+
+def load_settings(command: str) -> SyncSettings | None:
+    """The service's settings from the environment; None when they are wrong (printed)."""
+    try:
+        return SyncSettings.from_env(process_env())
+    except SettingsError as exc:
+        print(f"{command}: {redact_text(str(exc))}")
+        return None
 
 
 def _bar(progress: BackfillProgress) -> None:
@@ -94,10 +106,8 @@ def _import_bar(progress: ImportProgress) -> None:
 
 
 async def run_reconcile(args: argparse.Namespace) -> int:
-    try:
-        settings = SyncSettings.from_env(process_env())
-    except SettingsError as exc:
-        print(f"sync reconcile: {redact_text(str(exc))}")
+    settings = load_settings("sync reconcile")
+    if settings is None:
         return 2
     nc = await connect(settings.nats, "attendandt-cli")
     clients: list[MewsClient] = []
@@ -157,10 +167,8 @@ async def run_backfill(args: argparse.Namespace) -> int:
     if args.initial and (args.since or args.entity):
         print("sync backfill: --initial takes no --since or --entity (its range is fixed)")
         return 2
-    try:
-        settings = SyncSettings.from_env(process_env())
-    except SettingsError as exc:
-        print(f"sync backfill: {redact_text(str(exc))}")
+    settings = load_settings("sync backfill")
+    if settings is None:
         return 2
     if args.initial:
         return await _run_initial(settings, args)
@@ -217,7 +225,7 @@ async def _run_initial(settings: SyncSettings, args: argparse.Namespace) -> int:
     nc = await connect(settings.nats, "attendandt-cli")
     clients: list[MewsClient] = []
     stop = asyncio.Event()
-    _stop_on_ctrl_c(stop)
+    stop_on_ctrl_c(stop, "after this page")
     try:
         js = nc.jetstream()
         await ensure_streams(js)
@@ -266,8 +274,9 @@ def _day(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d}" if value is not None else "?"
 
 
-def _stop_on_ctrl_c(stop: asyncio.Event) -> None:
-    """The first Ctrl-C stops after the current page (progress kept); a second one at once."""
+def stop_on_ctrl_c(stop: asyncio.Event, when: str) -> None:
+    """The first Ctrl-C sets `stop` (the job stops `when` it can, progress kept); a second
+    one cancels the current task at once."""
     loop = asyncio.get_running_loop()
     current = asyncio.current_task()
 
@@ -276,6 +285,6 @@ def _stop_on_ctrl_c(stop: asyncio.Event) -> None:
             current.cancel()
             return
         stop.set()
-        print("\nstopping after this page (Ctrl-C again to stop now)", flush=True)
+        print(f"\nstopping {when} (Ctrl-C again to stop now)", flush=True)
 
     loop.add_signal_handler(signal.SIGINT, interrupted)
