@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from attendandt.contracts import permissions
 
 Environment = Literal["development", "production"]
+T = TypeVar("T")
 
 
 class SettingsError(ValueError):
@@ -29,23 +30,23 @@ def env_str(env: Mapping[str, str], name: str, default: str | None = None) -> st
 
 
 def env_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name}={raw!r} is not a whole number") from exc
+    return _env_parsed(env, name, default, int, "a whole number")
 
 
 def env_float(env: Mapping[str, str], name: str, default: float) -> float:
+    return _env_parsed(env, name, default, float, "a number")
+
+
+def _env_parsed(
+    env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T], what: str
+) -> T:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        return parse(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name}={raw!r} is not a number") from exc
+        raise SettingsError(f"{name}={raw!r} is not {what}") from exc
 
 
 def env_flag(env: Mapping[str, str], name: str, default: bool) -> bool:
