@@ -52,6 +52,7 @@ from attendandt.guests.edits import (
 )
 from attendandt.guests.guest_versions import Attribution, apply_version
 from attendandt.guests.models import inbox, outbox
+from attendandt.guests.unit_of_work import SessionGuestWrites
 from attendandt.guests.upsert_repository import StoredGuest, stored_guest
 from attendandt.guests.version_repository import lock_mews_entity
 from attendandt.platform.inbox import claim
@@ -262,7 +263,7 @@ class Editing:
         # what Mews had before it. Read as of Mews's answer: it replaces such a read, and a
         # read after it with other content (another change in that second) replaces it.
         await apply_version(
-            session,
+            SessionGuestWrites(session),
             enterprise=edit.enterprise_id,
             previous=previous,
             guest=guest,

@@ -12,7 +12,10 @@ Leaving the block without `commit` rolls everything back: the claim, the effect 
 queued messages commit together or not at all. `SqlUnitOfWork` is the Postgres one; the
 unit tests run the same use cases on an in-memory fake (tests/unit).
 
-Written against it so far: applying a Mews reservation (`stay_upserts`).
+Written against it so far: applying Mews reservations (`stay_upserts`), customers, hotels
+and rooms (`entity_upserts`) and stays' bills (`bills`). Applying a guest's version
+(`guest_versions`) needs only `GuestWrites`: a unit of work, or `SessionGuestWrites` for a use
+case still on a session of its own (a staff edit's report, `editing`).
 """
 
 from __future__ import annotations
@@ -23,16 +26,28 @@ from typing import Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from attendandt.contracts.snapshots import StaySnapshot
+from attendandt.contracts.base import Payload
+from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.snapshots import (
+    GuestSnapshot,
+    PropertySnapshot,
+    RoomSnapshot,
+    StaySnapshot,
+)
 from attendandt.contracts.versioning import MewsVersion
+from attendandt.guests import bill_repository as br
+from attendandt.guests import edit_repository as er
+from attendandt.guests import property_repository as pr
 from attendandt.guests import stay_note_repository as nr
 from attendandt.guests import stored_stay_repository as ssr
 from attendandt.guests import upsert_repository as ur
 from attendandt.guests.models import inbox, outbox
 from attendandt.guests.stay_events import known_guests
-from attendandt.guests.upsert_repository import StoredStay
+from attendandt.guests.stored_stay_repository import StaySnapshotRow
+from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
 from attendandt.guests.version_repository import lock_mews_entity
 from attendandt.platform import unit_of_work as platform_uow
+from attendandt.platform.outbox import add
 
 Role = Literal["owner", "companion"]
 
@@ -68,6 +83,107 @@ class StayRepository(Protocol):
     async def known_guests(self, enterprise_id: str, customers: Sequence[str]) -> tuple[str, ...]:
         """Our guest ids of these customers (in their order), those we know as guests."""
 
+    async def naming_customer(self, enterprise_id: str, mews_id: str) -> list[StaySnapshotRow]:
+        """The stays that name this customer (owner or companion), each as stored (snapshot,
+        version) with all its customers (Mews id, role) in order."""
+
+
+class GuestRepository(Protocol):
+    """Guests (Mews customers) by (enterprise, Mews id)."""
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None:
+        """Serialise the units of work about this customer until this one ends."""
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredGuest | None: ...
+
+    async def put(
+        self,
+        *,
+        guest_id: str,
+        enterprise_id: str,
+        guest: GuestSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+        field_changed_utc: dict[str, str],
+    ) -> str | None:
+        """Store the guest unless the stored version is as new or newer (`supersedes`,
+        checked again by the store against concurrent writers): our guest id, or None."""
+
+
+class GuestEditRepository(Protocol):
+    """What recognising a staff edit in Mews's version of a guest reads and records."""
+
+    async def open_edits(self, guest_id: str) -> list[er.StoredEdit]:
+        """The guest's edits still saving or in conflict, oldest first (locked)."""
+
+    async def save(self, edit: er.StoredEdit, *, at: datetime) -> None: ...
+
+    async def audit(
+        self,
+        *,
+        enterprise_id: str,
+        guest_id: str,
+        edit_id: str | None,
+        at: datetime,
+        actor: str,
+        action: str,
+        details: dict[str, Any],
+    ) -> None: ...
+
+
+class PropertyRepository(Protocol):
+    """Hotels (Mews enterprises), by enterprise id."""
+
+    async def lock(self, enterprise_id: str) -> None: ...
+
+    async def version(self, enterprise_id: str) -> MewsVersion | None:
+        """The version of the stored hotel, or None when there is none."""
+
+    async def put(
+        self, *, prop: PropertySnapshot, read_at: datetime, digest: str, synced_at: datetime
+    ) -> None:
+        """Insert or replace the hotel (the caller decided, under the lock, that this version
+        is the newer one)."""
+
+
+class RoomRepository(Protocol):
+    """Rooms (Mews resources) by (enterprise, Mews id)."""
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None: ...
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredRoom | None: ...
+
+    async def put(
+        self,
+        *,
+        room_id: str,
+        enterprise_id: str,
+        room: RoomSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> str | None:
+        """Store the room unless the stored version is as new or newer: our room id, or
+        None."""
+
+
+class BillRepository(Protocol):
+    """Stays' bills by (enterprise, the stay's Mews id)."""
+
+    async def lock(self, enterprise_id: str, stay_mews_id: str) -> None: ...
+
+    async def version(self, enterprise_id: str, stay_mews_id: str) -> MewsVersion | None: ...
+
+    async def put(
+        self,
+        *,
+        enterprise_id: str,
+        bill: StayBillSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> None:
+        """Insert or replace the bill (the caller decided, under the lock, that this version
+        is the newer one)."""
+
 
 class NoteWrite(Protocol):
     """A staff note written here, on its way to Mews."""
@@ -94,9 +210,25 @@ class NoteWriteRepository(Protocol):
     async def finish(self, write_id: str, values: Mapping[str, Any]) -> None: ...
 
 
+class GuestWrites(Protocol):
+    """What applying a guest's version (`guest_versions.apply_version`) writes to."""
+
+    guests: GuestRepository
+    guest_edits: GuestEditRepository
+
+    async def queue(
+        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
+    ) -> None: ...
+
+
 class UnitOfWork(platform_uow.UnitOfWork):
     stays: StayRepository
     note_writes: NoteWriteRepository
+    guests: GuestRepository
+    guest_edits: GuestEditRepository
+    properties: PropertyRepository
+    rooms: RoomRepository
+    bills: BillRepository
 
 
 class _SqlStays:
@@ -141,6 +273,147 @@ class _SqlStays:
     async def known_guests(self, enterprise_id: str, customers: Sequence[str]) -> tuple[str, ...]:
         return await known_guests(self._session, enterprise_id, list(customers))
 
+    async def naming_customer(self, enterprise_id: str, mews_id: str) -> list[StaySnapshotRow]:
+        return await ssr.stays_naming_customer(self._session, enterprise_id, mews_id)
+
+
+class _SqlGuests:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None:
+        await lock_mews_entity(self._session, "customer", enterprise_id, mews_id)
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredGuest | None:
+        return await ur.stored_guest(self._session, enterprise_id, mews_id)
+
+    async def put(
+        self,
+        *,
+        guest_id: str,
+        enterprise_id: str,
+        guest: GuestSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+        field_changed_utc: dict[str, str],
+    ) -> str | None:
+        return await ur.upsert_guest(
+            self._session,
+            guest_id=guest_id,
+            enterprise_id=enterprise_id,
+            guest=guest,
+            version=version,
+            synced_at=synced_at,
+            field_changed_utc=field_changed_utc,
+        )
+
+
+class _SqlGuestEdits:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def open_edits(self, guest_id: str) -> list[er.StoredEdit]:
+        return await er.open_edits(self._session, guest_id)
+
+    async def save(self, edit: er.StoredEdit, *, at: datetime) -> None:
+        await er.save_edit(self._session, edit, at=at)
+
+    async def audit(
+        self,
+        *,
+        enterprise_id: str,
+        guest_id: str,
+        edit_id: str | None,
+        at: datetime,
+        actor: str,
+        action: str,
+        details: dict[str, Any],
+    ) -> None:
+        await er.audit(
+            self._session,
+            enterprise_id=enterprise_id,
+            guest_id=guest_id,
+            edit_id=edit_id,
+            at=at,
+            actor=actor,
+            action=action,
+            details=details,
+        )
+
+
+class _SqlProperties:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, enterprise_id: str) -> None:
+        await lock_mews_entity(self._session, "property", enterprise_id, enterprise_id)
+
+    async def version(self, enterprise_id: str) -> MewsVersion | None:
+        return await pr.stored_property_version(self._session, enterprise_id)
+
+    async def put(
+        self, *, prop: PropertySnapshot, read_at: datetime, digest: str, synced_at: datetime
+    ) -> None:
+        await pr.put_property(
+            self._session, prop=prop, read_at=read_at, digest=digest, synced_at=synced_at
+        )
+
+
+class _SqlRooms:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None:
+        await lock_mews_entity(self._session, "resource", enterprise_id, mews_id)
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredRoom | None:
+        return await ur.stored_room(self._session, enterprise_id, mews_id)
+
+    async def put(
+        self,
+        *,
+        room_id: str,
+        enterprise_id: str,
+        room: RoomSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> str | None:
+        return await ur.upsert_room(
+            self._session,
+            room_id=room_id,
+            enterprise_id=enterprise_id,
+            room=room,
+            version=version,
+            synced_at=synced_at,
+        )
+
+
+class _SqlBills:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, enterprise_id: str, stay_mews_id: str) -> None:
+        await lock_mews_entity(self._session, "bill", enterprise_id, stay_mews_id)
+
+    async def version(self, enterprise_id: str, stay_mews_id: str) -> MewsVersion | None:
+        return await br.stored_version(self._session, enterprise_id, stay_mews_id)
+
+    async def put(
+        self,
+        *,
+        enterprise_id: str,
+        bill: StayBillSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> None:
+        await br.put_bill(
+            self._session,
+            enterprise_id=enterprise_id,
+            bill=bill,
+            version=version,
+            synced_at=synced_at,
+        )
+
 
 class _SqlNoteWrites:
     def __init__(self, session: AsyncSession) -> None:
@@ -165,3 +438,30 @@ class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
     def bind(self, session: AsyncSession) -> None:
         self.stays = _SqlStays(session)
         self.note_writes = _SqlNoteWrites(session)
+        self.guests = _SqlGuests(session)
+        self.guest_edits = _SqlGuestEdits(session)
+        self.properties = _SqlProperties(session)
+        self.rooms = _SqlRooms(session)
+        self.bills = _SqlBills(session)
+
+
+class SessionGuestWrites:
+    """`GuestWrites` on a session whose transaction the caller owns (a use case not yet on a
+    unit of work): the guest's repositories on it, and its outbox."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self.guests: GuestRepository = _SqlGuests(session)
+        self.guest_edits: GuestEditRepository = _SqlGuestEdits(session)
+
+    async def queue(
+        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
+    ) -> None:
+        await add(
+            self._session,
+            outbox,
+            subject=subject,
+            payload=payload,
+            msg_id=msg_id,
+            correlation_id=correlation_id,
+        )
