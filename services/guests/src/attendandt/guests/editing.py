@@ -52,7 +52,7 @@ from attendandt.guests.edits import (
 )
 from attendandt.guests.guest_versions import Attribution, apply_version
 from attendandt.guests.models import inbox, outbox
-from attendandt.guests.unit_of_work import SessionGuestWrites
+from attendandt.guests.sql_repositories import SessionGuestWrites
 from attendandt.guests.upsert_repository import StoredGuest, stored_guest
 from attendandt.guests.version_repository import lock_mews_entity
 from attendandt.platform.inbox import claim

@@ -14,8 +14,9 @@ unit tests run the same use cases on an in-memory fake (tests/unit).
 
 Written against it so far: applying Mews reservations (`stay_upserts`), customers, hotels
 and rooms (`entity_upserts`) and stays' bills (`bills`). Applying a guest's version
-(`guest_versions`) needs only `GuestWrites`: a unit of work, or `SessionGuestWrites` for a use
-case still on a session of its own (a staff edit's report, `editing`).
+(`guest_versions`) needs only `GuestWrites`: a unit of work, or
+`sql_repositories.SessionGuestWrites` for a use case still on a session of its own (a staff
+edit's report, `editing`). The SQL repositories bound to the session are `sql_repositories`.
 """
 
 from __future__ import annotations
@@ -35,19 +36,12 @@ from attendandt.contracts.snapshots import (
     StaySnapshot,
 )
 from attendandt.contracts.versioning import MewsVersion
-from attendandt.guests import bill_repository as br
 from attendandt.guests import edit_repository as er
-from attendandt.guests import property_repository as pr
-from attendandt.guests import stay_note_repository as nr
-from attendandt.guests import stored_stay_repository as ssr
-from attendandt.guests import upsert_repository as ur
+from attendandt.guests import sql_repositories as sql
 from attendandt.guests.models import inbox, outbox
-from attendandt.guests.stay_events import known_guests
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
-from attendandt.guests.version_repository import lock_mews_entity
 from attendandt.platform import unit_of_work as platform_uow
-from attendandt.platform.outbox import add
 
 Role = Literal["owner", "companion"]
 
@@ -231,204 +225,6 @@ class UnitOfWork(platform_uow.UnitOfWork):
     bills: BillRepository
 
 
-class _SqlStays:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def lock(self, enterprise_id: str, mews_id: str) -> None:
-        await lock_mews_entity(self._session, "reservation", enterprise_id, mews_id)
-
-    async def get(self, enterprise_id: str, mews_id: str) -> StoredStay | None:
-        return await ur.stored_stay(self._session, enterprise_id, mews_id)
-
-    async def snapshot(self, enterprise_id: str, stay_id: str) -> StaySnapshot | None:
-        found = await ssr.stay_snapshot(self._session, enterprise_id, stay_id)
-        return None if found is None else found[1]
-
-    async def put(
-        self,
-        *,
-        stay_id: str,
-        enterprise_id: str,
-        stay: StaySnapshot,
-        version: MewsVersion,
-        synced_at: datetime,
-    ) -> str | None:
-        return await ur.upsert_stay(
-            self._session,
-            stay_id=stay_id,
-            enterprise_id=enterprise_id,
-            stay=stay,
-            version=version,
-            synced_at=synced_at,
-        )
-
-    async def replace_customers(
-        self, *, stay_id: str, enterprise_id: str, customers: Sequence[tuple[str, Role]]
-    ) -> None:
-        await ur.replace_stay_guests(
-            self._session, stay_id=stay_id, enterprise_id=enterprise_id, customers=customers
-        )
-
-    async def known_guests(self, enterprise_id: str, customers: Sequence[str]) -> tuple[str, ...]:
-        return await known_guests(self._session, enterprise_id, list(customers))
-
-    async def naming_customer(self, enterprise_id: str, mews_id: str) -> list[StaySnapshotRow]:
-        return await ssr.stays_naming_customer(self._session, enterprise_id, mews_id)
-
-
-class _SqlGuests:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def lock(self, enterprise_id: str, mews_id: str) -> None:
-        await lock_mews_entity(self._session, "customer", enterprise_id, mews_id)
-
-    async def get(self, enterprise_id: str, mews_id: str) -> StoredGuest | None:
-        return await ur.stored_guest(self._session, enterprise_id, mews_id)
-
-    async def put(
-        self,
-        *,
-        guest_id: str,
-        enterprise_id: str,
-        guest: GuestSnapshot,
-        version: MewsVersion,
-        synced_at: datetime,
-        field_changed_utc: dict[str, str],
-    ) -> str | None:
-        return await ur.upsert_guest(
-            self._session,
-            guest_id=guest_id,
-            enterprise_id=enterprise_id,
-            guest=guest,
-            version=version,
-            synced_at=synced_at,
-            field_changed_utc=field_changed_utc,
-        )
-
-
-class _SqlGuestEdits:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def open_edits(self, guest_id: str) -> list[er.StoredEdit]:
-        return await er.open_edits(self._session, guest_id)
-
-    async def save(self, edit: er.StoredEdit, *, at: datetime) -> None:
-        await er.save_edit(self._session, edit, at=at)
-
-    async def audit(
-        self,
-        *,
-        enterprise_id: str,
-        guest_id: str,
-        edit_id: str | None,
-        at: datetime,
-        actor: str,
-        action: str,
-        details: dict[str, Any],
-    ) -> None:
-        await er.audit(
-            self._session,
-            enterprise_id=enterprise_id,
-            guest_id=guest_id,
-            edit_id=edit_id,
-            at=at,
-            actor=actor,
-            action=action,
-            details=details,
-        )
-
-
-class _SqlProperties:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def lock(self, enterprise_id: str) -> None:
-        await lock_mews_entity(self._session, "property", enterprise_id, enterprise_id)
-
-    async def version(self, enterprise_id: str) -> MewsVersion | None:
-        return await pr.stored_property_version(self._session, enterprise_id)
-
-    async def put(
-        self, *, prop: PropertySnapshot, read_at: datetime, digest: str, synced_at: datetime
-    ) -> None:
-        await pr.put_property(
-            self._session, prop=prop, read_at=read_at, digest=digest, synced_at=synced_at
-        )
-
-
-class _SqlRooms:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def lock(self, enterprise_id: str, mews_id: str) -> None:
-        await lock_mews_entity(self._session, "resource", enterprise_id, mews_id)
-
-    async def get(self, enterprise_id: str, mews_id: str) -> StoredRoom | None:
-        return await ur.stored_room(self._session, enterprise_id, mews_id)
-
-    async def put(
-        self,
-        *,
-        room_id: str,
-        enterprise_id: str,
-        room: RoomSnapshot,
-        version: MewsVersion,
-        synced_at: datetime,
-    ) -> str | None:
-        return await ur.upsert_room(
-            self._session,
-            room_id=room_id,
-            enterprise_id=enterprise_id,
-            room=room,
-            version=version,
-            synced_at=synced_at,
-        )
-
-
-class _SqlBills:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def lock(self, enterprise_id: str, stay_mews_id: str) -> None:
-        await lock_mews_entity(self._session, "bill", enterprise_id, stay_mews_id)
-
-    async def version(self, enterprise_id: str, stay_mews_id: str) -> MewsVersion | None:
-        return await br.stored_version(self._session, enterprise_id, stay_mews_id)
-
-    async def put(
-        self,
-        *,
-        enterprise_id: str,
-        bill: StayBillSnapshot,
-        version: MewsVersion,
-        synced_at: datetime,
-    ) -> None:
-        await br.put_bill(
-            self._session,
-            enterprise_id=enterprise_id,
-            bill=bill,
-            version=version,
-            synced_at=synced_at,
-        )
-
-
-class _SqlNoteWrites:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def held_notes(self, stay_id: str) -> list[Any]:
-        return await nr.stay_notes(self._session, stay_id)
-
-    async def on_their_way(self, stay_id: str) -> Sequence[NoteWrite]:
-        return await nr.writes_on_their_way(self._session, stay_id)
-
-    async def finish(self, write_id: str, values: Mapping[str, Any]) -> None:
-        await nr.finish_write(self._session, write_id, values)
-
-
 class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
     """A unit of work on one session (one Postgres transaction) of the guests schema."""
 
@@ -436,32 +232,10 @@ class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
         super().__init__(sessions, inbox=inbox, outbox=outbox)
 
     def bind(self, session: AsyncSession) -> None:
-        self.stays = _SqlStays(session)
-        self.note_writes = _SqlNoteWrites(session)
-        self.guests = _SqlGuests(session)
-        self.guest_edits = _SqlGuestEdits(session)
-        self.properties = _SqlProperties(session)
-        self.rooms = _SqlRooms(session)
-        self.bills = _SqlBills(session)
-
-
-class SessionGuestWrites:
-    """`GuestWrites` on a session whose transaction the caller owns (a use case not yet on a
-    unit of work): the guest's repositories on it, and its outbox."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-        self.guests: GuestRepository = _SqlGuests(session)
-        self.guest_edits: GuestEditRepository = _SqlGuestEdits(session)
-
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        await add(
-            self._session,
-            outbox,
-            subject=subject,
-            payload=payload,
-            msg_id=msg_id,
-            correlation_id=correlation_id,
-        )
+        self.stays = sql.SqlStays(session)
+        self.note_writes = sql.SqlNoteWrites(session)
+        self.guests = sql.SqlGuests(session)
+        self.guest_edits = sql.SqlGuestEdits(session)
+        self.properties = sql.SqlProperties(session)
+        self.rooms = sql.SqlRooms(session)
+        self.bills = sql.SqlBills(session)
