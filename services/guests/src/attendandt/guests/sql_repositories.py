@@ -240,6 +240,25 @@ class SqlNoteWrites:
     async def finish(self, write_id: str, values: Mapping[str, Any]) -> None:
         await nr.finish_write(self._session, write_id, values)
 
+    async def stay_for_note(self, enterprise_id: str, stay_id: str) -> Any | None:
+        return await nr.stay_for_note(self._session, enterprise_id, stay_id)
+
+    async def same_on_its_way(self, stay_id: str, note_mews_id: str | None, text: str) -> Any:
+        return await nr.same_on_its_way(self._session, stay_id, note_mews_id, text)
+
+    async def add(self, values: Mapping[str, Any]) -> Any:
+        return await nr.insert_write(self._session, values)
+
+    async def get(self, enterprise_id: str, write_id: str) -> Any | None:
+        return await nr.write_by_id(self._session, enterprise_id, write_id)
+
+    async def stay_version(self, stay_id: str) -> datetime:
+        found: datetime = await nr.stay_version(self._session, stay_id)
+        return found
+
+    async def show_notes(self, stay_id: str, notes: list[dict[str, Any]]) -> None:
+        await nr.set_stay_notes(self._session, stay_id, notes)
+
 
 class SessionGuestWrites:
     """`GuestWrites` on a session whose transaction the caller owns (a use case not yet on a

@@ -13,7 +13,8 @@ queued messages commit together or not at all. `SqlUnitOfWork` is the Postgres o
 unit tests run the same use cases on an in-memory fake (tests/unit).
 
 Written against it so far: applying Mews reservations (`stay_upserts`), customers, hotels
-and rooms (`entity_upserts`) and stays' bills (`bills`). Applying a guest's version
+and rooms (`entity_upserts`), stays' bills (`bills`) and staff notes on stays
+(`stay_notes`). Applying a guest's version
 (`guest_versions`) needs only `GuestWrites`: a unit of work, or
 `sql_repositories.SessionGuestWrites` for a use case still on a session of its own (a staff
 edit's report, `editing`). The SQL repositories bound to the session are `sql_repositories`.
@@ -193,7 +194,9 @@ class NoteWrite(Protocol):
 
 
 class NoteWriteRepository(Protocol):
-    """What recognising our own notes in Mews's version of a stay reads and records."""
+    """Staff notes written here on their way to Mews, and the notes a stay shows: what
+    writing one, taking the publisher's report of it and recognising our own notes in Mews's
+    version of a stay read and record."""
 
     async def held_notes(self, stay_id: str) -> list[Any]:
         """The notes on the stored stay, as stored (dicts)."""
@@ -202,6 +205,23 @@ class NoteWriteRepository(Protocol):
         """The stay's note writes not yet answered by Mews, oldest first."""
 
     async def finish(self, write_id: str, values: Mapping[str, Any]) -> None: ...
+
+    async def stay_for_note(self, enterprise_id: str, stay_id: str) -> Any | None:
+        """The stay's id, Mews id and notes as Mews holds them (a row), or None."""
+
+    async def same_on_its_way(self, stay_id: str, note_mews_id: str | None, text: str) -> Any:
+        """A write of this text to this note (None: a new note) still on its way, or None."""
+
+    async def add(self, values: Mapping[str, Any]) -> Any:
+        """Record a note write; the write as stored (a row)."""
+
+    async def get(self, enterprise_id: str, write_id: str) -> Any | None: ...
+
+    async def stay_version(self, stay_id: str) -> datetime:
+        """The UpdatedUtc of the stay's version we hold."""
+
+    async def show_notes(self, stay_id: str, notes: list[dict[str, Any]]) -> None:
+        """Set the notes the stay shows (as Mews holds them after our write)."""
 
 
 class GuestWrites(Protocol):
