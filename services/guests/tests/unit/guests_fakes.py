@@ -46,12 +46,30 @@ class FakeStay:
 
 @dataclass
 class FakeNoteWrite:
+    """A note write as the stay_note_writes table holds it (the row the use cases read)."""
+
     id: str
     stay_id: str
     text: str
     note_mews_id: str | None = None
     state: str = "saving"
+    #: The values of the last `finish`.
     finished: dict[str, Any] = field(default_factory=dict)
+    enterprise_id: str = ""
+    reservation_mews_id: str = ""
+    base_text: str | None = None
+    author_user_id: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    mews_text: str | None = None
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class FakeStayForNote:
+    id: str
+    mews_id: str
+    notes: list[Any]
 
 
 @dataclass
@@ -286,8 +304,45 @@ class _NoteWrites:
 
     async def finish(self, write_id: str, values: Mapping[str, Any]) -> None:
         write = self._unit.working.note_writes[write_id]
-        write.state = str(values.get("state", write.state))
+        for name, value in values.items():
+            setattr(write, name, value)
         write.finished = dict(values)
+
+    async def stay_for_note(self, enterprise_id: str, stay_id: str) -> Any | None:
+        for (enterprise, mews_id), stay in self._unit.working.stays.items():
+            if enterprise == enterprise_id and stay.stay_id == stay_id:
+                return FakeStayForNote(stay.stay_id, mews_id, copy.deepcopy(stay.notes))
+        return None
+
+    async def same_on_its_way(self, stay_id: str, note_mews_id: str | None, text: str) -> Any:
+        writes = self._unit.working.note_writes.values()
+        return next(
+            (
+                w
+                for w in writes
+                if (w.stay_id, w.state, w.text, w.note_mews_id)
+                == (stay_id, "saving", text, note_mews_id)
+            ),
+            None,
+        )
+
+    async def add(self, values: Mapping[str, Any]) -> Any:
+        write = FakeNoteWrite(**values)
+        self._unit.working.note_writes[write.id] = write
+        return copy.deepcopy(write)
+
+    async def get(self, enterprise_id: str, write_id: str) -> Any | None:
+        write = self._unit.working.note_writes.get(write_id)
+        return write if write is not None and write.enterprise_id == enterprise_id else None
+
+    async def stay_version(self, stay_id: str) -> datetime:
+        return self._stay(stay_id).snapshot.mews_updated_utc
+
+    async def show_notes(self, stay_id: str, notes: list[dict[str, Any]]) -> None:
+        self._stay(stay_id).notes = copy.deepcopy(notes)
+
+    def _stay(self, stay_id: str) -> FakeStay:
+        return next(s for s in self._unit.working.stays.values() if s.stay_id == stay_id)
 
 
 class FakeUnitOfWork(UnitOfWork):
