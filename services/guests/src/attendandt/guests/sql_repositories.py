@@ -1,7 +1,6 @@
 """The guests service's SQL repositories, as a unit of work binds them (`unit_of_work`): thin
 classes over the repository functions (the SQL stays in the `*_repository` modules), each on
-the one session of the transaction. `SessionGuestWrites` binds what applying a guest's version
-writes to a session whose transaction a use case not yet on a unit of work owns.
+the one session of the transaction.
 """
 
 from __future__ import annotations
@@ -12,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from attendandt.contracts.base import Payload
 from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.rpc.guests import EditRule
 from attendandt.contracts.snapshots import (
     GuestSnapshot,
     PropertySnapshot,
@@ -27,17 +26,13 @@ from attendandt.guests import property_repository as pr
 from attendandt.guests import stay_note_repository as nr
 from attendandt.guests import stored_stay_repository as ssr
 from attendandt.guests import upsert_repository as ur
-from attendandt.guests.models import outbox
 from attendandt.guests.stay_events import known_guests
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
 from attendandt.guests.version_repository import lock_mews_entity
-from attendandt.platform.outbox import add
 
 if TYPE_CHECKING:
     from attendandt.guests.unit_of_work import (
-        GuestEditRepository,
-        GuestRepository,
         NoteWrite,
         Role,
     )
@@ -123,6 +118,25 @@ class SqlGuests:
 class SqlGuestEdits:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def guest_mews_id(self, enterprise_id: str, guest_id: str) -> str | None:
+        return await er.guest_mews_id(self._session, enterprise_id, guest_id)
+
+    async def get(self, enterprise_id: str, edit_id: str) -> er.StoredEdit | None:
+        return await er.edit_by_id(self._session, enterprise_id, edit_id)
+
+    async def add(self, edit: er.StoredEdit, *, at: datetime) -> None:
+        await er.insert_edit(self._session, edit, at=at)
+
+    async def rules(self, enterprise_id: str) -> dict[str, EditRule]:
+        return await er.rules(self._session, enterprise_id)
+
+    async def put_rule(
+        self, *, enterprise_id: str, field: str, rule: EditRule, by: str, at: datetime
+    ) -> None:
+        await er.put_rule(
+            self._session, enterprise_id=enterprise_id, field=field, rule=rule, by=by, at=at
+        )
 
     async def open_edits(self, guest_id: str) -> list[er.StoredEdit]:
         return await er.open_edits(self._session, guest_id)
@@ -258,25 +272,3 @@ class SqlNoteWrites:
 
     async def show_notes(self, stay_id: str, notes: list[dict[str, Any]]) -> None:
         await nr.set_stay_notes(self._session, stay_id, notes)
-
-
-class SessionGuestWrites:
-    """`GuestWrites` on a session whose transaction the caller owns (a use case not yet on a
-    unit of work): the guest's repositories on it, and its outbox."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-        self.guests: GuestRepository = SqlGuests(session)
-        self.guest_edits: GuestEditRepository = SqlGuestEdits(session)
-
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        await add(
-            self._session,
-            outbox,
-            subject=subject,
-            payload=payload,
-            msg_id=msg_id,
-            correlation_id=correlation_id,
-        )

@@ -13,11 +13,10 @@ queued messages commit together or not at all. `SqlUnitOfWork` is the Postgres o
 unit tests run the same use cases on an in-memory fake (tests/unit).
 
 Written against it so far: applying Mews reservations (`stay_upserts`), customers, hotels
-and rooms (`entity_upserts`), stays' bills (`bills`) and staff notes on stays
-(`stay_notes`). Applying a guest's version
-(`guest_versions`) needs only `GuestWrites`: a unit of work, or
-`sql_repositories.SessionGuestWrites` for a use case still on a session of its own (a staff
-edit's report, `editing`). The SQL repositories bound to the session are `sql_repositories`.
+and rooms (`entity_upserts`), stays' bills (`bills`), staff notes on stays (`stay_notes`) and
+staff edits of guests (`editing`); applying a guest's version (`guest_versions`) needs only
+`GuestWrites`, which a unit of work is. The SQL repositories bound to the session are
+`sql_repositories`.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from attendandt.contracts.base import Payload
 from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.rpc.guests import EditRule
 from attendandt.contracts.snapshots import (
     GuestSnapshot,
     PropertySnapshot,
@@ -106,7 +106,23 @@ class GuestRepository(Protocol):
 
 
 class GuestEditRepository(Protocol):
-    """What recognising a staff edit in Mews's version of a guest reads and records."""
+    """Staff edits of guests, their audit and the hotel's rules for conflicts: what an edit,
+    the publisher's report of it, settling a conflict and recognising a staff edit in Mews's
+    version of a guest read and record."""
+
+    async def guest_mews_id(self, enterprise_id: str, guest_id: str) -> str | None:
+        """The Mews id of one of the property's guests (what its edits are serialised by)."""
+
+    async def get(self, enterprise_id: str, edit_id: str) -> er.StoredEdit | None:
+        """The edit (locked), or None."""
+
+    async def add(self, edit: er.StoredEdit, *, at: datetime) -> None: ...
+
+    async def rules(self, enterprise_id: str) -> dict[str, EditRule]: ...
+
+    async def put_rule(
+        self, *, enterprise_id: str, field: str, rule: EditRule, by: str, at: datetime
+    ) -> None: ...
 
     async def open_edits(self, guest_id: str) -> list[er.StoredEdit]:
         """The guest's edits still saving or in conflict, oldest first (locked)."""
