@@ -20,6 +20,7 @@ import msgspec
 
 from attendandt.contracts.base import Payload
 from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.rpc.guests import EditRule
 from attendandt.contracts.snapshots import (
     GuestSnapshot,
     PropertySnapshot,
@@ -101,6 +102,8 @@ class FakeStore:
     #: edit id → a staff edit, and the audit entries recorded (keyword arguments).
     edits: dict[str, StoredEdit] = field(default_factory=dict)
     audit: list[dict[str, Any]] = field(default_factory=list)
+    #: (enterprise, field) → the hotel's rule for a conflict in it (none: ask).
+    edit_rules: dict[tuple[str, str], EditRule] = field(default_factory=dict)
     #: enterprise → the hotel and its version.
     properties: dict[str, tuple[PropertySnapshot, MewsVersion]] = field(default_factory=dict)
     #: (enterprise, resource Mews id) → the room.
@@ -210,10 +213,37 @@ class _GuestEdits:
     async def open_edits(self, guest_id: str) -> list[StoredEdit]:
         edits = self._unit.working.edits.values()
         found = [e for e in edits if e.guest_id == guest_id and e.state in ("saving", "conflict")]
-        return sorted(found, key=lambda e: (e.created_at, e.edit_id))
+        return copy.deepcopy(sorted(found, key=lambda e: (e.created_at, e.edit_id)))
+
+    async def guest_mews_id(self, enterprise_id: str, guest_id: str) -> str | None:
+        rows = self._unit.working.guest_rows.items()
+        return next(
+            (m for (e, m), g in rows if e == enterprise_id and g.guest_id == guest_id), None
+        )
+
+    async def get(self, enterprise_id: str, edit_id: str) -> StoredEdit | None:
+        found = self._unit.working.edits.get(edit_id)
+        if found is None or found.enterprise_id != enterprise_id:
+            return None
+        return copy.deepcopy(found)
+
+    async def add(self, edit: StoredEdit, *, at: datetime) -> None:
+        self._unit.working.edits[edit.edit_id] = copy.deepcopy(edit)
 
     async def save(self, edit: StoredEdit, *, at: datetime) -> None:
         self._unit.working.edits[edit.edit_id] = copy.deepcopy(edit)
+
+    async def rules(self, enterprise_id: str) -> dict[str, EditRule]:
+        rules = self._unit.working.edit_rules.items()
+        return {name: rule for (e, name), rule in rules if e == enterprise_id}
+
+    async def put_rule(
+        self, *, enterprise_id: str, field: str, rule: EditRule, by: str, at: datetime
+    ) -> None:
+        if rule == "ask":
+            self._unit.working.edit_rules.pop((enterprise_id, field), None)
+        else:
+            self._unit.working.edit_rules[(enterprise_id, field)] = rule
 
     async def audit(self, **entry: Any) -> None:
         self._unit.working.audit.append(entry)
