@@ -2,10 +2,11 @@
 hold (`FakeStore`) as plain dicts, changed only on commit.
 
 It behaves as the Postgres one does where the use cases rely on it: the inbox refuses a
-message id a consumer claimed before, a stay is replaced only when `supersedes` says so (as
-the upsert's SQL guard does; test_versioning_agreement.py checks the guard agrees), a stay
-keeps its id, and leaving the unit of work without `commit` forgets the claim, the effect and
-the queued messages."""
+message id a consumer claimed before, a stay, guest or room is replaced only when `supersedes`
+says so (as the upserts' SQL guard does; test_versioning_agreement.py checks the guard
+agrees) and keeps its id, a hotel or bill is replaced whenever the use case puts one (it
+decides), and leaving the unit of work without `commit` forgets the claim, the effect and the
+queued messages."""
 
 from __future__ import annotations
 
@@ -18,10 +19,19 @@ from typing import Any
 import msgspec
 
 from attendandt.contracts.base import Payload
-from attendandt.contracts.snapshots import StaySnapshot
+from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.rpc.guests import EditRule
+from attendandt.contracts.snapshots import (
+    GuestSnapshot,
+    PropertySnapshot,
+    RoomSnapshot,
+    StaySnapshot,
+)
 from attendandt.contracts.versioning import MewsVersion, supersedes
+from attendandt.guests.edit_repository import StoredEdit
+from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.unit_of_work import NoteWrite, Role, UnitOfWork
-from attendandt.guests.upsert_repository import StoredStay
+from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
 
 
 @dataclass
@@ -37,12 +47,37 @@ class FakeStay:
 
 @dataclass
 class FakeNoteWrite:
+    """A note write as the stay_note_writes table holds it (the row the use cases read)."""
+
     id: str
     stay_id: str
     text: str
     note_mews_id: str | None = None
     state: str = "saving"
+    #: The values of the last `finish`.
     finished: dict[str, Any] = field(default_factory=dict)
+    enterprise_id: str = ""
+    reservation_mews_id: str = ""
+    base_text: str | None = None
+    author_user_id: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    mews_text: str | None = None
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class FakeStayForNote:
+    id: str
+    mews_id: str
+    notes: list[Any]
+
+
+@dataclass
+class FakeRoom:
+    room_id: str
+    snapshot: RoomSnapshot
+    version: MewsVersion
 
 
 @dataclass(frozen=True)
@@ -60,8 +95,21 @@ class FakeStore:
     inbox: set[tuple[str, str]] = field(default_factory=set)
     #: (enterprise, Mews id) → the stay.
     stays: dict[tuple[str, str], FakeStay] = field(default_factory=dict)
-    #: (enterprise, customer Mews id) → our guest id.
+    #: (enterprise, customer Mews id) → our guest id (a stay's customers known as guests).
     guests: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: (enterprise, customer Mews id) → the guest as stored; `put` also sets `guests`.
+    guest_rows: dict[tuple[str, str], StoredGuest] = field(default_factory=dict)
+    #: edit id → a staff edit, and the audit entries recorded (keyword arguments).
+    edits: dict[str, StoredEdit] = field(default_factory=dict)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    #: (enterprise, field) → the hotel's rule for a conflict in it (none: ask).
+    edit_rules: dict[tuple[str, str], EditRule] = field(default_factory=dict)
+    #: enterprise → the hotel and its version.
+    properties: dict[str, tuple[PropertySnapshot, MewsVersion]] = field(default_factory=dict)
+    #: (enterprise, resource Mews id) → the room.
+    rooms: dict[tuple[str, str], FakeRoom] = field(default_factory=dict)
+    #: (enterprise, stay Mews id) → the bill and its version.
+    bills: dict[tuple[str, str], tuple[StayBillSnapshot, MewsVersion]] = field(default_factory=dict)
     note_writes: dict[str, FakeNoteWrite] = field(default_factory=dict)
     outbox: list[Queued] = field(default_factory=list)
     commits: int = 0
@@ -117,6 +165,160 @@ class _Stays:
         guests = self._unit.working.guests
         return tuple(guests[(enterprise_id, m)] for m in customers if (enterprise_id, m) in guests)
 
+    async def naming_customer(self, enterprise_id: str, mews_id: str) -> list[StaySnapshotRow]:
+        return [
+            (s.stay_id, s.snapshot, s.version, [(m, str(role)) for m, role in s.customers])
+            for (enterprise, _), s in self._unit.working.stays.items()
+            if enterprise == enterprise_id and any(m == mews_id for m, _ in s.customers)
+        ]
+
+
+class _Guests:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None:
+        self._unit.locked.append(("customer", enterprise_id, mews_id))
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredGuest | None:
+        return self._unit.working.guest_rows.get((enterprise_id, mews_id))
+
+    async def put(
+        self,
+        *,
+        guest_id: str,
+        enterprise_id: str,
+        guest: GuestSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+        field_changed_utc: dict[str, str],
+    ) -> str | None:
+        key = (enterprise_id, guest.mews_id)
+        stored = self._unit.working.guest_rows.get(key)
+        if stored is not None:
+            if not supersedes(version, stored.version):
+                return None
+            guest_id = stored.guest_id
+        self._unit.working.guest_rows[key] = StoredGuest(
+            guest_id, version, guest.merge_target_mews_id, guest, dict(field_changed_utc)
+        )
+        self._unit.working.guests[key] = guest_id
+        return guest_id
+
+
+class _GuestEdits:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    async def open_edits(self, guest_id: str) -> list[StoredEdit]:
+        edits = self._unit.working.edits.values()
+        found = [e for e in edits if e.guest_id == guest_id and e.state in ("saving", "conflict")]
+        return copy.deepcopy(sorted(found, key=lambda e: (e.created_at, e.edit_id)))
+
+    async def guest_mews_id(self, enterprise_id: str, guest_id: str) -> str | None:
+        rows = self._unit.working.guest_rows.items()
+        return next(
+            (m for (e, m), g in rows if e == enterprise_id and g.guest_id == guest_id), None
+        )
+
+    async def get(self, enterprise_id: str, edit_id: str) -> StoredEdit | None:
+        found = self._unit.working.edits.get(edit_id)
+        if found is None or found.enterprise_id != enterprise_id:
+            return None
+        return copy.deepcopy(found)
+
+    async def add(self, edit: StoredEdit, *, at: datetime) -> None:
+        self._unit.working.edits[edit.edit_id] = copy.deepcopy(edit)
+
+    async def save(self, edit: StoredEdit, *, at: datetime) -> None:
+        self._unit.working.edits[edit.edit_id] = copy.deepcopy(edit)
+
+    async def rules(self, enterprise_id: str) -> dict[str, EditRule]:
+        rules = self._unit.working.edit_rules.items()
+        return {name: rule for (e, name), rule in rules if e == enterprise_id}
+
+    async def put_rule(
+        self, *, enterprise_id: str, field: str, rule: EditRule, by: str, at: datetime
+    ) -> None:
+        if rule == "ask":
+            self._unit.working.edit_rules.pop((enterprise_id, field), None)
+        else:
+            self._unit.working.edit_rules[(enterprise_id, field)] = rule
+
+    async def audit(self, **entry: Any) -> None:
+        self._unit.working.audit.append(entry)
+
+
+class _Properties:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    async def lock(self, enterprise_id: str) -> None:
+        self._unit.locked.append(("property", enterprise_id, enterprise_id))
+
+    async def version(self, enterprise_id: str) -> MewsVersion | None:
+        found = self._unit.working.properties.get(enterprise_id)
+        return None if found is None else found[1]
+
+    async def put(
+        self, *, prop: PropertySnapshot, read_at: datetime, digest: str, synced_at: datetime
+    ) -> None:
+        version = MewsVersion(prop.mews_updated_utc, read_at, digest)
+        self._unit.working.properties[prop.enterprise_id] = (prop, version)
+
+
+class _Rooms:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None:
+        self._unit.locked.append(("resource", enterprise_id, mews_id))
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredRoom | None:
+        found = self._unit.working.rooms.get((enterprise_id, mews_id))
+        return None if found is None else StoredRoom(found.room_id, found.version)
+
+    async def put(
+        self,
+        *,
+        room_id: str,
+        enterprise_id: str,
+        room: RoomSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> str | None:
+        key = (enterprise_id, room.mews_id)
+        stored = self._unit.working.rooms.get(key)
+        if stored is None:
+            self._unit.working.rooms[key] = FakeRoom(room_id, room, version)
+            return room_id
+        if not supersedes(version, stored.version):
+            return None
+        stored.snapshot, stored.version = room, version
+        return stored.room_id
+
+
+class _Bills:
+    def __init__(self, unit: FakeUnitOfWork) -> None:
+        self._unit = unit
+
+    async def lock(self, enterprise_id: str, stay_mews_id: str) -> None:
+        self._unit.locked.append(("bill", enterprise_id, stay_mews_id))
+
+    async def version(self, enterprise_id: str, stay_mews_id: str) -> MewsVersion | None:
+        found = self._unit.working.bills.get((enterprise_id, stay_mews_id))
+        return None if found is None else found[1]
+
+    async def put(
+        self,
+        *,
+        enterprise_id: str,
+        bill: StayBillSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> None:
+        self._unit.working.bills[(enterprise_id, bill.stay_mews_id)] = (bill, version)
+
 
 class _NoteWrites:
     def __init__(self, unit: FakeUnitOfWork) -> None:
@@ -132,8 +334,45 @@ class _NoteWrites:
 
     async def finish(self, write_id: str, values: Mapping[str, Any]) -> None:
         write = self._unit.working.note_writes[write_id]
-        write.state = str(values.get("state", write.state))
+        for name, value in values.items():
+            setattr(write, name, value)
         write.finished = dict(values)
+
+    async def stay_for_note(self, enterprise_id: str, stay_id: str) -> Any | None:
+        for (enterprise, mews_id), stay in self._unit.working.stays.items():
+            if enterprise == enterprise_id and stay.stay_id == stay_id:
+                return FakeStayForNote(stay.stay_id, mews_id, copy.deepcopy(stay.notes))
+        return None
+
+    async def same_on_its_way(self, stay_id: str, note_mews_id: str | None, text: str) -> Any:
+        writes = self._unit.working.note_writes.values()
+        return next(
+            (
+                w
+                for w in writes
+                if (w.stay_id, w.state, w.text, w.note_mews_id)
+                == (stay_id, "saving", text, note_mews_id)
+            ),
+            None,
+        )
+
+    async def add(self, values: Mapping[str, Any]) -> Any:
+        write = FakeNoteWrite(**values)
+        self._unit.working.note_writes[write.id] = write
+        return copy.deepcopy(write)
+
+    async def get(self, enterprise_id: str, write_id: str) -> Any | None:
+        write = self._unit.working.note_writes.get(write_id)
+        return write if write is not None and write.enterprise_id == enterprise_id else None
+
+    async def stay_version(self, stay_id: str) -> datetime:
+        return self._stay(stay_id).snapshot.mews_updated_utc
+
+    async def show_notes(self, stay_id: str, notes: list[dict[str, Any]]) -> None:
+        self._stay(stay_id).notes = copy.deepcopy(notes)
+
+    def _stay(self, stay_id: str) -> FakeStay:
+        return next(s for s in self._unit.working.stays.values() if s.stay_id == stay_id)
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -143,6 +382,11 @@ class FakeUnitOfWork(UnitOfWork):
         self.locked: list[tuple[str, str, str]] = []
         self.stays = _Stays(self)
         self.note_writes = _NoteWrites(self)
+        self.guests = _Guests(self)
+        self.guest_edits = _GuestEdits(self)
+        self.properties = _Properties(self)
+        self.rooms = _Rooms(self)
+        self.bills = _Bills(self)
 
     async def claim(self, message_id: str, *, consumer: str) -> bool:
         if (consumer, message_id) in self.working.inbox:

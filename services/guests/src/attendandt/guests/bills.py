@@ -1,6 +1,6 @@
-"""Stays' bills: sync's `UpsertStayBill` (last write wins per stay) and the `stay_bill` read
-for hotel staff. Vendors never see a bill; a stay of a property the caller does not act for
-is "not found" (no existence oracle)."""
+"""Stays' bills: sync's `UpsertStayBill` (last write wins per stay, on a `UnitOfWork`) and the
+`stay_bill` read for hotel staff. Vendors never see a bill; a stay of a property the caller
+does not act for is "not found" (no existence oracle)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from attendandt.contracts.commands import UpsertStayBill
 from attendandt.contracts.rpc.guests import BILL_READ, StayBillReply, StayBillRequest
 from attendandt.contracts.versioning import read_version, supersedes
 from attendandt.guests import bill_repository as bills
-from attendandt.guests.models import inbox
-from attendandt.guests.version_repository import lock_mews_entity
-from attendandt.platform.inbox import claim
+from attendandt.guests.unit_of_work import SqlUnitOfWork, UnitOfWork
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -43,34 +41,47 @@ def _check(command: UpsertStayBill) -> None:
         raise Invalid("mews_updated_utc has no time zone: send UTC times with an offset or Z")
 
 
+async def upsert_bill(
+    uow: UnitOfWork,
+    command: UpsertStayBill,
+    *,
+    consumer: str,
+    clock: Callable[[], datetime],
+) -> bool:
+    """Keep the newer picture of the stay's bill; True when it replaced the stored one. In
+    one unit of work: the claim (it commits also when the version is stale) and the bill."""
+    _check(command)
+    bill = command.bill
+    enterprise = command.enterprise_id
+    version = read_version(bill, command.issued_at)
+    async with uow:
+        replaced = False
+        if await uow.claim(command.command_id, consumer=consumer):
+            await uow.bills.lock(enterprise, bill.stay_mews_id)
+            stored = await uow.bills.version(enterprise, bill.stay_mews_id)
+            if stored is None or supersedes(version, stored):
+                await uow.bills.put(
+                    enterprise_id=enterprise, bill=bill, version=version, synced_at=clock()
+                )
+                replaced = True
+        await uow.commit()
+    return replaced
+
+
 class StayBills:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Callable[[], datetime],
+        units: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._units = units or (lambda: SqlUnitOfWork(sessions))
 
     async def upsert(self, command: UpsertStayBill, *, consumer: str) -> bool:
-        """Keep the newer picture of the stay's bill; True when it replaced the stored one."""
-        _check(command)
-        bill = command.bill
-        enterprise = command.enterprise_id
-        version = read_version(bill, command.issued_at)
-        async with self._sessions() as session, session.begin():
-            if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
-                return False
-            await lock_mews_entity(session, "bill", enterprise, bill.stay_mews_id)
-            stored = await bills.stored_version(session, enterprise, bill.stay_mews_id)
-            if stored is not None and not supersedes(version, stored):
-                return False
-            await bills.put_bill(
-                session,
-                enterprise_id=enterprise,
-                bill=bill,
-                version=version,
-                synced_at=self._clock(),
-            )
-        return True
+        return await upsert_bill(self._units(), command, consumer=consumer, clock=self._clock)
 
     async def stay_bill(self, request: StayBillRequest, caller: Caller) -> StayBillReply:
         missing = NotFound(f"no stay {request.stay_id}")

@@ -51,11 +51,8 @@ from attendandt.guests.edits import (
     with_values,
 )
 from attendandt.guests.guest_versions import Attribution, apply_version
-from attendandt.guests.models import inbox, outbox
-from attendandt.guests.upsert_repository import StoredGuest, stored_guest
-from attendandt.guests.version_repository import lock_mews_entity
-from attendandt.platform.inbox import claim
-from attendandt.platform.outbox import add
+from attendandt.guests.unit_of_work import SqlUnitOfWork, UnitOfWork
+from attendandt.guests.upsert_repository import StoredGuest
 from attendandt.platform.rpc import Conflict, Forbidden, Invalid, NotFound
 
 Clock = Callable[[], datetime]
@@ -84,10 +81,12 @@ class Editing:
         *,
         clock: Clock,
         make_id: Callable[[], str],
+        units: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._make_id = make_id
+        self._units = units or (lambda: SqlUnitOfWork(sessions))
 
     # ----------------------------------------------------------------- a user's edit
 
@@ -104,22 +103,23 @@ class Editing:
             raise Invalid(str(exc)) from exc
         enterprise = request.enterprise_id
         now = self._clock()
-        async with self._sessions() as session, session.begin():
-            stored = await self._locked_guest(session, enterprise, guest_id)
+        async with self._units() as uow:
+            stored = await self._locked_guest(uow, enterprise, guest_id)
             assert stored.snapshot is not None
             if not stored.snapshot.is_active or stored.snapshot.merge_target_mews_id:
                 raise Conflict("this profile was merged or deleted in Mews: edit the one kept")
             if request.base_version > stored.snapshot.mews_updated_utc:
                 raise Invalid("base_version is newer than any version of this guest: reload it")
-            opened = await er.open_edits(session, guest_id)
+            opened = await uow.guest_edits.open_edits(guest_id)
             for other in opened:
                 if _same_changes(other.fields, changes):
                     # A second click on Save: the edit already on its way.
+                    await uow.commit()
                     return GuestEditReply(
                         edit=other.view(), sync_state=sync_state(e.state for e in opened)
                     )
             for other in opened:
-                await self._supersede(session, other, changes.keys(), by=caller.user_id, at=now)
+                await self._supersede(uow, other, changes.keys(), by=caller.user_id, at=now)
             edit = er.StoredEdit(
                 edit_id=self._make_id(),
                 enterprise_id=enterprise,
@@ -136,7 +136,7 @@ class Editing:
                 failure=None,
             )
             await self._audit(
-                session,
+                uow,
                 edit,
                 actor=caller.user_id,
                 action="edited",
@@ -147,16 +147,17 @@ class Editing:
                 at = stored.field_changed_utc.get(name)
                 return datetime.fromisoformat(at) if at else None
 
-            await self._apply_rules(session, edit, next_round=1, mews_changed_at=changed_at)
+            await self._apply_rules(uow, edit, next_round=1, mews_changed_at=changed_at)
             if any(f.state == "saving" for f in edit.fields):
                 for f in edit.fields:
                     if f.state == "saving":
                         f.sent_in = 1
                 edit.edit_round = 1
-                await self._send(session, edit, 1, now)
+                await self._send(uow, edit, 1, now)
             edit.state = edit_state(edit.fields)
-            await er.insert_edit(session, edit, at=now)
+            await uow.guest_edits.add(edit, at=now)
             state = sync_state([*(e.state for e in opened), edit.state])
+            await uow.commit()
         return GuestEditReply(edit=edit.view(), sync_state=state)
 
     async def resolve_conflicts(
@@ -171,9 +172,9 @@ class Editing:
         if len(choices) != len(request.choices):
             raise Invalid("a field is chosen twice")
         now = self._clock()
-        async with self._sessions() as session, session.begin():
-            await self._locked_guest(session, request.enterprise_id, guest_id)
-            edit = await er.edit_by_id(session, request.enterprise_id, edit_id)
+        async with self._units() as uow:
+            await self._locked_guest(uow, request.enterprise_id, guest_id)
+            edit = await uow.guest_edits.get(request.enterprise_id, edit_id)
             if edit is None or edit.guest_id != guest_id:
                 raise NotFound(f"no edit {edit_id} of this guest")
             by_name = {f.field: f for f in edit.fields}
@@ -185,15 +186,14 @@ class Editing:
                 settle(
                     by_name[name], keep, by=caller.user_id, next_round=next_round, resolution=keep
                 )
-            await self._audit(
-                session, edit, actor=caller.user_id, action="resolved", details=choices
-            )
+            await self._audit(uow, edit, actor=caller.user_id, action="resolved", details=choices)
             if "ours" in choices.values():
                 edit.edit_round = next_round
-                await self._send(session, edit, next_round, now)
+                await self._send(uow, edit, next_round, now)
             edit.state = edit_state(edit.fields)
-            await er.save_edit(session, edit, at=now)
-            opened = await er.open_edits(session, guest_id)
+            await uow.guest_edits.save(edit, at=now)
+            opened = await uow.guest_edits.open_edits(guest_id)
+            await uow.commit()
         return GuestEditReply(edit=edit.view(), sync_state=sync_state(e.state for e in opened))
 
     # ----------------------------------------------------------------- the publisher's report
@@ -208,18 +208,19 @@ class Editing:
         except NotFound as exc:
             raise Invalid(f"no edit {command.edit_id[:60]}") from exc
         now = self._clock()
-        async with self._sessions() as session, session.begin():
-            if not await claim(session, inbox, consumer=consumer, message_id=command.command_id):
+        async with self._units() as uow:
+            if not await uow.claim(command.command_id, consumer=consumer):
+                await uow.commit()
                 return False
-            await lock_mews_entity(session, "customer", enterprise, command.customer_mews_id)
-            edit = await er.edit_by_id(session, enterprise, edit_id)
+            await uow.guests.lock(enterprise, command.customer_mews_id)
+            edit = await uow.guest_edits.get(enterprise, edit_id)
             if edit is None or edit.customer_mews_id != command.customer_mews_id:
                 raise Invalid(f"no edit {edit_id} of customer {command.customer_mews_id}")
             moved = apply_outcomes(edit.fields, command.edit_round, command.outcomes)
             if command.failure_reason and any(f.state == "failed" for f in moved):
                 edit.failure = command.failure_reason
             await self._audit(
-                session,
+                uow,
                 edit,
                 actor="mews",
                 action="written" if command.written else "checked",
@@ -227,9 +228,9 @@ class Editing:
             )
             applied = {f.field: f.mews_value for f in moved if f.state == "in_step"}
             if applied and command.mews_updated_utc is not None:
-                await self._show_applied(session, edit, applied, command, now)
+                await self._show_applied(uow, edit, applied, command, now)
             await self._apply_rules(
-                session,
+                uow,
                 edit,
                 next_round=edit.edit_round + 1,
                 mews_changed_at=lambda _: command.mews_updated_utc,
@@ -238,14 +239,15 @@ class Editing:
             resent = [f for f in edit.fields if f.state == "saving" and f.sent_in > edit.edit_round]
             if resent:
                 edit.edit_round += 1
-                await self._send(session, edit, edit.edit_round, now)
+                await self._send(uow, edit, edit.edit_round, now)
             edit.state = edit_state(edit.fields)
-            await er.save_edit(session, edit, at=now)
+            await uow.guest_edits.save(edit, at=now)
+            await uow.commit()
         return True
 
     async def _show_applied(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         edit: er.StoredEdit,
         applied: Mapping[str, FieldValue],
         command: RecordGuestEditResult,
@@ -254,7 +256,7 @@ class Editing:
         """The guest as Mews holds it after the write: ours as stored with the values Mews
         took, at the UpdatedUtc Mews answered (a newer version we hold is left alone)."""
         assert command.mews_updated_utc is not None
-        previous = await stored_guest(session, edit.enterprise_id, edit.customer_mews_id)
+        previous = await uow.guests.get(edit.enterprise_id, edit.customer_mews_id)
         if previous is None or previous.snapshot is None:
             return
         guest = with_values(previous.snapshot, applied, command.mews_updated_utc)
@@ -262,7 +264,7 @@ class Editing:
         # what Mews had before it. Read as of Mews's answer: it replaces such a read, and a
         # read after it with other content (another change in that second) replaces it.
         await apply_version(
-            session,
+            uow,
             enterprise=edit.enterprise_id,
             previous=previous,
             guest=guest,
@@ -293,24 +295,24 @@ class Editing:
             if rule.field not in EDITABLE:
                 raise Invalid(f"{rule.field} is not a field edited here")
         now = self._clock()
-        async with self._sessions() as session, session.begin():
+        async with self._units() as uow:
             for rule in request.rules:
-                await er.put_rule(
-                    session,
+                await uow.guest_edits.put_rule(
                     enterprise_id=request.enterprise_id,
                     field=rule.field,
                     rule=rule.rule,
                     by=caller.user_id,
                     at=now,
                 )
-            found = await er.rules(session, request.enterprise_id)
+            found = await uow.guest_edits.rules(request.enterprise_id)
+            await uow.commit()
         return _rules(request.enterprise_id, found)
 
     # ----------------------------------------------------------------- helpers
 
     async def _supersede(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         other: er.StoredEdit,
         names: Iterable[str],
         *,
@@ -326,27 +328,25 @@ class Editing:
         for f in ended:
             settle(f, "mews", by=by, next_round=next_round, resolution="superseded")
         other.state = edit_state(other.fields)
-        await er.save_edit(session, other, at=at)
+        await uow.guest_edits.save(other, at=at)
         await self._audit(
-            session, other, actor=by, action="superseded", details={f.field: "mews" for f in ended}
+            uow, other, actor=by, action="superseded", details={f.field: "mews" for f in ended}
         )
 
-    async def _locked_guest(
-        self, session: AsyncSession, enterprise: str, guest_id: str
-    ) -> StoredGuest:
+    async def _locked_guest(self, uow: UnitOfWork, enterprise: str, guest_id: str) -> StoredGuest:
         """The guest as stored, with its customer's lock held (taken before any edit row)."""
-        mews_id = await er.guest_mews_id(session, enterprise, guest_id)
+        mews_id = await uow.guest_edits.guest_mews_id(enterprise, guest_id)
         if mews_id is None:
             raise NotFound(f"no guest {guest_id}")
-        await lock_mews_entity(session, "customer", enterprise, mews_id)
-        stored = await stored_guest(session, enterprise, mews_id)
+        await uow.guests.lock(enterprise, mews_id)
+        stored = await uow.guests.get(enterprise, mews_id)
         if stored is None:
             raise NotFound(f"no guest {guest_id}")
         return stored
 
     async def _apply_rules(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         edit: er.StoredEdit,
         *,
         next_round: int,
@@ -358,7 +358,7 @@ class Editing:
         ]
         if not conflicts:
             return
-        rules = await er.rules(session, edit.enterprise_id)
+        rules = await uow.guest_edits.rules(edit.enterprise_id)
         for f in conflicts:
             rule = rules.get(f.field, "ask")
             keep = by_rule(
@@ -368,7 +368,7 @@ class Editing:
                 continue
             settle(f, keep, by="rule", next_round=next_round, resolution=f"rule:{rule}")  # type: ignore[arg-type]
             await self._audit(
-                session,
+                uow,
                 edit,
                 actor="rule",
                 action="resolved",
@@ -376,7 +376,7 @@ class Editing:
             )
 
     async def _send(
-        self, session: AsyncSession, edit: er.StoredEdit, edit_round: int, now: datetime
+        self, uow: UnitOfWork, edit: er.StoredEdit, edit_round: int, now: datetime
     ) -> None:
         """The round's write to Mews, through the outbox (one command per round)."""
         command_id = f"guest-edit:{edit.edit_id}:{edit_round}"
@@ -385,11 +385,9 @@ class Editing:
             for f in edit.fields
             if f.state == "saving" and f.sent_in == edit_round
         )
-        await add(
-            session,
-            outbox,
-            subject=UPDATE_CUSTOMER.format(enterprise=edit.enterprise_id),
-            payload=UpdateCustomer(
+        await uow.queue(
+            UPDATE_CUSTOMER.format(enterprise=edit.enterprise_id),
+            UpdateCustomer(
                 command_id=command_id,
                 enterprise_id=edit.enterprise_id,
                 customer_id=edit.customer_mews_id,
@@ -404,15 +402,14 @@ class Editing:
 
     async def _audit(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         edit: er.StoredEdit,
         *,
         actor: str,
         action: str,
         details: Mapping[str, object],
     ) -> None:
-        await er.audit(
-            session,
+        await uow.guest_edits.audit(
             enterprise_id=edit.enterprise_id,
             guest_id=edit.guest_id,
             edit_id=edit.edit_id,

@@ -21,8 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from attendandt.contracts.events import (
     GUEST_EVENT,
     RESTRICTED_GUEST_EVENT,
@@ -33,11 +31,9 @@ from attendandt.contracts.events import (
 from attendandt.contracts.privacy import public_guest, restricted_guest
 from attendandt.contracts.snapshots import GuestSnapshot
 from attendandt.contracts.versioning import MewsVersion, supersedes, version_tag
-from attendandt.guests import edit_repository as er
 from attendandt.guests.edits import changed_fields, echo, edit_state
-from attendandt.guests.models import outbox
-from attendandt.guests.upsert_repository import StoredGuest, upsert_guest
-from attendandt.platform.outbox import add
+from attendandt.guests.unit_of_work import GuestWrites
+from attendandt.guests.upsert_repository import StoredGuest
 
 
 @dataclass(frozen=True)
@@ -66,7 +62,7 @@ def version_key(version: MewsVersion) -> str:
 
 
 async def apply_version(
-    session: AsyncSession,
+    uow: GuestWrites,
     *,
     enterprise: str,
     previous: StoredGuest | None,
@@ -79,7 +75,8 @@ async def apply_version(
 ) -> str | None:
     """Store `guest` if `version` supersedes the stored one and announce it; our guest id,
     or None when it does not. `ours`: the version is a staff edit Mews took (else it is
-    Mews's, and may be our write's echo). Call with the customer's lock held."""
+    Mews's, and may be our write's echo). Call with the customer's lock held (`uow` is the
+    caller's: it commits)."""
     if previous is not None and not supersedes(version, previous.version):
         return None
     changed = changed_fields(previous.snapshot if previous else None, guest)
@@ -93,8 +90,7 @@ async def apply_version(
     )  # fmt: skip
     for name in (*changed, *first_seen):
         field_changed[name] = guest.mews_updated_utc.isoformat()
-    stored_id = await upsert_guest(
-        session,
+    stored_id = await uow.guests.put(
         guest_id=guest_id,
         enterprise_id=enterprise,
         guest=guest,
@@ -106,14 +102,14 @@ async def apply_version(
         return None
     who = ours or MEWS
     if ours is None and previous is not None:  # a guest new to us has no edits yet
-        who = await recognise_echo(session, stored_id, guest, changed, at=synced_at)
+        who = await recognise_echo(uow, stored_id, guest, changed, at=synced_at)
     if previous is not None and not changed:
         # Mews stamped a new version with nothing of ours in it changed (a repeated write,
         # a change to something we do not keep): stored, so the order of versions holds,
         # but no news.
         return stored_id
     await announce(
-        session,
+        uow,
         enterprise=enterprise,
         guest_id=stored_id,
         guest=guest,
@@ -127,7 +123,7 @@ async def apply_version(
 
 
 async def recognise_echo(
-    session: AsyncSession,
+    uow: GuestWrites,
     guest_id: str,
     guest: GuestSnapshot,
     changed: tuple[str, ...],
@@ -138,17 +134,16 @@ async def recognise_echo(
     in step. The version is ours when every field it changed is one of those."""
     ours: set[str] = set()
     who = MEWS
-    for edit in await er.open_edits(session, guest_id):
+    for edit in await uow.guest_edits.open_edits(guest_id):
         in_step, touched = echo(edit.fields, guest)
         if not touched:
             continue
         edit.state = edit_state(edit.fields)
-        await er.save_edit(session, edit, at=at)
+        await uow.guest_edits.save(edit, at=at)
         if in_step:
             ours |= {f.field for f in in_step}
             who = Attribution("attendandt", edit.author_user_id, edit.edit_id)
-            await er.audit(
-                session,
+            await uow.guest_edits.audit(
                 enterprise_id=edit.enterprise_id,
                 guest_id=guest_id,
                 edit_id=edit.edit_id,
@@ -163,7 +158,7 @@ async def recognise_echo(
 
 
 async def announce(
-    session: AsyncSession,
+    uow: GuestWrites,
     *,
     enterprise: str,
     guest_id: str,
@@ -176,11 +171,9 @@ async def announce(
 ) -> None:
     """The public event and, committed with it, the restricted one with the personal data
     the public one leaves out: a granted system never sees one without the other."""
-    await add(
-        session,
-        outbox,
-        subject=GUEST_EVENT.format(enterprise=enterprise, event=name),
-        payload=GuestEvent(
+    await uow.queue(
+        GUEST_EVENT.format(enterprise=enterprise, event=name),
+        GuestEvent(
             event_id=event_id,
             enterprise_id=enterprise,
             occurred_at=guest.mews_updated_utc,
@@ -196,11 +189,9 @@ async def announce(
         correlation_id=correlation_id,
     )
     restricted_id = f"restricted:{event_id}"
-    await add(
-        session,
-        outbox,
-        subject=RESTRICTED_GUEST_EVENT.format(enterprise=enterprise, event=name),
-        payload=RestrictedGuestEvent(
+    await uow.queue(
+        RESTRICTED_GUEST_EVENT.format(enterprise=enterprise, event=name),
+        RestrictedGuestEvent(
             event_id=restricted_id,
             enterprise_id=enterprise,
             occurred_at=guest.mews_updated_utc,

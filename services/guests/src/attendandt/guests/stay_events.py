@@ -1,5 +1,5 @@
-"""A stay's public event (`StayEvent`), put in the outbox with the ids of the customers we know
-as guests; and those ids, for a service that asks for the stay itself."""
+"""A stay's public event (`StayEvent`), with the ids of the customers we know as guests; and
+those ids, for a service that asks for the stay itself."""
 
 from __future__ import annotations
 
@@ -9,32 +9,6 @@ from attendandt.contracts.events import STAY_EVENT, StayEvent
 from attendandt.contracts.privacy import public_stay
 from attendandt.contracts.snapshots import StaySnapshot
 from attendandt.guests import stored_stay_repository as ssr
-from attendandt.guests.models import outbox
-from attendandt.platform.outbox import add
-
-
-async def announce_stay(
-    session: AsyncSession,
-    enterprise: str,
-    stay_id: str,
-    stay: StaySnapshot,
-    customers: list[str],
-    *,
-    name: str,
-    event_id: str,
-    correlation_id: str | None,
-) -> None:
-    """The stay's event, in the outbox, with the ids of the customers we know as guests."""
-    guest_ids = await known_guests(session, enterprise, customers)
-    subject, event = stay_event(enterprise, stay_id, stay, guest_ids, name=name, event_id=event_id)
-    await add(
-        session,
-        outbox,
-        subject=subject,
-        payload=event,
-        msg_id=event_id,
-        correlation_id=correlation_id,
-    )
 
 
 def stay_event(

@@ -12,7 +12,11 @@ Leaving the block without `commit` rolls everything back: the claim, the effect 
 queued messages commit together or not at all. `SqlUnitOfWork` is the Postgres one; the
 unit tests run the same use cases on an in-memory fake (tests/unit).
 
-Written against it so far: applying a Mews reservation (`stay_upserts`).
+Written against it so far: applying Mews reservations (`stay_upserts`), customers, hotels
+and rooms (`entity_upserts`), stays' bills (`bills`), staff notes on stays (`stay_notes`) and
+staff edits of guests (`editing`); applying a guest's version (`guest_versions`) needs only
+`GuestWrites`, which a unit of work is. The SQL repositories bound to the session are
+`sql_repositories`.
 """
 
 from __future__ import annotations
@@ -23,15 +27,21 @@ from typing import Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from attendandt.contracts.snapshots import StaySnapshot
+from attendandt.contracts.base import Payload
+from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.rpc.guests import EditRule
+from attendandt.contracts.snapshots import (
+    GuestSnapshot,
+    PropertySnapshot,
+    RoomSnapshot,
+    StaySnapshot,
+)
 from attendandt.contracts.versioning import MewsVersion
-from attendandt.guests import stay_note_repository as nr
-from attendandt.guests import stored_stay_repository as ssr
-from attendandt.guests import upsert_repository as ur
+from attendandt.guests import edit_repository as er
+from attendandt.guests import sql_repositories as sql
 from attendandt.guests.models import inbox, outbox
-from attendandt.guests.stay_events import known_guests
-from attendandt.guests.upsert_repository import StoredStay
-from attendandt.guests.version_repository import lock_mews_entity
+from attendandt.guests.stored_stay_repository import StaySnapshotRow
+from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
 from attendandt.platform import unit_of_work as platform_uow
 
 Role = Literal["owner", "companion"]
@@ -68,6 +78,123 @@ class StayRepository(Protocol):
     async def known_guests(self, enterprise_id: str, customers: Sequence[str]) -> tuple[str, ...]:
         """Our guest ids of these customers (in their order), those we know as guests."""
 
+    async def naming_customer(self, enterprise_id: str, mews_id: str) -> list[StaySnapshotRow]:
+        """The stays that name this customer (owner or companion), each as stored (snapshot,
+        version) with all its customers (Mews id, role) in order."""
+
+
+class GuestRepository(Protocol):
+    """Guests (Mews customers) by (enterprise, Mews id)."""
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None:
+        """Serialise the units of work about this customer until this one ends."""
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredGuest | None: ...
+
+    async def put(
+        self,
+        *,
+        guest_id: str,
+        enterprise_id: str,
+        guest: GuestSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+        field_changed_utc: dict[str, str],
+    ) -> str | None:
+        """Store the guest unless the stored version is as new or newer (`supersedes`,
+        checked again by the store against concurrent writers): our guest id, or None."""
+
+
+class GuestEditRepository(Protocol):
+    """Staff edits of guests, their audit and the hotel's rules for conflicts: what an edit,
+    the publisher's report of it, settling a conflict and recognising a staff edit in Mews's
+    version of a guest read and record."""
+
+    async def guest_mews_id(self, enterprise_id: str, guest_id: str) -> str | None:
+        """The Mews id of one of the property's guests (what its edits are serialised by)."""
+
+    async def get(self, enterprise_id: str, edit_id: str) -> er.StoredEdit | None:
+        """The edit (locked), or None."""
+
+    async def add(self, edit: er.StoredEdit, *, at: datetime) -> None: ...
+
+    async def rules(self, enterprise_id: str) -> dict[str, EditRule]: ...
+
+    async def put_rule(
+        self, *, enterprise_id: str, field: str, rule: EditRule, by: str, at: datetime
+    ) -> None: ...
+
+    async def open_edits(self, guest_id: str) -> list[er.StoredEdit]:
+        """The guest's edits still saving or in conflict, oldest first (locked)."""
+
+    async def save(self, edit: er.StoredEdit, *, at: datetime) -> None: ...
+
+    async def audit(
+        self,
+        *,
+        enterprise_id: str,
+        guest_id: str,
+        edit_id: str | None,
+        at: datetime,
+        actor: str,
+        action: str,
+        details: dict[str, Any],
+    ) -> None: ...
+
+
+class PropertyRepository(Protocol):
+    """Hotels (Mews enterprises), by enterprise id."""
+
+    async def lock(self, enterprise_id: str) -> None: ...
+
+    async def version(self, enterprise_id: str) -> MewsVersion | None:
+        """The version of the stored hotel, or None when there is none."""
+
+    async def put(
+        self, *, prop: PropertySnapshot, read_at: datetime, digest: str, synced_at: datetime
+    ) -> None:
+        """Insert or replace the hotel (the caller decided, under the lock, that this version
+        is the newer one)."""
+
+
+class RoomRepository(Protocol):
+    """Rooms (Mews resources) by (enterprise, Mews id)."""
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None: ...
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredRoom | None: ...
+
+    async def put(
+        self,
+        *,
+        room_id: str,
+        enterprise_id: str,
+        room: RoomSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> str | None:
+        """Store the room unless the stored version is as new or newer: our room id, or
+        None."""
+
+
+class BillRepository(Protocol):
+    """Stays' bills by (enterprise, the stay's Mews id)."""
+
+    async def lock(self, enterprise_id: str, stay_mews_id: str) -> None: ...
+
+    async def version(self, enterprise_id: str, stay_mews_id: str) -> MewsVersion | None: ...
+
+    async def put(
+        self,
+        *,
+        enterprise_id: str,
+        bill: StayBillSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> None:
+        """Insert or replace the bill (the caller decided, under the lock, that this version
+        is the newer one)."""
+
 
 class NoteWrite(Protocol):
     """A staff note written here, on its way to Mews."""
@@ -83,7 +210,9 @@ class NoteWrite(Protocol):
 
 
 class NoteWriteRepository(Protocol):
-    """What recognising our own notes in Mews's version of a stay reads and records."""
+    """Staff notes written here on their way to Mews, and the notes a stay shows: what
+    writing one, taking the publisher's report of it and recognising our own notes in Mews's
+    version of a stay read and record."""
 
     async def held_notes(self, stay_id: str) -> list[Any]:
         """The notes on the stored stay, as stored (dicts)."""
@@ -93,67 +222,43 @@ class NoteWriteRepository(Protocol):
 
     async def finish(self, write_id: str, values: Mapping[str, Any]) -> None: ...
 
+    async def stay_for_note(self, enterprise_id: str, stay_id: str) -> Any | None:
+        """The stay's id, Mews id and notes as Mews holds them (a row), or None."""
+
+    async def same_on_its_way(self, stay_id: str, note_mews_id: str | None, text: str) -> Any:
+        """A write of this text to this note (None: a new note) still on its way, or None."""
+
+    async def add(self, values: Mapping[str, Any]) -> Any:
+        """Record a note write; the write as stored (a row)."""
+
+    async def get(self, enterprise_id: str, write_id: str) -> Any | None: ...
+
+    async def stay_version(self, stay_id: str) -> datetime:
+        """The UpdatedUtc of the stay's version we hold."""
+
+    async def show_notes(self, stay_id: str, notes: list[dict[str, Any]]) -> None:
+        """Set the notes the stay shows (as Mews holds them after our write)."""
+
+
+class GuestWrites(Protocol):
+    """What applying a guest's version (`guest_versions.apply_version`) writes to."""
+
+    guests: GuestRepository
+    guest_edits: GuestEditRepository
+
+    async def queue(
+        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
+    ) -> None: ...
+
 
 class UnitOfWork(platform_uow.UnitOfWork):
     stays: StayRepository
     note_writes: NoteWriteRepository
-
-
-class _SqlStays:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def lock(self, enterprise_id: str, mews_id: str) -> None:
-        await lock_mews_entity(self._session, "reservation", enterprise_id, mews_id)
-
-    async def get(self, enterprise_id: str, mews_id: str) -> StoredStay | None:
-        return await ur.stored_stay(self._session, enterprise_id, mews_id)
-
-    async def snapshot(self, enterprise_id: str, stay_id: str) -> StaySnapshot | None:
-        found = await ssr.stay_snapshot(self._session, enterprise_id, stay_id)
-        return None if found is None else found[1]
-
-    async def put(
-        self,
-        *,
-        stay_id: str,
-        enterprise_id: str,
-        stay: StaySnapshot,
-        version: MewsVersion,
-        synced_at: datetime,
-    ) -> str | None:
-        return await ur.upsert_stay(
-            self._session,
-            stay_id=stay_id,
-            enterprise_id=enterprise_id,
-            stay=stay,
-            version=version,
-            synced_at=synced_at,
-        )
-
-    async def replace_customers(
-        self, *, stay_id: str, enterprise_id: str, customers: Sequence[tuple[str, Role]]
-    ) -> None:
-        await ur.replace_stay_guests(
-            self._session, stay_id=stay_id, enterprise_id=enterprise_id, customers=customers
-        )
-
-    async def known_guests(self, enterprise_id: str, customers: Sequence[str]) -> tuple[str, ...]:
-        return await known_guests(self._session, enterprise_id, list(customers))
-
-
-class _SqlNoteWrites:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def held_notes(self, stay_id: str) -> list[Any]:
-        return await nr.stay_notes(self._session, stay_id)
-
-    async def on_their_way(self, stay_id: str) -> Sequence[NoteWrite]:
-        return await nr.writes_on_their_way(self._session, stay_id)
-
-    async def finish(self, write_id: str, values: Mapping[str, Any]) -> None:
-        await nr.finish_write(self._session, write_id, values)
+    guests: GuestRepository
+    guest_edits: GuestEditRepository
+    properties: PropertyRepository
+    rooms: RoomRepository
+    bills: BillRepository
 
 
 class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
@@ -163,5 +268,10 @@ class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
         super().__init__(sessions, inbox=inbox, outbox=outbox)
 
     def bind(self, session: AsyncSession) -> None:
-        self.stays = _SqlStays(session)
-        self.note_writes = _SqlNoteWrites(session)
+        self.stays = sql.SqlStays(session)
+        self.note_writes = sql.SqlNoteWrites(session)
+        self.guests = sql.SqlGuests(session)
+        self.guest_edits = sql.SqlGuestEdits(session)
+        self.properties = sql.SqlProperties(session)
+        self.rooms = sql.SqlRooms(session)
+        self.bills = sql.SqlBills(session)

@@ -1,0 +1,274 @@
+"""The guests service's SQL repositories, as a unit of work binds them (`unit_of_work`): thin
+classes over the repository functions (the SQL stays in the `*_repository` modules), each on
+the one session of the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from attendandt.contracts.bills import StayBillSnapshot
+from attendandt.contracts.rpc.guests import EditRule
+from attendandt.contracts.snapshots import (
+    GuestSnapshot,
+    PropertySnapshot,
+    RoomSnapshot,
+    StaySnapshot,
+)
+from attendandt.contracts.versioning import MewsVersion
+from attendandt.guests import bill_repository as br
+from attendandt.guests import edit_repository as er
+from attendandt.guests import property_repository as pr
+from attendandt.guests import stay_note_repository as nr
+from attendandt.guests import stored_stay_repository as ssr
+from attendandt.guests import upsert_repository as ur
+from attendandt.guests.stay_events import known_guests
+from attendandt.guests.stored_stay_repository import StaySnapshotRow
+from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
+from attendandt.guests.version_repository import lock_mews_entity
+
+if TYPE_CHECKING:
+    from attendandt.guests.unit_of_work import (
+        NoteWrite,
+        Role,
+    )
+
+
+class SqlStays:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None:
+        await lock_mews_entity(self._session, "reservation", enterprise_id, mews_id)
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredStay | None:
+        return await ur.stored_stay(self._session, enterprise_id, mews_id)
+
+    async def snapshot(self, enterprise_id: str, stay_id: str) -> StaySnapshot | None:
+        found = await ssr.stay_snapshot(self._session, enterprise_id, stay_id)
+        return None if found is None else found[1]
+
+    async def put(
+        self,
+        *,
+        stay_id: str,
+        enterprise_id: str,
+        stay: StaySnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> str | None:
+        return await ur.upsert_stay(
+            self._session,
+            stay_id=stay_id,
+            enterprise_id=enterprise_id,
+            stay=stay,
+            version=version,
+            synced_at=synced_at,
+        )
+
+    async def replace_customers(
+        self, *, stay_id: str, enterprise_id: str, customers: Sequence[tuple[str, Role]]
+    ) -> None:
+        await ur.replace_stay_guests(
+            self._session, stay_id=stay_id, enterprise_id=enterprise_id, customers=customers
+        )
+
+    async def known_guests(self, enterprise_id: str, customers: Sequence[str]) -> tuple[str, ...]:
+        return await known_guests(self._session, enterprise_id, list(customers))
+
+    async def naming_customer(self, enterprise_id: str, mews_id: str) -> list[StaySnapshotRow]:
+        return await ssr.stays_naming_customer(self._session, enterprise_id, mews_id)
+
+
+class SqlGuests:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None:
+        await lock_mews_entity(self._session, "customer", enterprise_id, mews_id)
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredGuest | None:
+        return await ur.stored_guest(self._session, enterprise_id, mews_id)
+
+    async def put(
+        self,
+        *,
+        guest_id: str,
+        enterprise_id: str,
+        guest: GuestSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+        field_changed_utc: dict[str, str],
+    ) -> str | None:
+        return await ur.upsert_guest(
+            self._session,
+            guest_id=guest_id,
+            enterprise_id=enterprise_id,
+            guest=guest,
+            version=version,
+            synced_at=synced_at,
+            field_changed_utc=field_changed_utc,
+        )
+
+
+class SqlGuestEdits:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def guest_mews_id(self, enterprise_id: str, guest_id: str) -> str | None:
+        return await er.guest_mews_id(self._session, enterprise_id, guest_id)
+
+    async def get(self, enterprise_id: str, edit_id: str) -> er.StoredEdit | None:
+        return await er.edit_by_id(self._session, enterprise_id, edit_id)
+
+    async def add(self, edit: er.StoredEdit, *, at: datetime) -> None:
+        await er.insert_edit(self._session, edit, at=at)
+
+    async def rules(self, enterprise_id: str) -> dict[str, EditRule]:
+        return await er.rules(self._session, enterprise_id)
+
+    async def put_rule(
+        self, *, enterprise_id: str, field: str, rule: EditRule, by: str, at: datetime
+    ) -> None:
+        await er.put_rule(
+            self._session, enterprise_id=enterprise_id, field=field, rule=rule, by=by, at=at
+        )
+
+    async def open_edits(self, guest_id: str) -> list[er.StoredEdit]:
+        return await er.open_edits(self._session, guest_id)
+
+    async def save(self, edit: er.StoredEdit, *, at: datetime) -> None:
+        await er.save_edit(self._session, edit, at=at)
+
+    async def audit(
+        self,
+        *,
+        enterprise_id: str,
+        guest_id: str,
+        edit_id: str | None,
+        at: datetime,
+        actor: str,
+        action: str,
+        details: dict[str, Any],
+    ) -> None:
+        await er.audit(
+            self._session,
+            enterprise_id=enterprise_id,
+            guest_id=guest_id,
+            edit_id=edit_id,
+            at=at,
+            actor=actor,
+            action=action,
+            details=details,
+        )
+
+
+class SqlProperties:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, enterprise_id: str) -> None:
+        await lock_mews_entity(self._session, "property", enterprise_id, enterprise_id)
+
+    async def version(self, enterprise_id: str) -> MewsVersion | None:
+        return await pr.stored_property_version(self._session, enterprise_id)
+
+    async def put(
+        self, *, prop: PropertySnapshot, read_at: datetime, digest: str, synced_at: datetime
+    ) -> None:
+        await pr.put_property(
+            self._session, prop=prop, read_at=read_at, digest=digest, synced_at=synced_at
+        )
+
+
+class SqlRooms:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, enterprise_id: str, mews_id: str) -> None:
+        await lock_mews_entity(self._session, "resource", enterprise_id, mews_id)
+
+    async def get(self, enterprise_id: str, mews_id: str) -> StoredRoom | None:
+        return await ur.stored_room(self._session, enterprise_id, mews_id)
+
+    async def put(
+        self,
+        *,
+        room_id: str,
+        enterprise_id: str,
+        room: RoomSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> str | None:
+        return await ur.upsert_room(
+            self._session,
+            room_id=room_id,
+            enterprise_id=enterprise_id,
+            room=room,
+            version=version,
+            synced_at=synced_at,
+        )
+
+
+class SqlBills:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, enterprise_id: str, stay_mews_id: str) -> None:
+        await lock_mews_entity(self._session, "bill", enterprise_id, stay_mews_id)
+
+    async def version(self, enterprise_id: str, stay_mews_id: str) -> MewsVersion | None:
+        return await br.stored_version(self._session, enterprise_id, stay_mews_id)
+
+    async def put(
+        self,
+        *,
+        enterprise_id: str,
+        bill: StayBillSnapshot,
+        version: MewsVersion,
+        synced_at: datetime,
+    ) -> None:
+        await br.put_bill(
+            self._session,
+            enterprise_id=enterprise_id,
+            bill=bill,
+            version=version,
+            synced_at=synced_at,
+        )
+
+
+class SqlNoteWrites:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def held_notes(self, stay_id: str) -> list[Any]:
+        return await nr.stay_notes(self._session, stay_id)
+
+    async def on_their_way(self, stay_id: str) -> Sequence[NoteWrite]:
+        return await nr.writes_on_their_way(self._session, stay_id)
+
+    async def finish(self, write_id: str, values: Mapping[str, Any]) -> None:
+        await nr.finish_write(self._session, write_id, values)
+
+    async def stay_for_note(self, enterprise_id: str, stay_id: str) -> Any | None:
+        return await nr.stay_for_note(self._session, enterprise_id, stay_id)
+
+    async def same_on_its_way(self, stay_id: str, note_mews_id: str | None, text: str) -> Any:
+        return await nr.same_on_its_way(self._session, stay_id, note_mews_id, text)
+
+    async def add(self, values: Mapping[str, Any]) -> Any:
+        return await nr.insert_write(self._session, values)
+
+    async def get(self, enterprise_id: str, write_id: str) -> Any | None:
+        return await nr.write_by_id(self._session, enterprise_id, write_id)
+
+    async def stay_version(self, stay_id: str) -> datetime:
+        found: datetime = await nr.stay_version(self._session, stay_id)
+        return found
+
+    async def show_notes(self, stay_id: str, notes: list[dict[str, Any]]) -> None:
+        await nr.set_stay_notes(self._session, stay_id, notes)
