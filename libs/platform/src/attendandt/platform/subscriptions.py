@@ -8,9 +8,12 @@ decoded, handled and settled by the one ack policy (`platform.consumer.process`)
 `Runtime.subscribe` registers it; `consume` is the loop it runs. The consumer is created (or
 updated: a new release's ack wait or filter) by its name, then bound, so a NATS user that may
 only create its own named consumers can run it (`contracts.permissions`). Each fetch asks for
-at most `batch_size` messages and waits `PULL_WAIT_S` for them; with `workers` > 1 that many
-messages are handled at once, and the loop fetches only as many as there are free workers, so
-no message waits in the process while its ack wait runs out.
+at most `batch_size` messages and waits `PULL_WAIT_S` for them; the messages of a batch are
+handled together (the use cases lock what they change, so two messages about one thing still
+apply one after the other), and the next fetch waits for the whole batch. With `workers` > 1
+that many are handled at once, and the loop fetches only as many as there are free workers
+(a new message starts as soon as one is done), so no message waits in the process while its
+ack wait runs out. `batch_size=1`: one message at a time.
 
 `rejects` names the use case's exceptions that no redelivery can cure (an invalid command):
 they make the message a dead letter at once, as `Rejected` does. `admit` sees each raw
@@ -75,7 +78,8 @@ async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Even
     running: set[asyncio.Task[None]] = set()
     try:
         while not stop.is_set():
-            free = sub.workers - len(running)
+            # One worker takes a whole batch in turn; several take as many as are free.
+            free = sub.batch_size if sub.workers == 1 else sub.workers - len(running)
             if free <= 0:
                 await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 continue
@@ -90,8 +94,8 @@ async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Even
                     await asyncio.wait_for(stop.wait(), RETRY_FETCH_S)
                 continue
             if sub.workers == 1:
-                for msg in msgs:
-                    await _handle(js, sub, msg)
+                # The batch's messages are handled together; the next fetch waits for all.
+                await asyncio.gather(*(_handle(js, sub, msg) for msg in msgs))
                 continue
             for msg in msgs:
                 task = asyncio.create_task(_handle(js, sub, msg))
