@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import msgspec
+import nats.errors
 import pytest
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
@@ -71,22 +72,40 @@ async def start_sync(mews_sim: Any, nats_url: str, jetstream: JetStreamContext):
             await asyncio.wait_for(task, 20)
 
 
+#: Publishes in flight at once, as ingest's outbox keeps them (a thousand at once on a busy
+#: machine wait longer than an ack's timeout for the last of them).
+ANNOUNCE_IN_FLIGHT = 100
+
+
 async def announce(
     js: JetStreamContext, enterprise_id: str, entity: MewsEntity, ids: list[str]
 ) -> None:
-    """Publish change notifications as ingest would (id only, from the WebSocket)."""
+    """Publish change notifications as ingest would (id only, from the WebSocket): a bounded
+    number at once, and one whose ack did not come published again (its Nats-Msg-Id makes
+    the repeat a no-op if the first was stored)."""
     now = datetime.now(UTC)
+    slots = asyncio.Semaphore(ANNOUNCE_IN_FLIGHT)
+
+    async def one(change: MewsChange) -> None:
+        async with slots:
+            for attempt in range(5):
+                try:
+                    await publish(
+                        js,
+                        MEWS_CHANGE,
+                        change,
+                        msg_id=change.msg_id(),
+                        enterprise=enterprise_id,
+                        entity=entity,
+                    )
+                    return
+                except nats.errors.TimeoutError:
+                    if attempt == 4:
+                        raise
+
     await asyncio.gather(
         *(
-            publish(
-                js,
-                MEWS_CHANGE,
-                change,
-                msg_id=change.msg_id(),
-                enterprise=enterprise_id,
-                entity=entity,
-            )
-            for change in (
+            one(
                 MewsChange(
                     enterprise_id=enterprise_id,
                     entity=entity,
@@ -95,8 +114,8 @@ async def announce(
                     observed_at=now,
                     sighting=f"{now.isoformat()}:{i}",
                 )
-                for i, mews_id in enumerate(ids)
             )
+            for i, mews_id in enumerate(ids)
         )
     )
 

@@ -123,6 +123,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         wait_until(
             "the gateway", lambda: httpx.get(f"{gateway}/readyz").status_code == 200, timeout=120
         )
+        wait_for_initial_imports(gateway, ports["sim"])
         # Each demo account's own password, as `attendandt dev` made and kept it.
         passwords = {
             "admin@attendandt.local": PASSWORD,
@@ -155,13 +156,45 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             shutil.rmtree(relocated, ignore_errors=True)
 
 
+def wait_for_initial_imports(gateway: str, sim_port: int) -> None:
+    """Until sync reports the initial import of every simulated hotel done, as an operator
+    reads it on the Sync page: the tests start from the system a hotel has once it is set
+    up, and none is timed while 10,000 stays are still being imported."""
+    hotels = httpx.get(f"http://127.0.0.1:{sim_port}/_sim/info").json()["enterprises"]
+    login = httpx.post(
+        f"{gateway}/api/v1/auth/login",
+        json={"email": "admin@attendandt.local", "password": PASSWORD},
+    )
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    last: list[Any] = []
+
+    def imported() -> bool:
+        overview = httpx.get(f"{gateway}/api/v1/sync", headers=headers, timeout=30).json()
+        last[:] = [(e["enterprise_id"], (e.get("sync") or {}).get("import_state"))
+                   for e in overview["enterprises"]]  # fmt: skip
+        done = {e for e, state in last if state == "done"}
+        return done >= {h["id"] for h in hotels}
+
+    try:
+        wait_until("the initial imports", imported, timeout=900, every=2)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {last}") from None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`-n 2 --dist loadgroup`) the tests of one expensive system share a
     worker: one whole-system stack (and one web build) for the session, one `attendandt dev`
-    for test_ops_env, instead of one per worker."""
+    for test_ops_env, instead of one per worker.
+
+    A stack test's time limit counts its own steps, not the stack's start (bounded by its
+    own waits above), which falls on whichever stack test runs first."""
     for item in items:
         names = getattr(item, "fixturenames", ())
         if "stack" in names:
             item.add_marker(pytest.mark.xdist_group("stack"))
+            marker = item.get_closest_marker("timeout")
+            seconds = marker.args[0] if marker and marker.args else 300
+            item.add_marker(pytest.mark.timeout(seconds, func_only=True), append=False)
         elif "project" in names and item.path.name == "test_ops_env.py":
             item.add_marker(pytest.mark.xdist_group("ops-env"))

@@ -18,7 +18,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from attendandt.mews import DemoTokens
 
 
-def wait_until(what: str, check: Callable[[], Any], timeout: float = 60) -> Any:
+def wait_until(what: str, check: Callable[[], Any], timeout: float = 60, every: float = 0.1) -> Any:
     """Poll `check` until it returns something truthy (HTTP errors count as not yet)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -29,7 +29,7 @@ def wait_until(what: str, check: Callable[[], Any], timeout: float = 60) -> Any:
         if result:
             return result
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
+        time.sleep(every)
 
 
 def mews_call(sim: str, operation: str, **body: Any) -> Any:
