@@ -8,7 +8,8 @@ decoded, handled and settled by the one ack policy (`platform.consumer.process`)
 `Runtime.subscribe` registers it; `consume` is the loop it runs. The consumer is created (or
 updated: a new release's ack wait or filter) by its name, then bound, so a NATS user that may
 only create its own named consumers can run it (`contracts.permissions`). Each fetch asks for
-at most `batch_size` messages and waits `PULL_WAIT_S` for them; the messages of a batch are
+at most `batch_size` messages and waits `PULL_WAIT_S` for them (after one that found none,
+an idle loop waits up to `IDLE_WAIT_S` for a single message); the messages of a batch are
 handled together (the use cases lock what they change, so two messages about one thing still
 apply one after the other), and the next fetch waits for the whole batch. With `workers` > 1
 that many are handled at once, and the loop fetches only as many as there are free workers
@@ -39,7 +40,14 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload
-from attendandt.platform.consumer import PULL_WAIT_S, ConsumerPolicy, Delivery, Rejected, process
+from attendandt.platform.consumer import (
+    IDLE_WAIT_S,
+    PULL_WAIT_S,
+    ConsumerPolicy,
+    Delivery,
+    Rejected,
+    process,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +84,7 @@ async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Even
     await js.add_consumer(sub.stream, config=config)
     pull = await js.pull_subscribe_bind(durable=sub.policy.consumer, stream=sub.stream)
     running: set[asyncio.Task[None]] = set()
+    idle = False
     try:
         while not stop.is_set():
             # One worker takes a whole batch in turn; several take as many as are free.
@@ -83,9 +92,11 @@ async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Even
             if free <= 0:
                 await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 continue
+            want, wait = (1, IDLE_WAIT_S) if idle else (min(free, sub.batch_size), PULL_WAIT_S)
             try:
-                msgs = await pull.fetch(min(free, sub.batch_size), timeout=PULL_WAIT_S)
+                msgs = await pull.fetch(want, timeout=wait)
             except (TimeoutError, NatsTimeoutError):
+                idle = True
                 continue
             except Exception as exc:
                 # The server is not answering (a restart, a reconnect): ask again soon.
@@ -93,6 +104,7 @@ async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Even
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), RETRY_FETCH_S)
                 continue
+            idle = False
             if sub.workers == 1:
                 # The batch's messages are handled together; the next fetch waits for all.
                 await asyncio.gather(*(_handle(js, sub, msg) for msg in msgs))

@@ -44,6 +44,7 @@ from attendandt.contracts.mews import MEWS_CHANGE, MewsChange, MewsEntity
 from attendandt.contracts.streams import MEWS_CHANGES
 from attendandt.mews import MewsError
 from attendandt.platform.consumer import (
+    IDLE_WAIT_S,
     ConsumerPolicy,
     Outcome,
     settle_acked,
@@ -148,7 +149,7 @@ class ChangeConsumer:
         """
         fetch = sub.fetch  # type: ignore[attr-defined]
         try:
-            batch: list[Msg] = await fetch(1, timeout=1.0)
+            batch: list[Msg] = await fetch(1, timeout=IDLE_WAIT_S)
         except (TimeoutError, NatsTimeoutError):
             return []
         busy = max(1, self.batch_max // 10)
