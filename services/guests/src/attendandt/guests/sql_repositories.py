@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendandt.contracts.bills import StayBillSnapshot
 from attendandt.contracts.rpc.guests import EditRule
 from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    ChargeSnapshot,
     GuestSnapshot,
     PropertySnapshot,
     RoomSnapshot,
@@ -25,7 +27,9 @@ from attendandt.guests import edit_repository as er
 from attendandt.guests import property_repository as pr
 from attendandt.guests import stay_note_repository as nr
 from attendandt.guests import stored_stay_repository as ssr
+from attendandt.guests import timeline_repository as tr
 from attendandt.guests import upsert_repository as ur
+from attendandt.guests import vendor_booking_repository as vbr
 from attendandt.guests.stay_events import known_guests
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
@@ -272,3 +276,59 @@ class SqlNoteWrites:
 
     async def show_notes(self, stay_id: str, notes: list[dict[str, Any]]) -> None:
         await nr.set_stay_notes(self._session, stay_id, notes)
+
+
+class SqlTimeline:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        event_id: str,
+        enterprise_id: str,
+        guest_id: str,
+        kind: Literal["booking", "charge"],
+        ref_id: str,
+        stay_id: str | None,
+        event: str,
+        occurred_at: datetime,
+        snapshot: BookingSnapshot | ChargeSnapshot,
+        recorded_at: datetime,
+    ) -> bool:
+        return await tr.add_timeline_entry(
+            self._session,
+            event_id=event_id,
+            enterprise_id=enterprise_id,
+            guest_id=guest_id,
+            kind=kind,
+            ref_id=ref_id,
+            stay_id=stay_id,
+            event=event,
+            occurred_at=occurred_at,
+            snapshot=snapshot,
+            recorded_at=recorded_at,
+        )
+
+
+class SqlVendorBookings:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self,
+        *,
+        booking_id: str,
+        enterprise_id: str,
+        vendor_id: str,
+        guest_id: str,
+        stay_id: str | None,
+    ) -> None:
+        await vbr.record_vendor_booking(
+            self._session,
+            booking_id=booking_id,
+            enterprise_id=enterprise_id,
+            vendor_id=vendor_id,
+            guest_id=guest_id,
+            stay_id=stay_id,
+        )

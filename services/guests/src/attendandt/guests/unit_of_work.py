@@ -13,10 +13,10 @@ queued messages commit together or not at all. `SqlUnitOfWork` is the Postgres o
 unit tests run the same use cases on an in-memory fake (tests/unit).
 
 Written against it so far: applying Mews reservations (`stay_upserts`), customers, hotels
-and rooms (`entity_upserts`), stays' bills (`bills`), staff notes on stays (`stay_notes`) and
-staff edits of guests (`editing`); applying a guest's version (`guest_versions`) needs only
-`GuestWrites`, which a unit of work is. The SQL repositories bound to the session are
-`sql_repositories`.
+and rooms (`entity_upserts`), stays' bills (`bills`), staff notes on stays (`stay_notes`),
+staff edits of guests (`editing`), vendors' bookings and charges on guests' timelines
+(`vendor_events`); applying a guest's version (`guest_versions`) needs only `GuestWrites`, which
+a unit of work is. The SQL repositories bound to the session are `sql_repositories`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from attendandt.contracts.base import Payload
 from attendandt.contracts.bills import StayBillSnapshot
 from attendandt.contracts.rpc.guests import EditRule
 from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    ChargeSnapshot,
     GuestSnapshot,
     PropertySnapshot,
     RoomSnapshot,
@@ -240,6 +242,41 @@ class NoteWriteRepository(Protocol):
         """Set the notes the stay shows (as Mews holds them after our write)."""
 
 
+class TimelineRepository(Protocol):
+    """Guests' timelines of vendor events, one entry per event id."""
+
+    async def add(
+        self,
+        *,
+        event_id: str,
+        enterprise_id: str,
+        guest_id: str,
+        kind: Literal["booking", "charge"],
+        ref_id: str,
+        stay_id: str | None,
+        event: str,
+        occurred_at: datetime,
+        snapshot: BookingSnapshot | ChargeSnapshot,
+        recorded_at: datetime,
+    ) -> bool:
+        """False when the event was already recorded (then nothing changes)."""
+
+
+class VendorBookingRepository(Protocol):
+    """Which vendor has a booking with which guest and stay (what a vendor user may see)."""
+
+    async def record(
+        self,
+        *,
+        booking_id: str,
+        enterprise_id: str,
+        vendor_id: str,
+        guest_id: str,
+        stay_id: str | None,
+    ) -> None:
+        """Insert-only: a booking's vendor, guest and stay never change."""
+
+
 class GuestWrites(Protocol):
     """What applying a guest's version (`guest_versions.apply_version`) writes to."""
 
@@ -259,6 +296,8 @@ class UnitOfWork(platform_uow.UnitOfWork):
     properties: PropertyRepository
     rooms: RoomRepository
     bills: BillRepository
+    timeline: TimelineRepository
+    vendor_bookings: VendorBookingRepository
 
 
 class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
@@ -275,3 +314,5 @@ class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
         self.properties = sql.SqlProperties(session)
         self.rooms = sql.SqlRooms(session)
         self.bills = sql.SqlBills(session)
+        self.timeline = sql.SqlTimeline(session)
+        self.vendor_bookings = sql.SqlVendorBookings(session)
