@@ -26,6 +26,7 @@ from attendandt.guests import bill_repository as br
 from attendandt.guests import edit_repository as er
 from attendandt.guests import erasure_repository as xr
 from attendandt.guests import property_repository as pr
+from attendandt.guests import retention_repository as rr
 from attendandt.guests import stay_note_repository as nr
 from attendandt.guests import stored_stay_repository as ssr
 from attendandt.guests import timeline_repository as tr
@@ -393,3 +394,22 @@ class SqlErasures:
         self, enterprises: tuple[str, ...] | None, guest_id: str | None, *, limit: int, offset: int
     ) -> list[Any]:
         return await xr.access_log(self._session, enterprises, guest_id, limit=limit, offset=offset)
+
+
+class SqlRetention:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enterprises_with_guests(self) -> list[str]:
+        return await rr.enterprises_with_guests(self._session)
+
+    async def guests_past(self, enterprise_id: str, cutoff: datetime, limit: int) -> list[str]:
+        return await rr.guests_past(self._session, enterprise_id, cutoff, limit)
+
+    async def add_run(self, run: rr.RetentionRun) -> None:
+        await rr.add_run(self._session, run)
+
+    async def list_runs(
+        self, enterprise_ids: list[str] | None, limit: int, offset: int
+    ) -> list[rr.RetentionRun]:
+        return await rr.list_runs(self._session, enterprise_ids, limit, offset)

@@ -15,9 +15,9 @@ unit tests run the same use cases on an in-memory fake (tests/unit).
 Written against it so far: applying Mews reservations (`stay_upserts`), customers, hotels
 and rooms (`entity_upserts`), stays' bills (`bills`), staff notes on stays (`stay_notes`),
 staff edits of guests (`editing`), vendors' bookings and charges on guests' timelines
-(`vendor_events`) and erasures and the access log (`erasure_writes`); applying a guest's
-version (`guest_versions`) needs only `GuestWrites`, which a unit of work is. The SQL
-repositories bound to the session are `sql_repositories`.
+(`vendor_events`), erasures and the access log (`erasure_writes`) and the retention sweep
+(`retention`); applying a guest's version (`guest_versions`) needs only `GuestWrites`, which
+a unit of work is. The SQL repositories bound to the session are `sql_repositories`.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from attendandt.guests import edit_repository as er
 from attendandt.guests import sql_repositories as sql
 from attendandt.guests.erasure_repository import GuestToErase, StoredReceipt, StoredRequest
 from attendandt.guests.models import inbox, outbox
+from attendandt.guests.retention_repository import RetentionRun
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
 from attendandt.platform import unit_of_work as platform_uow
@@ -333,6 +334,23 @@ class ErasureRepository(Protocol):
         """Newest first (rows with the entry's fields)."""
 
 
+class RetentionRepository(Protocol):
+    """What the retention sweep asks of the store, and its reports."""
+
+    async def enterprises_with_guests(self) -> list[str]: ...
+
+    async def guests_past(self, enterprise_id: str, cutoff: datetime, limit: int) -> list[str]:
+        """Guests of the property not yet asked to be erased whose stays all ended before
+        `cutoff` (a stay with no end known keeps them), by id."""
+
+    async def add_run(self, run: RetentionRun) -> None: ...
+
+    async def list_runs(
+        self, enterprise_ids: list[str] | None, limit: int, offset: int
+    ) -> list[RetentionRun]:
+        """Newest first."""
+
+
 class GuestWrites(Protocol):
     """What applying a guest's version (`guest_versions.apply_version`) writes to."""
 
@@ -355,6 +373,7 @@ class UnitOfWork(platform_uow.UnitOfWork):
     timeline: TimelineRepository
     vendor_bookings: VendorBookingRepository
     erasures: ErasureRepository
+    retention: RetentionRepository
 
 
 class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
@@ -374,3 +393,4 @@ class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
         self.timeline = sql.SqlTimeline(session)
         self.vendor_bookings = sql.SqlVendorBookings(session)
         self.erasures = sql.SqlErasures(session)
+        self.retention = sql.SqlRetention(session)
