@@ -6,7 +6,8 @@ message id a consumer claimed before, a stay, guest or room is replaced only whe
 says so (as the upserts' SQL guard does; test_versioning_agreement.py checks the guard
 agrees) and keeps its id, a hotel or bill is replaced whenever the use case puts one (it
 decides), and leaving the unit of work without `commit` forgets the claim, the effect and the
-queued messages."""
+queued messages. The fakes of the vendor events', erasures' and retention's repositories are
+in guests_privacy_fakes.py."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from guests_privacy_fakes import FakeErasures, FakeRetention, FakeTimeline, FakeVendorBookings
 
 from attendandt.contracts.base import Payload
 from attendandt.contracts.bills import StayBillSnapshot
@@ -29,6 +31,8 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.contracts.versioning import MewsVersion, supersedes
 from attendandt.guests.edit_repository import StoredEdit
+from attendandt.guests.erasure_repository import StoredReceipt, StoredRequest
+from attendandt.guests.retention_repository import RetentionRun
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.unit_of_work import NoteWrite, Role, UnitOfWork
 from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
@@ -111,6 +115,14 @@ class FakeStore:
     #: (enterprise, stay Mews id) → the bill and its version.
     bills: dict[tuple[str, str], tuple[StayBillSnapshot, MewsVersion]] = field(default_factory=dict)
     note_writes: dict[str, FakeNoteWrite] = field(default_factory=dict)
+    #: event id → the timeline entry (its columns); booking id → the vendor's booking.
+    timeline: dict[str, dict[str, Any]] = field(default_factory=dict)
+    vendor_bookings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: request id → the erasure request; request id → part → its receipt.
+    erasure_requests: dict[str, StoredRequest] = field(default_factory=dict)
+    erasure_receipts: dict[str, dict[str, StoredReceipt]] = field(default_factory=dict)
+    access_log: list[dict[str, Any]] = field(default_factory=list)
+    retention_runs: list[RetentionRun] = field(default_factory=list)
     outbox: list[Queued] = field(default_factory=list)
     commits: int = 0
 
@@ -387,6 +399,10 @@ class FakeUnitOfWork(UnitOfWork):
         self.properties = _Properties(self)
         self.rooms = _Rooms(self)
         self.bills = _Bills(self)
+        self.timeline = FakeTimeline(self)
+        self.vendor_bookings = FakeVendorBookings(self)
+        self.erasures = FakeErasures(self)
+        self.retention = FakeRetention(self)
 
     async def claim(self, message_id: str, *, consumer: str) -> bool:
         if (consumer, message_id) in self.working.inbox:

@@ -3,7 +3,10 @@ configured) is erased on a schedule, exactly as a staff request would (source `r
 and each sweep that erased anyone leaves a report (when, the limit, the request ids).
 
 The sweep is idempotent: a guest already asked for is never asked again, so a sweep cut
-short is finished by the next one.
+short is finished by the next one. Each of its steps is its own unit of work: the guests
+due are read in bites, each erasure is recorded with its commands by `erasure_writes`, and
+the report is written at the end (a sweep cut short leaves none; the next one reports what
+it erases).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from attendandt.contracts.rpc.privacy import (
 )
 from attendandt.guests import retention_repository as rr
 from attendandt.guests.erasure import Erasures
+from attendandt.guests.unit_of_work import SqlUnitOfWork, UnitOfWork
 from attendandt.platform.rpc import Forbidden
 
 log = logging.getLogger(__name__)
@@ -56,8 +60,9 @@ class Retention:
         clock: Clock,
         default_months: int = DEFAULT_MONTHS,
         months_by_property: Mapping[str, int] | None = None,
+        units: Callable[[], UnitOfWork] | None = None,
     ) -> None:
-        self._sessions = sessions
+        self._units = units or (lambda: SqlUnitOfWork(sessions))
         self._erasures = erasures
         self._clock = clock
         self._default = default_months
@@ -70,8 +75,8 @@ class Retention:
         """Erase every guest past its property's limit; the reports of properties where
         anyone was."""
         now = self._clock()
-        async with self._sessions() as session:
-            enterprises = await rr.enterprises_with_guests(session)
+        async with self._units() as uow:
+            enterprises = await uow.retention.enterprises_with_guests()
         runs = []
         for enterprise_id in enterprises:
             run = await self._sweep_property(enterprise_id, now)
@@ -85,8 +90,8 @@ class Retention:
         reason = f"last stay ended before {cutoff.date().isoformat()} (kept {months} months)"
         request_ids: list[str] = []
         while True:
-            async with self._sessions() as session:
-                due = await rr.guests_past(session, enterprise_id, cutoff, BATCH)
+            async with self._units() as uow:
+                due = await uow.retention.guests_past(enterprise_id, cutoff, BATCH)
             if not due:
                 break
             progressed = False
@@ -113,8 +118,9 @@ class Retention:
             cutoff=cutoff,
             request_ids=tuple(request_ids),
         )
-        async with self._sessions() as session, session.begin():
-            await rr.add_run(session, run)
+        async with self._units() as uow:
+            await uow.retention.add_run(run)
+            await uow.commit()
         log.info(
             "retention erased guests",
             extra={"enterprise_id": enterprise_id, "count": len(request_ids), "months": months},
@@ -128,9 +134,8 @@ class Retention:
         enterprises = caller.visible_enterprises(request.enterprise_id)
         if enterprises == ():
             return RetentionRunPage()
-        async with self._sessions() as session:
-            rows = await rr.list_runs(
-                session,
+        async with self._units() as uow:
+            rows = await uow.retention.list_runs(
                 None if enterprises is None else list(enterprises),
                 limit=request.limit + 1,
                 offset=request.offset,

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from attendandt.contracts.bills import StayBillSnapshot
 from attendandt.contracts.rpc.guests import EditRule
 from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    ChargeSnapshot,
     GuestSnapshot,
     PropertySnapshot,
     RoomSnapshot,
@@ -22,10 +24,14 @@ from attendandt.contracts.snapshots import (
 from attendandt.contracts.versioning import MewsVersion
 from attendandt.guests import bill_repository as br
 from attendandt.guests import edit_repository as er
+from attendandt.guests import erasure_repository as xr
 from attendandt.guests import property_repository as pr
+from attendandt.guests import retention_repository as rr
 from attendandt.guests import stay_note_repository as nr
 from attendandt.guests import stored_stay_repository as ssr
+from attendandt.guests import timeline_repository as tr
 from attendandt.guests import upsert_repository as ur
+from attendandt.guests import vendor_booking_repository as vbr
 from attendandt.guests.stay_events import known_guests
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
@@ -272,3 +278,138 @@ class SqlNoteWrites:
 
     async def show_notes(self, stay_id: str, notes: list[dict[str, Any]]) -> None:
         await nr.set_stay_notes(self._session, stay_id, notes)
+
+
+class SqlTimeline:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        event_id: str,
+        enterprise_id: str,
+        guest_id: str,
+        kind: Literal["booking", "charge"],
+        ref_id: str,
+        stay_id: str | None,
+        event: str,
+        occurred_at: datetime,
+        snapshot: BookingSnapshot | ChargeSnapshot,
+        recorded_at: datetime,
+    ) -> bool:
+        return await tr.add_timeline_entry(
+            self._session,
+            event_id=event_id,
+            enterprise_id=enterprise_id,
+            guest_id=guest_id,
+            kind=kind,
+            ref_id=ref_id,
+            stay_id=stay_id,
+            event=event,
+            occurred_at=occurred_at,
+            snapshot=snapshot,
+            recorded_at=recorded_at,
+        )
+
+
+class SqlVendorBookings:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self,
+        *,
+        booking_id: str,
+        enterprise_id: str,
+        vendor_id: str,
+        guest_id: str,
+        stay_id: str | None,
+    ) -> None:
+        await vbr.record_vendor_booking(
+            self._session,
+            booking_id=booking_id,
+            enterprise_id=enterprise_id,
+            vendor_id=vendor_id,
+            guest_id=guest_id,
+            stay_id=stay_id,
+        )
+
+
+class SqlErasures:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def guest_id_of_customer(self, enterprise_id: str, customer_mews_id: str) -> str | None:
+        return await xr.guest_id_of_customer(self._session, enterprise_id, customer_mews_id)
+
+    async def guest_to_erase(self, enterprise_id: str, guest_id: str) -> xr.GuestToErase | None:
+        return await xr.guest_to_erase(self._session, enterprise_id, guest_id)
+
+    async def request_for_guest(self, enterprise_id: str, guest_id: str) -> xr.StoredRequest | None:
+        return await xr.request_for_guest(self._session, enterprise_id, guest_id)
+
+    async def add_request(self, request: xr.StoredRequest) -> bool:
+        return await xr.add_request(self._session, request)
+
+    async def find_request(
+        self, request_id: str, enterprises: tuple[str, ...] | None
+    ) -> xr.StoredRequest | None:
+        return await xr.find_request(self._session, request_id, enterprises)
+
+    async def lock_request(self, request_id: str) -> xr.StoredRequest | None:
+        return await xr.lock_request(self._session, request_id)
+
+    async def list_requests(
+        self, enterprises: tuple[str, ...] | None, *, pending: bool | None, limit: int, offset: int
+    ) -> list[xr.StoredRequest]:
+        return await xr.list_requests(
+            self._session, enterprises, pending=pending, limit=limit, offset=offset
+        )
+
+    async def receipts_of(
+        self, request_ids: Sequence[str]
+    ) -> dict[str, dict[str, xr.StoredReceipt]]:
+        return await xr.receipts_of(self._session, request_ids)
+
+    async def add_receipt(
+        self, request_id: str, receipt: xr.StoredReceipt, recorded_at: datetime
+    ) -> bool:
+        return await xr.add_receipt(self._session, request_id, receipt, recorded_at)
+
+    async def mark_completed(self, request_id: str, at: datetime) -> None:
+        await xr.mark_completed(self._session, request_id, at)
+
+    async def pseudonymise_guest(
+        self, enterprise_id: str, guest_id: str, mews_id: str, pseudonym: str
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        return await xr.pseudonymise_guest(
+            self._session, enterprise_id, guest_id, mews_id, pseudonym
+        )
+
+    async def log_access(self, entries: Sequence[dict[str, Any]]) -> None:
+        await xr.log_access(self._session, entries)
+
+    async def access_log(
+        self, enterprises: tuple[str, ...] | None, guest_id: str | None, *, limit: int, offset: int
+    ) -> list[Any]:
+        return await xr.access_log(self._session, enterprises, guest_id, limit=limit, offset=offset)
+
+
+class SqlRetention:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enterprises_with_guests(self) -> list[str]:
+        return await rr.enterprises_with_guests(self._session)
+
+    async def guests_past(self, enterprise_id: str, cutoff: datetime, limit: int) -> list[str]:
+        return await rr.guests_past(self._session, enterprise_id, cutoff, limit)
+
+    async def add_run(self, run: rr.RetentionRun) -> None:
+        await rr.add_run(self._session, run)
+
+    async def list_runs(
+        self, enterprise_ids: list[str] | None, limit: int, offset: int
+    ) -> list[rr.RetentionRun]:
+        return await rr.list_runs(self._session, enterprise_ids, limit, offset)

@@ -13,10 +13,11 @@ queued messages commit together or not at all. `SqlUnitOfWork` is the Postgres o
 unit tests run the same use cases on an in-memory fake (tests/unit).
 
 Written against it so far: applying Mews reservations (`stay_upserts`), customers, hotels
-and rooms (`entity_upserts`), stays' bills (`bills`), staff notes on stays (`stay_notes`) and
-staff edits of guests (`editing`); applying a guest's version (`guest_versions`) needs only
-`GuestWrites`, which a unit of work is. The SQL repositories bound to the session are
-`sql_repositories`.
+and rooms (`entity_upserts`), stays' bills (`bills`), staff notes on stays (`stay_notes`),
+staff edits of guests (`editing`), vendors' bookings and charges on guests' timelines
+(`vendor_events`), erasures and the access log (`erasure_writes`) and the retention sweep
+(`retention`); applying a guest's version (`guest_versions`) needs only `GuestWrites`, which
+a unit of work is. The SQL repositories bound to the session are `sql_repositories`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from attendandt.contracts.base import Payload
 from attendandt.contracts.bills import StayBillSnapshot
 from attendandt.contracts.rpc.guests import EditRule
 from attendandt.contracts.snapshots import (
+    BookingSnapshot,
+    ChargeSnapshot,
     GuestSnapshot,
     PropertySnapshot,
     RoomSnapshot,
@@ -39,7 +42,9 @@ from attendandt.contracts.snapshots import (
 from attendandt.contracts.versioning import MewsVersion
 from attendandt.guests import edit_repository as er
 from attendandt.guests import sql_repositories as sql
+from attendandt.guests.erasure_repository import GuestToErase, StoredReceipt, StoredRequest
 from attendandt.guests.models import inbox, outbox
+from attendandt.guests.retention_repository import RetentionRun
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
 from attendandt.platform import unit_of_work as platform_uow
@@ -240,6 +245,112 @@ class NoteWriteRepository(Protocol):
         """Set the notes the stay shows (as Mews holds them after our write)."""
 
 
+class TimelineRepository(Protocol):
+    """Guests' timelines of vendor events, one entry per event id."""
+
+    async def add(
+        self,
+        *,
+        event_id: str,
+        enterprise_id: str,
+        guest_id: str,
+        kind: Literal["booking", "charge"],
+        ref_id: str,
+        stay_id: str | None,
+        event: str,
+        occurred_at: datetime,
+        snapshot: BookingSnapshot | ChargeSnapshot,
+        recorded_at: datetime,
+    ) -> bool:
+        """False when the event was already recorded (then nothing changes)."""
+
+
+class VendorBookingRepository(Protocol):
+    """Which vendor has a booking with which guest and stay (what a vendor user may see)."""
+
+    async def record(
+        self,
+        *,
+        booking_id: str,
+        enterprise_id: str,
+        vendor_id: str,
+        guest_id: str,
+        stay_id: str | None,
+    ) -> None:
+        """Insert-only: a booking's vendor, guest and stay never change."""
+
+
+class ErasureRepository(Protocol):
+    """Erasure requests and their parts' receipts, the guest's personal data they remove,
+    and the log of reads of guests' personal data."""
+
+    async def guest_id_of_customer(
+        self, enterprise_id: str, customer_mews_id: str
+    ) -> str | None: ...
+
+    async def guest_to_erase(self, enterprise_id: str, guest_id: str) -> GuestToErase | None: ...
+
+    async def request_for_guest(
+        self, enterprise_id: str, guest_id: str
+    ) -> StoredRequest | None: ...
+
+    async def add_request(self, request: StoredRequest) -> bool:
+        """False when the guest already has a request (a concurrent ask); nothing added."""
+
+    async def find_request(
+        self, request_id: str, enterprises: tuple[str, ...] | None
+    ) -> StoredRequest | None:
+        """The request, if of one of `enterprises` (None: any)."""
+
+    async def lock_request(self, request_id: str) -> StoredRequest | None:
+        """The request, locked until this unit of work ends (receipts of it serialise)."""
+
+    async def list_requests(
+        self, enterprises: tuple[str, ...] | None, *, pending: bool | None, limit: int, offset: int
+    ) -> list[StoredRequest]:
+        """Newest first; `pending` None: done or not."""
+
+    async def receipts_of(self, request_ids: Sequence[str]) -> dict[str, dict[str, StoredReceipt]]:
+        """Request id → part → its receipt."""
+
+    async def add_receipt(
+        self, request_id: str, receipt: StoredReceipt, recorded_at: datetime
+    ) -> bool:
+        """Record a part's receipt once; False when that part had answered already."""
+
+    async def mark_completed(self, request_id: str, at: datetime) -> None: ...
+
+    async def pseudonymise_guest(
+        self, enterprise_id: str, guest_id: str, mews_id: str, pseudonym: str
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        """Remove the guest's personal data (the guest row keeps only the pseudonym; its
+        stays' notes, edits and timeline go): (removed, pseudonymised) counts per table."""
+
+    async def log_access(self, entries: Sequence[dict[str, Any]]) -> None: ...
+
+    async def access_log(
+        self, enterprises: tuple[str, ...] | None, guest_id: str | None, *, limit: int, offset: int
+    ) -> list[Any]:
+        """Newest first (rows with the entry's fields)."""
+
+
+class RetentionRepository(Protocol):
+    """What the retention sweep asks of the store, and its reports."""
+
+    async def enterprises_with_guests(self) -> list[str]: ...
+
+    async def guests_past(self, enterprise_id: str, cutoff: datetime, limit: int) -> list[str]:
+        """Guests of the property not yet asked to be erased whose stays all ended before
+        `cutoff` (a stay with no end known keeps them), by id."""
+
+    async def add_run(self, run: RetentionRun) -> None: ...
+
+    async def list_runs(
+        self, enterprise_ids: list[str] | None, limit: int, offset: int
+    ) -> list[RetentionRun]:
+        """Newest first."""
+
+
 class GuestWrites(Protocol):
     """What applying a guest's version (`guest_versions.apply_version`) writes to."""
 
@@ -259,6 +370,10 @@ class UnitOfWork(platform_uow.UnitOfWork):
     properties: PropertyRepository
     rooms: RoomRepository
     bills: BillRepository
+    timeline: TimelineRepository
+    vendor_bookings: VendorBookingRepository
+    erasures: ErasureRepository
+    retention: RetentionRepository
 
 
 class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
@@ -275,3 +390,7 @@ class SqlUnitOfWork(platform_uow.SqlUnitOfWork, UnitOfWork):
         self.properties = sql.SqlProperties(session)
         self.rooms = sql.SqlRooms(session)
         self.bills = sql.SqlBills(session)
+        self.timeline = sql.SqlTimeline(session)
+        self.vendor_bookings = sql.SqlVendorBookings(session)
+        self.erasures = sql.SqlErasures(session)
+        self.retention = sql.SqlRetention(session)
