@@ -20,7 +20,6 @@ from typing import Any
 import msgspec
 from guests_privacy_fakes import FakeErasures, FakeRetention, FakeTimeline, FakeVendorBookings
 
-from attendandt.contracts.base import Payload
 from attendandt.contracts.bills import StayBillSnapshot
 from attendandt.contracts.rpc.guests import EditRule
 from attendandt.contracts.snapshots import (
@@ -36,6 +35,7 @@ from attendandt.guests.retention_repository import RetentionRun
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.unit_of_work import NoteWrite, Role, UnitOfWork
 from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
+from attendandt.testing.fake_unit_of_work import FakeMessages, FakeUnitOfWorkBase
 
 
 @dataclass
@@ -84,19 +84,10 @@ class FakeRoom:
     version: MewsVersion
 
 
-@dataclass(frozen=True)
-class Queued:
-    subject: str
-    payload: Payload
-    msg_id: str
-    correlation_id: str | None
-
-
 @dataclass
-class FakeStore:
+class FakeStore(FakeMessages):
     """What is committed."""
 
-    inbox: set[tuple[str, str]] = field(default_factory=set)
     #: (enterprise, Mews id) → the stay.
     stays: dict[tuple[str, str], FakeStay] = field(default_factory=dict)
     #: (enterprise, customer Mews id) → our guest id (a stay's customers known as guests).
@@ -123,8 +114,6 @@ class FakeStore:
     erasure_receipts: dict[str, dict[str, StoredReceipt]] = field(default_factory=dict)
     access_log: list[dict[str, Any]] = field(default_factory=list)
     retention_runs: list[RetentionRun] = field(default_factory=list)
-    outbox: list[Queued] = field(default_factory=list)
-    commits: int = 0
 
 
 class _Stays:
@@ -387,10 +376,9 @@ class _NoteWrites:
         return next(s for s in self._unit.working.stays.values() if s.stay_id == stay_id)
 
 
-class FakeUnitOfWork(UnitOfWork):
+class FakeUnitOfWork(FakeUnitOfWorkBase[FakeStore], UnitOfWork):
     def __init__(self, store: FakeStore | None = None) -> None:
-        self.store = store or FakeStore()
-        self.working = copy.deepcopy(self.store)
+        super().__init__(store or FakeStore())
         self.locked: list[tuple[str, str, str]] = []
         self.stays = _Stays(self)
         self.note_writes = _NoteWrites(self)
@@ -403,24 +391,3 @@ class FakeUnitOfWork(UnitOfWork):
         self.vendor_bookings = FakeVendorBookings(self)
         self.erasures = FakeErasures(self)
         self.retention = FakeRetention(self)
-
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        if (consumer, message_id) in self.working.inbox:
-            return False
-        self.working.inbox.add((consumer, message_id))
-        return True
-
-    async def processed(self, message_id: str, *, consumer: str) -> bool:
-        return (consumer, message_id) in self.working.inbox
-
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        self.working.outbox.append(Queued(subject, payload, msg_id, correlation_id))
-
-    async def commit(self) -> None:
-        self.working.commits += 1
-        self.store = copy.deepcopy(self.working)
-
-    async def rollback(self) -> None:
-        self.working = copy.deepcopy(self.store)

@@ -9,7 +9,6 @@ without `commit` forgets the claim, the ledger changes and the queued messages."
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -17,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from attendandt.contracts.base import Payload
 from attendandt.mews import MewsError, MewsUnauthorized
 from attendandt.mews.models.customers import CustomersUpdate
 from attendandt.mews.models.orders import OrderAddResult, OrderItem, OrderItemsGetAll, OrdersAdd
@@ -25,29 +23,19 @@ from attendandt.mews.models.service_order_notes import ServiceOrderNote, Service
 from attendandt.mews_publisher.enterprises import EnterpriseUnavailable
 from attendandt.mews_publisher.repository import Attempt, Cancellation, CustomerUpdate, NoteWrite
 from attendandt.mews_publisher.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Queued:
-    subject: str
-    payload: Payload
-    msg_id: str
-    correlation_id: str | None
+from attendandt.testing.fake_unit_of_work import FakeMessages, FakeUnitOfWorkBase
 
 
 @dataclass
-class FakeStore:
+class FakeStore(FakeMessages):
     """What is committed."""
 
-    inbox: set[tuple[str, str]] = field(default_factory=set)
     #: (reference, attempt) → the attempt to post the charge.
     attempts: dict[tuple[str, int], Attempt] = field(default_factory=dict)
     cancellations: dict[tuple[str, int], Cancellation] = field(default_factory=dict)
     #: command id → the row's columns.
     customer_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     note_writes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    outbox: list[Queued] = field(default_factory=list)
-    commits: int = 0
 
 
 _FINISHED_LATER = {
@@ -178,39 +166,17 @@ class _NoteWrites(_Writes):
         self._start(values, {"first_sent_at": values["sent_at"]})
 
 
-class FakeUnitOfWork(UnitOfWork):
+class FakeUnitOfWork(FakeUnitOfWorkBase[FakeStore], UnitOfWork):
     """Handed to the use cases as `lambda: uow`: each of their transactions enters it anew,
     and `uow.store` shows what was committed."""
 
     def __init__(self, store: FakeStore | None = None, *, clock: Callable[[], datetime]) -> None:
-        self.store = store or FakeStore()
-        self.working = copy.deepcopy(self.store)
+        super().__init__(store or FakeStore())
         self.clock = clock
         self.attempts = _Attempts(self)
         self.cancellations = _Cancellations(self)
         self.customer_updates = _CustomerUpdates(self)
         self.note_writes = _NoteWrites(self)
-
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        if (consumer, message_id) in self.working.inbox:
-            return False
-        self.working.inbox.add((consumer, message_id))
-        return True
-
-    async def processed(self, message_id: str, *, consumer: str) -> bool:
-        return (consumer, message_id) in self.working.inbox
-
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        self.working.outbox.append(Queued(subject, payload, msg_id, correlation_id))
-
-    async def commit(self) -> None:
-        self.working.commits += 1
-        self.store = copy.deepcopy(self.working)
-
-    async def rollback(self) -> None:
-        self.working = copy.deepcopy(self.store)
 
 
 class FakeLocks:

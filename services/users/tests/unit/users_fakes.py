@@ -12,14 +12,13 @@ The service takes a factory of units of work; the tests hand it the same fake ev
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from attendandt.contracts.base import Payload
+from attendandt.testing.fake_unit_of_work import FakeMessages, FakeUnitOfWorkBase
 from attendandt.users.repository import AuditRow, TokenRow, UserFilter, UserRow
 from attendandt.users.unit_of_work import UnitOfWork
 
@@ -32,27 +31,16 @@ _USER_DEFAULTS: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class Queued:
-    subject: str
-    payload: Payload
-    msg_id: str
-    correlation_id: str | None
-
-
 @dataclass
-class FakeStore:
+class FakeStore(FakeMessages):
     """What is committed."""
 
-    inbox: set[tuple[str, str]] = field(default_factory=set)
     users: dict[str, UserRow] = field(default_factory=dict)
     refresh_tokens: dict[str, TokenRow] = field(default_factory=dict)
     password_tokens: dict[str, TokenRow] = field(default_factory=dict)
     #: token hash → (purpose, created by).
     password_token_origins: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     audit: list[AuditRow] = field(default_factory=list)
-    outbox: list[Queued] = field(default_factory=list)
-    commits: int = 0
 
     def actions(self) -> list[str]:
         return [entry.action for entry in self.audit]
@@ -259,39 +247,17 @@ class _AuditLog:
         return found[:limit]
 
 
-class FakeUnitOfWork(UnitOfWork):
+class FakeUnitOfWork(FakeUnitOfWorkBase[FakeStore], UnitOfWork):
     def __init__(
         self,
         store: FakeStore | None = None,
         *,
         clock: Callable[[], datetime] = lambda: datetime(2026, 11, 25, 12, 0, tzinfo=UTC),
     ) -> None:
-        self.store = store or FakeStore()
-        self.working = copy.deepcopy(self.store)
+        super().__init__(store or FakeStore())
         self.clock = clock
         self.locked: list[str] = []
         self.users = _Users(self)
         self.refresh_tokens = _RefreshTokens(self)
         self.password_tokens = _PasswordTokens(self)
         self.audit = _AuditLog(self)
-
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        if (consumer, message_id) in self.working.inbox:
-            return False
-        self.working.inbox.add((consumer, message_id))
-        return True
-
-    async def processed(self, message_id: str, *, consumer: str) -> bool:
-        return (consumer, message_id) in self.working.inbox
-
-    async def queue(
-        self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
-    ) -> None:
-        self.working.outbox.append(Queued(subject, payload, msg_id, correlation_id))
-
-    async def commit(self) -> None:
-        self.working.commits += 1
-        self.store = copy.deepcopy(self.working)
-
-    async def rollback(self) -> None:
-        self.working = copy.deepcopy(self.store)

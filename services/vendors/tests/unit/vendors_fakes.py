@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from attendandt.contracts.base import Payload
+from attendandt.testing.fake_unit_of_work import FakeMessages, FakeUnitOfWorkBase, Queued
 from attendandt.vendors import idempotency
 from attendandt.vendors.idempotency import Claim, Kind
 from attendandt.vendors.records import (
@@ -37,13 +38,6 @@ STORED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 R = TypeVar("R", VendorRecord, OfferingRecord, BookingRecord, ChargeRecord)
 
 
-@dataclass(frozen=True)
-class Queued:
-    subject: str
-    payload: Payload
-    msg_id: str
-
-
 @dataclass
 class FakeKey:
     kind: str
@@ -52,10 +46,9 @@ class FakeKey:
 
 
 @dataclass
-class FakeStore:
+class FakeStore(FakeMessages):
     """What is committed."""
 
-    inbox: set[tuple[str, str]] = field(default_factory=set)
     vendors: dict[str, VendorRecord] = field(default_factory=dict)
     offerings: dict[str, OfferingRecord] = field(default_factory=dict)
     stays: dict[str, StayRef] = field(default_factory=dict)
@@ -64,8 +57,6 @@ class FakeStore:
     billing_settings: dict[str, BillingSettingsRecord] = field(default_factory=dict)
     #: (caller, key) → what the key was claimed for.
     keys: dict[tuple[str, str], FakeKey] = field(default_factory=dict)
-    outbox: list[Queued] = field(default_factory=list)
-    commits: int = 0
 
 
 def _visible(found: R | None, enterprise_ids: Sequence[str] | None) -> R | None:
@@ -193,12 +184,12 @@ class _Keys(_Part):
         self._store.keys[(claimed.caller_id, claimed.key)].resource_id = resource_id
 
 
-class FakeUnitOfWork(UnitOfWork):
+class FakeUnitOfWork(FakeUnitOfWorkBase[FakeStore], UnitOfWork):
     """One unit of work on `database`: it starts from what is committed there."""
 
     def __init__(self, database: FakeDatabase) -> None:
+        super().__init__(database.committed)
         self.database = database
-        self.working = copy.deepcopy(database.committed)
         self.locked: list[str] = []
         self.vendors = _Vendors(self)  # type: ignore[assignment]
         self.bookings = _Bookings(self)  # type: ignore[assignment]
@@ -206,31 +197,20 @@ class FakeUnitOfWork(UnitOfWork):
         self.keys = _Keys(self)  # type: ignore[assignment]
 
     async def __aenter__(self) -> FakeUnitOfWork:
-        self.working = copy.deepcopy(self.database.committed)
+        self.store = self.database.committed
+        self.working = copy.deepcopy(self.store)
         self.database.opened.append(self)
         return self
-
-    async def claim(self, message_id: str, *, consumer: str) -> bool:
-        if (consumer, message_id) in self.working.inbox:
-            return False
-        self.working.inbox.add((consumer, message_id))
-        return True
-
-    async def processed(self, message_id: str, *, consumer: str) -> bool:
-        return (consumer, message_id) in self.working.inbox
 
     async def queue(
         self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
     ) -> None:
-        self.working.outbox.append(Queued(subject, payload, msg_id))
-        self.database.queued.append(Queued(subject, payload, msg_id))
+        await super().queue(subject, payload, msg_id=msg_id, correlation_id=correlation_id)
+        self.database.queued.append(self.working.outbox[-1])
 
     async def commit(self) -> None:
-        self.working.commits += 1
-        self.database.committed = copy.deepcopy(self.working)
-
-    async def rollback(self) -> None:
-        self.working = copy.deepcopy(self.database.committed)
+        await super().commit()
+        self.database.committed = self.store
 
 
 class FakeDatabase:
