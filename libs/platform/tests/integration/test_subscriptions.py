@@ -1,5 +1,6 @@
 """`platform.subscriptions.consume` on a real server: how often an idle consumer asks the
-server for messages, and that a message reaching an idle consumer is still handled."""
+server for messages, that a message reaching an idle consumer is still handled, and that
+slots shared by a process's subscriptions bound the messages it handles at once."""
 
 import asyncio
 import contextlib
@@ -63,3 +64,50 @@ async def test_an_idle_consumer_asks_about_once_per_idle_wait_and_still_takes_a_
     # tenth of a second, as before, asked about sixty times in these three seconds.
     assert asked <= 2 * (IDLE_S / IDLE_WAIT_S + 1), asked
     assert asked >= 1  # it did ask: the count sees the consumer's requests
+
+
+async def test_slots_shared_by_two_subscriptions_bound_the_messages_handled_at_once(
+    jetstream: JetStreamContext, unique: str
+) -> None:
+    stream = f"SLOTS_{unique}"
+    await jetstream.add_stream(StreamConfig(name=stream, subjects=[f"slots.{unique}.*"]))
+    in_flight, most, handled = 0, 0, []
+    release = asyncio.Event()
+
+    async def handle(delivery: Delivery[MewsChange]) -> None:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await release.wait()
+        in_flight -= 1
+        handled.append(delivery.payload.mews_id)
+
+    slots = asyncio.Semaphore(2)
+    stop = asyncio.Event()
+    subscriptions = [
+        Subscription(
+            stream,
+            f"slots.{unique}.{name}",
+            MewsChange,
+            handle,
+            ConsumerPolicy(service="tests", consumer=f"slots-{name}-{unique}"),
+        )
+        for name in ("a", "b")
+    ]
+    for name in ("a", "b"):
+        for i in range(10):
+            change = msgspec.structs.replace(CHANGE, mews_id=f"{name}{i}")
+            await jetstream.publish(f"slots.{unique}.{name}", encode(change))
+    running = [asyncio.create_task(consume(jetstream, s, stop, slots=slots)) for s in subscriptions]
+    try:
+        # Both batches fetched and waiting: only two of their twenty handlers run.
+        await eventually(lambda: most == 2, timeout=30)
+        await asyncio.sleep(0.5)
+        assert in_flight == 2
+        release.set()
+        await eventually(lambda: len(handled) == 20, timeout=30)
+    finally:
+        stop.set()
+        release.set()
+        await asyncio.wait_for(asyncio.gather(*running, return_exceptions=True), 30)
+    assert most == 2

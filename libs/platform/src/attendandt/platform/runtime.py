@@ -89,8 +89,14 @@ class Runtime:
         health_server: ProbeServer | None = None,
         checks: Mapping[str, Check] | None = None,
         graceful_s: float = 10.0,
+        messages_in_flight: int | None = None,
     ) -> None:
         self.service = service
+        #: At most this many messages handled at once, over all subscriptions (None: no
+        #: bound but each one's batch): a service passes its database pool's base size, so
+        #: the batches of an import never hold every connection while a call staff wait on
+        #: (a day list) queues behind them for one.
+        self.message_slots = asyncio.Semaphore(messages_in_flight) if messages_in_flight else None
         self.nats_settings = nats
         self.rpc = RpcServer(queue=service)
         self.checks = dict(checks or {})
@@ -131,7 +137,7 @@ class Runtime:
         """A durable JetStream consumer (`platform.subscriptions`), watched by the guard."""
 
         async def loop(stop: asyncio.Event) -> None:
-            await consume(self.jetstream(), subscription, stop)
+            await consume(self.jetstream(), subscription, stop, slots=self.message_slots)
 
         self.consumer(subscription.policy.consumer, loop, stream=subscription.stream)
 

@@ -138,6 +138,8 @@ def _server_list(url: str) -> list[str]:
 class DatabaseSettings:
     url: str
     schema: str
+    #: The pool's base connections; as many again may open under load. A service's message
+    #: handlers take at most the base ones (`Runtime(messages_in_flight=...)`).
     pool_size: int = 5
 
     @classmethod

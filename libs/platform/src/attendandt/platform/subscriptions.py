@@ -78,8 +78,15 @@ class Subscription(Generic[P]):
             raise Rejected(str(exc)) from exc
 
 
-async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Event) -> None:
-    """Until `stop`: fetch, handle and settle; the messages in hand are finished first."""
+async def consume(
+    js: JetStreamContext,
+    sub: Subscription[P],
+    stop: asyncio.Event,
+    *,
+    slots: asyncio.Semaphore | None = None,
+) -> None:
+    """Until `stop`: fetch, handle and settle; the messages in hand are finished first.
+    `slots`, shared by a process's subscriptions, bounds the messages handled at once."""
     config = sub.policy.consumer_config(sub.filter_subject)
     await js.add_consumer(sub.stream, config=config)
     pull = await js.pull_subscribe_bind(durable=sub.policy.consumer, stream=sub.stream)
@@ -107,10 +114,10 @@ async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Even
             idle = False
             if sub.workers == 1:
                 # The batch's messages are handled together; the next fetch waits for all.
-                await asyncio.gather(*(_handle(js, sub, msg) for msg in msgs))
+                await asyncio.gather(*(_handle(js, sub, msg, slots) for msg in msgs))
                 continue
             for msg in msgs:
-                task = asyncio.create_task(_handle(js, sub, msg))
+                task = asyncio.create_task(_handle(js, sub, msg, slots))
                 running.add(task)
                 task.add_done_callback(running.discard)
         if running:
@@ -124,7 +131,14 @@ async def consume(js: JetStreamContext, sub: Subscription[P], stop: asyncio.Even
             await pull.unsubscribe()
 
 
-async def _handle(js: JetStreamContext, sub: Subscription[P], msg: Msg) -> None:
+async def _handle(
+    js: JetStreamContext, sub: Subscription[P], msg: Msg, slots: asyncio.Semaphore | None
+) -> None:
+    async with slots or contextlib.nullcontext():
+        await _admit_and_process(js, sub, msg)
+
+
+async def _admit_and_process(js: JetStreamContext, sub: Subscription[P], msg: Msg) -> None:
     if sub.admit is not None:
         try:
             if not await sub.admit(msg):

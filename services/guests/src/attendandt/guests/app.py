@@ -41,6 +41,7 @@ class GuestsApp(RuntimeApp):
             health_host=settings.health_host,
             health_port=settings.health_port,
             checks={"database": self.service.ready},
+            messages_in_flight=settings.database.pool_size,
         )
         self.runtime.outbox(self.engine, outbox)
         self.erasures = Erasures(session_factory(self.engine), self.jetstream, clock=clock)

@@ -40,6 +40,7 @@ class UsersApp(RuntimeApp):
             health_host=settings.health_host,
             health_port=settings.health_port,
             checks={"database": self._database_ready, "started": self._started},
+            messages_in_flight=settings.database.pool_size,
         )
         self.runtime.on_start(lambda _stop: self.hashing.warm_up())
         # Flushed at stop too: what the last commands committed is published before exit.

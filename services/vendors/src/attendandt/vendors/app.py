@@ -43,6 +43,7 @@ class VendorsApp(RuntimeApp):
             health_host=settings.health_host,
             health_port=settings.health_port,
             checks={"database": self.db.ping},
+            messages_in_flight=settings.database.pool_size,
         )
         self.runtime.outbox(self.engine, outbox)
         self.runtime.task("expiry", self._expire_periodically)
