@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import msgspec
-import nats.errors
 import pytest
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
@@ -22,7 +21,7 @@ from nats.js.errors import NotFoundError
 from attendandt.contracts.commands import UpsertGuest, UpsertRoom, UpsertStay
 from attendandt.contracts.mews import MEWS_CHANGE, ChangeSource, MewsChange, MewsEntity
 from attendandt.mews import Credentials, MewsSettings
-from attendandt.platform.messaging import publish
+from attendandt.platform.messaging import publish_all
 from attendandt.platform.settings import NatsSettings, ObservabilitySettings
 from attendandt.sync.app import SyncApp
 from attendandt.sync.settings import SyncSettings
@@ -74,49 +73,25 @@ async def start_sync(mews_sim: Any, nats_url: str, jetstream: JetStreamContext):
 
 #: Publishes in flight at once, as ingest's outbox keeps them (a thousand at once on a busy
 #: machine wait longer than an ack's timeout for the last of them).
-ANNOUNCE_IN_FLIGHT = 100
-
-
 async def announce(
     js: JetStreamContext, enterprise_id: str, entity: MewsEntity, ids: list[str]
 ) -> None:
-    """Publish change notifications as ingest would (id only, from the WebSocket): a bounded
-    number at once, and one whose ack did not come published again (its Nats-Msg-Id makes
-    the repeat a no-op if the first was stored)."""
+    """Publish change notifications as ingest does (id only, from the WebSocket), through the
+    same bounded, retrying `publish_all`."""
     now = datetime.now(UTC)
-    slots = asyncio.Semaphore(ANNOUNCE_IN_FLIGHT)
-
-    async def one(change: MewsChange) -> None:
-        async with slots:
-            for attempt in range(5):
-                try:
-                    await publish(
-                        js,
-                        MEWS_CHANGE,
-                        change,
-                        msg_id=change.msg_id(),
-                        enterprise=enterprise_id,
-                        entity=entity,
-                    )
-                    return
-                except nats.errors.TimeoutError:
-                    if attempt == 4:
-                        raise
-
-    await asyncio.gather(
-        *(
-            one(
-                MewsChange(
-                    enterprise_id=enterprise_id,
-                    entity=entity,
-                    mews_id=mews_id,
-                    source=ChangeSource.WEBSOCKET,
-                    observed_at=now,
-                    sighting=f"{now.isoformat()}:{i}",
-                )
-            )
-            for i, mews_id in enumerate(ids)
+    changes = [
+        MewsChange(
+            enterprise_id=enterprise_id,
+            entity=entity,
+            mews_id=mews_id,
+            source=ChangeSource.WEBSOCKET,
+            observed_at=now,
+            sighting=f"{now.isoformat()}:{i}",
         )
+        for i, mews_id in enumerate(ids)
+    ]
+    await publish_all(
+        js, MEWS_CHANGE, changes, msg_id=MewsChange.msg_id, parts=MewsChange.subject_parts
     )
 
 

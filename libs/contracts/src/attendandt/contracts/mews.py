@@ -59,5 +59,9 @@ class MewsChange(Payload, frozen=True, kw_only=True):
             version = f"{self.source}:{seen}"
         return f"{self.enterprise_id}:{self.entity}:{self.mews_id}:{version}"
 
+    def subject_parts(self) -> dict[str, str]:
+        """The parts of MEWS_CHANGE's subject this change is published on."""
+        return {"enterprise": self.enterprise_id, "entity": self.entity}
+
 
 MEWS_CHANGE = Subject("mews.v1.{enterprise}.change.{entity}", MewsChange)

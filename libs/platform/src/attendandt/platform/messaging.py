@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import nats.errors
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -104,9 +106,61 @@ async def publish(
 ) -> PubAck:
     """Publish `payload` on `subject` (its parts filled from `parts`) and wait for the store."""
     name = subject.format(**parts)
+    return await _publish_on(js, name, payload, msg_id, correlation_id, ack_timeout)
+
+
+async def _publish_on(
+    js: JetStreamContext,
+    name: str,
+    payload: Payload,
+    msg_id: str | None,
+    correlation_id: str | None = None,
+    ack_timeout: float = 5.0,
+) -> PubAck:
     with producer_span(name):
         headers = message_headers(payload, msg_id=msg_id, correlation_id=correlation_id)
         return await js.publish(name, encode(payload), headers=headers, timeout=ack_timeout)
+
+
+#: `publish_all`: how many publishes may wait for their ack at once, and how often one whose
+#: ack did not come is sent again. A sweep's page is a thousand changes; sent all at once on a
+#: loaded machine, the last acks come after their timeout.
+PUBLISH_IN_FLIGHT = 100
+PUBLISH_ATTEMPTS = 5
+
+
+async def publish_all(
+    js: JetStreamContext,
+    subject: Subject[P],
+    payloads: Sequence[P],
+    *,
+    msg_id: Callable[[P], str],
+    parts: Callable[[P], Mapping[str, str]],
+    in_flight: int = PUBLISH_IN_FLIGHT,
+    attempts: int = PUBLISH_ATTEMPTS,
+) -> list[PubAck]:
+    """Publish every payload and wait until each is stored, in order of `payloads`.
+
+    At most `in_flight` wait for their ack at once. One whose ack did not come is published
+    again, up to `attempts` times in all: its Nats-Msg-Id makes the repeat a no-op if the first
+    was stored after all (hence `msg_id` is required). The last timeout is raised."""
+    slots = asyncio.Semaphore(in_flight)
+
+    async def one(payload: P) -> PubAck:
+        async with slots:
+            for attempt in range(1, attempts + 1):
+                try:
+                    name = subject.format(**parts(payload))
+                    return await _publish_on(js, name, payload, msg_id(payload))
+                except nats.errors.TimeoutError:
+                    if attempt == attempts:
+                        raise
+                    log.info(
+                        "no ack for %s (attempt %d): publishing again", msg_id(payload), attempt
+                    )
+            raise AssertionError("unreachable: the last attempt returns or raises")
+
+    return list(await asyncio.gather(*(one(payload) for payload in payloads)))
 
 
 def _headers_of(msg: Msg) -> dict[str, str]:

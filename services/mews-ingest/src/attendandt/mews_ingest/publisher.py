@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from nats.js import JetStreamContext
 
 from attendandt.contracts.mews import MEWS_CHANGE, MewsChange
-from attendandt.platform.messaging import publish
+from attendandt.platform.messaging import publish_all
 
 
 class ChangePublisher:
@@ -21,18 +20,8 @@ class ChangePublisher:
         """Store every change (awaiting every ack); returns how many were new to the stream."""
         if not changes:
             return 0
-        acks = await asyncio.gather(
-            *(
-                publish(
-                    self.js,
-                    MEWS_CHANGE,
-                    change,
-                    msg_id=change.msg_id(),
-                    enterprise=change.enterprise_id,
-                    entity=change.entity,
-                )
-                for change in changes
-            )
+        acks = await publish_all(
+            self.js, MEWS_CHANGE, changes, msg_id=MewsChange.msg_id, parts=MewsChange.subject_parts
         )
         new = sum(1 for ack in acks if not ack.duplicate)
         self.stored += new
