@@ -14,6 +14,7 @@ from publisher_fakes import FakeEnterprises, FakeLocks, FakeMews, FakeStore, Fak
 from attendandt.contracts.commands import RECORD_CHARGE_RESULT, RecordChargeResult
 from attendandt.contracts.outbound import ChargeLine, PostCharge
 from attendandt.mews import MewsBadRequest, MewsOutcomeUnknown
+from attendandt.mews.models.orders import OrderAddResult, OrdersAdd
 from attendandt.mews_publisher.charges import POST_CHARGE_CONSUMER, ChargePosting
 from attendandt.mews_publisher.service import Retry
 
@@ -107,6 +108,27 @@ async def test_a_lost_answer_is_looked_up_instead_of_sent_again() -> None:
     [attempt] = s.store.attempts.values()
     assert (attempt.state, attempt.mews_order_id) == ("posted", "order-1")
     assert [r.mews_order_id for r in s.results()] == ["order-1"]
+
+
+async def test_a_posting_whose_command_was_claimed_meanwhile_still_records_the_order() -> None:
+    """The inbox already holds the command when Mews answers (another worker finished it
+    while this one sent: its lock was lost with its connection). The order is still recorded
+    on this attempt, and no second result is queued."""
+    s = Setup()
+    add_order = s.mews.add_order
+
+    async def claimed_meanwhile(request: OrdersAdd) -> OrderAddResult:
+        async with s.uow as uow:
+            assert await uow.claim("cmd-1", consumer=POST_CHARGE_CONSUMER)
+            await uow.commit()
+        return await add_order(request)
+
+    s.mews.add_order = claimed_meanwhile  # type: ignore[method-assign]
+    await s.posting.post_charge(charge())
+
+    [attempt] = s.store.attempts.values()
+    assert (attempt.state, attempt.mews_order_id) == ("posted", "order-1")
+    assert s.store.outbox == []
 
 
 async def test_a_charge_mews_refuses_is_reported_failed_for_good() -> None:

@@ -130,8 +130,8 @@ class ChargePosting(MewsWrites):
             await self._finish(p, attempt, AttemptState.NOT_SENT, exc)
             raise Retry(f"{p.reference} not sent: {exc}") from exc
         async with self.units() as uow:
-            if not await uow.claim(p.command_id, consumer=POST_CHARGE_CONSUMER):
-                return
+            # Mews applied it: the ledger says so whatever the inbox says, so that no attempt
+            # is left "sending" for a later delivery or a manager's retry to look up again.
             await uow.attempts.finish(
                 p.reference,
                 attempt,
@@ -141,7 +141,8 @@ class ChargePosting(MewsWrites):
                     "finished_at": self.clock(),
                 },
             )
-            await self._queue_result(uow, p, posted=True, order_id=result.order_id)
+            if await uow.claim(p.command_id, consumer=POST_CHARGE_CONSUMER):
+                await self._queue_result(uow, p, posted=True, order_id=result.order_id)
             await uow.commit()
         log.info("charge %s posted (order %s)", p.charge_id, result.order_id)
 
