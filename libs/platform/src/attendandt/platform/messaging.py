@@ -106,7 +106,9 @@ async def publish(
 ) -> PubAck:
     """Publish `payload` on `subject` (its parts filled from `parts`) and wait for the store."""
     name = subject.format(**parts)
-    return await _publish_on(js, name, payload, msg_id, correlation_id, ack_timeout)
+    return await _publish_on(
+        js, name, payload, msg_id, correlation_id=correlation_id, ack_timeout=ack_timeout
+    )
 
 
 async def _publish_on(
@@ -114,6 +116,7 @@ async def _publish_on(
     name: str,
     payload: Payload,
     msg_id: str | None,
+    *,
     correlation_id: str | None = None,
     ack_timeout: float = 5.0,
 ) -> PubAck:
