@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -10,6 +11,21 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from attendandt.platform.settings import DatabaseSettings
+
+#: Constraint and index names derived from the table and columns, so that migrations name
+#: them the same on every database (guests keeps its own, older names: they must not move).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def service_metadata(schema: str) -> MetaData:
+    """The tables of the service owning `schema`, named by `NAMING_CONVENTION`."""
+    return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
 def asyncpg_url(url: str) -> str:
