@@ -19,12 +19,10 @@ import signal
 from datetime import UTC, datetime, timedelta
 
 from attendandt.contracts.reconciliation import ChargeReconcileReport
-from attendandt.contracts.streams import MEWS_RATE_LIMITS, SYNC_HEALTH, ensure_streams
-from attendandt.mews import MewsClient, MewsError
+from attendandt.contracts.streams import SYNC_HEALTH
+from attendandt.mews import MewsError
 from attendandt.platform.logging import redact_text
-from attendandt.platform.messaging import connect
 from attendandt.platform.progress import draw_bar
-from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.rpc import RpcFailure, RpcTimeout
 from attendandt.sync.charges_reconcile import (
     ChargesReconciler,
@@ -33,6 +31,7 @@ from attendandt.sync.charges_reconcile import (
     store_report,
 )
 from attendandt.sync.cli import load_settings, parse_date, stop_on_ctrl_c
+from attendandt.sync.enterprise_cli import mews_line
 
 LISTED = 25
 
@@ -82,40 +81,20 @@ async def run_reconcile(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one
     if until <= since:
         print("charges reconcile: --until must be after --since")
         return 2
-    nc = await connect(settings.nats, "attendandt-cli")
-    clients: list[MewsClient] = []
     stop = asyncio.Event()
     stop_on_ctrl_c(stop, "before the next Mews call")
     try:
-        js = nc.jetstream()
-        await ensure_streams(js)
-        limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
-        client = None
-        for credentials in settings.mews.credentials:
-            candidate = MewsClient(
-                credentials,
-                environment=settings.mews.base_url,
-                client_name=settings.mews.client_name,
-                # The property's one budget, shared with sync, ingest and the publisher.
-                limiter=SharedTokenBucket.for_access_token(limits, credentials.access_token),
-                page_size=settings.mews.page_size,
-            )
-            clients.append(candidate)
-            config = await candidate.get_configuration()
-            if config.enterprise is not None and config.enterprise.id == args.enterprise:
-                client = candidate
-                break
-        if client is None:
-            print(f"charges reconcile: no token in MEWS_ACCESS_TOKENS opens {args.enterprise}")
-            return 2
-        reconciler = ChargesReconciler(client, args.enterprise, js, nc)
-        try:
-            result = await reconciler.run(since, until, progress=_bar, stop=stop)
-        except (Stopped, asyncio.CancelledError):
-            print("\nstopped: no report stored; charges already updated from Mews stay so")
-            return 130
-        report = result.report("on_demand")
-        await store_report(await js.key_value(SYNC_HEALTH.bucket), report)
+        async with mews_line(settings, "charges reconcile", args.enterprise) as line:
+            if line is None:
+                return 2
+            reconciler = ChargesReconciler(line.client, args.enterprise, line.js, line.nc)
+            try:
+                result = await reconciler.run(since, until, progress=_bar, stop=stop)
+            except (Stopped, asyncio.CancelledError):
+                print("\nstopped: no report stored; charges already updated from Mews stay so")
+                return 130
+            report = result.report("on_demand")
+            await store_report(await line.js.key_value(SYNC_HEALTH.bucket), report)
     except MewsError as exc:
         print(f"\ncharges reconcile: Mews refused: {redact_text(str(exc))}")
         return 1
@@ -124,9 +103,6 @@ async def run_reconcile(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one
         return 1
     finally:
         asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
-        for c in clients:
-            await c.aclose()
-        await nc.close()
     _print(report)
     print("stored as the property's last charges report (Sync page)")
     return 0

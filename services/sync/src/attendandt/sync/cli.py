@@ -32,17 +32,15 @@ from attendandt.contracts.streams import (
     SYNC_HEALTH,
     BackfillDone,
     backfill_done_key,
-    ensure_streams,
 )
-from attendandt.mews import MewsClient, MewsError
-from attendandt.mews.models import Configuration
+from attendandt.mews import MewsError
 from attendandt.platform.logging import redact_text
-from attendandt.platform.messaging import connect
 from attendandt.platform.progress import draw_bar
 from attendandt.platform.settings import SettingsError, process_env
 from attendandt.sync.applier import Applier
 from attendandt.sync.backfill import ENTITIES, Backfill, BackfillProgress
 from attendandt.sync.backpressure import DownstreamBacklog
+from attendandt.sync.enterprise_cli import mews_line
 from attendandt.sync.initial_import import ImportProgress, InitialImport
 from attendandt.sync.reconcile import Reconcile
 from attendandt.sync.settings import SyncSettings
@@ -109,30 +107,20 @@ async def run_reconcile(args: argparse.Namespace) -> int:
     settings = load_settings("sync reconcile")
     if settings is None:
         return 2
-    nc = await connect(settings.nats, "attendandt-cli")
-    clients: list[MewsClient] = []
     try:
-        js = nc.jetstream()
-        await ensure_streams(js)
-        chosen = await _client_for(settings, args.enterprise, clients)
-        if chosen is None:
-            print(f"sync reconcile: no token in MEWS_ACCESS_TOKENS opens {args.enterprise}")
-            return 2
-        client, config = chosen
-        end = config.now_utc or datetime.now(UTC)
-        since = args.since or end - timedelta(days=7)
-        progress = await js.key_value(SYNC_HEALTH.bucket)
-        reconcile = Reconcile(Applier(client, args.enterprise, js), progress, nc)
-        await reconcile.run(
-            since, end, entities=("customers", "reservations"), restart=True, progress=_bar
-        )
+        async with mews_line(settings, "sync reconcile", args.enterprise) as line:
+            if line is None:
+                return 2
+            end = line.config.now_utc or datetime.now(UTC)
+            since = args.since or end - timedelta(days=7)
+            progress = await line.js.key_value(SYNC_HEALTH.bucket)
+            reconcile = Reconcile(Applier(line.client, args.enterprise, line.js), progress, line.nc)
+            await reconcile.run(
+                since, end, entities=("customers", "reservations"), restart=True, progress=_bar
+            )
     except MewsError as exc:
         print(f"sync reconcile: Mews refused: {redact_text(str(exc))}")
         return 1
-    finally:
-        for client in clients:
-            await client.aclose()
-        await nc.close()
     for entity, drift in reconcile.drift.items():
         repaired = drift.missing + drift.stale
         print(
@@ -147,22 +135,6 @@ async def run_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _client_for(
-    settings: SyncSettings, enterprise_id: str, clients: list[MewsClient]
-) -> tuple[MewsClient, Configuration] | None:
-    """The client of the token that opens `enterprise_id` (every client made is kept in
-    `clients`, for the caller to close)."""
-    for credentials in settings.mews.credentials:
-        client = MewsClient(
-            credentials, environment=settings.mews.base_url, page_size=settings.mews.page_size
-        )
-        clients.append(client)
-        config = await client.get_configuration()
-        if config.enterprise is not None and config.enterprise.id == enterprise_id:
-            return client, config
-    return None
-
-
 async def run_backfill(args: argparse.Namespace) -> int:
     if args.initial and (args.since or args.entity):
         print("sync backfill: --initial takes no --since or --entity (its range is fixed)")
@@ -172,36 +144,29 @@ async def run_backfill(args: argparse.Namespace) -> int:
         return 2
     if args.initial:
         return await _run_initial(settings, args)
-    nc = await connect(settings.nats, "attendandt-cli")
-    clients: list[MewsClient] = []
     try:
-        js = nc.jetstream()
-        await ensure_streams(js)
-        chosen = await _client_for(settings, args.enterprise, clients)
-        if chosen is None:
-            print(
-                f"sync backfill: no token in MEWS_ACCESS_TOKENS is for enterprise {args.enterprise}"
+        async with mews_line(settings, "sync backfill", args.enterprise) as line:
+            if line is None:
+                return 2
+            end = line.config.now_utc or datetime.now(UTC)
+            assert line.config.enterprise is not None
+            since = args.since or line.config.enterprise.created_utc or end - timedelta(days=365)
+            backfill = Backfill(
+                Applier(line.client, args.enterprise, line.js),
+                await line.js.key_value(SYNC_HEALTH.bucket),
             )
-            return 2
-        client, config = chosen
-        end = config.now_utc or datetime.now(UTC)
-        assert config.enterprise is not None
-        since = args.since or config.enterprise.created_utc or end - timedelta(days=365)
-        backfill = Backfill(
-            Applier(client, args.enterprise, js), await js.key_value(SYNC_HEALTH.bucket)
-        )
-        counts = await backfill.run(
-            since, end, entities=tuple(args.entity or ENTITIES), restart=args.restart, progress=_bar
-        )
-        if set(args.entity or ENTITIES) >= set(ENTITIES):
-            await _tell_ingest(js, args.enterprise, since)
+            counts = await backfill.run(
+                since,
+                end,
+                entities=tuple(args.entity or ENTITIES),
+                restart=args.restart,
+                progress=_bar,
+            )
+            if set(args.entity or ENTITIES) >= set(ENTITIES):
+                await _tell_ingest(line.js, args.enterprise, since)
     except MewsError as exc:
         print(f"sync backfill: Mews refused: {redact_text(str(exc))}")
         return 1
-    finally:
-        for client in clients:
-            await client.aclose()
-        await nc.close()
     summary = ", ".join(f"{n} {entity}" for entity, n in counts.items())
     print(f"backfill of {args.enterprise} from {since:%Y-%m-%d}: {summary}")
     return 0
@@ -222,39 +187,28 @@ async def _tell_ingest(js: JetStreamContext, enterprise_id: str, since: datetime
 
 
 async def _run_initial(settings: SyncSettings, args: argparse.Namespace) -> int:
-    nc = await connect(settings.nats, "attendandt-cli")
-    clients: list[MewsClient] = []
     stop = asyncio.Event()
     stop_on_ctrl_c(stop, "after this page")
     try:
-        js = nc.jetstream()
-        await ensure_streams(js)
-        chosen = await _client_for(settings, args.enterprise, clients)
-        if chosen is None:
-            print(
-                f"sync backfill: no token in MEWS_ACCESS_TOKENS is for enterprise {args.enterprise}"
+        async with mews_line(settings, "sync backfill", args.enterprise) as line:
+            if line is None:
+                return 2
+            job = InitialImport(
+                Applier(line.client, args.enterprise, line.js),
+                await line.js.key_value(SYNC_HEALTH.bucket),
+                pace=DownstreamBacklog(line.js, high=settings.import_backlog_max),
             )
-            return 2
-        client, _ = chosen
-        job = InitialImport(
-            Applier(client, args.enterprise, js),
-            await js.key_value(SYNC_HEALTH.bucket),
-            pace=DownstreamBacklog(js, high=settings.import_backlog_max),
-        )
-        try:
-            state = await job.run(restart=args.restart, progress=_import_bar, stop=stop)
-        except asyncio.CancelledError:
-            print("\nstopped: run the same command again to resume where it stopped")
-            return 130
+            try:
+                state = await job.run(restart=args.restart, progress=_import_bar, stop=stop)
+            except asyncio.CancelledError:
+                print("\nstopped: run the same command again to resume where it stopped")
+                return 130
     except MewsError as exc:
         print(f"\nsync backfill: Mews refused: {redact_text(str(exc))}")
         print("run the same command again to resume where it stopped")
         return 1
     finally:
         asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
-        for client in clients:
-            await client.aclose()
-        await nc.close()
     if state.state != "done":
         print(
             f"\ninitial import of {args.enterprise} stopped after {state.windows_done} of "
