@@ -3,34 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 import uvicorn
 
 from attendandt.gateway.app import create_app
 from attendandt.gateway.settings import GatewaySettings
-from attendandt.platform.logging import configure_logging
-from attendandt.platform.settings import ObservabilitySettings, SettingsError, process_env
-from attendandt.platform.telemetry import setup_telemetry
+from attendandt.platform.service_main import load_or_exit, start_logging
+from attendandt.platform.settings import ObservabilitySettings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m attendandt.gateway")
     parser.add_argument("command", nargs="?", default="serve", choices=["serve"])
     parser.parse_args(argv)
-    env = process_env()
-    try:
-        observability = ObservabilitySettings.from_env(env, "gateway")
-        configure_logging(
-            "gateway",
-            level=observability.log_level,
-            json_lines=observability.environment == "production",
-        )
-        settings = GatewaySettings.from_env(env)
-    except SettingsError as exc:
-        print(f"gateway: {exc}", file=sys.stderr)
-        return 2
-    setup_telemetry("gateway")
+    observability = load_or_exit(
+        "gateway", lambda env: ObservabilitySettings.from_env(env, "gateway")
+    )
+    start_logging(observability)
+    settings = load_or_exit("gateway", GatewaySettings.from_env)
     gateway = create_app(settings)
     uvicorn.run(
         gateway.asgi,

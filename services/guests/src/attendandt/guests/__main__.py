@@ -9,24 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
-import sys
 
 from attendandt.guests.app import create_app
 from attendandt.guests.migrations_set import MIGRATIONS
 from attendandt.guests.settings import SERVICE, GuestsSettings
-from attendandt.platform.logging import configure_logging
 from attendandt.platform.migrations import upgrade
-from attendandt.platform.settings import SettingsError, env_str, process_env
-from attendandt.platform.telemetry import setup_telemetry
-
-
-async def serve(settings: GuestsSettings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await create_app(settings).run(stop)
+from attendandt.platform.service_main import load_or_exit, serve_until_signalled, start_logging
+from attendandt.platform.settings import env_str
 
 
 async def migrate(database_url: str) -> None:
@@ -38,23 +27,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m attendandt.guests")
     parser.add_argument("command", nargs="?", default="serve", choices=("serve", "migrate"))
     args = parser.parse_args(argv)
-    env = process_env()
-    try:
-        if args.command == "migrate":
-            asyncio.run(migrate(env_str(env, "DATABASE_URL")))
-            return
-        settings = GuestsSettings.from_env(env)
-    except SettingsError as exc:
-        print(f"{SERVICE}: {exc}", file=sys.stderr)
-        raise SystemExit(2) from exc
-    observability = settings.observability
-    configure_logging(
-        SERVICE,
-        level=observability.log_level,
-        json_lines=observability.environment == "production",
-    )
-    setup_telemetry(SERVICE)
-    asyncio.run(serve(settings))
+    if args.command == "migrate":
+        database_url = load_or_exit(SERVICE, lambda env: env_str(env, "DATABASE_URL"))
+        asyncio.run(migrate(database_url))
+        return
+    settings = load_or_exit(SERVICE, GuestsSettings.from_env)
+    start_logging(settings.observability)
+    serve_until_signalled(lambda stop: create_app(settings).run(stop))
 
 
 if __name__ == "__main__":

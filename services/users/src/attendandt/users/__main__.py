@@ -8,23 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 
-from attendandt.platform.logging import configure_logging
 from attendandt.platform.migrations import upgrade
-from attendandt.platform.settings import process_env
-from attendandt.platform.telemetry import setup_telemetry
+from attendandt.platform.service_main import load_or_exit, serve_until_signalled, start_logging
 from attendandt.users.app import create_app
 from attendandt.users.migrations_set import MIGRATIONS
 from attendandt.users.settings import UsersSettings
-
-
-async def serve(settings: UsersSettings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await create_app(settings).run(stop)
 
 
 async def migrate(settings: UsersSettings) -> None:
@@ -36,18 +25,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m attendandt.users")
     parser.add_argument("command", nargs="?", default="serve", choices=("serve", "migrate"))
     args = parser.parse_args()
-    settings = UsersSettings.from_env(process_env())
-    observability = settings.observability
-    configure_logging(
-        observability.service,
-        level=observability.log_level,
-        json_lines=observability.environment == "production",
-    )
+    settings = load_or_exit("users", UsersSettings.from_env)
     if args.command == "migrate":
+        start_logging(settings.observability, telemetry=False)
         asyncio.run(migrate(settings))
         return
-    setup_telemetry(observability.service)
-    asyncio.run(serve(settings))
+    start_logging(settings.observability)
+    serve_until_signalled(lambda stop: create_app(settings).run(stop))
 
 
 if __name__ == "__main__":
