@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import type { ChargeView } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button } from "../../components/ui";
 import { useChargeDecision } from "./api";
+import { ReasonPrompt } from "./ReasonPrompt";
 
 /** Why a charge waits, or why it was rejected: what the vendor and the manager both read. */
 export function ApprovalNote({ charge }: { charge: ChargeView }) {
@@ -28,39 +29,22 @@ export function ApprovalNote({ charge }: { charge: ChargeView }) {
 export function ApprovalActions({ charge }: { charge: ChargeView }) {
   const decide = useChargeDecision();
   const [rejecting, setRejecting] = useState(false);
-  const [reason, setReason] = useState("");
   if (charge.state !== "pending_approval") return null;
   const busy = decide.isPending;
   return (
     <div>
       <ProblemAlert error={decide.error} className="mb-2" />
       {rejecting ? (
-        <form
-          aria-label={`Reject the charge ${charge.description}`}
-          className="flex flex-wrap items-end gap-2"
-          onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            if (reason.trim()) decide.mutate({ id: charge.charge_id, decision: "reject", reason: reason.trim() });
-          }}
-        >
-          <label className="text-xs font-medium text-slate-700">
-            Reason (the vendor sees it)
-            <input
-              autoFocus
-              required
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              maxLength={200}
-              className="mt-1 block rounded-md border border-slate-300 px-2 py-1 text-sm"
-            />
-          </label>
-          <Button type="submit" variant="danger" disabled={busy || !reason.trim()}>
-            Reject charge
-          </Button>
-          <Button variant="ghost" onClick={() => setRejecting(false)}>
-            Back
-          </Button>
-        </form>
+        <ReasonPrompt
+          formLabel={`Reject the charge ${charge.description}`}
+          fieldLabel="Reason (the vendor sees it)"
+          submitLabel="Reject charge"
+          required
+          maxLength={200}
+          busy={busy}
+          onSubmit={(reason) => decide.mutate({ id: charge.charge_id, decision: "reject", reason })}
+          onClose={() => setRejecting(false)}
+        />
       ) : (
         <div className="flex flex-wrap gap-2">
           <Button

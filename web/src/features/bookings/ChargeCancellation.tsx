@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import type { ChargeState, ChargeView } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { Button } from "../../components/ui";
 import { useCancelCharge } from "./api";
+import { ReasonPrompt } from "./ReasonPrompt";
 
 /** States a manager cancels from here. A cancelled one is done, a rejected one never billed;
  * one held for approval is rejected instead (with the reason the vendor sees). */
@@ -47,41 +48,24 @@ export function CancellationNote({ charge }: { charge: ChargeView }) {
 export function CancelChargeAction({ charge }: { charge: ChargeView }) {
   const cancel = useCancelCharge();
   const [asking, setAsking] = useState(false);
-  const [reason, setReason] = useState("");
   if (!CANCELLABLE.includes(charge.state)) return null;
   const busy = cancel.isPending;
   return (
     <div>
       <ProblemAlert error={cancel.error} className="mb-2" />
       {asking ? (
-        <form
-          aria-label={`Cancel the charge ${charge.description}`}
-          className="flex flex-wrap items-end gap-2"
-          onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            if (reason.trim()) {
-              cancel.mutate({ id: charge.charge_id, reason: reason.trim() }, { onSuccess: () => setAsking(false) });
-            }
-          }}
-        >
-          <label className="text-xs font-medium text-slate-700">
-            Why (kept with the charge, not on the guest's bill)
-            <input
-              autoFocus
-              required
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              maxLength={200}
-              className="mt-1 block rounded-md border border-slate-300 px-2 py-1 text-sm"
-            />
-          </label>
-          <Button type="submit" variant="danger" disabled={busy || !reason.trim()}>
-            Cancel charge
-          </Button>
-          <Button variant="ghost" onClick={() => setAsking(false)}>
-            Back
-          </Button>
-        </form>
+        <ReasonPrompt
+          formLabel={`Cancel the charge ${charge.description}`}
+          fieldLabel="Why (kept with the charge, not on the guest's bill)"
+          submitLabel="Cancel charge"
+          required
+          maxLength={200}
+          busy={busy}
+          onSubmit={(reason) =>
+            cancel.mutate({ id: charge.charge_id, reason }, { onSuccess: () => setAsking(false) })
+          }
+          onClose={() => setAsking(false)}
+        />
       ) : (
         <Button
           variant="secondary"
