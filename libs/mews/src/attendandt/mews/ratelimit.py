@@ -13,7 +13,7 @@ import contextlib
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
 
@@ -43,8 +43,8 @@ class UnlimitedLimiter:
 
 # Float dust from continuous refill must not leave a waiter one femto-token short forever.
 _EPSILON = 1e-9
-# The head waiter re-checks at least this often, so clock jumps and shared state are noticed.
-_MAX_SLEEP = 0.5
+#: The head waiter re-checks at least this often, so clock jumps and shared state are noticed.
+MAX_SLEEP = 0.5
 
 
 class _Waiter:
@@ -52,6 +52,61 @@ class _Waiter:
 
     def __init__(self, write: bool) -> None:
         self.write = write
+
+
+class WaitingLine:
+    """The requests of one process waiting for a bucket's token: writes before reads, each in
+    arrival order. Only the head asks the bucket; it asks again when told the bucket changed
+    (`condition.notify_all`) and at least every `MAX_SLEEP` (clock jumps, a bucket shared with
+    other processes). Both buckets, this module's and the one shared through NATS KV
+    (`attendandt.platform.ratelimit`), queue their callers in such a line."""
+
+    def __init__(self) -> None:
+        self._writes: deque[_Waiter] = deque()
+        self._reads: deque[_Waiter] = deque()
+        self.condition = asyncio.Condition()
+
+    @property
+    def empty(self) -> bool:
+        return not (self._writes or self._reads)
+
+    @property
+    def writes(self) -> int:
+        """Writes waiting, the head included."""
+        return len(self._writes)
+
+    def _head(self) -> _Waiter | None:
+        if self._writes:
+            return self._writes[0]
+        if self._reads:
+            return self._reads[0]
+        return None
+
+    async def wait_turn(self, write: bool, take: Callable[[], Awaitable[float]]) -> None:
+        """Queue one request and return once, at the head, `take()` took a token for it
+        (answered 0 or less; otherwise the seconds to wait). Call holding `condition`."""
+        me = _Waiter(write)
+        queue = self._writes if write else self._reads
+        queue.append(me)
+        # A new write overtakes a read already sleeping at the head: wake it up.
+        self.condition.notify_all()
+        try:
+            while True:
+                if self._head() is not me:
+                    await self.condition.wait()
+                    continue
+                wait = await take()
+                if wait <= 0:
+                    queue.popleft()
+                    self.condition.notify_all()
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.condition.wait(), timeout=min(wait, MAX_SLEEP))
+        except BaseException:
+            if me in queue:
+                queue.remove(me)
+                self.condition.notify_all()
+            raise
 
 
 class LocalTokenBucket:
@@ -95,9 +150,7 @@ class LocalTokenBucket:
         self._paused_until = 0.0
         self._last_limited = float("-inf")
         self._consecutive_backoffs = 0
-        self._writes: deque[_Waiter] = deque()
-        self._reads: deque[_Waiter] = deque()
-        self._condition = asyncio.Condition()
+        self._line = WaitingLine()
 
     # -- state arithmetic (no waiting; unit-testable with a fake clock) --------------------------
 
@@ -117,7 +170,7 @@ class LocalTokenBucket:
 
     def try_take(self) -> bool:
         """Take a token if one is available now and nobody is queued ahead."""
-        if self._writes or self._reads:
+        if not self._line.empty:
             return False
         return self._take_if_ready()
 
@@ -156,47 +209,22 @@ class LocalTokenBucket:
 
     # -- the protocol ----------------------------------------------------------------------------
 
-    def _head(self) -> _Waiter | None:
-        if self._writes:
-            return self._writes[0]
-        if self._reads:
-            return self._reads[0]
-        return None
-
     async def acquire(self, *, write: bool = False) -> None:
-        async with self._condition:
+        async with self._line.condition:
             if self.try_take():
                 return
-            me = _Waiter(write)
-            queue = self._writes if write else self._reads
-            queue.append(me)
-            # A new write overtakes a read that is already sleeping at the head: wake it up.
-            self._condition.notify_all()
-            try:
-                while True:
-                    if self._head() is me:
-                        wait = self.delay()
-                        if wait <= 0:
-                            self._tokens = max(0.0, self._tokens - 1.0)
-                            queue.popleft()
-                            self._condition.notify_all()
-                            return
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(
-                                self._condition.wait(), timeout=min(wait, _MAX_SLEEP)
-                            )
-                    else:
-                        await self._condition.wait()
-            except BaseException:
-                if me in queue:
-                    queue.remove(me)
-                    self._condition.notify_all()
-                raise
+            await self._line.wait_turn(write, self._take_at_head)
+
+    async def _take_at_head(self) -> float:
+        wait = self.delay()
+        if wait <= 0:
+            self._tokens = max(0.0, self._tokens - 1.0)
+        return wait
 
     async def on_rate_limited(self, retry_after: float | None) -> None:
-        async with self._condition:
+        async with self._line.condition:
             self.pause(retry_after)
-            self._condition.notify_all()
+            self._line.condition.notify_all()
 
 
 __all__ = ["LocalTokenBucket", "RateLimiter", "UnlimitedLimiter"]

@@ -46,7 +46,6 @@ other transient failure); it never falls back to an unshared budget.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import hashlib
 import logging
@@ -54,7 +53,6 @@ import math
 import random
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -62,12 +60,12 @@ import msgspec
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
+from attendandt.mews.ratelimit import MAX_SLEEP, WaitingLine
+
 log = logging.getLogger(__name__)
 
 # Float dust from continuous refill must not leave a waiter one femto-token short forever.
 _EPSILON = 1e-9
-# The head waiter re-reads the shared state at least this often (other processes change it).
-_MAX_SLEEP = 0.5
 # A burst of revision conflicts: back off a little before reading again.
 _CONFLICT_PAUSE = 0.005
 
@@ -104,13 +102,6 @@ class _Decision:
     new_state: BucketState | None
 
 
-class _Waiter:
-    __slots__ = ("write",)
-
-    def __init__(self, write: bool) -> None:
-        self.write = write
-
-
 class SharedTokenBucket:
     """Mews's sliding window for one AccessToken, shared through NATS KV (see the module
     docstring)."""
@@ -141,8 +132,8 @@ class SharedTokenBucket:
             raise ValueError("margin must be >= 0")
         if not 0 < share <= 1:
             raise ValueError("share must be in (0, 1]")
-        if writer_ttl <= _MAX_SLEEP:
-            raise ValueError(f"writer_ttl must exceed {_MAX_SLEEP}s (the re-check interval)")
+        if writer_ttl <= MAX_SLEEP:
+            raise ValueError(f"writer_ttl must exceed {MAX_SLEEP}s (the re-check interval)")
         self.kv = kv
         self.key = key
         self.requests = requests
@@ -160,9 +151,7 @@ class SharedTokenBucket:
         self.holder = holder or uuid.uuid4().hex[:16]
         self._clock = clock
         self._sleep = sleep
-        self._writes: deque[_Waiter] = deque()
-        self._reads: deque[_Waiter] = deque()
-        self._condition = asyncio.Condition()
+        self._line = WaitingLine()
         #: Revision conflicts met and retried (another holder changed the state first).
         self.conflicts = 0
 
@@ -218,7 +207,7 @@ class SharedTokenBucket:
         if state.paused_until > now:
             return waiting(state.paused_until - now)
         if not write and any(holder != self.holder for holder in writers):
-            return waiting(_MAX_SLEEP)
+            return waiting(MAX_SLEEP)
         missing = 1.0 - state.tokens
         wait = max(
             missing / self.rate if missing > _EPSILON else 0.0,
@@ -320,43 +309,15 @@ class SharedTokenBucket:
         decision = await self._change(lambda s, now: self.decide(s, now, write=write))
         return decision.wait <= 0
 
-    def _head(self) -> _Waiter | None:
-        if self._writes:
-            return self._writes[0]
-        if self._reads:
-            return self._reads[0]
-        return None
-
     async def acquire(self, *, write: bool = False) -> None:
-        async with self._condition:
-            me = _Waiter(write)
-            queue = self._writes if write else self._reads
-            queue.append(me)
-            # A new write overtakes a read already sleeping at the head: wake it up.
-            self._condition.notify_all()
-            try:
-                while True:
-                    if self._head() is not me:
-                        await self._condition.wait()
-                        continue
-                    decision = await self._change(
-                        functools.partial(
-                            self.decide, write=write, more_writes=write and len(self._writes) > 1
-                        )
-                    )
-                    if decision.wait <= 0:
-                        queue.popleft()
-                        self._condition.notify_all()
-                        return
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(
-                            self._condition.wait(), timeout=min(decision.wait, _MAX_SLEEP)
-                        )
-            except BaseException:
-                if me in queue:
-                    queue.remove(me)
-                    self._condition.notify_all()
-                raise
+        async with self._line.condition:
+            await self._line.wait_turn(write, functools.partial(self._take_at_head, write))
+
+    async def _take_at_head(self, write: bool) -> float:
+        decision = await self._change(
+            functools.partial(self.decide, write=write, more_writes=write and self._line.writes > 1)
+        )
+        return decision.wait
 
     async def on_rate_limited(self, retry_after: float | None) -> None:
         await self.pause(retry_after)
