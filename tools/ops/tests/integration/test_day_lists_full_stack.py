@@ -27,8 +27,8 @@ pytestmark = pytest.mark.slow
 LISTS = {"arrivals": "/arrivals", "in_house": "/in-house", "departures": "/departures"}
 DAYS = range(-7, 15)
 #: How long the system may take to show what the simulator changed: after start-up, the
-#: last of the initial import (the stack is handed over once sync has read it all, about
-#: 10,000 stays of two hotels; guests may still be applying the last of them); after a
+#: last of the initial import (the stack is handed over once sync has read it all, 3,000
+#: stays of two hotels; guests may still be applying the last of them); after a
 #: burst, a few dozen Mews writes (a WebSocket event, a sync pass, an upsert each).
 IMPORT_S = 240
 SETTLE_S = 120

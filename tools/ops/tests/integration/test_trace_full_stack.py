@@ -62,7 +62,7 @@ def test_a_reservation_change_is_one_trace_from_mews_to_the_live_stream(stack) -
                 None,
             )
 
-        # Right after start-up the stay waits behind the initial import (about 10,000 stays).
+        # Right after start-up the stay waits behind the initial import (thousands of stays).
         message = wait_until("the new stay on the live stream", announced, timeout=600)
     finally:
         events.close()
