@@ -12,6 +12,7 @@ from attendandt.contracts.streams import ensure_streams
 from attendandt.ops import environment
 from attendandt.ops.cli import build_parser
 from attendandt.testing.nats_accounts import nats_env
+from attendandt.testing.processes import CLI_TIMEOUT_S
 
 
 def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -20,7 +21,7 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=CLI_TIMEOUT_S,
         check=False,
     )
 

@@ -13,6 +13,7 @@ from attendandt.contracts.deadletter import DEAD_LETTER, DeadLetter
 from attendandt.contracts.streams import ensure_streams
 from attendandt.platform.messaging import dead_letter, dead_letter_raw, publish
 from attendandt.testing.nats_accounts import nats_env
+from attendandt.testing.processes import CLI_TIMEOUT_S
 
 
 def _cli(nats_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -21,7 +22,7 @@ def _cli(nats_url: str, *args: str) -> subprocess.CompletedProcess[str]:
         env={**os.environ, **nats_env(nats_url)},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=CLI_TIMEOUT_S,
         check=False,
     )
 

@@ -27,6 +27,7 @@ from attendandt.contracts.examples import BOOKING, ENT, GUEST, NOW, STAY, USER, 
 from attendandt.contracts.privacy import public_guest, public_stay, public_user
 from attendandt.contracts.streams import ATTENDANDT_EVENTS, ensure_streams
 from attendandt.testing.nats_accounts import nats_env
+from attendandt.testing.processes import CLI_TIMEOUT_S
 
 SECRETS = ("ada.old@mail.example", "no shellfish", "jo@spa.example", "fd.old@hotel.example")
 
@@ -37,7 +38,7 @@ def _cli(nats_url: str, *args: str) -> subprocess.CompletedProcess[str]:
         env={**os.environ, **nats_env(nats_url)},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=CLI_TIMEOUT_S,
         check=False,
     )
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from attendandt.testing.processes import python_module
+from attendandt.testing.processes import CLI_TIMEOUT_S, python_module
 
 SERVICES = {
     "attendandt.gateway": "gateway",
@@ -30,7 +30,7 @@ def test_a_wrong_setting_stops_the_service_with_one_line(module: str) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=CLI_TIMEOUT_S,
     )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr

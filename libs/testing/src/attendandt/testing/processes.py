@@ -102,6 +102,12 @@ def wait_for_port(
     raise TimeoutError(f"nothing listened on {host}:{port} within {timeout}s")
 
 
+#: How long a test lets one command-line run take before calling it hung. Generous on purpose:
+#: a command starts in about 5 s of CPU, and beside the suite's whole-stack import on two
+#: cores that took over 60 s. It bounds a hang; it measures no speed.
+CLI_TIMEOUT_S = 180
+
+
 def python_module(module: str, *args: str) -> list[str]:
     """argv that runs `python -m module args...` with this interpreter."""
     return [sys.executable, "-m", module, *args]
