@@ -62,6 +62,9 @@ class RpcServer:
             self._subscriptions.append(
                 await nc.subscribe(method.method.subject, queue=self.queue, cb=cb)
             )
+        # The server has every subscription once it answers the flush's ping: a request sent
+        # the moment the service says it started finds a responder (not "no responders").
+        await nc.flush()
 
     async def stop(self, graceful_s: float) -> None:
         for subscription in self._subscriptions:
