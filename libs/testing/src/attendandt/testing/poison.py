@@ -45,7 +45,10 @@ async def poison_then_real(
     after = await js.publish(subject, real)
 
     async def settled() -> bool:
-        info = await js.consumer_info(stream, durable)
+        try:
+            info = await js.consumer_info(stream, durable)
+        except NotFoundError:  # the service creates its consumers just after it starts
+            return False
         return bool(
             info.delivered.stream_seq >= after.seq
             and info.num_pending == 0
