@@ -14,9 +14,11 @@ that does not run.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -30,19 +32,22 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    bindparam,
+    cast,
     delete,
     func,
     insert,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.sql.dml import Insert
 
 from attendandt.contracts.base import Payload, encode
 from attendandt.platform import metrics
 from attendandt.platform.db import plain_url
-from attendandt.platform.messaging import message_headers
+from attendandt.platform.messaging import message_headers, publish_stored
 from attendandt.platform.telemetry import inject, producer_span
 
 log = logging.getLogger(__name__)
@@ -64,6 +69,33 @@ def notify_channel(outbox: Table) -> str:
     return f"{outbox.schema or 'public'}_outbox"
 
 
+def outbox_row(
+    subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
+) -> tuple[str, bytes, str]:
+    """The outbox row of `payload` for `subject` (subject, body, headers as JSON); its headers
+    keep the trace context current now (the use case's), which the relay's publish continues."""
+    headers = message_headers(payload, msg_id=msg_id, correlation_id=correlation_id)
+    return subject, encode(payload), json.dumps(headers)
+
+
+async def add_rows(
+    session: AsyncSession, outbox: Table, rows: Sequence[tuple[str, bytes, str]]
+) -> None:
+    """Insert `rows` (`outbox_row`) inside the caller's transaction, in their order, in one
+    statement however many there are."""
+    if not rows:
+        return
+    subjects, payloads, headers = zip(*rows, strict=True)
+    await session.execute(
+        _add_all(outbox),
+        {"subjects": list(subjects), "payloads": list(payloads), "headers": list(headers)},
+    )
+    # Delivered at commit only (and dropped on rollback): wakes the relay without polling.
+    await session.execute(
+        text("SELECT pg_notify(:channel, '')"), {"channel": notify_channel(outbox)}
+    )
+
+
 async def add(
     session: AsyncSession,
     outbox: Table,
@@ -73,16 +105,24 @@ async def add(
     msg_id: str,
     correlation_id: str | None = None,
 ) -> None:
-    """Queue `payload` for `subject` inside the caller's transaction; its headers keep the
-    current trace context, which the relay's publish continues."""
-    headers = message_headers(payload, msg_id=msg_id, correlation_id=correlation_id)
-    await session.execute(
-        insert(outbox).values(subject=subject, payload=encode(payload), headers=headers)
+    """Queue one `payload` for `subject` inside the caller's transaction."""
+    row = outbox_row(subject, payload, msg_id=msg_id, correlation_id=correlation_id)
+    await add_rows(session, outbox, [row])
+
+
+@functools.cache
+def _add_all(outbox: Table) -> Insert:
+    # Built once per table; the rows go in as three arrays, in their order (the relay
+    # publishes by id).
+    def each(name: str, item: Any) -> Any:
+        return func.unnest(bindparam(name, type_=ARRAY(item)))
+
+    rows = select(
+        each("subjects", Text),
+        each("payloads", LargeBinary),
+        cast(each("headers", Text), JSONB),
     )
-    # Delivered at commit only (and dropped on rollback): wakes the relay without polling.
-    await session.execute(
-        text("SELECT pg_notify(:channel, '')"), {"channel": notify_channel(outbox)}
-    )
+    return insert(outbox).from_select(["subject", "payload", "headers"], rows)
 
 
 PublishHook = Callable[[list[int]], Awaitable[None]]
@@ -131,8 +171,8 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            # Acks are awaited together; the publishes leave in row order on one connection.
-            await asyncio.gather(*(self._publish(row) for row in rows))
+            # The publishes leave in row order on one connection; their acks come together.
+            await publish_stored(self.js, [self._message(row) for row in rows])
             ids = [row.id for row in rows]
             if self._after_publish is not None:
                 await self._after_publish(ids)
@@ -141,12 +181,12 @@ class OutboxRelay:
         metrics.OUTBOX_PUBLISHED.labels(self.name).inc(len(rows))
         return len(rows)
 
-    async def _publish(self, row: Any) -> None:
+    def _message(self, row: Any) -> tuple[str, bytes, dict[str, str]]:
         """The row's message, its publish a span of the trace that wrote the row (the
         context is stored in its headers), so that trace runs on to the event's consumers."""
         headers = _str_headers(row.headers)
         with producer_span(row.subject, parent=headers):
-            await self.js.publish(row.subject, row.payload, headers=inject(headers))
+            return row.subject, row.payload, inject(headers)
 
     async def measure(self) -> int:
         """Rows waiting and the oldest one's age, into the backlog figures; the count."""

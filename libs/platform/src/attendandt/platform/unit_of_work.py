@@ -8,7 +8,8 @@
         await uow.commit()
 
 Leaving the block without `commit` rolls everything back: the inbox claim, the effect and the
-queued messages commit together or not at all.
+queued messages commit together or not at all. Queued messages are written to the outbox at
+commit, all in one round trip (a batch of commands queues hundreds).
 
 Each service subclasses `UnitOfWork` with the repositories its use cases need (Protocols),
 and gets its Postgres one from `SqlUnitOfWork`, binding its SQL repositories to the session
@@ -18,6 +19,7 @@ in `bind`; its unit tests run the same use cases on an in-memory fake of its `Un
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
@@ -25,8 +27,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from attendandt.contracts.base import Payload
-from attendandt.platform.inbox import claim
-from attendandt.platform.outbox import add
+from attendandt.platform.inbox import claim, claim_many
+from attendandt.platform.outbox import add_rows, outbox_row
 
 
 class UnitOfWork(abc.ABC):
@@ -45,6 +47,11 @@ class UnitOfWork(abc.ABC):
     async def claim(self, message_id: str, *, consumer: str) -> bool:
         """Record the message as processed by `consumer`; False when it already was (then
         do nothing)."""
+
+    async def claim_many(self, message_ids: Sequence[str], *, consumer: str) -> set[str]:
+        """`claim` for each of a batch of messages: the ids newly claimed (the others were
+        processed before: do nothing for them)."""
+        return {m for m in message_ids if await self.claim(m, consumer=consumer)}
 
     @abc.abstractmethod
     async def processed(self, message_id: str, *, consumer: str) -> bool:
@@ -74,12 +81,15 @@ class SqlUnitOfWork(UnitOfWork):
         self._session: AsyncSession | None = None
         self._inbox = inbox
         self._outbox = outbox
+        #: Outbox rows queued in this unit, written at commit in one round trip.
+        self._queued: list[tuple[str, bytes, str]] = []
 
     def bind(self, session: AsyncSession) -> None:
         """Give the repositories this transaction's session (the service's subclass)."""
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
+        self._queued = []
         self.bind(self._session)
         return self
 
@@ -104,6 +114,11 @@ class SqlUnitOfWork(UnitOfWork):
     async def claim(self, message_id: str, *, consumer: str) -> bool:
         return await claim(self.session, self._inbox, consumer=consumer, message_id=message_id)
 
+    async def claim_many(self, message_ids: Sequence[str], *, consumer: str) -> set[str]:
+        return await claim_many(
+            self.session, self._inbox, consumer=consumer, message_ids=message_ids
+        )
+
     async def processed(self, message_id: str, *, consumer: str) -> bool:
         inbox = self._inbox
         result = await self.session.execute(
@@ -116,17 +131,15 @@ class SqlUnitOfWork(UnitOfWork):
     async def queue(
         self, subject: str, payload: Payload, *, msg_id: str, correlation_id: str | None = None
     ) -> None:
-        await add(
-            self.session,
-            self._outbox,
-            subject=subject,
-            payload=payload,
-            msg_id=msg_id,
-            correlation_id=correlation_id,
+        self._queued.append(
+            outbox_row(subject, payload, msg_id=msg_id, correlation_id=correlation_id)
         )
 
     async def commit(self) -> None:
+        queued, self._queued = self._queued, []
+        await add_rows(self.session, self._outbox, queued)
         await self.session.commit()
 
     async def rollback(self) -> None:
+        self._queued = []
         await self.session.rollback()
