@@ -1,5 +1,6 @@
 """The shared ack policy on the real server: ack, retry with backoff, dead letters."""
 
+import asyncio
 import hashlib
 
 import msgspec
@@ -13,7 +14,14 @@ from attendandt.contracts.deadletter import DEAD_LETTER_MAX_DATA, DeadLetter
 from attendandt.contracts.examples import EXAMPLES
 from attendandt.contracts.mews import MewsChange
 from attendandt.contracts.streams import ensure_streams
-from attendandt.platform.consumer import ConsumerPolicy, Delivery, Outcome, Rejected, process
+from attendandt.platform.consumer import (
+    ConsumerPolicy,
+    Delivery,
+    Outcome,
+    Rejected,
+    process,
+    process_batch,
+)
 
 CHANGE = next(e for e in EXAMPLES if isinstance(e, MewsChange))
 
@@ -143,3 +151,66 @@ async def test_a_dead_letter_that_cannot_be_stored_naks_the_message_instead_of_r
     assert again.metadata.num_delivered == 2
     assert await process(again, MewsChange, handler, policy, jetstream) is Outcome.DEAD_LETTERED
     assert (await _last_letter(jetstream, policy)).data == b"not json"
+
+
+async def eventually_no_ack_pending(sub) -> None:
+    """A batch's acks are sent, not awaited: the server counts them a moment later."""
+    for _ in range(100):
+        if (await sub.consumer_info()).num_ack_pending == 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("acks never reached the server")
+
+
+async def test_a_batch_is_applied_at_once_and_acked_each(jetstream, queue) -> None:
+    subject, policy, sub = queue
+    for name in ("a", "b", "c"):
+        await jetstream.publish(subject, encode(msgspec.structs.replace(CHANGE, mews_id=name)))
+    batches: list[list[str]] = []
+
+    async def apply_all(deliveries: list[Delivery[MewsChange]]) -> None:
+        batches.append([d.payload.mews_id for d in deliveries])
+
+    async def handler(delivery: Delivery[MewsChange]) -> None:
+        raise AssertionError("one by one only when the batch fails")
+
+    msgs = await sub.fetch(3, timeout=5)
+    outcomes = await process_batch(
+        msgs, MewsChange, apply_all=apply_all, handler=handler, policy=policy, js=jetstream
+    )
+    assert outcomes == [Outcome.ACKED] * 3
+    assert batches == [["a", "b", "c"]]
+    await eventually_no_ack_pending(sub)
+
+
+async def test_a_failed_batch_applies_its_messages_one_by_one_so_only_the_bad_one_is_dead(
+    jetstream, queue
+) -> None:
+    subject, policy, sub = queue
+    await jetstream.publish(subject, b"not json")
+    for name in ("a", "poison", "c"):
+        await jetstream.publish(subject, encode(msgspec.structs.replace(CHANGE, mews_id=name)))
+    batches: list[list[str]] = []
+    one_by_one: list[str] = []
+
+    async def apply_all(deliveries: list[Delivery[MewsChange]]) -> None:
+        batches.append([d.payload.mews_id for d in deliveries])
+        raise Rejected("poison in the batch")  # all or nothing: nothing of it stays
+
+    async def handler(delivery: Delivery[MewsChange]) -> None:
+        if delivery.payload.mews_id == "poison":
+            raise Rejected("poison")
+        one_by_one.append(delivery.payload.mews_id)
+
+    msgs = await sub.fetch(4, timeout=5)
+    outcomes = await process_batch(
+        msgs, MewsChange, apply_all=apply_all, handler=handler, policy=policy, js=jetstream
+    )
+    # The undecodable one is settled first, on its own; the batch never sees it.
+    assert outcomes == [
+        Outcome.DEAD_LETTERED, Outcome.ACKED, Outcome.DEAD_LETTERED, Outcome.ACKED
+    ]  # fmt: skip
+    assert batches == [["a", "poison", "c"]]
+    assert sorted(one_by_one) == ["a", "c"]
+    assert "rejected: poison" in (await _last_letter(jetstream, policy)).reason
+    await eventually_no_ack_pending(sub)

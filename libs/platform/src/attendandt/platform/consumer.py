@@ -13,18 +13,21 @@
   sent → an alert line and a `nak` with the back-off: the message waits, and no exception
   ever leaves `process`, so no message can end the consumer's task.
 
-Two modes, one rule: `process` for a consumer that takes messages one by one
-(`platform.subscriptions`, every domain service), and `settle_acked` / `settle_rejected` /
-`settle_failed` for one that settles the messages of a batch it collected and applied itself
-(sync's coalescing consumer).
+Three modes, one rule: `process` for a consumer that takes messages one by one
+(`platform.subscriptions`, every domain service); `process_batch` for one that applies a
+fetched batch in one go (set-based writes) and, when the batch fails, falls back to `process`
+for each of its messages, so a bad message is retried or dead-lettered alone; and
+`settle_acked` / `settle_rejected` / `settle_failed` for one that settles the messages of a
+batch it collected and applied itself (sync's coalescing consumer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -129,6 +132,53 @@ async def process(
     return outcome
 
 
+async def process_batch(
+    msgs: Sequence[Msg],
+    payload_type: type[P],
+    *,
+    apply_all: Callable[[list[Delivery[P]]], Awaitable[None]],
+    handler: Callable[[Delivery[P]], Awaitable[None]],
+    policy: ConsumerPolicy,
+    js: JetStreamContext,
+) -> list[Outcome]:
+    """`apply_all` the batch's messages at once, then ack each (not awaited). A message
+    that does not decode is dead-lettered on its own first; if `apply_all` raises, nothing
+    of it stayed (one transaction) and each message goes through `process` with `handler`."""
+    outcomes: list[Outcome] = []
+    ready: list[Msg] = []
+    deliveries: list[Delivery[P]] = []
+    for msg in msgs:
+        try:
+            payload = decode(msg.data, payload_type)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            outcomes.append(await process(msg, payload_type, handler, policy, js))
+            continue
+        ready.append(msg)
+        deliveries.append(_delivery(msg, payload))
+    if not deliveries:
+        return outcomes
+    try:
+        await apply_all(deliveries)
+    except Exception as exc:
+        log.warning(
+            "a batch failed; applying its messages one by one",
+            extra={"consumer": policy.consumer, "messages": len(ready),
+                   "error": f"{type(exc).__name__}: {exc}"},
+        )  # fmt: skip
+        one_by_one = [process(msg, payload_type, handler, policy, js) for msg in ready]
+        return outcomes + list(await asyncio.gather(*one_by_one))
+    # Acks not awaited one by one: the effects are claimed in the inbox, so a lost ack is a
+    # redelivery that changes nothing, and a hundred round trips would cost more than the
+    # batch's writes.
+    acked = (settle_acked(msg, policy, confirmed=False) for msg in ready)
+    return outcomes + list(await asyncio.gather(*acked))
+
+
+def _delivery(msg: Msg, payload: P) -> Delivery[P]:
+    headers = dict(msg.headers or {})
+    return Delivery(payload, _message_id(msg), msg.subject, headers, msg.metadata.num_delivered)
+
+
 # Settling one message of a batch the consumer collected itself (sync's batched mode): the
 # same rules as `process`, each counted, none raising (a failure to settle → alert + nak).
 
@@ -185,7 +235,6 @@ async def _process(
     js: JetStreamContext,
 ) -> Outcome:
     headers = dict(msg.headers or {})
-    delivery = msg.metadata.num_delivered
     with consumer_span(msg.subject, headers) as span:
         try:
             payload = decode(msg.data, payload_type)
@@ -193,7 +242,7 @@ async def _process(
             reason = f"cannot decode as {payload_type.schema_id()}: {exc}"
             return await _give_up(msg, policy, js, reason, exc)
         try:
-            await handler(Delivery(payload, _message_id(msg), msg.subject, headers, delivery))
+            await handler(_delivery(msg, payload))
         except Rejected as exc:
             return await _give_up(msg, policy, js, f"rejected: {exc}", exc)
         except Exception as exc:

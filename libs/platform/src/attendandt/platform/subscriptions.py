@@ -16,6 +16,11 @@ that many are handled at once, and the loop fetches only as many as there are fr
 (a new message starts as soon as one is done), so no message waits in the process while its
 ack wait runs out. `batch_size=1`: one message at a time.
 
+`apply_all` (with no `admit`) applies the messages of a fetched batch in one go
+(`process_batch`: one transaction and set-based writes for the whole batch, then an ack each),
+up to `BATCHES_IN_FLIGHT` batches at once; when a batch fails, `handler` takes each of its
+messages on its own, so the outcome is the same as one by one.
+
 `rejects` names the use case's exceptions that no redelivery can cure (an invalid command):
 they make the message a dead letter at once, as `Rejected` does. `admit` sees each raw
 message first: it may settle the message itself (a nak while its property's token is
@@ -47,6 +52,7 @@ from attendandt.platform.consumer import (
     Delivery,
     Rejected,
     process,
+    process_batch,
 )
 
 log = logging.getLogger(__name__)
@@ -55,6 +61,9 @@ P = TypeVar("P", bound=Payload)
 
 #: How long the loop waits before fetching again after the server did not answer a fetch.
 RETRY_FETCH_S = 0.5
+#: Batches applied at once (`apply_all`): while one waits for Postgres, the next is fetched
+#: and prepared. Two batches about one entity take its lock in turn; last write wins.
+BATCHES_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ class Subscription(Generic[P]):
     workers: int = 1
     rejects: tuple[type[Exception], ...] = ()
     admit: Callable[[Msg], Awaitable[bool]] | None = None
+    apply_all: Callable[[list[Delivery[P]]], Awaitable[None]] | None = None
 
     async def handle(self, delivery: Delivery[P]) -> None:
         try:
@@ -92,10 +102,10 @@ async def consume(
     pull = await js.pull_subscribe_bind(durable=sub.policy.consumer, stream=sub.stream)
     running: set[asyncio.Task[None]] = set()
     idle = False
+    batched = sub.apply_all is not None and sub.admit is None
     try:
         while not stop.is_set():
-            # One worker takes a whole batch in turn; several take as many as are free.
-            free = sub.batch_size if sub.workers == 1 else sub.workers - len(running)
+            free = _free(sub, len(running), batched=batched)
             if free <= 0:
                 await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 continue
@@ -112,6 +122,11 @@ async def consume(
                     await asyncio.wait_for(stop.wait(), RETRY_FETCH_S)
                 continue
             idle = False
+            if batched:
+                task = asyncio.create_task(_apply_batch(js, sub, msgs, slots))
+                running.add(task)
+                task.add_done_callback(running.discard)
+                continue
             if sub.workers == 1:
                 # The batch's messages are handled together; the next fetch waits for all.
                 await asyncio.gather(*(_handle(js, sub, msg, slots) for msg in msgs))
@@ -129,6 +144,25 @@ async def consume(
     finally:
         with contextlib.suppress(Exception):
             await pull.unsubscribe()
+
+
+def _free(sub: Subscription[P], running: int, *, batched: bool) -> int:
+    """How many messages the loop may fetch now: one worker takes a whole batch in turn,
+    several as many as are free, batches applied at once up to BATCHES_IN_FLIGHT."""
+    if batched:
+        return sub.batch_size if running < BATCHES_IN_FLIGHT else 0
+    return sub.batch_size if sub.workers == 1 else sub.workers - running
+
+
+async def _apply_batch(
+    js: JetStreamContext, sub: Subscription[P], msgs: list[Msg], slots: asyncio.Semaphore | None
+) -> None:
+    assert sub.apply_all is not None
+    async with slots or contextlib.nullcontext():
+        await process_batch(
+            msgs, sub.payload, apply_all=sub.apply_all, handler=sub.handle, policy=sub.policy,
+            js=js,
+        )  # fmt: skip
 
 
 async def _handle(
