@@ -20,6 +20,7 @@ from attendandt.contracts.mews import MewsChange
 from attendandt.platform import outbox as outbox_module
 from attendandt.platform.db import DatabaseSettings, create_engine, session_factory
 from attendandt.platform.inbox import claim
+from attendandt.platform.messaging import NotStored, publish_stored
 from attendandt.platform.migrations import upgrade
 from attendandt.platform.outbox import OutboxRelay
 from attendandt.platform.telemetry import setup_telemetry, tracer
@@ -195,3 +196,20 @@ async def test_running_relay_is_woken_by_commit(
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
+
+
+async def test_publish_stored_waits_for_every_ack_and_says_when_one_is_refused(
+    jetstream: JetStreamContext, unique: str
+) -> None:
+    subject = f"stored.{unique}"
+    await jetstream.add_stream(StreamConfig(name=f"STORED_{unique}", subjects=[f"{subject}.>"]))
+    batch = [(f"{subject}.{i}", b"{}", {"Nats-Msg-Id": f"{unique}-{i}"}) for i in range(300)]
+    await publish_stored(jetstream, batch)
+    info = await jetstream.stream_info(f"STORED_{unique}")
+    assert info.state.messages == 300
+    await publish_stored(jetstream, batch)  # sent again: each id is a repeat, stored once
+    assert (await jetstream.stream_info(f"STORED_{unique}")).state.messages == 300
+
+    nowhere = [*batch[:2], (f"nostream.{unique}", b"{}", {})]
+    with pytest.raises(NotStored, match="1 refused"):
+        await publish_stored(jetstream, nowhere)
