@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from attendandt.contracts.versioning import ERASED, MewsVersion, supersedes
+from attendandt.guests import batch_repository as bat
 from attendandt.guests import upsert_repository as ur
 from attendandt.platform.db import session_factory
 
@@ -30,7 +31,8 @@ READ_AT = st.none() | st.sampled_from(
 )
 DIGEST = st.sampled_from([None, "aaaa", "bbbb"])
 VERSIONS = st.builds(MewsVersion, UPDATED, READ_AT, DIGEST)
-KINDS = st.sampled_from(["guests", "stays", "rooms"])
+#: "guests in a batch": the set-based upsert of a batch of commands (`guest_batches`).
+KINDS = st.sampled_from(["guests", "guests in a batch", "stays", "rooms"])
 
 
 async def _upsert(
@@ -40,10 +42,15 @@ async def _upsert(
     assert version.updated_utc is not None
     at: datetime = version.updated_utc
     common = {"enterprise_id": ENT, "version": version, "synced_at": T0}
-    if kind == "guests":
-        return await ur.upsert_guest(session, guest_id=row_id, guest=guest(mews_id, at), **common)
+    if kind.startswith("guests"):
+        put = ur.GuestPut(row_id, ENT, guest(mews_id, at), version, T0)
+        if kind == "guests":
+            return await ur.upsert_guest(session, put)
+        return (await bat.upsert_guests(session, [put])).get((ENT, mews_id))
     if kind == "stays":
-        return await ur.upsert_stay(session, stay_id=row_id, stay=stay(mews_id, at), **common)
+        return await ur.upsert_stay(
+            session, ur.StayPut(row_id, ENT, stay(mews_id, at), version, T0)
+        )
     return await ur.upsert_room(session, room_id=row_id, room=room(mews_id, at), **common)
 
 
@@ -83,7 +90,8 @@ async def test_the_sql_guard_replaces_a_row_exactly_when_supersedes_says_so(
     async with sessions() as session:
         found = await session.execute(
             text(
-                f"select id, mews_updated_utc, mews_read_at, mews_digest from guests.{kind}"
+                "select id, mews_updated_utc, mews_read_at, mews_digest"
+                f" from guests.{kind.split(maxsplit=1)[0]}"
                 " where enterprise_id = :enterprise and mews_id = :mews_id"
             ),
             {"enterprise": ENT, "mews_id": mews_id},

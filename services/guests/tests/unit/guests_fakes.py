@@ -30,11 +30,18 @@ from attendandt.contracts.snapshots import (
 )
 from attendandt.contracts.versioning import MewsVersion, supersedes
 from attendandt.guests.edit_repository import StoredEdit
+from attendandt.guests.edits import OPEN_STATES
 from attendandt.guests.erasure_repository import StoredReceipt, StoredRequest
 from attendandt.guests.retention_repository import RetentionRun
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
 from attendandt.guests.unit_of_work import NoteWrite, Role, UnitOfWork
-from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
+from attendandt.guests.upsert_repository import (
+    GuestPut,
+    StayPut,
+    StoredGuest,
+    StoredRoom,
+    StoredStay,
+)
 from attendandt.testing.fake_unit_of_work import FakeMessages, FakeUnitOfWorkBase
 
 
@@ -173,6 +180,49 @@ class _Stays:
             if enterprise == enterprise_id and any(m == mews_id for m, _ in s.customers)
         ]
 
+    async def lock_many(self, keys: Sequence[tuple[str, str]]) -> None:
+        for enterprise_id, mews_id in sorted(set(keys)):
+            await self.lock(enterprise_id, mews_id)
+
+    async def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredStay]:
+        found = {key: await self.get(*key) for key in keys}
+        return {key: stay for key, stay in found.items() if stay is not None}
+
+    async def put_many(self, puts: Sequence[StayPut]) -> dict[tuple[str, str], str]:
+        assert len({(p.enterprise_id, p.stay.mews_id) for p in puts}) == len(puts), "one each"
+        stored: dict[tuple[str, str], str] = {}
+        for p in puts:
+            stay_id = await self.put(
+                stay_id=p.stay_id,
+                enterprise_id=p.enterprise_id,
+                stay=p.stay,
+                version=p.version,
+                synced_at=p.synced_at,
+            )
+            if stay_id is not None:
+                stored[(p.enterprise_id, p.stay.mews_id)] = stay_id
+        return stored
+
+    async def with_note_writes(self, stay_ids: Sequence[str]) -> set[str]:
+        return {w.stay_id for w in self._unit.working.note_writes.values()} & set(stay_ids)
+
+    async def replace_customers_of(
+        self, customers: Mapping[str, tuple[str, Sequence[tuple[str, Role]]]]
+    ) -> None:
+        for stay_id, (enterprise_id, on_stay) in customers.items():
+            await self.replace_customers(
+                stay_id=stay_id, enterprise_id=enterprise_id, customers=on_stay
+            )
+
+    async def guest_ids(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        guests = self._unit.working.guests
+        return {key: guests[key] for key in keys if key in guests}
+
+    async def named_customers(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        stays = self._unit.working.stays.items()
+        named = {(enterprise, m) for (enterprise, _), s in stays for m, _ in s.customers}
+        return named & set(keys)
+
 
 class _Guests:
     def __init__(self, unit: FakeUnitOfWork) -> None:
@@ -205,6 +255,34 @@ class _Guests:
         )
         self._unit.working.guests[key] = guest_id
         return guest_id
+
+    async def lock_many(self, keys: Sequence[tuple[str, str]]) -> None:
+        for enterprise_id, mews_id in sorted(set(keys)):
+            await self.lock(enterprise_id, mews_id)
+
+    async def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredGuest]:
+        rows = self._unit.working.guest_rows
+        return {key: rows[key] for key in keys if key in rows}
+
+    async def put_many(self, puts: Sequence[GuestPut]) -> dict[tuple[str, str], str]:
+        assert len({(p.enterprise_id, p.guest.mews_id) for p in puts}) == len(puts), "one each"
+        stored: dict[tuple[str, str], str] = {}
+        for p in puts:
+            guest_id = await self.put(
+                guest_id=p.guest_id,
+                enterprise_id=p.enterprise_id,
+                guest=p.guest,
+                version=p.version,
+                synced_at=p.synced_at,
+                field_changed_utc=p.field_changed_utc,
+            )
+            if guest_id is not None:
+                stored[(p.enterprise_id, p.guest.mews_id)] = guest_id
+        return stored
+
+    async def with_open_edits(self, guest_ids: Sequence[str]) -> set[str]:
+        edits = self._unit.working.edits.values()
+        return {e.guest_id for e in edits if e.guest_id in guest_ids and e.state in OPEN_STATES}
 
 
 class _GuestEdits:

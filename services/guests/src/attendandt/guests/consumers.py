@@ -7,7 +7,8 @@ letters follow `platform.consumer.process`; the work is the service's. No SQL he
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from contextlib import AbstractContextManager
+from typing import Any, TypeVar
 
 from attendandt.contracts.base import Payload
 from attendandt.contracts.commands import (
@@ -35,6 +36,7 @@ from attendandt.platform.consumer import ConsumerPolicy, Delivery
 from attendandt.platform.rpc import Invalid
 from attendandt.platform.runtime import Runtime
 from attendandt.platform.subscriptions import Subscription
+from attendandt.platform.telemetry import consumer_span
 
 P = TypeVar("P", bound=Payload)
 
@@ -67,12 +69,14 @@ def register_consumers(
         payload: type[P],
         work: Callable[[Delivery[P]], Awaitable[None]],
         policy: ConsumerPolicy,
+        *,
+        apply_all: Callable[[list[Delivery[P]]], Awaitable[None]] | None = None,
     ) -> None:
         # An invalid command cannot succeed on redelivery: a dead letter, not a retry.
         runtime.subscribe(
             Subscription(
                 stream, filter_subject, payload, work, policy,
-                batch_size=batch_size, rejects=(Invalid,),
+                batch_size=batch_size, rejects=(Invalid,), apply_all=apply_all,
             )
         )  # fmt: skip
 
@@ -83,6 +87,30 @@ def register_consumers(
         # guest already asked for answers that request, so a crash in between loses nothing.
         if deleted_in_mews(command.guest):
             await on_deleted_in_mews(command.enterprise_id, command.guest.mews_id)
+
+    def traced(deliveries: list[Delivery[Any]]) -> Callable[[Any], AbstractContextManager[object]]:
+        """Each command of a batch continues its own message's trace while it is announced."""
+        by_command = {d.payload.command_id: d for d in deliveries}
+
+        def within(command: Any) -> AbstractContextManager[object]:
+            delivery = by_command[command.command_id]
+            return consumer_span(delivery.subject, delivery.headers)
+
+        return within
+
+    async def apply_guests(deliveries: list[Delivery[UpsertGuest]]) -> None:
+        # A fetched batch in one unit of work (set-based writes).
+        commands = [d.payload for d in deliveries]
+        consumer = UPSERT_GUEST_POLICY.consumer
+        await service.upsert_guests(commands, consumer=consumer, each=traced(deliveries))
+        for command in commands:
+            if deleted_in_mews(command.guest):
+                await on_deleted_in_mews(command.enterprise_id, command.guest.mews_id)
+
+    async def apply_stays(deliveries: list[Delivery[UpsertStay]]) -> None:
+        commands = [d.payload for d in deliveries]
+        consumer = UPSERT_STAY_POLICY.consumer
+        await service.upsert_stays(commands, consumer=consumer, each=traced(deliveries))
 
     async def apply_stay(delivery: Delivery[UpsertStay]) -> None:
         await service.upsert_stay(delivery.payload, consumer=UPSERT_STAY_POLICY.consumer)
@@ -113,8 +141,22 @@ def register_consumers(
         await service.record_charge(delivery.payload)
 
     commands = DOMAIN_COMMANDS.name
-    subscribe(UPSERT_GUEST.template, commands, UpsertGuest, apply_guest, UPSERT_GUEST_POLICY)
-    subscribe(UPSERT_STAY.template, commands, UpsertStay, apply_stay, UPSERT_STAY_POLICY)
+    subscribe(
+        UPSERT_GUEST.template,
+        commands,
+        UpsertGuest,
+        apply_guest,
+        UPSERT_GUEST_POLICY,
+        apply_all=apply_guests,
+    )
+    subscribe(
+        UPSERT_STAY.template,
+        commands,
+        UpsertStay,
+        apply_stay,
+        UPSERT_STAY_POLICY,
+        apply_all=apply_stays,
+    )
     subscribe(
         UPSERT_PROPERTY.template, commands, UpsertProperty, apply_property, UPSERT_PROPERTY_POLICY
     )

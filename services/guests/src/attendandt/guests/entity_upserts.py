@@ -73,11 +73,11 @@ async def _apply_guest(
     if guest_id is None:
         return Applied.STALE
     if previous is None:
-        await _announce_stays_naming(uow, enterprise, guest_id, guest.mews_id, command.command_id)
+        await announce_stays_naming(uow, enterprise, guest_id, guest.mews_id, command.command_id)
     return Applied.APPLIED
 
 
-async def _announce_stays_naming(
+async def announce_stays_naming(
     uow: UnitOfWork, enterprise: str, guest_id: str, mews_id: str, correlation_id: str
 ) -> None:
     """A customer seen for the first time may already be on stays applied before it (sync

@@ -61,6 +61,35 @@ def version_key(version: MewsVersion) -> str:
     return version_tag(version.updated_utc, version.digest)
 
 
+@dataclass(frozen=True)
+class Planned:
+    """What storing a version changes: the fields it changed, and each field's last change."""
+
+    changed: tuple[str, ...]
+    field_changed_utc: dict[str, str]
+
+
+def plan_version(
+    previous: StoredGuest | None, guest: GuestSnapshot, version: MewsVersion
+) -> Planned | None:
+    """What storing `guest` (at `version`) over `previous` changes; None when `version` does
+    not supersede the stored one (nothing to store)."""
+    if previous is not None and not supersedes(version, previous.version):
+        return None
+    changed = changed_fields(previous.snapshot if previous else None, guest)
+    field_changed = dict(previous.field_changed_utc) if previous else {}
+    # A guest new to us: when its fields last changed is unknown, so each held value counts
+    # as of this version (an edit based on an older one is then judged a conflict, never
+    # written over a value the user did not see; versions may also arrive newest first).
+    first_seen = () if previous else tuple(
+        n for n in GuestSnapshot.__struct_fields__
+        if n != "mews_updated_utc" and getattr(guest, n) not in (None, "", ())
+    )  # fmt: skip
+    for name in (*changed, *first_seen):
+        field_changed[name] = guest.mews_updated_utc.isoformat()
+    return Planned(changed, field_changed)
+
+
 async def apply_version(
     uow: GuestWrites,
     *,
@@ -77,37 +106,59 @@ async def apply_version(
     or None when it does not. `ours`: the version is a staff edit Mews took (else it is
     Mews's, and may be our write's echo). Call with the customer's lock held (`uow` is the
     caller's: it commits)."""
-    if previous is not None and not supersedes(version, previous.version):
+    planned = plan_version(previous, guest, version)
+    if planned is None:
         return None
-    changed = changed_fields(previous.snapshot if previous else None, guest)
-    field_changed = dict(previous.field_changed_utc) if previous else {}
-    # A guest new to us: when its fields last changed is unknown, so each held value counts
-    # as of this version (an edit based on an older one is then judged a conflict, never
-    # written over a value the user did not see; versions may also arrive newest first).
-    first_seen = () if previous else tuple(
-        n for n in GuestSnapshot.__struct_fields__
-        if n != "mews_updated_utc" and getattr(guest, n) not in (None, "", ())
-    )  # fmt: skip
-    for name in (*changed, *first_seen):
-        field_changed[name] = guest.mews_updated_utc.isoformat()
     stored_id = await uow.guests.put(
         guest_id=guest_id,
         enterprise_id=enterprise,
         guest=guest,
         version=version,
         synced_at=synced_at,
-        field_changed_utc=field_changed,
+        field_changed_utc=planned.field_changed_utc,
     )
     if stored_id is None:
         return None
+    await after_storing(
+        uow,
+        enterprise=enterprise,
+        previous=previous,
+        guest=guest,
+        version=version,
+        stored_id=stored_id,
+        changed=planned.changed,
+        synced_at=synced_at,
+        correlation_id=correlation_id,
+        ours=ours,
+    )
+    return stored_id
+
+
+async def after_storing(
+    uow: GuestWrites,
+    *,
+    enterprise: str,
+    previous: StoredGuest | None,
+    guest: GuestSnapshot,
+    version: MewsVersion,
+    stored_id: str,
+    changed: tuple[str, ...],
+    synced_at: datetime,
+    correlation_id: str,
+    ours: Attribution | None = None,
+    open_edits: bool = True,
+) -> None:
+    """Once a version is stored: who made it (`ours`, else Mews, or our own edit's echo
+    when the guest has open edits) and its events. `open_edits=False`: the caller knows the
+    guest has none (a batch asks for all its guests at once)."""
     who = ours or MEWS
-    if ours is None and previous is not None:  # a guest new to us has no edits yet
+    if ours is None and previous is not None and open_edits:  # a new guest has no edits
         who = await recognise_echo(uow, stored_id, guest, changed, at=synced_at)
     if previous is not None and not changed:
         # Mews stamped a new version with nothing of ours in it changed (a repeated write,
         # a change to something we do not keep): stored, so the order of versions holds,
         # but no news.
-        return stored_id
+        return
     await announce(
         uow,
         enterprise=enterprise,
@@ -119,7 +170,6 @@ async def apply_version(
         changed=changed,
         who=who,
     )
-    return stored_id
 
 
 async def recognise_echo(

@@ -5,19 +5,22 @@ Each command runs in one unit of work (`unit_of_work`): the inbox claim (by comm
 effect and the outbox rows announcing it commit together or not at all. Mews data is
 last-write-wins (`attendandt.contracts.versioning`); a repeat or an older version changes
 nothing and announces nothing. The use cases are `stay_upserts` (reservations) and
-`entity_upserts` (customers, hotels, rooms).
+`entity_upserts` (customers, hotels, rooms); a batch of customers or reservations is applied
+together by `guest_batches` or `stay_batches`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from attendandt.contracts.commands import UpsertGuest, UpsertProperty, UpsertRoom, UpsertStay
 from attendandt.contracts.rpc.guests import MewsVersions, MewsVersionsRequest
-from attendandt.guests import entity_upserts
+from attendandt.guests import entity_upserts, guest_batches, stay_batches
 from attendandt.guests import version_repository as vr
 from attendandt.guests.applied import Applied
 from attendandt.guests.guest_versions import event_name
@@ -45,6 +48,40 @@ class MewsUpserts:
     async def upsert_guest(self, command: UpsertGuest, *, consumer: str) -> Applied:
         return await entity_upserts.upsert_guest(
             self._units(), command, consumer=consumer, clock=self._clock, make_id=self._make_id
+        )
+
+    async def upsert_guests(
+        self,
+        commands: Sequence[UpsertGuest],
+        *,
+        consumer: str,
+        each: Callable[[UpsertGuest], AbstractContextManager[object]] | None = None,
+    ) -> list[Applied]:
+        """A batch of `upsert_guest`, in one unit of work (`guest_batches`)."""
+        return await guest_batches.upsert_guests(
+            self._units(),
+            commands,
+            consumer=consumer,
+            clock=self._clock,
+            make_id=self._make_id,
+            each=each or (lambda _: contextlib.nullcontext()),
+        )
+
+    async def upsert_stays(
+        self,
+        commands: Sequence[UpsertStay],
+        *,
+        consumer: str,
+        each: Callable[[UpsertStay], AbstractContextManager[object]] | None = None,
+    ) -> list[Applied]:
+        """A batch of `upsert_stay`, in one unit of work (`stay_batches`)."""
+        return await stay_batches.upsert_stays(
+            self._units(),
+            commands,
+            consumer=consumer,
+            clock=self._clock,
+            make_id=self._make_id,
+            each=each or (lambda _: contextlib.nullcontext()),
         )
 
     async def upsert_stay(self, command: UpsertStay, *, consumer: str) -> Applied:

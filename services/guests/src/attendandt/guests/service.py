@@ -46,6 +46,8 @@ class GuestsService:
         self._sessions = sessions
         self.upserts = MewsUpserts(sessions, clock=clock, make_id=make_id)
         self.upsert_guest = self.upserts.upsert_guest
+        self.upsert_guests = self.upserts.upsert_guests
+        self.upsert_stays = self.upserts.upsert_stays
         self.upsert_stay = self.upserts.upsert_stay
         self.upsert_property = self.upserts.upsert_property
         self.upsert_room = self.upserts.upsert_room

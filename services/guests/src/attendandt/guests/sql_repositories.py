@@ -22,6 +22,7 @@ from attendandt.contracts.snapshots import (
     StaySnapshot,
 )
 from attendandt.contracts.versioning import MewsVersion
+from attendandt.guests import batch_repository as bat
 from attendandt.guests import bill_repository as br
 from attendandt.guests import edit_repository as er
 from attendandt.guests import erasure_repository as xr
@@ -68,12 +69,7 @@ class SqlStays:
         synced_at: datetime,
     ) -> str | None:
         return await ur.upsert_stay(
-            self._session,
-            stay_id=stay_id,
-            enterprise_id=enterprise_id,
-            stay=stay,
-            version=version,
-            synced_at=synced_at,
+            self._session, ur.StayPut(stay_id, enterprise_id, stay, version, synced_at)
         )
 
     async def replace_customers(
@@ -88,6 +84,29 @@ class SqlStays:
 
     async def naming_customer(self, enterprise_id: str, mews_id: str) -> list[StaySnapshotRow]:
         return await ssr.stays_naming_customer(self._session, enterprise_id, mews_id)
+
+    async def named_customers(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        return await bat.customers_on_stays(self._session, keys)
+
+    async def lock_many(self, keys: Sequence[tuple[str, str]]) -> None:
+        await bat.lock_entities(self._session, "reservation", keys)
+
+    async def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredStay]:
+        return await bat.stored_stays(self._session, keys)
+
+    async def put_many(self, puts: Sequence[ur.StayPut]) -> dict[tuple[str, str], str]:
+        return await bat.upsert_stays(self._session, puts)
+
+    async def with_note_writes(self, stay_ids: Sequence[str]) -> set[str]:
+        return await bat.stays_with_note_writes(self._session, stay_ids)
+
+    async def replace_customers_of(
+        self, customers: Mapping[str, tuple[str, Sequence[tuple[str, Role]]]]
+    ) -> None:
+        await bat.replace_customers(self._session, customers)
+
+    async def guest_ids(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        return await bat.guest_ids(self._session, keys)
 
 
 class SqlGuests:
@@ -112,13 +131,20 @@ class SqlGuests:
     ) -> str | None:
         return await ur.upsert_guest(
             self._session,
-            guest_id=guest_id,
-            enterprise_id=enterprise_id,
-            guest=guest,
-            version=version,
-            synced_at=synced_at,
-            field_changed_utc=field_changed_utc,
+            ur.GuestPut(guest_id, enterprise_id, guest, version, synced_at, field_changed_utc),
         )
+
+    async def lock_many(self, keys: Sequence[tuple[str, str]]) -> None:
+        await bat.lock_entities(self._session, "customer", keys)
+
+    async def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredGuest]:
+        return await bat.stored_guests(self._session, keys)
+
+    async def put_many(self, puts: Sequence[ur.GuestPut]) -> dict[tuple[str, str], str]:
+        return await bat.upsert_guests(self._session, puts)
+
+    async def with_open_edits(self, guest_ids: Sequence[str]) -> set[str]:
+        return await bat.guests_with_open_edits(self._session, guest_ids)
 
 
 class SqlGuestEdits:

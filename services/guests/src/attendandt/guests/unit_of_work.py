@@ -46,7 +46,13 @@ from attendandt.guests.erasure_repository import GuestToErase, StoredReceipt, St
 from attendandt.guests.models import inbox, outbox
 from attendandt.guests.retention_repository import RetentionRun
 from attendandt.guests.stored_stay_repository import StaySnapshotRow
-from attendandt.guests.upsert_repository import StoredGuest, StoredRoom, StoredStay
+from attendandt.guests.upsert_repository import (
+    GuestPut,
+    StayPut,
+    StoredGuest,
+    StoredRoom,
+    StoredStay,
+)
 from attendandt.platform import unit_of_work as platform_uow
 
 Role = Literal["owner", "companion"]
@@ -87,6 +93,31 @@ class StayRepository(Protocol):
         """The stays that name this customer (owner or companion), each as stored (snapshot,
         version) with all its customers (Mews id, role) in order."""
 
+    async def named_customers(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these customers (enterprise, Mews id) some stay names."""
+
+    # A batch of commands (`stay_batches`): each step once for all its reservations.
+
+    async def lock_many(self, keys: Sequence[tuple[str, str]]) -> None:
+        """`lock` each reservation (in one order, so two batches never deadlock)."""
+
+    async def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredStay]:
+        """`get` each reservation: those we hold."""
+
+    async def put_many(self, puts: Sequence[StayPut]) -> dict[tuple[str, str], str]:
+        """`put` each (one per reservation): the reservations stored, with our stay ids."""
+
+    async def with_note_writes(self, stay_ids: Sequence[str]) -> set[str]:
+        """Which of these stays have a note written here (whose echo a version may be)."""
+
+    async def replace_customers_of(
+        self, customers: Mapping[str, tuple[str, Sequence[tuple[str, Role]]]]
+    ) -> None:
+        """`replace_customers` of each stay: stay id → (enterprise, customers in order)."""
+
+    async def guest_ids(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Our guest id of each of these customers we know as guests."""
+
 
 class GuestRepository(Protocol):
     """Guests (Mews customers) by (enterprise, Mews id)."""
@@ -108,6 +139,21 @@ class GuestRepository(Protocol):
     ) -> str | None:
         """Store the guest unless the stored version is as new or newer (`supersedes`,
         checked again by the store against concurrent writers): our guest id, or None."""
+
+    # A batch of commands (`guest_batches`): each step once for all its customers, each
+    # customer an (enterprise, Mews id) pair.
+
+    async def lock_many(self, keys: Sequence[tuple[str, str]]) -> None:
+        """`lock` each customer (in one order, so two batches never deadlock)."""
+
+    async def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredGuest]:
+        """`get` each customer: those we hold."""
+
+    async def put_many(self, puts: Sequence[GuestPut]) -> dict[tuple[str, str], str]:
+        """`put` each (one per customer): the customers stored, with our guest ids."""
+
+    async def with_open_edits(self, guest_ids: Sequence[str]) -> set[str]:
+        """Which of these guests have a staff edit still saving or in conflict."""
 
 
 class GuestEditRepository(Protocol):

@@ -9,14 +9,15 @@ effect and the outbox row commit together).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import Select, Table, bindparam, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Select, Table, Text, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -52,7 +53,11 @@ class StoredRoom:
 
 
 def _by_mews_id(table: Table, *columns: str) -> Select[Any]:
-    return select(*(table.c[name] for name in columns)).where(
+    return _by_mews_id_of(select(*(table.c[name] for name in columns)), table)
+
+
+def _by_mews_id_of(query: Select[Any], table: Table) -> Select[Any]:
+    return query.where(
         table.c.enterprise_id == bindparam("enterprise_id"),
         table.c.mews_id == bindparam("mews_id"),
     )
@@ -62,7 +67,7 @@ def _upsert(table: Table, constraint: str, fields: Sequence[str]) -> ReturningIn
     """INSERT ... ON CONFLICT (enterprise_id, mews_id) DO UPDATE, only when the incoming
     Mews version supersedes the stored one (`versioning.supersedes`, in SQL: a writer that
     skipped the entity's lock still never replaces a newer row); returns our id, or no row
-    when the stored one is as new or newer."""
+    when the stored one is as new or newer (with the row's key, for a batch of them)."""
     statement = insert(table).values(
         {name: bindparam(name, type_=table.c[name].type) for name in ("id", *fields)}
     )
@@ -71,7 +76,57 @@ def _upsert(table: Table, constraint: str, fields: Sequence[str]) -> ReturningIn
         constraint=constraint,
         set_={name: incoming[name] for name in fields},
         where=supersedes_clause(table.c, incoming),
-    ).returning(table.c.id)
+    ).returning(table.c.id, table.c.enterprise_id, table.c.mews_id)
+
+
+def _upsert_all(table: Table, constraint: str, fields: Sequence[str]) -> ReturningInsert[Any]:
+    """`_upsert` of many rows in one statement, each column bound as one array
+    (`columns_of`): the same conflict target, guard and returned columns. A row may appear
+    once only (Postgres cannot change one row twice in a statement)."""
+    names = ("id", *fields)
+    rows = select(*(_unnest(table.c[name]).label(name) for name in names))
+    statement = insert(table).from_select(names, rows)
+    incoming = statement.excluded
+    return statement.on_conflict_do_update(
+        constraint=constraint,
+        set_={name: incoming[name] for name in fields},
+        where=supersedes_clause(table.c, incoming),
+    ).returning(table.c.id, table.c.enterprise_id, table.c.mews_id)
+
+
+def _unnest(column: Any) -> Any:
+    """A column's values from its array: JSON documents and arrays go as text (an array of
+    arrays would flatten) and are cast back; ids as text, cast to uuid."""
+    kind = column.type
+    if isinstance(kind, (JSONB, ARRAY, UUID)):
+        return cast(func.unnest(bindparam(column.name, type_=ARRAY(Text))), kind)
+    return func.unnest(bindparam(column.name, type_=ARRAY(kind)))
+
+
+def columns_of(table: Table, rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Rows (column → value, as the one-row upserts bind them) as one array per column, for
+    `_upsert_all`'s statements."""
+    columns: dict[str, list[Any]] = {name: [] for name in rows[0]} if rows else {}
+    for row in rows:
+        for name, value in row.items():
+            columns[name].append(_as_element(table.c[name].type, value))
+    return columns
+
+
+def _as_element(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(kind, JSONB):
+        return json.dumps(value)
+    if isinstance(kind, ARRAY):
+        return _array_literal(value)
+    return value
+
+
+def _array_literal(values: Sequence[str]) -> str:
+    """A Postgres text[] literal: every element quoted, its quotes and backslashes escaped."""
+    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return "{" + ",".join(quoted) + "}"
 
 
 # The statements on the command path are built once: constructing a statement costs more
@@ -133,16 +188,27 @@ _ROOM_FIELDS = (
 )
 _VERSION = ("mews_updated_utc", "mews_read_at", "mews_digest")
 _SNAPSHOT_OF_GUEST = tuple(GuestSnapshot.__struct_fields__)
-_STORED_GUEST = _by_mews_id(
-    guests,
-    "id",
-    *_VERSION,
-    *(n for n in _SNAPSHOT_OF_GUEST if n != "mews_updated_utc"),
-    "field_changed_utc",
+#: A guest's stored version and values (`stored_guest_of`), with its key.
+GUEST_ROW = select(
+    *(
+        guests.c[name]
+        for name in (
+            "id",
+            "enterprise_id",
+            *_VERSION,
+            *(n for n in _SNAPSHOT_OF_GUEST if n != "mews_updated_utc"),
+            "field_changed_utc",
+        )
+    )
 )
-_STORED_STAY = _by_mews_id(stays, "id", *_VERSION, "state")
-_UPSERT_GUEST = _upsert(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
-_UPSERT_STAY = _upsert(stays, "stays_enterprise_mews_id_key", _STAY_FIELDS)
+_STORED_GUEST = _by_mews_id_of(GUEST_ROW, guests)
+#: A stay's stored version and state (`stored_stay_of`), with its key.
+STAY_ROW = select(*(stays.c[n] for n in ("id", "enterprise_id", "mews_id", *_VERSION, "state")))
+_STORED_STAY = _by_mews_id_of(STAY_ROW, stays)
+UPSERT_GUEST = _upsert(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
+UPSERT_STAY = _upsert(stays, "stays_enterprise_mews_id_key", _STAY_FIELDS)
+UPSERT_GUESTS = _upsert_all(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
+UPSERT_STAYS = _upsert_all(stays, "stays_enterprise_mews_id_key", _STAY_FIELDS)
 _STORED_ROOM = _by_mews_id(rooms, "id", *_VERSION)
 _UPSERT_ROOM = _upsert(rooms, "rooms_enterprise_mews_id_key", _ROOM_FIELDS)
 
@@ -154,8 +220,11 @@ async def stored_guest(
         _STORED_GUEST, {"enterprise_id": enterprise_id, "mews_id": mews_id}
     )
     row = found.first()
-    if row is None:
-        return None
+    return None if row is None else stored_guest_of(row)
+
+
+def stored_guest_of(row: Any) -> StoredGuest:
+    """A guests row (the columns `_STORED_GUEST` reads) as the version a command compares."""
     fields = {name: row._mapping[name] for name in _SNAPSHOT_OF_GUEST}
     fields["classifications"] = tuple(fields["classifications"] or ())
     return StoredGuest(
@@ -172,7 +241,11 @@ async def stored_stay(session: AsyncSession, enterprise_id: str, mews_id: str) -
         _STORED_STAY, {"enterprise_id": enterprise_id, "mews_id": mews_id}
     )
     row = found.first()
-    return None if row is None else StoredStay(row.id, version_of(row), stay_state(row.state))
+    return None if row is None else stored_stay_of(row)
+
+
+def stored_stay_of(row: Any) -> StoredStay:
+    return StoredStay(row.id, version_of(row), stay_state(row.state))
 
 
 async def stored_room(session: AsyncSession, enterprise_id: str, mews_id: str) -> StoredRoom | None:
@@ -183,80 +256,94 @@ async def stored_room(session: AsyncSession, enterprise_id: str, mews_id: str) -
     return None if row is None else StoredRoom(row.id, version_of(row))
 
 
-async def upsert_guest(
-    session: AsyncSession,
-    *,
-    guest_id: str,
-    enterprise_id: str,
-    guest: GuestSnapshot,
-    version: MewsVersion,
-    synced_at: datetime,
-    field_changed_utc: dict[str, str] | None = None,
-) -> str | None:
+@dataclass(frozen=True)
+class GuestPut:
+    """A version of a guest to store (last write wins)."""
+
+    guest_id: str
+    enterprise_id: str
+    guest: GuestSnapshot
+    version: MewsVersion
+    synced_at: datetime
+    field_changed_utc: dict[str, str] = field(default_factory=dict)
+
+    def values(self) -> dict[str, Any]:
+        """The row's columns, as the upsert binds them."""
+        guest, version = self.guest, self.version
+        return {
+            "id": self.guest_id,
+            "enterprise_id": self.enterprise_id,
+            "mews_id": guest.mews_id,
+            "mews_updated_utc": guest.mews_updated_utc,
+            "mews_read_at": version.read_at,
+            "mews_digest": version.digest,
+            "synced_at": self.synced_at,
+            "first_name": guest.first_name,
+            "last_name": guest.last_name,
+            "email": guest.email,
+            "phone": guest.phone,
+            "language_code": guest.language_code,
+            "nationality_code": guest.nationality_code,
+            "birth_date": guest.birth_date,
+            "classifications": list(guest.classifications),
+            "company_mews_id": guest.company_mews_id,
+            "notes": guest.notes,
+            "is_active": guest.is_active,
+            "merge_target_mews_id": guest.merge_target_mews_id,
+            "field_changed_utc": self.field_changed_utc,
+        }
+
+
+async def upsert_guest(session: AsyncSession, put: GuestPut) -> str | None:
     """Insert or update by (enterprise, Mews id), last write wins (`supersedes`);
     returns our guest id, or None when the stored version is as new or newer."""
-    values = {
-        "id": guest_id,
-        "enterprise_id": enterprise_id,
-        "mews_id": guest.mews_id,
-        "mews_updated_utc": guest.mews_updated_utc,
-        "mews_read_at": version.read_at,
-        "mews_digest": version.digest,
-        "synced_at": synced_at,
-        "first_name": guest.first_name,
-        "last_name": guest.last_name,
-        "email": guest.email,
-        "phone": guest.phone,
-        "language_code": guest.language_code,
-        "nationality_code": guest.nationality_code,
-        "birth_date": guest.birth_date,
-        "classifications": list(guest.classifications),
-        "company_mews_id": guest.company_mews_id,
-        "notes": guest.notes,
-        "is_active": guest.is_active,
-        "merge_target_mews_id": guest.merge_target_mews_id,
-        "field_changed_utc": field_changed_utc or {},
-    }
-    found: str | None = (await session.execute(_UPSERT_GUEST, values)).scalar_one_or_none()
-    return found
+    found = await session.execute(UPSERT_GUEST, put.values())
+    return found.scalar_one_or_none()  # type: ignore[no-any-return]
 
 
-async def upsert_stay(
-    session: AsyncSession,
-    *,
-    stay_id: str,
-    enterprise_id: str,
-    stay: StaySnapshot,
-    version: MewsVersion,
-    synced_at: datetime,
-) -> str | None:
+@dataclass(frozen=True)
+class StayPut:
+    """A version of a stay to store (last write wins)."""
+
+    stay_id: str
+    enterprise_id: str
+    stay: StaySnapshot
+    version: MewsVersion
+    synced_at: datetime
+
+    def values(self) -> dict[str, Any]:
+        """The row's columns, as the upsert binds them."""
+        stay, version = self.stay, self.version
+        return {
+            "id": self.stay_id,
+            "enterprise_id": self.enterprise_id,
+            "mews_id": stay.mews_id,
+            "mews_updated_utc": stay.mews_updated_utc,
+            "mews_read_at": version.read_at,
+            "mews_digest": version.digest,
+            "synced_at": self.synced_at,
+            "number": stay.number,
+            "state": stay.state.value,
+            "mews_state": stay.mews_state,
+            "scheduled_start_utc": stay.scheduled_start_utc,
+            "scheduled_end_utc": stay.scheduled_end_utc,
+            "actual_start_utc": stay.actual_start_utc,
+            "actual_end_utc": stay.actual_end_utc,
+            "cancelled_utc": stay.cancelled_utc,
+            "resource_mews_id": stay.resource_mews_id,
+            "resource_name": stay.resource_name,
+            "owner_mews_id": stay.owner_mews_id,
+            "company_mews_id": stay.company_mews_id,
+            "service_mews_id": stay.service_mews_id,
+            "notes": msgspec.to_builtins(stay.notes),
+        }
+
+
+async def upsert_stay(session: AsyncSession, put: StayPut) -> str | None:
     """Insert or update by (enterprise, Mews id), last write wins (`supersedes`);
     returns our stay id, or None when the stored version is as new or newer."""
-    values = {
-        "id": stay_id,
-        "enterprise_id": enterprise_id,
-        "mews_id": stay.mews_id,
-        "mews_updated_utc": stay.mews_updated_utc,
-        "mews_read_at": version.read_at,
-        "mews_digest": version.digest,
-        "synced_at": synced_at,
-        "number": stay.number,
-        "state": stay.state.value,
-        "mews_state": stay.mews_state,
-        "scheduled_start_utc": stay.scheduled_start_utc,
-        "scheduled_end_utc": stay.scheduled_end_utc,
-        "actual_start_utc": stay.actual_start_utc,
-        "actual_end_utc": stay.actual_end_utc,
-        "cancelled_utc": stay.cancelled_utc,
-        "resource_mews_id": stay.resource_mews_id,
-        "resource_name": stay.resource_name,
-        "owner_mews_id": stay.owner_mews_id,
-        "company_mews_id": stay.company_mews_id,
-        "service_mews_id": stay.service_mews_id,
-        "notes": msgspec.to_builtins(stay.notes),
-    }
-    found: str | None = (await session.execute(_UPSERT_STAY, values)).scalar_one_or_none()
-    return found
+    found = await session.execute(UPSERT_STAY, put.values())
+    return found.scalar_one_or_none()  # type: ignore[no-any-return]
 
 
 async def upsert_room(

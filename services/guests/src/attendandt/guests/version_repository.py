@@ -25,7 +25,12 @@ async def lock_mews_entity(
 ) -> None:
     """Serialise the commands about one Mews entity until this transaction ends, so the
     version read next is the one the upsert replaces (a missing row has nothing to lock)."""
-    await session.execute(_LOCK, {"key": f"{kind}:{enterprise_id}:{mews_id}"})
+    await session.execute(_LOCK, {"key": lock_key(kind, enterprise_id, mews_id)})
+
+
+def lock_key(kind: str, enterprise_id: str, mews_id: str) -> str:
+    """The name of one Mews entity's lock (hashed to the advisory lock's number)."""
+    return f"{kind}:{enterprise_id}:{mews_id}"
 
 
 def version_of(row: Any) -> MewsVersion:
