@@ -165,8 +165,11 @@ async def process_batch(
             extra={"consumer": policy.consumer, "messages": len(ready),
                    "error": f"{type(exc).__name__}: {exc}"},
         )  # fmt: skip
-        one_by_one = [process(msg, payload_type, handler, policy, js) for msg in ready]
-        return outcomes + list(await asyncio.gather(*one_by_one))
+        # In turn, not at once: the batch holds one of the process's slots (one database
+        # connection), and a hundred sessions opened together would queue for the pool.
+        for msg in ready:
+            outcomes.append(await process(msg, payload_type, handler, policy, js))
+        return outcomes
     # Acks not awaited one by one: the effects are claimed in the inbox, so a lost ack is a
     # redelivery that changes nothing, and a hundred round trips would cost more than the
     # batch's writes.
