@@ -1,15 +1,35 @@
-"""Splitting a batch of commands for set-based writes: the first delivery of each command id,
-in rounds that each take an entity at most once (a row cannot change twice in one statement,
-and an entity's versions must apply in their order)."""
+"""Applying a batch of commands with set-based writes (`guest_batches`, `stay_batches`): the
+first delivery of each command id is claimed, the entities locked, and the commands applied
+in rounds that each take an entity at most once (a row cannot change twice in one
+statement, and an entity's versions must apply in their order), all in one unit of work."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
-from typing import TypeVar
+import contextlib
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, TypeVar
+
+from attendandt.guests.applied import Applied
+from attendandt.guests.unit_of_work import UnitOfWork
+
+
+class Command(Protocol):
+    @property
+    def command_id(self) -> str: ...
+
 
 T = TypeVar("T")
+C = TypeVar("C", bound=Command)
+#: (enterprise, Mews id): an entity.
+Key = tuple[str, str]
 #: A command with its place in the batch (what its outcome is reported at).
 Numbered = tuple[int, T]
+
+
+def untraced(command: Any) -> AbstractContextManager[object]:
+    """The default of a batch's per-command hook: nothing around announcing a command."""
+    return contextlib.nullcontext()
 
 
 def first_deliveries(command_ids: Sequence[str]) -> dict[str, int]:
@@ -33,3 +53,26 @@ def rounds(items: Sequence[Numbered[T]], key: Callable[[T], Hashable]) -> list[l
             split.append([])
         split[n].append(item)
     return split
+
+
+async def apply_in_rounds(
+    uow: UnitOfWork,
+    commands: Sequence[C],
+    *,
+    consumer: str,
+    key: Callable[[C], Key],
+    lock: Callable[[Sequence[Key]], Awaitable[None]],
+    apply_round: Callable[[Sequence[Numbered[C]]], Awaitable[dict[int, Applied]]],
+) -> list[Applied]:
+    """In one unit of work: claim the commands' ids, `lock` their entities, `apply_round`
+    each round, commit. What became of each command (a repeated id: a duplicate)."""
+    first = first_deliveries([c.command_id for c in commands])
+    outcome: dict[int, Applied] = {}
+    async with uow:
+        claimed = await uow.claim_many(list(first), consumer=consumer)
+        todo = [(i, commands[i]) for c, i in first.items() if c in claimed]
+        await lock([key(c) for _, c in todo])
+        for round_ in rounds(todo, key):
+            outcome |= await apply_round(round_)
+        await uow.commit()
+    return [outcome.get(i, Applied.DUPLICATE) for i in range(len(commands))]

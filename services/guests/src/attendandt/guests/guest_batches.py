@@ -13,7 +13,6 @@ rolls the whole batch back (the consumer then applies its commands one by one).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -22,18 +21,12 @@ from datetime import datetime
 from attendandt.contracts.commands import UpsertGuest
 from attendandt.contracts.versioning import MewsVersion, read_version
 from attendandt.guests.applied import Applied
-from attendandt.guests.batch_rounds import Numbered, first_deliveries, rounds
+from attendandt.guests.batch_rounds import Key, Numbered, apply_in_rounds, untraced
 from attendandt.guests.entity_upserts import announce_stays_naming
 from attendandt.guests.guest_versions import Planned, after_storing, plan_version
 from attendandt.guests.input_checks import check_mews_command
 from attendandt.guests.unit_of_work import UnitOfWork
 from attendandt.guests.upsert_repository import GuestPut, StoredGuest
-
-Key = tuple[str, str]
-
-
-def _untraced(command: UpsertGuest) -> AbstractContextManager[object]:
-    return contextlib.nullcontext()
 
 
 @dataclass(frozen=True)
@@ -56,23 +49,24 @@ async def upsert_guests(
     consumer: str,
     clock: Callable[[], datetime],
     make_id: Callable[[], str],
-    each: Callable[[UpsertGuest], AbstractContextManager[object]] = _untraced,
+    each: Callable[[UpsertGuest], AbstractContextManager[object]] = untraced,
 ) -> list[Applied]:
     """Apply `commands` in order, together; what became of each. `each(command)` is entered
     while a command's events are queued (the transport continues its trace there)."""
     for command in commands:
         guest = command.guest
         check_mews_command(command.enterprise_id, guest.mews_id, guest.mews_updated_utc)
-    first = first_deliveries([c.command_id for c in commands])
-    outcome: dict[int, Applied] = {}
-    async with uow:
-        claimed = await uow.claim_many(list(first), consumer=consumer)
-        todo = [(i, commands[i]) for c, i in first.items() if c in claimed]
-        await uow.guests.lock_many([_key(c) for _, c in todo])
-        for round_ in rounds(todo, _key):
-            outcome |= await _apply_round(uow, round_, clock=clock, make_id=make_id, each=each)
-        await uow.commit()
-    return [outcome.get(i, Applied.DUPLICATE) for i in range(len(commands))]
+    return await apply_in_rounds(
+        uow,
+        commands,
+        consumer=consumer,
+        key=_key,
+        # Looked up when called: the unit of work binds its repositories as it begins.
+        lock=lambda keys: uow.guests.lock_many(keys),  # noqa: PLW0108
+        apply_round=lambda numbered: _apply_round(
+            uow, numbered, clock=clock, make_id=make_id, each=each
+        ),
+    )
 
 
 def _key(command: UpsertGuest) -> Key:

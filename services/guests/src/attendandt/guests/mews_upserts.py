@@ -11,7 +11,6 @@ together by `guest_batches` or `stay_batches`.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -23,6 +22,7 @@ from attendandt.contracts.rpc.guests import MewsVersions, MewsVersionsRequest
 from attendandt.guests import entity_upserts, guest_batches, stay_batches
 from attendandt.guests import version_repository as vr
 from attendandt.guests.applied import Applied
+from attendandt.guests.batch_rounds import untraced
 from attendandt.guests.guest_versions import event_name
 from attendandt.guests.stay_upserts import upsert_stay
 from attendandt.guests.unit_of_work import SqlUnitOfWork, UnitOfWork
@@ -55,7 +55,7 @@ class MewsUpserts:
         commands: Sequence[UpsertGuest],
         *,
         consumer: str,
-        each: Callable[[UpsertGuest], AbstractContextManager[object]] | None = None,
+        each: Callable[[UpsertGuest], AbstractContextManager[object]] = untraced,
     ) -> list[Applied]:
         """A batch of `upsert_guest`, in one unit of work (`guest_batches`)."""
         return await guest_batches.upsert_guests(
@@ -64,7 +64,7 @@ class MewsUpserts:
             consumer=consumer,
             clock=self._clock,
             make_id=self._make_id,
-            each=each or (lambda _: contextlib.nullcontext()),
+            each=each,
         )
 
     async def upsert_stays(
@@ -72,7 +72,7 @@ class MewsUpserts:
         commands: Sequence[UpsertStay],
         *,
         consumer: str,
-        each: Callable[[UpsertStay], AbstractContextManager[object]] | None = None,
+        each: Callable[[UpsertStay], AbstractContextManager[object]] = untraced,
     ) -> list[Applied]:
         """A batch of `upsert_stay`, in one unit of work (`stay_batches`)."""
         return await stay_batches.upsert_stays(
@@ -81,7 +81,7 @@ class MewsUpserts:
             consumer=consumer,
             clock=self._clock,
             make_id=self._make_id,
-            each=each or (lambda _: contextlib.nullcontext()),
+            each=each,
         )
 
     async def upsert_stay(self, command: UpsertStay, *, consumer: str) -> Applied:

@@ -13,7 +13,6 @@ note written here). All or nothing: an error rolls the whole batch back.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -21,19 +20,13 @@ from datetime import datetime
 from attendandt.contracts.commands import UpsertStay
 from attendandt.contracts.versioning import MewsVersion, read_version, supersedes
 from attendandt.guests.applied import Applied
-from attendandt.guests.batch_rounds import Numbered, first_deliveries, rounds
+from attendandt.guests.batch_rounds import Key, Numbered, apply_in_rounds, untraced
 from attendandt.guests.guest_versions import version_key
 from attendandt.guests.stay_events import stay_event
 from attendandt.guests.stay_notes import recognise_note_echo
 from attendandt.guests.stay_upserts import check_stay, stay_customers, stay_event_name
 from attendandt.guests.unit_of_work import UnitOfWork
 from attendandt.guests.upsert_repository import StayPut, StoredStay
-
-Key = tuple[str, str]
-
-
-def _untraced(command: UpsertStay) -> AbstractContextManager[object]:
-    return contextlib.nullcontext()
 
 
 def _key(command: UpsertStay) -> Key:
@@ -47,22 +40,23 @@ async def upsert_stays(
     consumer: str,
     clock: Callable[[], datetime],
     make_id: Callable[[], str],
-    each: Callable[[UpsertStay], AbstractContextManager[object]] = _untraced,
+    each: Callable[[UpsertStay], AbstractContextManager[object]] = untraced,
 ) -> list[Applied]:
     """Apply `commands` in order, together; what became of each. `each(command)` is entered
     while a command's event is queued (the transport continues its trace there)."""
     for command in commands:
         check_stay(command)
-    first = first_deliveries([c.command_id for c in commands])
-    outcome: dict[int, Applied] = {}
-    async with uow:
-        claimed = await uow.claim_many(list(first), consumer=consumer)
-        todo = [(i, commands[i]) for c, i in first.items() if c in claimed]
-        await uow.stays.lock_many([_key(c) for _, c in todo])
-        for round_ in rounds(todo, _key):
-            outcome |= await _apply_round(uow, round_, clock=clock, make_id=make_id, each=each)
-        await uow.commit()
-    return [outcome.get(i, Applied.DUPLICATE) for i in range(len(commands))]
+    return await apply_in_rounds(
+        uow,
+        commands,
+        consumer=consumer,
+        key=_key,
+        # Looked up when called: the unit of work binds its repositories as it begins.
+        lock=lambda keys: uow.stays.lock_many(keys),  # noqa: PLW0108
+        apply_round=lambda numbered: _apply_round(
+            uow, numbered, clock=clock, make_id=make_id, each=each
+        ),
+    )
 
 
 async def _apply_round(
