@@ -637,7 +637,12 @@ async def test_hotel_systems_read_events_and_publish_nothing(
         assert received.subject == "attendandt.v1.ent-1.guest.updated"
 
         hotel_js = hotel.jetstream(prefix="JS.ATTENDANDT.API")
-        info = await hotel_js.consumer_info("ATTENDANDT_EVENTS", "example-pos")
+        # The server counts a consumer's pending messages a moment after the store: ask again.
+        for _ in range(50):
+            info = await hotel_js.consumer_info("ATTENDANDT_EVENTS", "example-pos")
+            if info.num_pending == 1:
+                break
+            await asyncio.sleep(0.05)
         assert info.num_pending == 1
         pull = await hotel_js.pull_subscribe_bind(durable="example-pos", stream="ATTENDANDT_EVENTS")
         (message,) = await pull.fetch(1, timeout=2)
