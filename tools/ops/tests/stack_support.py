@@ -39,7 +39,13 @@ def mews_call(sim: str, operation: str, **body: Any) -> Any:
         "AccessToken": DemoTokens.GROSS_1.access_token,
         "Client": "Attendandt tests 1.0.0",
     }
-    response = httpx.post(f"{sim}/api/connector/v1/{operation}", json={**credentials, **body})
+    # The services may be spending the whole token's budget (an import is Mews-bound): this
+    # test's own call then waits its turn as Mews says (Retry-After), for up to two windows.
+    for _ in range(30):
+        response = httpx.post(f"{sim}/api/connector/v1/{operation}", json={**credentials, **body})
+        if response.status_code != 429:
+            break
+        time.sleep(min(float(response.headers.get("Retry-After", "2")), 5.0))
     response.raise_for_status()
     return response.json()
 
