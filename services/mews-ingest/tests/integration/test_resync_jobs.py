@@ -16,7 +16,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
 from attendandt.contracts.caller import Caller
-from attendandt.contracts.mews import ChangeSource
+from attendandt.contracts.mews import ChangeSource, MewsEntity
 from attendandt.contracts.rpc.ingest import (
     CANCEL_RESYNC,
     RESYNC,
@@ -304,3 +304,59 @@ async def test_the_resync_command_starts_follows_and_cancels_the_services_job(
         assert ": cancelled, at customer window" in said
     finally:
         mews_sim.control.clear_faults()
+
+
+async def test_a_resync_does_not_wait_behind_a_long_routine_sweep(
+    mews_sim, nats_client: NatsClient, jetstream: JetStreamContext, start_ingest
+) -> None:
+    """The routine sweep ingest starts with walks 500 slowed one-second windows of customers
+    (a first import in small). A resync asked for meanwhile runs at once: the routine pass
+    steps aside at a window's end, then goes on from its checkpoint."""
+    gross = mews_sim.gross
+    await ensure_streams(jetstream)
+    checkpoints = Checkpoints(await jetstream.key_value(INGEST_CHECKPOINTS.bucket))
+    started = datetime.now(UTC)
+    behind = started - timedelta(seconds=500)
+    for entity in SWEPT_ENTITIES:
+        await checkpoints.advance(gross.id, entity, behind if entity == "customer" else started)
+    mews_sim.control.latency(0.2, path="customers/getAll")
+    try:
+        ingest = await start_ingest(sweep_window_s=1.0, sweep_overlap_s=0.0)
+
+        async def routine_at() -> datetime:
+            at = await checkpoints.get(gross.id, MewsEntity.CUSTOMER)
+            assert at is not None
+            return at
+
+        async def routine_under_way() -> bool:
+            return await routine_at() >= behind + timedelta(seconds=3)
+
+        await wait_for(routine_under_way, what="the routine sweep's third window")
+        job = await call(
+            nats_client,
+            START_RESYNC,
+            SweepRequest(
+                enterprise_id=gross.id,
+                entities=("resource",),
+                since=datetime.now(UTC) - timedelta(seconds=20),
+            ),
+            caller=ADMIN,
+            timeout=10,
+        )
+        resync = ingest.app.enterprises[gross.id].resync
+        assert resync is not None
+        assert resync.job_id == job.job_id
+        # Done within a few windows of the routine pass: 500 windows at 0.2 s or more each
+        # would take over 100 s; `wait_for` gives up after 30.
+        await wait_for(lambda: resync.state == "done", what="the resync, ahead of the routine")
+        stood = await routine_at()
+        assert stood < started - timedelta(seconds=10)
+    finally:
+        mews_sim.control.clear_faults()
+
+    # The routine pass goes on from where it stood (its whole walk takes minutes on the
+    # budget's ingest lane: only its going on is waited for).
+    async def routine_goes_on() -> bool:
+        return await routine_at() >= stood + timedelta(seconds=5)
+
+    await wait_for(routine_goes_on, what="the routine sweep, after the resync")

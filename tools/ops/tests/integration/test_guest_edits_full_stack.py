@@ -149,7 +149,7 @@ def test_an_edit_reaches_mews_once_and_its_echo_by_webhook_and_sweep_changes_not
             return resync.get("job_id") == job and resync.get("state") == "done"
 
         try:
-            wait_until("the sweep", sweep_done, timeout=420)
+            wait_until("the sweep", sweep_done, timeout=240)
         except AssertionError as exc:
             raise AssertionError(f"{exc}: {last[0]}") from None
         # Then a change made in Mews by its staff: what sync brings after the echoes.

@@ -35,6 +35,10 @@ class Enterprise:
     probe: SilenceProbe
     sweep_requested: asyncio.Event = field(default_factory=asyncio.Event)
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Set when a resync is asked for: the routine sweep running stops at its next window's
+    #: end (its checkpoint holds) and runs again after the resync, so a person's resync never
+    #: waits behind a long routine pass (the first import of a property walks the horizon).
+    routine_yield: asyncio.Event = field(default_factory=asyncio.Event)
     socket: EnterpriseSocket | None = None
     #: The on-demand resync running or last run (one at a time per enterprise).
     resync: Resync | None = None

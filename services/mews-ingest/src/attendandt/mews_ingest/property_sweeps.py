@@ -41,9 +41,16 @@ class PropertySweeps:
             if stop.is_set():
                 return
             enterprise.sweep_requested.clear()
+            enterprise.routine_yield.clear()
             try:
-                await self.sweep(enterprise)
+                await self.sweep(enterprise, cancelled=enterprise.routine_yield)
                 retry_s = 1.0
+                if enterprise.routine_yield.is_set():
+                    log.info(
+                        "sweep of %s yields to a resync; it goes on after it",
+                        enterprise.enterprise_id,
+                    )
+                    enterprise.sweep_requested.set()
             except Exception as exc:
                 log.warning(
                     "sweep of %s failed, retrying in %.0fs: %s",

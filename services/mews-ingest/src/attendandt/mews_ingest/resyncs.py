@@ -94,6 +94,7 @@ class ResyncJobs:
         entities = tuple(MewsEntity(e) for e in request.entities) or self.settings.entities
         job = Resync(uuid.uuid4().hex, enterprise.enterprise_id, since, oldest, entities)
         enterprise.resync = job
+        enterprise.routine_yield.set()  # a routine pass under way steps aside at a window's end
         self._show(job)
         job.task = asyncio.create_task(
             self._run_resync(enterprise, job), name=f"resync {job.job_id}"
