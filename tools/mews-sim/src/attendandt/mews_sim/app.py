@@ -10,7 +10,7 @@ from litestar import Litestar, Request, Response, WebSocket, post, websocket
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from attendandt.mews_sim import connector
+from attendandt.mews_sim import connector, integrations
 from attendandt.mews_sim.control import control_router
 from attendandt.mews_sim.errors import ApiError
 from attendandt.mews_sim.state import Settings, SimState
@@ -50,12 +50,16 @@ async def connector_endpoint(request: Request[Any, Any, Any], rest: str) -> Resp
 async def websocket_endpoint(socket: WebSocket[Any, Any, Any]) -> None:
     state: SimState = socket.app.state.sim
     cookies = parse_cookie_header(socket.headers.get("cookie", ""))
-    integration = state.store.integrations.get(cookies.get("AccessToken", ""))
-    if integration is None or integration.client_token != cookies.get("ClientToken"):
+    token = state.store.tokens.get(cookies.get("AccessToken", ""))
+    if (
+        token is None
+        or token.client_token != cookies.get("ClientToken")
+        or integrations.refusal(state.store, token) is not None
+    ):
         # Closing before accepting refuses the handshake (HTTP 403).
         await socket.close(code=4001, reason="Invalid tokens")
         return
-    await state.ws.serve(socket, integration.enterprise_id)
+    await state.ws.serve(socket, token.enterprise_id)
 
 
 def _error_response(

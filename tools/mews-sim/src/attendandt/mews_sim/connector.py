@@ -9,6 +9,8 @@ from typing import Any
 
 import msgspec
 
+from attendandt.mews_sim import integrations
+from attendandt.mews_sim.counters import UNKNOWN, token_hint
 from attendandt.mews_sim.endpoints import OPERATIONS, Ctx
 from attendandt.mews_sim.errors import (
     ApiError,
@@ -20,7 +22,7 @@ from attendandt.mews_sim.errors import (
 )
 from attendandt.mews_sim.params import Params
 from attendandt.mews_sim.state import SimState
-from attendandt.mews_sim.store import Integration
+from attendandt.mews_sim.store import TokenPair
 
 PREFIX = "/api/connector/v1/"
 log = logging.getLogger("attendandt.mews_sim.connector")
@@ -38,24 +40,51 @@ def error_body(message: str, request_id: str) -> bytes:
     return msgspec.json.encode({"Message": message, "RequestId": request_id})
 
 
-def authenticate(state: SimState, body: dict[str, Any]) -> Integration:
+def authenticate(state: SimState, body: dict[str, Any]) -> TokenPair:
     client_token = body.get("ClientToken")
     access_token = body.get("AccessToken")
     if not isinstance(client_token, str) or not client_token:
         raise Unauthorized("Invalid ClientToken.")
     if not isinstance(access_token, str) or not access_token:
-        raise Unauthorized("Invalid AccessToken.")
-    integration = state.store.integrations.get(access_token)
-    if integration is None:
-        raise Unauthorized("Invalid AccessToken.")
-    if integration.client_token != client_token:
+        raise Unauthorized(integrations.INVALID_TOKEN)
+    token = state.store.tokens.get(access_token)
+    if token is None:
+        raise Unauthorized(integrations.INVALID_TOKEN)
+    if token.client_token != client_token:
         raise Unauthorized("Invalid ClientToken.")
-    return integration
+    refused = integrations.refusal(state.store, token)
+    if refused is not None:
+        raise Unauthorized(refused)
+    return token
+
+
+def _decode(raw_body: bytes) -> dict[str, Any] | str:
+    """The body, or why it is refused (raised later, in the pipeline's order)."""
+    try:
+        body = msgspec.json.decode(raw_body)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        return "Invalid JSON."
+    if not isinstance(body, dict):
+        return "Invalid JSON. The request body must be an object."
+    return body
+
+
+def _count_caller(state: SimState, body: dict[str, Any] | str) -> str:
+    """Count the request for the enterprise and token it carries, before anything can refuse
+    it, so that a property whose integration is switched off is seen calling (or not)."""
+    access_token = body.get("AccessToken") if isinstance(body, dict) else None
+    token = state.store.tokens.get(access_token) if isinstance(access_token, str) else None
+    enterprise_id = token.enterprise_id if token is not None else UNKNOWN
+    state.counters.requests_by_enterprise[enterprise_id] += 1
+    state.counters.requests_by_token_hint[token_hint(access_token)] += 1
+    return enterprise_id
 
 
 async def _run(state: SimState, path: str, raw_body: bytes) -> bytes:
     """Everything up to the encoded answer; every refusal raises an ApiError."""
     counters = state.counters
+    body = _decode(raw_body)
+    enterprise_id = _count_caller(state, body)
     operation = OPERATIONS.get(path)
     if operation is None:
         counters.requests_by_path["(unknown)"] += 1
@@ -68,15 +97,15 @@ async def _run(state: SimState, path: str, raw_body: bytes) -> bytes:
     if injected is not None:
         counters.faults_injected += 1
         raise InjectedFault(injected.status, injected.message)
+    if isinstance(body, str):
+        raise BadRequest(body)
     try:
-        body = msgspec.json.decode(raw_body)
-    except (msgspec.DecodeError, RecursionError, ValueError):
-        raise BadRequest("Invalid JSON.") from None
-    if not isinstance(body, dict):
-        raise BadRequest("Invalid JSON. The request body must be an object.")
-    integration = authenticate(state, body)
-    counters.requests_by_token[integration.label] += 1
-    wait = state.limiter.check(integration.access_token)
+        token = authenticate(state, body)
+    except Unauthorized:
+        counters.unauthorized_by_enterprise[enterprise_id] += 1
+        raise
+    counters.requests_by_token[token.label] += 1
+    wait = state.limiter.check(token.access_token)
     if wait is not None:
         counters.rate_limited += 1
         headers = (
@@ -88,7 +117,7 @@ async def _run(state: SimState, path: str, raw_body: bytes) -> bytes:
     client = body.get("Client")
     if not isinstance(client, str) or not client.strip():
         raise BadRequest("Invalid Client.")
-    result = operation(Ctx(state.store, integration), Params(body))
+    result = operation(Ctx(state.store, token), Params(body))
     payload = msgspec.json.encode(result)
     if path == "orders/add":
         counters.orders_created += 1

@@ -63,6 +63,9 @@ class SimControl:
         return self._post("/clock", {k: v for k, v in body.items() if v is not None})  # type: ignore[no-any-return]
 
     def counters(self) -> Json:
+        """Request, response, fault, webhook and WebSocket counts. `requests_by_enterprise`
+        and `requests_by_token_hint` (see `counters.token_hint`) count every Connector
+        request, refused ones too; `unauthorized_by_enterprise` the 401s for bad tokens."""
         return self._get("/counters")  # type: ignore[no-any-return]
 
     def reset_counters(self) -> None:
@@ -128,6 +131,38 @@ class SimControl:
 
     def webhooks(self) -> Json:
         return self._get("/webhooks")  # type: ignore[no-any-return]
+
+    # integrations (the property's side; Integration Webhooks go to the webhook URL) -------
+    def connect_property(
+        self, name: str | None = None, *, rooms: int = 6, is_enabled: bool = True
+    ) -> Json:
+        """A new property connects: a small seeded hotel (`rooms` rooms, a few customers and
+        stays, the usual services), a fresh access token and integration, and the
+        `IntegrationCreated` webhook. Returns `integration_id`, `enterprise_id`,
+        `enterprise_name`, `access_token`, `client_token`, `service_id` and the integration
+        as `integrations()` lists it. Gone at the next reset."""
+        body: Json = {"rooms": rooms, "is_enabled": is_enabled}
+        if name is not None:
+            body["name"] = name
+        return self._post("/integrations/connect", body)  # type: ignore[no-any-return]
+
+    def integration_action(self, integration_id: str, action: str) -> Json:
+        """`enable`, `disable`, `cancel`, `reinstate` or `delete` the integration (any
+        integration, seeded hotels' too), sending the matching webhook; returns it."""
+        return self._post(f"/integrations/{integration_id}/{action}")  # type: ignore[no-any-return]
+
+    def rotate_api_key(self, integration_id: str, *, old_token_grace_s: float = 0) -> Json:
+        """A new access token, sent in `IntegrationApiKeyCreated`; the old one is refused
+        after `old_token_grace_s` (0: at once). Returns the integration and `access_token`."""
+        return self._post(  # type: ignore[no-any-return]
+            f"/integrations/{integration_id}/rotate-api-key",
+            {"old_token_grace_s": old_token_grace_s},
+        )
+
+    def integrations(self) -> list[Json]:
+        """Every integration: id, name, state, enterprise, created/deleted time, and its
+        tokens (label, token_hint as in the counters, tokens, works, expires_in_s)."""
+        return list(self._get("/integrations")["integrations"])
 
     # staff actions ------------------------------------------------------------------------
     def create_reservation(self, **fields: Any) -> Json:

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+#: Where a request's enterprise or token cannot be told (no token, or one never issued).
+UNKNOWN = "(unknown)"
+
+
+def token_hint(access_token: object) -> str:
+    """A short, stable name for a token that does not reveal it (counters, listings)."""
+    if not isinstance(access_token, str) or not access_token:
+        return UNKNOWN
+    return hashlib.sha256(access_token.encode()).hexdigest()[:12]
 
 
 @dataclass
 class Counters:
     requests_by_path: Counter[str] = field(default_factory=Counter)
+    #: Accepted requests, by token label (`gross-1`...).
     requests_by_token: Counter[str] = field(default_factory=Counter)
+    #: Every Connector request, refused ones included, by the enterprise of the AccessToken it
+    #: carries and by `token_hint` of that token: "this property made no call" is checkable.
+    requests_by_enterprise: Counter[str] = field(default_factory=Counter)
+    requests_by_token_hint: Counter[str] = field(default_factory=Counter)
+    #: 401s for bad tokens (unknown, rotated out, integration not enabled), by enterprise.
+    unauthorized_by_enterprise: Counter[str] = field(default_factory=Counter)
     responses_by_status: Counter[int] = field(default_factory=Counter)
     rate_limited: int = 0
     faults_injected: int = 0
@@ -23,6 +41,10 @@ class Counters:
     webhook_attempts_failed: int = 0
     webhook_messages_dropped: int = 0
     webhook_events_delivered: int = 0
+    #: Integration Webhooks (one message per event), apart from the General ones above.
+    integration_webhooks_delivered: int = 0
+    integration_webhook_attempts_failed: int = 0
+    integration_webhooks_dropped: int = 0
     ws_messages_sent: int = 0
     ws_events_sent: int = 0
 

@@ -15,6 +15,9 @@ with faults, counters and rate-limit state cleared.
         mews_sim.control.rate_limit(limit=5, window_s=2)                          # 429s soon
         mews_sim.reset("small", now_utc="2026-06-10T09:00:00Z", frozen=True)      # set the clock
         mews_sim.control.reservations(mews_sim.gross.id)        # every stay, to work out day lists
+        hotel = mews_sim.control.connect_property()   # IntegrationCreated to the webhook URL
+        mews_sim.control.integration_action(hotel["integration_id"], "disable")  # token: 401
+        mews_sim.control.counters()["requests_by_enterprise"][hotel["enterprise_id"]]
 
 Handle: `base_url`, `ws_url`, `api_url(op)`, `enterprises` (`gross`, `net`; each with `id`,
 `chain_id`, `integration_id`, `time_zone` and `tokens` giving `body()` and `cookie()`),

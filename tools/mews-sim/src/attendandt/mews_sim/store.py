@@ -89,8 +89,9 @@ class Collection:
 
 
 @dataclass
-class Integration:
-    """One connection of a partner application to one enterprise (one AccessToken)."""
+class TokenPair:
+    """The credentials a partner application calls with: its ClientToken and the AccessToken
+    of one integration (one enterprise)."""
 
     label: str
     name: str
@@ -98,6 +99,26 @@ class Integration:
     access_token: str
     enterprise_id: str
     integration_id: str
+    # A rotated-out token works until this `time.monotonic()` reading (real time, not the
+    # simulator clock, so a frozen clock cannot keep it alive); None: not rotated out.
+    expires_at: float | None = None
+
+
+IntegrationState = Literal["Enabled", "Disabled", "Canceled", "Deleted"]
+
+
+@dataclass
+class Integration:
+    """A partner application's connection to one enterprise as the property manages it in
+    Mews: its tokens are refused unless it is Enabled. `id` is the IntegrationId of the
+    enterprise's General Webhooks."""
+
+    id: str
+    name: str
+    enterprise_id: str
+    created_utc: str
+    state: IntegrationState = "Enabled"
+    deleted_utc: str | None = None
 
 
 @dataclass
@@ -141,6 +162,9 @@ class Store:
     companionships: Collection = field(default_factory=Collection)
     service_order_notes: Collection = field(default_factory=Collection)
     info: dict[str, EnterpriseInfo] = field(default_factory=dict)
+    # access token -> its pair, rotated-out ones included (a refused call is still counted
+    # for its enterprise); integration id -> integration
+    tokens: dict[str, TokenPair] = field(default_factory=dict)
     integrations: dict[str, Integration] = field(default_factory=dict)
     # resource id -> resource category id, from its (active) category assignment
     room_category: dict[str, str] = field(default_factory=dict)
@@ -167,8 +191,29 @@ class Store:
         for listener in list(self.listeners):
             listener(change)
 
+    def add_token(self, token: TokenPair) -> None:
+        self.tokens[token.access_token] = token
+
     def add_integration(self, integration: Integration) -> None:
-        self.integrations[integration.access_token] = integration
+        self.integrations[integration.id] = integration
+
+    def replace_token(self, old: TokenPair, new: TokenPair) -> None:
+        """`new` takes `old`'s place in the listing (so a handle's first token stays the
+        first); `old` stays known, behind it, until it expires."""
+        tokens: dict[str, TokenPair] = {}
+        for access_token, token in self.tokens.items():
+            if access_token == old.access_token:
+                tokens[new.access_token] = new
+            tokens[access_token] = token
+        self.tokens = tokens
+
+    def live_tokens(self, integration_id: str) -> list[TokenPair]:
+        """The integration's tokens that were not rotated out, in listing order."""
+        return [
+            t
+            for t in self.tokens.values()
+            if t.integration_id == integration_id and t.expires_at is None
+        ]
 
     def add_companionship(self, companionship: Entity, enterprise_id: str, updated: str) -> None:
         self.companionships.add(companionship, enterprise_id)

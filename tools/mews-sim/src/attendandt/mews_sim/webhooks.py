@@ -1,9 +1,12 @@
-"""Mews General Webhooks: batched POSTs of `{"EnterpriseId", "IntegrationId", "Events"}`.
+"""Mews webhooks: General Webhooks, batched POSTs of `{"EnterpriseId", "IntegrationId",
+"Events"}`, and the delivery of Integration Webhooks (`{"Action", "Data"}`, see
+`integrations`) to the same URL, as Mews allows one URL for both.
 
 Simultaneous events (one event-loop tick plus `batch_delay_s`) go in one message per
-enterprise, at most `max_events` events each. A delivery fails on a non-2xx answer or no answer
-within `timeout_s`; it is retried after `retry_delay_s` up to `max_attempts` times in all, then
-dropped, as Mews does (minutes in production; configurable and short in tests).
+enterprise, at most `max_events` events each; an Integration Webhook goes alone, at once. A
+delivery fails on a non-2xx answer or no answer within `timeout_s`; it is retried after
+`retry_delay_s` up to `max_attempts` times in all, then dropped, as Mews does (minutes in
+production; configurable and short in tests).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Coroutine
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -102,29 +106,55 @@ class WebhookDispatcher:
             info = self.store.info.get(enterprise_id)
             if info is None:
                 continue
+            integration = self.store.integrations.get(info.integration_id)
+            if integration is not None and integration.state != "Enabled":
+                # Mews tells a partner nothing about a property that switched it off.
+                continue
             for start in range(0, len(events), self.config.max_events):
                 body = {
                     "EnterpriseId": enterprise_id,
                     "IntegrationId": info.integration_id,
                     "Events": events[start : start + self.config.max_events],
                 }
-                task = asyncio.get_running_loop().create_task(self._deliver(body))
-                self.tasks.add(task)
-                task.add_done_callback(self.tasks.discard)
+                self._start(self._deliver(body, body))
 
-    async def _deliver(self, body: dict[str, Any]) -> None:
+    def send_integration(self, body: dict[str, Any], shown: dict[str, Any]) -> None:
+        """One Integration Webhook, never batched with anything, under the same retry and
+        fault rules; `shown` is the body as `recent` may keep it (tokens masked)."""
+        if not self.config.url:
+            return
+        self._start(self._deliver(body, shown, integration=True))
+
+    def _start(self, delivery: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(delivery)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _deliver(
+        self, body: dict[str, Any], shown: dict[str, Any], *, integration: bool = False
+    ) -> None:
+        counters = self.counters
         for attempt in range(1, max(self.config.max_attempts, 1) + 1):
             status = await self._post(body)
             ok = status is not None and 200 <= status < 300
-            self.recent.append({"attempt": attempt, "status": status, "ok": ok, "body": body})
+            self.recent.append({"attempt": attempt, "status": status, "ok": ok, "body": shown})
             if ok:
-                self.counters.webhook_messages_delivered += 1
-                self.counters.webhook_events_delivered += len(body["Events"])
+                if integration:
+                    counters.integration_webhooks_delivered += 1
+                else:
+                    counters.webhook_messages_delivered += 1
+                    counters.webhook_events_delivered += len(body["Events"])
                 return
-            self.counters.webhook_attempts_failed += 1
+            if integration:
+                counters.integration_webhook_attempts_failed += 1
+            else:
+                counters.webhook_attempts_failed += 1
             if attempt < self.config.max_attempts:
                 await asyncio.sleep(self.config.retry_delay_s)
-        self.counters.webhook_messages_dropped += 1
+        if integration:
+            counters.integration_webhooks_dropped += 1
+        else:
+            counters.webhook_messages_dropped += 1
 
     async def _post(self, body: dict[str, Any]) -> int | None:
         if self.faults.target_down:

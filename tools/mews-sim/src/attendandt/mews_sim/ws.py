@@ -134,6 +134,14 @@ class WsHub:
             count += 1
         return count
 
+    def drop_enterprise(self, enterprise_id: str, code: int = 1008) -> int:
+        """Close the enterprise's sockets (its integration no longer works)."""
+        self._close_code = code
+        targets = [c for c in self.connections.values() if c.enterprise_id == enterprise_id]
+        for connection in targets:
+            connection.queue.put_nowait(_CLOSE)
+        return len(targets)
+
 
 def attach(store: Store, hub: WsHub) -> None:
     store.listeners.append(hub.on_change)

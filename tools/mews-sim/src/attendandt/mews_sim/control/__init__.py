@@ -5,8 +5,8 @@ what a test sends is what it later reads back through the Connector API.
 
 One module per concern: the `simulator` itself (info, reset, clock, counters, rate limit),
 `fault_injection`, the push `channels` (WebSockets, webhooks), staff actions on
-`reservations`, `billing`, `accounts` and `rooms`, and change `bursts`; `common` holds what
-they share.
+`reservations`, `billing`, `accounts` and `rooms`, change `bursts`, and the property's
+`integrations` (connect, enable/disable..., new API key); `common` holds what they share.
 """
 
 from litestar import Router
@@ -39,6 +39,11 @@ from attendandt.mews_sim.control.fault_injection import (
     fault_lost,
     faults,
     faults_clear,
+)
+from attendandt.mews_sim.control.integrations import (
+    integration_action,
+    integration_connect,
+    integration_list,
 )
 from attendandt.mews_sim.control.reservations import (
     note_update,
@@ -107,6 +112,9 @@ control_router = Router(
         resource_state,
         bill_close,
         bulk_touch,
+        integration_list,
+        integration_connect,
+        integration_action,
     ],
 )
 

@@ -26,8 +26,9 @@ def info(state: SimState) -> Json:
                 "client_token": i.client_token,
                 "access_token": i.access_token,
             }
-            for i in state.store.integrations.values()
-            if i.enterprise_id == enterprise.id
+            for i in state.store.tokens.values()
+            # A rotated-out token is gone from the listing (a handle's first token works).
+            if i.enterprise_id == enterprise.id and i.expires_at is None
         ]
         short_name = state.store.enterprises.items[enterprise.id]["ShortName"]
         enterprises.append(
@@ -44,6 +45,7 @@ def info(state: SimState) -> Json:
                 "currency": enterprise.currency,
                 "time_zone": enterprise.time_zone,
                 "integration_id": enterprise.integration_id,
+                "integration_state": state.store.integrations[enterprise.integration_id].state,
                 "tokens": tokens,
             }
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from attendandt.mews_sim.params import Interval, Params
-from attendandt.mews_sim.store import EnterpriseInfo, Entity, Integration, Store
+from attendandt.mews_sim.store import EnterpriseInfo, Entity, Store, TokenPair
 
 Operation = Callable[["Ctx", Params], dict[str, Any]]
 ACTIVITY_STATES = frozenset({"Active", "Deleted"})
@@ -16,11 +16,11 @@ ACTIVITY_STATES = frozenset({"Active", "Deleted"})
 @dataclass
 class Ctx:
     store: Store
-    integration: Integration
+    token: TokenPair
 
     @property
     def enterprise_id(self) -> str:
-        return self.integration.enterprise_id
+        return self.token.enterprise_id
 
     @property
     def info(self) -> EnterpriseInfo:

@@ -11,7 +11,8 @@ optional, inquired and requested stays ahead. Nothing is stamped after `now`.
 its enterprise and tokens (`enterprises`, from `specs`), what it sells (`catalogue`), its
 rooms (`rooms`), companies and customers (`accounts`), stays as reservations with companions
 and notes (`reservations`, planned in `stays`) and guests' open bills (`charges`); then the
-documentation examples' own entities (`doc_fixtures`).
+documentation examples' own entities (`doc_fixtures`). A property that connects while the
+simulator runs is a small hotel seeded the same way under random ids (`connected`).
 """
 
 from attendandt.mews_sim.seed.builder import build

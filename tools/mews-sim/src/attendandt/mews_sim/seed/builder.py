@@ -49,7 +49,7 @@ def _share(config: SeedConfig, index: int, count: int) -> dict[str, int]:
 
 def seed_enterprise(
     store: Store, spec: EnterpriseSpec, rng: random.Random, now: datetime, share: dict[str, int]
-) -> None:
+) -> catalogue.Catalogue:
     """One hotel's data. The steps draw from `rng` in turn: their order is the data's."""
     hotel = HotelSeed(store, spec, rng, Ids(rng), now)
     sold = catalogue.add_catalogue(hotel)
@@ -57,3 +57,4 @@ def seed_enterprise(
     company_ids = accounts.add_companies(hotel, share["companies"])
     customers_by_age = accounts.add_customers(hotel, share["customers"], company_ids)
     reservations.add_reservations(hotel, share["reservations"], customers_by_age, rooms, sold)
+    return sold

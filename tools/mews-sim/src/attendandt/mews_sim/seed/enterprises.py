@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from attendandt.mews_sim import clock, shapes
 from attendandt.mews_sim.seed.ids import ID_NAMESPACE
 from attendandt.mews_sim.seed.specs import EnterpriseSpec
-from attendandt.mews_sim.store import EnterpriseInfo, Integration, Store
+from attendandt.mews_sim.store import EnterpriseInfo, Integration, Store, TokenPair
 
 # Public demo token pairs published by Mews (guidelines/environments.md): the same pairs work
 # unchanged against the simulator. The first pair of each enterprise is the one every
@@ -31,6 +31,7 @@ def add_enterprise(store: Store, spec: EnterpriseSpec, index: int) -> None:
     chain_id = str(uuid.uuid5(ID_NAMESPACE, f"chain-{spec.id}"))
     integration_id = str(uuid.uuid5(ID_NAMESPACE, f"integration-{spec.id}"))
     created = clock.fmt(datetime(2022, 3, 23, 17, 12, 6, tzinfo=UTC) + timedelta(days=index))
+    linked = clock.fmt(datetime(2023, 6, 1, tzinfo=UTC) + timedelta(hours=index))
     store.enterprises.add(
         shapes.enterprise(
             id=spec.id,
@@ -45,7 +46,7 @@ def add_enterprise(store: Store, spec: EnterpriseSpec, index: int) -> None:
             address_id=str(uuid.uuid5(ID_NAMESPACE, f"address-{spec.id}")),
             created=created,
             updated=clock.fmt(datetime(2023, 10, 15, tzinfo=UTC) + timedelta(days=index)),
-            linked=clock.fmt(datetime(2023, 6, 1, tzinfo=UTC) + timedelta(hours=index)),
+            linked=linked,
             external_identifier="Enterprise2023" if index == 0 else f"Enterprise{index + 2023}",
             short_name=spec.short_name,
             chain_name=spec.chain_name,
@@ -66,11 +67,21 @@ def add_enterprise(store: Store, spec: EnterpriseSpec, index: int) -> None:
         time_zone=spec.time_zone,
         integration_id=integration_id,
     )
+    # One integration per enterprise, all its tokens in it: disabling it refuses them all,
+    # and its id is the IntegrationId of the enterprise's General Webhooks.
+    store.add_integration(
+        Integration(
+            id=integration_id,
+            name=DEMO_INTEGRATION_NAMES[0],
+            enterprise_id=spec.id,
+            created_utc=linked,
+        )
+    )
     short = "gross" if index == 0 else "net" if index == 1 else f"e{index + 1}"
     for k, access_token in enumerate(spec.access_tokens):
         client_token = DEMO_CLIENT_TOKENS[k % len(DEMO_CLIENT_TOKENS)]
-        store.add_integration(
-            Integration(
+        store.add_token(
+            TokenPair(
                 label=f"{short}-{k + 1}",
                 name=DEMO_INTEGRATION_NAMES[k % len(DEMO_INTEGRATION_NAMES)],
                 client_token=client_token,
@@ -87,9 +98,9 @@ def add_extra_integrations(
     """Token pairs configured on the command line, each for the enterprise it names."""
     for client_token, access_token, enterprise_index in extra_tokens:
         spec = specs[min(max(enterprise_index, 0), len(specs) - 1)]
-        store.add_integration(
-            Integration(
-                label=f"extra-{len(store.integrations)}",
+        store.add_token(
+            TokenPair(
+                label=f"extra-{len(store.tokens)}",
                 name="Configured integration",
                 client_token=client_token,
                 access_token=access_token,

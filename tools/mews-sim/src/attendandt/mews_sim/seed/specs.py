@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from attendandt.mews_sim.seed.ids import ID_NAMESPACE
@@ -186,6 +186,19 @@ def _prague(index: int) -> EnterpriseSpec:
         email=f"frontdesk@vltava{index + 1}.example",
         website=f"https://vltava{index + 1}.example",
         access_tokens=tokens,
+    )
+
+
+def connected_spec(enterprise_id: str, name: str, index: int, access_token: str) -> EnterpriseSpec:
+    """A property that connects while the simulator runs: a Prague hotel of its own chain,
+    under the given id, name and access token."""
+    return replace(
+        _prague(index),
+        id=enterprise_id,
+        name=name,
+        short_name=name[:11],
+        chain_name=name,
+        access_tokens=(access_token,),
     )
 
 
