@@ -150,6 +150,7 @@ async def test_an_endless_body_is_refused_without_being_read_whole(
             ingest.app.accept_webhook,
             ingest.app.reject_webhook,
             ingest.app.readiness,
+            ingest.app.onboard_webhook,
         )
     )
     chunk = b"x" * (1024 * 1024)
@@ -261,6 +262,7 @@ async def test_fuzzed_webhook_bodies_never_get_a_5xx(
             ingest.app.accept_webhook,
             ingest.app.reject_webhook,
             ingest.app.readiness,
+            ingest.app.onboard_webhook,
         )
     )
     loop = asyncio.get_running_loop()

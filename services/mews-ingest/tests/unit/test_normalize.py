@@ -65,8 +65,32 @@ def test_general_webhook_merges_added_and_updated_and_skips_untracked() -> None:
 
 
 def test_integration_webhook_is_a_notice() -> None:
-    body = b'{"Action": "IntegrationCreated", "Data": {"AccessToken": "secret"}}'
-    assert parse_webhook(body, NOW) == IntegrationNotice(action="IntegrationCreated")
+    body = (
+        b'{"Action": "IntegrationApiKeyCreated", "Data": {"ApiKey": "0123456789abcdef-42", '
+        b'"Integration": {"Id": "i-1", "Name": "Attendandt"}}}'
+    )
+    notice = parse_webhook(body, NOW)
+    assert notice == IntegrationNotice(
+        action="IntegrationApiKeyCreated",
+        integration_id="i-1",
+        integration_name="Attendandt",
+        token="0123456789abcdef-42",
+    )
+    assert "0123456789abcdef" not in repr(notice)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"Action": "IntegrationCreated", "Data": {"AccessToken": "secret"}}',  # no Integration
+        b'{"Action": "IntegrationEnabled"}',  # no Data
+        b'{"Action": "IntegrationCreated", "Data": {"Integration": {"Id": "i-1"}, '
+        b'"AccessToken": "a token with spaces"}}',
+    ],
+)
+def test_malformed_integration_webhook_is_refused_with_a_reason(body: bytes) -> None:
+    with pytest.raises(MalformedInput, match="is not an Integration Webhook"):
+        parse_webhook(body, NOW)
 
 
 @pytest.mark.parametrize(

@@ -133,8 +133,48 @@ class ImportState(KVValue, kw_only=True):
     error: str | None = None
 
 
+#: The states of a Mews integration (a property that connected us), after its Integration
+#: Webhooks: only an enabled one may be called; the others keep their data, make no call.
+IntegrationState = Literal["enabled", "disabled", "canceled", "deleted"]
+
+
+class MewsIntegration(KVValue, kw_only=True):
+    """A property onboarded through Integration Webhooks: key `integration.<IntegrationId>`
+    in MEWS_INTEGRATIONS, written by mews-ingest, read by every process that calls Mews.
+
+    The AccessToken is stored sealed (encrypted with the key of MEWS_TOKEN_KEY or
+    MEWS_TOKEN_KEY_FILE, which only the processes that call Mews have); `token_hint` is a
+    hash prefix of it (no token characters), for logs and screens."""
+
+    SCHEMA = "kv.mews_integration"
+
+    integration_id: str = ""
+    integration_name: str = ""
+    enterprise_id: str = ""
+    enterprise_name: str = ""
+    service_id: str | None = None
+    state: IntegrationState = "disabled"
+    sealed_token: str = ""
+    token_hint: str = ""
+    #: How many times Mews issued a new key (`IntegrationApiKeyCreated`).
+    key_version: int = 0
+    created_utc: datetime | None = None
+    deleted_utc: datetime | None = None
+    #: When the last Integration Webhook changed this entry.
+    changed_at: datetime | None = None
+
+    @property
+    def callable(self) -> bool:
+        """Whether a process may call Mews for this property now."""
+        return self.state == "enabled" and bool(self.sealed_token and self.enterprise_id)
+
+
+def integration_key(integration_id: str) -> str:
+    return f"integration.{integration_id}"
+
+
 #: Every stored value, snapshotted with the payloads.
-KV_VALUES: tuple[type[KVValue], ...] = (IngestState, SyncHealth, ImportState)
+KV_VALUES: tuple[type[KVValue], ...] = (IngestState, SyncHealth, ImportState, MewsIntegration)
 
 
 def is_enterprise_key(key: str) -> bool:

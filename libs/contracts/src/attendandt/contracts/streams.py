@@ -132,6 +132,12 @@ MEWS_RATE_LIMITS = KVSpec(
     bucket="mews_rate_limits",
     description="The token bucket per Mews AccessToken shared by every process.",
 )
+MEWS_INTEGRATIONS = KVSpec(
+    bucket="mews_integrations",
+    history=5,
+    description="Per Mews integration (a property onboarded by Integration Webhooks): its "
+    "enterprise, state and sealed AccessToken.",
+)
 SYNC_HEALTH = KVSpec(
     bucket="sync_health",
     description="Per enterprise: consumer lag, last applied change, Mews calls, 429s.",
@@ -148,6 +154,7 @@ BUCKETS: tuple[KVSpec, ...] = (
     INGEST_CHECKPOINTS,
     INGEST_STATE,
     MEWS_RATE_LIMITS,
+    MEWS_INTEGRATIONS,
     SYNC_HEALTH,
     SIGNIN_LIMITS,
 )

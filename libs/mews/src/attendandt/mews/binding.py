@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from .client import DEFAULT_CLIENT_NAME
 from .environments import Credentials, resolve_environment
@@ -33,12 +34,19 @@ class MewsSettings:
     credentials: tuple[Credentials, ...]
     client_name: str = DEFAULT_CLIENT_NAME
     page_size: int = 1000
+    #: The key that seals the tokens of properties onboarded through Integration Webhooks
+    #: (MEWS_TOKEN_KEY, or the content of MEWS_TOKEN_KEY_FILE); None: none can be.
+    token_key: str | None = field(default=None, repr=False)
+    #: MEWS_CLIENT_TOKEN: the partner application's, the same for every property (onboarded
+    #: properties bring only their AccessToken).
+    client_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> MewsSettings:
         """MEWS_BASE_URL (or MEWS_ENV=demo|production), MEWS_WS_URL, MEWS_CLIENT_TOKEN,
-        MEWS_ACCESS_TOKENS (comma-separated, one per property), MEWS_CLIENT_NAME,
-        MEWS_PAGE_SIZE."""
+        MEWS_ACCESS_TOKENS (comma-separated, one per property), MEWS_TOKEN_KEY or
+        MEWS_TOKEN_KEY_FILE (onboarding; then MEWS_ACCESS_TOKENS may be empty),
+        MEWS_CLIENT_NAME, MEWS_PAGE_SIZE."""
         environment = resolve_environment(env.get("MEWS_BASE_URL") or env.get("MEWS_ENV", "demo"))
         client_token = env.get("MEWS_CLIENT_TOKEN", "").strip()
         if not client_token:
@@ -47,10 +55,12 @@ class MewsSettings:
                 "issued> (and MEWS_ACCESS_TOKENS, MEWS_BASE_URL; see --help)"
             )
         tokens = [t.strip() for t in env.get("MEWS_ACCESS_TOKENS", "").split(",") if t.strip()]
-        if not tokens:
+        token_key = _token_key(env)
+        if not tokens and token_key is None:
             raise MewsSettingsError(
                 "MEWS_ACCESS_TOKENS is not set: export MEWS_ACCESS_TOKENS=<AccessToken>[,...] "
-                "(one per property; see --help)"
+                "(one per property), or MEWS_TOKEN_KEY to onboard properties through Mews "
+                "Integration Webhooks (see --help)"
             )
         try:
             page_size = int(env.get("MEWS_PAGE_SIZE", "1000"))
@@ -65,7 +75,21 @@ class MewsSettings:
             ),
             client_name=env.get("MEWS_CLIENT_NAME", DEFAULT_CLIENT_NAME),
             page_size=page_size,
+            token_key=token_key,
+            client_token=client_token,
         )
+
+
+def _token_key(env: Mapping[str, str]) -> str | None:
+    """MEWS_TOKEN_KEY, else the content of the file MEWS_TOKEN_KEY_FILE names."""
+    key = env.get("MEWS_TOKEN_KEY", "").strip()
+    path = env.get("MEWS_TOKEN_KEY_FILE", "").strip()
+    if not key and path:
+        try:
+            key = Path(path).read_text().strip()
+        except OSError as exc:
+            raise MewsSettingsError(f"MEWS_TOKEN_KEY_FILE {path}: {exc.strerror}") from exc
+    return key or None
 
 
 def websocket_url(base_url: str) -> str:

@@ -35,8 +35,9 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
@@ -50,7 +51,9 @@ from attendandt.mews_ingest.checkpoints import Checkpoints, LastContacts, StateB
 from attendandt.mews_ingest.enterprise import Enterprise, flush_state, keep_contacts, resume
 from attendandt.mews_ingest.gaps import GapGuard
 from attendandt.mews_ingest.live import LiveIntake, NotBoundYet
-from attendandt.mews_ingest.normalize import WebhookBatch
+from attendandt.mews_ingest.normalize import IntegrationNotice, WebhookBatch
+from attendandt.mews_ingest.onboarded import OnboardedProperties
+from attendandt.mews_ingest.onboarding import Onboarding
 from attendandt.mews_ingest.property_sweeps import PropertySweeps
 from attendandt.mews_ingest.publisher import ChangePublisher
 from attendandt.mews_ingest.resyncs import ResyncJobs
@@ -59,6 +62,7 @@ from attendandt.mews_ingest.settings import BUDGET_LANE, SERVICE, IngestSettings
 from attendandt.mews_ingest.sweeps import Sweeper
 from attendandt.mews_ingest.webhooks import WebhookHandlers, WebhookServer, create_asgi_app
 from attendandt.mews_ingest.websocket import EnterpriseSocket
+from attendandt.platform.integrations import IntegrationDirectory, IntegrationFollower, TokenSeal
 from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.platform.runtime import Runtime
 from attendandt.platform.runtime_app import RuntimeApp
@@ -83,8 +87,16 @@ class IngestApp(RuntimeApp):
         self.sweeps: PropertySweeps | None = None
         if settings.webhook_secret is None:
             log.warning("WEBHOOK_SECRET is not set: every webhook delivery is refused (401)")
+        #: The enterprises of MEWS_ACCESS_TOKENS; the onboarded ones are `onboarded`'s.
+        self.env_bound: set[str] = set()
+        self.onboarding: Onboarding | None = None
+        self.onboarded: OnboardedProperties | None = None
         handlers = WebhookHandlers(
-            settings.webhook_secret, self.accept_webhook, self.reject_webhook, self.readiness
+            settings.webhook_secret,
+            self.accept_webhook,
+            self.reject_webhook,
+            self.readiness,
+            self.onboard_webhook,
         )
         self.http = WebhookServer(create_asgi_app(handlers), settings.http_host, settings.http_port)
         # A sweep in hand at stop goes on for up to `graceful_s`, then is cancelled: the
@@ -117,7 +129,8 @@ class IngestApp(RuntimeApp):
         return self.runtime.jetstream()
 
     def _bound(self) -> bool:
-        return self.ready.is_set() and len(self.enterprises) == len(self.settings.mews.credentials)
+        """Every token of MEWS_ACCESS_TOKENS bound (onboarded properties come and go)."""
+        return self.ready.is_set() and len(self.env_bound) == len(self.settings.mews.credentials)
 
     async def _open_state(self, stop: asyncio.Event) -> None:
         """The KV buckets ingest keeps its state in, the publisher and the live intake."""
@@ -131,6 +144,8 @@ class IngestApp(RuntimeApp):
         self.publisher = ChangePublisher(js)
         self.live = LiveIntake(js, self.publisher, board, self.enterprises, self.ready)
         self.sweeps = PropertySweeps(settings, board)
+        self.directory = IntegrationDirectory(js, TokenSeal.of(settings.mews.token_key))
+        self.onboarding = Onboarding(self.directory)
         self.runtime.consumer("webhooks", self.live.take_webhooks)
 
     async def _serve_requests(self, stop: asyncio.Event) -> None:
@@ -151,9 +166,40 @@ class IngestApp(RuntimeApp):
             runtime.task(f"sweeps-{enterprise_id}", functools.partial(sweeps.loop, enterprise))
             if enterprise.socket is not None:
                 runtime.consumer(f"websocket-{enterprise_id}", enterprise.socket.run)
+        if self.settings.mews.token_key is not None:
+            runtime.task("onboarded properties", self._run_onboarded)
         runtime.task("state", functools.partial(flush_state, board, contacts, self.enterprises))
         alarms = AlarmWatch(self.settings.alarms, runtime.jetstream(), board, self.enterprises)
         runtime.task("alarms", alarms.run)
+
+    async def _run_onboarded(self, stop: asyncio.Event) -> None:
+        """The properties of MEWS_INTEGRATIONS, followed until the stop; then stopped."""
+        assert self.sweeps is not None
+        sweeps = self.sweeps
+
+        def loops(
+            enterprise: Enterprise,
+        ) -> list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]:
+            socket = [enterprise.socket.run] if enterprise.socket is not None else []
+            return [functools.partial(sweeps.loop, enterprise), *socket]
+
+        self.onboarded = onboarded = OnboardedProperties(
+            self.directory,
+            self.settings.mews.client_token,
+            self.enterprises,
+            self._open_property,
+            loops,
+            env_bound=self.env_bound,
+        )
+        try:
+            await IntegrationFollower(self.directory, onboarded.on_change).run(stop)
+        finally:
+            await onboarded.stop_all()
+
+    async def onboard_webhook(self, notice: IntegrationNotice) -> None:
+        if self.onboarding is None:
+            raise NotBoundYet("not connected to NATS yet")
+        await self.onboarding.apply(notice)
 
     async def _end_resyncs(self, stop: asyncio.Event) -> None:
         """Until intake stops; then the resync jobs are cancelled (a resync is asked for
@@ -200,37 +246,45 @@ class IngestApp(RuntimeApp):
 
     async def _bind_enterprises(self, stop: asyncio.Event) -> None:
         """Each AccessToken → its enterprise; retried until Mews answers (or we stop)."""
+        clients = await bind_enterprises(self.settings.mews, self._client, stop)
+        for enterprise_id, client in clients.items():
+            self.enterprises[enterprise_id] = await self._enterprise(enterprise_id, client)
+            self.env_bound.add(enterprise_id)
+            log.info("ingesting enterprise %s", enterprise_id)
+
+    async def _open_property(self, enterprise_id: str, credentials: Credentials) -> Enterprise:
+        return await self._enterprise(enterprise_id, self._client(credentials))
+
+    async def _enterprise(self, enterprise_id: str, client: MewsClient) -> Enterprise:
+        """A property's parts around its client, its state resumed from KV."""
         settings = self.settings
         checkpoints, contacts, board = self.checkpoints, self.contacts, self.board
         assert checkpoints is not None
         assert contacts is not None
         assert board is not None
         assert self.publisher is not None
-        clients = await bind_enterprises(settings.mews, self._client, stop)
-        for enterprise_id, client in clients.items():
-            sweeper = Sweeper(
-                client,
-                enterprise_id,
-                self.publisher,
-                checkpoints,
-                window=timedelta(seconds=settings.sweep_window_s),
-                overlap=timedelta(seconds=settings.sweep_overlap_s),
-            )
-            gap = GapGuard(timedelta(seconds=settings.silence_resync_s), settings.entities)
-            alarms = settings.alarms
-            probe = SilenceProbe(
-                timedelta(seconds=alarms.silence_s),
-                timedelta(seconds=alarms.probe_interval_s),
-                timedelta(seconds=alarms.push_grace_s),
-                last_live=datetime.now(UTC),
-            )
-            enterprise = Enterprise(
-                enterprise_id, client, sweeper, gap, PropertyAlarm(enterprise_id), probe
-            )
-            enterprise.socket = self._socket(enterprise, client.credentials)
-            await resume(enterprise, checkpoints, contacts, board, settings.entities)
-            self.enterprises[enterprise_id] = enterprise
-            log.info("ingesting enterprise %s", enterprise_id)
+        sweeper = Sweeper(
+            client,
+            enterprise_id,
+            self.publisher,
+            checkpoints,
+            window=timedelta(seconds=settings.sweep_window_s),
+            overlap=timedelta(seconds=settings.sweep_overlap_s),
+        )
+        gap = GapGuard(timedelta(seconds=settings.silence_resync_s), settings.entities)
+        alarms = settings.alarms
+        probe = SilenceProbe(
+            timedelta(seconds=alarms.silence_s),
+            timedelta(seconds=alarms.probe_interval_s),
+            timedelta(seconds=alarms.push_grace_s),
+            last_live=datetime.now(UTC),
+        )
+        enterprise = Enterprise(
+            enterprise_id, client, sweeper, gap, PropertyAlarm(enterprise_id), probe
+        )
+        enterprise.socket = self._socket(enterprise, client.credentials)
+        await resume(enterprise, checkpoints, contacts, board, settings.entities)
+        return enterprise
 
     def _socket(self, enterprise: Enterprise, credentials: Credentials) -> EnterpriseSocket:
         settings = self.settings

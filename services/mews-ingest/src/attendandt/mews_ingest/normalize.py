@@ -8,7 +8,7 @@ and the caller keeps the original as a dead letter.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
@@ -75,8 +75,30 @@ class _GeneralWebhook(msgspec.Struct, rename="pascal"):
     integration_id: MewsId | None = None
 
 
+#: An AccessToken or ApiKey as Mews writes them (hex, dashes): nothing else is stored.
+Token = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]+$", min_length=8, max_length=200)]
+
+
+class _Named(msgspec.Struct, rename="pascal"):
+    id: EnterpriseIdField
+    name: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+
+
+class _IntegrationData(msgspec.Struct, rename="pascal"):
+    integration: _Named
+    enterprise: _Named | None = None
+    service: _Named | None = None
+    access_token: Token | None = None
+    api_key: Token | None = None
+    is_enabled: bool | None = None
+    created_utc: datetime | None = None
+    deleted_utc: datetime | None = None
+    # `Requestor` (a person's name and email) is not read: nothing here needs it.
+
+
 class _IntegrationWebhook(msgspec.Struct, rename="pascal"):
     action: Name
+    data: _IntegrationData
 
 
 @dataclass(frozen=True)
@@ -89,9 +111,36 @@ class WebhookBatch:
 
 @dataclass(frozen=True)
 class IntegrationNotice:
-    """An Integration Webhook (IntegrationCreated, ApiKeyCreated...): an action, not a change."""
+    """An Integration Webhook (IntegrationCreated, ApiKeyCreated...): an action on the
+    integration a property connected, not a change. `token` is the AccessToken of
+    IntegrationCreated or the ApiKey of IntegrationApiKeyCreated (never in a repr)."""
 
     action: str
+    integration_id: str
+    integration_name: str = ""
+    enterprise_id: str | None = None
+    enterprise_name: str = ""
+    service_id: str | None = None
+    token: str | None = field(default=None, repr=False)
+    is_enabled: bool | None = None
+    created_utc: datetime | None = None
+    deleted_utc: datetime | None = None
+
+
+def _notice(hook: _IntegrationWebhook) -> IntegrationNotice:
+    data = hook.data
+    return IntegrationNotice(
+        action=hook.action,
+        integration_id=data.integration.id,
+        integration_name=data.integration.name or "",
+        enterprise_id=data.enterprise.id if data.enterprise else None,
+        enterprise_name=(data.enterprise.name or "") if data.enterprise else "",
+        service_id=data.service.id if data.service else None,
+        token=data.access_token or data.api_key,
+        is_enabled=data.is_enabled,
+        created_utc=data.created_utc,
+        deleted_utc=data.deleted_utc,
+    )
 
 
 def changes_from_frame(frame: str | bytes, enterprise_id: str, now: datetime) -> list[MewsChange]:
@@ -127,10 +176,12 @@ def parse_webhook(body: bytes, now: datetime) -> WebhookBatch | IntegrationNotic
         raise MalformedInput("webhook body is not a JSON object")
     try:
         if "Action" in raw:
-            return IntegrationNotice(action=msgspec.convert(raw, _IntegrationWebhook).action)
+            # Dates come as ISO text in JSON: converted, not taken strictly.
+            return _notice(msgspec.convert(raw, _IntegrationWebhook, strict=False))
         hook = msgspec.convert(raw, _GeneralWebhook)
     except _UNDECODABLE as exc:
-        raise MalformedInput(f"webhook body is not a General Webhook: {_why(exc)}") from exc
+        kind = "an Integration Webhook" if "Action" in raw else "a General Webhook"
+        raise MalformedInput(f"webhook body is not {kind}: {_why(exc)}") from exc
     # A body names ids only, so two changes of one reservation send the same body: each
     # delivery is its own sighting (its arrival time), never a duplicate of an earlier one.
     # Mews re-sending a delivery we did not acknowledge costs one more fetch, nothing else.

@@ -52,6 +52,7 @@ from attendandt.mews_ingest.normalize import (
     WebhookBatch,
     parse_webhook,
 )
+from attendandt.mews_ingest.onboarding import IncompleteNotice, NoTokenKey, UnknownIntegration
 from attendandt.platform import metrics
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,13 @@ class WebhookHandlers:
         accept: Callable[[WebhookBatch], Awaitable[None]],
         reject: Callable[[bytes, str], Awaitable[None]],
         ready: Callable[[], Awaitable[dict[str, bool]]],
+        onboard: Callable[[IntegrationNotice], Awaitable[None]],
     ) -> None:
         self._secret_digest = hashlib.sha256(secret.encode()).digest() if secret else None
         self.accept = accept
         self.reject = reject
         self.ready = ready
+        self.onboard = onboard
 
     def authentic(self, given: str | None) -> bool:
         """Whether `given` is the shared secret, in time independent of both values."""
@@ -186,9 +189,7 @@ def create_http_app(handlers: WebhookHandlers) -> Litestar:
         except MalformedInput as exc:
             return await refuse(400, body, str(exc))
         if isinstance(parsed, IntegrationNotice):
-            # Carries tokens (IntegrationCreated, ApiKeyCreated): acknowledged, never logged.
-            log.info("integration webhook received", extra={"action": parsed.action})
-            return Response({"accepted": 0, "action": parsed.action}, status_code=202)
+            return await integration(parsed, body)
         try:
             await handlers.accept(parsed)
         except Exception as exc:
@@ -198,6 +199,26 @@ def create_http_app(handlers: WebhookHandlers) -> Litestar:
         return Response(
             {"accepted": len(parsed.changes), "ignored": parsed.ignored}, status_code=202
         )
+
+    async def integration(notice: IntegrationNotice, body: bytes) -> Response[dict[str, Any]]:
+        """An Integration Webhook: 2xx once its entry is stored. It carries tokens
+        (IntegrationCreated, ApiKeyCreated): never logged, masked in its dead letter."""
+        log.info("integration webhook received", extra={"action": notice.action})
+        try:
+            await handlers.onboard(notice)
+        except UnknownIntegration as exc:
+            return await refuse(409, body, str(exc))
+        except IncompleteNotice as exc:
+            return await refuse(400, body, str(exc))
+        except NoTokenKey as exc:
+            log.error("%s", exc)  # noqa: TRY400 - the reason is the message, no traceback
+            return problem(503, str(exc))
+        except Exception as exc:
+            log.warning(
+                "integration webhook not stored, the sender will retry: %s", type(exc).__name__
+            )
+            return problem(503, "the integration could not be stored; send it again later")
+        return Response({"accepted": 1, "action": notice.action}, status_code=202)
 
     @get("/healthz")
     async def healthz() -> dict[str, str]:

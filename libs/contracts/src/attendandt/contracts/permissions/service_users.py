@@ -56,6 +56,7 @@ from attendandt.contracts.streams import (
     INGEST_CHECKPOINTS,
     INGEST_STATE,
     MEWS_CHANGES,
+    MEWS_INTEGRATIONS,
     MEWS_OUTBOX,
     MEWS_RATE_LIMITS,
     SIGNIN_LIMITS,
@@ -83,7 +84,8 @@ USERS: tuple[NatsUser, ...] = (
         description="Mews WebSocket, webhooks and sweeps: publishes Mews change notifications",
         produces=(MEWS_CHANGE, SYNC_ALERT),
         answers=("ingest",),
-        kv_write=(INGEST_CHECKPOINTS, INGEST_STATE, MEWS_RATE_LIMITS),
+        # Onboarding: the Integration Webhooks' properties and their sealed tokens.
+        kv_write=(INGEST_CHECKPOINTS, INGEST_STATE, MEWS_RATE_LIMITS, MEWS_INTEGRATIONS),
     ),
     NatsUser(
         name="sync",
@@ -106,6 +108,7 @@ USERS: tuple[NatsUser, ...] = (
         # An import waits while guests has many commands waiting (sync.backpressure).
         watches=IMPORT_TARGETS,
         kv_write=(SYNC_HEALTH, MEWS_RATE_LIMITS),
+        kv_read=(MEWS_INTEGRATIONS,),
     ),
     NatsUser(
         name="guests",
@@ -192,6 +195,7 @@ USERS: tuple[NatsUser, ...] = (
             Consumer(MEWS_OUTBOX, "mews-publisher-write-stay-note", WRITE_STAY_NOTE),
         ),
         kv_write=(MEWS_RATE_LIMITS,),
+        kv_read=(MEWS_INTEGRATIONS,),
     ),
     NatsUser(
         name="gateway",

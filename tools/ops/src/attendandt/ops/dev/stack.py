@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import nats
+from cryptography.fernet import Fernet
 from nats.aio.client import Client as NatsClient
 
 from attendandt.contracts.permissions import OPS, service_env
@@ -98,6 +99,8 @@ def mews_env(config: DevConfig) -> dict[str, str]:
         ),
         "MEWS_CLIENT_NAME": "Attendandt dev 0.1.0",
         "WEBHOOK_SECRET": kept_secret(config.devdata / "webhook-secret"),
+        # Properties connected later (Integration Webhooks) have their tokens sealed with it.
+        "MEWS_TOKEN_KEY_FILE": str(kept_token_key(config.devdata / "mews-token-key")),
         "HTTP_PORT": str(config.ingest_port),
     }
     if config.with_sim:
@@ -114,6 +117,14 @@ def kept_secret(path: Path, nbytes: int = 24) -> str:
         path.write_text(secrets.token_urlsafe(nbytes))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def kept_token_key(path: Path) -> Path:
+    """A token key (Fernet) made on the first run and kept with the data it sealed."""
+    if not path.exists():
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return path
 
 
 async def start_children(
