@@ -12,6 +12,7 @@ from attendandt.contracts.kv import (
     SyncHealth,
     decode_value,
     is_enterprise_key,
+    property_phase,
 )
 from attendandt.contracts.schema import snapshot_path, snapshotted
 
@@ -55,3 +56,34 @@ def test_only_undotted_keys_are_enterprises() -> None:
     assert not is_enterprise_key("backfill_done.ent-1")
     assert not is_enterprise_key("import.ent-1")
     assert not is_enterprise_key("")
+
+
+@pytest.mark.parametrize(
+    ("integration_state", "import_state", "configured", "phase"),
+    [
+        (None, None, False, "onboarding"),  # sync has read nothing yet
+        ("enabled", "pending", False, "importing"),
+        ("enabled", "running", True, "importing"),
+        ("enabled", "failed", True, "importing"),  # tried again
+        ("enabled", "done", True, "live"),
+        (None, None, True, "live"),  # no first import asked for, configuration read
+        ("disabled", "done", True, "stopped"),
+        ("canceled", "running", True, "stopped"),
+        ("deleted", None, False, "stopped"),
+    ],
+)
+def test_a_property_phase_follows_ingest_and_sync(
+    integration_state: str | None, import_state: str | None, configured: bool, phase: str
+) -> None:
+    ingest = IngestState(enterprise_id="e", integration_state=integration_state)
+    health = SyncHealth(
+        enterprise_id="e",
+        import_state=import_state,  # type: ignore[arg-type]
+        configuration_synced_at=datetime(2026, 12, 5, tzinfo=UTC) if configured else None,
+    )
+    assert property_phase(ingest, health) == phase
+
+
+def test_a_property_sync_has_not_seen_is_onboarding() -> None:
+    assert property_phase(IngestState(enterprise_id="e"), None) == "onboarding"
+    assert property_phase(None, None) == "onboarding"

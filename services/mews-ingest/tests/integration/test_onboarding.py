@@ -65,6 +65,8 @@ async def test_a_connected_property_is_ingested_rekeyed_stopped_and_resumed(
     # Disabled: stopped, and no request with its token after that.
     control.integration_action(integration, "disable")
     await wait_for(lambda: enterprise not in ingest.app.enterprises, what="the property stopped")
+    shown = ingest.app.board.get(enterprise)
+    assert (shown.integration_id, shown.integration_state) == (integration, "disabled")
     calls_then = control.counters()["requests_by_enterprise"].get(enterprise, 0)
     control.drop_websockets()  # a socket still open would reconnect and sweep
     await asyncio.sleep(3)

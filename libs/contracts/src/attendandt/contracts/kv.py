@@ -72,6 +72,10 @@ class IngestState(KVValue, kw_only=True):
     alert_reasons: tuple[str, ...] = ()
     alert_details: tuple[str, ...] = ()
     alert_raised_at: datetime | None = None
+    #: A property onboarded through Integration Webhooks: its integration and the state
+    #: Mews last gave it (None: its token comes from MEWS_ACCESS_TOKENS).
+    integration_id: str | None = None
+    integration_state: str | None = None
 
 
 class SyncHealth(KVValue, kw_only=True):
@@ -171,6 +175,25 @@ class MewsIntegration(KVValue, kw_only=True):
 
 def integration_key(integration_id: str) -> str:
     return f"integration.{integration_id}"
+
+
+#: Where a property stands, as staff and ops see it: connected but nothing read yet
+#: (onboarding), its first import under way (importing), in step (live), or its integration
+#: disabled, canceled or deleted in Mews (stopped: no call is made, its data is kept).
+PropertyPhase = Literal["onboarding", "importing", "live", "stopped"]
+
+
+def property_phase(ingest: IngestState | None, health: SyncHealth | None) -> PropertyPhase:
+    """The one definition of a property's phase, from what ingest and sync keep in KV."""
+    if ingest is not None and ingest.integration_state not in (None, "enabled"):
+        return "stopped"
+    if health is None:
+        return "onboarding"
+    if health.import_state in ("pending", "running", "failed"):
+        return "importing"
+    if health.import_state == "done" or health.configuration_synced_at is not None:
+        return "live"
+    return "onboarding"
 
 
 #: Every stored value, snapshotted with the payloads.

@@ -175,6 +175,7 @@ class IngestApp(RuntimeApp):
     async def _run_onboarded(self, stop: asyncio.Event) -> None:
         """The properties of MEWS_INTEGRATIONS, followed until the stop; then stopped."""
         assert self.sweeps is not None
+        assert self.board is not None
         sweeps = self.sweeps
 
         def loops(
@@ -189,6 +190,7 @@ class IngestApp(RuntimeApp):
             self.enterprises,
             self._open_property,
             loops,
+            board=self.board,
             env_bound=self.env_bound,
         )
         try:

@@ -17,6 +17,7 @@ from typing import Any
 
 from attendandt.contracts.kv import MewsIntegration
 from attendandt.mews import Credentials
+from attendandt.mews_ingest.checkpoints import StateBoard
 from attendandt.mews_ingest.enterprise import Enterprise
 from attendandt.platform.integrations import IntegrationDirectory
 
@@ -48,6 +49,7 @@ class OnboardedProperties:
         open_property: OpenProperty,
         loops: PropertyLoops,
         *,
+        board: StateBoard,
         env_bound: Collection[str],
     ) -> None:
         self.directory = directory
@@ -56,6 +58,7 @@ class OnboardedProperties:
         self.enterprises = enterprises
         self.open_property = open_property
         self.loops = loops
+        self.board = board
         self.env_bound = env_bound
         self.running: dict[str, _Running] = {}
         self._lock = asyncio.Lock()
@@ -72,6 +75,12 @@ class OnboardedProperties:
                     enterprise_id,
                 )
                 return
+            # Shown with the property (`GET /sync/{enterprise}`, `attendandt status`).
+            self.board.update(
+                enterprise_id,
+                integration_id=integration.integration_id,
+                integration_state=integration.state,
+            )
             running = self.running.get(enterprise_id)
             if running is not None and (
                 not integration.callable or running.key_version != integration.key_version
