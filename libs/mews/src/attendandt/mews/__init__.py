@@ -38,6 +38,7 @@ from .errors import (
     MewsTransportError,
     MewsUnauthorized,
 )
+from .handover import HandoverClient
 from .models.common import TimeInterval
 from .operations import MewsClient, PagedOperation
 from .paging import Paged
@@ -51,6 +52,7 @@ __all__ = [
     "Credentials",
     "DemoTokens",
     "Environment",
+    "HandoverClient",
     "LocalTokenBucket",
     "MewsApiError",
     "MewsBadRequest",

@@ -43,6 +43,8 @@ class EnterpriseLink:
     limiter: SharedTokenBucket
     #: Monotonic time until which the token counts as bad (after a 401).
     unauthorized_until: float = 0.0
+    #: The integration of an onboarded property (`onboarded`); None: MEWS_ACCESS_TOKENS'.
+    integration_id: str | None = None
 
 
 ClientFactory = Callable[[Credentials, SharedTokenBucket], MewsClient]
@@ -58,8 +60,12 @@ class Enterprises:
         self.clock = clock
         self.links: dict[str, EnterpriseLink] = {}
         self.unbound: list[Credentials] = list(settings.credentials)
+        #: EnterpriseId → AccessToken of the tokens of MEWS_ACCESS_TOKENS bound so far: an
+        #: onboarded property of the same enterprise gives way to them.
+        self.env_tokens: dict[str, str] = {}
 
-    def _client(self, credentials: Credentials) -> tuple[MewsClient, SharedTokenBucket]:
+    def make_client(self, credentials: Credentials) -> tuple[MewsClient, SharedTokenBucket]:
+        """A client for `credentials` taking its requests from the token's shared bucket."""
         if self.kv is None:
             raise RuntimeError("Enterprises.kv is not set: connect to NATS first")
         limits = self.settings.rate_limit
@@ -83,7 +89,7 @@ class Enterprises:
     async def bind_once(self) -> None:
         """Try every unbound token once."""
         for credentials in list(self.unbound):
-            client, limiter = self._client(credentials)
+            client, limiter = self.make_client(credentials)
             try:
                 config = await client.get_configuration()
             except (MewsError, OSError) as exc:
@@ -99,8 +105,32 @@ class Enterprises:
                 continue
             self.unbound.remove(credentials)
             enterprise_id = config.enterprise.id
+            replaced = self.links.get(enterprise_id)
+            self.env_tokens[enterprise_id] = credentials.access_token
             self.links[enterprise_id] = EnterpriseLink(enterprise_id, client, limiter)
             log.info("writing to Mews for enterprise %s", enterprise_id)
+            if replaced is not None and replaced.integration_id is not None:
+                if replaced.client.credentials.access_token != credentials.access_token:
+                    log.warning(
+                        "enterprise %s: MEWS_ACCESS_TOKENS' token replaces the one of "
+                        "integration %s",
+                        enterprise_id,
+                        replaced.integration_id,
+                    )
+                await replaced.client.aclose()
+
+    def attach(self, link: EnterpriseLink) -> bool:
+        """Write for an onboarded property with `link`, unless MEWS_ACCESS_TOKENS has its
+        enterprise (False)."""
+        if link.enterprise_id in self.env_tokens:
+            return False
+        self.links[link.enterprise_id] = link
+        return True
+
+    def detach(self, link: EnterpriseLink) -> None:
+        """Write no more with `link`: its enterprise's messages wait in the stream."""
+        if self.links.get(link.enterprise_id) is link:
+            del self.links[link.enterprise_id]
 
     async def bind(self, stop: asyncio.Event) -> None:
         """Bind every token, retrying with a growing delay until all are bound or `stop`."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from attendandt.mews import DEFAULT_CLIENT_NAME, Credentials, MewsSettings, MewsSettingsError
 from attendandt.platform.settings import (
@@ -63,6 +63,14 @@ class PublisherSettings:
     health_host: str = "127.0.0.1"
     #: 0 picks a free port (tests).
     health_port: int = 8081
+    #: The key that seals the tokens of properties onboarded through Integration Webhooks
+    #: (MEWS_TOKEN_KEY / MEWS_TOKEN_KEY_FILE); None: only MEWS_ACCESS_TOKENS' are written to.
+    token_key: str | None = field(default=None, repr=False)
+    #: The ClientToken of every property (MEWS_CLIENT_TOKEN): onboarded properties' tokens
+    #: pair with it ("": the one of `credentials`).
+    client_token: str = field(default="", repr=False)
+    #: With a token key: how often the onboarded properties are looked at.
+    integrations_poll_s: float = 2.0
 
     def pool_size(self) -> int:
         """Connections enough for every worker to hold its charge's or customer's lock (one
@@ -98,4 +106,7 @@ class PublisherSettings:
             max_deliver=env_int(env, "MAX_DELIVER", cls.max_deliver),
             health_host=env.get("HEALTH_HOST", cls.health_host),
             health_port=env_int(env, "HEALTH_PORT", cls.health_port),
+            token_key=mews.token_key,
+            client_token=mews.client_token,
+            integrations_poll_s=env_float(env, "MEWS_INTEGRATIONS_POLL_S", cls.integrations_poll_s),
         )

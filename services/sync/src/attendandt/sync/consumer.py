@@ -5,6 +5,9 @@ control of the batch (wait `window` after the first change for more, up to the i
 
 Per change notification:
 - undecodable → dead letter + term;
+- for an enterprise no applier takes: a dead letter, unless `waiting` says the enterprise is
+  an onboarded property not synced now (disabled, or not started yet): then a nak that
+  brings it back after `wait_s`, again until the property runs (no delivery limit);
 - its entity applied (commands stored in DOMAIN_COMMANDS) → ack;
 - Mews does not know the id (deleted, merged away, not visible to this token) or it cannot
   be mapped → dead letter with the reason + term;
@@ -47,6 +50,7 @@ from attendandt.platform.consumer import (
     IDLE_WAIT_S,
     ConsumerPolicy,
     Outcome,
+    count_settled,
     settle_acked,
     settle_failed,
     settle_rejected,
@@ -63,6 +67,8 @@ BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 #: How long the changes a sync process held when it died wait for another one (a pass in
 #: progress keeps them: `ChangeConsumer._keep_in_progress`).
 ACK_WAIT_S = 30.0
+#: A change that waits for its property (`ChangeConsumer.waiting`) comes back after this long.
+WAIT_S = 30.0
 
 
 def policy(
@@ -93,9 +99,15 @@ class ChangeConsumer:
         batch_max: int,
         max_deliver: int,
         ack_wait_s: float = ACK_WAIT_S,
+        waiting: Callable[[str], bool] | None = None,
+        wait_s: float = WAIT_S,
     ) -> None:
         self.js = js
         self.appliers = appliers
+        #: Whether the changes of an enterprise no applier takes wait (an onboarded property
+        #: stopped or not started yet) rather than become dead letters; None: none waits.
+        self.waiting = waiting
+        self.wait_s = wait_s
         self.board = board
         self.window_s = window_s
         self.batch_max = batch_max
@@ -226,6 +238,9 @@ class ChangeConsumer:
         self, enterprise_id: str, entity: MewsEntity, messages: dict[str, list[Msg]]
     ) -> None:
         applier = self.appliers(enterprise_id)
+        if applier is None and self.waiting is not None and self.waiting(enterprise_id):
+            await self._wait(enterprise_id, messages)
+            return
         if applier is None:
             for msgs in messages.values():
                 for msg in msgs:
@@ -257,6 +272,24 @@ class ChangeConsumer:
                 await self._dead(msg, reason, None)
         health.commands_published += result.commands
         health.last_applied_at = datetime.now(UTC)
+
+    async def _wait(self, enterprise_id: str, messages: dict[str, list[Msg]]) -> None:
+        """The enterprise is not synced here now (an onboarded property, stopped): its
+        changes go back to the stream and come again after `wait_s`, until it runs."""
+        held = [msg for msgs in messages.values() for msg in msgs]
+        log.info(
+            "enterprise %s is not synced now: %d changes wait %.0f s",
+            enterprise_id,
+            len(held),
+            self.wait_s,
+        )
+        for msg in held:
+            try:
+                await msg.nak(delay=self.wait_s)
+            except Exception as exc:
+                # Not even a nak reached the server: it redelivers after the ack wait anyway.
+                log.warning("cannot put a change back: %s", exc)
+            count_settled(msg, self.policy.consumer, Outcome.RETRYING)
 
     async def _dead(self, msg: Msg, reason: str, exc: BaseException | None) -> None:
         self._count(msg, await settle_rejected(msg, self.policy, self.js, reason, exc))

@@ -55,7 +55,8 @@ class HealthBoard:
         return self.states.setdefault(enterprise_id, SyncHealth(enterprise_id=enterprise_id))
 
     async def flush(self, lag: int, limiters: dict[str, CountingLimiter]) -> None:
-        for enterprise_id, state in self.states.items():
+        # A copy: a property started meanwhile (`onboarded`) adds its entry during the awaits.
+        for enterprise_id, state in list(self.states.items()):
             limiter = limiters.get(enterprise_id)
             state.consumer_lag = lag
             state.updated_at = datetime.now(UTC)

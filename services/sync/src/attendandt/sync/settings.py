@@ -54,6 +54,11 @@ class SyncSettings:
     charges_recent_days: float = 7.0
     charges_report_every_s: float = 86400.0
     charges_report_days: float = 30.0
+    #: With a token key (MEWS_TOKEN_KEY): how often the onboarded properties are looked at.
+    integrations_poll_s: float = 2.0
+    #: A change of an onboarded property not synced now (disabled, or not started yet)
+    #: comes back after this long, again and again, until the property runs.
+    onboarded_wait_s: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SyncSettings:
@@ -80,4 +85,6 @@ class SyncSettings:
             charges_recent_days=env_float(env, "SYNC_CHARGES_RECENT_DAYS", 7.0),
             charges_report_every_s=env_float(env, "SYNC_CHARGES_REPORT_EVERY_S", 86400.0),
             charges_report_days=env_float(env, "SYNC_CHARGES_REPORT_DAYS", 30.0),
+            integrations_poll_s=env_float(env, "SYNC_INTEGRATIONS_POLL_S", 2.0),
+            onboarded_wait_s=env_float(env, "SYNC_ONBOARDED_WAIT_S", 30.0),
         )
