@@ -483,7 +483,7 @@ export interface paths {
         };
         /**
          * ListProperties
-         * @description The hotels the signed-in user acts for, by name.
+         * @description The hotels the signed-in user acts for, by name, each with its phase.
          */
         get: operations["ApiV1PropertiesListProperties"];
         put?: never;
@@ -1625,6 +1625,7 @@ export interface components {
             alert_reasons?: string[];
             alert_details?: string[];
             alert_raised_at?: string | null;
+            integration_state?: string | null;
         };
         /** InviteUserResponse */
         InviteUserResponse: {
@@ -1728,6 +1729,9 @@ export interface components {
             /** @enum {string} */
             pricing: "gross" | "net";
             default_language_code?: string | null;
+            /** @enum {string} */
+            phase: "onboarding" | "importing" | "live" | "stopped";
+            integration_state?: string | null;
         };
         /** Reason */
         Reason: {
@@ -2026,6 +2030,8 @@ export interface components {
         /** SyncStatus */
         SyncStatus: {
             enterprise_id: string;
+            /** @enum {string} */
+            phase: "onboarding" | "importing" | "live" | "stopped";
             /**
              * @default green
              * @enum {string}

@@ -30,6 +30,8 @@ export type UserInvite = Schemas["UserInvite"];
 export type InviteUserResponse = Schemas["InviteUserResponse"];
 export type SyncStatus = Schemas["SyncStatus"];
 export type SyncOverview = Schemas["SyncOverview"];
+/** Where a property stands: onboarding, importing (its initial import), live, stopped. */
+export type PropertyPhase = SyncStatus["phase"];
 export type PropertyView = Schemas["PropertySummary"];
 export type Catalogue = Schemas["HotelCatalogue"];
 export type CatalogueService = Schemas["CatalogueServiceOut"];

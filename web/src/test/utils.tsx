@@ -121,6 +121,7 @@ export const HOTEL: PropertyView = {
   default_currency: "USD",
   pricing: "net",
   default_language_code: "en-US",
+  phase: "live",
 };
 
 /** `GET /properties` answering with these hotels. */

@@ -156,6 +156,9 @@ async def test_the_hotel_its_catalogue_and_offerings_that_fit_it(
             "default_currency": "GBP",
             "pricing": "gross",
             "default_language_code": "en-GB",
+            # Neither ingest nor sync reported on it (no KV entry): onboarding.
+            "phase": "onboarding",
+            "integration_state": None,
         }
     ]
 

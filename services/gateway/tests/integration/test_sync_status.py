@@ -47,6 +47,9 @@ async def test_status_per_enterprise(
     status = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
     assert status["ingest"]["websocket"] == "connected"
     assert status["ingest"]["checkpoint_lag_s"] == 3.5
+    # Configured by environment (no integration): its initial import runs.
+    assert status["ingest"]["integration_state"] is None
+    assert status["phase"] == "importing"
     # A silence alarm in force: the property is red, and says why.
     assert status["alarm"] == "red"
     assert status["ingest"]["alert_reasons"] == ["silence"]
@@ -84,6 +87,8 @@ async def test_status_per_enterprise(
     ]  # fmt: skip
     # No alarm reported (sync's entry only): green.
     assert [e["alarm"] for e in everything.json()["enterprises"]] == ["red", "green"]
+    # Nothing read from Mews yet (no import, no configuration): onboarding.
+    assert [e["phase"] for e in everything.json()["enterprises"]] == ["importing", "onboarding"]
     # Another hotel is not found, like one that does not exist (no 403 to tell them apart).
     unknown = await gateway.client.get("/api/v1/sync/another-hotel", headers=manager)
     assert unknown.status_code == 404
@@ -153,3 +158,93 @@ async def test_a_resync_is_cancelled_through_the_api(
         f"/api/v1/sync/{ENT}/resync", headers=gateway.auth(UserRole.FRONT_DESK)
     )
     assert manager.status_code == 403
+
+
+def _root(services: FakeServices) -> Principal:
+    """A portfolio-wide admin: every property."""
+    root = Principal(
+        user_id="u-root", email="root@chain.example", name="Root", role=UserRole.ADMIN,
+        enterprise_id=None,
+    )  # fmt: skip
+    services.principals[root.user_id] = root
+    return root
+
+
+async def test_each_property_shows_its_phase(
+    gateway: Running, services: FakeServices, jetstream: JetStreamContext
+) -> None:
+    """The phase is `property_phase` of the two KV entries: an integration Mews disabled is
+    stopped (whatever sync reports), a running import is importing, a finished one live."""
+    ingest = await jetstream.key_value(INGEST_STATE.bucket)
+    health = await jetstream.key_value(SYNC_HEALTH.bucket)
+    # ENT: onboarded through Integration Webhooks, then disabled in Mews.
+    await ingest.put(ENT, json.dumps({
+        "enterprise_id": ENT, "websocket": "disconnected", "integration_id": "int-1",
+        "integration_state": "disabled",
+    }).encode())  # fmt: skip
+    await health.put(ENT, json.dumps({"enterprise_id": ENT, "import_state": "done"}).encode())
+    await ingest.put("hotel-importing", json.dumps({
+        "enterprise_id": "hotel-importing", "integration_id": "int-2",
+        "integration_state": "enabled",
+    }).encode())  # fmt: skip
+    await health.put("hotel-importing", json.dumps({
+        "enterprise_id": "hotel-importing", "import_state": "running",
+        "import_windows_done": 1, "import_windows_total": 6,
+    }).encode())  # fmt: skip
+    await health.put("hotel-live", json.dumps({
+        "enterprise_id": "hotel-live", "import_state": "done",
+        "import_finished_at": "2026-11-25T11:00:00+00:00",
+    }).encode())  # fmt: skip
+    await ingest.put("hotel-new", json.dumps({
+        "enterprise_id": "hotel-new", "integration_id": "int-3", "integration_state": "enabled",
+    }).encode())  # fmt: skip
+
+    root = gateway.auth(_root(services))
+    overview = (await gateway.client.get("/api/v1/sync", headers=root)).json()
+    phases = {
+        e["enterprise_id"]: (e["phase"], (e["ingest"] or {}).get("integration_state"))
+        for e in overview["enterprises"]
+    }
+    assert phases == {
+        ENT: ("stopped", "disabled"),
+        "hotel-importing": ("importing", "enabled"),
+        "hotel-live": ("live", None),
+        "hotel-new": ("onboarding", "enabled"),
+    }
+    one = (await gateway.client.get("/api/v1/sync/hotel-live", headers=root)).json()
+    assert (one["phase"], one["ingest"], one["sync"]["import_state"]) == ("live", None, "done")
+
+    # The property's own staff see their property's phase, and only theirs.
+    manager = gateway.auth(UserRole.MANAGER)
+    own = (await gateway.client.get("/api/v1/sync", headers=manager)).json()
+    assert [(e["enterprise_id"], e["phase"]) for e in own["enterprises"]] == [(ENT, "stopped")]
+    mine = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
+    assert (mine["phase"], mine["ingest"]["integration_state"]) == ("stopped", "disabled")
+    other = await gateway.client.get("/api/v1/sync/hotel-live", headers=manager)
+    assert other.status_code == 404
+
+    # The properties list carries the same phase, for the caller's properties only.
+    for role in (UserRole.FRONT_DESK, UserRole.VENDOR):
+        listed = await gateway.client.get("/api/v1/properties", headers=gateway.auth(role))
+        assert listed.status_code == 200, listed.text
+        assert [
+            (p["enterprise_id"], p["phase"], p["integration_state"]) for p in listed.json()
+        ] == [(ENT, "stopped", "disabled")]
+
+    # Mews enables the integration again: the property is live.
+    await ingest.put(ENT, json.dumps({
+        "enterprise_id": ENT, "websocket": "connected", "integration_id": "int-1",
+        "integration_state": "enabled",
+    }).encode())  # fmt: skip
+    again = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
+    assert (again["phase"], again["ingest"]["integration_state"]) == ("live", "enabled")
+    listed = (await gateway.client.get("/api/v1/properties", headers=manager)).json()
+    assert [(p["phase"], p["integration_state"]) for p in listed] == [("live", "enabled")]
+
+
+async def test_a_property_nothing_reported_on_is_onboarding_in_the_list(
+    gateway: Running,
+) -> None:
+    listed = await gateway.client.get("/api/v1/properties", headers=gateway.auth(UserRole.ADMIN))
+    assert listed.status_code == 200, listed.text
+    assert [(p["phase"], p["integration_state"]) for p in listed.json()] == [("onboarding", None)]

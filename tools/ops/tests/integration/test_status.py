@@ -23,7 +23,14 @@ async def test_status_prints_each_property(nats_url: str, jetstream: JetStreamCo
     sync = await jetstream.key_value("sync_health")
     await sync.put(
         "ent-1",
-        msgspec.json.encode({"consumer_lag": 42, "rate_limited_429s": 7, "last_applied_at": now}),
+        msgspec.json.encode(
+            {
+                "consumer_lag": 42,
+                "rate_limited_429s": 7,
+                "last_applied_at": now,
+                "configuration_synced_at": now,
+            }
+        ),
     )
     await sync.put(
         "backfill.ent-1.customers", b'{"since": "x", "done_until": "y"}'
@@ -39,6 +46,8 @@ async def test_status_prints_each_property(nats_url: str, jetstream: JetStreamCo
     )
     assert result.returncode == 0, result.stderr
     assert "property ent-1" in result.stdout
+    # Configuration read, no import reported, no integration (configured by environment).
+    assert "  phase:  live\n" in result.stdout
     assert "websocket connected, 3 connects" in result.stdout
     assert "lag 42 changes" in result.stdout
     assert "7 429s" in result.stdout
@@ -102,3 +111,45 @@ async def test_status_shows_a_raised_alarm_and_why(
     assert ": silence" in result.stdout
     assert detail in result.stdout
     assert "property ent-4: green" in result.stdout
+
+
+async def test_status_prints_each_property_s_phase_and_integration(
+    nats_url: str, jetstream: JetStreamContext
+) -> None:
+    await ensure_streams(jetstream)
+    ingest = await jetstream.key_value("ingest_state")
+    sync = await jetstream.key_value("sync_health")
+    # Onboarded through Integration Webhooks, then disabled in Mews: stopped, whatever sync says.
+    await ingest.put(
+        "ent-stopped",
+        msgspec.json.encode({"integration_id": "int-1", "integration_state": "disabled"}),
+    )
+    await sync.put("ent-stopped", msgspec.json.encode({"import_state": "done"}))
+    await ingest.put(
+        "ent-importing",
+        msgspec.json.encode({"integration_id": "int-2", "integration_state": "enabled"}),
+    )
+    await sync.put("ent-importing", msgspec.json.encode({"import_state": "running"}))
+    await sync.put("ent-live", msgspec.json.encode({"import_state": "done"}))
+    await ingest.put("ent-new", msgspec.json.encode({"websocket": "connecting"}))
+    result = subprocess.run(
+        [sys.executable, "-m", "attendandt.ops", "status"],
+        env={**os.environ, **nats_env(nats_url)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    phases = {}
+    for block in result.stdout.split("property ")[1:]:
+        name = block.split(":", 1)[0]
+        phases[name] = next(
+            line.removeprefix("  phase:  ") for line in block.splitlines() if "phase:" in line
+        )
+    assert phases == {
+        "ent-importing": "importing, Mews integration enabled (int-2)",
+        "ent-live": "live",
+        "ent-new": "onboarding",
+        "ent-stopped": "stopped, Mews integration disabled (int-1)",
+    }

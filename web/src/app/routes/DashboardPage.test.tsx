@@ -70,6 +70,7 @@ describe("dashboard", () => {
     const tokyo = { ...HOTEL, enterprise_id: "ent-2", name: "Shinjuku Tower", time_zone: "Asia/Tokyo", default_currency: "JPY" };
     const status = (enterprise_id: string): SyncStatus => ({
       enterprise_id,
+      phase: "live",
       alarm: "green",
       ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 1, backfill_needed: false },
       sync: null,
@@ -98,6 +99,7 @@ describe("dashboard", () => {
     expect(await within(health).findByText("Harbour View Hotel")).toBeInTheDocument();
     expect(within(health).getByText("Shinjuku Tower")).toBeInTheDocument();
     expect(within(health).getByText("healthy")).toBeInTheDocument();
+    expect(within(health).getAllByText("Live")).toHaveLength(2);
     expect(within(health).getByText("alarm: Mews WebSocket down")).toBeInTheDocument();
     expect(within(health).queryByText(/^ent-/)).not.toBeInTheDocument();
 

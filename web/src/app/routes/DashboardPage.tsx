@@ -1,6 +1,7 @@
 import { useMemo, useState } from "react";
 import { EnterprisePicker, NeedsEnterprise } from "../../components/EnterprisePicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { PhaseBadge } from "../../components/PropertyPhase";
 import { Badge, Card, Empty, Loading, PageHeader, TextField } from "../../components/ui";
 import { useEnterprise } from "../../lib/enterprise";
 import { hasPermission, useSession } from "../../lib/session";
@@ -49,6 +50,7 @@ function SyncHealth() {
             <li key={s.enterprise_id} className="flex flex-wrap items-center justify-between gap-2">
               <span>{s.sync?.property_name ?? names(s.enterprise_id)}</span>
               <span className="flex items-center gap-2">
+                <PhaseBadge phase={s.phase} integrationState={s.ingest?.integration_state} />
                 <Badge tone={healthy(s) ? "green" : "red"}>
                   {healthy(s) ? "healthy" : s.alarm === "red" ? `alarm: ${alarmLabel(s)}` : "attention"}
                 </Badge>

@@ -10,6 +10,7 @@ type Report = NonNullable<SyncStatus["charges_report"]>;
 function status(enterprise_id: string, charges_report: Report | null): SyncStatus {
   return {
     enterprise_id,
+    phase: "live",
     alarm: "green",
     ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 2, backfill_needed: false },
     sync: null,

@@ -7,9 +7,14 @@ import { HOTEL, json, mockFetch, problem, properties, renderWithProviders, route
 
 type SyncHealth = NonNullable<SyncStatus["sync"]>;
 
-function status(enterprise_id: string, sync: Partial<SyncHealth> | null = null): SyncStatus {
+function status(
+  enterprise_id: string,
+  sync: Partial<SyncHealth> | null = null,
+  phase: SyncStatus["phase"] = "live",
+): SyncStatus {
   return {
     enterprise_id,
+    phase,
     alarm: "green",
     ingest: { websocket: "connected", reconnects: 0, last_sweep_changes: 0, checkpoint_lag_s: 2, backfill_needed: false },
     sync: sync && {
@@ -69,8 +74,39 @@ describe("sync page", () => {
     expect(row("Old Town Inn").getByText("done")).toBeInTheDocument();
     expect(row(HOTEL.name).getByRole("button", { name: `Resync ${HOTEL.name}` })).toBeInTheDocument();
     // Unknown by name: its id, and no import reported.
-    expect(row("ent-7").getAllByRole("cell")[1]).toHaveTextContent("—");
+    expect(row("ent-7").getAllByRole("cell")[2]).toHaveTextContent("—");
     expect(within(table).queryByRole("cell", { name: "ent-1" })).not.toBeInTheDocument();
+  });
+
+  it("shows each property's phase, and why a stopped one is stopped", async () => {
+    signInAs("admin", { enterprise_id: null });
+    const stopped = status("ent-1", { import_state: "done" }, "stopped");
+    mockFetch(
+      properties(HOTEL),
+      route("GET", "/api/v1/sync", () =>
+        json({
+          enterprises: [
+            { ...stopped, ingest: { ...stopped.ingest!, websocket: "disconnected", integration_state: "disabled" } },
+            status("ent-2", { property_name: "Lake Lodge", import_state: "running", import_windows_total: 6 }, "importing"),
+            status("ent-3", { property_name: "Old Town Inn", import_state: "done" }, "live"),
+            status("ent-4", null, "onboarding"),
+          ],
+        }),
+      ),
+    );
+    renderWithProviders(<SyncPage />);
+
+    const table = await screen.findByRole("table", { name: "Sync status per property" });
+    expect(within(table).getByRole("columnheader", { name: "Phase" })).toBeInTheDocument();
+    await within(table).findByRole("cell", { name: HOTEL.name });
+    const phaseOf = (name: string) => {
+      const cells = within(within(table).getByRole("cell", { name }).closest("tr")!).getAllByRole("cell");
+      return cells[1]!.textContent;
+    };
+    expect(phaseOf(HOTEL.name)).toBe("Stopped (disabled in Mews)");
+    expect(phaseOf("Lake Lodge")).toBe("Importing");
+    expect(phaseOf("Old Town Inn")).toBe("Live");
+    expect(phaseOf("ent-4")).toBe("Onboarding");
   });
 
   it("turns a property red while its silence alarm is raised, and says why", async () => {

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { SyncStatus } from "../../api/types";
 import { formatDateTime } from "../../components/format";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { PhaseBadge } from "../../components/PropertyPhase";
 import { Badge, Card, Empty, Loading, PageHeader, Table, Td, Th } from "../../components/ui";
 import { hasPermission, useSession } from "../../lib/session";
 import { usePropertyNames, usePropertyZones } from "../../lib/hotel";
@@ -129,6 +130,7 @@ export function SyncPage() {
               <thead>
                 <tr>
                   <Th>Property</Th>
+                  <Th>Phase</Th>
                   {importing ? <Th>Initial import</Th> : null}
                   <Th>Mews connection</Th>
                   <Th>Checkpoint lag</Th>
@@ -150,6 +152,9 @@ export function SyncPage() {
                           Backfill needed: {s.ingest.backfill_reason ?? "changes may have been skipped"}
                         </p>
                       ) : null}
+                    </Td>
+                    <Td>
+                      <PhaseBadge phase={s.phase} integrationState={s.ingest?.integration_state} />
                     </Td>
                     {importing ? (
                       <Td>

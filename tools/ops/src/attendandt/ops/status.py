@@ -1,7 +1,9 @@
 """`attendandt status`: what the platform knows about each property, at a glance.
 
-Reads what ingest and sync report (NATS KV `ingest_state` and `sync_health`), the streams'
-backlogs and the dead letters; needs NATS_URL and the ops user (NATS_USER, NATS_PASSWORD).
+Reads what ingest and sync report (NATS KV `ingest_state` and `sync_health`): each property's
+phase (onboarding, importing, live, stopped) and its Mews integration's state when it was
+onboarded through Integration Webhooks, its alarm, connection and lag; the streams' backlogs
+and the dead letters; needs NATS_URL and the ops user (NATS_USER, NATS_PASSWORD).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from attendandt.contracts.kv import (
     SyncHealth,
     decode_value,
     is_enterprise_key,
+    property_phase,
 )
 from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, STREAMS, SYNC_HEALTH
 from attendandt.platform.logging import redact_text
@@ -98,9 +101,22 @@ async def run(_: argparse.Namespace) -> int:
     return 0
 
 
+def _phase(state: IngestState | None, health: SyncHealth | None) -> str:
+    """The property's phase (`property_phase`, as the web app shows it) and, for a property
+    onboarded through Integration Webhooks, its integration's state as Mews last gave it."""
+    phase: str = property_phase(state, health)
+    if state is not None and state.integration_state is not None:
+        integration = f"Mews integration {state.integration_state}"
+        if state.integration_id:
+            integration += f" ({state.integration_id})"
+        phase += f", {integration}"
+    return phase
+
+
 def _print_property(enterprise: str, state: IngestState | None, health: SyncHealth | None) -> None:
     reasons = state.alert_reasons if state is not None else ()
     print(f"property {enterprise}: {'RED' if reasons else 'green'}")
+    print(f"  phase:  {_phase(state, health)}")
     if state is not None and reasons:
         print(f"  ALARM since {_ago(state.alert_raised_at)}: {', '.join(reasons)}")
         for detail in state.alert_details:

@@ -1,6 +1,7 @@
 """The hotels themselves, as Mews describes them: the caller's properties (from the guests
 service, which keeps them from sync) and a property's catalogue of Mews services and products
-(from the vendors service), for those who make offerings.
+(from the vendors service), for those who make offerings. Each listed property carries its
+phase (onboarding, importing, live, stopped), read from the KV entries its sync status shows.
 
 Every call carries the caller: the list holds the caller's properties only (every known one
 for a portfolio-wide user); another property's catalogue is 404, like one that does not
@@ -8,6 +9,7 @@ exist, and one sync has not described yet is 409 ("try again shortly")."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from litestar import Request, Router, get
@@ -23,6 +25,7 @@ from attendandt.gateway.routes.common import (
     needs,
     principal_of,
 )
+from attendandt.gateway.routes.sync import property_phase_of
 from attendandt.gateway.schemas.properties import (
     CatalogueProductOut,
     CatalogueServiceOut,
@@ -38,9 +41,13 @@ P = Permission
 
 @get("/properties", **needs(P.PROPERTIES_READ))
 async def list_properties(request: Req, backend: BackendDep) -> list[PropertySummary]:
-    """The hotels the signed-in user acts for, by name."""
+    """The hotels the signed-in user acts for, by name, each with its phase."""
     found = await backend.call(
         guests_rpc.LIST_PROPERTIES, guests_rpc.ListPropertiesRequest(), caller=caller(request)
+    )
+    # Only the properties the guests service listed for the caller: no other is read.
+    phases = await asyncio.gather(
+        *(property_phase_of(backend.js, p.enterprise_id) for p in found.items)
     )
     return [
         PropertySummary(
@@ -51,8 +58,10 @@ async def list_properties(request: Req, backend: BackendDep) -> list[PropertySum
             default_currency=p.default_currency,
             pricing=p.pricing,
             default_language_code=p.default_language_code,
+            phase=phase,
+            integration_state=integration_state,
         )
-        for p in found.items
+        for p, (phase, integration_state) in zip(found.items, phases, strict=True)
     ]
 
 

@@ -21,7 +21,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
 
-from attendandt.contracts.kv import IngestState, SyncHealth, is_enterprise_key
+from attendandt.contracts.kv import (
+    IngestState,
+    PropertyPhase,
+    SyncHealth,
+    is_enterprise_key,
+    property_phase,
+)
 from attendandt.contracts.reconciliation import ChargeReconcileReport, charges_report_key
 from attendandt.contracts.rpc import ingest as ingest_rpc
 from attendandt.contracts.streams import DEAD_LETTERS, INGEST_STATE, SYNC_HEALTH
@@ -86,11 +92,30 @@ async def _dead_letters(js: JetStreamContext) -> DeadLetterCounts:
     return DeadLetterCounts(total=int(info.state.messages), by_subject=subjects)
 
 
-async def _status(js: JetStreamContext, enterprise_id: str, dead: DeadLetterCounts) -> SyncStatus:
+async def _reports(
+    js: JetStreamContext, enterprise_id: str
+) -> tuple[IngestState | None, SyncHealth | None]:
+    """What ingest and sync report on the property (None: no entry, or an unreadable one)."""
     ingest = await _entry(js, INGEST_STATE.bucket, enterprise_id, IngestState)
     health = await _entry(js, SYNC_HEALTH.bucket, enterprise_id, SyncHealth)
+    return ingest, health
+
+
+async def property_phase_of(
+    js: JetStreamContext, enterprise_id: str
+) -> tuple[PropertyPhase, str | None]:
+    """The property's phase and its Mews integration's state (None: not onboarded through
+    Integration Webhooks), from the same KV entries as its sync status. The caller has
+    checked that the property is the caller's."""
+    ingest, health = await _reports(js, enterprise_id)
+    return property_phase(ingest, health), None if ingest is None else ingest.integration_state
+
+
+async def _status(js: JetStreamContext, enterprise_id: str, dead: DeadLetterCounts) -> SyncStatus:
+    ingest, health = await _reports(js, enterprise_id)
     return SyncStatus(
         enterprise_id=enterprise_id,
+        phase=property_phase(ingest, health),
         alarm="red" if ingest is not None and ingest.alert_reasons else "green",
         ingest=None if ingest is None else IngestStatus.of(ingest),
         sync=None if health is None else SyncHealthStatus.of(health),

@@ -7,6 +7,8 @@ from typing import Literal
 
 import msgspec
 
+from attendandt.contracts.kv import PropertyPhase
+
 
 class PropertySummary(msgspec.Struct, frozen=True, kw_only=True):
     """A hotel as Mews describes it."""
@@ -20,6 +22,13 @@ class PropertySummary(msgspec.Struct, frozen=True, kw_only=True):
     #: "gross": prices include tax; "net": tax is added on top.
     pricing: Literal["gross", "net"]
     default_language_code: str | None = None
+    #: Where the property stands (as `GET /sync/{enterprise_id}` shows it): onboarding,
+    #: importing (its initial import from Mews under way), live, stopped (its Mews
+    #: integration disabled, canceled or deleted; `integration_state` says which).
+    phase: PropertyPhase
+    #: The state Mews last gave the property's integration (enabled, disabled, canceled,
+    #: deleted); None for a property not onboarded through Integration Webhooks.
+    integration_state: str | None = None
 
 
 class CatalogueProductOut(msgspec.Struct, frozen=True, kw_only=True):

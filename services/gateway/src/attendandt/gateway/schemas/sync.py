@@ -12,7 +12,7 @@ from typing import Literal
 
 import msgspec
 
-from attendandt.contracts.kv import IngestState, SyncHealth
+from attendandt.contracts.kv import IngestState, PropertyPhase, SyncHealth
 from attendandt.contracts.reconciliation import ChargeReconcileReport
 from attendandt.contracts.rpc.ingest import ResyncJob
 from attendandt.gateway.schemas.base import AwareDatetime, Body, Text
@@ -52,6 +52,10 @@ class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
     alert_reasons: list[str] = []
     alert_details: list[str] = []
     alert_raised_at: datetime | None = None
+    #: A property onboarded through Mews Integration Webhooks: the state Mews last gave its
+    #: integration (enabled, disabled, canceled, deleted); None for a property whose access
+    #: token is configured (MEWS_ACCESS_TOKENS).
+    integration_state: str | None = None
 
 
 class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,6 +103,10 @@ class DeadLetterCounts(msgspec.Struct, frozen=True, kw_only=True):
 
 class SyncStatus(msgspec.Struct, frozen=True, kw_only=True):
     enterprise_id: str
+    #: Where the property stands (`property_phase`): onboarding (connected, nothing read
+    #: yet), importing (its initial import under way), live (in step), stopped (its Mews
+    #: integration disabled, canceled or deleted: `ingest.integration_state` says which).
+    phase: PropertyPhase
     #: `red` while a silence alarm is raised for the property (`ingest.alert_reasons` says
     #: why), `green` otherwise.
     alarm: Literal["green", "red"] = "green"
