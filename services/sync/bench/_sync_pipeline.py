@@ -42,6 +42,8 @@ class Pipeline:
     processes: dict[str, Popen[bytes]] = field(default_factory=dict)
     #: When each process was started (`time.perf_counter()`).
     started_at: dict[str, float] = field(default_factory=dict)
+    #: Where ingest's webhook endpoint listens (with_ingest).
+    ingest_port: int = 0
 
     @property
     def admin_url(self) -> str:
@@ -108,6 +110,7 @@ async def pipeline(
     seed: str = "default",
     sim_timeout: float = 30.0,
     sync_env: dict[str, str] | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Pipeline:
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     os.chmod(workdir, 0o755)  # noqa: PTH101 - Postgres runs as its own user and must enter
@@ -132,13 +135,18 @@ async def pipeline(
         "MEWS_ACCESS_TOKENS": token.access_token,
         "HEALTH_PORT": "0",
         "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     line = Pipeline(nats_server, postgres, sim, nc, js, env)
     line.start("guests", "attendandt.guests", DATABASE_URL=guests_url)
     line.start("sync", "attendandt.sync", **(sync_env or {}))
     if with_ingest:
+        line.ingest_port = free_port()
         line.start(
-            "ingest", "attendandt.mews_ingest", HTTP_PORT=str(free_port()), RESYNC_HORIZON_S="1"
+            "ingest",
+            "attendandt.mews_ingest",
+            HTTP_PORT=str(line.ingest_port),
+            RESYNC_HORIZON_S="1",
         )
     await asyncio.sleep(3)  # every process bound to Mews and subscribed
     return line

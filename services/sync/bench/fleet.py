@@ -1,0 +1,217 @@
+"""fleet: many properties on one box, onboarded through Mews Integration Webhooks alone.
+
+The real ingest, sync and guests processes (one each) start with one property in their
+environment and a token key. Then FLEET_PROPERTIES (default 500) small hotels connect in the
+simulator, one after another: each sends `IntegrationCreated` to ingest, which stores the
+token sealed; every process picks the property up from there and sync imports it. A
+property is onboarded when sync reports its first import done: `onboard_p99_s` is measured
+from its `IntegrationCreated`.
+
+Then FLEET_STEADY_S (default 120) seconds of steady traffic at a realistic rate per property:
+a 150-room hotel makes a few thousand Mews changes a day, taken here as FLEET_CHANGES_PER_DAY
+(default 3,000) reservation changes per property per day, spread at random over the
+properties. `change_to_row_p99_ms`: from the change in the simulator to its row in Postgres
+(`synced_at`), for the last change of each stay changed.
+
+Measured over the steady window: `cpu_share` (CPU seconds of our processes / wall seconds x
+cores), `budget_share_max` (the requests of the busiest token / its Mews budget, 200 per
+30 s; goal <= 0.25), and over the whole run `429s` (goal 0). `rss_total_mib` is the resident
+memory of our processes at the end. Every property here has a token of its own: portfolio
+tokens (one token, several properties) are not modelled by this run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+
+import asyncpg
+import httpx
+import msgspec
+from _sync_pipeline import Pipeline, pipeline
+from cryptography.fernet import Fernet
+from nats.js.errors import KeyNotFoundError
+
+from attendandt.contracts.kv import SyncHealth
+from attendandt.contracts.streams import SYNC_HEALTH
+from attendandt.testing.bench import report
+
+BENCH = "fleet"
+PROPERTIES = int(os.environ.get("FLEET_PROPERTIES", "500"))
+STEADY_S = float(os.environ.get("FLEET_STEADY_S", "120"))
+CHANGES_PER_DAY = float(os.environ.get("FLEET_CHANGES_PER_DAY", "3000"))
+ONBOARD_TIMEOUT_S = 3600.0
+#: How long the last changes may take to land before the ones still missing are counted out.
+CONVERGE_S = 60.0
+#: Mews's budget per AccessToken.
+BUDGET_REQUESTS, BUDGET_WINDOW_S = 200, 30.0
+WEBHOOK_SECRET = "fleet-webhook-secret"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    with open(f"/proc/{pid}/stat") as stat:  # noqa: PTH123 - /proc, read once
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:  # noqa: PTH123 - /proc, read once
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _ours(line: Pipeline) -> list[int]:
+    return [p.pid for p in line.processes.values()]
+
+
+async def _imported(line: Pipeline, enterprises: list[str]) -> set[str]:
+    kv = await line.js.key_value(SYNC_HEALTH.bucket)
+    done: set[str] = set()
+    for enterprise in enterprises:
+        try:
+            entry = await kv.get(enterprise)
+        except KeyNotFoundError:
+            continue
+        health = msgspec.json.decode(entry.value or b"{}", type=SyncHealth)
+        if health.import_state == "done":
+            done.add(enterprise)
+    return done
+
+
+async def _onboard(line: Pipeline) -> dict[str, float]:
+    """Connect every property; per property, the seconds from its IntegrationCreated to its
+    import done."""
+    connected_at: dict[str, float] = {}
+    for n in range(PROPERTIES):
+        hotel = await asyncio.to_thread(line.sim.control.connect_property, f"Fleet {n + 1}")
+        connected_at[hotel["enterprise_id"]] = time.perf_counter()
+        if (n + 1) % 50 == 0:
+            print(f"# connected {n + 1}/{PROPERTIES}", file=sys.stderr, flush=True)
+    onboarded: dict[str, float] = {}
+    deadline = time.perf_counter() + ONBOARD_TIMEOUT_S
+    waiting = list(connected_at)
+    while waiting:
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"{len(waiting)} properties not onboarded in {ONBOARD_TIMEOUT_S} s")
+        now = time.perf_counter()
+        for enterprise in await _imported(line, waiting):
+            onboarded[enterprise] = now - connected_at[enterprise]
+        waiting = [e for e in waiting if e not in onboarded]
+        print(f"# onboarded {len(onboarded)}/{PROPERTIES}", file=sys.stderr, flush=True)
+        await asyncio.sleep(1.0)
+    return onboarded
+
+
+async def _steady(line: Pipeline, enterprises: list[str]) -> tuple[dict[str, datetime], float]:
+    """Changes at the fleet's rate for STEADY_S, each sent at its own time (none waits for
+    the one before); when each stay was last changed, and the rate reached."""
+    rate = PROPERTIES * CHANGES_PER_DAY / 86400
+    changed_at: dict[str, datetime] = {}
+    async with httpx.AsyncClient(base_url=f"{line.sim.base_url}/_sim", timeout=60) as http:
+
+        async def change(enterprise: str) -> None:
+            at = datetime.now(UTC)
+            answer = await http.post(
+                "/bulk/touch",
+                json={"entity": "reservations", "count": 1, "enterprise_id": enterprise},
+            )
+            answer.raise_for_status()
+            [stay] = answer.json()["ids"]
+            changed_at[stay] = max(at, changed_at.get(stay, at))
+
+        started = time.perf_counter()
+        sent: list[asyncio.Task[None]] = []
+        while time.perf_counter() - started < STEADY_S:
+            enterprise = random.choice(enterprises)
+            sent.append(asyncio.create_task(change(enterprise)))
+            await asyncio.sleep(max(0.0, started + len(sent) / rate - time.perf_counter()))
+        await asyncio.gather(*sent)
+        reached = len(sent) / (time.perf_counter() - started)
+    return changed_at, reached
+
+
+async def _synced(line: Pipeline, changed_at: dict[str, datetime]) -> list[float]:
+    """Per stay changed, ms from its last change to its row; waited for up to
+    CONVERGE_S (a stay still missing then is not counted: `applied` says how many are)."""
+    deadline = time.perf_counter() + CONVERGE_S
+    conn = await asyncpg.connect(line.admin_url)
+    try:
+        while True:
+            rows = await conn.fetch(
+                "select mews_id, synced_at from guests.stays where mews_id = any($1)",
+                list(changed_at),
+            )
+            latest = [r for r in rows if r["synced_at"] >= changed_at[r["mews_id"]]]
+            if len(latest) == len(changed_at) or time.perf_counter() > deadline:
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        await conn.close()
+    return sorted(
+        (row["synced_at"] - changed_at[row["mews_id"]]).total_seconds() * 1000 for row in latest
+    )
+
+
+def _p99(ascending: list[float]) -> float:
+    return ascending[max(0, int(len(ascending) * 0.99) - 1)]
+
+
+async def main() -> None:
+    line = await pipeline(
+        with_ingest=True,
+        seed="small",
+        extra_env={
+            "MEWS_TOKEN_KEY": Fernet.generate_key().decode(),
+            "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        },
+    )
+    try:
+        control = line.sim.control
+        control.configure_webhooks(
+            f"http://127.0.0.1:{line.ingest_port}/webhooks/mews",
+            secret=WEBHOOK_SECRET,
+            retry_delay_s=1.0,
+            max_attempts=30,
+        )
+        limited_before = control.counters()["rate_limited"]
+        onboarded = await _onboard(line)
+        onboard = sorted(onboarded.values())
+        await asyncio.sleep(5)  # the import's last commands land
+        before = control.counters()
+        cpu_before = sum(_cpu_s(pid) for pid in _ours(line))
+        wall_before = time.perf_counter()
+        changed_at, rate = await _steady(line, list(onboarded))
+        wall = time.perf_counter() - wall_before
+        cpu = sum(_cpu_s(pid) for pid in _ours(line)) - cpu_before
+        after = control.counters()
+        latencies = await _synced(line, changed_at)
+        rss = sum(_rss_mib(pid) for pid in _ours(line))
+        limited = control.counters()["rate_limited"] - limited_before
+    finally:
+        await line.close()
+    by_token = {
+        hint: n - before["requests_by_token_hint"].get(hint, 0)
+        for hint, n in after["requests_by_token_hint"].items()
+    }
+    budget = BUDGET_REQUESTS * wall / BUDGET_WINDOW_S
+    report(BENCH, "properties", len(onboard), "properties")
+    report(BENCH, "onboard_p50_s", statistics.median(onboard), "s")
+    report(BENCH, "onboard_p99_s", _p99(onboard), "s")
+    report(BENCH, "change_rate", rate, "changes/s")
+    report(BENCH, "changes", len(changed_at), "stays changed")
+    report(BENCH, "applied", len(latencies), "stays")
+    report(BENCH, "change_to_row_p50_ms", statistics.median(latencies), "ms")
+    report(BENCH, "change_to_row_p99_ms", _p99(latencies), "ms")
+    report(BENCH, "rss_total_mib", rss, "MiB")
+    report(BENCH, "cpu_share", cpu / (wall * (os.cpu_count() or 1)), "of all cores")
+    report(BENCH, "budget_share_max", max(by_token.values(), default=0) / budget, "of a token")
+    report(BENCH, "429s", limited, "responses")
