@@ -137,6 +137,33 @@ class IntegrationDirectory:
         )
 
 
+class EnvTokenWins:
+    """An enterprise MEWS_ACCESS_TOKENS opens keeps the environment's token, whatever an
+    integration for it says; said once per integration, when the two tokens differ."""
+
+    def __init__(self, directory: IntegrationDirectory, client_token: str) -> None:
+        self.directory = directory
+        self.client_token = client_token
+        self._told: set[str] = set()
+
+    def note(self, integration: MewsIntegration, env_token: str) -> None:
+        if not integration.callable or integration.integration_id in self._told:
+            return
+        try:
+            opened = self.directory.credentials(integration, self.client_token).access_token
+        except TokenKeyError:
+            opened = None
+        if opened == env_token:
+            return
+        self._told.add(integration.integration_id)
+        log.warning(
+            "integration %s opens enterprise %s, which MEWS_ACCESS_TOKENS opens with another "
+            "token: the environment's token is used",
+            integration.integration_id,
+            integration.enterprise_id,
+        )
+
+
 #: What a follower calls for each integration whose entry changed: start, re-key or stop.
 OnIntegration = Callable[[MewsIntegration], Awaitable[None]]
 
@@ -191,6 +218,7 @@ if __name__ == "__main__":
 
 
 __all__ = [
+    "EnvTokenWins",
     "IntegrationDirectory",
     "IntegrationFollower",
     "OnIntegration",

@@ -25,9 +25,9 @@ from attendandt.contracts.kv import MewsIntegration
 from attendandt.mews import Credentials, HandoverClient
 from attendandt.mews_publisher.enterprises import EnterpriseLink, Enterprises
 from attendandt.platform.integrations import (
+    EnvTokenWins,
     IntegrationDirectory,
     IntegrationFollower,
-    TokenKeyError,
 )
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class OnboardedLinks:
         self.follower = IntegrationFollower(directory, self.on_change, every_s=every_s)
         #: Enterprise → its onboarded link here.
         self.linked: dict[str, _Linked] = {}
-        self._told_env_wins: set[str] = set()
+        self.env_wins = EnvTokenWins(directory, client_token)
         self._lock = asyncio.Lock()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -81,7 +81,7 @@ class OnboardedLinks:
             env_token = self.enterprises.env_tokens.get(enterprise_id)
             if env_token is not None:
                 self.linked.pop(enterprise_id, None)  # replaced by the environment's link
-                self._env_wins(integration, env_token)
+                self.env_wins.note(integration, env_token)
                 return
             linked = self.linked.get(enterprise_id)
             if integration.callable:
@@ -95,25 +95,6 @@ class OnboardedLinks:
                     linked.key_version = integration.key_version
             elif linked is not None and linked.integration_id == integration.integration_id:
                 await self._unlink(enterprise_id, why=integration.state)
-
-    def _env_wins(self, integration: MewsIntegration, env_token: str) -> None:
-        if not integration.callable or integration.integration_id in self._told_env_wins:
-            return
-        try:
-            same = self.directory.credentials(integration, self.client_token).access_token == (
-                env_token
-            )
-        except TokenKeyError:
-            same = False
-        if same:
-            return
-        self._told_env_wins.add(integration.integration_id)
-        log.warning(
-            "integration %s opens enterprise %s, which MEWS_ACCESS_TOKENS opens with another "
-            "token: the environment's token is used",
-            integration.integration_id,
-            integration.enterprise_id,
-        )
 
     async def _link(self, integration: MewsIntegration, credentials: Credentials) -> None:
         enterprise_id = integration.enterprise_id

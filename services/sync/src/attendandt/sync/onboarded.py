@@ -27,9 +27,9 @@ from typing import Protocol
 from attendandt.contracts.kv import MewsIntegration
 from attendandt.mews import Credentials, HandoverClient, MewsClient
 from attendandt.platform.integrations import (
+    EnvTokenWins,
     IntegrationDirectory,
     IntegrationFollower,
-    TokenKeyError,
 )
 from attendandt.platform.runtime import Loop
 
@@ -92,7 +92,7 @@ class OnboardedProperties:
         self.running: dict[str, _Running] = {}
         #: IntegrationId → its enterprise, for every integration seen, whatever its state.
         self.known: dict[str, str] = {}
-        self._told_env_wins: set[str] = set()
+        self.env_wins = EnvTokenWins(directory, client_token)
         self._lock = asyncio.Lock()
 
     def waits_for(self, enterprise_id: str) -> bool:
@@ -118,7 +118,7 @@ class OnboardedProperties:
             self.known[integration.integration_id] = enterprise_id
             env_token = self.env_tokens.get(enterprise_id)
             if env_token is not None:
-                self._env_wins(integration, env_token)
+                self.env_wins.note(integration, env_token)
                 return
             running = self.running.get(enterprise_id)
             if integration.callable:
@@ -132,25 +132,6 @@ class OnboardedProperties:
                     running.key_version = integration.key_version
             elif running is not None and running.integration_id == integration.integration_id:
                 await self._stop(enterprise_id, why=integration.state)
-
-    def _env_wins(self, integration: MewsIntegration, env_token: str) -> None:
-        if not integration.callable or integration.integration_id in self._told_env_wins:
-            return
-        try:
-            same = self.directory.credentials(integration, self.client_token).access_token == (
-                env_token
-            )
-        except TokenKeyError:
-            same = False
-        if same:
-            return
-        self._told_env_wins.add(integration.integration_id)
-        log.warning(
-            "integration %s opens enterprise %s, which MEWS_ACCESS_TOKENS opens with another "
-            "token: the environment's token is used",
-            integration.integration_id,
-            integration.enterprise_id,
-        )
 
     async def _start(self, integration: MewsIntegration, credentials: Credentials) -> None:
         enterprise_id = integration.enterprise_id

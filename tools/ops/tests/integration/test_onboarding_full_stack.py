@@ -1,0 +1,97 @@
+"""A hotel connects the integration in Mews, on the whole system as `make run` starts it (the
+`stack` fixture): from its `IntegrationCreated` webhook alone it is imported and shown live;
+disabled in Mews, every service stops calling Mews for it within 60 s and it shows stopped;
+deleted, it stays stopped, its data kept."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+from stack_support import wait_until
+
+from attendandt.mews_sim.control_client import SimControl
+
+pytestmark = pytest.mark.slow
+
+#: How long after `IntegrationDisabled` a call for the property may still go out (#19).
+STOP_BOUND_S = 60.0
+#: A property is taken to make no more calls once its count stood still this long.
+QUIET_S = 10.0
+
+
+@pytest.fixture
+def admin(stack: dict[str, Any]) -> httpx.Client:
+    login = httpx.post(
+        f"{stack['gateway']}/api/v1/auth/login",
+        json={"email": "admin@attendandt.local", "password": stack["password"]},
+    )
+    assert login.status_code == 200, login.text
+    return httpx.Client(
+        base_url=f"{stack['gateway']}/api/v1",
+        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+        timeout=15,
+    )
+
+
+@pytest.mark.timeout(420)
+def test_a_hotel_connected_in_mews_is_imported_then_stopped_when_disabled(
+    stack: dict[str, Any], admin: httpx.Client
+) -> None:
+    control = SimControl(stack["sim"])
+    try:
+        hotel = control.connect_property("Onboarded Riverside")
+        enterprise = hotel["enterprise_id"]
+
+        def listed() -> dict[str, Any] | None:
+            found = [p for p in admin.get("/properties").json() if p["enterprise_id"] == enterprise]
+            return found[0] if found and found[0]["phase"] == "live" else None
+
+        shown = wait_until("the new hotel, live", listed, timeout=180, every=1)
+        assert shown["name"] == hotel["enterprise_name"]
+        assert shown["integration_state"] == "enabled"
+        status = admin.get(f"/sync/{enterprise}").json()
+        assert status["sync"]["import_state"] == "done"
+        assert status["sync"]["import_reservations"] > 0
+
+        def calls() -> int:
+            return int(control.counters()["requests_by_enterprise"].get(enterprise, 0))
+
+        assert calls() > 0
+        control.integration_action(hotel["integration_id"], "disable")
+        disabled_at = time.monotonic()
+        wait_until(
+            "the hotel shown stopped",
+            lambda: admin.get(f"/sync/{enterprise}").json()["phase"] == "stopped",
+            timeout=STOP_BOUND_S,
+        )
+        # The last call for it: the count stands still for QUIET_S, within the bound.
+        last = [calls(), time.monotonic()]
+
+        def quiet() -> bool:
+            now_calls = calls()
+            if now_calls != last[0]:
+                last[:] = [now_calls, time.monotonic()]
+            return time.monotonic() - last[1] >= QUIET_S
+
+        wait_until("no more calls for the hotel", quiet, timeout=STOP_BOUND_S + QUIET_S)
+        assert last[1] - disabled_at <= STOP_BOUND_S
+        # A change made in Mews meanwhile is not fetched by anyone.
+        control.add_customer(enterprise_id=enterprise, LastName="WhileDisabled")
+        time.sleep(3)
+        assert calls() == last[0]
+
+        control.integration_action(hotel["integration_id"], "delete")
+        wait_until(
+            "the hotel deleted",
+            lambda: (
+                admin.get(f"/sync/{enterprise}").json()["ingest"]["integration_state"] == "deleted"
+            ),
+            timeout=30,
+        )
+        # Its data stays: the stays imported are still there.
+        assert admin.get(f"/sync/{enterprise}").json()["sync"]["import_reservations"] > 0
+    finally:
+        control.close()
