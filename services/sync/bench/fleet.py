@@ -9,8 +9,8 @@ from its `IntegrationCreated`.
 
 Then FLEET_STEADY_S (default 120) seconds of steady traffic at a realistic rate per property:
 a 150-room hotel makes a few thousand Mews changes a day, taken here as FLEET_CHANGES_PER_DAY
-(default 3,000) reservation changes per property per day, spread at random over the
-properties. `change_to_row_p99_ms`: from the change in the simulator to its row in Postgres
+(default 3,000) reservation changes per property per day, each a random stay of a random
+property. `change_to_row_p99_ms`: from the change in the simulator to its row in Postgres
 (`synced_at`), for the last change of each stay changed.
 
 Measured over the steady window: `cpu_share` (CPU seconds of our processes / wall seconds x
@@ -51,6 +51,8 @@ CONVERGE_S = 60.0
 #: Mews's budget per AccessToken.
 BUDGET_REQUESTS, BUDGET_WINDOW_S = 200, 30.0
 WEBHOOK_SECRET = "fleet-webhook-secret"
+#: Stay → the property it belongs to (for the report of a stay not in step).
+property_of: dict[str, str] = {}
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -111,28 +113,29 @@ async def _onboard(line: Pipeline) -> dict[str, float]:
     return onboarded
 
 
-async def _steady(line: Pipeline, enterprises: list[str]) -> tuple[dict[str, datetime], float]:
-    """Changes at the fleet's rate for STEADY_S, each sent at its own time (none waits for
-    the one before); when each stay was last changed, and the rate reached."""
+async def _steady(line: Pipeline, stays: dict[str, list[str]]) -> tuple[dict[str, datetime], float]:
+    """Changes at the fleet's rate for STEADY_S (a random stay of a random property, its
+    notes edited as staff would), each sent at its own time (none waits for the one
+    before); when each stay was last changed, and the rate reached."""
     rate = PROPERTIES * CHANGES_PER_DAY / 86400
     changed_at: dict[str, datetime] = {}
+    enterprises = [e for e, ids in stays.items() if ids]
     async with httpx.AsyncClient(base_url=f"{line.sim.base_url}/_sim", timeout=60) as http:
 
         async def change(enterprise: str) -> None:
+            stay = random.choice(stays[enterprise])
             at = datetime.now(UTC)
             answer = await http.post(
-                "/bulk/touch",
-                json={"entity": "reservations", "count": 1, "enterprise_id": enterprise},
+                f"/reservations/{stay}/update", json={"Notes": f"fleet {at.isoformat()}"}
             )
             answer.raise_for_status()
-            [stay] = answer.json()["ids"]
             changed_at[stay] = max(at, changed_at.get(stay, at))
+            property_of[stay] = enterprise
 
         started = time.perf_counter()
         sent: list[asyncio.Task[None]] = []
         while time.perf_counter() - started < STEADY_S:
-            enterprise = random.choice(enterprises)
-            sent.append(asyncio.create_task(change(enterprise)))
+            sent.append(asyncio.create_task(change(random.choice(enterprises))))
             await asyncio.sleep(max(0.0, started + len(sent) / rate - time.perf_counter()))
         await asyncio.gather(*sent)
         reached = len(sent) / (time.perf_counter() - started)
@@ -154,6 +157,20 @@ async def _synced(line: Pipeline, changed_at: dict[str, datetime]) -> list[float
             if len(latest) == len(changed_at) or time.perf_counter() > deadline:
                 break
             await asyncio.sleep(0.5)
+        missing = sorted(set(changed_at) - {r["mews_id"] for r in latest})
+        for stay in missing[:10]:  # what a stay not in step looked like, for the report
+            [mews] = [
+                r for r in line.sim.control.reservations(property_of[stay]) if r["Id"] == stay
+            ]
+            ours = await conn.fetchrow(
+                "select mews_updated_utc, synced_at from guests.stays where mews_id = $1", stay
+            )
+            print(
+                f"# not in step: stay {stay} changed {changed_at[stay].isoformat()}, "
+                f"Mews UpdatedUtc {mews.get('UpdatedUtc')}, ours {dict(ours or {})}",
+                file=sys.stderr,
+                flush=True,
+            )
     finally:
         await conn.close()
     return sorted(
@@ -185,11 +202,15 @@ async def main() -> None:
         limited_before = control.counters()["rate_limited"]
         onboarded = await _onboard(line)
         onboard = sorted(onboarded.values())
+        stays = {
+            e: [r["Id"] for r in await asyncio.to_thread(control.reservations, e)]
+            for e in onboarded
+        }
         await asyncio.sleep(5)  # the import's last commands land
         before = control.counters()
         cpu_before = sum(_cpu_s(pid) for pid in _ours(line))
         wall_before = time.perf_counter()
-        changed_at, rate = await _steady(line, list(onboarded))
+        changed_at, rate = await _steady(line, stays)
         wall = time.perf_counter() - wall_before
         cpu = sum(_cpu_s(pid) for pid in _ours(line)) - cpu_before
         after = control.counters()
