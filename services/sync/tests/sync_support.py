@@ -19,7 +19,9 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from attendandt.contracts.commands import UpsertGuest, UpsertRoom, UpsertStay
+from attendandt.contracts.kv import SyncHealth
 from attendandt.contracts.mews import MEWS_CHANGE, ChangeSource, MewsChange, MewsEntity
+from attendandt.contracts.streams import SYNC_HEALTH
 from attendandt.mews import Credentials, MewsSettings
 from attendandt.platform.messaging import publish_all
 from attendandt.platform.settings import NatsSettings, ObservabilitySettings
@@ -194,3 +196,13 @@ class CompanionsAndNotes:
         start = next((i + 1 for i, row in enumerate(rows) if row["Id"] == cursor), 0)
         page = rows[start : start + count]
         return httpx.Response(200, json={key: page, "Cursor": page[-1]["Id"] if page else None})
+
+
+async def health_of(js: JetStreamContext, enterprise_id: str) -> SyncHealth | None:
+    """What sync reports on the property in SYNC_HEALTH (None: nothing yet)."""
+    kv = await js.key_value(SYNC_HEALTH.bucket)
+    try:
+        entry = await kv.get(enterprise_id)
+    except Exception:
+        return None
+    return msgspec.json.decode(entry.value or b"{}", type=SyncHealth)

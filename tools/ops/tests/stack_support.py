@@ -32,6 +32,22 @@ def wait_until(what: str, check: Callable[[], Any], timeout: float = 60, every: 
         time.sleep(every)
 
 
+def signed_in(
+    stack: dict[str, Any], email: str = "admin@attendandt.local", *, timeout: float = 15
+) -> httpx.Client:
+    """An API client of the stack's gateway, signed in as one of its demo accounts."""
+    password = stack["passwords"].get(email, stack["password"])
+    login = httpx.post(
+        f"{stack['gateway']}/api/v1/auth/login", json={"email": email, "password": password}
+    )
+    assert login.status_code == 200, login.text
+    return httpx.Client(
+        base_url=f"{stack['gateway']}/api/v1",
+        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+        timeout=timeout,
+    )
+
+
 def mews_call(sim: str, operation: str, **body: Any) -> Any:
     """A Connector API call to the simulator, as the gross demo hotel's integration."""
     credentials = {

@@ -7,7 +7,6 @@ request by enterprise and token, so "no call" is checked, not assumed."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import Any
 
 import msgspec
@@ -23,20 +22,6 @@ from attendandt.platform.integrations import IntegrationDirectory, TokenSeal, to
 
 #: How long an unlinked property is watched for a call it should not make.
 QUIET_S = 2.0
-
-
-def _sim_hint(access_token: str) -> str:
-    """The simulator's counter key of a token (`mews_sim.counters.token_hint`)."""
-    return hashlib.sha256(access_token.encode()).hexdigest()[:12]
-
-
-def _requests_with(mews_sim: Any, access_token: str) -> int:
-    counters = mews_sim.control.counters()
-    return int(counters["requests_by_token_hint"].get(_sim_hint(access_token), 0))
-
-
-def _requests_for(mews_sim: Any, enterprise_id: str) -> int:
-    return int(mews_sim.control.counters()["requests_by_enterprise"].get(enterprise_id, 0))
 
 
 async def _net_hotel(mews_sim: Any) -> Hotel:
@@ -100,18 +85,18 @@ async def test_an_onboarded_property_is_linked_unlinked_and_rekeyed(
         posted = charge(hotel, 0)
         await send(jetstream, posted)
         await wait_for(lambda: _posted(jetstream, posted.charge_id), what="the charge posted")
-        assert _requests_with(mews_sim, first) > 0
+        assert mews_sim.control.requests_with(first) > 0
 
         # Disabled: unlinked, its client closed, no call with its token any more; a charge
         # for it meanwhile waits in the stream (not failed).
         await directory.put(msgspec.structs.replace(integration, state="disabled"))
         await wait_for(lambda: net.id not in links, what="the link gone", timeout=10)
         await wait_for(lambda: link.client.closed, what="its client closed", timeout=10)
-        calls = _requests_for(mews_sim, net.id)
+        calls = mews_sim.control.requests_for(net.id)
         waiting = charge(hotel, 1)
         await send(jetstream, waiting)
         await asyncio.sleep(QUIET_S)
-        assert _requests_for(mews_sim, net.id) == calls
+        assert mews_sim.control.requests_for(net.id) == calls
         assert not any(r.charge_id == waiting.charge_id for r in await results(jetstream))
         assert (await app.runtime.readiness())["mews"] is True  # the others are fine
 
@@ -145,13 +130,13 @@ async def test_an_onboarded_property_is_linked_unlinked_and_rekeyed(
             what="the new token in use",
         )
         assert links[net.id] is again
-        with_first = _requests_with(mews_sim, first)
-        with_second = _requests_with(mews_sim, second)
+        with_first = mews_sim.control.requests_with(first)
+        with_second = mews_sim.control.requests_with(second)
         rekeyed = charge(hotel, 2)
         await send(jetstream, rekeyed)
         await wait_for(lambda: _posted(jetstream, rekeyed.charge_id), what="posted, new key")
-        assert _requests_with(mews_sim, second) > with_second
-        assert _requests_with(mews_sim, first) == with_first
+        assert mews_sim.control.requests_with(second) > with_second
+        assert mews_sim.control.requests_with(first) == with_first
         client = again.client
         assert isinstance(client, HandoverClient)
         assert client.current.credentials.access_token == second

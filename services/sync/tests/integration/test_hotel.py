@@ -14,11 +14,11 @@ import msgspec
 import pytest
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
-from sync_support import wait_for
+from sync_support import health_of, wait_for
 
 from attendandt.contracts.commands import UpsertCatalogue, UpsertProperty
 from attendandt.contracts.kv import SyncHealth
-from attendandt.contracts.streams import SYNC_HEALTH, ensure_streams
+from attendandt.contracts.streams import ensure_streams
 from attendandt.mews.models import Configuration, Product, Service
 from attendandt.sync.hotel import hotel_of, upsert_catalogue, upsert_property
 from attendandt.sync.localized import localized
@@ -179,20 +179,11 @@ async def _stored(js: JetStreamContext, subject: str, kind: type[Any]) -> list[A
     return found
 
 
-async def _health(js: JetStreamContext, enterprise_id: str) -> SyncHealth | None:
-    kv = await js.key_value(SYNC_HEALTH.bucket)
-    try:
-        entry = await kv.get(enterprise_id)
-    except Exception:
-        return None
-    return msgspec.json.decode(entry.value or b"{}", type=SyncHealth)
-
-
 async def _synced(
     js: JetStreamContext, enterprise_id: str, after: datetime | None = None
 ) -> datetime | None:
     """When the hotel was last read, once that is later than `after`."""
-    health = await _health(js, enterprise_id)
+    health = await health_of(js, enterprise_id)
     synced = health.configuration_synced_at if health else None
     return synced if synced and (after is None or synced > after) else None
 
@@ -235,7 +226,7 @@ async def test_the_simulated_hotel_reaches_the_command_stream_once(
     await wait_for(lambda: _synced(jetstream, gross, after=second), what="another refresh")
     assert len(await _stored(jetstream, "cmd.v1.guests.upsert_property", UpsertProperty)) == 1
     assert len(await _stored(jetstream, "cmd.v1.vendors.upsert_catalogue", UpsertCatalogue)) == 1
-    health = await _health(jetstream, gross)
+    health = await health_of(jetstream, gross)
     assert health is not None
     assert (health.property_name, health.time_zone) == (prop.name, "Europe/London")
     assert health.configuration_error is None
@@ -252,7 +243,7 @@ async def test_a_failed_read_is_logged_shown_and_retried_without_stopping_sync(
     app = await start_sync(hotel_refresh_s=1.0, health_interval_s=0.1)
 
     async def failure_shown() -> SyncHealth | None:
-        health = await _health(jetstream, gross)
+        health = await health_of(jetstream, gross)
         return health if health and health.configuration_error else None
 
     failed = await wait_for(failure_shown, what="the failure in sync health")
@@ -267,7 +258,7 @@ async def test_a_failed_read_is_logged_shown_and_retried_without_stopping_sync(
     await wait_for(stored_on_retry, what="the catalogue on the next refresh")
 
     async def recovered() -> bool:
-        health = await _health(jetstream, gross)
+        health = await health_of(jetstream, gross)
         return bool(health and health.configuration_synced_at and not health.configuration_error)
 
     await wait_for(recovered, what="the error cleared")

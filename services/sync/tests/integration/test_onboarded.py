@@ -7,7 +7,6 @@ counts every request by enterprise and token, so "no call" is checked, not assum
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from dataclasses import replace
 from typing import Any
@@ -16,7 +15,7 @@ import msgspec
 import pytest
 from cryptography.fernet import Fernet
 from nats.js import JetStreamContext
-from sync_support import announce, stored_commands, sync_settings, wait_for
+from sync_support import announce, health_of, stored_commands, sync_settings, wait_for
 
 from attendandt.contracts.deadletter import DEAD_LETTER
 from attendandt.contracts.kv import ImportState, MewsIntegration, SyncHealth
@@ -34,29 +33,6 @@ REFRESH_S = 0.2
 QUIET_S = 2.0
 
 
-def _sim_hint(access_token: str) -> str:
-    """The simulator's counter key of a token (`mews_sim.counters.token_hint`)."""
-    return hashlib.sha256(access_token.encode()).hexdigest()[:12]
-
-
-def _requests_with(mews_sim: Any, access_token: str) -> int:
-    counters = mews_sim.control.counters()
-    return int(counters["requests_by_token_hint"].get(_sim_hint(access_token), 0))
-
-
-def _requests_for(mews_sim: Any, enterprise_id: str) -> int:
-    return int(mews_sim.control.counters()["requests_by_enterprise"].get(enterprise_id, 0))
-
-
-async def _health(js: JetStreamContext, enterprise_id: str) -> SyncHealth | None:
-    kv = await js.key_value(SYNC_HEALTH.bucket)
-    try:
-        entry = await kv.get(enterprise_id)
-    except Exception:
-        return None
-    return msgspec.json.decode(entry.value or b"{}", type=SyncHealth)
-
-
 async def _dead_letters(js: JetStreamContext) -> int:
     subject = DEAD_LETTER.format(service=SERVICE, consumer=DURABLE)
     info = await js.stream_info(DEAD_LETTERS.name, subjects_filter=subject)
@@ -71,7 +47,7 @@ async def _new_guest(mews_sim: Any, enterprise_id: str, name: str) -> str:
 
 
 async def _more_requests(mews_sim: Any, access_token: str, than: int) -> int | None:
-    now = await asyncio.to_thread(_requests_with, mews_sim, access_token)
+    now = await asyncio.to_thread(mews_sim.control.requests_with, access_token)
     return now if now > than else None
 
 
@@ -112,7 +88,7 @@ async def test_an_onboarded_property_is_started_stopped_and_rekeyed(
 
     # Started: its hotel refresher reads its configuration with its own token.
     async def configured(enterprise_id: str) -> SyncHealth | None:
-        health = await _health(jetstream, enterprise_id)
+        health = await health_of(jetstream, enterprise_id)
         return health if health and health.configuration_synced_at else None
 
     health = await wait_for(lambda: configured(net.id), what="the onboarded hotel read")
@@ -146,19 +122,19 @@ async def test_an_onboarded_property_is_started_stopped_and_rekeyed(
     await wait_for(stopped, what="the property stopped", timeout=10)
     assert net.id not in app.appliers
     assert gross.id in app.appliers
-    calls_when_stopped = _requests_for(mews_sim, net.id)
-    gross_calls = _requests_for(mews_sim, gross.id)
+    calls_when_stopped = mews_sim.control.requests_for(net.id)
+    gross_calls = mews_sim.control.requests_for(gross.id)
     # A change for it meanwhile waits in the stream: no dead letter, applied once it runs.
     waiting = await _new_guest(mews_sim, net.id, "Waiting")
     await announce(jetstream, net.id, MewsEntity.CUSTOMER, [waiting])
     await asyncio.sleep(QUIET_S)  # ten refresh periods, each of which would call Mews
-    assert _requests_for(mews_sim, net.id) == calls_when_stopped
-    assert _requests_for(mews_sim, gross.id) > gross_calls
+    assert mews_sim.control.requests_for(net.id) == calls_when_stopped
+    assert mews_sim.control.requests_for(gross.id) > gross_calls
     assert not await guest_of(waiting)
     assert await _dead_letters(jetstream) == 0
 
     # Enabled again: started again, and the change that waited is applied.
-    before = _requests_with(mews_sim, first)
+    before = mews_sim.control.requests_with(first)
     await directory.put(msgspec.structs.replace(integration, state="enabled"))
     await wait_for(lambda: _more_requests(mews_sim, first, before), what="calls again")
     assert net.id in app.appliers
@@ -192,11 +168,11 @@ async def test_an_onboarded_property_is_started_stopped_and_rekeyed(
     assert not any(t.done() for t in tasks)
     # Once the old token's calls in flight are over, it makes no more.
     await wait_for(lambda: running.client.in_flight(old_client) == 0, what="old calls over")
-    with_first = _requests_with(mews_sim, first)
-    with_second = _requests_with(mews_sim, second)
+    with_first = mews_sim.control.requests_with(first)
+    with_second = mews_sim.control.requests_with(second)
     await asyncio.sleep(QUIET_S)
-    assert _requests_with(mews_sim, first) == with_first
-    assert _requests_with(mews_sim, second) > with_second
+    assert mews_sim.control.requests_with(first) == with_first
+    assert mews_sim.control.requests_with(second) > with_second
     renamed = await _new_guest(mews_sim, net.id, "Rekeyed")
     await announce(jetstream, net.id, MewsEntity.CUSTOMER, [renamed])
     await wait_for(lambda: guest_of(renamed), what="a change applied with the new key")
@@ -307,6 +283,6 @@ async def test_the_environments_token_wins_over_an_onboarded_one_for_its_enterpr
     await wait_for(lambda: onboarded.follower.seen >= 2, what="the second version read")
     assert not onboarded.running
     assert app.appliers[gross.id].client is app.clients[gross.id]
-    assert _requests_with(mews_sim, other) == 0
+    assert mews_sim.control.requests_with(other) == 0
     told = [r for r in caplog.records if "the environment's token is used" in r.getMessage()]
     assert len(told) == 1

@@ -21,6 +21,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stack_support import signed_in
 
 pytestmark = pytest.mark.slow
 
@@ -225,16 +226,7 @@ def hotels(stack: dict[str, Any]) -> list[Hotel]:
 
 @pytest.fixture(scope="module")
 def api(stack: dict[str, Any]) -> Iterator[httpx.Client]:
-    login = httpx.post(
-        f"{stack['gateway']}/api/v1/auth/login",
-        json={"email": "admin@attendandt.local", "password": stack["password"]},
-    )
-    assert login.status_code == 200, login.text
-    with httpx.Client(
-        base_url=f"{stack['gateway']}/api/v1",
-        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
-        timeout=30,
-    ) as client:
+    with signed_in(stack, timeout=30) as client:
         yield client
 
 

@@ -15,34 +15,21 @@ from typing import Any
 
 import httpx
 import pytest
-from stack_support import Events, child_pid, mews_call, wait_until
+from stack_support import Events, child_pid, mews_call, signed_in, wait_until
 
 from attendandt.mews_sim.control_client import SimControl
 
 pytestmark = pytest.mark.slow
 
 
-def _client(stack: dict[str, Any], email: str) -> httpx.Client:
-    password = stack["passwords"][email]
-    login = httpx.post(
-        f"{stack['gateway']}/api/v1/auth/login", json={"email": email, "password": password}
-    )
-    assert login.status_code == 200, login.text
-    return httpx.Client(
-        base_url=f"{stack['gateway']}/api/v1",
-        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
-        timeout=15,
-    )
-
-
 @pytest.fixture(scope="module")
 def desk(stack) -> httpx.Client:
-    return _client(stack, "frontdesk@attendandt.local")
+    return signed_in(stack, "frontdesk@attendandt.local")
 
 
 @pytest.fixture(scope="module")
 def admin(stack) -> httpx.Client:
-    return _client(stack, "admin@attendandt.local")
+    return signed_in(stack, "admin@attendandt.local")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from stack_support import wait_until
+from stack_support import signed_in, wait_until
 
 from attendandt.mews_sim.control_client import SimControl
 
@@ -24,16 +24,7 @@ QUIET_S = 10.0
 
 @pytest.fixture
 def admin(stack: dict[str, Any]) -> httpx.Client:
-    login = httpx.post(
-        f"{stack['gateway']}/api/v1/auth/login",
-        json={"email": "admin@attendandt.local", "password": stack["password"]},
-    )
-    assert login.status_code == 200, login.text
-    return httpx.Client(
-        base_url=f"{stack['gateway']}/api/v1",
-        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
-        timeout=15,
-    )
+    return signed_in(stack)
 
 
 @pytest.mark.timeout(420)
@@ -57,7 +48,7 @@ def test_a_hotel_connected_in_mews_is_imported_then_stopped_when_disabled(
         assert status["sync"]["import_reservations"] > 0
 
         def calls() -> int:
-            return int(control.counters()["requests_by_enterprise"].get(enterprise, 0))
+            return control.requests_for(enterprise)
 
         assert calls() > 0
         control.integration_action(hotel["integration_id"], "disable")

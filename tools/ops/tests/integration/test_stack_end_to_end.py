@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from stack_support import child_pid, mews_call, wait_until
+from stack_support import child_pid, mews_call, signed_in, wait_until
 
 from attendandt.mews_sim.control_client import SimControl
 
@@ -24,17 +24,7 @@ _mews = mews_call
 
 @pytest.fixture(scope="module")
 def api(stack) -> httpx.Client:
-    login = httpx.post(
-        f"{stack['gateway']}/api/v1/auth/login",
-        json={"email": "admin@attendandt.local", "password": stack["password"]},
-    )
-    assert login.status_code == 200, login.text
-    token = login.json()["access_token"]
-    return httpx.Client(
-        base_url=f"{stack['gateway']}/api/v1",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
+    return signed_in(stack, timeout=10)
 
 
 def test_reservation_made_in_mews_reaches_the_api_and_a_charge_lands_on_the_bill(

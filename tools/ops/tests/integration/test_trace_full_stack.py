@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from stack_support import Events, ReceivedSpan, SpanReceiver, mews_call, wait_until
+from stack_support import Events, ReceivedSpan, SpanReceiver, mews_call, signed_in, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -33,16 +33,7 @@ def test_a_reservation_change_is_one_trace_from_mews_to_the_live_stream(stack) -
     spans: SpanReceiver = stack["spans"]
     sim = stack["sim"]
     enterprise = mews_call(sim, "configuration/get")["Enterprise"]["Id"]
-    login = httpx.post(
-        f"{stack['gateway']}/api/v1/auth/login",
-        json={"email": "admin@attendandt.local", "password": stack["password"]},
-    )
-    assert login.status_code == 200, login.text
-    client = httpx.Client(
-        base_url=f"{stack['gateway']}/api/v1",
-        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
-        timeout=15,
-    )
+    client = signed_in(stack)
     events = Events(client)
     try:
         created = httpx.post(

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from attendandt.mews_sim.counters import token_hint
+
 Json = dict[str, Any]
 
 
@@ -67,6 +69,14 @@ class SimControl:
         and `requests_by_token_hint` (see `counters.token_hint`) count every Connector
         request, refused ones too; `unauthorized_by_enterprise` the 401s for bad tokens."""
         return self._get("/counters")  # type: ignore[no-any-return]
+
+    def requests_for(self, enterprise_id: str) -> int:
+        """Connector requests made with any token of the enterprise, refused ones too."""
+        return int(self.counters()["requests_by_enterprise"].get(enterprise_id, 0))
+
+    def requests_with(self, access_token: str) -> int:
+        """Connector requests made with this token, refused ones too."""
+        return int(self.counters()["requests_by_token_hint"].get(token_hint(access_token), 0))
 
     def reset_counters(self) -> None:
         self._post("/counters/reset")
