@@ -13,12 +13,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.examples import EXAMPLES
 from attendandt.contracts.mews import MewsChange
 from attendandt.platform import outbox as outbox_module
-from attendandt.platform.db import DatabaseSettings, create_engine, session_factory
+from attendandt.platform.db import DatabaseSettings, create_engine, session_factory, snapshot
 from attendandt.platform.inbox import claim
 from attendandt.platform.messaging import NotStored, publish_stored
 from attendandt.platform.migrations import upgrade
@@ -213,3 +214,23 @@ async def test_publish_stored_waits_for_every_ack_and_says_when_one_is_refused(
     nowhere = [*batch[:2], (f"nostream.{unique}", b"{}", {})]
     with pytest.raises(NotStored, match="1 refused"):
         await publish_stored(jetstream, nowhere)
+
+
+async def test_a_snapshot_reads_one_state_across_statements(engine: AsyncEngine) -> None:
+    """A reply built from two reads does not mix states from before and after a commit."""
+    sessions = session_factory(engine)
+    counters = sample_models.counters
+    async with sessions.begin() as session:
+        await session.execute(
+            insert(counters).values(name="snap", value=1).on_conflict_do_nothing()
+        )
+    first_read = select(counters.c.value).where(counters.c.name == "snap")
+    async with snapshot(sessions) as reader:
+        assert await reader.scalar(first_read) == 1
+        async with sessions.begin() as writer:
+            await writer.execute(counters.update().where(counters.c.name == "snap").values(value=2))
+        assert await reader.scalar(first_read) == 1
+        with pytest.raises(DBAPIError, match="read-only"):
+            await reader.execute(counters.update().values(value=3))
+    async with sessions() as plain:
+        assert await plain.scalar(first_read) == 2

@@ -25,6 +25,7 @@ from attendandt.guests.day_lists import local_date, local_day_bounds
 from attendandt.guests.editing import SETTLED_SHOWN
 from attendandt.guests.input_checks import hotel_zone, require_one_of, valid_uuid
 from attendandt.guests.query_rules import decode_cursor, encode_cursor, view_of, zone_of
+from attendandt.platform.db import snapshot
 from attendandt.platform.rpc import NotFound
 
 _PHONE_CHARS = re.compile(r"^[\d\s+()./\-]+$")
@@ -110,7 +111,8 @@ class GuestQueries:
         missing = NotFound(f"no guest {request.guest_id or request.mews_id}")
         if not caller.may_act_for(request.enterprise_id):
             raise missing
-        async with self._sessions() as session:
+        # One snapshot: the guest's sync state and its edits' states agree.
+        async with snapshot(self._sessions) as session:
             guest = await gr.find_guest(
                 session,
                 request.enterprise_id,

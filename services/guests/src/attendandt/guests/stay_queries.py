@@ -36,6 +36,7 @@ from attendandt.guests.query_rules import (
 )
 from attendandt.guests.stay_events import known_guests
 from attendandt.guests.stay_notes import writes_of_stay
+from attendandt.platform.db import snapshot
 from attendandt.platform.rpc import Forbidden, Invalid, NotFound
 
 
@@ -56,7 +57,7 @@ class StayQueries:
         missing = NotFound(f"no stay {request.stay_id or request.mews_id}")
         if not caller.may_act_for(request.enterprise_id):
             raise missing
-        async with self._sessions() as session:
+        async with snapshot(self._sessions) as session:
             stay = await sr.find_stay(
                 session,
                 request.enterprise_id,
@@ -78,7 +79,7 @@ class StayQueries:
         if not any(caller.can(p) for p in PUBLIC_STAY_PERMISSIONS):
             raise Forbidden("only those who book or charge for a stay's guests may ask")
         stay_id = valid_uuid(request.stay_id, "stay_id")
-        async with self._sessions() as session:
+        async with snapshot(self._sessions) as session:
             stored = await ssr.stay_snapshot(session, request.enterprise_id, stay_id)
             if stored is None:
                 raise missing
