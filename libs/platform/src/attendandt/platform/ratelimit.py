@@ -38,6 +38,15 @@ implements the Mews client's ``RateLimiter`` protocol structurally:
   always gets the next turn, whichever process it is in. A crashed holder's announcement
   expires after ``writer_ttl`` seconds. Inside one process, queued writes go before queued
   reads, and only the head of the queue talks to NATS.
+- **Fair share**: a Portfolio Access Token opens several properties with one budget; each
+  property's holders say which it is (``party``, its enterprise id) and the budget is shared
+  max-min fairly between the parties that are waiting, whichever processes they are in. The
+  state logs each party's requests in the window (``parties``) and the parties with a read
+  waiting (``claims``: party → expiry, like ``writers``). A read that has to wait claims its
+  party's turn; a read that could go waits instead while another party with a live claim has
+  had fewer requests in the window (the least served goes first). A party alone may use the
+  whole budget; writes keep their priority (they are logged in their party's requests, never
+  held back). A read held by its own lane's cap claims nothing (it could not use the turn).
 
 If NATS is unreachable, ``acquire`` raises (the caller's request fails and is retried like any
 other transient failure); it never falls back to an unshared budget.
@@ -92,6 +101,10 @@ class BucketState(msgspec.Struct, kw_only=True):
     sent: list[float] = msgspec.field(default_factory=list)
     #: Lane → the times of that lane's own requests in the last window.
     lanes: dict[str, list[float]] = msgspec.field(default_factory=dict)
+    #: Party (a property's enterprise id) → the times of its requests in the last window.
+    parties: dict[str, list[float]] = msgspec.field(default_factory=dict)
+    #: Party → wall-clock expiry: that party has a read waiting for its turn.
+    claims: dict[str, float] = msgspec.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,7 @@ class SharedTokenBucket:
         margin: float = 2.0,
         lane: str | None = None,
         share: float = 1.0,
+        party: str | None = None,
         backoff_initial: float = 1.0,
         backoff_max: float = 60.0,
         writer_ttl: float = 5.0,
@@ -145,6 +159,9 @@ class SharedTokenBucket:
         self.lane = lane
         #: The most requests of this holder's lane in any window (None: no lane).
         self.lane_limit = max(1, math.floor(share * requests)) if lane is not None else None
+        #: The party (a property of a Portfolio Access Token) this holder's requests are for;
+        #: None: no fair share, the holder neither claims turns nor yields them.
+        self.party = party
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.writer_ttl = writer_ttl
@@ -152,6 +169,8 @@ class SharedTokenBucket:
         self._clock = clock
         self._sleep = sleep
         self._line = WaitingLine()
+        #: Reads in this holder's line (or entering it), the head included.
+        self._reads = 0
         #: Revision conflicts met and retried (another holder changed the state first).
         self.conflicts = 0
 
@@ -171,6 +190,7 @@ class SharedTokenBucket:
         elapsed = max(0.0, now - state.updated)
         since = now - self.window
         lanes = {lane: [t for t in times if t > since] for lane, times in state.lanes.items()}
+        parties = {p: [t for t in times if t > since] for p, times in state.parties.items()}
         return msgspec.structs.replace(
             state,
             tokens=min(self.capacity, state.tokens + elapsed * self.rate),
@@ -179,6 +199,8 @@ class SharedTokenBucket:
             writers={h: t for h, t in state.writers.items() if t > now},
             sent=[t for t in state.sent if t > since],
             lanes={lane: times for lane, times in lanes.items() if times},
+            parties={p: times for p, times in parties.items() if times},
+            claims={p: t for p, t in state.claims.items() if t > now},
         )
 
     def _window_wait(self, times: list[float], limit: int, now: float) -> float:
@@ -190,18 +212,40 @@ class SharedTokenBucket:
         return leaving + self.window - now
 
     def decide(
-        self, state: BucketState, now: float, *, write: bool, more_writes: bool = False
+        self,
+        state: BucketState,
+        now: float,
+        *,
+        write: bool,
+        more_writes: bool = False,
+        more_reads: bool = False,
     ) -> _Decision:
         """Take one token from ``state`` at ``now`` if this request may go; else how long to
-        wait. ``more_writes``: this holder has further writes queued behind this one."""
+        wait. ``more_writes`` / ``more_reads``: this holder has further writes / reads queued
+        behind this one."""
         state = self.refilled(state, now)
         writers = dict(state.writers)
         announce = write and writers.get(self.holder, 0.0) < now + self.writer_ttl / 2
         if announce:
             writers[self.holder] = now + self.writer_ttl
+        lane = state.lanes.get(self.lane, []) if self.lane is not None else []
+        lane_wait = (
+            self._window_wait(lane, self.lane_limit, now) if self.lane_limit is not None else 0.0
+        )
+        # The party whose turn this request may claim: a read's, unless its own lane is full
+        # (it could not use the turn, and others would be held back for nothing).
+        party = self.party if not write and lane_wait <= _EPSILON else None
+        claimed = None
+        if party is not None and state.claims.get(party, 0.0) < now + self.writer_ttl / 2:
+            claimed = {**state.claims, party: now + self.writer_ttl}
 
         def waiting(seconds: float) -> _Decision:
-            changed = msgspec.structs.replace(state, writers=writers) if announce else None
+            changes: dict[str, object] = {}
+            if announce:
+                changes["writers"] = writers
+            if claimed is not None:
+                changes["claims"] = claimed
+            changed = msgspec.structs.replace(state, **changes) if changes else None
             return _Decision(max(seconds, _EPSILON), changed)
 
         if state.paused_until > now:
@@ -212,12 +256,35 @@ class SharedTokenBucket:
         wait = max(
             missing / self.rate if missing > _EPSILON else 0.0,
             self._window_wait(state.sent, self.requests, now),
+            lane_wait,
         )
-        lane = state.lanes.get(self.lane, []) if self.lane is not None else []
-        if self.lane_limit is not None:
-            wait = max(wait, self._window_wait(lane, self.lane_limit, now))
         if wait > _EPSILON:
             return waiting(wait)
+        if party is not None and self._yields(state, party):
+            # Another party, less served, is waiting: it takes this turn. Ask again about one
+            # turn later (it may be done by then).
+            return waiting(min(MAX_SLEEP, 1.0 / self.rate))
+        return self._taken(
+            state,
+            now,
+            write=write,
+            more_writes=more_writes,
+            more_reads=more_reads,
+            claiming=party is not None,
+        )
+
+    def _taken(
+        self,
+        state: BucketState,
+        now: float,
+        *,
+        write: bool,
+        more_writes: bool,
+        more_reads: bool,
+        claiming: bool,
+    ) -> _Decision:
+        """``state`` (refilled) with one token taken at ``now`` and the request logged."""
+        writers = dict(state.writers)
         if write and more_writes:
             writers[self.holder] = now + self.writer_ttl
         else:
@@ -225,17 +292,38 @@ class SharedTokenBucket:
             writers.pop(self.holder, None)
         # Milliseconds are plenty and keep the entry small; rounded up, so never early.
         stamp = math.ceil(now * 1000) / 1000
-        lanes = state.lanes
+        lanes, parties, claims = state.lanes, state.parties, state.claims
+        lane = lanes.get(self.lane, []) if self.lane is not None else []
         if self.lane is not None:
             lanes = {**lanes, self.lane: [*lane, stamp]}
+        if self.party is not None:
+            parties = {**parties, self.party: [*parties.get(self.party, []), stamp]}
+        if claiming and self.party is not None:
+            claims = dict(claims)
+            lane_full = self.lane_limit is not None and len(lane) + 1 >= self.lane_limit
+            if more_reads and not lane_full:
+                claims[self.party] = now + self.writer_ttl  # our next read waits already
+            else:
+                claims.pop(self.party, None)
         taken = msgspec.structs.replace(
             state,
             tokens=max(0.0, state.tokens - 1.0),
             writers=writers,
             sent=[*state.sent, stamp],
             lanes=lanes,
+            parties=parties,
+            claims=claims,
         )
         return _Decision(0.0, taken)
+
+    @staticmethod
+    def _yields(state: BucketState, party: str) -> bool:
+        """Whether a read of ``party`` leaves this turn to another party that claimed one and
+        has had fewer requests in the window (max-min fairness between waiting parties)."""
+        served = len(state.parties.get(party, []))
+        return any(
+            other != party and len(state.parties.get(other, [])) < served for other in state.claims
+        )
 
     def paused(self, state: BucketState, now: float, retry_after: float | None) -> BucketState:
         """``state`` after a 429 seen at ``now``."""
@@ -305,17 +393,28 @@ class SharedTokenBucket:
 
     async def try_acquire(self, *, write: bool = False) -> bool:
         """One attempt, no waiting. A write that finds no token still announces itself as
-        waiting (for ``writer_ttl``), so reads elsewhere leave the next token to it."""
+        waiting (for ``writer_ttl``), so reads elsewhere leave the next token to it; a read of
+        a party likewise claims its party's turn."""
         decision = await self._change(lambda s, now: self.decide(s, now, write=write))
         return decision.wait <= 0
 
     async def acquire(self, *, write: bool = False) -> None:
-        async with self._line.condition:
-            await self._line.wait_turn(write, functools.partial(self._take_at_head, write))
+        reads = 0 if write else 1
+        self._reads += reads
+        try:
+            async with self._line.condition:
+                await self._line.wait_turn(write, functools.partial(self._take_at_head, write))
+        finally:
+            self._reads -= reads
 
     async def _take_at_head(self, write: bool) -> float:
         decision = await self._change(
-            functools.partial(self.decide, write=write, more_writes=write and self._line.writes > 1)
+            functools.partial(
+                self.decide,
+                write=write,
+                more_writes=write and self._line.writes > 1,
+                more_reads=not write and self._reads > 1,
+            )
         )
         return decision.wait
 
