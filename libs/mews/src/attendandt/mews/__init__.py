@@ -11,7 +11,14 @@ async with MewsClient(DemoTokens.GROSS_1, environment="demo", limiter=LocalToken
 ```
 """
 
-from .binding import MewsSettings, MewsSettingsError, bind_enterprises, enterprise_of
+from .binding import (
+    MewsSettings,
+    MewsSettingsError,
+    bind_enterprises,
+    clients_of_token,
+    enterprise_of,
+    properties_of,
+)
 from .client import DEFAULT_CLIENT_NAME, BaseMewsClient, RetryPolicy
 from .environments import (
     DEMO,
@@ -19,6 +26,7 @@ from .environments import (
     Credentials,
     DemoTokens,
     Environment,
+    PortfolioScope,
     resolve_environment,
 )
 from .errors import (
@@ -74,11 +82,14 @@ __all__ = [
     "MewsUnauthorized",
     "Paged",
     "PagedOperation",
+    "PortfolioScope",
     "RateLimiter",
     "RetryPolicy",
     "TimeInterval",
     "UnlimitedLimiter",
     "bind_enterprises",
+    "clients_of_token",
     "enterprise_of",
+    "properties_of",
     "resolve_environment",
 ]

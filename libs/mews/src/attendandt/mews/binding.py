@@ -1,9 +1,10 @@
-"""Which enterprise each AccessToken opens, and Mews settings from the environment.
+"""Which enterprises each AccessToken opens, and Mews settings from the environment.
 
 Every process that talks to Mews (ingest, sync, the publisher, the CLI) is configured the
 same way and needs the same thing first: for each AccessToken, its EnterpriseId
-(`configuration/get`). Mews may be unreachable when a process starts; `bind_enterprises`
-keeps trying with backoff instead of crashing the service.
+(`configuration/get`), or those of its properties for a Portfolio Access Token. Mews may be
+unreachable when a process starts; `bind_enterprises` keeps trying with backoff instead of
+crashing the service.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from .client import DEFAULT_CLIENT_NAME
 from .environments import Credentials, resolve_environment
 from .errors import MewsError
+from .models.enterprises import Enterprise
 from .operations import MewsClient
 
 log = logging.getLogger(__name__)
@@ -99,11 +101,48 @@ def websocket_url(base_url: str) -> str:
     return base_url.replace("http", "ws", 1) + "/ws/connector"
 
 
-async def enterprise_of(client: MewsClient) -> str:
+async def _enterprise(client: MewsClient) -> Enterprise:
     config = await client.get_configuration()
     if config.enterprise is None:
         raise MewsError("configuration/get returned no enterprise")
-    return config.enterprise.id
+    return config.enterprise
+
+
+async def enterprise_of(client: MewsClient) -> str:
+    return (await _enterprise(client)).id
+
+
+async def properties_of(client: MewsClient) -> tuple[Enterprise, list[Enterprise]]:
+    """The enterprise `configuration/get` names, and the properties the token opens: that
+    enterprise, or, when it is a portfolio's own (`IsPortfolio`), the portfolio's."""
+    enterprise = await _enterprise(client)
+    if not enterprise.is_portfolio:
+        return enterprise, [enterprise]
+    return enterprise, [e async for e in client.get_enterprises() if not e.is_portfolio]
+
+
+async def clients_of_token(
+    credentials: Credentials, make_client: Callable[[Credentials], MewsClient]
+) -> dict[str, MewsClient]:
+    """EnterpriseId → a client, for every property `credentials` opens.
+
+    A token opens one enterprise, or, a Portfolio Access Token, several: `configuration/get`
+    then answers the portfolio's own enterprise (`IsPortfolio`), and `enterprises/getAll`
+    lists its properties, each given a client that names it in every request (its limiter
+    draws on the token's one budget)."""
+    client = make_client(credentials)
+    try:
+        enterprise, members = await properties_of(client)
+        if not enterprise.is_portfolio:
+            return {enterprise.id: client}
+    except BaseException:
+        await client.aclose()
+        raise
+    await client.aclose()
+    log.info(
+        "token %s is a portfolio of %d properties", credentials.access_token_hint, len(members)
+    )
+    return {e.id: make_client(credentials.scoped(e.id, e.chain_id)) for e in members}
 
 
 async def bind_enterprises(
@@ -119,15 +158,13 @@ async def bind_enterprises(
     delay = 1.0
     while pending and not (stop is not None and stop.is_set()):
         for credentials in list(pending):
-            client = make_client(credentials)
             try:
-                enterprise_id = await enterprise_of(client)
+                clients = await clients_of_token(credentials, make_client)
             except MewsError as exc:
-                await client.aclose()
                 log.warning("cannot reach Mews for %s: %s", credentials.access_token_hint, exc)
                 continue
             pending.remove(credentials)
-            bound[enterprise_id] = client
+            bound.update(clients)
         if pending:
             if stop is None:
                 await asyncio.sleep(delay)

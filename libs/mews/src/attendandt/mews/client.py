@@ -40,6 +40,7 @@ from .errors import (
 )
 from .models.common import MewsModel
 from .paging import MAX_PAGE_SIZE, check_page_size
+from .portfolio import scope_fields
 from .ratelimit import LocalTokenBucket, RateLimiter
 
 logger = logging.getLogger("attendandt.mews")
@@ -190,9 +191,15 @@ class BaseMewsClient:
     # -- request building ------------------------------------------------------------------------
 
     def encode_body(
-        self, request: msgspec.Struct | None, extra: Mapping[str, Any] | None = None
+        self,
+        request: msgspec.Struct | None,
+        extra: Mapping[str, Any] | None = None,
+        *,
+        operation: str = "",
     ) -> bytes:
-        """The JSON body: ``ClientToken``, ``AccessToken``, ``Client`` then the request fields."""
+        """The JSON body: ``ClientToken``, ``AccessToken``, ``Client``, the request fields,
+        then, for a portfolio property's client, the fields naming that property (unless
+        the request names enterprises or chains itself)."""
         body: dict[str, Any] = {
             "ClientToken": self.credentials.client_token,
             "AccessToken": self.credentials.access_token,
@@ -209,6 +216,10 @@ class BaseMewsClient:
             body.update(fields)
         if extra:
             body.update(extra)
+        scope = self.credentials.scope
+        if scope is not None:
+            for name, value in scope_fields(operation, scope).items():
+                body.setdefault(name, value)
         return self._encoder.encode(body)
 
     def _decoder(self, response_type: type[T]) -> msgspec.json.Decoder[T]:
@@ -234,7 +245,7 @@ class BaseMewsClient:
         ``write=True`` marks a non-idempotent operation: it takes the limiter's write priority,
         is tried exactly once, and raises ``MewsOutcomeUnknown`` when it may have been applied.
         """
-        body = self.encode_body(request, extra)
+        body = self.encode_body(request, extra, operation=operation)
         if write:
             return await self._attempt(operation, body, response_type, write=True)
         retrying = AsyncRetrying(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 
@@ -42,17 +42,44 @@ def resolve_environment(value: str | Environment) -> Environment:
 
 
 @dataclass(frozen=True)
+class PortfolioScope:
+    """The one property of a Portfolio Access Token a client acts for: every request names
+    it (`EnterpriseId(s)`, or its chain's `ChainId(s)` for customers and companies)."""
+
+    enterprise_id: str
+    chain_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Credentials:
-    """``ClientToken`` + ``AccessToken`` of one connection. Tokens never appear in ``repr``."""
+    """``ClientToken`` + ``AccessToken`` of one connection. Tokens never appear in ``repr``.
+
+    ``scope``: set for a client of one property of a Portfolio Access Token (None: the token
+    opens one enterprise, and requests name none)."""
 
     client_token: str = field(repr=False)
     access_token: str = field(repr=False)
     label: str = ""
+    scope: PortfolioScope | None = None
 
     @property
     def access_token_hint(self) -> str:
         """A short non-secret tag for logs and limiter keys (a hash prefix, no token characters)."""
         return hashlib.sha256(self.access_token.encode()).hexdigest()[:10]
+
+    @property
+    def portfolio_property(self) -> str | None:
+        """The enterprise a portfolio token's client acts for (its share of the token's one
+        budget is that property's); None for a token of one enterprise."""
+        return self.scope.enterprise_id if self.scope is not None else None
+
+    def scoped(self, enterprise_id: str, chain_id: str | None) -> Credentials:
+        """The same tokens, for one property of the portfolio the token opens."""
+        return replace(
+            self,
+            label=f"{self.label}/{enterprise_id[:8]}",
+            scope=PortfolioScope(enterprise_id, chain_id),
+        )
 
 
 _GROSS_CLIENT_1 = "E0D439EE522F44368DC78E1BFB03710C-D24FB11DBE31D4621C4817E028D9E1D"
