@@ -109,3 +109,9 @@ def webhook_receiver(mews_sim: MewsSim) -> Iterator[WebhookReceiver]:
     finally:
         mews_sim.control.configure_webhooks(None)
         receiver.close()
+
+
+@pytest.fixture
+def portfolio(mews_sim: MewsSim) -> dict[str, Any]:
+    """A connected portfolio of three small hotels (see `SimControl.connect_portfolio`)."""
+    return mews_sim.control.connect_portfolio("Danube Portfolio (SIM)", rooms=5)

@@ -59,7 +59,7 @@ async def websocket_endpoint(socket: WebSocket[Any, Any, Any]) -> None:
         # Closing before accepting refuses the handshake (HTTP 403).
         await socket.close(code=4001, reason="Invalid tokens")
         return
-    await state.ws.serve(socket, token.enterprise_id)
+    await state.ws.serve(socket, token)
 
 
 def _error_response(

@@ -77,7 +77,24 @@ def _count_caller(state: SimState, body: dict[str, Any] | str) -> str:
     enterprise_id = token.enterprise_id if token is not None else UNKNOWN
     state.counters.requests_by_enterprise[enterprise_id] += 1
     state.counters.requests_by_token_hint[token_hint(access_token)] += 1
+    for target in _targets(token, body):
+        state.counters.requests_by_scope[target] += 1
     return enterprise_id
+
+
+def _targets(token: TokenPair | None, body: dict[str, Any] | str) -> list[str]:
+    """The enterprises a request aims at, read leniently (the operation validates later)."""
+    if token is None:
+        return [UNKNOWN]
+    if not token.is_portfolio or not isinstance(body, dict):
+        return [token.enterprise_id]
+    one, many = body.get("EnterpriseId"), body.get("EnterpriseIds")
+    named = ([one] if isinstance(one, str) else []) + (many if isinstance(many, list) else [])
+    known = {*token.scope, token.enterprise_id}
+    # Ids outside the scope (refused later) count as unknown: made-up ids cannot grow the
+    # counter without bound.
+    targets = [n.lower() if isinstance(n, str) and n.lower() in known else UNKNOWN for n in named]
+    return list(dict.fromkeys(targets)) or [token.enterprise_id]
 
 
 async def _run(state: SimState, path: str, raw_body: bytes) -> bytes:

@@ -67,12 +67,19 @@ class SimControl:
     def counters(self) -> Json:
         """Request, response, fault, webhook and WebSocket counts. `requests_by_enterprise`
         and `requests_by_token_hint` (see `counters.token_hint`) count every Connector
-        request, refused ones too; `unauthorized_by_enterprise` the 401s for bad tokens."""
+        request, refused ones too; `requests_by_scope` every enterprise each one targets
+        (see `requests_for_scope`); `unauthorized_by_enterprise` the 401s for bad tokens."""
         return self._get("/counters")  # type: ignore[no-any-return]
 
     def requests_for(self, enterprise_id: str) -> int:
         """Connector requests made with any token of the enterprise, refused ones too."""
         return int(self.counters()["requests_by_enterprise"].get(enterprise_id, 0))
+
+    def requests_for_scope(self, enterprise_id: str) -> int:
+        """Connector requests aimed at the enterprise, refused ones too: by its `EnterpriseId`
+        or among its `EnterpriseIds`, or made with its single-enterprise token. A portfolio
+        token's request naming no enterprise counts for the portfolio's own enterprise."""
+        return int(self.counters()["requests_by_scope"].get(enterprise_id, 0))
 
     def requests_with(self, access_token: str) -> int:
         """Connector requests made with this token, refused ones too."""
@@ -155,6 +162,27 @@ class SimControl:
         if name is not None:
             body["name"] = name
         return self._post("/integrations/connect", body)  # type: ignore[no-any-return]
+
+    def connect_portfolio(
+        self,
+        name: str | None = None,
+        *,
+        properties: int = 3,
+        rooms: int = 6,
+        is_enabled: bool = True,
+    ) -> Json:
+        """A new portfolio connects: `properties` small hotels seeded as `connect_property`
+        seeds one, all in one new chain, the portfolio's own enterprise (`IsPortfolio`, no
+        hotel data, same chain), one Portfolio Access Token opening every property and one
+        integration on the portfolio's enterprise, announced in `IntegrationCreated`.
+        Returns `integration_id`, `enterprise_id` and `enterprise_name` (the portfolio's
+        own), `access_token`, `client_token`, `chain_id`, `enterprise_ids` (the properties,
+        in order), `service_ids` (property -> its Accommodation service) and the integration
+        as `integrations()` lists it. Gone at the next reset."""
+        body: Json = {"properties": properties, "rooms": rooms, "is_enabled": is_enabled}
+        if name is not None:
+            body["name"] = name
+        return self._post("/integrations/connect-portfolio", body)  # type: ignore[no-any-return]
 
     def integration_action(self, integration_id: str, action: str) -> Json:
         """`enable`, `disable`, `cancel`, `reinstate` or `delete` the integration (any

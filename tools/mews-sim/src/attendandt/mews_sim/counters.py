@@ -27,6 +27,11 @@ class Counters:
     #: carries and by `token_hint` of that token: "this property made no call" is checkable.
     requests_by_enterprise: Counter[str] = field(default_factory=Counter)
     requests_by_token_hint: Counter[str] = field(default_factory=Counter)
+    #: Every Connector request, once for each enterprise it targets: a portfolio token's
+    #: `EnterpriseId`/`EnterpriseIds` (none named: the portfolio's own enterprise), a single
+    #: token's enterprise. One portfolio token is one rate budget; this shows each
+    #: property's share of it.
+    requests_by_scope: Counter[str] = field(default_factory=Counter)
     #: 401s for bad tokens (unknown, rotated out, integration not enabled), by enterprise.
     unauthorized_by_enterprise: Counter[str] = field(default_factory=Counter)
     responses_by_status: Counter[int] = field(default_factory=Counter)

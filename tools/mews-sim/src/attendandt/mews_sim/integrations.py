@@ -1,6 +1,7 @@
 """Integrations and the Mews Integration Webhooks about them.
 
-An integration is a partner application's connection to one enterprise. The property connects
+An integration is a partner application's connection to one enterprise (a portfolio's own
+enterprise for a Portfolio Access Token, see `portfolios`). The property connects
 it, enables, disables, cancels, reinstates or deletes it, or regenerates its access token, and
 Mews tells the partner with one webhook per event: `{"Action": ..., "Data": {...}}`, sent to
 the General Webhooks' URL (Mews allows one URL for both) under the same delivery rules. Its
@@ -21,6 +22,7 @@ from attendandt.mews_sim import clock
 from attendandt.mews_sim.counters import token_hint
 from attendandt.mews_sim.errors import NotFound, invalid
 from attendandt.mews_sim.seed.connected import add_connected_property, new_access_token
+from attendandt.mews_sim.seed.specs import EnterpriseSpec
 from attendandt.mews_sim.state import SimState
 from attendandt.mews_sim.store import Integration, IntegrationState, Store, TokenPair
 
@@ -76,17 +78,40 @@ def connect(state: SimState, *, name: str | None, rooms: int, is_enabled: bool) 
     connected = add_connected_property(store, name=name, rooms=rooms, now=clock.now())
     spec = connected.spec
     integration = store.integrations[store.info[spec.id].integration_id]
+    service = store.services.items[connected.service_id]
+    token = announce_created(
+        state,
+        integration,
+        spec,
+        service={"Id": service["Id"], "Name": service["Name"]},
+        is_enabled=is_enabled,
+    )
+    return {
+        **created_answer(store, integration, spec, token),
+        "service_id": service["Id"],
+    }
+
+
+def announce_created(
+    state: SimState,
+    integration: Integration,
+    spec: EnterpriseSpec,
+    *,
+    service: Json | None,
+    is_enabled: bool,
+) -> TokenPair:
+    """The property's (or portfolio's) new integration, enabled or not, made known to the
+    partner in `IntegrationCreated` with its access token."""
     integration.created_utc = clock.now_str()
     integration.state = "Enabled" if is_enabled else "Disabled"
-    token = store.live_tokens(integration.id)[0]
-    service = store.services.items[connected.service_id]
+    token = state.store.live_tokens(integration.id)[0]
     _send(
         state,
         integration,
         "IntegrationCreated",
         {
             "Enterprise": {"Id": spec.id, "Name": spec.name},
-            "Service": {"Id": service["Id"], "Name": service["Name"]},
+            "Service": service,
             "Requestor": {"Name": "Property manager (SIM)", "Email": spec.email},
             "AccessToken": token.access_token,
             "CreatedUtc": integration.created_utc,
@@ -94,6 +119,13 @@ def connect(state: SimState, *, name: str | None, rooms: int, is_enabled: bool) 
             "Integration": _ref(integration),
         },
     )
+    return token
+
+
+def created_answer(
+    store: Store, integration: Integration, spec: EnterpriseSpec, token: TokenPair
+) -> Json:
+    """What the control API answers to a connect: the integration and how to call with it."""
     return {
         **describe(store, integration),
         "integration_id": integration.id,
@@ -101,7 +133,6 @@ def connect(state: SimState, *, name: str | None, rooms: int, is_enabled: bool) 
         "enterprise_name": spec.name,
         "access_token": token.access_token,
         "client_token": token.client_token,
-        "service_id": service["Id"],
     }
 
 
@@ -120,7 +151,7 @@ def act(state: SimState, integration_id: str, action: str) -> Integration:
         data = {"DeletedUtc": integration.deleted_utc, **data}
     if transition.to != "Enabled":
         # Its tokens stop working, so do the sockets opened with them.
-        state.ws.drop_enterprise(integration.enterprise_id)
+        state.ws.drop_integration(integration.id)
     _send(state, integration, transition.webhook_action, data)
     return integration
 

@@ -17,6 +17,8 @@ with faults, counters and rate-limit state cleared.
         mews_sim.control.reservations(mews_sim.gross.id)        # every stay, to work out day lists
         hotel = mews_sim.control.connect_property()   # IntegrationCreated to the webhook URL
         mews_sim.control.integration_action(hotel["integration_id"], "disable")  # token: 401
+        group = mews_sim.control.connect_portfolio(properties=3)  # one Portfolio Access Token
+        mews_sim.control.requests_for_scope(group["enterprise_ids"][0])  # that property's share
         mews_sim.control.counters()["requests_by_enterprise"][hotel["enterprise_id"]]
 
 Handle: `base_url`, `ws_url`, `api_url(op)`, `enterprises` (`gross`, `net`; each with `id`,

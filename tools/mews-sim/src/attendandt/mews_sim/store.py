@@ -91,7 +91,7 @@ class Collection:
 @dataclass
 class TokenPair:
     """The credentials a partner application calls with: its ClientToken and the AccessToken
-    of one integration (one enterprise)."""
+    of one integration (one enterprise, or a portfolio's own enterprise)."""
 
     label: str
     name: str
@@ -102,6 +102,18 @@ class TokenPair:
     # A rotated-out token works until this `time.monotonic()` reading (real time, not the
     # simulator clock, so a frozen clock cannot keep it alive); None: not rotated out.
     expires_at: float | None = None
+    # A Portfolio Access Token's properties (its `enterprise_id` is then the portfolio's own,
+    # dataless enterprise); empty for a single-enterprise token. On the wire both look alike.
+    scope: tuple[str, ...] = ()
+
+    @property
+    def is_portfolio(self) -> bool:
+        return bool(self.scope)
+
+    @property
+    def enterprise_ids(self) -> tuple[str, ...]:
+        """The enterprises whose data the token opens."""
+        return self.scope or (self.enterprise_id,)
 
 
 IntegrationState = Literal["Enabled", "Disabled", "Canceled", "Deleted"]
@@ -131,6 +143,8 @@ class EnterpriseInfo:
     default_tax_code: str
     time_zone: str
     integration_id: str
+    # A portfolio's own enterprise: it holds no hotel data, only stands for the portfolio.
+    is_portfolio: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,7 +199,10 @@ class Store:
         return value
 
     def enterprises_of_chain(self, chain_id: str) -> tuple[str, ...]:
-        return tuple(e.id for e in self.info.values() if e.chain_id == chain_id)
+        """The chain's properties: a portfolio's own enterprise has no guests to hear about."""
+        return tuple(
+            e.id for e in self.info.values() if e.chain_id == chain_id and not e.is_portfolio
+        )
 
     def notify(self, change: Change) -> None:
         for listener in list(self.listeners):

@@ -1,8 +1,9 @@
 """The Mews WebSocket (`/ws/connector`): cookie auth, `{"Events": [...]}` notifications.
 
 Changes within one event-loop tick are sent as one message (at most `MAX_EVENTS` events), to
-every socket connected for the enterprise. Each socket has its own queue and sender task, so a
-slow client never holds up the others.
+every socket whose token opens the enterprise: a portfolio token's socket hears every property
+in its scope (events carry no EnterpriseId, as in Mews). Each socket has its own queue and
+sender task, so a slow client never holds up the others.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from litestar import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 
 from attendandt.mews_sim.counters import Counters
-from attendandt.mews_sim.store import Change, Store
+from attendandt.mews_sim.store import Change, Store, TokenPair
 
 MAX_EVENTS = 100
 _CLOSE = object()
@@ -53,7 +54,9 @@ def resource_event(entity: dict[str, Any]) -> dict[str, Any]:
 @dataclass
 class Connection:
     id: int
-    enterprise_id: str
+    #: The enterprises its token opens (`TokenPair.enterprise_ids`), and its integration.
+    enterprise_ids: tuple[str, ...]
+    integration_id: str
     socket: WebSocket[Any, Any, Any]
     queue: asyncio.Queue[object] = field(default_factory=asyncio.Queue)
 
@@ -82,10 +85,12 @@ class WsHub:
     def flush(self) -> None:
         self._flush_scheduled = False
         pending, self.pending = self.pending, {}
-        for enterprise_id, events in pending.items():
-            targets = [c for c in self.connections.values() if c.enterprise_id == enterprise_id]
-            if not targets:
-                continue
+        # Sockets of one scope share each encoded message (many sockets, few scopes).
+        by_scope: dict[tuple[str, ...], list[Connection]] = {}
+        for connection in self.connections.values():
+            by_scope.setdefault(connection.enterprise_ids, []).append(connection)
+        for scope, targets in by_scope.items():
+            events = [event for e in scope for event in pending.get(e, ())]
             for start in range(0, len(events), MAX_EVENTS):
                 chunk = events[start : start + MAX_EVENTS]
                 message = msgspec.json.encode({"Events": chunk}).decode()
@@ -94,9 +99,9 @@ class WsHub:
                     self.counters.ws_messages_sent += 1
                     self.counters.ws_events_sent += len(chunk)
 
-    async def serve(self, socket: WebSocket[Any, Any, Any], enterprise_id: str) -> None:
+    async def serve(self, socket: WebSocket[Any, Any, Any], token: TokenPair) -> None:
         await socket.accept()
-        connection = Connection(next(self._ids), enterprise_id, socket)
+        connection = Connection(next(self._ids), token.enterprise_ids, token.integration_id, socket)
         self.connections[connection.id] = connection
         sender = asyncio.create_task(self._send_loop(connection))
         try:
@@ -134,10 +139,10 @@ class WsHub:
             count += 1
         return count
 
-    def drop_enterprise(self, enterprise_id: str, code: int = 1008) -> int:
-        """Close the enterprise's sockets (its integration no longer works)."""
+    def drop_integration(self, integration_id: str, code: int = 1008) -> int:
+        """Close the sockets opened with the integration's tokens (it no longer works)."""
         self._close_code = code
-        targets = [c for c in self.connections.values() if c.enterprise_id == enterprise_id]
+        targets = [c for c in self.connections.values() if c.integration_id == integration_id]
         for connection in targets:
             connection.queue.put_nowait(_CLOSE)
         return len(targets)

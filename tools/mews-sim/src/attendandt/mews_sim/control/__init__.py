@@ -6,7 +6,8 @@ what a test sends is what it later reads back through the Connector API.
 One module per concern: the `simulator` itself (info, reset, clock, counters, rate limit),
 `fault_injection`, the push `channels` (WebSockets, webhooks), staff actions on
 `reservations`, `billing`, `accounts` and `rooms`, change `bursts`, and the property's
-`integrations` (connect, enable/disable..., new API key); `common` holds what they share.
+`integrations` (connect a property or a portfolio, enable/disable..., new API key); `common`
+holds what they share.
 """
 
 from litestar import Router
@@ -43,6 +44,7 @@ from attendandt.mews_sim.control.fault_injection import (
 from attendandt.mews_sim.control.integrations import (
     integration_action,
     integration_connect,
+    integration_connect_portfolio,
     integration_list,
 )
 from attendandt.mews_sim.control.reservations import (
@@ -114,6 +116,7 @@ control_router = Router(
         bulk_touch,
         integration_list,
         integration_connect,
+        integration_connect_portfolio,
         integration_action,
     ],
 )

@@ -37,8 +37,13 @@ def enterprise_of(state: SimState, p: Params) -> str:
     wanted = p.opt_id("enterprise_id")
     if wanted is None:
         return next(iter(state.store.info))
-    if wanted not in state.store.info:
+    info = state.store.info.get(wanted)
+    if info is None:
         raise invalid("enterprise_id", "Unknown enterprise.")
+    if info.is_portfolio:
+        raise invalid(
+            "enterprise_id", "A portfolio's own enterprise has no hotel; name a property."
+        )
     return wanted
 
 

@@ -1,5 +1,6 @@
-"""The property's side of integrations (Integration Webhooks): connect a new property, enable,
-disable, cancel, reinstate or delete an integration, regenerate its access token, list them."""
+"""The property's side of integrations (Integration Webhooks): connect a new property or a
+portfolio, enable, disable, cancel, reinstate or delete an integration, regenerate its access
+token, list them."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from typing import Any
 
 from litestar import Request, get, post
 
-from attendandt.mews_sim import integrations
+from attendandt.mews_sim import integrations, portfolios
 from attendandt.mews_sim.control.common import Json, body_of, state_of
 from attendandt.mews_sim.errors import invalid
 from attendandt.mews_sim.seed.connected import MIN_ROOMS
 
 DEFAULT_ROOMS = 6
+DEFAULT_PROPERTIES = 3
+MAX_PROPERTIES = 50
 MAX_GRACE_S = 86400.0
 
 
@@ -31,6 +34,23 @@ async def integration_connect(request: Request[Any, Any, Any]) -> Json:
     return integrations.connect(
         state_of(request),
         name=p.opt_str("name", max_len=200) or None,
+        rooms=DEFAULT_ROOMS if rooms is None else rooms,
+        is_enabled=True if is_enabled is None else is_enabled,
+    )
+
+
+@post("/integrations/connect-portfolio", status_code=200)
+async def integration_connect_portfolio(request: Request[Any, Any, Any]) -> Json:
+    """A new portfolio (`properties` small seeded hotels in one chain) connects with one
+    Portfolio Access Token: `IntegrationCreated` names the portfolio's own enterprise."""
+    p = await body_of(request)
+    properties = p.opt_int("properties", low=1, high=MAX_PROPERTIES)
+    rooms = p.opt_int("rooms", low=MIN_ROOMS, high=200)
+    is_enabled = p.opt_bool("is_enabled")
+    return portfolios.connect_portfolio(
+        state_of(request),
+        name=p.opt_str("name", max_len=200) or None,
+        properties=DEFAULT_PROPERTIES if properties is None else properties,
         rooms=DEFAULT_ROOMS if rooms is None else rooms,
         is_enabled=True if is_enabled is None else is_enabled,
     )

@@ -46,6 +46,7 @@ def info(state: SimState) -> Json:
                 "time_zone": enterprise.time_zone,
                 "integration_id": enterprise.integration_id,
                 "integration_state": state.store.integrations[enterprise.integration_id].state,
+                "is_portfolio": enterprise.is_portfolio,
                 "tokens": tokens,
             }
         )

@@ -50,18 +50,17 @@ CORRECTION_STATES = frozenset({"Bill", "CorrectiveBill"})
 
 def orders_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, PLR0915 - one flat pass over the documented request fields
     store = ctx.store
-    info = ctx.info
-    p.opt_id("EnterpriseId")
-    service = store.services.get(p.req_id("ServiceId"), [ctx.enterprise_id])
+    info = ctx.enterprise(p)
+    service = store.services.get(p.req_id("ServiceId"), [info.id])
     if service is None:
         raise invalid("ServiceId", "The service does not exist.")
     account_id = p.opt_id("AccountId") or p.opt_id("CustomerId")
     if account_id is None:
         raise invalid("AccountId", "The value is required.")
-    account = store.customers.get(account_id, [ctx.chain_id])
+    account = store.customers.get(account_id, [info.chain_id])
     account_type = "Customer"
     if account is None:
-        account = store.companies.get(account_id, [ctx.chain_id])
+        account = store.companies.get(account_id, [info.chain_id])
         account_type = "Company"
     if account is None:
         raise invalid("AccountId", "The account does not exist.")
@@ -70,7 +69,7 @@ def orders_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, PLR0915
         options.opt_bool("DisableItemGrouping")
     products: list[hotel.ProductLine] = []
     for entry in p.opt_objs("ProductOrders") or []:
-        product = store.products.get(entry.req_id("ProductId"), [ctx.enterprise_id])
+        product = store.products.get(entry.req_id("ProductId"), [info.id])
         if product is None or product["ServiceId"] != service["Id"]:
             raise invalid("ProductOrders", "The product does not exist in the service.")
         count = entry.opt_int("Count", low=1, high=100000) or 1
@@ -101,7 +100,7 @@ def orders_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, PLR0915
         category_id = entry.opt_id("AccountingCategoryId")
         if (
             category_id is not None
-            and store.accounting_categories.get(category_id, [ctx.enterprise_id]) is None
+            and store.accounting_categories.get(category_id, [info.id]) is None
         ):
             raise invalid("AccountingCategoryId", "The accounting category does not exist.")
         items.append(
@@ -121,17 +120,17 @@ def orders_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, PLR0915
     bill = None
     bill_id = p.opt_id("BillId")
     if bill_id is not None:
-        bill = store.bills.get(bill_id, [ctx.enterprise_id])
+        bill = store.bills.get(bill_id, [info.id])
         if bill is None or bill["AccountId"] != account["Id"]:
             raise invalid("BillId", "The bill does not exist for the account.")
         if bill["State"] != "Open":
             raise Forbidden("The bill is closed; charges cannot be added to it.")
     linked = p.opt_id("LinkedReservationId")
-    if linked is not None and store.reservations.get(linked, [ctx.enterprise_id]) is None:
+    if linked is not None and store.reservations.get(linked, [info.id]) is None:
         raise invalid("LinkedReservationId", "The reservation does not exist.")
     order = hotel.add_order(
         store,
-        ctx.enterprise_id,
+        info.id,
         service=service,
         account=account,
         account_type=account_type,
@@ -202,11 +201,11 @@ MAX_CANCEL_ITEMS = 10
 
 
 def order_items_cancel(ctx: Ctx, p: Params) -> dict[str, Any]:
-    p.opt_id("EnterpriseId")  # required with Portfolio Access Tokens, ignored otherwise
+    enterprise_id = ctx.enterprise(p).id
     ids = p.req_ids("OrderItemIds", max_items=MAX_CANCEL_ITEMS)
     items: list[Entity] = []
     for item_id in dict.fromkeys(ids):
-        item = ctx.store.order_items.get(item_id, [ctx.enterprise_id])
+        item = ctx.store.order_items.get(item_id, [enterprise_id])
         if item is None:
             raise invalid("OrderItemIds", f"The order item {item_id} does not exist.")
         items.append(item)

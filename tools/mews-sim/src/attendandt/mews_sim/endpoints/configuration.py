@@ -10,8 +10,8 @@ from attendandt.mews_sim.params import Params
 
 
 def configuration_get(ctx: Ctx, p: Params) -> dict[str, Any]:
-    p.opt_id("EnterpriseId")  # portfolio tokens only; ignored for single-enterprise tokens
-    enterprise = dict(ctx.store.enterprises.items[ctx.enterprise_id])
+    # A portfolio token without EnterpriseId gets the portfolio's own enterprise.
+    enterprise = dict(ctx.store.enterprises.items[ctx.enterprise(p, own_by_default=True).id])
     enterprise.pop("LinkedUtc", None)
     return {
         "NowUtc": clock.now_str(),

@@ -62,7 +62,7 @@ ITALIAN = (
 
 
 def customers_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
-    owners = ctx.chains(p)
+    owners = ctx.chains(p, required=True)
     created = p.interval("CreatedUtc")
     updated = p.interval("UpdatedUtc")
     deleted = p.interval("DeletedUtc")
@@ -112,7 +112,7 @@ def customers_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
     return {"Customers": items if want_customers else [], "Documents": None, "Cursor": cursor}
 
 
-def read_customer_values(store: Store, chain_id: str, p: Params, *, update: bool) -> dict[str, Any]:  # noqa: PLR0912 - one flat pass over the documented request fields
+def read_customer_values(store: Store, chain_id: str, p: Params, *, update: bool) -> dict[str, Any]:
     """The customer fields of an add/update request, validated."""
     values: dict[str, Any] = {}
     for name in hotel.CUSTOMER_FIELDS:
@@ -146,27 +146,31 @@ def read_customer_values(store: Store, chain_id: str, p: Params, *, update: bool
                 values[name] = wrapper.opt_str("Value", max_len=italian_max)
         else:
             values[name] = p.opt_str(name, max_len=italian_max)
-    for name in ("ChainId",):
-        p.opt_id(name)
     return values
 
 
 def customers_add(ctx: Ctx, p: Params) -> dict[str, Any]:
     overwrite = p.req_bool("OverwriteExisting")
-    values = read_customer_values(ctx.store, ctx.chain_id, p, update=False)
-    return hotel.add_customer(ctx.store, ctx.chain_id, values, overwrite_existing=overwrite)
+    chain = ctx.chain(p)
+    values = read_customer_values(ctx.store, chain, p, update=False)
+    return hotel.add_customer(ctx.store, chain, values, overwrite_existing=overwrite)
 
 
 def customers_update(ctx: Ctx, p: Params) -> dict[str, Any]:
     customer_id = p.req_id("CustomerId")
-    customer = ctx.store.customers.get(customer_id, [ctx.chain_id])
+    chain = ctx.chain(p)
+    customer = ctx.store.customers.get(customer_id, [chain])
     if customer is None:
         raise invalid("CustomerId", "The customer does not exist.")
-    values = read_customer_values(ctx.store, ctx.chain_id, p, update=True)
+    values = read_customer_values(ctx.store, chain, p, update=True)
     return hotel.update_customer(ctx.store, customer, values)
 
 
 def customers_search(ctx: Ctx, p: Params) -> dict[str, Any]:
+    """Guests in house: for a portfolio token, in its properties of the `ChainId` it names."""
+    chain = ctx.chain(p)
+    store = ctx.store
+    hotels = [e for e in ctx.token.enterprise_ids if store.info[e].chain_id == chain]
     name = p.opt_str("Name", max_len=500)
     resource_id = p.opt_id("ResourceId")
     extent = p.opt_obj("Extent")
@@ -175,8 +179,7 @@ def customers_search(ctx: Ctx, p: Params) -> dict[str, Any]:
     needle = name.strip().lower() if name else None
     results = []
     seen: set[str] = set()
-    store = ctx.store
-    for reservation in store.reservations.of([ctx.enterprise_id]):
+    for reservation in store.reservations.of(hotels):
         if reservation["State"] != "Started":
             continue
         if resource_id is not None and reservation["AssignedResourceId"] != resource_id:

@@ -101,8 +101,8 @@ def reservations_get_all(ctx: Ctx, p: Params) -> dict[str, Any]:
     return {"Reservations": items, "Cursor": cursor}
 
 
-def _reservation(ctx: Ctx, reservation_id: str, name: str) -> Entity:
-    reservation = ctx.store.reservations.get(reservation_id, [ctx.enterprise_id])
+def _reservation(ctx: Ctx, enterprise_id: str, reservation_id: str, name: str) -> Entity:
+    reservation = ctx.store.reservations.get(reservation_id, [enterprise_id])
     if reservation is None:
         raise invalid(name, "The reservation does not exist.")
     return reservation
@@ -110,9 +110,9 @@ def _reservation(ctx: Ctx, reservation_id: str, name: str) -> Entity:
 
 def reservations_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, PLR0915 - one flat pass over the documented request fields
     store = ctx.store
-    p.opt_id("EnterpriseId")
+    info = ctx.enterprise(p)
     service_id = p.req_id("ServiceId")
-    service = store.services.get(service_id, [ctx.enterprise_id])
+    service = store.services.get(service_id, [info.id])
     if service is None or service["Data"]["Discriminator"] != "Bookable":
         raise invalid("ServiceId", "The bookable service does not exist.")
     group_id = p.opt_id("GroupId")
@@ -122,7 +122,7 @@ def reservations_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, P
     entries = p.opt_objs("Reservations")
     if not entries:
         raise invalid("Reservations", "At least one reservation is required.")
-    adult, _child = store.age_categories[ctx.enterprise_id][:2]
+    adult, _child = store.age_categories[info.id][:2]
     specs: list[tuple[str | None, hotel.NewReservation]] = []
     for entry in entries:
         identifier = entry.opt_str("Identifier", max_len=255)
@@ -132,17 +132,17 @@ def reservations_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, P
         if end <= start:
             raise invalid("Reservations", "EndUtc must be after StartUtc.")
         customer_id = entry.req_id("CustomerId")
-        if store.customers.get(customer_id, [ctx.chain_id]) is None:
+        if store.customers.get(customer_id, [info.chain_id]) is None:
             raise invalid("CustomerId", "The customer does not exist.")
         booker_id = entry.opt_id("BookerId")
-        if booker_id is not None and store.customers.get(booker_id, [ctx.chain_id]) is None:
+        if booker_id is not None and store.customers.get(booker_id, [info.chain_id]) is None:
             raise invalid("BookerId", "The customer does not exist.")
         category_id = entry.req_id("RequestedCategoryId")
-        category = store.resource_categories.get(category_id, [ctx.enterprise_id])
+        category = store.resource_categories.get(category_id, [info.id])
         if category is None or category["ServiceId"] != service["Id"]:
             raise invalid("RequestedCategoryId", "The resource category does not exist.")
         rate_id = entry.req_id("RateId")
-        rate = store.rates.get(rate_id, [ctx.enterprise_id])
+        rate = store.rates.get(rate_id, [info.id])
         if rate is None or rate["ServiceId"] != service["Id"]:
             raise invalid("RateId", "The rate does not exist.")
         entry.opt_str("Notes", max_len=5000)
@@ -182,13 +182,13 @@ def reservations_add(ctx: Ctx, p: Params) -> dict[str, Any]:  # noqa: PLR0912, P
     shared_group = group_id or hotel.new_id()
     for identifier, spec in specs:
         spec.group_id = shared_group
-        entity = hotel.add_reservation(store, ctx.enterprise_id, spec, service)
+        entity = hotel.add_reservation(store, info.id, spec, service)
         results.append({"Identifier": identifier, "Reservation": legacy_reservation(entity, [])})
     return {"Reservations": results}
 
 
 def reservations_cancel(ctx: Ctx, p: Params) -> dict[str, Any]:
-    p.opt_id("EnterpriseId")
+    enterprise_id = ctx.enterprise(p).id
     ids = p.opt_ids("ReservationIds")
     if not ids:
         raise invalid("ReservationIds", "The value is required.")
@@ -198,7 +198,9 @@ def reservations_cancel(ctx: Ctx, p: Params) -> dict[str, Any]:
     p.opt_bool("PostCancellationFee")
     p.opt_bool("SendEmail")
     reason = p.opt_enum("CancellationReason", CANCELLATION_REASONS) or "Other"
-    reservations = [_reservation(ctx, i, "ReservationIds") for i in dict.fromkeys(ids)]
+    reservations = [
+        _reservation(ctx, enterprise_id, i, "ReservationIds") for i in dict.fromkeys(ids)
+    ]
     for reservation in reservations:
         if reservation["State"] not in hotel.CANCELLABLE:
             hotel.cancel_reservation(ctx.store, reservation)  # raises the 403 with the reason
@@ -208,16 +210,16 @@ def reservations_cancel(ctx: Ctx, p: Params) -> dict[str, Any]:
 
 
 def reservations_start(ctx: Ctx, p: Params) -> dict[str, Any]:
-    p.opt_id("EnterpriseId")
-    reservation = _reservation(ctx, p.req_id("ReservationId"), "ReservationId")
+    enterprise_id = ctx.enterprise(p).id
+    reservation = _reservation(ctx, enterprise_id, p.req_id("ReservationId"), "ReservationId")
     hotel.start_reservation(ctx.store, reservation, via_connector=True)
     return {}
 
 
 def reservations_add_companion(ctx: Ctx, p: Params) -> dict[str, Any]:
-    p.opt_id("EnterpriseId")
-    reservation = _reservation(ctx, p.req_id("ReservationId"), "ReservationId")
-    customer = ctx.store.customers.get(p.req_id("CustomerId"), [ctx.chain_id])
+    info = ctx.enterprise(p)
+    reservation = _reservation(ctx, info.id, p.req_id("ReservationId"), "ReservationId")
+    customer = ctx.store.customers.get(p.req_id("CustomerId"), [info.chain_id])
     if customer is None:
         raise invalid("CustomerId", "The customer does not exist.")
     companionship = hotel.add_companion(ctx.store, reservation, customer)
@@ -225,8 +227,8 @@ def reservations_add_companion(ctx: Ctx, p: Params) -> dict[str, Any]:
 
 
 def reservations_process(ctx: Ctx, p: Params) -> dict[str, Any]:
-    p.opt_id("EnterpriseId")
-    reservation = _reservation(ctx, p.req_id("ReservationId"), "ReservationId")
+    enterprise_id = ctx.enterprise(p).id
+    reservation = _reservation(ctx, enterprise_id, p.req_id("ReservationId"), "ReservationId")
     close_bills = p.opt_bool("CloseBills") or False
     allow_open_balance = p.opt_bool("AllowOpenBalance") or False
     notes = p.opt_str("Notes", max_len=5000)

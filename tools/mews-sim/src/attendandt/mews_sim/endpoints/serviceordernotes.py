@@ -40,9 +40,10 @@ def service_order_notes_add(ctx: Ctx, p: Params) -> dict[str, Any]:
     if not entries:
         raise invalid("ServiceOrderNotes", "The value is required.")
     # Every note is checked before any is written: the request succeeds or changes nothing.
+    enterprise_id = ctx.enterprise(p).id
     wanted: list[tuple[Entity, str]] = []
     for entry in entries:
-        order = hotel.service_order(ctx.store, ctx.enterprise_id, entry.req_id("ServiceOrderId"))
+        order = hotel.service_order(ctx.store, enterprise_id, entry.req_id("ServiceOrderId"))
         if order is None:
             raise invalid("ServiceOrderId", "The service order does not exist.")
         wanted.append((order, entry.req_str("Text", max_len=MAX_TEXT)))
@@ -55,10 +56,11 @@ def service_order_notes_update(ctx: Ctx, p: Params) -> dict[str, Any]:
     if not entries:
         raise invalid("ServiceOrderNoteUpdates", "The value is required.")
     # All checked first: the request succeeds or changes nothing.
+    enterprise_id = ctx.enterprise(p).id
     wanted: list[tuple[Entity, str | None]] = []
     for entry in entries:
         note = ctx.store.service_order_notes.get(
-            entry.req_id("ServiceOrderNoteId"), [ctx.enterprise_id]
+            entry.req_id("ServiceOrderNoteId"), [enterprise_id]
         )
         if note is None:
             raise invalid("ServiceOrderNoteId", "The service order note does not exist.")

@@ -27,9 +27,15 @@ DEMO_INTEGRATION_NAMES = (
 )
 
 
-def add_enterprise(store: Store, spec: EnterpriseSpec, index: int) -> None:
-    chain_id = str(uuid.uuid5(ID_NAMESPACE, f"chain-{spec.id}"))
-    integration_id = str(uuid.uuid5(ID_NAMESPACE, f"integration-{spec.id}"))
+def add_enterprise(
+    store: Store, spec: EnterpriseSpec, index: int, *, integration_id: str | None = None
+) -> None:
+    """The enterprise, with an integration and tokens of its own unless it joins
+    `integration_id` (a portfolio's property: it is reached with the portfolio's token and
+    its General Webhooks name the portfolio's integration)."""
+    chain_id = spec.chain_id or str(uuid.uuid5(ID_NAMESPACE, f"chain-{spec.id}"))
+    joined = integration_id is not None
+    integration_id = integration_id or str(uuid.uuid5(ID_NAMESPACE, f"integration-{spec.id}"))
     created = clock.fmt(datetime(2022, 3, 23, 17, 12, 6, tzinfo=UTC) + timedelta(days=index))
     linked = clock.fmt(datetime(2023, 6, 1, tzinfo=UTC) + timedelta(hours=index))
     store.enterprises.add(
@@ -54,6 +60,7 @@ def add_enterprise(store: Store, spec: EnterpriseSpec, index: int) -> None:
             phone=spec.phone,
             email=spec.email,
             website=spec.website,
+            is_portfolio=spec.is_portfolio,
         ),
         spec.id,
     )
@@ -66,7 +73,10 @@ def add_enterprise(store: Store, spec: EnterpriseSpec, index: int) -> None:
         default_tax_code=spec.tax_code,
         time_zone=spec.time_zone,
         integration_id=integration_id,
+        is_portfolio=spec.is_portfolio,
     )
+    if joined:
+        return
     # One integration per enterprise, all its tokens in it: disabling it refuses them all,
     # and its id is the IntegrationId of the enterprise's General Webhooks.
     store.add_integration(

@@ -88,6 +88,9 @@ class EnterpriseSpec:
     website: str
     access_tokens: tuple[str, ...]
     room_categories: tuple[RoomCategorySpec, ...] = LONDON_ROOMS
+    # None: a chain of its own (derived from the id); set for a portfolio's properties.
+    chain_id: str | None = None
+    is_portfolio: bool = False
 
 
 # Two hotels a person tells apart at a glance: another city, time zone, currency and pricing.

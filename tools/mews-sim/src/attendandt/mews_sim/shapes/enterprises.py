@@ -29,6 +29,7 @@ def enterprise(
     phone: str | None = None,
     email: str | None = None,
     website: str | None = None,
+    is_portfolio: bool = False,
 ) -> Entity:
     currencies = [{"Currency": currency, "IsDefault": True, "IsEnabled": True}]
     currencies += [
@@ -54,7 +55,7 @@ def enterprise(
             "EnabledExternalPaymentTypes": ["Invoice", "Cash"],
             "Options": [],
         },
-        "IsPortfolio": False,
+        "IsPortfolio": is_portfolio,
         "Id": id,
         "ExternalIdentifier": external_identifier,
         "HoldingKey": None,
