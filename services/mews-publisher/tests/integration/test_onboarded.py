@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from nats.js import JetStreamContext
 from publisher_testkit import Hotel, charge, results, running, send, settings_for, wait_for
 
-from attendandt.contracts.kv import MewsIntegration
+from attendandt.contracts.kv import IntegrationProperty, MewsIntegration
 from attendandt.contracts.streams import ensure_streams
 from attendandt.mews import Credentials, HandoverClient, MewsClient, UnlimitedLimiter
 from attendandt.mews_publisher.app import create_app
@@ -66,6 +66,8 @@ async def test_an_onboarded_property_is_linked_unlinked_and_rekeyed(
         sealed_token=seal.seal(first),
         token_hint=token_hint(first),
         key_version=1,
+        # As mews-ingest writes it once it has asked Mews which properties the token opens.
+        properties=(IntegrationProperty(enterprise_id=net.id),),
     )
     await directory.put(integration)
 

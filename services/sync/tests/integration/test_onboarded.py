@@ -18,7 +18,7 @@ from nats.js import JetStreamContext
 from sync_support import announce, health_of, stored_commands, sync_settings, wait_for
 
 from attendandt.contracts.deadletter import DEAD_LETTER
-from attendandt.contracts.kv import ImportState, MewsIntegration, SyncHealth
+from attendandt.contracts.kv import ImportState, IntegrationProperty, MewsIntegration, SyncHealth
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.streams import DEAD_LETTERS, SYNC_HEALTH, ensure_streams
 from attendandt.mews import HandoverClient
@@ -70,6 +70,8 @@ async def test_an_onboarded_property_is_started_stopped_and_rekeyed(
         sealed_token=seal.seal(first),
         token_hint=token_hint(first),
         key_version=1,
+        # As mews-ingest writes it once it has asked Mews which properties the token opens.
+        properties=(IntegrationProperty(enterprise_id=net.id),),
     )
     await directory.put(integration)
 
@@ -205,6 +207,8 @@ async def test_an_onboarded_property_is_imported_once_whatever_its_restarts(
         sealed_token=seal.seal(token),
         token_hint=token_hint(token),
         key_version=1,
+        # As mews-ingest writes it once it has asked Mews which properties the token opens.
+        properties=(IntegrationProperty(enterprise_id=net.id),),
     )
     await directory.put(integration)
     base = sync_settings(mews_sim, nats_url)
@@ -267,6 +271,8 @@ async def test_the_environments_token_wins_over_an_onboarded_one_for_its_enterpr
         sealed_token=seal.seal(other),
         token_hint=token_hint(other),
         key_version=1,
+        # As mews-ingest writes it once it has asked Mews which properties the token opens.
+        properties=(IntegrationProperty(enterprise_id=gross.id),),
     )
     await directory.put(integration)
     caplog.set_level(logging.WARNING, logger="attendandt.sync.onboarded")

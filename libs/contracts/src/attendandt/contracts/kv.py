@@ -142,6 +142,13 @@ class ImportState(KVValue, kw_only=True):
 IntegrationState = Literal["enabled", "disabled", "canceled", "deleted"]
 
 
+class IntegrationProperty(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
+    """One property an integration's token opens, and the chain its guest data is kept in."""
+
+    enterprise_id: str
+    chain_id: str | None = None
+
+
 class MewsIntegration(KVValue, kw_only=True):
     """A property onboarded through Integration Webhooks: key `integration.<IntegrationId>`
     in MEWS_INTEGRATIONS, written by mews-ingest, read by every process that calls Mews.
@@ -166,11 +173,21 @@ class MewsIntegration(KVValue, kw_only=True):
     deleted_utc: datetime | None = None
     #: When the last Integration Webhook changed this entry.
     changed_at: datetime | None = None
+    #: The properties the token opens, once mews-ingest asked Mews (empty: not yet): the
+    #: enterprise itself, or, for a Portfolio Access Token (`portfolio`; `enterprise_id` is
+    #: then the portfolio's own), each property in its scope.
+    properties: tuple[IntegrationProperty, ...] = ()
+    portfolio: bool = False
 
     @property
     def callable(self) -> bool:
         """Whether a process may call Mews for this property now."""
         return self.state == "enabled" and bool(self.sealed_token and self.enterprise_id)
+
+    @property
+    def bound(self) -> bool:
+        """Whether the properties the token opens are known (each service then runs them)."""
+        return bool(self.properties)
 
 
 def integration_key(integration_id: str) -> str:

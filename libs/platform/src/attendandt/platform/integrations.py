@@ -26,7 +26,7 @@ from nats.js.errors import KeyNotFoundError, NotFoundError
 
 from attendandt.contracts.kv import MewsIntegration, decode_value, integration_key
 from attendandt.contracts.streams import MEWS_INTEGRATIONS
-from attendandt.mews import Credentials
+from attendandt.mews import Credentials, MewsClient, MewsSettings, clients_of_token
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,30 @@ class IntegrationDirectory:
             label=f"integration-{integration.integration_id[:8]}",
         )
 
+    async def credentials_for(self, enterprise_id: str, client_token: str) -> Credentials | None:
+        """The credentials of the enabled integration that opens `enterprise_id`, if any."""
+        entries, _ = await self.changes(0)
+        latest = {e.integration_id: e for e in entries}  # oldest first: the last one stands
+        for integration in latest.values():
+            if integration.callable and integration.bound:
+                found = self.property_credentials(integration, client_token).get(enterprise_id)
+                if found is not None:
+                    return found
+        return None
+
+    def property_credentials(
+        self, integration: MewsIntegration, client_token: str
+    ) -> dict[str, Credentials]:
+        """EnterpriseId → the credentials to call Mews with for it, for every property the
+        integration's token opens (a portfolio's property: credentials that name it)."""
+        credentials = self.credentials(integration, client_token)
+        if not integration.portfolio:
+            return {p.enterprise_id: credentials for p in integration.properties}
+        return {
+            p.enterprise_id: credentials.scoped(p.enterprise_id, p.chain_id)
+            for p in integration.properties
+        }
+
 
 class EnvTokenWins:
     """An enterprise MEWS_ACCESS_TOKENS opens keeps the environment's token, whatever an
@@ -226,3 +250,29 @@ __all__ = [
     "TokenSeal",
     "token_hint",
 ]
+
+
+async def property_client(
+    js: JetStreamContext,
+    mews: MewsSettings,
+    enterprise_id: str,
+    make_client: Callable[[Credentials], MewsClient],
+) -> MewsClient | None:
+    """A client for `enterprise_id` (an ops command's): from the tokens of
+    MEWS_ACCESS_TOKENS (each asked which properties it opens), else, with a token key, from
+    the enabled integration onboarded for it; None when neither opens it. A MewsError from
+    asking a token is the caller's to report."""
+    for credentials in mews.credentials:
+        clients = await clients_of_token(credentials, make_client)
+        found = clients.pop(enterprise_id, None)
+        for other in clients.values():
+            await other.aclose()
+        if found is not None:
+            return found
+    seal = TokenSeal.of(mews.token_key)
+    if seal is None:
+        return None
+    onboarded = await IntegrationDirectory(js, seal).credentials_for(
+        enterprise_id, mews.client_token
+    )
+    return make_client(onboarded) if onboarded is not None else None

@@ -43,8 +43,9 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
+from attendandt.contracts.kv import IntegrationProperty
 from attendandt.contracts.streams import INGEST_CHECKPOINTS, INGEST_STATE, MEWS_RATE_LIMITS
-from attendandt.mews import Credentials, MewsClient, bind_enterprises
+from attendandt.mews import Credentials, MewsClient, bind_enterprises, properties_of
 from attendandt.mews_ingest.alarm_watch import AlarmWatch
 from attendandt.mews_ingest.alarms import PropertyAlarm, SilenceProbe
 from attendandt.mews_ingest.checkpoints import Checkpoints, LastContacts, StateBoard
@@ -190,6 +191,7 @@ class IngestApp(RuntimeApp):
             self.enterprises,
             self._open_property,
             loops,
+            bind_token=self._bind_token,
             board=self.board,
             env_bound=self.env_bound,
         )
@@ -241,6 +243,7 @@ class IngestApp(RuntimeApp):
                 credentials.access_token,
                 lane=BUDGET_LANE,
                 share=self.settings.resync_budget_share,
+                party=credentials.portfolio_property,
                 clock=self.budget_clock,
             ),
             page_size=mews.page_size,
@@ -253,6 +256,19 @@ class IngestApp(RuntimeApp):
             self.enterprises[enterprise_id] = await self._enterprise(enterprise_id, client)
             self.env_bound.add(enterprise_id)
             log.info("ingesting enterprise %s", enterprise_id)
+
+    async def _bind_token(
+        self, credentials: Credentials
+    ) -> tuple[bool, tuple[IntegrationProperty, ...]]:
+        """Whether an onboarded token is a portfolio's, and the properties it opens."""
+        client = self._client(credentials)
+        try:
+            own, members = await properties_of(client)
+        finally:
+            await client.aclose()
+        return bool(own.is_portfolio), tuple(
+            IntegrationProperty(enterprise_id=m.id, chain_id=m.chain_id) for m in members
+        )
 
     async def _open_property(self, enterprise_id: str, credentials: Credentials) -> Enterprise:
         return await self._enterprise(enterprise_id, self._client(credentials))
@@ -284,7 +300,10 @@ class IngestApp(RuntimeApp):
         enterprise = Enterprise(
             enterprise_id, client, sweeper, gap, PropertyAlarm(enterprise_id), probe
         )
-        enterprise.socket = self._socket(enterprise, client.credentials)
+        # Mews's socket events name no enterprise: a portfolio token's socket would carry its
+        # every property's, which only its webhooks (they name theirs) and sweeps tell apart.
+        if client.credentials.scope is None:
+            enterprise.socket = self._socket(enterprise, client.credentials)
         await resume(enterprise, checkpoints, contacts, board, settings.entities)
         return enterprise
 

@@ -143,6 +143,11 @@ class StateBoard:
         self._dirty.add(enterprise_id)
         return state
 
+    def forget(self, enterprise_id: str) -> None:
+        """`enterprise_id` is no property (a portfolio's own enterprise): no longer shown."""
+        if self._states.pop(enterprise_id, None) is not None:
+            self._dirty.add(enterprise_id)
+
     async def settle_backfills(self) -> list[str]:
         """Clear "backfill needed" where the backfill command has since covered the gap
         (`BackfillDone` from `backfill_since` or earlier); the enterprises cleared."""
@@ -165,4 +170,8 @@ class StateBoard:
     async def flush(self) -> None:
         dirty, self._dirty = self._dirty, set()
         for enterprise_id in dirty:
-            await self.kv.put(enterprise_id, msgspec.json.encode(self._states[enterprise_id]))
+            state = self._states.get(enterprise_id)
+            if state is None:
+                await self.kv.delete(enterprise_id)
+            else:
+                await self.kv.put(enterprise_id, msgspec.json.encode(state))

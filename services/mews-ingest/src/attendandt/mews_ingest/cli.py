@@ -15,12 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.streams import INGEST_CHECKPOINTS, MEWS_RATE_LIMITS, ensure_streams
-from attendandt.mews import MewsClient, MewsError, enterprise_of
+from attendandt.mews import Credentials, MewsClient, MewsError
 from attendandt.mews_ingest import resync_cli
 from attendandt.mews_ingest.checkpoints import Checkpoints
 from attendandt.mews_ingest.publisher import ChangePublisher
 from attendandt.mews_ingest.settings import BUDGET_LANE, IngestSettings
 from attendandt.mews_ingest.sweeps import Sweeper, SweepProgress
+from attendandt.platform.integrations import property_client
 from attendandt.platform.logging import redact_text
 from attendandt.platform.messaging import connect
 from attendandt.platform.progress import draw_bar
@@ -100,9 +101,9 @@ async def run_sweep(args: argparse.Namespace) -> int:
         await ensure_streams(js)
         checkpoints = Checkpoints(await js.key_value(INGEST_CHECKPOINTS.bucket))
         limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
-        client = None
-        for credentials in settings.mews.credentials:
-            candidate = MewsClient(
+
+        def make_client(credentials: Credentials) -> MewsClient:
+            return MewsClient(
                 credentials,
                 environment=settings.mews.base_url,
                 page_size=settings.mews.page_size,
@@ -111,17 +112,18 @@ async def run_sweep(args: argparse.Namespace) -> int:
                     credentials.access_token,
                     lane=BUDGET_LANE,
                     share=settings.resync_budget_share,
+                    party=credentials.portfolio_property,
                 ),
             )
-            clients.append(candidate)
-            if await enterprise_of(candidate) == args.enterprise:
-                client = candidate
-                break
+
+        client = await property_client(js, settings.mews, args.enterprise, make_client)
         if client is None:
             print(
-                f"ingest sweep: no token in MEWS_ACCESS_TOKENS is for enterprise {args.enterprise}"
+                f"ingest sweep: no token opens enterprise {args.enterprise} (MEWS_ACCESS_TOKENS, "
+                "or an integration onboarded and enabled for it)"
             )
             return 2
+        clients.append(client)
         publisher = ChangePublisher(js)
         sweeper = Sweeper(
             client,

@@ -2,6 +2,11 @@
 sweep loop and socket are started when its integration is enabled, restarted on a new key
 and stopped (every Mews call with it) when it is disabled, canceled or deleted.
 
+Which properties an integration's token opens is asked of Mews once it may be called
+(`configuration/get`; for a Portfolio Access Token, `enterprises/getAll`) and written to its
+entry (`MewsIntegration.properties`), so that every service runs the same ones; until then
+the entry shows as one property, onboarding. A portfolio's own enterprise is no property.
+
 A property's checkpoints, last contact and board outlive a stop: started again, its first
 sweep goes on from where it stood (from the resync horizon after a long silence).
 """
@@ -15,8 +20,11 @@ from collections.abc import Awaitable, Callable, Collection, Coroutine, MutableM
 from dataclasses import dataclass, field
 from typing import Any
 
-from attendandt.contracts.kv import MewsIntegration
-from attendandt.mews import Credentials
+import msgspec
+from nats.js.errors import KeyWrongLastSequenceError
+
+from attendandt.contracts.kv import IntegrationProperty, MewsIntegration
+from attendandt.mews import Credentials, MewsError
 from attendandt.mews_ingest.checkpoints import StateBoard
 from attendandt.mews_ingest.enterprise import Enterprise
 from attendandt.platform.integrations import IntegrationDirectory
@@ -25,16 +33,21 @@ log = logging.getLogger(__name__)
 
 #: How long a stopping property's sweep may finish its window before it is cancelled.
 STOP_GRACE_S = 5.0
+#: The longest wait between two tries to learn a token's properties while Mews fails.
+BIND_MAX_DELAY_S = 60.0
 
 #: Builds a property's Enterprise (client, sweeper, socket...) and resumes its state.
 OpenProperty = Callable[[str, Credentials], Awaitable[Enterprise]]
 #: A loop of a property's (its sweeps, its socket), run until the event is set.
 PropertyLoops = Callable[[Enterprise], list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]]
+#: Whether a token is a portfolio's, and the properties it opens (asks Mews).
+BindToken = Callable[[Credentials], Awaitable[tuple[bool, tuple[IntegrationProperty, ...]]]]
 
 
 @dataclass
 class _Running:
     enterprise: Enterprise
+    integration_id: str
     key_version: int
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -49,6 +62,7 @@ class OnboardedProperties:
         open_property: OpenProperty,
         loops: PropertyLoops,
         *,
+        bind_token: BindToken,
         board: StateBoard,
         env_bound: Collection[str],
     ) -> None:
@@ -58,54 +72,132 @@ class OnboardedProperties:
         self.enterprises = enterprises
         self.open_property = open_property
         self.loops = loops
+        self.bind_token = bind_token
         self.board = board
         self.env_bound = env_bound
         self.running: dict[str, _Running] = {}
+        #: IntegrationId → the task asking Mews which properties its token opens.
+        self.binding: dict[str, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
 
     async def on_change(self, integration: MewsIntegration) -> None:
-        """Start, re-key or stop the integration's property here."""
+        """Start, re-key or stop the integration's properties here."""
         async with self._lock:
-            enterprise_id = integration.enterprise_id
-            if enterprise_id in self.env_bound:
-                log.warning(
-                    "integration %s opens %s, which MEWS_ACCESS_TOKENS already does: "
-                    "the environment's token is used",
-                    integration.integration_id,
-                    enterprise_id,
-                )
+            if not integration.bound:
+                await self._unbound(integration)
                 return
-            # Shown with the property (`GET /sync/{enterprise}`, `attendandt status`).
-            self.board.update(
-                enterprise_id,
-                integration_id=integration.integration_id,
-                integration_state=integration.state,
+            if integration.portfolio:
+                self.board.forget(integration.enterprise_id)
+            members = (
+                self.directory.property_credentials(integration, self.client_token)
+                if integration.callable
+                else dict.fromkeys(p.enterprise_id for p in integration.properties)
             )
-            running = self.running.get(enterprise_id)
-            if running is not None and (
-                not integration.callable or running.key_version != integration.key_version
-            ):
-                await self._stop(enterprise_id, why=integration.state)
-                running = None
-            if integration.callable and running is None:
-                await self._start(integration)
+            for enterprise_id, credentials in members.items():
+                await self._apply(enterprise_id, integration, credentials)
+            for enterprise_id, running in list(self.running.items()):
+                if running.integration_id == integration.integration_id and (
+                    enterprise_id not in members
+                ):
+                    await self._stop(enterprise_id, why="no longer opened by its token")
 
-    async def _start(self, integration: MewsIntegration) -> None:
+    async def _unbound(self, integration: MewsIntegration) -> None:
+        """Shown as one property while its token's properties are not known; asked of Mews
+        once it may be called."""
+        self._show(integration.enterprise_id, integration)
+        if not integration.callable:
+            for enterprise_id, running in list(self.running.items()):
+                if running.integration_id == integration.integration_id:
+                    await self._stop(enterprise_id, why=integration.state)
+            return
+        task = self.binding.get(integration.integration_id)
+        if task is None or task.done():
+            self.binding[integration.integration_id] = asyncio.create_task(
+                self._bind(integration), name=f"bind integration {integration.integration_id}"
+            )
+
+    def _show(self, enterprise_id: str, integration: MewsIntegration) -> None:
+        # Shown with the property (`GET /sync/{enterprise}`, `attendandt status`).
+        self.board.update(
+            enterprise_id,
+            integration_id=integration.integration_id,
+            integration_state=integration.state,
+        )
+
+    async def _apply(
+        self, enterprise_id: str, integration: MewsIntegration, credentials: Credentials | None
+    ) -> None:
+        """`credentials`: None when the integration may not be called."""
+        if enterprise_id in self.env_bound:
+            log.warning(
+                "integration %s opens %s, which MEWS_ACCESS_TOKENS already does: "
+                "the environment's token is used",
+                integration.integration_id,
+                enterprise_id,
+            )
+            return
+        self._show(enterprise_id, integration)
+        running = self.running.get(enterprise_id)
+        if running is not None and (
+            credentials is None or running.key_version != integration.key_version
+        ):
+            await self._stop(enterprise_id, why=integration.state)
+            running = None
+        if credentials is not None and running is None:
+            await self._start(enterprise_id, integration, credentials)
+
+    async def _bind(self, integration: MewsIntegration) -> None:
+        """Ask Mews which properties the token opens (retried while Mews fails and the
+        entry still wants it), then write them to the entry over the revision read."""
         credentials = self.directory.credentials(integration, self.client_token)
-        enterprise = await self.open_property(integration.enterprise_id, credentials)
-        running = _Running(enterprise, integration.key_version)
-        self.enterprises[integration.enterprise_id] = enterprise
-        self.running[integration.enterprise_id] = running
+        delay = 1.0
+        while True:
+            try:
+                portfolio, properties = await self.bind_token(credentials)
+                break
+            except MewsError as exc:
+                log.warning(
+                    "integration %s: cannot learn its properties from Mews: %s",
+                    integration.integration_id,
+                    exc,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, BIND_MAX_DELAY_S)
+            current = await self.directory.get(integration.integration_id)
+            if not _still_unbound(current, integration) or not (current and current.callable):
+                return
+        while True:
+            current, revision = await self.directory.read(integration.integration_id)
+            if current is None or not _still_unbound(current, integration):
+                return
+            bound = msgspec.structs.replace(current, properties=properties, portfolio=portfolio)
+            try:
+                await self.directory.put(bound, revision=revision)
+            except KeyWrongLastSequenceError:
+                continue
+            log.info(
+                "integration %s opens %d %s",
+                integration.integration_id,
+                len(properties),
+                "properties of a portfolio" if portfolio else "property",
+            )
+            return
+
+    async def _start(
+        self, enterprise_id: str, integration: MewsIntegration, credentials: Credentials
+    ) -> None:
+        enterprise = await self.open_property(enterprise_id, credentials)
+        running = _Running(enterprise, integration.integration_id, integration.key_version)
+        self.enterprises[enterprise_id] = enterprise
+        self.running[enterprise_id] = running
         enterprise.sweep_requested.set()  # first sweep: from its checkpoints, or the horizon
         for index, loop in enumerate(self.loops(enterprise)):
             running.tasks.append(
-                asyncio.create_task(
-                    loop(running.stop), name=f"onboarded {integration.enterprise_id} {index}"
-                )
+                asyncio.create_task(loop(running.stop), name=f"onboarded {enterprise_id} {index}")
             )
         log.info(
             "ingesting onboarded enterprise %s (integration %s, key %d)",
-            integration.enterprise_id,
+            enterprise_id,
             integration.integration_id,
             integration.key_version,
         )
@@ -129,6 +221,14 @@ class OnboardedProperties:
         log.info("stopped ingesting %s (%s)", enterprise_id, why)
 
     async def stop_all(self) -> None:
+        for task in self.binding.values():
+            task.cancel()
+        await asyncio.gather(*self.binding.values(), return_exceptions=True)
         async with self._lock:
             for enterprise_id in list(self.running):
                 await self._stop(enterprise_id, why="ingest stops")
+
+
+def _still_unbound(current: MewsIntegration | None, asked: MewsIntegration) -> bool:
+    """Whether the entry still waits for the properties of the token `asked` carried."""
+    return current is not None and not current.bound and current.token_hint == asked.token_hint

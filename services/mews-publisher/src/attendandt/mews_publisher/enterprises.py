@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 from nats.js.kv import KeyValue
 
-from attendandt.mews import Credentials, MewsClient, MewsError, MewsUnauthorized, RetryPolicy
+from attendandt.mews import (
+    Credentials,
+    MewsClient,
+    MewsError,
+    MewsUnauthorized,
+    RetryPolicy,
+    clients_of_token,
+)
 from attendandt.mews_publisher.settings import PublisherSettings
 from attendandt.platform.ratelimit import SharedTokenBucket
 
@@ -40,14 +47,10 @@ class EnterpriseUnavailable(Exception):
 class EnterpriseLink:
     enterprise_id: str
     client: MewsClient
-    limiter: SharedTokenBucket
     #: Monotonic time until which the token counts as bad (after a 401).
     unauthorized_until: float = 0.0
     #: The integration of an onboarded property (`onboarded`); None: MEWS_ACCESS_TOKENS'.
     integration_id: str | None = None
-
-
-ClientFactory = Callable[[Credentials, SharedTokenBucket], MewsClient]
 
 
 class Enterprises:
@@ -64,8 +67,9 @@ class Enterprises:
         #: onboarded property of the same enterprise gives way to them.
         self.env_tokens: dict[str, str] = {}
 
-    def make_client(self, credentials: Credentials) -> tuple[MewsClient, SharedTokenBucket]:
-        """A client for `credentials` taking its requests from the token's shared bucket."""
+    def make_client(self, credentials: Credentials) -> MewsClient:
+        """A client for `credentials` taking its requests from the token's shared bucket (a
+        portfolio property's: its fair share of the token's one budget)."""
         if self.kv is None:
             raise RuntimeError("Enterprises.kv is not set: connect to NATS first")
         limits = self.settings.rate_limit
@@ -75,8 +79,9 @@ class Enterprises:
             requests=limits.requests,
             per=limits.per_s,
             burst=limits.burst,
+            party=credentials.portfolio_property,
         )
-        client = MewsClient(
+        return MewsClient(
             credentials,
             environment=self.settings.mews_base_url,
             client_name=self.settings.client_name,
@@ -84,40 +89,33 @@ class Enterprises:
             retry=READ_RETRIES,
             timeout=self.settings.mews_timeout_s,
         )
-        return client, limiter
 
     async def bind_once(self) -> None:
         """Try every unbound token once."""
         for credentials in list(self.unbound):
-            client, limiter = self.make_client(credentials)
             try:
-                config = await client.get_configuration()
+                clients = await clients_of_token(credentials, self.make_client)
             except (MewsError, OSError) as exc:
-                await client.aclose()
                 log.warning("cannot bind token %s: %s", credentials.access_token_hint, exc)
                 continue
-            except BaseException:
-                await client.aclose()
-                raise
-            if config.enterprise is None:
-                await client.aclose()
-                log.warning("token %s: Mews named no enterprise", credentials.access_token_hint)
-                continue
             self.unbound.remove(credentials)
-            enterprise_id = config.enterprise.id
-            replaced = self.links.get(enterprise_id)
-            self.env_tokens[enterprise_id] = credentials.access_token
-            self.links[enterprise_id] = EnterpriseLink(enterprise_id, client, limiter)
-            log.info("writing to Mews for enterprise %s", enterprise_id)
-            if replaced is not None and replaced.integration_id is not None:
-                if replaced.client.credentials.access_token != credentials.access_token:
-                    log.warning(
-                        "enterprise %s: MEWS_ACCESS_TOKENS' token replaces the one of "
-                        "integration %s",
-                        enterprise_id,
-                        replaced.integration_id,
-                    )
-                await replaced.client.aclose()
+            for enterprise_id, client in clients.items():
+                await self._bind(enterprise_id, client)
+
+    async def _bind(self, enterprise_id: str, client: MewsClient) -> None:
+        access_token = client.credentials.access_token
+        replaced = self.links.get(enterprise_id)
+        self.env_tokens[enterprise_id] = access_token
+        self.links[enterprise_id] = EnterpriseLink(enterprise_id, client)
+        log.info("writing to Mews for enterprise %s", enterprise_id)
+        if replaced is not None and replaced.integration_id is not None:
+            if replaced.client.credentials.access_token != access_token:
+                log.warning(
+                    "enterprise %s: MEWS_ACCESS_TOKENS' token replaces the one of integration %s",
+                    enterprise_id,
+                    replaced.integration_id,
+                )
+            await replaced.client.aclose()
 
     def attach(self, link: EnterpriseLink) -> bool:
         """Write for an onboarded property with `link`, unless MEWS_ACCESS_TOKENS has its

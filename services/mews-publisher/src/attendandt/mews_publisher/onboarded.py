@@ -1,6 +1,10 @@
 """The properties onboarded through Mews Integration Webhooks (the MEWS_INTEGRATIONS bucket):
 the publisher writes for them beside those of MEWS_ACCESS_TOKENS.
 
+Which properties an integration's token opens (one, or a portfolio's) is learned by
+mews-ingest and written to its entry; until then nothing is linked here. Each property of a
+portfolio gets a client of its own that names it in every request.
+
 - **Enabled** (callable) and not linked here: its token is opened and its link made with a
   client built as an env-bound token's (the token's shared bucket, the same settings); its
   messages, which waited in the stream (`Enterprises.retry_in`), go to Mews from now on.
@@ -73,36 +77,58 @@ class OnboardedLinks:
         await self.follower.run(stop)
 
     async def on_change(self, integration: MewsIntegration) -> None:
-        """Link, re-key or unlink the integration's property."""
+        """Link, re-key or unlink the integration's properties (once mews-ingest has learned
+        which they are: `MewsIntegration.properties`)."""
         async with self._lock:
-            enterprise_id = integration.enterprise_id
-            if not enterprise_id:
+            ours = [
+                e
+                for e, link in self.linked.items()
+                if link.integration_id == integration.integration_id
+            ]
+            if not integration.bound:
+                # Not known yet (a new token): links go on with the token they have until
+                # they are, unless the integration may not be called.
+                if not integration.callable:
+                    for enterprise_id in ours:
+                        await self._unlink(enterprise_id, why=integration.state)
                 return
-            env_token = self.enterprises.env_tokens.get(enterprise_id)
-            if env_token is not None:
-                self.linked.pop(enterprise_id, None)  # replaced by the environment's link
-                self.env_wins.note(integration, env_token)
-                return
-            linked = self.linked.get(enterprise_id)
-            if integration.callable:
-                credentials = self.directory.credentials(integration, self.client_token)
-                if linked is None:
-                    await self._link(integration, credentials)
-                elif credentials.access_token != linked.access_token:
-                    await self._rekey(linked, integration, credentials)
-                else:
-                    linked.integration_id = integration.integration_id
-                    linked.key_version = integration.key_version
-            elif linked is not None and linked.integration_id == integration.integration_id:
-                await self._unlink(enterprise_id, why=integration.state)
+            members = (
+                self.directory.property_credentials(integration, self.client_token)
+                if integration.callable
+                else dict.fromkeys(p.enterprise_id for p in integration.properties)
+            )
+            for enterprise_id, credentials in members.items():
+                await self._apply(enterprise_id, integration, credentials)
+            for enterprise_id in ours:
+                if enterprise_id not in members:
+                    await self._unlink(enterprise_id, why="no longer opened by its token")
 
-    async def _link(self, integration: MewsIntegration, credentials: Credentials) -> None:
-        enterprise_id = integration.enterprise_id
-        first, limiter = self.enterprises.make_client(credentials)
-        client = HandoverClient(first)
-        link = EnterpriseLink(
-            enterprise_id, client, limiter, integration_id=integration.integration_id
-        )
+    async def _apply(
+        self, enterprise_id: str, integration: MewsIntegration, credentials: Credentials | None
+    ) -> None:
+        """`credentials`: None when the integration may not be called."""
+        env_token = self.enterprises.env_tokens.get(enterprise_id)
+        if env_token is not None:
+            self.linked.pop(enterprise_id, None)  # replaced by the environment's link
+            self.env_wins.note(integration, env_token)
+            return
+        linked = self.linked.get(enterprise_id)
+        if credentials is not None:
+            if linked is None:
+                await self._link(enterprise_id, integration, credentials)
+            elif credentials.access_token != linked.access_token:
+                await self._rekey(enterprise_id, linked, integration, credentials)
+            else:
+                linked.integration_id = integration.integration_id
+                linked.key_version = integration.key_version
+        elif linked is not None and linked.integration_id == integration.integration_id:
+            await self._unlink(enterprise_id, why=integration.state)
+
+    async def _link(
+        self, enterprise_id: str, integration: MewsIntegration, credentials: Credentials
+    ) -> None:
+        client = HandoverClient(self.enterprises.make_client(credentials))
+        link = EnterpriseLink(enterprise_id, client, integration_id=integration.integration_id)
         if not self.enterprises.attach(link):
             await client.aclose()
             return
@@ -122,18 +148,20 @@ class OnboardedLinks:
         )
 
     async def _rekey(
-        self, linked: _Linked, integration: MewsIntegration, credentials: Credentials
+        self,
+        enterprise_id: str,
+        linked: _Linked,
+        integration: MewsIntegration,
+        credentials: Credentials,
     ) -> None:
-        fresh, limiter = self.enterprises.make_client(credentials)
-        await linked.client.switch(fresh)
-        linked.link.limiter = limiter
+        await linked.client.switch(self.enterprises.make_client(credentials))
         linked.link.unauthorized_until = 0.0  # a refusal was the old token's
         linked.integration_id = integration.integration_id
         linked.key_version = integration.key_version
         linked.access_token = credentials.access_token
         log.info(
             "enterprise %s: writing with its new key %d (token %s)",
-            integration.enterprise_id,
+            enterprise_id,
             integration.key_version,
             credentials.access_token_hint,
         )

@@ -84,7 +84,9 @@ class SyncApp(RuntimeApp):
         mews = self.settings.mews
         assert self.limits is not None
         # One budget per AccessToken, shared with ingest and the publisher; counted for health.
-        shared = SharedTokenBucket.for_access_token(self.limits, credentials.access_token)
+        shared = SharedTokenBucket.for_access_token(
+            self.limits, credentials.access_token, party=credentials.portfolio_property
+        )
         return MewsClient(
             credentials,
             environment=mews.base_url,

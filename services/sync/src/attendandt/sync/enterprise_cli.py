@@ -12,8 +12,9 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
 from attendandt.contracts.streams import MEWS_RATE_LIMITS, ensure_streams
-from attendandt.mews import MewsClient
+from attendandt.mews import Credentials, MewsClient
 from attendandt.mews.models import Configuration
+from attendandt.platform.integrations import property_client
 from attendandt.platform.messaging import connect
 from attendandt.platform.ratelimit import SharedTokenBucket
 from attendandt.sync.settings import SyncSettings
@@ -32,31 +33,38 @@ class MewsLine:
 async def mews_line(
     settings: SyncSettings, command: str, enterprise_id: str
 ) -> AsyncIterator[MewsLine | None]:
-    """The line to `enterprise_id`, closed on the way out; None when no token in
-    MEWS_ACCESS_TOKENS opens it (said on screen, naming `command`). A MewsError from asking
-    each token's configuration is the caller's to report."""
+    """The line to `enterprise_id`, closed on the way out; None when no token opens it
+    (said on screen, naming `command`): one of MEWS_ACCESS_TOKENS (a portfolio's included),
+    or the integration onboarded for it. A MewsError from asking a token is the caller's to
+    report."""
     nc = await connect(settings.nats, "attendandt-cli")
-    clients: list[MewsClient] = []
+    client: MewsClient | None = None
     try:
         js = nc.jetstream()
         await ensure_streams(js)
         limits = await js.key_value(MEWS_RATE_LIMITS.bucket)
-        for credentials in settings.mews.credentials:
-            client = MewsClient(
+
+        def make_client(credentials: Credentials) -> MewsClient:
+            return MewsClient(
                 credentials,
                 environment=settings.mews.base_url,
                 client_name=settings.mews.client_name,
-                limiter=SharedTokenBucket.for_access_token(limits, credentials.access_token),
+                limiter=SharedTokenBucket.for_access_token(
+                    limits, credentials.access_token, party=credentials.portfolio_property
+                ),
                 page_size=settings.mews.page_size,
             )
-            clients.append(client)
-            config = await client.get_configuration()
-            if config.enterprise is not None and config.enterprise.id == enterprise_id:
-                yield MewsLine(nc, js, client, config)
-                return
-        print(f"{command}: no token in MEWS_ACCESS_TOKENS opens {enterprise_id}")
-        yield None
+
+        client = await property_client(js, settings.mews, enterprise_id, make_client)
+        if client is None:
+            print(
+                f"{command}: no token opens {enterprise_id} (MEWS_ACCESS_TOKENS, or an "
+                "integration onboarded and enabled for it)"
+            )
+            yield None
+            return
+        yield MewsLine(nc, js, client, await client.get_configuration())
     finally:
-        for client in clients:
+        if client is not None:
             await client.aclose()
         await nc.close()

@@ -1,6 +1,10 @@
 """The properties onboarded through Mews Integration Webhooks (the MEWS_INTEGRATIONS bucket),
 synced by this process beside those of MEWS_ACCESS_TOKENS.
 
+Which properties an integration's token opens (one, or a portfolio's) is learned by
+mews-ingest and written to its entry; until then nothing starts here. Each property of a
+portfolio gets a client of its own that names it in every request.
+
 - **Enabled** (callable) and not synced here: its token is opened, its client built as an
   env-bound property's, and everything sync runs per property is started (the applier the
   change consumer looks up, the hotel refresher, the bills, the charges reconciliation, the
@@ -90,8 +94,9 @@ class OnboardedProperties:
         self.follower = IntegrationFollower(directory, self.on_change, every_s=every_s)
         #: Enterprise → the property synced here for it.
         self.running: dict[str, _Running] = {}
-        #: IntegrationId → its enterprise, for every integration seen, whatever its state.
-        self.known: dict[str, str] = {}
+        #: IntegrationId → the properties its token opens, for every integration seen
+        #: (whatever its state) whose properties are known.
+        self.known: dict[str, frozenset[str]] = {}
         self.env_wins = EnvTokenWins(directory, client_token)
         self._lock = asyncio.Lock()
 
@@ -100,7 +105,9 @@ class OnboardedProperties:
         stream (rather than becoming a dead letter): before the bucket was read once (an
         onboarded property is not started yet), and for an onboarded property whatever its
         state (stopped: its changes wait until it is enabled again)."""
-        return not self.follower.caught_up.is_set() or enterprise_id in self.known.values()
+        return not self.follower.caught_up.is_set() or any(
+            enterprise_id in members for members in self.known.values()
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Follow the bucket until `stop`, then stop every onboarded property."""
@@ -110,31 +117,56 @@ class OnboardedProperties:
             await self.stop_all()
 
     async def on_change(self, integration: MewsIntegration) -> None:
-        """Start, re-key or stop the integration's property here."""
+        """Start, re-key or stop the integration's properties here (once mews-ingest has
+        learned which they are: `MewsIntegration.properties`)."""
         async with self._lock:
-            enterprise_id = integration.enterprise_id
-            if not enterprise_id:
+            if not integration.enterprise_id:
                 return
-            self.known[integration.integration_id] = enterprise_id
-            env_token = self.env_tokens.get(enterprise_id)
-            if env_token is not None:
-                self.env_wins.note(integration, env_token)
+            ours = [
+                e for e, r in self.running.items() if r.integration_id == integration.integration_id
+            ]
+            if not integration.bound:
+                # Its properties are not known yet (a new token): what runs goes on with the
+                # token it has until they are, unless the integration may not be called.
+                if not integration.callable:
+                    for enterprise_id in ours:
+                        await self._stop(enterprise_id, why=integration.state)
                 return
-            running = self.running.get(enterprise_id)
-            if integration.callable:
-                credentials = self.directory.credentials(integration, self.client_token)
-                if running is None:
-                    await self._start(integration, credentials)
-                elif credentials.access_token != running.access_token:
-                    await self._rekey(running, integration, credentials)
-                else:
-                    running.integration_id = integration.integration_id
-                    running.key_version = integration.key_version
-            elif running is not None and running.integration_id == integration.integration_id:
-                await self._stop(enterprise_id, why=integration.state)
+            members = (
+                self.directory.property_credentials(integration, self.client_token)
+                if integration.callable
+                else dict.fromkeys(p.enterprise_id for p in integration.properties)
+            )
+            self.known[integration.integration_id] = frozenset(members)
+            for enterprise_id, credentials in members.items():
+                await self._apply(enterprise_id, integration, credentials)
+            for enterprise_id in ours:
+                if enterprise_id not in members:
+                    await self._stop(enterprise_id, why="no longer opened by its token")
 
-    async def _start(self, integration: MewsIntegration, credentials: Credentials) -> None:
-        enterprise_id = integration.enterprise_id
+    async def _apply(
+        self, enterprise_id: str, integration: MewsIntegration, credentials: Credentials | None
+    ) -> None:
+        """`credentials`: None when the integration may not be called."""
+        env_token = self.env_tokens.get(enterprise_id)
+        if env_token is not None:
+            self.env_wins.note(integration, env_token)
+            return
+        running = self.running.get(enterprise_id)
+        if credentials is not None:
+            if running is None:
+                await self._start(enterprise_id, integration, credentials)
+            elif credentials.access_token != running.access_token:
+                await self._rekey(enterprise_id, running, integration, credentials)
+            else:
+                running.integration_id = integration.integration_id
+                running.key_version = integration.key_version
+        elif running is not None and running.integration_id == integration.integration_id:
+            await self._stop(enterprise_id, why=integration.state)
+
+    async def _start(
+        self, enterprise_id: str, integration: MewsIntegration, credentials: Credentials
+    ) -> None:
         client = HandoverClient(self.make_client(credentials))
         try:
             loops = self.host.open_property(enterprise_id, client)
@@ -162,16 +194,20 @@ class OnboardedProperties:
         )
 
     async def _rekey(
-        self, running: _Running, integration: MewsIntegration, credentials: Credentials
+        self,
+        enterprise_id: str,
+        running: _Running,
+        integration: MewsIntegration,
+        credentials: Credentials,
     ) -> None:
         await running.client.switch(self.make_client(credentials))
-        self.host.rekeyed(integration.enterprise_id, running.client)
+        self.host.rekeyed(enterprise_id, running.client)
         running.integration_id = integration.integration_id
         running.key_version = integration.key_version
         running.access_token = credentials.access_token
         log.info(
             "enterprise %s: calling Mews with its new key %d (token %s)",
-            integration.enterprise_id,
+            enterprise_id,
             integration.key_version,
             credentials.access_token_hint,
         )
