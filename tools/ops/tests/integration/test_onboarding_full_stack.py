@@ -86,3 +86,29 @@ def test_a_hotel_connected_in_mews_is_imported_then_stopped_when_disabled(
         assert admin.get(f"/sync/{enterprise}").json()["sync"]["import_reservations"] > 0
     finally:
         control.close()
+
+
+@pytest.mark.timeout(300)
+def test_a_hotel_group_connected_with_one_portfolio_token_shows_each_hotel_live(
+    stack: dict[str, Any], admin: httpx.Client
+) -> None:
+    control = SimControl(stack["sim"])
+    try:
+        group = control.connect_portfolio("Onboarded Coast Group", properties=2)
+        hotels = set(group["enterprise_ids"])
+
+        def live() -> dict[str, dict[str, Any]] | None:
+            shown = {p["enterprise_id"]: p for p in admin.get("/properties").json()}
+            ready = {e: shown[e] for e in hotels if shown.get(e, {}).get("phase") == "live"}
+            return ready if len(ready) == len(hotels) else None
+
+        shown = wait_until("both hotels of the group, live", live, timeout=180, every=1)
+        listed = {p["enterprise_id"] for p in admin.get("/properties").json()}
+        assert group["enterprise_id"] not in listed  # the portfolio's own is no hotel
+        for enterprise, hotel in shown.items():
+            assert hotel["integration_state"] == "enabled"
+            status = admin.get(f"/sync/{enterprise}").json()["sync"]
+            # Each imported its own stays only, although one token reads them all.
+            assert status["import_reservations"] == len(control.reservations(enterprise)) > 0
+    finally:
+        control.close()
