@@ -239,6 +239,7 @@ const STATE_COLOURS: Record<string, keyof typeof BADGE> = {
   done: "green",
   connected: "green",
   disconnected: "red",
+  webhooks_only: "slate",
 };
 
 export function Badge({ children, tone }: { children: string; tone?: keyof typeof BADGE }) {

@@ -40,6 +40,8 @@ async def test_a_portfolio_is_ingested_property_by_property_and_stopped_whole(
     # One token, a client per property that names it.
     scopes = {e: ingest.app.enterprises[e].client.credentials.scope for e in (first, second)}
     assert {e: s.enterprise_id for e, s in scopes.items() if s} == {first: first, second: second}
+    # No socket (its events would name no property): shown as such, not as a socket down.
+    assert {ingest.app.board.get(e).websocket for e in (first, second)} == {"webhooks_only"}
 
     async def arrived(mews_id: str, enterprise: str) -> bool:
         return any(

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { SyncStatus } from "../../api/types";
-import { SyncPage } from "./SyncPage";
+import { SyncPage, healthy } from "./SyncPage";
 import { HOTEL, json, mockFetch, problem, properties, renderWithProviders, route, signInAs } from "../../test/utils";
 
 type SyncHealth = NonNullable<SyncStatus["sync"]>;
@@ -195,5 +195,14 @@ describe("sync page", () => {
     const post = calls.find((c) => c.method === "POST")!;
     // Midnight of that day at the hotel (New York, UTC−5 in November).
     expect(await post.json()).toEqual({ since: "2026-11-20T05:00:00.000Z" });
+  });
+
+  it("counts a portfolio's property, which has no socket by design, as healthy", () => {
+    const live = status("ent-1", {});
+    const portfolio = { ...live, ingest: { ...live.ingest!, websocket: "webhooks_only" } };
+    const down = { ...live, ingest: { ...live.ingest!, websocket: "disconnected" } };
+    expect(healthy(live)).toBe(true);
+    expect(healthy(portfolio)).toBe(true);
+    expect(healthy(down)).toBe(false);
   });
 });

@@ -48,11 +48,15 @@ function ImportProgress({ status, name }: { status: SyncStatus; name: string }) 
   );
 }
 
+/** Live changes arrive as they should: its socket connected, or it has none by design (a
+ * portfolio's property, whose changes its webhooks carry). */
+const LIVE_CHANNEL_UP = new Set(["connected", "webhooks_only"]);
+
 /** No silence alarm, connected and not behind: what the dashboard calls healthy. */
 export function healthy(s: SyncStatus): boolean {
   return (
     s.alarm !== "red" &&
-    s.ingest?.websocket === "connected" &&
+    LIVE_CHANNEL_UP.has(s.ingest?.websocket ?? "") &&
     !s.ingest.last_sweep_error &&
     (s.sync?.consumer_lag ?? 0) < 100
   );

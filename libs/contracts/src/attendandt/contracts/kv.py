@@ -42,7 +42,8 @@ class IngestState(KVValue, kw_only=True):
     SCHEMA = "kv.ingest_state"
 
     enterprise_id: str = ""
-    #: connecting | connected | disconnected | unsupported
+    #: connecting | connected | disconnected | webhooks_only (a portfolio's property: Mews's
+    #: socket events name no property, so its webhooks and sweeps carry its changes)
     websocket: str = "disconnected"
     reconnects: int = 0
     last_event_at: datetime | None = None

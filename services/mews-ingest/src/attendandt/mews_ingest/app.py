@@ -304,6 +304,8 @@ class IngestApp(RuntimeApp):
         # every property's, which only its webhooks (they name theirs) and sweeps tell apart.
         if client.credentials.scope is None:
             enterprise.socket = self._socket(enterprise, client.credentials)
+        else:
+            board.update(enterprise_id, websocket="webhooks_only")
         await resume(enterprise, checkpoints, contacts, board, settings.entities)
         return enterprise
 
