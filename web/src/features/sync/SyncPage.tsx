@@ -57,7 +57,7 @@ export function healthy(s: SyncStatus): boolean {
   return (
     s.alarm !== "red" &&
     LIVE_CHANNEL_UP.has(s.ingest?.websocket ?? "") &&
-    !s.ingest.last_sweep_error &&
+    !s.ingest?.last_sweep_error &&
     (s.sync?.consumer_lag ?? 0) < 100
   );
 }
