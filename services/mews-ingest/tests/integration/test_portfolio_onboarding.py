@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import Any
 
+import pytest
 from cryptography.fernet import Fernet
 from ingest_support import ingest_settings, stream_changes, wait_for
 from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError
 
-from attendandt.contracts.streams import INGEST_STATE
-from attendandt.platform.integrations import IntegrationDirectory, TokenSeal
+from attendandt.contracts.kv import IntegrationProperty, MewsIntegration
+from attendandt.contracts.streams import INGEST_STATE, ensure_streams
+from attendandt.mews import Credentials
+from attendandt.mews_ingest import onboarded as onboarded_module
+from attendandt.mews_ingest.checkpoints import StateBoard
+from attendandt.mews_ingest.onboarded import OnboardedProperties
+from attendandt.platform.integrations import IntegrationDirectory, TokenSeal, token_hint
 
 
 async def test_a_portfolio_is_ingested_property_by_property_and_stopped_whole(
@@ -75,3 +82,54 @@ async def test_a_portfolio_is_ingested_property_by_property_and_stopped_whole(
     calls_then = [control.requests_for_scope(e) for e in (first, second)]
     await asyncio.sleep(3)
     assert [control.requests_for_scope(e) for e in (first, second)] == calls_then
+
+
+async def test_learning_a_tokens_properties_is_retried_whatever_fails(
+    jetstream: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure that is not Mews's (here the first try's connection is refused) must not
+    leave the integration onboarding forever: nothing else would ask again."""
+    await ensure_streams(jetstream)
+    monkeypatch.setattr(onboarded_module, "BIND_MAX_DELAY_S", 0.1)
+    seal = TokenSeal.of(Fernet.generate_key().decode())
+    assert seal is not None
+    directory = IntegrationDirectory(jetstream, seal)
+    entry = MewsIntegration(
+        integration_id="integration-retried",
+        enterprise_id="hotel-retried",
+        state="enabled",
+        sealed_token=seal.seal("token-retried"),
+        token_hint=token_hint("token-retried"),
+    )
+    await directory.put(entry)
+    tries: list[str] = []
+
+    async def bind_token(credentials: Credentials) -> tuple[bool, tuple[IntegrationProperty, ...]]:
+        tries.append(credentials.access_token)
+        if len(tries) == 1:
+            raise ConnectionRefusedError("the first try finds nobody")
+        return False, (IntegrationProperty(enterprise_id="hotel-retried"),)
+
+    async def never_opened(enterprise_id: str, credentials: Credentials) -> Any:
+        raise AssertionError("not asked here")
+
+    onboarded = OnboardedProperties(
+        directory,
+        "client-token",
+        {},
+        never_opened,
+        lambda enterprise: [],
+        bind_token=bind_token,
+        board=StateBoard(await jetstream.key_value(INGEST_STATE.bucket)),
+        env_bound=(),
+    )
+    await onboarded.on_change(entry)
+
+    async def bound() -> MewsIntegration | None:
+        found = await directory.get(entry.integration_id)
+        return found if found is not None and found.bound else None
+
+    stored = await wait_for(bound, what="the properties stored after a failed try")
+    assert [p.enterprise_id for p in stored.properties] == ["hotel-retried"]
+    assert tries == ["token-retried", "token-retried"]
+    await onboarded.stop_all()

@@ -24,7 +24,7 @@ import msgspec
 from nats.js.errors import KeyWrongLastSequenceError
 
 from attendandt.contracts.kv import IntegrationProperty, MewsIntegration
-from attendandt.mews import Credentials, MewsError
+from attendandt.mews import Credentials
 from attendandt.mews_ingest.checkpoints import StateBoard
 from attendandt.mews_ingest.enterprise import Enterprise
 from attendandt.platform.integrations import IntegrationDirectory
@@ -147,29 +147,38 @@ class OnboardedProperties:
             await self._start(enterprise_id, integration, credentials)
 
     async def _bind(self, integration: MewsIntegration) -> None:
-        """Ask Mews which properties the token opens (retried while Mews fails and the
-        entry still wants it), then write them to the entry over the revision read."""
-        credentials = self.directory.credentials(integration, self.client_token)
+        """Ask Mews which properties the token opens and write them to the entry, retried
+        with a growing delay whatever fails (Mews, NATS, a busy budget) for as long as the
+        entry still waits for them: nothing else would ask again."""
         delay = 1.0
         while True:
             try:
-                portfolio, properties = await self.bind_token(credentials)
-                break
-            except MewsError as exc:
+                if await self._bind_once(integration):
+                    return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # any failure is retried: nothing else would ask again
                 log.warning(
-                    "integration %s: cannot learn its properties from Mews: %s",
+                    "integration %s: its properties not learned yet (%s: %s); again in %.0fs",
                     integration.integration_id,
+                    type(exc).__name__,
                     exc,
+                    delay,
                 )
             await asyncio.sleep(delay)
             delay = min(delay * 2, BIND_MAX_DELAY_S)
-            current = await self.directory.get(integration.integration_id)
-            if not _still_unbound(current, integration) or not (current and current.callable):
-                return
+
+    async def _bind_once(self, integration: MewsIntegration) -> bool:
+        """One try; True once done (or no longer wanted: another key, stored meanwhile)."""
+        current = await self.directory.get(integration.integration_id)
+        if not _still_unbound(current, integration) or not (current and current.callable):
+            return True
+        credentials = self.directory.credentials(integration, self.client_token)
+        portfolio, properties = await self.bind_token(credentials)
         while True:
             current, revision = await self.directory.read(integration.integration_id)
             if current is None or not _still_unbound(current, integration):
-                return
+                return True
             bound = msgspec.structs.replace(current, properties=properties, portfolio=portfolio)
             try:
                 await self.directory.put(bound, revision=revision)
@@ -181,7 +190,7 @@ class OnboardedProperties:
                 len(properties),
                 "properties of a portfolio" if portfolio else "property",
             )
-            return
+            return True
 
     async def _start(
         self, enterprise_id: str, integration: MewsIntegration, credentials: Credentials
