@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,8 +52,13 @@ class Pipeline:
 
     def start(self, name: str, module: str, **extra: str) -> None:
         self.started_at[name] = time.perf_counter()
+        # BENCH_LOG_DIR keeps each process's log there (a run to look into); else dropped.
+        log_dir = os.environ.get("BENCH_LOG_DIR")
+        output: Any = subprocess.DEVNULL
+        if log_dir:
+            output = (Path(log_dir) / f"{name}.log").open("ab")  # the child writes to it
         self.processes[name] = spawn(
-            [sys.executable, "-m", module, "serve"], env={**self.env, **extra}
+            [sys.executable, "-m", module, "serve"], env={**self.env, **extra}, stdout=output
         )
 
     def mews_calls(self) -> int:
