@@ -23,6 +23,7 @@ from attendandt.platform.unrouted import CONSUMER as UNROUTED
 from attendandt.sync.app import SyncApp
 from attendandt.sync.consumer import DURABLE, SERVICE, ChangeConsumer
 from attendandt.sync.health import HealthBoard
+from attendandt.testing.poison import end_task
 
 #: Close to NATS's 1 MiB payload limit; its dead letter, body base64-encoded, would not fit.
 POISON = b'{"entity": "' + b"\xff" * 900_000 + b'"}'
@@ -101,9 +102,7 @@ async def test_a_consumer_loop_that_ended_fails_readiness(
         async with httpx.AsyncClient() as client:
             assert (await client.get(url)).status_code == 200
             # The consumer's loop ends (as an escaped exception would end it).
-            task = app.consumers._tasks[DURABLE]
-            task.cancel()
-            await asyncio.wait({task})
+            await end_task(app.consumers._tasks[DURABLE])
             response = await client.get(url)
         assert response.status_code == 503
         assert response.json()["consumers"] is False
@@ -119,10 +118,11 @@ async def test_a_consumer_loop_that_ended_ends_the_process(
     await ensure_streams(jetstream)
     app = SyncApp(sync_settings(mews_sim, nats_url))
     stop, running = await _start(app)
-    task = app.consumers._tasks[DURABLE]
-    task.cancel()
-    # The process stops on its own, so that its supervisor starts it again.
-    await asyncio.wait({running}, timeout=30)
+    await end_task(app.consumers._tasks[DURABLE])
+    # The process stops on its own, so that its supervisor starts it again: once the guard
+    # has looked, within the longest its three stopping stages may take.
+    bound = app.consumers.interval_s + 3 * app.runtime.graceful_s + 10
+    await asyncio.wait({running}, timeout=bound)
     assert running.done()
     assert stop.is_set()
     with pytest.raises(ConsumerEnded, match=DURABLE):

@@ -15,7 +15,7 @@ from attendandt.contracts.permissions import user
 from attendandt.contracts.streams import DOMAIN_COMMANDS, ensure_streams
 from attendandt.platform.health import ConsumerEnded
 from attendandt.platform.settings import DatabaseSettings, NatsSettings, ObservabilitySettings
-from attendandt.testing.poison import assert_poison_letter_fits, poison_then_real
+from attendandt.testing.poison import assert_poison_letter_fits, end_task, poison_then_real
 from attendandt.vendors.app import VendorsApp, create_app
 from attendandt.vendors.service import SERVICE
 from attendandt.vendors.settings import VendorsSettings
@@ -82,9 +82,7 @@ async def _started(
 
 async def _kill_consumer(app: VendorsApp, durable: str) -> None:
     """Cancel the consumer's task: it ends, as one that died would."""
-    task = app.consumers._tasks[durable]
-    task.cancel()
-    await asyncio.wait({task})
+    await end_task(app.consumers._tasks[durable])
 
 
 async def test_a_killed_consumer_task_fails_readiness(

@@ -7,6 +7,7 @@ gets back the dead letters stored for both (the real one has none when it was ac
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -88,3 +89,12 @@ def assert_poison_letter_fits(letter: dict[str, Any], *, max_data: int) -> None:
     assert letter["size"] == len(POISON)
     assert letter["sha256"] == hashlib.sha256(POISON).hexdigest()
     assert base64.b64decode(letter["data"]) == POISON[:max_data]
+
+
+async def end_task(task: asyncio.Task[Any]) -> None:
+    """End a consumer's task as one that died would end. Cancelled again until it is done:
+    a cancellation that lands as an inner wait completes can be lost (Python 3.11's
+    `asyncio.wait_for`), and the loop would then go on as if nothing happened."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
