@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Final, Literal
 
+from opentelemetry import context as otel_context
 from opentelemetry import metrics, propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.metrics import MeterProvider
@@ -28,7 +30,15 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler, SamplingResult
-from opentelemetry.trace import Link, Span, SpanKind, TraceState
+from opentelemetry.trace import (
+    Link,
+    NonRecordingSpan,
+    Span,
+    SpanContext,
+    SpanKind,
+    TraceFlags,
+    TraceState,
+)
 from opentelemetry.util.types import Attributes
 
 from attendandt.platform.settings import SettingsError, process_env
@@ -133,6 +143,11 @@ class ProcessTracerProvider(TracerProvider):
         super().add_span_processor(span_processor)
         self._switch.watched = True
 
+    @property
+    def watched(self) -> bool:
+        """Whether its spans are recorded (a span processor receives them)."""
+        return self._switch.watched
+
 
 def setup_telemetry(
     service: str,
@@ -163,18 +178,116 @@ def setup_telemetry(
     return provider
 
 
+#: The tracer of the provider it came from (asking the provider makes a new one each time).
+_tracer: tuple[object, trace.Tracer] | None = None
+
+
 def tracer() -> trace.Tracer:
-    return trace.get_tracer(_TRACER_NAME)
+    global _tracer  # noqa: PLW0603 (one cache for the process)
+    provider = trace.get_tracer_provider()
+    if _tracer is None or _tracer[0] is not provider:
+        _tracer = (provider, provider.get_tracer(_TRACER_NAME))
+    return _tracer[1]
+
+
+#: `_unwatched`'s answer when no SDK is installed (the API's no-op spans).
+_NO_SDK: Final = "no sdk"
+
+
+def _unwatched() -> ProcessTracerProvider | Literal["no sdk"] | None:
+    """How spans are made now when nothing records them, the cheap way (a few microseconds
+    instead of tens, at thousands of messages a second): the process's provider while
+    nothing receives its spans (a span with ids of its own), `_NO_SDK` when no SDK is
+    installed (the API's no-op span: its parent's). None while spans are recorded, or when
+    the SDK is another's: the full path."""
+    provider = trace.get_tracer_provider()
+    if type(provider) is ProcessTracerProvider:
+        return None if provider.watched else provider
+    if isinstance(provider, (trace.ProxyTracerProvider, trace.NoOpTracerProvider)):
+        return _NO_SDK
+    return None
+
+
+@contextmanager
+def _unrecorded_span(
+    provider: ProcessTracerProvider | Literal["no sdk"], context: Context | None
+) -> Iterator[Span]:
+    """What the SDK makes of a span its sampler drops, made directly: a non-recording span
+    with ids of its own in its parent's trace (`context`'s span, else the current one; a
+    new trace when there is none), current until the block ends, so trace ids still appear
+    in logs and in the headers of what is published within. With no SDK (`_NO_SDK`), what
+    the API's no-op tracer makes: the parent's span, current again."""
+    current = trace.get_current_span(context)
+    if not isinstance(provider, ProcessTracerProvider):
+        span: Span = (
+            current
+            if isinstance(current, NonRecordingSpan)
+            else NonRecordingSpan(current.get_span_context())
+        )
+    else:
+        parent = current.get_span_context()
+        ids = provider.id_generator
+        if parent.is_valid:
+            trace_id, random_id = parent.trace_id, parent.trace_flags.random_trace_id
+            state: TraceState | None = parent.trace_state
+        else:
+            trace_id, random_id, state = ids.generate_trace_id(), ids.is_trace_id_random(), None
+        flags = TraceFlags.RANDOM_TRACE_ID if random_id else TraceFlags.DEFAULT
+        span = NonRecordingSpan(
+            SpanContext(
+                trace_id,
+                ids.generate_span_id(),
+                is_remote=False,
+                trace_flags=TraceFlags(flags),
+                trace_state=state,
+            )
+        )
+    # Made current in the current context, as `use_span` does (not in `context`).
+    token = otel_context.attach(trace.set_span_in_context(span))
+    try:
+        yield span
+    finally:
+        otel_context.detach(token)
+
+
+def recorded() -> bool:
+    """Whether spans made now are recorded (a publisher that only forwards a stored context
+    may skip its own span when they are not)."""
+    return _unwatched() is None
+
+
+#: The fields the propagator injected last, with the context and propagator they came from:
+#: the messages a handler publishes in one context (a command's events) carry the same.
+_injected: tuple[Context, object, dict[str, str]] | None = None
 
 
 def inject(headers: dict[str, str]) -> dict[str, str]:
     """Add the current trace context (traceparent, tracestate) to `headers`."""
-    propagate.inject(headers)
+    global _injected  # noqa: PLW0603 (one cache for the process)
+    current, propagator = otel_context.get_current(), propagate.get_global_textmap()
+    cached = _injected
+    if cached is None or cached[0] is not current or cached[1] is not propagator:
+        fields: dict[str, str] = {}
+        propagator.inject(fields, current)
+        cached = _injected = (current, propagator, fields)
+    headers.update(cached[2])
     return headers
 
 
+#: The header names the process's propagator reads, by propagator.
+_fields: tuple[object, frozenset[str]] | None = None
+
+
 def _context_of(headers: Mapping[str, str] | None) -> Context:
-    return propagate.extract(dict(headers or {}))
+    """The context the headers carry (`propagate.extract`): an empty one, without asking the
+    propagator, when they hold none of the names it reads (a message from outside a trace)."""
+    global _fields  # noqa: PLW0603 (one cache for the process)
+    propagator = propagate.get_global_textmap()
+    if _fields is None or _fields[0] is not propagator:
+        _fields = (propagator, frozenset(propagator.fields))
+    if not headers or _fields[1].isdisjoint(headers):
+        return Context()
+    return propagate.extract(headers)
 
 
 def _messaging(subject: str) -> dict[str, str]:
@@ -185,6 +298,11 @@ def _messaging(subject: str) -> dict[str, str]:
 def producer_span(subject: str, parent: Mapping[str, str] | None = None) -> Iterator[Span]:
     """A PRODUCER span around one publish: a child of the current span, or of the context
     `parent` headers carry (a message written earlier and published now: an outbox row)."""
+    unwatched = _unwatched()
+    if unwatched is not None:
+        with _unrecorded_span(unwatched, None if parent is None else _context_of(parent)) as span:
+            yield span
+        return
     with tracer().start_as_current_span(
         f"publish {subject}",
         context=None if parent is None else _context_of(parent),
@@ -197,6 +315,11 @@ def producer_span(subject: str, parent: Mapping[str, str] | None = None) -> Iter
 @contextmanager
 def consumer_span(subject: str, headers: Mapping[str, str] | None) -> Iterator[Span]:
     """A CONSUMER span whose parent is the publisher's span, when the headers carry one."""
+    unwatched = _unwatched()
+    if unwatched is not None:
+        with _unrecorded_span(unwatched, _context_of(headers)) as span:
+            yield span
+        return
     with tracer().start_as_current_span(
         f"process {subject}",
         context=_context_of(headers),
