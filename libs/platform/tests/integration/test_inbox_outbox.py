@@ -1,9 +1,11 @@
 """Effect-once consumption and after-commit publishing, on real NATS and Postgres."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import msgspec
 import pytest
 import sample_models
 from nats.js import JetStreamContext
@@ -234,3 +236,28 @@ async def test_a_snapshot_reads_one_state_across_statements(engine: AsyncEngine)
             await reader.execute(counters.update().values(value=3))
     async with sessions() as plain:
         assert await plain.scalar(first_read) == 2
+
+
+async def test_queued_rows_are_stored_as_given_in_their_order(engine: AsyncEngine) -> None:
+    """`add_rows` (one statement with the relay's notification): each payload is stored byte
+    for byte, escapes, text or not, with its headers, in order."""
+    tricky = msgspec.structs.replace(CHANGE, mews_id='c "1" \\ é \u2028 \n {x}')
+    rows = [
+        outbox_module.outbox_row(f"out.{i}", payload, msg_id=f"m-{i}", correlation_id="c")
+        for i, payload in enumerate([CHANGE, tricky, CHANGE])
+    ]
+    binary = ("out.binary", b"\xff\xfe not text", '{"Nats-Msg-Id": "b-1"}')
+    sessions = session_factory(engine)
+    for batch in (rows, [binary]):
+        async with sessions.begin() as session:
+            await outbox_module.add_rows(session, sample_models.outbox, batch)
+    async with engine.connect() as conn:
+        stored = (
+            await conn.execute(
+                text("select subject, payload, headers from sample.outbox order by id")
+            )
+        ).all()
+    assert [(s, bytes(p), h) for s, p, h in stored] == [
+        (subject, payload, json.loads(headers)) for subject, payload, headers in [*rows, binary]
+    ]
+    assert stored[1].payload == outbox_module.encode(tricky)
