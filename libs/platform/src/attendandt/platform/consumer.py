@@ -23,7 +23,6 @@ batch it collected and applied itself (sync's coalescing consumer).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import enum
 import logging
@@ -39,16 +38,15 @@ from nats.js.api import AckPolicy, ConsumerConfig
 from attendandt.contracts import headers as h
 from attendandt.contracts.base import Payload, decode
 from attendandt.platform import metrics
-from attendandt.platform.messaging import dead_letter
+from attendandt.platform.messaging import ack_all, dead_letter
 from attendandt.platform.telemetry import consumer_span
 
 log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=Payload)
 
-#: How long a pull subscription waits for a full batch. nats-py's fetch of N waits out its
-#: whole timeout once a first message came but fewer than N did, so this bounds the latency a
-#: quiet moment adds to each message.
+#: How long a consumer's fetch that found nothing waiting waits for a first message before
+#: the loop counts as idle (`platform.subscriptions.Puller`).
 PULL_WAIT_S = 0.1
 #: How long an idle consumer's fetch of one message waits. The server answers the moment a
 #: message arrives, so this adds no latency; it bounds how long a stop waits for the fetch
@@ -170,16 +168,39 @@ async def process_batch(
         for msg in ready:
             outcomes.append(await process(msg, payload_type, handler, policy, js))
         return outcomes
-    # Acks not awaited one by one: the effects are claimed in the inbox, so a lost ack is a
-    # redelivery that changes nothing, and a hundred round trips would cost more than the
-    # batch's writes.
-    acked = (settle_acked(msg, policy, confirmed=False) for msg in ready)
-    return outcomes + list(await asyncio.gather(*acked))
+    # Acks not confirmed one by one: the effects are claimed in the inbox, so a lost ack is
+    # a redelivery that changes nothing, and a hundred round trips would cost more than the
+    # batch's writes. Sent together; if that fails, each is settled by the same rule as
+    # `settle_acked` (a failure to send one → alert + nak).
+    try:
+        await ack_all(ready)
+    except Exception:
+        return outcomes + [await settle_acked(msg, policy, confirmed=False) for msg in ready]
+    # Counted as `count_settled` counts, once for the batch.
+    metrics.CONSUMER_MESSAGES.labels(policy.consumer, Outcome.ACKED.value).inc(len(ready))
+    again = sum(1 for delivery in deliveries if delivery.delivery > 1)
+    if again:
+        metrics.CONSUMER_REDELIVERIES.labels(policy.consumer).inc(again)
+    return outcomes + [Outcome.ACKED] * len(ready)
 
 
 def _delivery(msg: Msg, payload: P) -> Delivery[P]:
     headers = dict(msg.headers or {})
-    return Delivery(payload, _message_id(msg), msg.subject, headers, msg.metadata.num_delivered)
+    return Delivery(payload, _message_id(msg), msg.subject, headers, _delivered(msg))
+
+
+#: A JetStream message's reply subject without a domain:
+#: $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>
+_ACK_TOKENS = 9
+
+
+def _delivered(msg: Msg) -> int:
+    """How many times the message was delivered (`msg.metadata.num_delivered`, read without
+    parsing the rest of its metadata in the common form)."""
+    tokens = (msg.reply or "").split(".")
+    if len(tokens) == _ACK_TOKENS and tokens[0] == "$JS" and tokens[1] == "ACK":
+        return int(tokens[4])
+    return msg.metadata.num_delivered
 
 
 # Settling one message of a batch the consumer collected itself (sync's batched mode): the

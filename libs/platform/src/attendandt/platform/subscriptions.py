@@ -7,14 +7,16 @@ decoded, handled and settled by the one ack policy (`platform.consumer.process`)
 
 `Runtime.subscribe` registers it; `consume` is the loop it runs. The consumer is created (or
 updated: a new release's ack wait or filter) by its name, then bound, so a NATS user that may
-only create its own named consumers can run it (`contracts.permissions`). Each fetch asks for
-at most `batch_size` messages and waits `PULL_WAIT_S` for them (after one that found none,
-an idle loop waits up to `IDLE_WAIT_S` for a single message); the messages of a batch are
-handled together (the use cases lock what they change, so two messages about one thing still
-apply one after the other), and the next fetch waits for the whole batch. With `workers` > 1
-that many are handled at once, and the loop fetches only as many as there are free workers
-(a new message starts as soon as one is done), so no message waits in the process while its
-ack wait runs out. `batch_size=1`: one message at a time.
+only create its own named consumers can run it (`contracts.permissions`). Each fetch
+(`Puller`) takes at most `batch_size` of the messages waiting, at once; when none are, it
+waits for the first (`PULL_WAIT_S`, then, once idle, `IDLE_WAIT_S`) and takes it with any
+that came with it: a quiet moment hands each message on at once, a burst comes in full
+batches. The messages of a batch are handled together (the use cases lock what they change,
+so two messages about one thing still apply one after the other), and the next fetch waits
+for the whole batch. With `workers` > 1 that many are handled at once, and the loop fetches
+only as many as there are free workers (a new message starts as soon as one is done), so no
+message waits in the process while its ack wait runs out. `batch_size=1`: one message at a
+time.
 
 `apply_all` (with no `admit`) applies the messages of a fetched batch in one go
 (`process_batch`: one transaction and set-based writes for the whole batch, then an ack each),
@@ -35,13 +37,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
+from nats.aio.subscription import Subscription as NatsSubscription
 from nats.js import JetStreamContext
 
 from attendandt.contracts.base import Payload
@@ -64,6 +68,101 @@ RETRY_FETCH_S = 0.5
 #: Batches applied at once (`apply_all`): while one waits for Postgres, the next is fetched
 #: and prepared. Two batches about one entity take its lock in turn; last write wins.
 BATCHES_IN_FLIGHT = 2
+
+
+class FetchError(Exception):
+    """The server answered a pull request with an error (not "no messages", not expired)."""
+
+
+class Puller:
+    """Fetches of a durable pull consumer, on an inbox of its own.
+
+    nats-py's `fetch` waits for each message of a batch with a task and a timer of its own,
+    which at thousands of messages a second costs more than decoding them; here the
+    messages are collected by a subscription callback and a fetch waits once. Each request
+    has its own reply subject, so the end of an earlier one (a late "request timeout") is
+    not taken for the end of the current one. A message delivered after its fetch returned
+    (at a timeout's edge) is kept for the next fetch, never dropped.
+    """
+
+    def __init__(self, nc: NatsClient, stream: str, consumer: str) -> None:
+        self._nc = nc
+        self._next = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"
+        self._inbox = nc.new_inbox()
+        self._sub: NatsSubscription | None = None
+        #: Delivered and not yet handed out, in their order.
+        self._ready: list[Msg] = []
+        #: The request waited on: its number (its reply subject's last token), how many
+        #: messages end the wait, whether the server ended it (and with what error).
+        self._request = 0
+        self._until = 0
+        self._over = False
+        self._error: str | None = None
+        self._wake = asyncio.Event()
+
+    async def start(self) -> None:
+        self._sub = await self._nc.subscribe(f"{self._inbox}.*", cb=self._delivered)
+
+    async def stop(self) -> None:
+        if self._sub is not None:
+            await self._sub.unsubscribe()
+            self._sub = None
+
+    async def _delivered(self, msg: Msg) -> None:
+        headers = msg.headers
+        status = headers.get("Status") if headers else None
+        if status is None:
+            self._ready.append(msg)
+            if len(self._ready) >= self._until:
+                self._wake.set()
+            return
+        if status == "100" or msg.subject != f"{self._inbox}.{self._request}":
+            return  # a heartbeat, or the end of an earlier request
+        self._over = True
+        if status not in ("404", "408", "409"):  # no messages, expired, a limit: no error
+            self._error = f"{status} {(headers or {}).get('Description', '')}".strip()
+        self._wake.set()
+
+    async def fetch(self, want: int, timeout: float, *, idle: bool = False) -> list[Msg]:
+        """Up to `want` messages: those the server has now, at once; when it has none, the
+        first to come within `timeout`, with any that came with it. [] when none came.
+        `idle`: none came last time either, so the fetch does not ask what the server has
+        now before it waits (one request a wait, not two)."""
+        if len(self._ready) < want and not idle:
+            await self._ask(want - len(self._ready), timeout, wait=False)
+        if not self._ready:
+            await self._ask(1, timeout, wait=True)
+            if self._ready and len(self._ready) < want:
+                await self._ask(want - len(self._ready), timeout, wait=False)
+        taken, self._ready = self._ready[:want], self._ready[want:]
+        return taken
+
+    def _begin(self, until: int) -> None:
+        """A new request, waited on until `until` messages are ready."""
+        self._request += 1
+        self._until = until
+        self._over = False
+        self._error = None
+        self._wake.clear()
+
+    async def _ask(self, batch: int, timeout: float, *, wait: bool) -> None:
+        """Ask for `batch` more and wait until they came or the server ended the request:
+        at once when it has no more (`wait=False`), else when `timeout` expired."""
+        self._begin(len(self._ready) + batch)
+        request: dict[str, Any] = {"batch": batch}
+        if wait:
+            request["expires"] = max(int(timeout * 1e9) - 100_000, 1_000_000)
+        else:
+            request["no_wait"] = True
+        reply = f"{self._inbox}.{self._request}"
+        await self._nc.publish(self._next, json.dumps(request).encode(), reply=reply)
+        with contextlib.suppress(TimeoutError):  # no answer: the server is not there
+            async with asyncio.timeout(timeout):
+                while not self._over and len(self._ready) < self._until:
+                    await self._wake.wait()
+                    self._wake.clear()
+        if self._error is not None and not self._ready:
+            raise FetchError(self._error)
 
 
 @dataclass(frozen=True)
@@ -99,7 +198,8 @@ async def consume(
     `slots`, shared by a process's subscriptions, bounds the messages handled at once."""
     config = sub.policy.consumer_config(sub.filter_subject)
     await js.add_consumer(sub.stream, config=config)
-    pull = await js.pull_subscribe_bind(durable=sub.policy.consumer, stream=sub.stream)
+    pull = Puller(js._nc, sub.stream, sub.policy.consumer)  # the JetStream context's client
+    await pull.start()
     running: set[asyncio.Task[None]] = set()
     idle = False
     batched = sub.apply_all is not None and sub.admit is None
@@ -109,17 +209,17 @@ async def consume(
             if free <= 0:
                 await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 continue
-            want, wait = (1, IDLE_WAIT_S) if idle else (min(free, sub.batch_size), PULL_WAIT_S)
+            want = min(free, sub.batch_size)
             try:
-                msgs = await pull.fetch(want, timeout=wait)
-            except (TimeoutError, NatsTimeoutError):
-                idle = True
-                continue
+                msgs = await pull.fetch(want, IDLE_WAIT_S if idle else PULL_WAIT_S, idle=idle)
             except Exception as exc:
                 # The server is not answering (a restart, a reconnect): ask again soon.
                 log.warning("cannot fetch from %s: %s", sub.policy.consumer, exc)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), RETRY_FETCH_S)
+                continue
+            if not msgs:
+                idle = True
                 continue
             idle = False
             if batched:
@@ -143,7 +243,7 @@ async def consume(
         raise
     finally:
         with contextlib.suppress(Exception):
-            await pull.unsubscribe()
+            await pull.stop()
 
 
 def _free(sub: Subscription[P], running: int, *, batched: bool) -> int:
