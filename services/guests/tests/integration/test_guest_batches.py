@@ -2,16 +2,25 @@
 real Postgres: the same rows, outcomes and events as one by one (the unit tests compare the
 two on the in-memory store), the customers' locks, and a stay stored before its guests."""
 
-from datetime import date, timedelta
+import asyncio
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import msgspec
 from guests_support import ENT, OTHER_ENT, T0, fetch_all, guest, stay, upsert_guest, upsert_stay
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from attendandt.contracts.events import GuestEvent, StayEvent
-from attendandt.contracts.snapshots import StayState
+from attendandt.contracts.snapshots import GuestSnapshot, StayState
+from attendandt.contracts.versioning import MewsVersion
+from attendandt.guests import batch_repository as bat
+from attendandt.guests import upsert_repository as ur
 from attendandt.guests.applied import Applied
 from attendandt.guests.service import GuestsService
+from attendandt.platform.db import session_factory
 
 C = "guests-test"
 LATER = T0 + timedelta(minutes=5)
@@ -164,3 +173,99 @@ async def test_a_guest_stored_in_a_batch_reads_back_as_one_stored_alone(
     )
     assert tuple(batched) == tuple(alone)
     assert batched.classifications == list(fields["classifications"])
+
+
+async def test_of_two_batches_in_flight_the_later_waits_for_the_earlier(
+    service: GuestsService, engine: AsyncEngine
+) -> None:
+    """A newer version in the batch begun first, an older one in the next: the older is
+    stale, as one by one, even when the first batch is held up before its locks (here its
+    claim waits for another transaction's inbox row of the same command)."""
+    newer = upsert_guest(guest("c-1", LATER, last_name="King"))
+    older = upsert_guest(guest("c-1", T0, last_name="Old"))
+    async with engine.connect() as holder:
+        await holder.execute(
+            text("insert into guests.inbox (consumer, message_id) values (:c, :m)"),
+            {"c": C, "m": newer.command_id},
+        )
+        first = asyncio.create_task(service.upsert_guests([newer], consumer=C))
+        second = asyncio.create_task(service.upsert_guests([older], consumer=C))
+        await asyncio.sleep(0.5)  # time enough for the second to apply, were it not waiting
+        assert not first.done()
+        assert not second.done()
+        await holder.rollback()
+    assert await first == [Applied.APPLIED]
+    assert await second == [Applied.STALE]
+    events = [(e.event, e.guest.last_name) for e in await _events(engine)]
+    assert events == [("created", "King")]
+
+
+#: Text as Mews may send it: any character Postgres keeps (not NUL, no lone surrogates),
+#: quotes, backslashes, commas and braces included.
+TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8)
+OPTIONAL = st.none() | TEXT
+#: Times with and without offsets (one without counts as this process's local time).
+ZONES = st.sampled_from([UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-9))])
+TIMES = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=ZONES
+)
+SNAPSHOTS = st.builds(
+    GuestSnapshot,
+    mews_id=st.just("generated"),
+    mews_updated_utc=TIMES,
+    first_name=OPTIONAL,
+    last_name=TEXT,
+    email=OPTIONAL,
+    phone=OPTIONAL,
+    language_code=OPTIONAL,
+    nationality_code=OPTIONAL,
+    birth_date=st.none() | st.dates(),
+    classifications=st.lists(TEXT, max_size=3).map(tuple),
+    company_mews_id=OPTIONAL,
+    notes=OPTIONAL,
+    is_active=st.booleans(),
+    merge_target_mews_id=OPTIONAL,
+)
+GUEST_COLUMNS = (
+    "mews_updated_utc, mews_read_at, mews_digest, synced_at, first_name, last_name, email,"
+    " phone, language_code, nationality_code, birth_date, classifications, company_mews_id,"
+    " notes, is_active, merge_target_mews_id, field_changed_utc"
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    snapshot=SNAPSHOTS,
+    read_at=st.none() | TIMES | st.datetimes(min_value=datetime(2000, 1, 1)),
+    synced_at=TIMES,
+    changed=st.dictionaries(TEXT, TEXT, max_size=3),
+)
+async def test_a_generated_guest_stored_in_a_batch_is_the_row_stored_alone(
+    engine: AsyncEngine,
+    snapshot: GuestSnapshot,
+    read_at: datetime | None,
+    synced_at: datetime,
+    changed: dict[str, str],
+) -> None:
+    """The batch binds its rows as one JSON document, the one-row upsert each value on its
+    own: whatever the values, the rows they store are the same."""
+    version = MewsVersion(snapshot.mews_updated_utc, read_at, snapshot.digest())
+    alone = msgspec.structs.replace(snapshot, mews_id=f"alone-{uuid.uuid4().hex}")
+    batched = msgspec.structs.replace(snapshot, mews_id=f"batched-{uuid.uuid4().hex}")
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        put = ur.GuestPut(str(uuid.uuid4()), ENT, alone, version, synced_at, changed)
+        assert await ur.upsert_guest(session, put) is not None
+        put = ur.GuestPut(str(uuid.uuid4()), ENT, batched, version, synced_at, changed)
+        assert list(await bat.upsert_guests(session, [put])) == [(ENT, batched.mews_id)]
+        found = await session.execute(
+            text(f"select mews_id, {GUEST_COLUMNS} from guests.guests where mews_id = any(:ids)"),
+            {"ids": [alone.mews_id, batched.mews_id]},
+        )
+        rows = {row.mews_id.split("-")[0]: tuple(row)[1:] for row in found}
+        await session.rollback()
+    assert rows["batched"] == rows["alone"]

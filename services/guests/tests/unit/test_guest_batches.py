@@ -6,11 +6,13 @@ integration tests runs the batch on Postgres."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 from guests_fakes import FakeStay, FakeStore, FakeUnitOfWork
 from guests_support import ENT, T0, guest, stay, upsert_guest
@@ -22,6 +24,8 @@ from attendandt.contracts.events import GuestEvent, RestrictedGuestEvent, StayEv
 from attendandt.contracts.versioning import read_version
 from attendandt.guests import entity_upserts, guest_batches
 from attendandt.guests.applied import Applied
+from attendandt.guests.batch_rounds import Turns
+from attendandt.guests.upsert_repository import GuestPut, guest_columns
 from attendandt.platform.rpc import Invalid
 
 C = "guests-test"
@@ -186,3 +190,42 @@ async def test_a_failure_in_the_batch_rolls_all_of_it_back() -> None:
             make_id=_ids(),
         )
     assert (uow.store.guest_rows, uow.store.inbox, uow.store.commits) == ({}, set(), 0)
+
+
+async def test_a_batch_claims_after_the_one_begun_before_has_locked_or_failed() -> None:
+    """Two batches in flight: the later one's claims and locks wait for the earlier one's
+    (else it could lock an entity first and apply an older version before a newer one),
+    and an earlier batch that fails does not hold it up."""
+    order: list[str] = []
+
+    class FailingClaims(FakeUnitOfWork):
+        async def claim_many(self, message_ids: Any, *, consumer: str) -> set[str]:
+            await asyncio.sleep(0.05)  # still claiming when the next batch begins
+            order.append("first fails")
+            raise RuntimeError("database gone")
+
+    class Recording(FakeUnitOfWork):
+        async def claim_many(self, message_ids: Any, *, consumer: str) -> set[str]:
+            order.append("second claims")
+            return await super().claim_many(message_ids, consumer=consumer)
+
+    turns = Turns()
+
+    async def batch(uow: FakeUnitOfWork, mews_id: str) -> list[Applied]:
+        return await guest_batches.upsert_guests(
+            uow, [upsert_guest(guest(mews_id))], consumer=C, clock=lambda: LATER,
+            make_id=_ids(), turns=turns,
+        )  # fmt: skip
+
+    first = asyncio.create_task(batch(FailingClaims(), "c-1"))
+    second = asyncio.create_task(batch(Recording(), "c-2"))
+    with pytest.raises(RuntimeError):
+        await first
+    assert await asyncio.wait_for(second, 5) == [Applied.APPLIED]
+    assert order == ["first fails", "second claims"]
+
+
+def test_the_batch_upsert_binds_every_column_the_one_row_upsert_does() -> None:
+    """A column added to one and not the other would be stored empty by the batch."""
+    put = GuestPut("id-1", ENT, guest("c-1"), read_version(guest("c-1"), T0), T0)
+    assert tuple(msgspec.json.decode(guest_columns([put]))) == tuple(put.values())

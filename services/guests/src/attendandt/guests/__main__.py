@@ -1,8 +1,8 @@
 """`python -m attendandt.guests [serve|migrate]`: run the service, or migrate its schema.
 
 Configuration comes from the environment: NATS_URL, DATABASE_URL (the service's own role),
-DATABASE_POOL_SIZE, HEALTH_HOST, HEALTH_PORT, GUESTS_COMMAND_BATCH, GUESTS_RPC_WORKERS,
-LOG_LEVEL, ATTENDANDT_ENV.
+DATABASE_POOL_SIZE, HEALTH_HOST, HEALTH_PORT, GUESTS_COMMAND_BATCH, GUESTS_APPLY_BATCH,
+GUESTS_RPC_WORKERS, LOG_LEVEL, ATTENDANDT_ENV.
 """
 
 from __future__ import annotations

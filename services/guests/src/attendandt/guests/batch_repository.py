@@ -30,6 +30,7 @@ from attendandt.guests.upsert_repository import (
     StoredGuest,
     StoredStay,
     columns_of,
+    guest_columns,
     stored_guest_of,
     stored_stay_of,
 )
@@ -90,8 +91,8 @@ async def upsert_guests(session: AsyncSession, puts: Sequence[GuestPut]) -> dict
     statement)."""
     if not puts:
         return {}
-    rows = await session.execute(UPSERT_GUESTS, columns_of(guests, [p.values() for p in puts]))
-    return {(row.enterprise_id, row.mews_id): row.id for row in rows}
+    rows = await session.execute(UPSERT_GUESTS, {"columns": guest_columns(puts)})
+    return {(enterprise_id, mews_id): guest_id for guest_id, enterprise_id, mews_id in rows}
 
 
 async def guests_with_open_edits(session: AsyncSession, guest_ids: Sequence[str]) -> set[str]:

@@ -59,9 +59,12 @@ def register_consumers(
     *,
     on_deleted_in_mews: Callable[[str, str], Awaitable[object]],
     batch_size: int = 100,
+    apply_batch: int = 500,
 ) -> None:
     """Add the durable pull consumers to `runtime`. A customer version that says Mews deleted
-    the customer goes on to `on_deleted_in_mews(enterprise, mews id)`."""
+    the customer goes on to `on_deleted_in_mews(enterprise, mews id)`. Customers and
+    reservations are applied in batches of up to `apply_batch` (set-based writes), the
+    other commands `batch_size` at a time, each on its own."""
 
     def subscribe(
         filter_subject: str,
@@ -76,7 +79,8 @@ def register_consumers(
         runtime.subscribe(
             Subscription(
                 stream, filter_subject, payload, work, policy,
-                batch_size=batch_size, rejects=(Invalid,), apply_all=apply_all,
+                batch_size=batch_size if apply_all is None else apply_batch,
+                rejects=(Invalid,), apply_all=apply_all,
             )
         )  # fmt: skip
 

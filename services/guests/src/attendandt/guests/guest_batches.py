@@ -21,7 +21,7 @@ from datetime import datetime
 from attendandt.contracts.commands import UpsertGuest
 from attendandt.contracts.versioning import MewsVersion, read_version
 from attendandt.guests.applied import Applied
-from attendandt.guests.batch_rounds import Key, Numbered, apply_in_rounds, untraced
+from attendandt.guests.batch_rounds import Key, Numbered, Turns, apply_in_rounds, untraced
 from attendandt.guests.entity_upserts import announce_stays_naming
 from attendandt.guests.guest_versions import Planned, after_storing, plan_version
 from attendandt.guests.input_checks import check_mews_command
@@ -50,9 +50,11 @@ async def upsert_guests(
     clock: Callable[[], datetime],
     make_id: Callable[[], str],
     each: Callable[[UpsertGuest], AbstractContextManager[object]] = untraced,
+    turns: Turns | None = None,
 ) -> list[Applied]:
     """Apply `commands` in order, together; what became of each. `each(command)` is entered
-    while a command's events are queued (the transport continues its trace there)."""
+    while a command's events are queued (the transport continues its trace there); `turns`
+    orders the claims and locks of batches applied at once (`batch_rounds.Turns`)."""
     for command in commands:
         guest = command.guest
         check_mews_command(command.enterprise_id, guest.mews_id, guest.mews_updated_utc)
@@ -66,6 +68,7 @@ async def upsert_guests(
         apply_round=lambda numbered: _apply_round(
             uow, numbered, clock=clock, make_id=make_id, each=each
         ),
+        turns=turns,
     )
 
 

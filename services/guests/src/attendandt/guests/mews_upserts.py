@@ -22,7 +22,7 @@ from attendandt.contracts.rpc.guests import MewsVersions, MewsVersionsRequest
 from attendandt.guests import entity_upserts, guest_batches, stay_batches
 from attendandt.guests import version_repository as vr
 from attendandt.guests.applied import Applied
-from attendandt.guests.batch_rounds import untraced
+from attendandt.guests.batch_rounds import Turns, untraced
 from attendandt.guests.guest_versions import event_name
 from attendandt.guests.stay_upserts import upsert_stay
 from attendandt.guests.unit_of_work import SqlUnitOfWork, UnitOfWork
@@ -44,6 +44,9 @@ class MewsUpserts:
         self._clock = clock
         self._make_id = make_id
         self._units = units or (lambda: SqlUnitOfWork(sessions))
+        # Batches of customers, and of reservations, claim and lock in the order they came.
+        self._guest_turns = Turns()
+        self._stay_turns = Turns()
 
     async def upsert_guest(self, command: UpsertGuest, *, consumer: str) -> Applied:
         return await entity_upserts.upsert_guest(
@@ -65,6 +68,7 @@ class MewsUpserts:
             clock=self._clock,
             make_id=self._make_id,
             each=each,
+            turns=self._guest_turns,
         )
 
     async def upsert_stays(
@@ -82,6 +86,7 @@ class MewsUpserts:
             clock=self._clock,
             make_id=self._make_id,
             each=each,
+            turns=self._stay_turns,
         )
 
     async def upsert_stay(self, command: UpsertStay, *, consumer: str) -> Applied:

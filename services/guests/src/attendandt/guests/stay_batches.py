@@ -20,7 +20,7 @@ from datetime import datetime
 from attendandt.contracts.commands import UpsertStay
 from attendandt.contracts.versioning import MewsVersion, read_version, supersedes
 from attendandt.guests.applied import Applied
-from attendandt.guests.batch_rounds import Key, Numbered, apply_in_rounds, untraced
+from attendandt.guests.batch_rounds import Key, Numbered, Turns, apply_in_rounds, untraced
 from attendandt.guests.guest_versions import version_key
 from attendandt.guests.stay_events import stay_event
 from attendandt.guests.stay_notes import recognise_note_echo
@@ -41,9 +41,11 @@ async def upsert_stays(
     clock: Callable[[], datetime],
     make_id: Callable[[], str],
     each: Callable[[UpsertStay], AbstractContextManager[object]] = untraced,
+    turns: Turns | None = None,
 ) -> list[Applied]:
     """Apply `commands` in order, together; what became of each. `each(command)` is entered
-    while a command's event is queued (the transport continues its trace there)."""
+    while a command's event is queued (the transport continues its trace there); `turns`
+    orders the claims and locks of batches applied at once (`batch_rounds.Turns`)."""
     for command in commands:
         check_stay(command)
     return await apply_in_rounds(
@@ -56,6 +58,7 @@ async def upsert_stays(
         apply_round=lambda numbered: _apply_round(
             uow, numbered, clock=clock, make_id=make_id, each=each
         ),
+        turns=turns,
     )
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import Select, Table, Text, bindparam, cast, func, select
+from sqlalchemy import Select, Table, Text, bindparam, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
@@ -92,6 +92,38 @@ def _upsert_all(table: Table, constraint: str, fields: Sequence[str]) -> Returni
         set_={name: incoming[name] for name in fields},
         where=supersedes_clause(table.c, incoming),
     ).returning(table.c.id, table.c.enterprise_id, table.c.mews_id)
+
+
+def _upsert_columns(table: Table, constraint: str, fields: Sequence[str]) -> ReturningInsert[Any]:
+    """`_upsert_all` with its columns bound as one JSON object (`:columns`, each column's
+    values as an array, as `guest_columns` writes them) instead of an array parameter each:
+    binding thousands of array elements cost the driver a type check each, five times what
+    Postgres spends reading the document (parsed once: a materialised CTE), and a JSON
+    object per row would have Postgres read each column's name again for every row. The
+    same conflict target, guard and returned columns."""
+    names = ("id", *fields)
+    document = (
+        select(cast(bindparam("columns", type_=Text), JSONB).label("columns"))
+        .cte("document")
+        .prefix_with("MATERIALIZED")
+    )
+    rows = select(*(_element(table.c[name], document.c.columns) for name in names))
+    statement = insert(table).from_select(names, rows.select_from(document))
+    incoming = statement.excluded
+    return statement.on_conflict_do_update(
+        constraint=constraint,
+        set_={name: incoming[name] for name in fields},
+        where=supersedes_clause(table.c, incoming),
+    ).returning(table.c.id, table.c.enterprise_id, table.c.mews_id)
+
+
+def _element(column: Any, document: Any) -> Any:
+    """A column's values from its array in the document (`_upsert_columns`), in their
+    order: JSON documents as they are, the rest from their text (an array as its literal)."""
+    values = document.op("->")(literal_column(f"'{column.name}'"))
+    if isinstance(column.type, JSONB):
+        return func.jsonb_array_elements(values).label(column.name)
+    return cast(func.jsonb_array_elements_text(values), column.type).label(column.name)
 
 
 def _unnest(column: Any) -> Any:
@@ -207,7 +239,7 @@ STAY_ROW = select(*(stays.c[n] for n in ("id", "enterprise_id", "mews_id", *_VER
 _STORED_STAY = _by_mews_id_of(STAY_ROW, stays)
 UPSERT_GUEST = _upsert(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
 UPSERT_STAY = _upsert(stays, "stays_enterprise_mews_id_key", _STAY_FIELDS)
-UPSERT_GUESTS = _upsert_all(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
+UPSERT_GUESTS = _upsert_columns(guests, "guests_enterprise_mews_id_key", _GUEST_FIELDS)
 UPSERT_STAYS = _upsert_all(stays, "stays_enterprise_mews_id_key", _STAY_FIELDS)
 _STORED_ROOM = _by_mews_id(rooms, "id", *_VERSION)
 _UPSERT_ROOM = _upsert(rooms, "rooms_enterprise_mews_id_key", _ROOM_FIELDS)
@@ -292,6 +324,46 @@ class GuestPut:
             "merge_target_mews_id": guest.merge_target_mews_id,
             "field_changed_utc": self.field_changed_utc,
         }
+
+
+def guest_columns(puts: Sequence[GuestPut]) -> str:
+    """The rows of `puts` as `UPSERT_GUESTS` binds them (`:columns`): each column of
+    `GuestPut.values` with its values in the rows' order; times in UTC (as the driver binds
+    a time: one without an offset counts as this process's local time), the
+    classifications as an array literal."""
+    snapshots = [put.guest for put in puts]
+    versions = [put.version for put in puts]
+    return _JSON.encode(
+        {
+            "id": [put.guest_id for put in puts],
+            "enterprise_id": [put.enterprise_id for put in puts],
+            "mews_id": [g.mews_id for g in snapshots],
+            "mews_updated_utc": [_utc(g.mews_updated_utc) for g in snapshots],
+            "mews_read_at": [None if v.read_at is None else _utc(v.read_at) for v in versions],
+            "mews_digest": [v.digest for v in versions],
+            "synced_at": [_utc(put.synced_at) for put in puts],
+            "first_name": [g.first_name for g in snapshots],
+            "last_name": [g.last_name for g in snapshots],
+            "email": [g.email for g in snapshots],
+            "phone": [g.phone for g in snapshots],
+            "language_code": [g.language_code for g in snapshots],
+            "nationality_code": [g.nationality_code for g in snapshots],
+            "birth_date": [g.birth_date for g in snapshots],
+            "classifications": [_array_literal(g.classifications) for g in snapshots],
+            "company_mews_id": [g.company_mews_id for g in snapshots],
+            "notes": [g.notes for g in snapshots],
+            "is_active": [g.is_active for g in snapshots],
+            "merge_target_mews_id": [g.merge_target_mews_id for g in snapshots],
+            "field_changed_utc": [put.field_changed_utc for put in puts],
+        }
+    ).decode()
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC)
+
+
+_JSON = msgspec.json.Encoder()
 
 
 async def upsert_guest(session: AsyncSession, put: GuestPut) -> str | None:
