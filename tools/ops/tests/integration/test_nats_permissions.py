@@ -15,7 +15,7 @@ import nats
 import pytest
 from nats.aio.client import Client as NatsClient
 from nats.errors import Error as NatsError
-from nats.errors import NoServersError
+from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
@@ -271,6 +271,18 @@ async def test_each_service_does_its_job(accounts: Accounts, streams: None, user
         assert await client.violations(0) == []
 
 
+async def request_once_answered(nc: NatsClient, subject: str) -> nats.aio.msg.Msg:
+    """The request's reply, asked again while the server says nobody answers: a flushed
+    subscription was once not yet seen by another connection's request on a loaded
+    machine. A request the permissions refuse never gets a responder, so it still fails."""
+    for _ in range(50):
+        try:
+            return await nc.request(subject, b"ping", timeout=5)
+        except NoRespondersError:
+            await asyncio.sleep(0.1)
+    return await nc.request(subject, b"ping", timeout=5)
+
+
 async def test_request_reply_from_the_gateway_only(accounts: Accounts, streams: None) -> None:
     async with (
         as_user(accounts, "users") as users,
@@ -283,7 +295,7 @@ async def test_request_reply_from_the_gateway_only(accounts: Accounts, streams: 
 
         await users.nc.subscribe("rpc.v1.users.get_user", queue="users", cb=answer)
         await users.nc.flush()
-        reply = await gateway.nc.request("rpc.v1.users.get_user", b"ping", timeout=5)
+        reply = await request_once_answered(gateway.nc, "rpc.v1.users.get_user")
         assert reply.data == b"pong"
         assert await gateway.violations(0) == []
         assert await users.violations(0) == []
