@@ -184,6 +184,25 @@ class SimControl:
             body["name"] = name
         return self._post("/integrations/connect-portfolio", body)  # type: ignore[no-any-return]
 
+    def join_portfolio(
+        self, integration_id: str, name: str | None = None, *, rooms: int = 6
+    ) -> Json:
+        """A new small hotel, seeded as `connect_property` seeds one, joins the portfolio of
+        `integration_id` (Mews sends no webhook: the token opens it from now on). Returns
+        `enterprise_id`, `enterprise_name`, `service_id` and the portfolio's
+        `enterprise_ids` now."""
+        body: Json = {"rooms": rooms}
+        if name is not None:
+            body["name"] = name
+        return self._post(f"/integrations/{integration_id}/portfolio/join", body)  # type: ignore[no-any-return]
+
+    def leave_portfolio(self, integration_id: str, enterprise_id: str) -> Json:
+        """`enterprise_id` leaves the portfolio of `integration_id` (no webhook): its token
+        is refused there (403) and its changes are sent no more. Returns `enterprise_ids`."""
+        return self._post(  # type: ignore[no-any-return]
+            f"/integrations/{integration_id}/portfolio/leave", {"enterprise_id": enterprise_id}
+        )
+
     def integration_action(self, integration_id: str, action: str) -> Json:
         """`enable`, `disable`, `cancel`, `reinstate` or `delete` the integration (any
         integration, seeded hotels' too), sending the matching webhook; returns it."""

@@ -107,8 +107,9 @@ class WebhookDispatcher:
             if info is None:
                 continue
             integration = self.store.integrations.get(info.integration_id)
-            if integration is not None and integration.state != "Enabled":
-                # Mews tells a partner nothing about a property that switched it off.
+            if integration is None or integration.state != "Enabled":
+                # Mews tells a partner nothing about a property that switched it off (or
+                # that left the portfolio it was reached through).
                 continue
             for start in range(0, len(events), self.config.max_events):
                 body = {

@@ -46,6 +46,8 @@ from attendandt.mews_sim.control.integrations import (
     integration_connect,
     integration_connect_portfolio,
     integration_list,
+    integration_portfolio_join,
+    integration_portfolio_leave,
 )
 from attendandt.mews_sim.control.reservations import (
     note_update,
@@ -117,6 +119,8 @@ control_router = Router(
         integration_list,
         integration_connect,
         integration_connect_portfolio,
+        integration_portfolio_join,
+        integration_portfolio_leave,
         integration_action,
     ],
 )

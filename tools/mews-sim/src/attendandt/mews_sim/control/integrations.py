@@ -56,6 +56,29 @@ async def integration_connect_portfolio(request: Request[Any, Any, Any]) -> Json
     )
 
 
+@post("/integrations/{integration_id:str}/portfolio/join", status_code=200)
+async def integration_portfolio_join(request: Request[Any, Any, Any], integration_id: str) -> Json:
+    """A new property (a small seeded hotel) joins the portfolio; Mews sends no webhook."""
+    p = await body_of(request)
+    rooms = p.opt_int("rooms", low=MIN_ROOMS, high=200)
+    return portfolios.join_portfolio(
+        state_of(request),
+        integration_id,
+        name=p.opt_str("name", max_len=200) or None,
+        rooms=DEFAULT_ROOMS if rooms is None else rooms,
+    )
+
+
+@post("/integrations/{integration_id:str}/portfolio/leave", status_code=200)
+async def integration_portfolio_leave(request: Request[Any, Any, Any], integration_id: str) -> Json:
+    """`enterprise_id` leaves the portfolio; Mews sends no webhook."""
+    p = await body_of(request)
+    enterprise_id = p.opt_str("enterprise_id", max_len=100)
+    if not enterprise_id:
+        raise invalid("enterprise_id", "The property that leaves.")
+    return portfolios.leave_portfolio(state_of(request), integration_id, enterprise_id.lower())
+
+
 @post("/integrations/{integration_id:str}/{action:str}", status_code=200)
 async def integration_action(
     request: Request[Any, Any, Any], integration_id: str, action: str
