@@ -100,6 +100,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         # is delivered again, and read back from Mews, within seconds rather than minutes.
         "ACK_WAIT_S": "10",
         "SETTLE_S": "2",
+        # Ingest asks a portfolio's properties again every 2 s, not 5 minutes (a test
+        # has a hotel join and another leave).
+        "PORTFOLIO_CHECK_S": "2",
         # Every service's spans to the collector here (a trace is read back from it), sent
         # within a fifth of a second rather than five, none dropped while the initial
         # import makes thousands a second.

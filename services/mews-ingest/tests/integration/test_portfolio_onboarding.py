@@ -84,6 +84,49 @@ async def test_a_portfolio_is_ingested_property_by_property_and_stopped_whole(
     assert [control.requests_for_scope(e) for e in (first, second)] == calls_then
 
 
+async def test_a_property_that_joins_or_leaves_the_portfolio_is_followed(
+    mews_sim, nats_url: str, jetstream: JetStreamContext, start_ingest
+) -> None:
+    """Mews sends no webhook when a property joins or leaves a portfolio: the token's
+    properties are asked again, the entry changed, the joined one ingested and the one that
+    left stopped (no request names it any more) and shown so."""
+    key = Fernet.generate_key().decode()
+    mews = ingest_settings(mews_sim, nats_url, mews_sim.ws_url).mews
+    ingest = await start_ingest(
+        mews=replace(mews, token_key=key, client_token=mews_sim.gross.token.client_token),
+        portfolio_check_s=0.5,
+    )
+    control = mews_sim.control
+    group = control.connect_portfolio("Harbour Group", properties=2)
+    first, second = group["enterprise_ids"]
+    await wait_for(lambda: {first, second} <= ingest.app.enterprises.keys(), what="both properties")
+
+    joined = control.join_portfolio(group["integration_id"], "Harbour Annex")["enterprise_id"]
+    control.leave_portfolio(group["integration_id"], second)
+    await wait_for(
+        lambda: joined in ingest.app.enterprises and second not in ingest.app.enterprises,
+        what="the joined one ingested and the one that left stopped",
+    )
+    stored = await IntegrationDirectory(jetstream, TokenSeal.of(key)).get(group["integration_id"])
+    assert stored is not None
+    assert {p.enterprise_id for p in stored.properties} == {first, joined}
+    guest = control.add_customer(LastName="Annex", enterprise_id=joined)
+
+    async def arrived() -> bool:
+        return any(
+            c.mews_id == guest["Id"] and c.enterprise_id == joined
+            for c in await stream_changes(jetstream)
+        )
+
+    await wait_for(arrived, what="the joined property's change")
+    left = ingest.app.board.get(second)
+    assert left is not None
+    assert left.integration_state == onboarded_module.LEFT_PORTFOLIO
+    calls_then = control.requests_for_scope(second)
+    await asyncio.sleep(2)
+    assert control.requests_for_scope(second) == calls_then
+
+
 async def test_learning_a_tokens_properties_is_retried_whatever_fails(
     jetstream: JetStreamContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,7 +1,8 @@
 """A hotel connects the integration in Mews, on the whole system as `make run` starts it (the
 `stack` fixture): from its `IntegrationCreated` webhook alone it is imported and shown live;
 disabled in Mews, every service stops calling Mews for it within 60 s and it shows stopped;
-deleted, it stays stopped, its data kept."""
+deleted, it stays stopped, its data kept. A hotel group's hotels each show live, and follow
+the group as hotels join and leave it in Mews."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def test_a_hotel_connected_in_mews_is_imported_then_stopped_when_disabled(
         control.close()
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(480)
 def test_a_hotel_group_connected_with_one_portfolio_token_shows_each_hotel_live(
     stack: dict[str, Any], admin: httpx.Client
 ) -> None:
@@ -110,5 +111,22 @@ def test_a_hotel_group_connected_with_one_portfolio_token_shows_each_hotel_live(
             status = admin.get(f"/sync/{enterprise}").json()["sync"]
             # Each imported its own stays only, although one token reads them all.
             assert status["import_reservations"] == len(control.reservations(enterprise)) > 0
+
+        # A hotel joins the group in Mews and another leaves it; Mews says nothing.
+        first, second = group["enterprise_ids"]
+        joined = control.join_portfolio(group["integration_id"], "Coast Annex")["enterprise_id"]
+        control.leave_portfolio(group["integration_id"], second)
+        hotels = {first, joined}
+        wait_until("the hotel that joined, live", live, timeout=180, every=1)
+        status = admin.get(f"/sync/{joined}").json()["sync"]
+        assert status["import_reservations"] == len(control.reservations(joined)) > 0
+
+        def left() -> dict[str, Any] | None:
+            hotel = {p["enterprise_id"]: p for p in admin.get("/properties").json()}[second]
+            return hotel if hotel["phase"] == "stopped" else None
+
+        # Still listed (its data is kept), stopped, and why.
+        hotel = wait_until("the hotel that left, stopped", left, timeout=60, every=1)
+        assert hotel["integration_state"] == "removed from its portfolio"
     finally:
         control.close()

@@ -195,9 +195,16 @@ class IngestApp(RuntimeApp):
             board=self.board,
             env_bound=self.env_bound,
         )
+        members = asyncio.create_task(
+            onboarded.follow_members(stop, self.settings.portfolio_check_s),
+            name="portfolio members",
+        )
         try:
             await IntegrationFollower(self.directory, onboarded.on_change).run(stop)
         finally:
+            members.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await members
             await onboarded.stop_all()
 
     async def onboard_webhook(self, notice: IntegrationNotice) -> None:

@@ -7,6 +7,10 @@ Which properties an integration's token opens is asked of Mews once it may be ca
 entry (`MewsIntegration.properties`), so that every service runs the same ones; until then
 the entry shows as one property, onboarding. A portfolio's own enterprise is no property.
 
+A property may join a portfolio or leave it later, and Mews sends no webhook for that: the
+token's properties are asked again every so often (`follow_members`) and a change written
+to the entry, so every service starts the property that joined and stops the one that left.
+
 A property's checkpoints, last contact and board outlive a stop: started again, its first
 sweep goes on from where it stood (from the resync horizon after a long silence).
 """
@@ -35,6 +39,9 @@ log = logging.getLogger(__name__)
 STOP_GRACE_S = 5.0
 #: The longest wait between two tries to learn a token's properties while Mews fails.
 BIND_MAX_DELAY_S = 60.0
+
+#: The integration state shown for a property that left the portfolio it was reached through.
+LEFT_PORTFOLIO = "removed from its portfolio"
 
 #: Builds a property's Enterprise (client, sweeper, socket...) and resumes its state.
 OpenProperty = Callable[[str, Credentials], Awaitable[Enterprise]]
@@ -78,10 +85,13 @@ class OnboardedProperties:
         self.running: dict[str, _Running] = {}
         #: IntegrationId → the task asking Mews which properties its token opens.
         self.binding: dict[str, asyncio.Task[None]] = {}
+        #: IntegrationId → its entry as last seen: the portfolios `follow_members` looks at.
+        self.seen: dict[str, MewsIntegration] = {}
         self._lock = asyncio.Lock()
 
     async def on_change(self, integration: MewsIntegration) -> None:
         """Start, re-key or stop the integration's properties here."""
+        self.seen[integration.integration_id] = integration
         async with self._lock:
             if not integration.bound:
                 await self._unbound(integration)
@@ -100,6 +110,8 @@ class OnboardedProperties:
                     enterprise_id not in members
                 ):
                     await self._stop(enterprise_id, why="no longer opened by its token")
+                    # Shown stopped, and why (its data is kept, as a disabled one's).
+                    self.board.update(enterprise_id, integration_state=LEFT_PORTFOLIO)
 
     async def _unbound(self, integration: MewsIntegration) -> None:
         """Shown as one property while its token's properties are not known; asked of Mews
@@ -189,6 +201,63 @@ class OnboardedProperties:
                 integration.integration_id,
                 len(properties),
                 "properties of a portfolio" if portfolio else "property",
+            )
+            return True
+
+    async def follow_members(self, stop: asyncio.Event, every_s: float) -> None:
+        """Every `every_s`, ask Mews which properties each portfolio's token opens now, and
+        write a change to its entry; a failed look is tried again at the next one."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every_s)
+            if stop.is_set():
+                return
+            for integration in list(self.seen.values()):
+                if not (integration.portfolio and integration.bound and integration.callable):
+                    continue
+                try:
+                    await self.check_members(integration)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # the next look tries again
+                    log.warning(
+                        "integration %s: its portfolio's properties not checked (%s: %s)",
+                        integration.integration_id,
+                        type(exc).__name__,
+                        exc,
+                    )
+
+    async def check_members(self, integration: MewsIntegration) -> bool:
+        """One look at the properties a bound portfolio's token opens; True when they
+        changed and the entry now says so."""
+        credentials = self.directory.credentials(integration, self.client_token)
+        _, properties = await self.bind_token(credentials)
+        if not properties:
+            # Not written: an entry with no property is one still to bind.
+            log.warning(
+                "integration %s: its portfolio opens no property now; its entry is kept",
+                integration.integration_id,
+            )
+            return False
+        while True:
+            current, revision = await self.directory.read(integration.integration_id)
+            if current is None or current.key_version != integration.key_version:
+                return False  # another key meanwhile: the next look asks with it
+            was = {p.enterprise_id for p in current.properties}
+            now = {p.enterprise_id for p in properties}
+            if not current.bound or was == now:
+                return False
+            changed = msgspec.structs.replace(current, properties=properties)
+            try:
+                await self.directory.put(changed, revision=revision)
+            except KeyWrongLastSequenceError:
+                continue
+            log.info(
+                "integration %s: its portfolio now opens %d properties (%d joined, %d left)",
+                integration.integration_id,
+                len(now),
+                len(now - was),
+                len(was - now),
             )
             return True
 

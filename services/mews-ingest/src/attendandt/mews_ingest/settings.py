@@ -65,6 +65,9 @@ class IngestSettings:
     ws_idle_s: float = 30.0
     ws_pong_timeout_s: float = 10.0
     ws_backoff_max_s: float = 30.0
+    #: How often the properties of each onboarded portfolio's token are asked again (Mews
+    #: says nothing when a property joins or leaves a portfolio): one request each.
+    portfolio_check_s: float = 300.0
     entities: tuple[MewsEntity, ...] = field(default=SWEPT_ENTITIES)
     #: When a property turns red (`sync.alert`): see alarms.py.
     alarms: AlarmSettings = field(default_factory=AlarmSettings)
@@ -89,6 +92,9 @@ class IngestSettings:
             resync_horizon_s=env_float(env, "RESYNC_HORIZON_S", 30 * 86400.0),
             last_contact_write_s=env_float(env, "LAST_CONTACT_WRITE_S", 10.0),
             resync_budget_share=_share(env_float(env, "RESYNC_BUDGET_SHARE", 0.5)),
+            portfolio_check_s=_positive(
+                "PORTFOLIO_CHECK_S", env_float(env, "PORTFOLIO_CHECK_S", 300.0)
+            ),
             alarms=alarm_settings(env),
         )
 
@@ -114,4 +120,10 @@ def alarm_settings(env: Mapping[str, str]) -> AlarmSettings:
 def _share(value: float) -> float:
     if not 0 < value <= 1:
         raise SettingsError(f"RESYNC_BUDGET_SHARE must be in (0, 1], got {value}")
+    return value
+
+
+def _positive(name: str, value: float) -> float:
+    if value <= 0:
+        raise SettingsError(f"{name} must be > 0 seconds, got {value}")
     return value
