@@ -1626,6 +1626,8 @@ export interface components {
             alert_details?: string[];
             alert_raised_at?: string | null;
             integration_state?: string | null;
+            token_refused_since?: string | null;
+            token_refused_reason?: string | null;
         };
         /** InviteUserResponse */
         InviteUserResponse: {
@@ -1730,7 +1732,7 @@ export interface components {
             pricing: "gross" | "net";
             default_language_code?: string | null;
             /** @enum {string} */
-            phase: "onboarding" | "importing" | "live" | "stopped";
+            phase: "onboarding" | "importing" | "live" | "stopped" | "refused";
             integration_state?: string | null;
         };
         /** Reason */
@@ -2031,7 +2033,7 @@ export interface components {
         SyncStatus: {
             enterprise_id: string;
             /** @enum {string} */
-            phase: "onboarding" | "importing" | "live" | "stopped";
+            phase: "onboarding" | "importing" | "live" | "stopped" | "refused";
             /**
              * @default green
              * @enum {string}

@@ -11,6 +11,13 @@ describe("property phase", () => {
     expect(phaseLabel("stopped", "canceled")).toBe("Stopped (canceled in Mews)");
     expect(phaseLabel("stopped", "deleted")).toBe("Stopped (deleted in Mews)");
     expect(phaseLabel("stopped")).toBe("Stopped");
+    expect(phaseLabel("refused", "enabled")).toBe("Token refused by Mews");
+    expect(phaseLabel("refused")).toBe("Token refused by Mews");
+  });
+
+  it("shows a property whose token Mews refuses as a red badge", () => {
+    render(<PhaseBadge phase="refused" integrationState="enabled" />);
+    expect(screen.getByText("Token refused by Mews")).toHaveClass("bg-red-100");
   });
 
   it("shows a stopped property as a red badge, a live one as a green one", () => {

@@ -87,3 +87,56 @@ def test_a_property_phase_follows_ingest_and_sync(
 def test_a_property_sync_has_not_seen_is_onboarding() -> None:
     assert property_phase(IngestState(enterprise_id="e"), None) == "onboarding"
     assert property_phase(None, None) == "onboarding"
+
+
+REFUSED_AT = datetime(2026, 12, 5, 7, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("import_state", "configured"),
+    [("done", True), (None, True), ("running", True), (None, False)],
+)
+def test_a_property_whose_token_mews_refuses_is_refused_whatever_sync_saw(
+    import_state: str | None, configured: bool
+) -> None:
+    """A live (or importing, or onboarding) property whose token Mews refuses is not in step:
+    it shows refused, not the phase its last good reads left."""
+    ingest = IngestState(
+        enterprise_id="e",
+        integration_state="enabled",
+        token_refused_since=REFUSED_AT,
+        token_refused_reason="reservations/getAll: HTTP 401: Invalid AccessToken",
+    )
+    health = SyncHealth(
+        enterprise_id="e",
+        import_state=import_state,  # type: ignore[arg-type]
+        configuration_synced_at=REFUSED_AT if configured else None,
+    )
+    assert property_phase(ingest, health) == "refused"
+    assert property_phase(ingest, None) == "refused"
+    # A token from MEWS_ACCESS_TOKENS (no integration) is refused alike.
+    env = msgspec.structs.replace(ingest, integration_state=None)
+    assert property_phase(env, health) == "refused"
+
+
+@pytest.mark.parametrize("integration_state", ["disabled", "canceled", "deleted"])
+def test_a_stopped_integration_stays_stopped_though_its_token_was_refused(
+    integration_state: str,
+) -> None:
+    ingest = IngestState(
+        enterprise_id="e", integration_state=integration_state, token_refused_since=REFUSED_AT
+    )
+    health = SyncHealth(enterprise_id="e", import_state="done", configuration_synced_at=REFUSED_AT)
+    assert property_phase(ingest, health) == "stopped"
+
+
+def test_a_token_accepted_again_is_live_again() -> None:
+    ingest = IngestState(enterprise_id="e", integration_state="enabled", token_refused_since=None)
+    health = SyncHealth(enterprise_id="e", import_state="done", configuration_synced_at=REFUSED_AT)
+    assert property_phase(ingest, health) == "live"
+
+
+def test_an_ingest_state_stored_before_token_refusals_decodes_as_not_refused() -> None:
+    stored = b'{"enterprise_id": "e", "websocket": "connected", "integration_state": "enabled"}'
+    state = decode_value(stored, IngestState)
+    assert (state.token_refused_since, state.token_refused_reason) == (None, None)

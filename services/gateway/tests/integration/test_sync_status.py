@@ -242,6 +242,49 @@ async def test_each_property_shows_its_phase(
     assert [(p["phase"], p["integration_state"]) for p in listed] == [("live", "enabled")]
 
 
+async def test_a_property_whose_token_mews_refuses_is_refused_not_live(
+    gateway: Running, services: FakeServices, jetstream: JetStreamContext
+) -> None:
+    """Sync last saw it in step, but Mews refuses its token (401): refused, and why, on the
+    sync status and in the properties list; accepted again, it is live again."""
+    ingest = await jetstream.key_value(INGEST_STATE.bucket)
+    health = await jetstream.key_value(SYNC_HEALTH.bucket)
+    reason = "configuration/get: HTTP 401: Invalid AccessToken."
+    await health.put(ENT, json.dumps({
+        "enterprise_id": ENT, "import_state": "done",
+        "configuration_synced_at": "2026-11-25T11:00:00+00:00",
+    }).encode())  # fmt: skip
+    await ingest.put(ENT, json.dumps({
+        "enterprise_id": ENT, "websocket": "connected", "integration_id": "int-1",
+        "integration_state": "enabled", "last_sweep_error": reason,
+        "token_refused_since": "2026-11-25T12:00:00+00:00", "token_refused_reason": reason,
+    }).encode())  # fmt: skip
+
+    manager = gateway.auth(UserRole.MANAGER)
+    mine = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
+    assert mine["phase"] == "refused"
+    assert mine["ingest"]["token_refused_since"] == "2026-11-25T12:00:00Z"
+    assert mine["ingest"]["token_refused_reason"] == reason
+    listed = (await gateway.client.get("/api/v1/properties", headers=manager)).json()
+    assert [(p["phase"], p["integration_state"]) for p in listed] == [("refused", "enabled")]
+
+    # Disabled in Mews meanwhile: stopped wins.
+    await ingest.put(ENT, json.dumps({
+        "enterprise_id": ENT, "integration_id": "int-1", "integration_state": "disabled",
+        "token_refused_since": "2026-11-25T12:00:00+00:00", "token_refused_reason": reason,
+    }).encode())  # fmt: skip
+    mine = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
+    assert mine["phase"] == "stopped"
+
+    # A new key in use, a sweep that succeeded: live again.
+    await ingest.put(ENT, json.dumps({
+        "enterprise_id": ENT, "websocket": "connected", "integration_id": "int-1",
+        "integration_state": "enabled",
+    }).encode())  # fmt: skip
+    mine = (await gateway.client.get(f"/api/v1/sync/{ENT}", headers=manager)).json()
+    assert (mine["phase"], mine["ingest"]["token_refused_since"]) == ("live", None)
+
+
 async def test_a_property_nothing_reported_on_is_onboarding_in_the_list(
     gateway: Running,
 ) -> None:

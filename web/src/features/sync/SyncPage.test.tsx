@@ -109,6 +109,42 @@ describe("sync page", () => {
     expect(phaseOf("ent-4")).toBe("Onboarding");
   });
 
+  it("says when Mews refuses a property's token, and what the hotel must do", async () => {
+    signInAs("admin", { enterprise_id: null });
+    const refused = status("ent-1", { import_state: "done" }, "refused");
+    mockFetch(
+      properties(HOTEL),
+      route("GET", "/api/v1/sync", () =>
+        json({
+          enterprises: [
+            {
+              ...refused,
+              ingest: {
+                ...refused.ingest!,
+                integration_state: "enabled",
+                token_refused_since: "2026-12-05T07:00:00Z",
+                token_refused_reason: "configuration/get: HTTP 401: Invalid AccessToken.",
+                last_sweep_error: "configuration/get: HTTP 401: Invalid AccessToken.",
+              },
+            },
+            status("ent-3", { property_name: "Old Town Inn", import_state: "done" }, "live"),
+          ],
+        }),
+      ),
+    );
+    renderWithProviders(<SyncPage />);
+
+    const table = await screen.findByRole("table", { name: "Sync status per property" });
+    const harbour = (await within(table).findAllByRole("cell", { name: new RegExp(`^${HOTEL.name}`) }))[0]!;
+    const row = within(harbour.closest("tr")!);
+    expect(row.getAllByRole("cell")[1]).toHaveTextContent("Token refused by Mews");
+    expect(row.getByText("Token refused by Mews")).toHaveClass("bg-red-100");
+    expect(within(harbour).getByRole("alert")).toHaveTextContent(/reconnects the integration in Mews/);
+    const inn = within(table).getByRole("cell", { name: "Old Town Inn" });
+    expect(within(inn.closest("tr")!).getAllByRole("cell")[1]).toHaveTextContent("Live");
+    expect(within(inn).queryByRole("alert")).not.toBeInTheDocument();
+  });
+
   it("turns a property red while its silence alarm is raised, and says why", async () => {
     signInAs("admin", { enterprise_id: null });
     const red: SyncStatus = {
@@ -204,5 +240,10 @@ describe("sync page", () => {
     expect(healthy(live)).toBe(true);
     expect(healthy(portfolio)).toBe(true);
     expect(healthy(down)).toBe(false);
+  });
+
+  it("never counts a property whose token Mews refuses as healthy", () => {
+    const refused = status("ent-1", {}, "refused");
+    expect(healthy(refused)).toBe(false);
   });
 });

@@ -52,10 +52,12 @@ function ImportProgress({ status, name }: { status: SyncStatus; name: string }) 
  * portfolio's property, whose changes its webhooks carry). */
 const LIVE_CHANNEL_UP = new Set(["connected", "webhooks_only"]);
 
-/** No silence alarm, connected and not behind: what the dashboard calls healthy. */
+/** No silence alarm, its token accepted by Mews, connected and not behind: what the
+ * dashboard calls healthy. */
 export function healthy(s: SyncStatus): boolean {
   return (
     s.alarm !== "red" &&
+    s.phase !== "refused" &&
     LIVE_CHANNEL_UP.has(s.ingest?.websocket ?? "") &&
     !s.ingest?.last_sweep_error &&
     (s.sync?.consumer_lag ?? 0) < 100
@@ -151,6 +153,12 @@ export function SyncPage() {
                     <Td className="font-medium">
                       {nameOf(s)}
                       <AlarmNote status={s} />
+                      {s.phase === "refused" ? (
+                        <p role="alert" className="mt-1 max-w-xs text-xs font-normal text-red-700">
+                          Mews refuses this property&apos;s access token: nothing syncs until the hotel reconnects
+                          the integration in Mews.
+                        </p>
+                      ) : null}
                       {s.ingest?.backfill_needed ? (
                         <p role="alert" className="mt-1 max-w-xs text-xs font-normal text-red-700">
                           Backfill needed: {s.ingest.backfill_reason ?? "changes may have been skipped"}

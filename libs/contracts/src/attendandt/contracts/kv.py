@@ -77,6 +77,11 @@ class IngestState(KVValue, kw_only=True):
     #: Mews last gave it (None: its token comes from MEWS_ACCESS_TOKENS).
     integration_id: str | None = None
     integration_state: str | None = None
+    #: Since when Mews refuses the property's AccessToken (HTTP 401 to ingest's calls: a key
+    #: rotated without us, a token revoked), and what Mews said (secrets masked, never the
+    #: token); None once a call with it succeeds again.
+    token_refused_since: datetime | None = None
+    token_refused_reason: str | None = None
 
 
 class SyncHealth(KVValue, kw_only=True):
@@ -196,15 +201,19 @@ def integration_key(integration_id: str) -> str:
 
 
 #: Where a property stands, as staff and ops see it: connected but nothing read yet
-#: (onboarding), its first import under way (importing), in step (live), or its integration
-#: disabled, canceled or deleted in Mews (stopped: no call is made, its data is kept).
-PropertyPhase = Literal["onboarding", "importing", "live", "stopped"]
+#: (onboarding), its first import under way (importing), in step (live), its integration
+#: disabled, canceled or deleted in Mews (stopped: no call is made, its data is kept), or
+#: its AccessToken refused by Mews (refused: nothing syncs until the hotel reconnects the
+#: integration in Mews or a new key is given).
+PropertyPhase = Literal["onboarding", "importing", "live", "stopped", "refused"]
 
 
 def property_phase(ingest: IngestState | None, health: SyncHealth | None) -> PropertyPhase:
     """The one definition of a property's phase, from what ingest and sync keep in KV."""
     if ingest is not None and ingest.integration_state not in (None, "enabled"):
         return "stopped"
+    if ingest is not None and ingest.token_refused_since is not None:
+        return "refused"
     if health is None:
         return "onboarding"
     if health.import_state in ("pending", "running", "failed"):

@@ -24,6 +24,7 @@ from attendandt.mews_ingest.alarms import (
 from attendandt.mews_ingest.checkpoints import StateBoard
 from attendandt.mews_ingest.enterprise import Enterprise
 from attendandt.mews_ingest.probe import latest_change
+from attendandt.mews_ingest.property_sweeps import token_refused
 from attendandt.platform.messaging import publish
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,11 @@ class AlarmWatch:
                 found = await latest_change(enterprise.client, *window)
             except MewsError as exc:
                 log.info("silence probe of %s failed: %s", enterprise_id, exc)
+                if token_refused(exc):
+                    self.board.token_refused(enterprise_id, str(exc))
             else:
                 probe.probed(now, found)
+                self.board.token_accepted(enterprise_id)
         state = self.board.get(enterprise_id)
         findings = [
             finding

@@ -15,6 +15,7 @@ from nats.js.kv import KeyValue
 from attendandt.contracts.kv import IngestState, decode_value
 from attendandt.contracts.mews import MewsEntity
 from attendandt.contracts.streams import BackfillDone, backfill_done_key
+from attendandt.platform.logging import redact_text
 
 
 class Checkpoints:
@@ -109,8 +110,8 @@ class StateBoard:
 
     async def restore(self, enterprise_id: str) -> IngestState:
         """What a previous process announced and must not be forgotten by a restart (a
-        backfill still needed, an alert raised); the rest of the state describes this
-        process and starts afresh."""
+        backfill still needed, an alert raised, a token Mews refused); the rest of the state
+        describes this process and starts afresh."""
         try:
             entry = await self.kv.get(enterprise_id)
             stored = decode_value(entry.value, IngestState)
@@ -122,6 +123,13 @@ class StateBoard:
                 alert_reasons=stored.alert_reasons,
                 alert_details=stored.alert_details,
                 alert_raised_at=stored.alert_raised_at,
+            )
+        if stored.token_refused_since is not None:
+            # Shown refused until a call with the token succeeds (the first sweep tells).
+            self.update(
+                enterprise_id,
+                token_refused_since=stored.token_refused_since,
+                token_refused_reason=stored.token_refused_reason,
             )
         if not stored.backfill_needed:
             return self.get(enterprise_id)
@@ -142,6 +150,22 @@ class StateBoard:
         self._states[enterprise_id] = state
         self._dirty.add(enterprise_id)
         return state
+
+    def token_refused(self, enterprise_id: str, reason: str) -> IngestState:
+        """Mews refused the property's AccessToken (HTTP 401): shown as refused from the
+        first refusal on, with what Mews said last (`reason`, secrets masked: never the
+        token)."""
+        since = self.get(enterprise_id).token_refused_since or datetime.now(UTC)
+        return self.update(
+            enterprise_id,
+            token_refused_since=since,
+            token_refused_reason=redact_text(reason)[:300],
+        )
+
+    def token_accepted(self, enterprise_id: str) -> None:
+        """A call with the property's token succeeded: no longer refused."""
+        if self.get(enterprise_id).token_refused_since is not None:
+            self.update(enterprise_id, token_refused_since=None, token_refused_reason=None)
 
     def forget(self, enterprise_id: str) -> None:
         """`enterprise_id` is no property (a portfolio's own enterprise): no longer shown."""

@@ -75,7 +75,26 @@ class PropertySweeps:
         cancelled: asyncio.Event | None = None,
     ) -> list[SweepResult]:
         """Sweep every (or the named) entity from its checkpoint (or `since`) to Mews's now;
-        `cancelled` set stops it between two windows."""
+        `cancelled` set stops it between two windows. Mews refusing the property's token
+        (HTTP 401) is put on the board; a sweep that ends without a failure clears it."""
+        try:
+            results = await self._sweep(enterprise, entities, since, progress, cancelled)
+        except MewsError as exc:
+            if token_refused(exc):
+                log.warning("Mews refuses the AccessToken of %s: %s", enterprise.enterprise_id, exc)
+                self.board.token_refused(enterprise.enterprise_id, str(exc))
+            raise
+        self.board.token_accepted(enterprise.enterprise_id)
+        return results
+
+    async def _sweep(
+        self,
+        enterprise: Enterprise,
+        entities: Iterable[MewsEntity] | None,
+        since: datetime | None,
+        progress: Progress | None,
+        cancelled: asyncio.Event | None,
+    ) -> list[SweepResult]:
         async with enterprise.sweep_lock:
             sweeper = enterprise.sweeper
             gap = enterprise.gap
@@ -160,6 +179,12 @@ class PropertySweeps:
         self.board.update(
             enterprise_id, backfill_needed=True, backfill_reason=reason, backfill_since=since
         )
+
+
+def token_refused(exc: MewsError) -> bool:
+    """Whether Mews refused the AccessToken the call carried: HTTP 401 ("Invalid
+    AccessToken": a key rotated without us, a token revoked or forgotten by Mews)."""
+    return exc.status == 401
 
 
 def _span(seconds: float) -> str:

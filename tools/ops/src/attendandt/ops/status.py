@@ -1,9 +1,10 @@
 """`attendandt status`: what the platform knows about each property, at a glance.
 
 Reads what ingest and sync report (NATS KV `ingest_state` and `sync_health`): each property's
-phase (onboarding, importing, live, stopped) and its Mews integration's state when it was
-onboarded through Integration Webhooks, its alarm, connection and lag; the streams' backlogs
-and the dead letters; needs NATS_URL and the ops user (NATS_USER, NATS_PASSWORD).
+phase (onboarding, importing, live, stopped, refused: Mews refuses its token, and what to
+do) and its Mews integration's state when it was onboarded through Integration Webhooks, its
+alarm, connection and lag; the streams' backlogs and the dead letters; needs NATS_URL and the
+ops user (NATS_USER, NATS_PASSWORD).
 """
 
 from __future__ import annotations
@@ -113,10 +114,29 @@ def _phase(state: IngestState | None, health: SyncHealth | None) -> str:
     return phase
 
 
+def _refused(state: IngestState) -> str:
+    """Why a refused property syncs nothing, and what to do about it."""
+    reason = redact_text(state.token_refused_reason or "HTTP 401")
+    if state.integration_id is not None:
+        remedy = (
+            "the hotel must reconnect the integration in Mews (a new key is needed: "
+            "Mews sends it to ingest in IntegrationApiKeyCreated)"
+        )
+    else:
+        remedy = "a new AccessToken is needed in MEWS_ACCESS_TOKENS (then restart the services)"
+    return (
+        f"  TOKEN REFUSED by Mews since {_ago(state.token_refused_since)} ({reason}): "
+        f"nothing syncs; {remedy}"
+    )
+
+
 def _print_property(enterprise: str, state: IngestState | None, health: SyncHealth | None) -> None:
     reasons = state.alert_reasons if state is not None else ()
-    print(f"property {enterprise}: {'RED' if reasons else 'green'}")
+    refused = state is not None and property_phase(state, health) == "refused"
+    print(f"property {enterprise}: {'RED' if reasons or refused else 'green'}")
     print(f"  phase:  {_phase(state, health)}")
+    if state is not None and refused:
+        print(_refused(state))
     if state is not None and reasons:
         print(f"  ALARM since {_ago(state.alert_raised_at)}: {', '.join(reasons)}")
         for detail in state.alert_details:

@@ -1,7 +1,8 @@
 """The hotels themselves, as Mews describes them: the caller's properties (from the guests
 service, which keeps them from sync) and a property's catalogue of Mews services and products
 (from the vendors service), for those who make offerings. Each listed property carries its
-phase (onboarding, importing, live, stopped), read from the KV entries its sync status shows.
+phase (onboarding, importing, live, stopped, refused), read from the KV entries its sync
+status shows.
 
 Every call carries the caller: the list holds the caller's properties only (every known one
 for a portfolio-wide user); another property's catalogue is 404, like one that does not

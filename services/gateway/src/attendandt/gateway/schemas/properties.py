@@ -24,7 +24,8 @@ class PropertySummary(msgspec.Struct, frozen=True, kw_only=True):
     default_language_code: str | None = None
     #: Where the property stands (as `GET /sync/{enterprise_id}` shows it): onboarding,
     #: importing (its initial import from Mews under way), live, stopped (its Mews
-    #: integration disabled, canceled or deleted; `integration_state` says which).
+    #: integration disabled, canceled or deleted; `integration_state` says which), refused
+    #: (Mews refuses its access token: nothing syncs until the integration is reconnected).
     phase: PropertyPhase
     #: The state Mews last gave the property's integration (enabled, disabled, canceled,
     #: deleted); None for a property not onboarded through Integration Webhooks.

@@ -56,6 +56,11 @@ class IngestStatus(msgspec.Struct, frozen=True, kw_only=True):
     #: integration (enabled, disabled, canceled, deleted); None for a property whose access
     #: token is configured (MEWS_ACCESS_TOKENS).
     integration_state: str | None = None
+    #: Since when Mews refuses the property's access token (HTTP 401: a key rotated or
+    #: revoked without us), and what Mews said; None once a call with it succeeds again.
+    #: Nothing syncs meanwhile: the hotel must reconnect the integration in Mews (a new key).
+    token_refused_since: datetime | None = None
+    token_refused_reason: str | None = None
 
 
 class SyncHealthStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,7 +110,9 @@ class SyncStatus(msgspec.Struct, frozen=True, kw_only=True):
     enterprise_id: str
     #: Where the property stands (`property_phase`): onboarding (connected, nothing read
     #: yet), importing (its initial import under way), live (in step), stopped (its Mews
-    #: integration disabled, canceled or deleted: `ingest.integration_state` says which).
+    #: integration disabled, canceled or deleted: `ingest.integration_state` says which),
+    #: refused (Mews refuses its access token: `ingest.token_refused_reason` says what Mews
+    #: said; nothing syncs until the hotel reconnects the integration in Mews).
     phase: PropertyPhase
     #: `red` while a silence alarm is raised for the property (`ingest.alert_reasons` says
     #: why), `green` otherwise.
