@@ -42,10 +42,17 @@ export function ResyncProgress({ job, name, zone }: { job: Resync; name: string;
   );
 }
 
+/** Why no resync can run now: no call is made to Mews for a stopped property, and Mews
+ * refuses a refused one's token (the server would answer 404 or fail the job). */
+const NO_RESYNC: Partial<Record<SyncStatus["phase"], string>> = {
+  stopped: "No resync while stopped: no call is made to Mews for this property.",
+  refused: "No resync while Mews refuses this property's token.",
+};
+
 /**
  * Start a resync (from a date in the hotel's zone, or from the checkpoints when none is
  * given), follow it and cancel it. The server refuses a date beyond its horizon with a
- * problem that says the oldest allowed.
+ * problem that says the oldest allowed. Not offered for a property no call is made for.
  */
 export function ResyncControls({
   status,
@@ -75,6 +82,8 @@ export function ResyncControls({
         >
           Cancel
         </Button>
+      ) : NO_RESYNC[status.phase] ? (
+        <p className="max-w-xs text-xs text-slate-500">{NO_RESYNC[status.phase]}</p>
       ) : (
         <form
           className="flex flex-wrap items-end gap-2"

@@ -107,6 +107,10 @@ describe("sync page", () => {
     expect(phaseOf("Lake Lodge")).toBe("Importing");
     expect(phaseOf("Old Town Inn")).toBe("Live");
     expect(phaseOf("ent-4")).toBe("Onboarding");
+    // No resync is offered for the stopped one (no call is made for it); the others have it.
+    expect(within(table).queryByRole("button", { name: `Resync ${HOTEL.name}` })).toBeNull();
+    expect(within(table).getByText(/No resync while stopped/)).toBeInTheDocument();
+    expect(within(table).getByRole("button", { name: "Resync Old Town Inn" })).toBeInTheDocument();
   });
 
   it("says when Mews refuses a property's token, and what the hotel must do", async () => {
