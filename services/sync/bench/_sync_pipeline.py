@@ -4,6 +4,7 @@ real guests and sync (and optionally ingest) processes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -19,8 +20,10 @@ import asyncpg
 import nats
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
+from nats.js.errors import KeyNotFoundError
 
-from attendandt.contracts.streams import ensure_streams
+from attendandt.contracts.kv import IngestState, decode_value
+from attendandt.contracts.streams import INGEST_STATE, ensure_streams
 from attendandt.mews import Credentials, MewsClient
 from attendandt.mews.models import ReservationsGetAll
 from attendandt.mews_sim.runner import MewsSim, start_simulator
@@ -155,4 +158,21 @@ async def pipeline(
             RESYNC_HORIZON_S="1",
         )
     await asyncio.sleep(3)  # every process bound to Mews and subscribed
+    if with_ingest:
+        await _socket_connected(js, sim.gross.id)
     return line
+
+
+async def _socket_connected(js: JetStreamContext, enterprise_id: str, timeout: float = 60) -> None:
+    """Until ingest's socket is connected: a change made before would be missed by the
+    socket (it has no replay) and by the first sweep alike (the bench's resync horizon is
+    1 s), until the next periodic sweep half an hour later; the bench then never converged."""
+    board = await js.key_value(INGEST_STATE.bucket)
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        with contextlib.suppress(KeyNotFoundError):
+            state = decode_value((await board.get(enterprise_id)).value, IngestState)
+            if state.websocket == "connected":
+                return
+        await asyncio.sleep(0.1)
+    raise SystemExit(f"ingest's socket did not connect within {timeout} s")
