@@ -17,9 +17,11 @@ implements the Mews client's ``RateLimiter`` protocol structurally:
   set up, a busy server) arrive closer together than they left, and the first burst of a
   fresh start is the one delayed most. Any spread of delays up to ``margin`` seconds keeps
   every 30 s window Mews sees within the limit.
-- **Smoothing**: a small token bucket (``burst`` tokens, refilled at ``requests / per``)
-  spreads the budget over the window, so a burst of 200 cannot take the whole window at
-  once and leave later requests (a guest's check-in, a posted charge) waiting half a minute.
+- **Smoothing**: a small token bucket (``burst`` tokens, refilled at
+  ``(requests - burst) / (per + margin)``) spreads the budget over the window, so a burst of
+  200 cannot take the whole window at once and leave later requests (a guest's check-in, a
+  posted charge) waiting half a minute. Its refill is what the window holds beside a full
+  bucket, so a steady load is paced evenly and never stalls on the window itself.
 - **Lanes**: a holder may take its requests in a named lane with a ``share`` of the limit
   (e.g. ingest's resync sweeps, ``lane="resync", share=0.5``): the lane's own requests are
   logged too, and it never has more than ``share * requests`` in any window, whatever the
@@ -155,7 +157,11 @@ class SharedTokenBucket:
         #: How long a request counts against the budget: Mews's window and the margin.
         self.window = per + margin
         self.capacity = float(burst)
-        self.rate = requests / per
+        # Refilled no faster than the window holds: any `window` seconds then let through at
+        # most `burst + rate * window` = `requests`, so the smoothing alone keeps within the
+        # window and a steady load never meets it (which stalled every request for seconds
+        # once per window). With no smoothing (`burst` = `requests`), the window alone rules.
+        self.rate = (requests - burst) / self.window if burst < requests else requests / per
         self.lane = lane
         #: The most requests of this holder's lane in any window (None: no lane).
         self.lane_limit = max(1, math.floor(share * requests)) if lane is not None else None
