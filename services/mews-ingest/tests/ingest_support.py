@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 import pytest
+from cryptography.fernet import Fernet
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
@@ -119,6 +120,14 @@ def ingest_settings(mews_sim: Any, nats_url: str, ws_url: str, **overrides: Any)
         ws_backoff_max_s=1,
     )
     return replace(settings, **overrides)
+
+
+def onboarding_mews(mews_sim: Any, nats_url: str) -> tuple[MewsSettings, str]:
+    """Ingest's Mews settings with a token key (it follows the integrations Mews connects
+    through Integration Webhooks), and that key."""
+    key = Fernet.generate_key().decode()
+    mews = ingest_settings(mews_sim, nats_url, mews_sim.ws_url).mews
+    return replace(mews, token_key=key, client_token=mews_sim.gross.token.client_token), key
 
 
 @dataclass

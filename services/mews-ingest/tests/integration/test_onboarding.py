@@ -6,11 +6,14 @@ ingest in the test's process with only the first hotel in its environment."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 import httpx
-from cryptography.fernet import Fernet
-from ingest_support import WEBHOOK_SECRET, ingest_settings, stream_changes, wait_for
+from ingest_support import (
+    WEBHOOK_SECRET,
+    onboarding_mews,
+    stream_changes,
+    wait_for,
+)
 from nats.js import JetStreamContext
 
 from attendandt.contracts.streams import MEWS_INTEGRATIONS
@@ -20,11 +23,8 @@ from attendandt.platform.integrations import IntegrationDirectory, TokenSeal
 async def test_a_connected_property_is_ingested_rekeyed_stopped_and_resumed(
     mews_sim, nats_url: str, jetstream: JetStreamContext, start_ingest
 ) -> None:
-    key = Fernet.generate_key().decode()
-    mews = ingest_settings(mews_sim, nats_url, mews_sim.ws_url).mews
-    ingest = await start_ingest(
-        mews=replace(mews, token_key=key, client_token=mews_sim.gross.token.client_token)
-    )
+    mews, key = onboarding_mews(mews_sim, nats_url)
+    ingest = await start_ingest(mews=mews)
     control = mews_sim.control
 
     hotel = control.connect_property("Hotel Nova")

@@ -6,12 +6,11 @@ no call is made for any of them. Real nats-server, the simulator sending the web
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from ingest_support import ingest_settings, stream_changes, wait_for
+from ingest_support import onboarding_mews, stream_changes, wait_for
 from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError
 
@@ -27,11 +26,8 @@ from attendandt.platform.integrations import IntegrationDirectory, TokenSeal, to
 async def test_a_portfolio_is_ingested_property_by_property_and_stopped_whole(
     mews_sim, nats_url: str, jetstream: JetStreamContext, start_ingest
 ) -> None:
-    key = Fernet.generate_key().decode()
-    mews = ingest_settings(mews_sim, nats_url, mews_sim.ws_url).mews
-    ingest = await start_ingest(
-        mews=replace(mews, token_key=key, client_token=mews_sim.gross.token.client_token)
-    )
+    mews, key = onboarding_mews(mews_sim, nats_url)
+    ingest = await start_ingest(mews=mews)
     control = mews_sim.control
 
     group = control.connect_portfolio("Lakeside Group", properties=2)
@@ -90,10 +86,9 @@ async def test_a_property_that_joins_or_leaves_the_portfolio_is_followed(
     """Mews sends no webhook when a property joins or leaves a portfolio: the token's
     properties are asked again, the entry changed, the joined one ingested and the one that
     left stopped (no request names it any more) and shown so."""
-    key = Fernet.generate_key().decode()
-    mews = ingest_settings(mews_sim, nats_url, mews_sim.ws_url).mews
+    mews, key = onboarding_mews(mews_sim, nats_url)
     ingest = await start_ingest(
-        mews=replace(mews, token_key=key, client_token=mews_sim.gross.token.client_token),
+        mews=mews,
         portfolio_check_s=0.5,
     )
     control = mews_sim.control

@@ -5,11 +5,9 @@ refusing the old token, ingest in the test's process."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
-from cryptography.fernet import Fernet
-from ingest_support import ingest_settings, wait_for
+from ingest_support import onboarding_mews, wait_for
 from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError
 
@@ -39,11 +37,8 @@ async def _stored(js: JetStreamContext, enterprise_id: str) -> IngestState | Non
 async def test_a_refused_token_shows_refused_until_a_new_key_is_in_use(
     mews_sim, nats_url: str, jetstream: JetStreamContext, start_ingest
 ) -> None:
-    key = Fernet.generate_key().decode()
-    mews = ingest_settings(mews_sim, nats_url, mews_sim.ws_url).mews
-    ingest = await start_ingest(
-        mews=replace(mews, token_key=key, client_token=mews_sim.gross.token.client_token)
-    )
+    mews, _ = onboarding_mews(mews_sim, nats_url)
+    ingest = await start_ingest(mews=mews)
     app = ingest.app
     assert app.board is not None
     board = app.board

@@ -187,22 +187,37 @@ class OnboardedProperties:
             return True
         credentials = self.directory.credentials(integration, self.client_token)
         portfolio, properties = await self.bind_token(credentials)
-        while True:
-            current, revision = await self.directory.read(integration.integration_id)
-            if current is None or not _still_unbound(current, integration):
-                return True
-            bound = msgspec.structs.replace(current, properties=properties, portfolio=portfolio)
-            try:
-                await self.directory.put(bound, revision=revision)
-            except KeyWrongLastSequenceError:
-                continue
+
+        def bind(current: MewsIntegration) -> MewsIntegration | None:
+            if not _still_unbound(current, integration):
+                return None
+            return msgspec.structs.replace(current, properties=properties, portfolio=portfolio)
+
+        if await self._update(integration.integration_id, bind) is not None:
             log.info(
                 "integration %s opens %d %s",
                 integration.integration_id,
                 len(properties),
                 "properties of a portfolio" if portfolio else "property",
             )
-            return True
+        return True
+
+    async def _update(
+        self, integration_id: str, change: Callable[[MewsIntegration], MewsIntegration | None]
+    ) -> MewsIntegration | None:
+        """Write `change(entry)` to the integration's entry, read again and changed anew when
+        another process wrote it first; the entry it replaced (None: nothing written, the
+        change said no or the entry is gone)."""
+        while True:
+            current, revision = await self.directory.read(integration_id)
+            changed = None if current is None else change(current)
+            if changed is None:
+                return None
+            try:
+                await self.directory.put(changed, revision=revision)
+            except KeyWrongLastSequenceError:
+                continue
+            return current
 
     async def follow_members(self, stop: asyncio.Event, every_s: float) -> None:
         """Every `every_s`, ask Mews which properties each portfolio's token opens now, and
@@ -239,27 +254,27 @@ class OnboardedProperties:
                 integration.integration_id,
             )
             return False
-        while True:
-            current, revision = await self.directory.read(integration.integration_id)
-            if current is None or current.key_version != integration.key_version:
-                return False  # another key meanwhile: the next look asks with it
-            was = {p.enterprise_id for p in current.properties}
-            now = {p.enterprise_id for p in properties}
-            if not current.bound or was == now:
-                return False
-            changed = msgspec.structs.replace(current, properties=properties)
-            try:
-                await self.directory.put(changed, revision=revision)
-            except KeyWrongLastSequenceError:
-                continue
-            log.info(
-                "integration %s: its portfolio now opens %d properties (%d joined, %d left)",
-                integration.integration_id,
-                len(now),
-                len(now - was),
-                len(was - now),
-            )
-            return True
+        now = {p.enterprise_id for p in properties}
+
+        def follow(current: MewsIntegration) -> MewsIntegration | None:
+            if current.key_version != integration.key_version or not current.bound:
+                return None  # another key meanwhile: the next look asks with it
+            if {p.enterprise_id for p in current.properties} == now:
+                return None
+            return msgspec.structs.replace(current, properties=properties)
+
+        replaced = await self._update(integration.integration_id, follow)
+        if replaced is None:
+            return False
+        was = {p.enterprise_id for p in replaced.properties}
+        log.info(
+            "integration %s: its portfolio now opens %d properties (%d joined, %d left)",
+            integration.integration_id,
+            len(now),
+            len(now - was),
+            len(was - now),
+        )
+        return True
 
     async def _start(
         self, enterprise_id: str, integration: MewsIntegration, credentials: Credentials
