@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 import msgspec
 from cryptography.fernet import Fernet, InvalidToken
 from nats.js import JetStreamContext
-from nats.js.errors import KeyNotFoundError, NotFoundError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 
 from attendandt.contracts.kv import MewsIntegration, decode_value, integration_key
 from attendandt.contracts.streams import MEWS_INTEGRATIONS
@@ -104,6 +104,25 @@ class IntegrationDirectory:
             await kv.create(key, value)
         else:
             await kv.update(key, value, last=revision)
+
+    async def update(
+        self,
+        integration_id: str,
+        change: Callable[[MewsIntegration | None], MewsIntegration | None],
+    ) -> tuple[MewsIntegration | None, MewsIntegration] | None:
+        """Write `change(entry)` (the entry read, None when there is none) over the revision
+        read; another writer first makes it read and change again, so no change is lost.
+        Returns (the entry replaced, the entry written), or None when `change` said no."""
+        while True:
+            current, revision = await self.read(integration_id)
+            changed = change(current)
+            if changed is None:
+                return None
+            try:
+                await self.put(changed, revision=revision)
+            except KeyWrongLastSequenceError:
+                continue
+            return current, changed
 
     async def changes(self, after: int) -> tuple[list[MewsIntegration], int]:
         """The entries written after stream sequence `after`, oldest first, and the last

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from nats.js.errors import KeyWrongLastSequenceError
 
 from attendandt.contracts.kv import IntegrationProperty, MewsIntegration
 from attendandt.mews import Credentials
@@ -188,12 +187,12 @@ class OnboardedProperties:
         credentials = self.directory.credentials(integration, self.client_token)
         portfolio, properties = await self.bind_token(credentials)
 
-        def bind(current: MewsIntegration) -> MewsIntegration | None:
-            if not _still_unbound(current, integration):
+        def bind(current: MewsIntegration | None) -> MewsIntegration | None:
+            if current is None or not _still_unbound(current, integration):
                 return None
             return msgspec.structs.replace(current, properties=properties, portfolio=portfolio)
 
-        if await self._update(integration.integration_id, bind) is not None:
+        if await self.directory.update(integration.integration_id, bind) is not None:
             log.info(
                 "integration %s opens %d %s",
                 integration.integration_id,
@@ -201,23 +200,6 @@ class OnboardedProperties:
                 "properties of a portfolio" if portfolio else "property",
             )
         return True
-
-    async def _update(
-        self, integration_id: str, change: Callable[[MewsIntegration], MewsIntegration | None]
-    ) -> MewsIntegration | None:
-        """Write `change(entry)` to the integration's entry, read again and changed anew when
-        another process wrote it first; the entry it replaced (None: nothing written, the
-        change said no or the entry is gone)."""
-        while True:
-            current, revision = await self.directory.read(integration_id)
-            changed = None if current is None else change(current)
-            if changed is None:
-                return None
-            try:
-                await self.directory.put(changed, revision=revision)
-            except KeyWrongLastSequenceError:
-                continue
-            return current
 
     async def follow_members(self, stop: asyncio.Event, every_s: float) -> None:
         """Every `every_s`, ask Mews which properties each portfolio's token opens now, and
@@ -256,17 +238,17 @@ class OnboardedProperties:
             return False
         now = {p.enterprise_id for p in properties}
 
-        def follow(current: MewsIntegration) -> MewsIntegration | None:
-            if current.key_version != integration.key_version or not current.bound:
+        def follow(current: MewsIntegration | None) -> MewsIntegration | None:
+            if current is None or current.key_version != integration.key_version:
                 return None  # another key meanwhile: the next look asks with it
-            if {p.enterprise_id for p in current.properties} == now:
+            if not current.bound or {p.enterprise_id for p in current.properties} == now:
                 return None
             return msgspec.structs.replace(current, properties=properties)
 
-        replaced = await self._update(integration.integration_id, follow)
-        if replaced is None:
+        written = await self.directory.update(integration.integration_id, follow)
+        if written is None or written[0] is None:
             return False
-        was = {p.enterprise_id for p in replaced.properties}
+        was = {p.enterprise_id for p in written[0].properties}
         log.info(
             "integration %s: its portfolio now opens %d properties (%d joined, %d left)",
             integration.integration_id,

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import msgspec
-from nats.js.errors import KeyWrongLastSequenceError
 
 from attendandt.contracts.kv import IntegrationState, MewsIntegration
 from attendandt.mews_ingest.normalize import IntegrationNotice
@@ -153,16 +152,13 @@ class Onboarding:
         """Store what `notice` changes; returns the entry as stored (None: unchanged).
         Read, change, write over the revision read: a webhook handled at the same moment
         (another delivery, another ingest) makes it read again, never lose a change."""
-        while True:
-            current, revision = await self.directory.read(notice.integration_id)
-            changed = after(current, notice, self.directory.seal, self.clock())
-            if changed is None:
-                return None
-            try:
-                await self.directory.put(changed, revision=revision)
-            except KeyWrongLastSequenceError:
-                continue
-            break
+        written = await self.directory.update(
+            notice.integration_id,
+            lambda current: after(current, notice, self.directory.seal, self.clock()),
+        )
+        if written is None:
+            return None
+        _, changed = written
         log.info(
             "integration %s of %s: %s → %s (key %d)",
             changed.integration_id,
